@@ -1,0 +1,132 @@
+import { EventDefinition, EVENTS } from './events';
+import { SERVICES, ServiceName } from './services';
+import { StreamKey, STREAMS } from './streams';
+
+/** Delivery settings of a durable pull consumer. */
+export interface DeliveryPolicy {
+  /** Seconds the server waits for an ack before redelivering. */
+  readonly ackWaitSeconds: number;
+  /** Deliveries before the message is dead-lettered (the last delivery is dead-lettered client-side). */
+  readonly maxDeliver: number;
+  /** Delay before each redelivery, in milliseconds (entry n is used after delivery n+1 fails). */
+  readonly backoffMs: readonly number[];
+  readonly maxAckPending: number;
+}
+
+export const DEFAULT_DELIVERY: DeliveryPolicy = {
+  ackWaitSeconds: 30,
+  maxDeliver: 8,
+  backoffMs: [1_000, 5_000, 15_000, 30_000, 60_000, 120_000, 300_000],
+  maxAckPending: 1000,
+};
+
+/** Green channel: a relapse must not wait minutes between retries. */
+export const URGENT_DELIVERY: DeliveryPolicy = {
+  ackWaitSeconds: 15,
+  maxDeliver: 10,
+  backoffMs: [500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 30_000, 30_000],
+  maxAckPending: 1000,
+};
+
+export interface ConsumerDefinition {
+  /** Durable name (before namespacing): `<service>__<what>`. */
+  readonly durable: string;
+  readonly service: ServiceName;
+  readonly stream: StreamKey;
+  /** One subject or a `root.>` wildcard (nats-server 2.9 allows one filter per consumer). */
+  readonly filterSubject: string;
+  readonly delivery: DeliveryPolicy;
+  readonly description: string;
+}
+
+function consumer(
+  service: ServiceName,
+  name: string,
+  source: EventDefinition | StreamKey,
+  description: string,
+  delivery: DeliveryPolicy = DEFAULT_DELIVERY,
+): ConsumerDefinition {
+  const stream = typeof source === 'string' ? source : source.stream;
+  const filterSubject = typeof source === 'string' ? `${STREAMS[source].subjectRoot}.>` : source.subject;
+  if (delivery.backoffMs.length >= delivery.maxDeliver) {
+    throw new Error(`Consumer ${service}__${name}: backoff must be shorter than maxDeliver`);
+  }
+  return { durable: `${service}__${name}`, service, stream, filterSubject, delivery, description };
+}
+
+/** Every durable consumer on the bus. A service consumes exactly the entries whose `service` is its own. */
+export const CONSUMERS = {
+  registrationAssessed: consumer(
+    SERVICES.registration,
+    'referral-assessed',
+    EVENTS.referralAssessed,
+    'Hospital applications become registrations once consent is in place.',
+  ),
+  rehabSiteRegistered: consumer(
+    SERVICES.rehabSite,
+    'referral-registered',
+    EVENTS.referralRegistered,
+    'Registered referrals are routed to a site.',
+  ),
+  rehabSiteConsentWithdrawn: consumer(
+    SERVICES.rehabSite,
+    'referral-consent-withdrawn',
+    EVENTS.referralConsentWithdrawn,
+    'Withdrawal ends open assignments and revokes site access.',
+  ),
+  hospitalIntakeRegistered: consumer(
+    SERVICES.hospitalIntake,
+    'referral-registered',
+    EVENTS.referralRegistered,
+    'Closes the loop back to the referring hospital: registered.',
+  ),
+  hospitalIntakeClosed: consumer(
+    SERVICES.hospitalIntake,
+    'referral-closed',
+    EVENTS.referralClosed,
+    'Closes the loop back to the referring hospital: outcome.',
+  ),
+  hospitalIntakeGreen: consumer(
+    SERVICES.hospitalIntake,
+    'green',
+    'GREEN',
+    'Green-channel requests for the hospital.',
+    URGENT_DELIVERY,
+  ),
+  employmentReadiness: consumer(
+    SERVICES.employmentReferral,
+    'readiness-confirmed',
+    EVENTS.employmentReadinessConfirmed,
+    'Ready patients become employment referrals.',
+  ),
+  employmentRelapse: consumer(
+    SERVICES.employmentReferral,
+    'relapse-reported',
+    EVENTS.greenRelapseReported,
+    'A relapse pauses the employment referral.',
+    URGENT_DELIVERY,
+  ),
+  employmentConsentWithdrawn: consumer(
+    SERVICES.employmentReferral,
+    'referral-consent-withdrawn',
+    EVENTS.referralConsentWithdrawn,
+    'Withdrawal ends the employment referral.',
+  ),
+  opsMonitorReferral: consumer(SERVICES.opsMonitor, 'referral', 'REFERRAL', 'Timeline read model (read-only).'),
+  opsMonitorGreen: consumer(SERVICES.opsMonitor, 'green', 'GREEN', 'Timeline read model (read-only).', URGENT_DELIVERY),
+  opsMonitorEmployment: consumer(SERVICES.opsMonitor, 'employment', 'EMPLOYMENT', 'Timeline read model (read-only).'),
+  opsMonitorOps: consumer(SERVICES.opsMonitor, 'ops', 'OPS', 'Alert log (read-only).'),
+  opsMonitorDlq: consumer(SERVICES.opsMonitor, 'dlq', 'DLQ', 'Dead-letter overview (read-only).'),
+} as const satisfies Record<string, ConsumerDefinition>;
+
+export type ConsumerKey = keyof typeof CONSUMERS;
+
+export function consumersOf(service: ServiceName): ConsumerDefinition[] {
+  return Object.values(CONSUMERS).filter((c) => c.service === service);
+}
+
+/** Whether a consumer's filter delivers this (un-namespaced) subject. */
+export function filterMatches(filterSubject: string, subject: string): boolean {
+  if (filterSubject.endsWith('.>')) return subject.startsWith(filterSubject.slice(0, -1));
+  return filterSubject === subject;
+}

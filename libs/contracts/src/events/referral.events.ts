@@ -1,0 +1,220 @@
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  IsDivisionCode,
+  IsListOf,
+  IsNested,
+  IsOneOf,
+  IsOrgId,
+  IsReferralId,
+  IsRiskLevel,
+  IsTimestamp,
+} from '../validation';
+import {
+  CLOSURE_OUTCOMES,
+  ClosureOutcome,
+  COLOUR_GRADES,
+  ColourGrade,
+  CONDITION_STATUSES,
+  ConditionStatus,
+  CONSENT_PURPOSES,
+  ConsentPurpose,
+  DECLINE_REASONS,
+  DeclineReason,
+  REHAB_SERVICES,
+  RehabService,
+} from '../vocabulary';
+import { EncryptedFieldDto } from './encrypted-field.dto';
+
+/**
+ * Event payloads (`data` of the CloudEvent). Only what downstream needs; identifying data travels
+ * sealed (EncryptedFieldDto) to the one service allowed to open it.
+ */
+
+/** A hospital discharged a patient and asks for community rehabilitation. */
+export class ReferralDischargedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  /** The hospital's encounter id; with hospitalId it is the discharge's idempotency key. */
+  @IsString()
+  @Length(1, 64)
+  encounterId: string;
+
+  @IsTimestamp()
+  dischargedAt: string;
+
+  /** Residence division (GB/T 2260 + township + committee), used for routing. */
+  @IsDivisionCode()
+  residenceDivisionCode: string;
+
+  /** Patient identity and contact, sealed for the registration service. */
+  @IsOptional()
+  @IsNested(() => EncryptedFieldDto)
+  sealedPatient?: EncryptedFieldDto;
+}
+
+/** The hospital's discharge assessment and what it implies for routing. */
+export class ReferralAssessedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  @IsRiskLevel()
+  riskLevel: number;
+
+  @IsOneOf(CONDITION_STATUSES)
+  conditionStatus: ConditionStatus;
+
+  @IsOneOf(COLOUR_GRADES)
+  colourGrade: ColourGrade;
+
+  /** False for risk 3–5 or an unstable condition: such patients are not routed to a community site. */
+  @IsBoolean()
+  eligibleForCommunityRehab: boolean;
+
+  @IsListOf(REHAB_SERVICES)
+  rehabNeeds: RehabService[];
+
+  @IsBoolean()
+  employmentInterest: boolean;
+
+  @IsTimestamp()
+  assessedAt: string;
+}
+
+/** Registered with a valid consent for community rehab: ready to be routed. */
+export class ReferralRegisteredData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsReferralId()
+  registrationId: string;
+
+  /** Pseudonymous patient reference (never the ID number). */
+  @IsReferralId()
+  patientRef: string;
+
+  @IsDivisionCode()
+  residenceDivisionCode: string;
+
+  @IsListOf(REHAB_SERVICES)
+  needs: RehabService[];
+
+  @IsRiskLevel()
+  riskLevel: number;
+
+  @IsOneOf(COLOUR_GRADES)
+  colourGrade: ColourGrade;
+
+  @IsOptional()
+  @IsOrgId()
+  preferredSiteId?: string;
+
+  @IsOptional()
+  @IsOrgId()
+  previousSiteId?: string;
+
+  @IsTimestamp()
+  registeredAt: string;
+}
+
+export class ReferralAssignedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  /** How many sites this referral has been offered to, this one included. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  hop: number;
+
+  @IsTimestamp()
+  assignedAt: string;
+
+  /** The site must accept or decline before this, or the referral escalates. */
+  @IsTimestamp()
+  answerDueAt: string;
+
+  @IsBoolean()
+  needsManualPlacement: boolean;
+}
+
+export class ReferralAcceptedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  @IsTimestamp()
+  acceptedAt: string;
+}
+
+export class ReferralDeclinedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  @IsOneOf(DECLINE_REASONS)
+  reasonCode: DeclineReason;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reasonText?: string;
+
+  @IsTimestamp()
+  declinedAt: string;
+}
+
+export class ReferralEscalatedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  @IsTimestamp()
+  answerDueAt: string;
+
+  @IsTimestamp()
+  escalatedAt: string;
+}
+
+export class ReferralClosedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  @IsOneOf(CLOSURE_OUTCOMES)
+  outcome: ClosureOutcome;
+
+  @IsTimestamp()
+  closedAt: string;
+}
+
+export class ReferralConsentWithdrawnData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsReferralId()
+  patientRef: string;
+
+  @IsOneOf(CONSENT_PURPOSES)
+  purpose: ConsentPurpose;
+
+  @IsTimestamp()
+  withdrawnAt: string;
+}

@@ -1,0 +1,57 @@
+/**
+ * JetStream streams. Names and subject roots live here and nowhere else; the messaging library
+ * resolves them (with an optional namespace for isolated test runs) when it provisions and publishes.
+ */
+export interface StreamDefinition {
+  /** Stream name, UPPER_SNAKE. */
+  readonly name: string;
+  /** The first subject token every subject in this stream starts with (`referral` → `referral.>`). */
+  readonly subjectRoot: string;
+  readonly description: string;
+  /** How long messages are kept, in seconds (referral events are replayable for this long). */
+  readonly maxAgeSeconds: number;
+  /** JetStream's publish de-duplication window, in seconds. */
+  readonly duplicateWindowSeconds: number;
+}
+
+const DAY = 24 * 60 * 60;
+
+export const STREAMS = {
+  REFERRAL: {
+    name: 'REFERRAL',
+    subjectRoot: 'referral',
+    description: 'The referral lifecycle: discharge, assessment, registration, routing, service, closure.',
+    maxAgeSeconds: 30 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
+  GREEN: {
+    name: 'GREEN',
+    subjectRoot: 'green',
+    description: 'Green channel: relapse reports and hospital re-admission. Own stream so a referral backlog never delays it.',
+    maxAgeSeconds: 30 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
+  EMPLOYMENT: {
+    name: 'EMPLOYMENT',
+    subjectRoot: 'employment',
+    description: 'Employment referrals of patients a site confirmed ready, and their stages.',
+    maxAgeSeconds: 30 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
+  OPS: {
+    name: 'OPS',
+    subjectRoot: 'ops',
+    description: 'Operational alerts for ops staff (dead letters, manual placement, SLA escalations).',
+    maxAgeSeconds: 14 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
+  DLQ: {
+    name: 'DLQ',
+    subjectRoot: 'dlq',
+    description: 'One record per dead-lettered message (pointer and error, never the payload).',
+    maxAgeSeconds: 90 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
+} as const satisfies Record<string, StreamDefinition>;
+
+export type StreamKey = keyof typeof STREAMS;

@@ -1,0 +1,56 @@
+import { applyDecorators } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { DIVISION_CODE_PATTERN, RISK_LEVELS } from './vocabulary';
+
+/** Composite decorators so every DTO spells the same rule the same way. */
+export const IsReferralId = () => IsUUID('all', { message: '$property must be a UUID' });
+
+export const IsTimestamp = () =>
+  IsISO8601({ strict: true, strictSeparator: true }, { message: '$property must be an RFC 3339 timestamp' });
+
+export const IsOrgId = () =>
+  applyDecorators(
+    IsString(),
+    Length(1, 64),
+    Matches(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { message: '$property must be letters, digits, "-" or "_"' }),
+  );
+
+export const IsDivisionCode = () =>
+  applyDecorators(
+    IsString(),
+    Matches(DIVISION_CODE_PATTERN, { message: '$property must be a 6, 9 or 12 digit administrative division code' }),
+  );
+
+export const IsRiskLevel = () =>
+  applyDecorators(IsInt(), Min(RISK_LEVELS[0]), Max(RISK_LEVELS[RISK_LEVELS.length - 1]));
+
+export const IsOneOf = (values: readonly (string | number)[]) =>
+  IsIn(values as (string | number)[], { message: `$property must be one of: ${values.join(', ')}` });
+
+export const IsListOf = (values: readonly string[], max = values.length) =>
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(max),
+    ArrayUnique(),
+    IsIn(values as string[], { each: true, message: `each of $property must be one of: ${values.join(', ')}` }),
+  );
+
+export const IsNested = (type: () => new () => object) => applyDecorators(ValidateNested(), Type(type));
+
+export const Optional = () => IsOptional();

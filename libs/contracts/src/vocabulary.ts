@@ -1,0 +1,45 @@
+/** Controlled vocabularies shared across services. Values are stable wire codes. */
+
+/** National 0–5 risk level (危险性评估). 3–5 is unstable: never routed to a community site. */
+export const RISK_LEVELS = [0, 1, 2, 3, 4, 5] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const CONDITION_STATUSES = ['stable', 'basically-stable', 'unstable'] as const;
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+
+/** Province colour grade (分色管理); the mapping from risk and condition is configuration. */
+export const COLOUR_GRADES = ['green', 'yellow', 'orange', 'red'] as const;
+export type ColourGrade = (typeof COLOUR_GRADES)[number];
+
+export const REHAB_SERVICES = [
+  'day-care',
+  'home-support',
+  'life-skills',
+  'social-skills',
+  'vocational-rehab',
+  'family-support',
+  'peer-support',
+  'counselling',
+] as const;
+export type RehabService = (typeof REHAB_SERVICES)[number];
+
+export const DECLINE_REASONS = [
+  'no-capacity',
+  'outside-area',
+  'needs-not-met',
+  'patient-unreachable',
+  'other',
+] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
+export const CLOSURE_OUTCOMES = ['recovered', 'moved-away', 'lost-to-follow-up', 'died', 'withdrew'] as const;
+export type ClosureOutcome = (typeof CLOSURE_OUTCOMES)[number];
+
+export const CONSENT_PURPOSES = ['community-rehab', 'employment', 'information-sharing'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** GB/T 2260 county code (6 digits), optionally + township (3) + village/community committee (3). */
+export const DIVISION_CODE_PATTERN = /^\d{6}(\d{3}(\d{3})?)?$/;

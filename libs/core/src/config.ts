@@ -1,0 +1,135 @@
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { defaultSchemaOf, ServiceName } from '@app/contracts';
+
+const DEFAULT_PORTS: Record<ServiceName, number> = {
+  'hospital-intake': 3001,
+  registration: 3002,
+  'rehab-site': 3003,
+  'employment-referral': 3004,
+  'ops-monitor': 3005,
+};
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/referral_bus';
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+/** Environment variables every service reads at boot. Anything invalid stops the boot with a clear message. */
+class EnvironmentVariables {
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_SCHEMA must be a lower-case SQL identifier' })
+  DB_SCHEMA?: string;
+
+  @IsOptional()
+  @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, {
+    message: 'NATS_URL must be one or more comma-separated nats:// URLs',
+  })
+  NATS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9]{0,31}$/, { message: 'BUS_NAMESPACE must be lower-case letters and digits (max 32)' })
+  BUS_NAMESPACE?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  HTTP_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  HTTP_HOST?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  OUTBOX_POLL_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOX_BATCH_SIZE?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  CONSUMER_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(120000)
+  SHUTDOWN_GRACE_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  OUTBOX_BACKLOG_READY_LIMIT?: number;
+}
+
+export interface ServiceConfig {
+  readonly service: ServiceName;
+  readonly databaseUrl: string;
+  readonly dbSchema: string;
+  readonly natsServers: string[];
+  /** Prefix for every stream, subject and consumer name: isolates test runs on a shared server. Empty in production. */
+  readonly busNamespace: string;
+  readonly httpPort: number;
+  readonly httpHost: string;
+  readonly logLevel: string;
+  readonly outboxPollIntervalMs: number;
+  readonly outboxBatchSize: number;
+  readonly consumerConcurrency: number;
+  readonly shutdownGraceMs: number;
+  /** Readiness turns red when more outbox rows than this are waiting. */
+  readonly outboxBacklogReadyLimit: number;
+}
+
+export class ConfigurationError extends Error {}
+
+/** Reads and validates the environment once at boot. */
+export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const vars = plainToInstance(EnvironmentVariables, { ...env }, { enableImplicitConversion: false });
+  const errors = validateSync(vars, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+    throw new ConfigurationError(`Invalid configuration for ${service}:\n  - ${lines.join('\n  - ')}`);
+  }
+  return {
+    service,
+    databaseUrl: vars.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    dbSchema: vars.DB_SCHEMA ?? defaultSchemaOf(service),
+    natsServers: (vars.NATS_URL ?? DEFAULT_NATS_URL).split(','),
+    busNamespace: vars.BUS_NAMESPACE ?? '',
+    httpPort: vars.HTTP_PORT ?? DEFAULT_PORTS[service],
+    httpHost: vars.HTTP_HOST ?? '127.0.0.1',
+    logLevel: vars.LOG_LEVEL ?? 'info',
+    outboxPollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS ?? 1000,
+    outboxBatchSize: vars.OUTBOX_BATCH_SIZE ?? 200,
+    consumerConcurrency: vars.CONSUMER_CONCURRENCY ?? 16,
+    shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 10000,
+    outboxBacklogReadyLimit: vars.OUTBOX_BACKLOG_READY_LIMIT ?? 10000,
+  };
+}
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+export function defaultPortOf(service: ServiceName): number {
+  return DEFAULT_PORTS[service];
+}

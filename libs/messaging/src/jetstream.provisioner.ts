@@ -1,0 +1,100 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiError,
+  JetStreamManager,
+  ReplayPolicy,
+  RetentionPolicy,
+  StorageType,
+  StreamConfig,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { ConsumerDefinition, StreamKey, STREAMS } from '@app/contracts';
+import { MessagingOptions } from './messaging.options';
+import { Topology } from './topology';
+
+/** Extra server-side deliveries beyond the client's dead-letter point, so a failed dead-letter write is retried. */
+export const SERVER_DELIVERY_HEADROOM = 5;
+
+/** Creates or updates the streams in the registry and this service's durable consumers. Idempotent. */
+@Injectable()
+export class JetStreamProvisioner {
+  private readonly logger = new Logger(JetStreamProvisioner.name);
+
+  streamConfig(key: StreamKey, topology: Topology, replicas: number): Partial<StreamConfig> & { name: string } {
+    const stream = STREAMS[key];
+    return {
+      name: topology.streamName(key),
+      subjects: topology.streamSubjects(stream),
+      description: stream.description,
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      max_age: nanos(stream.maxAgeSeconds * 1000),
+      duplicate_window: nanos(stream.duplicateWindowSeconds * 1000),
+      num_replicas: replicas,
+      allow_direct: true,
+    };
+  }
+
+  consumerConfig(consumer: ConsumerDefinition, topology: Topology) {
+    return {
+      durable_name: topology.durable(consumer),
+      description: consumer.description,
+      filter_subject: topology.subject(consumer.filterSubject),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      replay_policy: ReplayPolicy.Instant,
+      ack_wait: nanos(consumer.delivery.ackWaitSeconds * 1000),
+      max_deliver: consumer.delivery.maxDeliver + SERVER_DELIVERY_HEADROOM,
+      max_ack_pending: consumer.delivery.maxAckPending,
+    };
+  }
+
+  async provision(jsm: JetStreamManager, topology: Topology, options: MessagingOptions): Promise<void> {
+    for (const key of Object.keys(STREAMS) as StreamKey[]) {
+      await this.ensureStream(jsm, this.streamConfig(key, topology, options.streamReplicas));
+    }
+    for (const consumer of options.consumers) {
+      const config = this.consumerConfig(consumer, topology);
+      const stream = topology.streamName(consumer.stream);
+      try {
+        await jsm.consumers.info(stream, config.durable_name);
+        await jsm.consumers.update(stream, config.durable_name, {
+          description: config.description,
+          ack_wait: config.ack_wait,
+          max_deliver: config.max_deliver,
+          max_ack_pending: config.max_ack_pending,
+        });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        await jsm.consumers.add(stream, config);
+        this.logger.log(`created consumer ${stream}/${config.durable_name}`);
+      }
+    }
+  }
+
+  private async ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+    try {
+      await jsm.streams.info(config.name);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      try {
+        await jsm.streams.add(config);
+        this.logger.log(`created stream ${config.name}`);
+      } catch (addError) {
+        // Another service created it at the same moment.
+        if (!(addError instanceof JetStreamApiError && addError.code === 10058)) throw addError;
+      }
+      return;
+    }
+    const { name, storage: _storage, retention: _retention, ...mutable } = config;
+    await jsm.streams.update(name, mutable);
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof JetStreamApiError && (error.code === 10059 || error.code === 10014 || error.status === 404);
+}

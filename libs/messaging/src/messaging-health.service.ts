@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
+import { NatsConnectionService } from './nats-connection.service';
+import { OutboxBacklog, OutboxRepository } from './outbox/outbox.repository';
+
+export interface ComponentStatus {
+  up: boolean;
+  [detail: string]: unknown;
+}
+
+/** Readiness facts of the messaging layer, for the health endpoint. */
+@Injectable()
+export class MessagingHealthService {
+  constructor(
+    private readonly nats: NatsConnectionService,
+    private readonly outbox: OutboxRepository,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  natsStatus(): ComponentStatus {
+    return { up: this.nats.connected };
+  }
+
+  async outboxBacklog(): Promise<ComponentStatus & OutboxBacklog> {
+    const backlog = await this.outbox.backlog();
+    return { up: backlog.pending <= this.options.outboxBacklogReadyLimit, limit: this.options.outboxBacklogReadyLimit, ...backlog };
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry, register as defaultRegistry } from 'prom-client';
+
+function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+/** Messaging metrics. Labels are bounded (event type, consumer, outcome): never ids, never PII. */
+@Injectable()
+export class MessagingMetrics {
+  readonly published: Counter<'event_type' | 'outcome'>;
+  readonly consumed: Counter<'event_type' | 'consumer' | 'outcome'>;
+  readonly processing: Histogram<'event_type' | 'consumer' | 'outcome'>;
+  readonly redeliveries: Counter<'consumer'>;
+
+  constructor(registry: Registry = defaultRegistry) {
+    this.published = getOrCreate(
+      registry,
+      'referral_events_published_total',
+      () =>
+        new Counter({
+          name: 'referral_events_published_total',
+          help: 'Outbox rows sent to JetStream, by outcome (ack, duplicate, error).',
+          labelNames: ['event_type', 'outcome'],
+          registers: [registry],
+        }),
+    );
+    this.consumed = getOrCreate(
+      registry,
+      'referral_events_consumed_total',
+      () =>
+        new Counter({
+          name: 'referral_events_consumed_total',
+          help: 'Messages settled by consumers, by outcome (ack, duplicate, ignored, nak, dead-letter).',
+          labelNames: ['event_type', 'consumer', 'outcome'],
+          registers: [registry],
+        }),
+    );
+    this.processing = getOrCreate(
+      registry,
+      'referral_event_processing_seconds',
+      () =>
+        new Histogram({
+          name: 'referral_event_processing_seconds',
+          help: 'Time from receipt to settlement of a message.',
+          labelNames: ['event_type', 'consumer', 'outcome'],
+          registers: [registry],
+        }),
+    );
+    this.redeliveries = getOrCreate(
+      registry,
+      'referral_event_redeliveries_total',
+      () =>
+        new Counter({
+          name: 'referral_event_redeliveries_total',
+          help: 'Messages received on a second or later delivery.',
+          labelNames: ['consumer'],
+          registers: [registry],
+        }),
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import { ConsumerDefinition, ServiceName } from '@app/contracts';
+
+export interface MessagingOptions {
+  readonly service: ServiceName;
+  readonly servers: string[];
+  readonly namespace: string;
+  /** The durable consumers this service reads (from CONSUMERS). */
+  readonly consumers: readonly ConsumerDefinition[];
+  readonly outboxPollIntervalMs: number;
+  readonly outboxBatchSize: number;
+  readonly consumerConcurrency: number;
+  readonly shutdownGraceMs: number;
+  readonly outboxBacklogReadyLimit: number;
+  /** Replicas for streams this service provisions (1 locally, 3 in a cluster). */
+  readonly streamReplicas: number;
+}
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventDefinition, HEADERS, SHARED_EVENTS } from '@app/contracts';
+import { DomainException } from '@app/core';
+import { TransactionHost } from '@app/persistence';
+import { buildEnvelope, EnvelopeOptions } from '../envelope.codec';
+import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
+import { MessagingErrorCode } from '../messaging.errors';
+import { currentTraceHeaders } from '../trace-context';
+import { OutboxRepository } from './outbox.repository';
+
+export interface PublishOptions extends EnvelopeOptions {
+  /** Events with the same key are delivered in the order they were published. Defaults to `subject`. */
+  orderingKey?: string;
+}
+
+/**
+ * How feature code publishes: the event is validated, wrapped in a CloudEvent and written to the outbox in
+ * the caller's transaction. The relay sends it after commit. Returns the event id.
+ */
+@Injectable()
+export class EventPublisher {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly outbox: OutboxRepository,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  async publish<T extends object>(definition: EventDefinition<T>, data: T, options: PublishOptions = {}): Promise<string> {
+    const [id] = await this.publishAll([{ definition, data, options }]);
+    return id;
+  }
+
+  async publishAll(events: { definition: EventDefinition; data: object; options?: PublishOptions }[]): Promise<string[]> {
+    if (!this.tx.inTransaction) {
+      throw new DomainException(
+        MessagingErrorCode.NOT_IN_TRANSACTION,
+        'conflict',
+        'Events are published through the outbox and must be written inside TransactionHost.run()',
+      );
+    }
+    const rows = events.map(({ definition, data, options = {} }) => {
+      if (definition.producer !== this.options.service && !SHARED_EVENTS.includes(definition)) {
+        throw new DomainException(
+          MessagingErrorCode.NOT_THE_PRODUCER,
+          'conflict',
+          `${this.options.service} may not publish ${definition.type} (producer: ${definition.producer})`,
+        );
+      }
+      const envelope = buildEnvelope(definition, this.options.service, data, options);
+      const headers: Record<string, string> = {
+        ...currentTraceHeaders(),
+        [HEADERS.correlationId]: envelope.correlationid,
+      };
+      return {
+        id: envelope.id,
+        subject: definition.subject,
+        eventType: definition.type,
+        orderingKey: options.orderingKey ?? envelope.subject ?? envelope.id,
+        payload: JSON.stringify(envelope),
+        headers,
+      };
+    });
+    await this.outbox.enqueue(rows);
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,180 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import { Client } from 'pg';
+import { eventBySubject, HEADERS } from '@app/contracts';
+import { TransactionHost } from '@app/persistence';
+import { crashpoint } from '../faults';
+import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../messaging.metrics';
+import { NatsConnectionService } from '../nats-connection.service';
+import { OutboxRepository, OutboxRow } from './outbox.repository';
+
+const MAX_ROW_RETRY_MS = 30_000;
+
+/** The NOTIFY channel the outbox trigger signals on commit (see the messaging migration). */
+export function outboxChannel(schema: string): string {
+  return `outbox_${schema}`;
+}
+
+/**
+ * Publishes committed outbox rows to JetStream and marks them sent only after the server's ack.
+ * Polling is the mechanism; LISTEN/NOTIFY only wakes it early. Several replicas may run: rows are claimed
+ * with FOR UPDATE SKIP LOCKED, and a batch holds at most one row per ordering key.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(OutboxRelayService.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private listener?: Client;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly outbox: OutboxRepository,
+    private readonly nats: NatsConnectionService,
+    private readonly metrics: MessagingMetrics,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    void this.listen();
+    this.loop = this.run();
+  }
+
+  /** Wakes the relay now (used after writes in the same process and by NOTIFY). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Publishes until nothing is left that can be published now; returns how many were published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { published, claimed } = await this.relayOnce();
+      total += published;
+      if (claimed === 0 || published === 0) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        await this.nats.ready(this.abort.signal);
+        const { claimed, published } = await this.relayOnce();
+        failures = claimed > 0 && published === 0 ? failures + 1 : 0;
+        if (claimed === this.options.outboxBatchSize && published > 0) continue;
+      } catch (error) {
+        if (!this.running) break;
+        failures++;
+        this.logger.warn(`outbox relay: ${(error as Error).message}`);
+      }
+      const backoff = failures > 0 ? Math.min(250 * 2 ** Math.min(failures, 6), 5000) : this.options.outboxPollIntervalMs;
+      await this.sleep(failures > 0 ? backoff : this.options.outboxPollIntervalMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async relayOnce(): Promise<{ claimed: number; published: number }> {
+    const bus = await this.nats.ready(this.abort.signal);
+    return this.tx.runDetached(async (manager) => {
+      const rows = await this.outbox.claimBatch(manager, this.options.outboxBatchSize);
+      if (rows.length === 0) return { claimed: 0, published: 0 };
+      crashpoint('outbox-before-publish');
+      const results = await Promise.allSettled(rows.map((row) => this.publishRow(bus.js, row)));
+      crashpoint('outbox-after-publish');
+      const published: { id: string; streamSeq: number }[] = [];
+      const failed: { id: string; error: string; retryInMs: number }[] = [];
+      results.forEach((result, i) => {
+        const row = rows[i];
+        const type = eventBySubject(row.subject)?.type ?? 'unknown';
+        if (result.status === 'fulfilled') {
+          published.push({ id: row.id, streamSeq: result.value.seq });
+          this.metrics.published.inc({ event_type: type, outcome: result.value.duplicate ? 'duplicate' : 'ack' });
+        } else {
+          const retryInMs = Math.min(500 * 2 ** Math.min(row.attempts, 10), MAX_ROW_RETRY_MS);
+          failed.push({ id: row.id, error: String((result.reason as Error)?.message ?? result.reason), retryInMs });
+          this.metrics.published.inc({ event_type: type, outcome: 'error' });
+        }
+      });
+      await this.outbox.markPublished(manager, published);
+      await this.outbox.markFailed(manager, failed);
+      if (failed.length > 0) {
+        this.logger.warn(`outbox relay: ${failed.length} of ${rows.length} not published (${failed[0].error})`);
+      }
+      return { claimed: rows.length, published: published.length };
+    });
+  }
+
+  private publishRow(js: import('@nats-io/jetstream').JetStreamClient, row: OutboxRow): Promise<PubAck> {
+    const h = natsHeaders();
+    for (const [key, value] of Object.entries(row.headers ?? {})) h.set(key, value);
+    const definition = eventBySubject(row.subject);
+    if (definition) h.set(HEADERS.eventType, definition.type);
+    h.set(HEADERS.contentType, 'application/cloudevents+json');
+    const stream = definition ? this.nats.topology.streamName(definition.stream) : undefined;
+    return js.publish(this.nats.topology.subject(row.subject), row.payload, {
+      msgID: row.id,
+      headers: h,
+      timeout: 5000,
+      ...(stream ? { expect: { streamName: stream } } : {}),
+    });
+  }
+
+  /** LISTEN on the outbox channel with its own connection; reconnects while the service runs. */
+  private async listen(): Promise<void> {
+    const schema = (this.tx.dataSource.options as { schema?: string }).schema ?? 'public';
+    const url = (this.tx.dataSource.options as { url?: string }).url;
+    while (this.running) {
+      const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+      try {
+        const closed = new Promise<void>((resolve) => {
+          client.on('error', () => resolve());
+          client.on('end', () => resolve());
+        });
+        await client.connect();
+        client.on('notification', () => this.poke());
+        await client.query(`LISTEN "${outboxChannel(schema)}"`);
+        this.listener = client;
+        this.poke();
+        await closed;
+      } catch {
+        // Polling carries on without the wake-up; try again shortly.
+      } finally {
+        this.listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (this.running) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** Flushes what can be sent within the grace period, then stops. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    if (this.nats.connected) {
+      await Promise.race([
+        this.drain().catch((e: Error) => this.logger.warn(`outbox flush on shutdown: ${e.message}`)),
+        new Promise((r) => setTimeout(r, this.options.shutdownGraceMs)),
+      ]);
+    }
+    this.running = false;
+    this.abort.abort();
+    this.poke();
+    await this.listener?.end().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { TransactionHost } from '@app/persistence';
+
+export interface OutboxRow {
+  id: string;
+  seq: string;
+  subject: string;
+  payload: string;
+  headers: Record<string, string>;
+  attempts: number;
+}
+
+export interface NewOutboxRow {
+  /** Nats-Msg-Id: the event id, or a fresh id for a dead-letter replay. */
+  id: string;
+  /** Registry subject (namespaced by the relay). */
+  subject: string;
+  eventType: string;
+  /** Rows with the same key are published strictly in insertion order. */
+  orderingKey: string;
+  /** The structured-mode CloudEvent, as published. */
+  payload: string;
+  headers: Record<string, string>;
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  oldestAgeSeconds: number;
+}
+
+/** All I/O on the `outbox` table of this service's schema. */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  private get table(): string {
+    return `${this.tx.schema}.outbox`;
+  }
+
+  /** Adds rows in the caller's transaction (must be inside TransactionHost.run). */
+  async enqueue(rows: NewOutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = rows.map((row, i) => {
+      values.push(row.id, row.subject, row.eventType, row.orderingKey, row.payload, JSON.stringify(row.headers));
+      const b = i * 6;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb)`;
+    });
+    await this.tx.manager.query(
+      `INSERT INTO ${this.table} (id, subject, event_type, ordering_key, payload, headers) VALUES ${tuples.join(', ')}`,
+      values,
+    );
+  }
+
+  /**
+   * Locks up to `limit` publishable rows, skipping rows another relay holds. Only the oldest unsent row of
+   * each ordering key qualifies, so a batch never holds two rows of one key and may be published in parallel
+   * without reordering a referral's events.
+   */
+  async claimBatch(manager: EntityManager, limit: number): Promise<OutboxRow[]> {
+    return (await manager.query(
+      `SELECT o.id, o.seq, o.subject, o.payload, o.headers, o.attempts
+         FROM ${this.table} o
+        WHERE o.published_at IS NULL AND o.cancelled_at IS NULL AND o.next_attempt_at <= now()
+          AND NOT EXISTS (
+            SELECT 1 FROM ${this.table} p
+             WHERE p.ordering_key = o.ordering_key AND p.seq < o.seq
+               AND p.published_at IS NULL AND p.cancelled_at IS NULL)
+        ORDER BY o.seq
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED`,
+      [limit],
+    )) as OutboxRow[];
+  }
+
+  async markPublished(manager: EntityManager, published: { id: string; streamSeq: number }[]): Promise<void> {
+    if (published.length === 0) return;
+    await manager.query(
+      `UPDATE ${this.table} o SET published_at = now(), stream_seq = p.seq, attempts = o.attempts + 1, last_error = NULL
+         FROM unnest($1::uuid[], $2::bigint[]) AS p(id, seq)
+        WHERE o.id = p.id`,
+      [published.map((p) => p.id), published.map((p) => p.streamSeq)],
+    );
+  }
+
+  async markFailed(manager: EntityManager, failed: { id: string; error: string; retryInMs: number }[]): Promise<void> {
+    if (failed.length === 0) return;
+    await manager.query(
+      `UPDATE ${this.table} o SET attempts = o.attempts + 1, last_error = f.error,
+              next_attempt_at = now() + make_interval(secs => f.retry_ms / 1000.0)
+         FROM unnest($1::uuid[], $2::text[], $3::int[]) AS f(id, error, retry_ms)
+        WHERE o.id = f.id`,
+      [failed.map((f) => f.id), failed.map((f) => f.error.slice(0, 1000)), failed.map((f) => f.retryInMs)],
+    );
+  }
+
+  /** Cancels unsent rows for an ordering key (e.g. consent withdrawn): they will never be published. */
+  async cancelPending(orderingKey: string, reason: string): Promise<number> {
+    const result = (await this.tx.manager.query(
+      `UPDATE ${this.table} SET cancelled_at = now(), cancel_reason = $2
+        WHERE ordering_key = $1 AND published_at IS NULL AND cancelled_at IS NULL`,
+      [orderingKey, reason],
+    )) as [unknown[], number];
+    return result[1];
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    const [row] = (await this.tx.dataSource.query(
+      `SELECT count(*)::int AS pending,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS oldest
+         FROM ${this.table} WHERE published_at IS NULL AND cancelled_at IS NULL`,
+    )) as { pending: number; oldest: number }[];
+    return { pending: row.pending, oldestAgeSeconds: row.oldest };
+  }
+}

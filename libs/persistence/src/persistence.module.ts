@@ -1,0 +1,24 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseDefinition } from './database-definition';
+import { DataSourceSettings, dataSourceOptions } from './data-source';
+import { TransactionHost } from './transaction-host';
+
+@Global()
+@Module({})
+export class PersistenceModule {
+  static forRoot(settings: DataSourceSettings, definition: DatabaseDefinition): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(settings, definition),
+          retryAttempts: 0,
+          manualInitialization: false,
+        }),
+      ],
+      providers: [TransactionHost],
+      exports: [TransactionHost, TypeOrmModule],
+    };
+  }
+}
