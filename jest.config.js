@@ -17,8 +17,8 @@ const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
-    '^@app/(contracts|messaging|persistence|observability|testing)$': '<rootDir>/libs/$1/src',
-    '^@app/(contracts|messaging|persistence|observability|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@app/(contracts|core|messaging|persistence|observability|platform|testing)$': '<rootDir>/libs/$1/src',
+    '^@app/(contracts|core|messaging|persistence|observability|platform|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
 };
@@ -30,8 +30,13 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.integration-spec.ts'],
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeouts.ts'],
     },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 180000 },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeouts.ts'],
+    },
   ],
 };

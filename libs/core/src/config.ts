@@ -81,6 +81,11 @@ class EnvironmentVariables {
   @IsInt()
   @Min(1)
   OUTBOX_BACKLOG_READY_LIMIT?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsIn([1, 3, 5], { message: 'STREAM_REPLICAS must be 1, 3 or 5' })
+  STREAM_REPLICAS?: number;
 }
 
 export interface ServiceConfig {
@@ -99,13 +104,17 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** Readiness turns red when more outbox rows than this are waiting. */
   readonly outboxBacklogReadyLimit: number;
+  /** JetStream replicas of the streams (1 on one server, 3 in a cluster). */
+  readonly streamReplicas: number;
 }
 
 export class ConfigurationError extends Error {}
 
 /** Reads and validates the environment once at boot. */
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const vars = plainToInstance(EnvironmentVariables, { ...env }, { enableImplicitConversion: false });
+  // An empty variable means "not set" (Number('') would silently be 0).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const vars = plainToInstance(EnvironmentVariables, present);
   const errors = validateSync(vars, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
@@ -125,6 +134,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     consumerConcurrency: vars.CONSUMER_CONCURRENCY ?? 16,
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 10000,
     outboxBacklogReadyLimit: vars.OUTBOX_BACKLOG_READY_LIMIT ?? 10000,
+    streamReplicas: vars.STREAM_REPLICAS ?? 1,
   };
 }
 

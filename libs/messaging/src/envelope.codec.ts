@@ -83,6 +83,17 @@ export function decodeEnvelope(body: string, registrySubject: string): DecodedEv
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidEventException('message body is not a JSON object');
   }
+  // The CloudEvents SDK fills in a missing id, time or specversion; a consumer must not: a made-up id
+  // would defeat the inbox.
+  const raw = parsed as Record<string, unknown>;
+  for (const attribute of ['id', 'time', 'source', 'type'] as const) {
+    if (typeof raw[attribute] !== 'string' || (raw[attribute] as string).length === 0) {
+      throw new InvalidEventException(`CloudEvent attribute ${attribute} is missing`);
+    }
+  }
+  if (raw.specversion !== '1.0') {
+    throw new InvalidEventException(`specversion must be 1.0, got ${JSON.stringify(raw.specversion)}`);
+  }
   const definition = eventBySubject(registrySubject);
   if (!definition) {
     throw new InvalidEventException(`no event is registered for subject ${registrySubject}`);

@@ -18,7 +18,6 @@ export * from './dead-letter/dead-letter.repository';
 export * from './dead-letter/dead-letter.service';
 export * from './transport/jetstream.server';
 export * from './transport/jetstream.context';
-export * from './transport/jetstream-exception.filter';
 export * from './transport/on-event.decorator';
 export * from './transport/settlement';
 export * from './transport/keyed-limiter';

@@ -46,7 +46,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {
     super();
-    this.limiter = new KeyedLimiter(options.consumerConcurrency);
+    this.limiter = new KeyedLimiter(options.consumerConcurrency, (error) =>
+      // Settling failed (connection closed mid-settle): the server redelivers after ack_wait.
+      this.logger.warn(`message left unsettled: ${(error as Error)?.message}`),
+    );
   }
 
   listen(callback: (...optionalParams: unknown[]) => void): void {

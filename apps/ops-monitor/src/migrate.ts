@@ -1,0 +1,5 @@
+import { SERVICES } from '@app/contracts';
+import { runMigrationCli } from '@app/platform';
+import { DATABASE } from './database';
+
+void runMigrationCli(SERVICES.opsMonitor, DATABASE);

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { SERVICES } from '@app/contracts';
+import { bootstrapService } from '@app/platform';
+import { AppModule } from './app.module';
+
+void bootstrapService(SERVICES.registration, AppModule, {
+  title: 'referral-bus registration',
+  description: 'Applications from every channel, consent per purpose, the encrypted patient vault, registrations.',
+});

@@ -1,0 +1,8 @@
+import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { DatabaseDefinition } from '@app/persistence';
+
+/** What rehab-site keeps in its own schema. */
+export const DATABASE: DatabaseDefinition = {
+  entities: [],
+  migrations: [CreateMessagingTables1763900000000],
+};

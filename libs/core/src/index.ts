@@ -1,0 +1,5 @@
+export * from './domain.exception';
+export * from './config';
+export * from './problem-details';
+export * from './problem-details.filter';
+export * from './validation.pipe';

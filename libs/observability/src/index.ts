@@ -1,0 +1,3 @@
+export * from './redaction';
+export * from './logging';
+export * from './metrics';

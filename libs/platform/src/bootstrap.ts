@@ -1,0 +1,62 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { ServiceName } from '@app/contracts';
+import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
+import { JetStreamServer } from '@app/messaging';
+
+export interface BootstrapOptions {
+  readonly title: string;
+  readonly description: string;
+  /** JSON body limit (default 256 kB). */
+  readonly bodyLimit?: string;
+}
+
+/** Wires HTTP and the JetStream transport onto an app module (used by main.ts and by tests). */
+export async function createServiceApp(
+  module: Parameters<typeof NestFactory.create>[0],
+  options: BootstrapOptions,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] });
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+
+  // The app's global filter and pipe apply to event handlers too: ProblemDetailsFilter hands RPC errors back
+  // untouched so the transport can settle them by their code.
+  app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1').build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+export async function startServiceApp(app: INestApplication): Promise<ServiceConfig> {
+  const config = app.get<ServiceConfig>(SERVICE_CONFIG);
+  await app.startAllMicroservices();
+  await app.listen(config.httpPort, config.httpHost);
+  return config;
+}
+
+/** main.ts of every service. */
+export async function bootstrapService(
+  service: ServiceName,
+  module: Type<unknown>,
+  options: BootstrapOptions,
+): Promise<void> {
+  try {
+    const app = await createServiceApp(module, options);
+    const config = await startServiceApp(app);
+    app.get(Logger).log(`${service} listening on http://${config.httpHost}:${config.httpPort}`);
+  } catch (error) {
+    // Before the logger exists (bad configuration, database unreachable) say it plainly and exit non-zero.
+    process.stderr.write(`${service} failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,66 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { MessagingHealthService } from '@app/messaging';
+
+/**
+ * Liveness is the process alone. Readiness covers Postgres, NATS and the outbox backlog and answers 503
+ * (with the terminus JSON) when any is down.
+ */
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly messaging: MessagingHealthService,
+  ) {}
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.readiness();
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.readiness();
+  }
+
+  private readiness() {
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: 2000 }),
+      () => this.natsCheck(),
+      () => this.outboxCheck(),
+    ]);
+  }
+
+  private natsCheck(): HealthIndicatorResult {
+    const indicator = this.indicators.check('nats');
+    const { up, ...details } = this.messaging.natsStatus();
+    return up ? indicator.up(details) : indicator.down(details);
+  }
+
+  private async outboxCheck(): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check('outbox');
+    try {
+      const { up, ...details } = await this.messaging.outboxBacklog();
+      return up ? indicator.up(details) : indicator.down(details);
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './service.module';
+export * from './bootstrap';
+export * from './health.controller';
+export * from './migration-cli';

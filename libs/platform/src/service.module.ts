@@ -1,0 +1,69 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ConsumerDefinition, ServiceName } from '@app/contracts';
+import { createValidationPipe, loadServiceConfig, ProblemDetailsFilter, SERVICE_CONFIG, ServiceConfig } from '@app/core';
+import { MessagingModule } from '@app/messaging';
+import { loggingModule, metricsModule } from '@app/observability';
+import { DatabaseDefinition, PersistenceModule } from '@app/persistence';
+import { HealthController } from './health.controller';
+
+export interface ServiceModuleOptions {
+  readonly service: ServiceName;
+  readonly database: DatabaseDefinition;
+  /** The durable consumers this service reads, from CONSUMERS (none for a pure producer). */
+  readonly consumers: readonly ConsumerDefinition[];
+  /** Overrides of the environment (tests). */
+  readonly config?: Partial<ServiceConfig>;
+  readonly logDestination?: NodeJS.WritableStream;
+  readonly version?: string;
+}
+
+/**
+ * Everything a service on the bus needs, composed once: validated config, its Postgres schema, the
+ * JetStream backbone, logs, metrics, health, the problem+json filter and the whitelisting validation pipe.
+ */
+@Module({})
+export class ServiceModule {
+  static forRoot(options: ServiceModuleOptions): DynamicModule {
+    const config: ServiceConfig = { ...loadServiceConfig(options.service), ...options.config };
+    return {
+      module: ServiceModule,
+      global: true,
+      imports: [
+        loggingModule({ service: options.service, level: config.logLevel, destination: options.logDestination }),
+        metricsModule(options.service, options.version ?? process.env.npm_package_version ?? '0.0.0'),
+        TerminusModule.forRoot({ logger: false }),
+        PersistenceModule.forRoot(
+          {
+            url: config.databaseUrl,
+            schema: config.dbSchema,
+            applicationName: options.service,
+            // Every in-flight message holds a connection for its transaction; keep room for HTTP and the relay.
+            poolSize: config.consumerConcurrency + 10,
+          },
+          options.database,
+        ),
+        MessagingModule.forRoot({
+          service: options.service,
+          servers: config.natsServers,
+          namespace: config.busNamespace,
+          consumers: options.consumers,
+          outboxPollIntervalMs: config.outboxPollIntervalMs,
+          outboxBatchSize: config.outboxBatchSize,
+          consumerConcurrency: config.consumerConcurrency,
+          shutdownGraceMs: config.shutdownGraceMs,
+          outboxBacklogReadyLimit: config.outboxBacklogReadyLimit,
+          streamReplicas: config.streamReplicas,
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+      exports: [SERVICE_CONFIG],
+    };
+  }
+}

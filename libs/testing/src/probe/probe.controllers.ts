@@ -1,0 +1,37 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { EVENTS, EventEnvelope, ReferralDischargedData } from '@app/contracts';
+import { JetStreamContext, OnEvent } from '@app/messaging';
+import { ProbeService } from './probe.service';
+
+class ProbeDischargeDto {
+  @IsString()
+  @Length(1, 64)
+  hospitalId: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  count: number;
+}
+
+@Controller('probe')
+export class ProbeProducerController {
+  constructor(private readonly probe: ProbeService) {}
+
+  @Post('discharges')
+  async discharge(@Body() body: ProbeDischargeDto): Promise<{ referralIds: string[] }> {
+    return { referralIds: await this.probe.discharge(body.hospitalId, body.count) };
+  }
+}
+
+@Controller()
+export class ProbeConsumerController {
+  constructor(private readonly probe: ProbeService) {}
+
+  @OnEvent(EVENTS.referralDischarged)
+  onDischarged(@Payload() event: EventEnvelope<ReferralDischargedData>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.probe.handleDischarged(event, ctx.getDeliveryCount());
+  }
+}

@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConsumerDefinition, SERVICES, STREAMS, EVENTS } from '@app/contracts';
+import { ServiceConfig } from '@app/core';
+import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { DatabaseDefinition } from '@app/persistence';
+import { ServiceModule } from '@app/platform';
+import { ProbeConsumerController, ProbeProducerController } from './probe.controllers';
+import { CreateProbeTables1763900000100 } from './probe.migration';
+import { ProbeRepository } from './probe.repository';
+import { ProbeService } from './probe.service';
+
+export const PROBE_DATABASE: DatabaseDefinition = {
+  entities: [],
+  migrations: [CreateMessagingTables1763900000000, CreateProbeTables1763900000100],
+};
+
+/** Fast retries so fault tests finish in seconds. */
+export const PROBE_CONSUMER: ConsumerDefinition = {
+  durable: 'probe__referral-discharged',
+  service: SERVICES.opsMonitor,
+  stream: 'REFERRAL',
+  filterSubject: EVENTS.referralDischarged.subject,
+  delivery: { ackWaitSeconds: 2, maxDeliver: 4, backoffMs: [200, 400, 800], maxAckPending: 1000 },
+  description: `probe consumer on ${STREAMS.REFERRAL.name}`,
+};
+
+export type ProbeRole = 'producer' | 'consumer';
+
+@Module({})
+export class ProbeAppModule {
+  static forRole(role: ProbeRole, config: Partial<ServiceConfig> = {}, logDestination?: NodeJS.WritableStream): DynamicModule {
+    const producer = role === 'producer';
+    return {
+      module: ProbeAppModule,
+      imports: [
+        ServiceModule.forRoot({
+          service: producer ? SERVICES.hospitalIntake : SERVICES.opsMonitor,
+          database: PROBE_DATABASE,
+          consumers: producer ? [] : [PROBE_CONSUMER],
+          config,
+          logDestination,
+        }),
+      ],
+      controllers: producer ? [ProbeProducerController] : [ProbeConsumerController],
+      providers: [ProbeService, ProbeRepository],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EVENTS, EventEnvelope, ReferralDischargedData } from '@app/contracts';
+import { DomainException } from '@app/core';
+import { EventPublisher } from '@app/messaging';
+import { TransactionHost } from '@app/persistence';
+import { ProbeRepository } from './probe.repository';
+
+/**
+ * Test fixture: a producer that changes state and publishes through the outbox in one transaction, and a
+ * consumer whose behaviour is chosen by the hospital id: `poison-*` fails permanently, `flaky-*` fails
+ * transiently on its first two deliveries, `broken-*` throws a plain error until healed.
+ */
+@Injectable()
+export class ProbeService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly publisher: EventPublisher,
+    private readonly repository: ProbeRepository,
+  ) {}
+
+  async discharge(hospitalId: string, count: number): Promise<string[]> {
+    const rows = Array.from({ length: count }, () => ({ referralId: randomUUID(), hospitalId }));
+    await this.tx.run(async () => {
+      await this.repository.insertCommands(rows);
+      await this.publisher.publishAll(
+        rows.map((row, i) => ({
+          definition: EVENTS.referralDischarged,
+          data: {
+            referralId: row.referralId,
+            hospitalId,
+            encounterId: `enc-${i}`,
+            dischargedAt: new Date().toISOString(),
+            residenceDivisionCode: '610902001001',
+          },
+          options: { subject: row.referralId },
+        })),
+      );
+    });
+    return rows.map((r) => r.referralId);
+  }
+
+  async handleDischarged(event: EventEnvelope<ReferralDischargedData>, delivery: number): Promise<void> {
+    const { hospitalId, referralId } = event.data;
+    await this.repository.recordAttempt(event.id, delivery);
+    if (hospitalId.startsWith('poison')) {
+      throw new DomainException('PROBE_POISON', 'unprocessable', 'this discharge can never be processed');
+    }
+    if (hospitalId.startsWith('flaky') && delivery < 3) {
+      throw new DomainException('PROBE_FLAKY', 'unavailable', `transient failure on delivery ${delivery}`);
+    }
+    if (hospitalId.startsWith('broken') && !(await this.repository.isHealed(hospitalId))) {
+      throw new Error('unexpected failure');
+    }
+    await this.repository.recordEffect({ eventId: event.id, referralId, hospitalId, delivery });
+  }
+}
