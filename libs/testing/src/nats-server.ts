@@ -33,6 +33,7 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 /** A private JetStream server on a loopback port, for tests that stop and restart NATS. */
 export class LocalNatsServer {
   private process?: ChildProcess;
+  private running = false;
   readonly storeDir: string;
 
   private constructor(readonly port: number) {
@@ -50,17 +51,19 @@ export class LocalNatsServer {
   }
 
   async restart(): Promise<void> {
-    if (this.process && this.process.exitCode === null) return;
+    if (this.running) return;
     this.process = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
       stdio: 'ignore',
     });
+    this.running = true;
+    this.process.once('exit', () => (this.running = false));
     await waitFor(() => portOpen(this.port), { timeoutMs: 10_000, message: `nats-server on ${this.port}` });
   }
 
   /** Kills the server the hard way and waits until the port is closed. */
   async kill(): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || !this.running) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;

@@ -1,6 +1,6 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { EVENTS, EventEnvelope, ReferralDischargedData } from '@app/contracts';
 import { JetStreamContext, OnEvent } from '@app/messaging';
 import { ProbeService } from './probe.service';
@@ -14,6 +14,12 @@ class ProbeDischargeDto {
   @Min(1)
   @Max(1000)
   count: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  steps?: number;
 }
 
 @Controller('probe')
@@ -22,7 +28,7 @@ export class ProbeProducerController {
 
   @Post('discharges')
   async discharge(@Body() body: ProbeDischargeDto): Promise<{ referralIds: string[] }> {
-    return { referralIds: await this.probe.discharge(body.hospitalId, body.count) };
+    return { referralIds: await this.probe.discharge(body.hospitalId, body.count, body.steps) };
   }
 }
 

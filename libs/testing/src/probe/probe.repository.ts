@@ -12,10 +12,17 @@ export class ProbeRepository {
     );
   }
 
-  async recordEffect(effect: { eventId: string; referralId: string; hospitalId: string; delivery: number }): Promise<void> {
+  async recordEffect(effect: {
+    eventId: string;
+    referralId: string;
+    hospitalId: string;
+    encounterId: string;
+    delivery: number;
+  }): Promise<void> {
     await this.tx.manager.query(
-      `INSERT INTO ${this.tx.schema}.probe_effect (event_id, referral_id, hospital_id, delivery) VALUES ($1, $2, $3, $4)`,
-      [effect.eventId, effect.referralId, effect.hospitalId, effect.delivery],
+      `INSERT INTO ${this.tx.schema}.probe_effect (event_id, referral_id, hospital_id, encounter_id, delivery)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [effect.eventId, effect.referralId, effect.hospitalId, effect.encounterId, effect.delivery],
     );
   }
 

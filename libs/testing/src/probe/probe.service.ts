@@ -9,7 +9,8 @@ import { ProbeRepository } from './probe.repository';
 /**
  * Test fixture: a producer that changes state and publishes through the outbox in one transaction, and a
  * consumer whose behaviour is chosen by the hospital id: `poison-*` fails permanently, `flaky-*` fails
- * transiently on its first two deliveries, `broken-*` throws a plain error until healed.
+ * transiently on its first two deliveries, `broken-*` throws a plain error until healed, `jitter-*` takes
+ * uneven time per event.
  */
 @Injectable()
 export class ProbeService {
@@ -19,29 +20,32 @@ export class ProbeService {
     private readonly repository: ProbeRepository,
   ) {}
 
-  async discharge(hospitalId: string, count: number): Promise<string[]> {
+  /** `count` referrals, each with `steps` events (encounter ids step-0, step-1, …) that must arrive in order. */
+  async discharge(hospitalId: string, count: number, steps = 1): Promise<string[]> {
     const rows = Array.from({ length: count }, () => ({ referralId: randomUUID(), hospitalId }));
     await this.tx.run(async () => {
       await this.repository.insertCommands(rows);
       await this.publisher.publishAll(
-        rows.map((row, i) => ({
-          definition: EVENTS.referralDischarged,
-          data: {
-            referralId: row.referralId,
-            hospitalId,
-            encounterId: `enc-${i}`,
-            dischargedAt: new Date().toISOString(),
-            residenceDivisionCode: '610902001001',
-          },
-          options: { subject: row.referralId },
-        })),
+        rows.flatMap((row) =>
+          Array.from({ length: steps }, (_, step) => ({
+            definition: EVENTS.referralDischarged,
+            data: {
+              referralId: row.referralId,
+              hospitalId,
+              encounterId: `step-${step}`,
+              dischargedAt: new Date().toISOString(),
+              residenceDivisionCode: '610902001001',
+            },
+            options: { subject: row.referralId },
+          })),
+        ),
       );
     });
     return rows.map((r) => r.referralId);
   }
 
   async handleDischarged(event: EventEnvelope<ReferralDischargedData>, delivery: number): Promise<void> {
-    const { hospitalId, referralId } = event.data;
+    const { hospitalId, referralId, encounterId } = event.data;
     await this.repository.recordAttempt(event.id, delivery);
     if (hospitalId.startsWith('poison')) {
       throw new DomainException('PROBE_POISON', 'unprocessable', 'this discharge can never be processed');
@@ -49,9 +53,13 @@ export class ProbeService {
     if (hospitalId.startsWith('flaky') && delivery < 3) {
       throw new DomainException('PROBE_FLAKY', 'unavailable', `transient failure on delivery ${delivery}`);
     }
+    if (hospitalId.startsWith('jitter')) {
+      // Uneven handler times: without per-referral serialisation, later steps would overtake earlier ones.
+      await new Promise((r) => setTimeout(r, encounterId === 'step-0' ? 200 : Math.random() * 10));
+    }
     if (hospitalId.startsWith('broken') && !(await this.repository.isHealed(hospitalId))) {
       throw new Error('unexpected failure');
     }
-    await this.repository.recordEffect({ eventId: event.id, referralId, hospitalId, delivery });
+    await this.repository.recordEffect({ eventId: event.id, referralId, hospitalId, encounterId, delivery });
   }
 }
