@@ -15,7 +15,6 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/unbound-method': 'off',
       eqeqeq: ['error', 'always'],
-      curly: ['error', 'multi-line'],
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['../../libs/*', '../../../libs/*', '**/libs/*/src/*'], message: 'Import libs through their @app/* alias.' }] },

@@ -46,9 +46,10 @@ describe('migrations', () => {
     await migrate('down');
     expect((await tables(schema)).map((t) => t.table_name)).toEqual(['schema_migrations']);
     expect(
-      await db.count(`SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1`, [
-        schema,
-      ]),
+      await db.count(
+        `SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1`,
+        [schema],
+      ),
     ).toBe(0);
 
     await migrate('up');

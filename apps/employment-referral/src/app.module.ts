@@ -8,7 +8,11 @@ import { DATABASE } from './database';
     ServiceModule.forRoot({
       service: SERVICES.employmentReferral,
       database: DATABASE,
-      consumers: [CONSUMERS.employmentReadiness, CONSUMERS.employmentRelapse, CONSUMERS.employmentConsentWithdrawn],
+      consumers: [
+        CONSUMERS.employmentReadiness,
+        CONSUMERS.employmentRelapse,
+        CONSUMERS.employmentConsentWithdrawn,
+      ],
     }),
   ],
 })

@@ -8,7 +8,11 @@ import { DATABASE } from './database';
     ServiceModule.forRoot({
       service: SERVICES.hospitalIntake,
       database: DATABASE,
-      consumers: [CONSUMERS.hospitalIntakeRegistered, CONSUMERS.hospitalIntakeClosed, CONSUMERS.hospitalIntakeGreen],
+      consumers: [
+        CONSUMERS.hospitalIntakeRegistered,
+        CONSUMERS.hospitalIntakeClosed,
+        CONSUMERS.hospitalIntakeGreen,
+      ],
     }),
   ],
 })

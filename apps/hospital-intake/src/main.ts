@@ -5,5 +5,6 @@ import { AppModule } from './app.module';
 
 void bootstrapService(SERVICES.hospitalIntake, AppModule, {
   title: 'referral-bus hospital-intake',
-  description: 'Discharge notices from hospital systems (JSON, FHIR R4, HL7v2, NATS), discharge assessment, hospital registry, green-channel cases.',
+  description:
+    'Discharge notices from hospital systems (JSON, FHIR R4, HL7v2, NATS), discharge assessment, hospital registry, green-channel cases.',
 });

@@ -8,7 +8,13 @@ import { DATABASE } from './database';
     ServiceModule.forRoot({
       service: SERVICES.opsMonitor,
       database: DATABASE,
-      consumers: [CONSUMERS.opsMonitorReferral, CONSUMERS.opsMonitorGreen, CONSUMERS.opsMonitorEmployment, CONSUMERS.opsMonitorOps, CONSUMERS.opsMonitorDlq],
+      consumers: [
+        CONSUMERS.opsMonitorReferral,
+        CONSUMERS.opsMonitorGreen,
+        CONSUMERS.opsMonitorEmployment,
+        CONSUMERS.opsMonitorOps,
+        CONSUMERS.opsMonitorDlq,
+      ],
     }),
   ],
 })

@@ -5,5 +5,6 @@ import { AppModule } from './app.module';
 
 void bootstrapService(SERVICES.registration, AppModule, {
   title: 'referral-bus registration',
-  description: 'Applications from every channel, consent per purpose, the encrypted patient vault, registrations.',
+  description:
+    'Applications from every channel, consent per purpose, the encrypted patient vault, registrations.',
 });

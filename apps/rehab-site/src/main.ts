@@ -5,5 +5,6 @@ import { AppModule } from './app.module';
 
 void bootstrapService(SERVICES.rehabSite, AppModule, {
   title: 'referral-bus rehab-site',
-  description: 'Site directory, routing with atomic capacity, site-facing delivery, decisions, service records.',
+  description:
+    'Site directory, routing with atomic capacity, site-facing delivery, decisions, service records.',
 });

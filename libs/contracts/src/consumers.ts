@@ -112,9 +112,25 @@ export const CONSUMERS = {
     EVENTS.referralConsentWithdrawn,
     'Withdrawal ends the employment referral.',
   ),
-  opsMonitorReferral: consumer(SERVICES.opsMonitor, 'referral', 'REFERRAL', 'Timeline read model (read-only).'),
-  opsMonitorGreen: consumer(SERVICES.opsMonitor, 'green', 'GREEN', 'Timeline read model (read-only).', URGENT_DELIVERY),
-  opsMonitorEmployment: consumer(SERVICES.opsMonitor, 'employment', 'EMPLOYMENT', 'Timeline read model (read-only).'),
+  opsMonitorReferral: consumer(
+    SERVICES.opsMonitor,
+    'referral',
+    'REFERRAL',
+    'Timeline read model (read-only).',
+  ),
+  opsMonitorGreen: consumer(
+    SERVICES.opsMonitor,
+    'green',
+    'GREEN',
+    'Timeline read model (read-only).',
+    URGENT_DELIVERY,
+  ),
+  opsMonitorEmployment: consumer(
+    SERVICES.opsMonitor,
+    'employment',
+    'EMPLOYMENT',
+    'Timeline read model (read-only).',
+  ),
   opsMonitorOps: consumer(SERVICES.opsMonitor, 'ops', 'OPS', 'Alert log (read-only).'),
   opsMonitorDlq: consumer(SERVICES.opsMonitor, 'dlq', 'DLQ', 'Dead-letter overview (read-only).'),
 } as const satisfies Record<string, ConsumerDefinition>;

@@ -42,7 +42,14 @@ function event<TData extends object>(
   if (!subject.startsWith(`${STREAMS[stream].subjectRoot}.`)) {
     throw new Error(`Subject ${subject} does not belong to stream ${stream}`);
   }
-  return { subject, stream, data, producer, description, type: `${EVENT_TYPE_PREFIX}.${subject}.v${version}` };
+  return {
+    subject,
+    stream,
+    data,
+    producer,
+    description,
+    type: `${EVENT_TYPE_PREFIX}.${subject}.v${version}`,
+  };
 }
 
 /** The one registry of events on the bus. Feature code refers to these entries, never to strings. */

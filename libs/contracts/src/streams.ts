@@ -27,7 +27,8 @@ export const STREAMS = {
   GREEN: {
     name: 'GREEN',
     subjectRoot: 'green',
-    description: 'Green channel: relapse reports and hospital re-admission. Own stream so a referral backlog never delays it.',
+    description:
+      'Green channel: relapse reports and hospital re-admission. Own stream so a referral backlog never delays it.',
     maxAgeSeconds: 30 * DAY,
     duplicateWindowSeconds: 20 * 60,
   },

@@ -34,7 +34,9 @@ export const IsOrgId = () =>
 export const IsDivisionCode = () =>
   applyDecorators(
     IsString(),
-    Matches(DIVISION_CODE_PATTERN, { message: '$property must be a 6, 9 or 12 digit administrative division code' }),
+    Matches(DIVISION_CODE_PATTERN, {
+      message: '$property must be a 6, 9 or 12 digit administrative division code',
+    }),
   );
 
 export const IsRiskLevel = () =>
@@ -48,7 +50,10 @@ export const IsListOf = (values: readonly string[], max = values.length) =>
     IsArray(),
     ArrayMaxSize(max),
     ArrayUnique(),
-    IsIn(values as string[], { each: true, message: `each of $property must be one of: ${values.join(', ')}` }),
+    IsIn(values as string[], {
+      each: true,
+      message: `each of $property must be one of: ${values.join(', ')}`,
+    }),
   );
 
 export const IsNested = (type: () => new () => object) => applyDecorators(ValidateNested(), Type(type));

@@ -30,7 +30,9 @@ class EnvironmentVariables {
   NATS_URL?: string;
 
   @IsOptional()
-  @Matches(/^[a-z][a-z0-9]{0,31}$/, { message: 'BUS_NAMESPACE must be lower-case letters and digits (max 32)' })
+  @Matches(/^[a-z][a-z0-9]{0,31}$/, {
+    message: 'BUS_NAMESPACE must be lower-case letters and digits (max 32)',
+  })
   BUS_NAMESPACE?: string;
 
   @IsOptional()
@@ -113,7 +115,9 @@ export class ConfigurationError extends Error {}
 /** Reads and validates the environment once at boot. */
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   // An empty variable means "not set" (Number('') would silently be 0).
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const vars = plainToInstance(EnvironmentVariables, present);
   const errors = validateSync(vars, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) {

@@ -37,7 +37,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = request.originalUrl?.split('?')[0];
     if (problem.status >= 500) {
-      this.logger.error(`${request.method} ${problem.instance}: ${(exception as Error)?.stack ?? String(exception)}`);
+      this.logger.error(
+        `${request.method} ${problem.instance}: ${(exception as Error)?.stack ?? String(exception)}`,
+      );
     }
     if (problem.status === 503 || problem.status === 429) response.setHeader('Retry-After', '5');
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
@@ -60,13 +62,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const detail =
-        typeof body === 'string'
-          ? body
-          : Array.isArray((body as { message?: unknown }).message)
-            ? ((body as { message: string[] }).message.join('; '))
-            : String((body as { message?: unknown }).message ?? exception.message);
-      // body-parser errors (too large, bad JSON) arrive as HttpExceptions with these statuses.
+      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+      const detail = Array.isArray(message)
+        ? message.join('; ')
+        : typeof message === 'string'
+          ? message
+          : exception.message;
       const code = HTTP_CODES[status] ?? `HTTP_${status}`;
       return { type: problemType(code), title: code.replace(/_/g, ' ').toLowerCase(), status, detail, code };
     }

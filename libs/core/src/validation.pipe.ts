@@ -21,7 +21,9 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const fieldErrors = toFieldErrors(errors);
-      return new DomainException('VALIDATION_FAILED', 'invalid', 'The request is not valid', { errors: fieldErrors });
+      return new DomainException('VALIDATION_FAILED', 'invalid', 'The request is not valid', {
+        errors: fieldErrors,
+      });
     },
   });
 }

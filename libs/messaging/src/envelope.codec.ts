@@ -87,7 +87,8 @@ export function decodeEnvelope(body: string, registrySubject: string): DecodedEv
   // would defeat the inbox.
   const raw = parsed as Record<string, unknown>;
   for (const attribute of ['id', 'time', 'source', 'type'] as const) {
-    if (typeof raw[attribute] !== 'string' || (raw[attribute] as string).length === 0) {
+    const value = raw[attribute];
+    if (typeof value !== 'string' || value.length === 0) {
       throw new InvalidEventException(`CloudEvent attribute ${attribute} is missing`);
     }
   }
@@ -100,13 +101,15 @@ export function decodeEnvelope(body: string, registrySubject: string): DecodedEv
   }
   let event: CloudEvent<unknown>;
   try {
-    event = new CloudEvent(parsed as Record<string, unknown>, true);
+    event = new CloudEvent(raw, true);
   } catch (error) {
     const detail = error instanceof CloudEventValidationError ? JSON.stringify(error.errors) : String(error);
     throw new InvalidEventException(`not a valid CloudEvent: ${detail}`);
   }
   if (event.type !== definition.type) {
-    throw new InvalidEventException(`type ${event.type} does not match ${definition.type} on ${registrySubject}`);
+    throw new InvalidEventException(
+      `type ${event.type} does not match ${definition.type} on ${registrySubject}`,
+    );
   }
   const envelope = event.toJSON() as unknown as EventEnvelope;
   if (typeof envelope.correlationid !== 'string' || envelope.correlationid.length === 0) {

@@ -3,10 +3,7 @@
  * exactly as a power cut would, at a place a timed kill could never hit reliably.
  */
 export type CrashPoint =
-  | 'outbox-before-publish'
-  | 'outbox-after-publish'
-  | 'consumer-after-commit'
-  | 'consumer-before-commit';
+  'outbox-before-publish' | 'outbox-after-publish' | 'consumer-after-commit' | 'consumer-before-commit';
 
 export function crashpoint(point: CrashPoint): void {
   if (process.env.CRASHPOINT === point) {

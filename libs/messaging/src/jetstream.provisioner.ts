@@ -23,7 +23,11 @@ export const SERVER_DELIVERY_HEADROOM = 5;
 export class JetStreamProvisioner {
   private readonly logger = new Logger(JetStreamProvisioner.name);
 
-  streamConfig(key: StreamKey, topology: Topology, replicas: number): Partial<StreamConfig> & { name: string } {
+  streamConfig(
+    key: StreamKey,
+    topology: Topology,
+    replicas: number,
+  ): Partial<StreamConfig> & { name: string } {
     const stream = STREAMS[key];
     return {
       name: topology.streamName(key),
@@ -76,7 +80,10 @@ export class JetStreamProvisioner {
     }
   }
 
-  private async ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  private async ensureStream(
+    jsm: JetStreamManager,
+    config: Partial<StreamConfig> & { name: string },
+  ): Promise<void> {
     try {
       await jsm.streams.info(config.name);
     } catch (error) {
@@ -96,5 +103,8 @@ export class JetStreamProvisioner {
 }
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof JetStreamApiError && (error.code === 10059 || error.code === 10014 || error.status === 404);
+  return (
+    error instanceof JetStreamApiError &&
+    (error.code === 10059 || error.code === 10014 || error.status === 404)
+  );
 }

@@ -23,6 +23,10 @@ export class MessagingHealthService {
 
   async outboxBacklog(): Promise<ComponentStatus & OutboxBacklog> {
     const backlog = await this.outbox.backlog();
-    return { up: backlog.pending <= this.options.outboxBacklogReadyLimit, limit: this.options.outboxBacklogReadyLimit, ...backlog };
+    return {
+      up: backlog.pending <= this.options.outboxBacklogReadyLimit,
+      limit: this.options.outboxBacklogReadyLimit,
+      ...backlog,
+    };
   }
 }

@@ -38,7 +38,9 @@ export class CreateMessagingTables1763900000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX outbox_unsent_key_idx ON ${s}.outbox (ordering_key, seq) WHERE published_at IS NULL AND cancelled_at IS NULL`,
     );
-    await queryRunner.query(`CREATE INDEX outbox_published_at_idx ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX outbox_published_at_idx ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
     await queryRunner.query(`
       CREATE FUNCTION ${s}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

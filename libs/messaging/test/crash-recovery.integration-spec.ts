@@ -54,13 +54,15 @@ describe('crash recovery', () => {
   const effects = (w: ProbeWorld, ids: string[]) =>
     db.count(`SELECT count(*) FROM "${w.consumerSchema}".probe_effect WHERE referral_id = ANY($1)`, [ids]);
   const distinctEffects = (w: ProbeWorld, ids: string[]) =>
-    db.count(`SELECT count(DISTINCT referral_id) FROM "${w.consumerSchema}".probe_effect WHERE referral_id = ANY($1)`, [
-      ids,
-    ]);
+    db.count(
+      `SELECT count(DISTINCT referral_id) FROM "${w.consumerSchema}".probe_effect WHERE referral_id = ANY($1)`,
+      [ids],
+    );
   const published = (w: ProbeWorld, ids: string[]) =>
-    db.count(`SELECT count(*) FROM "${w.producerSchema}".outbox WHERE ordering_key = ANY($1) AND published_at IS NOT NULL`, [
-      ids,
-    ]);
+    db.count(
+      `SELECT count(*) FROM "${w.producerSchema}".outbox WHERE ordering_key = ANY($1) AND published_at IS NOT NULL`,
+      [ids],
+    );
   const streamCount = (w: ProbeWorld, t: Topology) =>
     countSubjectMessages(w.natsUrl, t.streamName('REFERRAL'), t.subject(EVENTS.referralDischarged.subject));
 
@@ -92,7 +94,9 @@ describe('crash recovery', () => {
     const ids = await postDischarges(producer.url, 'h-crash-2', 5);
     expect((await producer.exited).signal).toBe('SIGKILL');
     expect(await published(w, ids)).toBe(0);
-    await waitFor(async () => (await streamCount(w, topology)) === 5, { message: 'first publish reached the stream' });
+    await waitFor(async () => (await streamCount(w, topology)) === 5, {
+      message: 'first publish reached the stream',
+    });
 
     await spawn('producer', w);
     await waitFor(async () => (await published(w, ids)) === 5, { message: 'rows marked sent after restart' });
@@ -113,7 +117,10 @@ describe('crash recovery', () => {
 
     await spawn('consumer', w);
     // Redelivered after ack_wait (2 s for the probe consumer); the inbox turns the repeat into a no-op.
-    await waitFor(async () => (await distinctEffects(w, ids)) === 3, { timeoutMs: 30_000, message: '3 distinct effects' });
+    await waitFor(async () => (await distinctEffects(w, ids)) === 3, {
+      timeoutMs: 30_000,
+      message: '3 distinct effects',
+    });
     await holdsFor(async () => (await effects(w, ids)) === 3, 3000);
   });
 
@@ -125,9 +132,7 @@ describe('crash recovery', () => {
     const ids = await postDischarges(producer.url, 'h-crash-4', 2);
     expect((await consumer.exited).signal).toBe('SIGKILL');
     expect(await effects(w, ids)).toBe(0);
-    expect(
-      await db.count(`SELECT count(*) FROM "${w.consumerSchema}".inbox`),
-    ).toBe(0);
+    expect(await db.count(`SELECT count(*) FROM "${w.consumerSchema}".inbox`)).toBe(0);
 
     await spawn('consumer', w);
     await waitFor(async () => (await effects(w, ids)) === 2, { timeoutMs: 30_000 });

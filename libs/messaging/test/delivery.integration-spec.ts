@@ -27,7 +27,9 @@ describe('JetStream delivery between services', () => {
   let topology: Topology;
 
   const effects = (referralId: string) =>
-    db.count(`SELECT count(*) FROM "${world.consumerSchema}".probe_effect WHERE referral_id = $1`, [referralId]);
+    db.count(`SELECT count(*) FROM "${world.consumerSchema}".probe_effect WHERE referral_id = $1`, [
+      referralId,
+    ]);
   const effectsOf = (ids: string[]) =>
     db.query<{ referral_id: string; n: string }>(
       `SELECT referral_id, count(*) AS n FROM "${world.consumerSchema}".probe_effect WHERE referral_id = ANY($1) GROUP BY referral_id`,
@@ -73,7 +75,10 @@ describe('JetStream delivery between services', () => {
   it('should keep one effect per event when a batch of 200 is published at once', async () => {
     const ids = await postDischarges(producer.url, 'h-batch', 200);
 
-    await waitFor(async () => (await effectsOf(ids)).length === 200, { timeoutMs: 30_000, message: '200 effects' });
+    await waitFor(async () => (await effectsOf(ids)).length === 200, {
+      timeoutMs: 30_000,
+      message: '200 effects',
+    });
     await holdsFor(async () => (await effectsOf(ids)).every((r) => Number(r.n) === 1), 1000);
     const rows = await effectsOf(ids);
     expect(rows.filter((r) => Number(r.n) !== 1)).toEqual([]);
@@ -110,15 +115,16 @@ describe('JetStream delivery between services', () => {
 
     await waitFor(
       async () =>
-        (await db.count(
-          `SELECT count(*) FROM "${world.consumerSchema}".probe_attempt WHERE event_id = $1`,
-          [envelope.id],
-        )) >= 1,
+        (await db.count(`SELECT count(*) FROM "${world.consumerSchema}".probe_attempt WHERE event_id = $1`, [
+          envelope.id,
+        ])) >= 1,
     );
     await waitFor(async () => (await effects(referralId)) === 1, { message: 'effect recorded' });
     await holdsFor(async () => (await effects(referralId)) === 1, 1500);
     expect(
-      await db.count(`SELECT count(*) FROM "${world.consumerSchema}".inbox WHERE event_id = $1`, [envelope.id]),
+      await db.count(`SELECT count(*) FROM "${world.consumerSchema}".inbox WHERE event_id = $1`, [
+        envelope.id,
+      ]),
     ).toBe(1);
   });
 
@@ -147,26 +153,44 @@ describe('JetStream delivery between services', () => {
     const [poisonId] = await postDischarges(producer.url, 'poison-1', 1);
     const behind = await postDischarges(producer.url, 'h-behind', 20);
 
-    await waitFor(async () => (await effectsOf(behind)).length === 20, { message: 'messages behind the poison' });
+    await waitFor(async () => (await effectsOf(behind)).length === 20, {
+      message: 'messages behind the poison',
+    });
     const [letter] = await waitFor(() =>
-      db.query<{ error_code: string; deliveries: number; event_type: string; payload: string }>(
-        `SELECT error_code, deliveries, event_type, payload FROM "${world.consumerSchema}".dead_letter
+      db
+        .query<{ error_code: string; deliveries: number; event_type: string; payload: string }>(
+          `SELECT error_code, deliveries, event_type, payload FROM "${world.consumerSchema}".dead_letter
           WHERE payload LIKE $1`,
-        [`%${poisonId}%`],
-      ).then((rows) => (rows.length ? rows : undefined)),
+          [`%${poisonId}%`],
+        )
+        .then((rows) => (rows.length ? rows : undefined)),
     );
-    expect(letter).toMatchObject({ error_code: 'PROBE_POISON', deliveries: 1, event_type: EVENTS.referralDischarged.type });
+    expect(letter).toMatchObject({
+      error_code: 'PROBE_POISON',
+      deliveries: 1,
+      event_type: EVENTS.referralDischarged.type,
+    });
     expect(await effects(poisonId)).toBe(0);
     // The DLQ record and the ops alert go out through the consumer's outbox.
-    await waitFor(async () => {
-      const sent = await db.query<{ subject: string }>(
-        `SELECT subject FROM "${world.consumerSchema}".outbox WHERE published_at IS NOT NULL`,
-      );
-      const subjects = sent.map((s) => s.subject);
-      return subjects.includes(EVENTS.deadLetterRecorded.subject) && subjects.includes(EVENTS.opsAlertRaised.subject);
-    }, { message: 'DLQ record and ops alert published' });
+    await waitFor(
+      async () => {
+        const sent = await db.query<{ subject: string }>(
+          `SELECT subject FROM "${world.consumerSchema}".outbox WHERE published_at IS NOT NULL`,
+        );
+        const subjects = sent.map((s) => s.subject);
+        return (
+          subjects.includes(EVENTS.deadLetterRecorded.subject) &&
+          subjects.includes(EVENTS.opsAlertRaised.subject)
+        );
+      },
+      { message: 'DLQ record and ops alert published' },
+    );
     expect(
-      await countSubjectMessages(world.natsUrl, topology.streamName('DLQ'), topology.subject(EVENTS.deadLetterRecorded.subject)),
+      await countSubjectMessages(
+        world.natsUrl,
+        topology.streamName('DLQ'),
+        topology.subject(EVENTS.deadLetterRecorded.subject),
+      ),
     ).toBeGreaterThanOrEqual(1);
     expect(STREAMS.DLQ.subjectRoot).toBe('dlq');
   });
@@ -208,9 +232,13 @@ describe('JetStream delivery between services', () => {
     try {
       const h = natsHeaders();
       h.set('Nats-Msg-Id', marker);
-      await jetstream(nc).publish(topology.subject(EVENTS.referralDischarged.subject), `{"not":"a cloudevent","m":"${marker}"}`, {
-        headers: h,
-      });
+      await jetstream(nc).publish(
+        topology.subject(EVENTS.referralDischarged.subject),
+        `{"not":"a cloudevent","m":"${marker}"}`,
+        {
+          headers: h,
+        },
+      );
     } finally {
       await nc.close();
     }
@@ -224,13 +252,16 @@ describe('JetStream delivery between services', () => {
     );
     expect(letter).toEqual({ error_code: 'INVALID_EVENT', event_id: null });
     await expect(
-      consumer.app.get(DeadLetterService).replay(
-        (
-          await db.query<{ id: string }>(`SELECT id FROM "${world.consumerSchema}".dead_letter WHERE payload LIKE $1`, [
-            `%${marker}%`,
-          ])
-        )[0].id,
-      ),
+      consumer.app
+        .get(DeadLetterService)
+        .replay(
+          (
+            await db.query<{ id: string }>(
+              `SELECT id FROM "${world.consumerSchema}".dead_letter WHERE payload LIKE $1`,
+              [`%${marker}%`],
+            )
+          )[0].id,
+        ),
     ).rejects.toMatchObject({ code: 'DEAD_LETTER_NOT_REPLAYABLE' });
   });
 });

@@ -38,9 +38,13 @@ describe('NATS outage', () => {
   });
 
   const effects = (ids: string[]) =>
-    db.count(`SELECT count(*) FROM "${world.consumerSchema}".probe_effect WHERE referral_id = ANY($1)`, [ids]);
+    db.count(`SELECT count(*) FROM "${world.consumerSchema}".probe_effect WHERE referral_id = ANY($1)`, [
+      ids,
+    ]);
   const pending = () =>
-    db.count(`SELECT count(*) FROM "${world.producerSchema}".outbox WHERE published_at IS NULL AND cancelled_at IS NULL`);
+    db.count(
+      `SELECT count(*) FROM "${world.producerSchema}".outbox WHERE published_at IS NULL AND cancelled_at IS NULL`,
+    );
 
   it('should take writes while NATS is down and deliver every one once after it returns', async () => {
     const before = await postDischarges(producer.url, 'h-before', 10);

@@ -52,8 +52,10 @@ describe('ordering with replicas', () => {
 
     await waitFor(
       async () =>
-        (await db.count(`SELECT count(*) FROM "${world.consumerSchema}".probe_effect WHERE referral_id = ANY($1)`, [ids])) ===
-        60,
+        (await db.count(
+          `SELECT count(*) FROM "${world.consumerSchema}".probe_effect WHERE referral_id = ANY($1)`,
+          [ids],
+        )) === 60,
       { timeoutMs: 60_000, message: '60 effects' },
     );
     const rows = await db.query<{ referral_id: string; encounter_id: string }>(
@@ -61,7 +63,8 @@ describe('ordering with replicas', () => {
       [ids],
     );
     const seen = new Map<string, string[]>();
-    for (const row of rows) seen.set(row.referral_id, [...(seen.get(row.referral_id) ?? []), row.encounter_id]);
+    for (const row of rows)
+      seen.set(row.referral_id, [...(seen.get(row.referral_id) ?? []), row.encounter_id]);
     const expected = ['step-0', 'step-1', 'step-2', 'step-3', 'step-4'];
     const outOfOrder = [...seen.entries()].filter(([, steps]) => steps.join() !== expected.join());
     expect(outOfOrder).toEqual([]);

@@ -12,7 +12,10 @@ export interface DataSourceSettings {
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
-export function dataSourceOptions(settings: DataSourceSettings, definition: DatabaseDefinition): DataSourceOptions {
+export function dataSourceOptions(
+  settings: DataSourceSettings,
+  definition: DatabaseDefinition,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: settings.url,
@@ -62,7 +65,10 @@ export async function ensureSchema(dataSource: DataSource, schema: string): Prom
 }
 
 /** Applies every pending migration of one service's schema; returns their names. */
-export async function migrateUp(settings: DataSourceSettings, definition: DatabaseDefinition): Promise<string[]> {
+export async function migrateUp(
+  settings: DataSourceSettings,
+  definition: DatabaseDefinition,
+): Promise<string[]> {
   await ensureDatabase(settings.url);
   const dataSource = new DataSource(dataSourceOptions({ ...settings, poolSize: 2 }, definition));
   await dataSource.initialize();
@@ -87,9 +93,9 @@ export async function migrateDown(
   try {
     await ensureSchema(dataSource, settings.schema);
     while (reverted.length < steps) {
-      const executed = (await dataSource.query(
+      const executed = await dataSource.query<{ name: string }[]>(
         `SELECT name FROM ${quoteIdent(settings.schema)}.${MIGRATIONS_TABLE} ORDER BY timestamp DESC, id DESC LIMIT 1`,
-      )) as { name: string }[];
+      );
       if (executed.length === 0) break;
       await dataSource.undoLastMigration({ transaction: 'each' });
       reverted.push(executed[0].name);

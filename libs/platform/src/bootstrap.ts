@@ -19,9 +19,15 @@ export async function createServiceApp(
   module: Parameters<typeof NestFactory.create>[0],
   options: BootstrapOptions,
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', {
+    limit: options.bodyLimit ?? '256kb',
+    type: ['application/json', 'application/*+json'],
+  });
   app.enableShutdownHooks();
   app.disable('x-powered-by');
 

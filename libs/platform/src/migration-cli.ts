@@ -14,15 +14,24 @@ export async function runMigrationCli(
   const [direction = 'up', stepsArg] = argv;
   try {
     const config = loadServiceConfig(service);
-    const settings = { url: config.databaseUrl, schema: config.dbSchema, applicationName: `${service}-migrate` };
+    const settings = {
+      url: config.databaseUrl,
+      schema: config.dbSchema,
+      applicationName: `${service}-migrate`,
+    };
     if (direction === 'up') {
       const applied = await migrateUp(settings, database);
-      process.stdout.write(`${service}: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`);
+      process.stdout.write(
+        `${service}: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`,
+      );
     } else if (direction === 'down') {
       const steps = stepsArg === undefined ? Number.POSITIVE_INFINITY : Number(stepsArg);
-      if (!Number.isInteger(steps) && steps !== Number.POSITIVE_INFINITY) throw new Error(`steps must be a whole number, got ${stepsArg}`);
+      if (!Number.isInteger(steps) && steps !== Number.POSITIVE_INFINITY)
+        throw new Error(`steps must be a whole number, got ${stepsArg}`);
       const reverted = await migrateDown(settings, database, steps);
-      process.stdout.write(`${service}: ${reverted.length} migration(s) reverted${reverted.length ? `: ${reverted.join(', ')}` : ''}\n`);
+      process.stdout.write(
+        `${service}: ${reverted.length} migration(s) reverted${reverted.length ? `: ${reverted.join(', ')}` : ''}\n`,
+      );
     } else {
       throw new Error(`unknown direction "${direction}" (use up or down [steps])`);
     }

@@ -2,7 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConsumerDefinition, ServiceName } from '@app/contracts';
-import { createValidationPipe, loadServiceConfig, ProblemDetailsFilter, SERVICE_CONFIG, ServiceConfig } from '@app/core';
+import {
+  createValidationPipe,
+  loadServiceConfig,
+  ProblemDetailsFilter,
+  SERVICE_CONFIG,
+  ServiceConfig,
+} from '@app/core';
 import { MessagingModule } from '@app/messaging';
 import { loggingModule, metricsModule } from '@app/observability';
 import { DatabaseDefinition, PersistenceModule } from '@app/persistence';
@@ -31,7 +37,11 @@ export class ServiceModule {
       module: ServiceModule,
       global: true,
       imports: [
-        loggingModule({ service: options.service, level: config.logLevel, destination: options.logDestination }),
+        loggingModule({
+          service: options.service,
+          level: config.logLevel,
+          destination: options.logDestination,
+        }),
         metricsModule(options.service, options.version ?? process.env.npm_package_version ?? '0.0.0'),
         TerminusModule.forRoot({ logger: false }),
         PersistenceModule.forRoot(

@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { ensureDatabase } from '@app/persistence';
 
 /** The database integration tests use (created if missing); each test works in its own schemas. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/referral_bus_test';
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/referral_bus_test';
 
 export async function testDatabase(): Promise<TestDatabase> {
   await ensureDatabase(TEST_DATABASE_URL);
@@ -14,7 +15,10 @@ export async function testDatabase(): Promise<TestDatabase> {
 export class TestDatabase {
   constructor(private readonly client: Client) {}
 
-  async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  async query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
     const result = await this.client.query(sql, params);
     return result.rows as T[];
   }

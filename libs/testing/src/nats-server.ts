@@ -52,9 +52,13 @@ export class LocalNatsServer {
 
   async restart(): Promise<void> {
     if (this.running) return;
-    this.process = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
-      stdio: 'ignore',
-    });
+    this.process = spawn(
+      natsServerBinary(),
+      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.running = true;
     this.process.once('exit', () => (this.running = false));
     await waitFor(() => portOpen(this.port), { timeoutMs: 10_000, message: `nats-server on ${this.port}` });
@@ -67,7 +71,10 @@ export class LocalNatsServer {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
-    await waitFor(async () => !(await portOpen(this.port)), { timeoutMs: 10_000, message: 'nats port closed' });
+    await waitFor(async () => !(await portOpen(this.port)), {
+      timeoutMs: 10_000,
+      message: 'nats port closed',
+    });
   }
 
   async stop(): Promise<void> {

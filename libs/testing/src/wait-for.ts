@@ -9,20 +9,28 @@ export async function waitFor<T>(
   for (;;) {
     try {
       last = await probe();
-      if (last) return last as NonNullable<T>;
+      if (last) return last;
     } catch (error) {
       lastError = error;
     }
     if (Date.now() > deadline) {
-      const why = lastError ? ` (last error: ${(lastError as Error).message})` : ` (last value: ${JSON.stringify(last)})`;
-      throw new Error(`${options.message ?? 'condition'} not met within ${options.timeoutMs ?? 20_000} ms${why}`);
+      const why = lastError
+        ? ` (last error: ${(lastError as Error).message})`
+        : ` (last value: ${JSON.stringify(last)})`;
+      throw new Error(
+        `${options.message ?? 'condition'} not met within ${options.timeoutMs ?? 20_000} ms${why}`,
+      );
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
   }
 }
 
 /** Asserts that `probe` stays truthy for the whole window (e.g. "still exactly one effect"). */
-export async function holdsFor(probe: () => Promise<boolean> | boolean, ms: number, intervalMs = 100): Promise<void> {
+export async function holdsFor(
+  probe: () => Promise<boolean> | boolean,
+  ms: number,
+  intervalMs = 100,
+): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (!(await probe())) throw new Error('condition stopped holding');

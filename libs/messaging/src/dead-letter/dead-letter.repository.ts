@@ -81,7 +81,7 @@ export class DeadLetterRepository {
 
   /** Records a parked message; a second record of the same stream message is ignored. Returns false then. */
   async record(letter: NewDeadLetter): Promise<boolean> {
-    const rows = (await this.tx.manager.query(
+    const rows = await this.tx.manager.query<unknown[]>(
       `INSERT INTO ${this.table} (id, consumer, stream, stream_seq, subject, event_id, event_type, payload, headers,
          error_code, error_message, deliveries)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
@@ -100,33 +100,35 @@ export class DeadLetterRepository {
         letter.errorMessage.slice(0, 2000),
         letter.deliveries,
       ],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 
   async list(options: { pendingOnly: boolean; limit: number }): Promise<DeadLetterRecord[]> {
-    const rows = (await this.tx.manager.query(
+    const rows = await this.tx.manager.query<DeadLetterRow[]>(
       `SELECT ${COLUMNS} FROM ${this.table}
         ${options.pendingOnly ? 'WHERE replayed_at IS NULL' : ''}
         ORDER BY dead_lettered_at, id LIMIT $1`,
       [options.limit],
-    )) as DeadLetterRow[];
+    );
     return rows.map(toRecord);
   }
 
   /** Locks a dead letter for replay and returns it with its payload. */
-  async lockForReplay(id: string): Promise<(DeadLetterRecord & { payload: string; headers: Record<string, string> }) | undefined> {
-    const [row] = (await this.tx.manager.query(
+  async lockForReplay(
+    id: string,
+  ): Promise<(DeadLetterRecord & { payload: string; headers: Record<string, string> }) | undefined> {
+    const [row] = await this.tx.manager.query<DeadLetterRow[]>(
       `SELECT ${COLUMNS}, payload, headers FROM ${this.table} WHERE id = $1 FOR UPDATE`,
       [id],
-    )) as DeadLetterRow[];
+    );
     return row ? { ...toRecord(row), payload: row.payload ?? '', headers: row.headers ?? {} } : undefined;
   }
 
   async pendingIds(): Promise<string[]> {
-    const rows = (await this.tx.manager.query(
+    const rows = await this.tx.manager.query<{ id: string }[]>(
       `SELECT id FROM ${this.table} WHERE replayed_at IS NULL ORDER BY dead_lettered_at, id`,
-    )) as { id: string }[];
+    );
     return rows.map((r) => r.id);
   }
 

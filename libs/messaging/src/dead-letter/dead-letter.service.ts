@@ -66,7 +66,9 @@ export class DeadLetterService {
         },
       ]);
     });
-    this.logger.error(`dead-lettered ${letter.stream}#${letter.streamSeq} on ${letter.consumer}: ${letter.errorCode}`);
+    this.logger.error(
+      `dead-lettered ${letter.stream}#${letter.streamSeq} on ${letter.consumer}: ${letter.errorCode}`,
+    );
   }
 
   list(pendingOnly = true, limit = 100): Promise<DeadLetterRecord[]> {
@@ -81,7 +83,11 @@ export class DeadLetterService {
     return this.tx.run(async () => {
       const letter = await this.deadLetters.lockForReplay(id);
       if (!letter) {
-        throw new DomainException(MessagingErrorCode.DEAD_LETTER_NOT_FOUND, 'not-found', `No dead letter ${id}`);
+        throw new DomainException(
+          MessagingErrorCode.DEAD_LETTER_NOT_FOUND,
+          'not-found',
+          `No dead letter ${id}`,
+        );
       }
       const definition = eventBySubject(letter.subject);
       if (!definition || !letter.eventId) {

@@ -25,12 +25,18 @@ export class EventPublisher {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {}
 
-  async publish<T extends object>(definition: EventDefinition<T>, data: T, options: PublishOptions = {}): Promise<string> {
+  async publish<T extends object>(
+    definition: EventDefinition<T>,
+    data: T,
+    options: PublishOptions = {},
+  ): Promise<string> {
     const [id] = await this.publishAll([{ definition, data, options }]);
     return id;
   }
 
-  async publishAll(events: { definition: EventDefinition; data: object; options?: PublishOptions }[]): Promise<string[]> {
+  async publishAll(
+    events: { definition: EventDefinition; data: object; options?: PublishOptions }[],
+  ): Promise<string[]> {
     if (!this.tx.inTransaction) {
       throw new DomainException(
         MessagingErrorCode.NOT_IN_TRANSACTION,

@@ -73,7 +73,8 @@ export class OutboxRelayService implements OnApplicationBootstrap {
         failures++;
         this.logger.warn(`outbox relay: ${(error as Error).message}`);
       }
-      const backoff = failures > 0 ? Math.min(250 * 2 ** Math.min(failures, 6), 5000) : this.options.outboxPollIntervalMs;
+      const backoff =
+        failures > 0 ? Math.min(250 * 2 ** Math.min(failures, 6), 5000) : this.options.outboxPollIntervalMs;
       await this.sleep(failures > 0 ? backoff : this.options.outboxPollIntervalMs);
     }
   }
@@ -104,17 +105,26 @@ export class OutboxRelayService implements OnApplicationBootstrap {
         const type = eventBySubject(row.subject)?.type ?? 'unknown';
         if (result.status === 'fulfilled') {
           published.push({ id: row.id, streamSeq: result.value.seq });
-          this.metrics.published.inc({ event_type: type, outcome: result.value.duplicate ? 'duplicate' : 'ack' });
+          this.metrics.published.inc({
+            event_type: type,
+            outcome: result.value.duplicate ? 'duplicate' : 'ack',
+          });
         } else {
           const retryInMs = Math.min(500 * 2 ** Math.min(row.attempts, 10), MAX_ROW_RETRY_MS);
-          failed.push({ id: row.id, error: String((result.reason as Error)?.message ?? result.reason), retryInMs });
+          failed.push({
+            id: row.id,
+            error: String((result.reason as Error)?.message ?? result.reason),
+            retryInMs,
+          });
           this.metrics.published.inc({ event_type: type, outcome: 'error' });
         }
       });
       await this.outbox.markPublished(manager, published);
       await this.outbox.markFailed(manager, failed);
       if (failed.length > 0) {
-        this.logger.warn(`outbox relay: ${failed.length} of ${rows.length} not published (${failed[0].error})`);
+        this.logger.warn(
+          `outbox relay: ${failed.length} of ${rows.length} not published (${failed[0].error})`,
+        );
       }
       return { claimed: rows.length, published: published.length };
     });

@@ -43,7 +43,14 @@ export class OutboxRepository {
     if (rows.length === 0) return;
     const values: unknown[] = [];
     const tuples = rows.map((row, i) => {
-      values.push(row.id, row.subject, row.eventType, row.orderingKey, row.payload, JSON.stringify(row.headers));
+      values.push(
+        row.id,
+        row.subject,
+        row.eventType,
+        row.orderingKey,
+        row.payload,
+        JSON.stringify(row.headers),
+      );
       const b = i * 6;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb)`;
     });
@@ -59,7 +66,7 @@ export class OutboxRepository {
    * without reordering a referral's events.
    */
   async claimBatch(manager: EntityManager, limit: number): Promise<OutboxRow[]> {
-    return (await manager.query(
+    return await manager.query<OutboxRow[]>(
       `SELECT o.id, o.seq, o.subject, o.payload, o.headers, o.attempts
          FROM ${this.table} o
         WHERE o.published_at IS NULL AND o.cancelled_at IS NULL AND o.next_attempt_at <= now()
@@ -71,7 +78,7 @@ export class OutboxRepository {
         LIMIT $1
         FOR UPDATE SKIP LOCKED`,
       [limit],
-    )) as OutboxRow[];
+    );
   }
 
   async markPublished(manager: EntityManager, published: { id: string; streamSeq: number }[]): Promise<void> {
@@ -84,7 +91,10 @@ export class OutboxRepository {
     );
   }
 
-  async markFailed(manager: EntityManager, failed: { id: string; error: string; retryInMs: number }[]): Promise<void> {
+  async markFailed(
+    manager: EntityManager,
+    failed: { id: string; error: string; retryInMs: number }[],
+  ): Promise<void> {
     if (failed.length === 0) return;
     await manager.query(
       `UPDATE ${this.table} o SET attempts = o.attempts + 1, last_error = f.error,
@@ -97,20 +107,20 @@ export class OutboxRepository {
 
   /** Cancels unsent rows for an ordering key (e.g. consent withdrawn): they will never be published. */
   async cancelPending(orderingKey: string, reason: string): Promise<number> {
-    const result = (await this.tx.manager.query(
+    const result = await this.tx.manager.query<[unknown[], number]>(
       `UPDATE ${this.table} SET cancelled_at = now(), cancel_reason = $2
         WHERE ordering_key = $1 AND published_at IS NULL AND cancelled_at IS NULL`,
       [orderingKey, reason],
-    )) as [unknown[], number];
+    );
     return result[1];
   }
 
   async backlog(): Promise<OutboxBacklog> {
-    const [row] = (await this.tx.dataSource.query(
+    const [row] = await this.tx.dataSource.query<{ pending: number; oldest: number }[]>(
       `SELECT count(*)::int AS pending,
               COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS oldest
          FROM ${this.table} WHERE published_at IS NULL AND cancelled_at IS NULL`,
-    )) as { pending: number; oldest: number }[];
+    );
     return { pending: row.pending, oldestAgeSeconds: row.oldest };
   }
 }

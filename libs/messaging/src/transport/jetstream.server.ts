@@ -63,7 +63,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
     for (const consumer of this.options.consumers) {
       if (!patterns.some((p) => filterMatches(consumer.filterSubject, p))) {
-        this.logger.warn(`consumer ${consumer.durable} has no @OnEvent handler; its messages will be acked unhandled`);
+        this.logger.warn(
+          `consumer ${consumer.durable} has no @OnEvent handler; its messages will be acked unhandled`,
+        );
       }
       this.loops.push(this.consumeLoop(consumer));
     }
@@ -161,11 +163,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       crashpoint('consumer-after-commit');
       outcome = fresh ? 'ack' : 'duplicate';
       // If this ack is lost the message comes back after ack_wait and the inbox row turns it into a no-op.
-      await message.ackAck().catch((e: Error) => this.logger.warn(`ack of ${envelope.id} not confirmed: ${e.message}`));
+      await message
+        .ackAck()
+        .catch((e: Error) => this.logger.warn(`ack of ${envelope.id} not confirmed: ${e.message}`));
     } catch (error) {
       outcome = await this.settleFailure(consumer, message, decoded?.envelope, error);
     } finally {
-      const labels = { event_type: decoded?.definition.type ?? 'invalid', consumer: consumer.durable, outcome };
+      const labels = {
+        event_type: decoded?.definition.type ?? 'invalid',
+        consumer: consumer.durable,
+        outcome,
+      };
       this.metrics.consumed.inc(labels);
       this.metrics.processing.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       if (message.info.deliveryCount > 1) this.metrics.redeliveries.inc({ consumer: consumer.durable });
@@ -208,7 +216,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       });
     } catch (parkError) {
       // Never terminate a message we could not record: let it come back and try again.
-      this.logger.error(`${consumer.durable}: could not dead-letter #${message.seq}: ${(parkError as Error).message}`);
+      this.logger.error(
+        `${consumer.durable}: could not dead-letter #${message.seq}: ${(parkError as Error).message}`,
+      );
       message.nak(consumer.delivery.backoffMs[0] ?? 1000);
       return 'nak';
     }

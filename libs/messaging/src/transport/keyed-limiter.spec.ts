@@ -332,8 +332,9 @@ describe(KeyedLimiter.name, () => {
       const ran: string[] = [];
 
       await sut.schedule('k', () => Promise.reject(new Error('boom')));
-      await sut.schedule('k', async () => {
+      await sut.schedule('k', () => {
         ran.push('second');
+        return Promise.resolve();
       });
       await sut.idle();
 
@@ -345,17 +346,20 @@ describe(KeyedLimiter.name, () => {
       const sut = new KeyedLimiter(1);
       const x = probe('x');
       await sut.schedule('x', x.run);
-      const a1 = sut.schedule('a', async () => {
+      const a1 = sut.schedule('a', () => {
         log.push('a1');
+        return Promise.resolve();
       });
-      const a2 = sut.schedule('a', async () => {
+      const a2 = sut.schedule('a', () => {
         log.push('a2');
+        return Promise.resolve();
       });
 
       x.release();
       await flush();
-      await sut.schedule('b', async () => {
+      await sut.schedule('b', () => {
         log.push('b');
+        return Promise.resolve();
       });
       await Promise.all([a1, a2]);
       await sut.idle();
@@ -367,8 +371,9 @@ describe(KeyedLimiter.name, () => {
       const sut = new KeyedLimiter(1);
       const x = probe('x');
       await sut.schedule('x', x.run);
-      const waiting = sut.schedule('a', async () => {
+      const waiting = sut.schedule('a', () => {
         log.push('a');
+        return Promise.resolve();
       });
       const idle = sut.idle().then(() => log.push('idle'));
 

@@ -6,4 +6,5 @@ import { EventDefinition } from '@app/contracts';
  * validated envelope (`@Payload() event: EventEnvelope<ReferralAssessedData>`) and runs inside the
  * transaction that records the inbox row, so its effects and the events it publishes commit together.
  */
-export const OnEvent = (definition: EventDefinition): MethodDecorator => EventPattern<string>(definition.subject);
+export const OnEvent = (definition: EventDefinition): MethodDecorator =>
+  EventPattern<string>(definition.subject);

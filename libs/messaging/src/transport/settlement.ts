@@ -36,7 +36,11 @@ export function settle(error: unknown, deliveryCount: number, policy: DeliveryPo
     return { action: 'dead-letter', code, reason };
   }
   if (deliveryCount >= policy.maxDeliver) {
-    return { action: 'dead-letter', code: code === MessagingErrorCode.UNEXPECTED_ERROR ? MessagingErrorCode.MAX_DELIVERIES_EXCEEDED : code, reason };
+    return {
+      action: 'dead-letter',
+      code: code === MessagingErrorCode.UNEXPECTED_ERROR ? MessagingErrorCode.MAX_DELIVERIES_EXCEEDED : code,
+      reason,
+    };
   }
   const backoff = policy.backoffMs;
   const delayMs = backoff.length === 0 ? 0 : backoff[Math.min(deliveryCount - 1, backoff.length - 1)];

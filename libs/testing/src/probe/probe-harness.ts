@@ -144,12 +144,18 @@ export async function spawnProbe(
   };
 }
 
-export async function postDischarges(baseUrl: string, hospitalId: string, count: number, steps?: number): Promise<string[]> {
+export async function postDischarges(
+  baseUrl: string,
+  hospitalId: string,
+  count: number,
+  steps?: number,
+): Promise<string[]> {
   const response = await fetch(`${baseUrl}/probe/discharges`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ hospitalId, count, ...(steps ? { steps } : {}) }),
   });
-  if (response.status !== 201) throw new Error(`POST /probe/discharges → ${response.status}: ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`POST /probe/discharges → ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { referralIds: string[] }).referralIds;
 }

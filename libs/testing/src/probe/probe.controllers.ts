@@ -37,7 +37,10 @@ export class ProbeConsumerController {
   constructor(private readonly probe: ProbeService) {}
 
   @OnEvent(EVENTS.referralDischarged)
-  onDischarged(@Payload() event: EventEnvelope<ReferralDischargedData>, @Ctx() ctx: JetStreamContext): Promise<void> {
+  onDischarged(
+    @Payload() event: EventEnvelope<ReferralDischargedData>,
+    @Ctx() ctx: JetStreamContext,
+  ): Promise<void> {
     return this.probe.handleDischarged(event, ctx.getDeliveryCount());
   }
 }

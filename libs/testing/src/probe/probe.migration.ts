@@ -13,7 +13,9 @@ export class CreateProbeTables1763900000100 implements MigrationInterface {
       `CREATE TABLE ${s}.probe_effect (id bigserial PRIMARY KEY, event_id text NOT NULL, referral_id text NOT NULL,
          hospital_id text NOT NULL, encounter_id text NOT NULL, delivery int NOT NULL, processed_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
     );
-    await queryRunner.query(`CREATE TABLE ${s}.probe_attempt (event_id text NOT NULL, delivery int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await queryRunner.query(
+      `CREATE TABLE ${s}.probe_attempt (event_id text NOT NULL, delivery int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    );
     await queryRunner.query(`CREATE TABLE ${s}.probe_heal (hospital_id text PRIMARY KEY)`);
   }
 

@@ -28,7 +28,11 @@ export type ProbeRole = 'producer' | 'consumer';
 
 @Module({})
 export class ProbeAppModule {
-  static forRole(role: ProbeRole, config: Partial<ServiceConfig> = {}, logDestination?: NodeJS.WritableStream): DynamicModule {
+  static forRole(
+    role: ProbeRole,
+    config: Partial<ServiceConfig> = {},
+    logDestination?: NodeJS.WritableStream,
+  ): DynamicModule {
     const producer = role === 'producer';
     return {
       module: ProbeAppModule,

@@ -29,14 +29,18 @@ export class ProbeRepository {
   /** Written outside the handler's transaction, so failed attempts are visible too. */
   async recordAttempt(eventId: string, delivery: number): Promise<void> {
     await this.tx.runDetached((manager) =>
-      manager.query(`INSERT INTO ${this.tx.schema}.probe_attempt (event_id, delivery) VALUES ($1, $2)`, [eventId, delivery]),
+      manager.query(`INSERT INTO ${this.tx.schema}.probe_attempt (event_id, delivery) VALUES ($1, $2)`, [
+        eventId,
+        delivery,
+      ]),
     );
   }
 
   async isHealed(hospitalId: string): Promise<boolean> {
-    const rows = (await this.tx.manager.query(`SELECT 1 FROM ${this.tx.schema}.probe_heal WHERE hospital_id = $1`, [
-      hospitalId,
-    ])) as unknown[];
+    const rows = await this.tx.manager.query<unknown[]>(
+      `SELECT 1 FROM ${this.tx.schema}.probe_heal WHERE hospital_id = $1`,
+      [hospitalId],
+    );
     return rows.length > 0;
   }
 }
