@@ -11,3 +11,4 @@ export * from './events/referral.events';
 export * from './events/green.events';
 export * from './events/employment.events';
 export * from './events/ops.events';
+export * from './json-schema';

@@ -127,7 +127,7 @@ export function canonicalSchema(schema: JsonSchema): JsonSchema {
       out[key] = Object.fromEntries(
         Object.entries(children).map(([name, child]) => [name, isObject(child) ? canonicalSchema(child) : child]),
       );
-    } else if (['items', 'additionalProperties', 'not', 'data'].includes(key) && isObject(value)) {
+    } else if (['items', 'additionalProperties', 'not'].includes(key) && isObject(value)) {
       out[key] = canonicalSchema(value);
     } else if (['oneOf', 'anyOf', 'allOf'].includes(key) && Array.isArray(value)) {
       out[key] = value.map((child: unknown) => (isObject(child) ? canonicalSchema(child) : child));
@@ -143,9 +143,11 @@ export function canonicalSchema(schema: JsonSchema): JsonSchema {
 
 const cache = new Map<string, Record<string, JsonSchema>>();
 
+type DtoClass = new () => object;
+
 /** The DTO classes the registry refers to. */
-function registryClasses(): Function[] {
-  return [...new Set(Object.values(EVENTS).map((e: EventDefinition) => e.data as Function))];
+function registryClasses(): DtoClass[] {
+  return [...new Set(Object.values(EVENTS).map((e: EventDefinition): DtoClass => e.data))];
 }
 
 /** Names of the DTOs a schema refers to with `prefix`, transitively through `all`. */

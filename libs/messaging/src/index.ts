@@ -21,3 +21,4 @@ export * from './transport/jetstream.context';
 export * from './transport/on-event.decorator';
 export * from './transport/settlement';
 export * from './transport/keyed-limiter';
+export * from './dead-letter/dead-letter-admin.module';
