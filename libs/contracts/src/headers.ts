@@ -12,4 +12,4 @@ export const HEADERS = {
   contentType: 'Content-Type',
 } as const;
 
-export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
+export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';

@@ -110,7 +110,11 @@ function keywordRank(key: string): number {
 }
 
 function sortedKeys(map: JsonSchema): JsonSchema {
-  return Object.fromEntries(Object.keys(map).sort().map((k) => [k, map[k]]));
+  return Object.fromEntries(
+    Object.keys(map)
+      .sort()
+      .map((k) => [k, map[k]]),
+  );
 }
 
 /**
@@ -125,7 +129,10 @@ export function canonicalSchema(schema: JsonSchema): JsonSchema {
     if ((key === 'properties' || key === 'definitions') && isObject(value)) {
       const children = key === 'definitions' ? sortedKeys(value) : value;
       out[key] = Object.fromEntries(
-        Object.entries(children).map(([name, child]) => [name, isObject(child) ? canonicalSchema(child) : child]),
+        Object.entries(children).map(([name, child]) => [
+          name,
+          isObject(child) ? canonicalSchema(child) : child,
+        ]),
       );
     } else if (['items', 'additionalProperties', 'not'].includes(key) && isObject(value)) {
       out[key] = canonicalSchema(value);
@@ -151,7 +158,12 @@ function registryClasses(): DtoClass[] {
 }
 
 /** Names of the DTOs a schema refers to with `prefix`, transitively through `all`. */
-function referencedNames(schema: unknown, prefix: string, all: Record<string, JsonSchema>, into = new Set<string>()) {
+function referencedNames(
+  schema: unknown,
+  prefix: string,
+  all: Record<string, JsonSchema>,
+  into = new Set<string>(),
+) {
   if (Array.isArray(schema)) {
     for (const item of schema) referencedNames(item, prefix, all, into);
   } else if (isObject(schema)) {
@@ -190,7 +202,8 @@ export function dtoSchemas(refPointerPrefix: string = COMPONENTS_REF_PREFIX): Re
     schemas = {};
     for (const name of [...names].sort()) {
       const schema = all[name];
-      if (!schema) throw new Error(`No JSON Schema for DTO ${name}: does it have class-validator decorators?`);
+      if (!schema)
+        throw new Error(`No JSON Schema for DTO ${name}: does it have class-validator decorators?`);
       schemas[name] = canonicalSchema(schema);
     }
     assertNoNameClash(schemas);
@@ -212,7 +225,9 @@ function assertNoNameClash(schemas: Record<string, JsonSchema>): void {
     );
     const generated = Object.keys((schemas[cls.name]?.properties as JsonSchema | undefined) ?? {});
     if (generated.length !== own.size || generated.some((p) => !own.has(p))) {
-      throw new Error(`JSON Schema of ${cls.name} does not match the class: another validated class has its name`);
+      throw new Error(
+        `JSON Schema of ${cls.name} does not match the class: another validated class has its name`,
+      );
     }
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { Client } from 'pg';
-import { eventBySubject, HEADERS } from '@app/contracts';
+import { CLOUDEVENTS_CONTENT_TYPE, eventBySubject, HEADERS } from '@app/contracts';
 import { TransactionHost } from '@app/persistence';
 import { crashpoint } from '../faults';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
@@ -135,7 +135,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     for (const [key, value] of Object.entries(row.headers ?? {})) h.set(key, value);
     const definition = eventBySubject(row.subject);
     if (definition) h.set(HEADERS.eventType, definition.type);
-    h.set(HEADERS.contentType, 'application/cloudevents+json');
+    h.set(HEADERS.contentType, CLOUDEVENTS_CONTENT_TYPE);
     const stream = definition ? this.nats.topology.streamName(definition.stream) : undefined;
     return js.publish(this.nats.topology.subject(row.subject), row.payload, {
       msgID: row.id,
