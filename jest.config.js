@@ -18,7 +18,8 @@ const shared = {
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
     '^@app/(contracts|core|messaging|persistence|observability|platform|testing)$': '<rootDir>/libs/$1/src',
-    '^@app/(contracts|core|messaging|persistence|observability|platform|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@app/(contracts|core|messaging|persistence|observability|platform|testing)/(.*)$':
+      '<rootDir>/libs/$1/src/$2',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
 };

@@ -18,7 +18,11 @@ function platformOf(name) {
   const os = tokens.find((t) => OSES.includes(t));
   const cpu = tokens.find((t) => CPUS.includes(t));
   if (!os || !cpu) return undefined;
-  const libc = tokens.some((t) => t.startsWith('musl')) ? 'musl' : tokens.some((t) => t.startsWith('gnu')) ? 'glibc' : undefined;
+  const libc = tokens.some((t) => t.startsWith('musl'))
+    ? 'musl'
+    : tokens.some((t) => t.startsWith('gnu'))
+      ? 'glibc'
+      : undefined;
   return { os, cpu, libc };
 }
 
@@ -45,4 +49,6 @@ for (const [path, meta] of Object.entries(lock.packages)) {
 const [root, ...rest] = Object.entries(lock.packages);
 lock.packages = Object.fromEntries([root, ...rest.sort(([a], [b]) => a.localeCompare(b))]);
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
-console.log(added.length ? `added ${added.length} platform package(s): ${added.join(', ')}` : 'lock file complete');
+console.log(
+  added.length ? `added ${added.length} platform package(s): ${added.join(', ')}` : 'lock file complete',
+);

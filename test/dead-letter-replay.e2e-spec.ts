@@ -51,7 +51,10 @@ describe('dead-letter command', () => {
       { message: 'dead letter recorded' },
     );
 
-    const listed = JSON.parse((await cli('ops-monitor', 'list')).stdout) as { id: string; errorCode: string }[];
+    const listed = JSON.parse((await cli('ops-monitor', 'list')).stdout) as {
+      id: string;
+      errorCode: string;
+    }[];
     expect(listed).toHaveLength(1);
     expect(listed[0].errorCode).toBe('MAX_DELIVERIES_EXCEEDED');
 
@@ -62,7 +65,9 @@ describe('dead-letter command', () => {
     expect(replayed.replayed.map((r) => r.id)).toEqual([listed[0].id]);
 
     const effects = () =>
-      db.count(`SELECT count(*) FROM "${world.consumerSchema}".probe_effect WHERE referral_id = $1`, [referralId]);
+      db.count(`SELECT count(*) FROM "${world.consumerSchema}".probe_effect WHERE referral_id = $1`, [
+        referralId,
+      ]);
     await waitFor(async () => (await effects()) === 1, { message: 'effect after replay' });
     await holdsFor(async () => (await effects()) === 1, 1000);
     expect(JSON.parse((await cli('ops-monitor', 'list')).stdout)).toEqual([]);
@@ -73,6 +78,9 @@ describe('dead-letter command', () => {
       code: 1,
       stderr: expect.stringContaining('DEAD_LETTER_NOT_FOUND'),
     });
-    await expect(cli('nobody', 'list')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage') });
+    await expect(cli('nobody', 'list')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('usage'),
+    });
   });
 });

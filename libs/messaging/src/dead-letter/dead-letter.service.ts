@@ -81,7 +81,11 @@ export class DeadLetterService {
    */
   async replay(id: string): Promise<ReplayResult> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-      throw new DomainException(MessagingErrorCode.DEAD_LETTER_NOT_FOUND, 'not-found', `No dead letter ${id}`);
+      throw new DomainException(
+        MessagingErrorCode.DEAD_LETTER_NOT_FOUND,
+        'not-found',
+        `No dead letter ${id}`,
+      );
     }
     return this.tx.run(async () => {
       const letter = await this.deadLetters.lockForReplay(id);
