@@ -17,7 +17,8 @@ const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
-    '^@app/(contracts|core|divisions|messaging|persistence|observability|platform|testing)$': '<rootDir>/libs/$1/src',
+    '^@app/(contracts|core|divisions|messaging|persistence|observability|platform|testing)$':
+      '<rootDir>/libs/$1/src',
     '^@app/(contracts|core|divisions|messaging|persistence|observability|platform|testing)/(.*)$':
       '<rootDir>/libs/$1/src/$2',
   },

@@ -21,7 +21,8 @@ describe('npm start', () => {
 
   beforeAll(async () => {
     for (const service of SERVICES) {
-      if (await portOpen(service.port)) throw new Error(`port ${service.port} is taken: stop what runs there first`);
+      if (await portOpen(service.port))
+        throw new Error(`port ${service.port} is taken: stop what runs there first`);
     }
     launcher = spawn(process.execPath, [join(__dirname, '../dist/scripts/start.js')], {
       env: {

@@ -1,19 +1,26 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { CONSUMERS, SERVICES } from '@app/contracts';
-import { ServiceModule } from '@app/platform';
+import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { DATABASE } from './database';
 
-@Module({
-  imports: [
-    ServiceModule.forRoot({
-      service: SERVICES.employmentReferral,
-      database: DATABASE,
-      consumers: [
-        CONSUMERS.employmentReadiness,
-        CONSUMERS.employmentRelapse,
-        CONSUMERS.employmentConsentWithdrawn,
+@Module({})
+export class AppModule {
+  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink). */
+  static register(overrides: ServiceOverrides = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceModule.forRoot({
+          service: SERVICES.employmentReferral,
+          database: DATABASE,
+          consumers: [
+            CONSUMERS.employmentReadiness,
+            CONSUMERS.employmentRelapse,
+            CONSUMERS.employmentConsentWithdrawn,
+          ],
+          ...overrides,
+        }),
       ],
-    }),
-  ],
-})
-export class AppModule {}
+    };
+  }
+}

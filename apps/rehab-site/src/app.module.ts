@@ -1,15 +1,22 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { CONSUMERS, SERVICES } from '@app/contracts';
-import { ServiceModule } from '@app/platform';
+import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { DATABASE } from './database';
 
-@Module({
-  imports: [
-    ServiceModule.forRoot({
-      service: SERVICES.rehabSite,
-      database: DATABASE,
-      consumers: [CONSUMERS.rehabSiteRegistered, CONSUMERS.rehabSiteConsentWithdrawn],
-    }),
-  ],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink). */
+  static register(overrides: ServiceOverrides = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceModule.forRoot({
+          service: SERVICES.rehabSite,
+          database: DATABASE,
+          consumers: [CONSUMERS.rehabSiteRegistered, CONSUMERS.rehabSiteConsentWithdrawn],
+          ...overrides,
+        }),
+      ],
+    };
+  }
+}

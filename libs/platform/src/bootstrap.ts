@@ -1,4 +1,4 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -53,7 +53,7 @@ export async function startServiceApp(app: INestApplication): Promise<ServiceCon
 /** main.ts of every service. */
 export async function bootstrapService(
   service: ServiceName,
-  module: Type<unknown>,
+  module: Parameters<typeof NestFactory.create>[0],
   options: BootstrapOptions,
 ): Promise<void> {
   try {

@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -30,22 +31,29 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  check() {
-    return this.readiness();
+  check(@Res({ passthrough: true }) response: Response) {
+    return this.readiness(response);
   }
 
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.readiness();
+  ready(@Res({ passthrough: true }) response: Response) {
+    return this.readiness(response);
   }
 
-  private readiness() {
-    return this.health.check([
-      () => this.db.pingCheck('database', { timeout: 2000 }),
-      () => this.natsCheck(),
-      () => this.outboxCheck(),
-    ]);
+  /** 200 or 503, both with terminus' JSON (not problem+json: monitors read the per-component details). */
+  private async readiness(response: Response) {
+    try {
+      return await this.health.check([
+        () => this.db.pingCheck('database', { timeout: 2000 }),
+        () => this.natsCheck(),
+        () => this.outboxCheck(),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse();
+    }
   }
 
   private natsCheck(): HealthIndicatorResult {

@@ -25,6 +25,9 @@ export interface ServiceModuleOptions {
   readonly version?: string;
 }
 
+/** What tests may override when they boot a whole service. */
+export type ServiceOverrides = Pick<ServiceModuleOptions, 'config' | 'logDestination'>;
+
 /**
  * Everything a service on the bus needs, composed once: validated config, its Postgres schema, the
  * JetStream backbone, logs, metrics, health, the problem+json filter and the whitelisting validation pipe.

@@ -7,3 +7,4 @@ export * from './jetstream';
 export * from './probe/probe.module';
 export * from './probe/probe.service';
 export * from './probe/probe-harness';
+export * from './service-harness';

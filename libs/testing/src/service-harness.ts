@@ -1,0 +1,60 @@
+import { DynamicModule, INestApplication } from '@nestjs/common';
+import { ServiceConfig } from '@app/core';
+import { DatabaseDefinition, migrateUp } from '@app/persistence';
+import { createServiceApp, ServiceOverrides, startServiceApp } from '@app/platform';
+import { TEST_DATABASE_URL } from './database';
+import { uniqueName } from './names';
+import { LogCapture, SHARED_NATS_URL } from './probe/probe-harness';
+
+export interface ServiceUnderTest {
+  readonly app: INestApplication;
+  /** http://127.0.0.1:<random port> */
+  readonly url: string;
+  readonly schema: string;
+  readonly namespace: string;
+  readonly logs: LogCapture;
+  close(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  /** `AppModule.register` of the service. */
+  readonly register: (overrides: ServiceOverrides) => DynamicModule;
+  readonly database: DatabaseDefinition;
+  /** Share one namespace between the services of one test so they see each other's events. */
+  readonly namespace?: string;
+  readonly schema?: string;
+  readonly natsUrl?: string;
+  readonly config?: Partial<ServiceConfig>;
+}
+
+/**
+ * Boots a whole service in this process on a fresh schema (migrated with the service's own migrations), its
+ * own bus namespace (or the one given) and a random port. Drop the schema and the namespace's streams in
+ * afterAll (`TestDatabase.dropSchemas`, `deleteNamespaceStreams`).
+ */
+export async function startService(options: StartServiceOptions): Promise<ServiceUnderTest> {
+  const namespace = options.namespace ?? uniqueName('t');
+  const schema = options.schema ?? uniqueName(`${namespace}_s`);
+  await migrateUp({ url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' }, options.database);
+  const logs = new LogCapture();
+  const app = await createServiceApp(
+    options.register({
+      config: {
+        databaseUrl: TEST_DATABASE_URL,
+        dbSchema: schema,
+        natsServers: [options.natsUrl ?? SHARED_NATS_URL],
+        busNamespace: namespace,
+        httpPort: 0,
+        httpHost: '127.0.0.1',
+        outboxPollIntervalMs: 200,
+        shutdownGraceMs: 3000,
+        ...options.config,
+      },
+      logDestination: logs,
+    }),
+    { title: 'service under test', description: 'test' },
+  );
+  await startServiceApp(app);
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, url, schema, namespace, logs, close: () => app.close() };
+}
