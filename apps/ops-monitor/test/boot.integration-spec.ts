@@ -5,6 +5,7 @@ import {
   ServiceUnderTest,
   testDatabase,
   TestDatabase,
+  waitFor,
 } from '@app/testing';
 import { AppModule } from '../src/app.module';
 import { DATABASE } from '../src/database';
