@@ -1,0 +1,3 @@
+export * from './keyring';
+export * from './field-cipher';
+export * from './crypto.module';
