@@ -12,3 +12,4 @@ export * from './events/green.events';
 export * from './events/employment.events';
 export * from './events/ops.events';
 export * from './json-schema';
+export * from './events/patient.dto';

@@ -20,6 +20,13 @@ addFormats(ajv);
 
 const REFERRAL_ID = '3f2b8c1e-9a4d-4c6b-8e2f-1a2b3c4d5e6f';
 const OTHER_ID = '0b7a1c9e-5d2f-4a8b-9c3d-7e6f5a4b3c2d';
+const SEALED = {
+  alg: 'A256GCM',
+  keyId: 'k1',
+  iv: 'AAECAwQFBgcICQoL',
+  tag: 'AAECAwQFBgcICQoLDA0ODw',
+  ciphertext: 'c2VhbGVk',
+};
 const AT = '2025-03-01T08:30:00Z';
 const LATER = '2025-03-02T08:30:00Z';
 
@@ -49,6 +56,12 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     rehabNeeds: ['day-care', 'life-skills'],
     employmentInterest: false,
     assessedAt: AT,
+    encounterId: 'ENC-42',
+    residenceDivisionCode: '330106',
+    sealedPatient: SEALED,
+    consents: [
+      { purpose: 'community-rehab', grantedBy: 'guardian', method: 'signed-at-hospital', grantedAt: AT },
+    ],
   },
   referralRegistered: {
     referralId: REFERRAL_ID,
@@ -59,6 +72,7 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     riskLevel: 0,
     colourGrade: 'green',
     registeredAt: AT,
+    sealedContact: SEALED,
   },
   referralAssigned: {
     referralId: REFERRAL_ID,
@@ -229,7 +243,7 @@ describe('eventDataSchemas', () => {
     expect(schema.definitions).toBeUndefined();
     expect(schema.$schema).toBeUndefined();
     expect(Object.keys(dtoSchemas())).toEqual(
-      [...entries.map(([, e]) => dataSchemaName(e)), 'EncryptedFieldDto'].sort(),
+      [...entries.map(([, e]) => dataSchemaName(e)), 'ConsentGrantDto', 'EncryptedFieldDto'].sort(),
     );
   });
 

@@ -58,4 +58,8 @@ export const IsListOf = (values: readonly string[], max = values.length) =>
 
 export const IsNested = (type: () => new () => object) => applyDecorators(ValidateNested(), Type(type));
 
+/** An array of nested DTOs (each element validated), at most `max` long. */
+export const IsNestedArray = (type: () => new () => object, max: number) =>
+  applyDecorators(IsArray(), ArrayMaxSize(max), ValidateNested({ each: true }), Type(type));
+
 export const Optional = () => IsOptional();

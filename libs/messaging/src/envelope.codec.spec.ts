@@ -17,6 +17,16 @@ const assessedData = (overrides: Partial<ReferralAssessedData> = {}): ReferralAs
   rehabNeeds: ['day-care'],
   employmentInterest: false,
   assessedAt: new Date().toISOString(),
+  encounterId: 'enc-1',
+  residenceDivisionCode: '610902001003',
+  sealedPatient: {
+    alg: 'A256GCM',
+    keyId: 'k1',
+    iv: 'AAECAwQFBgcICQoL',
+    tag: 'AAECAwQFBgcICQoLDA0ODw',
+    ciphertext: 'c2VhbGVk',
+  },
+  consents: [],
   ...overrides,
 });
 

@@ -1,8 +1,19 @@
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import {
   IsDivisionCode,
   IsListOf,
   IsNested,
+  IsNestedArray,
   IsOneOf,
   IsOrgId,
   IsReferralId,
@@ -24,6 +35,7 @@ import {
   RehabService,
 } from '../vocabulary';
 import { EncryptedFieldDto } from './encrypted-field.dto';
+import { ConsentGrantDto } from './patient.dto';
 
 /**
  * Event payloads (`data` of the CloudEvent). Only what downstream needs; identifying data travels
@@ -85,6 +97,21 @@ export class ReferralAssessedData {
 
   @IsTimestamp()
   assessedAt: string;
+
+  @IsString()
+  @Length(1, 64)
+  encounterId: string;
+
+  @IsDivisionCode()
+  residenceDivisionCode: string;
+
+  /** PatientIdentityDto sealed for registration (SEAL_CONTEXTS.patient). */
+  @IsNested(() => EncryptedFieldDto)
+  sealedPatient: EncryptedFieldDto;
+
+  /** Consents captured at the hospital, if any (registration checks them per purpose). */
+  @IsNestedArray(() => ConsentGrantDto, 10)
+  consents: ConsentGrantDto[];
 }
 
 /** Registered with a valid consent for community rehab: ready to be routed. */
@@ -121,6 +148,10 @@ export class ReferralRegisteredData {
 
   @IsTimestamp()
   registeredAt: string;
+
+  /** SiteContactDto sealed for rehab-site (SEAL_CONTEXTS.siteContact). */
+  @IsNested(() => EncryptedFieldDto)
+  sealedContact: EncryptedFieldDto;
 }
 
 export class ReferralAssignedData {

@@ -1,0 +1,102 @@
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsDivisionCode, IsNested, IsOneOf, IsTimestamp } from '../validation';
+import { CONSENT_PURPOSES, ConsentPurpose } from '../vocabulary';
+
+/** Sealing contexts (AES-GCM associated data) of the PII blocks that cross the bus. */
+export const SEAL_CONTEXTS = {
+  /** hospital-intake → registration: the whole patient block. */
+  patient: 'referral.patient.v1',
+  /** registration → rehab-site: the minimum contact a site needs. */
+  siteContact: 'referral.site-contact.v1',
+} as const;
+
+export class GuardianDto {
+  @IsString()
+  @Length(1, 64)
+  name: string;
+
+  /** e.g. spouse, parent, child, sibling, other (监护人关系). */
+  @IsString()
+  @Length(1, 32)
+  relationship: string;
+
+  @IsOptional()
+  @Matches(/^\+?[0-9-]{5,20}$/)
+  phone?: string;
+}
+
+/** The patient as registration needs them. Only ever travels sealed (SEAL_CONTEXTS.patient). */
+export class PatientIdentityDto {
+  @IsString()
+  @Length(1, 64)
+  name: string;
+
+  /** Resident identity card number (GB 11643, 18 characters with checksum). */
+  @Matches(/^\d{17}[\dX]$/)
+  idNumber: string;
+
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  birthDate: string;
+
+  @IsIn(['male', 'female', 'unknown'])
+  sex: 'male' | 'female' | 'unknown';
+
+  @IsOptional()
+  @Matches(/^\+?[0-9-]{5,20}$/)
+  phone?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  address?: string;
+
+  @IsDivisionCode()
+  residenceDivisionCode: string;
+
+  /** The patient lacks capacity to consent: a guardian consents for them. */
+  @IsBoolean()
+  lacksCapacity: boolean;
+
+  @IsOptional()
+  @IsNested(() => GuardianDto)
+  guardian?: GuardianDto;
+}
+
+/** A consent the hospital captured at discharge (signed at hospital). */
+export class ConsentGrantDto {
+  @IsOneOf(CONSENT_PURPOSES)
+  purpose: ConsentPurpose;
+
+  @IsIn(['patient', 'guardian'])
+  grantedBy: 'patient' | 'guardian';
+
+  @IsIn(['signed-at-hospital', 'recorded-by-community-worker', 'signed-online'])
+  method: 'signed-at-hospital' | 'recorded-by-community-worker' | 'signed-online';
+
+  @IsTimestamp()
+  grantedAt: string;
+
+  @IsOptional()
+  @IsTimestamp()
+  expiresAt?: string;
+}
+
+/** What a site may see of the patient. Only ever travels sealed (SEAL_CONTEXTS.siteContact). */
+export class SiteContactDto {
+  @IsString()
+  @Length(1, 64)
+  name: string;
+
+  @IsOptional()
+  @Matches(/^\+?[0-9-]{5,20}$/)
+  phone?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  address?: string;
+
+  @IsOptional()
+  @IsNested(() => GuardianDto)
+  guardian?: GuardianDto;
+}
