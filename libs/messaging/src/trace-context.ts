@@ -9,6 +9,10 @@ import { HEADERS } from '@app/contracts';
 export interface TraceContext {
   traceparent: string;
   tracestate?: string;
+  /** The business flow this work belongs to (CloudEvents `correlationid` of what is published). */
+  correlationId?: string;
+  /** The event being handled (CloudEvents `causationid` of what is published). */
+  causationId?: string;
 }
 
 const storage = new AsyncLocalStorage<TraceContext>();
@@ -20,9 +24,14 @@ export function newTraceparent(traceId?: string): string {
 }
 
 /** A child span id under the incoming traceparent, or a fresh trace when there is none or it is invalid. */
-export function continueTrace(incoming: string | undefined, tracestate?: string): TraceContext {
+export function continueTrace(
+  incoming: string | undefined,
+  tracestate?: string,
+  flow: Pick<TraceContext, 'correlationId' | 'causationId'> = {},
+): TraceContext {
   const match = incoming ? TRACEPARENT.exec(incoming.trim()) : null;
-  return match ? { traceparent: newTraceparent(match[1]), tracestate } : { traceparent: newTraceparent() };
+  const trace = match ? { traceparent: newTraceparent(match[1]), tracestate } : { traceparent: newTraceparent() };
+  return { ...trace, ...flow };
 }
 
 export function runWithTrace<T>(context: TraceContext, work: () => T): T {

@@ -264,4 +264,52 @@ describe('JetStream delivery between services', () => {
         ),
     ).rejects.toMatchObject({ code: 'DEAD_LETTER_NOT_REPLAYABLE' });
   });
+
+  it('should carry the caller’s trace and correlation id into the events and the dead-letter records', async () => {
+    const traceId = randomUUID().replace(/-/g, '');
+    const response = await fetch(`${producer.url}/probe/discharges`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        'x-correlation-id': 'corr-trace-1',
+      },
+      body: JSON.stringify({ hospitalId: 'poison-trace', count: 1 }),
+    });
+    expect(response.status).toBe(201);
+    const [referralId] = ((await response.json()) as { referralIds: string[] }).referralIds;
+
+    const [sent] = await db.query<{ id: string; headers: Record<string, string>; payload: string }>(
+      `SELECT id, headers, payload FROM "${world.producerSchema}".outbox WHERE ordering_key = $1`,
+      [referralId],
+    );
+    expect(sent.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(sent.headers.traceparent).not.toContain('00f067aa0ba902b7');
+    expect(JSON.parse(sent.payload)).toMatchObject({ correlationid: 'corr-trace-1' });
+
+    const [record] = await waitFor(() =>
+      db
+        .query<{ headers: Record<string, string>; payload: string }>(
+          `SELECT headers, payload FROM "${world.consumerSchema}".outbox WHERE subject = $1 AND payload LIKE $2`,
+          [EVENTS.deadLetterRecorded.subject, `%${sent.id}%`],
+        )
+        .then((rows) => (rows.length ? rows : undefined)),
+    );
+    expect(record.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-`));
+    expect(JSON.parse(record.payload)).toMatchObject({ correlationid: 'corr-trace-1', causationid: sent.id });
+  });
+
+  it('should not log request bodies or event payloads', async () => {
+    const marker = `MARKER${randomUUID().replace(/-/g, '')}`;
+    await postDischarges(producer.url, `poison-${marker.slice(0, 20)}`, 1);
+    await waitFor(
+      async () =>
+        (await db.count(`SELECT count(*) FROM "${world.consumerSchema}".dead_letter WHERE payload LIKE $1`, [
+          `%${marker.slice(0, 20)}%`,
+        ])) === 1,
+    );
+    const logged = [...producer.logs.lines, ...consumer.logs.lines].join('\n');
+    expect(producer.logs.lines.length + consumer.logs.lines.length).toBeGreaterThan(0);
+    expect(logged).not.toContain(marker.slice(0, 20));
+  });
 });

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -5,7 +6,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ServiceName } from '@app/contracts';
 import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
-import { JetStreamServer } from '@app/messaging';
+import { HEADERS } from '@app/contracts';
+import { continueTrace, JetStreamServer, runWithTrace } from '@app/messaging';
 
 export interface BootstrapOptions {
   readonly title: string;
@@ -30,6 +32,20 @@ export async function createServiceApp(
   });
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // Continue the caller's W3C trace and correlation id into every event the request publishes.
+  app.use((req: IncomingMessage, _res: ServerResponse, next: () => void) => {
+    const header = (name: string) => {
+      const value = req.headers[name.toLowerCase()];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const correlationId = header(HEADERS.correlationId);
+    runWithTrace(
+      continueTrace(header(HEADERS.traceparent), header(HEADERS.tracestate), {
+        correlationId: correlationId && /^[\w.:-]{1,128}$/.test(correlationId) ? correlationId : undefined,
+      }),
+      next,
+    );
+  });
 
   // The app's global filter and pipe apply to event handlers too: ProblemDetailsFilter hands RPC errors back
   // untouched so the transport can settle them by their code.

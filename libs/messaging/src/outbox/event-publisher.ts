@@ -1,16 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventDefinition, HEADERS, SHARED_EVENTS } from '@app/contracts';
+import { EventDefinition, HEADERS, recipientSubject, SHARED_EVENTS } from '@app/contracts';
 import { DomainException } from '@app/core';
 import { TransactionHost } from '@app/persistence';
 import { buildEnvelope, EnvelopeOptions } from '../envelope.codec';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingErrorCode } from '../messaging.errors';
-import { currentTraceHeaders } from '../trace-context';
+import { currentTrace, currentTraceHeaders } from '../trace-context';
 import { OutboxRepository } from './outbox.repository';
 
 export interface PublishOptions extends EnvelopeOptions {
   /** Events with the same key are delivered in the order they were published. Defaults to `subject`. */
   orderingKey?: string;
+  /** Required for (and only for) per-recipient events: the id put into the wire subject (`site.<id>.…`). */
+  recipient?: string;
 }
 
 /**
@@ -52,14 +54,20 @@ export class EventPublisher {
           `${this.options.service} may not publish ${definition.type} (producer: ${definition.producer})`,
         );
       }
-      const envelope = buildEnvelope(definition, this.options.service, data, options);
+      // Inside a handler (or a request) the flow's correlation id and the causing event are the defaults.
+      const flow = currentTrace();
+      const envelope = buildEnvelope(definition, this.options.service, data, {
+        ...options,
+        correlationId: options.correlationId ?? flow?.correlationId,
+        causationId: options.causationId ?? flow?.causationId,
+      });
       const headers: Record<string, string> = {
         ...currentTraceHeaders(),
         [HEADERS.correlationId]: envelope.correlationid,
       };
       return {
         id: envelope.id,
-        subject: definition.subject,
+        subject: this.wireSubject(definition, options.recipient),
         eventType: definition.type,
         orderingKey: options.orderingKey ?? envelope.subject ?? envelope.id,
         payload: JSON.stringify(envelope),
@@ -68,5 +76,17 @@ export class EventPublisher {
     });
     await this.outbox.enqueue(rows);
     return rows.map((r) => r.id);
+  }
+
+  private wireSubject(definition: EventDefinition, recipient: string | undefined): string {
+    if (!definition.perRecipient && recipient === undefined) return definition.subject;
+    if (definition.perRecipient && recipient !== undefined) return recipientSubject(definition, recipient);
+    throw new DomainException(
+      MessagingErrorCode.INVALID_EVENT,
+      'invalid',
+      definition.perRecipient
+        ? `${definition.type} is per recipient: publish it with a recipient`
+        : `${definition.type} is not per recipient: publish it without one`,
+    );
   }
 }

@@ -134,40 +134,25 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return `seq:${message.seq}`;
   }
 
+  /** Decodes, then handles the message inside the trace and flow it belongs to (dead-lettering included). */
   private async process(consumer: ConsumerDefinition, message: JsMsg): Promise<void> {
-    const durable = this.nats.topology.durable(consumer);
     const started = process.hrtime.bigint();
     const registrySubject = this.nats.topology.registrySubject(message.subject) ?? message.subject;
     let decoded: DecodedEvent | undefined;
     let outcome = 'ack';
     try {
-      decoded = decodeEnvelope(message.string(), registrySubject);
-      const handler = this.getHandlerByPattern(decoded.definition.subject);
-      if (!handler) {
-        outcome = 'ignored';
-        await message.ackAck();
+      try {
+        decoded = decodeEnvelope(message.string(), registrySubject);
+      } catch (error) {
+        outcome = await this.settleFailure(consumer, message, undefined, error);
         return;
       }
-      const trace = continueTrace(message.headers?.get(HEADERS.traceparent) || undefined);
       const { envelope } = decoded;
-      const fresh = await runWithTrace(trace, () =>
-        this.tx.run(async () => {
-          if (!(await this.inbox.claim(durable, envelope.id, envelope.type))) return false;
-          const context = new JetStreamContext([message, envelope, consumer]);
-          const result: unknown = await handler(envelope, context);
-          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-          crashpoint('consumer-before-commit');
-          return true;
-        }),
-      );
-      crashpoint('consumer-after-commit');
-      outcome = fresh ? 'ack' : 'duplicate';
-      // If this ack is lost the message comes back after ack_wait and the inbox row turns it into a no-op.
-      await message
-        .ackAck()
-        .catch((e: Error) => this.logger.warn(`ack of ${envelope.id} not confirmed: ${e.message}`));
-    } catch (error) {
-      outcome = await this.settleFailure(consumer, message, decoded?.envelope, error);
+      const trace = continueTrace(message.headers?.get(HEADERS.traceparent) || undefined, undefined, {
+        correlationId: envelope.correlationid,
+        causationId: envelope.id,
+      });
+      outcome = await runWithTrace(trace, () => this.handle(consumer, message, decoded!));
     } finally {
       const labels = {
         event_type: decoded?.definition.type ?? 'invalid',
@@ -177,6 +162,34 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       this.metrics.consumed.inc(labels);
       this.metrics.processing.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       if (message.info.deliveryCount > 1) this.metrics.redeliveries.inc({ consumer: consumer.durable });
+    }
+  }
+
+  private async handle(consumer: ConsumerDefinition, message: JsMsg, decoded: DecodedEvent): Promise<string> {
+    const { envelope, definition } = decoded;
+    const handler = this.getHandlerByPattern(definition.subject);
+    if (!handler) {
+      await message.ackAck();
+      return 'ignored';
+    }
+    const durable = this.nats.topology.durable(consumer);
+    try {
+      const fresh = await this.tx.run(async () => {
+        if (!(await this.inbox.claim(durable, envelope.id, envelope.type))) return false;
+        const context = new JetStreamContext([message, envelope, consumer]);
+        const result: unknown = await handler(envelope, context);
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        crashpoint('consumer-before-commit');
+        return true;
+      });
+      crashpoint('consumer-after-commit');
+      // If this ack is lost the message comes back after ack_wait and the inbox row turns it into a no-op.
+      await message
+        .ackAck()
+        .catch((e: Error) => this.logger.warn(`ack of ${envelope.id} not confirmed: ${e.message}`));
+      return fresh ? 'ack' : 'duplicate';
+    } catch (error) {
+      return this.settleFailure(consumer, message, envelope, error);
     }
   }
 
