@@ -63,9 +63,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
     for (const consumer of this.options.consumers) {
       if (!patterns.some((p) => filterMatches(consumer.filterSubject, p))) {
+        // The durable exists (provisioned) and keeps its messages until a handler ships: nothing is acked unread.
         this.logger.warn(
-          `consumer ${consumer.durable} has no @OnEvent handler; its messages will be acked unhandled`,
+          `consumer ${consumer.durable} has no @OnEvent handler yet; its messages wait in the stream`,
         );
+        continue;
       }
       this.loops.push(this.consumeLoop(consumer));
     }
