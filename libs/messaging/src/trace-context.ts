@@ -30,7 +30,9 @@ export function continueTrace(
   flow: Pick<TraceContext, 'correlationId' | 'causationId'> = {},
 ): TraceContext {
   const match = incoming ? TRACEPARENT.exec(incoming.trim()) : null;
-  const trace = match ? { traceparent: newTraceparent(match[1]), tracestate } : { traceparent: newTraceparent() };
+  const trace = match
+    ? { traceparent: newTraceparent(match[1]), tracestate }
+    : { traceparent: newTraceparent() };
   return { ...trace, ...flow };
 }
 
