@@ -5,7 +5,7 @@ describe(DivisionDirectory.name, () => {
 
   beforeAll(async () => {
     sut = await DivisionDirectory.load();
-  });
+  }, 60_000);
 
   describe('find', () => {
     it('should know a county, a street and a residents’ committee of 安康市汉滨区', () => {
@@ -49,6 +49,6 @@ describe(DivisionDirectory.name, () => {
     it('should read committees with names under a township', async () => {
       const villages = await DivisionDirectory.villagesUnder('610902001');
       expect(villages.find((v) => v.code === '610902001003')?.name).toBe('西大街社区居委会');
-    });
+    }, 60_000);
   });
 });
