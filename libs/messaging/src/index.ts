@@ -22,3 +22,4 @@ export * from './transport/on-event.decorator';
 export * from './transport/settlement';
 export * from './transport/keyed-limiter';
 export * from './dead-letter/dead-letter-admin.module';
+export * from './durability/durability-check';
