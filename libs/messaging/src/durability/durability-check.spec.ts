@@ -35,9 +35,14 @@ function consumer(
   } as unknown as ConsumerInfo;
 }
 
-const healthyStreams = () => new Map((Object.keys(STREAMS) as StreamKey[]).map((k) => [k, stream(k)]));
+const healthyStreams = () =>
+  new Map<StreamKey, StreamInfo | undefined>(
+    (Object.keys(STREAMS) as StreamKey[]).map((k) => [k, stream(k)]),
+  );
 const healthyConsumers = () =>
-  new Map(Object.values<ConsumerDefinition>(CONSUMERS).map((c) => [c, consumer(c)]));
+  new Map<ConsumerDefinition, ConsumerInfo | undefined>(
+    Object.values<ConsumerDefinition>(CONSUMERS).map((c) => [c, consumer(c)]),
+  );
 const errors = (findings: ReturnType<typeof judgeDurability>) => findings.filter((f) => f.level === 'error');
 
 describe(judgeDurability.name, () => {
