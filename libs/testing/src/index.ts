@@ -8,3 +8,4 @@ export * from './probe/probe.module';
 export * from './probe/probe.service';
 export * from './probe/probe-harness';
 export * from './service-harness';
+export * from './nats-cluster';

@@ -5,7 +5,7 @@ import { connect, NatsConnection } from '@nats-io/transport-node';
 export async function deleteNamespaceStreams(url: string, namespace: string): Promise<void> {
   let nc: NatsConnection | undefined;
   try {
-    nc = await connect({ servers: url, timeout: 2000 });
+    nc = await connect({ servers: url.split(','), timeout: 2000 });
     const jsm = await jetstreamManager(nc);
     for await (const name of jsm.streams.names()) {
       if (name.startsWith(`${namespace}_`)) await jsm.streams.delete(name);
@@ -19,7 +19,7 @@ export async function deleteNamespaceStreams(url: string, namespace: string): Pr
 
 /** Number of messages stored on one subject of a stream. */
 export async function countSubjectMessages(url: string, stream: string, subject: string): Promise<number> {
-  const nc = await connect({ servers: url, timeout: 2000 });
+  const nc = await connect({ servers: url.split(','), timeout: 2000 });
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(stream, { subjects_filter: subject });

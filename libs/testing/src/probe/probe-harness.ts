@@ -20,9 +20,14 @@ export interface ProbeWorld {
   readonly databaseUrl: string;
   readonly producerSchema: string;
   readonly consumerSchema: string;
+  /** JetStream replicas of the streams (3 on a LocalNatsCluster). */
+  readonly streamReplicas: number;
 }
 
-export async function newProbeWorld(natsUrl = SHARED_NATS_URL): Promise<ProbeWorld> {
+export async function newProbeWorld(
+  natsUrl: string = SHARED_NATS_URL,
+  streamReplicas = 1,
+): Promise<ProbeWorld> {
   const namespace = uniqueName('t');
   const world = {
     namespace,
@@ -30,6 +35,7 @@ export async function newProbeWorld(natsUrl = SHARED_NATS_URL): Promise<ProbeWor
     databaseUrl: TEST_DATABASE_URL,
     producerSchema: `${namespace}_producer`,
     consumerSchema: `${namespace}_consumer`,
+    streamReplicas,
   };
   const db = await testDatabase();
   await db.close();
@@ -59,7 +65,8 @@ function probeConfig(role: ProbeRole, world: ProbeWorld): Partial<ServiceConfig>
   return {
     databaseUrl: world.databaseUrl,
     dbSchema: role === 'producer' ? world.producerSchema : world.consumerSchema,
-    natsServers: [world.natsUrl],
+    natsServers: world.natsUrl.split(','),
+    streamReplicas: world.streamReplicas,
     busNamespace: world.namespace,
     httpPort: 0,
     httpHost: '127.0.0.1',
@@ -107,6 +114,7 @@ export async function spawnProbe(
       DATABASE_URL: world.databaseUrl,
       DB_SCHEMA: config.dbSchema,
       NATS_URL: world.natsUrl,
+      STREAM_REPLICAS: String(world.streamReplicas),
       BUS_NAMESPACE: world.namespace,
       HTTP_PORT: String(port),
       HTTP_HOST: '127.0.0.1',
