@@ -45,6 +45,9 @@ const doc = buildAsyncApiDocument(version) as unknown as AsyncApiDoc;
 const events = Object.values(EVENTS) as EventDefinition[];
 const consumers = Object.values(CONSUMERS);
 const operations = Object.values(doc.operations);
+/** The channel address: the subject, with `{recipientId}` after the root for per-recipient events. */
+const addressOf = (event: EventDefinition) =>
+  event.perRecipient ? event.subject.replace(/^([^.]+)\./, '$1.{recipientId}.') : event.subject;
 const channelKeyOf = (subject: string) =>
   Object.keys(doc.channels).find((key) => doc.channels[key].address === subject);
 
@@ -60,13 +63,13 @@ describe('AsyncAPI document', () => {
         ?.channels()
         .all()
         .map((c) => c.address()),
-    ).toEqual(events.map((e) => e.subject));
+    ).toEqual(events.map(addressOf));
     expect(document?.operations().all()).toHaveLength(operations.length);
   }, 60_000);
 
   it('should have one channel per registry event, addressed by its subject', () => {
     for (const event of events) {
-      expect(channelKeyOf(event.subject)).toBeDefined();
+      expect(channelKeyOf(addressOf(event))).toBeDefined();
     }
     expect(Object.keys(doc.channels)).toHaveLength(events.length);
   });
@@ -78,7 +81,7 @@ describe('AsyncAPI document', () => {
   it('should have one send operation per event, tagged with its producer', () => {
     for (const event of events) {
       const sends = operations.filter(
-        (op) => op.action === 'send' && op.channel.$ref === `#/channels/${channelKeyOf(event.subject)}`,
+        (op) => op.action === 'send' && op.channel.$ref === `#/channels/${channelKeyOf(addressOf(event))}`,
       );
 
       expect(sends).toHaveLength(1);
@@ -95,7 +98,7 @@ describe('AsyncAPI document', () => {
 
       expect(expected.length).toBeGreaterThan(0);
       expect(receives.map((op) => op.channel.$ref).sort()).toEqual(
-        expected.map((e) => `#/channels/${channelKeyOf(e.subject)}`).sort(),
+        expected.map((e) => `#/channels/${channelKeyOf(addressOf(e))}`).sort(),
       );
       for (const op of receives) {
         expect(op.bindings).toEqual({ nats: { queue: consumer.durable, bindingVersion: '0.1.0' } });

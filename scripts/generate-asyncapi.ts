@@ -85,6 +85,13 @@ optional field is compatible; anything else is a new \`type\` version.
 Subjects, streams and durable consumer names here are the registry names. Isolated test runs may prefix them with
 a namespace at runtime. Each receive operation's NATS \`queue\` binding is the durable JetStream consumer name.`;
 
+/** A per-recipient event is addressed `<root>.{recipientId}.<rest>` on the wire (see recipientSubject). */
+function channelAddress(definition: EventDefinition): string {
+  if (!definition.perRecipient) return definition.subject;
+  const [root, ...rest] = definition.subject.split('.');
+  return [root, '{recipientId}', ...rest].join('.');
+}
+
 function capitalise(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
 }
@@ -160,8 +167,11 @@ export function buildAsyncApiDocument(version: string): Doc {
       payload: envelopeSchema(definition.type, { refPointerPrefix: COMPONENTS_REF_PREFIX }),
     };
     channels[key] = {
-      address: definition.subject,
+      address: channelAddress(definition),
       title: definition.subject,
+      ...(definition.perRecipient
+        ? { parameters: { recipientId: { description: 'The receiving site id (one subject token).' } } }
+        : {}),
       description: `${definition.description} Stream ${STREAMS[definition.stream].name}.`,
       messages: { [key]: { $ref: `#/components/messages/${key}` } },
     };

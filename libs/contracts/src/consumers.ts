@@ -62,6 +62,13 @@ export const CONSUMERS = {
     EVENTS.referralAssessed,
     'Hospital applications become registrations once consent is in place.',
   ),
+  registrationRelapse: consumer(
+    SERVICES.registration,
+    'relapse-reported',
+    EVENTS.greenRelapseReported,
+    'A relapse puts the registration on hold (green channel); re-referral resumes it.',
+    URGENT_DELIVERY,
+  ),
   rehabSiteRegistered: consumer(
     SERVICES.rehabSite,
     'referral-registered',

@@ -14,6 +14,13 @@ import {
   ReferralEscalatedData,
   ReferralRegisteredData,
 } from './events/referral.events';
+import {
+  ReferralApplicationReceivedData,
+  ReferralRegistrationExpiredData,
+  ReferralSlaBreachedData,
+} from './events/registration.events';
+import { SiteReferralAssignedData, SiteReferralRevokedData } from './events/site.events';
+import { ReferralServiceRecordedData, ReferralTransferredData } from './events/rehab.events';
 
 /** CloudEvents `type` prefix: reverse-DNS of the product. */
 export const EVENT_TYPE_PREFIX = 'cn.referralbus';
@@ -29,6 +36,12 @@ export interface EventDefinition<TData extends object = object> {
   /** The only service allowed to publish it. */
   readonly producer: ServiceName;
   readonly description: string;
+  /**
+   * Per-recipient event: on the wire the recipient id is inserted after the subject root
+   * (`site.referral.assigned` → `site.<siteId>.referral.assigned`, see `recipientSubject`), so each recipient
+   * can be limited to `<root>.<id>.>`. Published with `PublishOptions.recipient`.
+   */
+  readonly perRecipient?: boolean;
 }
 
 function event<TData extends object>(
@@ -74,6 +87,27 @@ export const EVENTS = {
     ReferralRegisteredData,
     SERVICES.registration,
     'Registered with a valid community-rehab consent; carries the minimum routing data.',
+  ),
+  referralApplicationReceived: event(
+    'referral.application-received',
+    'REFERRAL',
+    ReferralApplicationReceivedData,
+    SERVICES.registration,
+    'An application from a non-hospital channel (self, family, 村/居委会, social organisation, enterprise) was filed.',
+  ),
+  referralSlaBreached: event(
+    'referral.sla-breached',
+    'REFERRAL',
+    ReferralSlaBreachedData,
+    SERVICES.registration,
+    'A working-day deadline (verify & register within 5 working days) passed without the step being done.',
+  ),
+  referralRegistrationExpired: event(
+    'referral.registration-expired',
+    'REFERRAL',
+    ReferralRegistrationExpiredData,
+    SERVICES.registration,
+    'No valid consent arrived within the configured period: the application ends unrouted.',
   ),
   referralAssigned: event(
     'referral.assigned',
@@ -138,6 +172,40 @@ export const EVENTS = {
     SERVICES.opsMonitor,
     'An operational alert (dead letter, manual placement, escalation). Any service may raise one.',
   ),
+  referralServiceRecorded: event(
+    'referral.service-recorded',
+    'REFERRAL',
+    ReferralServiceRecordedData,
+    SERVICES.rehabSite,
+    'The serving site recorded a rehab plan, a service session or a periodic assessment.',
+  ),
+  referralTransferred: event(
+    'referral.transferred',
+    'REFERRAL',
+    ReferralTransferredData,
+    SERVICES.rehabSite,
+    'The patient moved: the referral went from one site to another, which must accept it.',
+  ),
+  siteReferralAssigned: {
+    ...event(
+      'site.referral.assigned',
+      'SITE',
+      SiteReferralAssignedData,
+      SERVICES.rehabSite,
+      'Per-site notice on site.<siteId>.referral.assigned: a referral was assigned to this site (no PII; fetch it over HTTPS).',
+    ),
+    perRecipient: true,
+  },
+  siteReferralRevoked: {
+    ...event(
+      'site.referral.revoked',
+      'SITE',
+      SiteReferralRevokedData,
+      SERVICES.rehabSite,
+      'Per-site notice on site.<siteId>.referral.revoked: the site no longer holds the referral (escalated, consent withdrawn, transferred).',
+    ),
+    perRecipient: true,
+  },
   deadLetterRecorded: event(
     'dlq.recorded',
     'DLQ',
@@ -156,5 +224,18 @@ export const SHARED_EVENTS: readonly EventDefinition[] = [EVENTS.opsAlertRaised,
 const BY_SUBJECT = new Map<string, EventDefinition>(Object.values(EVENTS).map((e) => [e.subject, e]));
 
 export function eventBySubject(subject: string): EventDefinition | undefined {
-  return BY_SUBJECT.get(subject);
+  const registered = BY_SUBJECT.get(subject);
+  if (registered) return registered;
+  // A per-recipient wire subject: <root>.<recipientId>.<rest>.
+  const [root, , ...rest] = subject.split('.');
+  const definition = rest.length > 0 ? BY_SUBJECT.get([root, ...rest].join('.')) : undefined;
+  return definition?.perRecipient ? definition : undefined;
+}
+
+/** The wire subject (before namespacing) of a per-recipient event for one recipient. */
+export function recipientSubject(definition: EventDefinition, recipientId: string): string {
+  if (!definition.perRecipient) throw new Error(`${definition.type} is not a per-recipient event`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(recipientId)) throw new Error(`invalid recipient id ${recipientId}`);
+  const [root, ...rest] = definition.subject.split('.');
+  return [root, recipientId, ...rest].join('.');
 }

@@ -211,8 +211,11 @@ describe(consumersOf.name, () => {
     expect(own).toEqual(consumers.filter((c) => c.service === service));
   });
 
-  it('should return the one consumer of registration', () => {
-    expect(consumersOf(SERVICES.registration)).toEqual([CONSUMERS.registrationAssessed]);
+  it('should return the two consumers of registration (assessed, relapse)', () => {
+    expect(consumersOf(SERVICES.registration)).toEqual([
+      CONSUMERS.registrationAssessed,
+      CONSUMERS.registrationRelapse,
+    ]);
   });
 
   it('should return every consumer exactly once across all services', () => {

@@ -53,6 +53,14 @@ export const STREAMS = {
     maxAgeSeconds: 90 * DAY,
     duplicateWindowSeconds: 20 * 60,
   },
+  SITE: {
+    name: 'SITE',
+    subjectRoot: 'site',
+    description:
+      'Per-site delivery for sites on the bus: site.<siteId>.referral.* (a site may read only its own subjects).',
+    maxAgeSeconds: 30 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamKey = keyof typeof STREAMS;

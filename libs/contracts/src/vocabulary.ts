@@ -43,3 +43,18 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** GB/T 2260 county code (6 digits), optionally + township (3) + village/community committee (3). */
 export const DIVISION_CODE_PATTERN = /^\d{6}(\d{3}(\d{3})?)?$/;
+
+/** Where an application for community rehab came from (转介管理办法: hospital or self/family/村居委会/社会组织/企业). */
+export const APPLICATION_CHANNELS = [
+  'hospital',
+  'self',
+  'family',
+  'village-committee',
+  'social-organisation',
+  'enterprise',
+] as const;
+export type ApplicationChannel = (typeof APPLICATION_CHANNELS)[number];
+
+/** Deadlines whose breach is an event (referral.sla-breached). */
+export const SLA_STAGES = ['verify-and-register', 'refer-to-site'] as const;
+export type SlaStage = (typeof SLA_STAGES)[number];

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventDefinition, HEADERS, SHARED_EVENTS } from '@app/contracts';
+import { EventDefinition, HEADERS, recipientSubject, SHARED_EVENTS } from '@app/contracts';
 import { DomainException } from '@app/core';
 import { TransactionHost } from '@app/persistence';
 import { buildEnvelope, EnvelopeOptions } from '../envelope.codec';
@@ -11,6 +11,8 @@ import { OutboxRepository } from './outbox.repository';
 export interface PublishOptions extends EnvelopeOptions {
   /** Events with the same key are delivered in the order they were published. Defaults to `subject`. */
   orderingKey?: string;
+  /** Required for (and only for) per-recipient events: the id put into the wire subject (`site.<id>.…`). */
+  recipient?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export class EventPublisher {
       };
       return {
         id: envelope.id,
-        subject: definition.subject,
+        subject: this.wireSubject(definition, options.recipient),
         eventType: definition.type,
         orderingKey: options.orderingKey ?? envelope.subject ?? envelope.id,
         payload: JSON.stringify(envelope),
@@ -74,5 +76,17 @@ export class EventPublisher {
     });
     await this.outbox.enqueue(rows);
     return rows.map((r) => r.id);
+  }
+
+  private wireSubject(definition: EventDefinition, recipient: string | undefined): string {
+    if (!definition.perRecipient && recipient === undefined) return definition.subject;
+    if (definition.perRecipient && recipient !== undefined) return recipientSubject(definition, recipient);
+    throw new DomainException(
+      MessagingErrorCode.INVALID_EVENT,
+      'invalid',
+      definition.perRecipient
+        ? `${definition.type} is per recipient: publish it with a recipient`
+        : `${definition.type} is not per recipient: publish it without one`,
+    );
   }
 }

@@ -1,0 +1,56 @@
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { IsListOf, IsOneOf, IsOrgId, IsReferralId, IsRiskLevel, IsTimestamp } from '../validation';
+import { COLOUR_GRADES, ColourGrade, REHAB_SERVICES, RehabService } from '../vocabulary';
+
+/**
+ * Per-site notices (stream SITE, subject `site.<siteId>.referral.*`): what a site on the bus needs to know to
+ * fetch the referral over HTTPS. Never carries the contact or other PII.
+ */
+export class SiteReferralAssignedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  hop: number;
+
+  @IsListOf(REHAB_SERVICES)
+  needs: RehabService[];
+
+  @IsRiskLevel()
+  riskLevel: number;
+
+  @IsOneOf(COLOUR_GRADES)
+  colourGrade: ColourGrade;
+
+  @IsTimestamp()
+  assignedAt: string;
+
+  @IsTimestamp()
+  answerDueAt: string;
+
+  @IsBoolean()
+  needsManualPlacement: boolean;
+}
+
+export const SITE_REVOCATION_REASONS = ['escalated', 'consent-withdrawn', 'transferred'] as const;
+export type SiteRevocationReason = (typeof SITE_REVOCATION_REASONS)[number];
+
+/** The site no longer holds the referral (its access ends now). */
+export class SiteReferralRevokedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  @IsOneOf(SITE_REVOCATION_REASONS)
+  reason: SiteRevocationReason;
+
+  @IsTimestamp()
+  revokedAt: string;
+}
