@@ -1,7 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CONSUMERS, SERVICES } from '@app/contracts';
+import { CryptoModule } from '@app/crypto';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { DATABASE } from './database';
+import { DischargesModule } from './discharges/discharges.module';
+import { HospitalsModule } from './hospitals/hospitals.module';
+import { ReferralsModule } from './referrals/referrals.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +24,10 @@ export class AppModule {
           ],
           ...overrides,
         }),
+        CryptoModule,
+        HospitalsModule,
+        DischargesModule,
+        ReferralsModule,
       ],
     };
   }

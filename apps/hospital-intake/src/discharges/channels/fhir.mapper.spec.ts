@@ -1,0 +1,70 @@
+import { FhirMappingError, mapFhirBundle } from './fhir.mapper';
+
+const bundle = (entries: object[]) => ({
+  resourceType: 'Bundle',
+  type: 'transaction',
+  entry: entries.map((resource) => ({ resource })),
+});
+
+const PATIENT = {
+  resourceType: 'Patient',
+  identifier: [{ type: { coding: [{ code: 'NNCHN' }] }, value: '11010519491231002X' }],
+  name: [{ family: '陈', given: ['建国'] }],
+  gender: 'male',
+  birthDate: '1949-12-31',
+  address: [{ text: '西大街 8 号', district: '610902001003' }],
+};
+const ENCOUNTER = {
+  resourceType: 'Encounter',
+  id: 'enc-1',
+  status: 'finished',
+  period: { start: '2026-10-01T09:00:00+08:00', end: '2026-11-19T10:00:00+08:00' },
+};
+const CONDITION = {
+  resourceType: 'Condition',
+  code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'F20.0' }] },
+};
+const REQUEST = { resourceType: 'ServiceRequest', status: 'active', intent: 'order' };
+
+describe(mapFhirBundle.name, () => {
+  it('should read the patient, encounter and diagnoses, falling back to Encounter.id and a numeric district', () => {
+    const { command, sources } = mapFhirBundle(bundle([PATIENT, ENCOUNTER, CONDITION, REQUEST]));
+
+    expect(command).toMatchObject({
+      encounterId: 'enc-1',
+      dischargedAt: '2026-11-19T10:00:00+08:00',
+      patient: {
+        name: '陈建国',
+        idNumber: '11010519491231002X',
+        sex: 'male',
+        residenceDivisionCode: '610902001003',
+      },
+      diagnoses: [{ code: 'F20.0' }],
+    });
+    expect(sources.get('#/patient/residenceDivisionCode')).toBe(
+      'Bundle.entry[0].resource.address[0].district',
+    );
+    expect(sources.get('#/assessment/riskLevel')).toBe('Bundle.entry.resource.ofType(Observation)');
+  });
+
+  it('should name each missing or repeated resource', () => {
+    try {
+      mapFhirBundle(bundle([PATIENT, PATIENT, CONDITION]));
+      throw new Error('mapped');
+    } catch (error) {
+      expect(error).toBeInstanceOf(FhirMappingError);
+      expect((error as FhirMappingError).errors.map((e) => e.pointer)).toEqual([
+        'Bundle.entry.resource.ofType(Patient)',
+        'Bundle.entry.resource.ofType(Encounter)',
+        'Bundle.entry.resource.ofType(ServiceRequest)',
+      ]);
+    }
+  });
+
+  it('should refuse what is not a Bundle, and a Bundle of another type', () => {
+    expect(() => mapFhirBundle({ resourceType: 'Patient' })).toThrow(FhirMappingError);
+    expect(() =>
+      mapFhirBundle({ ...bundle([PATIENT, ENCOUNTER, CONDITION, REQUEST]), type: 'searchset' }),
+    ).toThrow(FhirMappingError);
+  });
+});

@@ -1,0 +1,362 @@
+import type {
+  Bundle,
+  CodeableConcept,
+  Condition,
+  Consent,
+  ContactPoint,
+  Encounter,
+  FhirResource,
+  HumanName,
+  Observation,
+  Patient,
+  RelatedPerson,
+  ServiceRequest,
+} from 'fhir/r4';
+import { FieldError } from '@app/core';
+
+/** Code systems and extensions of the referral-bus FHIR profile (documented in the README). */
+export const FHIR_PROFILE = {
+  idNumberSystem: 'urn:oid:2.16.156.10011.1.2',
+  icd10Systems: ['http://hl7.org/fhir/sid/icd-10', 'http://hl7.org/fhir/sid/icd-10-cn'],
+  divisionCode: 'https://referral-bus.dev/fhir/StructureDefinition/division-code',
+  lacksCapacity: 'https://referral-bus.dev/fhir/StructureDefinition/lacks-capacity',
+  assessment: 'https://referral-bus.dev/fhir/CodeSystem/discharge-assessment',
+  rehabService: 'https://referral-bus.dev/fhir/CodeSystem/rehab-service',
+  consentPurpose: 'https://referral-bus.dev/fhir/CodeSystem/consent-purpose',
+} as const;
+
+export interface FhirMapping {
+  /** The plain discharge command (validated afterwards like every channel's). */
+  readonly command: Record<string, unknown>;
+  /** JSON pointer in the command → FHIRPath expression of its source, to name problems in FHIR terms. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+export class FhirMappingError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super('The Bundle cannot be read as a discharge');
+  }
+}
+
+const RELATIONSHIPS: Record<string, string> = {
+  SPS: 'spouse',
+  HUSB: 'spouse',
+  WIFE: 'spouse',
+  MTH: 'parent',
+  FTH: 'parent',
+  PRN: 'parent',
+  CHILD: 'child',
+  SON: 'child',
+  DAU: 'child',
+  SIB: 'sibling',
+  BRO: 'sibling',
+  SIS: 'sibling',
+};
+
+type Located<T> = { resource: T; at: string };
+
+function nameText(names: HumanName[] | undefined): string | undefined {
+  const name = names?.find((n) => n.use === 'official') ?? names?.[0];
+  if (!name) return undefined;
+  return name.text ?? (`${name.family ?? ''}${(name.given ?? []).join('')}` || undefined);
+}
+
+const phoneOf = (telecom: ContactPoint[] | undefined) => telecom?.find((t) => t.system === 'phone')?.value;
+
+const codeIn = (concept: CodeableConcept | undefined, system: string) =>
+  concept?.coding?.find((c) => c.system === system)?.code;
+
+/** Elements the mapper navigates, by name, with the JSON shape FHIR R4 gives them. */
+const ARRAYS_OF_OBJECTS = new Set([
+  'entry',
+  'identifier',
+  'name',
+  'telecom',
+  'address',
+  'extension',
+  'coding',
+  'relationship',
+  'performer',
+  'category',
+  'orderDetail',
+]);
+const ARRAYS_OF_STRINGS = new Set(['given', 'line']);
+const OBJECTS = new Set([
+  'resource',
+  'period',
+  'hospitalization',
+  'dischargeDisposition',
+  'valueCodeableConcept',
+  'valueQuantity',
+  'provision',
+]);
+const STRINGS = new Set(['resourceType', 'family', 'reference', 'url', 'system']);
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Structural check of the JSON before it is read (FHIR "structure" errors, with their FHIRPath). */
+function shapeProblems(value: unknown, path: string, problems: FieldError[], depth = 0): void {
+  if (depth > 12) {
+    problems.push({ pointer: path, detail: 'nested too deeply' });
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => shapeProblems(item, `${path}[${i}]`, problems, depth + 1));
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    const at = `${path}.${key}`;
+    // `code` is an element on resources (Condition.code) and a string inside a Coding.
+    const expectsObject = OBJECTS.has(key) || (key === 'code' && path.endsWith('.resource'));
+    const expectsString = STRINGS.has(key) || (key === 'code' && !path.endsWith('.resource'));
+    if (ARRAYS_OF_OBJECTS.has(key) && !(Array.isArray(child) && child.every(isObject))) {
+      problems.push({ pointer: at, detail: `${key} must be an array of elements` });
+    } else if (
+      ARRAYS_OF_STRINGS.has(key) &&
+      !(Array.isArray(child) && child.every((c) => typeof c === 'string'))
+    ) {
+      problems.push({ pointer: at, detail: `${key} must be an array of strings` });
+    } else if (expectsObject && !isObject(child)) {
+      problems.push({ pointer: at, detail: `${key} must be an element (a JSON object)` });
+    } else if (expectsString && typeof child !== 'string') {
+      problems.push({ pointer: at, detail: `${key} must be a string` });
+    } else {
+      shapeProblems(child, at, problems, depth + 1);
+    }
+  }
+}
+
+/**
+ * Reads a FHIR R4 transaction/message Bundle (Patient, Encounter, Condition, ServiceRequest, Observation for
+ * the discharge assessment, optional Consent and RelatedPerson) into the discharge command.
+ */
+export function mapFhirBundle(input: unknown): FhirMapping {
+  const shape: FieldError[] = [];
+  shapeProblems(input, 'Bundle', shape);
+  if (shape.length > 0) throw new FhirMappingError(shape.slice(0, 20));
+  try {
+    return readBundle(input);
+  } catch (error) {
+    if (error instanceof FhirMappingError) throw error;
+    // A shape the checks above do not foresee: still the sender's problem, never a 500.
+    throw new FhirMappingError([
+      { pointer: 'Bundle', detail: 'the Bundle could not be read as a discharge' },
+    ]);
+  }
+}
+
+function readBundle(input: unknown): FhirMapping {
+  const problems: FieldError[] = [];
+  const sources = new Map<string, string>();
+  const problem = (expression: string, detail: string) => problems.push({ pointer: expression, detail });
+
+  if (
+    typeof input !== 'object' ||
+    input === null ||
+    (input as { resourceType?: unknown }).resourceType !== 'Bundle'
+  ) {
+    throw new FhirMappingError([{ pointer: 'Bundle', detail: 'the body must be a FHIR R4 Bundle' }]);
+  }
+  const bundle = input as Bundle;
+  if (!['transaction', 'message', 'collection'].includes(bundle.type)) {
+    problem('Bundle.type', 'Bundle.type must be transaction, message or collection');
+  }
+  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) {
+    throw new FhirMappingError([
+      ...problems,
+      { pointer: 'Bundle.entry', detail: 'the Bundle has no entries' },
+    ]);
+  }
+
+  const all = bundle.entry
+    .map((entry, index) => ({ resource: entry?.resource, at: `Bundle.entry[${index}].resource` }))
+    .filter((e): e is Located<FhirResource> => typeof e.resource === 'object' && e.resource !== null);
+  const ofType = <T extends FhirResource>(type: T['resourceType']) =>
+    all.filter((e) => e.resource.resourceType === type) as Located<T>[];
+  const exactlyOne = <T extends FhirResource>(type: T['resourceType']): Located<T> | undefined => {
+    const found = ofType<T>(type);
+    if (found.length !== 1)
+      problem(
+        `Bundle.entry.resource.ofType(${type})`,
+        `exactly one ${type} is required (found ${found.length})`,
+      );
+    return found.length === 1 ? found[0] : undefined;
+  };
+
+  const patient = exactlyOne<Patient>('Patient');
+  const encounter = exactlyOne<Encounter>('Encounter');
+  const serviceRequest = exactlyOne<ServiceRequest>('ServiceRequest');
+  const conditions = ofType<Condition>('Condition');
+  if (conditions.length === 0)
+    problem('Bundle.entry.resource.ofType(Condition)', 'at least one Condition is required');
+  const guardians = ofType<RelatedPerson>('RelatedPerson');
+  if (guardians.length > 1) problem('Bundle.entry.resource.ofType(RelatedPerson)', 'at most one guardian');
+  if (problems.length > 0 || !patient || !encounter || !serviceRequest) throw new FhirMappingError(problems);
+
+  // Patient
+  const p = patient.resource;
+  const idIndex = (p.identifier ?? []).findIndex(
+    (i) =>
+      i.system === FHIR_PROFILE.idNumberSystem ||
+      i.type?.coding?.some((c) => c.code === 'NNCHN' || c.code === 'RRI'),
+  );
+  const addressIndex = 0;
+  const address = p.address?.[addressIndex];
+  const divisionExtension = address?.extension?.findIndex((e) => e.url === FHIR_PROFILE.divisionCode) ?? -1;
+  const division =
+    divisionExtension >= 0 ? address?.extension?.[divisionExtension].valueCode : address?.district;
+  sources.set('#/patient/idNumber', `${patient.at}.identifier[${Math.max(idIndex, 0)}].value`);
+  sources.set('#/patient/name', `${patient.at}.name`);
+  sources.set('#/patient/birthDate', `${patient.at}.birthDate`);
+  sources.set('#/patient/sex', `${patient.at}.gender`);
+  sources.set('#/patient/phone', `${patient.at}.telecom`);
+  sources.set('#/patient/address', `${patient.at}.address[0].text`);
+  sources.set(
+    '#/patient/residenceDivisionCode',
+    divisionExtension >= 0
+      ? `${patient.at}.address[0].extension[${divisionExtension}].valueCode`
+      : `${patient.at}.address[0].district`,
+  );
+  sources.set('#/patient/lacksCapacity', `${patient.at}.extension`);
+  const lacksCapacity = p.extension?.find((e) => e.url === FHIR_PROFILE.lacksCapacity)?.valueBoolean ?? false;
+  const guardian = guardians[0];
+  if (guardian) {
+    sources.set('#/patient/guardian', guardian.at);
+    sources.set('#/patient/guardian/name', `${guardian.at}.name`);
+    sources.set('#/patient/guardian/relationship', `${guardian.at}.relationship`);
+    sources.set('#/patient/guardian/phone', `${guardian.at}.telecom`);
+  } else {
+    sources.set('#/patient/guardian', 'Bundle.entry.resource.ofType(RelatedPerson)');
+  }
+  const patientCommand = {
+    name: nameText(p.name),
+    idNumber: idIndex >= 0 ? p.identifier?.[idIndex].value : undefined,
+    birthDate: p.birthDate,
+    sex: p.gender === 'male' || p.gender === 'female' ? p.gender : 'unknown',
+    phone: phoneOf(p.telecom),
+    address: address?.text,
+    residenceDivisionCode: division,
+    lacksCapacity,
+    guardian: guardian && {
+      name: nameText(guardian.resource.name),
+      relationship: RELATIONSHIPS[guardian.resource.relationship?.[0]?.coding?.[0]?.code ?? ''] ?? 'other',
+      phone: phoneOf(guardian.resource.telecom),
+    },
+  };
+
+  // Encounter
+  const e = encounter.resource;
+  sources.set('#/encounterId', `${encounter.at}.identifier[0].value`);
+  sources.set('#/admittedAt', `${encounter.at}.period.start`);
+  sources.set('#/dischargedAt', `${encounter.at}.period.end`);
+  sources.set('#/dischargeDisposition', `${encounter.at}.hospitalization.dischargeDisposition`);
+
+  // Conditions
+  const diagnoses = conditions.map((c, index) => {
+    const codingIndex = c.resource.code?.coding?.findIndex((x) =>
+      (FHIR_PROFILE.icd10Systems as readonly string[]).includes(x.system ?? ''),
+    );
+    sources.set(`#/diagnoses/${index}`, `${c.at}.code`);
+    sources.set(`#/diagnoses/${index}/code`, `${c.at}.code.coding[${Math.max(codingIndex ?? 0, 0)}].code`);
+    return {
+      code:
+        codingIndex !== undefined && codingIndex >= 0
+          ? c.resource.code?.coding?.[codingIndex].code
+          : undefined,
+    };
+  });
+  sources.set('#/diagnoses', 'Bundle.entry.resource.ofType(Condition)');
+
+  // Assessment (Observations coded in the discharge-assessment system) and needs (ServiceRequest codes)
+  const observations = ofType<Observation>('Observation');
+  const observation = (code: string) =>
+    observations.find((o) =>
+      o.resource.code?.coding?.some((c) => c.system === FHIR_PROFILE.assessment && c.code === code),
+    );
+  const risk = observation('risk-level');
+  const condition = observation('condition-status');
+  const employment = observation('employment-interest');
+  sources.set(
+    '#/assessment/riskLevel',
+    risk ? `${risk.at}.valueInteger` : `Bundle.entry.resource.ofType(Observation)`,
+  );
+  sources.set(
+    '#/assessment/conditionStatus',
+    condition ? `${condition.at}.valueCodeableConcept` : `Bundle.entry.resource.ofType(Observation)`,
+  );
+  sources.set(
+    '#/assessment/employmentInterest',
+    employment ? `${employment.at}.valueBoolean` : `Bundle.entry.resource.ofType(Observation)`,
+  );
+  const scores = (['gaf', 'sdss', 'psp', 'adl'] as const)
+    .map((instrument) => ({ instrument, o: observation(instrument) }))
+    .filter((s) => s.o)
+    .map((s) => ({
+      instrument: s.instrument,
+      score: s.o!.resource.valueInteger ?? s.o!.resource.valueQuantity?.value,
+    }));
+  const sr = serviceRequest.resource;
+  const needCodes = [sr.code, ...(sr.orderDetail ?? [])]
+    .flatMap((concept) => concept?.coding ?? [])
+    .filter((c) => c.system === FHIR_PROFILE.rehabService)
+    .map((c) => c.code);
+  sources.set('#/assessment/rehabNeeds', `${serviceRequest.at}.orderDetail`);
+  sources.set('#/assessment', 'Bundle.entry.resource.ofType(Observation)');
+
+  // Consents
+  const consents = ofType<Consent>('Consent')
+    .filter((c) => c.resource.status === 'active')
+    .map((c, index) => {
+      sources.set(`#/consents/${index}`, c.at);
+      sources.set(`#/consents/${index}/purpose`, `${c.at}.category`);
+      sources.set(`#/consents/${index}/grantedAt`, `${c.at}.dateTime`);
+      sources.set(`#/consents/${index}/grantedBy`, `${c.at}.performer`);
+      const purpose = c.resource.category
+        ?.map((concept) => codeIn(concept, FHIR_PROFILE.consentPurpose))
+        .find((code) => code !== undefined);
+      const byGuardian = c.resource.performer?.some(
+        (r) => r.reference?.startsWith('RelatedPerson') || r.type === 'RelatedPerson',
+      );
+      return {
+        purpose,
+        grantedBy: byGuardian ? 'guardian' : 'patient',
+        method: 'signed-at-hospital',
+        grantedAt: c.resource.dateTime,
+        ...(c.resource.provision?.period?.end ? { expiresAt: c.resource.provision.period.end } : {}),
+      };
+    });
+
+  const command = {
+    encounterId: e.identifier?.[0]?.value ?? e.id,
+    admittedAt: e.period?.start,
+    dischargedAt: e.period?.end,
+    dischargeDisposition: e.hospitalization?.dischargeDisposition?.coding?.[0]?.code,
+    patient: patientCommand,
+    diagnoses,
+    assessment: {
+      riskLevel: risk?.resource.valueInteger,
+      conditionStatus: condition?.resource.valueCodeableConcept?.coding?.find(
+        (c) => c.system === FHIR_PROFILE.assessment,
+      )?.code,
+      functionalScores: scores,
+      rehabNeeds: needCodes,
+      employmentInterest: employment?.resource.valueBoolean ?? false,
+    },
+    consents,
+  };
+  return { command: dropUndefined(command) as Record<string, unknown>, sources };
+}
+
+function dropUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropUndefined);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, dropUndefined(v)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,194 @@
+import { FieldError } from '@app/core';
+import { Hl7Document, Hl7Row } from './hl7v2.adapter';
+
+export interface Hl7Mapping {
+  readonly controlId: string;
+  readonly header: {
+    sendingApp: string;
+    sendingFacility: string;
+    receivingApp: string;
+    receivingFacility: string;
+    version: string;
+  };
+  readonly command: Record<string, unknown>;
+  /** JSON pointer in the command → HL7 location (SEG^seq^field) for ERR-2. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+export class Hl7MappingError extends Error {
+  constructor(
+    readonly controlId: string,
+    readonly errors: FieldError[],
+  ) {
+    super('The message cannot be read as a discharge');
+  }
+}
+
+/** Local observation codes (OBX-3) of the discharge assessment, documented in the README. */
+export const HL7_OBSERVATIONS = {
+  riskLevel: 'RISK_LEVEL',
+  conditionStatus: 'CONDITION_STATUS',
+  employmentInterest: 'EMPLOYMENT_INTEREST',
+  rehabNeeds: 'REHAB_NEEDS',
+  lacksCapacity: 'LACKS_CAPACITY',
+  consent: 'CONSENT',
+} as const;
+
+const FUNCTIONAL = { GAF: 'gaf', SDSS: 'sdss', PSP: 'psp', ADL: 'adl' } as const;
+
+/** HL7 table 0063 → guardian relationship. */
+const RELATIONSHIPS: Record<string, string> = {
+  SPO: 'spouse',
+  MTH: 'parent',
+  FTH: 'parent',
+  PAR: 'parent',
+  CHD: 'child',
+  SIB: 'sibling',
+  BRO: 'sibling',
+  SIS: 'sibling',
+};
+
+/** HL7 DTM (YYYYMMDD[HH[MM[SS]]][+ZZZZ]) → RFC 3339; local time defaults to China Standard Time. */
+export function hl7Timestamp(value: string | undefined, defaultOffset = '+08:00'): string | undefined {
+  if (!value) return undefined;
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})?(\d{2})?(?:\.\d+)?)?([+-]\d{4})?$/.exec(value);
+  if (!m) return value; // left as is: validation names the field
+  const offset = m[7] ? `${m[7].slice(0, 3)}:${m[7].slice(3)}` : defaultOffset;
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${offset}`;
+}
+
+function hl7Date(value: string | undefined): string | undefined {
+  const m = value ? /^(\d{4})(\d{2})(\d{2})/.exec(value) : null;
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : value;
+}
+
+const yesNo = (value: string | undefined) =>
+  value === undefined ? undefined : /^(Y|YES|TRUE|1)$/i.test(value);
+
+/** Reads an ADT^A03 (discharge) into the discharge command. */
+export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
+  const controlId = doc.msh(10);
+  const problems: FieldError[] = [];
+  const messageType = doc.msh(9).split('^');
+  if (messageType[0] !== 'ADT' || messageType[1] !== 'A03') {
+    problems.push({ pointer: 'MSH^1^9', detail: `expected ADT^A03, got ${doc.msh(9).slice(0, 20)}` });
+  }
+  if (!controlId) problems.push({ pointer: 'MSH^1^10', detail: 'MSH-10 message control id is required' });
+  const pid = doc.segments('PID');
+  const pv1 = doc.segments('PV1');
+  if (pid.length !== 1) problems.push({ pointer: 'PID', detail: 'exactly one PID segment is required' });
+  if (pv1.length !== 1) problems.push({ pointer: 'PV1', detail: 'exactly one PV1 segment is required' });
+  if (problems.length > 0) throw new Hl7MappingError(controlId, problems);
+
+  const p = pid[0];
+  const v = pv1[0];
+  const idRepetition = p.field(3).find((rep) => ['NNCHN', 'ID', 'NI'].includes(rep[4] ?? ''));
+  const observations = new Map<string, { row: Hl7Row; index: number }>();
+  doc.segments('OBX').forEach((obx, index) => observations.set(obx.get(3) ?? '', { row: obx, index }));
+  const obx = (code: string) => observations.get(code);
+  const obxLocation = (code: string) => {
+    const found = obx(code);
+    return found ? `OBX^${found.index + 1}^5` : 'OBX';
+  };
+
+  const nk1 = doc.segments('NK1')[0];
+  const family = p.get(5, 1) ?? '';
+  const given = p.get(5, 2) ?? '';
+  const guardian = nk1 && {
+    name: `${nk1.get(2, 1) ?? ''}${nk1.get(2, 2) ?? ''}` || undefined,
+    relationship: RELATIONSHIPS[nk1.get(3) ?? ''] ?? 'other',
+    phone: nk1.get(5),
+  };
+
+  const diagnoses = doc.segments('DG1').map((dg1) => ({
+    code: dg1.get(3, 1),
+    ...(dg1.get(15) === '1' ? { primary: true } : {}),
+  }));
+  const risk = obx(HL7_OBSERVATIONS.riskLevel)?.row.get(5);
+  const consents = doc
+    .segments('OBX')
+    .filter((o) => o.get(3) === HL7_OBSERVATIONS.consent)
+    .map((o) => ({
+      purpose: o.get(5, 1),
+      grantedBy: o.get(5, 2),
+      method: 'signed-at-hospital',
+      grantedAt: hl7Timestamp(o.get(5, 3)),
+    }));
+
+  const command = {
+    encounterId: v.get(19),
+    admittedAt: hl7Timestamp(v.get(44)),
+    dischargedAt: hl7Timestamp(v.get(45)),
+    dischargeDisposition: v.get(36),
+    patient: {
+      name: `${family}${given}` || undefined,
+      idNumber: idRepetition?.[0],
+      birthDate: hl7Date(p.get(7)),
+      sex: p.get(8) === 'M' ? 'male' : p.get(8) === 'F' ? 'female' : 'unknown',
+      phone: p.get(13),
+      address: p.get(11, 1),
+      residenceDivisionCode: p.get(11, 9),
+      lacksCapacity: yesNo(obx(HL7_OBSERVATIONS.lacksCapacity)?.row.get(5)) ?? false,
+      guardian,
+    },
+    diagnoses,
+    assessment: {
+      riskLevel: risk !== undefined && /^\d+$/.test(risk) ? Number(risk) : risk,
+      conditionStatus: obx(HL7_OBSERVATIONS.conditionStatus)?.row.get(5),
+      functionalScores: Object.entries(FUNCTIONAL)
+        .filter(([code]) => obx(code))
+        .map(([code, instrument]) => ({ instrument, score: Number(obx(code)!.row.get(5)) })),
+      rehabNeeds: (obx(HL7_OBSERVATIONS.rehabNeeds)?.row.field(5) ?? []).map((rep) => rep[0]).filter(Boolean),
+      employmentInterest: yesNo(obx(HL7_OBSERVATIONS.employmentInterest)?.row.get(5)) ?? false,
+    },
+    consents,
+  };
+
+  const sources = new Map<string, string>([
+    ['#/encounterId', 'PV1^1^19'],
+    ['#/admittedAt', 'PV1^1^44'],
+    ['#/dischargedAt', 'PV1^1^45'],
+    ['#/dischargeDisposition', 'PV1^1^36'],
+    ['#/patient/name', 'PID^1^5'],
+    ['#/patient/idNumber', 'PID^1^3'],
+    ['#/patient/birthDate', 'PID^1^7'],
+    ['#/patient/sex', 'PID^1^8'],
+    ['#/patient/phone', 'PID^1^13'],
+    ['#/patient/address', 'PID^1^11'],
+    ['#/patient/residenceDivisionCode', 'PID^1^11'],
+    ['#/patient/guardian', 'NK1'],
+    ['#/diagnoses', 'DG1'],
+    ['#/assessment/riskLevel', obxLocation(HL7_OBSERVATIONS.riskLevel)],
+    ['#/assessment/conditionStatus', obxLocation(HL7_OBSERVATIONS.conditionStatus)],
+    ['#/assessment/rehabNeeds', obxLocation(HL7_OBSERVATIONS.rehabNeeds)],
+    ['#/assessment/employmentInterest', obxLocation(HL7_OBSERVATIONS.employmentInterest)],
+    ['#/assessment', 'OBX'],
+    ['#/consents', 'OBX'],
+  ]);
+  diagnoses.forEach((_, index) => sources.set(`#/diagnoses/${index}`, `DG1^${index + 1}^3`));
+
+  return {
+    controlId,
+    header: {
+      sendingApp: doc.msh(3),
+      sendingFacility: doc.msh(4),
+      receivingApp: doc.msh(5),
+      receivingFacility: doc.msh(6),
+      version: doc.msh(12),
+    },
+    command: dropEmpty(command) as Record<string, unknown>,
+    sources,
+  };
+}
+
+function dropEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropEmpty);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, dropEmpty(v)]),
+    );
+  }
+  return value;
+}

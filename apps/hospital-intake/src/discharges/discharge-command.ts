@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validate, ValidationError } from 'class-validator';
+import { DomainException, FieldError } from '@app/core';
+import { SubmitDischargeDto } from './dto/submit-discharge.dto';
+
+export const VALIDATION_FAILED = 'VALIDATION_FAILED';
+
+function toFieldErrors(errors: ValidationError[], prefix = '#'): FieldError[] {
+  return errors.flatMap((error) => {
+    const pointer = `${prefix}/${error.property}`;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, detail]) => ({
+      pointer,
+      detail: rule === 'whitelistValidation' ? `${error.property} is not a known field` : detail,
+    }));
+    return [...own, ...toFieldErrors(error.children ?? [], pointer)];
+  });
+}
+
+export function validationFailed(errors: FieldError[]): DomainException {
+  return new DomainException(VALIDATION_FAILED, 'invalid', 'The discharge is not valid', { errors });
+}
+
+/**
+ * The same whitelisting validation the HTTP pipe applies, for channels that build the command themselves
+ * (FHIR, HL7v2, NATS). Throws VALIDATION_FAILED with one entry per field (JSON pointers into the command).
+ */
+export async function toDischargeCommand(plain: unknown): Promise<SubmitDischargeDto> {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw validationFailed([{ pointer: '#', detail: 'the discharge must be a JSON object' }]);
+  }
+  const command = plainToInstance(SubmitDischargeDto, plain);
+  const errors = await validate(command, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
+  if (errors.length > 0) throw validationFailed(toFieldErrors(errors));
+  return command;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** Fingerprint of a request for Idempotency-Key comparison (channel + canonical command). */
+export function requestFingerprint(channel: string, command: SubmitDischargeDto): string {
+  return createHash('sha256')
+    .update(channel)
+    .update('\u0000')
+    .update(JSON.stringify(canonical(command)))
+    .digest('hex');
+}
+
+/** Where a command pointer came from in the channel's own format (longest known prefix), or `fallback`. */
+export function sourceOf(pointer: string, sources: ReadonlyMap<string, string>, fallback: string): string {
+  let candidate = pointer;
+  for (;;) {
+    const found = sources.get(candidate);
+    if (found) return found;
+    const cut = candidate.lastIndexOf('/');
+    if (cut <= 0) return fallback;
+    candidate = candidate.slice(0, cut);
+  }
+}

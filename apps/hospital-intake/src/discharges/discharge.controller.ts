@@ -1,0 +1,62 @@
+import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiKeyGuard, CurrentHospital } from '../hospitals/api-key.guard';
+import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { ContentTypes } from './content-type.guard';
+import { DischargeService } from './discharge.service';
+import { ReferralReceiptDto } from './dto/referral-receipt.dto';
+import { SubmitDischargeDto } from './dto/submit-discharge.dto';
+
+@ApiTags('discharges')
+@ApiSecurity('api-key')
+@ApiHeader({ name: 'X-API-Key', required: true, description: "The hospital's API key" })
+@ApiUnauthorizedResponse({ description: 'Missing or unknown API key (problem+json, code UNAUTHENTICATED)' })
+@Controller('v1/discharges')
+@UseGuards(ApiKeyGuard, ContentTypes('application/json'))
+export class DischargeController {
+  constructor(private readonly discharges: DischargeService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key + same body → the original answer; different body → 422; in flight → 409',
+  })
+  @ApiCreatedResponse({ type: ReferralReceiptDto, description: 'A new referral' })
+  @ApiOkResponse({
+    type: ReferralReceiptDto,
+    description: 'This encounter was already referred: the existing one',
+  })
+  @ApiBadRequestResponse({
+    description:
+      'VALIDATION_FAILED (errors[] per field: ID checksum, division, dates, ICD-10, unknown fields)',
+  })
+  @ApiConflictResponse({ description: 'IDEMPOTENCY_KEY_IN_FLIGHT' })
+  @ApiUnprocessableEntityResponse({ description: 'IDEMPOTENCY_KEY_REUSED with a different body' })
+  @ApiPayloadTooLargeResponse({ description: 'Body above 256 kB' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Content-Type other than application/json' })
+  async submit(
+    @CurrentHospital() hospital: AuthenticatedHospital,
+    @Body() body: SubmitDischargeDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ReferralReceiptDto> {
+    const answer = await this.discharges.submit(hospital, 'json', body, idempotencyKey);
+    response.status(answer.status);
+    return answer.body;
+  }
+}

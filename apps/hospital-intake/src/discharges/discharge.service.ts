@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
+import { DomainException } from '@app/core';
+import { FieldCipher } from '@app/crypto';
+import { DivisionDirectory } from '@app/divisions';
+import { EventPublisher } from '@app/messaging';
+import { TransactionHost } from '@app/persistence';
+import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { ColourGradePolicy } from './colour-grade.policy';
+import { requestFingerprint, validationFailed } from './discharge-command';
+import { checkDischargeRules } from './discharge-rules';
+import { DischargeRepository, IntakeChannel } from './discharge.repository';
+import { SubmitDischargeDto } from './dto/submit-discharge.dto';
+import { ReferralReceiptDto } from './dto/referral-receipt.dto';
+
+export const COLOUR_GRADE_POLICY = Symbol('COLOUR_GRADE_POLICY');
+
+/** Sealing contexts of what hospital-intake keeps at rest. */
+export const INTAKE_SEAL_CONTEXTS = {
+  patient: 'hospital-intake.patient.v1',
+  idNumberIndex: 'hospital-intake.id-number',
+} as const;
+
+export interface IntakeAnswer {
+  /** 201 a new referral, 200 the existing referral of this encounter (or a replayed answer). */
+  status: 201 | 200;
+  body: ReferralReceiptDto;
+}
+
+/**
+ * Discharge intake: every channel hands over the same validated command. Rules beyond the DTO are checked
+ * here; a duplicate (hospital, encounter) answers the existing referral; the referral, its assessment, its
+ * Idempotency-Key answer and the referral.discharged / referral.assessed events commit together.
+ */
+@Injectable()
+export class DischargeService implements OnModuleInit {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly publisher: EventPublisher,
+    private readonly repository: DischargeRepository,
+    private readonly cipher: FieldCipher,
+    @Inject(COLOUR_GRADE_POLICY) private readonly policy: ColourGradePolicy,
+  ) {}
+
+  /** The division directory takes about half a second to load: not on the first discharge's time. */
+  async onModuleInit(): Promise<void> {
+    await DivisionDirectory.load();
+  }
+
+  async submit(
+    hospital: AuthenticatedHospital,
+    channel: IntakeChannel,
+    command: SubmitDischargeDto,
+    idempotencyKey?: string,
+  ): Promise<IntakeAnswer> {
+    const divisions = await DivisionDirectory.load();
+    const errors = checkDischargeRules(command, {
+      now: new Date(),
+      divisionExists: (code) => divisions.exists(code),
+    });
+    if (errors.length > 0) throw validationFailed(errors);
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw new DomainException(
+        'IDEMPOTENCY_KEY_INVALID',
+        'invalid',
+        'Idempotency-Key must be 1–200 printable characters',
+      );
+    }
+    const fingerprint = requestFingerprint(channel, command);
+
+    return this.tx.run(async () => {
+      if (idempotencyKey !== undefined) {
+        if (!(await this.repository.tryLockIdempotencyKey(hospital.id, idempotencyKey))) {
+          throw new DomainException(
+            'IDEMPOTENCY_KEY_IN_FLIGHT',
+            'conflict',
+            'A request with this Idempotency-Key is still being processed; retry later',
+          );
+        }
+        const stored = await this.repository.findAnswer(hospital.id, idempotencyKey);
+        if (stored) {
+          if (stored.requestSha256 !== fingerprint) {
+            throw new DomainException(
+              'IDEMPOTENCY_KEY_REUSED',
+              'unprocessable',
+              'This Idempotency-Key was used with a different request body',
+            );
+          }
+          return { status: stored.status as 201 | 200, body: stored.body as ReferralReceiptDto };
+        }
+      }
+      const answer = await this.createOrFind(hospital, channel, command);
+      if (idempotencyKey !== undefined) {
+        await this.repository.saveAnswer(hospital.id, idempotencyKey, {
+          requestSha256: fingerprint,
+          status: answer.status,
+          body: answer.body,
+        });
+      }
+      return answer;
+    });
+  }
+
+  private async createOrFind(
+    hospital: AuthenticatedHospital,
+    channel: IntakeChannel,
+    command: SubmitDischargeDto,
+  ): Promise<IntakeAnswer> {
+    const { patient, assessment } = command;
+    const referralId = randomUUID();
+    const identity: PatientIdentityDto = {
+      name: patient.name,
+      idNumber: patient.idNumber,
+      birthDate: patient.birthDate,
+      sex: patient.sex,
+      phone: patient.phone,
+      address: patient.address,
+      residenceDivisionCode: patient.residenceDivisionCode,
+      lacksCapacity: patient.lacksCapacity,
+      guardian: patient.guardian && {
+        name: patient.guardian.name,
+        relationship: patient.guardian.relationship,
+        phone: patient.guardian.phone,
+      },
+    };
+    const dischargedAt = new Date(command.dischargedAt).toISOString();
+    const consents = (command.consents ?? []).map((c) => ({
+      purpose: c.purpose,
+      grantedBy: c.grantedBy,
+      method: c.method,
+      grantedAt: c.grantedAt,
+      ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}),
+    }));
+    const inserted = await this.repository.insertReferralIfNew({
+      id: referralId,
+      hospitalId: hospital.id,
+      encounterId: command.encounterId,
+      channel,
+      admittedAt: command.admittedAt,
+      dischargedAt,
+      dischargeDisposition: command.dischargeDisposition,
+      residenceDivisionCode: patient.residenceDivisionCode,
+      diagnoses: command.diagnoses.map((d) => d.code),
+      sealedPatient: this.cipher.sealJson(identity, INTAKE_SEAL_CONTEXTS.patient),
+      idNumberIndex: this.cipher.blindIndex(patient.idNumber, INTAKE_SEAL_CONTEXTS.idNumberIndex),
+      consents,
+    });
+    if (!inserted) {
+      const existing = await this.repository.findReceipt(hospital.id, command.encounterId);
+      if (!existing) {
+        throw new DomainException('REFERRAL_RACE', 'unavailable', 'The referral is being written; retry');
+      }
+      return { status: 200, body: { ...existing, created: false } };
+    }
+
+    const outcome = this.policy.assess(assessment.riskLevel, assessment.conditionStatus);
+    const assessedAt = new Date(assessment.assessedAt ?? command.dischargedAt).toISOString();
+    await this.repository.insertAssessment({
+      referralId,
+      riskLevel: assessment.riskLevel,
+      conditionStatus: assessment.conditionStatus,
+      functionalScores: (assessment.functionalScores ?? []).map((s) => ({
+        instrument: s.instrument,
+        score: s.score,
+      })),
+      rehabNeeds: assessment.rehabNeeds,
+      employmentInterest: assessment.employmentInterest,
+      colourGrade: outcome.colourGrade,
+      eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
+      assessedAt,
+    });
+    await this.publisher.publishAll([
+      {
+        definition: EVENTS.referralDischarged,
+        data: {
+          referralId,
+          hospitalId: hospital.id,
+          encounterId: command.encounterId,
+          dischargedAt,
+          residenceDivisionCode: patient.residenceDivisionCode,
+        },
+        options: { subject: referralId },
+      },
+      {
+        definition: EVENTS.referralAssessed,
+        data: {
+          referralId,
+          hospitalId: hospital.id,
+          riskLevel: assessment.riskLevel,
+          conditionStatus: assessment.conditionStatus,
+          colourGrade: outcome.colourGrade,
+          eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
+          rehabNeeds: assessment.rehabNeeds,
+          employmentInterest: assessment.employmentInterest,
+          assessedAt,
+          encounterId: command.encounterId,
+          residenceDivisionCode: patient.residenceDivisionCode,
+          sealedPatient: this.cipher.sealJson(identity, SEAL_CONTEXTS.patient),
+          consents,
+        },
+        options: { subject: referralId },
+      },
+    ]);
+    return {
+      status: 201,
+      body: {
+        referralId,
+        encounterId: command.encounterId,
+        created: true,
+        status: 'assessed',
+        colourGrade: outcome.colourGrade,
+        eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
+      },
+    };
+  }
+}

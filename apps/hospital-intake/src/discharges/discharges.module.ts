@@ -1,0 +1,29 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { text } from 'body-parser';
+import { HospitalsModule } from '../hospitals/hospitals.module';
+import { ColourGradePolicy } from './colour-grade.policy';
+import { DischargeRequestResponder } from './discharge-request.responder';
+import { DischargeController } from './discharge.controller';
+import { DischargeRepository } from './discharge.repository';
+import { COLOUR_GRADE_POLICY, DischargeService } from './discharge.service';
+import { FhirController } from './fhir.controller';
+import { Hl7Controller, HL7_MEDIA_TYPES } from './hl7.controller';
+import { IntakeChannelsService } from './intake-channels.service';
+
+@Module({
+  imports: [HospitalsModule],
+  controllers: [DischargeController, FhirController, Hl7Controller],
+  providers: [
+    { provide: COLOUR_GRADE_POLICY, useFactory: () => ColourGradePolicy.fromEnv() },
+    DischargeRepository,
+    DischargeService,
+    IntakeChannelsService,
+    DischargeRequestResponder,
+  ],
+})
+export class DischargesModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // HL7v2 ER7 is text; the platform only parses JSON bodies. Same 256 kB limit.
+    consumer.apply(text({ type: HL7_MEDIA_TYPES, limit: '256kb' })).forRoutes(Hl7Controller);
+  }
+}

@@ -1,0 +1,193 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import {
+  CONDITION_STATUSES,
+  ConditionStatus,
+  ConsentGrantDto,
+  IsDivisionCode,
+  IsListOf,
+  IsNested,
+  IsNestedArray,
+  IsOneOf,
+  IsRiskLevel,
+  IsTimestamp,
+  REHAB_SERVICES,
+  RehabService,
+} from '@app/contracts';
+
+export const FUNCTIONAL_INSTRUMENTS = ['gaf', 'sdss', 'psp', 'adl'] as const;
+export type FunctionalInstrument = (typeof FUNCTIONAL_INSTRUMENTS)[number];
+
+export class GuardianInputDto {
+  @ApiProperty({ example: '李四', description: 'Guardian (监护人) name; stored sealed.' })
+  @IsString()
+  @Length(1, 64)
+  name: string;
+
+  @ApiProperty({ example: 'parent', description: 'spouse, parent, child, sibling, other' })
+  @IsIn(['spouse', 'parent', 'child', 'sibling', 'other'])
+  relationship: string;
+
+  @ApiPropertyOptional({ example: '13800138000' })
+  @IsOptional()
+  @Matches(/^\+?[0-9-]{5,20}$/)
+  phone?: string;
+}
+
+export class PatientInputDto {
+  @ApiProperty({ example: '张三', description: 'Stored sealed, never logged.' })
+  @IsString()
+  @Length(1, 64)
+  name: string;
+
+  @ApiProperty({
+    example: '610902199003070016',
+    description: 'Resident ID number (GB 11643, checksum verified).',
+  })
+  @Matches(/^\d{17}[\dX]$/, { message: 'idNumber must be 18 characters: 17 digits and a digit or X' })
+  idNumber: string;
+
+  @ApiProperty({ example: '1990-03-07' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be YYYY-MM-DD' })
+  birthDate: string;
+
+  @ApiProperty({ enum: ['male', 'female', 'unknown'] })
+  @IsIn(['male', 'female', 'unknown'])
+  sex: 'male' | 'female' | 'unknown';
+
+  @ApiPropertyOptional({ example: '13900139000' })
+  @IsOptional()
+  @Matches(/^\+?[0-9-]{5,20}$/)
+  phone?: string;
+
+  @ApiPropertyOptional({ example: '汉滨区新城街道金星社区 3 栋 2 单元' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  address?: string;
+
+  @ApiProperty({
+    example: '610902001001',
+    description:
+      'Residence division: GB/T 2260 county (6), + township (9), + committee (12 digits). Must exist.',
+  })
+  @IsDivisionCode()
+  residenceDivisionCode: string;
+
+  @ApiProperty({ description: 'The patient lacks capacity to consent; a guardian is then required.' })
+  @IsBoolean()
+  lacksCapacity: boolean;
+
+  @ApiPropertyOptional({ type: () => GuardianInputDto })
+  @IsOptional()
+  @IsNested(() => GuardianInputDto)
+  guardian?: GuardianInputDto;
+}
+
+export class DiagnosisDto {
+  @ApiProperty({ example: 'F20.0', description: 'ICD-10 code; at least one must be a chapter V (F) code.' })
+  @IsString()
+  @Length(3, 8)
+  code: string;
+
+  @ApiPropertyOptional({ description: 'The principal discharge diagnosis.' })
+  @IsOptional()
+  @IsBoolean()
+  primary?: boolean;
+}
+
+export class FunctionalScoreDto {
+  @ApiProperty({ enum: FUNCTIONAL_INSTRUMENTS, description: 'GAF, SDSS (社会功能缺陷筛选量表), PSP, ADL' })
+  @IsOneOf(FUNCTIONAL_INSTRUMENTS)
+  instrument: FunctionalInstrument;
+
+  @ApiProperty({ example: 61, minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  score: number;
+}
+
+export class DischargeAssessmentDto {
+  @ApiProperty({
+    minimum: 0,
+    maximum: 5,
+    description: 'National 0–5 risk level (危险性评估); 3–5 is never routed.',
+  })
+  @IsRiskLevel()
+  riskLevel: number;
+
+  @ApiProperty({ enum: CONDITION_STATUSES })
+  @IsOneOf(CONDITION_STATUSES)
+  conditionStatus: ConditionStatus;
+
+  @ApiPropertyOptional({ type: () => [FunctionalScoreDto] })
+  @IsOptional()
+  @IsNestedArray(() => FunctionalScoreDto, FUNCTIONAL_INSTRUMENTS.length)
+  functionalScores?: FunctionalScoreDto[];
+
+  @ApiProperty({ enum: REHAB_SERVICES, isArray: true })
+  @IsListOf(REHAB_SERVICES)
+  rehabNeeds: RehabService[];
+
+  @ApiProperty()
+  @IsBoolean()
+  employmentInterest: boolean;
+
+  @ApiPropertyOptional({ description: 'When the assessment was made (default: the discharge time).' })
+  @IsOptional()
+  @IsTimestamp()
+  assessedAt?: string;
+}
+
+/** The one validated internal command every ingestion channel produces. */
+export class SubmitDischargeDto {
+  @ApiProperty({ example: 'ZY2026-000123', description: "The hospital's encounter id; unique per hospital." })
+  @IsString()
+  @Length(1, 64)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'encounterId must be printable ASCII without spaces' })
+  encounterId: string;
+
+  @ApiProperty({ example: '2026-10-02T09:00:00+08:00' })
+  @IsTimestamp()
+  admittedAt: string;
+
+  @ApiProperty({ example: '2026-11-20T10:30:00+08:00', description: 'Not in the future; after admittedAt.' })
+  @IsTimestamp()
+  dischargedAt: string;
+
+  @ApiPropertyOptional({ example: 'home', description: 'HL7 discharge-disposition code' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  dischargeDisposition?: string;
+
+  @ApiProperty({ type: () => PatientInputDto })
+  @IsNested(() => PatientInputDto)
+  patient: PatientInputDto;
+
+  @ApiProperty({ type: () => [DiagnosisDto] })
+  @ArrayMinSize(1)
+  @IsNestedArray(() => DiagnosisDto, 20)
+  diagnoses: DiagnosisDto[];
+
+  @ApiProperty({ type: () => DischargeAssessmentDto })
+  @IsNested(() => DischargeAssessmentDto)
+  assessment: DischargeAssessmentDto;
+
+  @ApiPropertyOptional({ type: () => [ConsentGrantDto], description: 'Consents signed at the hospital.' })
+  @IsOptional()
+  @IsNestedArray(() => ConsentGrantDto, 10)
+  consents?: ConsentGrantDto[];
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { DomainException, FieldError, isDomainException, statusOf } from '@app/core';
+import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { HospitalService } from '../hospitals/hospital.service';
+import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
+import { buildAck, Hl7ParseError, parseHl7 } from './channels/hl7v2.adapter';
+import { Hl7MappingError, mapAdtA03 } from './channels/hl7v2.mapper';
+import { sourceOf, toDischargeCommand } from './discharge-command';
+import { DischargeService, IntakeAnswer } from './discharge.service';
+import { ReferralReceiptDto } from './dto/referral-receipt.dto';
+
+export const FHIR_BUNDLE_INVALID = 'FHIR_BUNDLE_INVALID';
+export const HL7_MESSAGE_INVALID = 'HL7_MESSAGE_INVALID';
+
+/** Re-points a domain error's field errors at the channel's own locations. */
+function relocate(error: unknown, sources: ReadonlyMap<string, string>, fallback: string): unknown {
+  if (!isDomainException(error) || !error.details.errors) return error;
+  const errors = error.details.errors.map((e) => ({ ...e, pointer: sourceOf(e.pointer, sources, fallback) }));
+  return new DomainException(error.code, error.kind, error.message, { ...error.details, errors });
+}
+
+export interface Hl7Answer {
+  readonly status: number;
+  readonly ack: string;
+}
+
+export type NatsReply =
+  | { ok: true; status: 200 | 201; referral: ReferralReceiptDto }
+  | { ok: false; status: number; code: string; detail: string; errors?: FieldError[] };
+
+/** FHIR R4, HL7v2 and NATS front doors: each reads its format into the one discharge command. */
+@Injectable()
+export class IntakeChannelsService {
+  constructor(
+    private readonly discharges: DischargeService,
+    private readonly hospitals: HospitalService,
+  ) {}
+
+  /** Errors carry FHIRPath expressions as pointers (rendered as OperationOutcome.issue[].expression). */
+  async submitFhir(
+    hospital: AuthenticatedHospital,
+    bundle: unknown,
+    idempotencyKey?: string,
+  ): Promise<IntakeAnswer> {
+    let mapping;
+    try {
+      mapping = mapFhirBundle(bundle);
+    } catch (error) {
+      if (error instanceof FhirMappingError) {
+        throw new DomainException(FHIR_BUNDLE_INVALID, 'invalid', error.message, { errors: error.errors });
+      }
+      throw error;
+    }
+    try {
+      const command = await toDischargeCommand(mapping.command);
+      return await this.discharges.submit(hospital, 'fhir', command, idempotencyKey);
+    } catch (error) {
+      throw relocate(error, mapping.sources, 'Bundle');
+    }
+  }
+
+  /** Always answers an ACK: AA when accepted (or already accepted), AE naming the segment/field otherwise. */
+  async submitHl7(hospital: AuthenticatedHospital, text: string): Promise<Hl7Answer> {
+    let controlId = '';
+    let header = {
+      sendingApp: '',
+      sendingFacility: '',
+      receivingApp: '',
+      receivingFacility: '',
+      version: '2.5',
+    };
+    const ack = (
+      status: number,
+      code: 'AA' | 'AE',
+      detail: string,
+      errors?: FieldError[],
+      errorCode = '',
+    ) => ({
+      status,
+      ack: buildAck({
+        controlId,
+        code,
+        text: detail,
+        sendingApp: 'REFERRAL-BUS',
+        sendingFacility: 'HOSPITAL-INTAKE',
+        receivingApp: header.sendingApp,
+        receivingFacility: header.sendingFacility,
+        version: header.version,
+        errors: errors?.map((e) => ({
+          location: e.pointer,
+          code: (e as { code?: string }).code ?? errorCode,
+          detail: e.detail,
+        })),
+      }),
+    });
+    try {
+      const mapping = mapAdtA03(parseHl7(text));
+      controlId = mapping.controlId;
+      header = mapping.header;
+      try {
+        const command = await toDischargeCommand(mapping.command);
+        const answer = await this.discharges.submit(hospital, 'hl7v2', command);
+        return ack(answer.status, 'AA', `referral ${answer.body.referralId}`);
+      } catch (error) {
+        throw relocate(error, mapping.sources, 'PID');
+      }
+    } catch (error) {
+      if (error instanceof Hl7ParseError) return ack(400, 'AE', error.message, [], HL7_MESSAGE_INVALID);
+      if (error instanceof Hl7MappingError) {
+        controlId = error.controlId;
+        return ack(400, 'AE', error.message, error.errors, HL7_MESSAGE_INVALID);
+      }
+      if (isDomainException(error) && !error.retryable) {
+        return ack(
+          statusOf(error.kind),
+          'AE',
+          `${error.code}: ${error.message}`,
+          error.details.errors,
+          error.code,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** `intake.discharge.submit`: the hospital is the one whose API key is in the X-API-Key header. */
+  async submitNats(apiKey: string | undefined, body: unknown): Promise<NatsReply> {
+    try {
+      const hospital = await this.hospitals.authenticate(apiKey);
+      const command = await toDischargeCommand(body);
+      const answer = await this.discharges.submit(hospital, 'nats', command);
+      return { ok: true, status: answer.status, referral: answer.body };
+    } catch (error) {
+      if (isDomainException(error)) {
+        return {
+          ok: false,
+          status: statusOf(error.kind),
+          code: error.code,
+          detail: error.message,
+          ...(error.details.errors ? { errors: error.details.errors } : {}),
+        };
+      }
+      return { ok: false, status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred' };
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiKeyGuard, CurrentHospital } from './api-key.guard';
+import { HospitalDto } from './dto/hospital.dto';
+import { HospitalService } from './hospital.service';
+import { AuthenticatedHospital } from './hospital.types';
+
+@ApiTags('hospitals')
+@ApiSecurity('api-key')
+@ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED' })
+@Controller('v1/hospitals')
+@UseGuards(ApiKeyGuard)
+export class HospitalController {
+  constructor(private readonly hospitals: HospitalService) {}
+
+  @Get('me')
+  @ApiOkResponse({ type: HospitalDto, description: "The calling hospital's registry entry" })
+  me(@CurrentHospital() hospital: AuthenticatedHospital): Promise<HospitalDto> {
+    return this.hospitals.get(hospital.id);
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@app/persistence';
+import { Hospital } from './hospital.types';
+
+interface HospitalRow {
+  id: string;
+  name: string;
+  level: Hospital['level'];
+  county_division_code: string;
+  kind: Hospital['kind'];
+  on_call_name: string;
+  on_call_phone: string;
+}
+
+const toHospital = (row: HospitalRow): Hospital => ({
+  id: row.id,
+  name: row.name,
+  level: row.level,
+  countyDivisionCode: row.county_division_code,
+  kind: row.kind,
+  onCall: { name: row.on_call_name, phone: row.on_call_phone },
+});
+
+@Injectable()
+export class HospitalRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  async findKey(prefix: string): Promise<{ hospitalId: string; name: string; sha256: Buffer } | undefined> {
+    const rows = await this.tx.manager.query<{ hospital_id: string; name: string; key_sha256: Buffer }[]>(
+      `SELECT k.hospital_id, h.name, k.key_sha256 FROM ${this.tx.schema}.hospital_api_key k
+         JOIN ${this.tx.schema}.hospital h ON h.id = k.hospital_id
+        WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
+      [prefix],
+    );
+    return rows[0] && { hospitalId: rows[0].hospital_id, name: rows[0].name, sha256: rows[0].key_sha256 };
+  }
+
+  async findById(id: string): Promise<Hospital | undefined> {
+    const rows = await this.tx.manager.query<HospitalRow[]>(
+      `SELECT * FROM ${this.tx.schema}.hospital WHERE id = $1`,
+      [id],
+    );
+    return rows[0] && toHospital(rows[0]);
+  }
+
+  /** Inserts the hospital unless it exists; returns whether it was new. */
+  async insertIfAbsent(hospital: Hospital): Promise<boolean> {
+    const rows = await this.tx.manager.query<unknown[]>(
+      `INSERT INTO ${this.tx.schema}.hospital (id, name, level, county_division_code, kind, on_call_name, on_call_phone)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        hospital.id,
+        hospital.name,
+        hospital.level,
+        hospital.countyDivisionCode,
+        hospital.kind,
+        hospital.onCall.name,
+        hospital.onCall.phone,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async insertKey(hospitalId: string, prefix: string, keySha256: Buffer): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO ${this.tx.schema}.hospital_api_key (prefix, hospital_id, key_sha256) VALUES ($1, $2, $3)`,
+      [prefix, hospitalId, keySha256],
+    );
+  }
+}

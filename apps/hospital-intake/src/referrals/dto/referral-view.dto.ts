@@ -1,0 +1,69 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CLOSURE_OUTCOMES, ClosureOutcome, COLOUR_GRADES, ColourGrade } from '@app/contracts';
+
+export const REFERRAL_STATUSES = ['assessed', 'registered', 'closed'] as const;
+export const REFERRAL_STAGES = [
+  'awaiting-consent',
+  'hospital-follow-up',
+  'routing',
+  'green-channel',
+  'closed',
+] as const;
+
+export class AssignedSiteDto {
+  @ApiProperty({ example: '金星社区精康服务站' })
+  name: string;
+}
+
+export class ReferralOutcomeDto {
+  @ApiProperty({ enum: CLOSURE_OUTCOMES })
+  outcome: ClosureOutcome;
+
+  @ApiProperty()
+  closedAt: string;
+}
+
+/** What the referring hospital sees of its referral (no PII: it already has it). */
+export class ReferralViewDto {
+  @ApiProperty({ format: 'uuid' })
+  referralId: string;
+
+  @ApiProperty()
+  encounterId: string;
+
+  @ApiProperty({ enum: ['json', 'fhir', 'hl7v2', 'nats'] })
+  channel: string;
+
+  @ApiProperty({ enum: REFERRAL_STATUSES })
+  status: (typeof REFERRAL_STATUSES)[number];
+
+  @ApiProperty({ enum: REFERRAL_STAGES, description: 'Where the referral is now' })
+  stage: (typeof REFERRAL_STAGES)[number];
+
+  @ApiProperty()
+  dischargedAt: string;
+
+  @ApiProperty({ minimum: 0, maximum: 5 })
+  riskLevel: number;
+
+  @ApiProperty({ enum: COLOUR_GRADES })
+  colourGrade: ColourGrade;
+
+  @ApiProperty()
+  eligibleForCommunityRehab: boolean;
+
+  @ApiPropertyOptional({ nullable: true })
+  registeredAt: string | null;
+
+  @ApiPropertyOptional({ type: () => AssignedSiteDto, nullable: true, description: 'Name only' })
+  assignedSite: AssignedSiteDto | null;
+
+  @ApiPropertyOptional({ type: () => ReferralOutcomeDto, nullable: true, description: 'Outcome feedback' })
+  outcome: ReferralOutcomeDto | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'A relapse was reported (green channel)' })
+  relapseReportedAt: string | null;
+
+  @ApiProperty()
+  updatedAt: string;
+}

@@ -1,0 +1,32 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import {
+  EVENTS,
+  EventEnvelope,
+  GreenRelapseReportedData,
+  ReferralClosedData,
+  ReferralRegisteredData,
+} from '@app/contracts';
+import { OnEvent } from '@app/messaging';
+import { ReferralService } from './referral.service';
+
+/** Closes the loop back to the referring hospital. */
+@Controller()
+export class ReferralEventsController {
+  constructor(private readonly referrals: ReferralService) {}
+
+  @OnEvent(EVENTS.referralRegistered)
+  onRegistered(@Payload() event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
+    return this.referrals.onRegistered(event);
+  }
+
+  @OnEvent(EVENTS.referralClosed)
+  onClosed(@Payload() event: EventEnvelope<ReferralClosedData>): Promise<void> {
+    return this.referrals.onClosed(event);
+  }
+
+  @OnEvent(EVENTS.greenRelapseReported)
+  onRelapse(@Payload() event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
+    return this.referrals.onRelapseReported(event);
+  }
+}

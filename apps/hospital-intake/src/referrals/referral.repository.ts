@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { ClosureOutcome, ColourGrade } from '@app/contracts';
+import { TransactionHost } from '@app/persistence';
+
+export interface ReferralRecord {
+  id: string;
+  encounterId: string;
+  channel: string;
+  status: 'assessed' | 'registered' | 'closed';
+  dischargedAt: Date;
+  riskLevel: number;
+  colourGrade: ColourGrade;
+  eligibleForCommunityRehab: boolean;
+  registeredAt: Date | null;
+  outcome: ClosureOutcome | null;
+  closedAt: Date | null;
+  greenReportedAt: Date | null;
+  updatedAt: Date;
+}
+
+@Injectable()
+export class ReferralRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  /** The referral as its own hospital sees it (undefined for another hospital's). */
+  async findForHospital(hospitalId: string, referralId: string): Promise<ReferralRecord | undefined> {
+    const rows = await this.tx.manager.query<Record<string, unknown>[]>(
+      `SELECT r.id, r.encounter_id, r.channel, r.status, r.discharged_at, a.risk_level, a.colour_grade,
+              a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.updated_at
+         FROM ${this.tx.schema}.referral r JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
+        WHERE r.id = $1 AND r.hospital_id = $2`,
+      [referralId, hospitalId],
+    );
+    const r = rows[0];
+    return (
+      r && {
+        id: r.id as string,
+        encounterId: r.encounter_id as string,
+        channel: r.channel as string,
+        status: r.status as ReferralRecord['status'],
+        dischargedAt: r.discharged_at as Date,
+        riskLevel: Number(r.risk_level),
+        colourGrade: r.colour_grade as ColourGrade,
+        eligibleForCommunityRehab: r.eligible_for_community_rehab as boolean,
+        registeredAt: r.registered_at as Date | null,
+        outcome: r.outcome as ClosureOutcome | null,
+        closedAt: r.closed_at as Date | null,
+        greenReportedAt: r.green_reported_at as Date | null,
+        updatedAt: r.updated_at as Date,
+      }
+    );
+  }
+
+  /** assessed → registered; a no-op for referrals that are not ours or already further on. */
+  async markRegistered(referralId: string, registrationId: string, registeredAt: string): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.tx.schema}.referral SET status = 'registered', registration_id = $2, registered_at = $3, updated_at = now()
+        WHERE id = $1 AND status = 'assessed'`,
+      [referralId, registrationId, registeredAt],
+    );
+    return count === 1;
+  }
+
+  async markClosed(referralId: string, outcome: ClosureOutcome, closedAt: string): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.tx.schema}.referral SET status = 'closed', outcome = $2, closed_at = $3, updated_at = now()
+        WHERE id = $1 AND status <> 'closed'`,
+      [referralId, outcome, closedAt],
+    );
+    return count === 1;
+  }
+
+  async recordGreenCase(c: {
+    eventId: string;
+    referralId: string;
+    siteId: string;
+    observedRiskLevel: number;
+    reportedAt: string;
+  }): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO ${this.tx.schema}.green_case (event_id, referral_id, site_id, observed_risk_level, reported_at)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING`,
+      [c.eventId, c.referralId, c.siteId, c.observedRiskLevel, c.reportedAt],
+    );
+    await this.tx.manager.query(
+      `UPDATE ${this.tx.schema}.referral SET green_reported_at = $2, updated_at = now() WHERE id = $1`,
+      [c.referralId, c.reportedAt],
+    );
+  }
+}

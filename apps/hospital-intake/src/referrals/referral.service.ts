@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import {
+  EventEnvelope,
+  GreenRelapseReportedData,
+  ReferralClosedData,
+  ReferralRegisteredData,
+} from '@app/contracts';
+import { DomainException } from '@app/core';
+import { TransactionHost } from '@app/persistence';
+import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { ReferralViewDto } from './dto/referral-view.dto';
+import { ReferralRecord, ReferralRepository } from './referral.repository';
+
+function stageOf(r: ReferralRecord): ReferralViewDto['stage'] {
+  if (r.status === 'closed') return 'closed';
+  if (r.greenReportedAt) return 'green-channel';
+  if (r.status === 'registered') return 'routing';
+  return r.eligibleForCommunityRehab ? 'awaiting-consent' : 'hospital-follow-up';
+}
+
+/** The referring hospital's view of its referrals, kept current by the events that close the loop. */
+@Injectable()
+export class ReferralService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly referrals: ReferralRepository,
+  ) {}
+
+  async get(hospital: AuthenticatedHospital, referralId: string): Promise<ReferralViewDto> {
+    const r = await this.referrals.findForHospital(hospital.id, referralId);
+    if (!r) throw new DomainException('REFERRAL_NOT_FOUND', 'not-found', `No referral ${referralId}`);
+    return {
+      referralId: r.id,
+      encounterId: r.encounterId,
+      channel: r.channel,
+      status: r.status,
+      stage: stageOf(r),
+      dischargedAt: r.dischargedAt.toISOString(),
+      riskLevel: r.riskLevel,
+      colourGrade: r.colourGrade,
+      eligibleForCommunityRehab: r.eligibleForCommunityRehab,
+      registeredAt: r.registeredAt?.toISOString() ?? null,
+      // referral.assigned carries no site name yet: filled once rehab-site publishes one.
+      assignedSite: null,
+      outcome: r.outcome && r.closedAt ? { outcome: r.outcome, closedAt: r.closedAt.toISOString() } : null,
+      relapseReportedAt: r.greenReportedAt?.toISOString() ?? null,
+      updatedAt: r.updatedAt.toISOString(),
+    };
+  }
+
+  /** Referrals that did not come from a hospital (self-applications…) are not ours: nothing to do. */
+  async onRegistered(event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
+    const { referralId, registrationId, registeredAt } = event.data;
+    await this.tx.run(() => this.referrals.markRegistered(referralId, registrationId, registeredAt));
+  }
+
+  async onClosed(event: EventEnvelope<ReferralClosedData>): Promise<void> {
+    const { referralId, outcome, closedAt } = event.data;
+    await this.tx.run(() => this.referrals.markClosed(referralId, outcome, closedAt));
+  }
+
+  /** Records the relapse (green case); the acknowledgement workflow comes with the green-channel issue. */
+  async onRelapseReported(event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
+    const { referralId, siteId, observedRiskLevel, reportedAt } = event.data;
+    await this.tx.run(() =>
+      this.referrals.recordGreenCase({
+        eventId: event.id,
+        referralId,
+        siteId,
+        observedRiskLevel,
+        reportedAt,
+      }),
+    );
+  }
+}

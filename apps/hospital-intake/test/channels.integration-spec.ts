@@ -1,0 +1,254 @@
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import { connect, NatsConnection } from '@nats-io/transport-node';
+import { REQUESTS } from '@app/contracts';
+import { Topology } from '@app/messaging';
+import { SHARED_NATS_URL } from '@app/testing';
+import { adtA03, discharge, fhirBundle, idNumberFor, withBadChecksum } from './fixtures';
+import { IntakeWorld, startIntake } from './harness';
+
+const FHIR = { 'content-type': 'application/fhir+json' };
+const HL7 = { 'content-type': 'x-application/hl7-v2+er7' };
+
+type Outcome = {
+  resourceType: string;
+  issue: { severity: string; expression?: string[]; details?: { text?: string } }[];
+};
+type TransactionResponse = {
+  resourceType: string;
+  type: string;
+  entry: { response: { status: string; location: string } }[];
+};
+
+describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
+  let w: IntakeWorld;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    w = await startIntake();
+    nc = await connect({ servers: SHARED_NATS_URL });
+  });
+
+  afterAll(async () => {
+    // No patient identity from any channel ever reaches the logs.
+    const logs = w?.service.logs.lines.join('\n') ?? '';
+    for (const pii of ['陈建国', '赵磊', '13700000001', '13809150000', '王秀兰'])
+      expect(logs).not.toContain(pii);
+    await nc?.close();
+    await w?.close();
+  });
+
+  const referralsOf = (encounterId: string) =>
+    w.count('referral', 'hospital_id = $1 AND encounter_id = $2', [w.hospitalA, encounterId]);
+
+  describe('FHIR R4 Bundle', () => {
+    it('should accept a hospital transaction Bundle once, and answer the same referral when it is sent again', async () => {
+      const bundle = fhirBundle({ encounterId: `ZY-FHIR-${Date.now()}` });
+      const first = await w.send('/fhir/Bundle', bundle, FHIR);
+      const again = await w.send('/fhir/Bundle', bundle, { 'content-type': 'application/json' });
+
+      expect(first.status).toBe(201);
+      expect(first.contentType).toContain('application/fhir+json');
+      const response = first.body as TransactionResponse;
+      expect(response).toMatchObject({ resourceType: 'Bundle', type: 'transaction-response' });
+      expect(response.entry[0].response.location).toMatch(/^ServiceRequest\/[0-9a-f-]{36}$/);
+      expect(again.status).toBe(200);
+      expect((again.body as TransactionResponse).entry[0].response.location).toBe(
+        response.entry[0].response.location,
+      );
+      const encounterId = (
+        bundle.entry as { resource: { resourceType: string; identifier?: { value: string }[] } }[]
+      ).find((e) => e.resource.resourceType === 'Encounter')!.resource.identifier![0].value;
+      expect(await referralsOf(encounterId)).toBe(1);
+      const [row] = await w.db.query<{ channel: string; diagnoses: string[]; consents: unknown[] }>(
+        `SELECT channel, diagnoses, consents FROM "${w.service.schema}".referral WHERE encounter_id = $1`,
+        [encounterId],
+      );
+      expect(row).toMatchObject({ channel: 'fhir', diagnoses: ['F31.1'] });
+      expect(row.consents).toHaveLength(1);
+    });
+
+    it('should create one referral for concurrent copies of one Bundle', async () => {
+      const encounterId = `ZY-FHIR-C-${Date.now()}`;
+      const bundle = fhirBundle({ encounterId });
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => w.send('/fhir/Bundle', bundle, FHIR)),
+      );
+
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+      expect(await referralsOf(encounterId)).toBe(1);
+    });
+
+    it('should answer a Bundle without an Encounter with an OperationOutcome naming it', async () => {
+      const bundle = fhirBundle();
+      const entries = bundle.entry as { resource: { resourceType: string } }[];
+      const answer = await w.send(
+        '/fhir/Bundle',
+        { ...bundle, entry: entries.filter((e) => e.resource.resourceType !== 'Encounter') },
+        FHIR,
+      );
+
+      expect(answer.status).toBe(400);
+      const outcome = answer.body as Outcome;
+      expect(outcome.resourceType).toBe('OperationOutcome');
+      expect(outcome.issue[0].expression).toEqual(['Bundle.entry.resource.ofType(Encounter)']);
+      expect(outcome.issue[0].details?.text).toBe('FHIR_BUNDLE_INVALID');
+    });
+
+    it('should name the Patient identifier when the ID number fails its checksum, and store nothing', async () => {
+      const encounterId = `ZY-FHIR-BAD-${Date.now()}`;
+      const answer = await w.send(
+        '/fhir/Bundle',
+        fhirBundle({ encounterId, idNumber: withBadChecksum(idNumberFor('1979-11-02')) }),
+        FHIR,
+      );
+
+      expect(answer.status).toBe(400);
+      const outcome = answer.body as Outcome;
+      expect(outcome.issue).toContainEqual(
+        expect.objectContaining({
+          expression: ['Bundle.entry[0].resource.identifier[1].value'],
+          details: expect.objectContaining({ text: 'ID_NUMBER_CHECKSUM' }),
+        }),
+      );
+      expect(await referralsOf(encounterId)).toBe(0);
+    });
+
+    it('should name Encounter.period.end for a future discharge', async () => {
+      const encounterId = `ZY-FHIR-FUT-${Date.now()}`;
+      const answer = await w.send(
+        '/fhir/Bundle',
+        fhirBundle({ encounterId, end: new Date(Date.now() + 86_400_000).toISOString() }),
+        FHIR,
+      );
+
+      expect(answer.status).toBe(400);
+      expect((answer.body as Outcome).issue).toContainEqual(
+        expect.objectContaining({ expression: ['Bundle.entry[2].resource.period.end'] }),
+      );
+      expect(await referralsOf(encounterId)).toBe(0);
+    });
+
+    it('should answer a body that is not a Bundle, or the wrong content type, with an OperationOutcome', async () => {
+      const patient = await w.send('/fhir/Bundle', { resourceType: 'Patient' }, FHIR);
+      const xml = await w.send('/fhir/Bundle', '<Bundle/>', { 'content-type': 'application/fhir+xml' });
+
+      expect(patient.status).toBe(400);
+      expect((patient.body as Outcome).issue[0].expression).toEqual(['Bundle']);
+      expect(xml.status).toBe(415);
+      expect((xml.body as Outcome).resourceType).toBe('OperationOutcome');
+    });
+  });
+
+  describe('HL7v2 ADT^A03 over HTTP', () => {
+    it('should accept a discharge message with MSA|AA once and acknowledge a resend with the same referral', async () => {
+      const encounterId = `ZY-HL7-${Date.now()}`;
+      const message = adtA03({ encounterId, controlId: 'MSG00001' });
+      const first = await w.send('/hl7/v2', message, HL7);
+      const again = await w.send('/hl7/v2', message.replace(/\r/g, '\n'), { 'content-type': 'text/plain' });
+
+      expect(first.status).toBe(201);
+      expect(first.text).toMatch(/^MSH\|\^~\\&\|REFERRAL-BUS\|HOSPITAL-INTAKE\|HIS\|AKZX\|/);
+      expect(first.text).toContain('MSA|AA|MSG00001|referral ');
+      expect(again.status).toBe(200);
+      expect(again.text.split('MSA|AA|MSG00001|')[1]).toBe(first.text.split('MSA|AA|MSG00001|')[1]);
+      expect(await referralsOf(encounterId)).toBe(1);
+      const [row] = await w.db.query<{
+        channel: string;
+        diagnoses: string[];
+        risk_level: number;
+        rehab_needs: string[];
+      }>(
+        `SELECT r.channel, r.diagnoses, a.risk_level, a.rehab_needs FROM "${w.service.schema}".referral r
+           JOIN "${w.service.schema}".discharge_assessment a ON a.referral_id = r.id WHERE r.encounter_id = $1`,
+        [encounterId],
+      );
+      expect(row).toMatchObject({
+        channel: 'hl7v2',
+        diagnoses: ['F20.0'],
+        risk_level: 2,
+        rehab_needs: ['life-skills', 'vocational-rehab'],
+      });
+    });
+
+    it('should create one referral for concurrent copies of one message', async () => {
+      const encounterId = `ZY-HL7-C-${Date.now()}`;
+      const message = adtA03({ encounterId });
+      const answers = await Promise.all(Array.from({ length: 6 }, () => w.send('/hl7/v2', message, HL7)));
+
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+      expect(answers.every((a) => a.text.includes('MSA|AA|'))).toBe(true);
+      expect(await referralsOf(encounterId)).toBe(1);
+    });
+
+    it('should answer MSA|AE with an ERR at PID-3 for a bad ID checksum, and store nothing', async () => {
+      const encounterId = `ZY-HL7-BAD-${Date.now()}`;
+      const answer = await w.send(
+        '/hl7/v2',
+        adtA03({ encounterId, controlId: 'MSG00002', idNumber: withBadChecksum(idNumberFor('1992-08-20')) }),
+        HL7,
+      );
+
+      expect(answer.status).toBe(400);
+      expect(answer.text).toContain('MSA|AE|MSG00002|');
+      expect(answer.text).toMatch(/ERR\|\|PID\^1\^3\|ID_NUMBER_CHECKSUM\^\^HL70357\|E/);
+      expect(await referralsOf(encounterId)).toBe(0);
+    });
+
+    it('should answer MSA|AE for text that is not HL7, another message type, or refuse JSON with 415', async () => {
+      const garbage = await w.send('/hl7/v2', 'hello', HL7);
+      const a01 = await w.send(
+        '/hl7/v2',
+        adtA03({ controlId: 'MSG00003' }).replace('ADT^A03^ADT_A03', 'ADT^A01^ADT_A01'),
+        HL7,
+      );
+      const json = await w.send('/hl7/v2', { message: adtA03() });
+
+      expect(garbage.status).toBe(400);
+      expect(garbage.text).toContain('MSA|AE|');
+      expect(a01.status).toBe(400);
+      expect(a01.text).toMatch(/MSA\|AE\|MSG00003\|[\s\S]*ERR\|\|MSH\^1\^9\|/);
+      expect(json.status).toBe(415);
+    });
+  });
+
+  describe('NATS request/reply intake.discharge.submit', () => {
+    const subject = () => new Topology(w.service.namespace).subject(REQUESTS.intakeDischargeSubmit.subject);
+    const request = async (body: unknown, key?: string) => {
+      const h = natsHeaders();
+      if (key) h.set('X-API-Key', key);
+      const reply = await nc.request(subject(), JSON.stringify(body), { timeout: 5000, headers: h });
+      return reply.json<{
+        ok: boolean;
+        status: number;
+        code?: string;
+        referral?: { referralId: string };
+        errors?: { pointer: string; code?: string }[];
+      }>();
+    };
+
+    it('should accept a discharge from a hospital on the bus once, including concurrent duplicates', async () => {
+      const body = discharge();
+      const answers = await Promise.all(Array.from({ length: 5 }, () => request(body, w.keyA)));
+
+      expect(answers.every((a) => a.ok)).toBe(true);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+      expect(new Set(answers.map((a) => a.referral!.referralId)).size).toBe(1);
+      expect(await referralsOf(body.encounterId as string)).toBe(1);
+    });
+
+    it('should reply with the errors for an invalid discharge and 401 without a key', async () => {
+      const bad = discharge({
+        patient: { ...(discharge().patient as object), idNumber: withBadChecksum(idNumberFor('1986-05-14')) },
+      });
+      const invalid = await request(bad, w.keyA);
+      const anonymous = await request(discharge());
+
+      expect(invalid).toMatchObject({ ok: false, status: 400, code: 'VALIDATION_FAILED' });
+      expect(invalid.errors).toContainEqual(
+        expect.objectContaining({ pointer: '#/patient/idNumber', code: 'ID_NUMBER_CHECKSUM' }),
+      );
+      expect(anonymous).toMatchObject({ ok: false, status: 401, code: 'UNAUTHENTICATED' });
+      expect(await referralsOf(bad.encounterId as string)).toBe(0);
+    });
+  });
+});

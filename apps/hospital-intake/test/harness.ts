@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import {
+  deleteNamespaceStreams,
+  SHARED_NATS_URL,
+  ServiceUnderTest,
+  startService,
+  TestDatabase,
+  testDatabase,
+} from '@app/testing';
+import { AppModule } from '../src/app.module';
+import { DATABASE } from '../src/database';
+import { HospitalService } from '../src/hospitals/hospital.service';
+
+export interface IntakeWorld {
+  service: ServiceUnderTest;
+  db: TestDatabase;
+  /** API keys of two hospitals (A refers; B must not see A's referrals). */
+  keyA: string;
+  keyB: string;
+  hospitalA: string;
+  hospitalB: string;
+  close(): Promise<void>;
+  count(table: string, where?: string, params?: unknown[]): Promise<number>;
+  send(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+    key?: string | null,
+  ): Promise<{ status: number; body: unknown; text: string; contentType: string }>;
+}
+
+export async function startIntake(): Promise<IntakeWorld> {
+  const db = await testDatabase();
+  const service = await startService({ register: (o) => AppModule.register(o), database: DATABASE });
+  const hospitals = service.app.get(HospitalService);
+  const suffix = randomUUID().slice(0, 8);
+  const hospital = (id: string) => ({
+    id,
+    name: `测试医院 ${id}`,
+    level: 'secondary' as const,
+    countyDivisionCode: '610902',
+    kind: 'psychiatric' as const,
+    onCall: { name: '总值班', phone: '0915-0000000' },
+  });
+  const hospitalA = `ha-${suffix}`;
+  const hospitalB = `hb-${suffix}`;
+  const keyA = (await hospitals.register(hospital(hospitalA)))!;
+  const keyB = (await hospitals.register(hospital(hospitalB)))!;
+  const world: IntakeWorld = {
+    service,
+    db,
+    keyA,
+    keyB,
+    hospitalA,
+    hospitalB,
+    async close() {
+      await service.close();
+      await deleteNamespaceStreams(SHARED_NATS_URL, service.namespace);
+      await db.dropSchemas(service.schema);
+      await db.close();
+    },
+    count: (table, where = 'true', params = []) =>
+      db.count(`SELECT count(*) FROM "${service.schema}".${table} WHERE ${where}`, params),
+    async send(path, body, headers = {}, key = keyA) {
+      const response = await fetch(`${service.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(key ? { 'x-api-key': key } : {}),
+          ...headers,
+        },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON (HL7 ACK)
+      }
+      return {
+        status: response.status,
+        body: parsed,
+        text,
+        contentType: response.headers.get('content-type') ?? '',
+      };
+    },
+  };
+  return world;
+}

@@ -1,0 +1,299 @@
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
+import { FieldCipher } from '@app/crypto';
+import { buildEnvelope, Topology } from '@app/messaging';
+import { SHARED_NATS_URL, waitFor } from '@app/testing';
+import { idempotencyLockKey } from '../src/discharges/discharge.repository';
+import { discharge } from './fixtures';
+import { IntakeWorld, startIntake } from './harness';
+
+type Receipt = {
+  referralId: string;
+  created: boolean;
+  colourGrade: string;
+  eligibleForCommunityRehab: boolean;
+};
+type Problem = { code: string; errors?: { pointer: string; code?: string }[] };
+
+describe('hospital-intake: JSON discharges', () => {
+  let w: IntakeWorld;
+
+  beforeAll(async () => {
+    w = await startIntake();
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  const referralsOf = (encounterId: string) => w.count('referral', 'encounter_id = $1', [encounterId]);
+  const outboxOf = (referralId: string) => w.count('outbox', 'ordering_key = $1', [referralId]);
+
+  it('should refuse a missing or unknown API key with 401 problem+json', async () => {
+    const missing = await w.send('/v1/discharges', discharge(), {}, null);
+    const unknown = await w.send('/v1/discharges', discharge(), {}, `hik_abcdefgh_${'x'.repeat(32)}`);
+    const forged = await w.send('/v1/discharges', discharge(), {}, w.keyA.slice(0, -2) + 'zz');
+
+    for (const answer of [missing, unknown, forged]) {
+      expect(answer.status).toBe(401);
+      expect(answer.contentType).toContain('application/problem+json');
+      expect((answer.body as Problem).code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('should create one referral with its assessment and publish discharged + assessed with the patient sealed', async () => {
+    const body = discharge();
+    const answer = await w.send('/v1/discharges', body);
+
+    expect(answer.status).toBe(201);
+    const receipt = answer.body as Receipt;
+    expect(receipt).toMatchObject({ created: true, colourGrade: 'yellow', eligibleForCommunityRehab: true });
+    expect(await referralsOf(body.encounterId as string)).toBe(1);
+    expect(await w.count('discharge_assessment', 'referral_id = $1', [receipt.referralId])).toBe(1);
+
+    const rows = await w.db.query<{ subject: string; payload: string }>(
+      `SELECT subject, payload FROM "${w.service.schema}".outbox WHERE ordering_key = $1 ORDER BY seq`,
+      [receipt.referralId],
+    );
+    expect(rows.map((r) => r.subject)).toEqual([
+      EVENTS.referralDischarged.subject,
+      EVENTS.referralAssessed.subject,
+    ]);
+    const patient = body.patient as PatientIdentityDto;
+    for (const row of rows) {
+      for (const pii of [patient.name, patient.idNumber, patient.phone!, patient.address!]) {
+        expect(row.payload).not.toContain(pii);
+      }
+    }
+    const assessed = JSON.parse(rows[1].payload) as { subject: string; data: Record<string, unknown> };
+    expect(assessed.subject).toBe(receipt.referralId);
+    expect(assessed.data).toMatchObject({
+      riskLevel: 1,
+      conditionStatus: 'basically-stable',
+      consents: [expect.objectContaining({ purpose: 'community-rehab' })],
+    });
+    const opened = w.service.app
+      .get(FieldCipher)
+      .openJson<PatientIdentityDto>(assessed.data.sealedPatient as never, SEAL_CONTEXTS.patient);
+    expect(opened).toMatchObject({
+      name: patient.name,
+      idNumber: patient.idNumber,
+      residenceDivisionCode: patient.residenceDivisionCode,
+    });
+
+    const stored = await w.db.query<{ sealed_patient: unknown; id_number_index: string }>(
+      `SELECT sealed_patient, id_number_index FROM "${w.service.schema}".referral WHERE id = $1`,
+      [receipt.referralId],
+    );
+    expect(JSON.stringify(stored[0])).not.toContain(patient.idNumber);
+    expect(JSON.stringify(stored[0])).not.toContain(patient.name);
+    expect(stored[0].id_number_index).toMatch(/^[0-9a-f]{64}$/);
+
+    await waitFor(
+      async () =>
+        (await w.count('outbox', 'ordering_key = $1 AND published_at IS NOT NULL', [receipt.referralId])) ===
+        2,
+      { message: 'both events relayed to JetStream' },
+    );
+    expect(w.service.logs.lines.join('\n')).not.toContain(patient.idNumber);
+    expect(w.service.logs.lines.join('\n')).not.toContain(patient.name);
+  });
+
+  it('should answer a repeated encounter with the existing referral and no second one', async () => {
+    const body = discharge();
+    const first = await w.send('/v1/discharges', body);
+    const again = await w.send('/v1/discharges', { ...body, dischargeDisposition: 'other' });
+
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect((again.body as Receipt).referralId).toBe((first.body as Receipt).referralId);
+    expect((again.body as Receipt).created).toBe(false);
+    expect(await referralsOf(body.encounterId as string)).toBe(1);
+    expect(await outboxOf((first.body as Receipt).referralId)).toBe(2);
+  });
+
+  it('should create exactly one referral when the same discharge is posted 12 times at once', async () => {
+    const body = discharge();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => w.send('/v1/discharges', body)));
+
+    expect(answers.map((a) => a.status).sort()).toEqual([
+      200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+    ]);
+    const ids = new Set(answers.map((a) => (a.body as Receipt).referralId));
+    expect(ids.size).toBe(1);
+    expect(await referralsOf(body.encounterId as string)).toBe(1);
+    expect(await outboxOf([...ids][0])).toBe(2);
+  });
+
+  it('should replay the original answer for the same Idempotency-Key and body', async () => {
+    const body = discharge();
+    const key = { 'idempotency-key': `k-${body.encounterId as string}` };
+    const first = await w.send('/v1/discharges', body, key);
+    const replay = await w.send('/v1/discharges', body, key);
+
+    expect(first.status).toBe(201);
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    expect(await referralsOf(body.encounterId as string)).toBe(1);
+  });
+
+  it('should refuse the same Idempotency-Key with a different body with 422 and store nothing', async () => {
+    const body = discharge();
+    const key = { 'idempotency-key': `k-${body.encounterId as string}` };
+    await w.send('/v1/discharges', body, key);
+    const other = discharge();
+    const answer = await w.send('/v1/discharges', other, key);
+
+    expect(answer.status).toBe(422);
+    expect((answer.body as Problem).code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await referralsOf(other.encounterId as string)).toBe(0);
+  });
+
+  it('should answer 409 while a request with the same Idempotency-Key is in flight', async () => {
+    const body = discharge();
+    const key = `k-${body.encounterId as string}`;
+    // Hold the key's lock the way an unfinished request does.
+    await w.db.query('BEGIN');
+    try {
+      await w.db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        idempotencyLockKey(`"${w.service.schema}"`, w.hospitalA, key),
+      ]);
+      const answer = await w.send('/v1/discharges', body, { 'idempotency-key': key });
+      expect(answer.status).toBe(409);
+      expect((answer.body as Problem).code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
+    } finally {
+      await w.db.query('ROLLBACK');
+    }
+    expect(await referralsOf(body.encounterId as string)).toBe(0);
+    expect((await w.send('/v1/discharges', body, { 'idempotency-key': key })).status).toBe(201);
+  });
+
+  it('should give one referral for concurrent posts sharing an Idempotency-Key (others 409 or the replay)', async () => {
+    const body = discharge();
+    const key = { 'idempotency-key': `k-${body.encounterId as string}` };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => w.send('/v1/discharges', body, key)));
+
+    expect(answers.filter((a) => a.status === 201).length).toBeGreaterThanOrEqual(1);
+    expect(answers.every((a) => a.status === 201 || a.status === 409)).toBe(true);
+    expect(await referralsOf(body.encounterId as string)).toBe(1);
+  });
+
+  it.each([
+    [4, 'stable', 'red', false],
+    [2, 'unstable', 'red', false],
+    [2, 'stable', 'orange', true],
+    [0, 'stable', 'green', true],
+  ])(
+    'should grade risk %i / %s as %s, eligible %s',
+    async (riskLevel, conditionStatus, colourGrade, eligible) => {
+      const base = discharge();
+      const body = { ...base, assessment: { ...(base.assessment as object), riskLevel, conditionStatus } };
+      const answer = await w.send('/v1/discharges', body);
+
+      expect(answer.status).toBe(201);
+      expect(answer.body).toMatchObject({ colourGrade, eligibleForCommunityRehab: eligible });
+      const referralId = (answer.body as Receipt).referralId;
+      const view = await get(`/v1/referrals/${referralId}`, w.keyA);
+      expect(view.body).toMatchObject({ stage: eligible ? 'awaiting-consent' : 'hospital-follow-up' });
+    },
+  );
+
+  const get = async (path: string, key: string) => {
+    const response = await fetch(`${w.service.url}${path}`, { headers: { 'x-api-key': key } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('should show a referral only to the hospital that sent it', async () => {
+    const answer = await w.send('/v1/discharges', discharge());
+    const referralId = (answer.body as Receipt).referralId;
+
+    const own = await get(`/v1/referrals/${referralId}`, w.keyA);
+    const other = await get(`/v1/referrals/${referralId}`, w.keyB);
+    const malformed = await get('/v1/referrals/not-a-uuid', w.keyA);
+
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({
+      referralId,
+      status: 'assessed',
+      stage: 'awaiting-consent',
+      outcome: null,
+    });
+    expect(other.status).toBe(404);
+    expect(other.body.code).toBe('REFERRAL_NOT_FOUND');
+    expect(malformed.status).toBe(404);
+  });
+
+  it('should close the loop: registered, relapse and closed events reach the hospital’s view', async () => {
+    const answer = await w.send('/v1/discharges', discharge());
+    const referralId = (answer.body as Receipt).referralId;
+    const topology = new Topology(w.service.namespace);
+    const nc = await connect({ servers: SHARED_NATS_URL });
+    const js = jetstream(nc);
+    const publish = async (
+      definition: (typeof EVENTS)[keyof typeof EVENTS],
+      source: string,
+      data: object,
+    ) => {
+      const envelope = buildEnvelope(definition, source, data, { subject: referralId });
+      await js.publish(topology.subject(definition.subject), JSON.stringify(envelope), {
+        msgID: envelope.id,
+      });
+    };
+    const now = new Date().toISOString();
+    try {
+      await publish(EVENTS.referralRegistered, 'registration', {
+        referralId,
+        registrationId: '7f1c1b2e-8f57-4f55-9a55-3d8f0a2b9c01',
+        patientRef: '0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02',
+        residenceDivisionCode: '610902001003',
+        needs: ['day-care'],
+        riskLevel: 1,
+        colourGrade: 'yellow',
+        registeredAt: now,
+        sealedContact: {
+          alg: 'A256GCM',
+          keyId: 'k1',
+          iv: 'AAAAAAAAAAAAAAAA',
+          tag: 'AAAAAAAAAAAAAAAAAAAAAA',
+          ciphertext: 'AAAA',
+        },
+      });
+      await waitFor(
+        async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.status === 'registered',
+        {
+          message: 'registered',
+        },
+      );
+      expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.stage).toBe('routing');
+
+      await publish(EVENTS.greenRelapseReported, 'rehab-site', {
+        referralId,
+        siteId: 'site-1',
+        observedRiskLevel: 3,
+        reportedAt: now,
+      });
+      await waitFor(
+        async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.stage === 'green-channel',
+        {
+          message: 'green channel',
+        },
+      );
+      expect(await w.count('green_case', 'referral_id = $1', [referralId])).toBe(1);
+
+      await publish(EVENTS.referralClosed, 'rehab-site', {
+        referralId,
+        siteId: 'site-1',
+        outcome: 'recovered',
+        closedAt: now,
+      });
+      const closed = await waitFor(async () => {
+        const view = await get(`/v1/referrals/${referralId}`, w.keyA);
+        return view.body.status === 'closed' ? view.body : undefined;
+      });
+      expect(closed).toMatchObject({ stage: 'closed', outcome: { outcome: 'recovered' } });
+    } finally {
+      await nc.close();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { Client } from 'pg';
+import { TEST_DATABASE_URL } from '@app/testing';
+import { DEMO_HOSPITALS, seedHospitals } from '../src/hospitals/demo-hospitals';
+import { IntakeWorld, startIntake } from './harness';
+
+describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
+  let w: IntakeWorld;
+  let client: Client;
+
+  beforeAll(async () => {
+    w = await startIntake();
+    client = new Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await w?.close();
+  });
+
+  const get = async (path: string, key?: string) => {
+    const response = await fetch(`${w.service.url}${path}`, { headers: key ? { 'x-api-key': key } : {} });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('should seed the demo hospitals once, keep only key hashes, and let each printed key authenticate', async () => {
+    const query = (sql: string, params: unknown[]) => client.query(sql, params);
+    const first = await seedHospitals(query, w.service.schema, DEMO_HOSPITALS);
+    const second = await seedHospitals(query, w.service.schema, DEMO_HOSPITALS);
+
+    expect(first.map((k) => k.hospitalId)).toEqual(DEMO_HOSPITALS.map((h) => h.id));
+    expect(second).toEqual([]);
+    const keys = await w.db.query<{ prefix: string; key_sha256: Buffer }>(
+      `SELECT prefix, key_sha256 FROM "${w.service.schema}".hospital_api_key WHERE hospital_id = ANY($1)`,
+      [DEMO_HOSPITALS.map((h) => h.id)],
+    );
+    expect(keys).toHaveLength(DEMO_HOSPITALS.length);
+    for (const { key_sha256 } of keys) expect(key_sha256).toHaveLength(32);
+    const stored = JSON.stringify(await w.db.query(`SELECT * FROM "${w.service.schema}".hospital_api_key`));
+    for (const { apiKey } of first) expect(stored).not.toContain(apiKey.slice(13));
+
+    const me = await get('/v1/hospitals/me', first[0].apiKey);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({
+      id: 'ak-mental-health-centre',
+      kind: 'psychiatric',
+      countyDivisionCode: '610902',
+      onCall: { phone: '0915-3212120' },
+    });
+    expect((await get('/v1/hospitals/me')).status).toBe(401);
+  });
+
+  it('should document every intake endpoint at /docs-json', async () => {
+    const doc = (await get('/docs-json')).body as { paths: Record<string, unknown> };
+
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/discharges',
+        '/fhir/Bundle',
+        '/hl7/v2',
+        '/v1/referrals/{id}',
+        '/v1/hospitals/me',
+      ]),
+    );
+  });
+});
