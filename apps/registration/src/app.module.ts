@@ -1,21 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CONSUMERS, SERVICES } from '@app/contracts';
+import { CryptoModule } from '@app/crypto';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
+import { RulesModule, RulesOptions } from './config/rules.module';
 import { DATABASE } from './database';
+import { RegistrationModule } from './registration/registration.module';
 
 @Module({})
 export class AppModule {
-  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink). */
-  static register(overrides: ServiceOverrides = {}): DynamicModule {
+  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink) and rules/clock. */
+  static register(overrides: ServiceOverrides = {}, rules: RulesOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ServiceModule.forRoot({
           service: SERVICES.registration,
           database: DATABASE,
-          consumers: [CONSUMERS.registrationAssessed],
+          consumers: [CONSUMERS.registrationAssessed, CONSUMERS.registrationRelapse],
           ...overrides,
         }),
+        CryptoModule,
+        RulesModule.forRoot(rules),
+        RegistrationModule,
       ],
     };
   }

@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { APPLICATION_CHANNELS, ApplicationChannel, CONSENT_PURPOSES, ConsentPurpose } from '@app/contracts';
+
+export class ApplicationViewDto {
+  @ApiProperty({ format: 'uuid', description: 'The referral id of this application' })
+  applicationId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  registrationId: string;
+
+  @ApiProperty({ format: 'uuid', description: 'Pseudonymous patient reference' })
+  patientRef: string;
+
+  @ApiProperty({ enum: APPLICATION_CHANNELS })
+  channel: ApplicationChannel;
+
+  @ApiProperty({
+    enum: [
+      'received',
+      'assessment-requested',
+      'awaiting-consent',
+      'registered',
+      'ineligible',
+      'rejected',
+      'merged',
+      'expired',
+      'consent-withdrawn',
+      'refused',
+    ],
+  })
+  status: string;
+
+  @ApiProperty({ description: 'The person already had a registration; this application was linked to it' })
+  linkedToExisting: boolean;
+
+  @ApiPropertyOptional({ enum: ['id-number', 'name-birth-division'] })
+  linkedBy?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The application this one was merged into' })
+  mergedInto?: string;
+
+  @ApiProperty()
+  receivedAt: string;
+
+  @ApiProperty({ description: 'Verify & register deadline (working days)' })
+  registerDueAt: string;
+
+  @ApiProperty()
+  slaBreached: boolean;
+
+  @ApiPropertyOptional({ enum: CONSENT_PURPOSES, description: 'Set while awaiting consent' })
+  awaitingConsentFor?: ConsentPurpose;
+
+  @ApiPropertyOptional()
+  endReason?: string;
+}
+
+export class ConsentViewDto {
+  @ApiProperty({ enum: CONSENT_PURPOSES })
+  purpose: ConsentPurpose;
+
+  @ApiProperty({ enum: ['patient', 'guardian'] })
+  grantedBy: string;
+
+  @ApiProperty()
+  grantedAt: string;
+
+  @ApiPropertyOptional()
+  expiresAt?: string;
+
+  @ApiPropertyOptional()
+  withdrawnAt?: string;
+}
+
+export class RegistrationViewDto {
+  @ApiProperty({ format: 'uuid' })
+  registrationId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  patientRef: string;
+
+  @ApiProperty({ enum: ['pending', 'registered', 'green-channel', 'consent-withdrawn', 'expired'] })
+  status: string;
+
+  @ApiProperty({ description: 'PII sealed for the statutory record only (after withdrawal)' })
+  sealed: boolean;
+
+  @ApiProperty({ type: ApplicationViewDto, isArray: true })
+  applications: ApplicationViewDto[];
+
+  @ApiProperty({ type: ConsentViewDto, isArray: true })
+  consents: ConsentViewDto[];
+}

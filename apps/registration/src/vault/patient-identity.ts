@@ -1,0 +1,50 @@
+import { EncryptedFieldDto, GuardianDto, PatientIdentityDto } from '@app/contracts';
+
+/** PII fields of the vault, each sealed on its own. */
+export const PII_FIELDS = ['name', 'idNumber', 'birthDate', 'phone', 'address', 'guardian'] as const;
+export type PiiField = (typeof PII_FIELDS)[number];
+
+/** One seal per field; a field the patient did not give is null. */
+export type SealedFields = Record<PiiField, EncryptedFieldDto | null>;
+
+/** Seal contexts (AES-GCM associated data): per field, bound to the patient row so seals cannot be swapped. */
+export const sealContext = (field: PiiField, patientId: string, statutory = false): string =>
+  `registration.${statutory ? 'statutory.' : ''}patient.${field}.v1/${patientId}`;
+
+export const BLIND_INDEX_CONTEXTS = {
+  idNumber: 'registration.patient.id-number.v1',
+  identity: 'registration.patient.name-birth-division.v1',
+} as const;
+
+/** GB 11643: digits and an upper-case X checksum; spaces and a lower-case x are typing variants. */
+export function normaliseIdNumber(idNumber: string): string {
+  return idNumber.replace(/\s+/g, '').toUpperCase();
+}
+
+/** Full-width/half-width folded, whitespace and the various middle dots (少数民族姓名) unified. */
+export function normaliseName(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(/\s+/g, '')
+    .replace(/[·•‧∙・.]/g, '·')
+    .toLowerCase();
+}
+
+/** name + birth date + county of residence: the fallback match when the ID number differs or is mistyped. */
+export function identityKey(
+  identity: Pick<PatientIdentityDto, 'name' | 'birthDate' | 'residenceDivisionCode'>,
+): string {
+  return [normaliseName(identity.name), identity.birthDate, identity.residenceDivisionCode.slice(0, 6)].join(
+    '\u0000',
+  );
+}
+
+/** What the vault gives back when a holder with a purpose opens a patient. */
+export interface OpenedPatient {
+  readonly name: string;
+  readonly idNumber: string;
+  readonly birthDate: string;
+  readonly phone?: string;
+  readonly address?: string;
+  readonly guardian?: GuardianDto;
+}

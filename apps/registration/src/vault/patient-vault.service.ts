@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import {
+  GuardianDto,
+  PatientIdentityDto,
+  SEAL_CONTEXTS,
+  SiteContactDto,
+  EncryptedFieldDto,
+} from '@app/contracts';
+import { DomainException } from '@app/core';
+import { FieldCipher } from '@app/crypto';
+import {
+  BLIND_INDEX_CONTEXTS,
+  identityKey,
+  normaliseIdNumber,
+  OpenedPatient,
+  PII_FIELDS,
+  PiiField,
+  sealContext,
+  SealedFields,
+} from './patient-identity';
+import { PatientRepository, PatientRow } from './patient.repository';
+
+/**
+ * The patient vault: seals each PII field with FieldCipher, finds people by blind index, opens them only for
+ * a stated use. After a withdrawal the seals are replaced by statutory-record seals that the ordinary uses
+ * cannot open.
+ */
+@Injectable()
+export class PatientVaultService {
+  constructor(
+    private readonly cipher: FieldCipher,
+    private readonly patients: PatientRepository,
+  ) {}
+
+  /** The same person (same ID number, or same name + birth date + county) → the existing patient, else a new one. */
+  async upsert(
+    identity: PatientIdentityDto,
+    newId: string,
+  ): Promise<{ patient: PatientRow; matchedBy?: 'id-number' | 'name-birth-division' }> {
+    const idNumberIndex = this.cipher.blindIndex(
+      normaliseIdNumber(identity.idNumber),
+      BLIND_INDEX_CONTEXTS.idNumber,
+    );
+    const identityIndex = this.cipher.blindIndex(identityKey(identity), BLIND_INDEX_CONTEXTS.identity);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const found = await this.patients.findForUpdateByIndexes(idNumberIndex, identityIndex);
+      if (found) {
+        if (found.patient.sealedAt === null) {
+          await this.patients.updateContact(found.patient.id, {
+            sealed: this.mergeContact(found.patient, identity),
+            residenceDivisionCode: identity.residenceDivisionCode,
+            lacksCapacity: identity.lacksCapacity,
+          });
+        }
+        const patient = (await this.patients.findById(found.patient.id))!;
+        return { patient, matchedBy: found.matchedBy };
+      }
+      const inserted = await this.patients.insert({
+        id: newId,
+        idNumberIndex,
+        identityIndex,
+        sealed: this.sealAll(identity, newId, null),
+        sex: identity.sex,
+        residenceDivisionCode: identity.residenceDivisionCode,
+        lacksCapacity: identity.lacksCapacity,
+      });
+      if (inserted) return { patient: (await this.patients.findById(newId))! };
+    }
+    throw new DomainException(
+      'PATIENT_UPSERT_RACE',
+      'unavailable',
+      'the patient record is being written, retry',
+    );
+  }
+
+  async find(patientId: string, forUpdate = false): Promise<PatientRow | undefined> {
+    return this.patients.findById(patientId, forUpdate);
+  }
+
+  async recordGuardian(patient: PatientRow, guardian: GuardianDto): Promise<void> {
+    this.assertOpen(patient);
+    await this.patients.setGuardian(
+      patient.id,
+      this.cipher.sealJson(guardian, sealContext('guardian', patient.id)),
+    );
+  }
+
+  /** The minimum contact a site needs, sealed for rehab-site. */
+  sealSiteContact(patient: PatientRow): EncryptedFieldDto {
+    const opened = this.open(patient);
+    const contact: SiteContactDto = {
+      name: opened.name,
+      ...(opened.phone ? { phone: opened.phone } : {}),
+      ...(opened.address ? { address: opened.address } : {}),
+      ...(opened.guardian ? { guardian: opened.guardian } : {}),
+    };
+    return this.cipher.sealJson(contact, SEAL_CONTEXTS.siteContact);
+  }
+
+  /** Withdrawal: every field re-sealed for the statutory record only. */
+  async sealForStatutoryRecord(patient: PatientRow, at: Date): Promise<void> {
+    if (patient.sealedAt !== null) return;
+    const sealed = {} as SealedFields;
+    for (const field of PII_FIELDS) {
+      const seal = patient.sealed[field];
+      sealed[field] = seal
+        ? this.cipher.seal(
+            this.cipher.open(seal, sealContext(field, patient.id)),
+            sealContext(field, patient.id, true),
+          )
+        : null;
+    }
+    await this.patients.sealForStatutoryRecord(patient.id, sealed, at);
+  }
+
+  /** Opens a sealed patient for the statutory record (the only use left after withdrawal). */
+  openStatutoryRecord(patient: PatientRow): OpenedPatient {
+    return this.openWith(patient, patient.sealedAt !== null);
+  }
+
+  private open(patient: PatientRow): OpenedPatient {
+    this.assertOpen(patient);
+    return this.openWith(patient, false);
+  }
+
+  private assertOpen(patient: PatientRow): void {
+    if (patient.sealedAt !== null) {
+      throw new DomainException(
+        'PATIENT_SEALED',
+        'conflict',
+        'consent was withdrawn: the patient record is sealed for the statutory record only',
+      );
+    }
+  }
+
+  private openWith(patient: PatientRow, statutory: boolean): OpenedPatient {
+    const read = (field: PiiField) => {
+      const seal = patient.sealed[field];
+      return seal ? this.cipher.open(seal, sealContext(field, patient.id, statutory)) : undefined;
+    };
+    const guardian = read('guardian');
+    return {
+      name: read('name')!,
+      idNumber: read('idNumber')!,
+      birthDate: read('birthDate')!,
+      phone: read('phone'),
+      address: read('address'),
+      guardian: guardian ? (JSON.parse(guardian) as GuardianDto) : undefined,
+    };
+  }
+
+  /**
+   * A known person filed again: the identity (name, ID number, birth date) stays as first recorded (its blind
+   * indexes were computed from it); contact fields take the newest value given, else keep the old one.
+   */
+  private mergeContact(existing: PatientRow, identity: PatientIdentityDto): SealedFields {
+    const fresh = this.sealAll(identity, existing.id, existing.sealed.guardian);
+    return {
+      name: existing.sealed.name,
+      idNumber: existing.sealed.idNumber,
+      birthDate: existing.sealed.birthDate,
+      phone: fresh.phone ?? existing.sealed.phone,
+      address: fresh.address ?? existing.sealed.address,
+      guardian: fresh.guardian,
+    };
+  }
+
+  private sealAll(
+    identity: PatientIdentityDto,
+    patientId: string,
+    existingGuardian: EncryptedFieldDto | null,
+  ): SealedFields {
+    const seal = (field: PiiField, value: string | undefined) =>
+      value === undefined ? null : this.cipher.seal(value, sealContext(field, patientId));
+    return {
+      name: seal('name', identity.name),
+      idNumber: seal('idNumber', normaliseIdNumber(identity.idNumber)),
+      birthDate: seal('birthDate', identity.birthDate),
+      phone: seal('phone', identity.phone),
+      address: seal('address', identity.address),
+      guardian: identity.guardian ? seal('guardian', JSON.stringify(identity.guardian)) : existingGuardian,
+    };
+  }
+}

@@ -1,0 +1,267 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import {
+  ConsentGrantDto,
+  EVENTS,
+  EventEnvelope,
+  PatientIdentityDto,
+  ReferralAssessedData,
+  SEAL_CONTEXTS,
+} from '@app/contracts';
+import { FieldCipher, keyringFromEnv } from '@app/crypto';
+import { buildEnvelope, Topology } from '@app/messaging';
+import {
+  deleteNamespaceStreams,
+  SHARED_NATS_URL,
+  ServiceUnderTest,
+  startService,
+  TestDatabase,
+  testDatabase,
+} from '@app/testing';
+import { AppModule } from '../src/app.module';
+import { ApiClientSeed, upsertApiClients } from '../src/auth/demo-clients';
+import { ManualClock } from '../src/config/clock';
+import { RegistrationRules } from '../src/config/registration.config';
+import { DATABASE } from '../src/database';
+import { DeadlineSweeper } from '../src/sweeper/deadline-sweeper.service';
+
+/** The same development keys the service uses (hospital-intake seals with the same keyring). */
+export const cipher = new FieldCipher(keyringFromEnv());
+
+export interface RegistrationWorld {
+  readonly service: ServiceUnderTest;
+  readonly db: TestDatabase;
+  readonly clock: ManualClock;
+  readonly topology: Topology;
+  /** API keys by organisation kind (fresh random keys per run). */
+  readonly keys: Record<
+    'familyPortal' | 'villageCommittee' | 'socialOrg' | 'enterprise' | 'centre' | 'otherCentre',
+    string
+  >;
+  readonly sweeper: DeadlineSweeper;
+  close(): Promise<void>;
+}
+
+export async function startRegistration(rules: Partial<RegistrationRules> = {}): Promise<RegistrationWorld> {
+  const clock = new ManualClock(new Date());
+  const db = await testDatabase();
+  const service = await startService({
+    register: (overrides) =>
+      AppModule.register(overrides, { clock, rules: { sweepIntervalMs: 0, ...rules } }),
+    database: DATABASE,
+  });
+  const key = () => randomBytes(18).toString('base64url');
+  const keys = {
+    familyPortal: key(),
+    villageCommittee: key(),
+    socialOrg: key(),
+    enterprise: key(),
+    centre: key(),
+    otherCentre: key(),
+  };
+  const clients: ApiClientSeed[] = [
+    {
+      organisationId: 'fam-1',
+      organisationName: 'family portal',
+      kind: 'family-portal',
+      divisionCode: '610902',
+      apiKey: keys.familyPortal,
+    },
+    {
+      organisationId: 'jwh-1',
+      organisationName: '居委会',
+      kind: 'village-committee',
+      divisionCode: '610902001',
+      apiKey: keys.villageCommittee,
+    },
+    {
+      organisationId: 'soc-1',
+      organisationName: '社会组织',
+      kind: 'social-organisation',
+      divisionCode: '610902',
+      apiKey: keys.socialOrg,
+    },
+    {
+      organisationId: 'ent-1',
+      organisationName: '企业',
+      kind: 'enterprise',
+      divisionCode: '610902',
+      apiKey: keys.enterprise,
+    },
+    {
+      organisationId: 'centre-hanbin',
+      organisationName: '汉滨区中心',
+      kind: 'county-centre',
+      divisionCode: '610902',
+      apiKey: keys.centre,
+    },
+    {
+      organisationId: 'centre-shiquan',
+      organisationName: '石泉县中心',
+      kind: 'county-centre',
+      divisionCode: '610922',
+      apiKey: keys.otherCentre,
+    },
+  ];
+  await upsertApiClients((sql, params) => db.query(sql, params), service.schema, clients);
+  return {
+    service,
+    db,
+    clock,
+    topology: new Topology(service.namespace),
+    keys,
+    sweeper: service.app.get(DeadlineSweeper),
+    async close() {
+      await service.close();
+      await deleteNamespaceStreams(SHARED_NATS_URL, service.namespace);
+      await db.dropSchemas(service.schema);
+      await db.close();
+    },
+  };
+}
+
+/** A valid GB 11643 number (checksum computed) for a birth date, with a random sequence. */
+export function idNumber(birthDate: string): string {
+  const seq = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  const body = `610902${birthDate.replace(/-/g, '')}${seq}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = body.split('').reduce((acc, d, i) => acc + Number(d) * weights[i], 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+/** A random birth date between 1950 and 2005 (so ID numbers of test people do not collide). */
+function birthDate(): string {
+  const start = Date.UTC(1950, 0, 1);
+  const day = start + Math.floor(Math.random() * 20_000) * 86_400_000;
+  return new Date(day).toISOString().slice(0, 10);
+}
+
+/** A person with names and numbers unlikely to appear anywhere by chance. */
+export function person(overrides: Partial<PatientIdentityDto> = {}): PatientIdentityDto {
+  const tag = randomBytes(3).toString('hex');
+  const born = overrides.birthDate ?? birthDate();
+  return {
+    name: `测试患者${tag}`,
+    idNumber: idNumber(born),
+    birthDate: born,
+    sex: 'female',
+    phone: `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
+    address: `汉滨区老城街道测试路${tag}号`,
+    residenceDivisionCode: '610902001003',
+    lacksCapacity: false,
+    ...overrides,
+  };
+}
+
+export const consent = (overrides: Partial<ConsentGrantDto> = {}): ConsentGrantDto => ({
+  purpose: 'community-rehab',
+  grantedBy: 'patient',
+  method: 'signed-at-hospital',
+  grantedAt: new Date(Date.now() - 3_600_000).toISOString(),
+  ...overrides,
+});
+
+/** Publishes a referral.assessed (as hospital-intake would) onto the namespace's stream. */
+export async function publishAssessed(
+  world: RegistrationWorld,
+  patient: PatientIdentityDto,
+  consents: ConsentGrantDto[],
+  overrides: Partial<ReferralAssessedData> = {},
+): Promise<string> {
+  const referralId = overrides.referralId ?? randomUUID();
+  const data: ReferralAssessedData = {
+    referralId,
+    hospitalId: 'ak-hospital-1',
+    riskLevel: 1,
+    conditionStatus: 'stable',
+    colourGrade: 'green',
+    eligibleForCommunityRehab: true,
+    rehabNeeds: ['day-care', 'life-skills'],
+    employmentInterest: false,
+    assessedAt: new Date().toISOString(),
+    encounterId: `enc-${referralId.slice(0, 8)}`,
+    residenceDivisionCode: patient.residenceDivisionCode,
+    sealedPatient: cipher.sealJson(patient, SEAL_CONTEXTS.patient),
+    consents,
+    ...overrides,
+  };
+  const envelope = buildEnvelope(EVENTS.referralAssessed, 'hospital-intake', data, { subject: referralId });
+  const nc = await connect({ servers: SHARED_NATS_URL });
+  try {
+    await jetstream(nc).publish(
+      world.topology.subject(EVENTS.referralAssessed.subject),
+      JSON.stringify(envelope),
+      {
+        msgID: envelope.id,
+      },
+    );
+  } finally {
+    await nc.close();
+  }
+  return referralId;
+}
+
+/** Every CloudEvent on the namespace's REFERRAL stream (read back from the server). */
+export async function streamEvents(world: RegistrationWorld): Promise<EventEnvelope[]> {
+  const nc = await connect({ servers: SHARED_NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const stream = world.topology.streamName('REFERRAL');
+    const info = await jsm.streams.info(stream);
+    const events: EventEnvelope[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (message) events.push(message.json<EventEnvelope>());
+    }
+    return events;
+  } finally {
+    await nc.close();
+  }
+}
+
+export async function http(
+  world: RegistrationWorld,
+  method: 'GET' | 'POST',
+  path: string,
+  key: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> & { [k: string]: unknown } }> {
+  const response = await fetch(`${world.service.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export async function applicationRow(
+  world: RegistrationWorld,
+  id: string,
+): Promise<{ status: string; registration_id: string } | undefined> {
+  const [row] = await world.db.query<{ status: string; registration_id: string }>(
+    `SELECT status, registration_id FROM "${world.service.schema}".application WHERE id = $1`,
+    [id],
+  );
+  return row;
+}
+
+export async function outboxOf(
+  world: RegistrationWorld,
+  referralIds: string[],
+): Promise<
+  {
+    subject: string;
+    ordering_key: string;
+    published_at: Date | null;
+    cancelled_at: Date | null;
+    seq: string;
+  }[]
+> {
+  return world.db.query(
+    `SELECT subject, ordering_key, published_at, cancelled_at, seq FROM "${world.service.schema}".outbox
+      WHERE ordering_key = ANY($1) ORDER BY seq`,
+    [referralIds],
+  );
+}
