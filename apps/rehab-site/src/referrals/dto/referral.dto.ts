@@ -1,0 +1,250 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  Equals,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import {
+  CLOSURE_OUTCOMES,
+  ClosureOutcome,
+  COLOUR_GRADES,
+  ColourGrade,
+  CONDITION_STATUSES,
+  ConditionStatus,
+  DECLINE_REASONS,
+  DeclineReason,
+  IsDivisionCode,
+  IsListOf,
+  IsNested,
+  IsOneOf,
+  IsOrgId,
+  IsRiskLevel,
+  IsTimestamp,
+  REHAB_SERVICES,
+  RehabService,
+} from '@app/contracts';
+import { REFERRAL_STATUSES, ReferralStatus, SITE_ACTIONS, SiteAction } from '../referral-lifecycle';
+
+export class SiteReferralQuery {
+  @ApiPropertyOptional({ enum: REFERRAL_STATUSES })
+  @IsOptional()
+  @IsOneOf(REFERRAL_STATUSES)
+  status?: ReferralStatus;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor).' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/)
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    default: 20,
+    minimum: 1,
+    description: 'Capped by SITE_PAGE_LIMIT_MAX (default 100).',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class ReferralSummaryDto {
+  @ApiProperty() referralId: string;
+  @ApiProperty({ enum: REFERRAL_STATUSES }) status: ReferralStatus;
+  @ApiProperty() hop: number;
+  @ApiProperty({ enum: REHAB_SERVICES, isArray: true }) needs: RehabService[];
+  @ApiProperty({ minimum: 0, maximum: 5 }) riskLevel: number;
+  @ApiProperty({ enum: COLOUR_GRADES }) colourGrade: ColourGrade;
+  @ApiProperty() residenceDivisionCode: string;
+  @ApiProperty() needsManualPlacement: boolean;
+  @ApiProperty() assignedAt: string;
+  @ApiPropertyOptional({ nullable: true }) answerDueAt: string | null;
+  @ApiPropertyOptional({ nullable: true }) acceptedAt: string | null;
+  @ApiPropertyOptional({ nullable: true }) closedAt: string | null;
+  @ApiPropertyOptional({ enum: CLOSURE_OUTCOMES, nullable: true }) outcome: string | null;
+  @ApiProperty({ enum: SITE_ACTIONS, isArray: true, description: 'What this site may do next.' })
+  allowedActions: SiteAction[];
+}
+
+export class GuardianContactDto {
+  @ApiProperty() name: string;
+  @ApiProperty() relationship: string;
+  @ApiPropertyOptional() phone?: string;
+}
+
+export class ContactDto {
+  @ApiProperty() name: string;
+  @ApiPropertyOptional() phone?: string;
+  @ApiPropertyOptional() address?: string;
+  @ApiPropertyOptional({ type: GuardianContactDto }) guardian?: GuardianContactDto;
+}
+
+export class ReferralDetailDto extends ReferralSummaryDto {
+  @ApiPropertyOptional({ type: ContactDto, nullable: true, description: 'Opened only for the holding site.' })
+  contact: ContactDto | null;
+}
+
+export class ReferralPageDto {
+  @ApiProperty({ type: [ReferralSummaryDto] }) items: ReferralSummaryDto[];
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Pass as ?cursor= for the next page; null at the end.',
+  })
+  nextCursor: string | null;
+}
+
+export class ReferralActionResultDto {
+  @ApiProperty() referralId: string;
+  @ApiProperty({
+    description: 'The status after the action, as this site sees it (declined: no longer held).',
+  })
+  status: string;
+  @ApiProperty({ enum: SITE_ACTIONS, isArray: true }) allowedActions: SiteAction[];
+}
+
+export class DeclineDto {
+  @ApiProperty({ enum: DECLINE_REASONS })
+  @IsOneOf(DECLINE_REASONS)
+  reasonCode: DeclineReason;
+
+  @ApiPropertyOptional({ description: 'Required when reasonCode is "other".' })
+  @ValidateIf((o: DeclineDto) => o.reasonCode === 'other' || o.reasonText !== undefined)
+  @IsString()
+  @Length(1, 500)
+  reasonText?: string;
+}
+
+export class FollowUpCallDto {
+  @ApiProperty()
+  @IsTimestamp()
+  calledAt: string;
+
+  @ApiProperty({ description: 'Who was reached (patient, guardian, family, none).' })
+  @IsOneOf(['patient', 'guardian', 'family', 'none'])
+  reached: 'patient' | 'guardian' | 'family' | 'none';
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  note?: string;
+}
+
+export class CloseDto {
+  @ApiProperty({ enum: CLOSURE_OUTCOMES })
+  @IsOneOf(CLOSURE_OUTCOMES)
+  outcome: ClosureOutcome;
+
+  @ApiProperty({ type: FollowUpCallDto })
+  @IsNested(() => FollowUpCallDto)
+  followUp: FollowUpCallDto;
+}
+
+export class RelapseDto {
+  @ApiProperty({ minimum: 0, maximum: 5 })
+  @IsRiskLevel()
+  observedRiskLevel: number;
+}
+
+export class EmploymentReadinessDto {
+  @ApiProperty({ description: 'The site checked the patient consented to an employment referral.' })
+  @IsBoolean()
+  @Equals(true, { message: 'employment consent must be checked' })
+  employmentConsentChecked: boolean;
+
+  @ApiProperty({ description: 'Stable, willing and able to work.' })
+  @IsBoolean()
+  @Equals(true, { message: 'the patient must be stable, willing and able to work' })
+  stableWillingAndAble: boolean;
+}
+
+export class RehabPlanDto {
+  @ApiProperty({ description: 'When the plan starts.' })
+  @IsTimestamp()
+  startsAt: string;
+
+  @ApiProperty({ type: [String], description: 'Rehabilitation goals (1–10).' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  goals: string[];
+
+  @ApiProperty({ enum: REHAB_SERVICES, isArray: true })
+  @IsListOf(REHAB_SERVICES)
+  services: RehabService[];
+
+  @ApiProperty({ description: 'When the plan is reviewed (periodic assessment due).' })
+  @IsTimestamp()
+  reviewBy: string;
+}
+
+export class ServiceSessionDto {
+  @ApiProperty({ description: 'When the session took place.' })
+  @IsTimestamp()
+  date: string;
+
+  @ApiProperty({ enum: REHAB_SERVICES })
+  @IsOneOf(REHAB_SERVICES)
+  type: RehabService;
+
+  @ApiProperty({ minimum: 1, maximum: 1440 })
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  durationMinutes: number;
+
+  @ApiProperty({ description: 'Staff who gave it (kept at the site, never on the bus).' })
+  @IsString()
+  @Length(1, 64)
+  staff: string;
+}
+
+export class PeriodicAssessmentDto {
+  @ApiProperty()
+  @IsTimestamp()
+  assessedAt: string;
+
+  @ApiProperty({ minimum: 0, maximum: 5 })
+  @IsRiskLevel()
+  riskLevel: number;
+
+  @ApiProperty({ enum: CONDITION_STATUSES })
+  @IsOneOf(CONDITION_STATUSES)
+  conditionStatus: ConditionStatus;
+
+  @ApiPropertyOptional({ description: 'Kept at the site, never on the bus.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  summary?: string;
+}
+
+export class TransferDto {
+  @ApiProperty({ description: 'The site the patient moved to; it must accept the referral.' })
+  @IsOrgId()
+  toSiteId: string;
+
+  @ApiPropertyOptional({ description: 'The new residence (12-digit committee code) when known.' })
+  @IsOptional()
+  @IsDivisionCode()
+  newResidenceDivisionCode?: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}

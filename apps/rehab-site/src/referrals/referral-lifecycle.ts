@@ -1,0 +1,65 @@
+import { DomainException } from '@app/core';
+
+/** Where a referral stands at rehab-site (DESIGN §3). */
+export const REFERRAL_STATUSES = [
+  'assigned',
+  'accepted',
+  'in-service',
+  'green-channel',
+  'closed',
+  'consent-withdrawn',
+  'unplaced',
+] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+
+/** What the site holding a referral may do next. */
+export const SITE_ACTIONS = [
+  'accept',
+  'decline',
+  'record-plan',
+  'record-session',
+  'record-assessment',
+  'transfer',
+  'close',
+  'report-relapse',
+  'confirm-employment-readiness',
+] as const;
+export type SiteAction = (typeof SITE_ACTIONS)[number];
+
+/** What the serving site may do (accepted, or in service after the first session). */
+const SERVING: readonly SiteAction[] = [
+  'record-plan',
+  'record-session',
+  'record-assessment',
+  'transfer',
+  'close',
+  'report-relapse',
+  'confirm-employment-readiness',
+];
+
+const TRANSITIONS: Record<ReferralStatus, readonly SiteAction[]> = {
+  assigned: ['accept', 'decline'],
+  accepted: SERVING,
+  'in-service': SERVING,
+  'green-channel': ['close'],
+  closed: [],
+  'consent-withdrawn': [],
+  unplaced: [],
+};
+
+export function allowedActions(status: ReferralStatus): SiteAction[] {
+  return [...TRANSITIONS[status]];
+}
+
+/** Refuses (409, listing what is allowed) an action the referral's state does not permit. */
+export function assertAllowed(status: ReferralStatus, action: SiteAction): void {
+  const allowed = allowedActions(status);
+  if (!allowed.includes(action)) {
+    throw new DomainException(
+      'ILLEGAL_TRANSITION',
+      'conflict',
+      `A referral that is ${status} cannot be ${action === 'accept' ? 'accepted' : `given "${action}"`}`,
+      { status, action, allowedActions: allowed },
+    );
+  }
+}

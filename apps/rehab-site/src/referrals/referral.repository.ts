@@ -1,0 +1,334 @@
+import { Injectable } from '@nestjs/common';
+import { ColourGrade, EncryptedFieldDto, RehabService } from '@app/contracts';
+import { TransactionHost } from '@app/persistence';
+import { ReferralStatus } from './referral-lifecycle';
+
+export interface ReferralRecord {
+  referralId: string;
+  registrationId: string;
+  patientRef: string;
+  residenceDivisionCode: string;
+  needs: RehabService[];
+  riskLevel: number;
+  colourGrade: ColourGrade;
+  preferredSiteId: string | null;
+  previousSiteId: string | null;
+  registeredAt: Date;
+  sealedContact: EncryptedFieldDto | null;
+  status: ReferralStatus;
+  siteId: string | null;
+  holdsPlace: boolean;
+  hop: number;
+  needsManualPlacement: boolean;
+  assignedAt: Date | null;
+  answerDueAt: Date | null;
+  acceptedAt: Date | null;
+  closedAt: Date | null;
+  outcome: string | null;
+}
+
+export interface NewReferral {
+  referralId: string;
+  registrationId: string;
+  patientRef: string;
+  residenceDivisionCode: string;
+  needs: RehabService[];
+  riskLevel: number;
+  colourGrade: ColourGrade;
+  preferredSiteId?: string;
+  previousSiteId?: string;
+  registeredAt: string;
+  sealedContact: EncryptedFieldDto;
+}
+
+export interface Assignment {
+  siteId: string;
+  hop: number;
+  assignedAt: Date;
+  answerDueAt: Date;
+  needsManualPlacement: boolean;
+  holdsPlace: boolean;
+}
+
+/** Keyset position in a site's list: (assigned_at, referral_id). */
+export interface PagePosition {
+  assignedAt: string;
+  referralId: string;
+}
+
+interface ReferralRow {
+  referral_id: string;
+  registration_id: string;
+  patient_ref: string;
+  residence_division_code: string;
+  needs: RehabService[];
+  risk_level: number;
+  colour_grade: ColourGrade;
+  preferred_site_id: string | null;
+  previous_site_id: string | null;
+  registered_at: Date;
+  sealed_contact: EncryptedFieldDto | null;
+  status: ReferralStatus;
+  site_id: string | null;
+  holds_place: boolean;
+  hop: number;
+  needs_manual_placement: boolean;
+  assigned_at: Date | null;
+  answer_due_at: Date | null;
+  accepted_at: Date | null;
+  closed_at: Date | null;
+  outcome: string | null;
+}
+
+/** Statuses a site may still see (withdrawal revokes access). */
+const SITE_VISIBLE = `status <> 'consent-withdrawn'`;
+
+/** All I/O on referrals held at rehab-site: assignments, exclusions, a site's list. */
+@Injectable()
+export class ReferralRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  private get s(): string {
+    return this.tx.schema;
+  }
+
+  private map(row: ReferralRow): ReferralRecord {
+    return {
+      referralId: row.referral_id,
+      registrationId: row.registration_id,
+      patientRef: row.patient_ref,
+      residenceDivisionCode: row.residence_division_code,
+      needs: row.needs,
+      riskLevel: row.risk_level,
+      colourGrade: row.colour_grade,
+      preferredSiteId: row.preferred_site_id,
+      previousSiteId: row.previous_site_id,
+      registeredAt: row.registered_at,
+      sealedContact: row.sealed_contact,
+      status: row.status,
+      siteId: row.site_id,
+      holdsPlace: row.holds_place,
+      hop: row.hop,
+      needsManualPlacement: row.needs_manual_placement,
+      assignedAt: row.assigned_at,
+      answerDueAt: row.answer_due_at,
+      acceptedAt: row.accepted_at,
+      closedAt: row.closed_at,
+      outcome: row.outcome,
+    };
+  }
+
+  /** Records a registered referral (status `unplaced` until routed); false when it is already known. */
+  async insertRegistered(referral: NewReferral): Promise<boolean> {
+    const rows = await this.tx.manager.query<{ referral_id: string }[]>(
+      `INSERT INTO ${this.s}.referral (referral_id, registration_id, patient_ref, residence_division_code, needs,
+              risk_level, colour_grade, preferred_site_id, previous_site_id, registered_at, sealed_contact, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'unplaced')
+       ON CONFLICT (referral_id) DO NOTHING RETURNING referral_id`,
+      [
+        referral.referralId,
+        referral.registrationId,
+        referral.patientRef,
+        referral.residenceDivisionCode,
+        referral.needs,
+        referral.riskLevel,
+        referral.colourGrade,
+        referral.preferredSiteId ?? null,
+        referral.previousSiteId ?? null,
+        referral.registeredAt,
+        JSON.stringify(referral.sealedContact),
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /** Locks the referral for a state change. */
+  async lock(
+    referralId: string,
+    options: { skipLocked?: boolean } = {},
+  ): Promise<ReferralRecord | undefined> {
+    const [row] = await this.tx.manager.query<ReferralRow[]>(
+      `SELECT * FROM ${this.s}.referral WHERE referral_id = $1 FOR UPDATE${options.skipLocked ? ' SKIP LOCKED' : ''}`,
+      [referralId],
+    );
+    return row ? this.map(row) : undefined;
+  }
+
+  /** Locks a referral the site currently holds (anything else is invisible to it). */
+  async lockHeldBy(siteId: string, referralId: string): Promise<ReferralRecord | undefined> {
+    const [row] = await this.tx.manager.query<ReferralRow[]>(
+      `SELECT * FROM ${this.s}.referral WHERE referral_id = $1 AND site_id = $2 AND ${SITE_VISIBLE} FOR UPDATE`,
+      [referralId, siteId],
+    );
+    return row ? this.map(row) : undefined;
+  }
+
+  async findHeldBy(siteId: string, referralId: string): Promise<ReferralRecord | undefined> {
+    const [row] = await this.tx.manager.query<ReferralRow[]>(
+      `SELECT * FROM ${this.s}.referral WHERE referral_id = $1 AND site_id = $2 AND ${SITE_VISIBLE}`,
+      [referralId, siteId],
+    );
+    return row ? this.map(row) : undefined;
+  }
+
+  /** One page of the site's referrals in (assigned_at, referral_id) order, after `after`. */
+  async pageForSite(
+    siteId: string,
+    status: ReferralStatus | undefined,
+    after: PagePosition | undefined,
+    limit: number,
+  ): Promise<ReferralRecord[]> {
+    const rows = await this.tx.manager.query<ReferralRow[]>(
+      `SELECT * FROM ${this.s}.referral
+        WHERE site_id = $1 AND ${SITE_VISIBLE}
+          AND ($2::text IS NULL OR status = $2)
+          AND ($3::timestamptz IS NULL OR (assigned_at, referral_id) > ($3::timestamptz, $4::uuid))
+        ORDER BY assigned_at, referral_id
+        LIMIT $5`,
+      [siteId, status ?? null, after?.assignedAt ?? null, after?.referralId ?? null, limit],
+    );
+    return rows.map((r) => this.map(r));
+  }
+
+  async assign(referralId: string, assignment: Assignment): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET status = 'assigned', site_id = $2, hop = $3, assigned_at = $4, answer_due_at = $5,
+              needs_manual_placement = $6, holds_place = $7, updated_at = now()
+        WHERE referral_id = $1`,
+      [
+        referralId,
+        assignment.siteId,
+        assignment.hop,
+        assignment.assignedAt,
+        assignment.answerDueAt,
+        assignment.needsManualPlacement,
+        assignment.holdsPlace,
+      ],
+    );
+  }
+
+  /** No site can take it: kept unplaced (site cleared) for ops. */
+  async markUnplaced(referralId: string, hop: number): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET status = 'unplaced', site_id = NULL, holds_place = false, hop = $2,
+              needs_manual_placement = true, answer_due_at = NULL, updated_at = now()
+        WHERE referral_id = $1`,
+      [referralId, hop],
+    );
+  }
+
+  async setStatus(
+    referralId: string,
+    status: ReferralStatus,
+    extra: {
+      acceptedAt?: Date;
+      closedAt?: Date;
+      outcome?: string;
+      followUp?: object;
+      holdsPlace?: boolean;
+    } = {},
+  ): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET status = $2,
+              accepted_at = COALESCE($3, accepted_at), closed_at = COALESCE($4, closed_at),
+              outcome = COALESCE($5, outcome), follow_up = COALESCE($6::jsonb, follow_up),
+              holds_place = COALESCE($7, holds_place), updated_at = now()
+        WHERE referral_id = $1`,
+      [
+        referralId,
+        status,
+        extra.acceptedAt ?? null,
+        extra.closedAt ?? null,
+        extra.outcome ?? null,
+        extra.followUp ? JSON.stringify(extra.followUp) : null,
+        extra.holdsPlace ?? null,
+      ],
+    );
+  }
+
+  /** Consent withdrawn: the assignment ends and the contact copy is deleted. */
+  async withdraw(referralId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET status = 'consent-withdrawn', holds_place = false, sealed_contact = NULL,
+              answer_due_at = NULL, updated_at = now()
+        WHERE referral_id = $1`,
+      [referralId],
+    );
+  }
+
+  /** This site will never be offered this referral again. */
+  async exclude(
+    referralId: string,
+    siteId: string,
+    reason: 'declined' | 'escalated',
+    hop: number,
+    at: Date,
+    code?: string,
+    text?: string,
+  ): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO ${this.s}.referral_exclusion (referral_id, site_id, reason, reason_code, reason_text, hop, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (referral_id, site_id) DO NOTHING`,
+      [referralId, siteId, reason, code ?? null, text ?? null, hop, at],
+    );
+  }
+
+  async exclusions(referralId: string): Promise<{ siteId: string; reason: string }[]> {
+    const rows = await this.tx.manager.query<{ site_id: string; reason: string }[]>(
+      `SELECT site_id, reason FROM ${this.s}.referral_exclusion WHERE referral_id = $1 ORDER BY hop`,
+      [referralId],
+    );
+    return rows.map((r) => ({ siteId: r.site_id, reason: r.reason }));
+  }
+
+  async addServiceRecord(record: {
+    id: string;
+    referralId: string;
+    siteId: string;
+    kind: 'plan' | 'session' | 'assessment';
+    occurredAt: string;
+    details: object;
+    recordedAt: Date;
+  }): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO ${this.s}.service_record (id, referral_id, site_id, kind, occurred_at, details, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
+      [
+        record.id,
+        record.referralId,
+        record.siteId,
+        record.kind,
+        record.occurredAt,
+        JSON.stringify(record.details),
+        record.recordedAt,
+      ],
+    );
+  }
+
+  async serviceRecordCounts(referralId: string): Promise<Record<string, number>> {
+    const rows = await this.tx.manager.query<{ kind: string; n: number }[]>(
+      `SELECT kind, count(*)::int AS n FROM ${this.s}.service_record WHERE referral_id = $1 GROUP BY kind`,
+      [referralId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+  }
+
+  /** Moves the referral's residence (a transfer because the patient moved). */
+  async setResidence(referralId: string, divisionCode: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET residence_division_code = $2, updated_at = now() WHERE referral_id = $1`,
+      [referralId, divisionCode],
+    );
+  }
+
+  /** Assignments whose answer window has passed (candidates for escalation). */
+  async overdue(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.tx.manager.query<{ referral_id: string }[]>(
+      `SELECT referral_id FROM ${this.s}.referral
+        WHERE status = 'assigned' AND answer_due_at <= $1
+        ORDER BY answer_due_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => r.referral_id);
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { EscalationSweeper } from './escalation.sweeper';
+import { ReferralEventsController } from './referral-events.controller';
+import { ReferralRepository } from './referral.repository';
+import { ReferralsService } from './referrals.service';
+import { RoutingService } from './routing.service';
+import { SiteReferralsController } from './site-referrals.controller';
+
+@Module({
+  imports: [DirectoryModule, WebhooksModule],
+  controllers: [SiteReferralsController, ReferralEventsController],
+  providers: [ReferralRepository, RoutingService, ReferralsService, EscalationSweeper],
+})
+export class ReferralsModule {}

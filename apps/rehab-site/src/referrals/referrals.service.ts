@@ -1,0 +1,432 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  EVENTS,
+  ReferralServiceRecordedData,
+  ServiceRecordKind,
+  ReferralConsentWithdrawnData,
+  ReferralRegisteredData,
+  SEAL_CONTEXTS,
+  SiteContactDto,
+} from '@app/contracts';
+import { DomainException } from '@app/core';
+import { FieldCipher } from '@app/crypto';
+import { DivisionDirectory } from '@app/divisions';
+import { EventPublisher } from '@app/messaging';
+import { TransactionHost } from '@app/persistence';
+import { Clock } from '../clock';
+import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
+import { SiteRepository } from '../directory/site.repository';
+import { SiteNotifier } from '../webhooks/site-notifier.service';
+import { WebhookRepository } from '../webhooks/webhook.repository';
+import {
+  CloseDto,
+  DeclineDto,
+  EmploymentReadinessDto,
+  PeriodicAssessmentDto,
+  ReferralActionResultDto,
+  ReferralDetailDto,
+  ReferralPageDto,
+  ReferralSummaryDto,
+  RehabPlanDto,
+  RelapseDto,
+  ServiceSessionDto,
+  SiteReferralQuery,
+  TransferDto,
+} from './dto/referral.dto';
+import { allowedActions, assertAllowed, ReferralStatus } from './referral-lifecycle';
+import { PagePosition, ReferralRecord, ReferralRepository } from './referral.repository';
+import { ALERT_CODES, RoutingService } from './routing.service';
+import { decodeCursor, encodeCursor } from './cursor';
+
+function notFound(): DomainException {
+  return new DomainException('REFERRAL_NOT_FOUND', 'not-found', 'No such referral for this site');
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** Referrals at rehab-site: intake from registration, the holding site's decisions, SLA escalation. */
+@Injectable()
+export class ReferralsService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly referrals: ReferralRepository,
+    private readonly sites: SiteRepository,
+    private readonly routing: RoutingService,
+    private readonly publisher: EventPublisher,
+    private readonly notifier: SiteNotifier,
+    private readonly webhooks: WebhookRepository,
+    private readonly cipher: FieldCipher,
+    private readonly clock: Clock,
+    @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
+  ) {}
+
+  // ---- events -------------------------------------------------------------------------------------------
+
+  /** referral.registered: keep the routing data (contact stays sealed) and route it. */
+  async onRegistered(data: ReferralRegisteredData): Promise<void> {
+    await this.tx.run(async () => {
+      const fresh = await this.referrals.insertRegistered(data);
+      if (!fresh) return; // already routed: a re-publication under another id
+      const referral = await this.referrals.lock(data.referralId);
+      await this.routing.route(referral!, this.clock.now());
+    });
+  }
+
+  /** referral.consent-withdrawn (community rehab): the assignment ends, the place is freed, the contact deleted. */
+  async onConsentWithdrawn(data: ReferralConsentWithdrawnData): Promise<void> {
+    if (data.purpose !== 'community-rehab') return;
+    await this.tx.run(async () => {
+      const referral = await this.referrals.lock(data.referralId);
+      if (!referral) {
+        throw new DomainException(
+          'REFERRAL_NOT_YET_KNOWN',
+          'unavailable',
+          'Withdrawal arrived before the registration it withdraws',
+        );
+      }
+      if (referral.status === 'consent-withdrawn') return;
+      const now = this.clock.now();
+      const holder = referral.status === 'closed' ? null : referral.siteId;
+      if (referral.holdsPlace && referral.siteId) await this.sites.releasePlace(referral.siteId);
+      await this.referrals.withdraw(referral.referralId);
+      await this.webhooks.cancelForReferral(referral.referralId, 'consent withdrawn');
+      if (holder) {
+        await this.notifier.revoked(
+          {
+            referralId: referral.referralId,
+            siteId: holder,
+            reason: 'consent-withdrawn',
+            revokedAt: now.toISOString(),
+          },
+          now,
+        );
+      }
+    });
+  }
+
+  // ---- escalation ---------------------------------------------------------------------------------------
+
+  /** Escalates every assignment whose answer window has passed (by the Clock); returns how many. */
+  async escalateOverdue(limit = 100): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.referrals.overdue(now, limit);
+    let escalated = 0;
+    for (const referralId of due) {
+      const done = await this.tx.run(async () => {
+        const referral = await this.referrals.lock(referralId, { skipLocked: true });
+        if (!referral || referral.status !== 'assigned' || !referral.siteId || !referral.answerDueAt)
+          return false;
+        if (referral.answerDueAt > now) return false;
+        const siteId = referral.siteId;
+        await this.referrals.exclude(referralId, siteId, 'escalated', referral.hop, now);
+        if (referral.holdsPlace) await this.sites.releasePlace(siteId);
+        await this.publisher.publish(
+          EVENTS.referralEscalated,
+          {
+            referralId,
+            siteId,
+            answerDueAt: referral.answerDueAt.toISOString(),
+            escalatedAt: now.toISOString(),
+          },
+          { subject: referralId },
+        );
+        await this.notifier.revoked(
+          { referralId, siteId, reason: 'escalated', revokedAt: now.toISOString() },
+          now,
+        );
+        await this.routing.alert(
+          ALERT_CODES.siteAnswerOverdue,
+          'warning',
+          'A site did not answer a referral within its window; re-routed',
+          { referralId, siteId, hop: referral.hop },
+          now,
+        );
+        await this.routing.route(referral, now);
+        return true;
+      });
+      if (done) escalated++;
+    }
+    return escalated;
+  }
+
+  // ---- the holding site's API ---------------------------------------------------------------------------
+
+  async list(siteId: string, query: SiteReferralQuery): Promise<ReferralPageDto> {
+    const limit = Math.min(query.limit ?? 20, this.config.pageLimitMax);
+    const after: PagePosition | undefined = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.referrals.pageForSite(siteId, query.status, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => this.summary(r)),
+      nextCursor:
+        rows.length > limit && last?.assignedAt
+          ? encodeCursor({ assignedAt: last.assignedAt.toISOString(), referralId: last.referralId })
+          : null,
+    };
+  }
+
+  async get(siteId: string, referralId: string): Promise<ReferralDetailDto> {
+    const referral = await this.referrals.findHeldBy(siteId, referralId);
+    if (!referral) throw notFound();
+    const contact = referral.sealedContact
+      ? this.cipher.openJson<SiteContactDto>(referral.sealedContact, SEAL_CONTEXTS.siteContact)
+      : null;
+    return { ...this.summary(referral), contact };
+  }
+
+  async accept(siteId: string, referralId: string): Promise<ReferralActionResultDto> {
+    return this.act(siteId, referralId, 'accept', async (referral, now) => {
+      await this.referrals.setStatus(referralId, 'accepted', { acceptedAt: now });
+      await this.publisher.publish(
+        EVENTS.referralAccepted,
+        { referralId, siteId, acceptedAt: now.toISOString() },
+        { subject: referralId },
+      );
+      return this.result(referralId, 'accepted');
+    });
+  }
+
+  /** Declines with a coded reason; the referral is re-routed at once and never offered to this site again. */
+  async decline(siteId: string, referralId: string, dto: DeclineDto): Promise<ReferralActionResultDto> {
+    return this.act(siteId, referralId, 'decline', async (referral, now) => {
+      await this.referrals.exclude(
+        referralId,
+        siteId,
+        'declined',
+        referral.hop,
+        now,
+        dto.reasonCode,
+        dto.reasonText,
+      );
+      if (referral.holdsPlace) await this.sites.releasePlace(siteId);
+      await this.publisher.publish(
+        EVENTS.referralDeclined,
+        {
+          referralId,
+          siteId,
+          reasonCode: dto.reasonCode,
+          ...(dto.reasonText ? { reasonText: dto.reasonText } : {}),
+          declinedAt: now.toISOString(),
+        },
+        { subject: referralId },
+      );
+      await this.routing.route(referral, now);
+      return { referralId, status: 'declined', allowedActions: [] };
+    });
+  }
+
+  async close(siteId: string, referralId: string, dto: CloseDto): Promise<ReferralActionResultDto> {
+    return this.act(siteId, referralId, 'close', async (referral, now) => {
+      if (referral.holdsPlace) await this.sites.releasePlace(siteId);
+      await this.referrals.setStatus(referralId, 'closed', {
+        closedAt: now,
+        outcome: dto.outcome,
+        followUp: { ...dto.followUp },
+        holdsPlace: false,
+      });
+      await this.publisher.publish(
+        EVENTS.referralClosed,
+        { referralId, siteId, outcome: dto.outcome, closedAt: now.toISOString() },
+        { subject: referralId },
+      );
+      return this.result(referralId, 'closed');
+    });
+  }
+
+  /** A relapse: the green channel starts (GREEN stream); the referral is on hold at this site. */
+  async reportRelapse(siteId: string, referralId: string, dto: RelapseDto): Promise<ReferralActionResultDto> {
+    return this.act(siteId, referralId, 'report-relapse', async (_referral, now) => {
+      await this.referrals.setStatus(referralId, 'green-channel');
+      await this.publisher.publish(
+        EVENTS.greenRelapseReported,
+        { referralId, siteId, observedRiskLevel: dto.observedRiskLevel, reportedAt: now.toISOString() },
+        { subject: referralId },
+      );
+      return this.result(referralId, 'green-channel');
+    });
+  }
+
+  async confirmEmploymentReadiness(
+    siteId: string,
+    referralId: string,
+    _dto: EmploymentReadinessDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.act(siteId, referralId, 'confirm-employment-readiness', async (referral, now) => {
+      await this.publisher.publish(
+        EVENTS.employmentReadinessConfirmed,
+        { referralId, siteId, confirmedAt: now.toISOString() },
+        { subject: referralId },
+      );
+      return this.result(referralId, referral.status);
+    });
+  }
+
+  async recordPlan(siteId: string, referralId: string, dto: RehabPlanDto): Promise<ReferralActionResultDto> {
+    return this.record(siteId, referralId, 'record-plan', 'plan', dto.startsAt, { ...dto }, {});
+  }
+
+  /** A session; the first one moves an accepted referral into service. */
+  async recordSession(
+    siteId: string,
+    referralId: string,
+    dto: ServiceSessionDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.record(
+      siteId,
+      referralId,
+      'record-session',
+      'session',
+      dto.date,
+      { ...dto },
+      {
+        serviceType: dto.type,
+        durationMinutes: dto.durationMinutes,
+      },
+    );
+  }
+
+  async recordAssessment(
+    siteId: string,
+    referralId: string,
+    dto: PeriodicAssessmentDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.record(
+      siteId,
+      referralId,
+      'record-assessment',
+      'assessment',
+      dto.assessedAt,
+      { ...dto },
+      {
+        riskLevel: dto.riskLevel,
+        conditionStatus: dto.conditionStatus,
+      },
+    );
+  }
+
+  private record(
+    siteId: string,
+    referralId: string,
+    action: 'record-plan' | 'record-session' | 'record-assessment',
+    kind: ServiceRecordKind,
+    occurredAt: string,
+    details: object,
+    published: Pick<
+      ReferralServiceRecordedData,
+      'serviceType' | 'durationMinutes' | 'riskLevel' | 'conditionStatus'
+    >,
+  ): Promise<ReferralActionResultDto> {
+    return this.act(siteId, referralId, action, async (referral, now) => {
+      await this.referrals.addServiceRecord({
+        id: randomUUID(),
+        referralId,
+        siteId,
+        kind,
+        occurredAt,
+        details,
+        recordedAt: now,
+      });
+      const status: ReferralStatus = kind === 'session' ? 'in-service' : referral.status;
+      if (status !== referral.status) await this.referrals.setStatus(referralId, status);
+      await this.publisher.publish(
+        EVENTS.referralServiceRecorded,
+        { referralId, siteId, kind, occurredAt, ...published, recordedAt: now.toISOString() },
+        { subject: referralId },
+      );
+      return this.result(referralId, status);
+    });
+  }
+
+  /** The patient moved: the referral goes to the named site (which must accept it); this site loses it. */
+  async transfer(siteId: string, referralId: string, dto: TransferDto): Promise<ReferralActionResultDto> {
+    return this.act(siteId, referralId, 'transfer', async (referral, now) => {
+      if (dto.toSiteId === siteId) {
+        throw new DomainException(
+          'TRANSFER_TO_SELF',
+          'unprocessable',
+          'The referral is already at this site',
+        );
+      }
+      if (!(await this.sites.find(dto.toSiteId))) {
+        throw new DomainException('TARGET_SITE_NOT_FOUND', 'unprocessable', `No site ${dto.toSiteId}`, {
+          errors: [{ pointer: '#/toSiteId', detail: 'no such site' }],
+        });
+      }
+      if (
+        dto.newResidenceDivisionCode &&
+        !(await DivisionDirectory.load()).exists(dto.newResidenceDivisionCode)
+      ) {
+        throw new DomainException('INVALID_DIVISION', 'invalid', 'Unknown division code', {
+          errors: [{ pointer: '#/newResidenceDivisionCode', detail: 'not an administrative division' }],
+        });
+      }
+      if (!(await this.sites.reservePlace(dto.toSiteId))) {
+        throw new DomainException(
+          'TARGET_SITE_FULL',
+          'conflict',
+          `${dto.toSiteId} has no free place or is not accepting`,
+        );
+      }
+      if (referral.holdsPlace) await this.sites.releasePlace(siteId);
+      if (dto.newResidenceDivisionCode) {
+        await this.referrals.setResidence(referralId, dto.newResidenceDivisionCode);
+      }
+      await this.publisher.publish(
+        EVENTS.referralTransferred,
+        {
+          referralId,
+          fromSiteId: siteId,
+          toSiteId: dto.toSiteId,
+          ...(dto.newResidenceDivisionCode ? { newResidenceDivisionCode: dto.newResidenceDivisionCode } : {}),
+          transferredAt: now.toISOString(),
+        },
+        { subject: referralId },
+      );
+      await this.notifier.revoked(
+        { referralId, siteId, reason: 'transferred', revokedAt: now.toISOString() },
+        now,
+      );
+      await this.routing.assignTo(referral, dto.toSiteId, referral.hop + 1, now);
+      return { referralId, status: 'transferred', allowedActions: [] };
+    });
+  }
+
+  private act(
+    siteId: string,
+    referralId: string,
+    action: Parameters<typeof assertAllowed>[1],
+    work: (referral: ReferralRecord, now: Date) => Promise<ReferralActionResultDto>,
+  ): Promise<ReferralActionResultDto> {
+    return this.tx.run(async () => {
+      const referral = await this.referrals.lockHeldBy(siteId, referralId);
+      if (!referral) throw notFound();
+      assertAllowed(referral.status, action);
+      return work(referral, this.clock.now());
+    });
+  }
+
+  private result(referralId: string, status: ReferralStatus): ReferralActionResultDto {
+    return { referralId, status, allowedActions: allowedActions(status) };
+  }
+
+  private summary(r: ReferralRecord): ReferralSummaryDto {
+    return {
+      referralId: r.referralId,
+      status: r.status,
+      hop: r.hop,
+      needs: r.needs,
+      riskLevel: r.riskLevel,
+      colourGrade: r.colourGrade,
+      residenceDivisionCode: r.residenceDivisionCode,
+      needsManualPlacement: r.needsManualPlacement,
+      assignedAt: iso(r.assignedAt)!,
+      answerDueAt: r.status === 'assigned' ? iso(r.answerDueAt) : null,
+      acceptedAt: iso(r.acceptedAt),
+      closedAt: iso(r.closedAt),
+      outcome: r.outcome,
+      allowedActions: allowedActions(r.status),
+    };
+  }
+}

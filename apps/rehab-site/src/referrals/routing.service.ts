@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENTS, SERVICES } from '@app/contracts';
+import { DivisionDirectory } from '@app/divisions';
+import { EventPublisher } from '@app/messaging';
+import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
+import { SiteRepository } from '../directory/site.repository';
+import { SiteNotifier } from '../webhooks/site-notifier.service';
+import { ReferralRecord, ReferralRepository } from './referral.repository';
+
+/** Candidates fetched per round; a round is repeated when concurrent referrals took every place fetched. */
+const CANDIDATES_PER_ROUND = 8;
+const MAX_ROUNDS = 4;
+
+export const ALERT_CODES = {
+  needsManualPlacement: 'NEEDS_MANUAL_PLACEMENT',
+  noSiteForReferral: 'NO_SITE_FOR_REFERRAL',
+  siteAnswerOverdue: 'SITE_ANSWER_OVERDUE',
+} as const;
+
+export interface RoutingResult {
+  siteId: string | null;
+  hop: number;
+  needsManualPlacement: boolean;
+}
+
+/**
+ * Routing (DESIGN §4): residence community station → street/township site → county centre, filtered by needs,
+ * eligibility (risk), accepting and free capacity, preferring the previous site, never a site that declined
+ * or let this referral lapse, ties broken by free places then id. A place is reserved atomically. With no
+ * candidate, or past the hop limit, the county centre gets it for manual placement and ops are alerted.
+ * Runs inside the caller's transaction (the referral row is locked by the caller).
+ */
+@Injectable()
+export class RoutingService {
+  constructor(
+    private readonly sites: SiteRepository,
+    private readonly referrals: ReferralRepository,
+    private readonly publisher: EventPublisher,
+    private readonly notifier: SiteNotifier,
+    @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
+  ) {}
+
+  async route(referral: ReferralRecord, now: Date): Promise<RoutingResult> {
+    const hop = referral.hop + 1;
+    const divisions = await DivisionDirectory.load();
+    const areaCodes = divisions.ancestry(referral.residenceDivisionCode);
+    if (hop <= this.config.maxHops) {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const candidates = await this.sites.findCandidates({
+          referralId: referral.referralId,
+          areaCodes,
+          needs: referral.needs,
+          riskLevel: referral.riskLevel,
+          previousSiteId: referral.previousSiteId,
+          preferredSiteId: referral.preferredSiteId,
+          limit: CANDIDATES_PER_ROUND,
+        });
+        if (candidates.length === 0) break;
+        for (const siteId of candidates) {
+          if (await this.sites.reservePlace(siteId)) {
+            await this.assign(referral, siteId, hop, now, false, true);
+            return { siteId, hop, needsManualPlacement: false };
+          }
+        }
+      }
+    }
+    return this.manualPlacement(referral, hop, now);
+  }
+
+  private async manualPlacement(referral: ReferralRecord, hop: number, now: Date): Promise<RoutingResult> {
+    const countyCode = referral.residenceDivisionCode.slice(0, 6);
+    const centre = await this.sites.countyCentreFor(countyCode, referral.referralId);
+    const details = { referralId: referral.referralId, countyCode, hop };
+    if (!centre) {
+      await this.referrals.markUnplaced(referral.referralId, hop);
+      await this.alert(
+        ALERT_CODES.noSiteForReferral,
+        'critical',
+        'No site, not even a county centre, can take a referral',
+        details,
+        now,
+      );
+      return { siteId: null, hop, needsManualPlacement: true };
+    }
+    const holdsPlace = await this.sites.reservePlace(centre);
+    await this.assign(referral, centre, hop, now, true, holdsPlace);
+    await this.alert(
+      ALERT_CODES.needsManualPlacement,
+      'warning',
+      'A referral went to the county centre for manual placement',
+      { ...details, siteId: centre },
+      now,
+    );
+    return { siteId: centre, hop, needsManualPlacement: true };
+  }
+
+  /** Assigns to a given site (a transfer): the caller reserved the place. */
+  async assignTo(referral: ReferralRecord, siteId: string, hop: number, now: Date): Promise<void> {
+    await this.assign(referral, siteId, hop, now, false, true);
+  }
+
+  private async assign(
+    referral: ReferralRecord,
+    siteId: string,
+    hop: number,
+    now: Date,
+    needsManualPlacement: boolean,
+    holdsPlace: boolean,
+  ): Promise<void> {
+    const answerDueAt = new Date(now.getTime() + answerWindowMs(this.config, referral.riskLevel));
+    await this.referrals.assign(referral.referralId, {
+      siteId,
+      hop,
+      assignedAt: now,
+      answerDueAt,
+      needsManualPlacement,
+      holdsPlace,
+    });
+    await this.publisher.publish(
+      EVENTS.referralAssigned,
+      {
+        referralId: referral.referralId,
+        siteId,
+        hop,
+        assignedAt: now.toISOString(),
+        answerDueAt: answerDueAt.toISOString(),
+        needsManualPlacement,
+      },
+      { subject: referral.referralId },
+    );
+    await this.notifier.assigned(
+      {
+        referralId: referral.referralId,
+        siteId,
+        hop,
+        needs: referral.needs,
+        riskLevel: referral.riskLevel,
+        colourGrade: referral.colourGrade,
+        assignedAt: now.toISOString(),
+        answerDueAt: answerDueAt.toISOString(),
+        needsManualPlacement,
+      },
+      now,
+    );
+  }
+
+  async alert(
+    code: string,
+    severity: 'info' | 'warning' | 'critical',
+    summary: string,
+    details: Record<string, string | number | boolean>,
+    now: Date,
+  ): Promise<void> {
+    await this.publisher.publish(
+      EVENTS.opsAlertRaised,
+      { code, severity, service: SERVICES.rehabSite, summary, details, raisedAt: now.toISOString() },
+      { subject: typeof details.referralId === 'string' ? details.referralId : undefined },
+    );
+  }
+}

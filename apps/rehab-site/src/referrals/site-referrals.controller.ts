@@ -1,0 +1,189 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { SiteKeyGuard, SiteRequest } from '../auth/auth.guards';
+import {
+  CloseDto,
+  DeclineDto,
+  EmploymentReadinessDto,
+  PeriodicAssessmentDto,
+  ReferralActionResultDto,
+  ReferralDetailDto,
+  ReferralPageDto,
+  RehabPlanDto,
+  RelapseDto,
+  ServiceSessionDto,
+  SiteReferralQuery,
+  TransferDto,
+} from './dto/referral.dto';
+import { ReferralsService } from './referrals.service';
+
+const siteOf = (request: SiteRequest): string => request.caller!.siteId;
+
+@ApiTags('site referrals')
+@ApiSecurity('X-API-Key')
+@ApiUnauthorizedResponse({ description: 'Missing or unknown site API key (problem+json).' })
+@ApiNotFoundResponse({
+  description: "Not a referral this site holds (another site's looks exactly like a missing one).",
+})
+@UseGuards(SiteKeyGuard)
+@Controller('v1/sites/:siteId/referrals')
+export class SiteReferralsController {
+  constructor(private readonly referrals: ReferralsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: ReferralPageDto, description: "The site's own referrals, oldest assignment first." })
+  @ApiBadRequestResponse({ description: 'Bad status, limit or cursor.' })
+  list(@Req() request: SiteRequest, @Query() query: SiteReferralQuery): Promise<ReferralPageDto> {
+    return this.referrals.list(siteOf(request), query);
+  }
+
+  @Get(':referralId')
+  @ApiOkResponse({
+    type: ReferralDetailDto,
+    description: 'With the contact, opened for the holding site only.',
+  })
+  get(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+  ): Promise<ReferralDetailDto> {
+    return this.referrals.get(siteOf(request), referralId);
+  }
+
+  @Post(':referralId/accept')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReferralActionResultDto })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  accept(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.accept(siteOf(request), referralId);
+  }
+
+  @Post(':referralId/decline')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReferralActionResultDto, description: 'Declined; the referral is re-routed.' })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  decline(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+    @Body() dto: DeclineDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.decline(siteOf(request), referralId, dto);
+  }
+
+  @Post(':referralId/close')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReferralActionResultDto, description: 'Closed with an outcome (referral.closed).' })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  close(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+    @Body() dto: CloseDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.close(siteOf(request), referralId, dto);
+  }
+
+  @Post(':referralId/relapse')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ReferralActionResultDto,
+    description: 'green.relapse-reported; on hold (green-channel).',
+  })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  relapse(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+    @Body() dto: RelapseDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.reportRelapse(siteOf(request), referralId, dto);
+  }
+
+  @Post(':referralId/employment-readiness')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReferralActionResultDto, description: 'employment.readiness-confirmed.' })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  employmentReadiness(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+    @Body() dto: EmploymentReadinessDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.confirmEmploymentReadiness(siteOf(request), referralId, dto);
+  }
+
+  @Post(':referralId/plan')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ReferralActionResultDto,
+    description: 'Rehab plan recorded (referral.service-recorded).',
+  })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  plan(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+    @Body() dto: RehabPlanDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.recordPlan(siteOf(request), referralId, dto);
+  }
+
+  @Post(':referralId/sessions')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ReferralActionResultDto,
+    description: 'Session recorded; the first one starts service.',
+  })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  session(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+    @Body() dto: ServiceSessionDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.recordSession(siteOf(request), referralId, dto);
+  }
+
+  @Post(':referralId/assessments')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReferralActionResultDto, description: 'Periodic assessment recorded.' })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  assessment(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+    @Body() dto: PeriodicAssessmentDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.recordAssessment(siteOf(request), referralId, dto);
+  }
+
+  @Post(':referralId/transfer')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ReferralActionResultDto,
+    description: 'Transferred (referral.transferred); the target must accept.',
+  })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION or TARGET_SITE_FULL.' })
+  transfer(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+    @Body() dto: TransferDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.referrals.transfer(siteOf(request), referralId, dto);
+  }
+}

@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { SERVICES } from '@app/contracts';
+import { loadServiceConfig } from '@app/core';
+import { demoApiKey, sha256Hex } from './auth/keys';
+import { prefectureSites } from './directory/seed-sites';
+
+/** The demo prefecture: 安康市 (陕西). */
+const CITY_CODE = '6109';
+
+/**
+ * Demo reference data (run by `npm start` after migrations, idempotent): the site directory of 安康市 with
+ * deterministic demo API keys. Existing sites are left as they are.
+ */
+async function seed(): Promise<void> {
+  const config = loadServiceConfig(SERVICES.rehabSite);
+  if (process.env.NODE_ENV === 'production') {
+    process.stdout.write('rehab-site seed: skipped in production (no demo keys)\n');
+    return;
+  }
+  const sites = await prefectureSites(CITY_CODE);
+  const schema = `"${config.dbSchema}"`;
+  const client = new Client({ connectionString: config.databaseUrl });
+  await client.connect();
+  let created = 0;
+  try {
+    await client.query('BEGIN');
+    for (const site of sites) {
+      const inserted = await client.query(
+        `INSERT INTO ${schema}.site (id, name, level, county_code, functions, services, capacity, api_key_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [
+          site.id,
+          site.name,
+          site.level,
+          site.countyCode,
+          site.functions,
+          site.services,
+          site.capacity,
+          sha256Hex(demoApiKey(site.id)),
+        ],
+      );
+      if (inserted.rowCount === 1) {
+        created++;
+        await client.query(
+          `INSERT INTO ${schema}.site_area (division_code, site_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [site.areaCode, site.id],
+        );
+      }
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    await client.end();
+  }
+  const count = (level: string) => sites.filter((s) => s.level === level).length;
+  process.stdout.write(
+    `rehab-site seed: 安康市 ${count('county-centre')} county centres, ${count('street-site')} street/township sites, ` +
+      `${count('community-station')} community stations (${created} new)\n`,
+  );
+  const demo = [
+    sites.find((s) => s.id === 'cc-610902'),
+    sites.find((s) => s.level === 'street-site' && s.countyCode === '610902'),
+    sites.find((s) => s.level === 'community-station' && s.countyCode === '610902'),
+  ].filter((s) => s !== undefined);
+  for (const site of demo) {
+    process.stdout.write(`  demo key ${site.id} (${site.name}): X-API-Key: ${demoApiKey(site.id)}\n`);
+  }
+  process.stdout.write(
+    `  every seeded site's demo key is demo_ + the first 40 hex of sha256("referral-bus demo site key: <siteId>"); ` +
+      `admin key: REHAB_ADMIN_KEY (dev default "dev-admin-key")\n`,
+  );
+}
+
+seed().catch((error: unknown) => {
+  process.stderr.write(`rehab-site seed failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { EVENTS, SiteReferralAssignedData, SiteReferralRevokedData } from '@app/contracts';
+import { EventPublisher } from '@app/messaging';
+import { SiteRepository } from '../directory/site.repository';
+import { WebhookRepository } from './webhook.repository';
+
+/**
+ * Tells one site about its referrals, in the caller's transaction: on its own NATS subject
+ * (`site.<siteId>.referral.*`, through the outbox) and, when it registered one, by signed webhook.
+ */
+@Injectable()
+export class SiteNotifier {
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly sites: SiteRepository,
+    private readonly webhooks: WebhookRepository,
+  ) {}
+
+  async assigned(data: SiteReferralAssignedData, at: Date): Promise<void> {
+    await this.notify(EVENTS.siteReferralAssigned, data, at);
+  }
+
+  async revoked(data: SiteReferralRevokedData, at: Date): Promise<void> {
+    await this.notify(EVENTS.siteReferralRevoked, data, at);
+  }
+
+  private async notify(
+    definition: typeof EVENTS.siteReferralAssigned | typeof EVENTS.siteReferralRevoked,
+    data: SiteReferralAssignedData | SiteReferralRevokedData,
+    at: Date,
+  ): Promise<void> {
+    const id = await this.publisher.publish(
+      definition as typeof EVENTS.siteReferralAssigned,
+      data as SiteReferralAssignedData,
+      {
+        subject: data.referralId,
+        recipient: data.siteId,
+        time: at,
+      },
+    );
+    if (await this.sites.webhookTarget(data.siteId)) {
+      const body = JSON.stringify({
+        id,
+        type: definition.type,
+        time: at.toISOString(),
+        subject: data.referralId,
+        data,
+      });
+      await this.webhooks.enqueue(data.siteId, data.referralId, definition.type, body);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EncryptedFieldDto } from '@app/contracts';
+import { FieldCipher } from '@app/crypto';
+import { TransactionHost } from '@app/persistence';
+import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
+import { WEBHOOK_SECRET_CONTEXT } from '../directory/directory.service';
+import { SiteRepository } from '../directory/site.repository';
+import { DELIVERY_ID_HEADER, EVENT_TYPE_HEADER, retryDelayMs, SIGNATURE_HEADER, signBody } from './signature';
+import { AttemptOutcome, DueDelivery, WebhookRepository } from './webhook.repository';
+
+const BATCH = 20;
+const TIMEOUT_MS = 5000;
+
+/**
+ * Sends due webhook deliveries (claimed with SKIP LOCKED, so replicas share the work), signs each body with
+ * the site's secret, logs every attempt and retries with exponential backoff until the attempt limit.
+ */
+@Injectable()
+export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookWorker.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly webhooks: WebhookRepository,
+    private readonly sites: SiteRepository,
+    private readonly cipher: FieldCipher,
+    @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((e: Error) => this.logger.warn(`webhook worker: ${e.message}`))
+        .then(() => this.schedule());
+    }, this.config.webhookPollIntervalMs);
+  }
+
+  /** One round: sends what is due; returns how many were attempted. */
+  async runOnce(): Promise<number> {
+    return this.tx.runDetached(async (manager) => {
+      const due = await this.webhooks.claimDue(manager, BATCH);
+      const targets: ({ url: string; secret: EncryptedFieldDto } | undefined)[] = [];
+      for (const delivery of due) targets.push(await this.sites.webhookTarget(delivery.siteId));
+      // HTTP in parallel; the database (one connection per transaction) one statement at a time.
+      const outcomes = await Promise.all(due.map((delivery, i) => this.send(delivery, targets[i])));
+      for (const [i, delivery] of due.entries()) {
+        await this.webhooks.recordAttempt(manager, delivery, outcomes[i]);
+      }
+      return due.length;
+    });
+  }
+
+  private async send(
+    delivery: DueDelivery,
+    target: { url: string; secret: EncryptedFieldDto } | undefined,
+  ): Promise<AttemptOutcome> {
+    const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+    const attempts = delivery.attempts + 1;
+    if (!target) {
+      return { error: 'site has no webhook any more', durationMs: 0, delivered: false, giveUp: true };
+    }
+    let status: number | undefined;
+    let error: string | undefined;
+    try {
+      const secret = this.cipher.open(target.secret, WEBHOOK_SECRET_CONTEXT);
+      const response = await fetch(target.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          [SIGNATURE_HEADER]: signBody(delivery.body, secret),
+          [DELIVERY_ID_HEADER]: delivery.id,
+          [EVENT_TYPE_HEADER]: delivery.eventType,
+        },
+        body: delivery.body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      status = response.status;
+      await response.body?.cancel().catch(() => undefined);
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    return {
+      status,
+      error,
+      durationMs: elapsed(),
+      delivered: !error,
+      giveUp: attempts >= this.config.webhookMaxAttempts,
+      retryInMs: retryDelayMs(attempts, this.config.webhookBackoffMs),
+    };
+  }
+}

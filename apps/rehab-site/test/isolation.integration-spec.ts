@@ -1,0 +1,249 @@
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { EVENTS, recipientSubject } from '@app/contracts';
+import { countSubjectMessages, SHARED_NATS_URL, waitFor } from '@app/testing';
+import { SIGNATURE_HEADER, verifySignature } from '../src/webhooks/signature';
+import { DIVISIONS, newWorld, RehabWorld } from './rehab-harness';
+
+interface Received {
+  body: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** A site's webhook receiver: the first `failures` calls answer 503, then 204. */
+async function receiver(
+  failures = 0,
+): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  let calls = 0;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      calls++;
+      if (calls <= failures) {
+        res.writeHead(503).end();
+        return;
+      }
+      received.push({ body, headers: req.headers });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('rehab-site: a site sees and acts on only its own referrals', () => {
+  let world: RehabWorld;
+  let hookA: Awaited<ReturnType<typeof receiver>>;
+  let hookB: Awaited<ReturnType<typeof receiver>>;
+  const site: Record<'A' | 'B', { id: string; key: string; secret: string }> = {} as never;
+  let referralA: string;
+  let referralB: string;
+
+  beforeAll(async () => {
+    world = await newWorld({ pageLimitMax: 3 });
+    hookA = await receiver();
+    hookB = await receiver(2); // B's endpoint fails twice: the worker must retry
+    const a = await world.createSite({
+      id: 'site-a',
+      level: 'community-station',
+      areaCodes: [DIVISIONS.committee],
+      webhookUrl: hookA.url,
+    });
+    const b = await world.createSite({
+      id: 'site-b',
+      level: 'community-station',
+      areaCodes: [DIVISIONS.otherCommittee],
+      webhookUrl: hookB.url,
+    });
+    site.A = { id: 'site-a', key: a.apiKey, secret: a.webhookSecret! };
+    site.B = { id: 'site-b', key: b.apiKey, secret: b.webhookSecret! };
+    referralA = await world.register(
+      { residenceDivisionCode: DIVISIONS.committee },
+      { name: '李四', phone: '13900000001' },
+    );
+    referralB = await world.register(
+      { residenceDivisionCode: DIVISIONS.otherCommittee },
+      { name: '王五', phone: '13900000002' },
+    );
+    await waitFor(
+      async () =>
+        (await world.assignments(referralA)).length === 1 &&
+        (await world.assignments(referralB)).length === 1,
+      {
+        message: 'both assigned',
+      },
+    );
+  });
+
+  afterAll(async () => {
+    await world?.stop();
+    await hookA?.close();
+    await hookB?.close();
+  });
+
+  it("should not let site A list, read or act on site B's referrals through the API", async () => {
+    expect(await world.assignments(referralB)).toEqual(['site-b']);
+
+    const listA = await world.http('GET', '/v1/sites/site-a/referrals', site.A.key);
+    expect(listA.status).toBe(200);
+    expect(listA.body.items.map((r: { referralId: string }) => r.referralId)).toEqual([referralA]);
+    // A's key on B's path, and B's referral under A's path: both look like nothing is there.
+    expect((await world.http('GET', '/v1/sites/site-b/referrals', site.A.key)).status).toBe(404);
+    expect((await world.http('GET', `/v1/sites/site-b/referrals/${referralB}`, site.A.key)).status).toBe(404);
+    expect((await world.http('GET', `/v1/sites/site-a/referrals/${referralB}`, site.A.key)).status).toBe(404);
+    for (const [action, body] of [
+      ['accept', {}],
+      ['decline', { reasonCode: 'no-capacity' }],
+    ] as const) {
+      expect(
+        (await world.http('POST', `/v1/sites/site-a/referrals/${referralB}/${action}`, site.A.key, body))
+          .status,
+      ).toBe(404);
+      expect(
+        (await world.http('POST', `/v1/sites/site-b/referrals/${referralB}/${action}`, site.A.key, body))
+          .status,
+      ).toBe(404);
+    }
+    expect((await world.referral(referralB))?.status).toBe('assigned');
+    // Without a key, or with a wrong one: 401 problem+json.
+    const anonymous = await world.http('GET', '/v1/sites/site-b/referrals');
+    expect(anonymous).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect((await world.http('GET', '/v1/sites/site-b/referrals', 'not-a-real-key-123')).status).toBe(401);
+    // B sees its own referral with the contact opened for it.
+    const readB = await world.http('GET', `/v1/sites/site-b/referrals/${referralB}`, site.B.key);
+    expect(readB).toMatchObject({
+      status: 200,
+      body: {
+        referralId: referralB,
+        status: 'assigned',
+        contact: { name: '王五' },
+        allowedActions: ['accept', 'decline'],
+      },
+    });
+  });
+
+  it("should publish the assignment only on the assigned site's own NATS subject", async () => {
+    const subjectOf = (siteId: string) =>
+      world.topology.subject(recipientSubject(EVENTS.siteReferralAssigned, siteId));
+    await waitFor(
+      async () =>
+        (await countSubjectMessages(
+          SHARED_NATS_URL,
+          world.topology.streamName('SITE'),
+          subjectOf('site-b'),
+        )) === 1,
+      { message: 'notice on site-b subject' },
+    );
+
+    // What a bus-connected site B would read: a durable on site.site-b.> only.
+    const nc = await connect({ servers: SHARED_NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = world.topology.streamName('SITE');
+      const seen = async (siteId: string) => {
+        const durable = `probe_${siteId.replace(/-/g, '_')}`;
+        await jsm.consumers.add(stream, {
+          durable_name: durable,
+          filter_subject: world.topology.subject(`site.${siteId}.>`),
+          ack_policy: AckPolicy.Explicit,
+        });
+        const consumer = await jetstream(nc).consumers.get(stream, durable);
+        const batch = await consumer.fetch({ max_messages: 10, expires: 1000 });
+        const ids: string[] = [];
+        for await (const m of batch) {
+          ids.push(m.json<{ data: { referralId: string; siteId: string } }>().data.referralId);
+          m.ack();
+        }
+        return ids;
+      };
+      expect(await seen('site-b')).toEqual([referralB]);
+      expect(await seen('site-a')).toEqual([referralA]);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('should send signed webhooks only to the assigned site, retrying with backoff and logging each attempt', async () => {
+    await waitFor(() => hookB.received.length === 1 && hookA.received.length === 1, {
+      message: 'webhooks delivered',
+    });
+
+    const [toB] = hookB.received;
+    expect(JSON.parse(toB.body)).toMatchObject({
+      type: EVENTS.siteReferralAssigned.type,
+      data: { referralId: referralB, siteId: 'site-b' },
+    });
+    expect(
+      verifySignature(toB.body, site.B.secret, toB.headers[SIGNATURE_HEADER.toLowerCase()] as string),
+    ).toBe(true);
+    expect(
+      verifySignature(toB.body, site.A.secret, toB.headers[SIGNATURE_HEADER.toLowerCase()] as string),
+    ).toBe(false);
+    expect(
+      hookA.received.map((r) => (JSON.parse(r.body) as { data: { referralId: string } }).data.referralId),
+    ).toEqual([referralA]);
+    expect(hookB.received.some((r) => r.body.includes(referralA))).toBe(false);
+    const attempts = await world.db.query<{ attempt: number; status: number; at: Date }>(
+      `SELECT a.attempt, a.status, a.at FROM ${world.schema}.webhook_attempt a
+         JOIN ${world.schema}.webhook_delivery d ON d.id = a.delivery_id
+        WHERE d.site_id = 'site-b' ORDER BY a.attempt`,
+    );
+    expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 204],
+    ]);
+    // Backoff 50 ms then 100 ms (WEBHOOK_BACKOFF_MS = 50 in this world).
+    expect(attempts[1].at.getTime() - attempts[0].at.getTime()).toBeGreaterThanOrEqual(45);
+    expect(attempts[2].at.getTime() - attempts[1].at.getTime()).toBeGreaterThanOrEqual(95);
+  });
+
+  it("should page a site's list with an opaque cursor and a capped limit", async () => {
+    const more = [];
+    for (let i = 0; i < 4; i++) {
+      world.clock.advance(1000);
+      more.push(await world.register({ residenceDivisionCode: DIVISIONS.committee }));
+    }
+    await waitFor(
+      async () =>
+        (await world.db.count(`SELECT count(*) FROM ${world.schema}.referral WHERE site_id = 'site-a'`)) ===
+        5,
+      { message: '5 referrals at site-a' },
+    );
+
+    // Asking for more than SITE_PAGE_LIMIT_MAX (3 here) gets a capped page and a cursor.
+    const capped = await world.http('GET', '/v1/sites/site-a/referrals?limit=1000', site.A.key);
+    expect(capped.body.items).toHaveLength(3);
+    expect(capped.body.nextCursor).toEqual(expect.any(String));
+
+    const seen: { referralId: string; assignedAt: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: {
+        status: number;
+        body: { items: { referralId: string; assignedAt: string }[]; nextCursor: string | null };
+      } = await world.http(
+        'GET',
+        `/v1/sites/site-a/referrals?status=assigned&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        site.A.key,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const keyOf = (r: { referralId: string; assignedAt: string }) => `${r.assignedAt}|${r.referralId}`;
+    expect(seen.map(keyOf)).toEqual(seen.map(keyOf).sort());
+    expect(seen.map((r) => r.referralId).sort()).toEqual([referralA, ...more].sort());
+    expect((await world.http('GET', '/v1/sites/site-a/referrals?cursor=bogus', site.A.key)).status).toBe(400);
+  });
+});
