@@ -160,6 +160,8 @@ export class OutboxRelayService implements OnApplicationBootstrap {
         client.on('notification', () => this.poke());
         await client.query(`LISTEN "${outboxChannel(schema)}"`);
         this.listener = client;
+        // stop() may have run while this connection was being opened: it only ends the listener it saw.
+        if (!this.running) break;
         this.poke();
         await closed;
       } catch {
