@@ -19,6 +19,7 @@ export class AppModule {
           database: DATABASE,
           consumers: [
             CONSUMERS.hospitalIntakeRegistered,
+            CONSUMERS.hospitalIntakeAssigned,
             CONSUMERS.hospitalIntakeClosed,
             CONSUMERS.hospitalIntakeGreen,
           ],

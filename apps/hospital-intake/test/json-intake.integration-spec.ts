@@ -266,6 +266,24 @@ describe('hospital-intake: JSON discharges', () => {
         },
       );
       expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.stage).toBe('routing');
+      expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite).toBeNull();
+
+      await publish(EVENTS.referralAssigned, 'rehab-site', {
+        referralId,
+        siteId: 'site-1',
+        siteName: '金星社区精康服务站',
+        hop: 1,
+        assignedAt: now,
+        answerDueAt: now,
+        needsManualPlacement: false,
+      });
+      await waitFor(
+        async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite !== null,
+        { message: 'assigned site' },
+      );
+      expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite).toEqual({
+        name: '金星社区精康服务站',
+      });
 
       await publish(EVENTS.greenRelapseReported, 'rehab-site', {
         referralId,

@@ -87,6 +87,12 @@ export const CONSUMERS = {
     EVENTS.referralRegistered,
     'Closes the loop back to the referring hospital: registered.',
   ),
+  hospitalIntakeAssigned: consumer(
+    SERVICES.hospitalIntake,
+    'referral-assigned',
+    EVENTS.referralAssigned,
+    'Closes the loop back to the referring hospital: the assigned site (name only).',
+  ),
   hospitalIntakeClosed: consumer(
     SERVICES.hospitalIntake,
     'referral-closed',

@@ -103,6 +103,7 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
   referralAssigned: {
     referralId: REFERRAL_ID,
     siteId: 'site_7',
+    siteName: '金星社区精康服务站',
     hop: 1,
     assignedAt: AT,
     answerDueAt: LATER,

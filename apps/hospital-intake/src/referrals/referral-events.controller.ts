@@ -4,6 +4,7 @@ import {
   EVENTS,
   EventEnvelope,
   GreenRelapseReportedData,
+  ReferralAssignedData,
   ReferralClosedData,
   ReferralRegisteredData,
 } from '@app/contracts';
@@ -18,6 +19,11 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralRegistered)
   onRegistered(@Payload() event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     return this.referrals.onRegistered(event);
+  }
+
+  @OnEvent(EVENTS.referralAssigned)
+  onAssigned(@Payload() event: EventEnvelope<ReferralAssignedData>): Promise<void> {
+    return this.referrals.onAssigned(event);
   }
 
   @OnEvent(EVENTS.referralClosed)

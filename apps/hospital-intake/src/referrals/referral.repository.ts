@@ -15,6 +15,7 @@ export interface ReferralRecord {
   outcome: ClosureOutcome | null;
   closedAt: Date | null;
   greenReportedAt: Date | null;
+  assignedSiteName: string | null;
   updatedAt: Date;
 }
 
@@ -26,7 +27,7 @@ export class ReferralRepository {
   async findForHospital(hospitalId: string, referralId: string): Promise<ReferralRecord | undefined> {
     const rows = await this.tx.manager.query<Record<string, unknown>[]>(
       `SELECT r.id, r.encounter_id, r.channel, r.status, r.discharged_at, a.risk_level, a.colour_grade,
-              a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.updated_at
+              a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.assigned_site_name, r.updated_at
          FROM ${this.tx.schema}.referral r JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
         WHERE r.id = $1 AND r.hospital_id = $2`,
       [referralId, hospitalId],
@@ -46,6 +47,7 @@ export class ReferralRepository {
         outcome: r.outcome as ClosureOutcome | null,
         closedAt: r.closed_at as Date | null,
         greenReportedAt: r.green_reported_at as Date | null,
+        assignedSiteName: r.assigned_site_name as string | null,
         updatedAt: r.updated_at as Date,
       }
     );
@@ -57,6 +59,16 @@ export class ReferralRepository {
       `UPDATE ${this.tx.schema}.referral SET status = 'registered', registration_id = $2, registered_at = $3, updated_at = now()
         WHERE id = $1 AND status = 'assessed'`,
       [referralId, registrationId, registeredAt],
+    );
+    return count === 1;
+  }
+
+  /** The latest assignment wins (a re-route assigns again); an older one arriving late changes nothing. */
+  async markAssigned(referralId: string, siteName: string, assignedAt: string): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.tx.schema}.referral SET assigned_site_name = $2, assigned_at = $3, updated_at = now()
+        WHERE id = $1 AND status <> 'closed' AND (assigned_at IS NULL OR assigned_at <= $3)`,
+      [referralId, siteName, assignedAt],
     );
     return count === 1;
   }

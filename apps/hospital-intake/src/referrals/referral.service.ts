@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   EventEnvelope,
   GreenRelapseReportedData,
+  ReferralAssignedData,
   ReferralClosedData,
   ReferralRegisteredData,
 } from '@app/contracts';
@@ -40,8 +41,7 @@ export class ReferralService {
       colourGrade: r.colourGrade,
       eligibleForCommunityRehab: r.eligibleForCommunityRehab,
       registeredAt: r.registeredAt?.toISOString() ?? null,
-      // referral.assigned carries no site name yet: filled once rehab-site publishes one.
-      assignedSite: null,
+      assignedSite: r.assignedSiteName ? { name: r.assignedSiteName } : null,
       outcome: r.outcome && r.closedAt ? { outcome: r.outcome, closedAt: r.closedAt.toISOString() } : null,
       relapseReportedAt: r.greenReportedAt?.toISOString() ?? null,
       updatedAt: r.updatedAt.toISOString(),
@@ -52,6 +52,11 @@ export class ReferralService {
   async onRegistered(event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     const { referralId, registrationId, registeredAt } = event.data;
     await this.tx.run(() => this.referrals.markRegistered(referralId, registrationId, registeredAt));
+  }
+
+  async onAssigned(event: EventEnvelope<ReferralAssignedData>): Promise<void> {
+    const { referralId, siteName, assignedAt } = event.data;
+    await this.tx.run(() => this.referrals.markAssigned(referralId, siteName, assignedAt));
   }
 
   async onClosed(event: EventEnvelope<ReferralClosedData>): Promise<void> {

@@ -116,11 +116,13 @@ export class RoutingService {
       needsManualPlacement,
       holdsPlace,
     });
+    const site = await this.sites.find(siteId);
     await this.publisher.publish(
       EVENTS.referralAssigned,
       {
         referralId: referral.referralId,
         siteId,
+        siteName: site?.name ?? siteId,
         hop,
         assignedAt: now.toISOString(),
         answerDueAt: answerDueAt.toISOString(),

@@ -151,6 +151,11 @@ export class ReferralAssignedData {
   @IsOrgId()
   siteId: string;
 
+  /** The site's name, for the referring hospital's view (no PII). */
+  @IsString()
+  @Length(1, 100)
+  siteName: string;
+
   /** How many sites this referral has been offered to, this one included. */
   @IsInt()
   @Min(1)
