@@ -20,6 +20,7 @@ export class AppModule {
           consumers: [
             CONSUMERS.hospitalIntakeRegistered,
             CONSUMERS.hospitalIntakeAssigned,
+            CONSUMERS.hospitalIntakeConsentWithdrawn,
             CONSUMERS.hospitalIntakeClosed,
             CONSUMERS.hospitalIntakeGreen,
           ],

@@ -314,4 +314,46 @@ describe('hospital-intake: JSON discharges', () => {
       await nc.close();
     }
   });
+
+  it('should end the referral in the hospital’s view when consent for community rehab is withdrawn', async () => {
+    const answer = await w.send('/v1/discharges', discharge());
+    const referralId = (answer.body as Receipt).referralId;
+    const topology = new Topology(w.service.namespace);
+    const nc = await connect({ servers: SHARED_NATS_URL });
+    const js = jetstream(nc);
+    const withdraw = async (purpose: string) => {
+      const envelope = buildEnvelope(
+        EVENTS.referralConsentWithdrawn,
+        'registration',
+        {
+          referralId,
+          patientRef: '0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02',
+          purpose,
+          withdrawnAt: new Date().toISOString(),
+        },
+        { subject: referralId },
+      );
+      await js.publish(topology.subject(EVENTS.referralConsentWithdrawn.subject), JSON.stringify(envelope), {
+        msgID: envelope.id,
+      });
+      return envelope.id;
+    };
+    try {
+      const employmentOnly = await withdraw('employment');
+      await waitFor(async () => (await w.count('inbox', 'event_id = $1', [employmentOnly])) === 1, {
+        message: 'employment withdrawal processed',
+      });
+      expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.status).toBe('assessed');
+
+      await withdraw('community-rehab');
+      const view = await waitFor(async () => {
+        const current = await get(`/v1/referrals/${referralId}`, w.keyA);
+        return current.body.status === 'consent-withdrawn' ? current.body : undefined;
+      });
+      expect(view).toMatchObject({ status: 'consent-withdrawn', stage: 'consent-withdrawn' });
+      expect(await w.count('referral', "id = $1 AND consents = '[]'::jsonb", [referralId])).toBe(1);
+    } finally {
+      await nc.close();
+    }
+  });
 });

@@ -93,6 +93,12 @@ export const CONSUMERS = {
     EVENTS.referralAssigned,
     'Closes the loop back to the referring hospital: the assigned site (name only).',
   ),
+  hospitalIntakeConsentWithdrawn: consumer(
+    SERVICES.hospitalIntake,
+    'referral-consent-withdrawn',
+    EVENTS.referralConsentWithdrawn,
+    'Withdrawal ends the referral in the hospital’s view and drops the consents it was sent with.',
+  ),
   hospitalIntakeClosed: consumer(
     SERVICES.hospitalIntake,
     'referral-closed',

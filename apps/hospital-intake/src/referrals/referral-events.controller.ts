@@ -6,6 +6,7 @@ import {
   GreenRelapseReportedData,
   ReferralAssignedData,
   ReferralClosedData,
+  ReferralConsentWithdrawnData,
   ReferralRegisteredData,
 } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
@@ -24,6 +25,11 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralAssigned)
   onAssigned(@Payload() event: EventEnvelope<ReferralAssignedData>): Promise<void> {
     return this.referrals.onAssigned(event);
+  }
+
+  @OnEvent(EVENTS.referralConsentWithdrawn)
+  onConsentWithdrawn(@Payload() event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
+    return this.referrals.onConsentWithdrawn(event);
   }
 
   @OnEvent(EVENTS.referralClosed)

@@ -6,7 +6,7 @@ export interface ReferralRecord {
   id: string;
   encounterId: string;
   channel: string;
-  status: 'assessed' | 'registered' | 'closed';
+  status: 'assessed' | 'registered' | 'closed' | 'consent-withdrawn';
   dischargedAt: Date;
   riskLevel: number;
   colourGrade: ColourGrade;
@@ -69,6 +69,19 @@ export class ReferralRepository {
       `UPDATE ${this.tx.schema}.referral SET assigned_site_name = $2, assigned_at = $3, updated_at = now()
         WHERE id = $1 AND status <> 'closed' AND (assigned_at IS NULL OR assigned_at <= $3)`,
       [referralId, siteName, assignedAt],
+    );
+    return count === 1;
+  }
+
+  /**
+   * Consent withdrawn (for a routing purpose): the referral ends here too and the consents it carried are
+   * dropped; the sealed patient stays as the hospital's own record of the discharge.
+   */
+  async markConsentWithdrawn(referralId: string): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.tx.schema}.referral SET status = 'consent-withdrawn', consents = '[]'::jsonb, updated_at = now()
+        WHERE id = $1 AND status NOT IN ('closed', 'consent-withdrawn')`,
+      [referralId],
     );
     return count === 1;
   }

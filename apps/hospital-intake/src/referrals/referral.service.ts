@@ -4,6 +4,7 @@ import {
   GreenRelapseReportedData,
   ReferralAssignedData,
   ReferralClosedData,
+  ReferralConsentWithdrawnData,
   ReferralRegisteredData,
 } from '@app/contracts';
 import { DomainException } from '@app/core';
@@ -13,6 +14,7 @@ import { ReferralViewDto } from './dto/referral-view.dto';
 import { ReferralRecord, ReferralRepository } from './referral.repository';
 
 function stageOf(r: ReferralRecord): ReferralViewDto['stage'] {
+  if (r.status === 'consent-withdrawn') return 'consent-withdrawn';
   if (r.status === 'closed') return 'closed';
   if (r.greenReportedAt) return 'green-channel';
   if (r.status === 'registered') return 'routing';
@@ -57,6 +59,12 @@ export class ReferralService {
   async onAssigned(event: EventEnvelope<ReferralAssignedData>): Promise<void> {
     const { referralId, siteName, assignedAt } = event.data;
     await this.tx.run(() => this.referrals.markAssigned(referralId, siteName, assignedAt));
+  }
+
+  /** Only a withdrawal for community rehab ends the referral; an employment-only one does not concern us. */
+  async onConsentWithdrawn(event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
+    if (event.data.purpose !== 'community-rehab') return;
+    await this.tx.run(() => this.referrals.markConsentWithdrawn(event.data.referralId));
   }
 
   async onClosed(event: EventEnvelope<ReferralClosedData>): Promise<void> {

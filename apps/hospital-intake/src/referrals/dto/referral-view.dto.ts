@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CLOSURE_OUTCOMES, ClosureOutcome, COLOUR_GRADES, ColourGrade } from '@app/contracts';
 
-export const REFERRAL_STATUSES = ['assessed', 'registered', 'closed'] as const;
+export const REFERRAL_STATUSES = ['assessed', 'registered', 'closed', 'consent-withdrawn'] as const;
 export const REFERRAL_STAGES = [
   'awaiting-consent',
   'hospital-follow-up',
   'routing',
   'green-channel',
   'closed',
+  'consent-withdrawn',
 ] as const;
 
 export class AssignedSiteDto {
