@@ -1,8 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(queryRunner: QueryRunner): string {
-  return (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
-}
+import { migrationSchema } from '@app/persistence';
 
 /**
  * The outbox, inbox and dead-letter tables every service keeps in its own schema. Apps list this migration
@@ -12,7 +9,7 @@ export class CreateMessagingTables1763900000000 implements MigrationInterface {
   name = 'CreateMessagingTables1763900000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const raw = schemaOf(queryRunner);
+    const raw = migrationSchema(queryRunner);
     const s = `"${raw}"`;
     await queryRunner.query(`
       CREATE TABLE ${s}.outbox (
@@ -81,7 +78,7 @@ export class CreateMessagingTables1763900000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(queryRunner)}"`;
+    const s = `"${migrationSchema(queryRunner)}"`;
     await queryRunner.query(`DROP TABLE ${s}.dead_letter`);
     await queryRunner.query(`DROP TABLE ${s}.inbox`);
     await queryRunner.query(`DROP TABLE ${s}.outbox`);

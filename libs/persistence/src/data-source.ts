@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import { DatabaseDefinition } from './database-definition';
 
 export interface DataSourceSettings {
@@ -107,3 +107,13 @@ export async function migrateDown(
 }
 
 export { quoteIdent };
+
+/** The schema a migration runs in (the data source's), unquoted: migrations never hard-code it. */
+export function migrationSchema(queryRunner: QueryRunner): string {
+  return (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+}
+
+/** The same, quoted for SQL (`"rehab_site"`). */
+export function quotedMigrationSchema(queryRunner: QueryRunner): string {
+  return quoteIdent(migrationSchema(queryRunner));
+}

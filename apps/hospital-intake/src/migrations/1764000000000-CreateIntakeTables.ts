@@ -1,15 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(queryRunner: QueryRunner): string {
-  return `"${(queryRunner.connection.options as { schema?: string }).schema ?? 'public'}"`;
-}
+import { quotedMigrationSchema } from '@app/persistence';
 
 /** Hospital registry with API keys, referrals (PII sealed), discharge assessments, idempotency keys, green cases. */
 export class CreateIntakeTables1764000000000 implements MigrationInterface {
   name = 'CreateIntakeTables1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = quotedMigrationSchema(queryRunner);
     await queryRunner.query(`
       CREATE TABLE ${s}.hospital (
         id text PRIMARY KEY,
@@ -89,7 +86,7 @@ export class CreateIntakeTables1764000000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = quotedMigrationSchema(queryRunner);
     for (const table of [
       'green_case',
       'idempotency_key',

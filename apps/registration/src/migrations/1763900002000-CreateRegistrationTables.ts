@@ -1,8 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(queryRunner: QueryRunner): string {
-  return `"${(queryRunner.connection.options as { schema?: string }).schema ?? 'public'}"`;
-}
+import { quotedMigrationSchema } from '@app/persistence';
 
 /**
  * Registration's own tables. PII lives only in `patient`, one AES-256-GCM seal (jsonb with its key id) per
@@ -12,7 +9,7 @@ export class CreateRegistrationTables1763900002000 implements MigrationInterface
   name = 'CreateRegistrationTables1763900002000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = quotedMigrationSchema(queryRunner);
     await queryRunner.query(`
       CREATE TABLE ${s}.api_client (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -123,7 +120,7 @@ export class CreateRegistrationTables1763900002000 implements MigrationInterface
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = quotedMigrationSchema(queryRunner);
     for (const table of [
       'consent_reminder',
       'consent',

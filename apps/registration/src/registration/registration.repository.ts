@@ -160,36 +160,26 @@ export class RegistrationRepository {
   }
 
   async findRegistrationByPatient(patientId: string): Promise<RegistrationRow | undefined> {
-    const rows = await this.tx.manager.query<
-      { id: string; patient_id: string; status: RegistrationStatus; previous_site_id: string | null }[]
-    >(
-      `SELECT id, patient_id, status, previous_site_id FROM ${this.s}.registration WHERE patient_id = $1 FOR UPDATE`,
-      [patientId],
-    );
-    return rows[0]
-      ? {
-          id: rows[0].id,
-          patientId: rows[0].patient_id,
-          status: rows[0].status,
-          previousSiteId: rows[0].previous_site_id,
-        }
-      : undefined;
+    return this.lockRegistrationWhere('patient_id', patientId);
   }
 
   async findRegistration(id: string): Promise<RegistrationRow | undefined> {
-    const rows = await this.tx.manager.query<
+    return this.lockRegistrationWhere('id', id);
+  }
+
+  /** The registration row, locked for the rest of the transaction. */
+  private async lockRegistrationWhere(
+    column: 'id' | 'patient_id',
+    value: string,
+  ): Promise<RegistrationRow | undefined> {
+    const [row] = await this.tx.manager.query<
       { id: string; patient_id: string; status: RegistrationStatus; previous_site_id: string | null }[]
     >(
-      `SELECT id, patient_id, status, previous_site_id FROM ${this.s}.registration WHERE id = $1 FOR UPDATE`,
-      [id],
+      `SELECT id, patient_id, status, previous_site_id FROM ${this.s}.registration WHERE ${column} = $1 FOR UPDATE`,
+      [value],
     );
-    return rows[0]
-      ? {
-          id: rows[0].id,
-          patientId: rows[0].patient_id,
-          status: rows[0].status,
-          previousSiteId: rows[0].previous_site_id,
-        }
+    return row
+      ? { id: row.id, patientId: row.patient_id, status: row.status, previousSiteId: row.previous_site_id }
       : undefined;
   }
 

@@ -1,15 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(queryRunner: QueryRunner): string {
-  return `"${(queryRunner.connection.options as { schema?: string }).schema ?? 'public'}"`;
-}
+import { quotedMigrationSchema } from '@app/persistence';
 
 /** Site directory, referral assignments (routing, decisions, SLA), exclusions, webhook outbox and log. */
 export class CreateRehabSiteTables1764100000000 implements MigrationInterface {
   name = 'CreateRehabSiteTables1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = quotedMigrationSchema(queryRunner);
     await queryRunner.query(`
       CREATE TABLE ${s}.site (
         id text PRIMARY KEY,
@@ -129,7 +126,7 @@ export class CreateRehabSiteTables1764100000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = quotedMigrationSchema(queryRunner);
     await queryRunner.query(`DROP TABLE ${s}.webhook_attempt`);
     await queryRunner.query(`DROP TABLE ${s}.webhook_delivery`);
     await queryRunner.query(`DROP TABLE ${s}.service_record`);

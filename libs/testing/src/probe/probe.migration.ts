@@ -1,10 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { quotedMigrationSchema } from '@app/persistence';
 
 export class CreateProbeTables1763900000100 implements MigrationInterface {
   name = 'CreateProbeTables1763900000100';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = `"${(queryRunner.connection.options as { schema?: string }).schema}"`;
+    const s = quotedMigrationSchema(queryRunner);
     await queryRunner.query(
       `CREATE TABLE ${s}.probe_command (referral_id uuid PRIMARY KEY, hospital_id text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
     );
@@ -20,7 +21,7 @@ export class CreateProbeTables1763900000100 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = `"${(queryRunner.connection.options as { schema?: string }).schema}"`;
+    const s = quotedMigrationSchema(queryRunner);
     for (const table of ['probe_heal', 'probe_attempt', 'probe_effect', 'probe_command']) {
       await queryRunner.query(`DROP TABLE ${s}.${table}`);
     }
