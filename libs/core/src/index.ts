@@ -3,3 +3,4 @@ export * from './config';
 export * from './problem-details';
 export * from './problem-details.filter';
 export * from './validation.pipe';
+export * from './periodic-task';

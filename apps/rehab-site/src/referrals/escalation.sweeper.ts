@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '@app/core';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
 import { ReferralsService } from './referrals.service';
 
@@ -6,35 +7,27 @@ import { ReferralsService } from './referrals.service';
 @Injectable()
 export class EscalationSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EscalationSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly referrals: ReferralsService,
-    @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
-  ) {}
+    @Inject(REHAB_SITE_CONFIG) config: RehabSiteConfig,
+  ) {
+    this.task = new PeriodicTask(
+      async () => {
+        const n = await this.referrals.escalateOverdue();
+        if (n > 0) this.logger.log(`escalated ${n} overdue assignment(s)`);
+      },
+      config.sweepIntervalMs,
+      (e) => this.logger.warn(`escalation sweep: ${e.message}`),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.referrals
-        .escalateOverdue()
-        .then((n) => {
-          if (n > 0) this.logger.log(`escalated ${n} overdue assignment(s)`);
-        })
-        .catch((e: Error) => this.logger.warn(`escalation sweep: ${e.message}`))
-        .then(() => this.schedule());
-    }, this.config.sweepIntervalMs);
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EncryptedFieldDto } from '@app/contracts';
 import { FieldCipher } from '@app/crypto';
+import { PeriodicTask } from '@app/core';
 import { TransactionHost } from '@app/persistence';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
 import { WEBHOOK_SECRET_CONTEXT } from '../directory/directory.service';
@@ -18,9 +19,7 @@ const TIMEOUT_MS = 5000;
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookWorker.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly tx: TransactionHost,
@@ -28,25 +27,22 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly sites: SiteRepository,
     private readonly cipher: FieldCipher,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(
+      async () => {
+        await this.runOnce();
+      },
+      config.webhookPollIntervalMs,
+      (e) => this.logger.warn(`webhook worker: ${e.message}`),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((e: Error) => this.logger.warn(`webhook worker: ${e.message}`))
-        .then(() => this.schedule());
-    }, this.config.webhookPollIntervalMs);
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One round: sends what is due; returns how many were attempted. */
