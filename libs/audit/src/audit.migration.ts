@@ -32,7 +32,7 @@ export async function createAuditTrail(queryRunner: QueryRunner): Promise<void> 
   await queryRunner.query(`
     CREATE TABLE ${s}.${AUDIT_TABLE} (
       id uuid PRIMARY KEY,
-      recorded timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
+      recorded timestamptz NOT NULL DEFAULT clock_timestamp(),
       type text NOT NULL CHECK (type IN (${list(AUDIT_TYPES)})),
       subtype text NOT NULL,
       action char(1) NOT NULL CHECK (action IN (${list(AUDIT_ACTIONS)})),

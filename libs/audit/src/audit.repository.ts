@@ -20,6 +20,8 @@ import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 interface AuditRow {
   id: string;
   recorded: Date;
+  /** `recorded` with its microseconds (a JS Date keeps milliseconds): the cursor's key. */
+  recorded_key: string;
   type: AuditType;
   subtype: string;
   action: AuditAction;
@@ -118,7 +120,8 @@ export class AuditRepository {
     }
     params.push(limit + 1);
     const rows = await this.tx.manager.query<AuditRow[]>(
-      `SELECT * FROM ${this.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT *, to_char(recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_key
+         FROM ${this.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY recorded DESC, id DESC LIMIT $${params.length}`,
       params,
     );
@@ -126,7 +129,7 @@ export class AuditRepository {
     const last = page[page.length - 1];
     return {
       items: page.map(toView),
-      nextCursor: rows.length > limit && last ? encodeAuditCursor(last.recorded, last.id) : null,
+      nextCursor: rows.length > limit && last ? encodeAuditCursor(last.recorded_key, last.id) : null,
     };
   }
 }
