@@ -4,3 +4,4 @@ export * from './actor';
 export * from './transaction-host';
 export * from './row-security';
 export * from './persistence.module';
+export * from './runtime-role.migration';
