@@ -50,8 +50,10 @@ export class TransactionHost {
         current.actor.kind === 'organisation' &&
         current.actor.organisationId !== actor.organisationId
       ) {
-        throw new Error(
-          `Transaction for ${current.actor.organisationId} cannot be joined for ${actor.organisationId}`,
+        return Promise.reject(
+          new Error(
+            `Transaction for ${current.actor.organisationId} cannot be joined for ${actor.organisationId}`,
+          ),
         );
       }
       return work(current.manager);
