@@ -1,5 +1,14 @@
 import { AuditTrail } from '@app/audit';
-import { organisationActor, runtimeRoleOf, SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
+import {
+  migrateDown,
+  migrateUp,
+  organisationActor,
+  runtimeRoleOf,
+  SYSTEM_ACTOR,
+  TransactionHost,
+} from '@app/persistence';
+import { TEST_DATABASE_URL, uniqueName } from '@app/testing';
+import { DATABASE } from '../src/database';
 import { discharge } from './fixtures';
 import { IntakeWorld, startIntake } from './harness';
 
@@ -228,5 +237,31 @@ describe('hospital-intake: row-level security and the audit trail', () => {
       [],
     );
     await expect(audit.search({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+  });
+
+  it('should drop the policies, the audit trail and the runtime role on the way down, and restore them on the way up', async () => {
+    const schema = uniqueName('s3rls');
+    const settings = { url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' };
+    const role = runtimeRoleOf(schema);
+    const roleCount = () => w.db.count(`SELECT count(*) FROM pg_roles WHERE rolname = $1`, [role]);
+    try {
+      await migrateUp(settings, DATABASE);
+      expect(await roleCount()).toBe(1);
+      expect(await migrateDown(settings, DATABASE, 1)).toEqual(['RowLevelSecurityAndAudit1764000000200']);
+      expect(await roleCount()).toBe(0);
+      expect(await w.db.count(`SELECT count(*) FROM pg_policies WHERE schemaname = $1`, [schema])).toBe(0);
+      expect(
+        await w.db.count(
+          `SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'audit_event'`,
+          [schema],
+        ),
+      ).toBe(0);
+      await migrateUp(settings, DATABASE);
+      expect(await roleCount()).toBe(1);
+      expect(await w.db.count(`SELECT count(*) FROM pg_policies WHERE schemaname = $1`, [schema])).toBe(5);
+    } finally {
+      await w.db.dropSchemas(schema);
+    }
+    expect(await roleCount()).toBe(0);
   });
 });
