@@ -96,6 +96,7 @@ describe('registration: row-level security per organisation and the audit trail'
     ]);
     expect((await auditOf(patientRef)).map((r) => [r.action, r.subtype, r.agent_organisation_id])).toEqual([
       ['C', 'file-application', 'fam-1'],
+      ['R', 'read', 'fam-1'],
     ]);
     const reads = await auditOf(registrationId);
     expect(

@@ -360,7 +360,9 @@ export class RegistrationService {
   async getRegistration(caller: Caller, registrationId: string): Promise<RegistrationViewDto> {
     const entry = restAudit('read', 'R', 'registration', registrationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
-      await this.registrationFor(caller, registrationId);
+      const { patient } = await this.registrationFor(caller, registrationId);
+      // The view discloses the patient's record (reference, sealed state, consents): a read of the patient too.
+      await this.audit.record(restAudit('read', 'R', 'patient', patient.id));
       return this.registrationView(registrationId);
     });
   }
