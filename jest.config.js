@@ -17,9 +17,9 @@ const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
-    '^@app/(contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)$':
+    '^@app/(audit|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)$':
       '<rootDir>/libs/$1/src',
-    '^@app/(contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)/(.*)$':
+    '^@app/(audit|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)/(.*)$':
       '<rootDir>/libs/$1/src/$2',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],

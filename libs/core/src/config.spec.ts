@@ -107,6 +107,7 @@ describe(loadServiceConfig.name, () => {
       const sut = loadServiceConfig('registration', {
         DATABASE_URL: 'postgresql://app:pw@db.internal:6432/bus',
         DB_SCHEMA: 'registration_test',
+        DB_RUNTIME_ROLE: 'registration_app',
         BUS_NAMESPACE: 'bench42',
         HTTP_HOST: '0.0.0.0',
         LOG_LEVEL: 'debug',
@@ -115,6 +116,7 @@ describe(loadServiceConfig.name, () => {
       expect(sut).toMatchObject({
         databaseUrl: 'postgresql://app:pw@db.internal:6432/bus',
         dbSchema: 'registration_test',
+        dbRuntimeRole: 'registration_app',
         busNamespace: 'bench42',
         httpHost: '0.0.0.0',
         logLevel: 'debug',
@@ -140,6 +142,7 @@ describe(loadServiceConfig.name, () => {
     it.each([
       ['DATABASE_URL', 'mysql://root@localhost/bus'],
       ['DB_SCHEMA', 'Registration'],
+      ['DB_RUNTIME_ROLE', 'app; DROP ROLE postgres'],
       ['NATS_URL', 'http://nats:4222'],
       ['NATS_URL', 'nats://n1:4222,,nats://n2:4222'],
       ['BUS_NAMESPACE', 'Bench'],

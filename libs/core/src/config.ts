@@ -24,6 +24,10 @@ class EnvironmentVariables {
   DB_SCHEMA?: string;
 
   @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_RUNTIME_ROLE must be a lower-case SQL identifier' })
+  DB_RUNTIME_ROLE?: string;
+
+  @IsOptional()
   @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, {
     message: 'NATS_URL must be one or more comma-separated nats:// URLs',
   })
@@ -94,6 +98,8 @@ export interface ServiceConfig {
   readonly service: ServiceName;
   readonly databaseUrl: string;
   readonly dbSchema: string;
+  /** The role the app's connections take (row-level security applies to it); default `<schema>_runtime`. */
+  readonly dbRuntimeRole?: string;
   readonly natsServers: string[];
   /** Prefix for every stream, subject and consumer name: isolates test runs on a shared server. Empty in production. */
   readonly busNamespace: string;
@@ -128,6 +134,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     service,
     databaseUrl: vars.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     dbSchema: vars.DB_SCHEMA ?? defaultSchemaOf(service),
+    ...(vars.DB_RUNTIME_ROLE ? { dbRuntimeRole: vars.DB_RUNTIME_ROLE } : {}),
     natsServers: (vars.NATS_URL ?? DEFAULT_NATS_URL).split(','),
     busNamespace: vars.BUS_NAMESPACE ?? '',
     httpPort: vars.HTTP_PORT ?? DEFAULT_PORTS[service],
