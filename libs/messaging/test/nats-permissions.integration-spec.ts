@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createUser } from '@nats-io/nkeys';
 import { NatsConnection, nkeyAuthenticator, PermissionViolationError } from '@nats-io/nats-core';
@@ -23,8 +27,9 @@ import {
   siteUserName,
   Topology,
 } from '@app/messaging';
-import { SecureNats, uniqueName, waitFor } from '@app/testing';
+import { natsServerBinary, SecureNats, uniqueName, waitFor } from '@app/testing';
 
+const DOCKER_NATS = resolve(__dirname, '../../../docker/nats');
 const SITE = 's1';
 const OTHER_SITE = 's2';
 const HOSPITAL = 'h1';
@@ -297,6 +302,35 @@ describe('NATS least privilege (generated config)', () => {
       await expect(
         connect({ servers: nats.url, reconnect: false, tls: { caFile: nats.certs.caFile } }),
       ).rejects.toThrow(/Authorization Violation/i);
+    });
+
+    it('should accept the committed 3-node docker configs (nats-server -t, with 2.10-only sync_interval removed)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'docker-nats-'));
+      try {
+        for (const name of readdirSync(DOCKER_NATS).filter((n) => n.endsWith('.conf'))) {
+          const text = readFileSync(join(DOCKER_NATS, name), 'utf8')
+            .replaceAll('/etc/nats/tls', nats.certs.dir)
+            .replace(/^\s*sync_interval:.*$/m, '')
+            .replace('store_dir: /data', `store_dir: ${join(dir, 'data')}`);
+          writeFileSync(join(dir, name), text);
+        }
+        const variables = readFileSync(join(DOCKER_NATS, 'auth.conf'), 'utf8').match(/\$RB_NKEY_\w+/g) ?? [];
+        expect(variables.length).toBeGreaterThan(SERVICE_NAMES.length);
+        const env = Object.fromEntries(variables.map((v) => [v.slice(1), createUser().getPublicKey()]));
+        for (const node of ['nats-1.conf', 'nats-2.conf', 'nats-3.conf']) {
+          const result = spawnSync(natsServerBinary(), ['-c', join(dir, node), '-t'], {
+            env: { ...process.env, ...env },
+            encoding: 'utf8',
+          });
+          expect([node, result.status, result.stderr]).toEqual([
+            node,
+            0,
+            expect.stringContaining('is valid'),
+          ]);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('should refuse a server certificate from an unknown CA', async () => {
