@@ -28,6 +28,7 @@ import {
   Topology,
 } from '@app/messaging';
 import { natsServerBinary, SecureNats, uniqueName, waitFor } from '@app/testing';
+import { main as checkDurability } from '../../../scripts/check-durability';
 
 const DOCKER_NATS = resolve(__dirname, '../../../docker/nats');
 const SITE = 's1';
@@ -142,6 +143,26 @@ describe('NATS least privilege (generated config)', () => {
         expect(client(consumer.service).violations.count).toBe(0);
       },
     );
+
+    it('should let ops run the durability check as admin (JetStream API only)', async () => {
+      const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      let code: number;
+      let written = '';
+      try {
+        code = await checkDurability(['--json'], {
+          NATS_URL: nats.url,
+          BUS_NAMESPACE: namespace,
+          NATS_NKEY_SEED_FILE: nats.seedFileOf('admin'),
+          NATS_TLS_CA_FILE: nats.certs.caFile,
+        });
+        written = stdout.mock.calls.map((call) => String(call[0])).join('');
+      } finally {
+        stdout.mockRestore();
+      }
+      const report = JSON.parse(written) as { findings: { subject: string }[] };
+      expect(report.findings.some((f) => f.subject.includes(topology.streamName('REFERRAL')))).toBe(true);
+      expect([0, 1]).toContain(code);
+    });
 
     it('should let a hospital on the bus submit a request that hospital-intake answers', async () => {
       const responder = client(SERVICES.hospitalIntake).nc;
@@ -265,6 +286,7 @@ describe('NATS least privilege (generated config)', () => {
       await nc.flush();
       await waitFor(() => violations.has(operation, target), {
         timeoutMs: 3000,
+        intervalMs: 5,
         message: `${user} ${operation} ${target} refused`,
       });
     });
