@@ -70,6 +70,12 @@ export class ServiceModule {
           shutdownGraceMs: config.shutdownGraceMs,
           outboxBacklogReadyLimit: config.outboxBacklogReadyLimit,
           streamReplicas: config.streamReplicas,
+          security: {
+            nkeySeedFile: config.natsNkeySeedFile,
+            tlsCaFile: config.natsTlsCaFile,
+            tlsCertFile: config.natsTlsCertFile,
+            tlsKeyFile: config.natsTlsKeyFile,
+          },
         }),
       ],
       controllers: [HealthController],

@@ -11,3 +11,5 @@ export * from './service-harness';
 export * from './nats-cluster';
 export * from './fleet';
 export * from './discharges';
+export * from './secure-nats';
+export * from './service-process';
