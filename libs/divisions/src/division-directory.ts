@@ -1,7 +1,6 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 export type DivisionLevel = 'province' | 'city' | 'county' | 'township' | 'village';
 
@@ -143,10 +142,24 @@ export class DivisionDirectory {
     prefix: string,
   ): Promise<{ code: string; name: string; townshipCode: string }[]> {
     const found: { code: string; name: string; townshipCode: string }[] = [];
-    for await (const line of createInterface({ input: createReadStream(join(dataDir(), 'villages.csv')) })) {
-      if (!line.startsWith(prefix)) continue;
-      const [code, quotedName, townshipCode] = line.split(',');
-      found.push({ code, name: quotedName.replace(/^"|"$/g, ''), townshipCode });
+    // Compare the prefix against the bytes at each line start; decode only the lines that match.
+    const csv = await readFile(join(dataDir(), 'villages.csv'));
+    const wanted = Buffer.from(prefix, 'utf8');
+    let start = 0;
+    while (start < csv.length) {
+      let end = csv.indexOf(10, start);
+      if (end === -1) end = csv.length;
+      if (
+        end - start >= wanted.length &&
+        csv.compare(wanted, 0, wanted.length, start, start + wanted.length) === 0
+      ) {
+        const [code, quotedName, townshipCode] = csv
+          .toString('utf8', start, end)
+          .replace(/\r$/, '')
+          .split(',');
+        found.push({ code, name: quotedName.replace(/^"|"$/g, ''), townshipCode });
+      }
+      start = end + 1;
     }
     return found;
   }

@@ -9,4 +9,6 @@ export * from './probe/probe.service';
 export * from './probe/probe-harness';
 export * from './service-harness';
 export * from './nats-cluster';
+export * from './fleet';
+export * from './discharges';
 export * from './local-postgres';

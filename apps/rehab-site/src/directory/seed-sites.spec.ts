@@ -16,5 +16,5 @@ describe(prefectureSites.name, () => {
       expect(site.areaCode.startsWith(site.countyCode)).toBe(true);
     }
     expect(new Set(sites.map((s) => s.id)).size).toBe(sites.length);
-  }, 120_000); // reads the ~620,000-line committee file (24 s seen on a loaded 2-core machine)
+  });
 });
