@@ -14,10 +14,13 @@ export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
     ? readdirSync(root)
-        .filter((v) => existsSync(join(root, v, 'bin', 'initdb')) && existsSync(join(root, v, 'bin', 'pg_ctl')))
+        .filter(
+          (v) => existsSync(join(root, v, 'bin', 'initdb')) && existsSync(join(root, v, 'bin', 'pg_ctl')),
+        )
         .sort((a, b) => Number(b) - Number(a))
     : [];
-  if (versions.length === 0) throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql');
+  if (versions.length === 0)
+    throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql');
   return join(root, versions[0], 'bin');
 }
 
@@ -94,7 +97,10 @@ export class LocalPostgres {
     if (!this.running) return;
     await this.exec('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
     this.running = false;
-    await waitFor(async () => !(await portOpen(this.port)), { timeoutMs: 15_000, message: 'postgres port closed' });
+    await waitFor(async () => !(await portOpen(this.port)), {
+      timeoutMs: 15_000,
+      message: 'postgres port closed',
+    });
   }
 
   /** Stops the server and deletes its files. */

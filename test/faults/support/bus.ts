@@ -64,7 +64,7 @@ export class Bus {
       let event: StoredMessage['event'];
       try {
         const parsed: unknown = JSON.parse(body);
-        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) event = parsed as StoredMessage['event'];
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) event = parsed;
       } catch {
         event = undefined;
       }
@@ -82,13 +82,18 @@ export class Bus {
   }
 
   /** Pending and unacknowledged counts of the durables of these services (0/0 once everything is drained). */
-  async consumerBacklog(services: readonly ServiceName[]): Promise<Record<string, { pending: number; ackPending: number; redelivered: number }>> {
+  async consumerBacklog(
+    services: readonly ServiceName[],
+  ): Promise<Record<string, { pending: number; ackPending: number; redelivered: number }>> {
     const jsm = await jetstreamManager(this.nc, { timeout: 10_000 });
     const out: Record<string, { pending: number; ackPending: number; redelivered: number }> = {};
-    for (const consumer of Object.values(CONSUMERS) as ConsumerDefinition[]) {
+    for (const consumer of Object.values<ConsumerDefinition>(CONSUMERS)) {
       if (!services.includes(consumer.service)) continue;
       try {
-        const info = await jsm.consumers.info(this.topology.streamName(consumer.stream), this.topology.durable(consumer));
+        const info = await jsm.consumers.info(
+          this.topology.streamName(consumer.stream),
+          this.topology.durable(consumer),
+        );
         out[consumer.durable] = {
           pending: info.num_pending,
           ackPending: info.num_ack_pending,
@@ -108,7 +113,12 @@ export class Bus {
   }
 
   /** Publishes a raw body on a registry subject with the given Nats-Msg-Id (and CloudEvents headers). */
-  async publishRaw(subject: string, body: string, msgId: string, extraHeaders: Record<string, string> = {}): Promise<PubAck> {
+  async publishRaw(
+    subject: string,
+    body: string,
+    msgId: string,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<PubAck> {
     const h = natsHeaders();
     for (const [k, v] of Object.entries(extraHeaders)) h.set(k, v);
     return jetstream(this.nc).publish(this.topology.subject(subject), body, { msgID: msgId, headers: h });
@@ -117,15 +127,17 @@ export class Bus {
 
 /** Registry subjects the durables of these services consume that carry a registered event. */
 export function consumedEvents(services: readonly ServiceName[]): EventDefinition[] {
-  const consumers = (Object.values(CONSUMERS) as ConsumerDefinition[]).filter((c) => services.includes(c.service));
-  return (Object.values(EVENTS) as EventDefinition[]).filter(
-    (e) => !e.perRecipient && consumers.some((c) => c.stream === e.stream && filterMatches(c.filterSubject, e.subject)),
+  const consumers = Object.values<ConsumerDefinition>(CONSUMERS).filter((c) => services.includes(c.service));
+  return Object.values<EventDefinition>(EVENTS).filter(
+    (e) =>
+      !e.perRecipient &&
+      consumers.some((c) => c.stream === e.stream && filterMatches(c.filterSubject, e.subject)),
   );
 }
 
 /** The durables of these services that receive a message published on this registry subject. */
 export function consumersOf(subject: string, services: readonly ServiceName[]): ConsumerDefinition[] {
-  return (Object.values(CONSUMERS) as ConsumerDefinition[]).filter(
+  return Object.values<ConsumerDefinition>(CONSUMERS).filter(
     (c) => services.includes(c.service) && filterMatches(c.filterSubject, subject),
   );
 }

@@ -3,7 +3,11 @@ import { SERVICES, ServiceName } from '@app/contracts';
 import { Bus } from './bus';
 
 /** The three apps a referral crosses from discharge to a site, in the order it crosses them. */
-export const PIPELINE: readonly ServiceName[] = [SERVICES.hospitalIntake, SERVICES.registration, SERVICES.rehabSite];
+export const PIPELINE: readonly ServiceName[] = [
+  SERVICES.hospitalIntake,
+  SERVICES.registration,
+  SERVICES.rehabSite,
+];
 
 /** Where the fleet under test keeps its state. */
 export interface FleetState {
@@ -44,12 +48,22 @@ export interface Verdict {
   readonly unexpectedStates: number;
   /** unsent outbox rows per app */
   readonly unpublished: Record<string, number>;
-  readonly deadLetters: { readonly expected: number; readonly found: number; readonly unexpected: string[]; readonly missing: string[] };
+  readonly deadLetters: {
+    readonly expected: number;
+    readonly found: number;
+    readonly unexpected: string[];
+    readonly missing: string[];
+  };
   readonly backlog: Record<string, { pending: number; ackPending: number; redelivered: number }>;
   readonly drainMs: number;
 }
 
 const ROUTED = 'routed: registered, assigned to a site, hospital sees the site';
+
+async function count(c: Client, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await c.query<{ count: string }>(sql, params);
+  return Number(rows[0].count);
+}
 
 async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
@@ -95,24 +109,18 @@ export class Checker {
   private async settled(scope: CheckScope, bus: Bus): Promise<boolean> {
     const ids = [...scope.acknowledged];
     const [delivered, seen, unpublished] = await withClient(this.fleet.databaseUrl, async (c) => [
-      Number(
-        (
-          await c.query(
-            `SELECT count(*) FROM ${this.s(SERVICES.rehabSite)}.referral
+      await count(
+        c,
+        `SELECT count(*) FROM ${this.s(SERVICES.rehabSite)}.referral
               WHERE referral_id = ANY($1::uuid[]) AND status = 'assigned' AND site_id IS NOT NULL
                 AND hop = $2`,
-            [ids, scope.expectedHop ?? 1],
-          )
-        ).rows[0].count,
+        [ids, scope.expectedHop ?? 1],
       ),
-      Number(
-        (
-          await c.query(
-            `SELECT count(*) FROM ${this.s(SERVICES.hospitalIntake)}.referral
+      await count(
+        c,
+        `SELECT count(*) FROM ${this.s(SERVICES.hospitalIntake)}.referral
               WHERE id = ANY($1::uuid[]) AND assigned_site_name IS NOT NULL`,
-            [ids],
-          )
-        ).rows[0].count,
+        [ids],
       ),
       await this.unpublishedTotal(c),
     ]);
@@ -124,12 +132,9 @@ export class Checker {
   private async unpublishedTotal(c: Client): Promise<number> {
     let total = 0;
     for (const service of PIPELINE) {
-      total += Number(
-        (
-          await c.query(
-            `SELECT count(*) FROM ${this.s(service)}.outbox WHERE published_at IS NULL AND cancelled_at IS NULL`,
-          )
-        ).rows[0].count,
+      total += await count(
+        c,
+        `SELECT count(*) FROM ${this.s(service)}.outbox WHERE published_at IS NULL AND cancelled_at IS NULL`,
       );
     }
     return total;
@@ -158,14 +163,20 @@ export class Checker {
 
       // Every referral the intake stored for the encounters we sent (a retried post must not make a second one).
       const stored = (
-        await c.query<{ id: string; encounter_id: string; status: string; assigned_site_name: string | null }>(
+        await c.query<{
+          id: string;
+          encounter_id: string;
+          status: string;
+          assigned_site_name: string | null;
+        }>(
           `SELECT id, encounter_id, status, assigned_site_name FROM ${intake}.referral WHERE encounter_id = ANY($1)`,
           [encounters],
         )
       ).rows;
       const perEncounter = new Map<string, number>();
       for (const r of stored) perEncounter.set(r.encounter_id, (perEncounter.get(r.encounter_id) ?? 0) + 1);
-      for (const r of stored) if ((perEncounter.get(r.encounter_id) ?? 0) > 1) dup(r.id, 'two intake referrals for one encounter');
+      for (const r of stored)
+        if ((perEncounter.get(r.encounter_id) ?? 0) > 1) dup(r.id, 'two intake referrals for one encounter');
       const unacknowledgedStored = stored.filter((r) => !acked.has(r.id)).length;
       const storedIds = stored.map((r) => r.id);
 
@@ -176,7 +187,11 @@ export class Checker {
         )
       ).rows;
       const registrationOwners = new Map<string, string[]>();
-      for (const a of applications) registrationOwners.set(a.registration_id, [...(registrationOwners.get(a.registration_id) ?? []), a.id]);
+      for (const a of applications)
+        registrationOwners.set(a.registration_id, [
+          ...(registrationOwners.get(a.registration_id) ?? []),
+          a.id,
+        ]);
       // Every generated patient is a distinct person: two referrals sharing a registration is a doubled effect.
       for (const [registrationId, owners] of registrationOwners) {
         if (owners.length > 1) for (const o of owners) dup(o, `shares registration ${registrationId}`);
@@ -190,7 +205,13 @@ export class Checker {
       for (const p of patients) dupOther(`patient ${p.patient_id}: ${p.n} registrations`);
 
       const sited = (
-        await c.query<{ referral_id: string; status: string; site_id: string | null; hop: number; needs_manual_placement: boolean }>(
+        await c.query<{
+          referral_id: string;
+          status: string;
+          site_id: string | null;
+          hop: number;
+          needs_manual_placement: boolean;
+        }>(
           `SELECT referral_id, status, site_id, hop, needs_manual_placement FROM ${rehab}.referral WHERE referral_id = ANY($1::uuid[])`,
           [storedIds],
         )
@@ -214,7 +235,8 @@ export class Checker {
             [storedIds],
           )
         ).rows;
-        for (const r of rows) dup(r.subject, `${service} wrote ${r.event_type}${r.hop ? ` hop ${r.hop}` : ''} ${r.n} times`);
+        for (const r of rows)
+          dup(r.subject, `${service} wrote ${r.event_type}${r.hop ? ` hop ${r.hop}` : ''} ${r.n} times`);
       }
       // A place reserved twice (or never released) shows as reserved ≠ the referrals holding a place there.
       const places = (
@@ -236,7 +258,8 @@ export class Checker {
         const subject = m.event?.subject;
         if (!subject || !mine.has(subject)) continue;
         byMsgId.set(m.msgId, (byMsgId.get(m.msgId) ?? 0) + 1);
-        const key = `${m.event?.type}|${subject}|${String(m.event?.data?.hop ?? '')}`;
+        const hop = m.event?.data?.hop;
+        const key = `${m.event?.type}|${subject}|${typeof hop === 'number' ? hop : ''}`;
         byEffect.set(key, (byEffect.get(key) ?? 0) + 1);
       }
       for (const [key, n] of byEffect) {
@@ -274,12 +297,9 @@ export class Checker {
 
       const unpublished: Record<string, number> = {};
       for (const service of PIPELINE) {
-        unpublished[service] = Number(
-          (
-            await c.query(
-              `SELECT count(*) FROM ${this.s(service)}.outbox WHERE published_at IS NULL AND cancelled_at IS NULL`,
-            )
-          ).rows[0].count,
+        unpublished[service] = await count(
+          c,
+          `SELECT count(*) FROM ${this.s(service)}.outbox WHERE published_at IS NULL AND cancelled_at IS NULL`,
         );
       }
 
@@ -290,14 +310,22 @@ export class Checker {
       let total = 0;
       for (const service of PIPELINE) {
         const rows = (
-          await c.query<{ consumer: string; msg_id: string | null; error_code: string; error_message: string }>(
+          await c.query<{
+            consumer: string;
+            msg_id: string | null;
+            error_code: string;
+            error_message: string;
+          }>(
             `SELECT consumer, headers->>'Nats-Msg-Id' AS msg_id, error_code, error_message FROM ${this.s(service)}.dead_letter`,
           )
         ).rows;
         for (const row of rows) {
           total++;
           if (row.msg_id && expected.has(row.msg_id)) found.set(row.msg_id, (found.get(row.msg_id) ?? 0) + 1);
-          else unexpected.push(`${row.consumer}: ${row.msg_id ?? '(no id)'} ${row.error_code} ${row.error_message.slice(0, 120)}`);
+          else
+            unexpected.push(
+              `${row.consumer}: ${row.msg_id ?? '(no id)'} ${row.error_code} ${row.error_message.slice(0, 120)}`,
+            );
         }
       }
       const missing = [...expected]
@@ -315,7 +343,12 @@ export class Checker {
         finalStates,
         unexpectedStates,
         unpublished,
-        deadLetters: { expected: [...expected.values()].reduce((a, b) => a + b, 0), found: total, unexpected, missing },
+        deadLetters: {
+          expected: [...expected.values()].reduce((a, b) => a + b, 0),
+          found: total,
+          unexpected,
+          missing,
+        },
         backlog: await bus.consumerBacklog(PIPELINE),
         drainMs,
       };
@@ -326,16 +359,26 @@ export class Checker {
 /** Every way a verdict can fail, in words (an empty list is a pass). */
 export function problemsOf(v: Verdict, options: { allowUnacknowledged?: boolean } = {}): string[] {
   const problems: string[] = [];
-  if (v.acknowledged !== v.sent) problems.push(`${v.sent - v.acknowledged} of ${v.sent} discharges never acknowledged`);
-  if (v.lost !== 0) problems.push(`lost ${v.lost} (acknowledged ${v.acknowledged}, delivered ${v.delivered})`);
+  if (v.acknowledged !== v.sent)
+    problems.push(`${v.sent - v.acknowledged} of ${v.sent} discharges never acknowledged`);
+  if (v.lost !== 0)
+    problems.push(`lost ${v.lost} (acknowledged ${v.acknowledged}, delivered ${v.delivered})`);
   if (v.duplicated !== 0) problems.push(`duplicated ${v.duplicated}: ${v.duplicateDetails.join('; ')}`);
-  if (v.unexpectedStates !== 0) problems.push(`${v.unexpectedStates} referrals not in the expected final state: ${JSON.stringify(v.finalStates)}`);
-  if (!options.allowUnacknowledged && v.unacknowledgedStored !== 0) problems.push(`${v.unacknowledgedStored} stored without acknowledgement`);
-  for (const [service, n] of Object.entries(v.unpublished)) if (n !== 0) problems.push(`${service}: ${n} outbox rows never published`);
-  if (v.deadLetters.unexpected.length > 0) problems.push(`unexpected dead letters: ${v.deadLetters.unexpected.join('; ')}`);
-  if (v.deadLetters.missing.length > 0) problems.push(`poison not dead-lettered as expected: ${v.deadLetters.missing.join('; ')}`);
+  if (v.unexpectedStates !== 0)
+    problems.push(
+      `${v.unexpectedStates} referrals not in the expected final state: ${JSON.stringify(v.finalStates)}`,
+    );
+  if (!options.allowUnacknowledged && v.unacknowledgedStored !== 0)
+    problems.push(`${v.unacknowledgedStored} stored without acknowledgement`);
+  for (const [service, n] of Object.entries(v.unpublished))
+    if (n !== 0) problems.push(`${service}: ${n} outbox rows never published`);
+  if (v.deadLetters.unexpected.length > 0)
+    problems.push(`unexpected dead letters: ${v.deadLetters.unexpected.join('; ')}`);
+  if (v.deadLetters.missing.length > 0)
+    problems.push(`poison not dead-lettered as expected: ${v.deadLetters.missing.join('; ')}`);
   for (const [durable, b] of Object.entries(v.backlog)) {
-    if (b.pending !== 0 || b.ackPending !== 0) problems.push(`${durable}: ${b.pending} pending, ${b.ackPending} unacknowledged`);
+    if (b.pending !== 0 || b.ackPending !== 0)
+      problems.push(`${durable}: ${b.pending} pending, ${b.ackPending} unacknowledged`);
   }
   return problems;
 }

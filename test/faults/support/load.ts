@@ -121,7 +121,12 @@ export class LoadRun {
           }
           return;
         }
-        if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+        if (
+          response.status >= 400 &&
+          response.status < 500 &&
+          response.status !== 408 &&
+          response.status !== 429
+        ) {
           submission.rejected = { status: response.status, body: text.slice(0, 500) };
           return;
         }
