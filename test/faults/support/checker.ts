@@ -223,11 +223,12 @@ export class Checker {
         return r?.status === 'assigned' && r.site_id !== null;
       }).length;
 
-      // Effects recorded as events: one per (type, referral, hop) in every app's outbox.
+      // Effects recorded as events: one per (type, referral, hop, alert code) in every app's outbox.
       for (const service of PIPELINE) {
         const rows = (
           await c.query<{ event_type: string; subject: string; hop: string; n: string }>(
-            `SELECT event_type, payload::jsonb->>'subject' AS subject, coalesce(payload::jsonb->'data'->>'hop', '') AS hop,
+            `SELECT event_type, payload::jsonb->>'subject' AS subject,
+                    coalesce(payload::jsonb->'data'->>'hop', '') || coalesce(' ' || (payload::jsonb->'data'->>'code'), '') AS hop,
                     count(*) AS n
                FROM ${this.s(service)}.outbox
               WHERE payload::jsonb->>'subject' = ANY($1)
