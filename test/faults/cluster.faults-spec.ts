@@ -1,7 +1,10 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { Client } from 'pg';
+import { EVENTS, SERVICES, ServiceName } from '@app/contracts';
 import { Topology } from '@app/messaging';
 import { LocalNatsCluster, waitFor } from '@app/testing';
+import { problemsOf } from './support/checker';
 import { FaultWorld } from './support/world';
 
 /**
@@ -60,5 +63,48 @@ describe('faults: 3-node NATS cluster', () => {
       },
       { timeoutMs: 30_000, intervalMs: 500, message: 'all three replicas current' },
     );
+  });
+
+  it('should fail a scenario whose referral is lost, doubled or left unpublished (checker self-check)', async () => {
+    // The apps are stopped so nothing repairs the damage done below; the checker must see each piece of it.
+    const load = world.load(6, { concurrency: 3 });
+    await load.done;
+    expect(problemsOf(await world.checker.drainAndCheck(world.scope(load)))).toEqual([]);
+    await world.fleet.stop();
+    const [lost, doubled, unpublished] = load.acknowledged();
+    const schema = (s: ServiceName) => `"${world.fleet.app(s).schema}"`;
+    const c = new Client({ connectionString: world.fleet.databaseUrl });
+    await c.connect();
+    try {
+      await c.query(
+        `UPDATE ${schema(SERVICES.rehabSite)}.referral SET status = 'unplaced' WHERE referral_id = $1`,
+        [lost],
+      );
+      await c.query(
+        `INSERT INTO ${schema(SERVICES.registration)}.outbox (id, subject, event_type, ordering_key, payload, headers, published_at)
+         SELECT gen_random_uuid(), subject, event_type, ordering_key, payload, headers, now()
+           FROM ${schema(SERVICES.registration)}.outbox WHERE payload::jsonb->>'subject' = $1 AND event_type = $2`,
+        [doubled, EVENTS.referralRegistered.type],
+      );
+      await c.query(
+        `UPDATE ${schema(SERVICES.rehabSite)}.outbox SET published_at = NULL WHERE payload::jsonb->>'subject' = $1`,
+        [unpublished],
+      );
+      await c.query(
+        `INSERT INTO ${schema(SERVICES.hospitalIntake)}.dead_letter (id, consumer, stream, stream_seq, subject, payload, error_code, error_message, deliveries)
+         VALUES (gen_random_uuid(), 'self-check', 'REFERRAL', 999999, 'referral.registered', '{}', 'SELF_CHECK', 'planted by the self-check', 1)`,
+      );
+    } finally {
+      await c.end();
+    }
+    const verdict = await world.checker.checkNow(world.scope(load));
+    expect(verdict.lost).toBe(1);
+    expect(verdict.duplicated).toBeGreaterThanOrEqual(1);
+    expect(verdict.duplicateDetails.join('\n')).toContain(
+      `${doubled}: registration wrote ${EVENTS.referralRegistered.type}`,
+    );
+    expect(verdict.unpublished[SERVICES.rehabSite]).toBeGreaterThan(0);
+    expect(verdict.deadLetters.unexpected.join('\n')).toContain('SELF_CHECK');
+    expect(verdict.unexpectedStates).toBe(1);
   });
 });

@@ -106,6 +106,16 @@ export class Checker {
     }
   }
 
+  /** Checks the current state without waiting for it to settle. */
+  async checkNow(scope: CheckScope): Promise<Verdict> {
+    const bus = await Bus.connect(this.fleet.natsUrl, this.fleet.namespace);
+    try {
+      return await this.check(scope, bus, 0);
+    } finally {
+      await bus.close();
+    }
+  }
+
   private async settled(scope: CheckScope, bus: Bus): Promise<boolean> {
     const ids = [...scope.acknowledged];
     const [delivered, seen, unpublished] = await withClient(this.fleet.databaseUrl, async (c) => [
