@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { CONSUMERS, EVENTS, SERVICES, ServiceName } from '@app/contracts';
+import { CONSUMERS, EVENTS, SERVICES } from '@app/contracts';
 import { holdsFor, LocalNatsServer, LocalPostgres, waitFor } from '@app/testing';
 import { Bus, consumedEvents, consumersOf, StoredMessage } from './support/bus';
 import { PIPELINE } from './support/checker';
@@ -56,42 +56,6 @@ describe('faults: pipeline under faults', () => {
     await pg?.stop();
     if (clockDir) rmSync(clockDir, { recursive: true, force: true });
   });
-
-  const KILLS = 3;
-
-  it.each([SERVICES.hospitalIntake, SERVICES.registration, SERVICES.rehabSite] as ServiceName[])(
-    'should lose and double nothing when %s is SIGKILLed 3 times mid-stream and restarted',
-    async (service) => {
-      const startedAt = Date.now();
-      const count = 60;
-      const app = world.fleet.app(service);
-      const load = world.load(count, { concurrency: 3, pacingMs: 100 });
-      const restartMs: number[] = [];
-      for (let k = 1; k <= KILLS; k++) {
-        // Mid-stream: discharges are still arriving (or queued for this app), and the app has stored a few
-        // referrals since it last (re)started, so it is working through its stream when it dies.
-        await load.reached(Math.floor((count * k) / (KILLS + 1)));
-        const since = await world.stored(service);
-        await waitFor(async () => (await world.stored(service)) >= since + 3, {
-          timeoutMs: 10_000,
-          intervalMs: 25,
-        }).catch(() => undefined);
-        const pid = app.pid;
-        await app.kill('SIGKILL');
-        const t = Date.now();
-        await app.restart();
-        restartMs.push(Date.now() - t);
-        expect(app.pid).not.toBe(pid);
-      }
-      await world.verify(load, {
-        scenario: `1 kill ${service}`,
-        fault: `SIGKILL ${service} 3 times mid-stream (from 25/50/75 % of the discharges sent), restart after each`,
-        injected: KILLS,
-        notes: `restart to ready ${restartMs.map((ms) => (ms / 1000).toFixed(1)).join('/')} s`,
-        startedAt,
-      });
-    },
-  );
 
   it('should lose and double nothing when registration and rehab-site are SIGSTOPped past ack_wait', async () => {
     const startedAt = Date.now();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Verdict } from './checker';
 
@@ -72,16 +72,38 @@ export function markdownTable(rows: readonly ScenarioRow[]): string {
   );
 }
 
-/** Merges a row into the JSON file (keyed by scenario) and rewrites the markdown table; prints the row. */
+/** Runs `fn` holding a lock directory (jest runs the fault files in parallel workers that share the table). */
+function locked<T>(fn: () => T): T {
+  const lock = join(SUMMARY_DIR, '.lock');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Merges a row into the JSON file (keyed by scenario), rewrites the markdown table and prints the row. */
 export function recordScenario(row: ScenarioRow): void {
   mkdirSync(SUMMARY_DIR, { recursive: true });
-  const rows: ScenarioRow[] = existsSync(SUMMARY_JSON)
-    ? (JSON.parse(readFileSync(SUMMARY_JSON, 'utf8')) as ScenarioRow[])
-    : [];
-  const merged = [...rows.filter((r) => r.scenario !== row.scenario), row].sort((a, b) =>
-    a.scenario.localeCompare(b.scenario),
-  );
-  writeFileSync(SUMMARY_JSON, JSON.stringify(merged, null, 2) + '\n');
-  writeFileSync(SUMMARY_MD, markdownTable(merged));
+  locked(() => {
+    const rows: ScenarioRow[] = existsSync(SUMMARY_JSON)
+      ? (JSON.parse(readFileSync(SUMMARY_JSON, 'utf8')) as ScenarioRow[])
+      : [];
+    const merged = [...rows.filter((r) => r.scenario !== row.scenario), row].sort((a, b) =>
+      a.scenario.localeCompare(b.scenario),
+    );
+    writeFileSync(SUMMARY_JSON, JSON.stringify(merged, null, 2) + '\n');
+    writeFileSync(SUMMARY_MD, markdownTable(merged));
+  });
   process.stdout.write(`\nfaults: ${markdownTable([row])}`);
 }
