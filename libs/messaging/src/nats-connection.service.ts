@@ -62,8 +62,9 @@ export class NatsConnectionService implements OnModuleInit {
   private async connectLoop(): Promise<void> {
     let delay = 250;
     while (!this.closing && !this.bus) {
+      let nc: NatsConnection | undefined;
       try {
-        const nc = await connect({
+        nc = await connect({
           servers: this.options.servers,
           name: this.options.service,
           maxReconnectAttempts: -1,
@@ -84,6 +85,8 @@ export class NatsConnectionService implements OnModuleInit {
         this.logger.log(`connected to NATS ${nc.getServer()} and provisioned`);
         this.resolveReady(this.bus);
       } catch (error) {
+        // A connection that could not be provisioned must not live on, reconnecting forever in the background.
+        await nc?.close().catch(() => undefined);
         this.logger.warn(`NATS not ready (${(error as Error).message}); retrying in ${delay} ms`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);
