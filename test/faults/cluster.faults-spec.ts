@@ -65,7 +65,7 @@ describe('faults: 3-node NATS cluster', () => {
     );
   });
 
-  it('should fail a scenario whose referral is lost, doubled or left unpublished (checker self-check)', async () => {
+  it('should fail a scenario whose referral is lost, doubled, unprocessed or left unpublished (checker self-check)', async () => {
     // The apps are stopped so nothing repairs the damage done below; the checker must see each piece of it.
     const load = world.load(6, { concurrency: 3 });
     await load.done;
@@ -91,6 +91,12 @@ describe('faults: 3-node NATS cluster', () => {
         [unpublished],
       );
       await c.query(
+        `DELETE FROM ${schema(SERVICES.hospitalIntake)}.inbox WHERE event_id = (
+           SELECT payload::jsonb->>'id' FROM ${schema(SERVICES.registration)}.outbox
+            WHERE payload::jsonb->>'subject' = $1 AND event_type = $2 LIMIT 1)`,
+        [lost, EVENTS.referralRegistered.type],
+      );
+      await c.query(
         `INSERT INTO ${schema(SERVICES.hospitalIntake)}.dead_letter (id, consumer, stream, stream_seq, subject, payload, error_code, error_message, deliveries)
          VALUES (gen_random_uuid(), 'self-check', 'REFERRAL', 999999, 'referral.registered', '{}', 'SELF_CHECK', 'planted by the self-check', 1)`,
       );
@@ -106,5 +112,6 @@ describe('faults: 3-node NATS cluster', () => {
     expect(verdict.unpublished[SERVICES.rehabSite]).toBeGreaterThan(0);
     expect(verdict.deadLetters.unexpected.join('\n')).toContain('SELF_CHECK');
     expect(verdict.unexpectedStates).toBe(1);
+    expect(verdict.unprocessed.join('\n')).toContain('hospital-intake__referral-registered never processed');
   });
 });

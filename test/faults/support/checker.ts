@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { SERVICES, ServiceName } from '@app/contracts';
+import { CONSUMERS, ConsumerDefinition, filterMatches, SERVICES, ServiceName } from '@app/contracts';
 import { Bus } from './bus';
 
 /** The three apps a referral crosses from discharge to a site, in the order it crosses them. */
@@ -54,6 +54,8 @@ export interface Verdict {
     readonly unexpected: string[];
     readonly missing: string[];
   };
+  /** events on the stream a consumer that reads them has no inbox row for (never processed) */
+  readonly unprocessed: string[];
   readonly backlog: Record<string, { pending: number; ackPending: number; redelivered: number }>;
   readonly drainMs: number;
 }
@@ -281,6 +283,36 @@ export class Checker {
       }
       for (const [msgId, n] of byMsgId) if (n > 1) dupOther(`Nats-Msg-Id ${msgId} stored ${n} times`);
 
+      // Every event of these referrals on the stream was processed (inbox row) by each durable that reads it.
+      const unprocessed: string[] = [];
+      for (const service of PIPELINE) {
+        const readers = Object.values<ConsumerDefinition>(CONSUMERS).filter(
+          (c) => c.service === service && c.stream === 'REFERRAL',
+        );
+        const wanted = referralStream.filter(
+          (m) =>
+            mine.has(m.event?.subject ?? '') &&
+            !scope.injectedMsgIds?.has(m.msgId) &&
+            !scope.poisonMsgIds?.has(m.msgId) &&
+            typeof m.event?.id === 'string',
+        );
+        const inbox = new Set(
+          (
+            await c.query<{ consumer: string; event_id: string }>(
+              `SELECT consumer, event_id FROM ${this.s(service)}.inbox WHERE event_id = ANY($1)`,
+              [wanted.map((m) => m.event!.id!)],
+            )
+          ).rows.map((r) => `${r.consumer}|${r.event_id}`),
+        );
+        for (const m of wanted) {
+          for (const reader of readers.filter((r) => filterMatches(r.filterSubject, m.subject))) {
+            if (!inbox.has(`${bus.topology.durable(reader)}|${m.event!.id!}`)) {
+              unprocessed.push(`${reader.durable} never processed ${m.subject} ${m.event!.id!}`);
+            }
+          }
+        }
+      }
+
       // Final states.
       const appOf = new Map(applications.map((a) => [a.id, a]));
       const storedOf = new Map(stored.map((r) => [r.id, r]));
@@ -360,6 +392,7 @@ export class Checker {
           unexpected,
           missing,
         },
+        unprocessed,
         backlog: await bus.consumerBacklog(PIPELINE),
         drainMs,
       };
@@ -387,6 +420,8 @@ export function problemsOf(v: Verdict, options: { allowUnacknowledged?: boolean 
     problems.push(`unexpected dead letters: ${v.deadLetters.unexpected.join('; ')}`);
   if (v.deadLetters.missing.length > 0)
     problems.push(`poison not dead-lettered as expected: ${v.deadLetters.missing.join('; ')}`);
+  if (v.unprocessed.length > 0)
+    problems.push(`${v.unprocessed.length} events never processed: ${v.unprocessed.slice(0, 10).join('; ')}`);
   for (const [durable, b] of Object.entries(v.backlog)) {
     if (b.pending !== 0 || b.ackPending !== 0)
       problems.push(`${durable}: ${b.pending} pending, ${b.ackPending} unacknowledged`);
