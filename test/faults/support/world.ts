@@ -129,9 +129,8 @@ export class FaultWorld {
 
   /** Rows an app has stored for referrals so far (its progress through the stream). */
   async stored(service: ServiceName): Promise<number> {
-    const table =
-      { [SERVICES.hospitalIntake]: 'referral', [SERVICES.registration]: 'application' }[service] ??
-      'referral';
+    // registration keeps one application per referral; intake and rehab-site one referral row.
+    const table = service === SERVICES.registration ? 'application' : 'referral';
     const client = new Client({ connectionString: this.fleet.databaseUrl });
     await client.connect();
     try {
