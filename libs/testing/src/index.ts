@@ -13,3 +13,4 @@ export * from './fleet';
 export * from './discharges';
 export * from './secure-nats';
 export * from './service-process';
+export * from './local-postgres';
