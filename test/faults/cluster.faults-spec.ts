@@ -3,7 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { EVENTS, SERVICES, ServiceName } from '@app/contracts';
 import { Topology } from '@app/messaging';
-import { LocalNatsCluster, waitFor } from '@app/testing';
+import { LocalNatsCluster, LocalPostgres, waitFor } from '@app/testing';
 import { problemsOf } from './support/checker';
 import { FaultWorld } from './support/world';
 
@@ -14,15 +14,27 @@ import { FaultWorld } from './support/world';
 describe('faults: 3-node NATS cluster', () => {
   let cluster: LocalNatsCluster;
   let world: FaultWorld;
+  let pg: LocalPostgres;
 
   beforeAll(async () => {
-    cluster = await LocalNatsCluster.start();
-    world = await FaultWorld.start({ natsUrl: cluster.urls.join(','), env: { STREAM_REPLICAS: '3' } });
+    // A private Postgres too: the fleets of the other fault files running beside this one would otherwise
+    // share the machine's 100 connections with this fleet.
+    [cluster, pg] = await Promise.all([LocalNatsCluster.start(), LocalPostgres.start()]);
+    const admin = new Client({ connectionString: pg.url() });
+    await admin.connect();
+    await admin.query('CREATE DATABASE referral_bus_faults');
+    await admin.end();
+    world = await FaultWorld.start({
+      natsUrl: cluster.urls.join(','),
+      databaseUrl: pg.url('referral_bus_faults'),
+      env: { STREAM_REPLICAS: '3' },
+    });
   }, 240_000);
 
   afterAll(async () => {
-    await world?.dispose();
+    await world?.fleet.stop();
     await cluster?.stop();
+    await pg?.stop();
   });
 
   const referralStream = async () => {
