@@ -24,6 +24,7 @@ export class AppModule {
             CONSUMERS.hospitalIntakeClosed,
             CONSUMERS.hospitalIntakeGreen,
           ],
+          apiKeyKinds: ['hospital'],
           ...overrides,
         }),
         CryptoModule,

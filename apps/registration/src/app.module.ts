@@ -3,6 +3,7 @@ import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { RulesModule, RulesOptions } from './config/rules.module';
+import { REGISTRATION_CHANNEL_KINDS } from './auth/caller';
 import { DATABASE } from './database';
 import { RegistrationModule } from './registration/registration.module';
 
@@ -17,6 +18,7 @@ export class AppModule {
           service: SERVICES.registration,
           database: DATABASE,
           consumers: [CONSUMERS.registrationAssessed, CONSUMERS.registrationRelapse],
+          apiKeyKinds: REGISTRATION_CHANNEL_KINDS,
           ...overrides,
         }),
         CryptoModule,

@@ -1,9 +1,14 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
+import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
 
 /** What registration keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateMessagingTables1763900000000, CreateRegistrationTables1763900002000],
+  migrations: [
+    CreateMessagingTables1763900000000,
+    CreateRegistrationTables1763900002000,
+    ConsolidateApiKeys1764200000000,
+  ],
 };

@@ -19,6 +19,7 @@ export class AppModule {
           service: SERVICES.rehabSite,
           database: DATABASE,
           consumers: [CONSUMERS.rehabSiteRegistered, CONSUMERS.rehabSiteConsentWithdrawn],
+          apiKeyKinds: ['site'],
           ...overrides,
         }),
         SettingsModule.forRoot(options),

@@ -1,9 +1,14 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
+import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateRehabSiteTables1764100000000 } from './migrations/1764100000000-CreateRehabSiteTables';
 
 /** What rehab-site keeps in its own schema (raw SQL repositories: no entities). */
 export const DATABASE: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateMessagingTables1763900000000, CreateRehabSiteTables1764100000000],
+  migrations: [
+    CreateMessagingTables1763900000000,
+    CreateRehabSiteTables1764100000000,
+    ConsolidateApiKeys1764200000000,
+  ],
 };

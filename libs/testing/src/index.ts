@@ -9,3 +9,4 @@ export * from './probe/probe.service';
 export * from './probe/probe-harness';
 export * from './service-harness';
 export * from './nats-cluster';
+export * from './auth';

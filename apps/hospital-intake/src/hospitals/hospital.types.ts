@@ -12,10 +12,8 @@ export interface Hospital {
   readonly onCall: { readonly name: string; readonly phone: string };
 }
 
-/** What the API-key guard puts on the request. */
+/** The calling hospital (from the principal @app/auth bound). */
 export interface AuthenticatedHospital {
   readonly id: string;
   readonly name: string;
 }
-
-export const API_KEY_HEADER = 'x-api-key';

@@ -16,7 +16,7 @@ import { FieldCipher, SealError } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher, OutboxRepository } from '@app/messaging';
 import { TransactionHost } from '@app/persistence';
-import { Caller, OrganisationKind } from '../auth/api-key';
+import { Caller, OrganisationKind } from '../auth/caller';
 import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { Clock } from '../config/clock';
 import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';

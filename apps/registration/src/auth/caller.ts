@@ -1,0 +1,38 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { AuthenticatedRequest } from '@app/auth';
+
+/** The registration channels (organisation kinds that file and process applications here). */
+export const ORGANISATION_KINDS = [
+  'family-portal',
+  'village-committee',
+  'social-organisation',
+  'enterprise',
+  'county-centre',
+] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+export const REGISTRATION_CHANNEL_KINDS = ORGANISATION_KINDS;
+
+/** The organisation an API key binds a caller to. */
+export interface Caller {
+  readonly organisationId: string;
+  readonly organisationName: string;
+  readonly kind: OrganisationKind;
+  readonly divisionCode: string;
+}
+
+/** The calling channel organisation, from the principal the global AuthGuard bound (@OrgKinds routes). */
+export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (
+    principal?.type !== 'organisation' ||
+    !(ORGANISATION_KINDS as readonly string[]).includes(principal.organisationKind)
+  ) {
+    throw new Error('CurrentCaller needs a route restricted with @OrgKinds(...REGISTRATION_CHANNEL_KINDS)');
+  }
+  return {
+    organisationId: principal.organisationId,
+    organisationName: principal.organisationName,
+    kind: principal.organisationKind as OrganisationKind,
+    divisionCode: principal.divisionCode ?? '',
+  };
+});
