@@ -93,7 +93,8 @@ export class ApiKeyRepository {
 
   /** Lets a key expire at `at` unless it already expires earlier; returns the effective expiry. */
   async expireBy(id: string, at: Date): Promise<Date> {
-    const rows = await this.tx.manager.query<{ expires_at: Date }[]>(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = await this.tx.manager.query<[{ expires_at: Date }[], number]>(
       `UPDATE ${this.tx.schema}.api_key SET expires_at = LEAST(COALESCE(expires_at, $2), $2)
         WHERE id = $1 RETURNING expires_at`,
       [id, at],
@@ -102,7 +103,7 @@ export class ApiKeyRepository {
   }
 
   async revoke(id: string): Promise<boolean> {
-    const rows = await this.tx.manager.query<unknown[]>(
+    const [rows] = await this.tx.manager.query<[unknown[], number]>(
       `UPDATE ${this.tx.schema}.api_key SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
       [id],
     );
@@ -111,7 +112,7 @@ export class ApiKeyRepository {
 
   /** Revokes every live key of an organisation (an admin re-issue); returns how many. */
   async revokeAllOf(organisationId: string, organisationKind: OrganisationKind): Promise<number> {
-    const rows = await this.tx.manager.query<unknown[]>(
+    const [rows] = await this.tx.manager.query<[unknown[], number]>(
       `UPDATE ${this.tx.schema}.api_key SET revoked_at = now()
         WHERE organisation_id = $1 AND organisation_kind = $2 AND revoked_at IS NULL RETURNING id`,
       [organisationId, organisationKind],

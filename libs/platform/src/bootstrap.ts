@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { AUTH_CONFIG, AuthConfig, opsOnlyMiddleware } from '@app/auth';
+import { ApiKeyService, AUTH_CONFIG, AuthConfig, opsOnlyMiddleware } from '@app/auth';
 import { ServiceName } from '@app/contracts';
 import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { HEADERS } from '@app/contracts';
@@ -53,7 +53,7 @@ export async function createServiceApp(
   app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
 
   // The OpenAPI UI and documents are express routes, outside Nest's guards: ops users only.
-  app.use(opsOnlyMiddleware(app.get<AuthConfig>(AUTH_CONFIG)));
+  app.use(opsOnlyMiddleware(app.get<AuthConfig>(AUTH_CONFIG), app.get(ApiKeyService)));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -58,6 +58,7 @@ export class ApplicationsController {
   }
 
   @Get('assessment-requests')
+  @OrgKinds('county-centre')
   @ApiOkResponse({
     type: ApplicationViewDto,
     isArray: true,
@@ -78,6 +79,7 @@ export class ApplicationsController {
   }
 
   @Post(':id/verification')
+  @OrgKinds('county-centre')
   @HttpCode(200)
   @ApiOkResponse({
     type: ApplicationViewDto,
@@ -94,6 +96,7 @@ export class ApplicationsController {
   }
 
   @Post(':id/assessment')
+  @OrgKinds('county-centre')
   @HttpCode(200)
   @ApiOkResponse({
     type: ApplicationViewDto,
