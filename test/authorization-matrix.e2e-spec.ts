@@ -555,7 +555,7 @@ describe('authorization matrix: every route × every caller', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(((await refused.json()) as { code: string }).code).toBe('RATE_LIMITED');
       // Another principal has its own budget.
-      expect((await get('/metrics', headers.get('opsAdmin')!)).status).toBe(200);
+      expect((await get('/metrics', headers.get('opsAdmin'))).status).toBe(200);
       // Unauthenticated attempts (wrong keys) count against the IP: guessing stops at the limit, with 429.
       const guesses: number[] = [];
       for (let i = 0; i < 4; i++) guesses.push((await get('/metrics', { 'x-api-key': orgKey() })).status);
