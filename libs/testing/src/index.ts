@@ -10,3 +10,4 @@ export * from './probe/probe-harness';
 export * from './service-harness';
 export * from './nats-cluster';
 export * from './auth';
+export * from './fingerprint';
