@@ -76,6 +76,11 @@ describe('npm start', () => {
       };
       expect(ready.status).toBe('ok');
       expect(Object.keys(ready.info).sort()).toEqual(['database', 'nats', 'outbox']);
+      // Only liveness is public; readiness, metrics and docs need an ops JWT.
+      expect((await fetch(`http://127.0.0.1:${service.port}/health/live`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${service.port}/metrics`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${service.port}/docs-json`)).status).toBe(401);
       const docs = await fetch(`http://127.0.0.1:${service.port}/docs-json`, { headers });
       expect(docs.status).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`, { headers })).text();
