@@ -33,7 +33,7 @@ function siteOf(request: SiteRequest): string {
 }
 
 @ApiTags('site referrals')
-@ApiSecurity('X-API-Key')
+@ApiSecurity('api-key')
 @ApiUnauthorizedResponse({ description: 'Missing or unknown site API key (problem+json).' })
 @ApiNotFoundResponse({
   description: "Not a referral this site holds (another site's looks exactly like a missing one).",
