@@ -57,7 +57,7 @@ describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
 
   it('should document every intake endpoint at /docs-json (for ops users only)', async () => {
     expect((await get('/docs-json')).status).toBe(401);
-    expect((await get('/docs-json', w.keyA)).status).toBe(401);
+    expect((await get('/docs-json', w.keyA)).status).toBe(403);
     const doc = (await get('/docs-json', undefined, await opsHeaders('ops-viewer'))).body as {
       paths: Record<string, unknown>;
     };
