@@ -444,12 +444,15 @@ describe('authorization matrix: every route × every caller', () => {
       organisationId: `h-new-${tag}`,
       organisationKind: 'hospital',
       organisationName: 'not served here',
+      divisionCode: '610902',
     });
     expect(wrongKind.status).toBe(400);
+    expect(wrongKind.body).toContain('ORGANISATION_KIND_NOT_SERVED');
     const unknownField = await call(app, 'POST', '/v1/admin/api-keys', 'opsAdmin', {
       organisationId: `emp-x-${tag}`,
       organisationKind: 'employment-provider',
       organisationName: 'x',
+      divisionCode: '610902',
       isAdmin: true,
     });
     expect(unknownField.status).toBe(400);

@@ -64,10 +64,9 @@ export class IssueApiKeyDto {
   @MaxLength(200)
   organisationName: string;
 
-  @ApiPropertyOptional({ description: 'GB/T 2260 division code (6, 9 or 12 digits)' })
-  @IsOptional()
+  @ApiProperty({ description: "GB/T 2260 division code (6, 9 or 12 digits): the organisation's area" })
   @Matches(/^\d{6}(\d{3}(\d{3})?)?$/)
-  divisionCode?: string;
+  divisionCode: string;
 }
 
 export class ApiKeyListQuery {

@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, ForbiddenException } from '@nestjs/common';
 import { AuthenticatedRequest } from '@app/auth';
 
 /** The registration channels (organisation kinds that file and process applications here). */
@@ -29,10 +29,12 @@ export const CurrentCaller = createParamDecorator((_: unknown, context: Executio
   ) {
     throw new Error('CurrentCaller needs a route restricted with @OrgKinds(...REGISTRATION_CHANNEL_KINDS)');
   }
+  // A county centre's reach is its division: a key without one must not see every county.
+  if (!principal.divisionCode) throw new ForbiddenException('This API key has no division');
   return {
     organisationId: principal.organisationId,
     organisationName: principal.organisationName,
     kind: principal.organisationKind as OrganisationKind,
-    divisionCode: principal.divisionCode ?? '',
+    divisionCode: principal.divisionCode,
   };
 });
