@@ -16,6 +16,7 @@ import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiQuery,
   ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -59,6 +60,11 @@ export class ApplicationsController {
 
   @Get('assessment-requests')
   @OrgKinds('county-centre')
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: 'Page size, default 50; values outside 1–200 are clamped, a non-integer is 400',
+  })
   @ApiOkResponse({
     type: ApplicationViewDto,
     isArray: true,
