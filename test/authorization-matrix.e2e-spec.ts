@@ -136,6 +136,8 @@ const COMMON: Record<string, Row> = {
   'GET /v1/admin/api-keys': { roles: ANY_OPS, ok: 200 },
   'POST /v1/admin/api-keys': { roles: ['ops-admin'], ok: 400, body: {} },
   'DELETE /v1/admin/api-keys/:id': { roles: ['ops-admin'], ok: 404 },
+  'GET /v1/admin/dead-letters': { roles: ANY_OPS, ok: 200 },
+  'POST /v1/admin/dead-letters/:id/replay': { roles: ['ops-admin'], ok: 404 },
 };
 
 const POLICY: Record<AppName, Record<string, Row>> = {
@@ -566,6 +568,21 @@ describe('authorization matrix: every route × every caller', () => {
     } finally {
       await limited.close();
       await db.dropSchemas(limited.schema);
+    }
+  });
+  it('should refuse unknown query parameters and page sizes above the cap on list endpoints (400)', async () => {
+    const cases: [AppName, string, CallerName][] = [
+      ['ops-monitor', '/v1/admin/api-keys?limit=201', 'opsAdmin'],
+      ['ops-monitor', '/v1/admin/api-keys?sort=secret', 'opsAdmin'],
+      ['ops-monitor', '/v1/admin/dead-letters?limit=501', 'opsAdmin'],
+      ['ops-monitor', '/v1/admin/dead-letters?payload=true', 'opsAdmin'],
+      ['rehab-site', '/v1/admin/sites?limit=501', 'opsAdmin'],
+      ['rehab-site', '/v1/admin/sites?owner=x', 'opsAdmin'],
+      ['rehab-site', `/v1/sites/${ORGS.site.id}/referrals?limit=1001`, 'site'],
+      ['rehab-site', `/v1/sites/${ORGS.site.id}/referrals?siteId=${ORGS.otherSite.id}`, 'site'],
+    ];
+    for (const [app, path, caller] of cases) {
+      expect({ path, status: (await call(app, 'GET', path, caller)).status }).toEqual({ path, status: 400 });
     }
   });
 });

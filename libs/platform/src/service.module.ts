@@ -13,6 +13,7 @@ import { AuthConfig, AuthModule, OrganisationKind } from '@app/auth';
 import { MessagingModule } from '@app/messaging';
 import { loggingModule, metricsModule } from '@app/observability';
 import { DatabaseDefinition, PersistenceModule } from '@app/persistence';
+import { DeadLetterAdminController } from './dead-letter-admin.controller';
 import { HealthController } from './health.controller';
 
 export interface ServiceModuleOptions {
@@ -78,7 +79,7 @@ export class ServiceModule {
           streamReplicas: config.streamReplicas,
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, DeadLetterAdminController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -63,7 +63,7 @@ export class ApplicationsController {
   @ApiQuery({
     name: 'limit',
     required: false,
-    description: 'Page size, default 50; values outside 1–200 are clamped, a non-integer is 400',
+    description: 'Page size, default 50 (also for a non-number); values outside 1–200 are clamped',
   })
   @ApiOkResponse({
     type: ApplicationViewDto,
