@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { EVENTS } from '@app/contracts';
 import {
   DEV_OPS_JWT_SECRET,
   loadAuthConfig,
@@ -584,5 +585,27 @@ describe('authorization matrix: every route × every caller', () => {
     for (const [app, path, caller] of cases) {
       expect({ path, status: (await call(app, 'GET', path, caller)).status }).toEqual({ path, status: 400 });
     }
+  });
+  it('should let ops list dead letters and an ops-admin replay one over HTTP', async () => {
+    const app: AppName = 'employment-referral';
+    const schema = `"${services.get(app)!.schema}"`;
+    const id = randomUUID();
+    await db.query(
+      `INSERT INTO ${schema}.dead_letter (id, consumer, stream, stream_seq, subject, event_id, event_type, payload,
+                                         error_code, error_message, deliveries)
+       VALUES ($1, 'test-consumer', 'REFERRAL', 1, $2, $3, 'test', '{}', 'TEST_POISON', 'poison', 5)`,
+      [id, EVENTS.referralDischarged.subject, randomUUID()],
+    );
+    const listed = await call(app, 'GET', '/v1/admin/dead-letters', 'auditor');
+    expect(JSON.parse(listed.body)).toEqual([
+      expect.objectContaining({ id, errorCode: 'TEST_POISON', replayedAt: null }),
+    ]);
+    expect(listed.body).not.toContain('payload');
+    expect((await call(app, 'POST', `/v1/admin/dead-letters/${id}/replay`, 'opsViewer')).status).toBe(403);
+    const replayed = await call(app, 'POST', `/v1/admin/dead-letters/${id}/replay`, 'opsAdmin');
+    expect(replayed.status).toBe(200);
+    const { replayMessageId } = JSON.parse(replayed.body) as { replayMessageId: string };
+    expect(await db.count(`SELECT count(*) FROM ${schema}.outbox WHERE id = $1`, [replayMessageId])).toBe(1);
+    expect(JSON.parse((await call(app, 'GET', '/v1/admin/dead-letters', 'opsViewer')).body)).toEqual([]);
   });
 });
