@@ -381,7 +381,8 @@ describe('authorization matrix: every route × every caller', () => {
     for (const [route, row] of Object.entries(POLICY[name])) {
       const [method, pattern] = route.split(' ');
       const values = params.get(name) ?? {};
-      for (const caller of CALLERS) {
+      // The callers of one route in parallel (each cell is independent; the routes stay in order).
+      const check = async (caller: CallerName) => {
         const path =
           pattern === '/docs/*'
             ? '/docs/index.html'
@@ -411,7 +412,8 @@ describe('authorization matrix: every route × every caller', () => {
           if (!answer.body.includes('"OperationOutcome"'))
             failures.push(`${route} as ${caller}: no OperationOutcome`);
         }
-      }
+      };
+      await Promise.all(CALLERS.map(check));
     }
     expect(failures).toEqual([]);
     expect(cells).toBe(Object.keys(POLICY[name]).length * CALLERS.length);
