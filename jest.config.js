@@ -15,11 +15,11 @@ const shared = {
   testEnvironment: 'node',
   rootDir: __dirname,
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
   moduleNameMapper: {
-    '^@app/(audit|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)$':
+    '^@app/(audit|auth|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)$':
       '<rootDir>/libs/$1/src',
-    '^@app/(audit|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)/(.*)$':
+    '^@app/(audit|auth|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)/(.*)$':
       '<rootDir>/libs/$1/src/$2',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],

@@ -11,6 +11,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadAuthConfig, mintOpsToken } from '@app/auth';
 import { canConnect, ensureInfrastructure, InfrastructureError, sleep } from './local-services';
 
 export interface AppSpec {
@@ -223,9 +224,13 @@ function runStep(
 // Readiness.
 
 /** `200`, `503`, ... or why no answer came (`ECONNREFUSED`, `timeout`). */
-export async function readinessStatus(url: string, timeoutMs = 2000): Promise<string> {
+export async function readinessStatus(
+  url: string,
+  timeoutMs = 2000,
+  headers: Record<string, string> = {},
+): Promise<string> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
     await res.arrayBuffer();
     return String(res.status);
   } catch (err) {
@@ -235,11 +240,25 @@ export async function readinessStatus(url: string, timeoutMs = 2000): Promise<st
   }
 }
 
+/**
+ * Readiness needs an ops JWT: `OPS_TOKEN` when given, otherwise a short-lived ops-viewer token minted with
+ * OPS_JWT_SECRET (or the development secret outside production).
+ */
+export async function readinessHeaders(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const given = env.OPS_TOKEN?.trim();
+  if (given) return { authorization: `Bearer ${given}` };
+  const config = loadAuthConfig(env);
+  if (!config.jwtSecret) return {};
+  const token = await mintOpsToken(config, { subject: 'npm-start', roles: ['ops-viewer'], ttlSeconds: 900 });
+  return { authorization: `Bearer ${token}` };
+}
+
 async function waitForReady(
   apps: readonly AppSpec[],
   host: string,
   deadlineMs: number,
   stopped: () => boolean,
+  headers: Record<string, string>,
 ): Promise<{ ok: boolean; rows: string[][] }> {
   const deadline = Date.now() + deadlineMs;
   const status = new Map<string, string>(apps.map((a) => [a.name, 'pending']));
@@ -247,7 +266,7 @@ async function waitForReady(
   for (;;) {
     // Every app, every round: "all ready" means all at the same time, not each at some point.
     const results = await Promise.all(
-      apps.map((a) => readinessStatus(`${baseUrl(host, a.port)}/health/ready`)),
+      apps.map((a) => readinessStatus(`${baseUrl(host, a.port)}/health/ready`, 2000, headers)),
     );
     apps.forEach((a, i) => status.set(a.name, results[i]));
     const rows = apps.map((a) => [a.name, `${baseUrl(host, a.port)}/health/ready`, status.get(a.name) ?? '']);
@@ -439,7 +458,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   const noWait = isTruthy(env.START_NO_WAIT);
   if (!noWait) {
     const deadlineMs = positiveInt(env.START_READY_TIMEOUT_MS, 60_000);
-    const result = await waitForReady(apps, host, deadlineMs, () => supervisor.isStopping);
+    const headers = await readinessHeaders(env);
+    const result = await waitForReady(apps, host, deadlineMs, () => supervisor.isStopping, headers);
     if (supervisor.isStopping) return supervisor.done;
     log(`readiness:\n${formatTable(['app', 'url', 'status'], result.rows)}`);
     if (!result.ok) {

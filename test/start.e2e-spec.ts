@@ -1,7 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { deleteNamespaceStreams, portOpen, SHARED_NATS_URL, uniqueName, waitFor } from '@app/testing';
+import {
+  deleteNamespaceStreams,
+  opsHeaders,
+  portOpen,
+  SHARED_NATS_URL,
+  uniqueName,
+  waitFor,
+} from '@app/testing';
 
 const SERVICES = [
   { name: 'hospital-intake', port: 3001 },
@@ -52,22 +59,31 @@ describe('npm start', () => {
   });
 
   it('should bring every service to green readiness, serve docs and metrics, and stop cleanly', async () => {
+    const headers = await opsHeaders('ops-viewer');
     for (const service of SERVICES) {
       await waitFor(
-        async () => (await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status === 200,
+        async () =>
+          (await fetch(`http://127.0.0.1:${service.port}/health/ready`, { headers })).status === 200,
         { timeoutMs: 120_000, intervalMs: 250, message: `${service.name} ready\n${output.join('')}` },
       );
     }
     for (const service of SERVICES) {
-      const ready = (await (await fetch(`http://127.0.0.1:${service.port}/health/ready`)).json()) as {
+      const ready = (await (
+        await fetch(`http://127.0.0.1:${service.port}/health/ready`, { headers })
+      ).json()) as {
         status: string;
         info: Record<string, { status: string }>;
       };
       expect(ready.status).toBe('ok');
       expect(Object.keys(ready.info).sort()).toEqual(['database', 'nats', 'outbox']);
-      const docs = await fetch(`http://127.0.0.1:${service.port}/docs-json`);
+      // Only liveness is public; readiness, metrics and docs need an ops JWT.
+      expect((await fetch(`http://127.0.0.1:${service.port}/health/live`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${service.port}/metrics`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${service.port}/docs-json`)).status).toBe(401);
+      const docs = await fetch(`http://127.0.0.1:${service.port}/docs-json`, { headers });
       expect(docs.status).toBe(200);
-      const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`, { headers })).text();
       expect(metrics).toContain(`referral_build_info{service="${service.name}"`);
     }
     await waitFor(() => output.join('').includes('ready'), { message: 'ready banner' });

@@ -18,6 +18,7 @@ export class AppModule {
             CONSUMERS.employmentRelapse,
             CONSUMERS.employmentConsentWithdrawn,
           ],
+          apiKeyKinds: ['employment-provider'],
           ...overrides,
         }),
       ],

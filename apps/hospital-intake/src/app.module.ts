@@ -25,6 +25,7 @@ export class AppModule {
             CONSUMERS.hospitalIntakeClosed,
             CONSUMERS.hospitalIntakeGreen,
           ],
+          apiKeyKinds: ['hospital'],
           ...overrides,
         }),
         CryptoModule,

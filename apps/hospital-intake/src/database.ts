@@ -1,5 +1,6 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
+import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateIntakeTables1764000000000 } from './migrations/1764000000000-CreateIntakeTables';
 import { AddAssignedSite1764000000100 } from './migrations/1764000000100-AddAssignedSite';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
@@ -12,5 +13,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateIntakeTables1764000000000,
     AddAssignedSite1764000000100,
     RowLevelSecurityAndAudit1764000000200,
+    ConsolidateApiKeys1764200000000,
   ],
 };

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { TEST_DATABASE_URL } from '@app/testing';
+import { opsHeaders, TEST_DATABASE_URL } from '@app/testing';
 import { DEMO_HOSPITALS, seedHospitals } from '../src/hospitals/demo-hospitals';
 import { IntakeWorld, startIntake } from './harness';
 
@@ -18,8 +18,10 @@ describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
     await w?.close();
   });
 
-  const get = async (path: string, key?: string) => {
-    const response = await fetch(`${w.service.url}${path}`, { headers: key ? { 'x-api-key': key } : {} });
+  const get = async (path: string, key?: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${w.service.url}${path}`, {
+      headers: { ...(key ? { 'x-api-key': key } : {}), ...headers },
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
@@ -31,13 +33,16 @@ describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
     expect(first.map((k) => k.hospitalId)).toEqual(DEMO_HOSPITALS.map((h) => h.id));
     expect(second).toEqual([]);
     const keys = await w.db.query<{ prefix: string; key_sha256: Buffer }>(
-      `SELECT prefix, key_sha256 FROM "${w.service.schema}".hospital_api_key WHERE hospital_id = ANY($1)`,
+      `SELECT prefix, key_sha256 FROM "${w.service.schema}".api_key WHERE organisation_id = ANY($1)`,
       [DEMO_HOSPITALS.map((h) => h.id)],
     );
     expect(keys).toHaveLength(DEMO_HOSPITALS.length);
     for (const { key_sha256 } of keys) expect(key_sha256).toHaveLength(32);
-    const stored = JSON.stringify(await w.db.query(`SELECT * FROM "${w.service.schema}".hospital_api_key`));
-    for (const { apiKey } of first) expect(stored).not.toContain(apiKey.slice(13));
+    const stored = JSON.stringify(await w.db.query(`SELECT * FROM "${w.service.schema}".api_key`));
+    for (const { apiKey } of first) {
+      expect(apiKey).toMatch(/^rbk_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
+      expect(stored).not.toContain(apiKey.slice(13));
+    }
 
     const me = await get('/v1/hospitals/me', first[0].apiKey);
     expect(me.status).toBe(200);
@@ -50,8 +55,12 @@ describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
     expect((await get('/v1/hospitals/me')).status).toBe(401);
   });
 
-  it('should document every intake endpoint at /docs-json', async () => {
-    const doc = (await get('/docs-json')).body as { paths: Record<string, unknown> };
+  it('should document every intake endpoint at /docs-json (for ops users only)', async () => {
+    expect((await get('/docs-json')).status).toBe(401);
+    expect((await get('/docs-json', w.keyA)).status).toBe(403);
+    const doc = (await get('/docs-json', undefined, await opsHeaders('ops-viewer'))).body as {
+      paths: Record<string, unknown>;
+    };
 
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

@@ -20,6 +20,7 @@ export class AppModule {
             CONSUMERS.opsMonitorOps,
             CONSUMERS.opsMonitorDlq,
           ],
+          apiKeyKinds: [],
           ...overrides,
         }),
       ],

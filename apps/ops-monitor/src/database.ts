@@ -1,8 +1,9 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
+import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
 
 /** What ops-monitor keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateMessagingTables1763900000000, CreateRuntimeRole1763900000500],
+  migrations: [CreateMessagingTables1763900000000, CreateRuntimeRole1763900000500, CreateApiKeys1764200000000],
 };

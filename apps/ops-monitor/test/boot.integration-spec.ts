@@ -6,6 +6,7 @@ import {
   testDatabase,
   TestDatabase,
   waitFor,
+  opsHeaders,
 } from '@app/testing';
 import { AppModule } from '../src/app.module';
 import { DATABASE } from '../src/database';
@@ -27,10 +28,11 @@ describe('ops-monitor boot', () => {
   });
 
   it('should provision its durable consumers and answer ready', async () => {
-    await waitFor(async () => (await fetch(`${service.url}/health/ready`)).status === 200, {
+    const ops = await opsHeaders('ops-viewer');
+    await waitFor(async () => (await fetch(`${service.url}/health/ready`, { headers: ops })).status === 200, {
       message: 'ready',
     });
-    const body = (await (await fetch(`${service.url}/health/ready`)).json()) as {
+    const body = (await (await fetch(`${service.url}/health/ready`, { headers: ops })).json()) as {
       details: Record<string, { status: string }>;
     };
     expect(Object.values(body.details).map((d) => d.status)).toEqual(['up', 'up', 'up']);

@@ -4,6 +4,7 @@ import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { RulesModule, RulesOptions } from './config/rules.module';
+import { REGISTRATION_CHANNEL_KINDS } from './auth/caller';
 import { DATABASE } from './database';
 import { RegistrationModule } from './registration/registration.module';
 
@@ -18,6 +19,7 @@ export class AppModule {
           service: SERVICES.registration,
           database: DATABASE,
           consumers: [CONSUMERS.registrationAssessed, CONSUMERS.registrationRelapse],
+          apiKeyKinds: REGISTRATION_CHANNEL_KINDS,
           ...overrides,
         }),
         CryptoModule,

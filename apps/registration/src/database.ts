@@ -1,5 +1,6 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
+import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
 import { RowLevelSecurityAndAudit1763900002100 } from './migrations/1763900002100-RowLevelSecurityAndAudit';
 
@@ -10,5 +11,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateMessagingTables1763900000000,
     CreateRegistrationTables1763900002000,
     RowLevelSecurityAndAudit1763900002100,
+    ConsolidateApiKeys1764200000000,
   ],
 };

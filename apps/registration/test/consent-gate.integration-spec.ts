@@ -1,5 +1,5 @@
 import { EVENTS, SEAL_CONTEXTS, SiteContactDto } from '@app/contracts';
-import { holdsFor, waitFor } from '@app/testing';
+import { holdsFor, waitFor, opsHeaders } from '@app/testing';
 import {
   applicationRow,
   cipher,
@@ -277,11 +277,13 @@ describe('registration consent gate', () => {
     });
   });
 
-  it('should document the API in OpenAPI (tags, DTO schemas, the API-key header)', async () => {
-    const docs = await http(world, 'GET', '/docs-json', undefined);
+  it('should document the API in OpenAPI (tags, DTO schemas, the API-key security scheme)', async () => {
+    expect((await http(world, 'GET', '/docs-json', undefined)).status).toBe(401);
+    const token = (await opsHeaders('ops-viewer')).authorization.slice('Bearer '.length);
+    const docs = await http(world, 'GET', '/docs-json', token);
     const paths = docs.body.paths as Record<
       string,
-      Record<string, { tags?: string[]; parameters?: { name: string }[] }>
+      Record<string, { tags?: string[]; security?: Record<string, unknown>[] }>
     >;
 
     expect(Object.keys(paths)).toEqual(
@@ -294,7 +296,7 @@ describe('registration consent gate', () => {
       ]),
     );
     expect(paths['/applications'].post.tags).toEqual(['applications']);
-    expect(paths['/applications'].post.parameters?.map((p) => p.name)).toContain('X-API-Key');
+    expect(paths['/applications'].post.security).toEqual(expect.arrayContaining([{ 'api-key': [] }]));
     const schemas = (docs.body.components as { schemas: Record<string, unknown> }).schemas;
     expect(Object.keys(schemas)).toEqual(
       expect.arrayContaining([

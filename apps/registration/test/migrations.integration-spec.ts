@@ -35,7 +35,7 @@ describe('registration migrations', () => {
         'application',
         'consent',
         'consent_reminder',
-        'api_client',
+        'api_key',
       ]),
     );
 

@@ -229,7 +229,12 @@ export async function http(
 ): Promise<{ status: number; body: Record<string, unknown> & { [k: string]: unknown } }> {
   const response = await fetch(`${world.service.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+    // An ops JWT (three dot-separated parts) goes as a bearer token, anything else as the API key.
+    headers: {
+      'content-type': 'application/json',
+      ...(key && key.split('.').length === 3 ? { authorization: `Bearer ${key}` } : {}),
+      ...(key && key.split('.').length !== 3 ? { 'x-api-key': key } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -20,6 +20,7 @@ export class AppModule {
           service: SERVICES.rehabSite,
           database: DATABASE,
           consumers: [CONSUMERS.rehabSiteRegistered, CONSUMERS.rehabSiteConsentWithdrawn],
+          apiKeyKinds: ['site'],
           ...overrides,
         }),
         SettingsModule.forRoot(options),

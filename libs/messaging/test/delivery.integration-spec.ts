@@ -16,6 +16,7 @@ import {
   TestDatabase,
   testDatabase,
   waitFor,
+  opsHeaders,
 } from '@app/testing';
 
 /** Outbox → JetStream → @OnEvent handler in another app, against the real Postgres and NATS. */
@@ -271,6 +272,7 @@ describe('JetStream delivery between services', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        ...(await opsHeaders()),
         traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
         'x-correlation-id': 'corr-trace-1',
       },

@@ -10,6 +10,7 @@ import {
   TestDatabase,
   testDatabase,
   waitFor,
+  opsHeaders,
 } from '@app/testing';
 
 /** NATS dies while the API takes writes (a private nats-server, so the shared one is never touched). */
@@ -50,11 +51,15 @@ describe('NATS outage', () => {
     const before = await postDischarges(producer.url, 'h-before', 10);
     await waitFor(async () => (await effects(before)) === 10, { message: 'deliveries before the outage' });
 
+    const ops = await opsHeaders('ops-viewer');
     await nats.kill();
-    const ready = await fetch(`${producer.url}/health/ready`);
-    await waitFor(async () => (await fetch(`${producer.url}/health/ready`)).status === 503, {
-      message: 'readiness turns red without NATS',
-    });
+    const ready = await fetch(`${producer.url}/health/ready`, { headers: ops });
+    await waitFor(
+      async () => (await fetch(`${producer.url}/health/ready`, { headers: ops })).status === 503,
+      {
+        message: 'readiness turns red without NATS',
+      },
+    );
     expect([200, 503]).toContain(ready.status);
 
     const during: string[] = [];
@@ -66,8 +71,11 @@ describe('NATS outage', () => {
     await waitFor(async () => (await pending()) === 0, { timeoutMs: 60_000, message: 'outbox drained' });
     await waitFor(async () => (await effects(during)) === 100, { timeoutMs: 60_000, message: '100 effects' });
     await holdsFor(async () => (await effects(during)) === 100 && (await effects(before)) === 10, 1500);
-    await waitFor(async () => (await fetch(`${producer.url}/health/ready`)).status === 200, {
-      message: 'readiness green again',
-    });
+    await waitFor(
+      async () => (await fetch(`${producer.url}/health/ready`, { headers: ops })).status === 200,
+      {
+        message: 'readiness green again',
+      },
+    );
   });
 });

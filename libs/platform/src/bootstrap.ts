@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { ApiKeyService, AUTH_CONFIG, AuthConfig, opsOnlyMiddleware } from '@app/auth';
 import { ServiceName } from '@app/contracts';
 import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { HEADERS } from '@app/contracts';
@@ -51,9 +52,17 @@ export async function createServiceApp(
   // untouched so the transport can settle them by their code.
   app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
 
+  // The OpenAPI UI and documents are express routes, outside Nest's guards: ops users only.
+  app.use(opsOnlyMiddleware(app.get<AuthConfig>(AUTH_CONFIG), app.get(ApiKeyService)));
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1').build(),
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description)
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;

@@ -8,11 +8,12 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { Public } from '@app/auth';
 import { MessagingHealthService } from '@app/messaging';
 
 /**
- * Liveness is the process alone. Readiness covers Postgres, NATS and the outbox backlog and answers 503
- * (with the terminus JSON) when any is down.
+ * Liveness is the process alone (the one public endpoint). Readiness covers Postgres, NATS and the outbox
+ * backlog and answers 503 (with the terminus JSON) when any is down; it needs an ops JWT (any ops role).
  */
 @ApiExcludeController()
 @Controller('health')
@@ -25,6 +26,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @Public()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

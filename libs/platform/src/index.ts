@@ -2,3 +2,4 @@ export * from './service.module';
 export * from './bootstrap';
 export * from './health.controller';
 export * from './migration-cli';
+export * from './dead-letter-admin.controller';

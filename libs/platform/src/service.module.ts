@@ -9,9 +9,11 @@ import {
   SERVICE_CONFIG,
   ServiceConfig,
 } from '@app/core';
+import { AuthConfig, AuthModule, OrganisationKind } from '@app/auth';
 import { MessagingModule } from '@app/messaging';
 import { loggingModule, metricsModule } from '@app/observability';
 import { DatabaseDefinition, PersistenceModule, runtimeRoleOf } from '@app/persistence';
+import { DeadLetterAdminController } from './dead-letter-admin.controller';
 import { HealthController } from './health.controller';
 
 export interface ServiceModuleOptions {
@@ -19,6 +21,10 @@ export interface ServiceModuleOptions {
   readonly database: DatabaseDefinition;
   /** The durable consumers this service reads, from CONSUMERS (none for a pure producer). */
   readonly consumers: readonly ConsumerDefinition[];
+  /** Organisation kinds that call this service with an API key (none: ops users only). */
+  readonly apiKeyKinds: readonly OrganisationKind[];
+  /** Overrides of the auth environment (tests: short rate-limit windows, grace periods). */
+  readonly auth?: Partial<AuthConfig>;
   /** Overrides of the environment (tests). */
   readonly config?: Partial<ServiceConfig>;
   readonly logDestination?: NodeJS.WritableStream;
@@ -26,11 +32,12 @@ export interface ServiceModuleOptions {
 }
 
 /** What tests may override when they boot a whole service. */
-export type ServiceOverrides = Pick<ServiceModuleOptions, 'config' | 'logDestination'>;
+export type ServiceOverrides = Pick<ServiceModuleOptions, 'config' | 'logDestination' | 'auth'>;
 
 /**
  * Everything a service on the bus needs, composed once: validated config, its Postgres schema, the
- * JetStream backbone, logs, metrics, health, the problem+json filter and the whitelisting validation pipe.
+ * JetStream backbone, logs, metrics, health, authentication + rate limits, the problem+json filter and the
+ * whitelisting validation pipe.
  */
 @Module({})
 export class ServiceModule {
@@ -47,6 +54,8 @@ export class ServiceModule {
         }),
         metricsModule(options.service, options.version ?? process.env.npm_package_version ?? '0.0.0'),
         TerminusModule.forRoot({ logger: false }),
+        // Every HTTP endpoint is authenticated by default (one global guard); see @app/auth.
+        AuthModule.forRoot({ organisationKinds: options.apiKeyKinds, config: options.auth }),
         PersistenceModule.forRoot(
           {
             url: config.databaseUrl,
@@ -78,7 +87,7 @@ export class ServiceModule {
           },
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, DeadLetterAdminController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { ServiceName } from '@app/contracts';
+import { opsHeaders } from './auth';
 import { TEST_DATABASE_URL } from './database';
 import { deleteNamespaceStreams } from './jetstream';
 import { uniqueName } from './names';
@@ -25,7 +26,7 @@ export interface FleetOptions {
   readonly seed?: boolean;
   /** Where each app's output is appended (`<app>.log`); a temp dir by default. */
   readonly logDir?: string;
-  /** Headers for the readiness probe (e.g. an ops token once readiness is authenticated). */
+  /** Headers for the readiness probe; by default an ops-viewer token signed with the development secret. */
   readonly readinessHeaders?: () => Record<string, string>;
   readonly readyTimeoutMs?: number;
   /** SIGTERM grace before SIGKILL in stop(). */
@@ -220,6 +221,7 @@ export class AppFleet {
       }
     }
     const fleet = new AppFleet(namespace, databaseUrl, natsUrl, logDir, options.stopGraceMs ?? 5000);
+    const opsToken = await opsHeaders('ops-viewer');
     try {
       for (const name of options.apps) {
         const schema = `${namespace}_${name.replace(/-/g, '_')}`;
@@ -246,7 +248,7 @@ export class AppFleet {
           schema,
           env,
           path.join(logDir, `${name}.log`),
-          options.readinessHeaders ?? (() => ({})),
+          options.readinessHeaders ?? (() => opsToken),
           options.readyTimeoutMs ?? 60_000,
         );
         fleet.apps.set(name, app);

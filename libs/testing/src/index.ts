@@ -14,3 +14,5 @@ export * from './discharges';
 export * from './secure-nats';
 export * from './service-process';
 export * from './local-postgres';
+export * from './auth';
+export * from './fingerprint';

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceName } from '@app/contracts';
+import { opsHeaders } from './auth';
 import { freePort } from './ports';
 import { waitFor } from './wait-for';
 
@@ -48,11 +49,12 @@ export async function spawnService(
     }),
   );
   const url = `http://127.0.0.1:${port}`;
+  const headers = await opsHeaders('ops-viewer');
   try {
     await waitFor(
       async () => {
         if (gone) throw new Error('exited');
-        return (await fetch(`${url}/health/ready`).catch(() => undefined))?.status === 200;
+        return (await fetch(`${url}/health/ready`, { headers }).catch(() => undefined))?.status === 200;
       },
       { timeoutMs: 45_000, message: `${service} ready` },
     );

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import type { Msg, Subscription } from '@nats-io/nats-core';
 import { REQUESTS } from '@app/contracts';
 import { NatsConnectionService } from '@app/messaging';
-import { API_KEY_HEADER } from '../hospitals/hospital.types';
+import { API_KEY_HEADER } from '@app/auth';
 import { IntakeChannelsService, NatsReply } from './intake-channels.service';
 
 /** Answers `intake.discharge.submit` requests (core NATS, queue group of this service's replicas). */

@@ -13,7 +13,8 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiKeyGuard, CurrentHospital } from '../hospitals/api-key.guard';
+import { OrgKinds } from '@app/auth';
+import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { ContentTypes } from './content-type.guard';
 import { DischargeService } from './discharge.service';
@@ -25,7 +26,8 @@ import { SubmitDischargeDto } from './dto/submit-discharge.dto';
 @ApiHeader({ name: 'X-API-Key', required: true, description: "The hospital's API key" })
 @ApiUnauthorizedResponse({ description: 'Missing or unknown API key (problem+json, code UNAUTHENTICATED)' })
 @Controller('v1/discharges')
-@UseGuards(ApiKeyGuard, ContentTypes('application/json'))
+@OrgKinds('hospital')
+@UseGuards(ContentTypes('application/json'))
 export class DischargeController {
   constructor(private readonly discharges: DischargeService) {}
 

@@ -11,7 +11,8 @@ import {
 } from '@nestjs/swagger';
 import type { Bundle } from 'fhir/r4';
 import type { Response } from 'express';
-import { ApiKeyGuard, CurrentHospital } from '../hospitals/api-key.guard';
+import { OrgKinds } from '@app/auth';
+import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { FHIR_JSON, OperationOutcomeFilter } from './channels/operation-outcome.filter';
 import { ContentTypes } from './content-type.guard';
@@ -22,7 +23,8 @@ import { IntakeChannelsService } from './intake-channels.service';
 @ApiHeader({ name: 'X-API-Key', required: true })
 @Controller('fhir')
 @UseFilters(OperationOutcomeFilter)
-@UseGuards(ApiKeyGuard, ContentTypes(FHIR_JSON, 'application/json'))
+@OrgKinds('hospital')
+@UseGuards(ContentTypes(FHIR_JSON, 'application/json'))
 export class FhirController {
   constructor(private readonly channels: IntakeChannelsService) {}
 

@@ -1,7 +1,8 @@
 import { Body, Controller, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiKeyGuard, CurrentHospital } from '../hospitals/api-key.guard';
+import { OrgKinds } from '@app/auth';
+import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { ContentTypes } from './content-type.guard';
 import { IntakeChannelsService } from './intake-channels.service';
@@ -11,7 +12,8 @@ export const HL7_MEDIA_TYPES = ['x-application/hl7-v2+er7', 'application/hl7-v2'
 @ApiTags('hl7v2')
 @ApiSecurity('api-key')
 @Controller('hl7')
-@UseGuards(ApiKeyGuard, ContentTypes(...HL7_MEDIA_TYPES))
+@OrgKinds('hospital')
+@UseGuards(ContentTypes(...HL7_MEDIA_TYPES))
 export class Hl7Controller {
   constructor(private readonly channels: IntakeChannelsService) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ApiKeyService, UNAUTHENTICATED } from '@app/auth';
 import { DomainException, FieldError, isDomainException, statusOf } from '@app/core';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
-import { HospitalService } from '../hospitals/hospital.service';
 import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
 import { buildAck, Hl7ParseError, parseHl7 } from './channels/hl7v2.adapter';
 import { Hl7MappingError, mapAdtA03 } from './channels/hl7v2.mapper';
@@ -33,7 +33,7 @@ export type NatsReply =
 export class IntakeChannelsService {
   constructor(
     private readonly discharges: DischargeService,
-    private readonly hospitals: HospitalService,
+    private readonly apiKeys: ApiKeyService,
   ) {}
 
   /** Errors carry FHIRPath expressions as pointers (rendered as OperationOutcome.issue[].expression). */
@@ -126,7 +126,15 @@ export class IntakeChannelsService {
   /** `intake.discharge.submit`: the hospital is the one whose API key is in the X-API-Key header. */
   async submitNats(apiKey: string | undefined, body: unknown): Promise<NatsReply> {
     try {
-      const hospital = await this.hospitals.authenticate(apiKey);
+      const caller = await this.apiKeys.authenticate(apiKey);
+      if (caller?.organisationKind !== 'hospital') {
+        throw new DomainException(
+          UNAUTHENTICATED,
+          'unauthenticated',
+          'A valid hospital X-API-Key header is required',
+        );
+      }
+      const hospital: AuthenticatedHospital = { id: caller.organisationId, name: caller.organisationName };
       const command = await toDischargeCommand(body);
       const answer = await this.discharges.submit(hospital, 'nats', command);
       return { ok: true, status: answer.status, referral: answer.body };

@@ -1,4 +1,4 @@
-import { issueApiKey } from './api-key';
+import { issueApiKey, upsertApiKeys } from '@app/auth';
 import { Hospital } from './hospital.types';
 
 /** Demo hospitals of 安康市 (Ankang, Shaanxi; divisions 6109xx) for `npm start`. */
@@ -58,10 +58,14 @@ export async function seedHospitals(
     );
     if (rows.length === 0) continue;
     const key = issueApiKey();
-    await query(`INSERT INTO ${s}.hospital_api_key (prefix, hospital_id, key_sha256) VALUES ($1, $2, $3)`, [
-      key.prefix,
-      h.id,
-      key.sha256,
+    await upsertApiKeys(query, schema, [
+      {
+        organisationId: h.id,
+        organisationKind: 'hospital',
+        organisationName: h.name,
+        divisionCode: h.countyDivisionCode,
+        apiKey: key.key,
+      },
     ]);
     issued.push({ hospitalId: h.id, apiKey: key.key });
   }

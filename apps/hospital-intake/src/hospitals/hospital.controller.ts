@@ -1,6 +1,7 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ApiKeyGuard, CurrentHospital } from './api-key.guard';
+import { OrgKinds } from '@app/auth';
+import { CurrentHospital } from './current-hospital';
 import { HospitalDto } from './dto/hospital.dto';
 import { HospitalService } from './hospital.service';
 import { AuthenticatedHospital } from './hospital.types';
@@ -9,7 +10,7 @@ import { AuthenticatedHospital } from './hospital.types';
 @ApiSecurity('api-key')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED' })
 @Controller('v1/hospitals')
-@UseGuards(ApiKeyGuard)
+@OrgKinds('hospital')
 export class HospitalController {
   constructor(private readonly hospitals: HospitalService) {}
 

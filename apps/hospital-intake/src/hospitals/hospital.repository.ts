@@ -25,16 +25,6 @@ const toHospital = (row: HospitalRow): Hospital => ({
 export class HospitalRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  async findKey(prefix: string): Promise<{ hospitalId: string; name: string; sha256: Buffer } | undefined> {
-    const rows = await this.tx.manager.query<{ hospital_id: string; name: string; key_sha256: Buffer }[]>(
-      `SELECT k.hospital_id, h.name, k.key_sha256 FROM ${this.tx.schema}.hospital_api_key k
-         JOIN ${this.tx.schema}.hospital h ON h.id = k.hospital_id
-        WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
-      [prefix],
-    );
-    return rows[0] && { hospitalId: rows[0].hospital_id, name: rows[0].name, sha256: rows[0].key_sha256 };
-  }
-
   async findById(id: string): Promise<Hospital | undefined> {
     const rows = await this.tx.manager.query<HospitalRow[]>(
       `SELECT * FROM ${this.tx.schema}.hospital WHERE id = $1`,
@@ -59,12 +49,5 @@ export class HospitalRepository {
       ],
     );
     return rows.length === 1;
-  }
-
-  async insertKey(hospitalId: string, prefix: string, keySha256: Buffer): Promise<void> {
-    await this.tx.manager.query(
-      `INSERT INTO ${this.tx.schema}.hospital_api_key (prefix, hospital_id, key_sha256) VALUES ($1, $2, $3)`,
-      [prefix, hospitalId, keySha256],
-    );
   }
 }

@@ -1,31 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { ApiKeyService } from '@app/auth';
 import { DomainException } from '@app/core';
 import { DivisionDirectory } from '@app/divisions';
 import { TransactionHost, systemActor } from '@app/persistence';
-import { apiKeyPrefix, issueApiKey, keyMatches } from './api-key';
 import { HospitalRepository } from './hospital.repository';
-import { AuthenticatedHospital, Hospital } from './hospital.types';
+import { Hospital } from './hospital.types';
 
-export const UNAUTHENTICATED = 'UNAUTHENTICATED';
-
-/** The hospital registry and its API credentials. */
+/** The hospital registry (its API keys live in @app/auth's api_key table). */
 @Injectable()
 export class HospitalService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly hospitals: HospitalRepository,
+    private readonly apiKeys: ApiKeyService,
   ) {}
-
-  /** The hospital a presented API key belongs to; 401 for a missing, malformed, unknown or revoked key. */
-  async authenticate(presented: string | undefined): Promise<AuthenticatedHospital> {
-    const refuse = () =>
-      new DomainException(UNAUTHENTICATED, 'unauthenticated', 'A valid X-API-Key header is required');
-    const prefix = presented ? apiKeyPrefix(presented) : undefined;
-    if (!presented || !prefix) throw refuse();
-    const stored = await this.hospitals.findKey(prefix);
-    if (!stored || !keyMatches(presented, stored.sha256)) throw refuse();
-    return { id: stored.hospitalId, name: stored.name };
-  }
 
   async get(id: string): Promise<Hospital> {
     const hospital = await this.hospitals.findById(id);
@@ -48,9 +36,13 @@ export class HospitalService {
     }
     return this.tx.run(async () => {
       if (!(await this.hospitals.insertIfAbsent(hospital))) return undefined;
-      const issued = issueApiKey();
-      await this.hospitals.insertKey(hospital.id, issued.prefix, issued.sha256);
-      return issued.key;
+      const issued = await this.apiKeys.issue({
+        organisationId: hospital.id,
+        organisationKind: 'hospital',
+        organisationName: hospital.name,
+        divisionCode: hospital.countyDivisionCode,
+      });
+      return issued.apiKey;
     }, systemActor('hospital-registry'));
   }
 }

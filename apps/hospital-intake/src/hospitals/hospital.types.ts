@@ -14,7 +14,7 @@ export interface Hospital {
   readonly onCall: { readonly name: string; readonly phone: string };
 }
 
-/** What the API-key guard puts on the request. */
+/** The calling hospital (from the principal @app/auth bound). */
 export interface AuthenticatedHospital {
   readonly id: string;
   readonly name: string;
@@ -24,5 +24,3 @@ export interface AuthenticatedHospital {
 export function hospitalActor(hospital: AuthenticatedHospital): Actor {
   return organisationActor(hospital.id, 'hospital');
 }
-
-export const API_KEY_HEADER = 'x-api-key';

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyGuard } from './api-key.guard';
 import { HospitalController } from './hospital.controller';
 import { HospitalRepository } from './hospital.repository';
 import { HospitalService } from './hospital.service';
 
 @Module({
   controllers: [HospitalController],
-  providers: [HospitalRepository, HospitalService, ApiKeyGuard],
-  exports: [HospitalService, ApiKeyGuard],
+  providers: [HospitalRepository, HospitalService],
+  exports: [HospitalService],
 })
 export class HospitalsModule {}

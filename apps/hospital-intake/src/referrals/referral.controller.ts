@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -7,7 +7,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { DomainException } from '@app/core';
-import { ApiKeyGuard, CurrentHospital } from '../hospitals/api-key.guard';
+import { OrgKinds } from '@app/auth';
+import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { ReferralViewDto } from './dto/referral-view.dto';
 import { ReferralService } from './referral.service';
@@ -20,7 +21,7 @@ const referralIdPipe = new ParseUUIDPipe({
 @ApiSecurity('api-key')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED' })
 @Controller('v1/referrals')
-@UseGuards(ApiKeyGuard)
+@OrgKinds('hospital')
 export class ReferralController {
   constructor(private readonly referrals: ReferralService) {}
 

@@ -1,4 +1,5 @@
-import { OrganisationKind, hashApiKey } from './api-key';
+import { upsertApiKeys } from '@app/auth';
+import { OrganisationKind } from './caller';
 
 export interface ApiClientSeed {
   readonly organisationId: string;
@@ -47,20 +48,21 @@ export const DEMO_CLIENTS: readonly ApiClientSeed[] = [
   },
 ];
 
-/** Idempotent upsert of API clients (only the key's hash is stored). */
+/** Idempotent upsert of the clients' keys into the service's api_key table (only the sha256 is stored). */
 export async function upsertApiClients(
   query: (sql: string, params: unknown[]) => Promise<unknown>,
   schema: string,
   clients: readonly ApiClientSeed[],
 ): Promise<void> {
-  for (const c of clients) {
-    await query(
-      `INSERT INTO "${schema}".api_client (organisation_id, organisation_name, organisation_kind, division_code, key_hash)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (organisation_id) DO UPDATE SET organisation_name = EXCLUDED.organisation_name,
-         organisation_kind = EXCLUDED.organisation_kind, division_code = EXCLUDED.division_code,
-         key_hash = EXCLUDED.key_hash, active = true`,
-      [c.organisationId, c.organisationName, c.kind, c.divisionCode, hashApiKey(c.apiKey)],
-    );
-  }
+  await upsertApiKeys(
+    query,
+    schema,
+    clients.map((c) => ({
+      organisationId: c.organisationId,
+      organisationKind: c.kind,
+      organisationName: c.organisationName,
+      divisionCode: c.divisionCode,
+      apiKey: c.apiKey,
+    })),
+  );
 }

@@ -9,21 +9,21 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
-  UseGuards,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiQuery,
+  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { ApiKeyGuard, CurrentCaller } from '../auth/api-key.guard';
-import { Caller } from '../auth/api-key';
+import { OrgKinds } from '@app/auth';
+import { Caller, CurrentCaller, REGISTRATION_CHANNEL_KINDS } from '../auth/caller';
 import {
   AssessmentResultDto,
   ConsentRequestDto,
@@ -37,10 +37,10 @@ import { RegistrationService } from './registration.service';
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 @ApiTags('applications')
-@ApiHeader({ name: 'X-API-Key', required: true, description: "The calling organisation's API key" })
+@ApiSecurity('api-key')
 @ApiUnauthorizedResponse({ description: 'Missing or unknown API key (problem+json UNAUTHENTICATED)' })
 @ApiBadRequestResponse({ description: 'VALIDATION_FAILED with one errors[] entry per field' })
-@UseGuards(ApiKeyGuard)
+@OrgKinds(...REGISTRATION_CHANNEL_KINDS)
 @Controller('applications')
 export class ApplicationsController {
   constructor(private readonly registration: RegistrationService) {}
@@ -59,6 +59,12 @@ export class ApplicationsController {
   }
 
   @Get('assessment-requests')
+  @OrgKinds('county-centre')
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: 'Page size, default 50 (also for a non-number); values outside 1–200 are clamped',
+  })
   @ApiOkResponse({
     type: ApplicationViewDto,
     isArray: true,
@@ -79,6 +85,7 @@ export class ApplicationsController {
   }
 
   @Post(':id/verification')
+  @OrgKinds('county-centre')
   @HttpCode(200)
   @ApiOkResponse({
     type: ApplicationViewDto,
@@ -95,6 +102,7 @@ export class ApplicationsController {
   }
 
   @Post(':id/assessment')
+  @OrgKinds('county-centre')
   @HttpCode(200)
   @ApiOkResponse({
     type: ApplicationViewDto,
@@ -112,10 +120,10 @@ export class ApplicationsController {
 }
 
 @ApiTags('registrations')
-@ApiHeader({ name: 'X-API-Key', required: true, description: "The calling organisation's API key" })
+@ApiSecurity('api-key')
 @ApiUnauthorizedResponse({ description: 'Missing or unknown API key (problem+json UNAUTHENTICATED)' })
 @ApiNotFoundResponse({ description: 'Unknown, or not visible to the caller' })
-@UseGuards(ApiKeyGuard)
+@OrgKinds(...REGISTRATION_CHANNEL_KINDS)
 @Controller('registrations')
 export class RegistrationsController {
   constructor(private readonly registration: RegistrationService) {}

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { DivisionDirectory } from '@app/divisions';
-import { ApiClientRepository } from '../auth/api-client.repository';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ConsentRepository } from '../consent/consent.repository';
 import { DeadlineSweeper } from '../sweeper/deadline-sweeper.service';
 import { PatientRepository } from '../vault/patient.repository';
@@ -16,8 +14,6 @@ import { RegistrationService } from './registration.service';
   controllers: [ApplicationsController, RegistrationsController, RegistrationEventsController],
   providers: [
     { provide: DivisionDirectory, useFactory: () => DivisionDirectory.load() },
-    ApiClientRepository,
-    ApiKeyGuard,
     PatientRepository,
     PatientVaultService,
     ConsentRepository,

@@ -17,7 +17,7 @@ import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher, OutboxRepository } from '@app/messaging';
 import { AuditEntry, AuditTrail } from '@app/audit';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
-import { Caller, callerActor, OrganisationKind } from '../auth/api-key';
+import { Caller, callerActor, OrganisationKind } from '../auth/caller';
 import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { Clock } from '../config/clock';
 import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';

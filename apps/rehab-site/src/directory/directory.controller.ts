@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -6,7 +6,8 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiQuery,
-  ApiSecurity,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -14,7 +15,7 @@ import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOrgId } from '@app/contracts';
-import { AdminKeyGuard } from '../auth/auth.guards';
+import { Roles } from '@app/auth';
 import { DirectoryService } from './directory.service';
 import {
   ApiKeyDto,
@@ -47,9 +48,10 @@ export class SiteListQuery {
 }
 
 @ApiTags('site directory (admin)')
-@ApiSecurity('X-API-Key')
-@ApiUnauthorizedResponse({ description: 'Missing or wrong admin key (problem+json).' })
-@UseGuards(AdminKeyGuard)
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or invalid ops JWT (problem+json).' })
+@ApiForbiddenResponse({ description: 'Not an ops-admin (reads: ops-admin or ops-viewer).' })
+@Roles('ops-admin')
 @Controller('v1/admin/sites')
 export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}
@@ -66,6 +68,7 @@ export class DirectoryController {
   }
 
   @Get()
+  @Roles('ops-admin', 'ops-viewer')
   @ApiOkResponse({ type: SitePageDto })
   @ApiQuery({ type: SiteListQuery })
   list(@Query() query: SiteListQuery): Promise<SitePageDto> {
@@ -73,6 +76,7 @@ export class DirectoryController {
   }
 
   @Get(':siteId')
+  @Roles('ops-admin', 'ops-viewer')
   @ApiOkResponse({ type: SiteDto })
   @ApiNotFoundResponse({ description: 'No such site.' })
   get(@Param('siteId') siteId: string): Promise<SiteDto> {
@@ -88,7 +92,7 @@ export class DirectoryController {
 
   @Post(':siteId/api-key')
   @HttpCode(200)
-  @ApiOkResponse({ type: ApiKeyDto, description: 'A new key; the old one stops working.' })
+  @ApiOkResponse({ type: ApiKeyDto, description: 'A new key; every older key of the site stops working.' })
   @ApiNotFoundResponse({ description: 'No such site.' })
   rotateKey(@Param('siteId') siteId: string): Promise<ApiKeyDto> {
     return this.directory.rotateKey(siteId);

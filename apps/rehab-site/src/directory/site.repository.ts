@@ -20,7 +20,6 @@ export interface SiteRecord {
 
 export interface NewSite extends Omit<SiteRecord, 'reserved' | 'areaCodes'> {
   areaCodes: string[];
-  keyHash: string;
   webhookSecret: EncryptedFieldDto | null;
 }
 
@@ -88,8 +87,8 @@ export class SiteRepository {
   async insert(site: NewSite): Promise<boolean> {
     const inserted = await this.tx.manager.query<{ id: string }[]>(
       `INSERT INTO ${this.s}.site (id, name, level, county_code, functions, services, max_risk_level, accepting,
-              capacity, api_key_hash, webhook_url, webhook_secret)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)
+              capacity, webhook_url, webhook_secret)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
         site.id,
@@ -101,7 +100,6 @@ export class SiteRepository {
         site.maxRiskLevel,
         site.accepting,
         site.capacity,
-        site.keyHash,
         site.webhookUrl,
         site.webhookSecret ? JSON.stringify(site.webhookSecret) : null,
       ],
@@ -147,27 +145,12 @@ export class SiteRepository {
     return rows.length > 0;
   }
 
-  async replaceKeyHash(id: string, keyHash: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE ${this.s}.site SET api_key_hash = $2, updated_at = now() WHERE id = $1`,
-      [id, keyHash],
-    );
-  }
-
   async find(id: string): Promise<SiteRecord | undefined> {
     const [row] = await this.tx.manager.query<SiteRow[]>(
       `SELECT ${this.columns()} FROM ${this.s}.site s WHERE s.id = $1`,
       [id],
     );
     return row ? this.map(row) : undefined;
-  }
-
-  async findByKeyHash(keyHash: string): Promise<{ id: string; keyHash: string } | undefined> {
-    const [row] = await this.tx.manager.query<{ id: string; api_key_hash: string }[]>(
-      `SELECT id, api_key_hash FROM ${this.s}.site WHERE api_key_hash = $1`,
-      [keyHash],
-    );
-    return row ? { id: row.id, keyHash: row.api_key_hash } : undefined;
   }
 
   /** Sites serving a division code (exactly), or every site when none is given; ordered by id. */

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -19,7 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { SiteKeyGuard, SiteRequest } from '../auth/auth.guards';
+import { AuthenticatedRequest, OrgKinds, OwnOrganisationParam } from '@app/auth';
 import {
   CloseDto,
   DeclineDto,
@@ -36,15 +25,21 @@ import {
 } from './dto/referral.dto';
 import { ReferralsService } from './referrals.service';
 
-const siteOf = (request: SiteRequest): string => request.caller!.siteId;
+type SiteRequest = AuthenticatedRequest;
+/** The calling site: @OrgKinds('site') guarantees an organisation principal, @OwnOrganisationParam its path. */
+function siteOf(request: SiteRequest): string {
+  if (request.principal?.type !== 'organisation') throw new Error('site routes need @OrgKinds(site)');
+  return request.principal.organisationId;
+}
 
 @ApiTags('site referrals')
-@ApiSecurity('X-API-Key')
+@ApiSecurity('api-key')
 @ApiUnauthorizedResponse({ description: 'Missing or unknown site API key (problem+json).' })
 @ApiNotFoundResponse({
   description: "Not a referral this site holds (another site's looks exactly like a missing one).",
 })
-@UseGuards(SiteKeyGuard)
+@OrgKinds('site')
+@OwnOrganisationParam('siteId')
 @Controller('v1/sites/:siteId/referrals')
 export class SiteReferralsController {
   constructor(private readonly referrals: ReferralsService) {}

@@ -1,3 +1,4 @@
+import { opsHeaders } from '../auth';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -160,7 +161,7 @@ export async function postDischarges(
 ): Promise<string[]> {
   const response = await fetch(`${baseUrl}/probe/discharges`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await opsHeaders()) },
     body: JSON.stringify({ hospitalId, count, ...(steps ? { steps } : {}) }),
   });
   if (response.status !== 201)

@@ -1,4 +1,5 @@
 import { Body, Controller, Post } from '@nestjs/common';
+import { Roles } from '@app/auth';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { EVENTS, EventEnvelope, ReferralDischargedData } from '@app/contracts';
@@ -22,6 +23,7 @@ class ProbeDischargeDto {
   steps?: number;
 }
 
+@Roles('ops-admin')
 @Controller('probe')
 export class ProbeProducerController {
   constructor(private readonly probe: ProbeService) {}

@@ -45,6 +45,7 @@ export class ProbeAppModule {
           service: producer ? SERVICES.hospitalIntake : SERVICES.opsMonitor,
           database: PROBE_DATABASE,
           consumers: producer ? [] : [PROBE_CONSUMER],
+          apiKeyKinds: [],
           config,
           logDestination,
         }),

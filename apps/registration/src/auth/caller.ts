@@ -1,0 +1,46 @@
+import { createParamDecorator, ExecutionContext, ForbiddenException } from '@nestjs/common';
+import { AuthenticatedRequest } from '@app/auth';
+import { Actor, organisationActor } from '@app/persistence';
+
+/** The registration channels (organisation kinds that file and process applications here). */
+export const ORGANISATION_KINDS = [
+  'family-portal',
+  'village-committee',
+  'social-organisation',
+  'enterprise',
+  'county-centre',
+] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+export const REGISTRATION_CHANNEL_KINDS = ORGANISATION_KINDS;
+
+/** The organisation an API key binds a caller to. */
+export interface Caller {
+  readonly organisationId: string;
+  readonly organisationName: string;
+  readonly kind: OrganisationKind;
+  readonly divisionCode: string;
+}
+
+/** The actor a channel's request runs as: row-level security shows it only what its organisation may see. */
+export function callerActor(caller: Caller): Actor {
+  return organisationActor(caller.organisationId, caller.kind);
+}
+
+/** The calling channel organisation, from the principal the global AuthGuard bound (@OrgKinds routes). */
+export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (
+    principal?.type !== 'organisation' ||
+    !(ORGANISATION_KINDS as readonly string[]).includes(principal.organisationKind)
+  ) {
+    throw new Error('CurrentCaller needs a route restricted with @OrgKinds(...REGISTRATION_CHANNEL_KINDS)');
+  }
+  // A county centre's reach is its division: a key without one must not see every county.
+  if (!principal.divisionCode) throw new ForbiddenException('This API key has no division');
+  return {
+    organisationId: principal.organisationId,
+    organisationName: principal.organisationName,
+    kind: principal.organisationKind as OrganisationKind,
+    divisionCode: principal.divisionCode,
+  };
+});

@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { schemaFingerprint, waitFor } from '@app/testing';
+import { consent, http, person, RegistrationWorld, startRegistration } from './registration-harness';
+
+/**
+ * Fuzzed request bodies for every registration endpoint that takes one: never a 5xx, and a refused request
+ * (4xx) leaves every table of the schema exactly as it was. Unknown fields are refused (400) on every DTO.
+ */
+describe('registration: fuzzed request bodies', () => {
+  let world: RegistrationWorld;
+  let applicationId: string;
+  let registrationId: string;
+
+  const assessment = {
+    riskLevel: 1,
+    conditionStatus: 'stable',
+    colourGrade: 'green',
+    eligibleForCommunityRehab: true,
+    rehabNeeds: ['day-care'],
+    employmentInterest: true,
+    assessedAt: new Date().toISOString(),
+  };
+
+  beforeAll(async () => {
+    world = await startRegistration();
+    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+      channel: 'family',
+      patient: person(),
+      needs: ['day-care'],
+      consents: [],
+    });
+    expect(filed.status).toBe(201);
+    applicationId = filed.body.applicationId as string;
+    registrationId = filed.body.registrationId as string;
+    // The relay marks rows sent in the background: let it finish so the fingerprints only see our requests.
+    await waitFor(
+      async () =>
+        (await world.db.count(
+          `SELECT count(*) FROM "${world.service.schema}".outbox WHERE published_at IS NULL`,
+        )) === 0,
+      { message: 'outbox drained' },
+    );
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  const endpoints = () =>
+    [
+      {
+        path: '/applications',
+        key: world.keys.familyPortal,
+        valid: { channel: 'family', patient: person(), needs: ['day-care'], consents: [] },
+      },
+      {
+        path: `/applications/${applicationId}/verification`,
+        key: world.keys.centre,
+        valid: { outcome: 'verified' },
+      },
+      { path: `/applications/${applicationId}/assessment`, key: world.keys.centre, valid: assessment },
+      {
+        path: `/registrations/${registrationId}/consents`,
+        key: world.keys.familyPortal,
+        valid: { ...consent() } as Record<string, unknown>,
+      },
+      {
+        path: `/registrations/${registrationId}/consent-withdrawals`,
+        key: world.keys.familyPortal,
+        valid: { purpose: 'community-rehab', withdrawnBy: 'patient' },
+      },
+    ] as const;
+
+  it('should refuse an unknown field on every body (400) and store nothing', async () => {
+    for (const e of endpoints()) {
+      const before = await schemaFingerprint(world.db, world.service.schema);
+      const answer = await http(world, 'POST', e.path, e.key, { ...e.valid, isAdmin: true });
+      expect({ path: e.path, status: answer.status, code: answer.body.code }).toEqual({
+        path: e.path,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(await schemaFingerprint(world.db, world.service.schema)).toEqual(before);
+    }
+  });
+
+  it('should refuse a body above the size limit with 413 problem+json', async () => {
+    const response = await fetch(`${world.service.url}/applications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': world.keys.familyPortal },
+      body: JSON.stringify({ padding: 'x'.repeat(300 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('should never answer 5xx, nor change anything when it refuses, for random bodies', async () => {
+    const bodies = (valid: Record<string, unknown>) =>
+      fc.oneof(
+        fc.anything(),
+        fc.dictionary(fc.constantFrom(...Object.keys(valid), 'extra'), fc.anything()),
+        fc
+          .record({ field: fc.constantFrom(...Object.keys(valid)), value: fc.anything() })
+          .map(({ field, value }) => ({ ...valid, [field]: value })),
+      );
+    const cases = fc.oneof(
+      ...endpoints().map((e) => fc.record({ e: fc.constant(e), body: bodies(e.valid) })),
+    );
+    const seen: number[] = [];
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ e, body }) => {
+        const before = await schemaFingerprint(world.db, world.service.schema);
+        const response = await fetch(`${world.service.url}${e.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': e.key },
+          body: body === undefined ? 'null' : JSON.stringify(body),
+        });
+        await response.arrayBuffer();
+        seen.push(response.status);
+        if (response.status >= 500) return false;
+        if (response.status >= 400) {
+          expect(await schemaFingerprint(world.db, world.service.schema)).toEqual(before);
+        }
+        return true;
+      }),
+      { numRuns: 150 },
+    );
+    expect(seen.filter((s) => s === 400).length).toBeGreaterThan(50);
+  });
+});

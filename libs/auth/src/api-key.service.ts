@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainException } from '@app/core';
+import { organisationActor, systemActor, TransactionHost } from '@app/persistence';
+
+/** The key registry holds no referral or patient data: ops and key issuing act for the service itself. */
+const KEY_REGISTRY = systemActor('api-key-registry');
+import { AUTH_CONFIG, AuthConfig } from './auth.config';
+import { apiKeyPrefix, isPlausibleApiKey, issueApiKey, keyMatches, sha256 } from './api-key';
+import { ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
+import { OrganisationKind, OrganisationPrincipal } from './principal';
+
+export interface Organisation {
+  readonly organisationId: string;
+  readonly organisationKind: OrganisationKind;
+  readonly organisationName: string;
+  readonly divisionCode?: string | null;
+}
+
+export interface NewKey {
+  /** The key in clear: returned once, never stored. */
+  readonly apiKey: string;
+  readonly record: ApiKeyRecord;
+}
+
+/** Issues, rotates, revokes and checks organisation API keys (sha256 stored, constant-time compare). */
+@Injectable()
+export class ApiKeyService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly keys: ApiKeyRepository,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  /** The organisation a presented key belongs to; undefined for a malformed, unknown, revoked or expired key. */
+  async authenticate(presented: unknown): Promise<OrganisationPrincipal | undefined> {
+    if (!isPlausibleApiKey(presented)) return undefined;
+    const digest = sha256(presented);
+    const stored = await this.keys.findUsableByHash(digest);
+    if (!stored || !keyMatches(presented, stored.keySha256)) return undefined;
+    return {
+      type: 'organisation',
+      keyId: stored.id,
+      organisationId: stored.organisationId,
+      organisationKind: stored.organisationKind,
+      organisationName: stored.organisationName,
+      divisionCode: stored.divisionCode,
+    };
+  }
+
+  /** A new key for the organisation (other keys untouched). Joins the caller's transaction if any. */
+  async issue(organisation: Organisation, rotatedFrom?: string): Promise<NewKey> {
+    const issued = issueApiKey();
+    const record = await this.tx.run(() =>
+      this.keys.insert({
+        prefix: apiKeyPrefix(issued.key),
+        keySha256: issued.sha256,
+        organisationId: organisation.organisationId,
+        organisationKind: organisation.organisationKind,
+        organisationName: organisation.organisationName,
+        divisionCode: organisation.divisionCode ?? null,
+        rotatedFrom,
+      }),
+      KEY_REGISTRY,
+    );
+    return { apiKey: issued.key, record };
+  }
+
+  /**
+   * The organisation rotates the key it called with: a new key (returned once) and the old one keeps working
+   * for the grace period (API_KEY_ROTATION_GRACE_HOURS), then expires.
+   */
+  async rotate(caller: OrganisationPrincipal): Promise<NewKey & { previousKeyExpiresAt: Date }> {
+    return this.tx.run(async () => {
+      const current = await this.keys.findById(caller.keyId);
+      if (!current || current.revokedAt) {
+        throw new DomainException(UNAUTHENTICATED_CODE, 'unauthenticated', 'The key was revoked');
+      }
+      const fresh = await this.issue(current, current.id);
+      const graceEnds = new Date(Date.now() + this.config.rotationGraceHours * 3_600_000);
+      const previousKeyExpiresAt = await this.keys.expireBy(current.id, graceEnds);
+      return { ...fresh, previousKeyExpiresAt };
+    }, organisationActor(caller.organisationId, caller.organisationKind));
+  }
+
+  /** Ops: revoke everything the organisation holds and issue one new key (e.g. after a leak). */
+  async reissue(organisation: Organisation): Promise<NewKey> {
+    return this.tx.run(async () => {
+      await this.keys.revokeAllOf(organisation.organisationId, organisation.organisationKind);
+      return this.issue(organisation);
+    }, KEY_REGISTRY);
+  }
+
+  /** Ops: revoke one key at once (404 for an unknown or already revoked key). */
+  async revoke(id: string): Promise<ApiKeyRecord> {
+    return this.tx.run(async () => {
+      if (!(await this.keys.revoke(id))) {
+        throw new DomainException('API_KEY_NOT_FOUND', 'not-found', 'No such live API key');
+      }
+      return (await this.keys.findById(id))!;
+    }, KEY_REGISTRY);
+  }
+
+  list(organisationId: string | undefined, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
+    return this.keys.listOf(organisationId, limit, afterId);
+  }
+}
+
+const UNAUTHENTICATED_CODE = 'UNAUTHENTICATED';

@@ -1,0 +1,68 @@
+import { ConfigurationError } from '@app/core';
+
+/** Authentication and abuse-limit settings, read and validated once at boot. */
+export interface AuthConfig {
+  /** HS256 secret of ops/admin JWTs (`OPS_JWT_SECRET`), unless a public key is configured. */
+  readonly jwtSecret?: string;
+  /** PEM public key (SPKI) of ops/admin JWTs signed RS256/ES256/EdDSA (`OPS_JWT_PUBLIC_KEY`). */
+  readonly jwtPublicKey?: string;
+  /** Algorithm of `jwtPublicKey` (`OPS_JWT_ALGORITHM`, default RS256). */
+  readonly jwtAlgorithm: string;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  /** How long a rotated key keeps working (`API_KEY_ROTATION_GRACE_HOURS`, default 24). */
+  readonly rotationGraceHours: number;
+  /** Requests per principal (or IP when unauthenticated) per window (`RATE_LIMIT_PER_WINDOW`, default 600). */
+  readonly rateLimit: number;
+  /** The rate-limit window (`RATE_LIMIT_WINDOW_MS`, default 60000). */
+  readonly rateLimitWindowMs: number;
+}
+
+/** Fixed development secret: refused in production, like the PII development keys. */
+export const DEV_OPS_JWT_SECRET = 'referral-bus development ops JWT secret - never in production';
+export const DEFAULT_JWT_ISSUER = 'referral-bus-ops';
+export const DEFAULT_JWT_AUDIENCE = 'referral-bus';
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(`${name} must be an integer between ${min} and ${max} (got ${raw})`);
+  }
+  return value;
+}
+
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const production = env.NODE_ENV === 'production';
+  const secret = env.OPS_JWT_SECRET?.trim() || undefined;
+  const publicKey = env.OPS_JWT_PUBLIC_KEY?.trim() || undefined;
+  if (secret && publicKey) {
+    throw new ConfigurationError('Set OPS_JWT_SECRET or OPS_JWT_PUBLIC_KEY, not both');
+  }
+  if (secret && Buffer.byteLength(secret) < 32) {
+    throw new ConfigurationError('OPS_JWT_SECRET must be at least 32 bytes');
+  }
+  if (publicKey && !publicKey.includes('-----BEGIN PUBLIC KEY-----')) {
+    throw new ConfigurationError('OPS_JWT_PUBLIC_KEY must be a PEM (SPKI) public key');
+  }
+  if (!secret && !publicKey && production) {
+    throw new ConfigurationError('OPS_JWT_SECRET or OPS_JWT_PUBLIC_KEY is required in production');
+  }
+  const algorithm = env.OPS_JWT_ALGORITHM?.trim() || 'RS256';
+  if (!['RS256', 'PS256', 'ES256', 'EdDSA'].includes(algorithm)) {
+    throw new ConfigurationError('OPS_JWT_ALGORITHM must be RS256, PS256, ES256 or EdDSA');
+  }
+  return {
+    jwtSecret: publicKey ? undefined : (secret ?? DEV_OPS_JWT_SECRET),
+    jwtPublicKey: publicKey,
+    jwtAlgorithm: algorithm,
+    jwtIssuer: env.OPS_JWT_ISSUER?.trim() || DEFAULT_JWT_ISSUER,
+    jwtAudience: env.OPS_JWT_AUDIENCE?.trim() || DEFAULT_JWT_AUDIENCE,
+    rotationGraceHours: intVar(env, 'API_KEY_ROTATION_GRACE_HOURS', 24, 0, 24 * 30),
+    rateLimit: intVar(env, 'RATE_LIMIT_PER_WINDOW', 600, 1, 1_000_000),
+    rateLimitWindowMs: intVar(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
+  };
+}
+
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');

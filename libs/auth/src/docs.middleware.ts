@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PROBLEM_CONTENT_TYPE, problemType } from '@app/core';
+import { AuthConfig } from './auth.config';
+import { OpsTokenVerifier } from './ops-token';
+
+/**
+ * The OpenAPI UI and documents (`/docs`, `/docs-json`, `/docs-yaml`) are served by express, outside Nest's
+ * guards: this middleware asks for an ops JWT (any ops role) in front of them.
+ */
+export function opsOnlyMiddleware(
+  config: AuthConfig,
+  keys?: { authenticate(key: unknown): Promise<unknown> },
+  pathPrefix = '/docs',
+) {
+  const verifier = new OpsTokenVerifier(config);
+  const refuse = (res: ServerResponse, status: number, code: string, detail: string, path: string) => {
+    res.statusCode = status;
+    res.setHeader('content-type', PROBLEM_CONTENT_TYPE);
+    res.end(
+      JSON.stringify({
+        type: problemType(code),
+        title: code.replace(/_/g, ' ').toLowerCase(),
+        status,
+        detail,
+        code,
+        instance: path,
+      }),
+    );
+  };
+  return (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
+    const path = (req.url ?? '').split('?')[0];
+    if (!path.startsWith(pathPrefix)) return next();
+    const header = req.headers.authorization;
+    const token = header ? /^Bearer ([A-Za-z0-9._-]+)$/.exec(header)?.[1] : undefined;
+    const apiKey = req.headers['x-api-key'];
+    if (!token && apiKey !== undefined && keys) {
+      // An organisation that authenticates is refused as on any ops-only route (403); anything else 401.
+      keys.authenticate(Array.isArray(apiKey) ? apiKey[0] : apiKey).then(
+        (principal) =>
+          principal
+            ? refuse(res, 403, 'FORBIDDEN', 'The API documentation is for ops users', path)
+            : refuse(res, 401, 'UNAUTHENTICATED', 'The API key is not valid', path),
+        (error: unknown) => next(error),
+      );
+      return;
+    }
+    if (!token)
+      return refuse(res, 401, 'UNAUTHENTICATED', 'An ops JWT (Authorization: Bearer) is required', path);
+    verifier.verify(token).then(
+      (principal) =>
+        principal ? next() : refuse(res, 401, 'UNAUTHENTICATED', 'The ops JWT is not valid', path),
+      (error: unknown) => next(error),
+    );
+  };
+}
