@@ -5,5 +5,9 @@ import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApi
 /** What employment-referral keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateMessagingTables1763900000000, CreateRuntimeRole1763900000500, CreateApiKeys1764200000000],
+  migrations: [
+    CreateMessagingTables1763900000000,
+    CreateRuntimeRole1763900000500,
+    CreateApiKeys1764200000000,
+  ],
 };

@@ -50,16 +50,17 @@ export class ApiKeyService {
   /** A new key for the organisation (other keys untouched). Joins the caller's transaction if any. */
   async issue(organisation: Organisation, rotatedFrom?: string): Promise<NewKey> {
     const issued = issueApiKey();
-    const record = await this.tx.run(() =>
-      this.keys.insert({
-        prefix: apiKeyPrefix(issued.key),
-        keySha256: issued.sha256,
-        organisationId: organisation.organisationId,
-        organisationKind: organisation.organisationKind,
-        organisationName: organisation.organisationName,
-        divisionCode: organisation.divisionCode ?? null,
-        rotatedFrom,
-      }),
+    const record = await this.tx.run(
+      () =>
+        this.keys.insert({
+          prefix: apiKeyPrefix(issued.key),
+          keySha256: issued.sha256,
+          organisationId: organisation.organisationId,
+          organisationKind: organisation.organisationKind,
+          organisationName: organisation.organisationName,
+          divisionCode: organisation.divisionCode ?? null,
+          rotatedFrom,
+        }),
       KEY_REGISTRY,
     );
     return { apiKey: issued.key, record };
@@ -70,16 +71,19 @@ export class ApiKeyService {
    * for the grace period (API_KEY_ROTATION_GRACE_HOURS), then expires.
    */
   async rotate(caller: OrganisationPrincipal): Promise<NewKey & { previousKeyExpiresAt: Date }> {
-    return this.tx.run(async () => {
-      const current = await this.keys.findById(caller.keyId);
-      if (!current || current.revokedAt) {
-        throw new DomainException(UNAUTHENTICATED_CODE, 'unauthenticated', 'The key was revoked');
-      }
-      const fresh = await this.issue(current, current.id);
-      const graceEnds = new Date(Date.now() + this.config.rotationGraceHours * 3_600_000);
-      const previousKeyExpiresAt = await this.keys.expireBy(current.id, graceEnds);
-      return { ...fresh, previousKeyExpiresAt };
-    }, organisationActor(caller.organisationId, caller.organisationKind));
+    return this.tx.run(
+      async () => {
+        const current = await this.keys.findById(caller.keyId);
+        if (!current || current.revokedAt) {
+          throw new DomainException(UNAUTHENTICATED_CODE, 'unauthenticated', 'The key was revoked');
+        }
+        const fresh = await this.issue(current, current.id);
+        const graceEnds = new Date(Date.now() + this.config.rotationGraceHours * 3_600_000);
+        const previousKeyExpiresAt = await this.keys.expireBy(current.id, graceEnds);
+        return { ...fresh, previousKeyExpiresAt };
+      },
+      organisationActor(caller.organisationId, caller.organisationKind),
+    );
   }
 
   /** Ops: revoke everything the organisation holds and issue one new key (e.g. after a leak). */
