@@ -150,6 +150,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.
     'GET /v1/referrals/:id': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
     'GET /v1/hospitals/me': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
+    'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   registration: {
     ...COMMON,
@@ -168,6 +169,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     },
     'POST /registrations/:id/consents': { orgs: CHANNELS, ok: 400, body: {} },
     'POST /registrations/:id/consent-withdrawals': { orgs: CHANNELS, ok: 400, body: {} },
+    'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'rehab-site': {
     ...COMMON,
@@ -220,6 +222,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /v1/admin/sites/:siteId': { roles: ['ops-admin', 'ops-viewer'], ok: 404 },
     'PATCH /v1/admin/sites/:siteId': { roles: ['ops-admin'], ok: 404, body: {} },
     'POST /v1/admin/sites/:siteId/api-key': { roles: ['ops-admin'], ok: 404 },
+    'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'employment-referral': { ...COMMON },
   'ops-monitor': { ...COMMON },

@@ -7,7 +7,7 @@ import {
   SYSTEM_ACTOR,
   TransactionHost,
 } from '@app/persistence';
-import { TEST_DATABASE_URL, uniqueName } from '@app/testing';
+import { opsHeaders, TEST_DATABASE_URL, uniqueName } from '@app/testing';
 import { DATABASE } from '../src/database';
 import { discharge } from './fixtures';
 import { IntakeWorld, startIntake } from './harness';
@@ -239,6 +239,24 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     await expect(audit.search({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 
+  it('should serve the audit trail over HTTP to auditors only, with the query validated', async () => {
+    const query = `${w.service.url}/audit-events?entityId=${referralA}&outcome=4`;
+    const asAuditor = await fetch(query, { headers: await opsHeaders('auditor') });
+    expect(asAuditor.status).toBe(200);
+    const page = (await asAuditor.json()) as { items: { outcome: number; entity: { id: string } }[] };
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]).toMatchObject({ outcome: 4, entity: { id: referralA } });
+
+    expect((await fetch(query, { headers: await opsHeaders('ops-admin') })).status).toBe(403);
+    expect((await fetch(query, { headers: { 'x-api-key': w.keyA } })).status).toBe(403);
+    expect((await fetch(query)).status).toBe(401);
+    const tooMany = await fetch(`${w.service.url}/audit-events?limit=100000`, {
+      headers: await opsHeaders('auditor'),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('should drop the policies, the audit trail and the runtime role on the way down, and restore them on the way up', async () => {
     const schema = uniqueName('s3rls');
     const settings = { url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' };
@@ -247,7 +265,11 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     try {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
-      expect(await migrateDown(settings, DATABASE, 1)).toEqual(['RowLevelSecurityAndAudit1764000000200']);
+      // The API-key consolidation came after it: step back over both.
+      expect(await migrateDown(settings, DATABASE, 2)).toEqual([
+        'ConsolidateApiKeys1764200000000',
+        'RowLevelSecurityAndAudit1764000000200',
+      ]);
       expect(await roleCount()).toBe(0);
       expect(await w.db.count(`SELECT count(*) FROM pg_policies WHERE schemaname = $1`, [schema])).toBe(0);
       expect(

@@ -1,13 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditEventsController } from './audit-events.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditTrail } from './audit-trail.service';
 
-/**
- * The audit trail (service + repository). The query controller (`AuditEventsController`) is deliberately not
- * registered here: it must only be exposed behind the ops role guard (`@Roles('auditor')`).
- */
+/** The audit trail (service + repository) and its ops query API (`GET /audit-events`, auditors only). */
 @Global()
 @Module({
+  controllers: [AuditEventsController],
   providers: [AuditRepository, AuditTrail],
   exports: [AuditTrail],
 })
