@@ -67,7 +67,10 @@ export class OutboxRelayService implements OnApplicationBootstrap {
         await this.nats.ready(this.abort.signal);
         const { claimed, published } = await this.relayOnce();
         failures = claimed > 0 && published === 0 ? failures + 1 : 0;
-        if (claimed === this.options.outboxBatchSize && published > 0) continue;
+        // A full batch may have more behind it, and a published row may have made the next row of its
+        // ordering key publishable (a transaction that wrote several events about one referral): go again
+        // at once until a round publishes nothing, instead of leaving those rows to the next NOTIFY or poll.
+        if (published > 0) continue;
       } catch (error) {
         if (!this.running) break;
         failures++;
