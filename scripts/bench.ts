@@ -67,6 +67,8 @@ export interface BenchOptions {
   queued: number;
   warmUp: number;
   out: string;
+  /** Write a V8 CPU profile of every app (node --cpu-prof) under this directory. */
+  profile?: string;
 }
 
 const positive = (name: string, value: string | undefined, fallback: number, allowZero = false): number => {
@@ -93,6 +95,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       queued: { type: 'string' },
       'warm-up': { type: 'string' },
       out: { type: 'string' },
+      profile: { type: 'string' },
     },
     strict: true,
   });
@@ -109,6 +112,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     queued: Math.round(positive('queued', values.queued, quick ? 1_000 : 10_000, true)),
     warmUp: Math.round(positive('warm-up', values['warm-up'], quick ? 60 : 200, true)),
     out: values.out ?? path.join('.bench', 'latest.json'),
+    profile: values.profile,
   };
 }
 
@@ -163,7 +167,9 @@ async function measureSystem(
   options: BenchOptions,
   residences: string[],
   rate: number | undefined,
-): Promise<{ saturation: RunResult; latency: RunResult; referralIds: string[] }> {
+  usage: () => Named,
+): Promise<{ saturation: RunResult; latency: RunResult; referralIds: string[]; usage: ProcessUsage[] }> {
+  const idle = usage();
   const run = (label: string, offered: number, count: number, drainTimeoutMs: number): Promise<RunResult> => {
     const drive: DriveOptions = {
       label: `${target.name} ${label}`,
@@ -181,6 +187,7 @@ async function measureSystem(
     return driveRun(drive);
   };
   if (options.warmUp > 0) await run('warm-up', 50, options.warmUp, 60_000);
+  const measuredFrom = usage();
   const drain = 120_000 + options.referrals * 30;
   const saturation = await run('saturation', options.saturationRate, options.referrals, drain);
   log(
@@ -190,13 +197,23 @@ async function measureSystem(
   const latency = await run(`latency @ ${offered}/s`, offered, options.referrals, drain);
   log(`${latency.label}: p99 discharge→assigned ${latency.latency.dischargeToAssigned.p99} ms`);
   const referralIds = [...target.clock.assigned.keys()];
-  return { saturation, latency, referralIds };
+  const used = usageOf(idle, measuredFrom, usage(), saturation.accepted + latency.accepted);
+  return { saturation, latency, referralIds, usage: used };
 }
 
-function usageOf(
-  named: { name: string; usage: { rssBytes: number; peakRssBytes: number; cpuSeconds: number } }[],
-): ProcessUsage[] {
-  return named.map(({ name, usage }) => ({ name, ...usage }));
+type Named = { name: string; usage: { rssBytes: number; peakRssBytes: number; cpuSeconds: number } }[];
+
+/** Usage of each process now, with the idle RSS and the CPU spent per referral since `from`. */
+function usageOf(idle: Named, from: Named, now: Named, referrals: number): ProcessUsage[] {
+  return now.map(({ name, usage }) => {
+    const before = from.find((u) => u.name === name)?.usage.cpuSeconds ?? 0;
+    return {
+      name,
+      idleRssBytes: idle.find((u) => u.name === name)?.usage.rssBytes ?? 0,
+      ...usage,
+      cpuMsPerReferral: referrals > 0 ? ((usage.cpuSeconds - before) * 1000) / referrals : 0,
+    };
+  });
 }
 
 async function runBaseline(
@@ -221,8 +238,14 @@ async function runBaseline(
     const clock = await EventClock.start(natsUrl, namespace);
     try {
       const target: Target = { system: 'baseline', name: 'baseline', url: baseline.url, headers: {}, clock };
-      const { saturation, latency } = await measureSystem(target, options, residences, options.rate);
-      return { saturation, latency, usage: usageOf(baseline.usage()) };
+      const { saturation, latency, usage } = await measureSystem(
+        target,
+        options,
+        residences,
+        options.rate,
+        () => baseline.usage(),
+      );
+      return { saturation, latency, usage };
     } finally {
       await clock.close();
     }
@@ -234,6 +257,7 @@ async function startFleet(
   natsUrl: string,
   prefix: string,
   logRoot: string,
+  profile?: string,
 ): Promise<AppFleet> {
   const namespace = uniqueName(prefix);
   log(`fleet ${namespace}: migrating, seeding and starting ${APPS.join(', ')}`);
@@ -244,6 +268,17 @@ async function startFleet(
     natsUrl,
     logDir: path.join(logRoot, namespace),
     readyTimeoutMs: 120_000,
+    appEnv: profile
+      ? Object.fromEntries(
+          APPS.map((app) => [
+            app,
+            {
+              NODE_OPTIONS: `--require ${path.join(__dirname, 'bench', 'cpu-profile.js')}`,
+              BENCH_CPU_PROFILE_DIR: path.resolve(profile, namespace, app),
+            },
+          ]),
+        )
+      : undefined,
   });
 }
 
@@ -265,9 +300,14 @@ async function runProject(
     headers: { 'x-api-key': fleet.hospitalKey() },
     clock,
   };
-  const { saturation, latency, referralIds } = await measureSystem(target, options, residences, rate);
-  const usage = fleet.all().map((app) => ({ name: app.name, usage: app.usage() }));
-  return { saturation, latency, usage: usageOf(usage), referralIds, clock };
+  const { saturation, latency, referralIds, usage } = await measureSystem(
+    target,
+    options,
+    residences,
+    rate,
+    () => fleet.all().map((app) => ({ name: app.name, usage: app.usage() })),
+  );
+  return { saturation, latency, usage, referralIds, clock };
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
@@ -294,7 +334,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const rate = options.rate ?? baseline.latency.offeredRate;
 
     let isolation: IsolationResult | undefined;
-    const fleet = await startFleet(databaseUrl, natsUrl, 'bench', logRoot);
+    const fleet = await startFleet(databaseUrl, natsUrl, 'bench', logRoot, options.profile);
     const project: SystemResult = await withCleanup(fleet, async () => {
       const measured = await runProject(options, db, fleet, extra, residences, rate, 'project');
       if (options.queued > 0) {
@@ -316,7 +356,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     let growth: GrowthResult | undefined;
     if (options.history > 0) {
-      const grown = await startFleet(databaseUrl, natsUrl, 'benchg', logRoot);
+      const grown = await startFleet(databaseUrl, natsUrl, 'benchg', logRoot, options.profile);
       growth = await withCleanup(grown, async () => {
         const { extra: growthExtra } = await benchDirectory(Math.max(options.growthSites, demo.length));
         await prepareRehabDirectory(db, grown.app(SERVICES.rehabSite).schema, growthExtra);

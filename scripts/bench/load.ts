@@ -179,6 +179,7 @@ export async function driveRun(options: DriveOptions): Promise<RunResult> {
   const target = new URL('/v1/discharges', options.url);
   const dueAt = new Map<string, number>();
   const accept = new LatencyRecorder();
+  const acceptedAt: number[] = [];
   let accepted = 0;
   let failed = 0;
   let inFlight = 0;
@@ -204,7 +205,9 @@ export async function driveRun(options: DriveOptions): Promise<RunResult> {
         settle = undefined;
         if (answer.status === 201 && answer.referralId) {
           accepted++;
-          accept.record(nowMs() - due);
+          const at = nowMs();
+          acceptedAt.push(at);
+          accept.record(at - due);
           dueAt.set(answer.referralId, due);
         } else {
           failed++;
@@ -225,10 +228,14 @@ export async function driveRun(options: DriveOptions): Promise<RunResult> {
   const routed = new LatencyRecorder();
   const endToEnd = new LatencyRecorder();
   const completions: number[] = [];
+  const registrations: number[] = [];
   for (const [id, due] of dueAt) {
     const reg = options.clock.registered.get(id);
     const asg = options.clock.assigned.get(id);
-    if (reg !== undefined) registered.record(reg - due);
+    if (reg !== undefined) {
+      registered.record(reg - due);
+      registrations.push(reg);
+    }
     if (asg !== undefined) {
       endToEnd.record(asg - due);
       completions.push(asg);
@@ -245,6 +252,10 @@ export async function driveRun(options: DriveOptions): Promise<RunResult> {
     failed,
     assigned: completions.length,
     throughput: sustainedThroughput(completions),
+    stageThroughput: {
+      accepted: sustainedThroughput(acceptedAt),
+      registered: sustainedThroughput(registrations),
+    },
     seconds: (last - started) / 1000,
     latency: {
       accept: accept.summary(),

@@ -24,15 +24,22 @@ export interface RunResult {
   assigned: number;
   /** Assignments per second over the middle 80 % of completions. */
   throughput?: number;
+  /** The same rate for the earlier stages: which one holds the pipeline back. */
+  stageThroughput: { accepted?: number; registered?: number };
   seconds: number;
   latency: StageLatencies;
 }
 
 export interface ProcessUsage {
   name: string;
+  /** RSS once started and idle (before the warm-up). */
+  idleRssBytes: number;
   rssBytes: number;
   peakRssBytes: number;
+  /** CPU time over the process's life (boot included). */
   cpuSeconds: number;
+  /** CPU time spent during the saturation and latency runs per referral accepted in them. */
+  cpuMsPerReferral: number;
 }
 
 export interface SystemResult {
@@ -88,6 +95,11 @@ export function ratio(a: number | undefined, b: number | undefined): number | un
   return a / b;
 }
 
+/** CPU milliseconds all processes of a system spent per referral. */
+export function cpuPerReferral(system: SystemResult): number | undefined {
+  return system.usage.length === 0 ? undefined : system.usage.reduce((sum, u) => sum + u.cpuMsPerReferral, 0);
+}
+
 /** project / baseline (and grown / empty) ratios that the goals are judged on. */
 export function computeRatios(
   baseline: SystemResult,
@@ -98,6 +110,7 @@ export function computeRatios(
   return {
     throughputProjectOverBaseline: ratio(project.saturation.throughput, baseline.saturation.throughput),
     p99ProjectOverBaseline: ratio(p99(project.latency), p99(baseline.latency)),
+    cpuPerReferralProjectOverBaseline: ratio(cpuPerReferral(project), cpuPerReferral(baseline)),
     acceptP99ProjectOverBaseline: ratio(
       project.latency.latency.accept.p99,
       baseline.latency.latency.accept.p99,
@@ -181,7 +194,18 @@ export function formatReport(report: BenchReport): string {
   const out: string[] = [];
   out.push(
     formatTable(
-      ['run', 'offered/s', 'sent', '201', 'failed', 'assigned', 'sustained/s', 'seconds'],
+      [
+        'run',
+        'offered/s',
+        'sent',
+        '201',
+        'failed',
+        'assigned',
+        'sustained/s',
+        '201/s',
+        'registered/s',
+        'seconds',
+      ],
       runs.map((r) => [
         r.label,
         f(r.offeredRate, 0),
@@ -190,6 +214,8 @@ export function formatReport(report: BenchReport): string {
         String(r.failed),
         String(r.assigned),
         f(r.throughput),
+        f(r.stageThroughput.accepted),
+        f(r.stageThroughput.registered),
         f(r.seconds),
       ]),
     ),
@@ -204,10 +230,25 @@ export function formatReport(report: BenchReport): string {
   out.push('');
   out.push(
     formatTable(
-      ['system', 'process', 'peak RSS MB', 'RSS MB', 'CPU s'],
+      ['system', 'process', 'idle RSS MB', 'peak RSS MB', 'RSS MB', 'CPU s (life)', 'CPU ms/referral'],
       systems.flatMap(([name, s]) =>
-        s.usage.map((u) => [name, u.name, mb(u.peakRssBytes), mb(u.rssBytes), f(u.cpuSeconds)]),
+        s.usage.map((u) => [
+          name,
+          u.name,
+          mb(u.idleRssBytes),
+          mb(u.peakRssBytes),
+          mb(u.rssBytes),
+          f(u.cpuSeconds),
+          f(u.cpuMsPerReferral, 2),
+        ]),
       ),
+    ),
+  );
+  out.push('');
+  out.push(
+    formatTable(
+      ['ratio', 'value'],
+      Object.entries(report.ratios).map(([name, value]) => [name, f(value, 2)]),
     ),
   );
   if (report.isolation) {
