@@ -64,4 +64,26 @@ describe('outbox relay wake-up', () => {
       { timeoutMs: 8_000, message: 'three effects' },
     );
   });
+
+  it('should not lose a NOTIFY that arrives while a round is running', async () => {
+    const [producer] = running;
+    // Commits land at random moments, many of them while the relay is mid-round (including the last, empty
+    // round before it sleeps): every one must still be published at once, none left for the 30 s poll.
+    for (let burst = 0; burst < 5; burst++) {
+      const posts: Promise<string[]>[] = [];
+      for (let i = 0; i < 12; i++) {
+        posts.push(postDischarges(producer.url, 'wakeup', 1));
+        await new Promise((r) => setTimeout(r, Math.random() * 12));
+      }
+      const ids = (await Promise.all(posts)).flat();
+      await waitFor(
+        async () =>
+          (await db.count(
+            `SELECT count(*) FROM "${world.producerSchema}".outbox WHERE ordering_key = ANY($1) AND published_at IS NOT NULL`,
+            [ids],
+          )) === ids.length,
+        { timeoutMs: 5_000, message: `burst ${burst}: every discharge published well before the 30 s poll` },
+      );
+    }
+  });
 });

@@ -28,6 +28,8 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A wake-up (NOTIFY) arrived since the current round started: the next sleep is skipped. */
+  private poked = false;
   private listener?: Client;
   private readonly abort = new AbortController();
 
@@ -47,6 +49,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
 
   /** Wakes the relay now (used after writes in the same process and by NOTIFY). */
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 
@@ -65,6 +68,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     while (this.running) {
       try {
         await this.nats.ready(this.abort.signal);
+        this.poked = false;
         const { claimed, published } = await this.relayOnce();
         failures = claimed > 0 && published === 0 ? failures + 1 : 0;
         // A full batch may have more behind it, and a published row may have made the next row of its
@@ -84,6 +88,8 @@ export class OutboxRelayService implements OnApplicationBootstrap {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      // A commit notified while the last round ran may not be in what it claimed: go round again.
+      if (this.poked) return resolve();
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
