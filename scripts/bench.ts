@@ -376,7 +376,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           residences,
         );
         log(`growth: seeded in ${seedSeconds.toFixed(0)} s`);
-        const measured = await runProject(options, db, grown, [], residences, rate, 'project 1M stored');
+        const measured = await runProject(
+          options,
+          db,
+          grown,
+          [],
+          residences,
+          rate,
+          `project +${options.history} stored`,
+        );
         await measured.clock.close();
         return {
           saturation: measured.saturation,
@@ -392,7 +400,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const ratios = computeRatios(baseline, project, growth);
     const usage = [...project.usage, ...(growth?.usage ?? [])].map((u) => ({
       ...u,
-      name: growth?.usage.includes(u) ? `${u.name} (1M stored)` : u.name,
+      name: growth?.usage.includes(u) ? `${u.name} (+stored)` : u.name,
     }));
     return {
       startedAt,
