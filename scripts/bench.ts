@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--quick] [--referrals N] [--rate R] [--saturation-rate R] [--max-in-flight N]
  *                    [--sites N] [--history N] [--growth-sites N] [--queued N] [--out FILE]
+ *                    [--profile DIR] [--app-env NAME=value ...]
  *
  * Phases, one after the other so they never compete for the 2 cores:
  *   1. raw baseline (3 processes): warm-up, saturation run, latency run at --rate (default: half the
@@ -69,6 +70,8 @@ export interface BenchOptions {
   out: string;
   /** Write a V8 CPU profile of every app (node --cpu-prof) under this directory. */
   profile?: string;
+  /** Extra environment for every app (`--app-env CONSUMER_CONCURRENCY=8`, repeatable). */
+  appEnv: Record<string, string>;
 }
 
 const positive = (name: string, value: string | undefined, fallback: number, allowZero = false): number => {
@@ -96,6 +99,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'warm-up': { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'string' },
+      'app-env': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -113,6 +117,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     warmUp: Math.round(positive('warm-up', values['warm-up'], quick ? 60 : 200, true)),
     out: values.out ?? path.join('.bench', 'latest.json'),
     profile: values.profile,
+    appEnv: Object.fromEntries(
+      (values['app-env'] ?? []).map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new Error(`--app-env takes NAME=value, got ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
   };
 }
 
@@ -257,8 +268,9 @@ async function startFleet(
   natsUrl: string,
   prefix: string,
   logRoot: string,
-  profile?: string,
+  options: BenchOptions,
 ): Promise<AppFleet> {
+  const { profile } = options;
   const namespace = uniqueName(prefix);
   log(`fleet ${namespace}: migrating, seeding and starting ${APPS.join(', ')}`);
   return AppFleet.start({
@@ -268,6 +280,7 @@ async function startFleet(
     natsUrl,
     logDir: path.join(logRoot, namespace),
     readyTimeoutMs: 120_000,
+    env: options.appEnv,
     appEnv: profile
       ? Object.fromEntries(
           APPS.map((app) => [
@@ -334,7 +347,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const rate = options.rate ?? baseline.latency.offeredRate;
 
     let isolation: IsolationResult | undefined;
-    const fleet = await startFleet(databaseUrl, natsUrl, 'bench', logRoot, options.profile);
+    const fleet = await startFleet(databaseUrl, natsUrl, 'bench', logRoot, options);
     const project: SystemResult = await withCleanup(fleet, async () => {
       const measured = await runProject(options, db, fleet, extra, residences, rate, 'project');
       if (options.queued > 0) {
@@ -356,7 +369,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     let growth: GrowthResult | undefined;
     if (options.history > 0) {
-      const grown = await startFleet(databaseUrl, natsUrl, 'benchg', logRoot, options.profile);
+      const grown = await startFleet(databaseUrl, natsUrl, 'benchg', logRoot, options);
       growth = await withCleanup(grown, async () => {
         const { extra: growthExtra } = await benchDirectory(Math.max(options.growthSites, demo.length));
         await prepareRehabDirectory(db, grown.app(SERVICES.rehabSite).schema, growthExtra);
