@@ -72,14 +72,26 @@ export async function measureIsolation(options: IsolationOptions): Promise<Isola
   };
 
   /** Polls the GREEN consumers' inbox tables until every event is handled by each; records publish → seen. */
+  /**
+   * Polls the GREEN consumers' inbox tables until every event is handled by each; records publish → seen.
+   * `events` may still grow while this runs (events published one by one): polling starts with the first, so
+   * no event waits for the ones published after it. Runs until `published()` and nothing is left open.
+   */
   const awaitHandled = async (
     events: { id: string; at: number }[],
     phase: 'idle' | 'loaded',
+    published: () => boolean = () => true,
     timeoutMs = 120_000,
   ) => {
-    const open = new Map(GREEN_CONSUMERS.map((s) => [s, new Map(events.map((e) => [e.id, e.at]))]));
+    const open = new Map(GREEN_CONSUMERS.map((s) => [s, new Map<string, number>()]));
+    let taken = 0;
     const deadline = nowMs() + timeoutMs;
-    while ([...open.values()].some((m) => m.size > 0) && nowMs() < deadline) {
+    for (;;) {
+      for (; taken < events.length; taken++) {
+        for (const waiting of open.values()) waiting.set(events[taken].id, events[taken].at);
+      }
+      const left = [...open.values()].some((m) => m.size > 0);
+      if ((!left && published() && taken === events.length) || nowMs() > deadline) break;
       for (const service of GREEN_CONSUMERS) {
         const waiting = open.get(service)!;
         if (waiting.size === 0) continue;
@@ -146,11 +158,17 @@ export async function measureIsolation(options: IsolationOptions): Promise<Isola
       `isolation: registration resumed with ${queuedNow} referral events queued; ${options.loadedSamples} GREEN events`,
     );
     const events: { id: string; at: number }[] = [];
-    for (let k = 0; k < options.loadedSamples; k++) {
-      events.push(await publishGreen(ids.shift()!));
-      await sleep(100);
+    let allPublished = false;
+    const handled = awaitHandled(events, 'loaded', () => allPublished);
+    try {
+      for (let k = 0; k < options.loadedSamples; k++) {
+        events.push(await publishGreen(ids.shift()!));
+        await sleep(100);
+      }
+    } finally {
+      allPublished = true;
     }
-    await awaitHandled(events, 'loaded');
+    await handled;
     backlogAtEnd = await backlog();
     options.log(`isolation: last GREEN event handled with ${backlogAtEnd} referral events still queued`);
     return {
