@@ -17,9 +17,9 @@ const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
-    '^@app/(contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)$':
+    '^@app/(audit|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)$':
       '<rootDir>/libs/$1/src',
-    '^@app/(contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)/(.*)$':
+    '^@app/(audit|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)/(.*)$':
       '<rootDir>/libs/$1/src/$2',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
@@ -38,6 +38,13 @@ module.exports = {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeouts.ts'],
+    },
+    {
+      // `npm run test:faults`: the built apps as processes under injected faults (not part of `npm test`).
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeouts.ts'],
     },
   ],

@@ -1,14 +1,24 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { checkDurability, Topology } from '@app/messaging';
+import { checkDurability, natsClientOptions, Topology } from '@app/messaging';
 
 /**
  * `npm run check:durability`: reports server, stream and consumer settings that could lose or loop
  * referral events. Exit 1 when any error is found, 0 otherwise (warnings included). `--json` for machines.
- * Reads NATS_URL and BUS_NAMESPACE like the services.
+ * Reads NATS_URL and BUS_NAMESPACE like the services; on a secured server it connects as the `admin` NATS user
+ * (NATS_NKEY_SEED_FILE = admin's seed, NATS_TLS_CA_FILE, optional NATS_TLS_CERT_FILE/NATS_TLS_KEY_FILE).
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const nc = await connect({ servers: (env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','), timeout: 3000 });
+  const nc = await connect({
+    ...natsClientOptions('admin', {
+      nkeySeedFile: env.NATS_NKEY_SEED_FILE || undefined,
+      tlsCaFile: env.NATS_TLS_CA_FILE || undefined,
+      tlsCertFile: env.NATS_TLS_CERT_FILE || undefined,
+      tlsKeyFile: env.NATS_TLS_KEY_FILE || undefined,
+    }),
+    servers: (env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','),
+    timeout: 3000,
+  });
   try {
     const jsm = await jetstreamManager(nc);
     const report = await checkDurability(

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { isServiceName, SERVICE_NAMES, ServiceName } from '@app/contracts';
 import { loadServiceConfig } from '@app/core';
 import { DeadLetterAdminModule, DeadLetterService } from '@app/messaging';
-import { PersistenceModule } from '@app/persistence';
+import { PersistenceModule, runtimeRoleOf } from '@app/persistence';
 
 const USAGE = `usage: npm run dlq -- <service> list [--all]
        npm run dlq -- <service> replay <dead-letter-id>
@@ -17,7 +17,14 @@ function adminModule(service: ServiceName) {
   @Module({
     imports: [
       PersistenceModule.forRoot(
-        { url: config.databaseUrl, schema: config.dbSchema, applicationName: `${service}-dlq`, poolSize: 2 },
+        {
+          url: config.databaseUrl,
+          schema: config.dbSchema,
+          applicationName: `${service}-dlq`,
+          poolSize: 2,
+          // like the service itself: never the owner
+          runtimeRole: config.dbRuntimeRole ?? runtimeRoleOf(config.dbSchema),
+        },
         { entities: [], migrations: [] },
       ),
       DeadLetterAdminModule.forRoot({ service }),

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@app/audit';
 import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
@@ -27,6 +28,7 @@ export class AppModule {
           ...overrides,
         }),
         CryptoModule,
+        AuditModule,
         HospitalsModule,
         DischargesModule,
         ReferralsModule,

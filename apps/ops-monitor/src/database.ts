@@ -1,8 +1,8 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
-import { DatabaseDefinition } from '@app/persistence';
+import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 
 /** What ops-monitor keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateMessagingTables1763900000000],
+  migrations: [CreateMessagingTables1763900000000, CreateRuntimeRole1763900000500],
 };

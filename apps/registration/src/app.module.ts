@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
+import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { RulesModule, RulesOptions } from './config/rules.module';
 import { DATABASE } from './database';
@@ -20,6 +21,7 @@ export class AppModule {
           ...overrides,
         }),
         CryptoModule,
+        AuditModule,
         RulesModule.forRoot(rules),
         RegistrationModule,
       ],

@@ -1,9 +1,14 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
+import { RowLevelSecurityAndAudit1763900002100 } from './migrations/1763900002100-RowLevelSecurityAndAudit';
 
 /** What registration keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateMessagingTables1763900000000, CreateRegistrationTables1763900002000],
+  migrations: [
+    CreateMessagingTables1763900000000,
+    CreateRegistrationTables1763900002000,
+    RowLevelSecurityAndAudit1763900002100,
+  ],
 };

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
+import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { DATABASE } from './database';
 import { DirectoryModule } from './directory/directory.module';
@@ -23,6 +24,7 @@ export class AppModule {
         }),
         SettingsModule.forRoot(options),
         CryptoModule,
+        AuditModule,
         DirectoryModule,
         WebhooksModule,
         ReferralsModule,

@@ -1,9 +1,14 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
 import { CreateRehabSiteTables1764100000000 } from './migrations/1764100000000-CreateRehabSiteTables';
+import { RowLevelSecurityAndAudit1764100000100 } from './migrations/1764100000100-RowLevelSecurityAndAudit';
 
 /** What rehab-site keeps in its own schema (raw SQL repositories: no entities). */
 export const DATABASE: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateMessagingTables1763900000000, CreateRehabSiteTables1764100000000],
+  migrations: [
+    CreateMessagingTables1763900000000,
+    CreateRehabSiteTables1764100000000,
+    RowLevelSecurityAndAudit1764100000100,
+  ],
 };

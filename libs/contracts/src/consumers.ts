@@ -165,3 +165,16 @@ export function filterMatches(filterSubject: string, subject: string): boolean {
   if (filterSubject.endsWith('.>')) return subject.startsWith(filterSubject.slice(0, -1));
   return filterSubject === subject;
 }
+
+/**
+ * The durable pull consumer a site on the bus reads its own `site.<siteId>.>` notices with (stream SITE,
+ * filter `site.<siteId>.>`). The site's NATS user may create and pull only this one.
+ */
+export function siteConsumer(siteId: string): { durable: string; stream: StreamKey; filterSubject: string } {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(siteId)) throw new Error(`invalid site id ${siteId}`);
+  return {
+    durable: `site__${siteId}`,
+    stream: 'SITE',
+    filterSubject: `${STREAMS.SITE.subjectRoot}.${siteId}.>`,
+  };
+}

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SERVICE_NAMES } from '@app/contracts';
 import {
   ConfigurationError,
@@ -107,6 +110,7 @@ describe(loadServiceConfig.name, () => {
       const sut = loadServiceConfig('registration', {
         DATABASE_URL: 'postgresql://app:pw@db.internal:6432/bus',
         DB_SCHEMA: 'registration_test',
+        DB_RUNTIME_ROLE: 'registration_app',
         BUS_NAMESPACE: 'bench42',
         HTTP_HOST: '0.0.0.0',
         LOG_LEVEL: 'debug',
@@ -115,6 +119,7 @@ describe(loadServiceConfig.name, () => {
       expect(sut).toMatchObject({
         databaseUrl: 'postgresql://app:pw@db.internal:6432/bus',
         dbSchema: 'registration_test',
+        dbRuntimeRole: 'registration_app',
         busNamespace: 'bench42',
         httpHost: '0.0.0.0',
         logLevel: 'debug',
@@ -140,6 +145,7 @@ describe(loadServiceConfig.name, () => {
     it.each([
       ['DATABASE_URL', 'mysql://root@localhost/bus'],
       ['DB_SCHEMA', 'Registration'],
+      ['DB_RUNTIME_ROLE', 'app; DROP ROLE postgres'],
       ['NATS_URL', 'http://nats:4222'],
       ['NATS_URL', 'nats://n1:4222,,nats://n2:4222'],
       ['BUS_NAMESPACE', 'Bench'],
@@ -190,6 +196,58 @@ describe(loadServiceConfig.name, () => {
       const error = configurationError(() => loadServiceConfig('registration', { LOG_LEVEL: 'loud' }));
 
       expect(error).toBeInstanceOf(Error);
+    });
+  });
+
+  describe('NATS credentials', () => {
+    let dir: string;
+
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'config-spec-'));
+      writeFileSync(join(dir, 'svc.nk'), 'SU...');
+      writeFileSync(join(dir, 'ca.pem'), 'ca');
+    });
+
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('should pass the seed and CA files through when they exist', () => {
+      const config = loadServiceConfig('rehab-site', {
+        NATS_NKEY_SEED_FILE: join(dir, 'svc.nk'),
+        NATS_TLS_CA_FILE: join(dir, 'ca.pem'),
+      });
+
+      expect(config.natsNkeySeedFile).toBe(join(dir, 'svc.nk'));
+      expect(config.natsTlsCaFile).toBe(join(dir, 'ca.pem'));
+      expect(config.natsTlsCertFile).toBeUndefined();
+    });
+
+    it('should leave NATS unauthenticated and plain when none is set', () => {
+      const config = loadServiceConfig('rehab-site', {});
+
+      expect(config.natsNkeySeedFile).toBeUndefined();
+      expect(config.natsTlsCaFile).toBeUndefined();
+    });
+
+    it('should name a missing seed file and a directory given as CA', () => {
+      const error = configurationError(() =>
+        loadServiceConfig('registration', {
+          NATS_NKEY_SEED_FILE: join(dir, 'absent.nk'),
+          NATS_TLS_CA_FILE: dir,
+        }),
+      );
+
+      expect(error.message).toContain(
+        `NATS_NKEY_SEED_FILE must name a readable file (${join(dir, 'absent.nk')}`,
+      );
+      expect(error.message).toContain(`NATS_TLS_CA_FILE must name a readable file (${dir}`);
+    });
+
+    it('should refuse a client certificate without its key', () => {
+      const error = configurationError(() =>
+        loadServiceConfig('registration', { NATS_TLS_CERT_FILE: join(dir, 'ca.pem') }),
+      );
+
+      expect(error.message).toContain('NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE must be set together');
     });
   });
 });

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { defaultSchemaOf, ServiceName } from '@app/contracts';
@@ -22,6 +23,10 @@ class EnvironmentVariables {
   @IsOptional()
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_SCHEMA must be a lower-case SQL identifier' })
   DB_SCHEMA?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_RUNTIME_ROLE must be a lower-case SQL identifier' })
+  DB_RUNTIME_ROLE?: string;
 
   @IsOptional()
   @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, {
@@ -88,12 +93,59 @@ class EnvironmentVariables {
   @Type(() => Number)
   @IsIn([1, 3, 5], { message: 'STREAM_REPLICAS must be 1, 3 or 5' })
   STREAM_REPLICAS?: number;
+
+  /** File with this service's NATS user nkey seed (`SU…`, from `npm run nats:config -- --keys <dir>`). */
+  @IsOptional()
+  @IsString()
+  NATS_NKEY_SEED_FILE?: string;
+
+  /** CA of the NATS servers' certificates: turns TLS on. */
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CA_FILE?: string;
+
+  /** Client certificate and key, for NATS servers that require mutual TLS (`verify: true`). */
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_KEY_FILE?: string;
+}
+
+const NATS_FILE_VARIABLES = [
+  'NATS_NKEY_SEED_FILE',
+  'NATS_TLS_CA_FILE',
+  'NATS_TLS_CERT_FILE',
+  'NATS_TLS_KEY_FILE',
+] as const;
+
+/** Problems with the NATS credential files: each must be a readable file; a client cert needs its key. */
+function natsFileProblems(vars: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  for (const name of NATS_FILE_VARIABLES) {
+    const file = vars[name];
+    if (file === undefined) continue;
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a file');
+      accessSync(file, constants.R_OK);
+    } catch {
+      problems.push(`${name} must name a readable file (${file} is missing or unreadable)`);
+    }
+  }
+  if (!!vars.NATS_TLS_CERT_FILE !== !!vars.NATS_TLS_KEY_FILE) {
+    problems.push('NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE must be set together');
+  }
+  return problems;
 }
 
 export interface ServiceConfig {
   readonly service: ServiceName;
   readonly databaseUrl: string;
   readonly dbSchema: string;
+  /** The role the app's connections take (row-level security applies to it); default `<schema>_runtime`. */
+  readonly dbRuntimeRole?: string;
   readonly natsServers: string[];
   /** Prefix for every stream, subject and consumer name: isolates test runs on a shared server. Empty in production. */
   readonly busNamespace: string;
@@ -108,6 +160,12 @@ export interface ServiceConfig {
   readonly outboxBacklogReadyLimit: number;
   /** JetStream replicas of the streams (1 on one server, 3 in a cluster). */
   readonly streamReplicas: number;
+  /** nkey seed file of this service's NATS user (unset: no authentication, as in dev/CI). */
+  readonly natsNkeySeedFile?: string;
+  /** TLS to NATS: CA file, and an optional client certificate + key. */
+  readonly natsTlsCaFile?: string;
+  readonly natsTlsCertFile?: string;
+  readonly natsTlsKeyFile?: string;
 }
 
 export class ConfigurationError extends Error {}
@@ -120,14 +178,16 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
   );
   const vars = plainToInstance(EnvironmentVariables, present);
   const errors = validateSync(vars, { whitelist: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  if (errors.length === 0) lines.push(...natsFileProblems(vars));
+  if (lines.length > 0) {
     throw new ConfigurationError(`Invalid configuration for ${service}:\n  - ${lines.join('\n  - ')}`);
   }
   return {
     service,
     databaseUrl: vars.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     dbSchema: vars.DB_SCHEMA ?? defaultSchemaOf(service),
+    ...(vars.DB_RUNTIME_ROLE ? { dbRuntimeRole: vars.DB_RUNTIME_ROLE } : {}),
     natsServers: (vars.NATS_URL ?? DEFAULT_NATS_URL).split(','),
     busNamespace: vars.BUS_NAMESPACE ?? '',
     httpPort: vars.HTTP_PORT ?? DEFAULT_PORTS[service],
@@ -139,6 +199,10 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 10000,
     outboxBacklogReadyLimit: vars.OUTBOX_BACKLOG_READY_LIMIT ?? 10000,
     streamReplicas: vars.STREAM_REPLICAS ?? 1,
+    natsNkeySeedFile: vars.NATS_NKEY_SEED_FILE,
+    natsTlsCaFile: vars.NATS_TLS_CA_FILE,
+    natsTlsCertFile: vars.NATS_TLS_CERT_FILE,
+    natsTlsKeyFile: vars.NATS_TLS_KEY_FILE,
   };
 }
 

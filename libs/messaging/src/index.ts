@@ -23,3 +23,8 @@ export * from './transport/settlement';
 export * from './transport/keyed-limiter';
 export * from './dead-letter/dead-letter-admin.module';
 export * from './durability/durability-check';
+export * from './security/nats-permissions';
+export * from './security/nats-server-config';
+export * from './security/nkey-store';
+export * from './security/nats-client-security';
+export * from './security/dev-certificates';

@@ -1,4 +1,5 @@
 import { ConsumerDefinition, ServiceName } from '@app/contracts';
+import { NatsClientSecurity } from './security/nats-client-security';
 
 export interface MessagingOptions {
   readonly service: ServiceName;
@@ -13,6 +14,8 @@ export interface MessagingOptions {
   readonly outboxBacklogReadyLimit: number;
   /** Replicas for streams this service provisions (1 locally, 3 in a cluster). */
   readonly streamReplicas: number;
+  /** nkey and TLS of this service's NATS user (none: plain, unauthenticated, as in dev/CI). */
+  readonly security?: NatsClientSecurity;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager } from '@nats-io/jetstream';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { JetStreamProvisioner } from './jetstream.provisioner';
 import { Topology } from './topology';
+import { natsClientOptions } from './security/nats-client-security';
 
 export interface Bus {
   readonly nc: NatsConnection;
@@ -24,12 +26,15 @@ export class NatsConnectionService implements OnModuleInit {
   private resolveReady!: (bus: Bus) => void;
   private readonly readyPromise: Promise<Bus>;
   readonly topology: Topology;
+  /** nkey, TLS and inbox prefix of this service's user; read at construction so a bad seed file stops the boot. */
+  private readonly clientOptions: Partial<ConnectionOptions>;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly provisioner: JetStreamProvisioner,
   ) {
     this.topology = new Topology(options.namespace);
+    this.clientOptions = natsClientOptions(options.service, options.security);
     this.readyPromise = new Promise((resolve) => (this.resolveReady = resolve));
   }
 
@@ -62,8 +67,10 @@ export class NatsConnectionService implements OnModuleInit {
   private async connectLoop(): Promise<void> {
     let delay = 250;
     while (!this.closing && !this.bus) {
+      let nc: NatsConnection | undefined;
       try {
-        const nc = await connect({
+        nc = await connect({
+          ...this.clientOptions,
           servers: this.options.servers,
           name: this.options.service,
           maxReconnectAttempts: -1,
@@ -84,6 +91,8 @@ export class NatsConnectionService implements OnModuleInit {
         this.logger.log(`connected to NATS ${nc.getServer()} and provisioned`);
         this.resolveReady(this.bus);
       } catch (error) {
+        // A connection that could not be provisioned must not live on, reconnecting forever in the background.
+        await nc?.close().catch(() => undefined);
         this.logger.warn(`NATS not ready (${(error as Error).message}); retrying in ${delay} ms`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);

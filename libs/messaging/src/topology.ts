@@ -26,7 +26,7 @@ export class Topology {
     return wireSubject.startsWith(prefix) ? wireSubject.slice(prefix.length) : undefined;
   }
 
-  durable(consumer: ConsumerDefinition): string {
+  durable(consumer: Pick<ConsumerDefinition, 'durable'>): string {
     return this.namespace ? `${this.namespace}_${consumer.durable}` : consumer.durable;
   }
 }

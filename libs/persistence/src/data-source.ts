@@ -8,6 +8,11 @@ export interface DataSourceSettings {
   /** Name of the app in pg_stat_activity. */
   readonly applicationName: string;
   readonly poolSize?: number;
+  /**
+   * The role every pooled connection takes at connect (`-c role=…` in the startup packet): the runtime role,
+   * not the table owner, so row-level security applies. Unset for migrations (they run as the owner).
+   */
+  readonly runtimeRole?: string;
 }
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -28,8 +33,16 @@ export function dataSourceOptions(
     migrationsRun: false,
     applicationName: settings.applicationName,
     poolSize: settings.poolSize ?? 10,
-    extra: { connectionTimeoutMillis: 5000 },
+    extra: {
+      connectionTimeoutMillis: 5000,
+      ...(settings.runtimeRole ? { options: `-c role=${assertRoleName(settings.runtimeRole)}` } : {}),
+    },
   };
+}
+
+function assertRoleName(role: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`Invalid runtime role name ${role}`);
+  return role;
 }
 
 function quoteIdent(name: string): string {

@@ -2,36 +2,101 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Actor, SYSTEM_ACTOR, SystemActor, actorSettings } from './actor';
+
+interface UnitOfWork {
+  readonly manager: EntityManager;
+  readonly actor: Actor;
+}
 
 /**
  * The unit of work. `run()` opens a transaction (or joins the one already open in this async context),
  * and every repository reads `manager` so that a state change, its outbox rows and the inbox row of the
  * event that caused it commit together or not at all.
+ *
+ * Every transaction acts for an explicit actor: the caller's organisation or the service itself. The actor is
+ * set transaction-locally (`set_config(..., true)`) as the first statement, so Postgres row-level security
+ * policies see it; outside `run()` (the pool's manager) no actor is set and protected tables show nothing.
  */
 @Injectable()
 export class TransactionHost {
-  private readonly storage = new AsyncLocalStorage<EntityManager>();
+  private readonly storage = new AsyncLocalStorage<UnitOfWork>();
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
   /** The transaction's manager inside `run()`, the pool's manager outside. */
   get manager(): EntityManager {
-    return this.storage.getStore() ?? this.dataSource.manager;
+    return this.storage.getStore()?.manager ?? this.dataSource.manager;
   }
 
   get inTransaction(): boolean {
     return this.storage.getStore() !== undefined;
   }
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /** The actor of the open transaction (undefined outside `run()`). */
+  get actor(): Actor | undefined {
+    return this.storage.getStore()?.actor;
+  }
+
+  /**
+   * Runs `work` in a transaction acting for `actor`. Inside an open transaction it joins it; the joined
+   * transaction keeps its actor, and an organisation may not join a transaction opened for another one.
+   */
+  run<T>(work: (manager: EntityManager) => Promise<T>, actor: Actor): Promise<T> {
     const current = this.storage.getStore();
-    if (current) return work(current);
-    return this.dataSource.transaction((manager) => this.storage.run(manager, () => work(manager)));
+    if (current) {
+      if (
+        actor.kind === 'organisation' &&
+        current.actor.kind === 'organisation' &&
+        current.actor.organisationId !== actor.organisationId
+      ) {
+        return Promise.reject(
+          new Error(
+            `Transaction for ${current.actor.organisationId} cannot be joined for ${actor.organisationId}`,
+          ),
+        );
+      }
+      return work(current.manager);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const [organisationId, system] = actorSettings(actor);
+      await manager.query(
+        `SELECT set_config('app.organisation_id', $1, true), set_config('app.system', $2, true)`,
+        [organisationId, system],
+      );
+      return this.storage.run({ manager, actor }, () => work(manager));
+    });
+  }
+
+  /** Runs `work` for the service itself (event handlers, relays, sweepers): policies let it see every row. */
+  runAsSystem<T>(
+    work: (manager: EntityManager) => Promise<T>,
+    actor: SystemActor = SYSTEM_ACTOR,
+  ): Promise<T> {
+    return this.run(work, actor);
+  }
+
+  /**
+   * Inside an open transaction, runs `work` with the service's own visibility, then restores the actor's.
+   * For the step after an organisation's access has been checked under its policies that must see or move
+   * rows beyond it (e.g. a declined referral re-routed to another site). The transaction's actor (and so the
+   * audit agent) stays the caller.
+   */
+  async elevated<T>(work: () => Promise<T>): Promise<T> {
+    const current = this.storage.getStore();
+    if (!current) throw new Error('elevated() needs an open transaction (TransactionHost.run)');
+    if (current.actor.kind === 'system') return work();
+    await current.manager.query(`SELECT set_config('app.system', 'on', true)`);
+    try {
+      return await work();
+    } finally {
+      await current.manager.query(`SELECT set_config('app.system', 'off', true)`);
+    }
   }
 
   /** Runs `work` in a fresh transaction even when one is open (e.g. recording a failure after a rollback). */
-  runDetached<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.storage.exit(() => this.run(work));
+  runDetached<T>(work: (manager: EntityManager) => Promise<T>, actor: Actor): Promise<T> {
+    return this.storage.exit(() => this.run(work, actor));
   }
 
   /** The schema this service owns (quoted, for raw SQL). */

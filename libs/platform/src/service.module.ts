@@ -11,7 +11,7 @@ import {
 } from '@app/core';
 import { MessagingModule } from '@app/messaging';
 import { loggingModule, metricsModule } from '@app/observability';
-import { DatabaseDefinition, PersistenceModule } from '@app/persistence';
+import { DatabaseDefinition, PersistenceModule, runtimeRoleOf } from '@app/persistence';
 import { HealthController } from './health.controller';
 
 export interface ServiceModuleOptions {
@@ -52,6 +52,8 @@ export class ServiceModule {
             url: config.databaseUrl,
             schema: config.dbSchema,
             applicationName: options.service,
+            // The app never runs as the table owner: row-level security applies to this role.
+            runtimeRole: config.dbRuntimeRole ?? runtimeRoleOf(config.dbSchema),
             // Every in-flight message holds a connection for its transaction; keep room for HTTP and the relay.
             poolSize: config.consumerConcurrency + 10,
           },
@@ -68,6 +70,12 @@ export class ServiceModule {
           shutdownGraceMs: config.shutdownGraceMs,
           outboxBacklogReadyLimit: config.outboxBacklogReadyLimit,
           streamReplicas: config.streamReplicas,
+          security: {
+            nkeySeedFile: config.natsNkeySeedFile,
+            tlsCaFile: config.natsTlsCaFile,
+            tlsCertFile: config.natsTlsCertFile,
+            tlsKeyFile: config.natsTlsKeyFile,
+          },
         }),
       ],
       controllers: [HealthController],

@@ -11,3 +11,6 @@ export * from './service-harness';
 export * from './nats-cluster';
 export * from './fleet';
 export * from './discharges';
+export * from './secure-nats';
+export * from './service-process';
+export * from './local-postgres';

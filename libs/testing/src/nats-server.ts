@@ -30,18 +30,31 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+export interface LocalNatsServerOptions {
+  /** A config file (`-c`), e.g. one that includes the generated auth.conf/tls.conf. Port, host and store dir
+   * are still set on the command line, so they win over the file. */
+  readonly configFile?: string;
+  /** Extra environment of the server process (e.g. the `RB_NKEY_*` public keys the config references). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /** A private JetStream server on a loopback port, for tests that stop and restart NATS. */
 export class LocalNatsServer {
   private process?: ChildProcess;
   private running = false;
   readonly storeDir: string;
+  /** What the server wrote to stderr/stdout (for a failing test's message). */
+  private output = '';
 
-  private constructor(readonly port: number) {
+  private constructor(
+    readonly port: number,
+    private readonly options: LocalNatsServerOptions = {},
+  ) {
     this.storeDir = mkdtempSync(join(tmpdir(), 'nats-test-'));
   }
 
-  static async start(): Promise<LocalNatsServer> {
-    const server = new LocalNatsServer(await freePort());
+  static async start(options: LocalNatsServerOptions = {}): Promise<LocalNatsServer> {
+    const server = new LocalNatsServer(await freePort(), options);
     await server.restart();
     return server;
   }
@@ -50,18 +63,35 @@ export class LocalNatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** The server's log so far. */
+  get log(): string {
+    return this.output;
+  }
+
   async restart(): Promise<void> {
     if (this.running) return;
-    this.process = spawn(
+    const config = this.options.configFile ? ['-c', this.options.configFile] : [];
+    const child = spawn(
       natsServerBinary(),
-      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+      [...config, '-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
       {
-        stdio: 'ignore',
+        stdio: this.options.configFile ? ['ignore', 'pipe', 'pipe'] : 'ignore',
+        env: { ...process.env, ...this.options.env },
       },
     );
+    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.process = child;
     this.running = true;
-    this.process.once('exit', () => (this.running = false));
-    await waitFor(() => portOpen(this.port), { timeoutMs: 10_000, message: `nats-server on ${this.port}` });
+    child.once('exit', () => (this.running = false));
+    await waitFor(
+      () => {
+        if (!this.running) throw new Error(`nats-server exited: ${this.output}`);
+        return portOpen(this.port);
+      },
+      { timeoutMs: 10_000, message: `nats-server on ${this.port}` },
+    );
   }
 
   /** Kills the server the hard way and waits until the port is closed. */

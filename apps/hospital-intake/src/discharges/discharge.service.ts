@@ -5,8 +5,9 @@ import { DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
+import { AuditEntry, AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
-import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
 import { ColourGradePolicy } from './colour-grade.policy';
 import { requestFingerprint, validationFailed } from './discharge-command';
 import { checkDischargeRules } from './discharge-rules';
@@ -28,6 +29,17 @@ export interface IntakeAnswer {
   body: ReferralReceiptDto;
 }
 
+function receiptAudit(subtype: string, action: 'C' | 'R', referralId: string): AuditEntry {
+  return {
+    type: 'rest',
+    subtype,
+    action,
+    entityType: 'referral',
+    entityId: referralId,
+    purposeOfUse: 'TREAT',
+  };
+}
+
 /**
  * Discharge intake: every channel hands over the same validated command. Rules beyond the DTO are checked
  * here; a duplicate (hospital, encounter) answers the existing referral; the referral, its assessment, its
@@ -40,6 +52,7 @@ export class DischargeService implements OnModuleInit {
     private readonly publisher: EventPublisher,
     private readonly repository: DischargeRepository,
     private readonly cipher: FieldCipher,
+    private readonly audit: AuditTrail,
     @Inject(COLOUR_GRADE_POLICY) private readonly policy: ColourGradePolicy,
   ) {}
 
@@ -87,7 +100,9 @@ export class DischargeService implements OnModuleInit {
               'This Idempotency-Key was used with a different request body',
             );
           }
-          return { status: stored.status as 201 | 200, body: stored.body as ReferralReceiptDto };
+          const replayed = stored.body as ReferralReceiptDto;
+          await this.audit.record(receiptAudit('idempotent-replay', 'R', replayed.referralId));
+          return { status: stored.status as 201 | 200, body: replayed };
         }
       }
       const answer = await this.createOrFind(hospital, channel, command);
@@ -99,7 +114,7 @@ export class DischargeService implements OnModuleInit {
         });
       }
       return answer;
-    });
+    }, hospitalActor(hospital));
   }
 
   private async createOrFind(
@@ -151,6 +166,7 @@ export class DischargeService implements OnModuleInit {
       if (!existing) {
         throw new DomainException('REFERRAL_RACE', 'unavailable', 'The referral is being written; retry');
       }
+      await this.audit.record(receiptAudit('duplicate-discharge', 'R', existing.referralId));
       return { status: 200, body: { ...existing, created: false } };
     }
 
@@ -202,6 +218,7 @@ export class DischargeService implements OnModuleInit {
         options: { subject: referralId },
       },
     ]);
+    await this.audit.record(receiptAudit('create', 'C', referralId));
     return {
       status: 201,
       body: {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainException } from '@app/core';
 import { DivisionDirectory } from '@app/divisions';
-import { TransactionHost } from '@app/persistence';
+import { TransactionHost, systemActor } from '@app/persistence';
 import { apiKeyPrefix, issueApiKey, keyMatches } from './api-key';
 import { HospitalRepository } from './hospital.repository';
 import { AuthenticatedHospital, Hospital } from './hospital.types';
@@ -51,6 +51,6 @@ export class HospitalService {
       const issued = issueApiKey();
       await this.hospitals.insertKey(hospital.id, issued.prefix, issued.sha256);
       return issued.key;
-    });
+    }, systemActor('hospital-registry'));
   }
 }

@@ -1,3 +1,5 @@
+import { Actor, organisationActor } from '@app/persistence';
+
 export const HOSPITAL_LEVELS = ['tertiary', 'secondary', 'primary'] as const;
 export const HOSPITAL_KINDS = ['psychiatric', 'general'] as const;
 
@@ -16,6 +18,11 @@ export interface Hospital {
 export interface AuthenticatedHospital {
   readonly id: string;
   readonly name: string;
+}
+
+/** The actor a hospital's request runs as: row-level security shows it only its own referrals. */
+export function hospitalActor(hospital: AuthenticatedHospital): Actor {
+  return organisationActor(hospital.id, 'hospital');
 }
 
 export const API_KEY_HEADER = 'x-api-key';

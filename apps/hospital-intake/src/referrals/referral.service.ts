@@ -8,8 +8,9 @@ import {
   ReferralRegisteredData,
 } from '@app/contracts';
 import { DomainException } from '@app/core';
-import { TransactionHost } from '@app/persistence';
-import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { AuditEntry, AuditTrail } from '@app/audit';
+import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
+import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
 import { ReferralViewDto } from './dto/referral-view.dto';
 import { ReferralRecord, ReferralRepository } from './referral.repository';
 
@@ -27,11 +28,26 @@ export class ReferralService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly referrals: ReferralRepository,
+    private readonly audit: AuditTrail,
   ) {}
 
   async get(hospital: AuthenticatedHospital, referralId: string): Promise<ReferralViewDto> {
-    const r = await this.referrals.findForHospital(hospital.id, referralId);
-    if (!r) throw new DomainException('REFERRAL_NOT_FOUND', 'not-found', `No referral ${referralId}`);
+    const read: AuditEntry = {
+      type: 'rest',
+      subtype: 'read',
+      action: 'R',
+      entityType: 'referral',
+      entityId: referralId,
+      purposeOfUse: 'TREAT',
+    };
+    return this.audit.audited(hospitalActor(hospital), read, async () => {
+      const r = await this.referrals.findForHospital(hospital.id, referralId);
+      if (!r) throw new DomainException('REFERRAL_NOT_FOUND', 'not-found', `No referral ${referralId}`);
+      return this.view(r);
+    });
+  }
+
+  private view(r: ReferralRecord): ReferralViewDto {
     return {
       referralId: r.id,
       encounterId: r.encounterId,
@@ -53,29 +69,35 @@ export class ReferralService {
   /** Referrals that did not come from a hospital (self-applications…) are not ours: nothing to do. */
   async onRegistered(event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     const { referralId, registrationId, registeredAt } = event.data;
-    await this.tx.run(() => this.referrals.markRegistered(referralId, registrationId, registeredAt));
+    await this.changed(referralId, 'registered', () =>
+      this.referrals.markRegistered(referralId, registrationId, registeredAt),
+    );
   }
 
   async onAssigned(event: EventEnvelope<ReferralAssignedData>): Promise<void> {
     const { referralId, siteName, assignedAt } = event.data;
-    await this.tx.run(() => this.referrals.markAssigned(referralId, siteName, assignedAt));
+    await this.changed(referralId, 'assigned', () =>
+      this.referrals.markAssigned(referralId, siteName, assignedAt),
+    );
   }
 
   /** Only a withdrawal for community rehab ends the referral; an employment-only one does not concern us. */
   async onConsentWithdrawn(event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
     if (event.data.purpose !== 'community-rehab') return;
-    await this.tx.run(() => this.referrals.markConsentWithdrawn(event.data.referralId));
+    await this.changed(event.data.referralId, 'consent-withdrawn', () =>
+      this.referrals.markConsentWithdrawn(event.data.referralId),
+    );
   }
 
   async onClosed(event: EventEnvelope<ReferralClosedData>): Promise<void> {
     const { referralId, outcome, closedAt } = event.data;
-    await this.tx.run(() => this.referrals.markClosed(referralId, outcome, closedAt));
+    await this.changed(referralId, 'closed', () => this.referrals.markClosed(referralId, outcome, closedAt));
   }
 
   /** Records the relapse (green case); the acknowledgement workflow comes with the green-channel issue. */
   async onRelapseReported(event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
     const { referralId, siteId, observedRiskLevel, reportedAt } = event.data;
-    await this.tx.run(() =>
+    await this.changed(referralId, 'relapse-reported', () =>
       this.referrals.recordGreenCase({
         eventId: event.id,
         referralId,
@@ -84,5 +106,24 @@ export class ReferralService {
         reportedAt,
       }),
     );
+  }
+
+  /**
+   * Applies an event's effect as the service itself (it joins the handler's transaction) and audits the
+   * change of the referral in the same transaction. Referrals that are not ours change nothing: no record.
+   */
+  private async changed(referralId: string, subtype: string, effect: () => Promise<unknown>): Promise<void> {
+    await this.tx.run(async () => {
+      const result = await effect();
+      if (result === false || result === 0) return;
+      await this.audit.record({
+        type: 'messaging',
+        subtype,
+        action: 'U',
+        entityType: 'referral',
+        entityId: referralId,
+        purposeOfUse: 'TREAT',
+      });
+    }, SYSTEM_ACTOR);
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Actor, organisationActor } from '@app/persistence';
 
 export const ORGANISATION_KINDS = [
   'family-portal',
@@ -15,6 +16,11 @@ export interface Caller {
   readonly organisationName: string;
   readonly kind: OrganisationKind;
   readonly divisionCode: string;
+}
+
+/** The actor a channel's request runs as: row-level security shows it only what its organisation may see. */
+export function callerActor(caller: Caller): Actor {
+  return organisationActor(caller.organisationId, caller.kind);
 }
 
 export const API_KEY_HEADER = 'x-api-key';

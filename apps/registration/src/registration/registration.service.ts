@@ -15,8 +15,9 @@ import { DomainException } from '@app/core';
 import { FieldCipher, SealError } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher, OutboxRepository } from '@app/messaging';
-import { TransactionHost } from '@app/persistence';
-import { Caller, OrganisationKind } from '../auth/api-key';
+import { AuditEntry, AuditTrail } from '@app/audit';
+import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
+import { Caller, callerActor, OrganisationKind } from '../auth/api-key';
 import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { Clock } from '../config/clock';
 import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
@@ -88,6 +89,7 @@ export class RegistrationService {
     private readonly clock: Clock,
     @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
     @Inject(DivisionDirectory) private readonly divisions: DivisionDirectory,
+    private readonly audit: AuditTrail,
   ) {}
 
   // ---------------------------------------------------------------------------------------------------
@@ -124,7 +126,11 @@ export class RegistrationService {
       if (intake.application.endedAt !== null) return;
       await this.registrations.recordAssessment(data.referralId, this.assessmentOf(data));
       await this.decide(data.referralId, causationId);
-    });
+      await this.audit.recordAll([
+        messagingAudit('hospital-application', 'C', 'application', data.referralId),
+        messagingAudit('hospital-application', 'U', 'patient', intake.patient.id),
+      ]);
+    }, SYSTEM_ACTOR);
   }
 
   /** green.relapse-reported: the registration waits (green channel); the next referral resumes it. */
@@ -137,7 +143,8 @@ export class RegistrationService {
       await this.registrations.setRegistrationStatus(registration.id, 'green-channel', {
         previousSiteId: data.siteId,
       });
-    });
+      await this.audit.record(messagingAudit('relapse-reported', 'U', 'registration', registration.id));
+    }, SYSTEM_ACTOR);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -157,16 +164,23 @@ export class RegistrationService {
     this.assertDivision(dto.patient.residenceDivisionCode, '#/patient/residenceDivisionCode');
     return this.tx.run(async () => {
       const applicationId = randomUUID();
-      const result = await this.intake({
-        applicationId,
-        channel: dto.channel,
-        organisationId: caller.organisationId,
-        encounterId: null,
-        identity: { ...dto.patient, guardian: dto.patient.guardian },
-        needs: dto.needs,
-        preferredSiteId: dto.preferredSiteId ?? null,
-        consents: (dto.consents ?? []).map((c) => this.consentOf(c, caller)),
-      });
+      // Matching the person against every registration (duplicates) is the service's own work.
+      const result = await this.tx.elevated(() =>
+        this.intake({
+          applicationId,
+          channel: dto.channel,
+          organisationId: caller.organisationId,
+          encounterId: null,
+          identity: { ...dto.patient, guardian: dto.patient.guardian },
+          needs: dto.needs,
+          preferredSiteId: dto.preferredSiteId ?? null,
+          consents: (dto.consents ?? []).map((c) => this.consentOf(c, caller)),
+        }),
+      );
+      await this.audit.recordAll([
+        restAudit('file-application', 'C', 'application', applicationId),
+        restAudit('file-application', result.linkedBy ? 'U' : 'C', 'patient', result.patient.id),
+      ]);
       if (result.application.status !== 'refused') {
         await this.publisher.publish(
           EVENTS.referralApplicationReceived,
@@ -185,12 +199,13 @@ export class RegistrationService {
         );
       }
       return this.viewOf(result.application, result.patient.id);
-    });
+    }, callerActor(caller));
   }
 
   /** 初核登记 by the county centre of the patient's county. */
   async verify(caller: Caller, applicationId: string, dto: VerificationDto): Promise<ApplicationViewDto> {
-    return this.tx.run(async () => {
+    const entry = restAudit('verification', 'U', 'application', applicationId);
+    return this.audit.audited(callerActor(caller), entry, async () => {
       const application = await this.applicationForCentre(caller, applicationId);
       this.assertStatus(application, 'received', ['verify']);
       const now = this.clock.now();
@@ -205,8 +220,13 @@ export class RegistrationService {
 
   async assessmentRequests(caller: Caller, limit: number): Promise<ApplicationViewDto[]> {
     this.assertCentre(caller);
-    const rows = await this.registrations.findAwaitingAssessment(caller.divisionCode.slice(0, 6), limit);
-    return Promise.all(rows.map((r) => this.view(r.id)));
+    return this.tx.run(async () => {
+      const rows = await this.registrations.findAwaitingAssessment(caller.divisionCode.slice(0, 6), limit);
+      await this.audit.recordAll(rows.map((r) => restAudit('search', 'R', 'application', r.id)));
+      const views: ApplicationViewDto[] = [];
+      for (const r of rows) views.push(await this.view(r.id));
+      return views;
+    }, callerActor(caller));
   }
 
   /** The county centre's comprehensive assessment; then the consent gate decides. */
@@ -215,7 +235,8 @@ export class RegistrationService {
     applicationId: string,
     dto: AssessmentResultDto,
   ): Promise<ApplicationViewDto> {
-    return this.tx.run(async () => {
+    const entry = restAudit('assessment', 'U', 'application', applicationId);
+    return this.audit.audited(callerActor(caller), entry, async () => {
       const application = await this.applicationForCentre(caller, applicationId);
       this.assertStatus(application, 'assessment-requested', ['record-assessment']);
       await this.registrations.recordAssessment(application.id, {
@@ -227,7 +248,7 @@ export class RegistrationService {
         employmentInterest: dto.employmentInterest,
         assessedAt: new Date(dto.assessedAt),
       });
-      await this.decide(application.id, undefined);
+      await this.tx.elevated(() => this.decide(application.id, undefined));
       return this.view(application.id);
     });
   }
@@ -240,7 +261,8 @@ export class RegistrationService {
     registrationId: string,
     dto: ConsentRequestDto,
   ): Promise<RegistrationViewDto> {
-    return this.tx.run(async () => {
+    const entry = restAudit('consent', 'U', 'registration', registrationId);
+    return this.audit.audited(callerActor(caller), entry, async () => {
       const { registration, patient } = await this.registrationFor(caller, registrationId);
       if (registration.status === 'consent-withdrawn') {
         throw new DomainException(
@@ -260,9 +282,13 @@ export class RegistrationService {
         });
       }
       await this.consents.insert([{ ...this.consentOf(dto, caller), patientId: patient.id }]);
-      for (const application of await this.registrations.findApplicationsOf(registration.id)) {
-        if (application.status === 'awaiting-consent') await this.decide(application.id, undefined);
-      }
+      // Every waiting application of the person is re-checked, whichever organisation filed it.
+      await this.tx.elevated(async () => {
+        for (const application of await this.registrations.findApplicationsOf(registration.id)) {
+          if (application.status === 'awaiting-consent') await this.decide(application.id, undefined);
+        }
+      });
+      await this.audit.record(restAudit('consent', 'U', 'patient', patient.id));
       return this.registrationView(registration.id);
     });
   }
@@ -273,62 +299,77 @@ export class RegistrationService {
    * re-sealed for the statutory record only. Nothing is published for the patient afterwards.
    */
   async withdraw(caller: Caller, registrationId: string, dto: WithdrawalDto): Promise<RegistrationViewDto> {
-    return this.tx.run(async () => {
+    const entry = restAudit('consent-withdrawal', 'U', 'registration', registrationId);
+    return this.audit.audited(callerActor(caller), entry, async () => {
       const { registration, patient } = await this.registrationFor(caller, registrationId);
       if (registration.status === 'consent-withdrawn') return this.registrationView(registration.id);
-      const now = this.clock.now();
-      await this.consents.withdraw(patient.id, [dto.purpose], now);
-      const applications = await this.registrations.findApplicationsOf(registration.id);
-      const live = applications.filter((a) => a.endedAt === null && a.status !== 'merged');
-      const ends = this.endsRouting(dto.purpose);
-      const notify = live.filter((a) => ends || a.status === 'registered');
-      const latest = applications[applications.length - 1];
-      const targets = notify.length > 0 ? notify : ends && latest ? [latest] : [];
-      for (const application of targets) {
-        if (ends) {
-          await this.outbox.cancelPending(application.id, `consent withdrawn (${dto.purpose})`);
-          if (application.endedAt === null) {
-            await this.registrations.end(
-              application.id,
-              'consent-withdrawn',
-              `consent withdrawn by ${dto.withdrawnBy}`,
-              now,
-            );
-          }
-        }
-        await this.publisher.publish(
-          EVENTS.referralConsentWithdrawn,
-          {
-            referralId: application.id,
-            patientRef: patient.id,
-            purpose: dto.purpose,
-            withdrawnAt: now.toISOString(),
-          },
-          { subject: application.id },
-        );
-      }
-      if (ends) {
-        await this.registrations.setRegistrationStatus(registration.id, 'consent-withdrawn', {
-          withdrawnAt: now,
-        });
-        await this.vault.sealForStatutoryRecord(patient, now);
-      }
+      // Withdrawal ends every holder's application, whichever organisation filed it: the service does it.
+      await this.tx.elevated(() => this.withdrawEverywhere(registration, patient, dto));
+      await this.audit.record(restAudit('consent-withdrawal', 'U', 'patient', patient.id));
       return this.registrationView(registration.id);
     });
+  }
+
+  private async withdrawEverywhere(
+    registration: RegistrationRow,
+    patient: PatientRow,
+    dto: WithdrawalDto,
+  ): Promise<void> {
+    const now = this.clock.now();
+    await this.consents.withdraw(patient.id, [dto.purpose], now);
+    const applications = await this.registrations.findApplicationsOf(registration.id);
+    const live = applications.filter((a) => a.endedAt === null && a.status !== 'merged');
+    const ends = this.endsRouting(dto.purpose);
+    const notify = live.filter((a) => ends || a.status === 'registered');
+    const latest = applications[applications.length - 1];
+    const targets = notify.length > 0 ? notify : ends && latest ? [latest] : [];
+    for (const application of targets) {
+      if (ends) {
+        await this.outbox.cancelPending(application.id, `consent withdrawn (${dto.purpose})`);
+        if (application.endedAt === null) {
+          await this.registrations.end(
+            application.id,
+            'consent-withdrawn',
+            `consent withdrawn by ${dto.withdrawnBy}`,
+            now,
+          );
+        }
+      }
+      await this.publisher.publish(
+        EVENTS.referralConsentWithdrawn,
+        {
+          referralId: application.id,
+          patientRef: patient.id,
+          purpose: dto.purpose,
+          withdrawnAt: now.toISOString(),
+        },
+        { subject: application.id },
+      );
+    }
+    if (ends) {
+      await this.registrations.setRegistrationStatus(registration.id, 'consent-withdrawn', {
+        withdrawnAt: now,
+      });
+      await this.vault.sealForStatutoryRecord(patient, now);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------
   // Views
 
   async getRegistration(caller: Caller, registrationId: string): Promise<RegistrationViewDto> {
-    return this.tx.run(async () => {
-      await this.registrationFor(caller, registrationId);
+    const entry = restAudit('read', 'R', 'registration', registrationId);
+    return this.audit.audited(callerActor(caller), entry, async () => {
+      const { patient } = await this.registrationFor(caller, registrationId);
+      // The view discloses the patient's record (reference, sealed state, consents): a read of the patient too.
+      await this.audit.record(restAudit('read', 'R', 'patient', patient.id));
       return this.registrationView(registrationId);
     });
   }
 
   async getApplication(caller: Caller, applicationId: string): Promise<ApplicationViewDto> {
-    return this.tx.run(async () => {
+    const entry = restAudit('read', 'R', 'application', applicationId);
+    return this.audit.audited(callerActor(caller), entry, async () => {
       const application = await this.registrations.findApplication(applicationId, false);
       if (!application || !(await this.canSee(caller, application.registrationId)))
         throw notFound('application');
@@ -642,6 +683,24 @@ export class RegistrationService {
       })),
     };
   }
+}
+
+function restAudit(
+  subtype: string,
+  action: 'C' | 'R' | 'U',
+  entityType: AuditEntry['entityType'],
+  entityId: string,
+): AuditEntry {
+  return { type: 'rest', subtype, action, entityType, entityId, purposeOfUse: 'PATADMIN' };
+}
+
+function messagingAudit(
+  subtype: string,
+  action: 'C' | 'U',
+  entityType: AuditEntry['entityType'],
+  entityId: string,
+): AuditEntry {
+  return { type: 'messaging', subtype, action, entityType, entityId, purposeOfUse: 'PATADMIN' };
 }
 
 function notFound(what: string): DomainException {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENTS } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
-import { TransactionHost } from '@app/persistence';
+import { TransactionHost, systemActor } from '@app/persistence';
 import { Clock } from '../config/clock';
 import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
 import { RegistrationRepository } from '../registration/registration.repository';
@@ -49,7 +49,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
 
   /** One pass at the clock's current time (the interval calls it; tests call it after setting the clock). */
   async sweep(): Promise<SweepResult> {
-    this.running = this.tx.run(() => this.sweepOnce());
+    this.running = this.tx.run(() => this.sweepOnce(), systemActor('sweeper'));
     return this.running;
   }
 

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainException, FieldError } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
-import { TransactionHost } from '@app/persistence';
+import { TransactionHost, systemActor } from '@app/persistence';
 import { newApiKey, sha256Hex } from '../auth/keys';
 import {
   CreatedSiteDto,
@@ -30,6 +30,9 @@ export function toSiteDto(site: SiteRecord): SiteDto {
 }
 
 /** Site directory administration: which site serves which divisions, with what, and how many places. */
+/** The directory is administered by ops through the admin key: the service acting for itself. */
+const DIRECTORY_ADMIN = systemActor('directory-admin');
+
 @Injectable()
 export class DirectoryService {
   constructor(
@@ -85,7 +88,7 @@ export class DirectoryService {
       if (!inserted) throw new DomainException('SITE_EXISTS', 'conflict', `Site ${dto.id} already exists`);
       const site = await this.sites.find(dto.id);
       return { site: toSiteDto(site!), apiKey, ...(webhookSecret ? { webhookSecret } : {}) };
-    });
+    }, DIRECTORY_ADMIN);
   }
 
   async update(id: string, dto: UpdateSiteDto): Promise<UpdatedSiteDto> {
@@ -102,7 +105,7 @@ export class DirectoryService {
       });
       const site = toSiteDto((await this.sites.find(id))!);
       return { site, ...(newSecret ? { webhookSecret: newSecret } : {}) };
-    });
+    }, DIRECTORY_ADMIN);
   }
 
   async get(id: string): Promise<SiteDto> {
@@ -123,7 +126,7 @@ export class DirectoryService {
       if (!(await this.sites.find(id)))
         throw new DomainException('SITE_NOT_FOUND', 'not-found', `No site ${id}`);
       await this.sites.replaceKeyHash(id, sha256Hex(apiKey));
-    });
+    }, DIRECTORY_ADMIN);
     return { apiKey };
   }
 }

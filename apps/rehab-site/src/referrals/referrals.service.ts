@@ -13,7 +13,8 @@ import { DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
-import { TransactionHost } from '@app/persistence';
+import { AuditEntry, AuditTrail } from '@app/audit';
+import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } from '@app/persistence';
 import { Clock } from '../clock';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
 import { SiteRepository } from '../directory/site.repository';
@@ -43,6 +44,35 @@ function notFound(): DomainException {
   return new DomainException('REFERRAL_NOT_FOUND', 'not-found', 'No such referral for this site');
 }
 
+function messagingAudit(subtype: string, referralId: string): AuditEntry {
+  return {
+    type: 'messaging',
+    subtype,
+    action: 'U',
+    entityType: 'referral',
+    entityId: referralId,
+    purposeOfUse: 'TREAT',
+  };
+}
+
+/** A site's request acts for the site: row-level security shows it only the referrals it holds. */
+function siteActor(siteId: string): Actor {
+  return organisationActor(siteId, 'rehab-site');
+}
+
+const ESCALATION_ACTOR = systemActor('escalation-sweeper');
+
+function siteAudit(subtype: string, action: 'R' | 'U', referralId: string): AuditEntry {
+  return {
+    type: 'rest',
+    subtype,
+    action,
+    entityType: 'referral',
+    entityId: referralId,
+    purposeOfUse: 'TREAT',
+  };
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Referrals at rehab-site: intake from registration, the holding site's decisions, SLA escalation. */
@@ -58,6 +88,7 @@ export class ReferralsService {
     private readonly webhooks: WebhookRepository,
     private readonly cipher: FieldCipher,
     private readonly clock: Clock,
+    private readonly audit: AuditTrail,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
@@ -70,7 +101,8 @@ export class ReferralsService {
       if (!fresh) return; // already routed: a re-publication under another id
       const referral = await this.referrals.lock(data.referralId);
       await this.routing.route(referral!, this.clock.now());
-    });
+      await this.audit.record(messagingAudit('registered', data.referralId));
+    }, SYSTEM_ACTOR);
   }
 
   /** referral.consent-withdrawn (community rehab): the assignment ends, the place is freed, the contact deleted. */
@@ -102,7 +134,8 @@ export class ReferralsService {
           now,
         );
       }
-    });
+      await this.audit.record(messagingAudit('consent-withdrawn', referral.referralId));
+    }, SYSTEM_ACTOR);
   }
 
   // ---- escalation ---------------------------------------------------------------------------------------
@@ -110,7 +143,7 @@ export class ReferralsService {
   /** Escalates every assignment whose answer window has passed (by the Clock); returns how many. */
   async escalateOverdue(limit = 100): Promise<number> {
     const now = this.clock.now();
-    const due = await this.referrals.overdue(now, limit);
+    const due = await this.tx.runAsSystem(() => this.referrals.overdue(now, limit), ESCALATION_ACTOR);
     let escalated = 0;
     for (const referralId of due) {
       const done = await this.tx.run(async () => {
@@ -143,8 +176,9 @@ export class ReferralsService {
           now,
         );
         await this.routing.route(referral, now);
+        await this.audit.record(messagingAudit('escalated', referralId));
         return true;
-      });
+      }, ESCALATION_ACTOR);
       if (done) escalated++;
     }
     return escalated;
@@ -155,7 +189,12 @@ export class ReferralsService {
   async list(siteId: string, query: SiteReferralQuery): Promise<ReferralPageDto> {
     const limit = Math.min(query.limit ?? 20, this.config.pageLimitMax);
     const after: PagePosition | undefined = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const rows = await this.referrals.pageForSite(siteId, query.status, after, limit + 1);
+    const rows = await this.tx.run(async () => {
+      const found = await this.referrals.pageForSite(siteId, query.status, after, limit + 1);
+      // Every referral disclosed in the page is a read of it.
+      await this.audit.recordAll(found.slice(0, limit).map((r) => siteAudit('search', 'R', r.referralId)));
+      return found;
+    }, siteActor(siteId));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -168,8 +207,15 @@ export class ReferralsService {
   }
 
   async get(siteId: string, referralId: string): Promise<ReferralDetailDto> {
-    const referral = await this.referrals.findHeldBy(siteId, referralId);
-    if (!referral) throw notFound();
+    const referral = await this.audit.audited(
+      siteActor(siteId),
+      siteAudit('read', 'R', referralId),
+      async () => {
+        const held = await this.referrals.findHeldBy(siteId, referralId);
+        if (!held) throw notFound();
+        return held;
+      },
+    );
     const contact = referral.sealedContact
       ? this.cipher.openJson<SiteContactDto>(referral.sealedContact, SEAL_CONTEXTS.siteContact)
       : null;
@@ -212,7 +258,8 @@ export class ReferralsService {
         },
         { subject: referralId },
       );
-      await this.routing.route(referral, now);
+      // Re-routing reads other sites' exclusions and hands the referral to another site: the service does it.
+      await this.tx.elevated(() => this.routing.route(referral, now));
       return { referralId, status: 'declined', allowedActions: [] };
     });
   }
@@ -388,7 +435,7 @@ export class ReferralsService {
         { referralId, siteId, reason: 'transferred', revokedAt: now.toISOString() },
         now,
       );
-      await this.routing.assignTo(referral, dto.toSiteId, referral.hop + 1, now);
+      await this.tx.elevated(() => this.routing.assignTo(referral, dto.toSiteId, referral.hop + 1, now));
       return { referralId, status: 'transferred', allowedActions: [] };
     });
   }
@@ -399,7 +446,7 @@ export class ReferralsService {
     action: Parameters<typeof assertAllowed>[1],
     work: (referral: ReferralRecord, now: Date) => Promise<ReferralActionResultDto>,
   ): Promise<ReferralActionResultDto> {
-    return this.tx.run(async () => {
+    return this.audit.audited(siteActor(siteId), siteAudit(action, 'U', referralId), async () => {
       const referral = await this.referrals.lockHeldBy(siteId, referralId);
       if (!referral) throw notFound();
       assertAllowed(referral.status, action);

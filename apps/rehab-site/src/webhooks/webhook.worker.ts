@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { EncryptedFieldDto } from '@app/contracts';
 import { FieldCipher } from '@app/crypto';
 import { PeriodicTask } from '@app/core';
-import { TransactionHost } from '@app/persistence';
+import { TransactionHost, systemActor } from '@app/persistence';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
 import { WEBHOOK_SECRET_CONTEXT } from '../directory/directory.service';
 import { SiteRepository } from '../directory/site.repository';
@@ -57,7 +57,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
         await this.webhooks.recordAttempt(manager, delivery, outcomes[i]);
       }
       return due.length;
-    });
+    }, systemActor('webhook-worker'));
   }
 
   private async send(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENTS, eventBySubject } from '@app/contracts';
 import { DomainException } from '@app/core';
-import { TransactionHost } from '@app/persistence';
+import { TransactionHost, systemActor } from '@app/persistence';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingErrorCode } from '../messaging.errors';
 import { EventPublisher } from '../outbox/event-publisher';
@@ -16,6 +16,9 @@ export interface ReplayResult {
 }
 
 /** Parks messages that cannot be processed, tells ops, and re-publishes them on request. */
+/** Parking and replaying dead letters is the service acting for itself (ops replay included). */
+const DEAD_LETTER_ACTOR = systemActor('dead-letter');
+
 @Injectable()
 export class DeadLetterService {
   private readonly logger = new Logger(DeadLetterService.name);
@@ -65,7 +68,7 @@ export class DeadLetterService {
           options: { orderingKey: `alert:${id}` },
         },
       ]);
-    });
+    }, DEAD_LETTER_ACTOR);
     this.logger.error(
       `dead-lettered ${letter.stream}#${letter.streamSeq} on ${letter.consumer}: ${letter.errorCode}`,
     );
@@ -117,11 +120,11 @@ export class DeadLetterService {
       ]);
       await this.deadLetters.markReplayed(id);
       return { id, replayMessageId };
-    });
+    }, DEAD_LETTER_ACTOR);
   }
 
   async replayAll(): Promise<ReplayResult[]> {
-    const ids = await this.tx.run(() => this.deadLetters.pendingIds());
+    const ids = await this.tx.run(() => this.deadLetters.pendingIds(), DEAD_LETTER_ACTOR);
     const results: ReplayResult[] = [];
     for (const id of ids) results.push(await this.replay(id));
     return results;

@@ -3,7 +3,7 @@ import { PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { Client } from 'pg';
 import { CLOUDEVENTS_CONTENT_TYPE, eventBySubject, HEADERS } from '@app/contracts';
-import { TransactionHost } from '@app/persistence';
+import { TransactionHost, systemActor } from '@app/persistence';
 import { crashpoint } from '../faults';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../messaging.metrics';
@@ -136,7 +136,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
         );
       }
       return { claimed: rows.length, published: published.length };
-    });
+    }, systemActor('outbox-relay'));
   }
 
   private publishRow(js: import('@nats-io/jetstream').JetStreamClient, row: OutboxRow): Promise<PubAck> {

@@ -3,7 +3,7 @@ import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { ConsumerDefinition, EventEnvelope, filterMatches, HEADERS, STREAMS } from '@app/contracts';
-import { TransactionHost } from '@app/persistence';
+import { TransactionHost, systemActor } from '@app/persistence';
 import { DeadLetterService } from '../dead-letter/dead-letter.service';
 import { decodeEnvelope, DecodedEvent } from '../envelope.codec';
 import { crashpoint } from '../faults';
@@ -15,6 +15,9 @@ import { continueTrace, runWithTrace } from '../trace-context';
 import { JetStreamContext } from './jetstream.context';
 import { KeyedLimiter } from './keyed-limiter';
 import { settle } from './settlement';
+
+/** Handlers act for the service itself: the event, not a caller, decides what they touch. */
+const EVENT_HANDLER_ACTOR = systemActor('event-handler');
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
 
@@ -183,7 +186,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
         crashpoint('consumer-before-commit');
         return true;
-      });
+      }, EVENT_HANDLER_ACTOR);
       crashpoint('consumer-after-commit');
       // If this ack is lost the message comes back after ack_wait and the inbox row turns it into a no-op.
       await message

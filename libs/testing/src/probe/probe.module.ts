@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConsumerDefinition, SERVICES, STREAMS, EVENTS } from '@app/contracts';
 import { ServiceConfig } from '@app/core';
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
-import { DatabaseDefinition } from '@app/persistence';
+import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 import { ServiceModule } from '@app/platform';
 import { ProbeConsumerController, ProbeProducerController } from './probe.controllers';
 import { CreateProbeTables1763900000100 } from './probe.migration';
@@ -11,7 +11,11 @@ import { ProbeService } from './probe.service';
 
 export const PROBE_DATABASE: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateMessagingTables1763900000000, CreateProbeTables1763900000100],
+  migrations: [
+    CreateMessagingTables1763900000000,
+    CreateProbeTables1763900000100,
+    CreateRuntimeRole1763900000500,
+  ],
 };
 
 /** Fast retries so fault tests finish in seconds. */

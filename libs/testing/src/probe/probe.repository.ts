@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/persistence';
+import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 
 @Injectable()
 export class ProbeRepository {
@@ -28,11 +28,13 @@ export class ProbeRepository {
 
   /** Written outside the handler's transaction, so failed attempts are visible too. */
   async recordAttempt(eventId: string, delivery: number): Promise<void> {
-    await this.tx.runDetached((manager) =>
-      manager.query(`INSERT INTO ${this.tx.schema}.probe_attempt (event_id, delivery) VALUES ($1, $2)`, [
-        eventId,
-        delivery,
-      ]),
+    await this.tx.runDetached(
+      (manager) =>
+        manager.query(`INSERT INTO ${this.tx.schema}.probe_attempt (event_id, delivery) VALUES ($1, $2)`, [
+          eventId,
+          delivery,
+        ]),
+      SYSTEM_ACTOR,
     );
   }
 

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EVENTS, EventEnvelope, ReferralDischargedData } from '@app/contracts';
 import { DomainException } from '@app/core';
 import { EventPublisher } from '@app/messaging';
-import { TransactionHost } from '@app/persistence';
+import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { ProbeRepository } from './probe.repository';
 
 /**
@@ -40,7 +40,7 @@ export class ProbeService {
           })),
         ),
       );
-    });
+    }, SYSTEM_ACTOR);
     return rows.map((r) => r.referralId);
   }
 

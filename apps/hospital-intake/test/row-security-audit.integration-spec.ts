@@ -1,0 +1,267 @@
+import { AuditTrail } from '@app/audit';
+import {
+  migrateDown,
+  migrateUp,
+  organisationActor,
+  runtimeRoleOf,
+  SYSTEM_ACTOR,
+  TransactionHost,
+} from '@app/persistence';
+import { TEST_DATABASE_URL, uniqueName } from '@app/testing';
+import { DATABASE } from '../src/database';
+import { discharge } from './fixtures';
+import { IntakeWorld, startIntake } from './harness';
+
+type AuditRow = {
+  action: string;
+  subtype: string;
+  outcome: number;
+  outcome_code: string | null;
+  agent_type: string;
+  agent_organisation_id: string | null;
+  agent_organisation_kind: string | null;
+  entity_type: string;
+  entity_id: string;
+  purpose_of_use: string;
+  source: string;
+};
+
+/** Postgres refuses with insufficient_privilege (42501): a missing GRANT or the append-only trigger. */
+const REFUSED = expect.objectContaining({ code: '42501' }) as unknown;
+
+describe('hospital-intake: row-level security and the audit trail', () => {
+  let w: IntakeWorld;
+  let referralA: string;
+
+  const hospital = (id: string) => organisationActor(id, 'hospital');
+  const auditOf = (entityId: string) =>
+    w.db.query<AuditRow>(
+      `SELECT * FROM "${w.service.schema}".audit_event WHERE entity_id = $1 ORDER BY recorded, id`,
+      [entityId],
+    );
+  const get = async (id: string, key: string) =>
+    (await fetch(`${w.service.url}/v1/referrals/${id}`, { headers: { 'x-api-key': key } })).status;
+
+  beforeAll(async () => {
+    w = await startIntake();
+    const created = await w.send('/v1/discharges', discharge());
+    expect(created.status).toBe(201);
+    referralA = (created.body as { referralId: string }).referralId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('should run the app as the runtime role, not the owner, and without an actor outside a transaction', async () => {
+    const tx = w.service.app.get(TransactionHost);
+    const [who] = await tx.dataSource.query<{ current_user: string; rolsuper: boolean }[]>(
+      `SELECT current_user, r.rolsuper FROM pg_roles r WHERE r.rolname = current_user`,
+    );
+    expect(who).toEqual({ current_user: runtimeRoleOf(w.service.schema), rolsuper: false });
+    // The pool's manager outside run() has no actor: the policies show nothing.
+    expect(await tx.manager.query(`SELECT id FROM ${tx.schema}.referral`)).toEqual([]);
+  });
+
+  it.each(['referral', 'discharge_assessment', 'idempotency_key', 'green_case', 'audit_event'])(
+    'should enable and force row-level security on %s',
+    async (table) => {
+      const [row] = await w.db.query<{ relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+        `SELECT relrowsecurity, relforcerowsecurity FROM pg_class
+          WHERE oid = to_regclass($1)`,
+        [`"${w.service.schema}".${table}`],
+      );
+      expect(row).toEqual({ relrowsecurity: true, relforcerowsecurity: true });
+    },
+  );
+
+  it("should show raw SQL as the runtime role only the acting hospital's rows", async () => {
+    const schema = w.service.schema;
+    const referrals = `SELECT id FROM "${schema}".referral WHERE id = $1`;
+    const assessments = `SELECT referral_id FROM "${schema}".discharge_assessment WHERE referral_id = $1`;
+    for (const sql of [referrals, assessments]) {
+      expect(await w.db.asRuntimeRole(schema, hospital(w.hospitalA), sql, [referralA])).toHaveLength(1);
+      expect(await w.db.asRuntimeRole(schema, hospital(w.hospitalB), sql, [referralA])).toHaveLength(0);
+      expect(await w.db.asRuntimeRole(schema, null, sql, [referralA])).toHaveLength(0);
+      expect(await w.db.asRuntimeRole(schema, SYSTEM_ACTOR, sql, [referralA])).toHaveLength(1);
+    }
+    // Nor can another hospital change the row, or write one in A's name.
+    const moved = await w.db.asRuntimeRole(
+      schema,
+      hospital(w.hospitalB),
+      `UPDATE "${schema}".referral SET status = 'closed' WHERE id = $1 RETURNING id`,
+      [referralA],
+    );
+    expect(moved).toHaveLength(0);
+    await expect(
+      w.db.asRuntimeRole(
+        schema,
+        hospital(w.hospitalB),
+        `INSERT INTO "${schema}".idempotency_key (hospital_id, key, request_sha256, response_status, response_body)
+         VALUES ($1, 'k', 'x', 201, '{}')`,
+        [w.hospitalA],
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('should audit the creation, a read and a denied read of a referral', async () => {
+    expect(await get(referralA, w.keyA)).toBe(200);
+    expect(await get(referralA, w.keyB)).toBe(404);
+
+    const rows = await auditOf(referralA);
+    const common = {
+      entity_type: 'referral',
+      entity_id: referralA,
+      purpose_of_use: 'TREAT',
+      source: 'hospital-intake',
+      agent_type: 'organisation',
+      agent_organisation_kind: 'hospital',
+    };
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ...common,
+          action: 'C',
+          subtype: 'create',
+          outcome: 0,
+          agent_organisation_id: w.hospitalA,
+        }),
+        expect.objectContaining({
+          ...common,
+          action: 'R',
+          subtype: 'read',
+          outcome: 0,
+          agent_organisation_id: w.hospitalA,
+        }),
+        expect.objectContaining({
+          ...common,
+          action: 'R',
+          subtype: 'read',
+          outcome: 4,
+          outcome_code: 'REFERRAL_NOT_FOUND',
+          agent_organisation_id: w.hospitalB,
+        }),
+      ]),
+    );
+    expect(rows).toHaveLength(3);
+  });
+
+  it('should keep the runtime role from updating, deleting or truncating audit rows', async () => {
+    const schema = w.service.schema;
+    const table = `"${schema}".audit_event`;
+    for (const actor of [SYSTEM_ACTOR, hospital(w.hospitalA)]) {
+      for (const sql of [
+        `UPDATE ${table} SET outcome = 0 WHERE entity_id = '${referralA}'`,
+        `DELETE FROM ${table} WHERE entity_id = '${referralA}'`,
+        `TRUNCATE ${table}`,
+      ]) {
+        await expect(w.db.asRuntimeRole(schema, actor, sql)).rejects.toEqual(REFUSED);
+      }
+    }
+    // The owner is refused too, by the trigger.
+    await expect(w.db.query(`DELETE FROM ${table} WHERE entity_id = $1`, [referralA])).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(w.db.query(`TRUNCATE ${table}`)).rejects.toThrow(/append-only/);
+    expect(await auditOf(referralA)).toHaveLength(3);
+    // An organisation cannot write a record in another's name.
+    await expect(
+      w.db.asRuntimeRole(
+        schema,
+        hospital(w.hospitalB),
+        `INSERT INTO ${table} (id, type, subtype, action, outcome, agent_type, agent_organisation_id,
+           entity_type, entity_id, purpose_of_use, source)
+         VALUES (gen_random_uuid(), 'rest', 'read', 'R', 0, 'organisation', $1, 'referral', $2, 'TREAT', 'x')`,
+        [w.hospitalA, referralA],
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('should write the audit record in the same transaction as the change: rolled back together', async () => {
+    const tx = w.service.app.get(TransactionHost);
+    const audit = w.service.app.get(AuditTrail);
+    await expect(
+      tx.run(async () => {
+        await tx.manager.query(`UPDATE ${tx.schema}.referral SET updated_at = now() WHERE id = $1`, [
+          referralA,
+        ]);
+        await audit.record({
+          type: 'rest',
+          subtype: 'rolled-back-update',
+          action: 'U',
+          entityType: 'referral',
+          entityId: referralA,
+          purposeOfUse: 'TREAT',
+        });
+        throw new Error('the change fails after its audit record');
+      }, hospital(w.hospitalA)),
+    ).rejects.toThrow('the change fails');
+    expect((await auditOf(referralA)).map((r) => r.subtype)).not.toContain('rolled-back-update');
+    // and outside a transaction there is nothing to attach a record to
+    await expect(
+      audit.record({
+        type: 'rest',
+        subtype: 'x',
+        action: 'R',
+        entityType: 'referral',
+        entityId: referralA,
+        purposeOfUse: 'TREAT',
+      }),
+    ).rejects.toThrow(/inside TransactionHost.run/);
+  });
+
+  it('should answer the ops query by entity, agent and outcome, newest first, paged by cursor', async () => {
+    const audit = w.service.app.get(AuditTrail);
+    const denied = await audit.search({ entityId: referralA, outcome: 4 });
+    expect(denied.items).toHaveLength(1);
+    expect(denied.items[0]).toMatchObject({
+      action: 'R',
+      outcome: 4,
+      outcomeCode: 'REFERRAL_NOT_FOUND',
+      agent: { type: 'organisation', organisationId: w.hospitalB, organisationKind: 'hospital' },
+      entity: { type: 'referral', id: referralA },
+    });
+    const byAgent = await audit.search({ agentOrganisationId: w.hospitalA, action: 'C' });
+    expect(byAgent.items.map((i) => i.entity.id)).toEqual([referralA]);
+
+    const first = await audit.search({ entityId: referralA, limit: 2 });
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await audit.search({ entityId: referralA, limit: 2, cursor: first.nextCursor! });
+    expect(second.items).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    const all = [...first.items, ...second.items];
+    expect(new Set(all.map((i) => i.id)).size).toBe(3);
+    expect(all.map((i) => i.recorded)).toEqual([...all.map((i) => i.recorded)].sort().reverse());
+    expect((await audit.search({ entityId: referralA, from: new Date(Date.now() + 60_000) })).items).toEqual(
+      [],
+    );
+    await expect(audit.search({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+  });
+
+  it('should drop the policies, the audit trail and the runtime role on the way down, and restore them on the way up', async () => {
+    const schema = uniqueName('s3rls');
+    const settings = { url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' };
+    const role = runtimeRoleOf(schema);
+    const roleCount = () => w.db.count(`SELECT count(*) FROM pg_roles WHERE rolname = $1`, [role]);
+    try {
+      await migrateUp(settings, DATABASE);
+      expect(await roleCount()).toBe(1);
+      expect(await migrateDown(settings, DATABASE, 1)).toEqual(['RowLevelSecurityAndAudit1764000000200']);
+      expect(await roleCount()).toBe(0);
+      expect(await w.db.count(`SELECT count(*) FROM pg_policies WHERE schemaname = $1`, [schema])).toBe(0);
+      expect(
+        await w.db.count(
+          `SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'audit_event'`,
+          [schema],
+        ),
+      ).toBe(0);
+      await migrateUp(settings, DATABASE);
+      expect(await roleCount()).toBe(1);
+      expect(await w.db.count(`SELECT count(*) FROM pg_policies WHERE schemaname = $1`, [schema])).toBe(5);
+    } finally {
+      await w.db.dropSchemas(schema);
+    }
+    expect(await roleCount()).toBe(0);
+  });
+});

@@ -1,0 +1,83 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainException, isDomainException, SERVICE_CONFIG, ServiceConfig } from '@app/core';
+import { Actor, systemActor, TransactionHost } from '@app/persistence';
+import { AUDIT_DENIED, AuditEntry, AuditPage, AuditQuery } from './audit-event';
+import { AuditRepository } from './audit.repository';
+
+/** Failures that mean "you may not see or do this" (another organisation's object answers 404). */
+const DENIAL_KINDS = new Set(['not-found', 'unauthenticated']);
+
+export function isDenial(error: unknown): error is DomainException {
+  return isDomainException(error) && DENIAL_KINDS.has(error.kind);
+}
+
+/**
+ * The audit trail of one service: every read and change of a referral or patient, denied attempts included.
+ *
+ * - `record()` appends inside the current transaction, so the record commits (or rolls back) with the change;
+ * - `audited()` runs a unit of work for an actor and records the attempt: on success in the same transaction,
+ *   on a denial (404 for another organisation's object) after the rollback, in a transaction of its own.
+ */
+@Injectable()
+export class AuditTrail {
+  private readonly logger = new Logger(AuditTrail.name);
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly repository: AuditRepository,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  /** Appends one record in the open transaction, as its actor. Refuses outside a transaction. */
+  async record(entry: AuditEntry): Promise<void> {
+    const actor = this.tx.actor;
+    if (!actor) throw new Error('Audit records are written inside TransactionHost.run(), with the change');
+    await this.repository.append(actor, entry, this.config.service);
+  }
+
+  async recordAll(entries: readonly AuditEntry[]): Promise<void> {
+    for (const entry of entries) await this.record(entry);
+  }
+
+  /**
+   * Runs `work` in a transaction for `actor` and audits it as `entry`. A denial is recorded with outcome 4 in a
+   * separate transaction (the request's own rolled back) and rethrown.
+   */
+  async audited<T>(actor: Actor, entry: AuditEntry, work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.tx.run(async () => {
+        const result = await work();
+        await this.record(entry);
+        return result;
+      }, actor);
+    } catch (error) {
+      if (isDenial(error)) await this.recordDenied(actor, entry, error.code);
+      throw error;
+    }
+  }
+
+  /** Records a denied attempt in a transaction of its own, so it survives the request's rollback. */
+  async recordDenied(actor: Actor, entry: AuditEntry, code: string): Promise<void> {
+    try {
+      await this.tx.runDetached(
+        () =>
+          this.repository.append(
+            actor,
+            { ...entry, outcome: AUDIT_DENIED, outcomeCode: code },
+            this.config.service,
+          ),
+        actor,
+      );
+    } catch (error) {
+      // The denial itself stands; a lost audit record is logged loudly (no PII in it: ids and codes only).
+      this.logger.error(
+        `could not audit denied ${entry.subtype} of ${entry.entityType} ${entry.entityId}: ${String(error)}`,
+      );
+    }
+  }
+
+  /** The ops query: runs as the service (auditors see every organisation's records). */
+  search(query: AuditQuery, userId?: string): Promise<AuditPage> {
+    return this.tx.runAsSystem(() => this.repository.search(query), systemActor('audit-query', userId));
+  }
+}

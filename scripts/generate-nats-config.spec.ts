@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CONSUMERS, EVENTS, SERVICE_NAMES, SERVICES } from '@app/contracts';
+import {
+  nkeyVariableOf,
+  renderNatsConfig,
+  servicePermissions,
+  sitePermissions,
+  Topology,
+} from '@app/messaging';
+import { HOSPITALS_FILE, NATS_CONFIG_DIR, readIdList, SITES_FILE } from './generate-nats-config';
+
+const root = path.resolve(__dirname, '..');
+
+describe('generate-nats-config', () => {
+  it('should match the committed docker/nats/auth.conf and tls.conf (run npm run nats:config)', () => {
+    const files = renderNatsConfig({
+      sites: readIdList(path.join(root, SITES_FILE)),
+      hospitals: readIdList(path.join(root, HOSPITALS_FILE)),
+    });
+
+    for (const [name, content] of Object.entries(files)) {
+      expect(fs.readFileSync(path.join(root, NATS_CONFIG_DIR, name), 'utf8')).toBe(content);
+    }
+  });
+
+  it('should reference every user key as an environment variable, never a literal key or seed', () => {
+    const auth = renderNatsConfig({ sites: ['cc-610902'], hospitals: ['h1'] })['auth.conf'];
+
+    for (const user of [...SERVICE_NAMES, 'site-cc-610902', 'hospital-h1', 'admin']) {
+      expect(auth).toContain(`nkey: $${nkeyVariableOf(user)}\n`);
+    }
+    expect(auth).not.toMatch(/\bS[UA][A-Z2-7]{56}\b/);
+    expect(auth).not.toMatch(/"_INBOX\.>"/);
+  });
+
+  it('should write literal public keys when given and refuse something that is not one', () => {
+    const key = 'UBLBQDJCVEP266WYH3MCD6AMXMENZ5XQQ53E43RTRF2I32RMK2TD3PPY';
+
+    expect(renderNatsConfig({ publicKeys: { admin: key } })['auth.conf']).toContain(`nkey: ${key}\n`);
+    expect(() => renderNatsConfig({ publicKeys: { admin: 'SUAOHBJW' } })).toThrow(/not a user public nkey/);
+  });
+
+  it('should turn on client-certificate verification only when asked', () => {
+    expect(renderNatsConfig()['tls.conf']).toContain('verify: false');
+    expect(renderNatsConfig({ tlsVerify: true })['tls.conf']).toContain('verify: true');
+  });
+
+  it('should read id lists without comments and blank lines', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ids-')), 'sites.txt');
+    fs.writeFileSync(file, '# sites\ncc-1\n\n  ss-2  # street site\n');
+
+    expect(readIdList(file)).toEqual(['cc-1', 'ss-2']);
+    expect(readIdList(`${file}.absent`)).toEqual([]);
+  });
+});
+
+describe('NATS permissions from the registry', () => {
+  const topology = new Topology('ns');
+
+  it('should let a service publish exactly the events it produces plus the shared ops records', () => {
+    const publish = servicePermissions(SERVICES.registration, topology).publish;
+    const events = Object.values(EVENTS).filter((e) => publish.includes(`ns.${e.subject}`));
+
+    expect(events.map((e) => e.subject).sort()).toEqual(
+      [
+        ...Object.values(EVENTS)
+          .filter((e) => e.producer === SERVICES.registration)
+          .map((e) => e.subject),
+        'dlq.recorded',
+        'ops.alert.raised',
+      ].sort(),
+    );
+  });
+
+  it('should give rehab-site every site (one token) but nothing past the event name', () => {
+    const publish = servicePermissions(SERVICES.rehabSite, topology).publish;
+
+    expect(publish).toContain('ns.site.*.referral.assigned');
+    expect(publish).toContain('ns.site.*.referral.revoked');
+    expect(publish.filter((s) => s.startsWith('ns.site.') && s.endsWith('>'))).toEqual([]);
+  });
+
+  it('should grant each durable to its owner only', () => {
+    for (const consumer of Object.values(CONSUMERS)) {
+      const next = `$JS.API.CONSUMER.MSG.NEXT.ns_${consumer.stream}.ns_${consumer.durable}`;
+      for (const service of SERVICE_NAMES) {
+        expect([service, servicePermissions(service, topology).publish.includes(next)]).toEqual([
+          service,
+          service === consumer.service,
+        ]);
+      }
+    }
+  });
+
+  it('should pin a site to its own subjects and its own durable', () => {
+    const site = sitePermissions('cc-1', topology);
+
+    expect(site.subscribe).toEqual(['_INBOX.site-cc-1.>', 'ns.site.cc-1.>']);
+    expect(site.publish).toEqual(
+      [
+        '$JS.ACK.ns_SITE.ns_site__cc-1.>',
+        '$JS.API.CONSUMER.CREATE.ns_SITE.ns_site__cc-1.ns.site.cc-1.>',
+        '$JS.API.CONSUMER.INFO.ns_SITE.ns_site__cc-1',
+        '$JS.API.CONSUMER.MSG.NEXT.ns_SITE.ns_site__cc-1',
+      ].sort(),
+    );
+    expect(() => sitePermissions('a.b', topology)).toThrow(/invalid site id/);
+  });
+});
