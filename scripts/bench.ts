@@ -1,0 +1,465 @@
+/**
+ * `npm run bench` (issue 8): end-to-end throughput and per-stage latency of discharge → registered → assigned,
+ * as ratios to a raw per-message baseline measured in the same run, plus growth (1M stored referrals, 10k
+ * sites) and priority isolation (GREEN events behind a REFERRAL backlog). See README "Performance".
+ *
+ *   npm run bench -- [--quick] [--referrals N] [--rate R] [--saturation-rate R] [--max-in-flight N]
+ *                    [--sites N] [--history N] [--growth-sites N] [--queued N] [--out FILE]
+ *                    [--profile DIR] [--app-env NAME=value ...]
+ *
+ * Phases, one after the other so they never compete for the 2 cores:
+ *   1. raw baseline (3 processes): warm-up, saturation run, latency run at --rate (default: half the
+ *      baseline's sustained throughput, the issue's "same offered load");
+ *   2. the apps (hospital-intake, registration, rehab-site as separate processes, AppFleet): the same runs;
+ *      then GREEN isolation;
+ *   3. the apps again on a fresh namespace and schemas holding --history stored referrals and --growth-sites
+ *      sites: the same runs.
+ * Prints tables and writes JSON (default .bench/latest.json). Exit code 0 unless the run itself failed; the
+ * goals' verdicts are in the output.
+ *
+ * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/referral_bus_bench), NATS_URL.
+ */
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { SERVICES, ServiceName } from '@app/contracts';
+import { DEFAULT_NATS_URL } from '@app/core';
+import { ensureDatabase } from '@app/persistence';
+import { dischargeRequest } from '@app/testing/discharges';
+import { AppFleet } from '@app/testing/fleet';
+import { uniqueName } from '@app/testing/names';
+import { freePort } from '@app/testing/ports';
+import { RawBaseline } from './bench/baseline-runner';
+import {
+  BenchSite,
+  benchDirectory,
+  benchResidences,
+  prepareRehabDirectory,
+  seedHistory,
+} from './bench/history';
+import { measureIsolation } from './bench/isolation';
+import { driveRun, DriveOptions, EventClock } from './bench/load';
+import {
+  BenchReport,
+  computeRatios,
+  evaluateGoals,
+  formatReport,
+  GrowthResult,
+  IsolationResult,
+  ProcessUsage,
+  RunResult,
+  SystemResult,
+} from './bench/report';
+
+const APPS: ServiceName[] = [SERVICES.hospitalIntake, SERVICES.registration, SERVICES.rehabSite];
+
+export interface BenchOptions {
+  quick: boolean;
+  referrals: number;
+  rate?: number;
+  saturationRate: number;
+  maxInFlight: number;
+  sites: number;
+  history: number;
+  growthSites: number;
+  queued: number;
+  warmUp: number;
+  out: string;
+  /** Write a V8 CPU profile of every app (node --cpu-prof) under this directory. */
+  profile?: string;
+  /** Extra environment for every app (`--app-env CONSUMER_CONCURRENCY=8`, repeatable). */
+  appEnv: Record<string, string>;
+}
+
+const positive = (name: string, value: string | undefined, fallback: number, allowZero = false): number => {
+  if (value === undefined) return fallback;
+  const n = Number(value.replace(/_/g, ''));
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
+    throw new Error(`--${name} must be a positive number`);
+  return n;
+};
+
+/** Command-line options; --quick shrinks every default for development runs on a busy machine. */
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      referrals: { type: 'string' },
+      rate: { type: 'string' },
+      'saturation-rate': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      sites: { type: 'string' },
+      history: { type: 'string' },
+      'growth-sites': { type: 'string' },
+      queued: { type: 'string' },
+      'warm-up': { type: 'string' },
+      out: { type: 'string' },
+      profile: { type: 'string' },
+      'app-env': { type: 'string', multiple: true },
+    },
+    strict: true,
+  });
+  const quick = values.quick ?? false;
+  return {
+    quick,
+    referrals: Math.round(positive('referrals', values.referrals, quick ? 400 : 3000)),
+    rate: values.rate === undefined ? undefined : positive('rate', values.rate, 0),
+    saturationRate: positive('saturation-rate', values['saturation-rate'], 1000),
+    maxInFlight: Math.round(positive('max-in-flight', values['max-in-flight'], 64)),
+    sites: Math.round(positive('sites', values.sites, 0, true)),
+    history: Math.round(positive('history', values.history, quick ? 20_000 : 1_000_000, true)),
+    growthSites: Math.round(positive('growth-sites', values['growth-sites'], quick ? 2_000 : 10_000)),
+    queued: Math.round(positive('queued', values.queued, quick ? 1_000 : 10_000, true)),
+    warmUp: Math.round(positive('warm-up', values['warm-up'], quick ? 60 : 200, true)),
+    out: values.out ?? path.join('.bench', 'latest.json'),
+    profile: values.profile,
+    appEnv: Object.fromEntries(
+      (values['app-env'] ?? []).map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new Error(`--app-env takes NAME=value, got ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
+  };
+}
+
+/** What an interrupted run (Ctrl-C, SIGTERM) must still drop: fleets, baseline schemas and streams. */
+const cleanups = new Set<() => Promise<void>>();
+
+async function withCleanup<T extends { dispose(): Promise<void> }, R>(
+  resource: T,
+  work: (resource: T) => Promise<R>,
+): Promise<R> {
+  const dispose = () => resource.dispose();
+  cleanups.add(dispose);
+  try {
+    return await work(resource);
+  } finally {
+    cleanups.delete(dispose);
+    await dispose();
+  }
+}
+
+const started = Date.now();
+function log(line: string): void {
+  process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+}
+
+interface Target {
+  system: RunResult['system'];
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  clock: EventClock;
+}
+
+/** A counter across every run against one database (each discharge is a new person). */
+let patientNumber = Math.floor(Math.random() * 1000) * 10_000;
+
+function dischargeFor(residences: string[]) {
+  return (i: number) => {
+    const n = patientNumber++;
+    const body = dischargeRequest(n);
+    return {
+      ...body,
+      encounterId: `BENCH-${n}`,
+      patient: { ...(body.patient as object), residenceDivisionCode: residences[i % residences.length] },
+    };
+  };
+}
+
+/** Warm-up (discarded), saturation run, latency run at `rate` (or half the saturation throughput). */
+async function measureSystem(
+  target: Target,
+  options: BenchOptions,
+  residences: string[],
+  rate: number | undefined,
+  usage: () => Named,
+): Promise<{ saturation: RunResult; latency: RunResult; referralIds: string[]; usage: ProcessUsage[] }> {
+  const idle = usage();
+  const run = (label: string, offered: number, count: number, drainTimeoutMs: number): Promise<RunResult> => {
+    const drive: DriveOptions = {
+      label: `${target.name} ${label}`,
+      system: target.system,
+      url: target.url,
+      headers: target.headers,
+      rate: offered,
+      count,
+      maxInFlight: options.maxInFlight,
+      body: dischargeFor(residences),
+      clock: target.clock,
+      drainTimeoutMs,
+    };
+    log(`${drive.label}: ${count} discharges offered at ${offered.toFixed(0)}/s`);
+    return driveRun(drive);
+  };
+  if (options.warmUp > 0) await run('warm-up', 50, options.warmUp, 60_000);
+  const measuredFrom = usage();
+  const drain = 120_000 + options.referrals * 30;
+  const saturation = await run('saturation', options.saturationRate, options.referrals, drain);
+  log(
+    `${saturation.label}: ${saturation.assigned}/${saturation.accepted} assigned, ${saturation.throughput?.toFixed(1)}/s`,
+  );
+  const offered = rate ?? Math.max(1, Math.round((saturation.throughput ?? 2) / 2));
+  const latency = await run(`latency @ ${offered}/s`, offered, options.referrals, drain);
+  log(`${latency.label}: p99 discharge→assigned ${latency.latency.dischargeToAssigned.p99} ms`);
+  const referralIds = [...target.clock.assigned.keys()];
+  const used = usageOf(idle, measuredFrom, usage(), saturation.accepted + latency.accepted);
+  return { saturation, latency, referralIds, usage: used };
+}
+
+type Named = { name: string; usage: { rssBytes: number; peakRssBytes: number; cpuSeconds: number } }[];
+
+/** Usage of each process now, with the idle RSS and the CPU spent per referral since `from`. */
+function usageOf(idle: Named, from: Named, now: Named, referrals: number): ProcessUsage[] {
+  return now.map(({ name, usage }) => {
+    const before = from.find((u) => u.name === name)?.usage.cpuSeconds ?? 0;
+    return {
+      name,
+      idleRssBytes: idle.find((u) => u.name === name)?.usage.rssBytes ?? 0,
+      ...usage,
+      cpuMsPerReferral: referrals > 0 ? ((usage.cpuSeconds - before) * 1000) / referrals : 0,
+    };
+  });
+}
+
+async function runBaseline(
+  options: BenchOptions,
+  logRoot: string,
+  databaseUrl: string,
+  natsUrl: string,
+  sites: BenchSite[],
+  residences: string[],
+): Promise<SystemResult> {
+  const namespace = uniqueName('rawb');
+  log(`baseline: namespace ${namespace}, ${sites.length} sites`);
+  const baseline = await RawBaseline.start({
+    databaseUrl,
+    natsUrl,
+    namespace,
+    sites,
+    httpPort: await freePort(),
+    logDir: path.join(logRoot, namespace),
+  });
+  return withCleanup(baseline, async () => {
+    const clock = await EventClock.start(natsUrl, namespace);
+    try {
+      const target: Target = { system: 'baseline', name: 'baseline', url: baseline.url, headers: {}, clock };
+      const { saturation, latency, usage } = await measureSystem(
+        target,
+        options,
+        residences,
+        options.rate,
+        () => baseline.usage(),
+      );
+      return { saturation, latency, usage };
+    } finally {
+      await clock.close();
+    }
+  });
+}
+
+async function startFleet(
+  databaseUrl: string,
+  natsUrl: string,
+  prefix: string,
+  logRoot: string,
+  options: BenchOptions,
+): Promise<AppFleet> {
+  const { profile } = options;
+  const namespace = uniqueName(prefix);
+  log(`fleet ${namespace}: migrating, seeding and starting ${APPS.join(', ')}`);
+  return AppFleet.start({
+    apps: APPS,
+    namespace,
+    databaseUrl,
+    natsUrl,
+    logDir: path.join(logRoot, namespace),
+    readyTimeoutMs: 120_000,
+    env: options.appEnv,
+    appEnv: profile
+      ? Object.fromEntries(
+          APPS.map((app) => [
+            app,
+            {
+              NODE_OPTIONS: `--require ${path.join(__dirname, 'bench', 'cpu-profile.js')}`,
+              BENCH_CPU_PROFILE_DIR: path.resolve(profile, namespace, app),
+            },
+          ]),
+        )
+      : undefined,
+  });
+}
+
+async function runProject(
+  options: BenchOptions,
+  db: Client,
+  fleet: AppFleet,
+  extraSites: BenchSite[],
+  residences: string[],
+  rate: number,
+  label: string,
+): Promise<SystemResult & { referralIds: string[]; clock: EventClock }> {
+  await prepareRehabDirectory(db, fleet.app(SERVICES.rehabSite).schema, extraSites);
+  const clock = await EventClock.start(fleet.natsUrl, fleet.namespace);
+  const target: Target = {
+    system: 'project',
+    name: label,
+    url: fleet.app(SERVICES.hospitalIntake).url,
+    headers: { 'x-api-key': fleet.hospitalKey() },
+    clock,
+  };
+  const { saturation, latency, referralIds, usage } = await measureSystem(
+    target,
+    options,
+    residences,
+    rate,
+    () => fleet.all().map((app) => ({ name: app.name, usage: app.usage() })),
+  );
+  return { saturation, latency, usage, referralIds, clock };
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const databaseUrl =
+    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/referral_bus_bench';
+  const natsUrl = process.env.NATS_URL ?? DEFAULT_NATS_URL;
+  await ensureDatabase(databaseUrl);
+  const logRoot = path.resolve(path.dirname(options.out), 'logs');
+  const startedAt = new Date().toISOString();
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { demo, extra } = await benchDirectory(options.sites);
+    const residences = benchResidences(demo);
+
+    const baseline = await runBaseline(
+      options,
+      logRoot,
+      databaseUrl,
+      natsUrl,
+      [...demo, ...extra],
+      residences,
+    );
+    const rate = options.rate ?? baseline.latency.offeredRate;
+
+    let isolation: IsolationResult | undefined;
+    const fleet = await startFleet(databaseUrl, natsUrl, 'bench', logRoot, options);
+    const project: SystemResult = await withCleanup(fleet, async () => {
+      const measured = await runProject(options, db, fleet, extra, residences, rate, 'project');
+      if (options.queued > 0) {
+        isolation = await measureIsolation({
+          fleet,
+          db,
+          clock: measured.clock,
+          referralIds: measured.referralIds,
+          queued: options.queued,
+          idleSamples: options.quick ? 5 : 10,
+          loadedSamples: options.quick ? 5 : 20,
+          discharge: dischargeFor(residences),
+          log,
+        });
+      }
+      await measured.clock.close();
+      return { saturation: measured.saturation, latency: measured.latency, usage: measured.usage };
+    });
+
+    let growth: GrowthResult | undefined;
+    if (options.history > 0) {
+      const grown = await startFleet(databaseUrl, natsUrl, 'benchg', logRoot, options);
+      growth = await withCleanup(grown, async () => {
+        const { extra: growthExtra } = await benchDirectory(Math.max(options.growthSites, demo.length));
+        await prepareRehabDirectory(db, grown.app(SERVICES.rehabSite).schema, growthExtra);
+        log(
+          `growth: seeding ${options.history} stored referrals (${demo.length + growthExtra.length} sites)`,
+        );
+        const seedSeconds = await seedHistory(
+          db,
+          {
+            intake: grown.app(SERVICES.hospitalIntake).schema,
+            registration: grown.app(SERVICES.registration).schema,
+            rehab: grown.app(SERVICES.rehabSite).schema,
+            namespace: grown.namespace,
+          },
+          options.history,
+          grown.hospitalIds(),
+          residences,
+        );
+        log(`growth: seeded in ${seedSeconds.toFixed(0)} s`);
+        const measured = await runProject(
+          options,
+          db,
+          grown,
+          [],
+          residences,
+          rate,
+          `project +${options.history} stored`,
+        );
+        await measured.clock.close();
+        return {
+          saturation: measured.saturation,
+          latency: measured.latency,
+          usage: measured.usage,
+          storedReferrals: options.history,
+          sites: demo.length + growthExtra.length,
+          seedSeconds,
+        };
+      });
+    }
+
+    const ratios = computeRatios(baseline, project, growth);
+    const usage = [...project.usage, ...(growth?.usage ?? [])].map((u) => ({
+      ...u,
+      name: growth?.usage.includes(u) ? `${u.name} (+stored)` : u.name,
+    }));
+    return {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version },
+      options: { ...options },
+      method:
+        'Discharge time = when the open-loop client was due to send the request; registered/assigned = when a core ' +
+        'NATS subscription in the bench process on the namespace subjects saw the referral.registered / ' +
+        'referral.assigned publish (first sighting, keyed by the CloudEvents subject = referral id); HTTP accept = ' +
+        'due time → 201. Sustained throughput = assignments per second between the 10th and 90th percentile ' +
+        'completion. GREEN isolation: publish → inbox row committed in each GREEN consumer (polled every ~2 ms).',
+      baseline,
+      project,
+      growth,
+      isolation,
+      ratios,
+      goals: evaluateGoals(ratios, usage, growth !== undefined),
+    };
+  } finally {
+    await db.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  log(`options: ${JSON.stringify(options)}`);
+  const report = await runBench(options);
+  process.stdout.write(`${formatReport(report)}\n`);
+  fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
+  fs.writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
+  log(`wrote ${options.out}; whole run ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+if (require.main === module) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130));
+    });
+  }
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
