@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { ServiceName, SERVICES } from '@app/contracts';
 import { DatabaseDefinition, migrateUp } from '@app/persistence';
 import {
+  opsHeaders,
   SecureNats,
   ServiceProcess,
   spawnService,
@@ -22,7 +23,6 @@ import { DATABASE as REGISTRATION_DATABASE } from '../apps/registration/src/data
 import { DATABASE as REHAB_DATABASE } from '../apps/rehab-site/src/database';
 
 const run = promisify(execFile);
-const ADMIN_KEY = `admin-${randomBytes(12).toString('hex')}`;
 const COMMITTEE = '610902001003'; // 汉滨区 老城街道 西大街社区居委会
 
 /** Unique strings only this test patient carries. */
@@ -42,10 +42,17 @@ function markers() {
   };
 }
 
-async function json(url: string, method: string, key: string, body?: unknown) {
+/** `credentials`: an organisation's API key, or the headers of an ops token. */
+async function json(
+  url: string,
+  method: string,
+  credentials: string | Record<string, string>,
+  body?: unknown,
+) {
+  const auth = typeof credentials === 'string' ? { 'X-API-Key': credentials } : credentials;
   const response = await fetch(url, {
     method,
-    headers: { 'X-API-Key': key, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { ...auth, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -106,7 +113,7 @@ describe('PII at rest (three service processes on a secured NATS)', () => {
     await Promise.all([
       start(SERVICES.hospitalIntake, INTAKE_DATABASE),
       start(SERVICES.registration, REGISTRATION_DATABASE),
-      start(SERVICES.rehabSite, REHAB_DATABASE, { REHAB_ADMIN_KEY: ADMIN_KEY }),
+      start(SERVICES.rehabSite, REHAB_DATABASE),
     ]);
   });
 
@@ -136,7 +143,7 @@ describe('PII at rest (three service processes on a secured NATS)', () => {
     const intake = running(SERVICES.hospitalIntake);
     const rehab = running(SERVICES.rehabSite);
     const siteId = `st-${randomBytes(4).toString('hex')}`;
-    const site = await json(`${rehab.url}/v1/admin/sites`, 'POST', ADMIN_KEY, {
+    const site = await json(`${rehab.url}/v1/admin/sites`, 'POST', await opsHeaders('ops-admin'), {
       id: siteId,
       name: '西大街社区康复站',
       level: 'community-station',
