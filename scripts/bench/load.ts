@@ -1,67 +1,12 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { connect, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { gb11643CheckChar } from '../../apps/hospital-intake/src/discharges/discharge-rules';
 import { LatencyRecorder, sustainedThroughput } from './latency';
 import { RunResult } from './report';
 
 /** Wall-clock milliseconds with sub-millisecond resolution (monotonic within the process). */
 export function nowMs(): number {
   return performance.timeOrigin + performance.now();
-}
-
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'.split('');
-const GIVEN = '秀英华明建国兰芳伟丽军平玉强磊洋艳杰娟涛勇敏静燕霞婷辉刚健琳红梅鹏飞志宏春雪'.split('');
-const BIRTH_EPOCH = Date.UTC(1950, 0, 1);
-const BIRTH_DAYS = 18_000;
-
-/**
- * The n-th discharge of a bench run: valid for hospital-intake (GB 11643 checksum, dates, ICD-10, consent) and
- * a different person for every n (ID number and name + birth date), so registration never links two of them.
- */
-export function benchDischarge(n: number, run: string, residence: string): Record<string, unknown> {
-  const day = n % BIRTH_DAYS;
-  const k = Math.floor(n / BIRTH_DAYS);
-  if (k >= 1000) throw new Error('at most 18,000,000 distinct bench patients');
-  const birthDate = new Date(BIRTH_EPOCH + day * 86_400_000).toISOString().slice(0, 10);
-  const first17 = `610902${birthDate.replace(/-/g, '')}${String(k).padStart(3, '0')}`;
-  const name =
-    SURNAMES[k % SURNAMES.length] +
-    GIVEN[Math.floor(k / SURNAMES.length) % GIVEN.length] +
-    GIVEN[(day * 7 + k) % GIVEN.length];
-  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
-  return {
-    encounterId: `BENCH-${run}-${n}`,
-    admittedAt: hoursAgo(24 * 40),
-    dischargedAt: hoursAgo(2),
-    dischargeDisposition: 'home',
-    patient: {
-      name,
-      idNumber: first17 + gb11643CheckChar(first17),
-      birthDate,
-      sex: k % 2 === 0 ? 'female' : 'male',
-      phone: `139${String(10_000_000 + (n % 89_999_999)).slice(0, 8)}`,
-      address: '安康市汉滨区 12 号',
-      residenceDivisionCode: residence,
-      lacksCapacity: false,
-    },
-    diagnoses: [{ code: 'F20.0', primary: true }],
-    assessment: {
-      riskLevel: 1,
-      conditionStatus: 'basically-stable',
-      functionalScores: [{ instrument: 'gaf', score: 62 }],
-      rehabNeeds: ['day-care', 'social-skills'],
-      employmentInterest: false,
-    },
-    consents: [
-      {
-        purpose: 'community-rehab',
-        grantedBy: 'patient',
-        method: 'signed-at-hospital',
-        grantedAt: hoursAgo(3),
-      },
-    ],
-  };
 }
 
 /**
