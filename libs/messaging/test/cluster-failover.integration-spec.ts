@@ -47,35 +47,41 @@ describe('3-node cluster failover', () => {
     ]);
 
   it('should replicate streams three times and lose nothing when a node dies and returns', async () => {
-    const nc = await connect({ servers: cluster.urls });
-    try {
-      const info = await (
-        await jetstreamManager(nc)
-      ).streams.info(new Topology(world.namespace).streamName('REFERRAL'));
-      expect(info.config.num_replicas).toBe(3);
-      expect(info.cluster?.replicas?.length).toBeGreaterThanOrEqual(2);
-    } finally {
-      await nc.close();
-    }
+    // Right after provisioning, a stream's replica group may still be electing its leader: ask until it answers.
+    const info = await waitFor(
+      async () => {
+        const nc = await connect({ servers: cluster.urls });
+        try {
+          return await (
+            await jetstreamManager(nc, { timeout: 5000 })
+          ).streams.info(new Topology(world.namespace).streamName('REFERRAL'));
+        } finally {
+          await nc.close();
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 500, message: 'REFERRAL stream info from the cluster' },
+    );
+    expect(info.config.num_replicas).toBe(3);
+    expect(info.cluster?.replicas?.length).toBeGreaterThanOrEqual(2);
 
     const before = await postDischarges(producer.url, 'h-cluster-a', 50);
     await cluster.killNode(0);
     const during: string[] = [];
     for (let i = 0; i < 5; i++) during.push(...(await postDischarges(producer.url, 'h-cluster-b', 20)));
     await waitFor(async () => (await effects([...before, ...during])) === 150, {
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
       message: '150 effects with one node down',
     });
 
     await cluster.restartNode(0);
     const after = await postDischarges(producer.url, 'h-cluster-c', 50);
     const all = [...before, ...during, ...after];
-    await waitFor(async () => (await effects(all)) === 200, { timeoutMs: 60_000, message: '200 effects' });
+    await waitFor(async () => (await effects(all)) === 200, { timeoutMs: 120_000, message: '200 effects' });
     await holdsFor(async () => (await effects(all)) === 200, 2000);
     expect(
       await db.count(
         `SELECT count(*) FROM "${world.producerSchema}".outbox WHERE published_at IS NULL AND cancelled_at IS NULL`,
       ),
     ).toBe(0);
-  });
+  }, 360_000);
 });
