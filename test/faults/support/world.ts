@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { SERVICES, ServiceName } from '@app/contracts';
-import { AppFleet, uniqueName } from '@app/testing';
+import { AppFleet, opsHeaders, uniqueName } from '@app/testing';
 import { Checker, CheckScope, PIPELINE, problemsOf, Verdict } from './checker';
 import { DischargeFactory } from './discharges';
 import { LoadRun } from './load';
@@ -147,7 +147,11 @@ export class FaultWorld {
 
   /** Counter from an app's /metrics (sum over the label values that contain `match`). */
   async metric(service: ServiceName, name: string, match = ''): Promise<number> {
-    const text = await (await fetch(`${this.fleet.app(service).url}/metrics`)).text();
+    const response = await fetch(`${this.fleet.app(service).url}/metrics`, {
+      headers: await opsHeaders('ops-viewer'),
+    });
+    if (response.status !== 200) throw new Error(`${service} /metrics answered ${response.status}`);
+    const text = await response.text();
     return text
       .split('\n')
       .filter((l) => l.startsWith(name) && l.includes(match))
