@@ -47,14 +47,17 @@ describe('3-node cluster failover', () => {
     ]);
 
   it('should replicate streams three times and lose nothing when a node dies and returns', async () => {
-    // Right after provisioning, a stream's replica group may still be electing its leader: ask until it answers.
+    // Right after provisioning, a stream's replica group may still be electing its leader and catching up its
+    // followers: ask until it answers with both followers.
     const info = await waitFor(
       async () => {
         const nc = await connect({ servers: cluster.urls });
         try {
-          return await (
+          const found = await (
             await jetstreamManager(nc, { timeout: 5000 })
           ).streams.info(new Topology(world.namespace).streamName('REFERRAL'));
+          // The leader answers before it lists its followers: wait until it reports them.
+          return (found.cluster?.replicas?.length ?? 0) >= 2 ? found : undefined;
         } finally {
           await nc.close();
         }
