@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENTS } from '@app/contracts';
+import { PeriodicTask } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { TransactionHost, systemActor } from '@app/persistence';
 import { Clock } from '../config/clock';
@@ -23,8 +24,7 @@ export interface SweepResult {
 @Injectable()
 export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeadlineSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<SweepResult>;
+  private task?: PeriodicTask;
 
   constructor(
     private readonly tx: TransactionHost,
@@ -36,21 +36,21 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     if (this.rules.sweepIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.logger.warn(`sweep failed: ${(error as Error).message}`));
-    }, this.rules.sweepIntervalMs);
-    this.timer.unref();
+    this.task = new PeriodicTask(
+      async () => void (await this.sweep()),
+      this.rules.sweepIntervalMs,
+      (error) => this.logger.warn(`sweep failed: ${error.message}`),
+    );
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.task?.stop();
   }
 
-  /** One pass at the clock's current time (the interval calls it; tests call it after setting the clock). */
-  async sweep(): Promise<SweepResult> {
-    this.running = this.tx.run(() => this.sweepOnce(), systemActor('sweeper'));
-    return this.running;
+  /** One pass at the clock's current time (the periodic task calls it; tests call it after setting the clock). */
+  sweep(): Promise<SweepResult> {
+    return this.tx.run(() => this.sweepOnce(), systemActor('sweeper'));
   }
 
   private async sweepOnce(): Promise<SweepResult> {
