@@ -16,3 +16,4 @@ export * from './service-process';
 export * from './local-postgres';
 export * from './auth';
 export * from './fingerprint';
+export * from './query-budget';

@@ -1,0 +1,81 @@
+import { Client } from 'pg';
+
+/** One statement sent to Postgres while a {@link QueryRecorder} was recording. */
+export interface RecordedStatement {
+  /** The SQL text, whitespace collapsed. */
+  readonly text: string;
+  /** The client's `application_name` (each app's pool sets its service name). */
+  readonly application: string;
+}
+
+/**
+ * Records every statement any `pg` client in this process sends (TypeORM, the relay, raw clients) while
+ * active: the round trips a code path makes, so a hot path can be held to a budget by a test. Patches
+ * `Client.prototype.query` and restores it on `stop()`.
+ */
+export class QueryRecorder {
+  private readonly original = Client.prototype.query;
+  private statements: RecordedStatement[] = [];
+  private active = false;
+
+  start(): this {
+    if (this.active) return this;
+    this.active = true;
+    this.statements = [];
+    const recorder = this.statements;
+    const original = this.original;
+    Client.prototype.query = function (this: Client, ...args: unknown[]) {
+      const config = args[0] as string | { text?: string } | undefined;
+      const text = typeof config === 'string' ? config : config?.text;
+      if (typeof text === 'string') {
+        recorder.push({
+          text: text.replace(/\s+/g, ' ').trim(),
+          application:
+            (this as unknown as { connectionParameters?: { application_name?: string } }).connectionParameters
+              ?.application_name ?? '',
+        });
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof Client.prototype.query;
+    return this;
+  }
+
+  /** Stops recording and returns what was recorded. */
+  stop(): RecordedStatement[] {
+    if (this.active) {
+      Client.prototype.query = this.original;
+      this.active = false;
+    }
+    return this.statements;
+  }
+
+  /** The statements so far, optionally only those touching `schema` (unquoted schema name). */
+  recorded(filter?: { schema?: string; application?: string }): RecordedStatement[] {
+    return this.statements.filter(
+      (s) =>
+        (filter?.schema === undefined || s.text.includes(filter.schema) || isTransactionControl(s.text)) &&
+        (filter?.application === undefined || s.application === filter.application),
+    );
+  }
+
+  /** Counts by statement shape (uuids and numbers folded), most frequent first: for a failure message. */
+  static summary(statements: readonly RecordedStatement[]): string {
+    const counts = new Map<string, number>();
+    for (const { text } of statements) {
+      const shape = text
+        .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+        .slice(0, 140);
+      counts.set(shape, (counts.get(shape) ?? 0) + 1);
+    }
+    return [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([shape, n]) => `${String(n).padStart(5)}  ${shape}`)
+      .join('\n');
+  }
+}
+
+function isTransactionControl(text: string): boolean {
+  return /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|SELECT set_config)/i.test(
+    text,
+  );
+}
