@@ -41,6 +41,7 @@ import {
   seedHistory,
 } from './bench/history';
 import { measureIsolation } from './bench/isolation';
+import { serverCpu, serverCpuPerReferral } from './bench/servers';
 import { driveRun, DriveOptions, EventClock } from './bench/load';
 import {
   BenchReport,
@@ -51,6 +52,7 @@ import {
   IsolationResult,
   ProcessUsage,
   RunResult,
+  ServerUsage,
   SystemResult,
 } from './bench/report';
 
@@ -179,7 +181,13 @@ async function measureSystem(
   residences: string[],
   rate: number | undefined,
   usage: () => Named,
-): Promise<{ saturation: RunResult; latency: RunResult; referralIds: string[]; usage: ProcessUsage[] }> {
+): Promise<{
+  saturation: RunResult;
+  latency: RunResult;
+  referralIds: string[];
+  usage: ProcessUsage[];
+  servers: ServerUsage[];
+}> {
   const idle = usage();
   const run = (label: string, offered: number, count: number, drainTimeoutMs: number): Promise<RunResult> => {
     const drive: DriveOptions = {
@@ -199,6 +207,7 @@ async function measureSystem(
   };
   if (options.warmUp > 0) await run('warm-up', 50, options.warmUp, 60_000);
   const measuredFrom = usage();
+  const serversFrom = serverCpu();
   const drain = 120_000 + options.referrals * 30;
   const saturation = await run('saturation', options.saturationRate, options.referrals, drain);
   log(
@@ -208,8 +217,10 @@ async function measureSystem(
   const latency = await run(`latency @ ${offered}/s`, offered, options.referrals, drain);
   log(`${latency.label}: p99 discharge→assigned ${latency.latency.dischargeToAssigned.p99} ms`);
   const referralIds = [...target.clock.assigned.keys()];
-  const used = usageOf(idle, measuredFrom, usage(), saturation.accepted + latency.accepted);
-  return { saturation, latency, referralIds, usage: used };
+  const referrals = saturation.accepted + latency.accepted;
+  const used = usageOf(idle, measuredFrom, usage(), referrals);
+  const servers = serverCpuPerReferral(serversFrom, serverCpu(), referrals);
+  return { saturation, latency, referralIds, usage: used, servers };
 }
 
 type Named = { name: string; usage: { rssBytes: number; peakRssBytes: number; cpuSeconds: number } }[];
@@ -249,14 +260,14 @@ async function runBaseline(
     const clock = await EventClock.start(natsUrl, namespace);
     try {
       const target: Target = { system: 'baseline', name: 'baseline', url: baseline.url, headers: {}, clock };
-      const { saturation, latency, usage } = await measureSystem(
+      const { saturation, latency, usage, servers } = await measureSystem(
         target,
         options,
         residences,
         options.rate,
         () => baseline.usage(),
       );
-      return { saturation, latency, usage };
+      return { saturation, latency, usage, servers };
     } finally {
       await clock.close();
     }
@@ -315,14 +326,14 @@ async function runProject(
     headers: { 'x-api-key': fleet.hospitalKey() },
     clock,
   };
-  const { saturation, latency, referralIds, usage } = await measureSystem(
+  const { saturation, latency, referralIds, usage, servers } = await measureSystem(
     target,
     options,
     residences,
     rate,
     () => fleet.all().map((app) => ({ name: app.name, usage: app.usage() })),
   );
-  return { saturation, latency, usage, referralIds, clock };
+  return { saturation, latency, usage, servers, referralIds, clock };
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
@@ -366,7 +377,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         });
       }
       await measured.clock.close();
-      return { saturation: measured.saturation, latency: measured.latency, usage: measured.usage };
+      return {
+        saturation: measured.saturation,
+        latency: measured.latency,
+        usage: measured.usage,
+        servers: measured.servers,
+      };
     });
 
     let growth: GrowthResult | undefined;
@@ -405,6 +421,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           saturation: measured.saturation,
           latency: measured.latency,
           usage: measured.usage,
+          servers: measured.servers,
           storedReferrals: options.history,
           sites: demo.length + growthExtra.length,
           seedSeconds,

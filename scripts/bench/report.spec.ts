@@ -50,6 +50,10 @@ function system(kind: RunResult['system'], throughput: number, p99: number, cpuM
     saturation: run(kind, throughput, p99 * 10),
     latency: run(kind, throughput / 2, p99),
     usage: [usage(`${kind} a`, 150, cpuMs / 2), usage(`${kind} b`, 250, cpuMs / 2)],
+    servers: [
+      { name: 'postgres', cpuMsPerReferral: cpuMs },
+      { name: 'nats-server', cpuMsPerReferral: cpuMs / 4 },
+    ],
   };
 }
 
@@ -93,6 +97,7 @@ describe('goals', () => {
     expect(ratios.throughputProjectOverBaseline).toBeCloseTo(0.75);
     expect(ratios.p99ProjectOverBaseline).toBeCloseTo(2.5);
     expect(ratios.cpuPerReferralProjectOverBaseline).toBeCloseTo(3);
+    expect(ratios.serverCpuPerReferralProjectOverBaseline).toBeCloseTo(3);
     const goals = evaluateGoals(ratios, project.usage, false);
     const verdict = (prefix: string) => goals.find((g) => g.name.startsWith(prefix))?.verdict;
     expect(verdict('throughput project')).toBe('floor');
@@ -149,6 +154,8 @@ describe('formatReport', () => {
       'discharge→assigned',
       'project b',
       'cpuPerReferralProjectOverBaseline',
+      'Shared servers',
+      'nats-server',
       'throughput project / baseline',
       'missed',
     ]) {

@@ -42,10 +42,18 @@ export interface ProcessUsage {
   cpuMsPerReferral: number;
 }
 
+/** CPU the shared servers (Postgres, NATS) spent per referral during the measured runs. */
+export interface ServerUsage {
+  name: string;
+  cpuMsPerReferral: number;
+}
+
 export interface SystemResult {
   saturation: RunResult;
   latency: RunResult;
   usage: ProcessUsage[];
+  /** Postgres and NATS (all their processes), which the per-process figures leave out. */
+  servers?: ServerUsage[];
 }
 
 export interface GrowthResult extends SystemResult {
@@ -100,6 +108,13 @@ export function cpuPerReferral(system: SystemResult): number | undefined {
   return system.usage.length === 0 ? undefined : system.usage.reduce((sum, u) => sum + u.cpuMsPerReferral, 0);
 }
 
+/** CPU milliseconds Postgres and NATS spent per referral of a system's runs. */
+export function serverCpuPerReferral(system: SystemResult): number | undefined {
+  return system.servers === undefined || system.servers.length === 0
+    ? undefined
+    : system.servers.reduce((sum, s) => sum + s.cpuMsPerReferral, 0);
+}
+
 /** project / baseline (and grown / empty) ratios that the goals are judged on. */
 export function computeRatios(
   baseline: SystemResult,
@@ -111,6 +126,10 @@ export function computeRatios(
     throughputProjectOverBaseline: ratio(project.saturation.throughput, baseline.saturation.throughput),
     p99ProjectOverBaseline: ratio(p99(project.latency), p99(baseline.latency)),
     cpuPerReferralProjectOverBaseline: ratio(cpuPerReferral(project), cpuPerReferral(baseline)),
+    serverCpuPerReferralProjectOverBaseline: ratio(
+      serverCpuPerReferral(project),
+      serverCpuPerReferral(baseline),
+    ),
     acceptP99ProjectOverBaseline: ratio(
       project.latency.latency.accept.p99,
       baseline.latency.latency.accept.p99,
@@ -247,6 +266,21 @@ export function formatReport(report: BenchReport): string {
       ),
     ),
   );
+  const withServers = systems.filter(([, s]) => s.servers !== undefined && s.servers.length > 0);
+  if (withServers.length > 0) {
+    out.push('');
+    out.push(
+      'Shared servers during the same runs (all their processes; anything else on the machine included):',
+    );
+    out.push(
+      formatTable(
+        ['system', 'server', 'CPU ms/referral'],
+        withServers.flatMap(([name, s]) =>
+          (s.servers ?? []).map((server) => [name, server.name, f(server.cpuMsPerReferral, 2)]),
+        ),
+      ),
+    );
+  }
   out.push('');
   out.push(
     formatTable(

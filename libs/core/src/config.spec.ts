@@ -33,6 +33,7 @@ describe(loadServiceConfig.name, () => {
         service: 'registration',
         databaseUrl: DEFAULT_DATABASE_URL,
         dbSchema: 'registration',
+        dbStatementCacheSize: 200,
         natsServers: [DEFAULT_NATS_URL],
         busNamespace: '',
         httpPort: 3002,

@@ -29,6 +29,13 @@ class EnvironmentVariables {
   DB_RUNTIME_ROLE?: string;
 
   @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  DB_STATEMENT_CACHE_SIZE?: number;
+
+  @IsOptional()
   @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, {
     message: 'NATS_URL must be one or more comma-separated nats:// URLs',
   })
@@ -146,6 +153,8 @@ export interface ServiceConfig {
   readonly dbSchema: string;
   /** The role the app's connections take (row-level security applies to it); default `<schema>_runtime`. */
   readonly dbRuntimeRole?: string;
+  /** Prepared statements kept per database connection (0: parse and plan every statement each time). */
+  readonly dbStatementCacheSize: number;
   readonly natsServers: string[];
   /** Prefix for every stream, subject and consumer name: isolates test runs on a shared server. Empty in production. */
   readonly busNamespace: string;
@@ -188,6 +197,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     databaseUrl: vars.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     dbSchema: vars.DB_SCHEMA ?? defaultSchemaOf(service),
     ...(vars.DB_RUNTIME_ROLE ? { dbRuntimeRole: vars.DB_RUNTIME_ROLE } : {}),
+    dbStatementCacheSize: vars.DB_STATEMENT_CACHE_SIZE ?? 200,
     natsServers: (vars.NATS_URL ?? DEFAULT_NATS_URL).split(','),
     busNamespace: vars.BUS_NAMESPACE ?? '',
     httpPort: vars.HTTP_PORT ?? DEFAULT_PORTS[service],

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import { DatabaseDefinition } from './database-definition';
+import { PreparingClient } from './statement-cache';
 
 export interface DataSourceSettings {
   readonly url: string;
@@ -13,6 +14,11 @@ export interface DataSourceSettings {
    * not the table owner, so row-level security applies. Unset for migrations (they run as the owner).
    */
   readonly runtimeRole?: string;
+  /**
+   * Parameterised statements each connection keeps prepared (parsed and planned once), see PreparingClient.
+   * 0 or unset: every statement is parsed and planned at each execution (migrations, tools).
+   */
+  readonly statementCacheSize?: number;
 }
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -36,6 +42,9 @@ export function dataSourceOptions(
     extra: {
       connectionTimeoutMillis: 5000,
       ...(settings.runtimeRole ? { options: `-c role=${assertRoleName(settings.runtimeRole)}` } : {}),
+      ...(settings.statementCacheSize
+        ? { Client: PreparingClient, statementCacheSize: settings.statementCacheSize }
+        : {}),
     },
   };
 }

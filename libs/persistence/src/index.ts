@@ -5,3 +5,4 @@ export * from './transaction-host';
 export * from './row-security';
 export * from './persistence.module';
 export * from './runtime-role.migration';
+export * from './statement-cache';

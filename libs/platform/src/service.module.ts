@@ -63,6 +63,8 @@ export class ServiceModule {
             applicationName: options.service,
             // The app never runs as the table owner: row-level security applies to this role.
             runtimeRole: config.dbRuntimeRole ?? runtimeRoleOf(config.dbSchema),
+            // Hot statements are parsed and planned once per connection (row-level security makes planning dear).
+            statementCacheSize: config.dbStatementCacheSize,
             // Every in-flight message holds a connection for its transaction; keep room for HTTP and the relay.
             poolSize: config.consumerConcurrency + 10,
           },
