@@ -36,8 +36,9 @@ export class PreparingClient extends Client {
 
   // pg's query() is heavily overloaded; this override only rewrites (text, values[, callback]) calls.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override query(...args: any[]): any {
-    const [text, values, callback] = args as [unknown, unknown, unknown];
+  override query(...rest: any[]): any {
+    const args = rest as unknown[];
+    const [text, values, callback] = args;
     if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || this.cacheSize <= 0) {
       return (super.query as (...a: unknown[]) => unknown)(...args);
     }
