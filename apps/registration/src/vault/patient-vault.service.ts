@@ -32,11 +32,15 @@ export class PatientVaultService {
     private readonly patients: PatientRepository,
   ) {}
 
-  /** The same person (same ID number, or same name + birth date + county) → the existing patient, else a new one. */
+  /**
+   * The same person (same ID number, or same name + birth date + county) → the existing patient, else a new one.
+   * The patient comes back locked for the rest of the transaction (found FOR UPDATE, or inserted by it);
+   * `created` says it was inserted here, so nothing can refer to it yet.
+   */
   async upsert(
     identity: PatientIdentityDto,
     newId: string,
-  ): Promise<{ patient: PatientRow; matchedBy?: 'id-number' | 'name-birth-division' }> {
+  ): Promise<{ patient: PatientRow; created: boolean; matchedBy?: 'id-number' | 'name-birth-division' }> {
     const idNumberIndex = this.cipher.blindIndex(
       normaliseIdNumber(identity.idNumber),
       BLIND_INDEX_CONTEXTS.idNumber,
@@ -45,15 +49,15 @@ export class PatientVaultService {
     for (let attempt = 0; attempt < 2; attempt++) {
       const found = await this.patients.findForUpdateByIndexes(idNumberIndex, identityIndex);
       if (found) {
-        if (found.patient.sealedAt === null) {
-          await this.patients.updateContact(found.patient.id, {
-            sealed: this.mergeContact(found.patient, identity),
-            residenceDivisionCode: identity.residenceDivisionCode,
-            lacksCapacity: identity.lacksCapacity,
-          });
-        }
-        const patient = (await this.patients.findById(found.patient.id))!;
-        return { patient, matchedBy: found.matchedBy };
+        const patient =
+          found.patient.sealedAt === null
+            ? await this.patients.updateContact(found.patient.id, {
+                sealed: this.mergeContact(found.patient, identity),
+                residenceDivisionCode: identity.residenceDivisionCode,
+                lacksCapacity: identity.lacksCapacity,
+              })
+            : found.patient;
+        return { patient, created: false, matchedBy: found.matchedBy };
       }
       const inserted = await this.patients.insert({
         id: newId,
@@ -64,7 +68,7 @@ export class PatientVaultService {
         residenceDivisionCode: identity.residenceDivisionCode,
         lacksCapacity: identity.lacksCapacity,
       });
-      if (inserted) return { patient: (await this.patients.findById(newId))! };
+      if (inserted) return { patient: inserted, created: true };
     }
     throw new DomainException(
       'PATIENT_UPSERT_RACE',
