@@ -66,6 +66,13 @@ describe('registration query budget (referral.assessed)', () => {
       statements = recorder.stop();
     }
 
+    // The path did all its work: one referral.registered per referral waits in (or left) the outbox.
+    expect(
+      await world.db.count(`SELECT count(*) FROM "${schema}".outbox WHERE event_type = $1`, [
+        EVENTS.referralRegistered.type,
+      ]),
+    ).toBe(REFERRALS);
+
     const app = statements.filter((s) => s.application === SERVICES.registration);
     // The outbox relay polls on the same pool: its claims, marks and their transactions are not the handler's.
     const relayRounds = app.filter((s) => RELAY_CLAIM.test(s.text)).length;
@@ -82,6 +89,8 @@ describe('registration query budget (referral.assessed)', () => {
 
     if (own > HANDLER_BUDGET)
       throw new Error(`handler statements over budget (${HANDLER_BUDGET})\n${report}`);
-    if (all > ALL_BUDGET) throw new Error(`statements over budget (${ALL_BUDGET})\n${report}`);
+    // A relay poll cut by the end of recording leaves at most START and set_config without their claim.
+    if (all > ALL_BUDGET + 2 / REFERRALS)
+      throw new Error(`statements over budget (${ALL_BUDGET})\n${report}`);
   });
 });

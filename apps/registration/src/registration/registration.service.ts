@@ -68,6 +68,8 @@ interface IntakeResult {
   readonly application: ApplicationRow;
   readonly registration: RegistrationRow;
   readonly patient: PatientRow;
+  /** The patient was created from this request's identity (its seals hold exactly that). */
+  readonly created: boolean;
   /** Set when the person had a registration already. */
   readonly linkedBy?: 'id-number' | 'name-birth-division';
 }
@@ -141,6 +143,9 @@ export class RegistrationService {
           patient,
           application.registeredAt!,
           causationId,
+          {
+            createdFrom: intake.created ? identity : undefined,
+          },
         );
       }
       await this.audit.recordAll([
@@ -476,7 +481,7 @@ export class RegistrationService {
       await this.registrations.setRegistrationStatus(existing.id, 'registered', { registeredAt: now });
       registration = { ...existing, status: 'registered' };
     }
-    return { application, registration, patient, linkedBy: matchedBy };
+    return { application, registration, patient, created, linkedBy: matchedBy };
   }
 
   /** After an assessment (or a new consent): ineligible, awaiting consent for a purpose, or registered. */
@@ -533,6 +538,7 @@ export class RegistrationService {
     patient: PatientRow,
     registeredAt: Date,
     causationId: string | undefined,
+    contact: { createdFrom?: PatientIdentityDto } = {},
   ): Promise<void> {
     const assessment = application.assessment!;
     await this.publisher.publish(
@@ -548,7 +554,7 @@ export class RegistrationService {
         ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
         ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
         registeredAt: registeredAt.toISOString(),
-        sealedContact: this.vault.sealSiteContact(patient),
+        sealedContact: this.vault.sealSiteContact(patient, contact.createdFrom),
       },
       { subject: application.id, ...(causationId ? { causationId } : {}) },
     );

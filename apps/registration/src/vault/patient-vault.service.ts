@@ -89,14 +89,18 @@ export class PatientVaultService {
     );
   }
 
-  /** The minimum contact a site needs, sealed for rehab-site. */
-  sealSiteContact(patient: PatientRow): EncryptedFieldDto {
-    const opened = this.open(patient);
+  /**
+   * The minimum contact a site needs, sealed for rehab-site. `createdFrom`: the identity this transaction
+   * created the patient from (what its seals hold), so nothing has to be opened.
+   */
+  sealSiteContact(patient: PatientRow, createdFrom?: PatientIdentityDto): EncryptedFieldDto {
+    this.assertOpen(patient);
+    const source = createdFrom ?? this.openContact(patient);
     const contact: SiteContactDto = {
-      name: opened.name,
-      ...(opened.phone ? { phone: opened.phone } : {}),
-      ...(opened.address ? { address: opened.address } : {}),
-      ...(opened.guardian ? { guardian: opened.guardian } : {}),
+      name: source.name,
+      ...(source.phone ? { phone: source.phone } : {}),
+      ...(source.address ? { address: source.address } : {}),
+      ...(source.guardian ? { guardian: source.guardian } : {}),
     };
     return this.cipher.sealJson(contact, SEAL_CONTEXTS.siteContact);
   }
@@ -122,11 +126,6 @@ export class PatientVaultService {
     return this.openWith(patient, patient.sealedAt !== null);
   }
 
-  private open(patient: PatientRow): OpenedPatient {
-    this.assertOpen(patient);
-    return this.openWith(patient, false);
-  }
-
   private assertOpen(patient: PatientRow): void {
     if (patient.sealedAt !== null) {
       throw new DomainException(
@@ -135,6 +134,21 @@ export class PatientVaultService {
         'consent was withdrawn: the patient record is sealed for the statutory record only',
       );
     }
+  }
+
+  /** Only the fields a site's contact needs (the ID number and birth date stay sealed). */
+  private openContact(patient: PatientRow): Pick<OpenedPatient, 'name' | 'phone' | 'address' | 'guardian'> {
+    const read = (field: PiiField) => {
+      const seal = patient.sealed[field];
+      return seal ? this.cipher.open(seal, sealContext(field, patient.id)) : undefined;
+    };
+    const guardian = read('guardian');
+    return {
+      name: read('name')!,
+      phone: read('phone'),
+      address: read('address'),
+      guardian: guardian ? (JSON.parse(guardian) as GuardianDto) : undefined,
+    };
   }
 
   private openWith(patient: PatientRow, statutory: boolean): OpenedPatient {
