@@ -13,41 +13,81 @@ export interface NewConsent {
   readonly expiresAt: Date | null;
 }
 
+interface RawConsent {
+  purpose: ConsentPurpose;
+  granted_by: 'patient' | 'guardian';
+  granted_at: Date;
+  expires_at: Date | null;
+  withdrawn_at: Date | null;
+}
+
+const CONSENT_COLUMNS = 'purpose, granted_by, granted_at, expires_at, withdrawn_at';
+
+/** The rows to insert: one array parameter per column, $1 to $7 (see {@link consentParameters}). */
+const CONSENT_ROWS = `SELECT u.patient_id, u.purpose, u.granted_by, u.method, u.recorded_by, u.granted_at, u.expires_at
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])
+    AS u(patient_id, purpose, granted_by, method, recorded_by, granted_at, expires_at)`;
+
+function consentParameters(consents: readonly NewConsent[]): unknown[] {
+  return [
+    consents.map((c) => c.patientId),
+    consents.map((c) => c.purpose),
+    consents.map((c) => c.grantedBy),
+    consents.map((c) => c.method),
+    consents.map((c) => c.recordedBy),
+    consents.map((c) => c.grantedAt),
+    consents.map((c) => c.expiresAt),
+  ];
+}
+
+const toConsent = (r: RawConsent): ConsentRecord => ({
+  purpose: r.purpose,
+  grantedBy: r.granted_by,
+  grantedAt: r.granted_at,
+  expiresAt: r.expires_at,
+  withdrawnAt: r.withdrawn_at,
+});
+
 @Injectable()
 export class ConsentRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  async insert(consents: NewConsent[]): Promise<void> {
-    for (const c of consents) {
-      await this.tx.manager.query(
-        `INSERT INTO ${this.tx.schema}.consent (patient_id, purpose, granted_by, method, recorded_by, granted_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [c.patientId, c.purpose, c.grantedBy, c.method, c.recordedBy, c.grantedAt, c.expiresAt],
-      );
-    }
+  /** Records the consents (one statement however many). */
+  async insert(consents: readonly NewConsent[]): Promise<void> {
+    if (consents.length === 0) return;
+    await this.tx.manager.query(
+      `INSERT INTO ${this.tx.schema}.consent (patient_id, purpose, granted_by, method, recorded_by, granted_at, expires_at)
+       ${CONSENT_ROWS}`,
+      consentParameters(consents),
+    );
+  }
+
+  /**
+   * Records a patient's new consents and returns every consent of the patient, the new ones included, in one
+   * round trip (the rows a statement inserts are not visible to its own scan, so they are added from RETURNING).
+   */
+  async recordAndList(
+    patientId: string,
+    consents: readonly Omit<NewConsent, 'patientId'>[],
+  ): Promise<ConsentRecord[]> {
+    const rows = await this.tx.manager.query<RawConsent[]>(
+      `WITH added AS (
+         INSERT INTO ${this.tx.schema}.consent (patient_id, purpose, granted_by, method, recorded_by, granted_at, expires_at)
+         ${CONSENT_ROWS}
+         RETURNING ${CONSENT_COLUMNS})
+       SELECT ${CONSENT_COLUMNS} FROM ${this.tx.schema}.consent WHERE patient_id = $8
+       UNION ALL SELECT ${CONSENT_COLUMNS} FROM added`,
+      [...consentParameters(consents.map((c) => ({ ...c, patientId }))), patientId],
+    );
+    return rows.map(toConsent).sort((a, b) => a.grantedAt.getTime() - b.grantedAt.getTime());
   }
 
   async findByPatient(patientId: string): Promise<ConsentRecord[]> {
-    const rows = await this.tx.manager.query<
-      {
-        purpose: ConsentPurpose;
-        granted_by: 'patient' | 'guardian';
-        granted_at: Date;
-        expires_at: Date | null;
-        withdrawn_at: Date | null;
-      }[]
-    >(
-      `SELECT purpose, granted_by, granted_at, expires_at, withdrawn_at FROM ${this.tx.schema}.consent
-        WHERE patient_id = $1 ORDER BY granted_at`,
+    const rows = await this.tx.manager.query<RawConsent[]>(
+      `SELECT ${CONSENT_COLUMNS} FROM ${this.tx.schema}.consent WHERE patient_id = $1 ORDER BY granted_at`,
       [patientId],
     );
-    return rows.map((r) => ({
-      purpose: r.purpose,
-      grantedBy: r.granted_by,
-      grantedAt: r.granted_at,
-      expiresAt: r.expires_at,
-      withdrawnAt: r.withdrawn_at,
-    }));
+    return rows.map(toConsent);
   }
 
   /** Marks every live consent of the purposes withdrawn; returns how many. */

@@ -82,7 +82,22 @@ export interface NewApplication {
   readonly preferredSiteId: string | null;
   readonly receivedAt: Date;
   readonly registerDueAt: Date;
+  /** Filed already assessed (hospital): its needs are the assessment's. */
+  readonly assessment?: Assessment;
+  /** Where the application stands from the start (see ApplicationOutcome); else `status` as given. */
+  readonly outcome?: ApplicationOutcome;
 }
+
+/** Where an application ends up after the consent gate or a merge, written with the row or onto it. */
+export type ApplicationOutcome =
+  | { readonly status: 'registered'; readonly at: Date }
+  | { readonly status: 'awaiting-consent'; readonly purpose: ConsentPurpose; readonly at: Date }
+  | {
+      readonly status: Extract<ApplicationStatus, 'ineligible' | 'merged' | 'refused'>;
+      readonly reason: string;
+      readonly at: Date;
+      readonly mergedInto?: string;
+    };
 
 /** An application row as Postgres returns it. */
 interface RawApplication {
@@ -183,11 +198,18 @@ export class RegistrationRepository {
       : undefined;
   }
 
-  async insertRegistration(id: string, patientId: string): Promise<void> {
+  /** A new registration (pending, or registered when its first application registers at once). */
+  async insertRegistration(
+    id: string,
+    patientId: string,
+    status: Extract<RegistrationStatus, 'pending' | 'registered'> = 'pending',
+    registeredAt: Date | null = null,
+  ): Promise<RegistrationRow> {
     await this.tx.manager.query(
-      `INSERT INTO ${this.s}.registration (id, patient_id, status) VALUES ($1, $2, 'pending')`,
-      [id, patientId],
+      `INSERT INTO ${this.s}.registration (id, patient_id, status, registered_at) VALUES ($1, $2, $3, $4)`,
+      [id, patientId, status, registeredAt],
     );
+    return { id, patientId, status, previousSiteId: null };
   }
 
   async setRegistrationStatus(
@@ -203,43 +225,69 @@ export class RegistrationRepository {
     );
   }
 
-  async insertApplication(a: NewApplication): Promise<void> {
-    await this.tx.manager.query(
+  /** Inserts the application, with its assessment and outcome when known already; returns the row. */
+  async insertApplication(a: NewApplication): Promise<ApplicationRow> {
+    const o = a.outcome;
+    const rows = await this.tx.manager.query<RawApplication[]>(
       `INSERT INTO ${this.s}.application (id, registration_id, channel, organisation_id, encounter_id, status, linked_by,
-         residence_division_code, needs, preferred_site_id, received_at, register_due_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         residence_division_code, needs, preferred_site_id, received_at, register_due_at,
+         risk_level, condition_status, colour_grade, eligible, employment_interest, assessed_at,
+         registered_at, missing_purpose, awaiting_consent_since, ended_at, end_reason, merged_into)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+         $23, $24)
+       RETURNING *`,
       [
         a.id,
         a.registrationId,
         a.channel,
         a.organisationId,
         a.encounterId,
-        a.status,
+        o?.status ?? a.status,
         a.linkedBy,
         a.residenceDivisionCode,
-        a.needs,
+        a.assessment?.needs ?? a.needs,
         a.preferredSiteId,
         a.receivedAt,
         a.registerDueAt,
+        a.assessment?.riskLevel ?? null,
+        a.assessment?.conditionStatus ?? null,
+        a.assessment?.colourGrade ?? null,
+        a.assessment?.eligible ?? null,
+        a.assessment?.employmentInterest ?? null,
+        a.assessment?.assessedAt ?? null,
+        o?.status === 'registered' ? o.at : null,
+        o?.status === 'awaiting-consent' ? o.purpose : null,
+        o?.status === 'awaiting-consent' ? o.at : null,
+        o && 'reason' in o ? o.at : null,
+        o && 'reason' in o ? o.reason : null,
+        o && 'reason' in o ? (o.mergedInto ?? null) : null,
       ],
     );
+    return toApplication(rows[0]);
+  }
+
+  /**
+   * The application of a referral (locked), or whether another application of the same organisation has the
+   * same encounter (the same discharge posted again under another referral id): one round trip for both.
+   */
+  async findReferral(
+    id: string,
+    organisationId: string,
+    encounterId: string,
+  ): Promise<{ application?: ApplicationRow; sameEncounter: boolean }> {
+    const rows = await this.tx.manager.query<(RawApplication & { by_id: boolean })[]>(
+      `SELECT *, id = $1 AS by_id FROM ${this.s}.application
+        WHERE id = $1 OR (organisation_id = $2 AND encounter_id = $3) FOR UPDATE`,
+      [id, organisationId, encounterId],
+    );
+    const own = rows.find((r) => r.by_id);
+    return { application: own && toApplication(own), sameEncounter: rows.some((r) => !r.by_id) };
   }
 
   async findApplication(id: string, forUpdate = true): Promise<ApplicationRow | undefined> {
     const rows = await this.tx.manager.query<RawApplication[]>(
       `SELECT * FROM ${this.s}.application WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
       [id],
-    );
-    return rows[0] ? toApplication(rows[0]) : undefined;
-  }
-
-  async findApplicationByEncounter(
-    organisationId: string,
-    encounterId: string,
-  ): Promise<ApplicationRow | undefined> {
-    const rows = await this.tx.manager.query<RawApplication[]>(
-      `SELECT * FROM ${this.s}.application WHERE organisation_id = $1 AND encounter_id = $2`,
-      [organisationId, encounterId],
     );
     return rows[0] ? toApplication(rows[0]) : undefined;
   }
@@ -301,6 +349,22 @@ export class RegistrationRepository {
     await this.tx.manager.query(
       `UPDATE ${this.s}.application SET status = $2, end_reason = $3, ended_at = $4, merged_into = $5 WHERE id = $1`,
       [id, status, reason, at, mergedInto ?? null],
+    );
+  }
+
+  /** Ends several applications the same way (e.g. superseded by a hospital referral) in one statement. */
+  async endAll(
+    ids: readonly string[],
+    status: ApplicationStatus,
+    reason: string,
+    at: Date,
+    mergedInto?: string,
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET status = $2, end_reason = $3, ended_at = $4, merged_into = $5
+        WHERE id = ANY($1::uuid[])`,
+      [ids, status, reason, at, mergedInto ?? null],
     );
   }
 

@@ -21,7 +21,7 @@ import { Caller, callerActor, OrganisationKind } from '../auth/caller';
 import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { Clock } from '../config/clock';
 import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
-import { evaluateConsent } from '../consent/consent-policy';
+import { ConsentRecord, evaluateConsent } from '../consent/consent-policy';
 import { ConsentRepository, NewConsent } from '../consent/consent.repository';
 import { PatientRow } from '../vault/patient.repository';
 import { PatientVaultService } from '../vault/patient-vault.service';
@@ -34,6 +34,7 @@ import {
 } from './dto/requests.dto';
 import { ApplicationViewDto, RegistrationViewDto } from './dto/responses.dto';
 import {
+  ApplicationOutcome,
   ApplicationRow,
   Assessment,
   OPEN_APPLICATION_STATUSES,
@@ -59,12 +60,16 @@ interface IntakeRequest {
   readonly needs: ApplicationRow['needs'];
   readonly preferredSiteId: string | null;
   readonly consents: Omit<NewConsent, 'patientId'>[];
+  /** Filed already assessed (hospital): the consent gate decides at intake. */
+  readonly assessment?: Assessment;
 }
 
 interface IntakeResult {
   readonly application: ApplicationRow;
   readonly registration: RegistrationRow;
   readonly patient: PatientRow;
+  /** The patient was created from this request's identity (its seals hold exactly that). */
+  readonly created: boolean;
   /** Set when the person had a registration already. */
   readonly linkedBy?: 'id-number' | 'name-birth-division';
 }
@@ -98,13 +103,17 @@ export class RegistrationService {
   /** referral.assessed: the hospital's application, already assessed, with the consents signed there. */
   async receiveHospitalApplication(data: ReferralAssessedData, causationId: string): Promise<void> {
     await this.tx.run(async () => {
-      const existing = await this.registrations.findApplication(data.referralId);
+      const { application: existing, sameEncounter } = await this.registrations.findReferral(
+        data.referralId,
+        data.hospitalId,
+        data.encounterId,
+      );
       if (existing) {
         await this.resumeAfterGreenChannel(existing, data, causationId);
         return;
       }
       // The same discharge posted again under another referral id (hospital id + encounter id): one effect.
-      if (await this.registrations.findApplicationByEncounter(data.hospitalId, data.encounterId)) return;
+      if (sameEncounter) return;
       const identity = this.openPatient(data);
       const intake = await this.intake({
         applicationId: data.referralId,
@@ -122,10 +131,23 @@ export class RegistrationService {
           grantedAt: new Date(c.grantedAt),
           expiresAt: c.expiresAt ? new Date(c.expiresAt) : null,
         })),
+        assessment: this.assessmentOf(data),
       });
-      if (intake.application.endedAt !== null) return;
-      await this.registrations.recordAssessment(data.referralId, this.assessmentOf(data));
-      await this.decide(data.referralId, causationId);
+      // Filed into the registration's routed application, or refused after a withdrawal: no effect of its own.
+      if (intake.application.status === 'merged' || intake.application.status === 'refused') return;
+      if (intake.application.status === 'registered') {
+        const { application, registration, patient } = intake;
+        await this.publishRegistered(
+          application,
+          registration,
+          patient,
+          application.registeredAt!,
+          causationId,
+          {
+            createdFrom: intake.created ? identity : undefined,
+          },
+        );
+      }
       await this.audit.recordAll([
         messagingAudit('hospital-application', 'C', 'application', data.referralId),
         messagingAudit('hospital-application', 'U', 'patient', intake.patient.id),
@@ -380,18 +402,56 @@ export class RegistrationService {
   // ---------------------------------------------------------------------------------------------------
   // Rules
 
-  /** Vault upsert + one registration per person + the application row (linked or merged when needed). */
+  /**
+   * Vault upsert + one registration per person + the application row (linked or merged when needed). An
+   * application filed already assessed (hospital) goes through the consent gate here, so its row is written
+   * once with where it stands; a registration it registers is written registered.
+   */
   private async intake(request: IntakeRequest): Promise<IntakeResult> {
     const now = this.clock.now();
-    const { patient, matchedBy } = await this.vault.upsert(request.identity, randomUUID());
-    let registration = await this.registrations.findRegistrationByPatient(patient.id);
-    if (!registration) {
-      const id = randomUUID();
-      await this.registrations.insertRegistration(id, patient.id);
-      registration = (await this.registrations.findRegistration(id))!;
+    const { patient, created, matchedBy } = await this.vault.upsert(request.identity, randomUUID());
+    // A patient inserted by this transaction has no registration, applications or consents yet.
+    const existing = created ? undefined : await this.registrations.findRegistrationByPatient(patient.id);
+    const siblings = existing ? await this.registrations.findApplicationsOf(existing.id) : [];
+    const open = siblings.filter((a) => OPEN_APPLICATION_STATUSES.includes(a.status));
+    const routed = siblings.find((a) => a.status === 'registered' && a.endedAt === null);
+
+    let outcome: ApplicationOutcome | undefined;
+    if (existing?.status === 'consent-withdrawn') {
+      // The person withdrew: nothing more happens for them (and nothing is published).
+      outcome = { status: 'refused', reason: 'consent withdrawn earlier', at: now };
+    } else if (routed && existing?.status === 'registered') {
+      outcome = { status: 'merged', reason: 'already registered', at: now, mergedInto: routed.id };
+    } else if (request.channel !== 'hospital' && open.length > 0) {
+      outcome = {
+        status: 'merged',
+        reason: 'an application is already open',
+        at: now,
+        mergedInto: open[0].id,
+      };
     }
-    const siblings = await this.registrations.findApplicationsOf(registration.id);
-    await this.registrations.insertApplication({
+
+    // Filed into the routed or an open application, or refused: the assessment stays with that one.
+    const filedInto = outcome !== undefined;
+    if (outcome?.status !== 'refused') {
+      if (request.assessment && !filedInto) {
+        const consents = await this.consents.recordAndList(patient.id, request.consents);
+        outcome = this.gate(request.assessment, patient, consents, now);
+      } else {
+        await this.consents.insert(request.consents.map((c) => ({ ...c, patientId: patient.id })));
+      }
+    }
+
+    const registers = outcome?.status === 'registered';
+    let registration =
+      existing ??
+      (await this.registrations.insertRegistration(
+        randomUUID(),
+        patient.id,
+        registers ? 'registered' : 'pending',
+        registers ? now : null,
+      ));
+    const application = await this.registrations.insertApplication({
       id: request.applicationId,
       registrationId: registration.id,
       channel: request.channel,
@@ -404,49 +464,24 @@ export class RegistrationService {
       preferredSiteId: request.preferredSiteId,
       receivedAt: now,
       registerDueAt: this.calendar.addWorkingDays(now, this.rules.registerWithinWorkingDays),
+      ...(request.assessment && !filedInto ? { assessment: request.assessment } : {}),
+      ...(outcome ? { outcome } : {}),
     });
-    const result = async () => ({
-      application: (await this.registrations.findApplication(request.applicationId))!,
-      registration: registration,
-      patient: (await this.vault.find(patient.id))!,
-      linkedBy: matchedBy,
-    });
-
-    if (registration.status === 'consent-withdrawn') {
-      // The person withdrew: nothing more happens for them (and nothing is published).
-      await this.registrations.end(request.applicationId, 'refused', 'consent withdrawn earlier', now);
-      return result();
-    }
-    if (request.consents.length > 0) {
-      await this.consents.insert(request.consents.map((c) => ({ ...c, patientId: patient.id })));
-    }
-    const routed = siblings.find((a) => a.status === 'registered' && a.endedAt === null);
-    if (routed && registration.status === 'registered') {
-      await this.registrations.end(request.applicationId, 'merged', 'already registered', now, routed.id);
-      return result();
-    }
-    const open = siblings.filter((a) => OPEN_APPLICATION_STATUSES.includes(a.status));
-    if (request.channel === 'hospital') {
+    if (request.channel === 'hospital' && !filedInto) {
       // The hospital's application arrives assessed: it supersedes applications still being verified.
-      for (const other of open) {
-        await this.registrations.end(
-          other.id,
-          'merged',
-          'superseded by a hospital referral',
-          now,
-          request.applicationId,
-        );
-      }
-    } else if (open.length > 0) {
-      await this.registrations.end(
-        request.applicationId,
+      await this.registrations.endAll(
+        open.map((a) => a.id),
         'merged',
-        'an application is already open',
+        'superseded by a hospital referral',
         now,
-        open[0].id,
+        request.applicationId,
       );
     }
-    return result();
+    if (registers && existing) {
+      await this.registrations.setRegistrationStatus(existing.id, 'registered', { registeredAt: now });
+      registration = { ...existing, status: 'registered' };
+    }
+    return { application, registration, patient, created, linkedBy: matchedBy };
   }
 
   /** After an assessment (or a new consent): ineligible, awaiting consent for a purpose, or registered. */
@@ -457,25 +492,55 @@ export class RegistrationService {
     const now = this.clock.now();
     if (registration.status === 'consent-withdrawn' || patient.sealedAt !== null) return;
     const assessment = application.assessment!;
-    if (!assessment.eligible) {
-      await this.registrations.end(
-        application.id,
-        'ineligible',
-        'not eligible for community rehab (risk or condition)',
-        now,
-      );
-      return;
+    const consents = assessment.eligible ? await this.consents.findByPatient(patient.id) : [];
+    const outcome = this.gate(assessment, patient, consents, now)!;
+    if (outcome.status === 'registered') {
+      await this.registrations.markRegistered(application.id, now);
+      await this.registrations.setRegistrationStatus(registration.id, 'registered', { registeredAt: now });
+      await this.publishRegistered(application, registration, patient, now, causationId);
+    } else if (outcome.status === 'awaiting-consent') {
+      await this.registrations.markAwaitingConsent(application.id, outcome.purpose, now);
+    } else {
+      await this.registrations.end(application.id, outcome.status, outcome.reason, now);
     }
-    const consents = await this.consents.findByPatient(patient.id);
+  }
+
+  /**
+   * The consent gate on an assessed application: ineligible, awaiting consent for a routing purpose, or
+   * registered. Undefined when nothing may happen any more (the patient's record is sealed).
+   */
+  private gate(
+    assessment: Assessment,
+    patient: PatientRow,
+    consents: readonly ConsentRecord[],
+    now: Date,
+  ): ApplicationOutcome | undefined {
+    if (patient.sealedAt !== null) return undefined;
+    if (!assessment.eligible) {
+      return {
+        status: 'ineligible',
+        reason: 'not eligible for community rehab (risk or condition)',
+        at: now,
+      };
+    }
     for (const purpose of this.rules.routingPurposes) {
-      const verdict = evaluateConsent(patient, consents, purpose, now);
-      if (!verdict.valid) {
-        await this.registrations.markAwaitingConsent(application.id, purpose, now);
-        return;
+      if (!evaluateConsent(patient, consents, purpose, now).valid) {
+        return { status: 'awaiting-consent', purpose, at: now };
       }
     }
-    await this.registrations.markRegistered(application.id, now);
-    await this.registrations.setRegistrationStatus(registration.id, 'registered', { registeredAt: now });
+    return { status: 'registered', at: now };
+  }
+
+  /** referral.registered: the routing input, with the minimum contact sealed for the site. */
+  private async publishRegistered(
+    application: ApplicationRow,
+    registration: RegistrationRow,
+    patient: PatientRow,
+    registeredAt: Date,
+    causationId: string | undefined,
+    contact: { createdFrom?: PatientIdentityDto } = {},
+  ): Promise<void> {
+    const assessment = application.assessment!;
     await this.publisher.publish(
       EVENTS.referralRegistered,
       {
@@ -488,8 +553,8 @@ export class RegistrationService {
         colourGrade: assessment.colourGrade,
         ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
         ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
-        registeredAt: now.toISOString(),
-        sealedContact: this.vault.sealSiteContact(patient),
+        registeredAt: registeredAt.toISOString(),
+        sealedContact: this.vault.sealSiteContact(patient, contact.createdFrom),
       },
       { subject: application.id, ...(causationId ? { causationId } : {}) },
     );

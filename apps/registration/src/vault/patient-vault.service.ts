@@ -32,11 +32,15 @@ export class PatientVaultService {
     private readonly patients: PatientRepository,
   ) {}
 
-  /** The same person (same ID number, or same name + birth date + county) → the existing patient, else a new one. */
+  /**
+   * The same person (same ID number, or same name + birth date + county) → the existing patient, else a new one.
+   * The patient comes back locked for the rest of the transaction (found FOR UPDATE, or inserted by it);
+   * `created` says it was inserted here, so nothing can refer to it yet.
+   */
   async upsert(
     identity: PatientIdentityDto,
     newId: string,
-  ): Promise<{ patient: PatientRow; matchedBy?: 'id-number' | 'name-birth-division' }> {
+  ): Promise<{ patient: PatientRow; created: boolean; matchedBy?: 'id-number' | 'name-birth-division' }> {
     const idNumberIndex = this.cipher.blindIndex(
       normaliseIdNumber(identity.idNumber),
       BLIND_INDEX_CONTEXTS.idNumber,
@@ -45,15 +49,15 @@ export class PatientVaultService {
     for (let attempt = 0; attempt < 2; attempt++) {
       const found = await this.patients.findForUpdateByIndexes(idNumberIndex, identityIndex);
       if (found) {
-        if (found.patient.sealedAt === null) {
-          await this.patients.updateContact(found.patient.id, {
-            sealed: this.mergeContact(found.patient, identity),
-            residenceDivisionCode: identity.residenceDivisionCode,
-            lacksCapacity: identity.lacksCapacity,
-          });
-        }
-        const patient = (await this.patients.findById(found.patient.id))!;
-        return { patient, matchedBy: found.matchedBy };
+        const patient =
+          found.patient.sealedAt === null
+            ? await this.patients.updateContact(found.patient.id, {
+                sealed: this.mergeContact(found.patient, identity),
+                residenceDivisionCode: identity.residenceDivisionCode,
+                lacksCapacity: identity.lacksCapacity,
+              })
+            : found.patient;
+        return { patient, created: false, matchedBy: found.matchedBy };
       }
       const inserted = await this.patients.insert({
         id: newId,
@@ -64,7 +68,7 @@ export class PatientVaultService {
         residenceDivisionCode: identity.residenceDivisionCode,
         lacksCapacity: identity.lacksCapacity,
       });
-      if (inserted) return { patient: (await this.patients.findById(newId))! };
+      if (inserted) return { patient: inserted, created: true };
     }
     throw new DomainException(
       'PATIENT_UPSERT_RACE',
@@ -85,14 +89,18 @@ export class PatientVaultService {
     );
   }
 
-  /** The minimum contact a site needs, sealed for rehab-site. */
-  sealSiteContact(patient: PatientRow): EncryptedFieldDto {
-    const opened = this.open(patient);
+  /**
+   * The minimum contact a site needs, sealed for rehab-site. `createdFrom`: the identity this transaction
+   * created the patient from (what its seals hold), so nothing has to be opened.
+   */
+  sealSiteContact(patient: PatientRow, createdFrom?: PatientIdentityDto): EncryptedFieldDto {
+    this.assertOpen(patient);
+    const source = createdFrom ?? this.openContact(patient);
     const contact: SiteContactDto = {
-      name: opened.name,
-      ...(opened.phone ? { phone: opened.phone } : {}),
-      ...(opened.address ? { address: opened.address } : {}),
-      ...(opened.guardian ? { guardian: opened.guardian } : {}),
+      name: source.name,
+      ...(source.phone ? { phone: source.phone } : {}),
+      ...(source.address ? { address: source.address } : {}),
+      ...(source.guardian ? { guardian: source.guardian } : {}),
     };
     return this.cipher.sealJson(contact, SEAL_CONTEXTS.siteContact);
   }
@@ -118,11 +126,6 @@ export class PatientVaultService {
     return this.openWith(patient, patient.sealedAt !== null);
   }
 
-  private open(patient: PatientRow): OpenedPatient {
-    this.assertOpen(patient);
-    return this.openWith(patient, false);
-  }
-
   private assertOpen(patient: PatientRow): void {
     if (patient.sealedAt !== null) {
       throw new DomainException(
@@ -131,6 +134,21 @@ export class PatientVaultService {
         'consent was withdrawn: the patient record is sealed for the statutory record only',
       );
     }
+  }
+
+  /** Only the fields a site's contact needs (the ID number and birth date stay sealed). */
+  private openContact(patient: PatientRow): Pick<OpenedPatient, 'name' | 'phone' | 'address' | 'guardian'> {
+    const read = (field: PiiField) => {
+      const seal = patient.sealed[field];
+      return seal ? this.cipher.open(seal, sealContext(field, patient.id)) : undefined;
+    };
+    const guardian = read('guardian');
+    return {
+      name: read('name')!,
+      phone: read('phone'),
+      address: read('address'),
+      guardian: guardian ? (JSON.parse(guardian) as GuardianDto) : undefined,
+    };
   }
 
   private openWith(patient: PatientRow, statutory: boolean): OpenedPatient {

@@ -74,7 +74,7 @@ export class PatientRepository {
     return rows[0] ? toRow(rows[0]) : undefined;
   }
 
-  /** Inserts a new patient; returns false when a concurrent insert took the same ID number first. */
+  /** Inserts a new patient and returns it; undefined when a concurrent insert took the same ID number first. */
   async insert(patient: {
     id: string;
     idNumberIndex: string;
@@ -83,12 +83,12 @@ export class PatientRepository {
     sex: string;
     residenceDivisionCode: string;
     lacksCapacity: boolean;
-  }): Promise<boolean> {
-    const rows = await this.tx.manager.query<unknown[]>(
+  }): Promise<PatientRow | undefined> {
+    const rows = await this.tx.manager.query<RawPatient[]>(
       `INSERT INTO ${this.tx.schema}.patient (id, id_number_index, identity_index, name_sealed, id_number_sealed,
          birth_date_sealed, phone_sealed, address_sealed, guardian_sealed, sex, residence_division_code, lacks_capacity)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (id_number_index) DO NOTHING RETURNING id`,
+       ON CONFLICT (id_number_index) DO NOTHING RETURNING ${COLUMNS}`,
       [
         patient.id,
         patient.idNumberIndex,
@@ -99,20 +99,24 @@ export class PatientRepository {
         patient.lacksCapacity,
       ],
     );
-    return rows.length === 1;
+    return rows[0] ? toRow(rows[0]) : undefined;
   }
 
-  /** Newer contact data replaces the old (the seals only; blind indexes stay those of the first record). */
+  /**
+   * Newer contact data replaces the old (the seals only; blind indexes stay those of the first record).
+   * Returns the patient as updated.
+   */
   async updateContact(
     id: string,
     update: { sealed: SealedFields; residenceDivisionCode: string; lacksCapacity: boolean },
-  ): Promise<void> {
-    await this.tx.manager.query(
+  ): Promise<PatientRow> {
+    const [[row]] = await this.tx.manager.query<[RawPatient[], number]>(
       `UPDATE ${this.tx.schema}.patient SET name_sealed = $2, id_number_sealed = $3, birth_date_sealed = $4,
          phone_sealed = $5, address_sealed = $6, guardian_sealed = $7, residence_division_code = $8,
-         lacks_capacity = $9, updated_at = now() WHERE id = $1`,
+         lacks_capacity = $9, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, ...this.sealValues(update.sealed), update.residenceDivisionCode, update.lacksCapacity],
     );
+    return toRow(row);
   }
 
   async setGuardian(id: string, guardian: SealedFields['guardian']): Promise<void> {
