@@ -118,13 +118,16 @@ export class ReferralRepository {
     };
   }
 
-  /** Records a registered referral (status `unplaced` until routed); false when it is already known. */
-  async insertRegistered(referral: NewReferral): Promise<boolean> {
-    const rows = await this.tx.manager.query<{ referral_id: string }[]>(
+  /**
+   * Records a registered referral (status `unplaced` until routed) and answers it, locked for routing by its
+   * own insert until commit; undefined when it is already known.
+   */
+  async insertRegistered(referral: NewReferral): Promise<ReferralRecord | undefined> {
+    const [row] = await this.tx.manager.query<ReferralRow[]>(
       `INSERT INTO ${this.s}.referral (referral_id, registration_id, patient_ref, residence_division_code, needs,
               risk_level, colour_grade, preferred_site_id, previous_site_id, registered_at, sealed_contact, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'unplaced')
-       ON CONFLICT (referral_id) DO NOTHING RETURNING referral_id`,
+       ON CONFLICT (referral_id) DO NOTHING RETURNING *`,
       [
         referral.referralId,
         referral.registrationId,
@@ -139,7 +142,7 @@ export class ReferralRepository {
         JSON.stringify(referral.sealedContact),
       ],
     );
-    return rows.length === 1;
+    return row ? this.map(row) : undefined;
   }
 
   /** Locks the referral for a state change. */
