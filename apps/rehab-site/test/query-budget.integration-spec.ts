@@ -12,7 +12,7 @@ const REFERRALS = 40;
  * audit. Before folding it was 11 (a re-read FOR UPDATE, candidates, reserve, assign, a site read and a webhook
  * read as separate statements, and one outbox insert per event).
  */
-const HANDLER_BUDGET_PER_REFERRAL = 5;
+const HANDLER_BUDGET_PER_REFERRAL = 4;
 
 /** Transaction control: counted by libs/persistence's own budget, not the handler's. */
 const TRANSACTION_CONTROL = /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SELECT set_config)/;

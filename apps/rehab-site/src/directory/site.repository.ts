@@ -73,6 +73,44 @@ const SITE_COLUMNS = `s.id, s.name, s.level, s.county_code, s.functions, s.servi
   s.capacity, s.reserved, s.webhook_url,
   ARRAY(SELECT a.division_code FROM __S__.site_area a WHERE a.site_id = s.id ORDER BY a.division_code) AS area_codes`;
 
+/** Placeholders (or expressions) a {@link bestCandidateSql} statement takes its values from. */
+export interface CandidateParams {
+  areaCodes: string;
+  needs: string;
+  riskLevel: string;
+  referralId: string;
+  previousSiteId: string;
+  preferredSiteId: string;
+  /** A further condition (e.g. that the referral is not yet known). */
+  also?: string;
+}
+
+/**
+ * SELECT of the best site that may take a referral, its row locked: serving the residence committee, township
+ * or county; offering every need; taking its risk; accepting; with a free place; not excluded for this
+ * referral. Order: previous site, preferred site, the most local level, most free places, then id
+ * (deterministic). Uses the site_area primary key (division_code) so its cost does not grow with the directory.
+ *
+ * Capacity: `FOR UPDATE OF s` sits under the LIMIT, so a candidate another transaction is reserving is waited
+ * for and re-checked on its committed row (`reserved < capacity` again): a site that filled up meanwhile is
+ * passed over for the next candidate. The reserving UPDATE re-checks it on the locked row too.
+ */
+export function bestCandidateSql(schema: string, p: CandidateParams): string {
+  return `SELECT s.id
+           FROM ${schema}.site_area a
+           JOIN ${schema}.site s ON s.id = a.site_id
+          WHERE a.division_code = ANY(${p.areaCodes})
+            AND s.accepting AND s.reserved < s.capacity
+            AND s.services @> ${p.needs}
+            AND s.max_risk_level >= ${p.riskLevel}
+            AND NOT EXISTS (SELECT 1 FROM ${schema}.referral_exclusion x WHERE x.referral_id = ${p.referralId} AND x.site_id = s.id)
+            ${p.also ? `AND ${p.also}` : ''}
+          ORDER BY (s.id = ${p.previousSiteId}) IS TRUE DESC, (s.id = ${p.preferredSiteId}) IS TRUE DESC,
+                   length(a.division_code) DESC, s.capacity - s.reserved DESC, s.id
+          LIMIT 1
+          FOR UPDATE OF s`;
+}
+
 /** All I/O on the site directory, including the atomic capacity reservation. */
 @Injectable()
 export class SiteRepository {
@@ -195,17 +233,10 @@ export class SiteRepository {
   }
 
   /**
-   * In one statement: picks the best site that may take this referral, takes one of its places and assigns the
-   * referral to it; undefined when no site qualifies (nothing changed then). Candidates serve the residence
-   * committee, township or county; offer every need; take its risk; accept; have a free place; are not
-   * excluded for this referral. Order: previous site, preferred site, the most local level, most free places,
-   * then id (deterministic). Uses the site_area primary key (division_code) so its cost does not grow with the
-   * directory.
-   *
-   * Capacity: `FOR UPDATE OF s` sits under the LIMIT, so a candidate another transaction is reserving is waited
-   * for and re-checked on its committed row (`reserved < capacity` again): a site that filled up meanwhile is
-   * passed over for the next candidate, and the conditional UPDATE re-checks it on the locked row, so
-   * concurrent routings can never overbook. The referral row must be locked by the caller.
+   * In one statement: picks the best site that may take this referral ({@link bestCandidateSql}), takes one of
+   * its places and assigns the referral to it; undefined when no site qualifies (nothing changed then). The
+   * conditional UPDATE re-checks capacity on the locked row, so concurrent routings can never overbook. The
+   * referral row must be locked by the caller.
    */
   async reserveBestCandidate(
     query: CandidateQuery,
@@ -213,18 +244,14 @@ export class SiteRepository {
   ): Promise<RoutingTarget | undefined> {
     const [rows] = await this.tx.manager.query<[RoutingTargetRow[], number]>(
       `WITH picked AS (
-         SELECT s.id
-           FROM ${this.s}.site_area a
-           JOIN ${this.s}.site s ON s.id = a.site_id
-          WHERE a.division_code = ANY($1::text[])
-            AND s.accepting AND s.reserved < s.capacity
-            AND s.services @> $2::text[]
-            AND s.max_risk_level >= $3
-            AND NOT EXISTS (SELECT 1 FROM ${this.s}.referral_exclusion x WHERE x.referral_id = $4 AND x.site_id = s.id)
-          ORDER BY (s.id = $5) IS TRUE DESC, (s.id = $6) IS TRUE DESC, length(a.division_code) DESC,
-                   s.capacity - s.reserved DESC, s.id
-          LIMIT 1
-          FOR UPDATE OF s
+         ${bestCandidateSql(this.s, {
+           areaCodes: '$1::text[]',
+           needs: '$2::text[]',
+           riskLevel: '$3',
+           referralId: '$4',
+           previousSiteId: '$5',
+           preferredSiteId: '$6',
+         })}
        ), reserved AS (
          UPDATE ${this.s}.site s SET reserved = s.reserved + 1
            FROM picked

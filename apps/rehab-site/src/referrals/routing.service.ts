@@ -5,7 +5,7 @@ import { EventPublisher } from '@app/messaging';
 import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
 import { RoutingTarget, SiteRepository } from '../directory/site.repository';
 import { accompanying, SiteNotifier } from '../webhooks/site-notifier.service';
-import { ReferralRecord, ReferralRepository } from './referral.repository';
+import { NewReferral, ReferralRecord, ReferralRepository } from './referral.repository';
 
 export const ALERT_CODES = {
   needsManualPlacement: 'NEEDS_MANUAL_PLACEMENT',
@@ -35,6 +35,30 @@ export class RoutingService {
     private readonly notifier: SiteNotifier,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
+
+  /**
+   * A registered referral's first routing: recorded and placed with the best candidate in one statement (see
+   * `ReferralRepository.insertRegisteredAndPlace`), else sent for manual placement. Undefined when the referral
+   * is already known (a re-publication under another id).
+   */
+  async registerAndRoute(referral: NewReferral, now: Date): Promise<RoutingResult | undefined> {
+    const hop = 1;
+    if (hop > this.config.maxHops) {
+      const recorded = await this.referrals.insertRegistered(referral);
+      return recorded && this.route(recorded, now);
+    }
+    const divisions = await DivisionDirectory.load();
+    const answerDueAt = new Date(now.getTime() + answerWindowMs(this.config, referral.riskLevel));
+    const placed = await this.referrals.insertRegisteredAndPlace(
+      referral,
+      divisions.ancestry(referral.residenceDivisionCode),
+      { hop, assignedAt: now, answerDueAt },
+    );
+    if (!placed) return undefined;
+    if (!placed.site) return this.manualPlacement(placed.referral, hop, now);
+    await this.announce(placed.referral, placed.site, hop, now, answerDueAt, false);
+    return { siteId: placed.site.id, hop, needsManualPlacement: false };
+  }
 
   async route(referral: ReferralRecord, now: Date): Promise<RoutingResult> {
     const hop = referral.hop + 1;
