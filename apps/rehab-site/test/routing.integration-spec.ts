@@ -95,6 +95,53 @@ describe('rehab-site routing on referral.registered', () => {
     });
   });
 
+  describe('re-publication under another event id', () => {
+    const reservedAt = async (siteId: string) =>
+      (
+        await world.db.query<{ reserved: number }>(
+          `SELECT reserved FROM ${world.schema}.site WHERE id = $1`,
+          [siteId],
+        )
+      )[0].reserved;
+
+    beforeAll(async () => {
+      await world.createSite({
+        id: 'rp-station',
+        level: 'community-station',
+        areaCodes: [DIVISIONS.otherCommittee],
+        services: ['family-support'],
+        capacity: 50,
+      });
+    });
+
+    it('should route a referral once and take one place however often it is published', async () => {
+      const before = await reservedAt('rp-station');
+      const referral = {
+        residenceDivisionCode: DIVISIONS.otherCommittee,
+        needs: ['family-support' as const],
+      };
+      const id = await world.register(referral);
+      await waitFor(async () => (await world.assignments(id)).length === 1, { message: 'assigned' });
+      // Once after it was routed, then twice at the same moment (the deliveries race for the insert).
+      await world.register({ ...referral, referralId: id });
+      await Promise.all([
+        world.register({ ...referral, referralId: id }),
+        world.register({ ...referral, referralId: id }),
+      ]);
+      const twin = await world.register(referral);
+      await Promise.all([
+        world.register({ ...referral, referralId: twin }),
+        world.register({ ...referral, referralId: twin }),
+      ]);
+      await waitFor(async () => (await world.assignments(twin)).length === 1, { message: 'twin assigned' });
+      await new Promise((r) => setTimeout(r, 1000));
+
+      expect(await world.assignments(id)).toEqual(['rp-station']);
+      expect(await world.assignments(twin)).toEqual(['rp-station']);
+      expect(await reservedAt('rp-station')).toBe(before + 2);
+    });
+  });
+
   describe('capacity under concurrency', () => {
     const county = '610921'; // 汉阴县
     let township: string;

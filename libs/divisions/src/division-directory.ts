@@ -1,5 +1,5 @@
-import { createReadStream, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export type DivisionLevel = 'province' | 'city' | 'county' | 'township' | 'village';
@@ -26,47 +26,91 @@ function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(join(dataDir(), file), 'utf8')) as T;
 }
 
+/** Bytes read per call: the file is scanned through one reused buffer of this size. */
+const CHUNK_BYTES = 1 << 20;
+
 /**
- * The 12-digit committee codes at the start of the CSV's lines, sorted. The 38 MB file is read 1 MB at a time
- * into a growing Float64Array: holding it whole (plus a number[] of the codes) was about 50 MB of every app's
- * peak RSS at boot.
+ * Calls `line(data, start, end)` for every line of `file` (without its `\n`), reading it through a single
+ * reused buffer: no per-chunk Buffers or concatenations, whose freed memory stayed in the process's RSS (the
+ * 38 MB villages.csv read in 1 MB chunks left about 40 MB of every app's idle RSS behind).
+ */
+async function scanLines(
+  file: string,
+  line: (data: Buffer, start: number, end: number) => void,
+): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    let filled = 0;
+    for (;;) {
+      if (filled === buffer.length) {
+        // A line longer than the buffer: grow it (never happens with the package data).
+        const grown = Buffer.allocUnsafeSlow(buffer.length * 2);
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
+      }
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      const end = filled + bytesRead;
+      if (bytesRead === 0) {
+        if (end > 0) line(buffer, 0, end);
+        return;
+      }
+      let start = 0;
+      for (let newline = buffer.indexOf(10, start); newline !== -1 && newline < end;) {
+        line(buffer, start, newline);
+        start = newline + 1;
+        newline = buffer.indexOf(10, start);
+      }
+      buffer.copy(buffer, 0, start, end);
+      filled = end - start;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The leading run of ASCII digits of a line as a number, and how many digits there were. */
+function leadingDigits(data: Buffer, start: number, end: number): [number, number] {
+  let value = 0;
+  let i = start;
+  while (i < end && data[i] >= 48 && data[i] <= 57) value = value * 10 + (data[i++] - 48);
+  return [value, i - start];
+}
+
+/**
+ * The 12-digit committee codes at the start of the CSV's lines, sorted, as a Float64Array (≈5 MB for the
+ * ~620,000 codes; a number[] or string[] would be several times that).
  */
 export async function readVillageCodes(file: string): Promise<Float64Array> {
   let codes = new Float64Array(700_000);
   let count = 0;
-  const scan = (data: Buffer, from: number, to: number): void => {
-    let start = from;
-    while (start < to) {
-      let end = data.indexOf(10, start);
-      if (end === -1 || end > to) end = to;
-      let code = 0;
-      let digits = 0;
-      for (let i = start; i < end && data[i] >= 48 && data[i] <= 57; i++, digits++)
-        code = code * 10 + (data[i] - 48);
-      if (digits === 12 && start + 12 < end && data[start + 12] === 44) {
-        if (count === codes.length) {
-          const grown = new Float64Array(codes.length * 2);
-          grown.set(codes);
-          codes = grown;
-        }
-        codes[count++] = code;
-      }
-      start = end + 1;
+  await scanLines(file, (data, start, end) => {
+    const [code, digits] = leadingDigits(data, start, end);
+    if (digits !== 12 || start + 12 >= end || data[start + 12] !== 44) return;
+    if (count === codes.length) {
+      const grown = new Float64Array(codes.length * 2);
+      grown.set(codes);
+      codes = grown;
     }
-  };
-  let carry: Buffer | undefined;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const data: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    const lastNewline = data.lastIndexOf(10);
-    if (lastNewline === -1) {
-      carry = data;
-      continue;
-    }
-    scan(data, 0, lastNewline);
-    carry = lastNewline + 1 < data.length ? Buffer.from(data.subarray(lastNewline + 1)) : undefined;
-  }
-  if (carry) scan(carry, 0, carry.length);
+    codes[count++] = code;
+  });
   return codes.subarray(0, count).sort();
+}
+
+/** `code,"name",…` lines of a package CSV whose code has `digits` digits, as code → name. */
+async function readNamedCodes(file: string, digits: number): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  await scanLines(file, (data, start, end) => {
+    const [, found] = leadingDigits(data, start, end);
+    if (found !== digits || data[start + digits] !== 44) return;
+    const nameStart = start + digits + 1;
+    const quoted = data[nameStart] === 34;
+    const from = quoted ? nameStart + 1 : nameStart;
+    const to = data.indexOf(quoted ? 34 : 44, from);
+    if (to === -1 || to > end) return;
+    names.set(data.toString('latin1', start, start + digits), data.toString('utf8', from, to));
+  });
+  return names;
 }
 
 /**
@@ -98,7 +142,8 @@ export class DivisionDirectory {
       toMap(readJson<NamedRow[]>('provinces.json')),
       toMap(readJson<NamedRow[]>('cities.json')),
       toMap(readJson<NamedRow[]>('areas.json')),
-      toMap(readJson<NamedRow[]>('streets.json')),
+      // streets.json is 4 MB of objects with five fields each; the CSV's code and name are all that is kept.
+      await readNamedCodes(join(dataDir(), 'streets.csv'), 9),
       villages,
     );
   }
@@ -172,24 +217,19 @@ export class DivisionDirectory {
   ): Promise<{ code: string; name: string; townshipCode: string }[]> {
     const found: { code: string; name: string; townshipCode: string }[] = [];
     // Compare the prefix against the bytes at each line start; decode only the lines that match.
-    const csv = await readFile(join(dataDir(), 'villages.csv'));
     const wanted = Buffer.from(prefix, 'utf8');
-    let start = 0;
-    while (start < csv.length) {
-      let end = csv.indexOf(10, start);
-      if (end === -1) end = csv.length;
+    await scanLines(join(dataDir(), 'villages.csv'), (data, start, end) => {
       if (
-        end - start >= wanted.length &&
-        csv.compare(wanted, 0, wanted.length, start, start + wanted.length) === 0
-      ) {
-        const [code, quotedName, townshipCode] = csv
-          .toString('utf8', start, end)
-          .replace(/\r$/, '')
-          .split(',');
-        found.push({ code, name: quotedName.replace(/^"|"$/g, ''), townshipCode });
-      }
-      start = end + 1;
-    }
+        end - start < wanted.length ||
+        data.compare(wanted, 0, wanted.length, start, start + wanted.length) !== 0
+      )
+        return;
+      const [code, quotedName, townshipCode] = data
+        .toString('utf8', start, end)
+        .replace(/\r$/, '')
+        .split(',');
+      found.push({ code, name: quotedName.replace(/^"|"$/g, ''), townshipCode });
+    });
     return found;
   }
 }

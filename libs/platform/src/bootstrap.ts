@@ -9,6 +9,7 @@ import { ServiceName } from '@app/contracts';
 import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { HEADERS } from '@app/contracts';
 import { continueTrace, JetStreamServer, runWithTrace } from '@app/messaging';
+import { tuneHeapGrowth } from './heap-growth';
 
 export interface BootstrapOptions {
   readonly title: string;
@@ -82,6 +83,7 @@ export async function bootstrapService(
   options: BootstrapOptions,
 ): Promise<void> {
   try {
+    tuneHeapGrowth();
     const app = await createServiceApp(module, options);
     const config = await startServiceApp(app);
     app.get(Logger).log(`${service} listening on http://${config.httpHost}:${config.httpPort}`);

@@ -31,7 +31,27 @@ export interface CandidateQuery {
   riskLevel: number;
   previousSiteId?: string | null;
   preferredSiteId?: string | null;
-  limit: number;
+}
+
+/** The assignment written with a reservation (status assigned, holding the place, not manual). */
+export interface CandidateAssignment {
+  hop: number;
+  assignedAt: Date;
+  answerDueAt: Date;
+}
+
+/** A site as routing announces it. */
+export interface RoutingTarget {
+  id: string;
+  name: string;
+  /** Whether it registered a webhook (URL and secret): notices are then also queued for delivery. */
+  hasWebhook: boolean;
+}
+
+interface RoutingTargetRow {
+  id: string;
+  name: string;
+  has_webhook: boolean;
 }
 
 interface SiteRow {
@@ -52,6 +72,44 @@ interface SiteRow {
 const SITE_COLUMNS = `s.id, s.name, s.level, s.county_code, s.functions, s.services, s.max_risk_level, s.accepting,
   s.capacity, s.reserved, s.webhook_url,
   ARRAY(SELECT a.division_code FROM __S__.site_area a WHERE a.site_id = s.id ORDER BY a.division_code) AS area_codes`;
+
+/** Placeholders (or expressions) a {@link bestCandidateSql} statement takes its values from. */
+export interface CandidateParams {
+  areaCodes: string;
+  needs: string;
+  riskLevel: string;
+  referralId: string;
+  previousSiteId: string;
+  preferredSiteId: string;
+  /** A further condition (e.g. that the referral is not yet known). */
+  also?: string;
+}
+
+/**
+ * SELECT of the best site that may take a referral, its row locked: serving the residence committee, township
+ * or county; offering every need; taking its risk; accepting; with a free place; not excluded for this
+ * referral. Order: previous site, preferred site, the most local level, most free places, then id
+ * (deterministic). Uses the site_area primary key (division_code) so its cost does not grow with the directory.
+ *
+ * Capacity: `FOR UPDATE OF s` sits under the LIMIT, so a candidate another transaction is reserving is waited
+ * for and re-checked on its committed row (`reserved < capacity` again): a site that filled up meanwhile is
+ * passed over for the next candidate. The reserving UPDATE re-checks it on the locked row too.
+ */
+export function bestCandidateSql(schema: string, p: CandidateParams): string {
+  return `SELECT s.id
+           FROM ${schema}.site_area a
+           JOIN ${schema}.site s ON s.id = a.site_id
+          WHERE a.division_code = ANY(${p.areaCodes})
+            AND s.accepting AND s.reserved < s.capacity
+            AND s.services @> ${p.needs}
+            AND s.max_risk_level >= ${p.riskLevel}
+            AND NOT EXISTS (SELECT 1 FROM ${schema}.referral_exclusion x WHERE x.referral_id = ${p.referralId} AND x.site_id = s.id)
+            ${p.also ? `AND ${p.also}` : ''}
+          ORDER BY (s.id = ${p.previousSiteId}) IS TRUE DESC, (s.id = ${p.preferredSiteId}) IS TRUE DESC,
+                   length(a.division_code) DESC, s.capacity - s.reserved DESC, s.id
+          LIMIT 1
+          FOR UPDATE OF s`;
+}
 
 /** All I/O on the site directory, including the atomic capacity reservation. */
 @Injectable()
@@ -175,24 +233,36 @@ export class SiteRepository {
   }
 
   /**
-   * Sites that may take this referral, best first: serving the residence committee, township or county;
-   * offering every need; taking its risk; accepting; with a free place; not excluded for this referral.
-   * Order: previous site, preferred site, the most local level, most free places, then id (deterministic).
-   * Uses the site_area primary key (division_code) so its cost does not grow with the directory.
+   * In one statement: picks the best site that may take this referral ({@link bestCandidateSql}), takes one of
+   * its places and assigns the referral to it; undefined when no site qualifies (nothing changed then). The
+   * conditional UPDATE re-checks capacity on the locked row, so concurrent routings can never overbook. The
+   * referral row must be locked by the caller.
    */
-  async findCandidates(query: CandidateQuery): Promise<string[]> {
-    const rows = await this.tx.manager.query<{ id: string }[]>(
-      `SELECT s.id
-         FROM ${this.s}.site_area a
-         JOIN ${this.s}.site s ON s.id = a.site_id
-        WHERE a.division_code = ANY($1::text[])
-          AND s.accepting AND s.reserved < s.capacity
-          AND s.services @> $2::text[]
-          AND s.max_risk_level >= $3
-          AND NOT EXISTS (SELECT 1 FROM ${this.s}.referral_exclusion x WHERE x.referral_id = $4 AND x.site_id = s.id)
-        ORDER BY (s.id = $5) IS TRUE DESC, (s.id = $6) IS TRUE DESC, length(a.division_code) DESC,
-                 s.capacity - s.reserved DESC, s.id
-        LIMIT $7`,
+  async reserveBestCandidate(
+    query: CandidateQuery,
+    assignment: CandidateAssignment,
+  ): Promise<RoutingTarget | undefined> {
+    const [rows] = await this.tx.manager.query<[RoutingTargetRow[], number]>(
+      `WITH picked AS (
+         ${bestCandidateSql(this.s, {
+           areaCodes: '$1::text[]',
+           needs: '$2::text[]',
+           riskLevel: '$3',
+           referralId: '$4',
+           previousSiteId: '$5',
+           preferredSiteId: '$6',
+         })}
+       ), reserved AS (
+         UPDATE ${this.s}.site s SET reserved = s.reserved + 1
+           FROM picked
+          WHERE s.id = picked.id AND s.accepting AND s.reserved < s.capacity
+         RETURNING s.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook
+       )
+       UPDATE ${this.s}.referral r SET status = 'assigned', site_id = reserved.id, hop = $7, assigned_at = $8,
+              answer_due_at = $9, needs_manual_placement = false, holds_place = true, updated_at = now()
+         FROM reserved
+        WHERE r.referral_id = $4
+       RETURNING reserved.id, reserved.name, reserved.has_webhook`,
       [
         query.areaCodes,
         query.needs,
@@ -200,10 +270,23 @@ export class SiteRepository {
         query.referralId,
         query.previousSiteId ?? null,
         query.preferredSiteId ?? null,
-        query.limit,
+        assignment.hop,
+        assignment.assignedAt,
+        assignment.answerDueAt,
       ],
     );
-    return [...new Set(rows.map((r) => r.id))];
+    const [row] = rows;
+    return row ? { id: row.id, name: row.name, hasWebhook: row.has_webhook } : undefined;
+  }
+
+  /** What routing announces about a site: its name and whether it takes webhooks. */
+  async routingTarget(id: string): Promise<RoutingTarget | undefined> {
+    const [row] = await this.tx.manager.query<RoutingTargetRow[]>(
+      `SELECT id, name, (webhook_url IS NOT NULL AND webhook_secret IS NOT NULL) AS has_webhook
+         FROM ${this.s}.site WHERE id = $1`,
+      [id],
+    );
+    return row ? { id: row.id, name: row.name, hasWebhook: row.has_webhook } : undefined;
   }
 
   /** The county centre of a county not excluded for this referral (lowest id), if any. */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ColourGrade, EncryptedFieldDto, RehabService } from '@app/contracts';
+import { DomainException } from '@app/core';
 import { TransactionHost } from '@app/persistence';
+import { bestCandidateSql, CandidateAssignment, RoutingTarget } from '../directory/site.repository';
 import { ReferralStatus } from './referral-lifecycle';
 
 export interface ReferralRecord {
@@ -48,6 +50,12 @@ export interface Assignment {
   answerDueAt: Date;
   needsManualPlacement: boolean;
   holdsPlace: boolean;
+}
+
+/** A registered referral as first written: assigned to `site`, or left unplaced when no candidate had a place. */
+export interface PlacedReferral {
+  referral: ReferralRecord;
+  site?: RoutingTarget;
 }
 
 /** Keyset position in a site's list: (assigned_at, referral_id). */
@@ -118,13 +126,16 @@ export class ReferralRepository {
     };
   }
 
-  /** Records a registered referral (status `unplaced` until routed); false when it is already known. */
-  async insertRegistered(referral: NewReferral): Promise<boolean> {
-    const rows = await this.tx.manager.query<{ referral_id: string }[]>(
+  /**
+   * Records a registered referral (status `unplaced` until routed) and answers it, locked for routing by its
+   * own insert until commit; undefined when it is already known.
+   */
+  async insertRegistered(referral: NewReferral): Promise<ReferralRecord | undefined> {
+    const [row] = await this.tx.manager.query<ReferralRow[]>(
       `INSERT INTO ${this.s}.referral (referral_id, registration_id, patient_ref, residence_division_code, needs,
               risk_level, colour_grade, preferred_site_id, previous_site_id, registered_at, sealed_contact, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'unplaced')
-       ON CONFLICT (referral_id) DO NOTHING RETURNING referral_id`,
+       ON CONFLICT (referral_id) DO NOTHING RETURNING *`,
       [
         referral.referralId,
         referral.registrationId,
@@ -139,7 +150,94 @@ export class ReferralRepository {
         JSON.stringify(referral.sealedContact),
       ],
     );
-    return rows.length === 1;
+    return row ? this.map(row) : undefined;
+  }
+
+  /**
+   * Records a registered referral and, in the same statement, routes it to the best candidate with a free place
+   * (see `bestCandidateSql`): the place is reserved and the row written as assigned; with no candidate it is
+   * written unplaced (hop 0) for manual placement. Undefined when the referral is already known (nothing
+   * reserved: candidates are only looked for while it is not). The row stays locked by its insert until commit.
+   */
+  async insertRegisteredAndPlace(
+    referral: NewReferral,
+    areaCodes: string[],
+    assignment: CandidateAssignment,
+  ): Promise<PlacedReferral | undefined> {
+    const rows = await this.tx.manager.query<
+      (ReferralRow & {
+        placed_site_id: string | null;
+        placed_site_name: string | null;
+        placed_site_has_webhook: boolean | null;
+      })[]
+    >(
+      `WITH picked AS (
+         ${bestCandidateSql(this.s, {
+           areaCodes: '$12::text[]',
+           needs: '$5::text[]',
+           riskLevel: '$6::int',
+           referralId: '$1::uuid',
+           previousSiteId: '$9::text',
+           preferredSiteId: '$8::text',
+           also: `NOT EXISTS (SELECT 1 FROM ${this.s}.referral k WHERE k.referral_id = $1::uuid)`,
+         })}
+       ), placed AS (
+         UPDATE ${this.s}.site s SET reserved = s.reserved + 1
+           FROM picked
+          WHERE s.id = picked.id AND s.accepting AND s.reserved < s.capacity
+         RETURNING s.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook
+       ), inserted AS (
+         INSERT INTO ${this.s}.referral (referral_id, registration_id, patient_ref, residence_division_code, needs,
+                risk_level, colour_grade, preferred_site_id, previous_site_id, registered_at, sealed_contact, status,
+                site_id, hop, assigned_at, answer_due_at, needs_manual_placement, holds_place)
+         SELECT $1::uuid, $2, $3, $4, $5::text[], $6::int, $7, $8::text, $9::text, $10, $11::jsonb,
+                CASE WHEN p.id IS NULL THEN 'unplaced' ELSE 'assigned' END, p.id,
+                CASE WHEN p.id IS NULL THEN 0 ELSE $13::int END,
+                CASE WHEN p.id IS NULL THEN NULL ELSE $14::timestamptz END,
+                CASE WHEN p.id IS NULL THEN NULL ELSE $15::timestamptz END,
+                false, p.id IS NOT NULL
+           FROM (SELECT 1) one LEFT JOIN placed p ON true
+         ON CONFLICT (referral_id) DO NOTHING
+         RETURNING *
+       )
+       SELECT i.*, p.id AS placed_site_id, p.name AS placed_site_name, p.has_webhook AS placed_site_has_webhook
+         FROM (SELECT 1) one LEFT JOIN inserted i ON true LEFT JOIN placed p ON true`,
+      [
+        referral.referralId,
+        referral.registrationId,
+        referral.patientRef,
+        referral.residenceDivisionCode,
+        referral.needs,
+        referral.riskLevel,
+        referral.colourGrade,
+        referral.preferredSiteId ?? null,
+        referral.previousSiteId ?? null,
+        referral.registeredAt,
+        JSON.stringify(referral.sealedContact),
+        areaCodes,
+        assignment.hop,
+        assignment.assignedAt,
+        assignment.answerDueAt,
+      ],
+    );
+    const [row] = rows;
+    if (!row?.referral_id) {
+      if (row?.placed_site_id) {
+        // Another delivery is writing the same referral right now: this one took a place it cannot keep.
+        throw new DomainException(
+          'REFERRAL_REGISTERED_CONCURRENTLY',
+          'unavailable',
+          'The referral is being registered by another delivery; retry',
+        );
+      }
+      return undefined;
+    }
+    return {
+      referral: this.map(row),
+      site: row.placed_site_id
+        ? { id: row.placed_site_id, name: row.placed_site_name!, hasWebhook: row.placed_site_has_webhook! }
+        : undefined,
+    };
   }
 
   /** Locks the referral for a state change. */

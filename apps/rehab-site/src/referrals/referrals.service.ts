@@ -97,10 +97,8 @@ export class ReferralsService {
   /** referral.registered: keep the routing data (contact stays sealed) and route it. */
   async onRegistered(data: ReferralRegisteredData): Promise<void> {
     await this.tx.run(async () => {
-      const fresh = await this.referrals.insertRegistered(data);
-      if (!fresh) return; // already routed: a re-publication under another id
-      const referral = await this.referrals.lock(data.referralId);
-      await this.routing.route(referral!, this.clock.now());
+      const routed = await this.routing.registerAndRoute(data, this.clock.now());
+      if (!routed) return; // already routed: a re-publication under another id
       await this.audit.record(messagingAudit('registered', data.referralId));
     }, SYSTEM_ACTOR);
   }

@@ -3,13 +3,9 @@ import { EVENTS, SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
 import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
-import { SiteRepository } from '../directory/site.repository';
-import { SiteNotifier } from '../webhooks/site-notifier.service';
-import { ReferralRecord, ReferralRepository } from './referral.repository';
-
-/** Candidates fetched per round; a round is repeated when concurrent referrals took every place fetched. */
-const CANDIDATES_PER_ROUND = 8;
-const MAX_ROUNDS = 4;
+import { RoutingTarget, SiteRepository } from '../directory/site.repository';
+import { accompanying, SiteNotifier } from '../webhooks/site-notifier.service';
+import { NewReferral, ReferralRecord, ReferralRepository } from './referral.repository';
 
 export const ALERT_CODES = {
   needsManualPlacement: 'NEEDS_MANUAL_PLACEMENT',
@@ -40,28 +36,51 @@ export class RoutingService {
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
+  /**
+   * A registered referral's first routing: recorded and placed with the best candidate in one statement (see
+   * `ReferralRepository.insertRegisteredAndPlace`), else sent for manual placement. Undefined when the referral
+   * is already known (a re-publication under another id).
+   */
+  async registerAndRoute(referral: NewReferral, now: Date): Promise<RoutingResult | undefined> {
+    const hop = 1;
+    if (hop > this.config.maxHops) {
+      const recorded = await this.referrals.insertRegistered(referral);
+      return recorded && this.route(recorded, now);
+    }
+    const divisions = await DivisionDirectory.load();
+    const answerDueAt = new Date(now.getTime() + answerWindowMs(this.config, referral.riskLevel));
+    const placed = await this.referrals.insertRegisteredAndPlace(
+      referral,
+      divisions.ancestry(referral.residenceDivisionCode),
+      { hop, assignedAt: now, answerDueAt },
+    );
+    if (!placed) return undefined;
+    if (!placed.site) return this.manualPlacement(placed.referral, hop, now);
+    await this.announce(placed.referral, placed.site, hop, now, answerDueAt, false);
+    return { siteId: placed.site.id, hop, needsManualPlacement: false };
+  }
+
   async route(referral: ReferralRecord, now: Date): Promise<RoutingResult> {
     const hop = referral.hop + 1;
     const divisions = await DivisionDirectory.load();
     const areaCodes = divisions.ancestry(referral.residenceDivisionCode);
     if (hop <= this.config.maxHops) {
-      for (let round = 0; round < MAX_ROUNDS; round++) {
-        const candidates = await this.sites.findCandidates({
+      const answerDueAt = this.answerDueAt(referral, now);
+      // One round trip: the best candidate with a free place is chosen, reserved and assigned together.
+      const site = await this.sites.reserveBestCandidate(
+        {
           referralId: referral.referralId,
           areaCodes,
           needs: referral.needs,
           riskLevel: referral.riskLevel,
           previousSiteId: referral.previousSiteId,
           preferredSiteId: referral.preferredSiteId,
-          limit: CANDIDATES_PER_ROUND,
-        });
-        if (candidates.length === 0) break;
-        for (const siteId of candidates) {
-          if (await this.sites.reservePlace(siteId)) {
-            await this.assign(referral, siteId, hop, now, false, true);
-            return { siteId, hop, needsManualPlacement: false };
-          }
-        }
+        },
+        { hop, assignedAt: now, answerDueAt },
+      );
+      if (site) {
+        await this.announce(referral, site, hop, now, answerDueAt, false);
+        return { siteId: site.id, hop, needsManualPlacement: false };
       }
     }
     return this.manualPlacement(referral, hop, now);
@@ -107,7 +126,7 @@ export class RoutingService {
     needsManualPlacement: boolean,
     holdsPlace: boolean,
   ): Promise<void> {
-    const answerDueAt = new Date(now.getTime() + answerWindowMs(this.config, referral.riskLevel));
+    const answerDueAt = this.answerDueAt(referral, now);
     await this.referrals.assign(referral.referralId, {
       siteId,
       hop,
@@ -116,24 +135,27 @@ export class RoutingService {
       needsManualPlacement,
       holdsPlace,
     });
-    const site = await this.sites.find(siteId);
-    await this.publisher.publish(
-      EVENTS.referralAssigned,
-      {
-        referralId: referral.referralId,
-        siteId,
-        siteName: site?.name ?? siteId,
-        hop,
-        assignedAt: now.toISOString(),
-        answerDueAt: answerDueAt.toISOString(),
-        needsManualPlacement,
-      },
-      { subject: referral.referralId },
-    );
+    const site = (await this.sites.routingTarget(siteId)) ?? { id: siteId, name: siteId, hasWebhook: false };
+    await this.announce(referral, site, hop, now, answerDueAt, needsManualPlacement);
+  }
+
+  private answerDueAt(referral: ReferralRecord, now: Date): Date {
+    return new Date(now.getTime() + answerWindowMs(this.config, referral.riskLevel));
+  }
+
+  /** referral.assigned and the site's own notice, written to the outbox together. */
+  private async announce(
+    referral: ReferralRecord,
+    site: RoutingTarget,
+    hop: number,
+    now: Date,
+    answerDueAt: Date,
+    needsManualPlacement: boolean,
+  ): Promise<void> {
     await this.notifier.assigned(
       {
         referralId: referral.referralId,
-        siteId,
+        siteId: site.id,
         hop,
         needs: referral.needs,
         riskLevel: referral.riskLevel,
@@ -143,6 +165,22 @@ export class RoutingService {
         needsManualPlacement,
       },
       now,
+      {
+        hasWebhook: site.hasWebhook,
+        precededBy: accompanying(
+          EVENTS.referralAssigned,
+          {
+            referralId: referral.referralId,
+            siteId: site.id,
+            siteName: site.name,
+            hop,
+            assignedAt: now.toISOString(),
+            answerDueAt: answerDueAt.toISOString(),
+            needsManualPlacement,
+          },
+          { subject: referral.referralId },
+        ),
+      },
     );
   }
 

@@ -1,8 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { EVENTS, SiteReferralAssignedData, SiteReferralRevokedData } from '@app/contracts';
-import { EventPublisher } from '@app/messaging';
+import { EventDefinition, EVENTS, SiteReferralAssignedData, SiteReferralRevokedData } from '@app/contracts';
+import { EventPublisher, PublishOptions } from '@app/messaging';
 import { SiteRepository } from '../directory/site.repository';
 import { WebhookRepository } from './webhook.repository';
+
+/** An event to write to the outbox together with a notice (one statement for both). */
+export interface AccompanyingEvent {
+  definition: EventDefinition;
+  data: object;
+  options?: PublishOptions;
+}
+
+/** Builds an {@link AccompanyingEvent}, checking its data against the definition. */
+export function accompanying<T extends object>(
+  definition: EventDefinition<T>,
+  data: T,
+  options?: PublishOptions,
+): AccompanyingEvent {
+  return { definition, data, options };
+}
+
+export interface NoticeOptions {
+  /** Whether the site takes webhooks, when the caller already read it (saves a round trip). */
+  hasWebhook?: boolean;
+  /** Written to the outbox just before the notice, in the same insert. */
+  precededBy?: AccompanyingEvent;
+}
 
 /**
  * Tells one site about its referrals, in the caller's transaction: on its own NATS subject
@@ -16,8 +39,8 @@ export class SiteNotifier {
     private readonly webhooks: WebhookRepository,
   ) {}
 
-  async assigned(data: SiteReferralAssignedData, at: Date): Promise<void> {
-    await this.notify(EVENTS.siteReferralAssigned, data, at);
+  async assigned(data: SiteReferralAssignedData, at: Date, options: NoticeOptions = {}): Promise<void> {
+    await this.notify(EVENTS.siteReferralAssigned, data, at, options);
   }
 
   async revoked(data: SiteReferralRevokedData, at: Date): Promise<void> {
@@ -28,17 +51,19 @@ export class SiteNotifier {
     definition: typeof EVENTS.siteReferralAssigned | typeof EVENTS.siteReferralRevoked,
     data: SiteReferralAssignedData | SiteReferralRevokedData,
     at: Date,
+    options: NoticeOptions = {},
   ): Promise<void> {
-    const id = await this.publisher.publish(
-      definition as typeof EVENTS.siteReferralAssigned,
-      data as SiteReferralAssignedData,
+    const ids = await this.publisher.publishAll([
+      ...(options.precededBy ? [options.precededBy] : []),
       {
-        subject: data.referralId,
-        recipient: data.siteId,
-        time: at,
+        definition,
+        data,
+        options: { subject: data.referralId, recipient: data.siteId, time: at },
       },
-    );
-    if (await this.sites.webhookTarget(data.siteId)) {
+    ]);
+    const id = ids[ids.length - 1];
+    const hasWebhook = options.hasWebhook ?? (await this.sites.webhookTarget(data.siteId)) !== undefined;
+    if (hasWebhook) {
       const body = JSON.stringify({
         id,
         type: definition.type,
