@@ -63,8 +63,8 @@ export class ServiceModule {
             applicationName: options.service,
             // The app never runs as the table owner: row-level security applies to this role.
             runtimeRole: config.dbRuntimeRole ?? runtimeRoleOf(config.dbSchema),
-            // Every in-flight message holds a connection for its transaction; keep room for HTTP and the relay.
-            poolSize: config.consumerConcurrency + 10,
+            // Every consumer lane holds a connection for its batch's transaction; keep room for HTTP and the relay.
+            poolSize: config.consumerLanes * Math.max(options.consumers.length, 1) + 10,
           },
           options.database,
         ),
@@ -75,7 +75,8 @@ export class ServiceModule {
           consumers: options.consumers,
           outboxPollIntervalMs: config.outboxPollIntervalMs,
           outboxBatchSize: config.outboxBatchSize,
-          consumerConcurrency: config.consumerConcurrency,
+          consumerLanes: config.consumerLanes,
+          consumerBatchSize: config.consumerBatchSize,
           shutdownGraceMs: config.shutdownGraceMs,
           outboxBacklogReadyLimit: config.outboxBacklogReadyLimit,
           streamReplicas: config.streamReplicas,
