@@ -21,6 +21,13 @@ const EVENT_HANDLER_ACTOR = systemActor('event-handler');
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
 
+const NOTHING_YET = Symbol('nothing-yet');
+
+/** Resolves after the pending microtasks (buffered messages come first), before any new I/O is read. */
+function nextTurn(): Promise<typeof NOTHING_YET> {
+  return new Promise((resolve) => setImmediate(() => resolve(NOTHING_YET)));
+}
+
 type Handler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
 
 /** A decoded message with a handler, ready to run. */
@@ -156,20 +163,30 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /**
-   * Hands messages to the lanes: waits for the first one, then takes those already delivered (no waiting) up
-   * to the in-flight limit, and only then starts the free lanes, so each lane sees what is there as a batch.
+   * Hands messages to the lanes: waits for the first one, then takes those already delivered (resolved before
+   * the event loop turns; no waiting) up to the in-flight limit, and only then starts the free lanes, so each
+   * lane sees what is there as one batch. (The iterator's getPending() can stay above 0 with nothing buffered,
+   * so it is not used to decide.)
    */
   private async feed(messages: ConsumerMessages, lanes: BatchLanes<JsMsg>): Promise<void> {
     const iterator = messages[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<JsMsg>> | undefined;
+    const next = (): Promise<IteratorResult<JsMsg>> => (pending ??= iterator.next());
     while (!this.closed) {
       await lanes.whenCapacity();
-      const first = await iterator.next();
+      const first = await next();
+      pending = undefined;
       if (first.done) return;
       lanes.add(first.value);
-      while (!this.closed && lanes.hasCapacity && messages.getPending() > 0) {
-        const next = await iterator.next();
-        if (next.done) break;
-        lanes.add(next.value);
+      while (!this.closed && lanes.hasCapacity) {
+        const available = await Promise.race([next(), nextTurn()]);
+        if (available === NOTHING_YET) break;
+        pending = undefined;
+        if (available.done) {
+          lanes.dispatch();
+          return;
+        }
+        lanes.add(available.value);
       }
       lanes.dispatch();
     }
