@@ -93,6 +93,13 @@ export class AuditTrail {
 
   /** The ops query: runs as the service (auditors see every organisation's records). */
   search(query: AuditQuery, userId?: string): Promise<AuditPage> {
-    return this.tx.runAsSystem(() => this.repository.search(query), systemActor('audit-query', userId));
+    return this.tx.runAsSystem(
+      async () => {
+        // Inside a unit of work that recorded entries, the query sees them.
+        await this.tx.flushDeferred(AUDIT_BUFFER);
+        return this.repository.search(query);
+      },
+      systemActor('audit-query', userId),
+    );
   }
 }
