@@ -58,7 +58,7 @@ export class RehabWorld {
   /** An ops-admin JWT (site directory administration). */
   adminToken = '';
 
-  async start(config: Partial<RehabSiteConfig> = {}, consumerLanes = 4): Promise<this> {
+  async start(config: Partial<RehabSiteConfig> = {}, consumerLanes = 1): Promise<this> {
     this.adminToken = (await opsHeaders('ops-admin')).authorization.slice('Bearer '.length);
     this.db = await testDatabase();
     this.service = await startService({

@@ -210,8 +210,10 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     logLevel: vars.LOG_LEVEL ?? 'info',
     outboxPollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS ?? 1000,
     outboxBatchSize: vars.OUTBOX_BATCH_SIZE ?? 200,
-    consumerLanes: vars.CONSUMER_LANES ?? 4,
-    consumerBatchSize: vars.CONSUMER_BATCH_SIZE ?? 16,
+    // One lane: batches of different referrals that lock shared rows (rehab-site's site counters) in different
+    // orders deadlock when run side by side; one lane with larger batches was faster in every measurement.
+    consumerLanes: vars.CONSUMER_LANES ?? 1,
+    consumerBatchSize: vars.CONSUMER_BATCH_SIZE ?? 32,
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 10000,
     outboxBacklogReadyLimit: vars.OUTBOX_BACKLOG_READY_LIMIT ?? 10000,
     streamReplicas: vars.STREAM_REPLICAS ?? 1,
