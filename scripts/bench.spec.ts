@@ -26,12 +26,12 @@ describe('npm run bench options', () => {
       '--queued',
       '0',
       '--app-env',
-      'CONSUMER_CONCURRENCY=8',
+      'CONSUMER_LANES=8',
       '--app-env',
       'OUTBOX_BATCH_SIZE=500',
     ]);
     expect(options).toMatchObject({ referrals: 5000, rate: 120, history: 0, queued: 0 });
-    expect(options.appEnv).toEqual({ CONSUMER_CONCURRENCY: '8', OUTBOX_BATCH_SIZE: '500' });
+    expect(options.appEnv).toEqual({ CONSUMER_LANES: '8', OUTBOX_BATCH_SIZE: '500' });
   });
 
   it('should refuse what it cannot run', () => {

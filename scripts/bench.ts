@@ -72,7 +72,7 @@ export interface BenchOptions {
   out: string;
   /** Write a V8 CPU profile of every app (node --cpu-prof) under this directory. */
   profile?: string;
-  /** Extra environment for every app (`--app-env CONSUMER_CONCURRENCY=8`, repeatable). */
+  /** Extra environment for every app (`--app-env CONSUMER_LANES=8`, repeatable). */
   appEnv: Record<string, string>;
 }
 

@@ -58,7 +58,7 @@ export class RehabWorld {
   /** An ops-admin JWT (site directory administration). */
   adminToken = '';
 
-  async start(config: Partial<RehabSiteConfig> = {}, consumerConcurrency = 16): Promise<this> {
+  async start(config: Partial<RehabSiteConfig> = {}, consumerLanes = 1): Promise<this> {
     this.adminToken = (await opsHeaders('ops-admin')).authorization.slice('Bearer '.length);
     this.db = await testDatabase();
     this.service = await startService({
@@ -73,7 +73,7 @@ export class RehabWorld {
           },
         }),
       database: DATABASE,
-      config: { consumerConcurrency, outboxPollIntervalMs: 100 },
+      config: { consumerLanes, outboxPollIntervalMs: 100 },
     });
     this.topology = new Topology(this.service.namespace);
     this.nc = await connect({ servers: SHARED_NATS_URL });
@@ -196,7 +196,7 @@ export class RehabWorld {
 
 export async function newWorld(
   config: Partial<RehabSiteConfig> = {},
-  consumerConcurrency?: number,
+  consumerLanes?: number,
 ): Promise<RehabWorld> {
-  return new RehabWorld().start(config, consumerConcurrency);
+  return new RehabWorld().start(config, consumerLanes);
 }

@@ -4,6 +4,9 @@ import { Actor, systemActor, TransactionHost } from '@app/persistence';
 import { AUDIT_DENIED, AuditEntry, AuditPage, AuditQuery } from './audit-event';
 import { AuditRepository } from './audit.repository';
 
+/** The unit-of-work key of the buffered audit records. */
+const AUDIT_BUFFER = Symbol('audit-records');
+
 /** Failures that mean "you may not see or do this" (another organisation's object answers 404). */
 const DENIAL_KINDS = new Set(['not-found', 'unauthenticated']);
 
@@ -14,7 +17,9 @@ export function isDenial(error: unknown): error is DomainException {
 /**
  * The audit trail of one service: every read and change of a referral or patient, denied attempts included.
  *
- * - `record()` appends inside the current transaction, so the record commits (or rolls back) with the change;
+ * - `record()` appends inside the current transaction, so the record commits (or rolls back) with the change:
+ *   the entries of a unit of work are buffered (with the actor at record time) and written in one multi-row
+ *   INSERT just before it commits;
  * - `audited()` runs a unit of work for an actor and records the attempt: on success in the same transaction,
  *   on a denial (404 for another organisation's object) after the rollback, in a transaction of its own.
  */
@@ -29,14 +34,24 @@ export class AuditTrail {
   ) {}
 
   /** Appends one record in the open transaction, as its actor. Refuses outside a transaction. */
-  async record(entry: AuditEntry): Promise<void> {
-    const actor = this.tx.actor;
-    if (!actor) throw new Error('Audit records are written inside TransactionHost.run(), with the change');
-    await this.repository.append(actor, entry, this.config.service);
+  record(entry: AuditEntry): Promise<void> {
+    return this.recordAll([entry]);
   }
 
-  async recordAll(entries: readonly AuditEntry[]): Promise<void> {
-    for (const entry of entries) await this.record(entry);
+  recordAll(entries: readonly AuditEntry[]): Promise<void> {
+    const actor = this.tx.actor;
+    const buffer = this.tx.deferred(
+      AUDIT_BUFFER,
+      () => [] as { actor: Actor; entry: AuditEntry }[],
+      (records) => this.repository.appendAll(records, this.config.service),
+    );
+    if (!actor || !buffer) {
+      return Promise.reject(
+        new Error('Audit records are written inside TransactionHost.run(), with the change'),
+      );
+    }
+    for (const entry of entries) buffer.push({ actor, entry });
+    return Promise.resolve();
   }
 
   /**
@@ -78,6 +93,13 @@ export class AuditTrail {
 
   /** The ops query: runs as the service (auditors see every organisation's records). */
   search(query: AuditQuery, userId?: string): Promise<AuditPage> {
-    return this.tx.runAsSystem(() => this.repository.search(query), systemActor('audit-query', userId));
+    return this.tx.runAsSystem(
+      async () => {
+        // Inside a unit of work that recorded entries, the query sees them.
+        await this.tx.flushDeferred(AUDIT_BUFFER);
+        return this.repository.search(query);
+      },
+      systemActor('audit-query', userId),
+    );
   }
 }

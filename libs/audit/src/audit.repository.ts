@@ -70,13 +70,17 @@ export class AuditRepository {
   }
 
   async append(actor: Actor, entry: AuditEntry, source: string): Promise<void> {
-    const organisation = actor.kind === 'organisation' ? actor : undefined;
-    await this.tx.manager.query(
-      `INSERT INTO ${this.table} (id, type, subtype, action, outcome, outcome_code, agent_type,
-         agent_organisation_id, agent_organisation_kind, agent_user_id, agent_reason,
-         entity_type, entity_id, purpose_of_use, source)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [
+    await this.appendAll([{ actor, entry }], source);
+  }
+
+  /** Appends the records in one multi-row INSERT, each with the actor it was recorded for. */
+  async appendAll(records: readonly { actor: Actor; entry: AuditEntry }[], source: string): Promise<void> {
+    if (records.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = records.map(({ actor, entry }) => {
+      const organisation = actor.kind === 'organisation' ? actor : undefined;
+      const base = values.length;
+      values.push(
         randomUUID(),
         entry.type,
         entry.subtype,
@@ -92,7 +96,15 @@ export class AuditRepository {
         entry.entityId,
         entry.purposeOfUse,
         source,
-      ],
+      );
+      return `(${Array.from({ length: 15 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+    });
+    await this.tx.manager.query(
+      `INSERT INTO ${this.table} (id, type, subtype, action, outcome, outcome_code, agent_type,
+         agent_organisation_id, agent_organisation_kind, agent_user_id, agent_reason,
+         entity_type, entity_id, purpose_of_use, source)
+       VALUES ${tuples.join(', ')}`,
+      values,
     );
   }
 

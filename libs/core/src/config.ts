@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { defaultSchemaOf, ServiceName } from '@app/contracts';
 
 const DEFAULT_PORTS: Record<ServiceName, number> = {
@@ -80,8 +80,20 @@ class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(64)
+  CONSUMER_LANES?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   @Max(256)
-  CONSUMER_CONCURRENCY?: number;
+  CONSUMER_BATCH_SIZE?: number;
+
+  /** Replaced by CONSUMER_LANES and CONSUMER_BATCH_SIZE: refused, so an old setting is not silently ignored. */
+  @IsOptional()
+  @IsEmpty({ message: 'CONSUMER_CONCURRENCY was replaced by CONSUMER_LANES and CONSUMER_BATCH_SIZE' })
+  CONSUMER_CONCURRENCY?: string;
 
   @IsOptional()
   @Type(() => Number)
@@ -163,7 +175,10 @@ export interface ServiceConfig {
   readonly logLevel: string;
   readonly outboxPollIntervalMs: number;
   readonly outboxBatchSize: number;
-  readonly consumerConcurrency: number;
+  /** Per consumer: lanes handled in parallel (a referral always on the same lane, so in order). */
+  readonly consumerLanes: number;
+  /** Per lane: at most this many already-delivered messages are handled in one transaction. */
+  readonly consumerBatchSize: number;
   readonly shutdownGraceMs: number;
   /** Readiness turns red when more outbox rows than this are waiting. */
   readonly outboxBacklogReadyLimit: number;
@@ -205,7 +220,10 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     logLevel: vars.LOG_LEVEL ?? 'info',
     outboxPollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS ?? 1000,
     outboxBatchSize: vars.OUTBOX_BATCH_SIZE ?? 200,
-    consumerConcurrency: vars.CONSUMER_CONCURRENCY ?? 16,
+    // One lane: batches of different referrals that lock shared rows (rehab-site's site counters) in different
+    // orders deadlock when run side by side; one lane with larger batches was faster in every measurement.
+    consumerLanes: vars.CONSUMER_LANES ?? 1,
+    consumerBatchSize: vars.CONSUMER_BATCH_SIZE ?? 32,
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 10000,
     outboxBacklogReadyLimit: vars.OUTBOX_BACKLOG_READY_LIMIT ?? 10000,
     streamReplicas: vars.STREAM_REPLICAS ?? 1,

@@ -20,7 +20,7 @@ export * from './transport/jetstream.server';
 export * from './transport/jetstream.context';
 export * from './transport/on-event.decorator';
 export * from './transport/settlement';
-export * from './transport/keyed-limiter';
+export * from './transport/batch-lanes';
 export * from './dead-letter/dead-letter-admin.module';
 export * from './durability/durability-check';
 export * from './security/nats-permissions';

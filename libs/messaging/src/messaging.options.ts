@@ -9,7 +9,10 @@ export interface MessagingOptions {
   readonly consumers: readonly ConsumerDefinition[];
   readonly outboxPollIntervalMs: number;
   readonly outboxBatchSize: number;
-  readonly consumerConcurrency: number;
+  /** Per consumer: lanes in parallel; one referral's events always take the same lane (in order). */
+  readonly consumerLanes: number;
+  /** Per lane: already-delivered messages handled in one transaction (never waited for). */
+  readonly consumerBatchSize: number;
   readonly shutdownGraceMs: number;
   readonly outboxBacklogReadyLimit: number;
   /** Replicas for streams this service provisions (1 locally, 3 in a cluster). */

@@ -12,8 +12,8 @@ import {
 
 /**
  * Two replicas of a producer share one outbox (their relays compete with FOR UPDATE SKIP LOCKED); the
- * consumer handles 16 messages at a time with uneven handler times: every event is delivered once and each
- * referral's events are applied in the order they were written.
+ * consumer handles messages on 4 lanes in batches of up to 4, with uneven handler times: every event is
+ * delivered once and each referral's events are applied in the order they were written.
  *
  * (Across consumer *replicas* JetStream gives no per-referral order; handlers check the referral's state and
  * nak an event that arrives early, see README "Ordering".)
@@ -29,7 +29,9 @@ describe('ordering with replicas', () => {
     running.push(
       await startProbe('producer', world),
       await startProbe('producer', world),
-      await startProbe('consumer', world),
+      // Several lanes and small batches, so a referral's events would overtake each other if its key did not
+      // pin them to one lane.
+      await startProbe('consumer', world, { consumerLanes: 4, consumerBatchSize: 4 }),
     );
   });
 

@@ -86,3 +86,89 @@ describe('TransactionHost actor', () => {
     expect(runtimeRoleOf('x'.repeat(63))).toHaveLength(63);
   });
 });
+
+describe('TransactionHost deferred writes', () => {
+  const buffered = (tx: TransactionHost, key: string, row: string) =>
+    tx
+      .deferred(
+        key,
+        () => [] as string[],
+        (rows) => tx.manager.query(`INSERT ${key} ${rows.join(',')}`).then(() => undefined),
+      )
+      ?.push(row);
+
+  it('should flush each buffer once, in registration order, after the work and before commit', async () => {
+    const { dataSource, statements } = fakeDataSource();
+    const tx = new TransactionHost(dataSource);
+    await tx.run(async () => {
+      buffered(tx, 'audit', 'a1');
+      buffered(tx, 'outbox', 'o1');
+      buffered(tx, 'audit', 'a2');
+      await tx.manager.query('UPDATE work');
+      // A joined transaction buffers into the outer unit of work.
+      await tx.run(() => Promise.resolve(buffered(tx, 'outbox', 'o2')), SYSTEM_ACTOR);
+    }, SYSTEM_ACTOR);
+    expect(statements.map(([sql]) => sql).slice(1)).toEqual([
+      'UPDATE work',
+      'INSERT audit a1,a2',
+      'INSERT outbox o1,o2',
+    ]);
+  });
+
+  it('should flush early on demand and start a new buffer for later writes', async () => {
+    const { dataSource, statements } = fakeDataSource();
+    const tx = new TransactionHost(dataSource);
+    await tx.run(async () => {
+      buffered(tx, 'outbox', 'o1');
+      await tx.flushDeferred('outbox');
+      await tx.manager.query('UPDATE outbox');
+      await tx.flushDeferred('outbox');
+      buffered(tx, 'outbox', 'o2');
+    }, SYSTEM_ACTOR);
+    expect(statements.map(([sql]) => sql).slice(1)).toEqual([
+      'INSERT outbox o1',
+      'UPDATE outbox',
+      'INSERT outbox o2',
+    ]);
+  });
+
+  it('should give a detached transaction its own unit of work, and nothing outside one', async () => {
+    const { dataSource, statements } = fakeDataSource();
+    const tx = new TransactionHost(dataSource);
+    expect(
+      tx.deferred(
+        'audit',
+        () => [],
+        () => Promise.resolve(),
+      ),
+    ).toBeUndefined();
+    await tx.run(async () => {
+      buffered(tx, 'audit', 'outer');
+      await tx.runDetached(() => Promise.resolve(buffered(tx, 'audit', 'inner')), SYSTEM_ACTOR);
+      expect(statements.map(([sql]) => sql)).toContain('INSERT audit inner');
+      expect(statements.map(([sql]) => sql)).not.toContain('INSERT audit outer');
+    }, SYSTEM_ACTOR);
+    expect(statements.map(([sql]) => sql)).toContain('INSERT audit outer');
+  });
+
+  it('should run flushes registered by a flush, and fail the transaction when a flush fails', async () => {
+    const { dataSource, statements } = fakeDataSource();
+    const tx = new TransactionHost(dataSource);
+    await tx.run(() => {
+      tx.beforeCommit('first', async () => {
+        await tx.manager.query('first');
+        tx.beforeCommit('second', () => tx.manager.query('second').then(() => undefined));
+      });
+      return Promise.resolve();
+    }, SYSTEM_ACTOR);
+    expect(statements.map(([sql]) => sql).slice(1)).toEqual(['first', 'second']);
+
+    await expect(
+      tx.run(() => {
+        tx.beforeCommit('broken', () => Promise.reject(new Error('flush failed')));
+        return Promise.resolve('done');
+      }, SYSTEM_ACTOR),
+    ).rejects.toThrow('flush failed');
+    expect(() => tx.beforeCommit('outside', () => Promise.resolve())).toThrow(/open transaction/);
+  });
+});

@@ -4,9 +4,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, SYSTEM_ACTOR, SystemActor, actorSettings } from './actor';
 
+/** Writes a unit of work defers to just before its commit (e.g. the audit rows it buffered). */
+export type BeforeCommit = () => Promise<void>;
+
 interface UnitOfWork {
   readonly manager: EntityManager;
   readonly actor: Actor;
+  /** Registered flushes, in registration order; each runs once per registration. */
+  readonly beforeCommit: Map<unknown, BeforeCommit>;
+  /** Per-unit-of-work state of deferred writers (their buffers), by key. */
+  readonly state: Map<unknown, unknown>;
 }
 
 /**
@@ -17,6 +24,10 @@ interface UnitOfWork {
  * Every transaction acts for an explicit actor: the caller's organisation or the service itself. The actor is
  * set transaction-locally (`set_config(..., true)`) as the first statement, so Postgres row-level security
  * policies see it; outside `run()` (the pool's manager) no actor is set and protected tables show nothing.
+ *
+ * Writers may defer work to the end of the unit of work (`beforeCommit`/`deferred`): e.g. the audit trail and
+ * the outbox buffer their rows and write each in one multi-row INSERT just before the transaction commits.
+ * A flush that fails rolls the transaction back like any other error.
  */
 @Injectable()
 export class TransactionHost {
@@ -56,6 +67,7 @@ export class TransactionHost {
           ),
         );
       }
+      // A joined transaction's deferred writes go to the outer unit of work and flush at its commit.
       return work(current.manager);
     }
     return this.dataSource.transaction(async (manager) => {
@@ -64,8 +76,61 @@ export class TransactionHost {
         `SELECT set_config('app.organisation_id', $1, true), set_config('app.system', $2, true)`,
         [organisationId, system],
       );
-      return this.storage.run({ manager, actor }, () => work(manager));
+      const unit: UnitOfWork = { manager, actor, beforeCommit: new Map(), state: new Map() };
+      return this.storage.run(unit, async () => {
+        const result = await work(manager);
+        await this.flushAll(unit);
+        return result;
+      });
     });
+  }
+
+  /**
+   * Registers `flush` to run once just before the open transaction commits, after the work and in
+   * registration order (a flush may register further ones). A key already registered keeps its first flush.
+   */
+  beforeCommit(key: unknown, flush: BeforeCommit): void {
+    const unit = this.storage.getStore();
+    if (!unit) throw new Error('beforeCommit() needs an open transaction (TransactionHost.run)');
+    if (!unit.beforeCommit.has(key)) unit.beforeCommit.set(key, flush);
+  }
+
+  /**
+   * The per-unit-of-work state of a deferred writer (created by `create` on first use), whose `flush` runs
+   * before commit (or earlier through `flushDeferred(key)`) and is then forgotten, so writes after a flush
+   * start a new buffer. Undefined outside a transaction: the caller writes at once.
+   */
+  deferred<S>(key: unknown, create: () => S, flush: (state: S) => Promise<void>): S | undefined {
+    const unit = this.storage.getStore();
+    if (!unit) return undefined;
+    let state = unit.state.get(key) as S | undefined;
+    if (state === undefined) {
+      state = create();
+      const created = state;
+      unit.state.set(key, created);
+      unit.beforeCommit.set(key, () => {
+        unit.state.delete(key);
+        return flush(created);
+      });
+    }
+    return state;
+  }
+
+  /** Runs the pending flush of `key` now (before a statement that must see its rows); no-op if none. */
+  async flushDeferred(key: unknown): Promise<void> {
+    const unit = this.storage.getStore();
+    const flush = unit?.beforeCommit.get(key);
+    if (!unit || !flush) return;
+    unit.beforeCommit.delete(key);
+    await flush();
+  }
+
+  private async flushAll(unit: UnitOfWork): Promise<void> {
+    // Map iteration visits entries added during it, so a flush may register another.
+    for (const [key, flush] of unit.beforeCommit) {
+      unit.beforeCommit.delete(key);
+      await flush();
+    }
   }
 
   /** Runs `work` for the service itself (event handlers, relays, sweepers): policies let it see every row. */

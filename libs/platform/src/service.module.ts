@@ -65,8 +65,8 @@ export class ServiceModule {
             runtimeRole: config.dbRuntimeRole ?? runtimeRoleOf(config.dbSchema),
             // Hot statements are parsed and planned once per connection (row-level security makes planning dear).
             statementCacheSize: config.dbStatementCacheSize,
-            // Every in-flight message holds a connection for its transaction; keep room for HTTP and the relay.
-            poolSize: config.consumerConcurrency + 10,
+            // Every consumer lane holds a connection for its batch's transaction; keep room for HTTP and the relay.
+            poolSize: config.consumerLanes * Math.max(options.consumers.length, 1) + 10,
           },
           options.database,
         ),
@@ -77,7 +77,8 @@ export class ServiceModule {
           consumers: options.consumers,
           outboxPollIntervalMs: config.outboxPollIntervalMs,
           outboxBatchSize: config.outboxBatchSize,
-          consumerConcurrency: config.consumerConcurrency,
+          consumerLanes: config.consumerLanes,
+          consumerBatchSize: config.consumerBatchSize,
           shutdownGraceMs: config.shutdownGraceMs,
           outboxBacklogReadyLimit: config.outboxBacklogReadyLimit,
           streamReplicas: config.streamReplicas,

@@ -6,6 +6,15 @@ export interface RecordedStatement {
   readonly text: string;
   /** The client's `application_name` (each app's pool sets its service name). */
   readonly application: string;
+  /** Which client (connection) sent it, numbered in order of first use: groups statements into transactions. */
+  readonly connection: number;
+}
+
+/** The statements one connection sent from START TRANSACTION to its COMMIT or ROLLBACK. */
+export interface RecordedTransaction {
+  readonly application: string;
+  readonly statements: readonly string[];
+  readonly committed: boolean;
 }
 
 /**
@@ -24,15 +33,19 @@ export class QueryRecorder {
     this.statements = [];
     const recorder = this.statements;
     const original = this.original;
+    const connections = new WeakMap<Client, number>();
+    let nextConnection = 0;
     Client.prototype.query = function (this: Client, ...args: unknown[]) {
       const config = args[0] as string | { text?: string } | undefined;
       const text = typeof config === 'string' ? config : config?.text;
       if (typeof text === 'string') {
+        if (!connections.has(this)) connections.set(this, ++nextConnection);
         recorder.push({
           text: text.replace(/\s+/g, ' ').trim(),
           application:
             (this as unknown as { connectionParameters?: { application_name?: string } }).connectionParameters
               ?.application_name ?? '',
+          connection: connections.get(this)!,
         });
       }
       return (original as (...a: unknown[]) => unknown).apply(this, args);
@@ -56,6 +69,26 @@ export class QueryRecorder {
         (filter?.schema === undefined || s.text.includes(filter.schema) || isTransactionControl(s.text)) &&
         (filter?.application === undefined || s.application === filter.application),
     );
+  }
+
+  /** The complete transactions among `statements` (statements outside a transaction are left out). */
+  static transactions(statements: readonly RecordedStatement[]): RecordedTransaction[] {
+    const open = new Map<number, { application: string; statements: string[] }>();
+    const done: RecordedTransaction[] = [];
+    for (const { text, application, connection } of statements) {
+      if (/^(START TRANSACTION|BEGIN)\b/i.test(text)) {
+        open.set(connection, { application, statements: [text] });
+        continue;
+      }
+      const current = open.get(connection);
+      if (!current) continue;
+      current.statements.push(text);
+      if (/^(COMMIT|ROLLBACK)\b/i.test(text)) {
+        open.delete(connection);
+        done.push({ ...current, committed: /^COMMIT/i.test(text) });
+      }
+    }
+    return done;
   }
 
   /** Counts by statement shape (uuids and numbers folded), most frequent first: for a failure message. */

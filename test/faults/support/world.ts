@@ -20,8 +20,8 @@ export const FAULT_ENV: NodeJS.ProcessEnv = {
   LOG_LEVEL: 'warn',
   OUTBOX_POLL_INTERVAL_MS: '200',
   SHUTDOWN_GRACE_MS: '2000',
-  // Each app's pool is CONSUMER_CONCURRENCY + 10 connections: keep a fleet well inside max_connections = 100.
-  CONSUMER_CONCURRENCY: '8',
+  // Each app's pool is CONSUMER_LANES (default 1) × its consumers + 10 connections: a fleet stays well inside
+  // max_connections = 100.
 };
 
 /** The preload that lets a test jump an app's wall clock (see clock-shift.js). */

@@ -15,4 +15,22 @@ export class InboxRepository {
     );
     return rows.length === 1;
   }
+
+  /**
+   * Claims a batch of events in one statement: returns the ids this consumer sees for the first time (their
+   * rows are now held by this transaction). An id listed twice is claimed once.
+   */
+  async claimAll(
+    consumer: string,
+    events: readonly { eventId: string; eventType: string }[],
+  ): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = await this.tx.manager.query<{ event_id: string }[]>(
+      `INSERT INTO ${this.tx.schema}.inbox (consumer, event_id, event_type)
+       SELECT $1, e.id, e.type FROM unnest($2::text[], $3::text[]) AS e(id, type)
+       ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
+      [consumer, events.map((e) => e.eventId), events.map((e) => e.eventType)],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
 }

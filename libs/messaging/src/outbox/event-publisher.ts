@@ -17,7 +17,8 @@ export interface PublishOptions extends EnvelopeOptions {
 
 /**
  * How feature code publishes: the event is validated, wrapped in a CloudEvent and written to the outbox in
- * the caller's transaction. The relay sends it after commit. Returns the event id.
+ * the caller's transaction (buffered: all rows of a unit of work go in one INSERT just before it commits).
+ * The relay sends it after commit. Returns the event id.
  */
 @Injectable()
 export class EventPublisher {

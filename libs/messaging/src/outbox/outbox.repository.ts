@@ -29,7 +29,14 @@ export interface OutboxBacklog {
   oldestAgeSeconds: number;
 }
 
-/** All I/O on the `outbox` table of this service's schema. */
+/** The unit-of-work key of the outbox rows waiting for the commit. */
+const PENDING_ROWS = Symbol('outbox-rows');
+
+/**
+ * All I/O on the `outbox` table of this service's schema. Rows enqueued in a transaction are buffered and
+ * written in one multi-row INSERT just before it commits; anything that reads or changes the outbox inside
+ * the transaction flushes them first, so it sees them.
+ */
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly tx: TransactionHost) {}
@@ -38,8 +45,24 @@ export class OutboxRepository {
     return `${this.tx.schema}.outbox`;
   }
 
-  /** Adds rows in the caller's transaction (must be inside TransactionHost.run). */
+  /** Adds rows in the caller's transaction (written at its commit); outside one, at once. */
   async enqueue(rows: NewOutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const pending = this.tx.deferred(
+      PENDING_ROWS,
+      () => [] as NewOutboxRow[],
+      (buffered) => this.insert(buffered),
+    );
+    if (pending) pending.push(...rows);
+    else await this.insert(rows);
+  }
+
+  /** Writes the rows enqueued so far in this transaction (before a statement that must see them). */
+  flushPending(): Promise<void> {
+    return this.tx.flushDeferred(PENDING_ROWS);
+  }
+
+  private async insert(rows: NewOutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
     const values: unknown[] = [];
     const tuples = rows.map((row, i) => {
@@ -107,6 +130,7 @@ export class OutboxRepository {
 
   /** Cancels unsent rows for an ordering key (e.g. consent withdrawn): they will never be published. */
   async cancelPending(orderingKey: string, reason: string): Promise<number> {
+    await this.flushPending();
     const result = await this.tx.manager.query<[unknown[], number]>(
       `UPDATE ${this.table} SET cancelled_at = now(), cancel_reason = $2
         WHERE ordering_key = $1 AND published_at IS NULL AND cancelled_at IS NULL`,
@@ -116,6 +140,7 @@ export class OutboxRepository {
   }
 
   async backlog(): Promise<OutboxBacklog> {
+    await this.flushPending();
     const [row] = await this.tx.dataSource.query<{ pending: number; oldest: number }[]>(
       `SELECT count(*)::int AS pending,
               COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS oldest

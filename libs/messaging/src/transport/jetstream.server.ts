@@ -11,9 +11,9 @@ import { InboxRepository } from '../inbox/inbox.repository';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../messaging.metrics';
 import { NatsConnectionService } from '../nats-connection.service';
-import { continueTrace, runWithTrace } from '../trace-context';
+import { continueTrace, runWithTrace, TraceContext } from '../trace-context';
 import { JetStreamContext } from './jetstream.context';
-import { KeyedLimiter } from './keyed-limiter';
+import { BatchLanes } from './batch-lanes';
 import { settle } from './settlement';
 
 /** Handlers act for the service itself: the event, not a caller, decides what they touch. */
@@ -21,11 +21,36 @@ const EVENT_HANDLER_ACTOR = systemActor('event-handler');
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
 
+const NOTHING_YET = Symbol('nothing-yet');
+
+/** Resolves after the pending microtasks (buffered messages come first), before any new I/O is read. */
+function nextTurn(): Promise<typeof NOTHING_YET> {
+  return new Promise((resolve) => setImmediate(() => resolve(NOTHING_YET)));
+}
+
+type Handler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
+
+/** A decoded message with a handler, ready to run. */
+interface Delivery {
+  readonly message: JsMsg;
+  readonly decoded: DecodedEvent;
+  readonly handler: Handler;
+  readonly trace: TraceContext;
+  readonly started: bigint;
+}
+
 /**
  * NestJS transport over JetStream durable pull consumers. Each message is decoded and validated, then its
- * `@OnEvent` handler runs inside one Postgres transaction that also records the inbox row; the message is
+ * `@OnEvent` handler runs inside a Postgres transaction that also records the inbox row; the message is
  * acked only after that commit. A handler error is never acked: transient failures are nak'ed with backoff,
  * permanent ones (and the last allowed delivery) are dead-lettered and terminated.
+ *
+ * Throughput: each consumer spreads its messages over `consumerLanes` lanes by the CloudEvents subject (the
+ * referral), so one referral's events are handled in order and never concurrently. A lane handles the messages
+ * already delivered to it (up to `consumerBatchSize`, never waiting for more) in ONE transaction: one inbox
+ * INSERT for the batch, the handlers in order, the batch's audit and outbox rows flushed once before commit.
+ * If anything in a batch fails, it rolls back and the messages are handled again in smaller transactions
+ * (the failing one on its own, settled exactly as a single message), so a poison message costs only itself.
  */
 @Injectable()
 export class JetStreamServer extends Server implements CustomTransportStrategy {
@@ -37,7 +62,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly abort = new AbortController();
   private readonly subscriptions = new Set<ConsumerMessages>();
   private readonly loops: Promise<void>[] = [];
-  private readonly limiter: KeyedLimiter;
+  /** Each consumer has its own lanes: GREEN events never wait behind a REFERRAL backlog. */
+  private readonly lanes: BatchLanes<JsMsg>[] = [];
   private closed = false;
 
   constructor(
@@ -49,10 +75,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {
     super();
-    this.limiter = new KeyedLimiter(options.consumerConcurrency, (error) =>
-      // Settling failed (connection closed mid-settle): the server redelivers after ack_wait.
-      this.logger.warn(`message left unsettled: ${(error as Error)?.message}`),
-    );
   }
 
   listen(callback: (...optionalParams: unknown[]) => void): void {
@@ -92,30 +114,42 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.abort.abort();
     for (const messages of this.subscriptions) await messages.close().catch(() => undefined);
     await Promise.race([
-      Promise.all([this.limiter.idle(), ...this.loops]),
+      Promise.all([...this.lanes.map((l) => l.idle()), ...this.loops]),
       new Promise((r) => setTimeout(r, this.options.shutdownGraceMs)),
     ]);
+  }
+
+  /** Messages in flight (queued on a lane or being handled) per consumer: bounds what one consumer holds. */
+  private get inFlightLimit(): number {
+    return this.options.consumerLanes * this.options.consumerBatchSize;
   }
 
   private async consumeLoop(consumer: ConsumerDefinition): Promise<void> {
     const stream = this.nats.topology.streamName(consumer.stream);
     const durable = this.nats.topology.durable(consumer);
+    const lanes = new BatchLanes<JsMsg>({
+      lanes: this.options.consumerLanes,
+      batchSize: this.options.consumerBatchSize,
+      capacity: this.inFlightLimit,
+      keyOf: (message) => this.orderingKeyOf(message),
+      run: (batch) => this.processBatch(consumer, batch),
+      // Settling failed (connection closed mid-settle): the server redelivers after ack_wait.
+      onError: (error) => this.logger.warn(`message left unsettled: ${(error as Error)?.message}`),
+    });
+    this.lanes.push(lanes);
     let delay = 250;
     while (!this.closed) {
       try {
         const { js } = await this.nats.ready(this.abort.signal);
         const handle = await js.consumers.get(stream, durable);
         const messages = await handle.consume({
-          max_messages: Math.max(this.options.consumerConcurrency * 2, 16),
+          max_messages: Math.max(this.inFlightLimit, 16),
           expires: 5000,
         });
         this.subscriptions.add(messages);
         delay = 250;
         try {
-          for await (const message of messages) {
-            await this.limiter.schedule(this.orderingKeyOf(message), () => this.process(consumer, message));
-            if (this.closed) break;
-          }
+          await this.feed(messages, lanes);
         } finally {
           this.subscriptions.delete(messages);
         }
@@ -128,74 +162,209 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  /**
+   * Hands messages to the lanes: waits for the first one, then takes those already delivered (resolved before
+   * the event loop turns; no waiting) up to the in-flight limit, and only then starts the free lanes, so each
+   * lane sees what is there as one batch. (The iterator's getPending() can stay above 0 with nothing buffered,
+   * so it is not used to decide.)
+   */
+  private async feed(messages: ConsumerMessages, lanes: BatchLanes<JsMsg>): Promise<void> {
+    const iterator = messages[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<JsMsg>> | undefined;
+    const next = (): Promise<IteratorResult<JsMsg>> => (pending ??= iterator.next());
+    while (!this.closed) {
+      await lanes.whenCapacity();
+      const first = await next();
+      pending = undefined;
+      if (first.done) return;
+      lanes.add(first.value);
+      while (!this.closed && lanes.hasCapacity) {
+        const available = await Promise.race([next(), nextTurn()]);
+        if (available === NOTHING_YET) break;
+        pending = undefined;
+        if (available.done) {
+          lanes.dispatch();
+          return;
+        }
+        lanes.add(available.value);
+      }
+      lanes.dispatch();
+    }
+  }
+
   /** Messages about one referral are processed in order; the CloudEvents subject is the key. */
   private orderingKeyOf(message: JsMsg): string {
     try {
       const parsed = message.json<{ subject?: unknown }>();
       if (typeof parsed?.subject === 'string') return parsed.subject;
     } catch {
-      // undecodable: handled (dead-lettered) in process()
+      // undecodable: handled (dead-lettered) in prepare()
     }
     return `seq:${message.seq}`;
   }
 
-  /** Decodes, then handles the message inside the trace and flow it belongs to (dead-lettering included). */
-  private async process(consumer: ConsumerDefinition, message: JsMsg): Promise<void> {
+  /** One lane's batch: invalid and unhandled messages are settled each on its own, the rest run together. */
+  private async processBatch(consumer: ConsumerDefinition, batch: JsMsg[]): Promise<void> {
     const started = process.hrtime.bigint();
-    const registrySubject = this.nats.topology.registrySubject(message.subject) ?? message.subject;
-    let decoded: DecodedEvent | undefined;
-    let outcome = 'ack';
-    try {
-      try {
-        decoded = decodeEnvelope(message.string(), registrySubject);
-      } catch (error) {
-        outcome = await this.settleFailure(consumer, message, undefined, error);
-        return;
-      }
-      const { envelope } = decoded;
-      const trace = continueTrace(message.headers?.get(HEADERS.traceparent) || undefined, undefined, {
-        correlationId: envelope.correlationid,
-        causationId: envelope.id,
-      });
-      outcome = await runWithTrace(trace, () => this.handle(consumer, message, decoded!));
-    } finally {
-      const labels = {
-        event_type: decoded?.definition.type ?? 'invalid',
-        consumer: consumer.durable,
-        outcome,
-      };
-      this.metrics.consumed.inc(labels);
-      this.metrics.processing.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-      if (message.info.deliveryCount > 1) this.metrics.redeliveries.inc({ consumer: consumer.durable });
+    const deliveries: Delivery[] = [];
+    for (const message of batch) {
+      const delivery = await this.prepare(consumer, message, started);
+      if (delivery) deliveries.push(delivery);
     }
+    await this.handleBatch(consumer, deliveries);
   }
 
-  private async handle(consumer: ConsumerDefinition, message: JsMsg, decoded: DecodedEvent): Promise<string> {
-    const { envelope, definition } = decoded;
-    const handler = this.getHandlerByPattern(definition.subject);
-    if (!handler) {
-      await message.ackAck();
-      return 'ignored';
+  /** Decodes a message; an invalid one is dead-lettered and one nobody handles is acked (then undefined). */
+  private async prepare(
+    consumer: ConsumerDefinition,
+    message: JsMsg,
+    started: bigint,
+  ): Promise<Delivery | undefined> {
+    const registrySubject = this.nats.topology.registrySubject(message.subject) ?? message.subject;
+    let decoded: DecodedEvent;
+    try {
+      decoded = decodeEnvelope(message.string(), registrySubject);
+    } catch (error) {
+      let outcome = 'unsettled';
+      try {
+        outcome = await this.settleFailure(consumer, message, undefined, error);
+      } finally {
+        this.observe(consumer, message, undefined, outcome, started);
+      }
+      return undefined;
     }
+    const handler = this.getHandlerByPattern(decoded.definition.subject);
+    if (!handler) {
+      this.ack(message, decoded.envelope);
+      this.observe(consumer, message, decoded, 'ignored', started);
+      return undefined;
+    }
+    const { envelope } = decoded;
+    const trace = continueTrace(message.headers?.get(HEADERS.traceparent) || undefined, undefined, {
+      correlationId: envelope.correlationid,
+      causationId: envelope.id,
+    });
+    return { message, decoded, handler, trace, started };
+  }
+
+  /**
+   * Handles the deliveries in one transaction and acks them after commit. On failure the batch is rolled back
+   * and split: the deliveries before the failing one and those after it as batches of their own, the failing
+   * one alone (settled as a single message). A failure at commit (no culprit) splits into single messages.
+   */
+  private async handleBatch(consumer: ConsumerDefinition, deliveries: Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    if (deliveries.length === 1) return this.handleOne(consumer, deliveries[0]);
     const durable = this.nats.topology.durable(consumer);
+    let failedAt = -1;
+    let fresh: boolean[];
+    try {
+      fresh = await this.tx.run(async () => {
+        const claimed = await this.inbox.claimAll(
+          durable,
+          deliveries.map(({ decoded: { envelope } }) => ({ eventId: envelope.id, eventType: envelope.type })),
+        );
+        const seen = new Set<string>();
+        const firstSeen = deliveries.map(({ decoded: { envelope } }) => {
+          const isFresh = claimed.has(envelope.id) && !seen.has(envelope.id);
+          seen.add(envelope.id);
+          return isFresh;
+        });
+        for (let i = 0; i < deliveries.length; i++) {
+          if (!firstSeen[i]) continue;
+          failedAt = i;
+          await this.invoke(consumer, deliveries[i]);
+        }
+        failedAt = -1;
+        crashpoint('consumer-before-commit');
+        return firstSeen;
+      }, EVENT_HANDLER_ACTOR);
+    } catch (error) {
+      this.logger.debug(
+        `${consumer.durable}: batch of ${deliveries.length} rolled back (${(error as Error)?.message}); retrying it split`,
+      );
+      if (failedAt < 0) {
+        for (const delivery of deliveries) await this.handleOne(consumer, delivery);
+        return;
+      }
+      await this.handleBatch(consumer, deliveries.slice(0, failedAt));
+      await this.handleOne(consumer, deliveries[failedAt]);
+      await this.handleBatch(consumer, deliveries.slice(failedAt + 1));
+      return;
+    }
+    crashpoint('consumer-after-commit');
+    deliveries.forEach((delivery, i) => {
+      this.ack(delivery.message, delivery.decoded.envelope);
+      this.observe(
+        consumer,
+        delivery.message,
+        delivery.decoded,
+        fresh[i] ? 'ack' : 'duplicate',
+        delivery.started,
+      );
+    });
+  }
+
+  /** One message in its own transaction; a failure is settled (nak, or dead letter) for it alone. */
+  private async handleOne(consumer: ConsumerDefinition, delivery: Delivery): Promise<void> {
+    const { message, decoded } = delivery;
+    const { envelope } = decoded;
+    const durable = this.nats.topology.durable(consumer);
+    let outcome = 'unsettled';
     try {
       const fresh = await this.tx.run(async () => {
         if (!(await this.inbox.claim(durable, envelope.id, envelope.type))) return false;
-        const context = new JetStreamContext([message, envelope, consumer]);
-        const result: unknown = await handler(envelope, context);
-        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        await this.invoke(consumer, delivery);
         crashpoint('consumer-before-commit');
         return true;
       }, EVENT_HANDLER_ACTOR);
       crashpoint('consumer-after-commit');
-      // If this ack is lost the message comes back after ack_wait and the inbox row turns it into a no-op.
-      await message
-        .ackAck()
-        .catch((e: Error) => this.logger.warn(`ack of ${envelope.id} not confirmed: ${e.message}`));
-      return fresh ? 'ack' : 'duplicate';
+      this.ack(message, envelope);
+      outcome = fresh ? 'ack' : 'duplicate';
     } catch (error) {
-      return this.settleFailure(consumer, message, envelope, error);
+      outcome = await runWithTrace(delivery.trace, () =>
+        this.settleFailure(consumer, message, envelope, error),
+      );
+    } finally {
+      this.observe(consumer, message, decoded, outcome, delivery.started);
     }
+  }
+
+  /** Runs the message's handler in its own trace and flow (the events it publishes carry them). */
+  private invoke(
+    consumer: ConsumerDefinition,
+    { message, decoded, handler, trace }: Delivery,
+  ): Promise<void> {
+    return runWithTrace(trace, async () => {
+      const context = new JetStreamContext([message, decoded.envelope, consumer]);
+      const result: unknown = await handler(decoded.envelope, context);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    });
+  }
+
+  /**
+   * Acks after commit without waiting for the server's confirmation: if this ack is lost the message comes back
+   * after ack_wait and the inbox row turns it into a no-op.
+   */
+  private ack(message: JsMsg, envelope: EventEnvelope): void {
+    try {
+      message.ack();
+    } catch (error) {
+      this.logger.warn(`ack of ${envelope.id} not sent: ${(error as Error).message}`);
+    }
+  }
+
+  private observe(
+    consumer: ConsumerDefinition,
+    message: JsMsg,
+    decoded: DecodedEvent | undefined,
+    outcome: string,
+    started: bigint,
+  ): void {
+    const labels = { event_type: decoded?.definition.type ?? 'invalid', consumer: consumer.durable, outcome };
+    this.metrics.consumed.inc(labels);
+    this.metrics.processing.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    if (message.info.deliveryCount > 1) this.metrics.redeliveries.inc({ consumer: consumer.durable });
   }
 
   private async settleFailure(

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { createAuditTrail, dropAuditTrail } from '@app/audit';
 import { quotedMigrationSchema } from '@app/persistence';
 
 export class CreateProbeTables1763900000100 implements MigrationInterface {
@@ -25,5 +26,18 @@ export class CreateProbeTables1763900000100 implements MigrationInterface {
     for (const table of ['probe_heal', 'probe_attempt', 'probe_effect', 'probe_command']) {
       await queryRunner.query(`DROP TABLE ${s}.${table}`);
     }
+  }
+}
+
+/** The audit trail, so the probe consumer can audit its effects like the apps do (after the runtime role). */
+export class CreateProbeAuditTrail1763900000600 implements MigrationInterface {
+  name = 'CreateProbeAuditTrail1763900000600';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await createAuditTrail(queryRunner);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await dropAuditTrail(queryRunner);
   }
 }

@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConsumerDefinition, SERVICES, STREAMS, EVENTS } from '@app/contracts';
+import { AuditModule } from '@app/audit';
 import { ServiceConfig } from '@app/core';
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 import { ServiceModule } from '@app/platform';
 import { ProbeConsumerController, ProbeProducerController } from './probe.controllers';
-import { CreateProbeTables1763900000100 } from './probe.migration';
+import { CreateProbeAuditTrail1763900000600, CreateProbeTables1763900000100 } from './probe.migration';
 import { ProbeRepository } from './probe.repository';
 import { ProbeService } from './probe.service';
 
@@ -15,6 +16,7 @@ export const PROBE_DATABASE: DatabaseDefinition = {
     CreateMessagingTables1763900000000,
     CreateProbeTables1763900000100,
     CreateRuntimeRole1763900000500,
+    CreateProbeAuditTrail1763900000600,
   ],
 };
 
@@ -49,6 +51,7 @@ export class ProbeAppModule {
           config,
           logDestination,
         }),
+        AuditModule,
       ],
       controllers: producer ? [ProbeProducerController] : [ProbeConsumerController],
       providers: [ProbeService, ProbeRepository],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EVENTS, EventEnvelope, ReferralDischargedData } from '@app/contracts';
+import { AuditTrail } from '@app/audit';
+import { EVENTS, EventEnvelope, ReferralDischargedData, SERVICES } from '@app/contracts';
 import { DomainException } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
@@ -10,7 +11,8 @@ import { ProbeRepository } from './probe.repository';
  * Test fixture: a producer that changes state and publishes through the outbox in one transaction, and a
  * consumer whose behaviour is chosen by the hospital id: `poison-*` fails permanently, `flaky-*` fails
  * transiently on its first two deliveries, `broken-*` throws a plain error until healed, `jitter-*` takes
- * uneven time per event.
+ * uneven time per event, `echo-*` does what an app's handler does (an effect, an audit record and an event
+ * published through the outbox) and nothing else, so its statements can be counted.
  */
 @Injectable()
 export class ProbeService {
@@ -18,6 +20,7 @@ export class ProbeService {
     private readonly tx: TransactionHost,
     private readonly publisher: EventPublisher,
     private readonly repository: ProbeRepository,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** `count` referrals, each with `steps` events (encounter ids step-0, step-1, …) that must arrive in order. */
@@ -46,6 +49,7 @@ export class ProbeService {
 
   async handleDischarged(event: EventEnvelope<ReferralDischargedData>, delivery: number): Promise<void> {
     const { hospitalId, referralId, encounterId } = event.data;
+    if (hospitalId.startsWith('echo')) return this.echo(event, delivery);
     await this.repository.recordAttempt(event.id, delivery);
     if (hospitalId.startsWith('poison')) {
       throw new DomainException('PROBE_POISON', 'unprocessable', 'this discharge can never be processed');
@@ -61,5 +65,29 @@ export class ProbeService {
       throw new Error('unexpected failure');
     }
     await this.repository.recordEffect({ eventId: event.id, referralId, hospitalId, encounterId, delivery });
+  }
+
+  private async echo(event: EventEnvelope<ReferralDischargedData>, delivery: number): Promise<void> {
+    const { hospitalId, referralId, encounterId } = event.data;
+    await this.repository.recordEffect({ eventId: event.id, referralId, hospitalId, encounterId, delivery });
+    await this.audit.record({
+      type: 'messaging',
+      subtype: 'probe-echo',
+      action: 'C',
+      entityType: 'referral',
+      entityId: referralId,
+      purposeOfUse: 'TREAT',
+    });
+    await this.publisher.publish(
+      EVENTS.opsAlertRaised,
+      {
+        code: 'PROBE_ECHO',
+        severity: 'info',
+        service: SERVICES.opsMonitor,
+        summary: `probe echoed ${encounterId}`,
+        raisedAt: new Date().toISOString(),
+      },
+      { subject: referralId },
+    );
   }
 }
