@@ -15,17 +15,28 @@ const entry = (entityId: string): AuditEntry => ({
 });
 
 function setup() {
-  const manager = { query: () => Promise.resolve([]) } as unknown as EntityManager;
+  const runner = {
+    isTransactionActive: false,
+    manager: { query: () => Promise.resolve([]) } as unknown as EntityManager,
+    query: (_sql: string) => Promise.resolve([]),
+    startTransaction() {
+      this.isTransactionActive = true;
+      return this.query('START TRANSACTION');
+    },
+    commitTransaction: () => Promise.resolve(),
+    rollbackTransaction: () => Promise.resolve(),
+    release: () => Promise.resolve(),
+  };
   const dataSource = {
     options: { schema: 's' },
-    transaction: <T>(work: (m: EntityManager) => Promise<T>) => work(manager),
+    createQueryRunner: () => runner,
   } as unknown as DataSource;
   const tx = new TransactionHost(dataSource);
   const appended: { actor: unknown; entityIds: string[] }[][] = [];
   const repository = {
-    appendAll: (records: { actor: unknown; entry: AuditEntry }[]) => {
+    appendStatement: (records: { actor: unknown; entry: AuditEntry }[]) => {
       appended.push(records.map((r) => ({ actor: r.actor, entityIds: [r.entry.entityId] })));
-      return Promise.resolve();
+      return () => 'INSERT INTO s.audit_event';
     },
   } as unknown as AuditRepository;
   const trail = new AuditTrail(tx, repository, { service: 'rehab-site' } as ServiceConfig);

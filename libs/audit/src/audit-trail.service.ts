@@ -18,8 +18,8 @@ export function isDenial(error: unknown): error is DomainException {
  * The audit trail of one service: every read and change of a referral or patient, denied attempts included.
  *
  * - `record()` appends inside the current transaction, so the record commits (or rolls back) with the change:
- *   the entries of a unit of work are buffered (with the actor at record time) and written in one multi-row
- *   INSERT just before it commits;
+ *   the entries of a unit of work are buffered (with the actor at record time) and written in one INSERT just
+ *   before it commits (in the same statement as the unit of work's other deferred writes, e.g. its outbox rows);
  * - `audited()` runs a unit of work for an actor and records the attempt: on success in the same transaction,
  *   on a denial (404 for another organisation's object) after the rollback, in a transaction of its own.
  */
@@ -43,7 +43,8 @@ export class AuditTrail {
     const buffer = this.tx.deferred(
       AUDIT_BUFFER,
       () => [] as { actor: Actor; entry: AuditEntry }[],
-      (records) => this.repository.appendAll(records, this.config.service),
+      (records) =>
+        records.length > 0 ? this.repository.appendStatement(records, this.config.service) : undefined,
     );
     if (!actor || !buffer) {
       return Promise.reject(

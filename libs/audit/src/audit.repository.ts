@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { Actor, TransactionHost } from '@app/persistence';
+import { Actor, DeferredStatement, renderStatement, TransactionHost } from '@app/persistence';
 import {
   AUDIT_PAGE_DEFAULT,
   AUDIT_PAGE_MAX,
@@ -73,39 +73,46 @@ export class AuditRepository {
     await this.appendAll([{ actor, entry }], source);
   }
 
-  /** Appends the records in one multi-row INSERT, each with the actor it was recorded for. */
+  /** Appends the records at once, in one statement. */
   async appendAll(records: readonly { actor: Actor; entry: AuditEntry }[], source: string): Promise<void> {
     if (records.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = records.map(({ actor, entry }) => {
-      const organisation = actor.kind === 'organisation' ? actor : undefined;
-      const base = values.length;
-      values.push(
-        randomUUID(),
-        entry.type,
-        entry.subtype,
-        entry.action,
-        entry.outcome ?? 0,
-        entry.outcomeCode ?? null,
-        actor.kind,
-        organisation?.organisationId ?? null,
-        organisation?.organisationKind ?? null,
-        actor.userId ?? null,
-        actor.kind === 'system' ? actor.reason : null,
-        entry.entityType,
-        entry.entityId,
-        entry.purposeOfUse,
-        source,
-      );
-      return `(${Array.from({ length: 15 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
-    });
-    await this.tx.manager.query(
+    const { sql, params } = renderStatement(this.appendStatement(records, source));
+    await this.tx.manager.query(sql, params);
+  }
+
+  /**
+   * The INSERT of the records, each with the actor it was recorded for: one statement of constant text (the
+   * columns as arrays, unnested), so it is prepared once however many records a unit of work has, and combines
+   * with other deferred writes.
+   */
+  appendStatement(
+    records: readonly { actor: Actor; entry: AuditEntry }[],
+    source: string,
+  ): DeferredStatement {
+    const column = <T>(value: (record: { actor: Actor; entry: AuditEntry }) => T): T[] => records.map(value);
+    const organisation = (actor: Actor) => (actor.kind === 'organisation' ? actor : undefined);
+    const columns: [unknown[], string][] = [
+      [column(() => randomUUID()), 'uuid'],
+      [column(({ entry }) => entry.type), 'text'],
+      [column(({ entry }) => entry.subtype), 'text'],
+      [column(({ entry }) => entry.action), 'text'],
+      [column(({ entry }) => entry.outcome ?? 0), 'smallint'],
+      [column(({ entry }) => entry.outcomeCode ?? null), 'text'],
+      [column(({ actor }) => actor.kind), 'text'],
+      [column(({ actor }) => organisation(actor)?.organisationId ?? null), 'text'],
+      [column(({ actor }) => organisation(actor)?.organisationKind ?? null), 'text'],
+      [column(({ actor }) => actor.userId ?? null), 'text'],
+      [column(({ actor }) => (actor.kind === 'system' ? actor.reason : null)), 'text'],
+      [column(({ entry }) => entry.entityType), 'text'],
+      [column(({ entry }) => entry.entityId), 'text'],
+      [column(({ entry }) => entry.purposeOfUse), 'text'],
+      [column(() => source), 'text'],
+    ];
+    return (bind) =>
       `INSERT INTO ${this.table} (id, type, subtype, action, outcome, outcome_code, agent_type,
          agent_organisation_id, agent_organisation_kind, agent_user_id, agent_reason,
          entity_type, entity_id, purpose_of_use, source)
-       VALUES ${tuples.join(', ')}`,
-      values,
-    );
+       SELECT * FROM unnest(${columns.map(([values, type]) => `${bind(values)}::${type}[]`).join(', ')})`;
   }
 
   /** Newest first, keyset on (recorded, id). */

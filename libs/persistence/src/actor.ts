@@ -1,3 +1,5 @@
+import { escapeLiteral } from 'pg';
+
 /**
  * Who a transaction acts for. Row-level security policies read it from transaction-local settings
  * (`app.organisation_id`, `app.system`), so a transaction without an actor sees no protected row (fail closed).
@@ -36,4 +38,17 @@ export const SYSTEM_ACTOR: SystemActor = systemActor('service');
 /** The values `set_config` receives for an actor: [organisation id, system flag]. */
 export function actorSettings(actor: Actor): [string, string] {
   return actor.kind === 'system' ? ['', 'on'] : [actor.organisationId, 'off'];
+}
+
+/**
+ * `SELECT set_config(...)` for an actor with its values as escaped literals (pg's escapeLiteral: quotes doubled,
+ * backslashes in an E'' literal), for a simple-protocol statement that cannot take parameters: the transaction's
+ * START and its actor in one round trip.
+ */
+export function actorSettingsSql(actor: Actor): string {
+  const [organisationId, system] = actorSettings(actor);
+  return (
+    `SELECT set_config('app.organisation_id', ${escapeLiteral(organisationId)}, true), ` +
+    `set_config('app.system', ${escapeLiteral(system)}, true)`
+  );
 }

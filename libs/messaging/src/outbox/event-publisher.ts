@@ -17,7 +17,7 @@ export interface PublishOptions extends EnvelopeOptions {
 
 /**
  * How feature code publishes: the event is validated, wrapped in a CloudEvent and written to the outbox in
- * the caller's transaction (buffered: all rows of a unit of work go in one INSERT just before it commits).
+ * the caller's transaction (buffered: all rows of a unit of work go in one INSERT just before it commits, with its audit rows).
  * The relay sends it after commit. Returns the event id.
  */
 @Injectable()

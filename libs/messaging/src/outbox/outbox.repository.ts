@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { TransactionHost } from '@app/persistence';
+import { DeferredStatement, renderStatement, TransactionHost } from '@app/persistence';
 
 export interface OutboxRow {
   id: string;
@@ -34,7 +34,7 @@ const PENDING_ROWS = Symbol('outbox-rows');
 
 /**
  * All I/O on the `outbox` table of this service's schema. Rows enqueued in a transaction are buffered and
- * written in one multi-row INSERT just before it commits; anything that reads or changes the outbox inside
+ * written in one INSERT just before it commits (in the same statement as the other deferred writes); anything that reads or changes the outbox inside
  * the transaction flushes them first, so it sees them.
  */
 @Injectable()
@@ -51,10 +51,14 @@ export class OutboxRepository {
     const pending = this.tx.deferred(
       PENDING_ROWS,
       () => [] as NewOutboxRow[],
-      (buffered) => this.insert(buffered),
+      (buffered) => (buffered.length > 0 ? this.insertStatement(buffered) : undefined),
     );
-    if (pending) pending.push(...rows);
-    else await this.insert(rows);
+    if (pending) {
+      pending.push(...rows);
+      return;
+    }
+    const { sql, params } = renderStatement(this.insertStatement(rows));
+    await this.tx.manager.query(sql, params);
   }
 
   /** Writes the rows enqueued so far in this transaction (before a statement that must see them). */
@@ -62,25 +66,25 @@ export class OutboxRepository {
     return this.tx.flushDeferred(PENDING_ROWS);
   }
 
-  private async insert(rows: NewOutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = rows.map((row, i) => {
-      values.push(
-        row.id,
-        row.subject,
-        row.eventType,
-        row.orderingKey,
-        row.payload,
-        JSON.stringify(row.headers),
-      );
-      const b = i * 6;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb)`;
-    });
-    await this.tx.manager.query(
-      `INSERT INTO ${this.table} (id, subject, event_type, ordering_key, payload, headers) VALUES ${tuples.join(', ')}`,
-      values,
-    );
+  /**
+   * The INSERT of the rows: constant text (the columns as arrays, unnested), so it is prepared once and combines
+   * with the unit of work's other deferred writes. `seq` follows the rows' order (ORDER BY the ordinality), which
+   * the relay keeps per ordering key. The statement trigger wakes the relays.
+   */
+  private insertStatement(rows: readonly NewOutboxRow[]): DeferredStatement {
+    const ids = rows.map((r) => r.id);
+    const subjects = rows.map((r) => r.subject);
+    const eventTypes = rows.map((r) => r.eventType);
+    const orderingKeys = rows.map((r) => r.orderingKey);
+    const payloads = rows.map((r) => r.payload);
+    const headers = rows.map((r) => JSON.stringify(r.headers));
+    return (bind) =>
+      `INSERT INTO ${this.table} (id, subject, event_type, ordering_key, payload, headers)
+       SELECT r.id, r.subject, r.event_type, r.ordering_key, r.payload, r.headers::jsonb
+         FROM unnest(${bind(ids)}::uuid[], ${bind(subjects)}::text[], ${bind(eventTypes)}::text[],
+                     ${bind(orderingKeys)}::text[], ${bind(payloads)}::text[], ${bind(headers)}::text[])
+              WITH ORDINALITY AS r(id, subject, event_type, ordering_key, payload, headers, n)
+        ORDER BY r.n`;
   }
 
   /**
