@@ -147,20 +147,37 @@ export class DischargeService implements OnModuleInit {
       grantedAt: c.grantedAt,
       ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}),
     }));
-    const inserted = await this.repository.insertReferralIfNew({
-      id: referralId,
-      hospitalId: hospital.id,
-      encounterId: command.encounterId,
-      channel,
-      admittedAt: command.admittedAt,
-      dischargedAt,
-      dischargeDisposition: command.dischargeDisposition,
-      residenceDivisionCode: patient.residenceDivisionCode,
-      diagnoses: command.diagnoses.map((d) => d.code),
-      sealedPatient: this.cipher.sealJson(identity, INTAKE_SEAL_CONTEXTS.patient),
-      idNumberIndex: this.cipher.blindIndex(patient.idNumber, INTAKE_SEAL_CONTEXTS.idNumberIndex),
-      consents,
-    });
+    const outcome = this.policy.assess(assessment.riskLevel, assessment.conditionStatus);
+    const assessedAt = new Date(assessment.assessedAt ?? command.dischargedAt).toISOString();
+    const inserted = await this.repository.insertReferralWithAssessmentIfNew(
+      {
+        id: referralId,
+        hospitalId: hospital.id,
+        encounterId: command.encounterId,
+        channel,
+        admittedAt: command.admittedAt,
+        dischargedAt,
+        dischargeDisposition: command.dischargeDisposition,
+        residenceDivisionCode: patient.residenceDivisionCode,
+        diagnoses: command.diagnoses.map((d) => d.code),
+        sealedPatient: this.cipher.sealJson(identity, INTAKE_SEAL_CONTEXTS.patient),
+        idNumberIndex: this.cipher.blindIndex(patient.idNumber, INTAKE_SEAL_CONTEXTS.idNumberIndex),
+        consents,
+      },
+      {
+        riskLevel: assessment.riskLevel,
+        conditionStatus: assessment.conditionStatus,
+        functionalScores: (assessment.functionalScores ?? []).map((s) => ({
+          instrument: s.instrument,
+          score: s.score,
+        })),
+        rehabNeeds: assessment.rehabNeeds,
+        employmentInterest: assessment.employmentInterest,
+        colourGrade: outcome.colourGrade,
+        eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
+        assessedAt,
+      },
+    );
     if (!inserted) {
       const existing = await this.repository.findReceipt(hospital.id, command.encounterId);
       if (!existing) {
@@ -170,22 +187,6 @@ export class DischargeService implements OnModuleInit {
       return { status: 200, body: { ...existing, created: false } };
     }
 
-    const outcome = this.policy.assess(assessment.riskLevel, assessment.conditionStatus);
-    const assessedAt = new Date(assessment.assessedAt ?? command.dischargedAt).toISOString();
-    await this.repository.insertAssessment({
-      referralId,
-      riskLevel: assessment.riskLevel,
-      conditionStatus: assessment.conditionStatus,
-      functionalScores: (assessment.functionalScores ?? []).map((s) => ({
-        instrument: s.instrument,
-        score: s.score,
-      })),
-      rehabNeeds: assessment.rehabNeeds,
-      employmentInterest: assessment.employmentInterest,
-      colourGrade: outcome.colourGrade,
-      eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
-      assessedAt,
-    });
     await this.publisher.publishAll([
       {
         definition: EVENTS.referralDischarged,
