@@ -80,10 +80,11 @@ export class DischargeService implements OnModuleInit {
         'Idempotency-Key must be 1–200 printable characters',
       );
     }
-    const fingerprint = requestFingerprint(channel, command);
+    // Only a request that carries an Idempotency-Key is compared with a stored one.
+    const fingerprint = idempotencyKey === undefined ? undefined : requestFingerprint(channel, command);
 
     return this.tx.run(async () => {
-      if (idempotencyKey !== undefined) {
+      if (idempotencyKey !== undefined && fingerprint !== undefined) {
         if (!(await this.repository.tryLockIdempotencyKey(hospital.id, idempotencyKey))) {
           throw new DomainException(
             'IDEMPOTENCY_KEY_IN_FLIGHT',
@@ -106,7 +107,7 @@ export class DischargeService implements OnModuleInit {
         }
       }
       const answer = await this.createOrFind(hospital, channel, command);
-      if (idempotencyKey !== undefined) {
+      if (idempotencyKey !== undefined && fingerprint !== undefined) {
         await this.repository.saveAnswer(hospital.id, idempotencyKey, {
           requestSha256: fingerprint,
           status: answer.status,
