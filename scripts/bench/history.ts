@@ -152,9 +152,9 @@ export async function seedHistory(
       CASE WHEN g % 10 < 6 THEN now() - ${day} + interval '90 days' END, CASE WHEN g % 10 < 6 THEN 'recovered' END,
       now() - ${day}, now() - ${day}
     ${from}`);
-  await step(`INSERT INTO ${i}.discharge_assessment (referral_id, risk_level, condition_status, functional_scores, rehab_needs,
-      employment_interest, colour_grade, eligible_for_community_rehab, assessed_at)
-    SELECT ${refId}, 1, 'basically-stable', '[{"instrument":"gaf","score":62}]'::jsonb, ARRAY['day-care','social-skills'],
+  await step(`INSERT INTO ${i}.discharge_assessment (referral_id, hospital_id, risk_level, condition_status, functional_scores,
+      rehab_needs, employment_interest, colour_grade, eligible_for_community_rehab, assessed_at)
+    SELECT ${refId}, ${hospital}, 1, 'basically-stable', '[{"instrument":"gaf","score":62}]'::jsonb, ARRAY['day-care','social-skills'],
       g % 3 = 0, 'green', true, now() - ${day}
     ${from}`);
   for (const [tag, subject] of [

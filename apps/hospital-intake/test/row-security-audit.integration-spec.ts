@@ -257,6 +257,70 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     expect(tooMany.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it("should backfill the assessment's hospital from its referral and check it directly, and undo that on the way down", async () => {
+    const schema = uniqueName('s3ah');
+    const settings = { url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' };
+    const s = `"${schema}"`;
+    const referralId = '00000000-0000-4000-8000-000000000001';
+    const policy = () =>
+      w.db.query<{ qual: string }>(
+        `SELECT qual FROM pg_policies WHERE schemaname = $1 AND tablename = 'discharge_assessment'`,
+        [schema],
+      );
+    try {
+      await migrateUp(settings, {
+        ...DATABASE,
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+        migrations: (DATABASE.migrations as Function[]).slice(0, -1),
+      });
+      await w.db
+        .query(`INSERT INTO ${s}.hospital (id, name, level, county_division_code, kind, on_call_name, on_call_phone)
+                        VALUES ('h1', 'h', 'primary', '610902', 'general', 'x', 'y')`);
+      await w.db.query(
+        `INSERT INTO ${s}.referral (id, hospital_id, encounter_id, channel, status, admitted_at, discharged_at,
+           residence_division_code, diagnoses, sealed_patient, id_number_index)
+         VALUES ($1, 'h1', 'e1', 'json', 'assessed', now(), now(), '610902', '{F20.0}', '{}', 'i')`,
+        [referralId],
+      );
+      await w.db.query(
+        `INSERT INTO ${s}.discharge_assessment (referral_id, risk_level, condition_status, rehab_needs,
+           employment_interest, colour_grade, eligible_for_community_rehab, assessed_at)
+         VALUES ($1, 1, 'basically-stable', '{}', false, 'green', true, now())`,
+        [referralId],
+      );
+      await migrateUp(settings, DATABASE);
+      expect(await w.db.query(`SELECT hospital_id FROM ${s}.discharge_assessment`)).toEqual([
+        { hospital_id: 'h1' },
+      ]);
+      expect((await policy())[0].qual).not.toContain('referral');
+      // The hospital column must be the referral's own (composite foreign key).
+      await expect(
+        w.db.query(`UPDATE ${s}.discharge_assessment SET hospital_id = 'other' WHERE referral_id = $1`, [
+          referralId,
+        ]),
+      ).rejects.toThrow(/foreign key/);
+
+      expect(await migrateDown(settings, DATABASE, 1)).toEqual(['AssessmentHospital1764300000000']);
+      expect((await policy())[0].qual).toContain('referral');
+      expect(
+        await w.db.count(
+          `SELECT count(*) FROM information_schema.columns
+            WHERE table_schema = $1 AND table_name = 'discharge_assessment' AND column_name = 'hospital_id'`,
+          [schema],
+        ),
+      ).toBe(0);
+      expect(
+        await w.db.asRuntimeRole(
+          schema,
+          hospital('h1'),
+          `SELECT referral_id FROM "${schema}".discharge_assessment`,
+        ),
+      ).toHaveLength(1);
+    } finally {
+      await w.db.dropSchemas(schema);
+    }
+  });
+
   it('should drop the policies, the audit trail and the runtime role on the way down, and restore them on the way up', async () => {
     const schema = uniqueName('s3rls');
     const settings = { url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' };
@@ -265,8 +329,9 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     try {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
-      // The API-key consolidation came after it: step back over both.
-      expect(await migrateDown(settings, DATABASE, 2)).toEqual([
+      // The API-key consolidation and the assessment's hospital column came after it: step back over all three.
+      expect(await migrateDown(settings, DATABASE, 3)).toEqual([
+        'AssessmentHospital1764300000000',
         'ConsolidateApiKeys1764200000000',
         'RowLevelSecurityAndAudit1764000000200',
       ]);

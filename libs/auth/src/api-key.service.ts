@@ -5,6 +5,7 @@ import { organisationActor, systemActor, TransactionHost } from '@app/persistenc
 /** The key registry holds no referral or patient data: ops and key issuing act for the service itself. */
 const KEY_REGISTRY = systemActor('api-key-registry');
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
+import { ApiKeyCache } from './api-key-cache';
 import { apiKeyPrefix, isPlausibleApiKey, issueApiKey, keyMatches, sha256 } from './api-key';
 import { ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
 import { OrganisationKind, OrganisationPrincipal } from './principal';
@@ -22,22 +23,35 @@ export interface NewKey {
   readonly record: ApiKeyRecord;
 }
 
-/** Issues, rotates, revokes and checks organisation API keys (sha256 stored, constant-time compare). */
+/**
+ * Issues, rotates, revokes and checks organisation API keys (sha256 stored, constant-time compare). Verified
+ * keys are cached in process for API_KEY_CACHE_TTL_MS (never past the key's own expiry); a revocation,
+ * rotation or re-issue here evicts at once, another replica's is seen within the TTL.
+ */
 @Injectable()
 export class ApiKeyService {
+  private readonly cache: ApiKeyCache;
+
   constructor(
     private readonly tx: TransactionHost,
     private readonly keys: ApiKeyRepository,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-  ) {}
+  ) {
+    this.cache = new ApiKeyCache(config.apiKeyCacheSize, config.apiKeyCacheTtlMs);
+  }
 
   /** The organisation a presented key belongs to; undefined for a malformed, unknown, revoked or expired key. */
   async authenticate(presented: unknown): Promise<OrganisationPrincipal | undefined> {
     if (!isPlausibleApiKey(presented)) return undefined;
+    // The cache is keyed by the full sha256 of the presented key: a hit is the same key that was verified.
     const digest = sha256(presented);
+    const digestHex = digest.toString('hex');
+    const cached = this.cache.get(digestHex);
+    if (cached) return cached;
+    const ticket = this.cache.begin();
     const stored = await this.keys.findUsableByHash(digest);
     if (!stored || !keyMatches(presented, stored.keySha256)) return undefined;
-    return {
+    const principal: OrganisationPrincipal = {
       type: 'organisation',
       keyId: stored.id,
       organisationId: stored.organisationId,
@@ -45,6 +59,8 @@ export class ApiKeyService {
       organisationName: stored.organisationName,
       divisionCode: stored.divisionCode,
     };
+    this.cache.set(ticket, digestHex, principal, stored.expiresAt);
+    return principal;
   }
 
   /** A new key for the organisation (other keys untouched). Joins the caller's transaction if any. */
@@ -71,7 +87,8 @@ export class ApiKeyService {
    * for the grace period (API_KEY_ROTATION_GRACE_HOURS), then expires.
    */
   async rotate(caller: OrganisationPrincipal): Promise<NewKey & { previousKeyExpiresAt: Date }> {
-    return this.tx.run(
+    this.cache.invalidateKey(caller.keyId);
+    const rotated = await this.tx.run(
       async () => {
         const current = await this.keys.findById(caller.keyId);
         if (!current || current.revokedAt) {
@@ -84,24 +101,33 @@ export class ApiKeyService {
       },
       organisationActor(caller.organisationId, caller.organisationKind),
     );
+    // Its cached entry had no expiry: read again (with the grace expiry) on the next call.
+    this.cache.invalidateKey(caller.keyId);
+    return rotated;
   }
 
   /** Ops: revoke everything the organisation holds and issue one new key (e.g. after a leak). */
   async reissue(organisation: Organisation): Promise<NewKey> {
-    return this.tx.run(async () => {
+    this.cache.invalidateOrganisation(organisation.organisationId, organisation.organisationKind);
+    const issued = await this.tx.run(async () => {
       await this.keys.revokeAllOf(organisation.organisationId, organisation.organisationKind);
       return this.issue(organisation);
     }, KEY_REGISTRY);
+    this.cache.invalidateOrganisation(organisation.organisationId, organisation.organisationKind);
+    return issued;
   }
 
   /** Ops: revoke one key at once (404 for an unknown or already revoked key). */
   async revoke(id: string): Promise<ApiKeyRecord> {
-    return this.tx.run(async () => {
+    this.cache.invalidateKey(id);
+    const revoked = await this.tx.run(async () => {
       if (!(await this.keys.revoke(id))) {
         throw new DomainException('API_KEY_NOT_FOUND', 'not-found', 'No such live API key');
       }
       return (await this.keys.findById(id))!;
     }, KEY_REGISTRY);
+    this.cache.invalidateKey(id);
+    return revoked;
   }
 
   list(organisationId: string | undefined, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {

@@ -19,6 +19,10 @@ describe('auth configuration', () => {
     );
     expect(() => loadAuthConfig({ RATE_LIMIT_PER_WINDOW: 'lots' })).toThrow(/RATE_LIMIT_PER_WINDOW/);
     expect(loadAuthConfig({ API_KEY_ROTATION_GRACE_HOURS: '48' }).rotationGraceHours).toBe(48);
+    expect(() => loadAuthConfig({ API_KEY_CACHE_TTL_MS: '600000' })).toThrow(/API_KEY_CACHE_TTL_MS/);
+    expect(() => loadAuthConfig({ API_KEY_CACHE_SIZE: '0' })).toThrow(/API_KEY_CACHE_SIZE/);
+    expect(loadAuthConfig({})).toMatchObject({ apiKeyCacheTtlMs: 5_000, apiKeyCacheSize: 1_000 });
+    expect(loadAuthConfig({ API_KEY_CACHE_TTL_MS: '0' }).apiKeyCacheTtlMs).toBe(0);
   });
 });
 

@@ -16,6 +16,13 @@ export interface AuthConfig {
   readonly rateLimit: number;
   /** The rate-limit window (`RATE_LIMIT_WINDOW_MS`, default 60000). */
   readonly rateLimitWindowMs: number;
+  /**
+   * How long a verified API key is trusted without asking the database (`API_KEY_CACHE_TTL_MS`, default 5000;
+   * 0 = no cache): another replica sees a revocation within this time, this process at once.
+   */
+  readonly apiKeyCacheTtlMs: number;
+  /** Verified API keys kept per process, least recently used out (`API_KEY_CACHE_SIZE`, default 1000). */
+  readonly apiKeyCacheSize: number;
 }
 
 /** Fixed development secret: refused in production, like the PII development keys. */
@@ -62,6 +69,8 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     rotationGraceHours: intVar(env, 'API_KEY_ROTATION_GRACE_HOURS', 24, 0, 24 * 30),
     rateLimit: intVar(env, 'RATE_LIMIT_PER_WINDOW', 600, 1, 1_000_000),
     rateLimitWindowMs: intVar(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
+    apiKeyCacheTtlMs: intVar(env, 'API_KEY_CACHE_TTL_MS', 5_000, 0, 60_000),
+    apiKeyCacheSize: intVar(env, 'API_KEY_CACHE_SIZE', 1_000, 1, 100_000),
   };
 }
 

@@ -2,6 +2,7 @@ export * from './principal';
 export * from './api-key';
 export * from './auth.config';
 export * from './ops-token';
+export * from './api-key-cache';
 export * from './api-key.repository';
 export * from './api-key.service';
 export * from './api-keys.controller';

@@ -27,7 +27,6 @@ export interface NewReferral {
 }
 
 export interface NewAssessment {
-  referralId: string;
   riskLevel: number;
   conditionStatus: ConditionStatus;
   functionalScores: FunctionalScoreDto[];
@@ -57,13 +56,25 @@ export interface ReceiptRow {
 export class DischargeRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  /** Inserts the referral unless this hospital already referred this encounter; true when inserted. */
-  async insertReferralIfNew(referral: NewReferral): Promise<boolean> {
+  /**
+   * Inserts the referral and its assessment in one statement unless this hospital already referred this
+   * encounter (then neither); true when inserted. The assessment carries the referral's hospital, which its
+   * row-level-security policy checks (it cannot see the sibling INSERT's referral row).
+   */
+  async insertReferralWithAssessmentIfNew(referral: NewReferral, a: NewAssessment): Promise<boolean> {
+    const s = this.tx.schema;
     const rows = await this.tx.manager.query<unknown[]>(
-      `INSERT INTO ${this.tx.schema}.referral (id, hospital_id, encounter_id, channel, status, admitted_at, discharged_at,
-         discharge_disposition, residence_division_code, diagnoses, sealed_patient, id_number_index, consents)
-       VALUES ($1, $2, $3, $4, 'assessed', $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT ON CONSTRAINT referral_hospital_encounter_uq DO NOTHING RETURNING id`,
+      `WITH new_referral AS (
+         INSERT INTO ${s}.referral (id, hospital_id, encounter_id, channel, status, admitted_at, discharged_at,
+           discharge_disposition, residence_division_code, diagnoses, sealed_patient, id_number_index, consents)
+         VALUES ($1, $2, $3, $4, 'assessed', $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT ON CONSTRAINT referral_hospital_encounter_uq DO NOTHING RETURNING id, hospital_id)
+       INSERT INTO ${s}.discharge_assessment (referral_id, hospital_id, risk_level, condition_status,
+         functional_scores, rehab_needs, employment_interest, colour_grade, eligible_for_community_rehab, assessed_at)
+       SELECT id, hospital_id, $13::smallint, $14::text, $15::jsonb, $16::text[], $17::boolean, $18::text,
+              $19::boolean, $20::timestamptz
+         FROM new_referral
+       RETURNING referral_id`,
       [
         referral.id,
         referral.hospitalId,
@@ -77,18 +88,6 @@ export class DischargeRepository {
         JSON.stringify(referral.sealedPatient),
         referral.idNumberIndex,
         JSON.stringify(referral.consents),
-      ],
-    );
-    return rows.length === 1;
-  }
-
-  async insertAssessment(a: NewAssessment): Promise<void> {
-    await this.tx.manager.query(
-      `INSERT INTO ${this.tx.schema}.discharge_assessment (referral_id, risk_level, condition_status, functional_scores,
-         rehab_needs, employment_interest, colour_grade, eligible_for_community_rehab, assessed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        a.referralId,
         a.riskLevel,
         a.conditionStatus,
         JSON.stringify(a.functionalScores),
@@ -99,6 +98,7 @@ export class DischargeRepository {
         a.assessedAt,
       ],
     );
+    return rows.length === 1;
   }
 
   async findReceipt(hospitalId: string, encounterId: string): Promise<ReceiptRow | undefined> {

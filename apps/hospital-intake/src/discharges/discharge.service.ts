@@ -80,10 +80,11 @@ export class DischargeService implements OnModuleInit {
         'Idempotency-Key must be 1–200 printable characters',
       );
     }
-    const fingerprint = requestFingerprint(channel, command);
+    // Only a request that carries an Idempotency-Key is compared with a stored one.
+    const fingerprint = idempotencyKey === undefined ? undefined : requestFingerprint(channel, command);
 
     return this.tx.run(async () => {
-      if (idempotencyKey !== undefined) {
+      if (idempotencyKey !== undefined && fingerprint !== undefined) {
         if (!(await this.repository.tryLockIdempotencyKey(hospital.id, idempotencyKey))) {
           throw new DomainException(
             'IDEMPOTENCY_KEY_IN_FLIGHT',
@@ -106,7 +107,7 @@ export class DischargeService implements OnModuleInit {
         }
       }
       const answer = await this.createOrFind(hospital, channel, command);
-      if (idempotencyKey !== undefined) {
+      if (idempotencyKey !== undefined && fingerprint !== undefined) {
         await this.repository.saveAnswer(hospital.id, idempotencyKey, {
           requestSha256: fingerprint,
           status: answer.status,
@@ -147,20 +148,37 @@ export class DischargeService implements OnModuleInit {
       grantedAt: c.grantedAt,
       ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}),
     }));
-    const inserted = await this.repository.insertReferralIfNew({
-      id: referralId,
-      hospitalId: hospital.id,
-      encounterId: command.encounterId,
-      channel,
-      admittedAt: command.admittedAt,
-      dischargedAt,
-      dischargeDisposition: command.dischargeDisposition,
-      residenceDivisionCode: patient.residenceDivisionCode,
-      diagnoses: command.diagnoses.map((d) => d.code),
-      sealedPatient: this.cipher.sealJson(identity, INTAKE_SEAL_CONTEXTS.patient),
-      idNumberIndex: this.cipher.blindIndex(patient.idNumber, INTAKE_SEAL_CONTEXTS.idNumberIndex),
-      consents,
-    });
+    const outcome = this.policy.assess(assessment.riskLevel, assessment.conditionStatus);
+    const assessedAt = new Date(assessment.assessedAt ?? command.dischargedAt).toISOString();
+    const inserted = await this.repository.insertReferralWithAssessmentIfNew(
+      {
+        id: referralId,
+        hospitalId: hospital.id,
+        encounterId: command.encounterId,
+        channel,
+        admittedAt: command.admittedAt,
+        dischargedAt,
+        dischargeDisposition: command.dischargeDisposition,
+        residenceDivisionCode: patient.residenceDivisionCode,
+        diagnoses: command.diagnoses.map((d) => d.code),
+        sealedPatient: this.cipher.sealJson(identity, INTAKE_SEAL_CONTEXTS.patient),
+        idNumberIndex: this.cipher.blindIndex(patient.idNumber, INTAKE_SEAL_CONTEXTS.idNumberIndex),
+        consents,
+      },
+      {
+        riskLevel: assessment.riskLevel,
+        conditionStatus: assessment.conditionStatus,
+        functionalScores: (assessment.functionalScores ?? []).map((s) => ({
+          instrument: s.instrument,
+          score: s.score,
+        })),
+        rehabNeeds: assessment.rehabNeeds,
+        employmentInterest: assessment.employmentInterest,
+        colourGrade: outcome.colourGrade,
+        eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
+        assessedAt,
+      },
+    );
     if (!inserted) {
       const existing = await this.repository.findReceipt(hospital.id, command.encounterId);
       if (!existing) {
@@ -170,22 +188,6 @@ export class DischargeService implements OnModuleInit {
       return { status: 200, body: { ...existing, created: false } };
     }
 
-    const outcome = this.policy.assess(assessment.riskLevel, assessment.conditionStatus);
-    const assessedAt = new Date(assessment.assessedAt ?? command.dischargedAt).toISOString();
-    await this.repository.insertAssessment({
-      referralId,
-      riskLevel: assessment.riskLevel,
-      conditionStatus: assessment.conditionStatus,
-      functionalScores: (assessment.functionalScores ?? []).map((s) => ({
-        instrument: s.instrument,
-        score: s.score,
-      })),
-      rehabNeeds: assessment.rehabNeeds,
-      employmentInterest: assessment.employmentInterest,
-      colourGrade: outcome.colourGrade,
-      eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
-      assessedAt,
-    });
     await this.publisher.publishAll([
       {
         definition: EVENTS.referralDischarged,

@@ -1,0 +1,98 @@
+import { SERVICES } from '@app/contracts';
+import { QueryRecorder, RecordedStatement } from '@app/testing';
+import { discharge } from './fixtures';
+import { IntakeWorld, startIntake } from './harness';
+
+/** Discharges posted while recording: enough for stable per-referral figures. */
+const REFERRALS = 20;
+
+/**
+ * Everything hospital-intake sends to Postgres per `POST /v1/discharges` (a new referral, no Idempotency-Key),
+ * the API-key check included: START, the RLS set_config, one INSERT for the referral and its assessment, the
+ * outbox and audit inserts, COMMIT. Measured 6.00 (the cached key costs no round trip after the first request);
+ * the count is exact per request, so one more statement per discharge fails. Before: 8 (an api_key SELECT per
+ * request, on its own pool checkout, and separate referral / assessment inserts).
+ */
+const BUDGET_PER_REFERRAL = 6;
+
+/** The outbox relay polls on the same pool on its own schedule: its statements are not the request's. */
+const RELAY =
+  /^(SELECT .* FROM \S+\.outbox\b|UPDATE \S+\.outbox\b|DELETE FROM \S+\.outbox\b|LISTEN|UNLISTEN)/;
+
+/** Outside a recorded transaction: the tail of one that started before recording (the relay's). */
+const TX_CONTROL = /^(SELECT set_config|COMMIT|ROLLBACK)\b/i;
+
+/**
+ * The statements one connection sent, split into its transactions and the statements outside any; a
+ * transaction counts as the relay's when it touches the outbox other than by inserting.
+ */
+function requestStatements(statements: readonly RecordedStatement[]): RecordedStatement[] {
+  const byConnection = new Map<number, RecordedStatement[]>();
+  for (const s of statements) byConnection.set(s.connection, [...(byConnection.get(s.connection) ?? []), s]);
+  const kept: RecordedStatement[] = [];
+  for (const own of byConnection.values()) {
+    let open: RecordedStatement[] | undefined;
+    for (const s of own) {
+      if (/^(START TRANSACTION|BEGIN)\b/i.test(s.text)) open = [s];
+      else if (open) {
+        open.push(s);
+        if (/^(COMMIT|ROLLBACK)\b/i.test(s.text)) {
+          if (!open.some((t) => RELAY.test(t.text))) kept.push(...open);
+          open = undefined;
+        }
+      } else if (!RELAY.test(s.text) && !TX_CONTROL.test(s.text)) kept.push(s);
+    }
+  }
+  return kept;
+}
+
+/**
+ * The HTTP intake path held to a statement budget: round trips to Postgres are what limits throughput (README,
+ * Performance), so a change that adds a lookup per request or splits a write shows up here.
+ */
+describe('hospital-intake query budget (POST /v1/discharges)', () => {
+  let w: IntakeWorld;
+
+  beforeAll(async () => {
+    w = await startIntake();
+    // Warm-up: the division directory, the pool's connections, the statement cache, the key.
+    expect((await w.send('/v1/discharges', discharge())).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it(`should take a discharge in at most ${BUDGET_PER_REFERRAL} statements`, async () => {
+    const recorder = new QueryRecorder().start();
+    let statements: RecordedStatement[];
+    const referralIds: string[] = [];
+    try {
+      for (let i = 0; i < REFERRALS; i++) {
+        const answer = await w.send('/v1/discharges', discharge());
+        expect(answer.status).toBe(201);
+        referralIds.push((answer.body as { referralId: string }).referralId);
+      }
+    } finally {
+      statements = recorder.stop();
+    }
+
+    // The path did all its work: the referral with its assessment, both events, the audit record.
+    expect(await w.count('discharge_assessment', 'referral_id = ANY($1)', [referralIds])).toBe(REFERRALS);
+    expect(await w.count('outbox', 'ordering_key = ANY($1::text[])', [referralIds])).toBe(2 * REFERRALS);
+    expect(await w.count('audit_event', `entity_id = ANY($1::text[]) AND action = 'C'`, [referralIds])).toBe(
+      REFERRALS,
+    );
+
+    const app = statements.filter((s) => s.application === SERVICES.hospitalIntake);
+    const request = requestStatements(app);
+    const perReferral = request.length / REFERRALS;
+    const report =
+      `per referral: ${perReferral.toFixed(2)}\n` +
+      `request statements:\n${QueryRecorder.summary(request)}\n` +
+      `all hospital-intake statements:\n${QueryRecorder.summary(app)}`;
+    process.stdout.write(`${report}\n`);
+    if (perReferral > BUDGET_PER_REFERRAL)
+      throw new Error(`statements over budget (${BUDGET_PER_REFERRAL})\n${report}`);
+  });
+});
