@@ -173,19 +173,22 @@ export class TransactionHost {
     }
     const query = runner.query;
     const ownQuery = Object.prototype.hasOwnProperty.call(runner, 'query');
-    let started = false;
+    let first = true;
+    let actorSet = false;
     runner.query = function (this: QueryRunner, sql: string, ...rest: unknown[]) {
-      const first = !started && sql === 'START TRANSACTION';
-      started = true;
+      const start = first && sql === 'START TRANSACTION';
+      first = false;
+      actorSet ||= start;
       return (query as (sql: string, ...rest: unknown[]) => Promise<unknown>).call(
         this,
-        first ? `START TRANSACTION; ${settings}` : sql,
+        start ? `START TRANSACTION; ${settings}` : sql,
         ...rest,
       );
     } as QueryRunner['query'];
     try {
       await runner.startTransaction();
-      if (!started) throw new Error('TypeORM started the transaction without START TRANSACTION');
+      // Fail closed: a TypeORM that opens transactions differently must not run work without the actor.
+      if (!actorSet) throw new Error('TypeORM did not start the transaction with START TRANSACTION');
     } finally {
       if (ownQuery) runner.query = query;
       else delete (runner as { query?: unknown }).query; // back to the prototype's
