@@ -23,17 +23,23 @@ describe('api_key consolidation migrations keep existing keys', () => {
     await db.close();
   });
 
-  /** Migrates to just before the consolidation, runs `seed`, then applies it. */
+  /**
+   * Migrates to just before the consolidation, runs `seed`, then applies it (later migrations are left out:
+   * they expect the consolidated table).
+   */
   async function beforeAndAfter(definition: DatabaseDefinition, seed: (s: string) => Promise<void>) {
     const schema = uniqueName('akm');
     schemas.push(schema);
     const settings = { url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' };
     const migrations = definition.migrations as (new () => { name?: string })[];
-    const older = { ...definition, migrations: migrations.slice(0, -1) };
+    const at = migrations.findIndex((m) => /^ConsolidateApiKeys/.test(new m().name ?? m.name));
+    expect(at).toBeGreaterThan(0);
+    const older = { ...definition, migrations: migrations.slice(0, at) };
+    const upTo = { ...definition, migrations: migrations.slice(0, at + 1) };
     await migrateUp(settings, older);
     await seed(`"${schema}"`);
-    expect(await migrateUp(settings, definition)).toEqual([new (migrations.at(-1)!)().name]);
-    return { schema: `"${schema}"`, down: () => migrateDown(settings, definition, 1) };
+    expect(await migrateUp(settings, upTo)).toEqual([new migrations[at]().name]);
+    return { schema: `"${schema}"`, down: () => migrateDown(settings, upTo, 1) };
   }
 
   const apiKeys = (s: string) =>
