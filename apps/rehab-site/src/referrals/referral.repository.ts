@@ -136,19 +136,7 @@ export class ReferralRepository {
               risk_level, colour_grade, preferred_site_id, previous_site_id, registered_at, sealed_contact, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'unplaced')
        ON CONFLICT (referral_id) DO NOTHING RETURNING *`,
-      [
-        referral.referralId,
-        referral.registrationId,
-        referral.patientRef,
-        referral.residenceDivisionCode,
-        referral.needs,
-        referral.riskLevel,
-        referral.colourGrade,
-        referral.preferredSiteId ?? null,
-        referral.previousSiteId ?? null,
-        referral.registeredAt,
-        JSON.stringify(referral.sealedContact),
-      ],
+      registeredValues(referral),
     );
     return row ? this.map(row) : undefined;
   }
@@ -203,17 +191,7 @@ export class ReferralRepository {
        SELECT i.*, p.id AS placed_site_id, p.name AS placed_site_name, p.has_webhook AS placed_site_has_webhook
          FROM (SELECT 1) one LEFT JOIN inserted i ON true LEFT JOIN placed p ON true`,
       [
-        referral.referralId,
-        referral.registrationId,
-        referral.patientRef,
-        referral.residenceDivisionCode,
-        referral.needs,
-        referral.riskLevel,
-        referral.colourGrade,
-        referral.preferredSiteId ?? null,
-        referral.previousSiteId ?? null,
-        referral.registeredAt,
-        JSON.stringify(referral.sealedContact),
+        ...registeredValues(referral),
         areaCodes,
         assignment.hop,
         assignment.assignedAt,
@@ -429,4 +407,21 @@ export class ReferralRepository {
     );
     return rows.map((r) => r.referral_id);
   }
+}
+
+/** $1–$11 of the statements that record a registered referral, in their column order. */
+function registeredValues(referral: NewReferral): unknown[] {
+  return [
+    referral.referralId,
+    referral.registrationId,
+    referral.patientRef,
+    referral.residenceDivisionCode,
+    referral.needs,
+    referral.riskLevel,
+    referral.colourGrade,
+    referral.preferredSiteId ?? null,
+    referral.previousSiteId ?? null,
+    referral.registeredAt,
+    JSON.stringify(referral.sealedContact),
+  ];
 }
