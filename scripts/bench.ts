@@ -308,6 +308,11 @@ async function startFleet(
   });
 }
 
+/** The figures of a measured system, without the run's bookkeeping (referral ids, event clock). */
+function systemResult({ saturation, latency, usage, servers }: SystemResult): SystemResult {
+  return { saturation, latency, usage, servers };
+}
+
 async function runProject(
   options: BenchOptions,
   db: Client,
@@ -377,12 +382,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         });
       }
       await measured.clock.close();
-      return {
-        saturation: measured.saturation,
-        latency: measured.latency,
-        usage: measured.usage,
-        servers: measured.servers,
-      };
+      return systemResult(measured);
     });
 
     let growth: GrowthResult | undefined;
@@ -418,10 +418,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         );
         await measured.clock.close();
         return {
-          saturation: measured.saturation,
-          latency: measured.latency,
-          usage: measured.usage,
-          servers: measured.servers,
+          ...systemResult(measured),
           storedReferrals: options.history,
           sites: demo.length + growthExtra.length,
           seedSeconds,

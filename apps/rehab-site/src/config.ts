@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@app/core';
+import { integerFromEnv } from '@app/core';
 
 /** Rehab-site rules as configuration (environment), validated at boot. */
 export interface RehabSiteConfig {
@@ -24,28 +24,18 @@ export interface RehabSiteConfig {
 
 export const REHAB_SITE_CONFIG = Symbol('REHAB_SITE_CONFIG');
 
-function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigurationError(`${name} must be an integer between ${min} and ${max} (got ${raw})`);
-  }
-  return value;
-}
-
 /** Directory administration is for ops-admin JWTs (@app/auth); there is no separate admin key. */
 export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): RehabSiteConfig {
   return {
-    answerWindowHours: intVar(env, 'SITE_ANSWER_WINDOW_HOURS', 72, 1, 24 * 30),
-    answerWindowHighRiskHours: intVar(env, 'SITE_ANSWER_WINDOW_HIGH_RISK_HOURS', 24, 1, 24 * 30),
-    highRiskFromLevel: intVar(env, 'SITE_HIGH_RISK_FROM_LEVEL', 2, 0, 5),
-    maxHops: intVar(env, 'SITE_MAX_HOPS', 5, 1, 50),
-    sweepIntervalMs: intVar(env, 'ESCALATION_SWEEP_INTERVAL_MS', 10_000, 50, 3_600_000),
-    webhookPollIntervalMs: intVar(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 20, 60_000),
-    webhookMaxAttempts: intVar(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
-    webhookBackoffMs: intVar(env, 'WEBHOOK_BACKOFF_MS', 2000, 10, 3_600_000),
-    pageLimitMax: intVar(env, 'SITE_PAGE_LIMIT_MAX', 100, 1, 1000),
+    answerWindowHours: integerFromEnv(env, 'SITE_ANSWER_WINDOW_HOURS', 72, 1, 24 * 30),
+    answerWindowHighRiskHours: integerFromEnv(env, 'SITE_ANSWER_WINDOW_HIGH_RISK_HOURS', 24, 1, 24 * 30),
+    highRiskFromLevel: integerFromEnv(env, 'SITE_HIGH_RISK_FROM_LEVEL', 2, 0, 5),
+    maxHops: integerFromEnv(env, 'SITE_MAX_HOPS', 5, 1, 50),
+    sweepIntervalMs: integerFromEnv(env, 'ESCALATION_SWEEP_INTERVAL_MS', 10_000, 50, 3_600_000),
+    webhookPollIntervalMs: integerFromEnv(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 20, 60_000),
+    webhookMaxAttempts: integerFromEnv(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
+    webhookBackoffMs: integerFromEnv(env, 'WEBHOOK_BACKOFF_MS', 2000, 10, 3_600_000),
+    pageLimitMax: integerFromEnv(env, 'SITE_PAGE_LIMIT_MAX', 100, 1, 1000),
   };
 }
 

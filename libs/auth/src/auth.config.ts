@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@app/core';
+import { ConfigurationError, integerFromEnv } from '@app/core';
 
 /** Authentication and abuse-limit settings, read and validated once at boot. */
 export interface AuthConfig {
@@ -30,16 +30,6 @@ export const DEV_OPS_JWT_SECRET = 'referral-bus development ops JWT secret - nev
 export const DEFAULT_JWT_ISSUER = 'referral-bus-ops';
 export const DEFAULT_JWT_AUDIENCE = 'referral-bus';
 
-function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigurationError(`${name} must be an integer between ${min} and ${max} (got ${raw})`);
-  }
-  return value;
-}
-
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
   const production = env.NODE_ENV === 'production';
   const secret = env.OPS_JWT_SECRET?.trim() || undefined;
@@ -66,11 +56,11 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     jwtAlgorithm: algorithm,
     jwtIssuer: env.OPS_JWT_ISSUER?.trim() || DEFAULT_JWT_ISSUER,
     jwtAudience: env.OPS_JWT_AUDIENCE?.trim() || DEFAULT_JWT_AUDIENCE,
-    rotationGraceHours: intVar(env, 'API_KEY_ROTATION_GRACE_HOURS', 24, 0, 24 * 30),
-    rateLimit: intVar(env, 'RATE_LIMIT_PER_WINDOW', 600, 1, 1_000_000),
-    rateLimitWindowMs: intVar(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
-    apiKeyCacheTtlMs: intVar(env, 'API_KEY_CACHE_TTL_MS', 5_000, 0, 60_000),
-    apiKeyCacheSize: intVar(env, 'API_KEY_CACHE_SIZE', 1_000, 1, 100_000),
+    rotationGraceHours: integerFromEnv(env, 'API_KEY_ROTATION_GRACE_HOURS', 24, 0, 24 * 30),
+    rateLimit: integerFromEnv(env, 'RATE_LIMIT_PER_WINDOW', 600, 1, 1_000_000),
+    rateLimitWindowMs: integerFromEnv(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
+    apiKeyCacheTtlMs: integerFromEnv(env, 'API_KEY_CACHE_TTL_MS', 5_000, 0, 60_000),
+    apiKeyCacheSize: integerFromEnv(env, 'API_KEY_CACHE_SIZE', 1_000, 1, 100_000),
   };
 }
 

@@ -194,6 +194,26 @@ export interface ServiceConfig {
 
 export class ConfigurationError extends Error {}
 
+/**
+ * An integer environment variable in [min, max], or `fallback` when unset or blank; anything else is a
+ * ConfigurationError naming the variable (for settings read outside `loadServiceConfig`).
+ */
+export function integerFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(`${name} must be an integer between ${min} and ${max} (got ${raw})`);
+  }
+  return value;
+}
+
 /** Reads and validates the environment once at boot. */
 export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   // An empty variable means "not set" (Number('') would silently be 0).

@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { ConfigurationError } from '@app/core';
+import { integerFromEnv } from '@app/core';
 
 /** V8's old-generation growth after each full GC, in percent of the live heap, unless `HEAP_GROWING_PERCENT` says. */
 export const DEFAULT_HEAP_GROWING_PERCENT = 30;
@@ -14,11 +14,7 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 30;
  * kept every app's peak at 165–175 MB in the same run, at a few percent more GC CPU.
  */
 export function heapGrowingFlag(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const raw = env.HEAP_GROWING_PERCENT?.trim();
-  const percent = raw ? Number(raw) : DEFAULT_HEAP_GROWING_PERCENT;
-  if (!Number.isInteger(percent) || percent < 0 || percent > 400) {
-    throw new ConfigurationError(`HEAP_GROWING_PERCENT must be an integer between 0 and 400 (got ${raw})`);
-  }
+  const percent = integerFromEnv(env, 'HEAP_GROWING_PERCENT', DEFAULT_HEAP_GROWING_PERCENT, 0, 400);
   return percent === 0 ? undefined : `--heap-growing-percent=${percent}`;
 }
 
