@@ -4,7 +4,7 @@ import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
 import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
 import { RoutingTarget, SiteRepository } from '../directory/site.repository';
-import { accompanying, SiteNotifier } from '../webhooks/site-notifier.service';
+import { SiteNotifier } from '../webhooks/site-notifier.service';
 import { NewReferral, ReferralRecord, ReferralRepository } from './referral.repository';
 
 export const ALERT_CODES = {
@@ -143,7 +143,10 @@ export class RoutingService {
     return new Date(now.getTime() + answerWindowMs(this.config, referral.riskLevel));
   }
 
-  /** referral.assigned and the site's own notice, written to the outbox together. */
+  /**
+   * referral.assigned, then the site's own notice: both join this unit of work's outbox buffer, which is written
+   * in one statement at commit, in this order.
+   */
   private async announce(
     referral: ReferralRecord,
     site: RoutingTarget,
@@ -152,6 +155,19 @@ export class RoutingService {
     answerDueAt: Date,
     needsManualPlacement: boolean,
   ): Promise<void> {
+    await this.publisher.publish(
+      EVENTS.referralAssigned,
+      {
+        referralId: referral.referralId,
+        siteId: site.id,
+        siteName: site.name,
+        hop,
+        assignedAt: now.toISOString(),
+        answerDueAt: answerDueAt.toISOString(),
+        needsManualPlacement,
+      },
+      { subject: referral.referralId },
+    );
     await this.notifier.assigned(
       {
         referralId: referral.referralId,
@@ -165,22 +181,7 @@ export class RoutingService {
         needsManualPlacement,
       },
       now,
-      {
-        hasWebhook: site.hasWebhook,
-        precededBy: accompanying(
-          EVENTS.referralAssigned,
-          {
-            referralId: referral.referralId,
-            siteId: site.id,
-            siteName: site.name,
-            hop,
-            assignedAt: now.toISOString(),
-            answerDueAt: answerDueAt.toISOString(),
-            needsManualPlacement,
-          },
-          { subject: referral.referralId },
-        ),
-      },
+      { hasWebhook: site.hasWebhook },
     );
   }
 

@@ -1,30 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EventDefinition, EVENTS, SiteReferralAssignedData, SiteReferralRevokedData } from '@app/contracts';
-import { EventPublisher, PublishOptions } from '@app/messaging';
+import { EVENTS, SiteReferralAssignedData, SiteReferralRevokedData } from '@app/contracts';
+import { EventPublisher } from '@app/messaging';
 import { SiteRepository } from '../directory/site.repository';
 import { WebhookRepository } from './webhook.repository';
-
-/** An event to write to the outbox together with a notice (one statement for both). */
-export interface AccompanyingEvent {
-  definition: EventDefinition;
-  data: object;
-  options?: PublishOptions;
-}
-
-/** Builds an {@link AccompanyingEvent}, checking its data against the definition. */
-export function accompanying<T extends object>(
-  definition: EventDefinition<T>,
-  data: T,
-  options?: PublishOptions,
-): AccompanyingEvent {
-  return { definition, data, options };
-}
 
 export interface NoticeOptions {
   /** Whether the site takes webhooks, when the caller already read it (saves a round trip). */
   hasWebhook?: boolean;
-  /** Written to the outbox just before the notice, in the same insert. */
-  precededBy?: AccompanyingEvent;
 }
 
 /**
@@ -53,15 +35,11 @@ export class SiteNotifier {
     at: Date,
     options: NoticeOptions = {},
   ): Promise<void> {
-    const ids = await this.publisher.publishAll([
-      ...(options.precededBy ? [options.precededBy] : []),
-      {
-        definition,
-        data,
-        options: { subject: data.referralId, recipient: data.siteId, time: at },
-      },
-    ]);
-    const id = ids[ids.length - 1];
+    const id = await this.publisher.publish(
+      definition as typeof EVENTS.siteReferralAssigned,
+      data as SiteReferralAssignedData,
+      { subject: data.referralId, recipient: data.siteId, time: at },
+    );
     const hasWebhook = options.hasWebhook ?? (await this.sites.webhookTarget(data.siteId)) !== undefined;
     if (hasWebhook) {
       const body = JSON.stringify({
