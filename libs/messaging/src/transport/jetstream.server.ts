@@ -64,6 +64,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly loops: Promise<void>[] = [];
   /** Each consumer has its own lanes: GREEN events never wait behind a REFERRAL backlog. */
   private readonly lanes: BatchLanes<JsMsg>[] = [];
+  /** Each message decoded once (its lane key needs the envelope before prepare() does). */
+  private readonly decodedOf = new WeakMap<JsMsg, DecodedEvent | { error: unknown }>();
   private closed = false;
 
   constructor(
@@ -192,15 +194,28 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Messages about one referral are processed in order; the CloudEvents subject is the key. */
+  /**
+   * Messages about one referral are processed in order; the CloudEvents subject is the key. The message is
+   * decoded here, once: `prepare()` takes the result (or the error) from `decodedOf`.
+   */
   private orderingKeyOf(message: JsMsg): string {
-    try {
-      const parsed = message.json<{ subject?: unknown }>();
-      if (typeof parsed?.subject === 'string') return parsed.subject;
-    } catch {
-      // undecodable: handled (dead-lettered) in prepare()
+    const result = this.decode(message);
+    const subject = 'envelope' in result ? result.envelope.subject : undefined;
+    return typeof subject === 'string' ? subject : `seq:${message.seq}`;
+  }
+
+  private decode(message: JsMsg): DecodedEvent | { error: unknown } {
+    let result = this.decodedOf.get(message);
+    if (!result) {
+      const registrySubject = this.nats.topology.registrySubject(message.subject) ?? message.subject;
+      try {
+        result = decodeEnvelope(message.string(), registrySubject);
+      } catch (error) {
+        result = { error };
+      }
+      this.decodedOf.set(message, result);
     }
-    return `seq:${message.seq}`;
+    return result;
   }
 
   /** One lane's batch: invalid and unhandled messages are settled each on its own, the rest run together. */
@@ -220,14 +235,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     message: JsMsg,
     started: bigint,
   ): Promise<Delivery | undefined> {
-    const registrySubject = this.nats.topology.registrySubject(message.subject) ?? message.subject;
-    let decoded: DecodedEvent;
-    try {
-      decoded = decodeEnvelope(message.string(), registrySubject);
-    } catch (error) {
+    const decoded = this.decode(message);
+    if ('error' in decoded) {
       let outcome = 'unsettled';
       try {
-        outcome = await this.settleFailure(consumer, message, undefined, error);
+        outcome = await this.settleFailure(consumer, message, undefined, decoded.error);
       } finally {
         this.observe(consumer, message, undefined, outcome, started);
       }
