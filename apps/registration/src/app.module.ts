@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { REGISTRATION_CHANNEL_KINDS } from '@app/auth';
 import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { RulesModule, RulesOptions } from './config/rules.module';
-import { REGISTRATION_CHANNEL_KINDS } from './auth/caller';
 import { DATABASE } from './database';
 import { RegistrationModule } from './registration/registration.module';
 

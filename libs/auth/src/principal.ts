@@ -1,14 +1,18 @@
-/** Organisation kinds that authenticate with an API key (one key table per service, in its own schema). */
-export const ORGANISATION_KINDS = [
-  'hospital',
-  'site',
-  'employment-provider',
-  // registration channels
+/** The organisations that file and process applications in registration (its channels). */
+export const REGISTRATION_CHANNEL_KINDS = [
   'family-portal',
   'village-committee',
   'social-organisation',
   'enterprise',
   'county-centre',
+] as const;
+
+/** Organisation kinds that authenticate with an API key (one key table per service, in its own schema). */
+export const ORGANISATION_KINDS = [
+  'hospital',
+  'site',
+  'employment-provider',
+  ...REGISTRATION_CHANNEL_KINDS,
 ] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 

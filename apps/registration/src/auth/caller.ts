@@ -1,17 +1,9 @@
 import { createParamDecorator, ExecutionContext, ForbiddenException } from '@nestjs/common';
-import { AuthenticatedRequest } from '@app/auth';
+import { AuthenticatedRequest, REGISTRATION_CHANNEL_KINDS } from '@app/auth';
 import { Actor, organisationActor } from '@app/persistence';
 
 /** The registration channels (organisation kinds that file and process applications here). */
-export const ORGANISATION_KINDS = [
-  'family-portal',
-  'village-committee',
-  'social-organisation',
-  'enterprise',
-  'county-centre',
-] as const;
-export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
-export const REGISTRATION_CHANNEL_KINDS = ORGANISATION_KINDS;
+export type OrganisationKind = (typeof REGISTRATION_CHANNEL_KINDS)[number];
 
 /** The organisation an API key binds a caller to. */
 export interface Caller {
@@ -31,7 +23,7 @@ export const CurrentCaller = createParamDecorator((_: unknown, context: Executio
   const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
   if (
     principal?.type !== 'organisation' ||
-    !(ORGANISATION_KINDS as readonly string[]).includes(principal.organisationKind)
+    !(REGISTRATION_CHANNEL_KINDS as readonly string[]).includes(principal.organisationKind)
   ) {
     throw new Error('CurrentCaller needs a route restricted with @OrgKinds(...REGISTRATION_CHANNEL_KINDS)');
   }

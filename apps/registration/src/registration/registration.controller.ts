@@ -22,8 +22,8 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { OrgKinds } from '@app/auth';
-import { Caller, CurrentCaller, REGISTRATION_CHANNEL_KINDS } from '../auth/caller';
+import { OrgKinds, REGISTRATION_CHANNEL_KINDS } from '@app/auth';
+import { Caller, CurrentCaller } from '../auth/caller';
 import {
   AssessmentResultDto,
   ConsentRequestDto,
