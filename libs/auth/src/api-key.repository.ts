@@ -15,15 +15,10 @@ export interface ApiKeyRecord {
   readonly revokedAt: Date | null;
 }
 
-export interface NewApiKey {
-  readonly prefix: string;
-  readonly keySha256: Buffer;
-  readonly organisationId: string;
-  readonly organisationKind: OrganisationKind;
-  readonly organisationName: string;
-  readonly divisionCode: string | null;
-  readonly rotatedFrom?: string;
-}
+export type NewApiKey = Pick<
+  ApiKeyRecord,
+  'prefix' | 'keySha256' | 'organisationId' | 'organisationKind' | 'organisationName' | 'divisionCode'
+> & { readonly rotatedFrom?: string };
 
 interface Row {
   id: string;
