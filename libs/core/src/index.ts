@@ -5,3 +5,4 @@ export * from './problem-details.filter';
 export * from './validation.pipe';
 export * from './periodic-task';
 export * from './clock';
+export * from './settings';

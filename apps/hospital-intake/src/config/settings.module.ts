@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { settingsProvider } from '@app/core';
 import {
   HOSPITAL_INTAKE_CONFIG,
   HospitalIntakeConfig,
@@ -11,15 +12,7 @@ import {
 export class SettingsModule {
   /** `overrides`: settings tests set instead of the environment. */
   static forRoot(overrides: Partial<HospitalIntakeConfig> = {}): DynamicModule {
-    return {
-      module: SettingsModule,
-      providers: [
-        {
-          provide: HOSPITAL_INTAKE_CONFIG,
-          useFactory: (): HospitalIntakeConfig => ({ ...loadHospitalIntakeConfig(), ...overrides }),
-        },
-      ],
-      exports: [HOSPITAL_INTAKE_CONFIG],
-    };
+    const providers = [settingsProvider(HOSPITAL_INTAKE_CONFIG, loadHospitalIntakeConfig, overrides)];
+    return { module: SettingsModule, providers, exports: [HOSPITAL_INTAKE_CONFIG] };
   }
 }

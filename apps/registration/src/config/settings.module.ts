@@ -1,7 +1,15 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { settingsProvider } from '@app/core';
 import { CHINA_HOLIDAYS } from '../calendar/holidays';
 import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { loadRegistrationConfig, REGISTRATION_CONFIG, RegistrationConfig } from './registration.config';
+
+/** The working-day calendar: the built-in holidays, extended by the configured holiday file. */
+function workingDayCalendar(config: RegistrationConfig): WorkingDayCalendar {
+  return config.holidayCalendar
+    ? new WorkingDayCalendar(CHINA_HOLIDAYS, config.holidayCalendar)
+    : new WorkingDayCalendar(CHINA_HOLIDAYS);
+}
 
 /** Registration's settings (read and validated at boot) and the holiday calendar they extend. */
 @Global()
@@ -9,23 +17,10 @@ import { loadRegistrationConfig, REGISTRATION_CONFIG, RegistrationConfig } from 
 export class SettingsModule {
   /** `overrides`: settings tests set instead of the environment. */
   static forRoot(overrides: Partial<RegistrationConfig> = {}): DynamicModule {
-    return {
-      module: SettingsModule,
-      providers: [
-        {
-          provide: REGISTRATION_CONFIG,
-          useFactory: (): RegistrationConfig => ({ ...loadRegistrationConfig(), ...overrides }),
-        },
-        {
-          provide: WorkingDayCalendar,
-          inject: [REGISTRATION_CONFIG],
-          useFactory: (config: RegistrationConfig) =>
-            config.holidayCalendar
-              ? new WorkingDayCalendar(CHINA_HOLIDAYS, config.holidayCalendar)
-              : new WorkingDayCalendar(CHINA_HOLIDAYS),
-        },
-      ],
-      exports: [REGISTRATION_CONFIG, WorkingDayCalendar],
-    };
+    const providers = [
+      settingsProvider(REGISTRATION_CONFIG, loadRegistrationConfig, overrides),
+      { provide: WorkingDayCalendar, inject: [REGISTRATION_CONFIG], useFactory: workingDayCalendar },
+    ];
+    return { module: SettingsModule, providers, exports: [REGISTRATION_CONFIG, WorkingDayCalendar] };
   }
 }

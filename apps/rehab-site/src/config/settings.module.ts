@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { settingsProvider } from '@app/core';
 import { loadRehabSiteConfig, REHAB_SITE_CONFIG, RehabSiteConfig } from './rehab-site.config';
 
 /** Rehab-site's settings (read and validated at boot). */
@@ -7,15 +8,7 @@ import { loadRehabSiteConfig, REHAB_SITE_CONFIG, RehabSiteConfig } from './rehab
 export class SettingsModule {
   /** `overrides`: settings tests set instead of the environment. */
   static forRoot(overrides: Partial<RehabSiteConfig> = {}): DynamicModule {
-    return {
-      module: SettingsModule,
-      providers: [
-        {
-          provide: REHAB_SITE_CONFIG,
-          useFactory: (): RehabSiteConfig => ({ ...loadRehabSiteConfig(), ...overrides }),
-        },
-      ],
-      exports: [REHAB_SITE_CONFIG],
-    };
+    const providers = [settingsProvider(REHAB_SITE_CONFIG, loadRehabSiteConfig, overrides)];
+    return { module: SettingsModule, providers, exports: [REHAB_SITE_CONFIG] };
   }
 }
