@@ -4,14 +4,18 @@ import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
-import { RulesModule, RulesOptions } from './config/rules.module';
+import { RegistrationConfig } from './config/registration.config';
+import { SettingsModule } from './config/settings.module';
 import { DATABASE } from './database';
 import { RegistrationModule } from './registration/registration.module';
 
 @Module({})
 export class AppModule {
-  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink) and rules/clock. */
-  static register(overrides: ServiceOverrides = {}, rules: RulesOptions = {}): DynamicModule {
+  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink, clock) and settings. */
+  static register(
+    overrides: ServiceOverrides = {},
+    settings: Partial<RegistrationConfig> = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -24,7 +28,7 @@ export class AppModule {
         }),
         CryptoModule,
         AuditModule,
-        RulesModule.forRoot(rules),
+        SettingsModule.forRoot(settings),
         RegistrationModule,
       ],
     };
