@@ -193,7 +193,7 @@ export function demoKeysBanner(
   env: NodeJS.ProcessEnv,
 ): string {
   if (env.NODE_ENV === 'production') return '';
-  const lines = ['=== demo API keys (development only; send as X-API-Key) ==='];
+  const lines = ['', '=== demo API keys (development only; send as X-API-Key) ==='];
   if (keys.length > 0)
     lines.push(
       formatTable(
