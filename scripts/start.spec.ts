@@ -24,12 +24,14 @@ import {
   APPS,
   baseUrl,
   childEnv,
+  demoKeysBanner,
   describeExit,
   findRepoRoot,
   formatTable,
   isCleanExit,
   isTruthy,
   LinePrefixer,
+  parseDemoKeys,
   positiveInt,
   prefixFor,
   probeHost,
@@ -415,5 +417,74 @@ describe('tables and banner', () => {
       /rehab-site\s+http:\/\/127\.0\.0\.1:3003\/docs\s+http:\/\/127\.0\.0\.1:3003\/metrics\s+http:\/\/127\.0\.0\.1:3003\/health\/ready/,
     );
     expect(readyBanner([{ name: 'rehab-site', port: 3003 }], '127.0.0.1', false)).toContain('START_NO_WAIT');
+  });
+});
+
+describe('demo keys', () => {
+  const hospitalSeed = [
+    'hospital-intake seed: 4 demo hospitals, 2 new',
+    '  ak-mental-health-centre  X-API-Key: rbk_abcd1234_secret',
+    '  ak-central-hospital  X-API-Key: rbk_efgh5678_secret',
+    '',
+  ].join('\n');
+  const registrationSeed = [
+    'registration seed: 5 demo API clients',
+    '  ak-hanbin-county-centre [county-centre]  X-API-Key: demo-ak-hanbin-county-centre',
+    '',
+  ].join('\n');
+  const siteSeed = [
+    'rehab-site seed: 安康市 10 county centres, 3 street/township sites, 4 community stations (0 new)',
+    '  demo key cc-610902 (汉滨区精神卫生福利中心): X-API-Key: demo_0123456789abcdef',
+    "  every seeded site's demo key is demo_ + the first 40 hex of sha256(...); directory admin: an ops-admin JWT",
+    '',
+  ].join('\n');
+
+  it('reads the keys each seed printed, with the organisation kind', () => {
+    expect(parseDemoKeys('hospital-intake', hospitalSeed)).toEqual([
+      { organisation: 'ak-mental-health-centre', kind: 'hospital', key: 'rbk_abcd1234_secret' },
+      { organisation: 'ak-central-hospital', kind: 'hospital', key: 'rbk_efgh5678_secret' },
+    ]);
+    expect(parseDemoKeys('registration', registrationSeed)).toEqual([
+      {
+        organisation: 'ak-hanbin-county-centre',
+        kind: 'county-centre',
+        key: 'demo-ak-hanbin-county-centre',
+      },
+    ]);
+    expect(parseDemoKeys('rehab-site', siteSeed)).toEqual([
+      { organisation: 'cc-610902', kind: 'site', key: 'demo_0123456789abcdef' },
+    ]);
+    expect(
+      parseDemoKeys('hospital-intake', 'hospital-intake seed: skipped in production (no demo keys)\n'),
+    ).toEqual([]);
+  });
+
+  it('prints a table of organisation, kind and key and the ops token command', () => {
+    const keys = [
+      ...parseDemoKeys('hospital-intake', hospitalSeed),
+      ...parseDemoKeys('rehab-site', siteSeed),
+    ];
+    const banner = demoKeysBanner(keys, ['hospital-intake', 'rehab-site'], {});
+    expect(banner).toMatch(/^organisation\s+kind\s+key$/m);
+    expect(banner).toMatch(/^ak-mental-health-centre\s+hospital\s+rbk_abcd1234_secret$/m);
+    expect(banner).toMatch(/^cc-610902\s+site\s+demo_0123456789abcdef$/m);
+    expect(banner).toContain('npm run -s ops:token -- --role ops-admin');
+    expect(banner).not.toContain('only by the run that issues them');
+  });
+
+  it('says why hospital keys are missing when this run issued none', () => {
+    expect(demoKeysBanner([], ['hospital-intake'], {})).toContain('only by the run that issues them');
+    expect(demoKeysBanner([], ['rehab-site'], {})).not.toContain('only by the run that issues them');
+  });
+
+  it('prints nothing in production, whatever the seeds printed', () => {
+    const keys = parseDemoKeys('hospital-intake', hospitalSeed);
+    expect(demoKeysBanner(keys, ['hospital-intake'], { NODE_ENV: 'production' })).toBe('');
+  });
+
+  it('offers no ops token command when tokens come from an identity provider', () => {
+    expect(demoKeysBanner([], [], { OPS_JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' })).not.toContain(
+      'ops:token',
+    );
   });
 });

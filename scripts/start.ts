@@ -163,6 +163,57 @@ export function readyBanner(apps: readonly AppSpec[], host: string, checked: boo
   ].join('\n');
 }
 
+export interface DemoKey {
+  readonly organisation: string;
+  readonly kind: string;
+  readonly key: string;
+}
+
+/** The organisation kind of a seed's key lines that do not name one (`[kind]`). */
+const SEED_KEY_KIND: Readonly<Record<string, string>> = {
+  'hospital-intake': 'hospital',
+  'rehab-site': 'site',
+};
+
+/**
+ * The demo keys a seed printed (`  <id> [kind]  X-API-Key: <key>`, `  demo key <id> (<name>): X-API-Key: <key>`).
+ * Seeds print none in production.
+ */
+export function parseDemoKeys(app: string, seedOutput: string): DemoKey[] {
+  const lines = seedOutput.matchAll(
+    /^\s+(?:demo key )?(\S+)(?: \[([a-z-]+)\])?(?: \([^)]*\))?:?\s+X-API-Key: (\S+)$/gm,
+  );
+  return [...lines].map((m) => ({ organisation: m[1], kind: m[2] ?? SEED_KEY_KIND[app] ?? app, key: m[3] }));
+}
+
+/** Printed after the ready banner outside production: the demo keys and how to get an ops token. */
+export function demoKeysBanner(
+  keys: readonly DemoKey[],
+  seeded: readonly string[],
+  env: NodeJS.ProcessEnv,
+): string {
+  if (env.NODE_ENV === 'production') return '';
+  const lines = ['', '=== demo API keys (development only; send as X-API-Key) ==='];
+  if (keys.length > 0)
+    lines.push(
+      formatTable(
+        ['organisation', 'kind', 'key'],
+        keys.map((k) => [k.organisation, k.kind, k.key]),
+      ),
+    );
+  if (seeded.includes('hospital-intake') && !keys.some((k) => k.kind === 'hospital')) {
+    lines.push(
+      'hospital keys are printed only by the run that issues them (only their sha256 is kept): see docs/operations.md',
+    );
+  }
+  if (!env.OPS_JWT_PUBLIC_KEY?.trim()) {
+    lines.push(
+      'ops token (development secret unless OPS_JWT_SECRET is set): npm run -s ops:token -- --role ops-admin',
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}
+
 function log(line: string): void {
   process.stdout.write(`[start] ${line}\n`);
 }
@@ -181,7 +232,7 @@ function runStep(
   file: string,
   args: string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; onSpawn: (c?: ChildProcess) => void },
-): Promise<void> {
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [file, ...args], {
@@ -208,7 +259,7 @@ function runStep(
       options.onSpawn(undefined);
       if (code === 0) {
         log(`${label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        resolve();
+        resolve(output.join(''));
         return;
       }
       const prefixer = new LinePrefixer(`[${label}]`, (t) => process.stderr.write(t));
@@ -426,6 +477,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   });
 
   const stepTimeoutMs = positiveInt(env.START_STEP_TIMEOUT_MS, 300_000);
+  const demoKeys: DemoKey[] = [];
+  const seeded: string[] = [];
   for (const app of apps) {
     const files = appFiles(root, app.name);
     const options = {
@@ -435,7 +488,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       onSpawn: (c?: ChildProcess) => (step = c),
     };
     await runStep(`${app.name} migrate`, files.migrate, ['up'], options);
-    if (fs.existsSync(files.seed)) await runStep(`${app.name} seed`, files.seed, [], options);
+    if (fs.existsSync(files.seed)) {
+      seeded.push(app.name);
+      demoKeys.push(...parseDemoKeys(app.name, await runStep(`${app.name} seed`, files.seed, [], options)));
+    }
   }
 
   const busy = await Promise.all(apps.map((a) => canConnect({ host, port: a.port }, 500)));
@@ -472,6 +528,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     }
   }
   process.stdout.write(readyBanner(apps, host, !noWait));
+  process.stdout.write(demoKeysBanner(demoKeys, seeded, env));
   if (infra.stopHints.length > 0) {
     log(
       `local servers started by this run keep running after it; stop them with:\n  ${infra.stopHints.join('\n  ')}`,

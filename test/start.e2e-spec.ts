@@ -87,6 +87,13 @@ describe('npm start', () => {
       expect(metrics).toContain(`referral_build_info{service="${service.name}"`);
     }
     await waitFor(() => output.join('').includes('ready'), { message: 'ready banner' });
+    // Outside production the demo keys follow the banner: a fresh database issues the hospitals' keys.
+    await waitFor(() => output.join('').includes('ops:token'), { message: 'demo keys' });
+    expect(output.join('')).toMatch(/^ak-mental-health-centre\s+hospital\s+rbk_\S+$/m);
+    expect(output.join('')).toMatch(
+      /^ak-hanbin-county-centre\s+county-centre\s+demo-ak-hanbin-county-centre$/m,
+    );
+    expect(output.join('')).toMatch(/^cc-610902\s+site\s+demo_[0-9a-f]{40}$/m);
 
     launcher.kill('SIGTERM');
     const exit = await exited;

@@ -16,6 +16,8 @@ async function seed(): Promise<void> {
   try {
     await upsertApiClients((sql, params) => client.query(sql, params), config.dbSchema, DEMO_CLIENTS);
     process.stdout.write(`registration seed: ${DEMO_CLIENTS.length} demo API clients\n`);
+    for (const c of DEMO_CLIENTS)
+      process.stdout.write(`  ${c.organisationId} [${c.kind}]  X-API-Key: ${c.apiKey}\n`);
   } finally {
     await client.end();
   }
