@@ -4,3 +4,4 @@ export * from './problem-details';
 export * from './problem-details.filter';
 export * from './validation.pipe';
 export * from './periodic-task';
+export * from './keyset-cursor';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ColourGrade, EncryptedFieldDto, RehabService } from '@app/contracts';
-import { DomainException } from '@app/core';
+import { DomainException, KeysetPosition } from '@app/core';
 import { TransactionHost } from '@app/persistence';
 import { bestCandidateSql, CandidateAssignment, RoutingTarget } from '../directory/site.repository';
 import { ReferralStatus } from './referral-lifecycle';
@@ -56,12 +56,6 @@ export interface Assignment {
 export interface PlacedReferral {
   referral: ReferralRecord;
   site?: RoutingTarget;
-}
-
-/** Keyset position in a site's list: (assigned_at, referral_id). */
-export interface PagePosition {
-  assignedAt: string;
-  referralId: string;
 }
 
 interface ReferralRow {
@@ -247,11 +241,11 @@ export class ReferralRepository {
     return row ? this.map(row) : undefined;
   }
 
-  /** One page of the site's referrals in (assigned_at, referral_id) order, after `after`. */
+  /** One page of the site's referrals in (assigned_at, referral_id) order, after `after` (at, id). */
   async pageForSite(
     siteId: string,
     status: ReferralStatus | undefined,
-    after: PagePosition | undefined,
+    after: KeysetPosition | undefined,
     limit: number,
   ): Promise<ReferralRecord[]> {
     const rows = await this.tx.manager.query<ReferralRow[]>(
@@ -261,7 +255,7 @@ export class ReferralRepository {
           AND ($3::timestamptz IS NULL OR (assigned_at, referral_id) > ($3::timestamptz, $4::uuid))
         ORDER BY assigned_at, referral_id
         LIMIT $5`,
-      [siteId, status ?? null, after?.assignedAt ?? null, after?.referralId ?? null, limit],
+      [siteId, status ?? null, after?.at ?? null, after?.id ?? null, limit],
     );
     return rows.map((r) => this.map(r));
   }
