@@ -27,14 +27,17 @@ export interface ReferralRecord {
   outcome: string | null;
 }
 
-export interface NewReferral {
-  referralId: string;
-  registrationId: string;
-  patientRef: string;
-  residenceDivisionCode: string;
-  needs: RehabService[];
-  riskLevel: number;
-  colourGrade: ColourGrade;
+/** A referral as referral.registered announces it, before it is written. */
+export interface NewReferral extends Pick<
+  ReferralRecord,
+  | 'referralId'
+  | 'registrationId'
+  | 'patientRef'
+  | 'residenceDivisionCode'
+  | 'needs'
+  | 'riskLevel'
+  | 'colourGrade'
+> {
   preferredSiteId?: string;
   previousSiteId?: string;
   registeredAt: string;
