@@ -1,5 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { DEFAULT_NATS_URL } from '@app/core';
 import { checkDurability, natsClientOptions, Topology } from '@app/messaging';
 
 /**
@@ -16,7 +17,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       tlsCertFile: env.NATS_TLS_CERT_FILE || undefined,
       tlsKeyFile: env.NATS_TLS_KEY_FILE || undefined,
     }),
-    servers: (env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','),
+    servers: (env.NATS_URL ?? DEFAULT_NATS_URL).split(','),
     timeout: 3000,
   });
   try {

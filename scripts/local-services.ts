@@ -10,9 +10,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+// The apps' own defaults: `npm start` looks for Postgres and NATS where the apps will.
+import { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL } from '@app/core';
 
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/referral_bus';
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const POSTGRES_DEFAULT_PORT = 5432;
 export const NATS_DEFAULT_PORT = 4222;
 

@@ -12,6 +12,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadAuthConfig, mintOpsToken } from '@app/auth';
+import { SERVICE_CATALOGUE } from '@app/contracts';
 import { canConnect, ensureInfrastructure, InfrastructureError, sleep } from './local-services';
 
 export interface AppSpec {
@@ -19,14 +20,8 @@ export interface AppSpec {
   readonly port: number;
 }
 
-/** Every app, in start order, with its default HTTP port (the same table the apps use). */
-export const APPS: readonly AppSpec[] = [
-  { name: 'hospital-intake', port: 3001 },
-  { name: 'registration', port: 3002 },
-  { name: 'rehab-site', port: 3003 },
-  { name: 'employment-referral', port: 3004 },
-  { name: 'ops-monitor', port: 3005 },
-];
+/** Every app, in start order, with its default HTTP port: the service catalogue the apps use. */
+export const APPS: readonly AppSpec[] = SERVICE_CATALOGUE.map(({ name, port }) => ({ name, port }));
 
 /** The apps named in `APPS` (comma list), in the canonical order; all of them when unset. */
 export function selectApps(all: readonly AppSpec[], list: string | undefined): AppSpec[] {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { EVENTS } from '@app/contracts';
+import { EVENTS, ServiceName } from '@app/contracts';
 import {
   DEV_OPS_JWT_SECRET,
   loadAuthConfig,
@@ -41,7 +41,7 @@ import { DATABASE as REHAB_DB } from '../apps/rehab-site/src/database';
  * in paths and their objects answer 404 (never 403).
  */
 
-type AppName = 'hospital-intake' | 'registration' | 'rehab-site' | 'employment-referral' | 'ops-monitor';
+type AppName = ServiceName;
 
 // ---------------------------------------------------------------------------------------------------------
 // Callers. Every organisation key is stored in every service, so a key of the wrong kind is authenticated and

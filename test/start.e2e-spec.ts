@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { SERVICE_CATALOGUE } from '@app/contracts';
 import {
   deleteNamespaceStreams,
   opsHeaders,
@@ -10,13 +11,8 @@ import {
   waitFor,
 } from '@app/testing';
 
-const SERVICES = [
-  { name: 'hospital-intake', port: 3001 },
-  { name: 'registration', port: 3002 },
-  { name: 'rehab-site', port: 3003 },
-  { name: 'employment-referral', port: 3004 },
-  { name: 'ops-monitor', port: 3005 },
-];
+/** Every service on its default port: the service catalogue `npm start` reads. */
+const SERVICES = SERVICE_CATALOGUE;
 
 /** `npm start` (after the build): every service migrates, starts and turns ready; SIGTERM stops them all. */
 describe('npm start', () => {

@@ -237,6 +237,14 @@ describe('hospital-intake: row-level security and the audit trail', () => {
       [],
     );
     await expect(audit.search({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    // A tampered cursor with an odd date (Date.parse lets 30 February by, Postgres does not): refused first.
+    const oddDate = Buffer.from(JSON.stringify(['2026-02-30T00:00:00.000000Z', referralA])).toString(
+      'base64url',
+    );
+    await expect(audit.search({ cursor: oddDate })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+      kind: 'invalid',
+    });
   });
 
   it('should serve the audit trail over HTTP to auditors only, with the query validated', async () => {

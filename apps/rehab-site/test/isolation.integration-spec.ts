@@ -246,4 +246,20 @@ describe('rehab-site: a site sees and acts on only its own referrals', () => {
     expect(seen.map((r) => r.referralId).sort()).toEqual([referralA, ...more].sort());
     expect((await world.http('GET', '/v1/sites/site-a/referrals?cursor=bogus', site.A.key)).status).toBe(400);
   });
+
+  it('should answer a tampered cursor with an odd date 400 problem+json, never 500 (issue 14)', async () => {
+    // Date.parse reads 30 February as 2 March; Postgres refuses it. The cursor is refused before any SQL.
+    for (const at of ['2026-02-30T10:00:00.000Z', '2026-11-23T24:00:00.000Z', '2']) {
+      const tampered = Buffer.from(JSON.stringify([at, referralA])).toString('base64url');
+      const answer = await world.http('GET', `/v1/sites/site-a/referrals?cursor=${tampered}`, site.A.key);
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        type: expect.stringContaining('/problems/invalid-cursor'),
+        status: 400,
+        code: 'INVALID_CURSOR',
+        errors: [{ pointer: '#/cursor' }],
+      });
+    }
+  });
 });

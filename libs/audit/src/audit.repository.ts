@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { decodeKeysetCursor, encodeKeysetCursor } from '@app/core';
 import { Actor, DeferredStatement, renderStatement, TransactionHost } from '@app/persistence';
 import {
   AUDIT_PAGE_DEFAULT,
@@ -15,7 +16,6 @@ import {
   PurposeOfUse,
 } from './audit-event';
 import { AUDIT_TABLE } from './audit.migration';
-import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 
 interface AuditRow {
   id: string;
@@ -133,8 +133,8 @@ export class AuditRepository {
     if (query.from !== undefined) add('recorded >= ?', query.from);
     if (query.to !== undefined) add('recorded < ?', query.to);
     if (query.cursor !== undefined) {
-      const after = decodeAuditCursor(query.cursor);
-      params.push(after.recorded, after.id);
+      const after = decodeKeysetCursor(query.cursor);
+      params.push(after.at, after.id);
       where.push(`(recorded, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
@@ -148,7 +148,7 @@ export class AuditRepository {
     const last = page[page.length - 1];
     return {
       items: page.map(toView),
-      nextCursor: rows.length > limit && last ? encodeAuditCursor(last.recorded_key, last.id) : null,
+      nextCursor: rows.length > limit && last ? encodeKeysetCursor(last.recorded_key, last.id) : null,
     };
   }
 }

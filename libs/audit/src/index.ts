@@ -1,5 +1,4 @@
 export * from './audit-event';
-export * from './audit-cursor';
 export * from './audit.migration';
 export * from './audit.repository';
 export * from './audit-trail.service';

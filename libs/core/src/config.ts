@@ -1,16 +1,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-import { defaultSchemaOf, ServiceName } from '@app/contracts';
+import { defaultPortOf, defaultSchemaOf, ServiceName } from '@app/contracts';
 
-const DEFAULT_PORTS: Record<ServiceName, number> = {
-  'hospital-intake': 3001,
-  registration: 3002,
-  'rehab-site': 3003,
-  'employment-referral': 3004,
-  'ops-monitor': 3005,
-};
+/** Default ports and schemas: the service catalogue (libs/contracts). */
+export { defaultPortOf };
 
+/** Where every service, script and `npm start` looks for Postgres and NATS unless told otherwise. */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/referral_bus';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -235,7 +231,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     dbStatementCacheSize: vars.DB_STATEMENT_CACHE_SIZE ?? 200,
     natsServers: (vars.NATS_URL ?? DEFAULT_NATS_URL).split(','),
     busNamespace: vars.BUS_NAMESPACE ?? '',
-    httpPort: vars.HTTP_PORT ?? DEFAULT_PORTS[service],
+    httpPort: vars.HTTP_PORT ?? defaultPortOf(service),
     httpHost: vars.HTTP_HOST ?? '127.0.0.1',
     logLevel: vars.LOG_LEVEL ?? 'info',
     outboxPollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS ?? 1000,
@@ -255,7 +251,3 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
 }
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
-
-export function defaultPortOf(service: ServiceName): number {
-  return DEFAULT_PORTS[service];
-}

@@ -6,3 +6,4 @@ export * from './validation.pipe';
 export * from './periodic-task';
 export * from './clock';
 export * from './settings';
+export * from './keyset-cursor';

@@ -9,6 +9,7 @@ import { ServiceName } from '@app/contracts';
 import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { HEADERS } from '@app/contracts';
 import { continueTrace, JetStreamServer, runWithTrace } from '@app/messaging';
+import './contract-docs';
 import { tuneHeapGrowth } from './heap-growth';
 
 export interface BootstrapOptions {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { ServiceName } from '@app/contracts';
+import { defaultSchemaOf, ServiceName, SERVICES } from '@app/contracts';
 import { opsHeaders } from './auth';
 import { TEST_DATABASE_URL } from './database';
 import { deleteNamespaceStreams } from './jetstream';
@@ -224,7 +224,7 @@ export class AppFleet {
     const opsToken = await opsHeaders('ops-viewer');
     try {
       for (const name of options.apps) {
-        const schema = `${namespace}_${name.replace(/-/g, '_')}`;
+        const schema = `${namespace}_${defaultSchemaOf(name)}`;
         const env: NodeJS.ProcessEnv = {
           ...process.env,
           NODE_ENV: 'test',
@@ -278,7 +278,7 @@ export class AppFleet {
 
   /** A demo hospital's API key as printed by hospital-intake's seed (the first one unless an id is given). */
   hospitalKey(hospitalId?: string): string {
-    const keys = [...this.seedLog('hospital-intake').matchAll(/^\s+(\S+)\s+X-API-Key: (\S+)$/gm)];
+    const keys = [...this.seedLog(SERVICES.hospitalIntake).matchAll(/^\s+(\S+)\s+X-API-Key: (\S+)$/gm)];
     const found = hospitalId ? keys.find((k) => k[1] === hospitalId) : keys[0];
     if (!found)
       throw new Error(`no API key for ${hospitalId ?? 'any hospital'} in the hospital-intake seed output`);
@@ -287,7 +287,9 @@ export class AppFleet {
 
   /** Ids of the demo hospitals the seed issued keys for. */
   hospitalIds(): string[] {
-    return [...this.seedLog('hospital-intake').matchAll(/^\s+(\S+)\s+X-API-Key: \S+$/gm)].map((k) => k[1]);
+    return [...this.seedLog(SERVICES.hospitalIntake).matchAll(/^\s+(\S+)\s+X-API-Key: \S+$/gm)].map(
+      (k) => k[1],
+    );
   }
 
   async stop(): Promise<void> {

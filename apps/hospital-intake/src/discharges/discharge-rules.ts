@@ -1,3 +1,4 @@
+import { ID_NUMBER_PATTERN } from '@app/contracts';
 import { FieldError } from '@app/core';
 import { SubmitDischargeDto } from './dto/submit-discharge.dto';
 
@@ -16,8 +17,9 @@ export function gb11643CheckChar(first17: string): string {
   return CHECK_CHARS[sum % 11];
 }
 
+/** The shape (the contracts' one pattern), the checksum and the birth date of an ID number already upper-cased. */
 export function isValidIdNumber(id: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  if (!ID_NUMBER_PATTERN.test(id)) return false;
   if (gb11643CheckChar(id.slice(0, 17)) !== id[17]) return false;
   return isCalendarDate(`${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`);
 }

@@ -95,7 +95,7 @@ export interface CandidateParams {
  * for and re-checked on its committed row (`reserved < capacity` again): a site that filled up meanwhile is
  * passed over for the next candidate. The reserving UPDATE re-checks it on the locked row too.
  */
-export function bestCandidateSql(schema: string, p: CandidateParams): string {
+function bestCandidateSql(schema: string, p: CandidateParams): string {
   return `SELECT s.id
            FROM ${schema}.site_area a
            JOIN ${schema}.site s ON s.id = a.site_id
@@ -111,7 +111,31 @@ export function bestCandidateSql(schema: string, p: CandidateParams): string {
           FOR UPDATE OF s`;
 }
 
-/** All I/O on the site directory, including the atomic capacity reservation. */
+/**
+ * The one statement that takes a place at a site: `reserved + 1` only while it accepts and has a free place,
+ * re-checked on the locked row, so concurrent reservations can never overbook. Answers the site as routing
+ * announces it (no row: no place taken). `siteId` is the SQL of the site's id: a placeholder or a subquery.
+ */
+export function takePlaceSql(schema: string, siteId: string): string {
+  return `UPDATE ${schema}.site s SET reserved = s.reserved + 1
+           WHERE s.id = ${siteId} AND s.accepting AND s.reserved < s.capacity
+       RETURNING s.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook`;
+}
+
+/**
+ * CTEs `picked` ({@link bestCandidateSql}) and `placed` ({@link takePlaceSql} at the picked site): a statement
+ * that starts `WITH ${placeAtBestCandidateSql(…)}` has taken a place at the best candidate when `placed` has a
+ * row, and writes the referral from it in the same round trip (see ReferralRepository).
+ */
+export function placeAtBestCandidateSql(schema: string, candidate: CandidateParams): string {
+  return `picked AS (
+         ${bestCandidateSql(schema, candidate)}
+       ), placed AS (
+         ${takePlaceSql(schema, '(SELECT id FROM picked)')}
+       )`;
+}
+
+/** All I/O on the site directory; it owns the places: {@link takePlaceSql} and {@link SiteRepository.releasePlace}. */
 @Injectable()
 export class SiteRepository {
   constructor(private readonly tx: TransactionHost) {}
@@ -232,53 +256,6 @@ export class SiteRepository {
       : undefined;
   }
 
-  /**
-   * In one statement: picks the best site that may take this referral ({@link bestCandidateSql}), takes one of
-   * its places and assigns the referral to it; undefined when no site qualifies (nothing changed then). The
-   * conditional UPDATE re-checks capacity on the locked row, so concurrent routings can never overbook. The
-   * referral row must be locked by the caller.
-   */
-  async reserveBestCandidate(
-    query: CandidateQuery,
-    assignment: CandidateAssignment,
-  ): Promise<RoutingTarget | undefined> {
-    const [rows] = await this.tx.manager.query<[RoutingTargetRow[], number]>(
-      `WITH picked AS (
-         ${bestCandidateSql(this.s, {
-           areaCodes: '$1::text[]',
-           needs: '$2::text[]',
-           riskLevel: '$3',
-           referralId: '$4',
-           previousSiteId: '$5',
-           preferredSiteId: '$6',
-         })}
-       ), reserved AS (
-         UPDATE ${this.s}.site s SET reserved = s.reserved + 1
-           FROM picked
-          WHERE s.id = picked.id AND s.accepting AND s.reserved < s.capacity
-         RETURNING s.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook
-       )
-       UPDATE ${this.s}.referral r SET status = 'assigned', site_id = reserved.id, hop = $7, assigned_at = $8,
-              answer_due_at = $9, needs_manual_placement = false, holds_place = true, updated_at = now()
-         FROM reserved
-        WHERE r.referral_id = $4
-       RETURNING reserved.id, reserved.name, reserved.has_webhook`,
-      [
-        query.areaCodes,
-        query.needs,
-        query.riskLevel,
-        query.referralId,
-        query.previousSiteId ?? null,
-        query.preferredSiteId ?? null,
-        assignment.hop,
-        assignment.assignedAt,
-        assignment.answerDueAt,
-      ],
-    );
-    const [row] = rows;
-    return row ? { id: row.id, name: row.name, hasWebhook: row.has_webhook } : undefined;
-  }
-
   /** What routing announces about a site: its name and whether it takes webhooks. */
   async routingTarget(id: string): Promise<RoutingTarget | undefined> {
     const [row] = await this.tx.manager.query<RoutingTargetRow[]>(
@@ -301,20 +278,16 @@ export class SiteRepository {
     return row?.id;
   }
 
-  /**
-   * Takes one place if one is free, atomically: the conditional UPDATE re-checks `reserved < capacity` on the
-   * locked row, so concurrent reservations can never overbook.
-   */
+  /** Takes one place at this site if one is free ({@link takePlaceSql}): a transfer or the county centre. */
   async reservePlace(siteId: string): Promise<boolean> {
     // An UPDATE answers [rows, rowCount] through TypeORM.
-    const [rows] = await this.tx.manager.query<[{ id: string }[], number]>(
-      `UPDATE ${this.s}.site SET reserved = reserved + 1
-        WHERE id = $1 AND accepting AND reserved < capacity RETURNING id`,
-      [siteId],
-    );
+    const [rows] = await this.tx.manager.query<[RoutingTargetRow[], number]>(takePlaceSql(this.s, '$1'), [
+      siteId,
+    ]);
     return rows.length === 1;
   }
 
+  /** Gives back a place an assignment held (declined, closed, withdrawn, transferred away). */
   async releasePlace(siteId: string): Promise<void> {
     await this.tx.manager.query(
       `UPDATE ${this.s}.site SET reserved = reserved - 1 WHERE id = $1 AND reserved > 0`,

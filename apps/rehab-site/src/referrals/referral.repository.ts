@@ -1,92 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { ColourGrade, EncryptedFieldDto, RehabService } from '@app/contracts';
-import { DomainException } from '@app/core';
+import { DomainException, KeysetPosition } from '@app/core';
 import { TransactionHost } from '@app/persistence';
-import { bestCandidateSql, CandidateAssignment, RoutingTarget } from '../directory/site.repository';
+import {
+  CandidateAssignment,
+  CandidateQuery,
+  placeAtBestCandidateSql,
+  RoutingTarget,
+} from '../directory/site.repository';
 import { ReferralStatus } from './referral-lifecycle';
+import {
+  Assignment,
+  NewReferral,
+  PlacedReferral,
+  ReferralRecord,
+  ReferralRow,
+  registeredValues,
+  toReferralRecord,
+} from './referral-record';
 
-export interface ReferralRecord {
-  referralId: string;
-  registrationId: string;
-  patientRef: string;
-  residenceDivisionCode: string;
-  needs: RehabService[];
-  riskLevel: number;
-  colourGrade: ColourGrade;
-  preferredSiteId: string | null;
-  previousSiteId: string | null;
-  registeredAt: Date;
-  sealedContact: EncryptedFieldDto | null;
-  status: ReferralStatus;
-  siteId: string | null;
-  holdsPlace: boolean;
-  hop: number;
-  needsManualPlacement: boolean;
-  assignedAt: Date | null;
-  answerDueAt: Date | null;
-  acceptedAt: Date | null;
-  closedAt: Date | null;
-  outcome: string | null;
-}
-
-export interface NewReferral {
-  referralId: string;
-  registrationId: string;
-  patientRef: string;
-  residenceDivisionCode: string;
-  needs: RehabService[];
-  riskLevel: number;
-  colourGrade: ColourGrade;
-  preferredSiteId?: string;
-  previousSiteId?: string;
-  registeredAt: string;
-  sealedContact: EncryptedFieldDto;
-}
-
-export interface Assignment {
-  siteId: string;
-  hop: number;
-  assignedAt: Date;
-  answerDueAt: Date;
-  needsManualPlacement: boolean;
-  holdsPlace: boolean;
-}
-
-/** A registered referral as first written: assigned to `site`, or left unplaced when no candidate had a place. */
-export interface PlacedReferral {
-  referral: ReferralRecord;
-  site?: RoutingTarget;
-}
-
-/** Keyset position in a site's list: (assigned_at, referral_id). */
-export interface PagePosition {
-  assignedAt: string;
-  referralId: string;
-}
-
-interface ReferralRow {
-  referral_id: string;
-  registration_id: string;
-  patient_ref: string;
-  residence_division_code: string;
-  needs: RehabService[];
-  risk_level: number;
-  colour_grade: ColourGrade;
-  preferred_site_id: string | null;
-  previous_site_id: string | null;
-  registered_at: Date;
-  sealed_contact: EncryptedFieldDto | null;
-  status: ReferralStatus;
-  site_id: string | null;
-  holds_place: boolean;
-  hop: number;
-  needs_manual_placement: boolean;
-  assigned_at: Date | null;
-  answer_due_at: Date | null;
-  accepted_at: Date | null;
-  closed_at: Date | null;
-  outcome: string | null;
-}
+export type { Assignment, NewReferral, PlacedReferral, ReferralRecord } from './referral-record';
 
 /** Statuses a site may still see (withdrawal revokes access). */
 const SITE_VISIBLE = `status <> 'consent-withdrawn'`;
@@ -98,32 +30,6 @@ export class ReferralRepository {
 
   private get s(): string {
     return this.tx.schema;
-  }
-
-  private map(row: ReferralRow): ReferralRecord {
-    return {
-      referralId: row.referral_id,
-      registrationId: row.registration_id,
-      patientRef: row.patient_ref,
-      residenceDivisionCode: row.residence_division_code,
-      needs: row.needs,
-      riskLevel: row.risk_level,
-      colourGrade: row.colour_grade,
-      preferredSiteId: row.preferred_site_id,
-      previousSiteId: row.previous_site_id,
-      registeredAt: row.registered_at,
-      sealedContact: row.sealed_contact,
-      status: row.status,
-      siteId: row.site_id,
-      holdsPlace: row.holds_place,
-      hop: row.hop,
-      needsManualPlacement: row.needs_manual_placement,
-      assignedAt: row.assigned_at,
-      answerDueAt: row.answer_due_at,
-      acceptedAt: row.accepted_at,
-      closedAt: row.closed_at,
-      outcome: row.outcome,
-    };
   }
 
   /**
@@ -138,12 +44,12 @@ export class ReferralRepository {
        ON CONFLICT (referral_id) DO NOTHING RETURNING *`,
       registeredValues(referral),
     );
-    return row ? this.map(row) : undefined;
+    return row ? toReferralRecord(row) : undefined;
   }
 
   /**
    * Records a registered referral and, in the same statement, routes it to the best candidate with a free place
-   * (see `bestCandidateSql`): the place is reserved and the row written as assigned; with no candidate it is
+   * (the site directory's {@link placeAtBestCandidateSql}): the place is reserved and the row written as assigned; with no candidate it is
    * written unplaced (hop 0) for manual placement. Undefined when the referral is already known (nothing
    * reserved: candidates are only looked for while it is not). The row stays locked by its insert until commit.
    */
@@ -159,22 +65,15 @@ export class ReferralRepository {
         placed_site_has_webhook: boolean | null;
       })[]
     >(
-      `WITH picked AS (
-         ${bestCandidateSql(this.s, {
-           areaCodes: '$12::text[]',
-           needs: '$5::text[]',
-           riskLevel: '$6::int',
-           referralId: '$1::uuid',
-           previousSiteId: '$9::text',
-           preferredSiteId: '$8::text',
-           also: `NOT EXISTS (SELECT 1 FROM ${this.s}.referral k WHERE k.referral_id = $1::uuid)`,
-         })}
-       ), placed AS (
-         UPDATE ${this.s}.site s SET reserved = s.reserved + 1
-           FROM picked
-          WHERE s.id = picked.id AND s.accepting AND s.reserved < s.capacity
-         RETURNING s.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook
-       ), inserted AS (
+      `WITH ${placeAtBestCandidateSql(this.s, {
+        areaCodes: '$12::text[]',
+        needs: '$5::text[]',
+        riskLevel: '$6::int',
+        referralId: '$1::uuid',
+        previousSiteId: '$9::text',
+        preferredSiteId: '$8::text',
+        also: `NOT EXISTS (SELECT 1 FROM ${this.s}.referral k WHERE k.referral_id = $1::uuid)`,
+      })}, inserted AS (
          INSERT INTO ${this.s}.referral (referral_id, registration_id, patient_ref, residence_division_code, needs,
                 risk_level, colour_grade, preferred_site_id, previous_site_id, registered_at, sealed_contact, status,
                 site_id, hop, assigned_at, answer_due_at, needs_manual_placement, holds_place)
@@ -211,11 +110,52 @@ export class ReferralRepository {
       return undefined;
     }
     return {
-      referral: this.map(row),
+      referral: toReferralRecord(row),
       site: row.placed_site_id
         ? { id: row.placed_site_id, name: row.placed_site_name!, hasWebhook: row.placed_site_has_webhook! }
         : undefined,
     };
+  }
+
+  /**
+   * In one statement: picks the best site that may take this referral, takes one of its places (the site
+   * directory's {@link placeAtBestCandidateSql}) and assigns the referral to it; undefined when no site qualifies
+   * (nothing changed then). The referral row must be locked by the caller.
+   */
+  async assignBestCandidate(
+    query: CandidateQuery,
+    assignment: CandidateAssignment,
+  ): Promise<RoutingTarget | undefined> {
+    const [rows] = await this.tx.manager.query<
+      [{ id: string; name: string; has_webhook: boolean }[], number]
+    >(
+      `WITH ${placeAtBestCandidateSql(this.s, {
+        areaCodes: '$1::text[]',
+        needs: '$2::text[]',
+        riskLevel: '$3',
+        referralId: '$4',
+        previousSiteId: '$5',
+        preferredSiteId: '$6',
+      })}
+       UPDATE ${this.s}.referral r SET status = 'assigned', site_id = placed.id, hop = $7, assigned_at = $8,
+              answer_due_at = $9, needs_manual_placement = false, holds_place = true, updated_at = now()
+         FROM placed
+        WHERE r.referral_id = $4
+       RETURNING placed.id, placed.name, placed.has_webhook`,
+      [
+        query.areaCodes,
+        query.needs,
+        query.riskLevel,
+        query.referralId,
+        query.previousSiteId ?? null,
+        query.preferredSiteId ?? null,
+        assignment.hop,
+        assignment.assignedAt,
+        assignment.answerDueAt,
+      ],
+    );
+    const [row] = rows;
+    return row ? { id: row.id, name: row.name, hasWebhook: row.has_webhook } : undefined;
   }
 
   /** Locks the referral for a state change. */
@@ -227,7 +167,7 @@ export class ReferralRepository {
       `SELECT * FROM ${this.s}.referral WHERE referral_id = $1 FOR UPDATE${options.skipLocked ? ' SKIP LOCKED' : ''}`,
       [referralId],
     );
-    return row ? this.map(row) : undefined;
+    return row ? toReferralRecord(row) : undefined;
   }
 
   /** Locks a referral the site currently holds (anything else is invisible to it). */
@@ -236,7 +176,7 @@ export class ReferralRepository {
       `SELECT * FROM ${this.s}.referral WHERE referral_id = $1 AND site_id = $2 AND ${SITE_VISIBLE} FOR UPDATE`,
       [referralId, siteId],
     );
-    return row ? this.map(row) : undefined;
+    return row ? toReferralRecord(row) : undefined;
   }
 
   async findHeldBy(siteId: string, referralId: string): Promise<ReferralRecord | undefined> {
@@ -244,14 +184,14 @@ export class ReferralRepository {
       `SELECT * FROM ${this.s}.referral WHERE referral_id = $1 AND site_id = $2 AND ${SITE_VISIBLE}`,
       [referralId, siteId],
     );
-    return row ? this.map(row) : undefined;
+    return row ? toReferralRecord(row) : undefined;
   }
 
-  /** One page of the site's referrals in (assigned_at, referral_id) order, after `after`. */
+  /** One page of the site's referrals in (assigned_at, referral_id) order, after `after` (at, id). */
   async pageForSite(
     siteId: string,
     status: ReferralStatus | undefined,
-    after: PagePosition | undefined,
+    after: KeysetPosition | undefined,
     limit: number,
   ): Promise<ReferralRecord[]> {
     const rows = await this.tx.manager.query<ReferralRow[]>(
@@ -261,9 +201,9 @@ export class ReferralRepository {
           AND ($3::timestamptz IS NULL OR (assigned_at, referral_id) > ($3::timestamptz, $4::uuid))
         ORDER BY assigned_at, referral_id
         LIMIT $5`,
-      [siteId, status ?? null, after?.assignedAt ?? null, after?.referralId ?? null, limit],
+      [siteId, status ?? null, after?.at ?? null, after?.id ?? null, limit],
     );
-    return rows.map((r) => this.map(r));
+    return rows.map(toReferralRecord);
   }
 
   async assign(referralId: string, assignment: Assignment): Promise<void> {
@@ -407,21 +347,4 @@ export class ReferralRepository {
     );
     return rows.map((r) => r.referral_id);
   }
-}
-
-/** $1–$11 of the statements that record a registered referral, in their column order. */
-function registeredValues(referral: NewReferral): unknown[] {
-  return [
-    referral.referralId,
-    referral.registrationId,
-    referral.patientRef,
-    referral.residenceDivisionCode,
-    referral.needs,
-    referral.riskLevel,
-    referral.colourGrade,
-    referral.preferredSiteId ?? null,
-    referral.previousSiteId ?? null,
-    referral.registeredAt,
-    JSON.stringify(referral.sealedContact),
-  ];
 }

@@ -10,7 +10,7 @@ import {
   SEAL_CONTEXTS,
   SiteContactDto,
 } from '@app/contracts';
-import { Clock, DomainException } from '@app/core';
+import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
@@ -36,9 +36,8 @@ import {
   TransferDto,
 } from './dto/referral.dto';
 import { allowedActions, assertAllowed, ReferralStatus } from './referral-lifecycle';
-import { PagePosition, ReferralRecord, ReferralRepository } from './referral.repository';
+import { ReferralRecord, ReferralRepository } from './referral.repository';
 import { ALERT_CODES, RoutingService } from './routing.service';
-import { decodeCursor, encodeCursor } from './cursor';
 
 function notFound(): DomainException {
   return new DomainException('REFERRAL_NOT_FOUND', 'not-found', 'No such referral for this site');
@@ -187,7 +186,7 @@ export class ReferralsService {
 
   async list(siteId: string, query: SiteReferralQuery): Promise<ReferralPageDto> {
     const limit = Math.min(query.limit ?? 20, this.config.pageLimitMax);
-    const after: PagePosition | undefined = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
     const rows = await this.tx.run(async () => {
       const found = await this.referrals.pageForSite(siteId, query.status, after, limit + 1);
       // Every referral disclosed in the page is a read of it.
@@ -199,9 +198,7 @@ export class ReferralsService {
     return {
       items: page.map((r) => this.summary(r)),
       nextCursor:
-        rows.length > limit && last?.assignedAt
-          ? encodeCursor({ assignedAt: last.assignedAt.toISOString(), referralId: last.referralId })
-          : null,
+        rows.length > limit && last?.assignedAt ? encodeKeysetCursor(last.assignedAt, last.referralId) : null,
     };
   }
 

@@ -66,7 +66,7 @@ export class RoutingService {
     if (hop <= this.config.maxHops) {
       const answerDueAt = this.answerDueAt(referral, now);
       // One round trip: the best candidate with a free place is chosen, reserved and assigned together.
-      const site = await this.sites.reserveBestCandidate(
+      const site = await this.referrals.assignBestCandidate(
         {
           referralId: referral.referralId,
           areaCodes,

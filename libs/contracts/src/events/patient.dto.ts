@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsDivisionCode, IsNested, IsOneOf, IsTimestamp } from '../validation';
 import { CONSENT_PURPOSES, ConsentPurpose } from '../vocabulary';
@@ -10,6 +11,18 @@ export const SEAL_CONTEXTS = {
   siteContact: 'referral.site-contact.v1',
 } as const;
 
+/**
+ * Resident identity card number (GB 11643): 17 digits and a digit or X, the check character. A lower-case x is
+ * accepted as typed and normalised to X by {@link PatientIdentityDto} (the checksum itself is the intake rules').
+ */
+export const ID_NUMBER_PATTERN = /^\d{17}[\dXx]$/;
+
+/** Upper-cases the check character of an ID number as typed (`…451x` → `…451X`); anything else is left as is. */
+export function normaliseIdNumberCase(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{17}x$/.test(value) ? `${value.slice(0, 17)}X` : value;
+}
+
+/** A guardian (监护人): the one shape every channel, the bus and the vault use. */
 export class GuardianDto {
   @IsString()
   @Length(1, 64)
@@ -25,17 +38,21 @@ export class GuardianDto {
   phone?: string;
 }
 
-/** The patient as registration needs them. Only ever travels sealed (SEAL_CONTEXTS.patient). */
+/**
+ * The patient as registration needs them: what a hospital discharge and every other channel's application
+ * carry (OpenAPI docs: libs/platform's contract-docs). Only ever travels sealed (SEAL_CONTEXTS.patient).
+ */
 export class PatientIdentityDto {
   @IsString()
   @Length(1, 64)
   name: string;
 
-  /** Resident identity card number (GB 11643, 18 characters with checksum). */
-  @Matches(/^\d{17}[\dX]$/)
+  /** Resident identity card number (GB 11643, 18 characters with checksum); a lower-case x becomes X. */
+  @Transform(({ value }) => normaliseIdNumberCase(value))
+  @Matches(ID_NUMBER_PATTERN, { message: 'idNumber must be 18 characters: 17 digits and a digit or X' })
   idNumber: string;
 
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be YYYY-MM-DD' })
   birthDate: string;
 
   @IsIn(['male', 'female', 'unknown'])

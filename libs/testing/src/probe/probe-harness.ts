@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { INestApplication } from '@nestjs/common';
-import { ServiceConfig } from '@app/core';
+import { DEFAULT_NATS_URL, ServiceConfig } from '@app/core';
 import { migrateUp } from '@app/persistence';
 import { createServiceApp, startServiceApp } from '@app/platform';
 import { TEST_DATABASE_URL, testDatabase } from '../database';
@@ -12,7 +12,7 @@ import { freePort } from '../ports';
 import { waitFor } from '../wait-for';
 import { PROBE_DATABASE, ProbeAppModule, ProbeRole } from './probe.module';
 
-export const SHARED_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+export const SHARED_NATS_URL = process.env.TEST_NATS_URL ?? DEFAULT_NATS_URL;
 
 /** One isolated world: its own bus namespace and its own schemas for the producer and the consumer. */
 export interface ProbeWorld {

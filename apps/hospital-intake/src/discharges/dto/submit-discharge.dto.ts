@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMinSize,
   IsBoolean,
-  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -15,85 +14,19 @@ import {
   CONDITION_STATUSES,
   ConditionStatus,
   ConsentGrantDto,
-  IsDivisionCode,
   IsListOf,
   IsNested,
   IsNestedArray,
   IsOneOf,
   IsRiskLevel,
   IsTimestamp,
+  PatientIdentityDto,
   REHAB_SERVICES,
   RehabService,
 } from '@app/contracts';
 
 export const FUNCTIONAL_INSTRUMENTS = ['gaf', 'sdss', 'psp', 'adl'] as const;
 export type FunctionalInstrument = (typeof FUNCTIONAL_INSTRUMENTS)[number];
-
-export class GuardianInputDto {
-  @ApiProperty({ example: '李四', description: 'Guardian (监护人) name; stored sealed.' })
-  @IsString()
-  @Length(1, 64)
-  name: string;
-
-  @ApiProperty({ example: 'parent', description: 'spouse, parent, child, sibling, other' })
-  @IsIn(['spouse', 'parent', 'child', 'sibling', 'other'])
-  relationship: string;
-
-  @ApiPropertyOptional({ example: '13800138000' })
-  @IsOptional()
-  @Matches(/^\+?[0-9-]{5,20}$/)
-  phone?: string;
-}
-
-export class PatientInputDto {
-  @ApiProperty({ example: '张三', description: 'Stored sealed, never logged.' })
-  @IsString()
-  @Length(1, 64)
-  name: string;
-
-  @ApiProperty({
-    example: '610902199003070016',
-    description: 'Resident ID number (GB 11643, checksum verified).',
-  })
-  @Matches(/^\d{17}[\dX]$/, { message: 'idNumber must be 18 characters: 17 digits and a digit or X' })
-  idNumber: string;
-
-  @ApiProperty({ example: '1990-03-07' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be YYYY-MM-DD' })
-  birthDate: string;
-
-  @ApiProperty({ enum: ['male', 'female', 'unknown'] })
-  @IsIn(['male', 'female', 'unknown'])
-  sex: 'male' | 'female' | 'unknown';
-
-  @ApiPropertyOptional({ example: '13900139000' })
-  @IsOptional()
-  @Matches(/^\+?[0-9-]{5,20}$/)
-  phone?: string;
-
-  @ApiPropertyOptional({ example: '汉滨区新城街道金星社区 3 栋 2 单元' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  address?: string;
-
-  @ApiProperty({
-    example: '610902001001',
-    description:
-      'Residence division: GB/T 2260 county (6), + township (9), + committee (12 digits). Must exist.',
-  })
-  @IsDivisionCode()
-  residenceDivisionCode: string;
-
-  @ApiProperty({ description: 'The patient lacks capacity to consent; a guardian is then required.' })
-  @IsBoolean()
-  lacksCapacity: boolean;
-
-  @ApiPropertyOptional({ type: () => GuardianInputDto })
-  @IsOptional()
-  @IsNested(() => GuardianInputDto)
-  guardian?: GuardianInputDto;
-}
 
 export class DiagnosisDto {
   @ApiProperty({ example: 'F20.0', description: 'ICD-10 code; at least one must be a chapter V (F) code.' })
@@ -173,9 +106,9 @@ export class SubmitDischargeDto {
   @Length(1, 32)
   dischargeDisposition?: string;
 
-  @ApiProperty({ type: () => PatientInputDto })
-  @IsNested(() => PatientInputDto)
-  patient: PatientInputDto;
+  @ApiProperty({ type: () => PatientIdentityDto, description: 'Stored sealed, never logged.' })
+  @IsNested(() => PatientIdentityDto)
+  patient: PatientIdentityDto;
 
   @ApiProperty({ type: () => [DiagnosisDto] })
   @ArrayMinSize(1)

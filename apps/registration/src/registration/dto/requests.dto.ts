@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import {
   APPLICATION_CHANNELS,
   ApplicationChannel,
@@ -9,7 +9,7 @@ import {
   ConditionStatus,
   CONSENT_PURPOSES,
   ConsentPurpose,
-  IsDivisionCode,
+  GuardianDto,
   IsListOf,
   IsNested,
   IsNestedArray,
@@ -17,6 +17,7 @@ import {
   IsOrgId,
   IsRiskLevel,
   IsTimestamp,
+  PatientIdentityDto,
   REHAB_SERVICES,
   RehabService,
 } from '@app/contracts';
@@ -27,69 +28,6 @@ export const CONSENT_METHODS = [
   'signed-online',
 ] as const;
 export type ConsentMethod = (typeof CONSENT_METHODS)[number];
-
-export class GuardianRequestDto {
-  @ApiProperty({ example: '李四', description: 'Guardian (监护人) name' })
-  @IsString()
-  @Length(1, 64)
-  name: string;
-
-  @ApiProperty({ example: 'parent', description: 'spouse, parent, child, sibling, other' })
-  @IsString()
-  @Length(1, 32)
-  relationship: string;
-
-  @ApiPropertyOptional({ example: '13900000000' })
-  @IsOptional()
-  @Matches(/^\+?[0-9-]{5,20}$/)
-  phone?: string;
-}
-
-export class PatientIdentityRequestDto {
-  @ApiProperty({ example: '张三' })
-  @IsString()
-  @Length(1, 64)
-  name: string;
-
-  @ApiProperty({ example: '61090219900307451X', description: 'Resident identity card number (GB 11643)' })
-  @Matches(/^\d{17}[\dXx]$/)
-  idNumber: string;
-
-  @ApiProperty({ example: '1990-03-07' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
-  birthDate: string;
-
-  @ApiProperty({ enum: ['male', 'female', 'unknown'] })
-  @IsIn(['male', 'female', 'unknown'])
-  sex: 'male' | 'female' | 'unknown';
-
-  @ApiPropertyOptional({ example: '13800000000' })
-  @IsOptional()
-  @Matches(/^\+?[0-9-]{5,20}$/)
-  phone?: string;
-
-  @ApiPropertyOptional({ example: '汉滨区老城街道某路 1 号' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  address?: string;
-
-  @ApiProperty({
-    example: '610902001001',
-    description: 'Residence division (GB/T 2260 + township + committee)',
-  })
-  @IsDivisionCode()
-  residenceDivisionCode: string;
-
-  @ApiProperty({ description: 'The patient lacks capacity to consent: only a guardian may consent' })
-  @IsBoolean()
-  lacksCapacity: boolean;
-
-  @ApiPropertyOptional({ type: GuardianRequestDto })
-  @IsOptional()
-  @IsNested(() => GuardianRequestDto)
-  guardian?: GuardianRequestDto;
-}
 
 export class ConsentRequestDto {
   @ApiProperty({ enum: CONSENT_PURPOSES })
@@ -113,10 +51,10 @@ export class ConsentRequestDto {
   @IsTimestamp()
   expiresAt?: string;
 
-  @ApiPropertyOptional({ type: GuardianRequestDto, description: 'The guardian who signed (recorded sealed)' })
+  @ApiPropertyOptional({ type: GuardianDto, description: 'The guardian who signed (recorded sealed)' })
   @IsOptional()
-  @IsNested(() => GuardianRequestDto)
-  guardian?: GuardianRequestDto;
+  @IsNested(() => GuardianDto)
+  guardian?: GuardianDto;
 }
 
 export class FileApplicationDto {
@@ -124,9 +62,9 @@ export class FileApplicationDto {
   @IsOneOf(APPLICATION_CHANNELS.filter((c) => c !== 'hospital'))
   channel: Exclude<ApplicationChannel, 'hospital'>;
 
-  @ApiProperty({ type: PatientIdentityRequestDto })
-  @IsNested(() => PatientIdentityRequestDto)
-  patient: PatientIdentityRequestDto;
+  @ApiProperty({ type: PatientIdentityDto })
+  @IsNested(() => PatientIdentityDto)
+  patient: PatientIdentityDto;
 
   @ApiProperty({ enum: REHAB_SERVICES, isArray: true })
   @IsListOf(REHAB_SERVICES)
