@@ -5,8 +5,11 @@ import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { RulesModule, RulesOptions } from './config/rules.module';
+import { ApplicationsModule } from './applications/applications.module';
+import { ConsentModule } from './consent/consent.module';
 import { DATABASE } from './database';
-import { RegistrationModule } from './registration/registration.module';
+import { HospitalChannelModule } from './hospital-channel/hospital-channel.module';
+import { RegistrationsModule } from './registrations/registrations.module';
 
 @Module({})
 export class AppModule {
@@ -25,7 +28,10 @@ export class AppModule {
         CryptoModule,
         AuditModule,
         RulesModule.forRoot(rules),
-        RegistrationModule,
+        HospitalChannelModule,
+        ApplicationsModule,
+        RegistrationsModule,
+        ConsentModule,
       ],
     };
   }

@@ -5,7 +5,8 @@ import { EventPublisher } from '@app/messaging';
 import { TransactionHost, systemActor } from '@app/persistence';
 import { Clock } from '../config/clock';
 import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
-import { RegistrationRepository } from '../registration/registration.repository';
+import { ApplicationRepository } from './application.repository';
+import { RegistrationRepository } from './registration.repository';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -29,6 +30,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly tx: TransactionHost,
     private readonly publisher: EventPublisher,
+    private readonly applications: ApplicationRepository,
     private readonly registrations: RegistrationRepository,
     private readonly clock: Clock,
     @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
@@ -56,8 +58,8 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
   private async sweepOnce(): Promise<SweepResult> {
     const now = this.clock.now();
     let slaBreaches = 0;
-    for (const application of await this.registrations.claimOverdue(now)) {
-      await this.registrations.markSlaBreached(application.id, now);
+    for (const application of await this.applications.claimOverdue(now)) {
+      await this.applications.markSlaBreached(application.id, now);
       await this.publisher.publish(
         EVENTS.referralSlaBreached,
         {
@@ -73,11 +75,11 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
     }
     let reminders = 0;
     let expired = 0;
-    for (const application of await this.registrations.claimAwaitingConsent()) {
+    for (const application of await this.applications.claimAwaitingConsent()) {
       const since = application.awaitingConsentSince!;
       const purpose = application.missingPurpose!;
       if (now.getTime() - since.getTime() >= this.rules.consentExpiryDays * DAY_MS) {
-        await this.registrations.end(application.id, 'expired', `no ${purpose} consent in time`, now);
+        await this.applications.end(application.id, 'expired', `no ${purpose} consent in time`, now);
         await this.publisher.publish(
           EVENTS.referralRegistrationExpired,
           {
@@ -96,7 +98,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
       }
       const last = application.lastReminderAt ?? since;
       if (now.getTime() - last.getTime() >= this.rules.consentReminderIntervalHours * HOUR_MS) {
-        await this.registrations.recordReminder(application.id, purpose, now);
+        await this.applications.recordReminder(application.id, purpose, now);
         reminders += 1;
       }
     }

@@ -1,0 +1,88 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import {
+  APPLICATION_CHANNELS,
+  ApplicationChannel,
+  COLOUR_GRADES,
+  ColourGrade,
+  CONDITION_STATUSES,
+  ConditionStatus,
+  IsListOf,
+  IsNested,
+  IsNestedArray,
+  IsOneOf,
+  IsOrgId,
+  IsRiskLevel,
+  IsTimestamp,
+  PatientIdentityDto,
+  REHAB_SERVICES,
+  RehabService,
+} from '@app/contracts';
+import { ConsentRequestDto } from '../../consent/dto/consent.dto';
+import { PatientIdentityDocs } from '../../vault/patient-identity.docs';
+
+export class FileApplicationDto {
+  @ApiProperty({ enum: APPLICATION_CHANNELS.filter((c) => c !== 'hospital') })
+  @IsOneOf(APPLICATION_CHANNELS.filter((c) => c !== 'hospital'))
+  channel: Exclude<ApplicationChannel, 'hospital'>;
+
+  @ApiProperty({ type: PatientIdentityDocs })
+  @IsNested(() => PatientIdentityDto)
+  patient: PatientIdentityDto;
+
+  @ApiProperty({ enum: REHAB_SERVICES, isArray: true })
+  @IsListOf(REHAB_SERVICES)
+  needs: RehabService[];
+
+  @ApiPropertyOptional({ example: 'site-hanbin-laocheng' })
+  @IsOptional()
+  @IsOrgId()
+  preferredSiteId?: string;
+
+  @ApiPropertyOptional({ type: ConsentRequestDto, isArray: true })
+  @IsOptional()
+  @IsNestedArray(() => ConsentRequestDto, 10)
+  consents?: ConsentRequestDto[];
+}
+
+export class VerificationDto {
+  @ApiProperty({ enum: ['verified', 'rejected'], description: '初核登记 outcome' })
+  @IsIn(['verified', 'rejected'])
+  outcome: 'verified' | 'rejected';
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  note?: string;
+}
+
+export class AssessmentResultDto {
+  @ApiProperty({ minimum: 0, maximum: 5 })
+  @IsRiskLevel()
+  riskLevel: number;
+
+  @ApiProperty({ enum: CONDITION_STATUSES })
+  @IsOneOf(CONDITION_STATUSES)
+  conditionStatus: ConditionStatus;
+
+  @ApiProperty({ enum: COLOUR_GRADES })
+  @IsOneOf(COLOUR_GRADES)
+  colourGrade: ColourGrade;
+
+  @ApiProperty()
+  @IsBoolean()
+  eligibleForCommunityRehab: boolean;
+
+  @ApiProperty({ enum: REHAB_SERVICES, isArray: true })
+  @IsListOf(REHAB_SERVICES)
+  rehabNeeds: RehabService[];
+
+  @ApiProperty()
+  @IsBoolean()
+  employmentInterest: boolean;
+
+  @ApiProperty({ example: '2026-11-21T10:00:00+08:00' })
+  @IsTimestamp()
+  assessedAt: string;
+}

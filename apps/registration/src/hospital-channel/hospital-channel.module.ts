@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ConsentRecordsModule } from '../consent/consent-records.module';
+import { RegistrationsModule } from '../registrations/registrations.module';
+import { VaultModule } from '../vault/vault.module';
+import { HospitalChannelEventsController } from './hospital-channel-events.controller';
+import { HospitalChannelService } from './hospital-channel.service';
+import { HospitalReferralRepository } from './hospital-referral.repository';
+
+/** The hospital channel: referral.assessed and green.relapse-reported (no HTTP routes). */
+@Module({
+  imports: [RegistrationsModule, VaultModule, ConsentRecordsModule],
+  controllers: [HospitalChannelEventsController],
+  providers: [HospitalChannelService, HospitalReferralRepository],
+})
+export class HospitalChannelModule {}
