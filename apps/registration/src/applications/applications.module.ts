@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { RegistrationsModule } from '../registrations/registrations.module';
 import { VaultModule } from '../vault/vault.module';
 import { ApplicationsController } from './applications.controller';
-import { ApplicationsRepository } from './applications.repository';
+import { AssessmentRequestsRepository } from './assessment-requests.repository';
 import { ApplicationsService } from './applications.service';
 
 /** The other channels' applications: filing, verification and assessment by the county centre, views. */
 @Module({
   imports: [RegistrationsModule, VaultModule],
   controllers: [ApplicationsController],
-  providers: [ApplicationsService, ApplicationsRepository],
+  providers: [ApplicationsService, AssessmentRequestsRepository],
 })
 export class ApplicationsModule {}

@@ -17,7 +17,7 @@ import { ApplicationViewDto } from '../registrations/dto/registration-view.dto';
 import { RegistrationIntake } from '../registrations/registration-intake.service';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { assertKnownDivision } from '../vault/patient-identity';
-import { ApplicationsRepository } from './applications.repository';
+import { AssessmentRequestsRepository } from './assessment-requests.repository';
 import { AssessmentResultDto, FileApplicationDto, VerificationDto } from './dto/application.dto';
 
 /** Which channels an organisation kind may file for. */
@@ -39,11 +39,11 @@ export class ApplicationsService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly publisher: EventPublisher,
-    private readonly workList: ApplicationsRepository,
+    private readonly workList: AssessmentRequestsRepository,
     private readonly applications: ApplicationRepository,
     private readonly intake: RegistrationIntake,
     private readonly gate: ConsentGate,
-    private readonly registrations: RegistrationsService,
+    private readonly views: RegistrationsService,
     private readonly clock: Clock,
     @Inject(DivisionDirectory) private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
@@ -113,7 +113,7 @@ export class ApplicationsService {
       } else {
         await this.applications.markVerified(application.id, caller.organisationId, now);
       }
-      return this.registrations.applicationView(application.id);
+      return this.views.applicationView(application.id);
     });
   }
 
@@ -123,7 +123,7 @@ export class ApplicationsService {
       const rows = await this.workList.findAwaitingAssessment(caller.divisionCode.slice(0, 6), limit);
       await this.audit.recordAll(rows.map((r) => restAudit('search', 'R', 'application', r.id)));
       const views: ApplicationViewDto[] = [];
-      for (const r of rows) views.push(await this.registrations.applicationView(r.id));
+      for (const r of rows) views.push(await this.views.applicationView(r.id));
       return views;
     }, callerActor(caller));
   }
@@ -148,7 +148,7 @@ export class ApplicationsService {
         assessedAt: new Date(dto.assessedAt),
       });
       await this.tx.elevated(() => this.gate.decide(application.id, undefined));
-      return this.registrations.applicationView(application.id);
+      return this.views.applicationView(application.id);
     });
   }
 
@@ -156,9 +156,9 @@ export class ApplicationsService {
     const entry = restAudit('read', 'R', 'application', applicationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
       const application = await this.applications.findApplication(applicationId, false);
-      if (!application || !(await this.registrations.canSee(caller, application.registrationId)))
+      if (!application || !(await this.views.canSee(caller, application.registrationId)))
         throw notFound('application');
-      return this.registrations.applicationView(applicationId);
+      return this.views.applicationView(applicationId);
     });
   }
 

@@ -32,7 +32,7 @@ export class ConsentService {
     private readonly consents: ConsentRepository,
     private readonly registrations: RegistrationRepository,
     private readonly applications: ApplicationRepository,
-    private readonly access: RegistrationsService,
+    private readonly views: RegistrationsService,
     private readonly gate: ConsentGate,
     private readonly clock: Clock,
     @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
@@ -46,7 +46,7 @@ export class ConsentService {
   ): Promise<RegistrationViewDto> {
     const entry = restAudit('consent', 'U', 'registration', registrationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
-      const { registration, patient } = await this.access.registrationFor(caller, registrationId);
+      const { registration, patient } = await this.views.registrationFor(caller, registrationId);
       if (registration.status === 'consent-withdrawn') {
         throw new DomainException(
           'CONSENT_WITHDRAWN',
@@ -72,7 +72,7 @@ export class ConsentService {
         }
       });
       await this.audit.record(restAudit('consent', 'U', 'patient', patient.id));
-      return this.access.registrationView(registration.id);
+      return this.views.registrationView(registration.id);
     });
   }
 
@@ -84,12 +84,12 @@ export class ConsentService {
   async withdraw(caller: Caller, registrationId: string, dto: WithdrawalDto): Promise<RegistrationViewDto> {
     const entry = restAudit('consent-withdrawal', 'U', 'registration', registrationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
-      const { registration, patient } = await this.access.registrationFor(caller, registrationId);
-      if (registration.status === 'consent-withdrawn') return this.access.registrationView(registration.id);
+      const { registration, patient } = await this.views.registrationFor(caller, registrationId);
+      if (registration.status === 'consent-withdrawn') return this.views.registrationView(registration.id);
       // Withdrawal ends every holder's application, whichever organisation filed it: the service does it.
       await this.tx.elevated(() => this.withdrawEverywhere(registration, patient, dto));
       await this.audit.record(restAudit('consent-withdrawal', 'U', 'patient', patient.id));
-      return this.access.registrationView(registration.id);
+      return this.views.registrationView(registration.id);
     });
   }
 

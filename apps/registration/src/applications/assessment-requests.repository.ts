@@ -4,7 +4,7 @@ import { ApplicationRow, RawApplication, toApplication } from '../registrations/
 
 /** The county centre's work list; application writes go through the registrations feature (which owns the rows). */
 @Injectable()
-export class ApplicationsRepository {
+export class AssessmentRequestsRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   /** Applications awaiting an assessment from the county centre of a county. */
