@@ -15,10 +15,11 @@ import { INestApplication } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
-import { REHAB_SERVICES, SEAL_CONTEXTS } from '@app/contracts';
+import { EVENTS, REHAB_SERVICES, SEAL_CONTEXTS, SERVICES } from '@app/contracts';
 import { DEFAULT_NATS_URL } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
+import { buildEnvelope } from '@app/messaging';
 import { ensureDatabase, migrateUp } from '@app/persistence';
 import { createServiceApp } from '@app/platform';
 import { AppModule } from '../apps/rehab-site/src/app.module';
@@ -120,18 +121,25 @@ async function measure(app: INestApplication, cipher: FieldCipher, count: number
     const committee = COMMITTEES[i % COMMITTEES.length];
     // One in five needs vocational rehab: past the station to the street site.
     const needs = i % 5 === 4 ? (['vocational-rehab'] as const) : (['day-care', 'life-skills'] as const);
+    const referralId = randomUUID();
+    const event = buildEnvelope(
+      EVENTS.referralRegistered,
+      SERVICES.registration,
+      {
+        referralId,
+        registrationId: randomUUID(),
+        patientRef: randomUUID(),
+        residenceDivisionCode: committee,
+        needs: [...needs],
+        riskLevel: 1,
+        colourGrade: 'green',
+        registeredAt: new Date().toISOString(),
+        sealedContact: cipher.sealJson({ name: 'bench' }, SEAL_CONTEXTS.siteContact),
+      },
+      { subject: referralId },
+    );
     const started = process.hrtime.bigint();
-    await referrals.onRegistered({
-      referralId: randomUUID(),
-      registrationId: randomUUID(),
-      patientRef: randomUUID(),
-      residenceDivisionCode: committee,
-      needs: [...needs],
-      riskLevel: 1,
-      colourGrade: 'green',
-      registeredAt: new Date().toISOString(),
-      sealedContact: cipher.sealJson({ name: 'bench' }, SEAL_CONTEXTS.siteContact),
-    });
+    await referrals.onRegistered(event);
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   return samples;

@@ -31,7 +31,7 @@ import { AppModule as OpsModule } from '../apps/ops-monitor/src/app.module';
 import { DATABASE as OPS_DB } from '../apps/ops-monitor/src/database';
 import { AppModule as RegistrationModule } from '../apps/registration/src/app.module';
 import { DATABASE as REGISTRATION_DB } from '../apps/registration/src/database';
-import { person } from '../apps/registration/test/registration-harness';
+import { person } from '../apps/registration/test/harness';
 import { AppModule as RehabModule } from '../apps/rehab-site/src/app.module';
 import { DATABASE as REHAB_DB } from '../apps/rehab-site/src/database';
 

@@ -18,7 +18,7 @@ export interface BenchSite extends RawSite {
  * sites with county centres, street sites and community stations elsewhere in 陕西 (real division codes).
  */
 export async function benchDirectory(total: number): Promise<{ demo: BenchSite[]; extra: BenchSite[] }> {
-  const demo: BenchSite[] = (await prefectureSites(BENCH_CITY)).map((s) => ({
+  const demo: BenchSite[] = (await prefectureSites(await DivisionDirectory.load(), BENCH_CITY)).map((s) => ({
     id: s.id,
     name: s.name,
     level: s.level,

@@ -3,6 +3,8 @@ import { AuditModule } from '@app/audit';
 import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
+import { HospitalIntakeConfig } from './config/hospital-intake.config';
+import { SettingsModule } from './config/settings.module';
 import { DATABASE } from './database';
 import { DischargesModule } from './discharges/discharges.module';
 import { HospitalsModule } from './hospitals/hospitals.module';
@@ -10,8 +12,11 @@ import { ReferralsModule } from './referrals/referrals.module';
 
 @Module({})
 export class AppModule {
-  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink). */
-  static register(overrides: ServiceOverrides = {}): DynamicModule {
+  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink, clock) and settings. */
+  static register(
+    overrides: ServiceOverrides = {},
+    settings: Partial<HospitalIntakeConfig> = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -28,6 +33,7 @@ export class AppModule {
           apiKeyKinds: ['hospital'],
           ...overrides,
         }),
+        SettingsModule.forRoot(settings),
         CryptoModule,
         AuditModule,
         HospitalsModule,

@@ -4,7 +4,7 @@ import { REQUESTS } from '@app/contracts';
 import { Topology } from '@app/messaging';
 import { SHARED_NATS_URL } from '@app/testing';
 import { adtA03, discharge, fhirBundle, idNumberFor, withBadChecksum } from './fixtures';
-import { IntakeWorld, startIntake } from './harness';
+import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 const FHIR = { 'content-type': 'application/fhir+json' };
 const HL7 = { 'content-type': 'x-application/hl7-v2+er7' };
@@ -20,11 +20,11 @@ type TransactionResponse = {
 };
 
 describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
-  let w: IntakeWorld;
+  let w: HospitalIntakeHarness;
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    w = await startIntake();
+    w = await startHospitalIntakeHarness();
     nc = await connect({ servers: SHARED_NATS_URL });
   });
 

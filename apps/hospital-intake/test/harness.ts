@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Clock, SystemClock } from '@app/core';
 import {
   deleteNamespaceStreams,
   SHARED_NATS_URL,
@@ -8,12 +9,15 @@ import {
   testDatabase,
 } from '@app/testing';
 import { AppModule } from '../src/app.module';
+import { HospitalIntakeConfig } from '../src/config/hospital-intake.config';
 import { DATABASE } from '../src/database';
 import { HospitalService } from '../src/hospitals/hospital.service';
 
-export interface IntakeWorld {
+export interface HospitalIntakeHarness {
   service: ServiceUnderTest;
   db: TestDatabase;
+  /** The service's Clock: the system's unless the test passed one (a ManualClock). */
+  clock: Clock;
   /** API keys of two hospitals (A refers; B must not see A's referrals). */
   keyA: string;
   keyB: string;
@@ -29,9 +33,16 @@ export interface IntakeWorld {
   ): Promise<{ status: number; body: unknown; text: string; contentType: string }>;
 }
 
-export async function startIntake(): Promise<IntakeWorld> {
+export async function startHospitalIntakeHarness(
+  settings: Partial<HospitalIntakeConfig> = {},
+  clock: Clock = new SystemClock(),
+): Promise<HospitalIntakeHarness> {
   const db = await testDatabase();
-  const service = await startService({ register: (o) => AppModule.register(o), database: DATABASE });
+  const service = await startService({
+    register: (o) => AppModule.register(o, settings),
+    database: DATABASE,
+    clock,
+  });
   const hospitals = service.app.get(HospitalService);
   const suffix = randomUUID().slice(0, 8);
   const hospital = (id: string) => ({
@@ -46,9 +57,10 @@ export async function startIntake(): Promise<IntakeWorld> {
   const hospitalB = `hb-${suffix}`;
   const keyA = (await hospitals.register(hospital(hospitalA)))!;
   const keyB = (await hospitals.register(hospital(hospitalB)))!;
-  const world: IntakeWorld = {
+  const world: HospitalIntakeHarness = {
     service,
     db,
+    clock,
     keyA,
     keyB,
     hospitalA,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { adtA03, discharge, fhirBundle, idNumberFor, withBadChecksum } from './fixtures';
-import { IntakeWorld, startIntake } from './harness';
+import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 type Problem = { code: string; errors?: { pointer: string; code?: string }[] };
 
@@ -146,7 +146,7 @@ const CASES: Case[] = [
 ];
 
 describe('hospital-intake: invalid discharges', () => {
-  let w: IntakeWorld;
+  let w: HospitalIntakeHarness;
   const totals = async () => {
     const counts: number[] = [];
     for (const table of ['referral', 'discharge_assessment', 'idempotency_key', 'outbox'])
@@ -155,7 +155,7 @@ describe('hospital-intake: invalid discharges', () => {
   };
 
   beforeAll(async () => {
-    w = await startIntake();
+    w = await startHospitalIntakeHarness();
   });
 
   afterAll(async () => {

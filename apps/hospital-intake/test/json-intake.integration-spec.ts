@@ -6,7 +6,7 @@ import { buildEnvelope, Topology } from '@app/messaging';
 import { SHARED_NATS_URL, waitFor } from '@app/testing';
 import { idempotencyLockKey } from '../src/discharges/discharge.repository';
 import { discharge } from './fixtures';
-import { IntakeWorld, startIntake } from './harness';
+import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 type Receipt = {
   referralId: string;
@@ -17,10 +17,10 @@ type Receipt = {
 type Problem = { code: string; errors?: { pointer: string; code?: string }[] };
 
 describe('hospital-intake: JSON discharges', () => {
-  let w: IntakeWorld;
+  let w: HospitalIntakeHarness;
 
   beforeAll(async () => {
-    w = await startIntake();
+    w = await startHospitalIntakeHarness();
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { SERVICES } from '@app/contracts';
 import { QueryRecorder, RecordedStatement } from '@app/testing';
 import { discharge } from './fixtures';
-import { IntakeWorld, startIntake } from './harness';
+import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 /** Discharges posted while recording: enough for stable per-referral figures. */
 const REFERRALS = 20;
@@ -52,10 +52,10 @@ function requestStatements(statements: readonly RecordedStatement[]): RecordedSt
  * Performance), so a change that adds a lookup per request or splits a write shows up here.
  */
 describe('hospital-intake query budget (POST /v1/discharges)', () => {
-  let w: IntakeWorld;
+  let w: HospitalIntakeHarness;
 
   beforeAll(async () => {
-    w = await startIntake();
+    w = await startHospitalIntakeHarness();
     // Warm-up: the division directory, the pool's connections, the statement cache, the key.
     expect((await w.send('/v1/discharges', discharge())).status).toBe(201);
   });

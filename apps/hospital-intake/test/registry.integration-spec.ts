@@ -1,14 +1,14 @@
 import { Client } from 'pg';
 import { opsHeaders, TEST_DATABASE_URL } from '@app/testing';
 import { DEMO_HOSPITALS, seedHospitals } from '../src/hospitals/demo-hospitals';
-import { IntakeWorld, startIntake } from './harness';
+import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
-  let w: IntakeWorld;
+  let w: HospitalIntakeHarness;
   let client: Client;
 
   beforeAll(async () => {
-    w = await startIntake();
+    w = await startHospitalIntakeHarness();
     client = new Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
   });

@@ -10,7 +10,7 @@ import {
 import { opsHeaders, TEST_DATABASE_URL, uniqueName } from '@app/testing';
 import { DATABASE } from '../src/database';
 import { discharge } from './fixtures';
-import { IntakeWorld, startIntake } from './harness';
+import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 type AuditRow = {
   action: string;
@@ -30,7 +30,7 @@ type AuditRow = {
 const REFUSED = expect.objectContaining({ code: '42501' }) as unknown;
 
 describe('hospital-intake: row-level security and the audit trail', () => {
-  let w: IntakeWorld;
+  let w: HospitalIntakeHarness;
   let referralA: string;
 
   const hospital = (id: string) => organisationActor(id, 'hospital');
@@ -43,7 +43,7 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     (await fetch(`${w.service.url}/v1/referrals/${id}`, { headers: { 'x-api-key': key } })).status;
 
   beforeAll(async () => {
-    w = await startIntake();
+    w = await startHospitalIntakeHarness();
     const created = await w.send('/v1/discharges', discharge());
     expect(created.status).toBe(201);
     referralA = (created.body as { referralId: string }).referralId;

@@ -4,8 +4,9 @@ import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
-import { RulesModule, RulesOptions } from './config/rules.module';
 import { ApplicationsModule } from './applications/applications.module';
+import { RegistrationConfig } from './config/registration.config';
+import { SettingsModule } from './config/settings.module';
 import { ConsentModule } from './consent/consent.module';
 import { DATABASE } from './database';
 import { HospitalChannelModule } from './hospital-channel/hospital-channel.module';
@@ -13,8 +14,11 @@ import { RegistrationsModule } from './registrations/registrations.module';
 
 @Module({})
 export class AppModule {
-  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink) and rules/clock. */
-  static register(overrides: ServiceOverrides = {}, rules: RulesOptions = {}): DynamicModule {
+  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink, clock) and settings. */
+  static register(
+    overrides: ServiceOverrides = {},
+    settings: Partial<RegistrationConfig> = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -27,7 +31,7 @@ export class AppModule {
         }),
         CryptoModule,
         AuditModule,
-        RulesModule.forRoot(rules),
+        SettingsModule.forRoot(settings),
         HospitalChannelModule,
         ApplicationsModule,
         RegistrationsModule,

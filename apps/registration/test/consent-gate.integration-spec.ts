@@ -7,17 +7,17 @@ import {
   http,
   person,
   publishAssessed,
-  RegistrationWorld,
-  startRegistration,
+  RegistrationHarness,
+  startRegistrationHarness,
   streamEvents,
-} from './registration-harness';
+} from './harness';
 
 /** The consent gate on every channel: nothing is routed without a valid consent for community rehab. */
 describe('registration consent gate', () => {
-  let world: RegistrationWorld;
+  let world: RegistrationHarness;
 
   beforeAll(async () => {
-    world = await startRegistration();
+    world = await startRegistrationHarness();
   });
 
   afterAll(async () => {

@@ -5,20 +5,20 @@ import {
   http,
   person,
   publishAssessed,
-  RegistrationWorld,
-  startRegistration,
+  RegistrationHarness,
+  startRegistrationHarness,
   streamEvents,
-} from './registration-harness';
+} from './harness';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
 const HOUR = 3_600_000;
 
 /** Working-day deadlines and consent timers on a controllable clock. */
 describe('registration deadlines', () => {
-  let world: RegistrationWorld;
+  let world: RegistrationHarness;
 
   beforeAll(async () => {
-    world = await startRegistration({ consentReminderIntervalHours: 72, consentExpiryDays: 30 });
+    world = await startRegistrationHarness({ consentReminderIntervalHours: 72, consentExpiryDays: 30 });
   });
 
   afterAll(async () => {

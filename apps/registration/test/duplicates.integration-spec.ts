@@ -13,17 +13,17 @@ import {
   idNumber,
   person,
   publishAssessed,
-  RegistrationWorld,
-  startRegistration,
+  RegistrationHarness,
+  startRegistrationHarness,
   streamEvents,
-} from './registration-harness';
+} from './harness';
 
 /** The same person from several channels is one registration. */
 describe('registration duplicates across channels', () => {
-  let world: RegistrationWorld;
+  let world: RegistrationHarness;
 
   beforeAll(async () => {
-    world = await startRegistration();
+    world = await startRegistrationHarness();
   });
 
   afterAll(async () => {

@@ -1,13 +1,13 @@
 import { schemaFingerprint, waitFor } from '@app/testing';
 import { assertRandomBodiesAreHarmless } from '@app/testing/fuzz';
-import { consent, http, person, RegistrationWorld, startRegistration } from './registration-harness';
+import { consent, http, person, RegistrationHarness, startRegistrationHarness } from './harness';
 
 /**
  * Fuzzed request bodies for every registration endpoint that takes one: never a 5xx, and a refused request
  * (4xx) leaves every table of the schema exactly as it was. Unknown fields are refused (400) on every DTO.
  */
 describe('registration: fuzzed request bodies', () => {
-  let world: RegistrationWorld;
+  let world: RegistrationHarness;
   let applicationId: string;
   let registrationId: string;
 
@@ -22,7 +22,7 @@ describe('registration: fuzzed request bodies', () => {
   };
 
   beforeAll(async () => {
-    world = await startRegistration();
+    world = await startRegistrationHarness();
     const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: person(),

@@ -1,12 +1,6 @@
 import { EVENTS, SERVICES } from '@app/contracts';
 import { QueryRecorder, RecordedStatement, waitFor } from '@app/testing';
-import {
-  consent,
-  person,
-  publishAssessed,
-  RegistrationWorld,
-  startRegistration,
-} from './registration-harness';
+import { consent, person, publishAssessed, RegistrationHarness, startRegistrationHarness } from './harness';
 
 /** Referrals driven through the hospital path per run: enough for stable per-referral figures. */
 const REFERRALS = 20;
@@ -36,10 +30,10 @@ const isLibrary = (s: RecordedStatement) =>
  * Performance), so a change that re-reads rows already in hand or splits a write shows up here.
  */
 describe('registration query budget (referral.assessed)', () => {
-  let world: RegistrationWorld;
+  let world: RegistrationHarness;
 
   beforeAll(async () => {
-    world = await startRegistration();
+    world = await startRegistrationHarness();
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { Actor, organisationActor, SYSTEM_ACTOR } from '@app/persistence';
-import { http, person, RegistrationWorld, startRegistration } from './registration-harness';
+import { http, person, RegistrationHarness, startRegistrationHarness } from './harness';
 
 type AuditRow = {
   action: string;
@@ -14,7 +14,7 @@ type AuditRow = {
 };
 
 describe('registration: row-level security per organisation and the audit trail', () => {
-  let world: RegistrationWorld;
+  let world: RegistrationHarness;
   let applicationId: string;
   let registrationId: string;
   let patientRef: string;
@@ -32,7 +32,7 @@ describe('registration: row-level security per organisation and the audit trail'
     );
 
   beforeAll(async () => {
-    world = await startRegistration();
+    world = await startRegistrationHarness();
     const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: person(),

@@ -10,18 +10,18 @@ import {
   http,
   person,
   publishAssessed,
-  RegistrationWorld,
-  startRegistration,
-} from './registration-harness';
+  RegistrationHarness,
+  startRegistrationHarness,
+} from './harness';
 
 const run = promisify(execFile);
 
 /** The patient vault: what lands on disk is seals and keyed hashes, never a clear name, phone or ID number. */
 describe('registration patient vault', () => {
-  let world: RegistrationWorld;
+  let world: RegistrationHarness;
 
   beforeAll(async () => {
-    world = await startRegistration();
+    world = await startRegistrationHarness();
   });
 
   afterAll(async () => {

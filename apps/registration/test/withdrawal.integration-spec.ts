@@ -11,17 +11,17 @@ import {
   outboxOf,
   person,
   publishAssessed,
-  RegistrationWorld,
-  startRegistration,
+  RegistrationHarness,
+  startRegistrationHarness,
   streamEvents,
-} from './registration-harness';
+} from './harness';
 
 /** Withdrawal at any time stops everything for the patient; nothing is published for them afterwards. */
 describe('registration consent withdrawal', () => {
-  let world: RegistrationWorld;
+  let world: RegistrationHarness;
 
   beforeAll(async () => {
-    world = await startRegistration();
+    world = await startRegistrationHarness();
   });
 
   afterAll(async () => {

@@ -3,16 +3,17 @@ import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
+import { RehabSiteConfig } from './config/rehab-site.config';
+import { SettingsModule } from './config/settings.module';
 import { DATABASE } from './database';
 import { DirectoryModule } from './directory/directory.module';
 import { ReferralsModule } from './referrals/referrals.module';
-import { RehabSiteOptions, SettingsModule } from './settings.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
-  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink) and rehab rules/clock. */
-  static register(overrides: ServiceOverrides = {}, options: RehabSiteOptions = {}): DynamicModule {
+  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink, clock) and settings. */
+  static register(overrides: ServiceOverrides = {}, settings: Partial<RehabSiteConfig> = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -23,7 +24,7 @@ export class AppModule {
           apiKeyKinds: ['site'],
           ...overrides,
         }),
-        SettingsModule.forRoot(options),
+        SettingsModule.forRoot(settings),
         CryptoModule,
         AuditModule,
         DirectoryModule,

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { SERVICES } from '@app/contracts';
 import { loadServiceConfig } from '@app/core';
 import { upsertApiKeys } from '@app/auth';
+import { DivisionDirectory } from '@app/divisions';
 import { demoApiKey } from './directory/demo-keys';
 import { prefectureSites } from './directory/seed-sites';
 
@@ -19,7 +20,7 @@ async function seed(): Promise<void> {
     process.stdout.write('rehab-site seed: skipped in production (no demo keys)\n');
     return;
   }
-  const sites = await prefectureSites(CITY_CODE);
+  const sites = await prefectureSites(await DivisionDirectory.load(), CITY_CODE);
   const schema = `"${config.dbSchema}"`;
   const client = new Client({ connectionString: config.databaseUrl });
   await client.connect();

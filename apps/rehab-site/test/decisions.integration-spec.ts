@@ -1,6 +1,6 @@
 import { EVENTS } from '@app/contracts';
 import { waitFor } from '@app/testing';
-import { DIVISIONS, newWorld, RehabWorld } from './rehab-harness';
+import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
 
 const HOUR = 3_600_000;
 const SERVING = [
@@ -14,7 +14,7 @@ const SERVING = [
 ];
 
 describe('rehab-site decisions, escalation and withdrawal', () => {
-  let world: RehabWorld;
+  let world: RehabSiteHarness;
   const keys: Record<string, string> = {};
 
   const act = (site: string, referralId: string, action: string, body: unknown = {}) =>
@@ -27,7 +27,7 @@ describe('rehab-site decisions, escalation and withdrawal', () => {
   };
 
   beforeAll(async () => {
-    world = await newWorld({
+    world = await startRehabSiteHarness({
       maxHops: 5,
       answerWindowHours: 72,
       answerWindowHighRiskHours: 24,

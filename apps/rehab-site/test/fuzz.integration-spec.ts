@@ -1,19 +1,19 @@
 import { schemaFingerprint, waitFor } from '@app/testing';
 import { assertRandomBodiesAreHarmless } from '@app/testing/fuzz';
-import { DIVISIONS, newWorld, RehabWorld } from './rehab-harness';
+import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
 
 /**
  * Fuzzed request bodies for every rehab-site endpoint that takes one (site actions on an assigned referral and
  * directory administration): never a 5xx, and a refused request (4xx) leaves every table exactly as it was.
  */
 describe('rehab-site: fuzzed request bodies', () => {
-  let world: RehabWorld;
+  let world: RehabSiteHarness;
   let siteKey: string;
   let referralId: string;
   const now = () => new Date().toISOString();
 
   beforeAll(async () => {
-    world = await newWorld();
+    world = await startRehabSiteHarness();
     siteKey = (
       await world.createSite({
         id: 'fz-station',

@@ -1,13 +1,13 @@
 import { EVENTS } from '@app/contracts';
 import { waitFor } from '@app/testing';
-import { DIVISIONS, newWorld, RehabWorld } from './rehab-harness';
+import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
 
 describe('rehab-site hop limit', () => {
-  let world: RehabWorld;
+  let world: RehabSiteHarness;
   let stationKey: string;
 
   beforeAll(async () => {
-    world = await newWorld({ maxHops: 1 });
+    world = await startRehabSiteHarness({ maxHops: 1 });
     stationKey = (
       await world.createSite({
         id: 'h-station',

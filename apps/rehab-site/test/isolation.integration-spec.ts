@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { EVENTS, recipientSubject } from '@app/contracts';
 import { countSubjectMessages, SHARED_NATS_URL, waitFor } from '@app/testing';
 import { SIGNATURE_HEADER, verifySignature } from '../src/webhooks/signature';
-import { DIVISIONS, newWorld, RehabWorld } from './rehab-harness';
+import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
 
 interface Received {
   body: string;
@@ -41,7 +41,7 @@ async function receiver(
 }
 
 describe('rehab-site: a site sees and acts on only its own referrals', () => {
-  let world: RehabWorld;
+  let world: RehabSiteHarness;
   let hookA: Awaited<ReturnType<typeof receiver>>;
   let hookB: Awaited<ReturnType<typeof receiver>>;
   const site: Record<'A' | 'B', { id: string; key: string; secret: string }> = {} as never;
@@ -49,7 +49,7 @@ describe('rehab-site: a site sees and acts on only its own referrals', () => {
   let referralB: string;
 
   beforeAll(async () => {
-    world = await newWorld({ pageLimitMax: 3 });
+    world = await startRehabSiteHarness({ pageLimitMax: 3 });
     hookA = await receiver();
     hookB = await receiver(2); // B's endpoint fails twice: the worker must retry
     const a = await world.createSite({

@@ -1,6 +1,6 @@
 import { SERVICES } from '@app/contracts';
 import { QueryRecorder, RecordedStatement, waitFor } from '@app/testing';
-import { DIVISIONS, newWorld, RehabWorld } from './rehab-harness';
+import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
 
 /** Referrals driven through referral.registered while recording. */
 const REFERRALS = 40;
@@ -22,11 +22,11 @@ const BACKGROUND =
   /^(SELECT .* FROM \S+\.outbox|UPDATE \S+\.outbox|DELETE FROM \S+\.outbox|SELECT .* FROM \S+\.webhook_delivery|SELECT referral_id FROM \S+\.referral WHERE status = 'assigned' AND answer_due_at)/;
 
 describe('rehab-site round trips on referral.registered', () => {
-  let world: RehabWorld;
+  let world: RehabSiteHarness;
   const recorder = new QueryRecorder();
 
   beforeAll(async () => {
-    world = await newWorld({ sweepIntervalMs: 3_600_000, webhookPollIntervalMs: 60_000 });
+    world = await startRehabSiteHarness({ sweepIntervalMs: 3_600_000, webhookPollIntervalMs: 60_000 });
     await world.createSite({
       id: 'qb-station',
       level: 'community-station',

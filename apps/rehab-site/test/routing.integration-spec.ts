@@ -1,13 +1,13 @@
 import { EVENTS } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
 import { waitFor } from '@app/testing';
-import { DIVISIONS, newWorld, RehabWorld } from './rehab-harness';
+import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
 
 describe('rehab-site routing on referral.registered', () => {
-  let world: RehabWorld;
+  let world: RehabSiteHarness;
 
   beforeAll(async () => {
-    world = await newWorld({}, 48);
+    world = await startRehabSiteHarness({}, 48);
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { organisationActor, SYSTEM_ACTOR } from '@app/persistence';
 import { waitFor } from '@app/testing';
-import { DIVISIONS, newWorld, RehabWorld } from './rehab-harness';
+import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
 
 type AuditRow = {
   action: string;
@@ -14,7 +14,7 @@ type AuditRow = {
 };
 
 describe('rehab-site: row-level security per site and the audit trail', () => {
-  let world: RehabWorld;
+  let world: RehabSiteHarness;
   const keys: Record<string, string> = {};
   let served: string;
   let declined: string;
@@ -28,13 +28,13 @@ describe('rehab-site: row-level security per site and the audit trail', () => {
       [referralId],
     );
   const asRuntime = (
-    actor: Parameters<RehabWorld['db']['asRuntimeRole']>[1],
+    actor: Parameters<RehabSiteHarness['db']['asRuntimeRole']>[1],
     sql: string,
     params: unknown[],
   ) => world.db.asRuntimeRole(world.service.schema, actor, sql, params);
 
   beforeAll(async () => {
-    world = await newWorld();
+    world = await startRehabSiteHarness();
     for (const s of [
       { id: 'a-station', level: 'community-station' as const, areaCodes: [DIVISIONS.committee] },
       { id: 'b-station', level: 'community-station' as const, areaCodes: [DIVISIONS.otherCommittee] },

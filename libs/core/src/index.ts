@@ -4,3 +4,5 @@ export * from './problem-details';
 export * from './problem-details.filter';
 export * from './validation.pipe';
 export * from './periodic-task';
+export * from './clock';
+export * from './settings';

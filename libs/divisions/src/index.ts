@@ -1,1 +1,2 @@
 export * from './division-directory';
+export * from './divisions.module';

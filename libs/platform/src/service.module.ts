@@ -3,11 +3,13 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConsumerDefinition, ServiceName } from '@app/contracts';
 import {
+  Clock,
   createValidationPipe,
   loadServiceConfig,
   ProblemDetailsFilter,
   SERVICE_CONFIG,
   ServiceConfig,
+  SystemClock,
 } from '@app/core';
 import { AuthConfig, AuthModule, OrganisationKind } from '@app/auth';
 import { MessagingModule } from '@app/messaging';
@@ -27,15 +29,17 @@ export interface ServiceModuleOptions {
   readonly auth?: Partial<AuthConfig>;
   /** Overrides of the environment (tests). */
   readonly config?: Partial<ServiceConfig>;
+  /** The time source injected as `Clock` (tests: a ManualClock); a SystemClock otherwise. */
+  readonly clock?: Clock;
   readonly logDestination?: NodeJS.WritableStream;
   readonly version?: string;
 }
 
 /** What tests may override when they boot a whole service. */
-export type ServiceOverrides = Pick<ServiceModuleOptions, 'config' | 'logDestination' | 'auth'>;
+export type ServiceOverrides = Pick<ServiceModuleOptions, 'config' | 'logDestination' | 'auth' | 'clock'>;
 
 /**
- * Everything a service on the bus needs, composed once: validated config, its Postgres schema, the
+ * Everything a service on the bus needs, composed once: validated config, the Clock, its Postgres schema, the
  * JetStream backbone, logs, metrics, health, authentication + rate limits, the problem+json filter and the
  * whitelisting validation pipe.
  */
@@ -93,10 +97,11 @@ export class ServiceModule {
       controllers: [HealthController, DeadLetterAdminController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [SERVICE_CONFIG],
+      exports: [SERVICE_CONFIG, Clock],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
-import { ServiceConfig } from '@app/core';
+import { Clock, ServiceConfig } from '@app/core';
 import { DatabaseDefinition, migrateUp } from '@app/persistence';
 import { createServiceApp, ServiceOverrides, startServiceApp } from '@app/platform';
 import { TEST_DATABASE_URL } from './database';
@@ -25,6 +25,8 @@ export interface StartServiceOptions {
   readonly schema?: string;
   readonly natsUrl?: string;
   readonly config?: Partial<ServiceConfig>;
+  /** The service's Clock (a ManualClock moves time by hand); a SystemClock otherwise. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
         ...options.config,
       },
       logDestination: logs,
+      ...(options.clock ? { clock: options.clock } : {}),
     }),
     { title: 'service under test', description: 'test' },
   );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
-import { DomainException } from '@app/core';
+import { Clock, DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
@@ -46,20 +46,17 @@ function receiptAudit(subtype: string, action: 'C' | 'R', referralId: string): A
  * Idempotency-Key answer and the referral.discharged / referral.assessed events commit together.
  */
 @Injectable()
-export class DischargeService implements OnModuleInit {
+export class DischargeService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly publisher: EventPublisher,
     private readonly repository: DischargeRepository,
     private readonly cipher: FieldCipher,
     private readonly audit: AuditTrail,
+    private readonly clock: Clock,
+    private readonly divisions: DivisionDirectory,
     @Inject(COLOUR_GRADE_POLICY) private readonly policy: ColourGradePolicy,
   ) {}
-
-  /** The division directory takes about half a second to load: not on the first discharge's time. */
-  async onModuleInit(): Promise<void> {
-    await DivisionDirectory.load();
-  }
 
   async submit(
     hospital: AuthenticatedHospital,
@@ -67,10 +64,9 @@ export class DischargeService implements OnModuleInit {
     command: SubmitDischargeDto,
     idempotencyKey?: string,
   ): Promise<IntakeAnswer> {
-    const divisions = await DivisionDirectory.load();
     const errors = checkDischargeRules(command, {
-      now: new Date(),
-      divisionExists: (code) => divisions.exists(code),
+      now: this.clock.now(),
+      divisionExists: (code) => this.divisions.exists(code),
     });
     if (errors.length > 0) throw validationFailed(errors);
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {

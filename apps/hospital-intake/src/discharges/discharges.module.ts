@@ -1,7 +1,8 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { text } from 'body-parser';
+import { DivisionsModule } from '@app/divisions';
+import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { HospitalsModule } from '../hospitals/hospitals.module';
-import { ColourGradePolicy } from './colour-grade.policy';
 import { DischargeRequestResponder } from './discharge-request.responder';
 import { DischargeController } from './discharge.controller';
 import { DischargeRepository } from './discharge.repository';
@@ -11,10 +12,14 @@ import { Hl7Controller, HL7_MEDIA_TYPES } from './hl7.controller';
 import { IntakeChannelsService } from './intake-channels.service';
 
 @Module({
-  imports: [HospitalsModule],
+  imports: [DivisionsModule, HospitalsModule],
   controllers: [DischargeController, FhirController, Hl7Controller],
   providers: [
-    { provide: COLOUR_GRADE_POLICY, useFactory: () => ColourGradePolicy.fromEnv() },
+    {
+      provide: COLOUR_GRADE_POLICY,
+      inject: [HOSPITAL_INTAKE_CONFIG],
+      useFactory: (config: HospitalIntakeConfig) => config.colourGrades,
+    },
     DischargeRepository,
     DischargeService,
     IntakeChannelsService,

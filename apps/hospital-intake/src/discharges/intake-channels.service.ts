@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyService, UNAUTHENTICATED } from '@app/auth';
-import { DomainException, FieldError, isDomainException, statusOf } from '@app/core';
+import { Clock, DomainException, FieldError, isDomainException, statusOf } from '@app/core';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
 import { buildAck, Hl7ParseError, parseHl7 } from './channels/hl7v2.adapter';
@@ -34,6 +34,7 @@ export class IntakeChannelsService {
   constructor(
     private readonly discharges: DischargeService,
     private readonly apiKeys: ApiKeyService,
+    private readonly clock: Clock,
   ) {}
 
   /** Errors carry FHIRPath expressions as pointers (rendered as OperationOutcome.issue[].expression). */
@@ -77,21 +78,24 @@ export class IntakeChannelsService {
       errorCode = '',
     ) => ({
       status,
-      ack: buildAck({
-        controlId,
-        code,
-        text: detail,
-        sendingApp: 'REFERRAL-BUS',
-        sendingFacility: 'HOSPITAL-INTAKE',
-        receivingApp: header.sendingApp,
-        receivingFacility: header.sendingFacility,
-        version: header.version,
-        errors: errors?.map((e) => ({
-          location: e.pointer,
-          code: (e as { code?: string }).code ?? errorCode,
-          detail: e.detail,
-        })),
-      }),
+      ack: buildAck(
+        {
+          controlId,
+          code,
+          text: detail,
+          sendingApp: 'REFERRAL-BUS',
+          sendingFacility: 'HOSPITAL-INTAKE',
+          receivingApp: header.sendingApp,
+          receivingFacility: header.sendingFacility,
+          version: header.version,
+          errors: errors?.map((e) => ({
+            location: e.pointer,
+            code: (e as { code?: string }).code ?? errorCode,
+            detail: e.detail,
+          })),
+        },
+        this.clock.now(),
+      ),
     });
     try {
       const mapping = mapAdtA03(parseHl7(text));

@@ -13,6 +13,7 @@ export class HospitalService {
     private readonly tx: TransactionHost,
     private readonly hospitals: HospitalRepository,
     private readonly apiKeys: ApiKeyService,
+    private readonly divisions: DivisionDirectory,
   ) {}
 
   async get(id: string): Promise<Hospital> {
@@ -26,8 +27,7 @@ export class HospitalService {
    * Returns undefined when the hospital already existed (idempotent seeding).
    */
   async register(hospital: Hospital): Promise<string | undefined> {
-    const divisions = await DivisionDirectory.load();
-    if (divisions.find(hospital.countyDivisionCode)?.level !== 'county') {
+    if (this.divisions.find(hospital.countyDivisionCode)?.level !== 'county') {
       throw new DomainException(
         'UNKNOWN_DIVISION',
         'invalid',

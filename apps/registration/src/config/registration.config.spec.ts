@@ -1,9 +1,9 @@
 import { ConfigurationError } from '@app/core';
-import { loadRegistrationRules } from './registration.config';
+import { loadRegistrationConfig } from './registration.config';
 
-describe(loadRegistrationRules.name, () => {
+describe(loadRegistrationConfig.name, () => {
   it('should default to the policy: 5 working days, community-rehab consent, 72 h reminders, 30 days', () => {
-    expect(loadRegistrationRules({})).toEqual({
+    expect(loadRegistrationConfig({})).toEqual({
       registerWithinWorkingDays: 5,
       routingPurposes: ['community-rehab'],
       consentReminderIntervalHours: 72,
@@ -15,7 +15,7 @@ describe(loadRegistrationRules.name, () => {
 
   it('should read the rules from the environment', () => {
     expect(
-      loadRegistrationRules({
+      loadRegistrationConfig({
         REGISTER_WITHIN_WORKING_DAYS: '3',
         ROUTING_CONSENT_PURPOSES: 'community-rehab,information-sharing',
         CONSENT_REMINDER_INTERVAL_HOURS: '24',
@@ -32,7 +32,7 @@ describe(loadRegistrationRules.name, () => {
   it('should name every bad variable', () => {
     let error: unknown;
     try {
-      loadRegistrationRules({
+      loadRegistrationConfig({
         REGISTER_WITHIN_WORKING_DAYS: '0',
         ROUTING_CONSENT_PURPOSES: 'rehab',
         HOLIDAY_CALENDAR_FILE: '/nonexistent/holidays.json',

@@ -6,7 +6,7 @@ import { ConfigurationError } from '@app/core';
 import { HolidayCalendarData } from '../calendar/holidays';
 
 /** The domain rules of registration, read from the environment and validated at boot. */
-export interface RegistrationRules {
+export interface RegistrationConfig {
   /** Verify & register within this many working days of the application (转介管理办法: 5). */
   readonly registerWithinWorkingDays: number;
   /** Purposes a patient must have a valid consent for before being routed to a site. */
@@ -21,7 +21,11 @@ export interface RegistrationRules {
   readonly holidayCalendar?: HolidayCalendarData;
 }
 
-export const REGISTRATION_RULES = Symbol('REGISTRATION_RULES');
+export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
+
+/** Old names, kept until registration's feature folders import the ones above. */
+export type RegistrationRules = RegistrationConfig;
+export const REGISTRATION_RULES = REGISTRATION_CONFIG;
 
 class RegistrationEnvironment {
   @IsOptional()
@@ -63,7 +67,7 @@ class RegistrationEnvironment {
   HOLIDAY_CALENDAR_FILE?: string;
 }
 
-export function loadRegistrationRules(env: NodeJS.ProcessEnv = process.env): RegistrationRules {
+export function loadRegistrationConfig(env: NodeJS.ProcessEnv = process.env): RegistrationConfig {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );

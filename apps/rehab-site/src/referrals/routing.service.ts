@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EVENTS, SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
-import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
+import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { RoutingTarget, SiteRepository } from '../directory/site.repository';
 import { SiteNotifier } from '../webhooks/site-notifier.service';
 import { NewReferral, ReferralRecord, ReferralRepository } from './referral.repository';
@@ -33,6 +33,7 @@ export class RoutingService {
     private readonly referrals: ReferralRepository,
     private readonly publisher: EventPublisher,
     private readonly notifier: SiteNotifier,
+    private readonly divisions: DivisionDirectory,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
@@ -47,11 +48,10 @@ export class RoutingService {
       const recorded = await this.referrals.insertRegistered(referral);
       return recorded && this.route(recorded, now);
     }
-    const divisions = await DivisionDirectory.load();
     const answerDueAt = new Date(now.getTime() + answerWindowMs(this.config, referral.riskLevel));
     const placed = await this.referrals.insertRegisteredAndPlace(
       referral,
-      divisions.ancestry(referral.residenceDivisionCode),
+      this.divisions.ancestry(referral.residenceDivisionCode),
       { hop, assignedAt: now, answerDueAt },
     );
     if (!placed) return undefined;
@@ -62,8 +62,7 @@ export class RoutingService {
 
   async route(referral: ReferralRecord, now: Date): Promise<RoutingResult> {
     const hop = referral.hop + 1;
-    const divisions = await DivisionDirectory.load();
-    const areaCodes = divisions.ancestry(referral.residenceDivisionCode);
+    const areaCodes = this.divisions.ancestry(referral.residenceDivisionCode);
     if (hop <= this.config.maxHops) {
       const answerDueAt = this.answerDueAt(referral, now);
       // One round trip: the best candidate with a free place is chosen, reserved and assigned together.

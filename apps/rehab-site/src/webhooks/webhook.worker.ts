@@ -3,7 +3,7 @@ import { EncryptedFieldDto } from '@app/contracts';
 import { FieldCipher } from '@app/crypto';
 import { PeriodicTask } from '@app/core';
 import { TransactionHost, systemActor } from '@app/persistence';
-import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config';
+import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { WEBHOOK_SECRET_CONTEXT } from '../directory/directory.service';
 import { SiteRepository } from '../directory/site.repository';
 import { DELIVERY_ID_HEADER, EVENT_TYPE_HEADER, retryDelayMs, SIGNATURE_HEADER, signBody } from './signature';

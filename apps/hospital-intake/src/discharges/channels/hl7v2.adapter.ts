@@ -102,8 +102,8 @@ export interface AckInput {
 
 const clean = (value: string) => value.replace(/[|^~\\&\r\n]/g, ' ');
 
-/** ACK^A03 with MSA (and one ERR per problem) built with simple-hl7. */
-export function buildAck(input: AckInput, now = new Date()): string {
+/** ACK^A03 with MSA (and one ERR per problem) built with simple-hl7, stamped `now`. */
+export function buildAck(input: AckInput, now: Date): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const ack = new hl7.Message(
     input.sendingApp,

@@ -9,6 +9,7 @@ import {
   ReferralAssessedData,
   SEAL_CONTEXTS,
 } from '@app/contracts';
+import { ManualClock } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { buildEnvelope, Topology } from '@app/messaging';
 import {
@@ -21,15 +22,14 @@ import {
 } from '@app/testing';
 import { AppModule } from '../src/app.module';
 import { ApiClientSeed, upsertApiClients } from '../src/auth/demo-clients';
-import { ManualClock } from '../src/config/clock';
-import { RegistrationRules } from '../src/config/registration.config';
+import { RegistrationConfig } from '../src/config/registration.config';
 import { DATABASE } from '../src/database';
 import { DeadlineSweeper } from '../src/registrations/deadline-sweeper.service';
 
 /** The same development keys the service uses (hospital-intake seals with the same keyring). */
 export const cipher = new FieldCipher(keyringFromEnv());
 
-export interface RegistrationWorld {
+export interface RegistrationHarness {
   readonly service: ServiceUnderTest;
   readonly db: TestDatabase;
   readonly clock: ManualClock;
@@ -43,13 +43,15 @@ export interface RegistrationWorld {
   close(): Promise<void>;
 }
 
-export async function startRegistration(rules: Partial<RegistrationRules> = {}): Promise<RegistrationWorld> {
+export async function startRegistrationHarness(
+  settings: Partial<RegistrationConfig> = {},
+): Promise<RegistrationHarness> {
   const clock = new ManualClock(new Date());
   const db = await testDatabase();
   const service = await startService({
-    register: (overrides) =>
-      AppModule.register(overrides, { clock, rules: { sweepIntervalMs: 0, ...rules } }),
+    register: (overrides) => AppModule.register(overrides, { sweepIntervalMs: 0, ...settings }),
     database: DATABASE,
+    clock,
   });
   const key = () => randomBytes(18).toString('base64url');
   const keys = {
@@ -164,7 +166,7 @@ export const consent = (overrides: Partial<ConsentGrantDto> = {}): ConsentGrantD
 
 /** Publishes a referral.assessed (as hospital-intake would) onto the namespace's stream. */
 export async function publishAssessed(
-  world: RegistrationWorld,
+  world: RegistrationHarness,
   patient: PatientIdentityDto,
   consents: ConsentGrantDto[],
   overrides: Partial<ReferralAssessedData> = {},
@@ -203,7 +205,7 @@ export async function publishAssessed(
 }
 
 /** Every CloudEvent on the namespace's REFERRAL stream (read back from the server). */
-export async function streamEvents(world: RegistrationWorld): Promise<EventEnvelope[]> {
+export async function streamEvents(world: RegistrationHarness): Promise<EventEnvelope[]> {
   const nc = await connect({ servers: SHARED_NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
@@ -221,7 +223,7 @@ export async function streamEvents(world: RegistrationWorld): Promise<EventEnvel
 }
 
 export async function http(
-  world: RegistrationWorld,
+  world: RegistrationHarness,
   method: 'GET' | 'POST',
   path: string,
   key: string | undefined,
@@ -242,7 +244,7 @@ export async function http(
 }
 
 export async function applicationRow(
-  world: RegistrationWorld,
+  world: RegistrationHarness,
   id: string,
 ): Promise<{ status: string; registration_id: string } | undefined> {
   const [row] = await world.db.query<{ status: string; registration_id: string }>(
@@ -253,7 +255,7 @@ export async function applicationRow(
 }
 
 export async function outboxOf(
-  world: RegistrationWorld,
+  world: RegistrationHarness,
   referralIds: string[],
 ): Promise<
   {

@@ -10,6 +10,7 @@ import {
   SERVICES,
   SiteContactDto,
 } from '@app/contracts';
+import { ManualClock } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { buildEnvelope, Topology } from '@app/messaging';
 import {
@@ -22,8 +23,7 @@ import {
   opsHeaders,
 } from '@app/testing';
 import { AppModule } from '../src/app.module';
-import { ManualClock } from '../src/clock';
-import { RehabSiteConfig } from '../src/config';
+import { RehabSiteConfig } from '../src/config/rehab-site.config';
 import { DATABASE } from '../src/database';
 import { CreatedSiteDto, CreateSiteDto } from '../src/directory/dto/site.dto';
 
@@ -48,7 +48,7 @@ export interface OutboxEvent {
 }
 
 /** One rehab-site in-process on its own schema and bus namespace, with a hand-moved clock. */
-export class RehabWorld {
+export class RehabSiteHarness {
   readonly clock = new ManualClock(new Date('2026-03-02T08:00:00Z'));
   readonly cipher = new FieldCipher(keyringFromEnv());
   service!: ServiceUnderTest;
@@ -58,21 +58,19 @@ export class RehabWorld {
   /** An ops-admin JWT (site directory administration). */
   adminToken = '';
 
-  async start(config: Partial<RehabSiteConfig> = {}, consumerLanes = 1): Promise<this> {
+  async start(settings: Partial<RehabSiteConfig> = {}, consumerLanes = 1): Promise<this> {
     this.adminToken = (await opsHeaders('ops-admin')).authorization.slice('Bearer '.length);
     this.db = await testDatabase();
     this.service = await startService({
       register: (o) =>
         AppModule.register(o, {
-          clock: this.clock,
-          config: {
-            sweepIntervalMs: 100,
-            webhookPollIntervalMs: 50,
-            webhookBackoffMs: 50,
-            ...config,
-          },
+          sweepIntervalMs: 100,
+          webhookPollIntervalMs: 50,
+          webhookBackoffMs: 50,
+          ...settings,
         }),
       database: DATABASE,
+      clock: this.clock,
       config: { consumerLanes, outboxPollIntervalMs: 100 },
     });
     this.topology = new Topology(this.service.namespace);
@@ -194,9 +192,9 @@ export class RehabWorld {
   }
 }
 
-export async function newWorld(
-  config: Partial<RehabSiteConfig> = {},
+export async function startRehabSiteHarness(
+  settings: Partial<RehabSiteConfig> = {},
   consumerLanes?: number,
-): Promise<RehabWorld> {
-  return new RehabWorld().start(config, consumerLanes);
+): Promise<RehabSiteHarness> {
+  return new RehabSiteHarness().start(settings, consumerLanes);
 }

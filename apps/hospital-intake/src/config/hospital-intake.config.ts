@@ -1,0 +1,16 @@
+import { ColourGradePolicy } from '../discharges/colour-grade.policy';
+
+/** Hospital-intake's settings, read from the environment and validated at boot. */
+export interface HospitalIntakeConfig {
+  /**
+   * The colour-grade table (`INTAKE_COLOUR_GRADE_RULES`, JSON `[{maxRisk, conditions, grade}]`, first match
+   * wins) and the highest risk eligible for community rehab (`INTAKE_MAX_COMMUNITY_RISK`, never above 2).
+   */
+  readonly colourGrades: ColourGradePolicy;
+}
+
+export const HOSPITAL_INTAKE_CONFIG = Symbol('HOSPITAL_INTAKE_CONFIG');
+
+export function loadHospitalIntakeConfig(env: NodeJS.ProcessEnv = process.env): HospitalIntakeConfig {
+  return { colourGrades: ColourGradePolicy.fromEnv(env) };
+}

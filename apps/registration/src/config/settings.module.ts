@@ -1,0 +1,26 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { settingsProvider } from '@app/core';
+import { CHINA_HOLIDAYS } from '../calendar/holidays';
+import { WorkingDayCalendar } from '../calendar/working-day-calendar';
+import { loadRegistrationConfig, REGISTRATION_CONFIG, RegistrationConfig } from './registration.config';
+
+/** The working-day calendar: the built-in holidays, extended by the configured holiday file. */
+function workingDayCalendar(config: RegistrationConfig): WorkingDayCalendar {
+  return config.holidayCalendar
+    ? new WorkingDayCalendar(CHINA_HOLIDAYS, config.holidayCalendar)
+    : new WorkingDayCalendar(CHINA_HOLIDAYS);
+}
+
+/** Registration's settings (read and validated at boot) and the holiday calendar they extend. */
+@Global()
+@Module({})
+export class SettingsModule {
+  /** `overrides`: settings tests set instead of the environment. */
+  static forRoot(overrides: Partial<RegistrationConfig> = {}): DynamicModule {
+    const providers = [
+      settingsProvider(REGISTRATION_CONFIG, loadRegistrationConfig, overrides),
+      { provide: WorkingDayCalendar, inject: [REGISTRATION_CONFIG], useFactory: workingDayCalendar },
+    ];
+    return { module: SettingsModule, providers, exports: [REGISTRATION_CONFIG, WorkingDayCalendar] };
+  }
+}
