@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
+import { DivisionsModule } from '@app/divisions';
 import { RegistrationsModule } from '../registrations/registrations.module';
-import { VaultModule } from '../vault/vault.module';
 import { ApplicationsController } from './applications.controller';
 import { AssessmentRequestsRepository } from './assessment-requests.repository';
 import { ApplicationsService } from './applications.service';
 
 /** The other channels' applications: filing, verification and assessment by the county centre, views. */
 @Module({
-  imports: [RegistrationsModule, VaultModule],
+  imports: [RegistrationsModule, DivisionsModule],
   controllers: [ApplicationsController],
   providers: [ApplicationsService, AssessmentRequestsRepository],
 })

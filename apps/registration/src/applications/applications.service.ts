@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApplicationChannel, EVENTS } from '@app/contracts';
-import { DomainException } from '@app/core';
+import { Clock, DomainException } from '@app/core';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
 import { AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
 import { Caller, callerActor, notFound, OrganisationKind, restAudit } from '../auth/caller';
-import { Clock } from '../config/clock';
 import { consentGrantOf } from '../consent/consent-grant';
 import { ApplicationRow } from '../registrations/application-row';
 import { toApplicationView } from '../registrations/application-view';

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsentPurpose, EVENTS } from '@app/contracts';
-import { DomainException } from '@app/core';
+import { Clock, DomainException } from '@app/core';
 import { EventPublisher, OutboxRepository } from '@app/messaging';
 import { AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
 import { Caller, callerActor, restAudit } from '../auth/caller';
-import { Clock } from '../config/clock';
-import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
+import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ApplicationRepository } from '../registrations/application.repository';
 import { ConsentGate } from '../registrations/consent-gate.service';
 import { RegistrationViewDto } from '../registrations/dto/registration-view.dto';
@@ -35,7 +34,7 @@ export class ConsentService {
     private readonly views: RegistrationsService,
     private readonly gate: ConsentGate,
     private readonly clock: Clock,
-    @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
     private readonly audit: AuditTrail,
   ) {}
 
@@ -138,6 +137,6 @@ export class ConsentService {
   }
 
   private endsRouting(purpose: ConsentPurpose): boolean {
-    return purpose === 'community-rehab' || this.rules.routingPurposes.includes(purpose);
+    return purpose === 'community-rehab' || this.config.routingPurposes.includes(purpose);
   }
 }

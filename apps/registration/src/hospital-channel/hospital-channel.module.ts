@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DivisionsModule } from '@app/divisions';
 import { ConsentRecordsModule } from '../consent/consent-records.module';
 import { RegistrationsModule } from '../registrations/registrations.module';
 import { VaultModule } from '../vault/vault.module';
@@ -8,7 +9,7 @@ import { HospitalReferralRepository } from './hospital-referral.repository';
 
 /** The hospital channel: referral.assessed and green.relapse-reported (no HTTP routes). */
 @Module({
-  imports: [RegistrationsModule, VaultModule, ConsentRecordsModule],
+  imports: [RegistrationsModule, VaultModule, ConsentRecordsModule, DivisionsModule],
   controllers: [HospitalChannelEventsController],
   providers: [HospitalChannelService, HospitalReferralRepository],
 })

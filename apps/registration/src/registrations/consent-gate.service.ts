@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '@app/core';
 import { EVENTS, PatientIdentityDto } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
-import { Clock } from '../config/clock';
-import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
+import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ConsentRecord, evaluateConsent } from '../consent/consent-policy';
 import { ConsentRepository } from '../consent/consent.repository';
 import { PatientRow } from '../vault/patient.repository';
@@ -24,7 +24,7 @@ export class ConsentGate {
     private readonly applications: ApplicationRepository,
     private readonly consents: ConsentRepository,
     private readonly clock: Clock,
-    @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
 
   /** After an assessment (or a new consent): ineligible, awaiting consent for a purpose, or registered. */
@@ -66,7 +66,7 @@ export class ConsentGate {
         at: now,
       };
     }
-    for (const purpose of this.rules.routingPurposes) {
+    for (const purpose of this.config.routingPurposes) {
       if (!evaluateConsent(patient, consents, purpose, now).valid) {
         return { status: 'awaiting-consent', purpose, at: now };
       }

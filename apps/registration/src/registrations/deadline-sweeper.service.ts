@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENTS } from '@app/contracts';
-import { PeriodicTask } from '@app/core';
+import { Clock, PeriodicTask } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { TransactionHost, systemActor } from '@app/persistence';
-import { Clock } from '../config/clock';
-import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
+import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ApplicationRepository } from './application.repository';
 import { RegistrationRepository } from './registration.repository';
 
@@ -33,14 +32,14 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
     private readonly applications: ApplicationRepository,
     private readonly registrations: RegistrationRepository,
     private readonly clock: Clock,
-    @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.rules.sweepIntervalMs <= 0) return;
+    if (this.config.sweepIntervalMs <= 0) return;
     this.task = new PeriodicTask(
       async () => void (await this.sweep()),
-      this.rules.sweepIntervalMs,
+      this.config.sweepIntervalMs,
       (error) => this.logger.warn(`sweep failed: ${error.message}`),
     );
     this.task.start();
@@ -67,7 +66,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
           stage: 'verify-and-register',
           dueAt: application.registerDueAt.toISOString(),
           breachedAt: now.toISOString(),
-          workingDays: this.rules.registerWithinWorkingDays,
+          workingDays: this.config.registerWithinWorkingDays,
         },
         { subject: application.id },
       );
@@ -78,7 +77,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
     for (const application of await this.applications.claimAwaitingConsent()) {
       const since = application.awaitingConsentSince!;
       const purpose = application.missingPurpose!;
-      if (now.getTime() - since.getTime() >= this.rules.consentExpiryDays * DAY_MS) {
+      if (now.getTime() - since.getTime() >= this.config.consentExpiryDays * DAY_MS) {
         await this.applications.end(application.id, 'expired', `no ${purpose} consent in time`, now);
         await this.publisher.publish(
           EVENTS.referralRegistrationExpired,
@@ -97,7 +96,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
         continue;
       }
       const last = application.lastReminderAt ?? since;
-      if (now.getTime() - last.getTime() >= this.rules.consentReminderIntervalHours * HOUR_MS) {
+      if (now.getTime() - last.getTime() >= this.config.consentReminderIntervalHours * HOUR_MS) {
         await this.applications.recordReminder(application.id, purpose, now);
         reminders += 1;
       }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '@app/core';
 import { ApplicationChannel, PatientIdentityDto } from '@app/contracts';
 import { WorkingDayCalendar } from '../calendar/working-day-calendar';
-import { Clock } from '../config/clock';
-import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
+import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ConsentRepository, NewConsent } from '../consent/consent.repository';
 import { PatientRow } from '../vault/patient.repository';
 import { PatientVaultService } from '../vault/patient-vault.service';
@@ -46,7 +46,7 @@ export class RegistrationIntake {
     private readonly gate: ConsentGate,
     private readonly calendar: WorkingDayCalendar,
     private readonly clock: Clock,
-    @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
 
   /**
@@ -110,7 +110,7 @@ export class RegistrationIntake {
       needs: request.needs,
       preferredSiteId: request.preferredSiteId,
       receivedAt: now,
-      registerDueAt: this.calendar.addWorkingDays(now, this.rules.registerWithinWorkingDays),
+      registerDueAt: this.calendar.addWorkingDays(now, this.config.registerWithinWorkingDays),
       ...(request.assessment && !filedInto ? { assessment: request.assessment } : {}),
       ...(outcome ? { outcome } : {}),
     });

@@ -1,15 +1,10 @@
 import { Module } from '@nestjs/common';
-import { DivisionDirectory } from '@app/divisions';
 import { PatientRepository } from './patient.repository';
 import { PatientVaultService } from './patient-vault.service';
 
-/** The patient vault (the `patient` table) and the divisions a patient's residence is checked against. */
+/** The patient vault (the `patient` table): PII sealed per field, found by blind index. */
 @Module({
-  providers: [
-    PatientRepository,
-    PatientVaultService,
-    { provide: DivisionDirectory, useFactory: () => DivisionDirectory.load() },
-  ],
-  exports: [PatientVaultService, DivisionDirectory],
+  providers: [PatientRepository, PatientVaultService],
+  exports: [PatientVaultService],
 })
 export class VaultModule {}
