@@ -4,10 +4,13 @@ import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
+import { ApplicationsModule } from './applications/applications.module';
 import { RegistrationConfig } from './config/registration.config';
 import { SettingsModule } from './config/settings.module';
+import { ConsentModule } from './consent/consent.module';
 import { DATABASE } from './database';
-import { RegistrationModule } from './registration/registration.module';
+import { HospitalChannelModule } from './hospital-channel/hospital-channel.module';
+import { RegistrationsModule } from './registrations/registrations.module';
 
 @Module({})
 export class AppModule {
@@ -29,7 +32,10 @@ export class AppModule {
         CryptoModule,
         AuditModule,
         SettingsModule.forRoot(settings),
-        RegistrationModule,
+        HospitalChannelModule,
+        ApplicationsModule,
+        RegistrationsModule,
+        ConsentModule,
       ],
     };
   }

@@ -24,7 +24,7 @@ import { AppModule } from '../src/app.module';
 import { ApiClientSeed, upsertApiClients } from '../src/auth/demo-clients';
 import { RegistrationConfig } from '../src/config/registration.config';
 import { DATABASE } from '../src/database';
-import { DeadlineSweeper } from '../src/sweeper/deadline-sweeper.service';
+import { DeadlineSweeper } from '../src/registrations/deadline-sweeper.service';
 
 /** The same development keys the service uses (hospital-intake seals with the same keyring). */
 export const cipher = new FieldCipher(keyringFromEnv());

@@ -1,5 +1,7 @@
 import { createParamDecorator, ExecutionContext, ForbiddenException } from '@nestjs/common';
+import { AuditEntry } from '@app/audit';
 import { AuthenticatedRequest, REGISTRATION_CHANNEL_KINDS } from '@app/auth';
+import { DomainException } from '@app/core';
 import { Actor, organisationActor } from '@app/persistence';
 
 /** The registration channels (organisation kinds that file and process applications here). */
@@ -36,3 +38,18 @@ export const CurrentCaller = createParamDecorator((_: unknown, context: Executio
     divisionCode: principal.divisionCode,
   };
 });
+
+/** The audit entry of a channel's request (an HTTP call) about one entity. */
+export function restAudit(
+  subtype: string,
+  action: 'C' | 'R' | 'U',
+  entityType: AuditEntry['entityType'],
+  entityId: string,
+): AuditEntry {
+  return { type: 'rest', subtype, action, entityType, entityId, purposeOfUse: 'PATADMIN' };
+}
+
+/** What a caller gets for something that does not exist or that it may not see: 404, never 403. */
+export function notFound(what: string): DomainException {
+  return new DomainException(`${what.toUpperCase()}_NOT_FOUND`, 'not-found', `no such ${what}`);
+}

@@ -23,10 +23,6 @@ export interface RegistrationConfig {
 
 export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
 
-/** Old names, kept until registration's feature folders import the ones above. */
-export type RegistrationRules = RegistrationConfig;
-export const REGISTRATION_RULES = REGISTRATION_CONFIG;
-
 class RegistrationEnvironment {
   @IsOptional()
   @Type(() => Number)

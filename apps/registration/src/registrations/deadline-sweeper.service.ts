@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENTS } from '@app/contracts';
-import { PeriodicTask } from '@app/core';
+import { Clock, PeriodicTask } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { TransactionHost, systemActor } from '@app/persistence';
-import { Clock } from '../config/clock';
-import { REGISTRATION_RULES, RegistrationRules } from '../config/registration.config';
-import { RegistrationRepository } from '../registration/registration.repository';
+import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
+import { ApplicationRepository } from './application.repository';
+import { RegistrationRepository } from './registration.repository';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -29,16 +29,17 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly tx: TransactionHost,
     private readonly publisher: EventPublisher,
+    private readonly applications: ApplicationRepository,
     private readonly registrations: RegistrationRepository,
     private readonly clock: Clock,
-    @Inject(REGISTRATION_RULES) private readonly rules: RegistrationRules,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.rules.sweepIntervalMs <= 0) return;
+    if (this.config.sweepIntervalMs <= 0) return;
     this.task = new PeriodicTask(
       async () => void (await this.sweep()),
-      this.rules.sweepIntervalMs,
+      this.config.sweepIntervalMs,
       (error) => this.logger.warn(`sweep failed: ${error.message}`),
     );
     this.task.start();
@@ -56,8 +57,8 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
   private async sweepOnce(): Promise<SweepResult> {
     const now = this.clock.now();
     let slaBreaches = 0;
-    for (const application of await this.registrations.claimOverdue(now)) {
-      await this.registrations.markSlaBreached(application.id, now);
+    for (const application of await this.applications.claimOverdue(now)) {
+      await this.applications.markSlaBreached(application.id, now);
       await this.publisher.publish(
         EVENTS.referralSlaBreached,
         {
@@ -65,7 +66,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
           stage: 'verify-and-register',
           dueAt: application.registerDueAt.toISOString(),
           breachedAt: now.toISOString(),
-          workingDays: this.rules.registerWithinWorkingDays,
+          workingDays: this.config.registerWithinWorkingDays,
         },
         { subject: application.id },
       );
@@ -73,11 +74,11 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
     }
     let reminders = 0;
     let expired = 0;
-    for (const application of await this.registrations.claimAwaitingConsent()) {
+    for (const application of await this.applications.claimAwaitingConsent()) {
       const since = application.awaitingConsentSince!;
       const purpose = application.missingPurpose!;
-      if (now.getTime() - since.getTime() >= this.rules.consentExpiryDays * DAY_MS) {
-        await this.registrations.end(application.id, 'expired', `no ${purpose} consent in time`, now);
+      if (now.getTime() - since.getTime() >= this.config.consentExpiryDays * DAY_MS) {
+        await this.applications.end(application.id, 'expired', `no ${purpose} consent in time`, now);
         await this.publisher.publish(
           EVENTS.referralRegistrationExpired,
           {
@@ -95,8 +96,8 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
         continue;
       }
       const last = application.lastReminderAt ?? since;
-      if (now.getTime() - last.getTime() >= this.rules.consentReminderIntervalHours * HOUR_MS) {
-        await this.registrations.recordReminder(application.id, purpose, now);
+      if (now.getTime() - last.getTime() >= this.config.consentReminderIntervalHours * HOUR_MS) {
+        await this.applications.recordReminder(application.id, purpose, now);
         reminders += 1;
       }
     }

@@ -24,15 +24,9 @@ import {
 } from '@nestjs/swagger';
 import { OrgKinds, REGISTRATION_CHANNEL_KINDS } from '@app/auth';
 import { Caller, CurrentCaller } from '../auth/caller';
-import {
-  AssessmentResultDto,
-  ConsentRequestDto,
-  FileApplicationDto,
-  VerificationDto,
-  WithdrawalDto,
-} from './dto/requests.dto';
-import { ApplicationViewDto, RegistrationViewDto } from './dto/responses.dto';
-import { RegistrationService } from './registration.service';
+import { ApplicationViewDto } from '../registrations/dto/registration-view.dto';
+import { ApplicationsService } from './applications.service';
+import { AssessmentResultDto, FileApplicationDto, VerificationDto } from './dto/application.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -43,7 +37,7 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @OrgKinds(...REGISTRATION_CHANNEL_KINDS)
 @Controller('applications')
 export class ApplicationsController {
-  constructor(private readonly registration: RegistrationService) {}
+  constructor(private readonly applications: ApplicationsService) {}
 
   @Post()
   @ApiCreatedResponse({
@@ -55,7 +49,7 @@ export class ApplicationsController {
     description: 'CHANNEL_NOT_ALLOWED for this organisation, UNKNOWN_DIVISION',
   })
   file(@CurrentCaller() caller: Caller, @Body() body: FileApplicationDto): Promise<ApplicationViewDto> {
-    return this.registration.fileApplication(caller, body);
+    return this.applications.fileApplication(caller, body);
   }
 
   @Get('assessment-requests')
@@ -74,14 +68,14 @@ export class ApplicationsController {
     @CurrentCaller() caller: Caller,
     @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
   ): Promise<ApplicationViewDto[]> {
-    return this.registration.assessmentRequests(caller, Math.min(Math.max(limit, 1), 200));
+    return this.applications.assessmentRequests(caller, Math.min(Math.max(limit, 1), 200));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ApplicationViewDto })
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to the caller' })
   get(@CurrentCaller() caller: Caller, @Param('id', uuid) id: string): Promise<ApplicationViewDto> {
-    return this.registration.getApplication(caller, id);
+    return this.applications.getApplication(caller, id);
   }
 
   @Post(':id/verification')
@@ -98,7 +92,7 @@ export class ApplicationsController {
     @Param('id', uuid) id: string,
     @Body() body: VerificationDto,
   ): Promise<ApplicationViewDto> {
-    return this.registration.verify(caller, id, body);
+    return this.applications.verify(caller, id, body);
   }
 
   @Post(':id/assessment')
@@ -115,52 +109,6 @@ export class ApplicationsController {
     @Param('id', uuid) id: string,
     @Body() body: AssessmentResultDto,
   ): Promise<ApplicationViewDto> {
-    return this.registration.recordAssessment(caller, id, body);
-  }
-}
-
-@ApiTags('registrations')
-@ApiSecurity('api-key')
-@ApiUnauthorizedResponse({ description: 'Missing or unknown API key (problem+json UNAUTHENTICATED)' })
-@ApiNotFoundResponse({ description: 'Unknown, or not visible to the caller' })
-@OrgKinds(...REGISTRATION_CHANNEL_KINDS)
-@Controller('registrations')
-export class RegistrationsController {
-  constructor(private readonly registration: RegistrationService) {}
-
-  @Get(':id')
-  @ApiOkResponse({ type: RegistrationViewDto, description: 'Status, applications and consents (no PII)' })
-  get(@CurrentCaller() caller: Caller, @Param('id', uuid) id: string): Promise<RegistrationViewDto> {
-    return this.registration.getRegistration(caller, id);
-  }
-
-  @Post(':id/consents')
-  @ApiCreatedResponse({
-    type: RegistrationViewDto,
-    description: 'Consent recorded; waiting applications re-checked',
-  })
-  @ApiConflictResponse({ description: 'CONSENT_WITHDRAWN' })
-  @ApiUnprocessableEntityResponse({ description: 'GUARDIAN_MISSING' })
-  consent(
-    @CurrentCaller() caller: Caller,
-    @Param('id', uuid) id: string,
-    @Body() body: ConsentRequestDto,
-  ): Promise<RegistrationViewDto> {
-    return this.registration.captureConsent(caller, id, body);
-  }
-
-  @Post(':id/consent-withdrawals')
-  @HttpCode(200)
-  @ApiOkResponse({
-    type: RegistrationViewDto,
-    description:
-      'Withdrawn: open referrals end, unsent events cancelled, referral.consent-withdrawn published, PII sealed',
-  })
-  withdraw(
-    @CurrentCaller() caller: Caller,
-    @Param('id', uuid) id: string,
-    @Body() body: WithdrawalDto,
-  ): Promise<RegistrationViewDto> {
-    return this.registration.withdraw(caller, id, body);
+    return this.applications.recordAssessment(caller, id, body);
   }
 }

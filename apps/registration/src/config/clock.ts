@@ -1,1 +1,0 @@
-export { Clock, SystemClock, ManualClock } from '@app/core';

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import {
+  EventEnvelope,
+  GreenRelapseReportedData,
+  PatientIdentityDto,
+  ReferralAssessedData,
+  SEAL_CONTEXTS,
+} from '@app/contracts';
+import { DomainException } from '@app/core';
+import { FieldCipher, SealError } from '@app/crypto';
+import { DivisionDirectory } from '@app/divisions';
+import { AuditEntry, AuditTrail } from '@app/audit';
+import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
+import { consentGrantOf } from '../consent/consent-grant';
+import { ConsentRepository } from '../consent/consent.repository';
+import { ApplicationRow, Assessment } from '../registrations/application-row';
+import { ApplicationRepository } from '../registrations/application.repository';
+import { ConsentGate } from '../registrations/consent-gate.service';
+import { RegistrationIntake } from '../registrations/registration-intake.service';
+import { RegistrationRepository } from '../registrations/registration.repository';
+import { assertKnownDivision } from '../vault/patient-identity';
+import { PatientVaultService } from '../vault/patient-vault.service';
+import { HospitalReferralRepository } from './hospital-referral.repository';
+
+/**
+ * The hospital channel: a discharged patient's application arrives assessed (referral.assessed) with the
+ * consents signed at the hospital, so the consent gate decides at once. A relapse (green channel) puts the
+ * registration on hold; the referral assessed again after it resumes the same registration.
+ */
+@Injectable()
+export class HospitalChannelService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly cipher: FieldCipher,
+    private readonly vault: PatientVaultService,
+    private readonly referrals: HospitalReferralRepository,
+    private readonly registrations: RegistrationRepository,
+    private readonly applications: ApplicationRepository,
+    private readonly consents: ConsentRepository,
+    private readonly intake: RegistrationIntake,
+    private readonly gate: ConsentGate,
+    @Inject(DivisionDirectory) private readonly divisions: DivisionDirectory,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  /** referral.assessed: the hospital's application, already assessed, with the consents signed there. */
+  async onAssessed(event: EventEnvelope<ReferralAssessedData>): Promise<void> {
+    const { data, id: causationId } = event;
+    await this.tx.run(async () => {
+      const { application: existing, sameEncounter } = await this.referrals.findReferral(
+        data.referralId,
+        data.hospitalId,
+        data.encounterId,
+      );
+      if (existing) {
+        await this.resumeAfterGreenChannel(existing, data, causationId);
+        return;
+      }
+      // The same discharge posted again under another referral id (hospital id + encounter id): one effect.
+      if (sameEncounter) return;
+      const identity = this.openPatient(data);
+      const intake = await this.intake.file({
+        applicationId: data.referralId,
+        channel: 'hospital',
+        organisationId: data.hospitalId,
+        encounterId: data.encounterId,
+        identity,
+        needs: data.rehabNeeds,
+        preferredSiteId: null,
+        consents: data.consents.map((c) => consentGrantOf(c, data.hospitalId)),
+        assessment: this.assessmentOf(data),
+      });
+      // Filed into the registration's routed application, or refused after a withdrawal: no effect of its own.
+      if (intake.application.status === 'merged' || intake.application.status === 'refused') return;
+      if (intake.application.status === 'registered') {
+        const { application, registration, patient } = intake;
+        await this.gate.publishRegistered(
+          application,
+          registration,
+          patient,
+          application.registeredAt!,
+          causationId,
+          {
+            createdFrom: intake.created ? identity : undefined,
+          },
+        );
+      }
+      await this.audit.recordAll([
+        messagingAudit('hospital-application', 'C', 'application', data.referralId),
+        messagingAudit('hospital-application', 'U', 'patient', intake.patient.id),
+      ]);
+    }, SYSTEM_ACTOR);
+  }
+
+  /** green.relapse-reported: the registration waits (green channel); the next referral resumes it. */
+  async onRelapseReported(event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
+    const { data } = event;
+    await this.tx.run(async () => {
+      const application = await this.applications.findApplication(data.referralId);
+      if (!application) return;
+      const registration = (await this.registrations.findRegistration(application.registrationId))!;
+      if (registration.status !== 'registered') return;
+      await this.registrations.setRegistrationStatus(registration.id, 'green-channel', {
+        previousSiteId: data.siteId,
+      });
+      await this.audit.record(messagingAudit('relapse-reported', 'U', 'registration', registration.id));
+    }, SYSTEM_ACTOR);
+  }
+
+  /** The same referral assessed again after a green-channel stay: the same registration resumes. */
+  private async resumeAfterGreenChannel(
+    application: ApplicationRow,
+    data: ReferralAssessedData,
+    causationId: string,
+  ): Promise<void> {
+    const registration = (await this.registrations.findRegistration(application.registrationId))!;
+    if (registration.status !== 'green-channel') return; // a redelivered or repeated assessment: no second effect
+    const identity = this.openPatient(data);
+    await this.vault.upsert(identity, randomUUID());
+    await this.applications.recordAssessment(application.id, this.assessmentOf(data));
+    await this.consents.insert(
+      data.consents.map((c) => ({
+        ...consentGrantOf(c, data.hospitalId),
+        patientId: registration.patientId,
+      })),
+    );
+    await this.registrations.setRegistrationStatus(registration.id, 'pending');
+    await this.gate.decide(application.id, causationId);
+  }
+
+  private openPatient(data: ReferralAssessedData): PatientIdentityDto {
+    let raw: unknown;
+    try {
+      raw = this.cipher.openJson<unknown>(data.sealedPatient, SEAL_CONTEXTS.patient);
+    } catch (error) {
+      if (error instanceof SealError) {
+        throw new DomainException('PATIENT_SEAL_INVALID', 'invalid', 'the sealed patient does not open');
+      }
+      throw error;
+    }
+    const identity = plainToInstance(PatientIdentityDto, raw);
+    const errors = validateSync(identity, { whitelist: true, forbidUnknownValues: true });
+    if (errors.length > 0) {
+      throw new DomainException('PATIENT_INVALID', 'invalid', 'the sealed patient is not a valid identity', {
+        errors: errors.map((e) => ({ pointer: `#/sealedPatient/${e.property}`, detail: 'invalid' })),
+      });
+    }
+    assertKnownDivision(
+      this.divisions,
+      identity.residenceDivisionCode,
+      '#/sealedPatient/residenceDivisionCode',
+    );
+    return identity;
+  }
+
+  private assessmentOf(data: ReferralAssessedData): Assessment {
+    return {
+      riskLevel: data.riskLevel,
+      conditionStatus: data.conditionStatus,
+      colourGrade: data.colourGrade,
+      eligible: data.eligibleForCommunityRehab,
+      needs: data.rehabNeeds,
+      employmentInterest: data.employmentInterest,
+      assessedAt: new Date(data.assessedAt),
+    };
+  }
+}
+
+function messagingAudit(
+  subtype: string,
+  action: 'C' | 'U',
+  entityType: AuditEntry['entityType'],
+  entityId: string,
+): AuditEntry {
+  return { type: 'messaging', subtype, action, entityType, entityId, purposeOfUse: 'PATADMIN' };
+}

@@ -1,0 +1,157 @@
+import {
+  ApplicationChannel,
+  ColourGrade,
+  ConditionStatus,
+  ConsentPurpose,
+  RehabService,
+} from '@app/contracts';
+
+/** The application rows of registration's channels, and how they map from Postgres. */
+export type ApplicationStatus =
+  | 'received'
+  | 'assessment-requested'
+  | 'awaiting-consent'
+  | 'registered'
+  | 'ineligible'
+  | 'rejected'
+  | 'merged'
+  | 'expired'
+  | 'consent-withdrawn'
+  | 'refused';
+
+/** Application states that are still going somewhere. */
+export const OPEN_APPLICATION_STATUSES: readonly ApplicationStatus[] = [
+  'received',
+  'assessment-requested',
+  'awaiting-consent',
+];
+
+export interface Assessment {
+  readonly riskLevel: number;
+  readonly conditionStatus: ConditionStatus;
+  readonly colourGrade: ColourGrade;
+  readonly eligible: boolean;
+  readonly needs: RehabService[];
+  readonly employmentInterest: boolean;
+  readonly assessedAt: Date;
+}
+
+export interface ApplicationRow {
+  readonly id: string;
+  readonly registrationId: string;
+  readonly channel: ApplicationChannel;
+  readonly organisationId: string;
+  readonly status: ApplicationStatus;
+  readonly linkedBy: string | null;
+  readonly mergedInto: string | null;
+  readonly residenceDivisionCode: string;
+  readonly needs: RehabService[];
+  readonly preferredSiteId: string | null;
+  readonly assessment: Assessment | null;
+  readonly receivedAt: Date;
+  readonly registerDueAt: Date;
+  readonly slaBreachedAt: Date | null;
+  readonly verifiedAt: Date | null;
+  readonly awaitingConsentSince: Date | null;
+  readonly missingPurpose: ConsentPurpose | null;
+  readonly remindersSent: number;
+  readonly registeredAt: Date | null;
+  readonly endedAt: Date | null;
+  readonly endReason: string | null;
+}
+
+export interface NewApplication {
+  readonly id: string;
+  readonly registrationId: string;
+  readonly channel: ApplicationChannel;
+  readonly organisationId: string;
+  readonly encounterId: string | null;
+  readonly status: ApplicationStatus;
+  readonly linkedBy: string | null;
+  readonly residenceDivisionCode: string;
+  readonly needs: RehabService[];
+  readonly preferredSiteId: string | null;
+  readonly receivedAt: Date;
+  readonly registerDueAt: Date;
+  /** Filed already assessed (hospital): its needs are the assessment's. */
+  readonly assessment?: Assessment;
+  /** Where the application stands from the start (see ApplicationOutcome); else `status` as given. */
+  readonly outcome?: ApplicationOutcome;
+}
+
+/** Where an application ends up after the consent gate or a merge, written with the row or onto it. */
+export type ApplicationOutcome =
+  | { readonly status: 'registered'; readonly at: Date }
+  | { readonly status: 'awaiting-consent'; readonly purpose: ConsentPurpose; readonly at: Date }
+  | {
+      readonly status: Extract<ApplicationStatus, 'ineligible' | 'merged' | 'refused'>;
+      readonly reason: string;
+      readonly at: Date;
+      readonly mergedInto?: string;
+    };
+
+/** An application row as Postgres returns it. */
+export interface RawApplication {
+  id: string;
+  registration_id: string;
+  channel: ApplicationChannel;
+  organisation_id: string;
+  status: ApplicationStatus;
+  linked_by: string | null;
+  merged_into: string | null;
+  residence_division_code: string;
+  needs: RehabService[];
+  preferred_site_id: string | null;
+  risk_level: number | null;
+  condition_status: ConditionStatus | null;
+  colour_grade: ColourGrade | null;
+  eligible: boolean | null;
+  employment_interest: boolean | null;
+  assessed_at: Date | null;
+  received_at: Date;
+  register_due_at: Date;
+  sla_breached_at: Date | null;
+  verified_at: Date | null;
+  awaiting_consent_since: Date | null;
+  missing_purpose: ConsentPurpose | null;
+  reminders_sent: number;
+  last_reminder_at: Date | null;
+  registered_at: Date | null;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+export const toApplication = (r: RawApplication): ApplicationRow => ({
+  id: r.id,
+  registrationId: r.registration_id,
+  channel: r.channel,
+  organisationId: r.organisation_id,
+  status: r.status,
+  linkedBy: r.linked_by,
+  mergedInto: r.merged_into,
+  residenceDivisionCode: r.residence_division_code,
+  needs: r.needs,
+  preferredSiteId: r.preferred_site_id,
+  assessment:
+    r.assessed_at === null
+      ? null
+      : {
+          riskLevel: r.risk_level!,
+          conditionStatus: r.condition_status!,
+          colourGrade: r.colour_grade!,
+          eligible: r.eligible!,
+          needs: r.needs,
+          employmentInterest: r.employment_interest!,
+          assessedAt: r.assessed_at,
+        },
+  receivedAt: r.received_at,
+  registerDueAt: r.register_due_at,
+  slaBreachedAt: r.sla_breached_at,
+  verifiedAt: r.verified_at,
+  awaitingConsentSince: r.awaiting_consent_since,
+  missingPurpose: r.missing_purpose,
+  remindersSent: r.reminders_sent,
+  registeredAt: r.registered_at,
+  endedAt: r.ended_at,
+  endReason: r.end_reason,
+});

@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { ConsentPurpose } from '@app/contracts';
+import { TransactionHost } from '@app/persistence';
+import {
+  ApplicationRow,
+  ApplicationStatus,
+  Assessment,
+  NewApplication,
+  RawApplication,
+  toApplication,
+} from './application-row';
+
+/**
+ * Applications (one per channel filing) of a registration, their deadlines and consent reminders: every write
+ * to the `application` and `consent_reminder` tables.
+ */
+@Injectable()
+export class ApplicationRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  private get s(): string {
+    return this.tx.schema;
+  }
+
+  /** Inserts the application, with its assessment and outcome when known already; returns the row. */
+  async insertApplication(a: NewApplication): Promise<ApplicationRow> {
+    const o = a.outcome;
+    const rows = await this.tx.manager.query<RawApplication[]>(
+      `INSERT INTO ${this.s}.application (id, registration_id, channel, organisation_id, encounter_id, status, linked_by,
+         residence_division_code, needs, preferred_site_id, received_at, register_due_at,
+         risk_level, condition_status, colour_grade, eligible, employment_interest, assessed_at,
+         registered_at, missing_purpose, awaiting_consent_since, ended_at, end_reason, merged_into)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+         $23, $24)
+       RETURNING *`,
+      [
+        a.id,
+        a.registrationId,
+        a.channel,
+        a.organisationId,
+        a.encounterId,
+        o?.status ?? a.status,
+        a.linkedBy,
+        a.residenceDivisionCode,
+        a.assessment?.needs ?? a.needs,
+        a.preferredSiteId,
+        a.receivedAt,
+        a.registerDueAt,
+        a.assessment?.riskLevel ?? null,
+        a.assessment?.conditionStatus ?? null,
+        a.assessment?.colourGrade ?? null,
+        a.assessment?.eligible ?? null,
+        a.assessment?.employmentInterest ?? null,
+        a.assessment?.assessedAt ?? null,
+        o?.status === 'registered' ? o.at : null,
+        o?.status === 'awaiting-consent' ? o.purpose : null,
+        o?.status === 'awaiting-consent' ? o.at : null,
+        o && 'reason' in o ? o.at : null,
+        o && 'reason' in o ? o.reason : null,
+        o && 'reason' in o ? (o.mergedInto ?? null) : null,
+      ],
+    );
+    return toApplication(rows[0]);
+  }
+
+  async findApplication(id: string, forUpdate = true): Promise<ApplicationRow | undefined> {
+    const rows = await this.tx.manager.query<RawApplication[]>(
+      `SELECT * FROM ${this.s}.application WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [id],
+    );
+    return rows[0] ? toApplication(rows[0]) : undefined;
+  }
+
+  async findApplicationsOf(registrationId: string): Promise<ApplicationRow[]> {
+    const rows = await this.tx.manager.query<RawApplication[]>(
+      `SELECT * FROM ${this.s}.application WHERE registration_id = $1 ORDER BY received_at, created_at FOR UPDATE`,
+      [registrationId],
+    );
+    return rows.map(toApplication);
+  }
+
+  async recordAssessment(id: string, assessment: Assessment): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET risk_level = $2, condition_status = $3, colour_grade = $4, eligible = $5,
+         needs = $6, employment_interest = $7, assessed_at = $8 WHERE id = $1`,
+      [
+        id,
+        assessment.riskLevel,
+        assessment.conditionStatus,
+        assessment.colourGrade,
+        assessment.eligible,
+        assessment.needs,
+        assessment.employmentInterest,
+        assessment.assessedAt,
+      ],
+    );
+  }
+
+  async markVerified(id: string, by: string, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET status = 'assessment-requested', verified_at = $3, verified_by = $2 WHERE id = $1`,
+      [id, by, at],
+    );
+  }
+
+  async markAwaitingConsent(id: string, purpose: ConsentPurpose, since: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET status = 'awaiting-consent', missing_purpose = $2,
+         awaiting_consent_since = COALESCE(awaiting_consent_since, $3) WHERE id = $1`,
+      [id, purpose, since],
+    );
+  }
+
+  async markRegistered(id: string, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET status = 'registered', registered_at = $2, missing_purpose = NULL WHERE id = $1`,
+      [id, at],
+    );
+  }
+
+  async end(
+    id: string,
+    status: ApplicationStatus,
+    reason: string,
+    at: Date,
+    mergedInto?: string,
+  ): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET status = $2, end_reason = $3, ended_at = $4, merged_into = $5 WHERE id = $1`,
+      [id, status, reason, at, mergedInto ?? null],
+    );
+  }
+
+  /** Ends several applications the same way (e.g. superseded by a hospital referral) in one statement. */
+  async endAll(
+    ids: readonly string[],
+    status: ApplicationStatus,
+    reason: string,
+    at: Date,
+    mergedInto?: string,
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET status = $2, end_reason = $3, ended_at = $4, merged_into = $5
+        WHERE id = ANY($1::uuid[])`,
+      [ids, status, reason, at, mergedInto ?? null],
+    );
+  }
+
+  /** Open applications past their verify & register deadline whose breach is not recorded yet, locked. */
+  async claimOverdue(now: Date, limit = 100): Promise<ApplicationRow[]> {
+    const rows = await this.tx.manager.query<RawApplication[]>(
+      `SELECT * FROM ${this.s}.application
+        WHERE register_due_at < $1 AND sla_breached_at IS NULL AND registered_at IS NULL AND ended_at IS NULL
+        ORDER BY register_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    return rows.map(toApplication);
+  }
+
+  async markSlaBreached(id: string, at: Date): Promise<void> {
+    await this.tx.manager.query(`UPDATE ${this.s}.application SET sla_breached_at = $2 WHERE id = $1`, [
+      id,
+      at,
+    ]);
+  }
+
+  /** Applications awaiting consent whose last reminder (or start) is older than `remindBefore`, locked. */
+  async claimAwaitingConsent(limit = 100): Promise<(ApplicationRow & { lastReminderAt: Date | null })[]> {
+    const rows = await this.tx.manager.query<RawApplication[]>(
+      `SELECT * FROM ${this.s}.application WHERE status = 'awaiting-consent'
+        ORDER BY awaiting_consent_since LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map((r) => ({ ...toApplication(r), lastReminderAt: r.last_reminder_at }));
+  }
+
+  async recordReminder(id: string, purpose: ConsentPurpose, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET reminders_sent = reminders_sent + 1, last_reminder_at = $2 WHERE id = $1`,
+      [id, at],
+    );
+    await this.tx.manager.query(
+      `INSERT INTO ${this.s}.consent_reminder (application_id, purpose, sent_at) VALUES ($1, $2, $3)`,
+      [id, purpose, at],
+    );
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '@app/core';
+import { EVENTS, PatientIdentityDto } from '@app/contracts';
+import { EventPublisher } from '@app/messaging';
+import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
+import { ConsentRecord, evaluateConsent } from '../consent/consent-policy';
+import { ConsentRepository } from '../consent/consent.repository';
+import { PatientRow } from '../vault/patient.repository';
+import { PatientVaultService } from '../vault/patient-vault.service';
+import { ApplicationOutcome, ApplicationRow, Assessment } from './application-row';
+import { ApplicationRepository } from './application.repository';
+import { RegistrationRepository, RegistrationRow } from './registration.repository';
+
+/**
+ * The consent gate: an assessed application is ineligible, awaits consent for a routing purpose, or is
+ * registered, and then `referral.registered` carries it to routing.
+ */
+@Injectable()
+export class ConsentGate {
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly vault: PatientVaultService,
+    private readonly registrations: RegistrationRepository,
+    private readonly applications: ApplicationRepository,
+    private readonly consents: ConsentRepository,
+    private readonly clock: Clock,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
+  ) {}
+
+  /** After an assessment (or a new consent): ineligible, awaiting consent for a purpose, or registered. */
+  async decide(applicationId: string, causationId: string | undefined): Promise<void> {
+    const application = (await this.applications.findApplication(applicationId))!;
+    const registration = (await this.registrations.findRegistration(application.registrationId))!;
+    const patient = (await this.vault.find(registration.patientId, true))!;
+    const now = this.clock.now();
+    if (registration.status === 'consent-withdrawn' || patient.sealedAt !== null) return;
+    const assessment = application.assessment!;
+    const consents = assessment.eligible ? await this.consents.findByPatient(patient.id) : [];
+    const outcome = this.evaluate(assessment, patient, consents, now)!;
+    if (outcome.status === 'registered') {
+      await this.applications.markRegistered(application.id, now);
+      await this.registrations.setRegistrationStatus(registration.id, 'registered', { registeredAt: now });
+      await this.publishRegistered(application, registration, patient, now, causationId);
+    } else if (outcome.status === 'awaiting-consent') {
+      await this.applications.markAwaitingConsent(application.id, outcome.purpose, now);
+    } else {
+      await this.applications.end(application.id, outcome.status, outcome.reason, now);
+    }
+  }
+
+  /**
+   * The gate on an assessed application: ineligible, awaiting consent for a routing purpose, or registered.
+   * Undefined when nothing may happen any more (the patient's record is sealed).
+   */
+  evaluate(
+    assessment: Assessment,
+    patient: PatientRow,
+    consents: readonly ConsentRecord[],
+    now: Date,
+  ): ApplicationOutcome | undefined {
+    if (patient.sealedAt !== null) return undefined;
+    if (!assessment.eligible) {
+      return {
+        status: 'ineligible',
+        reason: 'not eligible for community rehab (risk or condition)',
+        at: now,
+      };
+    }
+    for (const purpose of this.config.routingPurposes) {
+      if (!evaluateConsent(patient, consents, purpose, now).valid) {
+        return { status: 'awaiting-consent', purpose, at: now };
+      }
+    }
+    return { status: 'registered', at: now };
+  }
+
+  /** referral.registered: the routing input, with the minimum contact sealed for the site. */
+  async publishRegistered(
+    application: ApplicationRow,
+    registration: RegistrationRow,
+    patient: PatientRow,
+    registeredAt: Date,
+    causationId: string | undefined,
+    contact: { createdFrom?: PatientIdentityDto } = {},
+  ): Promise<void> {
+    const assessment = application.assessment!;
+    await this.publisher.publish(
+      EVENTS.referralRegistered,
+      {
+        referralId: application.id,
+        registrationId: registration.id,
+        patientRef: patient.id,
+        residenceDivisionCode: application.residenceDivisionCode,
+        needs: assessment.needs,
+        riskLevel: assessment.riskLevel,
+        colourGrade: assessment.colourGrade,
+        ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
+        ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
+        registeredAt: registeredAt.toISOString(),
+        sealedContact: this.vault.sealSiteContact(patient, contact.createdFrom),
+      },
+      { subject: application.id, ...(causationId ? { causationId } : {}) },
+    );
+  }
+}

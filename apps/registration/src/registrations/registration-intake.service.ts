@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '@app/core';
+import { ApplicationChannel, PatientIdentityDto } from '@app/contracts';
+import { WorkingDayCalendar } from '../calendar/working-day-calendar';
+import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
+import { ConsentRepository, NewConsent } from '../consent/consent.repository';
+import { PatientRow } from '../vault/patient.repository';
+import { PatientVaultService } from '../vault/patient-vault.service';
+import { ApplicationOutcome, ApplicationRow, Assessment, OPEN_APPLICATION_STATUSES } from './application-row';
+import { ApplicationRepository } from './application.repository';
+import { ConsentGate } from './consent-gate.service';
+import { RegistrationRepository, RegistrationRow } from './registration.repository';
+
+export interface IntakeRequest {
+  readonly applicationId: string;
+  readonly channel: ApplicationChannel;
+  readonly organisationId: string;
+  readonly encounterId: string | null;
+  readonly identity: PatientIdentityDto;
+  readonly needs: ApplicationRow['needs'];
+  readonly preferredSiteId: string | null;
+  readonly consents: Omit<NewConsent, 'patientId'>[];
+  /** Filed already assessed (hospital): the consent gate decides at intake. */
+  readonly assessment?: Assessment;
+}
+
+export interface IntakeResult {
+  readonly application: ApplicationRow;
+  readonly registration: RegistrationRow;
+  readonly patient: PatientRow;
+  /** The patient was created from this request's identity (its seals hold exactly that). */
+  readonly created: boolean;
+  /** Set when the person had a registration already. */
+  readonly linkedBy?: 'id-number' | 'name-birth-division';
+}
+
+/** Applications from every channel → one registration per person (duplicates linked by the vault's indexes). */
+@Injectable()
+export class RegistrationIntake {
+  constructor(
+    private readonly vault: PatientVaultService,
+    private readonly registrations: RegistrationRepository,
+    private readonly applications: ApplicationRepository,
+    private readonly consents: ConsentRepository,
+    private readonly gate: ConsentGate,
+    private readonly calendar: WorkingDayCalendar,
+    private readonly clock: Clock,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
+  ) {}
+
+  /**
+   * Vault upsert + one registration per person + the application row (linked or merged when needed). An
+   * application filed already assessed (hospital) goes through the consent gate here, so its row is written
+   * once with where it stands; a registration it registers is written registered.
+   */
+  async file(request: IntakeRequest): Promise<IntakeResult> {
+    const now = this.clock.now();
+    const { patient, created, matchedBy } = await this.vault.upsert(request.identity, randomUUID());
+    // A patient inserted by this transaction has no registration, applications or consents yet.
+    const existing = created ? undefined : await this.registrations.findRegistrationByPatient(patient.id);
+    const siblings = existing ? await this.applications.findApplicationsOf(existing.id) : [];
+    const open = siblings.filter((a) => OPEN_APPLICATION_STATUSES.includes(a.status));
+    const routed = siblings.find((a) => a.status === 'registered' && a.endedAt === null);
+
+    let outcome: ApplicationOutcome | undefined;
+    if (existing?.status === 'consent-withdrawn') {
+      // The person withdrew: nothing more happens for them (and nothing is published).
+      outcome = { status: 'refused', reason: 'consent withdrawn earlier', at: now };
+    } else if (routed && existing?.status === 'registered') {
+      outcome = { status: 'merged', reason: 'already registered', at: now, mergedInto: routed.id };
+    } else if (request.channel !== 'hospital' && open.length > 0) {
+      outcome = {
+        status: 'merged',
+        reason: 'an application is already open',
+        at: now,
+        mergedInto: open[0].id,
+      };
+    }
+
+    // Filed into the routed or an open application, or refused: the assessment stays with that one.
+    const filedInto = outcome !== undefined;
+    if (outcome?.status !== 'refused') {
+      if (request.assessment && !filedInto) {
+        const consents = await this.consents.recordAndList(patient.id, request.consents);
+        outcome = this.gate.evaluate(request.assessment, patient, consents, now);
+      } else {
+        await this.consents.insert(request.consents.map((c) => ({ ...c, patientId: patient.id })));
+      }
+    }
+
+    const registers = outcome?.status === 'registered';
+    let registration =
+      existing ??
+      (await this.registrations.insertRegistration(
+        randomUUID(),
+        patient.id,
+        registers ? 'registered' : 'pending',
+        registers ? now : null,
+      ));
+    const application = await this.applications.insertApplication({
+      id: request.applicationId,
+      registrationId: registration.id,
+      channel: request.channel,
+      organisationId: request.organisationId,
+      encounterId: request.encounterId,
+      status: 'received',
+      linkedBy: matchedBy ?? null,
+      residenceDivisionCode: request.identity.residenceDivisionCode,
+      needs: request.needs,
+      preferredSiteId: request.preferredSiteId,
+      receivedAt: now,
+      registerDueAt: this.calendar.addWorkingDays(now, this.config.registerWithinWorkingDays),
+      ...(request.assessment && !filedInto ? { assessment: request.assessment } : {}),
+      ...(outcome ? { outcome } : {}),
+    });
+    if (request.channel === 'hospital' && !filedInto) {
+      // The hospital's application arrives assessed: it supersedes applications still being verified.
+      await this.applications.endAll(
+        open.map((a) => a.id),
+        'merged',
+        'superseded by a hospital referral',
+        now,
+        request.applicationId,
+      );
+    }
+    if (registers && existing) {
+      await this.registrations.setRegistrationStatus(existing.id, 'registered', { registeredAt: now });
+      registration = { ...existing, status: 'registered' };
+    }
+    return { application, registration, patient, created, linkedBy: matchedBy };
+  }
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { ConsentRecordsModule } from '../consent/consent-records.module';
+import { VaultModule } from '../vault/vault.module';
+import { ApplicationRepository } from './application.repository';
+import { ConsentGate } from './consent-gate.service';
+import { DeadlineSweeper } from './deadline-sweeper.service';
+import { RegistrationIntake } from './registration-intake.service';
+import { RegistrationRepository } from './registration.repository';
+import { RegistrationsController } from './registrations.controller';
+import { RegistrationsService } from './registrations.service';
+
+/**
+ * One registration per person and the applications filed for it (it owns the `registration`, `application`
+ * and `consent_reminder` rows): intake, the consent gate, access checks and views, and the deadline sweeper.
+ * The channels and the consent feature build on it.
+ */
+@Module({
+  imports: [VaultModule, ConsentRecordsModule],
+  controllers: [RegistrationsController],
+  providers: [
+    RegistrationRepository,
+    ApplicationRepository,
+    RegistrationIntake,
+    ConsentGate,
+    RegistrationsService,
+    DeadlineSweeper,
+  ],
+  exports: [
+    RegistrationRepository,
+    ApplicationRepository,
+    RegistrationIntake,
+    ConsentGate,
+    RegistrationsService,
+  ],
+})
+export class RegistrationsModule {}
