@@ -1,6 +1,21 @@
 import { SERVICES, ServiceName } from './services';
 import { StreamKey, STREAMS } from './streams';
-import { EmploymentReadinessConfirmedData } from './events/employment.events';
+import {
+  EmploymentPlacedData,
+  EmploymentReadinessConfirmedData,
+  EmploymentReferralAcceptedData,
+  EmploymentReferralDeclinedData,
+  EmploymentReferralEndedData,
+  EmploymentReferralPausedData,
+  EmploymentReferralReferredData,
+  EmploymentReferralResumedData,
+  EmploymentReferralUnplacedData,
+  EmploymentRetentionCheckedData,
+  EmploymentRetentionOverdueData,
+  EmploymentTrainingStartedData,
+  ProviderReferralOfferedData,
+  ProviderReferralRevokedData,
+} from './events/employment.events';
 import { GreenRelapseReportedData } from './events/green.events';
 import { DeadLetterRecordedData, OpsAlertRaisedData } from './events/ops.events';
 import {
@@ -163,7 +178,84 @@ export const EVENTS = {
     'EMPLOYMENT',
     EmploymentReadinessConfirmedData,
     SERVICES.rehabSite,
-    'A site confirmed the patient ready for employment (employment consent checked).',
+    'A site confirmed the patient ready for employment (employment consent checked); a paused employment referral resumes.',
+  ),
+  employmentReferralReferred: event(
+    'employment.referral.referred',
+    'EMPLOYMENT',
+    EmploymentReferralReferredData,
+    SERVICES.employmentReferral,
+    'Routed to an employment provider serving the area with a wanted programme; a place is reserved.',
+  ),
+  employmentReferralUnplaced: event(
+    'employment.referral.unplaced',
+    'EMPLOYMENT',
+    EmploymentReferralUnplacedData,
+    SERVICES.employmentReferral,
+    'No employment provider can take the referral (none fits, or the hop limit): ops place it by hand.',
+  ),
+  employmentReferralAccepted: event(
+    'employment.referral.accepted',
+    'EMPLOYMENT',
+    EmploymentReferralAcceptedData,
+    SERVICES.employmentReferral,
+    'The provider accepted the employment referral.',
+  ),
+  employmentReferralDeclined: event(
+    'employment.referral.declined',
+    'EMPLOYMENT',
+    EmploymentReferralDeclinedData,
+    SERVICES.employmentReferral,
+    'The provider declined with a coded reason; the referral is re-routed to another provider.',
+  ),
+  employmentTrainingStarted: event(
+    'employment.training.started',
+    'EMPLOYMENT',
+    EmploymentTrainingStartedData,
+    SERVICES.employmentReferral,
+    'Vocational training (or a sheltered/supported programme) started at the provider.',
+  ),
+  employmentPlaced: event(
+    'employment.placed',
+    'EMPLOYMENT',
+    EmploymentPlacedData,
+    SERVICES.employmentReferral,
+    'Placed in a sheltered, supported or competitive job; retention checks fall due at 1, 3 and 6 months.',
+  ),
+  employmentRetentionChecked: event(
+    'employment.retention.checked',
+    'EMPLOYMENT',
+    EmploymentRetentionCheckedData,
+    SERVICES.employmentReferral,
+    'The provider recorded a retention check (still in the job or not).',
+  ),
+  employmentRetentionOverdue: event(
+    'employment.retention.overdue',
+    'EMPLOYMENT',
+    EmploymentRetentionOverdueData,
+    SERVICES.employmentReferral,
+    'A retention check was not recorded within its grace period (raised once; ops are alerted).',
+  ),
+  employmentReferralPaused: event(
+    'employment.referral.paused',
+    'EMPLOYMENT',
+    EmploymentReferralPausedData,
+    SERVICES.employmentReferral,
+    'A relapse paused the employment referral until the site confirms readiness again.',
+  ),
+  employmentReferralResumed: event(
+    'employment.referral.resumed',
+    'EMPLOYMENT',
+    EmploymentReferralResumedData,
+    SERVICES.employmentReferral,
+    'The site confirmed readiness again: the paused employment referral goes on where it stood.',
+  ),
+  employmentReferralEnded: event(
+    'employment.referral.ended',
+    'EMPLOYMENT',
+    EmploymentReferralEndedData,
+    SERVICES.employmentReferral,
+    'The employment referral ended with a reason (consent withdrawal ends it and the provider loses access).',
   ),
   opsAlertRaised: event(
     'ops.alert.raised',
@@ -203,6 +295,26 @@ export const EVENTS = {
       SiteReferralRevokedData,
       SERVICES.rehabSite,
       'Per-site notice on site.<siteId>.referral.revoked: the site no longer holds the referral (escalated, consent withdrawn, transferred).',
+    ),
+    perRecipient: true,
+  },
+  providerReferralOffered: {
+    ...event(
+      'provider.referral.offered',
+      'PROVIDER',
+      ProviderReferralOfferedData,
+      SERVICES.employmentReferral,
+      'Per-provider notice on provider.<providerId>.referral.offered: an employment referral was routed to this provider (no PII; fetch it over HTTPS).',
+    ),
+    perRecipient: true,
+  },
+  providerReferralRevoked: {
+    ...event(
+      'provider.referral.revoked',
+      'PROVIDER',
+      ProviderReferralRevokedData,
+      SERVICES.employmentReferral,
+      'Per-provider notice on provider.<providerId>.referral.revoked: the provider no longer has access to the referral.',
     ),
     perRecipient: true,
   },

@@ -61,6 +61,14 @@ export const STREAMS = {
     maxAgeSeconds: 30 * DAY,
     duplicateWindowSeconds: 20 * 60,
   },
+  PROVIDER: {
+    name: 'PROVIDER',
+    subjectRoot: 'provider',
+    description:
+      'Per-provider delivery for employment providers on the bus: provider.<providerId>.referral.* (a provider may read only its own subjects).',
+    maxAgeSeconds: 30 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamKey = keyof typeof STREAMS;

@@ -7,3 +7,4 @@ export * from './periodic-task';
 export * from './clock';
 export * from './settings';
 export * from './keyset-cursor';
+export * from './transition-table';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  EMPLOYMENT_PROGRAMMES,
   EVENTS,
   EventEnvelope,
   ReferralServiceRecordedData,
@@ -294,12 +295,18 @@ export class ReferralsService {
   async confirmEmploymentReadiness(
     siteId: string,
     referralId: string,
-    _dto: EmploymentReadinessDto,
+    dto: EmploymentReadinessDto,
   ): Promise<ReferralActionResultDto> {
     return this.act(siteId, referralId, 'confirm-employment-readiness', async (referral, now) => {
       await this.publisher.publish(
         EVENTS.employmentReadinessConfirmed,
-        { referralId, siteId, confirmedAt: now.toISOString() },
+        {
+          referralId,
+          siteId,
+          residenceDivisionCode: referral.residenceDivisionCode,
+          programmes: dto.programmes ?? [...EMPLOYMENT_PROGRAMMES],
+          confirmedAt: now.toISOString(),
+        },
         { subject: referralId },
       );
       return this.result(referralId, referral.status);

@@ -8,6 +8,8 @@ import {
   SERVICES,
   ServiceName,
   SHARED_EVENTS,
+  providerConsumer,
+  RecipientConsumer,
   siteConsumer,
   StreamKey,
   STREAMS,
@@ -28,10 +30,13 @@ export interface NatsPermissions {
   readonly allowResponses: boolean;
 }
 
-export type NatsUserKind = 'service' | 'site' | 'hospital' | 'admin';
+export type NatsUserKind = 'service' | 'site' | 'provider' | 'hospital' | 'admin';
 
 export interface NatsUser {
-  /** Connection/user name: the service name, `site-<siteId>`, `hospital-<hospitalId>` or `admin`. */
+  /**
+   * Connection/user name: the service name, `site-<siteId>`, `provider-<providerId>`, `hospital-<hospitalId>`
+   * or `admin`.
+   */
   readonly name: string;
   readonly kind: NatsUserKind;
   readonly description: string;
@@ -53,6 +58,11 @@ export function inboxPrefixOf(userName: string): string {
 export function siteUserName(siteId: string): string {
   assertRecipientId('site', siteId);
   return `site-${siteId}`;
+}
+
+export function providerUserName(providerId: string): string {
+  assertRecipientId('provider', providerId);
+  return `provider-${providerId}`;
 }
 
 export function hospitalUserName(hospitalId: string): string {
@@ -107,14 +117,27 @@ export function servicePermissions(service: ServiceName, topology: Topology): Na
   };
 }
 
-/** A site on the bus: its own `site.<siteId>.>` notices, live or through its own durable on SITE. Publishes nothing else. */
-export function sitePermissions(siteId: string, topology: Topology): NatsPermissions {
-  const consumer = siteConsumer(siteId);
+/** An organisation on the bus reading its own notices, live or through its own durable. Publishes nothing else. */
+function recipientPermissions(
+  userName: string,
+  consumer: RecipientConsumer,
+  topology: Topology,
+): NatsPermissions {
   return {
     publish: durableConsumerGrants(topology, consumer).sort(),
-    subscribe: [inboxPrefixOf(siteUserName(siteId)) + '.>', topology.subject(consumer.filterSubject)].sort(),
+    subscribe: [inboxPrefixOf(userName) + '.>', topology.subject(consumer.filterSubject)].sort(),
     allowResponses: false,
   };
+}
+
+/** A site on the bus: its own `site.<siteId>.>` notices (durable `site__<siteId>` on SITE). */
+export function sitePermissions(siteId: string, topology: Topology): NatsPermissions {
+  return recipientPermissions(siteUserName(siteId), siteConsumer(siteId), topology);
+}
+
+/** An employment provider on the bus: its own `provider.<providerId>.>` notices (durable on PROVIDER). */
+export function providerPermissions(providerId: string, topology: Topology): NatsPermissions {
+  return recipientPermissions(providerUserName(providerId), providerConsumer(providerId), topology);
 }
 
 /** A hospital discharge system on the bus: submits discharges by request/reply, reads only its own replies. */
@@ -140,11 +163,17 @@ export function adminPermissions(): NatsPermissions {
 export interface BusUsersOptions {
   readonly topology: Topology;
   readonly sites?: readonly string[];
+  readonly providers?: readonly string[];
   readonly hospitals?: readonly string[];
 }
 
-/** Every NATS user of the bus: one per service, one per site and hospital that connects, and `admin`. */
-export function busUsers({ topology, sites = [], hospitals = [] }: BusUsersOptions): NatsUser[] {
+/** Every NATS user of the bus: one per service, one per site, provider and hospital that connects, and `admin`. */
+export function busUsers({
+  topology,
+  sites = [],
+  providers = [],
+  hospitals = [],
+}: BusUsersOptions): NatsUser[] {
   const users: NatsUser[] = SERVICE_NAMES.map((service) => ({
     name: service,
     kind: 'service' as const,
@@ -157,6 +186,14 @@ export function busUsers({ topology, sites = [], hospitals = [] }: BusUsersOptio
       kind: 'site',
       description: `rehab site ${siteId}: only site.${siteId}.>`,
       permissions: sitePermissions(siteId, topology),
+    });
+  }
+  for (const providerId of [...new Set(providers)].sort()) {
+    users.push({
+      name: providerUserName(providerId),
+      kind: 'provider',
+      description: `employment provider ${providerId}: only provider.${providerId}.>`,
+      permissions: providerPermissions(providerId, topology),
     });
   }
   for (const hospitalId of [...new Set(hospitals)].sort()) {

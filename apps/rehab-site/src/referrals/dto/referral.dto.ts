@@ -24,6 +24,8 @@ import {
   ConditionStatus,
   DECLINE_REASONS,
   DeclineReason,
+  EMPLOYMENT_PROGRAMMES,
+  EmploymentProgramme,
   IsDivisionCode,
   IsListOf,
   IsNested,
@@ -168,6 +170,16 @@ export class EmploymentReadinessDto {
   @IsBoolean()
   @Equals(true, { message: 'the patient must be stable, willing and able to work' })
   stableWillingAndAble: boolean;
+
+  @ApiPropertyOptional({
+    enum: EMPLOYMENT_PROGRAMMES,
+    isArray: true,
+    description: 'Programmes the person wants; every programme when left out.',
+  })
+  @IsOptional()
+  @IsListOf(EMPLOYMENT_PROGRAMMES)
+  @ArrayMinSize(1)
+  programmes?: EmploymentProgramme[];
 }
 
 export class RehabPlanDto {
