@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EVENTS } from '@app/contracts';
 import { holdsFor, waitFor } from '@app/testing';
 import { RetentionService } from '../src/referrals/retention.service';
+import { expectNoClinicalData } from './clinical-scan';
 import { DIVISIONS, EmploymentHarness, startEmploymentHarness } from './harness';
 
 const DAY = 86_400_000;
@@ -243,5 +244,9 @@ describe('employment-referral: from readiness to the 6-month retention check', (
     expect(badDate.status).toBe(400);
     expect(badDate.body.code).toBe('INVALID_START_DATE');
     expect(await world.status(referralId)).toBe('accepted');
+  });
+
+  it('should keep no clinical column in any table and send no clinical field in any response or event', async () => {
+    await expectNoClinicalData(world);
   });
 });
