@@ -58,6 +58,11 @@ describe('employment-referral: a provider sees only its own referrals; relapse p
     const listA = await world.http('GET', '/v1/providers/ep-a/referrals', keyA);
     expect(listA.body.items.map((r: { referralId: string }) => r.referralId)).toEqual([referralA]);
     expect(await world.status(referralB)).toBe('referred');
+    // And the other way round.
+    expect((await world.http('GET', path('ep-b', referralB), keyB)).status).toBe(200);
+    expect((await world.http('GET', path('ep-b', referralA), keyB)).status).toBe(404);
+    const listB = await world.http('GET', '/v1/providers/ep-b/referrals', keyB);
+    expect(listB.body.items.map((r: { referralId: string }) => r.referralId)).toEqual([referralB]);
   });
 
   it("should put each notice on its own provider's subject only", async () => {
