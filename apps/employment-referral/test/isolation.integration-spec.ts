@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENTS } from '@app/contracts';
 import { waitFor } from '@app/testing';
-import { expectNoClinicalData } from './clinical-scan';
+import { clinicalFields, scanForClinicalData } from './clinical-scan';
 import { DIVISIONS, EmploymentHarness, startEmploymentHarness } from './harness';
 
 describe('employment-referral: a provider sees only its own referrals; relapse pauses, withdrawal ends', () => {
@@ -163,6 +163,15 @@ describe('employment-referral: a provider sees only its own referrals; relapse p
   it('should keep no clinical column in any table and send no clinical field in any response or event', async () => {
     await world.http('GET', '/v1/admin/providers', world.adminToken);
     await world.http('GET', '/v1/admin/providers/ep-a', world.adminToken);
-    await expectNoClinicalData(world);
+    const scan = await scanForClinicalData(world);
+    expect(scan.found).toEqual([]);
+    expect(scan.columns).toBeGreaterThan(40);
+    expect(scan.responses).toBeGreaterThan(10);
+    expect(scan.events).toBeGreaterThan(10);
+    // The scan sees a clinical field when there is one.
+    expect(clinicalFields({ items: [{ riskLevel: 1, note: 'F20.0' }] })).toEqual([
+      '$.items[0].riskLevel',
+      '$.items[0].note = F20.0',
+    ]);
   });
 });

@@ -131,11 +131,15 @@ export class RehabSiteHarness {
     return referralId;
   }
 
-  async withdrawConsent(referralId: string, patientRef = randomUUID()): Promise<void> {
+  async withdrawConsent(
+    referralId: string,
+    patientRef = randomUUID(),
+    purpose: ReferralConsentWithdrawnData['purpose'] = 'community-rehab',
+  ): Promise<void> {
     const data: ReferralConsentWithdrawnData = {
       referralId,
       patientRef,
-      purpose: 'community-rehab',
+      purpose,
       withdrawnAt: this.clock.now().toISOString(),
     };
     await this.publish(EVENTS.referralConsentWithdrawn, data, referralId);

@@ -85,6 +85,7 @@ export class HospitalChannelService {
           causationId,
           {
             createdFrom: intake.created ? identity : undefined,
+            consents: intake.consents,
           },
         );
       }

@@ -4,6 +4,7 @@ import { Clock } from '@app/core';
 import { ApplicationChannel, PatientIdentityDto } from '@app/contracts';
 import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
+import { ConsentRecord } from '../consent/consent-policy';
 import { ConsentRepository, NewConsent } from '../consent/consent.repository';
 import { PatientRow } from '../vault/patient.repository';
 import { PatientVaultService } from '../vault/patient-vault.service';
@@ -33,6 +34,8 @@ export interface IntakeResult {
   readonly created: boolean;
   /** Set when the person had a registration already. */
   readonly linkedBy?: 'id-number' | 'name-birth-division';
+  /** Every consent of the person, when the consent gate read them at intake. */
+  readonly consents?: readonly ConsentRecord[];
 }
 
 /** Applications from every channel → one registration per person (duplicates linked by the vault's indexes). */
@@ -64,6 +67,7 @@ export class RegistrationIntake {
     const routed = siblings.find((a) => a.status === 'registered' && a.endedAt === null);
 
     let outcome: ApplicationOutcome | undefined;
+    let consents: ConsentRecord[] | undefined;
     if (existing?.status === 'consent-withdrawn') {
       // The person withdrew: nothing more happens for them (and nothing is published).
       outcome = { status: 'refused', reason: 'consent withdrawn earlier', at: now };
@@ -82,7 +86,7 @@ export class RegistrationIntake {
     const filedInto = outcome !== undefined;
     if (outcome?.status !== 'refused') {
       if (request.assessment && !filedInto) {
-        const consents = await this.consents.recordAndList(patient.id, request.consents);
+        consents = await this.consents.recordAndList(patient.id, request.consents);
         outcome = this.gate.evaluate(request.assessment, patient, consents, now);
       } else {
         await this.consents.insert(request.consents.map((c) => ({ ...c, patientId: patient.id })));
@@ -128,6 +132,6 @@ export class RegistrationIntake {
       await this.registrations.setRegistrationStatus(existing.id, 'registered', { registeredAt: now });
       registration = { ...existing, status: 'registered' };
     }
-    return { application, registration, patient, created, linkedBy: matchedBy };
+    return { application, registration, patient, created, linkedBy: matchedBy, consents };
   }
 }

@@ -20,6 +20,8 @@ export interface RehabSiteConfig {
   readonly webhookBackoffMs: number;
   /** Largest page of the site referral list (`SITE_PAGE_LIMIT_MAX`, default 100). */
   readonly pageLimitMax: number;
+  /** Highest latest-assessment risk level ready for employment (`SITE_EMPLOYMENT_MAX_RISK_LEVEL`, default 1). */
+  readonly employmentMaxRiskLevel: number;
 }
 
 export const REHAB_SITE_CONFIG = Symbol('REHAB_SITE_CONFIG');
@@ -36,6 +38,7 @@ export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): Rehab
     webhookMaxAttempts: integerFromEnv(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
     webhookBackoffMs: integerFromEnv(env, 'WEBHOOK_BACKOFF_MS', 2000, 10, 3_600_000),
     pageLimitMax: integerFromEnv(env, 'SITE_PAGE_LIMIT_MAX', 100, 1, 1000),
+    employmentMaxRiskLevel: integerFromEnv(env, 'SITE_EMPLOYMENT_MAX_RISK_LEVEL', 1, 0, 5),
   };
 }
 

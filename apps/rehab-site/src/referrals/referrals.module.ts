@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { DivisionsModule } from '@app/divisions';
 import { DirectoryModule } from '../directory/directory.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { EmploymentReadinessGate } from './employment-readiness.service';
 import { EscalationSweeper } from './escalation.sweeper';
+import { ReadinessRepository } from './readiness.repository';
 import { ReferralEventsController } from './referral-events.controller';
 import { ReferralRepository } from './referral.repository';
 import { ReferralsService } from './referrals.service';
@@ -12,6 +14,13 @@ import { SiteReferralsController } from './site-referrals.controller';
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
   controllers: [SiteReferralsController, ReferralEventsController],
-  providers: [ReferralRepository, RoutingService, ReferralsService, EscalationSweeper],
+  providers: [
+    ReferralRepository,
+    ReadinessRepository,
+    RoutingService,
+    ReferralsService,
+    EmploymentReadinessGate,
+    EscalationSweeper,
+  ],
 })
 export class ReferralsModule {}

@@ -36,6 +36,8 @@ import {
   SiteReferralQuery,
   TransferDto,
 } from './dto/referral.dto';
+import { EmploymentReadinessGate } from './employment-readiness.service';
+import { ReadinessRepository } from './readiness.repository';
 import { allowedActions, assertAllowed, ReferralStatus } from './referral-lifecycle';
 import { ReferralRecord, ReferralRepository } from './referral.repository';
 import { ALERT_CODES, RoutingService } from './routing.service';
@@ -90,6 +92,8 @@ export class ReferralsService {
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
+    private readonly readinessGate: EmploymentReadinessGate,
+    private readonly readiness: ReadinessRepository,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
@@ -100,13 +104,18 @@ export class ReferralsService {
     await this.tx.run(async () => {
       const routed = await this.routing.registerAndRoute(data, this.clock.now());
       if (!routed) return; // already routed: a re-publication under another id
+      await this.readiness.recordConsents(data.referralId, data.validConsents ?? []);
       await this.audit.record(messagingAudit('registered', data.referralId));
     }, SYSTEM_ACTOR);
   }
 
   /** referral.consent-withdrawn (community rehab): the assignment ends, the place is freed, the contact deleted. */
   async onConsentWithdrawn({ data }: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
-    if (data.purpose !== 'community-rehab') return;
+    if (data.purpose !== 'community-rehab') {
+      // Another purpose (employment): the referral stays; gates on that purpose no longer pass.
+      await this.tx.run(() => this.readiness.removeConsent(data.referralId, data.purpose), SYSTEM_ACTOR);
+      return;
+    }
     await this.tx.run(async () => {
       const referral = await this.referrals.lock(data.referralId);
       if (!referral) {
@@ -298,6 +307,7 @@ export class ReferralsService {
     dto: EmploymentReadinessDto,
   ): Promise<ReferralActionResultDto> {
     return this.act(siteId, referralId, 'confirm-employment-readiness', async (referral, now) => {
+      await this.readinessGate.assertReady(referral, dto.willing, now);
       await this.publisher.publish(
         EVENTS.employmentReadinessConfirmed,
         {

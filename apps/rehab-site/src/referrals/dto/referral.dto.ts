@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  Equals,
   IsArray,
   IsBoolean,
   IsInt,
@@ -161,15 +160,12 @@ export class RelapseDto {
 }
 
 export class EmploymentReadinessDto {
-  @ApiProperty({ description: 'The site checked the patient consented to an employment referral.' })
+  @ApiProperty({
+    description:
+      'The patient wants to work. Registration’s employment consent and the latest assessment (risk at most SITE_EMPLOYMENT_MAX_RISK_LEVEL, not unstable) are checked by the service; a refusal (422 EMPLOYMENT_NOT_READY) names every failed condition.',
+  })
   @IsBoolean()
-  @Equals(true, { message: 'employment consent must be checked' })
-  employmentConsentChecked: boolean;
-
-  @ApiProperty({ description: 'Stable, willing and able to work.' })
-  @IsBoolean()
-  @Equals(true, { message: 'the patient must be stable, willing and able to work' })
-  stableWillingAndAble: boolean;
+  willing: boolean;
 
   @ApiPropertyOptional({
     enum: EMPLOYMENT_PROGRAMMES,
