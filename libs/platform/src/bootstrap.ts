@@ -10,6 +10,7 @@ import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { HEADERS } from '@app/contracts';
 import { continueTrace, JetStreamServer, runWithTrace } from '@app/messaging';
 import { tuneHeapGrowth } from './heap-growth';
+import { securityHeaders } from './security-headers';
 
 export interface BootstrapOptions {
   readonly title: string;
@@ -28,6 +29,8 @@ export async function createServiceApp(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // First, so that every answer carries them (body-parser refusals and the docs middleware's too).
+  app.use(securityHeaders());
   app.useBodyParser('json', {
     limit: options.bodyLimit ?? '256kb',
     type: ['application/json', 'application/*+json'],
