@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import {
   APPLICATION_CHANNELS,
   ApplicationChannel,
@@ -193,4 +194,21 @@ export class WithdrawalDto {
   @ApiProperty({ enum: ['patient', 'guardian'] })
   @IsIn(['patient', 'guardian'])
   withdrawnBy: 'patient' | 'guardian';
+}
+
+export const ASSESSMENT_REQUEST_PAGE_MAX = 200;
+
+export class AssessmentRequestQuery {
+  @ApiPropertyOptional({
+    default: 50,
+    minimum: 1,
+    maximum: ASSESSMENT_REQUEST_PAGE_MAX,
+    description: 'Page size; outside 1–200 or not an integer → 400',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(ASSESSMENT_REQUEST_PAGE_MAX)
+  limit?: number;
 }
