@@ -395,6 +395,17 @@ describe('security findings (issue 14)', () => {
         wrong.push(`${method} ${path}: ${answer.status} ${answer.text.slice(0, 100)}`);
     }
     expect(wrong).toEqual([]);
+    // An empty JSON object says nothing: it passes (many clients send {} on every POST).
+    const empty = await send(
+      'rehab-site',
+      'POST',
+      `/v1/sites/${ORGS.site.id}/referrals/${randomUUID()}/accept`,
+      {
+        headers: as('site'),
+        body: {},
+      },
+    );
+    expect(empty.status).toBe(404);
     // Without a body they answer as before; the key was not rotated by the refused call.
     expect(
       (await send('hospital-intake', 'GET', '/v1/hospitals/me', { headers: as('hospital') })).status,

@@ -12,7 +12,8 @@ const BODY_PARAMS = new Set<number>([RouteParamtypes.BODY, RouteParamtypes.RAW_B
 
 /**
  * Refuses a request body on an HTTP route whose handler declares no `@Body()`: whatever was sent would be
- * silently ignored (the client believes it said something). Runs after authentication, before the handler.
+ * silently ignored (the client believes it said something). An empty JSON object (`{}`, what many clients
+ * send on every POST) says nothing and passes. Runs after authentication, before the handler.
  */
 @Injectable()
 export class NoBodyInterceptor implements NestInterceptor {
@@ -46,6 +47,10 @@ export class NoBodyInterceptor implements NestInterceptor {
 
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
-  if (length !== undefined) return Number(length) > 0;
-  return request.headers['transfer-encoding'] !== undefined;
+  const sent = length !== undefined ? Number(length) > 0 : request.headers['transfer-encoding'] !== undefined;
+  return sent && !isEmptyJsonObject(request.body);
+}
+
+function isEmptyJsonObject(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0;
 }
