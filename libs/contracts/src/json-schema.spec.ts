@@ -362,7 +362,12 @@ describe('eventDataSchemas', () => {
     expect(schema.definitions).toBeUndefined();
     expect(schema.$schema).toBeUndefined();
     expect(Object.keys(dtoSchemas())).toEqual(
-      [...entries.map(([, e]) => dataSchemaName(e)), 'ConsentGrantDto', 'EncryptedFieldDto'].sort(),
+      [
+        ...entries.map(([, e]) => dataSchemaName(e)),
+        'ConsentGrantDto',
+        'EncryptedFieldDto',
+        'ValidConsentDto',
+      ].sort(),
     );
   });
 
