@@ -81,8 +81,10 @@ describe('employment-referral: a provider sees only its own referrals; relapse p
     await waitFor(async () =>
       (await Promise.all(more.map((r) => world.status(r)))).every((s) => s === 'referred'),
     );
-    const first = await world.http('GET', '/v1/providers/ep-a/referrals?limit=50', keyA);
-    expect(first.body.items).toHaveLength(2); // clamped to PROVIDER_PAGE_LIMIT_MAX
+    const tooMany = await world.http('GET', '/v1/providers/ep-a/referrals?limit=50', keyA);
+    expect([tooMany.status, tooMany.body.code]).toEqual([400, 'VALIDATION_FAILED']); // above PROVIDER_PAGE_LIMIT_MAX
+    const first = await world.http('GET', '/v1/providers/ep-a/referrals', keyA);
+    expect(first.body.items).toHaveLength(2); // the default page, within PROVIDER_PAGE_LIMIT_MAX
     const second = await world.http(
       'GET',
       `/v1/providers/ep-a/referrals?cursor=${first.body.nextCursor}`,

@@ -39,6 +39,16 @@ export interface AuditEntry {
   readonly outcomeCode?: string;
 }
 
+/** An audited access to one referral for treatment (TREAT): an API call (`rest`) or a bus event's effect. */
+export function referralAudit(
+  type: AuditType,
+  subtype: string,
+  action: AuditAction,
+  referralId: string,
+): AuditEntry {
+  return { type, subtype, action, entityType: 'referral', entityId: referralId, purposeOfUse: 'TREAT' };
+}
+
 /** A stored audit record (the query API's answer). */
 export interface AuditEventView {
   readonly id: string;

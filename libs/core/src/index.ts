@@ -9,3 +9,4 @@ export * from './clock';
 export * from './settings';
 export * from './keyset-cursor';
 export * from './transition-table';
+export * from './page-limit';

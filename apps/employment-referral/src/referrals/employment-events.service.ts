@@ -6,7 +6,7 @@ import {
   GreenRelapseReportedData,
   ReferralConsentWithdrawnData,
 } from '@app/contracts';
-import { AuditEntry, AuditTrail } from '@app/audit';
+import { AuditEntry, AuditTrail, referralAudit } from '@app/audit';
 import { Clock } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
@@ -19,16 +19,8 @@ import { EmploymentRoutingService } from './routing.service';
 /** Withdrawing either ends the employment referral: community rehab ends the whole referral. */
 const ENDING_PURPOSES = ['employment', 'community-rehab'];
 
-function messagingAudit(subtype: string, referralId: string): AuditEntry {
-  return {
-    type: 'messaging',
-    subtype,
-    action: 'U',
-    entityType: 'referral',
-    entityId: referralId,
-    purposeOfUse: 'TREAT',
-  };
-}
+const messagingAudit = (subtype: string, referralId: string): AuditEntry =>
+  referralAudit('messaging', subtype, 'U', referralId);
 
 /**
  * What the bus tells employment-referral: a site confirmed readiness (a new employment referral, or a paused

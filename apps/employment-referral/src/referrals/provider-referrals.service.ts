@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENTS } from '@app/contracts';
-import { AuditEntry, AuditTrail } from '@app/audit';
-import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor } from '@app/core';
+import { AuditEntry, AuditTrail, referralAudit } from '@app/audit';
+import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor, pageLimit } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { Actor, organisationActor, TransactionHost } from '@app/persistence';
 import { EMPLOYMENT_REFERRAL_CONFIG, EmploymentReferralConfig } from '../config/employment-referral.config';
@@ -39,16 +39,8 @@ function providerActor(providerId: string): Actor {
   return organisationActor(providerId, 'employment-provider');
 }
 
-function restAudit(subtype: string, action: 'R' | 'U', referralId: string): AuditEntry {
-  return {
-    type: 'rest',
-    subtype,
-    action,
-    entityType: 'referral',
-    entityId: referralId,
-    purposeOfUse: 'TREAT',
-  };
-}
+const restAudit = (subtype: string, action: 'R' | 'U', referralId: string): AuditEntry =>
+  referralAudit('rest', subtype, action, referralId);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -68,7 +60,7 @@ export class ProviderReferralsService {
   ) {}
 
   async list(providerId: string, query: ProviderReferralQuery): Promise<EmploymentReferralPageDto> {
-    const limit = Math.min(query.limit ?? 20, this.config.pageLimitMax);
+    const limit = pageLimit(query.limit, this.config.pageLimitMax);
     const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
     const { rows, checks } = await this.tx.run(async () => {
       const found = await this.referrals.pageForProvider(providerId, query.status, after, limit + 1);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EmploymentUnplacedReason, EVENTS, SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
-import { EventPublisher } from '@app/messaging';
+import { EventPublisher, raiseOpsAlert } from '@app/messaging';
 import { EMPLOYMENT_REFERRAL_CONFIG, EmploymentReferralConfig } from '../config/employment-referral.config';
 import { ProviderRepository } from '../providers/provider.repository';
 import { EmploymentReferralRecord, EmploymentReferralRepository } from './employment-referral.repository';
@@ -94,10 +94,11 @@ export class EmploymentRoutingService {
     details: Record<string, string | number | boolean>,
     now: Date,
   ): Promise<void> {
-    await this.publisher.publish(
-      EVENTS.opsAlertRaised,
-      { code, severity, service: SERVICES.employmentReferral, summary, details, raisedAt: now.toISOString() },
-      { subject: typeof details.referralId === 'string' ? details.referralId : undefined },
+    await raiseOpsAlert(
+      this.publisher,
+      SERVICES.employmentReferral,
+      { code, severity, summary, details },
+      now,
     );
   }
 }

@@ -11,11 +11,11 @@ import {
   SEAL_CONTEXTS,
   SiteContactDto,
 } from '@app/contracts';
-import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor } from '@app/core';
+import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor, pageLimit } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
-import { AuditEntry, AuditTrail } from '@app/audit';
+import { AuditEntry, AuditTrail, referralAudit } from '@app/audit';
 import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } from '@app/persistence';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { SiteRepository } from '../directory/site.repository';
@@ -46,16 +46,8 @@ function notFound(): DomainException {
   return new DomainException('REFERRAL_NOT_FOUND', 'not-found', 'No such referral for this site');
 }
 
-function messagingAudit(subtype: string, referralId: string): AuditEntry {
-  return {
-    type: 'messaging',
-    subtype,
-    action: 'U',
-    entityType: 'referral',
-    entityId: referralId,
-    purposeOfUse: 'TREAT',
-  };
-}
+const messagingAudit = (subtype: string, referralId: string): AuditEntry =>
+  referralAudit('messaging', subtype, 'U', referralId);
 
 /** A site's request acts for the site: row-level security shows it only the referrals it holds. */
 function siteActor(siteId: string): Actor {
@@ -64,16 +56,8 @@ function siteActor(siteId: string): Actor {
 
 const ESCALATION_ACTOR = systemActor('escalation-sweeper');
 
-function siteAudit(subtype: string, action: 'R' | 'U', referralId: string): AuditEntry {
-  return {
-    type: 'rest',
-    subtype,
-    action,
-    entityType: 'referral',
-    entityId: referralId,
-    purposeOfUse: 'TREAT',
-  };
-}
+const siteAudit = (subtype: string, action: 'R' | 'U', referralId: string): AuditEntry =>
+  referralAudit('rest', subtype, action, referralId);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -196,14 +180,7 @@ export class ReferralsService {
 
   async list(siteId: string, query: SiteReferralQuery): Promise<ReferralPageDto> {
     // Above the page maximum → 400, as the contract says (never a silently shorter page).
-    if (query.limit !== undefined && query.limit > this.config.pageLimitMax) {
-      throw new DomainException('VALIDATION_FAILED', 'invalid', 'The request is not valid', {
-        errors: [
-          { pointer: '#/limit', detail: `limit must not be greater than ${this.config.pageLimitMax}` },
-        ],
-      });
-    }
-    const limit = query.limit ?? Math.min(20, this.config.pageLimitMax);
+    const limit = pageLimit(query.limit, this.config.pageLimitMax);
     const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
     const rows = await this.tx.run(async () => {
       const found = await this.referrals.pageForSite(siteId, query.status, after, limit + 1);

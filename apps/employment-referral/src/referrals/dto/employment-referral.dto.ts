@@ -1,16 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import {
   EMPLOYMENT_DECLINE_REASONS,
   EMPLOYMENT_END_REASONS,
@@ -24,6 +13,7 @@ import {
   RETENTION_CHECK_MONTHS,
   RetentionCheckMonth,
 } from '@app/contracts';
+import { CursorPageQuery } from '@app/platform';
 import {
   EMPLOYMENT_STATUSES,
   EmploymentStatus,
@@ -34,28 +24,11 @@ import {
 /** End reasons a provider may give (consent withdrawal is the service's, from registration). */
 export const PROVIDER_END_REASONS = EMPLOYMENT_END_REASONS.filter((r) => r !== 'consent-withdrawn');
 
-export class ProviderReferralQuery {
+export class ProviderReferralQuery extends CursorPageQuery {
   @ApiPropertyOptional({ enum: EMPLOYMENT_STATUSES })
   @IsOptional()
   @IsOneOf(EMPLOYMENT_STATUSES)
   status?: EmploymentStatus;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor).' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/)
-  cursor?: string;
-
-  @ApiPropertyOptional({
-    default: 20,
-    maximum: 1000,
-    description: 'Page size; clamped to PROVIDER_PAGE_LIMIT_MAX (default 100).',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class EmploymentDeclineDto {

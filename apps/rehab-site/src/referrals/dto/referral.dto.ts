@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -9,7 +8,6 @@ import {
   IsOptional,
   IsString,
   Length,
-  Matches,
   Max,
   Min,
   ValidateIf,
@@ -35,31 +33,14 @@ import {
   REHAB_SERVICES,
   RehabService,
 } from '@app/contracts';
+import { CursorPageQuery } from '@app/platform';
 import { REFERRAL_STATUSES, ReferralStatus, SITE_ACTIONS, SiteAction } from '../referral-lifecycle';
 
-export class SiteReferralQuery {
+export class SiteReferralQuery extends CursorPageQuery {
   @ApiPropertyOptional({ enum: REFERRAL_STATUSES })
   @IsOptional()
   @IsOneOf(REFERRAL_STATUSES)
   status?: ReferralStatus;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor).' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/)
-  cursor?: string;
-
-  @ApiPropertyOptional({
-    default: 20,
-    minimum: 1,
-    maximum: 100,
-    description: 'At most SITE_PAGE_LIMIT_MAX (default 100); above it → 400.',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class ReferralSummaryDto {
