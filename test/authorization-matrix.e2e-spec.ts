@@ -257,6 +257,11 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /v1/admin/providers/:providerId': { roles: ['ops-admin', 'ops-viewer'], ok: 404 },
     'PATCH /v1/admin/providers/:providerId': { roles: ['ops-admin'], ok: 404, body: {} },
     'POST /v1/admin/providers/:providerId/api-key': { roles: ['ops-admin'], ok: 404 },
+    'GET /v1/admin/employment-stats': { roles: ['ops-admin', 'ops-viewer'], ok: 200 },
+    'GET /v1/providers/:providerId/stats': {
+      orgs: PROVIDERS,
+      ok: { default: 200, otherEmploymentProvider: 404 },
+    },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'ops-monitor': { ...COMMON },

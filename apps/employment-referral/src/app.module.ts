@@ -7,6 +7,7 @@ import { SettingsModule } from './config/settings.module';
 import { DATABASE } from './database';
 import { ProvidersModule } from './providers/providers.module';
 import { ReferralsModule } from './referrals/referrals.module';
+import { StatsModule } from './stats/stats.module';
 
 @Module({})
 export class AppModule {
@@ -33,6 +34,7 @@ export class AppModule {
         AuditModule,
         ProvidersModule,
         ReferralsModule,
+        StatsModule,
       ],
     };
   }

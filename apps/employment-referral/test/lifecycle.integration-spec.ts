@@ -246,6 +246,46 @@ describe('employment-referral: from readiness to the 6-month retention check', (
     expect(await world.status(referralId)).toBe('accepted');
   });
 
+  it('should report IPS measures to ops and to each provider for its own referrals only', async () => {
+    const ops = await world.http('GET', '/v1/admin/employment-stats', world.adminToken);
+    expect(ops.status).toBe(200);
+    expect(ops.body).toMatchObject({
+      referrals: 4,
+      placed: 1,
+      placedCompetitive: 0,
+      competitiveShare: 0,
+      medianDaysReadyToPlaced: 0,
+      declineReasons: [
+        { reason: 'no-capacity', count: 1 },
+        { reason: 'other', count: 1 },
+        { reason: 'programme-unsuitable', count: 1 },
+      ],
+      endReasons: [{ reason: 'retention-completed', count: 1 }],
+      unplacedReasons: [
+        { reason: 'hop-limit', count: 1 },
+        { reason: 'no-provider', count: 1 },
+      ],
+    });
+    expect(ops.body.retention).toEqual([
+      { month: 1, checked: 1, retained: 1, overdue: 0 },
+      { month: 3, checked: 1, retained: 1, overdue: 1 },
+      { month: 6, checked: 1, retained: 1, overdue: 0 },
+    ]);
+    const county = await world.http('GET', '/v1/providers/ep-county/stats', key.county);
+    expect(county.body).toMatchObject({
+      referrals: 1,
+      placed: 1,
+      capacity: 2,
+      declineReasons: [],
+      unplacedReasons: [],
+    });
+    const township = await world.http('GET', '/v1/providers/ep-township/stats', key.township);
+    expect(township.body).toMatchObject({ placed: 0, declineReasons: [{ reason: 'no-capacity', count: 1 }] });
+    expect((await world.http('GET', '/v1/providers/ep-county/stats', key.township)).status).toBe(404);
+    const one = await world.http('GET', '/v1/admin/employment-stats?providerId=ep-county', world.adminToken);
+    expect(one.body).toMatchObject({ referrals: 1, placed: 1 });
+  });
+
   it('should keep no clinical column in any table and send no clinical field in any response or event', async () => {
     const scan = await scanForClinicalData(world);
     expect(scan.found).toEqual([]);

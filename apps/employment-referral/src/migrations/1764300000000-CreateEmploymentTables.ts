@@ -51,6 +51,7 @@ export class CreateEmploymentTables1764300000000 implements MigrationInterface {
         holds_place boolean NOT NULL DEFAULT false,
         access_revoked boolean NOT NULL DEFAULT false,
         hop integer NOT NULL DEFAULT 0,
+        unplaced_reason text,
         ready_at timestamptz NOT NULL,
         referred_at timestamptz,
         accepted_at timestamptz,

@@ -3,6 +3,7 @@ import {
   EmploymentDeclineReason,
   EmploymentEndReason,
   EmploymentProgramme,
+  EmploymentUnplacedReason,
   PlacementType,
   RetentionCheckMonth,
 } from '@app/contracts';
@@ -217,12 +218,13 @@ export class EmploymentReferralRepository {
     );
   }
 
-  async markUnplaced(referralId: string, hop: number): Promise<void> {
+  async markUnplaced(referralId: string, hop: number, reason: EmploymentUnplacedReason): Promise<void> {
     await this.tx.manager.query(
       `UPDATE ${this.s}.employment_referral
-          SET provider_id = NULL, hop = $2, status = 'unplaced', holds_place = false, updated_at = now()
+          SET provider_id = NULL, hop = $2, status = 'unplaced', unplaced_reason = $3, holds_place = false,
+              updated_at = now()
         WHERE referral_id = $1`,
-      [referralId, hop],
+      [referralId, hop, reason],
     );
   }
 

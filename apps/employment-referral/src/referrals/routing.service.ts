@@ -71,7 +71,7 @@ export class EmploymentRoutingService {
     now: Date,
   ): Promise<null> {
     const { referralId } = referral;
-    await this.referrals.markUnplaced(referralId, hop);
+    await this.referrals.markUnplaced(referralId, hop, reason);
     await this.publisher.publish(
       EVENTS.employmentReferralUnplaced,
       { referralId, reason, hop, unplacedAt: now.toISOString() },
