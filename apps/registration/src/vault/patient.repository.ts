@@ -10,6 +10,8 @@ export interface PatientRow {
   readonly lacksCapacity: boolean;
   readonly hasGuardian: boolean;
   readonly sealedAt: Date | null;
+  /** The patient has an ID number on record (its blind index). */
+  readonly hasIdNumber: boolean;
 }
 
 interface RawPatient {
@@ -24,10 +26,11 @@ interface RawPatient {
   residence_division_code: string;
   lacks_capacity: boolean;
   sealed_at: Date | null;
+  has_id_number: boolean;
 }
 
 const COLUMNS = `id, name_sealed, id_number_sealed, birth_date_sealed, phone_sealed, address_sealed, guardian_sealed,
-  sex, residence_division_code, lacks_capacity, sealed_at`;
+  sex, residence_division_code, lacks_capacity, sealed_at, id_number_index IS NOT NULL AS has_id_number`;
 
 const toRow = (r: RawPatient): PatientRow => ({
   id: r.id,
@@ -44,6 +47,7 @@ const toRow = (r: RawPatient): PatientRow => ({
   lacksCapacity: r.lacks_capacity,
   hasGuardian: r.guardian_sealed !== null,
   sealedAt: r.sealed_at,
+  hasIdNumber: r.has_id_number,
 });
 
 /** All I/O on the patient vault table. Only seals and blind indexes are ever written. */
@@ -51,19 +55,28 @@ const toRow = (r: RawPatient): PatientRow => ({
 export class PatientRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  /** The patient whose ID number or (name, birth date, county) blind index matches, locked for update. */
-  async findForUpdateByIndexes(
-    idNumberIndex: string,
-    identityIndex: string,
-  ): Promise<{ patient: PatientRow; matchedBy: 'id-number' | 'name-birth-division' } | undefined> {
-    const rows = await this.tx.manager.query<(RawPatient & { by_id: boolean })[]>(
-      `SELECT ${COLUMNS}, id_number_index = $1 AS by_id FROM ${this.tx.schema}.patient
-        WHERE id_number_index = $1 OR identity_index = $2
-        ORDER BY (id_number_index = $1) DESC, created_at LIMIT 1 FOR UPDATE`,
-      [idNumberIndex, identityIndex],
+  /** The patient with this ID number (blind index), locked for update: the same ID number is the same person. */
+  async findForUpdateByIdNumber(idNumberIndex: string): Promise<PatientRow | undefined> {
+    const rows = await this.tx.manager.query<RawPatient[]>(
+      `SELECT ${COLUMNS} FROM ${this.tx.schema}.patient WHERE id_number_index = $1 FOR UPDATE`,
+      [idNumberIndex],
     );
-    if (rows.length === 0) return undefined;
-    return { patient: toRow(rows[0]), matchedBy: rows[0].by_id ? 'id-number' : 'name-birth-division' };
+    return rows[0] ? toRow(rows[0]) : undefined;
+  }
+
+  /**
+   * Other records with the same name, birth date and county that could be this person: those without an ID
+   * number (or any, when this one has none). A differing ID number is a different person, never a candidate.
+   * Records merged into another are left out (their survivor is the candidate).
+   */
+  async findReviewCandidates(identityIndex: string, excludeId: string, hasIdNumber: boolean): Promise<string[]> {
+    const rows = await this.tx.manager.query<{ id: string }[]>(
+      `SELECT id FROM ${this.tx.schema}.patient
+        WHERE identity_index = $1 AND id <> $2 AND merged_into IS NULL AND ($3::boolean = false OR id_number_index IS NULL)
+        ORDER BY created_at`,
+      [identityIndex, excludeId, hasIdNumber],
+    );
+    return rows.map((r) => r.id);
   }
 
   async findById(id: string, forUpdate = false): Promise<PatientRow | undefined> {
@@ -77,7 +90,7 @@ export class PatientRepository {
   /** Inserts a new patient and returns it; undefined when a concurrent insert took the same ID number first. */
   async insert(patient: {
     id: string;
-    idNumberIndex: string;
+    idNumberIndex: string | null;
     identityIndex: string;
     sealed: SealedFields;
     sex: string;
@@ -124,6 +137,37 @@ export class PatientRepository {
       `UPDATE ${this.tx.schema}.patient SET guardian_sealed = $2, updated_at = now() WHERE id = $1`,
       [id, JSON.stringify(guardian)],
     );
+  }
+
+  /**
+   * A confirmed merge: the ID number (index and seal, re-sealed for the survivor) moves from the duplicate to a
+   * survivor that had none, and the duplicate points at the survivor.
+   */
+  async markMergedInto(
+    duplicateId: string,
+    survivorId: string,
+    idNumber?: { index: string; sealed: SealedFields['idNumber'] },
+  ): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.tx.schema}.patient SET merged_into = $2, id_number_index = NULL, updated_at = now() WHERE id = $1`,
+      [duplicateId, survivorId],
+    );
+    if (idNumber) {
+      await this.tx.manager.query(
+        `UPDATE ${this.tx.schema}.patient SET id_number_index = $2, id_number_sealed = $3, updated_at = now()
+          WHERE id = $1`,
+        [survivorId, idNumber.index, JSON.stringify(idNumber.sealed)],
+      );
+    }
+  }
+
+  /** The ID number blind index of a patient (null when none was given). */
+  async idNumberIndexOf(id: string): Promise<string | null> {
+    const rows = await this.tx.manager.query<{ id_number_index: string | null }[]>(
+      `SELECT id_number_index FROM ${this.tx.schema}.patient WHERE id = $1`,
+      [id],
+    );
+    return rows[0]?.id_number_index ?? null;
   }
 
   /** Replaces every seal by one made for the statutory record only, and marks the patient sealed. */
