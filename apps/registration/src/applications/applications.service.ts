@@ -188,7 +188,9 @@ export class ApplicationsService {
       registration.status === 'registered'
         ? others.find((a) => a.status === 'registered' && a.endedAt === null)
         : undefined;
-    const inProgress = others.find((a) => a.status === 'assessment-requested' || a.status === 'awaiting-consent');
+    const inProgress = others.find(
+      (a) => a.status === 'assessment-requested' || a.status === 'awaiting-consent',
+    );
     const into = routed ?? inProgress;
     if (into) {
       const reason = routed ? 'already registered' : 'an application is already open';

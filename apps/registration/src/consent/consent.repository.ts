@@ -94,10 +94,10 @@ export class ConsentRepository {
 
   /** A confirmed identity merge: the duplicate record's consents become the survivor's. */
   async moveToPatient(fromPatientId: string, toPatientId: string): Promise<void> {
-    await this.tx.manager.query(`UPDATE ${this.tx.schema}.consent SET patient_id = $2 WHERE patient_id = $1`, [
-      fromPatientId,
-      toPatientId,
-    ]);
+    await this.tx.manager.query(
+      `UPDATE ${this.tx.schema}.consent SET patient_id = $2 WHERE patient_id = $1`,
+      [fromPatientId, toPatientId],
+    );
   }
 
   /** Marks every live consent of the purposes withdrawn; returns how many. */

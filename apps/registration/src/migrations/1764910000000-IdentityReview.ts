@@ -1,5 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableOrganisationPolicies, disableOrganisationPolicies, quotedMigrationSchema } from '@app/persistence';
+import {
+  enableOrganisationPolicies,
+  disableOrganisationPolicies,
+  quotedMigrationSchema,
+} from '@app/persistence';
 
 /**
  * Identity rules: the ID number is the only automatic match. A channel may file without one (the patient's

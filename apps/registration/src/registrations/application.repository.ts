@@ -147,6 +147,15 @@ export class ApplicationRepository {
     );
   }
 
+  /** A confirmed identity merge: the duplicate registration's applications join the survivor's. */
+  async moveToRegistration(fromRegistrationId: string, toRegistrationId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET registration_id = $2, linked_by = COALESCE(linked_by, 'identity-review')
+        WHERE registration_id = $1`,
+      [fromRegistrationId, toRegistrationId],
+    );
+  }
+
   /** Open applications past their verify & register deadline whose breach is not recorded yet, locked. */
   async claimOverdue(now: Date, limit = 100): Promise<ApplicationRow[]> {
     const rows = await this.tx.manager.query<RawApplication[]>(

@@ -80,7 +80,10 @@ export class RegistrationsService {
     const applications = (await this.applications.findApplicationsOf(registrationId)).filter(
       (a) => office || a.organisationId === caller.organisationId,
     );
-    const consents = await this.consents.findByPatient(patient.id, office ? undefined : caller.organisationId);
+    const consents = await this.consents.findByPatient(
+      patient.id,
+      office ? undefined : caller.organisationId,
+    );
     const views: ApplicationViewDto[] = [];
     for (const a of applications) {
       views.push(

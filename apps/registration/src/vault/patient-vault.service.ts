@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import {
-  GuardianDto,
-  SEAL_CONTEXTS,
-  SiteContactDto,
-  EncryptedFieldDto,
-} from '@app/contracts';
+import { GuardianDto, SEAL_CONTEXTS, SiteContactDto, EncryptedFieldDto } from '@app/contracts';
 import { Clock, DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import {

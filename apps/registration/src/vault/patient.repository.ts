@@ -69,7 +69,11 @@ export class PatientRepository {
    * number (or any, when this one has none). A differing ID number is a different person, never a candidate.
    * Records merged into another are left out (their survivor is the candidate).
    */
-  async findReviewCandidates(identityIndex: string, excludeId: string, hasIdNumber: boolean): Promise<string[]> {
+  async findReviewCandidates(
+    identityIndex: string,
+    excludeId: string,
+    hasIdNumber: boolean,
+  ): Promise<string[]> {
     const rows = await this.tx.manager.query<{ id: string }[]>(
       `SELECT id FROM ${this.tx.schema}.patient
         WHERE identity_index = $1 AND id <> $2 AND merged_into IS NULL AND ($3::boolean = false OR id_number_index IS NULL)
