@@ -169,6 +169,10 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     },
     'POST /registrations/:id/consents': { orgs: CHANNELS, ok: 400, body: {} },
     'POST /registrations/:id/consent-withdrawals': { orgs: CHANNELS, ok: 400, body: {} },
+    // The identity review worklist: the registration office (county centre, its county) and ops only.
+    'GET /identity-reviews': { orgs: CENTRES, roles: ['ops-admin', 'ops-viewer'], ok: 200 },
+    'POST /identity-reviews/:id/merge': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
+    'POST /identity-reviews/:id/keep-separate': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'rehab-site': {

@@ -70,21 +70,17 @@ export class PatientVaultService {
         lacksCapacity: identity.lacksCapacity,
       });
       if (inserted) {
-        const reviewCandidates = await this.patients.findReviewCandidates(
-          identityIndex,
-          inserted.id,
-          idNumberIndex !== null,
-        );
+        const { patient, reviewCandidates } = inserted;
         await this.reviews.openReviews(
           reviewCandidates.map((candidatePatientId) => ({
             id: randomUUID(),
-            patientId: inserted.id,
+            patientId: patient.id,
             candidatePatientId,
             countyCode: identity.residenceDivisionCode.slice(0, 6),
           })),
           this.clock.now(),
         );
-        return { patient: inserted, created: true, reviewCandidates };
+        return { patient, created: true, reviewCandidates };
       }
     }
     throw new DomainException(

@@ -64,25 +64,6 @@ export class PatientRepository {
     return rows[0] ? toRow(rows[0]) : undefined;
   }
 
-  /**
-   * Other records with the same name, birth date and county that could be this person: those without an ID
-   * number (or any, when this one has none). A differing ID number is a different person, never a candidate.
-   * Records merged into another are left out (their survivor is the candidate).
-   */
-  async findReviewCandidates(
-    identityIndex: string,
-    excludeId: string,
-    hasIdNumber: boolean,
-  ): Promise<string[]> {
-    const rows = await this.tx.manager.query<{ id: string }[]>(
-      `SELECT id FROM ${this.tx.schema}.patient
-        WHERE identity_index = $1 AND id <> $2 AND merged_into IS NULL AND ($3::boolean = false OR id_number_index IS NULL)
-        ORDER BY created_at`,
-      [identityIndex, excludeId, hasIdNumber],
-    );
-    return rows.map((r) => r.id);
-  }
-
   async findById(id: string, forUpdate = false): Promise<PatientRow | undefined> {
     const rows = await this.tx.manager.query<RawPatient[]>(
       `SELECT ${COLUMNS} FROM ${this.tx.schema}.patient WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
@@ -91,7 +72,12 @@ export class PatientRepository {
     return rows[0] ? toRow(rows[0]) : undefined;
   }
 
-  /** Inserts a new patient and returns it; undefined when a concurrent insert took the same ID number first. */
+  /**
+   * Inserts a new patient and returns it, with the other records that could be the same person (same name,
+   * birth date and county, and one of the two without an ID number; a differing ID number is a different person,
+   * never a candidate; records merged into another are left out) in the same round trip. Undefined when a
+   * concurrent insert took the same ID number first.
+   */
   async insert(patient: {
     id: string;
     idNumberIndex: string | null;
@@ -100,12 +86,20 @@ export class PatientRepository {
     sex: string;
     residenceDivisionCode: string;
     lacksCapacity: boolean;
-  }): Promise<PatientRow | undefined> {
-    const rows = await this.tx.manager.query<RawPatient[]>(
-      `INSERT INTO ${this.tx.schema}.patient (id, id_number_index, identity_index, name_sealed, id_number_sealed,
-         birth_date_sealed, phone_sealed, address_sealed, guardian_sealed, sex, residence_division_code, lacks_capacity)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (id_number_index) DO NOTHING RETURNING ${COLUMNS}`,
+  }): Promise<{ patient: PatientRow; reviewCandidates: string[] } | undefined> {
+    const s = this.tx.schema;
+    // The statement's own insert is not visible to its sub-select: the new row is never its own candidate.
+    const rows = await this.tx.manager.query<(RawPatient & { review_candidates: string[] })[]>(
+      `WITH inserted AS (
+         INSERT INTO ${s}.patient (id, id_number_index, identity_index, name_sealed, id_number_sealed,
+           birth_date_sealed, phone_sealed, address_sealed, guardian_sealed, sex, residence_division_code, lacks_capacity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (id_number_index) DO NOTHING RETURNING ${COLUMNS})
+       SELECT inserted.*, ARRAY(
+         SELECT c.id FROM ${s}.patient c
+          WHERE c.identity_index = $3 AND c.merged_into IS NULL AND ($2::text IS NULL OR c.id_number_index IS NULL)
+          ORDER BY c.created_at) AS review_candidates
+         FROM inserted`,
       [
         patient.id,
         patient.idNumberIndex,
@@ -116,7 +110,7 @@ export class PatientRepository {
         patient.lacksCapacity,
       ],
     );
-    return rows[0] ? toRow(rows[0]) : undefined;
+    return rows[0] ? { patient: toRow(rows[0]), reviewCandidates: rows[0].review_candidates } : undefined;
   }
 
   /**
