@@ -1,4 +1,5 @@
 import { PatientIdentityDto } from '@app/contracts';
+import { IdentityReviewViewDto } from '../src/identity-review/dto/identity-review.dto';
 import { holdsFor, opsHeaders, waitFor } from '@app/testing';
 import {
   applicationRow,
@@ -141,8 +142,8 @@ describe('registration identity rules', () => {
       const applicationId = filed.body.applicationId as string;
       const open = await http(world, 'GET', '/identity-reviews?limit=200', world.keys.centre);
       expect(open.status).toBe(200);
-      const review = (open.body as unknown as Record<string, any>[]).find((r) =>
-        (r.record.applications as { applicationId: string }[]).some((a) => a.applicationId === applicationId),
+      const review = (open.body as unknown as IdentityReviewViewDto[]).find((r) =>
+        r.record.applications.some((a) => a.applicationId === applicationId),
       );
       expect(review).toBeDefined();
       return { referralId, applicationId, review: review! };
@@ -173,7 +174,7 @@ describe('registration identity rules', () => {
       const decidedElsewhere = await http(
         world,
         'POST',
-        `/identity-reviews/${review.reviewId as string}/merge`,
+        `/identity-reviews/${review.reviewId}/merge`,
         world.keys.otherCentre,
         {},
       );
@@ -185,7 +186,7 @@ describe('registration identity rules', () => {
       const merged = await http(
         world,
         'POST',
-        `/identity-reviews/${review.reviewId as string}/merge`,
+        `/identity-reviews/${review.reviewId}/merge`,
         world.keys.centre,
         {
           note: 'same person: checked with the family',
@@ -212,7 +213,7 @@ describe('registration identity rules', () => {
       const again = await http(
         world,
         'POST',
-        `/identity-reviews/${review.reviewId as string}/keep-separate`,
+        `/identity-reviews/${review.reviewId}/keep-separate`,
         opsAdmin,
         {},
       );
@@ -227,15 +228,9 @@ describe('registration identity rules', () => {
 
     it('should keep the records separate when ops says so: the family application goes on by itself', async () => {
       const { applicationId, review } = await candidatePair();
-      const kept = await http(
-        world,
-        'POST',
-        `/identity-reviews/${review.reviewId as string}/keep-separate`,
-        opsAdmin,
-        {
-          note: 'different people',
-        },
-      );
+      const kept = await http(world, 'POST', `/identity-reviews/${review.reviewId}/keep-separate`, opsAdmin, {
+        note: 'different people',
+      });
       expect(kept.status).toBe(200);
       expect(kept.body).toMatchObject({ status: 'kept-separate', decidedBy: 'ops:test-ops-admin' });
       const view = await verifyAndAssess(world, applicationId);
