@@ -10,6 +10,7 @@ import {
   RegistrationHarness,
   registeredEventsOf,
   startRegistrationHarness,
+  verify,
 } from './harness';
 
 type Answer = Awaited<ReturnType<typeof http>>;
@@ -188,15 +189,7 @@ describe('registration answers every channel the same whatever it knows of the p
     ).toEqual(expect.arrayContaining([dischargedReferral, applicationId]));
 
     // The office's verification links it: filed into the routed referral, nothing routed twice.
-    const verified = await http(
-      world,
-      'POST',
-      `/applications/${applicationId}/verification`,
-      world.keys.centre,
-      {
-        outcome: 'verified',
-      },
-    );
+    const verified = await verify(world, applicationId);
     expect(verified.body).toMatchObject({ status: 'merged', mergedInto: dischargedReferral });
     expect(await registeredEventsOf(world, applicationId)).toHaveLength(0);
 

@@ -16,6 +16,7 @@ import {
   RegistrationHarness,
   startRegistrationHarness,
   streamEvents,
+  verify,
 } from './harness';
 
 /** The same person from several channels is one registration. */
@@ -98,13 +99,7 @@ describe('registration duplicates across channels', () => {
       registrationId,
     );
     expect(await registrationsOfPatient(registrationId)).toBe(1);
-    const verified = await http(
-      world,
-      'POST',
-      `/applications/${family.body.applicationId as string}/verification`,
-      world.keys.centre,
-      { outcome: 'verified' },
-    );
+    const verified = await verify(world, family.body.applicationId as string);
     expect(verified.body).toMatchObject({
       registrationId,
       linkedToExisting: true,

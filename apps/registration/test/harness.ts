@@ -281,20 +281,18 @@ export const onlineConsent = () => ({
   grantedAt: new Date(Date.now() - 60_000).toISOString(),
 });
 
-/** The county centre's verification (初核登记) and, when it requests one, its assessment of an application. */
+/** The county centre's verification (初核登记) of an application: `verified`. */
+export const verify = (world: RegistrationHarness, applicationId: string) =>
+  http(world, 'POST', `/applications/${applicationId}/verification`, world.keys.centre, {
+    outcome: 'verified',
+  });
+
+/** The county centre's verification and, when it requests one, its assessment of an application. */
 export async function verifyAndAssess(
   world: RegistrationHarness,
   applicationId: string,
 ): Promise<Record<string, unknown>> {
-  const verified = await http(
-    world,
-    'POST',
-    `/applications/${applicationId}/verification`,
-    world.keys.centre,
-    {
-      outcome: 'verified',
-    },
-  );
+  const verified = await verify(world, applicationId);
   if (verified.status !== 200)
     throw new Error(`verification: ${verified.status} ${JSON.stringify(verified.body)}`);
   if (verified.body.status !== 'assessment-requested') return verified.body;
