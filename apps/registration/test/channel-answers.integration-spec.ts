@@ -166,6 +166,29 @@ describe('registration answers every channel the same whatever it knows of the p
     );
   });
 
+  it('should tell a filer the office has not verified nothing of a discharge that comes later', async () => {
+    const later = person();
+    const probeLater = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+      channel: 'family',
+      patient: later,
+      needs: ['day-care'],
+    });
+    const unknown = await probe('family', world.keys.familyPortal, person());
+    const referralId = await publishAssessed(world, later, [consent()]);
+    await waitFor(async () => (await registeredEventsOf(world, referralId)).length === 1);
+
+    const id = probeLater.body.applicationId as string;
+    const application = await http(world, 'GET', `/applications/${id}`, world.keys.familyPortal);
+    const registration = await http(
+      world,
+      'GET',
+      `/registrations/${probeLater.body.registrationId as string}`,
+      world.keys.familyPortal,
+    );
+    expect(differences(application.body, unknown.application.body)).toEqual([]);
+    expect(differences(registration.body, unknown.registration.body)).toEqual([]);
+  });
+
   it('should show the link to the registration office and ops only', async () => {
     const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
       channel: 'family',

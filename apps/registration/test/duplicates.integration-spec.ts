@@ -59,6 +59,11 @@ describe('registration duplicates across channels', () => {
     const hospital = (await applicationRow(world, referralId))!;
     expect(hospital.registration_id).toBe(family.body.registrationId);
     expect(await allRegistrations()).toBe(before + 1);
+    // Not verified yet when the referral came: it waits for the office, whose verification links it.
+    expect((await applicationRow(world, family.body.applicationId as string))!.status).toBe('received');
+    expect((await verify(world, family.body.applicationId as string)).body).toMatchObject({
+      status: 'merged',
+    });
     // The family sees where the person's case stands; the office sees the link.
     const familyNow = await http(
       world,

@@ -12,6 +12,7 @@ import {
   RegistrationHarness,
   registeredEventsOf,
   startRegistrationHarness,
+  verify,
   verifyAndAssess,
 } from './harness';
 
@@ -195,9 +196,14 @@ describe('registration identity rules', () => {
       expect(merged.status).toBe(200);
       expect(merged.body).toMatchObject({ status: 'merged', decidedBy: 'org:centre-hanbin' });
 
+      // Moved to the routed person's registration; not verified yet, so the office's verification links it.
       const row = (await applicationRow(world, applicationId))!;
       expect(row.registration_id).toBe((await applicationRow(world, referralId))!.registration_id);
-      expect(row.status).toBe('merged');
+      expect(row.status).toBe('received');
+      expect((await verify(world, applicationId)).body).toMatchObject({
+        status: 'merged',
+        mergedInto: referralId,
+      });
       const office = await http(world, 'GET', `/applications/${applicationId}`, world.keys.centre);
       expect(office.body).toMatchObject({
         status: 'merged',

@@ -194,7 +194,7 @@ export class ApplicationsService {
     const into = routed ?? inProgress;
     if (into) {
       const reason = routed ? 'already registered' : 'an application is already open';
-      await this.applications.end(application.id, 'merged', reason, now, into.id);
+      await this.applications.mergeAtVerification(application.id, by, now, into.id, reason);
     } else {
       await this.applications.markVerified(application.id, by, now);
     }

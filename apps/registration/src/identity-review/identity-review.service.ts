@@ -27,17 +27,17 @@ interface Reviewer {
 
 /** How far an open application has got: the furthest one of a person stays, the others are filed into it. */
 const PROGRESS: Record<string, number> = {
-  registered: 3,
-  'awaiting-consent': 2,
-  'assessment-requested': 1,
-  received: 0,
+  registered: 2,
+  'awaiting-consent': 1,
+  'assessment-requested': 0,
 };
 
 /**
  * The identity review worklist. A name + birth date + county match where one record has no ID number is never
  * merged by the service: the registration office or ops decides here, and every decision is audited. A merge
  * keeps the routed record (both routed: refused, a person cannot hold two referrals here), moves the other's
- * applications and consents to it and files its open applications into the furthest one.
+ * applications and consents to it and files the verified open applications into the furthest one (those not
+ * verified yet are linked by their verification).
  */
 @Injectable()
 export class IdentityReviewService {
@@ -171,9 +171,11 @@ export class IdentityReviewService {
       (x) =>
         x.endedAt === null && (OPEN_APPLICATION_STATUSES.includes(x.status) || x.status === 'registered'),
     );
-    const keep = furthest(going);
+    // An application the office has not verified yet stays for its verification, which links it.
+    const verified = going.filter((x) => x.status !== 'received');
+    const keep = furthest(verified);
     if (!keep) return;
-    const others = going.filter((x) => x.id !== keep.id && x.status !== 'registered').map((x) => x.id);
+    const others = verified.filter((x) => x.id !== keep.id && x.status !== 'registered').map((x) => x.id);
     await this.applications.endAll(others, 'merged', 'same person (identity review)', now, keep.id);
   }
 

@@ -53,6 +53,7 @@ describe('application views', () => {
       mergedInto: target.id,
       endReason: 'superseded by a hospital referral',
       endedAt: at,
+      verifiedAt: at,
     });
     const view = toChannelApplicationView(merged, 'p', target);
     expect(view).toMatchObject({
@@ -63,8 +64,12 @@ describe('application views', () => {
     expect(JSON.stringify(view)).not.toMatch(/hospital|merged/);
   });
 
-  it('should show an unresolved merge as received and keep the office note of a rejection', () => {
-    expect(toChannelApplicationView(row({ status: 'merged' }), 'p').status).toBe('received');
+  it('should show an unresolved or unverified merge as received and keep the office note of a rejection', () => {
+    expect(toChannelApplicationView(row({ status: 'merged', verifiedAt: at }), 'p').status).toBe('received');
+    const target = row({ id: 'other', status: 'registered' });
+    expect(toChannelApplicationView(row({ status: 'merged', mergedInto: 'other' }), 'p', target).status).toBe(
+      'received',
+    );
     expect(
       toChannelApplicationView(row({ status: 'rejected', endReason: 'no such person' }), 'p'),
     ).toMatchObject({

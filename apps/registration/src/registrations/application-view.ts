@@ -29,15 +29,17 @@ const REASONS_SHOWN_TO_CHANNELS: readonly ApplicationStatus[] = ['rejected', 'in
 /**
  * What the channel that filed an application sees: the same fields whatever registration knew about the person
  * when it was filed (no link, no other application's id, no reason naming another channel). An application
- * merged into another (by the office at verification, or superseded by a hospital referral) shows where the
- * person's case stands: the status of the application it was merged into (`mergedInto`, already resolved).
+ * the office verified and merged into another (at verification, superseded by a hospital referral, or by an
+ * identity review) shows where the person's case stands: the status of the application it was merged into
+ * (`mergedInto`, already resolved). One merged before any verification shows `received`.
  */
 export function toChannelApplicationView(
   a: ApplicationRow,
   patientRef: string,
   mergedInto?: ApplicationRow,
 ): ApplicationViewDto {
-  const shown = a.status === 'merged' ? mergedInto : a;
+  // Only an application the office verified follows its merge: until then its filer is unchecked.
+  const shown = a.status !== 'merged' ? a : a.verifiedAt !== null ? mergedInto : undefined;
   const status = !shown || shown.status === 'merged' ? 'received' : shown.status;
   return {
     applicationId: a.id,

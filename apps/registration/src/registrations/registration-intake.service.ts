@@ -113,9 +113,11 @@ export class RegistrationIntake {
       ...(outcome ? { outcome } : {}),
     });
     if (hospital && !filedInto) {
-      // The hospital's application arrives assessed: it supersedes applications still being verified.
+      // The hospital's application arrives assessed: it supersedes the applications the office verified. One not
+      // verified yet stays for the office, whose verification links it (telling its channel anything sooner
+      // would tell an unchecked filer about a discharge).
       await this.applications.endAll(
-        open.map((a) => a.id),
+        open.filter((a) => a.verifiedAt !== null).map((a) => a.id),
         'merged',
         'superseded by a hospital referral',
         now,
