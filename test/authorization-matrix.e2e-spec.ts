@@ -163,8 +163,10 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     },
     'POST /applications/:id/verification': { orgs: CENTRES, ok: 400, body: {} },
     'POST /applications/:id/assessment': { orgs: CENTRES, ok: 400, body: {} },
+    // Ops read any registration (the registration office's view, links included).
     'GET /registrations/:id': {
       orgs: CHANNELS,
+      roles: ['ops-admin', 'ops-viewer'],
       ok: { default: 200, otherFamilyPortal: 404, otherCountyCentre: 404 },
     },
     'POST /registrations/:id/consents': { orgs: CHANNELS, ok: 400, body: {} },

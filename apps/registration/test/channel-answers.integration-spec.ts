@@ -216,13 +216,27 @@ describe('registration answers every channel the same whatever it knows of the p
     expect(verified.body).toMatchObject({ status: 'merged', mergedInto: dischargedReferral });
     expect(await registeredEventsOf(world, applicationId)).toHaveLength(0);
 
+    // Ops read the registration as the office does, links included.
+    const ops = (await opsHeaders('ops-viewer')).authorization.slice('Bearer '.length);
+    const opsRegistration = await http(
+      world,
+      'GET',
+      `/registrations/${office.body.registrationId as string}`,
+      ops,
+    );
+    expect(opsRegistration.status).toBe(200);
+    expect(opsRegistration.body.applications).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ applicationId, linkedBy: 'id-number', mergedInto: dischargedReferral }),
+      ]),
+    );
+
     // Ops see the name/birth/county candidate a filing without an ID number opened.
     const candidate = await http(world, 'POST', '/applications', world.keys.socialOrg, {
       channel: 'social-organisation',
       patient: withoutId(discharged),
       needs: [],
     });
-    const ops = (await opsHeaders('ops-viewer')).authorization.slice('Bearer '.length);
     const reviews = await http(world, 'GET', '/identity-reviews?limit=200', ops);
     expect(reviews.status).toBe(200);
     const review = (

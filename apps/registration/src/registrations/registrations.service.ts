@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '@app/audit';
-import { TransactionHost } from '@app/persistence';
+import { systemActor, TransactionHost } from '@app/persistence';
 import { Caller, callerActor, notFound, restAudit } from '../auth/caller';
 import { ConsentRepository } from '../consent/consent.repository';
 import { PatientRow } from '../vault/patient.repository';
@@ -43,6 +43,17 @@ export class RegistrationsService {
     });
   }
 
+  /** Ops: the registration office's view of any registration (links included), audited as the ops user. */
+  async getRegistrationForOps(userId: string, registrationId: string): Promise<RegistrationViewDto> {
+    const entry = restAudit('read', 'R', 'registration', registrationId);
+    return this.audit.audited(systemActor('ops-read', userId), entry, async () => {
+      const registration = await this.registrations.findRegistration(registrationId);
+      if (!registration) throw notFound('registration');
+      await this.audit.record(restAudit('read', 'R', 'patient', registration.patientId));
+      return this.registrationView(registrationId, 'ops');
+    });
+  }
+
   /** Whether the caller filed for the person, or is the county centre of one of the person's applications. */
   async canSee(caller: Caller, registrationId: string): Promise<boolean> {
     const applications = await this.applications.findApplicationsOf(registrationId);
@@ -73,17 +84,16 @@ export class RegistrationsService {
     return toChannelApplicationView(application, registration.patientId, await this.mergeTarget(application));
   }
 
-  async registrationView(registrationId: string, caller: Caller): Promise<RegistrationViewDto> {
+  async registrationView(registrationId: string, caller: Caller | 'ops'): Promise<RegistrationViewDto> {
     const registration = (await this.registrations.findRegistration(registrationId))!;
     const patient = (await this.vault.find(registration.patientId))!;
-    const office = audienceOf(caller) === 'office';
+    // The office (county centre, ops) sees everything; a channel what its own organisation filed and recorded.
+    const own = caller === 'ops' || audienceOf(caller) === 'office' ? undefined : caller.organisationId;
+    const office = own === undefined;
     const applications = (await this.applications.findApplicationsOf(registrationId)).filter(
-      (a) => office || a.organisationId === caller.organisationId,
+      (a) => office || a.organisationId === own,
     );
-    const consents = await this.consents.findByPatient(
-      patient.id,
-      office ? undefined : caller.organisationId,
-    );
+    const consents = await this.consents.findByPatient(patient.id, own);
     const views: ApplicationViewDto[] = [];
     for (const a of applications) {
       views.push(
@@ -121,6 +131,6 @@ export class RegistrationsService {
 }
 
 /** The county centre is the registration office; every other organisation kind is a filing channel. */
-export function audienceOf(caller: Caller): Audience {
-  return caller.kind === 'county-centre' ? 'office' : 'channel';
+export function audienceOf(caller: Caller | 'ops'): Audience {
+  return caller === 'ops' || caller.kind === 'county-centre' ? 'office' : 'channel';
 }
