@@ -147,7 +147,7 @@ describe('registration identity rules', () => {
         r.record.applications.some((a) => a.applicationId === applicationId),
       );
       expect(review).toBeDefined();
-      return { referralId, applicationId, review: review! };
+      return { first, referralId, applicationId, review: review! };
     };
 
     it('should list the candidate for the county centre and ops, not for another county', async () => {
@@ -230,6 +230,33 @@ describe('registration identity rules', () => {
         [[review.reviewId, review.record.patientRef, review.candidate.patientRef]],
       );
       expect(audited).toBe(3);
+    });
+
+    it('should leave one open review per remaining pair after a merge', async () => {
+      const { first: person1, referralId, applicationId, review } = await candidatePair();
+      const [first] = await world.db.query<{ patient_id: string }>(
+        `SELECT r.patient_id FROM "${world.service.schema}".registration r
+           JOIN "${world.service.schema}".application a ON a.registration_id = r.id WHERE a.id = $1`,
+        [referralId],
+      );
+      // A third filing of the same name, birth date and county without an ID number: a candidate of both.
+      const third = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+        channel: 'village-committee',
+        patient: withoutIdNumber(person1),
+        needs: [],
+      });
+      expect(third.status).toBe(201);
+      const thirdRef = third.body.patientRef as string;
+      expect(await reviewsOf(thirdRef)).toBe(2);
+
+      const merged = await http(world, 'POST', `/identity-reviews/${review.reviewId}/merge`, opsAdmin, {});
+      expect(merged.status).toBe(200);
+      expect((await applicationRow(world, applicationId))!.status).toBe('received');
+      const open = await world.db.query<{ candidate_patient_id: string }>(
+        `SELECT candidate_patient_id FROM "${world.service.schema}".identity_review WHERE patient_id = $1 AND status = 'open'`,
+        [thirdRef],
+      );
+      expect(open).toEqual([{ candidate_patient_id: first.patient_id }]);
     });
 
     it('should keep the records separate when ops says so: the family application goes on by itself', async () => {

@@ -97,6 +97,7 @@ export class IdentityReviewService {
       const a = await this.recordOf(review.patientId);
       const b = await this.recordOf(review.candidatePatientId);
       for (const r of [a, b]) {
+        if (r.registration?.status === 'merged') throw notAllowed('one of the records was merged already');
         if (r.patient.sealedAt !== null || r.registration?.status === 'consent-withdrawn') {
           throw notAllowed(
             'consent was withdrawn for one of the records; it is kept for the statutory record only',

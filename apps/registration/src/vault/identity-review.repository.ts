@@ -130,5 +130,12 @@ export class IdentityReviewRepository {
         [duplicateId, survivorId],
       );
     }
+    // Left naming the merged record: the same pair with the survivor is open already (it stands for them).
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.identity_review SET status = 'merged', decided_by = $2, decided_at = $3,
+         note = 'closed: its record was merged; the review with the surviving record stands'
+        WHERE status = 'open' AND $1 IN (patient_id, candidate_patient_id)`,
+      [duplicateId, by, at],
+    );
   }
 }
