@@ -11,7 +11,7 @@ import {
 import { ManualClock } from '@app/core';
 import { Topology } from '@app/messaging';
 import {
-  deleteNamespaceStreams,
+  closeServiceHarness,
   httpCall,
   HttpResult,
   opsHeaders,
@@ -66,14 +66,8 @@ export class EmploymentHarness {
     return this;
   }
 
-  async stop(): Promise<void> {
-    await this.service?.close();
-    await this.nc?.close();
-    if (this.service) {
-      await deleteNamespaceStreams(SHARED_NATS_URL, this.service.namespace);
-      await this.db.dropSchemas(this.service.schema);
-    }
-    await this.db?.close();
+  stop(): Promise<void> {
+    return closeServiceHarness({ service: this.service, db: this.db, nc: this.nc });
   }
 
   get schema(): string {

@@ -14,7 +14,7 @@ import { ManualClock } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { Topology } from '@app/messaging';
 import {
-  deleteNamespaceStreams,
+  closeServiceHarness,
   httpCall,
   HttpResult,
   publishAs,
@@ -76,14 +76,8 @@ export class RehabSiteHarness {
     return this;
   }
 
-  async stop(): Promise<void> {
-    await this.service?.close();
-    await this.nc?.close();
-    if (this.service) {
-      await deleteNamespaceStreams(SHARED_NATS_URL, this.service.namespace);
-      await this.db.dropSchemas(this.service.schema);
-    }
-    await this.db?.close();
+  stop(): Promise<void> {
+    return closeServiceHarness({ service: this.service, db: this.db, nc: this.nc });
   }
 
   get schema(): string {

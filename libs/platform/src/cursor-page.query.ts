@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsOrgId } from '@app/contracts';
 
 /**
  * The query of a keyset-paged list (`cursor` from the previous page's `nextCursor`, `limit`): extended by each
@@ -23,5 +24,21 @@ export class CursorPageQuery {
   @IsInt()
   @Min(1)
   @Max(1000)
+  limit?: number;
+}
+
+/** The query of a directory list paged by id (`after` the last id seen, `limit` up to 500, 50 by default). */
+export class IdPageQuery {
+  @ApiPropertyOptional({ description: 'Page after this id.' })
+  @IsOptional()
+  @IsOrgId()
+  after?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   limit?: number;
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,6 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { EMPLOYMENT_PROGRAMMES, EmploymentProgramme, IsListOf, IsOrgId } from '@app/contracts';
+import { IdPageQuery } from '@app/platform';
 
 export class CreateProviderDto {
   @ApiProperty({
@@ -82,20 +82,7 @@ export class UpdateProviderDto {
   accepting?: boolean;
 }
 
-export class ProviderListQuery {
-  @ApiPropertyOptional({ description: 'Page after this provider id.' })
-  @IsOptional()
-  @IsOrgId()
-  after?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-}
+export class ProviderListQuery extends IdPageQuery {}
 
 export class ProviderDto {
   @ApiProperty() id: string;
