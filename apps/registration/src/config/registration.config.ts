@@ -3,7 +3,7 @@ import { plainToInstance, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { CONSENT_PURPOSES, ConsentPurpose } from '@app/contracts';
 import { ConfigurationError } from '@app/core';
-import { HolidayCalendarData } from '../calendar/holidays';
+import { HolidayCalendarData } from '../calendar/holiday-calendar-data';
 
 /** The domain rules of registration, read from the environment and validated at boot. */
 export interface RegistrationConfig {
