@@ -1,3 +1,4 @@
+import { ColourGradePolicy } from '@app/contracts';
 import { ConfigurationError } from '@app/core';
 import { loadRegistrationConfig } from './registration.config';
 
@@ -5,11 +6,14 @@ describe(loadRegistrationConfig.name, () => {
   it('should default to the policy: 5 working days, community-rehab consent, 72 h reminders, 30 days', () => {
     expect(loadRegistrationConfig({})).toEqual({
       registerWithinWorkingDays: 5,
+      referToSiteWithinWorkingDays: 5,
       routingPurposes: ['community-rehab'],
       consentReminderIntervalHours: 72,
       consentExpiryDays: 30,
       sweepIntervalMs: 60_000,
       holidayCalendar: undefined,
+      holidayCalendarLeadDays: 42,
+      riskPolicy: expect.any(ColourGradePolicy),
     });
   });
 

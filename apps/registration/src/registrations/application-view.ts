@@ -14,7 +14,16 @@ export function toApplicationView(a: ApplicationRow, patientRef: string): Applic
     ...(a.mergedInto ? { mergedInto: a.mergedInto } : {}),
     receivedAt: a.receivedAt.toISOString(),
     registerDueAt: a.registerDueAt.toISOString(),
+    registerDueProvisional: a.registerDueProvisional,
     slaBreached: a.slaBreachedAt !== null,
+    ...(a.referDueAt
+      ? {
+          referToSiteDueAt: a.referDueAt.toISOString(),
+          referToSiteDueProvisional: a.referDueProvisional,
+          referToSiteBreached: a.referBreachedAt !== null,
+          ...(a.referredAt ? { referredToSiteAt: a.referredAt.toISOString() } : {}),
+        }
+      : {}),
     ...(a.status === 'awaiting-consent' && a.missingPurpose ? { awaitingConsentFor: a.missingPurpose } : {}),
     ...(a.endReason ? { endReason: a.endReason } : {}),
   };

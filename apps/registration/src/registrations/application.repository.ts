@@ -29,9 +29,10 @@ export class ApplicationRepository {
       `INSERT INTO ${this.s}.application (id, registration_id, channel, organisation_id, encounter_id, status, linked_by,
          residence_division_code, needs, preferred_site_id, received_at, register_due_at,
          risk_level, condition_status, colour_grade, eligible, employment_interest, assessed_at,
-         registered_at, missing_purpose, awaiting_consent_since, ended_at, end_reason, merged_into)
+         registered_at, missing_purpose, awaiting_consent_since, ended_at, end_reason, merged_into,
+         register_due_provisional)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-         $23, $24)
+         $23, $24, $25)
        RETURNING *`,
       [
         a.id,
@@ -58,6 +59,7 @@ export class ApplicationRepository {
         o && 'reason' in o ? o.at : null,
         o && 'reason' in o ? o.reason : null,
         o && 'reason' in o ? (o.mergedInto ?? null) : null,
+        a.registerDueProvisional ?? false,
       ],
     );
     return toApplication(rows[0]);
@@ -160,6 +162,43 @@ export class ApplicationRepository {
 
   async markSlaBreached(id: string, at: Date): Promise<void> {
     await this.tx.manager.query(`UPDATE ${this.s}.application SET sla_breached_at = $2 WHERE id = $1`, [
+      id,
+      at,
+    ]);
+  }
+
+  /** Starts the refer-to-a-site deadline of a registered application (again after a green-channel stay). */
+  async startReferDeadline(id: string, dueAt: Date, provisional: boolean): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET refer_due_at = $2, refer_due_provisional = $3, referred_at = NULL,
+         refer_breached_at = NULL WHERE id = $1`,
+      [id, dueAt, provisional],
+    );
+  }
+
+  /** The first site assignment meets the refer-to-a-site deadline; false for an unknown or met one. */
+  async markReferred(id: string, at: Date): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.s}.application SET referred_at = $2
+        WHERE id = $1 AND refer_due_at IS NOT NULL AND referred_at IS NULL`,
+      [id, at],
+    );
+    return count === 1;
+  }
+
+  /** Registered applications past their refer-to-a-site deadline with no site and no breach recorded, locked. */
+  async claimReferOverdue(now: Date, limit = 100): Promise<ApplicationRow[]> {
+    const rows = await this.tx.manager.query<RawApplication[]>(
+      `SELECT * FROM ${this.s}.application
+        WHERE refer_due_at < $1 AND referred_at IS NULL AND refer_breached_at IS NULL AND ended_at IS NULL
+        ORDER BY refer_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    return rows.map(toApplication);
+  }
+
+  async markReferBreached(id: string, at: Date): Promise<void> {
+    await this.tx.manager.query(`UPDATE ${this.s}.application SET refer_breached_at = $2 WHERE id = $1`, [
       id,
       at,
     ]);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '@app/core';
 import { EVENTS, PatientIdentityDto } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
+import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ConsentRecord, evaluateConsent } from '../consent/consent-policy';
 import { ConsentRepository } from '../consent/consent.repository';
@@ -13,7 +14,9 @@ import { RegistrationRepository, RegistrationRow } from './registration.reposito
 
 /**
  * The consent gate: an assessed application is ineligible, awaits consent for a routing purpose, or is
- * registered, and then `referral.registered` carries it to routing.
+ * registered, and then `referral.registered` carries it to routing and starts the refer-to-a-site deadline.
+ * Eligibility and colour grade come from the one risk policy (`ColourGradePolicy`), whatever a channel posted:
+ * risk 3–5 or an unstable condition is never registered for community rehab.
  */
 @Injectable()
 export class ConsentGate {
@@ -23,6 +26,7 @@ export class ConsentGate {
     private readonly registrations: RegistrationRepository,
     private readonly applications: ApplicationRepository,
     private readonly consents: ConsentRepository,
+    private readonly calendar: WorkingDayCalendar,
     private readonly clock: Clock,
     @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
@@ -59,6 +63,16 @@ export class ConsentGate {
     now: Date,
   ): ApplicationOutcome | undefined {
     if (patient.sealedAt !== null) return undefined;
+    if (
+      !this.config.riskPolicy.assess(assessment.riskLevel, assessment.conditionStatus)
+        .eligibleForCommunityRehab
+    ) {
+      return {
+        status: 'ineligible',
+        reason: `risk level ${assessment.riskLevel} / ${assessment.conditionStatus}: not for community rehab`,
+        at: now,
+      };
+    }
     if (!assessment.eligible) {
       return {
         status: 'ineligible',
@@ -74,7 +88,10 @@ export class ConsentGate {
     return { status: 'registered', at: now };
   }
 
-  /** referral.registered: the routing input, with the minimum contact sealed for the site. */
+  /**
+   * referral.registered: the routing input, with the minimum contact sealed for the site and the colour grade
+   * the policy derives; starts the refer-to-a-site deadline.
+   */
   async publishRegistered(
     application: ApplicationRow,
     registration: RegistrationRow,
@@ -84,6 +101,9 @@ export class ConsentGate {
     contact: { createdFrom?: PatientIdentityDto } = {},
   ): Promise<void> {
     const assessment = application.assessment!;
+    const graded = this.config.riskPolicy.assess(assessment.riskLevel, assessment.conditionStatus);
+    const refer = this.calendar.deadline(registeredAt, this.config.referToSiteWithinWorkingDays);
+    await this.applications.startReferDeadline(application.id, refer.dueAt, refer.provisional);
     await this.publisher.publish(
       EVENTS.referralRegistered,
       {
@@ -93,7 +113,7 @@ export class ConsentGate {
         residenceDivisionCode: application.residenceDivisionCode,
         needs: assessment.needs,
         riskLevel: assessment.riskLevel,
-        colourGrade: assessment.colourGrade,
+        colourGrade: graded.colourGrade,
         ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
         ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
         registeredAt: registeredAt.toISOString(),

@@ -11,13 +11,16 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 export interface SweepResult {
+  /** Verify & register deadlines breached in this pass. */
   readonly slaBreaches: number;
+  /** Refer-to-a-site deadlines breached in this pass. */
+  readonly referBreaches: number;
   readonly reminders: number;
   readonly expired: number;
 }
 
 /**
- * Timers on the clock: verify & register deadlines (→ referral.sla-breached), awaiting-consent reminders,
+ * Timers on the clock: verify & register and refer-to-a-site deadlines (→ referral.sla-breached), awaiting-consent reminders,
  * and registration-expired after the configured period. Safe on several replicas (SKIP LOCKED claims, one
  * transaction per batch) and idempotent (each breach and expiry is recorded once).
  */
@@ -72,6 +75,22 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
       );
       slaBreaches += 1;
     }
+    let referBreaches = 0;
+    for (const application of await this.applications.claimReferOverdue(now)) {
+      await this.applications.markReferBreached(application.id, now);
+      await this.publisher.publish(
+        EVENTS.referralSlaBreached,
+        {
+          referralId: application.id,
+          stage: 'refer-to-site',
+          dueAt: application.referDueAt!.toISOString(),
+          breachedAt: now.toISOString(),
+          workingDays: this.config.referToSiteWithinWorkingDays,
+        },
+        { subject: application.id },
+      );
+      referBreaches += 1;
+    }
     let reminders = 0;
     let expired = 0;
     for (const application of await this.applications.claimAwaitingConsent()) {
@@ -101,6 +120,6 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
         reminders += 1;
       }
     }
-    return { slaBreaches, reminders, expired };
+    return { slaBreaches, referBreaches, reminders, expired };
   }
 }
