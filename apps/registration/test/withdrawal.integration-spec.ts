@@ -165,6 +165,29 @@ describe('registration consent withdrawal', () => {
     expect(await applicationRow(world, referralId)).toMatchObject({ status: 'consent-withdrawn' });
   });
 
+  it('should not publish a withdrawal for a referral that was never registered (no holder knows it)', async () => {
+    const filed = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+      channel: 'village-committee',
+      patient: person(),
+      needs: ['day-care'],
+    });
+    expect(filed.status).toBe(201);
+    const referralId = filed.body.applicationId as string;
+    const registrationId = filed.body.registrationId as string;
+
+    expect((await withdraw(registrationId)).status).toBe(200);
+
+    expect(await applicationRow(world, referralId)).toMatchObject({ status: 'consent-withdrawn' });
+    await holdsFor(
+      async () =>
+        !(await eventsOf([referralId])).some((e) => e.type === EVENTS.referralConsentWithdrawn.type) &&
+        (await outboxOf(world, [referralId])).every(
+          (o) => o.subject !== EVENTS.referralConsentWithdrawn.subject,
+        ),
+      1000,
+    );
+  });
+
   it('should withdraw an employment consent alone without ending the rehab referral', async () => {
     const referralId = await publishAssessed(world, person(), [
       consent(),
