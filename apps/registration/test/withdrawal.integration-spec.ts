@@ -94,20 +94,25 @@ describe('registration consent withdrawal', () => {
     world.clock.advance(60 * 86_400_000);
     await world.sweeper.sweep();
 
+    // Only the hospital hears that its new referral was refused (no patient data in it); nothing else follows.
     const ids = [referralId, again];
-    await holdsFor(async () => {
-      const events = await eventsOf(ids);
-      return events[events.length - 1]?.type === EVENTS.referralConsentWithdrawn.type;
-    }, 1500);
+    await waitFor(async () => (await eventsOf(ids)).length === 3);
+    await holdsFor(async () => (await eventsOf(ids)).length === 3, 1500);
     const events = await eventsOf(ids);
     expect(events.map((e) => e.type)).toEqual([
       EVENTS.referralRegistered.type,
       EVENTS.referralConsentWithdrawn.type,
+      EVENTS.referralApplicationEnded.type,
     ]);
+    expect(events[2]).toMatchObject({
+      subject: again,
+      data: { referralId: again, outcome: 'refused', reasonCode: 'consent-withdrawn-earlier' },
+    });
     const outbox = await outboxOf(world, ids);
     expect(outbox.map((o) => o.subject)).toEqual([
       EVENTS.referralRegistered.subject,
       EVENTS.referralConsentWithdrawn.subject,
+      EVENTS.referralApplicationEnded.subject,
     ]);
   });
 

@@ -81,10 +81,19 @@ export interface NewApplication {
   readonly receivedAt: Date;
   readonly registerDueAt: Date;
   readonly registerDueProvisional?: boolean;
+  /** Set with a `registered` outcome: the refer-to-a-site deadline starts with the row. */
+  readonly referDueAt?: Date;
+  readonly referDueProvisional?: boolean;
   /** Filed already assessed (hospital): its needs are the assessment's. */
   readonly assessment?: Assessment;
   /** Where the application stands from the start (see ApplicationOutcome); else `status` as given. */
   readonly outcome?: ApplicationOutcome;
+}
+
+/** The refer-to-a-site deadline a registration starts (working days from registration). */
+export interface ReferDeadline {
+  readonly referDueAt: Date;
+  readonly referDueProvisional: boolean;
 }
 
 /** Where an application ends up after the consent gate or a merge, written with the row or onto it. */

@@ -7,6 +7,7 @@ import {
   Assessment,
   NewApplication,
   RawApplication,
+  ReferDeadline,
   toApplication,
 } from './application-row';
 
@@ -30,9 +31,9 @@ export class ApplicationRepository {
          residence_division_code, needs, preferred_site_id, received_at, register_due_at,
          risk_level, condition_status, colour_grade, eligible, employment_interest, assessed_at,
          registered_at, missing_purpose, awaiting_consent_since, ended_at, end_reason, merged_into,
-         register_due_provisional)
+         register_due_provisional, refer_due_at, refer_due_provisional)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-         $23, $24, $25)
+         $23, $24, $25, $26, $27)
        RETURNING *`,
       [
         a.id,
@@ -60,6 +61,8 @@ export class ApplicationRepository {
         o && 'reason' in o ? o.reason : null,
         o && 'reason' in o ? (o.mergedInto ?? null) : null,
         a.registerDueProvisional ?? false,
+        o?.status === 'registered' ? (a.referDueAt ?? null) : null,
+        o?.status === 'registered' ? (a.referDueProvisional ?? false) : false,
       ],
     );
     return toApplication(rows[0]);
@@ -113,10 +116,13 @@ export class ApplicationRepository {
     );
   }
 
-  async markRegistered(id: string, at: Date): Promise<void> {
+  /** Registered: the refer-to-a-site deadline starts (again, after a green-channel stay). */
+  async markRegistered(id: string, at: Date, refer: ReferDeadline): Promise<void> {
     await this.tx.manager.query(
-      `UPDATE ${this.s}.application SET status = 'registered', registered_at = $2, missing_purpose = NULL WHERE id = $1`,
-      [id, at],
+      `UPDATE ${this.s}.application SET status = 'registered', registered_at = $2, missing_purpose = NULL,
+         refer_due_at = $3, refer_due_provisional = $4, referred_at = NULL, refer_breached_at = NULL
+       WHERE id = $1`,
+      [id, at, refer.referDueAt, refer.referDueProvisional],
     );
   }
 
@@ -165,15 +171,6 @@ export class ApplicationRepository {
       id,
       at,
     ]);
-  }
-
-  /** Starts the refer-to-a-site deadline of a registered application (again after a green-channel stay). */
-  async startReferDeadline(id: string, dueAt: Date, provisional: boolean): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE ${this.s}.application SET refer_due_at = $2, refer_due_provisional = $3, referred_at = NULL,
-         refer_breached_at = NULL WHERE id = $1`,
-      [id, dueAt, provisional],
-    );
   }
 
   /** The first site assignment meets the refer-to-a-site deadline; false for an unknown or met one. */

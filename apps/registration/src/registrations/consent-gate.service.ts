@@ -8,13 +8,13 @@ import { ConsentRecord, evaluateConsent } from '../consent/consent-policy';
 import { ConsentRepository } from '../consent/consent.repository';
 import { PatientRow } from '../vault/patient.repository';
 import { PatientVaultService } from '../vault/patient-vault.service';
-import { ApplicationOutcome, ApplicationRow, Assessment } from './application-row';
+import { ApplicationOutcome, ApplicationRow, Assessment, ReferDeadline } from './application-row';
 import { ApplicationRepository } from './application.repository';
 import { RegistrationRepository, RegistrationRow } from './registration.repository';
 
 /**
  * The consent gate: an assessed application is ineligible, awaits consent for a routing purpose, or is
- * registered, and then `referral.registered` carries it to routing and starts the refer-to-a-site deadline.
+ * registered (starting the refer-to-a-site deadline), and then `referral.registered` carries it to routing.
  * Eligibility and colour grade come from the one risk policy (`ColourGradePolicy`), whatever a channel posted:
  * risk 3–5 or an unstable condition is never registered for community rehab.
  */
@@ -42,7 +42,7 @@ export class ConsentGate {
     const consents = assessment.eligible ? await this.consents.findByPatient(patient.id) : [];
     const outcome = this.evaluate(assessment, patient, consents, now)!;
     if (outcome.status === 'registered') {
-      await this.applications.markRegistered(application.id, now);
+      await this.applications.markRegistered(application.id, now, this.referDeadline(now));
       await this.registrations.setRegistrationStatus(registration.id, 'registered', { registeredAt: now });
       await this.publishRegistered(application, registration, patient, now, causationId);
     } else if (outcome.status === 'awaiting-consent') {
@@ -88,9 +88,15 @@ export class ConsentGate {
     return { status: 'registered', at: now };
   }
 
+  /** The refer-to-a-site deadline of a registration at `registeredAt` (written with the registration). */
+  referDeadline(registeredAt: Date): ReferDeadline {
+    const due = this.calendar.deadline(registeredAt, this.config.referToSiteWithinWorkingDays);
+    return { referDueAt: due.dueAt, referDueProvisional: due.provisional };
+  }
+
   /**
    * referral.registered: the routing input, with the minimum contact sealed for the site and the colour grade
-   * the policy derives; starts the refer-to-a-site deadline.
+   * the policy derives.
    */
   async publishRegistered(
     application: ApplicationRow,
@@ -102,8 +108,6 @@ export class ConsentGate {
   ): Promise<void> {
     const assessment = application.assessment!;
     const graded = this.config.riskPolicy.assess(assessment.riskLevel, assessment.conditionStatus);
-    const refer = this.calendar.deadline(registeredAt, this.config.referToSiteWithinWorkingDays);
-    await this.applications.startReferDeadline(application.id, refer.dueAt, refer.provisional);
     await this.publisher.publish(
       EVENTS.referralRegistered,
       {

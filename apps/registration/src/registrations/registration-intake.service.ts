@@ -111,6 +111,7 @@ export class RegistrationIntake {
       preferredSiteId: request.preferredSiteId,
       receivedAt: now,
       ...this.registerDeadline(now),
+      ...(registers ? this.gate.referDeadline(now) : {}),
       ...(request.assessment && !filedInto ? { assessment: request.assessment } : {}),
       ...(outcome ? { outcome } : {}),
     });
