@@ -39,3 +39,34 @@ export function packagedChinaHolidays(): HolidayCalendarData {
   }
   return { utcOffsetMinutes: 8 * 60, years };
 }
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A HOLIDAY_CALENDAR_FILE's content checked against the HolidayCalendarData shape: each problem is named (year
+ * and field), so a typo in the file stops the service at boot instead of silently moving deadlines.
+ */
+export function parseHolidayCalendar(raw: unknown): { data?: HolidayCalendarData; problems: string[] } {
+  const problems: string[] = [];
+  const root = raw as { utcOffsetMinutes?: unknown; years?: unknown } | null;
+  if (typeof root !== 'object' || root === null || typeof root.years !== 'object' || root.years === null) {
+    return { problems: ['must be an object with "years"'] };
+  }
+  if (root.utcOffsetMinutes !== undefined && !Number.isInteger(root.utcOffsetMinutes)) {
+    problems.push('utcOffsetMinutes must be an integer');
+  }
+  for (const [year, entry] of Object.entries(root.years as Record<string, unknown>)) {
+    const { holidays, makeUpWorkdays } = (entry ?? {}) as { holidays?: unknown; makeUpWorkdays?: unknown };
+    if (!/^\d{4}$/.test(year)) problems.push(`years: "${year}" is not a year`);
+    const inYear = (d: unknown) => typeof d === 'string' && DAY.test(d) && !Number.isNaN(Date.parse(d));
+    const periodOk = (p: unknown) =>
+      Array.isArray(p) && p.length === 2 && p.every(inYear) && (p[0] as string) <= (p[1] as string);
+    if (!Array.isArray(holidays) || !holidays.every(periodOk)) {
+      problems.push(`years.${year}.holidays must be a list of [first, last] YYYY-MM-DD dates`);
+    }
+    if (!Array.isArray(makeUpWorkdays) || !makeUpWorkdays.every(inYear)) {
+      problems.push(`years.${year}.makeUpWorkdays must be a list of YYYY-MM-DD dates`);
+    }
+  }
+  return problems.length > 0 ? { problems } : { data: raw as HolidayCalendarData, problems };
+}

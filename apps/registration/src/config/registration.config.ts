@@ -3,7 +3,7 @@ import { plainToInstance, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { ColourGradePolicy, CONSENT_PURPOSES, ConsentPurpose } from '@app/contracts';
 import { ConfigurationError } from '@app/core';
-import { HolidayCalendarData } from '../calendar/holiday-calendar-data';
+import { HolidayCalendarData, parseHolidayCalendar } from '../calendar/holiday-calendar-data';
 
 /** The domain rules of registration, read from the environment and validated at boot. */
 export interface RegistrationConfig {
@@ -93,7 +93,9 @@ export function loadRegistrationConfig(env: NodeJS.ProcessEnv = process.env): Re
   let holidayCalendar: HolidayCalendarData | undefined;
   if (vars.HOLIDAY_CALENDAR_FILE) {
     try {
-      holidayCalendar = JSON.parse(readFileSync(vars.HOLIDAY_CALENDAR_FILE, 'utf8')) as HolidayCalendarData;
+      const parsed = parseHolidayCalendar(JSON.parse(readFileSync(vars.HOLIDAY_CALENDAR_FILE, 'utf8')));
+      holidayCalendar = parsed.data;
+      lines.push(...parsed.problems.map((p) => `HOLIDAY_CALENDAR_FILE: ${p}`));
     } catch (error) {
       lines.push(`HOLIDAY_CALENDAR_FILE could not be read as JSON: ${(error as Error).message}`);
     }
