@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConsentPurpose } from '@app/contracts';
+import { ConsentPurpose, SlaStage } from '@app/contracts';
 import { TransactionHost } from '@app/persistence';
 import {
   ApplicationRow,
@@ -10,6 +10,12 @@ import {
   ReferDeadline,
   toApplication,
 } from './application-row';
+
+/** Per SLA stage: its deadline column, its breach column and the column set when the step is done. */
+const SLA_COLUMNS: Record<SlaStage, { due: string; breached: string; done: string }> = {
+  'verify-and-register': { due: 'register_due_at', breached: 'sla_breached_at', done: 'registered_at' },
+  'refer-to-site': { due: 'refer_due_at', breached: 'refer_breached_at', done: 'referred_at' },
+};
 
 /**
  * Applications (one per channel filing) of a registration, their deadlines and consent reminders: every write
@@ -155,22 +161,23 @@ export class ApplicationRepository {
     );
   }
 
-  /** Open applications past their verify & register deadline whose breach is not recorded yet, locked. */
-  async claimOverdue(now: Date, limit = 100): Promise<ApplicationRow[]> {
+  /** Open applications past a stage's deadline, the step not done and the breach not recorded yet, locked. */
+  async claimOverdue(stage: SlaStage, now: Date, limit = 100): Promise<ApplicationRow[]> {
+    const c = SLA_COLUMNS[stage];
     const rows = await this.tx.manager.query<RawApplication[]>(
       `SELECT * FROM ${this.s}.application
-        WHERE register_due_at < $1 AND sla_breached_at IS NULL AND registered_at IS NULL AND ended_at IS NULL
-        ORDER BY register_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        WHERE ${c.due} < $1 AND ${c.breached} IS NULL AND ${c.done} IS NULL AND ended_at IS NULL
+        ORDER BY ${c.due} LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
     );
     return rows.map(toApplication);
   }
 
-  async markSlaBreached(id: string, at: Date): Promise<void> {
-    await this.tx.manager.query(`UPDATE ${this.s}.application SET sla_breached_at = $2 WHERE id = $1`, [
-      id,
-      at,
-    ]);
+  async markBreached(stage: SlaStage, id: string, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET ${SLA_COLUMNS[stage].breached} = $2 WHERE id = $1`,
+      [id, at],
+    );
   }
 
   /** The first site assignment meets the refer-to-a-site deadline; false for an unknown or met one. */
@@ -181,24 +188,6 @@ export class ApplicationRepository {
       [id, at],
     );
     return count === 1;
-  }
-
-  /** Registered applications past their refer-to-a-site deadline with no site and no breach recorded, locked. */
-  async claimReferOverdue(now: Date, limit = 100): Promise<ApplicationRow[]> {
-    const rows = await this.tx.manager.query<RawApplication[]>(
-      `SELECT * FROM ${this.s}.application
-        WHERE refer_due_at < $1 AND referred_at IS NULL AND refer_breached_at IS NULL AND ended_at IS NULL
-        ORDER BY refer_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, limit],
-    );
-    return rows.map(toApplication);
-  }
-
-  async markReferBreached(id: string, at: Date): Promise<void> {
-    await this.tx.manager.query(`UPDATE ${this.s}.application SET refer_breached_at = $2 WHERE id = $1`, [
-      id,
-      at,
-    ]);
   }
 
   /** Applications awaiting consent whose last reminder (or start) is older than `remindBefore`, locked. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EVENTS } from '@app/contracts';
+import { EVENTS, SlaStage } from '@app/contracts';
 import { Clock, PeriodicTask } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { TransactionHost, systemActor } from '@app/persistence';
@@ -57,40 +57,33 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
     return this.tx.run(() => this.sweepOnce(), systemActor('sweeper'));
   }
 
+  /** Each overdue step of a stage: its breach recorded and published once. */
+  private async reportBreaches(stage: SlaStage, now: Date): Promise<number> {
+    const register = stage === 'verify-and-register';
+    const overdue = await this.applications.claimOverdue(stage, now);
+    for (const application of overdue) {
+      await this.applications.markBreached(stage, application.id, now);
+      await this.publisher.publish(
+        EVENTS.referralSlaBreached,
+        {
+          referralId: application.id,
+          stage,
+          dueAt: (register ? application.registerDueAt : application.referDueAt!).toISOString(),
+          breachedAt: now.toISOString(),
+          workingDays: register
+            ? this.config.registerWithinWorkingDays
+            : this.config.referToSiteWithinWorkingDays,
+        },
+        { subject: application.id },
+      );
+    }
+    return overdue.length;
+  }
+
   private async sweepOnce(): Promise<SweepResult> {
     const now = this.clock.now();
-    let slaBreaches = 0;
-    for (const application of await this.applications.claimOverdue(now)) {
-      await this.applications.markSlaBreached(application.id, now);
-      await this.publisher.publish(
-        EVENTS.referralSlaBreached,
-        {
-          referralId: application.id,
-          stage: 'verify-and-register',
-          dueAt: application.registerDueAt.toISOString(),
-          breachedAt: now.toISOString(),
-          workingDays: this.config.registerWithinWorkingDays,
-        },
-        { subject: application.id },
-      );
-      slaBreaches += 1;
-    }
-    let referBreaches = 0;
-    for (const application of await this.applications.claimReferOverdue(now)) {
-      await this.applications.markReferBreached(application.id, now);
-      await this.publisher.publish(
-        EVENTS.referralSlaBreached,
-        {
-          referralId: application.id,
-          stage: 'refer-to-site',
-          dueAt: application.referDueAt!.toISOString(),
-          breachedAt: now.toISOString(),
-          workingDays: this.config.referToSiteWithinWorkingDays,
-        },
-        { subject: application.id },
-      );
-      referBreaches += 1;
-    }
+    const slaBreaches = await this.reportBreaches('verify-and-register', now);
+    const referBreaches = await this.reportBreaches('refer-to-site', now);
     let reminders = 0;
     let expired = 0;
     for (const application of await this.applications.claimAwaitingConsent()) {
