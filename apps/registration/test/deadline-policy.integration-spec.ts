@@ -34,6 +34,16 @@ describe('registration deadlines and the holiday calendar horizon', () => {
   const published = async (type: string, referralId: string): Promise<EventEnvelope[]> =>
     (await streamEvents(world)).filter((e) => e.type === type && e.subject === referralId);
 
+  /** A hospital referral of `patient` registered at `at` (consent signed an hour before); its referral id. */
+  const registerAt = async (at: Date, patient = person()): Promise<string> => {
+    world.clock.set(at);
+    const referralId = await publishAssessed(world, patient, [
+      consent({ grantedAt: new Date(at.getTime() - 3_600_000).toISOString() }),
+    ]);
+    await waitFor(async () => (await published(EVENTS.referralRegistered.type, referralId)).length === 1);
+    return referralId;
+  };
+
   const calendarAlerts = () =>
     world.db.query<{ payload: string }>(
       `SELECT payload FROM "${world.service.schema}".outbox WHERE subject = $1 AND payload LIKE '%HOLIDAY_CALENDAR_MISSING%'`,
@@ -86,15 +96,6 @@ describe('registration deadlines and the holiday calendar horizon', () => {
   });
 
   describe('refer to a site within 5 working days of registration', () => {
-    const registerAt = async (at: Date): Promise<string> => {
-      world.clock.set(at);
-      const referralId = await publishAssessed(world, person(), [
-        consent({ grantedAt: new Date(at.getTime() - 3_600_000).toISOString() }),
-      ]);
-      await waitFor(async () => (await published(EVENTS.referralRegistered.type, referralId)).length === 1);
-      return referralId;
-    };
-
     it('should start the deadline at referral.registered and report its breach once', async () => {
       const id = await registerAt(cst('2026-09-29T09:00:00'));
       // Sep 30, (Oct 1–7 holiday), Oct 8, 9, 10 (make-up Saturday), 12 → due at the end of Oct 12.
@@ -258,13 +259,8 @@ describe('registration deadlines and the holiday calendar horizon', () => {
 
   describe("the hospital's referral when it does not register on its own", () => {
     it('should tell the hospital its referral was linked to an existing registration, and nothing more', async () => {
-      world.clock.set(cst('2026-11-16T10:00:00'));
-      const at = world.clock.now().getTime();
       const patient = person();
-      const first = await publishAssessed(world, patient, [
-        consent({ grantedAt: new Date(at - 60_000).toISOString() }),
-      ]);
-      await waitFor(async () => (await applicationRow(world, first))?.status === 'registered');
+      const first = await registerAt(cst('2026-11-16T10:00:00'), patient);
       const second = await publishAssessed(world, patient, [], { hospitalId: 'ak-hospital-2' });
 
       const [ended] = await waitFor(async () => {
@@ -281,13 +277,8 @@ describe('registration deadlines and the holiday calendar horizon', () => {
     });
 
     it('should tell the hospital its referral was refused when the person had withdrawn consent', async () => {
-      world.clock.set(cst('2026-11-16T11:00:00'));
-      const at = world.clock.now().getTime();
       const patient = person();
-      const first = await publishAssessed(world, patient, [
-        consent({ grantedAt: new Date(at - 60_000).toISOString() }),
-      ]);
-      await waitFor(async () => (await applicationRow(world, first))?.status === 'registered');
+      const first = await registerAt(cst('2026-11-16T11:00:00'), patient);
       const registrationId = (await applicationRow(world, first))!.registration_id;
       await http(world, 'POST', `/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
         purpose: 'community-rehab',
