@@ -4,7 +4,7 @@ import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { EVENTS, recipientSubject } from '@app/contracts';
 import { countSubjectMessages, SHARED_NATS_URL, waitFor } from '@app/testing';
-import { SIGNATURE_HEADER, verifySignature } from '../src/webhooks/signature';
+import { SIGNATURE_HEADER, verifySignature } from '@app/webhooks';
 import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
 
 interface Received {
@@ -195,7 +195,7 @@ describe('rehab-site: a site sees and acts on only its own referrals', () => {
     const attempts = await world.db.query<{ attempt: number; status: number; at: Date }>(
       `SELECT a.attempt, a.status, a.at FROM ${world.schema}.webhook_attempt a
          JOIN ${world.schema}.webhook_delivery d ON d.id = a.delivery_id
-        WHERE d.site_id = 'site-b' ORDER BY a.attempt`,
+        WHERE d.recipient_id = 'site-b' ORDER BY a.attempt`,
     );
     expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
       [1, 503],

@@ -19,7 +19,7 @@ import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } 
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { SiteRepository } from '../directory/site.repository';
 import { SiteNotifier } from '../webhooks/site-notifier.service';
-import { WebhookRepository } from '../webhooks/webhook.repository';
+import { WebhookRepository } from '@app/webhooks';
 import {
   CloseDto,
   DeclineDto,
@@ -120,7 +120,7 @@ export class ReferralsService {
       const holder = referral.status === 'closed' ? null : referral.siteId;
       if (referral.holdsPlace && referral.siteId) await this.sites.releasePlace(referral.siteId);
       await this.referrals.withdraw(referral.referralId);
-      await this.webhooks.cancelForReferral(referral.referralId, 'consent withdrawn');
+      await this.webhooks.cancelForSubject(referral.referralId, 'consent withdrawn');
       if (holder) {
         await this.notifier.revoked(
           {
