@@ -61,6 +61,14 @@ export const STREAMS = {
     maxAgeSeconds: 30 * DAY,
     duplicateWindowSeconds: 20 * 60,
   },
+  HOSPITAL: {
+    name: 'HOSPITAL',
+    subjectRoot: 'hospital',
+    description:
+      'Per-hospital delivery for hospitals on the bus: hospital.<hospitalId>.green.* (a hospital may read only its own subjects).',
+    maxAgeSeconds: 30 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamKey = keyof typeof STREAMS;
