@@ -3,6 +3,7 @@ import { DatabaseDefinition } from '@app/persistence';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateIntakeTables1764000000000 } from './migrations/1764000000000-CreateIntakeTables';
 import { AddAssignedSite1764000000100 } from './migrations/1764000000100-AddAssignedSite';
+import { GreenChannel1764600000000 } from './migrations/1764600000000-GreenChannel';
 import { AssessmentHospital1764300000000 } from './migrations/1764300000000-AssessmentHospital';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 
@@ -16,5 +17,6 @@ export const DATABASE: DatabaseDefinition = {
     RowLevelSecurityAndAudit1764000000200,
     ConsolidateApiKeys1764200000000,
     AssessmentHospital1764300000000,
+    GreenChannel1764600000000,
   ],
 };

@@ -3,7 +3,6 @@ import { Payload } from '@nestjs/microservices';
 import {
   EVENTS,
   EventEnvelope,
-  GreenRelapseReportedData,
   ReferralAssignedData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
@@ -35,10 +34,5 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralClosed)
   onClosed(@Payload() event: EventEnvelope<ReferralClosedData>): Promise<void> {
     return this.referrals.onClosed(event);
-  }
-
-  @OnEvent(EVENTS.greenRelapseReported)
-  onRelapse(@Payload() event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
-    return this.referrals.onRelapseReported(event);
   }
 }
