@@ -2,6 +2,7 @@ import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateRehabSiteTables1764100000000 } from './migrations/1764100000000-CreateRehabSiteTables';
+import { GreenChannelHold1764600000100 } from './migrations/1764600000100-GreenChannelHold';
 import { GenericWebhookOutbox1764600000000 } from './migrations/1764600000000-GenericWebhookOutbox';
 import { RowLevelSecurityAndAudit1764100000100 } from './migrations/1764100000100-RowLevelSecurityAndAudit';
 
@@ -14,5 +15,6 @@ export const DATABASE: DatabaseDefinition = {
     RowLevelSecurityAndAudit1764100000100,
     ConsolidateApiKeys1764200000000,
     GenericWebhookOutbox1764600000000,
+    GreenChannelHold1764600000100,
   ],
 };

@@ -155,7 +155,8 @@ export class RehabSiteHarness {
     await this.publish(EVENTS.referralConsentWithdrawn, data, referralId);
   }
 
-  private async publish<T extends object>(
+  /** Publishes an event onto the namespace's stream, as its producer would. */
+  async publish<T extends object>(
     definition: { subject: string } & Parameters<typeof buildEnvelope<T>>[0],
     data: T,
     referralId: string,

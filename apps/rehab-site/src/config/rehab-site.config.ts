@@ -18,6 +18,13 @@ export interface RehabSiteConfig {
   readonly webhookMaxAttempts: number;
   /** First retry delay, doubled each attempt up to one hour (`WEBHOOK_BACKOFF_MS`, default 2000). */
   readonly webhookBackoffMs: number;
+  /** Days a site keeps a readmitted patient's place before it is given back (`GREEN_PLACE_HOLD_DAYS`, default 30). */
+  readonly placeHoldDays: number;
+  /**
+   * A periodic assessment at or above this risk (or an unstable condition) re-grades the patient into the
+   * green channel, as a relapse report does (`GREEN_REGRADE_FROM_RISK_LEVEL`, default 3).
+   */
+  readonly regradeFromRiskLevel: number;
   /** Largest page of the site referral list (`SITE_PAGE_LIMIT_MAX`, default 100). */
   readonly pageLimitMax: number;
 }
@@ -36,6 +43,8 @@ export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): Rehab
     webhookMaxAttempts: integerFromEnv(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
     webhookBackoffMs: integerFromEnv(env, 'WEBHOOK_BACKOFF_MS', 2000, 10, 3_600_000),
     pageLimitMax: integerFromEnv(env, 'SITE_PAGE_LIMIT_MAX', 100, 1, 1000),
+    placeHoldDays: integerFromEnv(env, 'GREEN_PLACE_HOLD_DAYS', 30, 0, 365),
+    regradeFromRiskLevel: integerFromEnv(env, 'GREEN_REGRADE_FROM_RISK_LEVEL', 3, 0, 5),
   };
 }
 

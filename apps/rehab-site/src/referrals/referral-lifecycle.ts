@@ -6,6 +6,7 @@ export const REFERRAL_STATUSES = [
   'accepted',
   'in-service',
   'green-channel',
+  'on-hold',
   'closed',
   'consent-withdrawn',
   'unplaced',
@@ -42,6 +43,8 @@ const TRANSITIONS: Record<ReferralStatus, readonly SiteAction[]> = {
   accepted: SERVING,
   'in-service': SERVING,
   'green-channel': ['close'],
+  // Readmitted: the site keeps the place for a while; the next discharge brings the patient back here.
+  'on-hold': ['close'],
   closed: [],
   'consent-withdrawn': [],
   unplaced: [],

@@ -1,0 +1,25 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { quotedMigrationSchema } from '@app/persistence';
+
+/**
+ * A readmitted patient's referral goes on hold at its site (`status = 'on-hold'`), which keeps the place until
+ * `place_held_until`; then the hold sweeper gives the place back.
+ */
+export class GreenChannelHold1764600000100 implements MigrationInterface {
+  name = 'GreenChannelHold1764600000100';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const s = quotedMigrationSchema(queryRunner);
+    await queryRunner.query(`ALTER TABLE ${s}.referral ADD COLUMN place_held_until timestamptz`);
+    await queryRunner.query(
+      `CREATE INDEX referral_place_held_idx ON ${s}.referral (place_held_until)
+        WHERE status = 'on-hold' AND holds_place`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const s = quotedMigrationSchema(queryRunner);
+    await queryRunner.query(`DROP INDEX ${s}.referral_place_held_idx`);
+    await queryRunner.query(`ALTER TABLE ${s}.referral DROP COLUMN place_held_until`);
+  }
+}
