@@ -116,6 +116,24 @@ describe('rehab-site: the green channel (re-grading, readmission hold, back to t
     expect((await act(id, 'accept')).status).toBe(200);
   });
 
+  it('should let the patient’s next referral (discharged again, from any hospital) take over the held place', async () => {
+    const patientRef = randomUUID();
+    const old = await world.register({ patientRef });
+    expect(await assignedTo(old, 1)).toEqual(['a-station']);
+    await act(old, 'accept');
+    const before = await reserved('a-station');
+    await act(old, 'relapse', { observedRiskLevel: 3 });
+    await readmit(old);
+    await waitFor(async () => (await world.referral(old))?.status === 'on-hold');
+
+    const next = await world.register({ patientRef, previousSiteId: 'a-station' });
+    expect(await assignedTo(next, 1)).toEqual(['a-station']);
+    expect(await world.referral(next)).toMatchObject({ status: 'assigned', holds_place: true, hop: 1 });
+    expect(await world.referral(old)).toMatchObject({ status: 'superseded', holds_place: false });
+    expect(await reserved('a-station')).toBe(before);
+    expect((await act(next, 'accept')).status).toBe(200);
+  });
+
   it('should give the place back when the hold runs out, and still prefer the site when the patient returns', async () => {
     const id = await served();
     const before = await reserved('a-station');

@@ -101,6 +101,30 @@ export class GreenChannelService {
   }
 
   /**
+   * referral.registered for a patient whose earlier referral waits in the green channel (discharged again, from
+   * any hospital, under a new referral): the new referral takes over the held place at the same site, or is
+   * routed preferring that site. False when the patient has no waiting referral (routed as usual).
+   */
+  async takeOver(data: ReferralRegisteredData, now: Date): Promise<boolean> {
+    const waiting = await this.holds.lockWaitingOfPatient(data.patientRef, data.referralId);
+    if (!waiting) return false;
+    const recorded = await this.referrals.insertRegistered({
+      ...data,
+      ...(waiting.siteId ? { previousSiteId: waiting.siteId } : {}),
+    });
+    if (!recorded) return true; // known already: a re-publication
+    await this.holds.supersede(waiting.referralId, now);
+    if (waiting.holdsPlace && waiting.siteId) {
+      await this.routing.assignTo(recorded, waiting.siteId, 1, now);
+    } else {
+      await this.routing.route(recorded, now);
+    }
+    await this.audit.record(audit('superseded-after-readmission', waiting.referralId));
+    await this.audit.record(audit('resumed-after-green-channel', data.referralId));
+    return true;
+  }
+
+  /**
    * referral.registered for a referral already here (the registration resumed after a green-channel stay):
    * back to the site that held it if it still keeps the place, else routed again preferring it. False when the
    * referral is not waiting in the green channel (a re-publication: no second effect).

@@ -60,4 +60,29 @@ export class GreenHoldRepository {
     );
     return count === 1;
   }
+
+  /** The patient's referral waiting in the green channel or on hold (another referral id), locked. */
+  async lockWaitingOfPatient(
+    patientRef: string,
+    exceptReferralId: string,
+  ): Promise<{ referralId: string; siteId: string | null; holdsPlace: boolean } | undefined> {
+    const [row] = await this.tx.manager.query<
+      { referral_id: string; site_id: string | null; holds_place: boolean }[]
+    >(
+      `SELECT referral_id, site_id, holds_place FROM ${this.s}.referral
+        WHERE patient_ref = $1 AND referral_id <> $2 AND status IN ('green-channel', 'on-hold')
+        ORDER BY updated_at DESC LIMIT 1 FOR UPDATE`,
+      [patientRef, exceptReferralId],
+    );
+    return row && { referralId: row.referral_id, siteId: row.site_id, holdsPlace: row.holds_place };
+  }
+
+  /** The waiting referral is superseded by the patient's new one, which takes over its place. */
+  async supersede(referralId: string, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET status = 'superseded', holds_place = false, place_held_until = NULL,
+              closed_at = $2, updated_at = now() WHERE referral_id = $1`,
+      [referralId, at],
+    );
+  }
 }

@@ -7,6 +7,7 @@ export const REFERRAL_STATUSES = [
   'in-service',
   'green-channel',
   'on-hold',
+  'superseded',
   'closed',
   'consent-withdrawn',
   'unplaced',
@@ -45,6 +46,8 @@ const TRANSITIONS: Record<ReferralStatus, readonly SiteAction[]> = {
   'green-channel': ['close'],
   // Readmitted: the site keeps the place for a while; the next discharge brings the patient back here.
   'on-hold': ['close'],
+  // The patient came back under a new referral, which took over the place.
+  superseded: [],
   closed: [],
   'consent-withdrawn': [],
   unplaced: [],

@@ -100,6 +100,7 @@ export class ReferralsService {
   async onRegistered({ data }: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     await this.tx.run(async () => {
       const now = this.clock.now();
+      if (await this.green.takeOver(data, now)) return;
       const routed = await this.routing.registerAndRoute(data, now);
       // Known already: resumed after a green-channel stay, or a re-publication under another id (no effect).
       if (!routed) return void (await this.green.resume(data, now));
