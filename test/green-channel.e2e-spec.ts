@@ -44,7 +44,7 @@ describe('green channel end to end (three processes)', () => {
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
   const schemaOf = (app: string) => `"${fleet.app(app as never).schema}"`;
   const atSite = async (referralId: string) =>
@@ -145,6 +145,17 @@ describe('green channel end to end (three processes)', () => {
     ).toBe(true);
 
     const caseUrl = `/v1/green-cases/${offered.caseId}`;
+    // Another hospital and another site can neither see nor act on the case or the referral: 404.
+    const otherHospital = fleet.hospitalIds().find((id) => id !== HOSPITAL)!;
+    const otherKey = fleet.hospitalKey(otherHospital);
+    expect((await call(SERVICES.hospitalIntake, 'GET', caseUrl, otherKey)).status).toBe(404);
+    expect((await call(SERVICES.hospitalIntake, 'POST', `${caseUrl}/admit`, otherKey)).status).toBe(404);
+    const otherSite = 'cc-610902' === siteId ? 'cc-610921' : 'cc-610902';
+    const foreign = `/v1/sites/${otherSite}/referrals/${referralId}`;
+    expect((await call(SERVICES.rehabSite, 'GET', foreign, demoApiKey(otherSite))).status).toBe(404);
+    expect((await call(SERVICES.rehabSite, 'POST', `${foreign}/accept`, demoApiKey(otherSite))).status).toBe(
+      404,
+    );
     const ack = await call(SERVICES.hospitalIntake, 'POST', `${caseUrl}/acknowledge`, hospitalKey, {
       acknowledgedBy: '精神科总值班',
     });
