@@ -14,7 +14,7 @@ import {
   WebhookReceiver,
 } from '@app/testing';
 import { SIGNATURE_HEADER, verifySignature } from '@app/webhooks';
-import { demoApiKey } from '../apps/rehab-site/src/directory/demo-keys';
+import { demoApiKey } from '@apps/rehab-site/src/directory/demo-keys';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON bodies
 type Json = any;
