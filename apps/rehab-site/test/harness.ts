@@ -65,8 +65,7 @@ export class RehabSiteHarness {
       register: (o) =>
         AppModule.register(o, {
           sweepIntervalMs: 100,
-          webhookPollIntervalMs: 50,
-          webhookBackoffMs: 50,
+          webhooks: { pollIntervalMs: 50, maxAttempts: 10, backoffMs: 50 },
           ...settings,
         }),
       database: DATABASE,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENTS } from '@app/contracts';
-import { AuditEntry, AuditTrail } from '@app/audit';
+import { AuditEntry, AuditTrail, referralAudit } from '@app/audit';
 import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { TransactionHost } from '@app/persistence';
@@ -29,14 +29,8 @@ const ALLOWED: Record<GreenCaseStatus, GreenCaseAction[]> = {
 const notFound = (caseId: string) =>
   new DomainException('GREEN_CASE_NOT_FOUND', 'not-found', `No green case ${caseId}`);
 
-const hospitalAudit = (subtype: string, action: AuditEntry['action'], referralId: string): AuditEntry => ({
-  type: 'rest',
-  subtype,
-  action,
-  entityType: 'referral',
-  entityId: referralId,
-  purposeOfUse: 'TREAT',
-});
+const hospitalAudit = (subtype: string, action: AuditEntry['action'], referralId: string): AuditEntry =>
+  referralAudit('rest', subtype, action, referralId);
 
 /** The hospital's side of the green channel: its worklist and its answers (acknowledge, admit, decline). */
 @Injectable()

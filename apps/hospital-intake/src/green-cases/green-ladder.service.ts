@@ -6,7 +6,7 @@ import {
   GreenRelapseReportedData,
   SERVICES,
 } from '@app/contracts';
-import { AuditTrail } from '@app/audit';
+import { AuditTrail, referralAudit } from '@app/audit';
 import { Clock } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { systemActor, SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
@@ -205,12 +205,5 @@ export class GreenLadderService {
 }
 
 export function messagingAudit(subtype: string, referralId: string) {
-  return {
-    type: 'messaging' as const,
-    subtype,
-    action: 'U' as const,
-    entityType: 'referral' as const,
-    entityId: referralId,
-    purposeOfUse: 'TREAT' as const,
-  };
+  return referralAudit('messaging', subtype, 'U', referralId);
 }

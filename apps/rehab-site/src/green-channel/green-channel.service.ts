@@ -7,7 +7,7 @@ import {
   GreenTrigger,
   ReferralRegisteredData,
 } from '@app/contracts';
-import { AuditTrail } from '@app/audit';
+import { AuditTrail, referralAudit } from '@app/audit';
 import { Clock } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { SYSTEM_ACTOR, systemActor, TransactionHost } from '@app/persistence';
@@ -20,14 +20,7 @@ import { GreenHoldRepository } from './green-hold.repository';
 const HOLD_SWEEPER = systemActor('green-hold-sweeper');
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const audit = (subtype: string, referralId: string) => ({
-  type: 'messaging' as const,
-  subtype,
-  action: 'U' as const,
-  entityType: 'referral' as const,
-  entityId: referralId,
-  purposeOfUse: 'TREAT' as const,
-});
+const audit = (subtype: string, referralId: string) => referralAudit('messaging', subtype, 'U', referralId);
 
 /**
  * The green channel at the site: a relapse (or a periodic assessment that re-grades the patient) sends the

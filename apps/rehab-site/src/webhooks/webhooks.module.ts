@@ -10,11 +10,7 @@ const signedWebhooks = SignedWebhooksModule.register({
   targets: SiteWebhookTargets,
   settings: {
     inject: [REHAB_SITE_CONFIG],
-    useFactory: (config: RehabSiteConfig) => ({
-      pollIntervalMs: config.webhookPollIntervalMs,
-      maxAttempts: config.webhookMaxAttempts,
-      backoffMs: config.webhookBackoffMs,
-    }),
+    useFactory: (config: RehabSiteConfig) => config.webhooks,
   },
 });
 
