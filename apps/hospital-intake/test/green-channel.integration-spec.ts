@@ -46,7 +46,7 @@ describe('hospital-intake: the green channel (ladder, timers, answers, notices)'
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
 
   const relapse = async (data: Partial<GreenRelapseReportedData> & { referralId: string }) => {
