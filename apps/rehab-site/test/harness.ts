@@ -65,8 +65,7 @@ export class RehabSiteHarness {
       register: (o) =>
         AppModule.register(o, {
           sweepIntervalMs: 100,
-          webhookPollIntervalMs: 50,
-          webhookBackoffMs: 50,
+          webhooks: { pollIntervalMs: 50, maxAttempts: 10, backoffMs: 50 },
           ...settings,
         }),
       database: DATABASE,
@@ -155,7 +154,8 @@ export class RehabSiteHarness {
     await this.publish(EVENTS.referralConsentWithdrawn, data, referralId);
   }
 
-  private async publish<T extends object>(
+  /** Publishes an event onto the namespace's stream, as its producer would. */
+  async publish<T extends object>(
     definition: { subject: string } & Parameters<typeof buildEnvelope<T>>[0],
     data: T,
     referralId: string,

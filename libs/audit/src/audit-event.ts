@@ -80,3 +80,13 @@ export interface AuditPage {
   readonly items: AuditEventView[];
   readonly nextCursor: string | null;
 }
+
+/** An audit entry about one referral, for treatment (the common case of API calls and event handlers). */
+export function referralAudit(
+  type: AuditType,
+  subtype: string,
+  action: AuditAction,
+  referralId: string,
+): AuditEntry {
+  return { type, subtype, action, entityType: 'referral', entityId: referralId, purposeOfUse: 'TREAT' };
+}

@@ -143,6 +143,20 @@ export const CONSUMERS = {
     EVENTS.referralConsentWithdrawn,
     'Withdrawal ends the employment referral.',
   ),
+  employmentReadmitted: consumer(
+    SERVICES.employmentReferral,
+    'green-readmitted',
+    EVENTS.greenReadmitted,
+    'A readmission pauses the employment referral until the patient is discharged again.',
+    URGENT_DELIVERY,
+  ),
+  rehabSiteReadmitted: consumer(
+    SERVICES.rehabSite,
+    'green-readmitted',
+    EVENTS.greenReadmitted,
+    'A readmission puts the community referral on hold; the site keeps the place for a while.',
+    URGENT_DELIVERY,
+  ),
   opsMonitorReferral: consumer(
     SERVICES.opsMonitor,
     'referral',
@@ -183,10 +197,30 @@ export function filterMatches(filterSubject: string, subject: string): boolean {
  * filter `site.<siteId>.>`). The site's NATS user may create and pull only this one.
  */
 export function siteConsumer(siteId: string): { durable: string; stream: StreamKey; filterSubject: string } {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(siteId)) throw new Error(`invalid site id ${siteId}`);
+  return recipientConsumer('site', 'SITE', siteId);
+}
+
+/**
+ * The durable pull consumer a hospital on the bus reads its own `hospital.<hospitalId>.>` notices (green cases)
+ * with. The hospital's NATS user may create and pull only this one.
+ */
+export function hospitalConsumer(hospitalId: string): {
+  durable: string;
+  stream: StreamKey;
+  filterSubject: string;
+} {
+  return recipientConsumer('hospital', 'HOSPITAL', hospitalId);
+}
+
+function recipientConsumer(
+  kind: string,
+  stream: StreamKey,
+  recipientId: string,
+): { durable: string; stream: StreamKey; filterSubject: string } {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(recipientId)) throw new Error(`invalid ${kind} id ${recipientId}`);
   return {
-    durable: `site__${siteId}`,
-    stream: 'SITE',
-    filterSubject: `${STREAMS.SITE.subjectRoot}.${siteId}.>`,
+    durable: `${kind}__${recipientId}`,
+    stream,
+    filterSubject: `${STREAMS[stream].subjectRoot}.${recipientId}.>`,
   };
 }

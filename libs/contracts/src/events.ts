@@ -1,7 +1,16 @@
 import { SERVICES, ServiceName } from './services';
 import { StreamKey, STREAMS } from './streams';
 import { EmploymentReadinessConfirmedData } from './events/employment.events';
-import { GreenRelapseReportedData } from './events/green.events';
+import {
+  GreenAcknowledgedData,
+  GreenDeclinedData,
+  GreenEscalatedData,
+  GreenNotifiedData,
+  GreenReadmittedData,
+  GreenRelapseReportedData,
+  HospitalGreenOfferedData,
+  HospitalGreenWithdrawnData,
+} from './events/green.events';
 import { DeadLetterRecordedData, OpsAlertRaisedData } from './events/ops.events';
 import {
   ReferralAcceptedData,
@@ -164,8 +173,63 @@ export const EVENTS = {
     'GREEN',
     GreenRelapseReportedData,
     SERVICES.rehabSite,
-    'A site reported a relapse with the observed risk level; the green channel starts.',
+    'A site reported a relapse (or a periodic assessment re-graded the patient) with the observed risk level; the green channel starts.',
   ),
+  greenNotified: event(
+    'green.notified',
+    'GREEN',
+    GreenNotifiedData,
+    SERVICES.hospitalIntake,
+    'A green case was offered to a hospital (why it, the risk, the joint-management flag, the answer deadline).',
+  ),
+  greenAcknowledged: event(
+    'green.acknowledged',
+    'GREEN',
+    GreenAcknowledgedData,
+    SERVICES.hospitalIntake,
+    'The hospital acknowledged the green case: who and when. The acknowledgement timer stops.',
+  ),
+  greenReadmitted: event(
+    'green.readmitted',
+    'GREEN',
+    GreenReadmittedData,
+    SERVICES.hospitalIntake,
+    'The patient is readmitted: the community referral is put on hold and employment pauses.',
+  ),
+  greenDeclined: event(
+    'green.declined',
+    'GREEN',
+    GreenDeclinedData,
+    SERVICES.hospitalIntake,
+    'The hospital declined the green case with a coded reason; it moves on at once.',
+  ),
+  greenEscalated: event(
+    'green.escalated',
+    'GREEN',
+    GreenEscalatedData,
+    SERVICES.hospitalIntake,
+    'The case left a hospital (no answer in time, or declined) for the next designated hospital, or ops.',
+  ),
+  hospitalGreenOffered: {
+    ...event(
+      'hospital.green.offered',
+      'HOSPITAL',
+      HospitalGreenOfferedData,
+      SERVICES.hospitalIntake,
+      'Per-hospital notice on hospital.<hospitalId>.green.offered: a green case waits for this hospital (no PII).',
+    ),
+    perRecipient: true,
+  },
+  hospitalGreenWithdrawn: {
+    ...event(
+      'hospital.green.withdrawn',
+      'HOSPITAL',
+      HospitalGreenWithdrawnData,
+      SERVICES.hospitalIntake,
+      'Per-hospital notice on hospital.<hospitalId>.green.withdrawn: the case no longer waits for this hospital.',
+    ),
+    perRecipient: true,
+  },
   employmentReadinessConfirmed: event(
     'employment.readiness-confirmed',
     'EMPLOYMENT',

@@ -70,3 +70,25 @@ export type ApplicationEndOutcome = (typeof APPLICATION_END_OUTCOMES)[number];
 /** Why, as a stable code the hospital's view shows. */
 export const APPLICATION_END_REASONS = ['consent-withdrawn-earlier', 'already-registered'] as const;
 export type ApplicationEndReason = (typeof APPLICATION_END_REASONS)[number];
+
+/** What opened a green-channel case. */
+export const GREEN_TRIGGERS = ['relapse-report', 'periodic-assessment'] as const;
+export type GreenTrigger = (typeof GREEN_TRIGGERS)[number];
+
+/** Why a hospital got a green case: it discharged the patient, or it is designated for the county or prefecture. */
+export const GREEN_ROUTES = ['discharging-hospital', 'county-designated', 'prefecture-designated'] as const;
+export type GreenRoute = (typeof GREEN_ROUTES)[number];
+
+/** A hospital's coded reason for declining a green case. */
+export const GREEN_DECLINE_REASONS = [
+  'no-bed',
+  'not-our-catchment',
+  'no-psychiatric-service',
+  'patient-not-reachable',
+  'other',
+] as const;
+export type GreenDeclineReason = (typeof GREEN_DECLINE_REASONS)[number];
+
+/** Why a green case left a hospital. */
+export const GREEN_ESCALATION_CAUSES = ['no-answer', 'declined'] as const;
+export type GreenEscalationCause = (typeof GREEN_ESCALATION_CAUSES)[number];

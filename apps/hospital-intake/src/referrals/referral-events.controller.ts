@@ -3,7 +3,6 @@ import { Payload } from '@nestjs/microservices';
 import {
   EVENTS,
   EventEnvelope,
-  GreenRelapseReportedData,
   ReferralApplicationEndedData,
   ReferralAssignedData,
   ReferralClosedData,
@@ -41,10 +40,5 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralClosed)
   onClosed(@Payload() event: EventEnvelope<ReferralClosedData>): Promise<void> {
     return this.referrals.onClosed(event);
-  }
-
-  @OnEvent(EVENTS.greenRelapseReported)
-  onRelapse(@Payload() event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
-    return this.referrals.onRelapseReported(event);
   }
 }

@@ -117,22 +117,4 @@ export class ReferralRepository {
     );
     return count === 1;
   }
-
-  async recordGreenCase(c: {
-    eventId: string;
-    referralId: string;
-    siteId: string;
-    observedRiskLevel: number;
-    reportedAt: string;
-  }): Promise<void> {
-    await this.tx.manager.query(
-      `INSERT INTO ${this.tx.schema}.green_case (event_id, referral_id, site_id, observed_risk_level, reported_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING`,
-      [c.eventId, c.referralId, c.siteId, c.observedRiskLevel, c.reportedAt],
-    );
-    await this.tx.manager.query(
-      `UPDATE ${this.tx.schema}.referral SET green_reported_at = $2, updated_at = now() WHERE id = $1`,
-      [c.referralId, c.reportedAt],
-    );
-  }
 }

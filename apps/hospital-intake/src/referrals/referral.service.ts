@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   EventEnvelope,
-  GreenRelapseReportedData,
   ReferralApplicationEndedData,
   ReferralAssignedData,
   ReferralClosedData,
@@ -104,20 +103,6 @@ export class ReferralService {
   async onClosed(event: EventEnvelope<ReferralClosedData>): Promise<void> {
     const { referralId, outcome, closedAt } = event.data;
     await this.changed(referralId, 'closed', () => this.referrals.markClosed(referralId, outcome, closedAt));
-  }
-
-  /** Records the relapse (green case); the acknowledgement workflow comes with the green-channel issue. */
-  async onRelapseReported(event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
-    const { referralId, siteId, observedRiskLevel, reportedAt } = event.data;
-    await this.changed(referralId, 'relapse-reported', () =>
-      this.referrals.recordGreenCase({
-        eventId: event.id,
-        referralId,
-        siteId,
-        observedRiskLevel,
-        reportedAt,
-      }),
-    );
   }
 
   /**

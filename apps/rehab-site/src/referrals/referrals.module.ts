@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { DivisionsModule } from '@app/divisions';
 import { DirectoryModule } from '../directory/directory.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { GreenChannelEventsController } from '../green-channel/green-channel-events.controller';
+import { GreenChannelService } from '../green-channel/green-channel.service';
+import { GreenHoldRepository } from '../green-channel/green-hold.repository';
+import { GreenHoldSweeper } from '../green-channel/green-hold.sweeper';
 import { EscalationSweeper } from './escalation.sweeper';
 import { ReferralEventsController } from './referral-events.controller';
 import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
@@ -12,13 +16,16 @@ import { SiteReferralsController } from './site-referrals.controller';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
-  controllers: [SiteReferralsController, ReferralEventsController],
+  controllers: [SiteReferralsController, ReferralEventsController, GreenChannelEventsController],
   providers: [
     ReferralRepository,
     EarlyWithdrawalRepository,
     RoutingService,
     ReferralsService,
     EscalationSweeper,
+    GreenHoldRepository,
+    GreenChannelService,
+    GreenHoldSweeper,
   ],
 })
 export class ReferralsModule {}

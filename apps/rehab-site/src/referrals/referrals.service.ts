@@ -19,7 +19,7 @@ import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } 
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { SiteRepository } from '../directory/site.repository';
 import { SiteNotifier } from '../webhooks/site-notifier.service';
-import { WebhookRepository } from '../webhooks/webhook.repository';
+import { WebhookRepository } from '@app/webhooks';
 import {
   CloseDto,
   DeclineDto,
@@ -38,6 +38,7 @@ import {
 import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { allowedActions, assertAllowed, ReferralStatus } from './referral-lifecycle';
 import { ReferralRecord, ReferralRepository } from './referral.repository';
+import { GreenChannelService } from '../green-channel/green-channel.service';
 import { ALERT_CODES, RoutingService } from './routing.service';
 
 function notFound(): DomainException {
@@ -91,6 +92,7 @@ export class ReferralsService {
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
+    private readonly green: GreenChannelService,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
@@ -99,8 +101,11 @@ export class ReferralsService {
   /** referral.registered: keep the routing data (contact stays sealed) and route it. */
   async onRegistered({ data }: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     await this.tx.run(async () => {
-      const routed = await this.routing.registerAndRoute(data, this.clock.now());
-      if (!routed) return; // already routed: a re-publication under another id
+      const now = this.clock.now();
+      if (await this.green.takeOver(data, now)) return;
+      const routed = await this.routing.registerAndRoute(data, now);
+      // Known already: resumed after a green-channel stay, or a re-publication under another id (no effect).
+      if (!routed) return void (await this.green.resume(data, now));
       await this.audit.record(messagingAudit('registered', data.referralId));
     }, SYSTEM_ACTOR);
   }
@@ -116,7 +121,7 @@ export class ReferralsService {
       const holder = referral.status === 'closed' ? null : referral.siteId;
       if (referral.holdsPlace && referral.siteId) await this.sites.releasePlace(referral.siteId);
       await this.referrals.withdraw(referral.referralId);
-      await this.webhooks.cancelForReferral(referral.referralId, 'consent withdrawn');
+      await this.webhooks.cancelForSubject(referral.referralId, 'consent withdrawn');
       if (holder) {
         await this.notifier.revoked(
           {
@@ -302,13 +307,8 @@ export class ReferralsService {
 
   /** A relapse: the green channel starts (GREEN stream); the referral is on hold at this site. */
   async reportRelapse(siteId: string, referralId: string, dto: RelapseDto): Promise<ReferralActionResultDto> {
-    return this.act(siteId, referralId, 'report-relapse', async (_referral, now) => {
-      await this.referrals.setStatus(referralId, 'green-channel');
-      await this.publisher.publish(
-        EVENTS.greenRelapseReported,
-        { referralId, siteId, observedRiskLevel: dto.observedRiskLevel, reportedAt: now.toISOString() },
-        { subject: referralId },
-      );
+    return this.act(siteId, referralId, 'report-relapse', async (referral, now) => {
+      await this.green.enter(referral, siteId, dto.observedRiskLevel, 'relapse-report', now);
       return this.result(referralId, 'green-channel');
     });
   }
@@ -393,13 +393,21 @@ export class ReferralsService {
         details,
         recordedAt: now,
       });
-      const status: ReferralStatus = kind === 'session' ? 'in-service' : referral.status;
+      let status: ReferralStatus = kind === 'session' ? 'in-service' : referral.status;
       if (status !== referral.status) await this.referrals.setStatus(referralId, status);
       await this.publisher.publish(
         EVENTS.referralServiceRecorded,
         { referralId, siteId, kind, occurredAt, ...published, recordedAt: now.toISOString() },
         { subject: referralId },
       );
+      // Dynamic re-grading: a periodic assessment at high risk or unstable opens a green-channel case.
+      const { riskLevel, conditionStatus } = published;
+      if (kind === 'assessment' && riskLevel !== undefined && conditionStatus) {
+        if (this.green.regrades(riskLevel, conditionStatus)) {
+          await this.green.enter(referral, siteId, riskLevel, 'periodic-assessment', now);
+          status = 'green-channel';
+        }
+      }
       return this.result(referralId, status);
     });
   }
