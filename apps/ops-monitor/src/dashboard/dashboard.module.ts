@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BusHealthService } from '../bus/bus-health.service';
+import { ReadModelGaugeSource } from '../metrics/gauge-source';
+import { ReadModelModule } from '../read-model.module';
+import { StuckModule } from '../stuck/stuck.module';
+import { DashboardController } from './dashboard.controller';
+import { DashboardService } from './dashboard.service';
+
+@Module({
+  imports: [ReadModelModule, StuckModule],
+  controllers: [DashboardController],
+  providers: [DashboardService, BusHealthService, ReadModelGaugeSource],
+})
+export class DashboardModule {}
