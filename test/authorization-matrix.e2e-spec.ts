@@ -225,7 +225,16 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'employment-referral': { ...COMMON },
-  'ops-monitor': { ...COMMON },
+  'ops-monitor': {
+    ...COMMON,
+    'GET /v1/referrals/:referralId/timeline': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
+    'POST /v1/admin/read-model/rebuild': { roles: ['ops-admin'], ok: 200, body: {} },
+    'GET /v1/alerts': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
+    'POST /v1/alerts/:id/acknowledge': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
+    'POST /v1/alerts/:id/resolve': { roles: ['ops-admin'], ok: 404 },
+    'GET /v1/dashboard': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
+    'GET /audit-events': { roles: ['auditor'], ok: 200 },
+  },
 };
 
 function expected(row: Row, caller: CallerName): number {

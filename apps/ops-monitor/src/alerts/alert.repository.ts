@@ -95,7 +95,8 @@ export class AlertRepository {
   }
 
   async markAcknowledged(id: string, by: string, at: Date): Promise<AlertRecord> {
-    const [row] = await this.tx.manager.query<AlertRow[]>(
+    // An UPDATE answers [rows, affected count].
+    const [[row]] = await this.tx.manager.query<[AlertRow[], number]>(
       `UPDATE ${this.s}.ops_alert SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3
         WHERE id = $1 RETURNING *`,
       [id, at, by],
@@ -104,7 +105,7 @@ export class AlertRepository {
   }
 
   async markResolved(id: string, by: string, at: Date): Promise<AlertRecord> {
-    const [row] = await this.tx.manager.query<AlertRow[]>(
+    const [[row]] = await this.tx.manager.query<[AlertRow[], number]>(
       `UPDATE ${this.s}.ops_alert SET status = 'resolved', resolved_at = $2, resolved_by = $3
         WHERE id = $1 RETURNING *`,
       [id, at, by],
@@ -114,14 +115,14 @@ export class AlertRepository {
 
   /** Resolves the open stuck alerts of a referral that has moved on from the state they were raised for. */
   async resolveStuckAlertsMovedOn(referralId: string, stateSince: Date, at: Date): Promise<number> {
-    const rows = await this.tx.manager.query<{ id: string }[]>(
+    const [, count] = await this.tx.manager.query<[unknown[], number]>(
       `UPDATE ${this.s}.ops_alert SET status = 'resolved', resolved_at = $3, resolved_by = 'system:progress'
         WHERE referral_id = $1 AND code = 'STUCK_REFERRAL' AND status <> 'resolved'
           AND (details->>'stateSince')::timestamptz <> $2
         RETURNING id`,
       [referralId, stateSince, at],
     );
-    return rows.length;
+    return count;
   }
 
   /** Newest first; `before` pages on (raised_at, id). */

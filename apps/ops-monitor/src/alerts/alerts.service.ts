@@ -69,7 +69,7 @@ export class AlertsService {
       id: event.id,
       code: SLA_BREACH_ALERT,
       severity: 'warning',
-      service: event.source,
+      service: event.source.replace(/^\//, ''),
       summary: `${data.stage} deadline (${data.workingDays} working days) passed at ${data.dueAt}`,
       details: { referralId: data.referralId, stage: data.stage, dueAt: data.dueAt },
       referralId: data.referralId,

@@ -56,7 +56,8 @@ export class OpsMetrics {
   readonly humanStage: Histogram<'stage' | 'county'>;
   readonly slaBreaches: Counter<'kind' | 'county'>;
 
-  constructor(registry: Registry = register) {
+  constructor() {
+    const registry: Registry = register;
     this.machineStage = getOrCreate(
       registry,
       'referral_machine_stage_duration_seconds',

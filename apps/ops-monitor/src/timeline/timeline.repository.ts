@@ -227,7 +227,8 @@ export class TimelineRepository {
 
   /**
    * Differences between the live model and the rebuild. Only live rows recorded before the rebuild started
-   * count as missing from it (anything newer may not have been in the streams when the replay began).
+   * count as missing from it (anything newer may not have been in the streams when the replay began); summaries
+   * are compared for the referrals whose every live event the replay reached.
    */
   async compareWithRebuild(startedAt: Date): Promise<{
     missingInRebuild: number;
@@ -242,7 +243,8 @@ export class TimelineRepository {
     const summaryColumns = ['referral_id', ...SUMMARY_COLUMNS].join(', ');
     const [row] = await this.tx.manager.query<Record<string, string>[]>(
       `WITH settled AS (
-         SELECT referral_id FROM ${live} GROUP BY referral_id HAVING max(recorded_at) <= $1
+         SELECT l.referral_id FROM ${live} l LEFT JOIN ${rebuilt} r USING (event_id)
+          GROUP BY l.referral_id HAVING bool_and(r.event_id IS NOT NULL)
        )
        SELECT
          (SELECT count(*) FROM ${live} l WHERE l.recorded_at <= $1
