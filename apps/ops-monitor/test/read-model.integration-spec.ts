@@ -292,11 +292,18 @@ describe('ops-monitor read model', () => {
     // Damage the live model; a rebuild with replace restores it.
     await h.db.query(`DELETE FROM ${schema}.timeline_event WHERE referral_id = $1`, [ids[0]]);
     await h.db.query(`UPDATE ${schema}.referral_summary SET state = 'closed' WHERE referral_id = $1`, [
-      ids[0],
+      ids[2],
     ]);
+    const checked = await h.http('POST', '/v1/admin/read-model/rebuild', h.admin, {});
+    expect(checked.body).toMatchObject({
+      matchesLive: false,
+      replaced: false,
+      differences: { missingInRebuild: 0, missingInLive: 6, differentSummaries: 1 },
+    });
     const repaired = await h.http('POST', '/v1/admin/read-model/rebuild', h.admin, { replace: true });
-    expect(repaired.body).toMatchObject({ replaced: true });
+    expect(repaired.body).toMatchObject({ matchesLive: false, replaced: true });
     expect((await h.timeline(ids[0])).body.summary.state).toBe('in-service');
+    expect((await h.timeline(ids[2])).body.summary.state).toBe('accepted');
     expect(
       await h.db.query(`SELECT ${columns} FROM ${schema}.referral_summary ORDER BY referral_id`),
     ).toEqual(live);
