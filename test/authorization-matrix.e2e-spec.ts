@@ -233,6 +233,11 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'POST /v1/alerts/:id/acknowledge': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
     'POST /v1/alerts/:id/resolve': { roles: ['ops-admin'], ok: 404 },
     'GET /v1/dashboard': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
+    // The dashboard page and its static files hold no data (the page signs in with an ops JWT).
+    'GET /dashboard': { public: true, ok: 200 },
+    'GET /dashboard/app.js': { public: true, ok: 200 },
+    'GET /dashboard/app.css': { public: true, ok: 200 },
+    'GET /dashboard/chart.umd.js': { public: true, ok: 200 },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
 };
