@@ -102,48 +102,45 @@ export class AlertsService {
   }
 
   acknowledge(id: string, userId: string): Promise<AlertRecord> {
-    return this.audit.audited(
-      systemActor('ops-alerts', userId),
-      {
-        type: 'rest',
-        subtype: 'acknowledge',
-        action: 'U',
-        entityType: 'alert',
-        entityId: id,
-        purposeOfUse: 'HOPERAT',
-      },
-      async () => {
-        const alert = await this.mustFind(id);
-        if (alert.status !== 'open') {
-          throw new DomainException('ALERT_NOT_OPEN', 'conflict', `Alert ${id} is ${alert.status}`, {
-            status: alert.status,
-          });
-        }
-        return this.alerts.markAcknowledged(id, userId, this.clock.now());
-      },
-    );
+    return this.transition(id, userId, 'acknowledge', (alert) => {
+      if (alert.status !== 'open') {
+        throw new DomainException('ALERT_NOT_OPEN', 'conflict', `Alert ${id} is ${alert.status}`, {
+          status: alert.status,
+        });
+      }
+      return this.alerts.markAcknowledged(id, userId, this.clock.now());
+    });
   }
 
   resolve(id: string, userId: string): Promise<AlertRecord> {
+    return this.transition(id, userId, 'resolve', (alert) => {
+      if (alert.status === 'resolved') {
+        throw new DomainException('ALERT_ALREADY_RESOLVED', 'conflict', `Alert ${id} is already resolved`, {
+          status: alert.status,
+        });
+      }
+      return this.alerts.markResolved(id, userId, this.clock.now());
+    });
+  }
+
+  /** An ops user's change of an alert: the alert locked, the rule applied, the attempt audited. */
+  private transition(
+    id: string,
+    userId: string,
+    action: 'acknowledge' | 'resolve',
+    apply: (alert: AlertRecord) => Promise<AlertRecord>,
+  ): Promise<AlertRecord> {
     return this.audit.audited(
       systemActor('ops-alerts', userId),
       {
         type: 'rest',
-        subtype: 'resolve',
+        subtype: action,
         action: 'U',
         entityType: 'alert',
         entityId: id,
         purposeOfUse: 'HOPERAT',
       },
-      async () => {
-        const alert = await this.mustFind(id);
-        if (alert.status === 'resolved') {
-          throw new DomainException('ALERT_ALREADY_RESOLVED', 'conflict', `Alert ${id} is already resolved`, {
-            status: alert.status,
-          });
-        }
-        return this.alerts.markResolved(id, userId, this.clock.now());
-      },
+      async () => apply(await this.mustFind(id)),
     );
   }
 

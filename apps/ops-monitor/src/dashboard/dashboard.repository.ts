@@ -1,16 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/persistence';
 import { STAGES } from '../timeline/referral-states';
-
-const COLUMN = {
-  discharged: 'discharged_at',
-  assessed: 'assessed_at',
-  registered: 'registered_at',
-  assigned: 'assigned_at',
-  accepted: 'accepted_at',
-  'first-service': 'first_service_at',
-  closed: 'closed_at',
-} as const;
+import { MILESTONE_COLUMNS as COLUMN } from '../timeline/timeline.repository';
 
 export interface StageLatency {
   readonly stage: string;

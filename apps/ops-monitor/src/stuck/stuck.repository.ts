@@ -34,10 +34,16 @@ const toStuck = (r: StuckRow): StuckReferral => ({
 export class StuckRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  private thresholds(limits: Readonly<Record<string, number>>): { sql: string; params: unknown[] } {
+  /**
+   * The summaries waiting past their state's threshold (`stuck` alias s, thresholds t); $1 = the thresholds,
+   * $2 = now. The callers add their own conditions, order and grouping.
+   */
+  private stuck(limits: Readonly<Record<string, number>>): { from: string; params: unknown[] } {
     const entries = Object.entries(limits).filter(([, seconds]) => seconds > 0);
     return {
-      sql: `SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(state text, seconds integer)`,
+      from: `${this.tx.schema}.referral_summary s
+         JOIN jsonb_to_recordset($1::jsonb) AS t(state text, seconds integer) ON t.state = s.state
+        WHERE s.state_since <= $2::timestamptz - make_interval(secs => t.seconds)`,
       params: [JSON.stringify(entries.map(([state, seconds]) => ({ state, seconds })))],
     };
   }
@@ -48,11 +54,10 @@ export class StuckRepository {
     now: Date,
     limit: number,
   ): Promise<StuckReferral[]> {
-    const t = this.thresholds(limits);
+    const t = this.stuck(limits);
     const rows = await this.tx.manager.query<StuckRow[]>(
       `SELECT s.referral_id, s.state, s.state_since, s.county_code, s.site_id, t.seconds
-         FROM ${this.tx.schema}.referral_summary s JOIN (${t.sql}) t ON t.state = s.state
-        WHERE s.state_since <= $2::timestamptz - make_interval(secs => t.seconds)
+         FROM ${t.from}
         ORDER BY s.state_since, s.referral_id LIMIT $3`,
       [...t.params, now, limit],
     );
@@ -63,11 +68,9 @@ export class StuckRepository {
     limits: Readonly<Record<string, number>>,
     now: Date,
   ): Promise<{ state: string; count: number }[]> {
-    const t = this.thresholds(limits);
+    const t = this.stuck(limits);
     const rows = await this.tx.manager.query<{ state: string; count: string }[]>(
-      `SELECT s.state, count(*) AS count
-         FROM ${this.tx.schema}.referral_summary s JOIN (${t.sql}) t ON t.state = s.state
-        WHERE s.state_since <= $2::timestamptz - make_interval(secs => t.seconds)
+      `SELECT s.state, count(*) AS count FROM ${t.from}
         GROUP BY s.state ORDER BY s.state`,
       [...t.params, now],
     );
@@ -83,12 +86,11 @@ export class StuckRepository {
     now: Date,
     limit: number,
   ): Promise<StuckReferral[]> {
-    const t = this.thresholds(limits);
+    const t = this.stuck(limits);
     const rows = await this.tx.manager.query<StuckRow[]>(
       `WITH candidates AS (
          SELECT s.referral_id, s.state, s.state_since, s.county_code, s.site_id, t.seconds
-           FROM ${this.tx.schema}.referral_summary s JOIN (${t.sql}) t ON t.state = s.state
-          WHERE s.state_since <= $2::timestamptz - make_interval(secs => t.seconds)
+           FROM ${t.from}
             AND NOT EXISTS (SELECT 1 FROM ${this.tx.schema}.stuck_referral k
                              WHERE k.referral_id = s.referral_id AND k.state = s.state
                                AND k.state_since = s.state_since)

@@ -11,7 +11,8 @@ const TABLES: Record<ReadModelCopy, { timeline: string; summary: string }> = {
   rebuild: { timeline: 'timeline_event_rebuild', summary: 'referral_summary_rebuild' },
 };
 
-const MILESTONE_COLUMNS: Record<Milestone, string> = {
+/** The summary column of each milestone (the first time it happened). */
+export const MILESTONE_COLUMNS: Record<Milestone, string> = {
   discharged: 'discharged_at',
   assessed: 'assessed_at',
   registered: 'registered_at',
