@@ -222,6 +222,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /v1/admin/sites/:siteId': { roles: ['ops-admin', 'ops-viewer'], ok: 404 },
     'PATCH /v1/admin/sites/:siteId': { roles: ['ops-admin'], ok: 404, body: {} },
     'POST /v1/admin/sites/:siteId/api-key': { roles: ['ops-admin'], ok: 404 },
+    'POST /v1/admin/referrals/:referralId/placement': { roles: ['ops-admin'], ok: 400, body: {} },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'employment-referral': { ...COMMON },

@@ -3,6 +3,8 @@ import { DivisionsModule } from '@app/divisions';
 import { DirectoryModule } from '../directory/directory.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { EscalationSweeper } from './escalation.sweeper';
+import { ManualPlacementController } from './manual-placement.controller';
+import { ManualPlacementService } from './manual-placement.service';
 import { ReferralEventsController } from './referral-events.controller';
 import { ReferralRepository } from './referral.repository';
 import { ReferralsService } from './referrals.service';
@@ -11,7 +13,13 @@ import { SiteReferralsController } from './site-referrals.controller';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
-  controllers: [SiteReferralsController, ReferralEventsController],
-  providers: [ReferralRepository, RoutingService, ReferralsService, EscalationSweeper],
+  controllers: [SiteReferralsController, ReferralEventsController, ManualPlacementController],
+  providers: [
+    ReferralRepository,
+    RoutingService,
+    ReferralsService,
+    EscalationSweeper,
+    ManualPlacementService,
+  ],
 })
 export class ReferralsModule {}
