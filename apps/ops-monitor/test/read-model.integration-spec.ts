@@ -271,6 +271,61 @@ describe('ops-monitor read model', () => {
     );
   });
 
+  it('should resolve a manual-placement alert once the referral is placed, whichever arrives first', async () => {
+    const assign = (referralId: string, siteId: string, manual: boolean, at: Date) =>
+      h.publish(
+        EVENTS.referralAssigned,
+        {
+          referralId,
+          siteId,
+          siteName: siteId,
+          hop: manual ? 6 : 7,
+          assignedAt: at.toISOString(),
+          answerDueAt: new Date(at.getTime() + 3600_000).toISOString(),
+          needsManualPlacement: manual,
+        },
+        referralId,
+        at,
+      );
+    const alert = (referralId: string, at: Date) =>
+      h.publish(
+        EVENTS.opsAlertRaised,
+        {
+          code: 'NEEDS_MANUAL_PLACEMENT',
+          severity: 'warning',
+          service: 'rehab-site',
+          summary: 'to the county centre',
+          details: { referralId },
+          raisedAt: at.toISOString(),
+        },
+        referralId,
+        at,
+      );
+    const statusOf = async (referralId: string) =>
+      (await h.http('GET', '/v1/alerts?code=NEEDS_MANUAL_PLACEMENT', h.viewer)).body.items.find(
+        (a: { referralId: string }) => a.referralId === referralId,
+      )?.status as string | undefined;
+    const t0 = h.clock.now();
+    const tManual = new Date(t0.getTime() + 1000);
+    const t1 = new Date(t0.getTime() + 60_000);
+
+    const inOrder = await h.journey(t0, { assessed: 0.01, registered: 0.02 });
+    await assign(inOrder, 'cc-hanbin', true, tManual);
+    await alert(inOrder, tManual);
+    await waitFor(async () => (await statusOf(inOrder)) === 'open', { message: 'alert open' });
+    await assign(inOrder, 'site-laocheng', false, t1);
+    await waitFor(async () => (await statusOf(inOrder)) === 'resolved', { message: 'resolved when placed' });
+
+    const late = await h.journey(t0, { assessed: 0.01, registered: 0.02 });
+    await assign(late, 'cc-hanbin', true, tManual);
+    await assign(late, 'site-laocheng', false, t1);
+    await waitFor(async () => (await h.timeline(late)).body.summary.state === 'assigned', {
+      message: 'placed',
+    });
+    await alert(late, tManual);
+    await waitFor(async () => (await statusOf(late)) === 'resolved', { message: 'late alert resolved' });
+  });
+
   it('should rebuild from the streams a read model equal to the live one', async () => {
     const answer = await h.http('POST', '/v1/admin/read-model/rebuild', h.admin, {});
     expect(answer.status).toBe(200);

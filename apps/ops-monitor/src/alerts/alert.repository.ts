@@ -125,6 +125,16 @@ export class AlertRepository {
     return count;
   }
 
+  /** Resolves the open manual-placement alerts of a referral that has been placed. */
+  async resolvePlacementAlerts(referralId: string, at: Date): Promise<number> {
+    const [, count] = await this.tx.manager.query<[unknown[], number]>(
+      `UPDATE ${this.s}.ops_alert SET status = 'resolved', resolved_at = $2, resolved_by = 'system:placed'
+        WHERE referral_id = $1 AND code = 'NEEDS_MANUAL_PLACEMENT' AND status <> 'resolved'`,
+      [referralId, at],
+    );
+    return count;
+  }
+
   /** Newest first; `before` pages on (raised_at, id). */
   async listAlerts(query: {
     status?: AlertStatus;

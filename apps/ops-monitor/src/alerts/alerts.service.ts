@@ -14,6 +14,8 @@ import { AlertRecord, AlertRepository, AlertStatus } from './alert.repository';
 
 /** The alert code of a statutory deadline breach (from `referral.sla-breached`). */
 export const SLA_BREACH_ALERT = 'SLA_BREACHED';
+/** The alert code rehab-site raises when a referral goes to the county centre for manual placement. */
+export const MANUAL_PLACEMENT_ALERT = 'NEEDS_MANUAL_PLACEMENT';
 /** The alert code ops-monitor raises for a referral waiting past its stage's expected time. */
 export const STUCK_REFERRAL_ALERT = 'STUCK_REFERRAL';
 
@@ -57,6 +59,13 @@ export class AlertsService {
       countyCode: referralId ? await this.countyOf(referralId) : null,
       raisedAt: new Date(data.raisedAt),
     });
+    if (data.code === MANUAL_PLACEMENT_ALERT && referralId) {
+      // The alert came in after the referral was placed (OPS and REFERRAL are separate streams).
+      const summary = await this.timeline.findSummary(referralId);
+      const placed =
+        summary && summary.state !== 'needs-manual-placement' && summary.stateSince > new Date(data.raisedAt);
+      if (placed) await this.alerts.resolvePlacementAlerts(referralId, this.clock.now());
+    }
   }
 
   /** A breach is an alert of its own (the event is the record; no service raises a separate alert for it). */
@@ -91,9 +100,13 @@ export class AlertsService {
     });
   }
 
-  /** A referral moved on: its stuck alerts for the state it left are resolved by the system. */
-  async onProgress(referralId: string, stateSince: Date): Promise<void> {
+  /**
+   * A referral moved on: its stuck alerts for the state it left are resolved by the system, and so are its
+   * manual-placement alerts once it is placed.
+   */
+  async onProgress(referralId: string, stateSince: Date, leftManualPlacement: boolean): Promise<void> {
     await this.alerts.resolveStuckAlertsMovedOn(referralId, stateSince, this.clock.now());
+    if (leftManualPlacement) await this.alerts.resolvePlacementAlerts(referralId, this.clock.now());
   }
 
   list(query: AlertQuery): Promise<AlertRecord[]> {

@@ -39,7 +39,9 @@ export class TimelineService {
       await this.alerts.onSlaBreached(event as EventEnvelope<ReferralSlaBreachedData>, after.countyCode);
     }
     if (before && before.stateSince.getTime() !== after.stateSince.getTime()) {
-      await this.alerts.onProgress(after.referralId, after.stateSince);
+      const leftManualPlacement =
+        before.state === 'needs-manual-placement' && after.state !== 'needs-manual-placement';
+      await this.alerts.onProgress(after.referralId, after.stateSince, leftManualPlacement);
     }
   }
 
