@@ -195,8 +195,9 @@ describe('TransactionHost (Postgres)', () => {
     await tx.run(async () => {
       await insertItem(90, 'h-a');
       // A joined transaction registers on the outer unit of work.
-      await tx.run(async () => {
+      await tx.run(() => {
         tx.afterCommit(() => seen.push(`committed ${String(tx.inTransaction)}`));
+        return Promise.resolve();
       }, hospitalA);
       expect(seen).toEqual([]);
     }, hospitalA);
