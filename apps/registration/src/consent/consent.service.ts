@@ -45,7 +45,7 @@ export class ConsentService {
   ): Promise<RegistrationViewDto> {
     const entry = restAudit('consent', 'U', 'registration', registrationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
-      const { registration, patient } = await this.views.registrationFor(caller, registrationId);
+      const { registration, patient } = await this.views.registrationFor(caller, registrationId, true);
       if (registration.status === 'consent-withdrawn') {
         throw new DomainException(
           'CONSENT_WITHDRAWN',
@@ -71,7 +71,7 @@ export class ConsentService {
         }
       });
       await this.audit.record(restAudit('consent', 'U', 'patient', patient.id));
-      return this.views.registrationView(registration.id);
+      return this.views.registrationView(registration.id, caller);
     });
   }
 
@@ -83,12 +83,13 @@ export class ConsentService {
   async withdraw(caller: Caller, registrationId: string, dto: WithdrawalDto): Promise<RegistrationViewDto> {
     const entry = restAudit('consent-withdrawal', 'U', 'registration', registrationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
-      const { registration, patient } = await this.views.registrationFor(caller, registrationId);
-      if (registration.status === 'consent-withdrawn') return this.views.registrationView(registration.id);
+      const { registration, patient } = await this.views.registrationFor(caller, registrationId, true);
+      if (registration.status === 'consent-withdrawn')
+        return this.views.registrationView(registration.id, caller);
       // Withdrawal ends every holder's application, whichever organisation filed it: the service does it.
       await this.tx.elevated(() => this.withdrawEverywhere(registration, patient, dto));
       await this.audit.record(restAudit('consent-withdrawal', 'U', 'patient', patient.id));
-      return this.views.registrationView(registration.id);
+      return this.views.registrationView(registration.id, caller);
     });
   }
 
