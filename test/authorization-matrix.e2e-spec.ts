@@ -239,10 +239,25 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /v1/admin/sites/:siteId': { roles: ['ops-admin', 'ops-viewer'], ok: 404 },
     'PATCH /v1/admin/sites/:siteId': { roles: ['ops-admin'], ok: 404, body: {} },
     'POST /v1/admin/sites/:siteId/api-key': { roles: ['ops-admin'], ok: 404 },
+    'POST /v1/admin/referrals/:referralId/placement': { roles: ['ops-admin'], ok: 400, body: {} },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'employment-referral': { ...COMMON },
-  'ops-monitor': { ...COMMON },
+  'ops-monitor': {
+    ...COMMON,
+    'GET /v1/referrals/:referralId/timeline': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
+    'POST /v1/admin/read-model/rebuild': { roles: ['ops-admin'], ok: 200, body: {} },
+    'GET /v1/alerts': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
+    'POST /v1/alerts/:id/acknowledge': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
+    'POST /v1/alerts/:id/resolve': { roles: ['ops-admin'], ok: 404 },
+    'GET /v1/dashboard': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
+    // The dashboard page and its static files hold no data (the page signs in with an ops JWT).
+    'GET /dashboard': { public: true, ok: 200 },
+    'GET /dashboard/app.js': { public: true, ok: 200 },
+    'GET /dashboard/app.css': { public: true, ok: 200 },
+    'GET /dashboard/chart.umd.js': { public: true, ok: 200 },
+    'GET /audit-events': { roles: ['auditor'], ok: 200 },
+  },
 };
 
 function expected(row: Row, caller: CallerName): number {

@@ -10,7 +10,6 @@ import {
 } from '@app/persistence';
 import { opsHeaders, TEST_DATABASE_URL, uniqueName } from '@app/testing';
 import { DATABASE } from '../src/database';
-import { AssessmentHospital1764300000000 } from '../src/migrations/1764300000000-AssessmentHospital';
 import { discharge } from './fixtures';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 

@@ -18,7 +18,16 @@ export const AUDIT_TYPES = ['rest', 'messaging'] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 
 /** What a record is about (AuditEvent.entity.what). */
-export const AUDIT_ENTITY_TYPES = ['referral', 'patient', 'registration', 'application', 'consent'] as const;
+export const AUDIT_ENTITY_TYPES = [
+  'referral',
+  'patient',
+  'registration',
+  'application',
+  'consent',
+  // ops-monitor: an operational alert acknowledged or resolved, the read model rebuilt from the streams.
+  'alert',
+  'read-model',
+] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
 /** v3 PurposeOfUse codes used here. */

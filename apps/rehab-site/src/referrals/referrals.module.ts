@@ -7,6 +7,8 @@ import { GreenChannelService } from '../green-channel/green-channel.service';
 import { GreenHoldRepository } from '../green-channel/green-hold.repository';
 import { GreenHoldSweeper } from '../green-channel/green-hold.sweeper';
 import { EscalationSweeper } from './escalation.sweeper';
+import { ManualPlacementController } from './manual-placement.controller';
+import { ManualPlacementService } from './manual-placement.service';
 import { ReferralEventsController } from './referral-events.controller';
 import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { ReferralRepository } from './referral.repository';
@@ -16,7 +18,12 @@ import { SiteReferralsController } from './site-referrals.controller';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
-  controllers: [SiteReferralsController, ReferralEventsController, GreenChannelEventsController],
+  controllers: [
+    SiteReferralsController,
+    ReferralEventsController,
+    GreenChannelEventsController,
+    ManualPlacementController,
+  ],
   providers: [
     ReferralRepository,
     EarlyWithdrawalRepository,
@@ -26,6 +33,7 @@ import { SiteReferralsController } from './site-referrals.controller';
     GreenHoldRepository,
     GreenChannelService,
     GreenHoldSweeper,
+    ManualPlacementService,
   ],
 })
 export class ReferralsModule {}
