@@ -164,6 +164,17 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.
     'GET /v1/referrals/:id': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
     'GET /v1/hospitals/me': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
+    // :caseId is a green case held by hospital: the other hospital finds nothing and cannot act on it.
+    'GET /v1/green-cases': { orgs: HOSPITALS, ok: 200 },
+    'GET /v1/green-cases/:caseId': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
+    'POST /v1/green-cases/:caseId/acknowledge': { orgs: HOSPITALS, ok: 400, body: {} },
+    'POST /v1/green-cases/:caseId/admit': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
+    'POST /v1/green-cases/:caseId/decline': { orgs: HOSPITALS, ok: 400, body: {} },
+    'POST /v1/admin/hospitals': { roles: ['ops-admin'], ok: 400, body: {} },
+    'GET /v1/admin/hospitals': { roles: ['ops-admin', 'ops-viewer'], ok: 200 },
+    'PATCH /v1/admin/hospitals/:hospitalId': { roles: ['ops-admin'], ok: 404, body: {} },
+    'PUT /v1/admin/green-designations/:divisionCode': { roles: ['ops-admin'], ok: 400, body: {} },
+    'GET /v1/admin/green-designations/:divisionCode': { roles: ['ops-admin', 'ops-viewer'], ok: 200 },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   registration: {
@@ -242,6 +253,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /v1/admin/sites/:siteId': { roles: ['ops-admin', 'ops-viewer'], ok: 404 },
     'PATCH /v1/admin/sites/:siteId': { roles: ['ops-admin'], ok: 404, body: {} },
     'POST /v1/admin/sites/:siteId/api-key': { roles: ['ops-admin'], ok: 404 },
+    'POST /v1/admin/referrals/:referralId/placement': { roles: ['ops-admin'], ok: 400, body: {} },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'employment-referral': {
@@ -270,7 +282,21 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
-  'ops-monitor': { ...COMMON },
+  'ops-monitor': {
+    ...COMMON,
+    'GET /v1/referrals/:referralId/timeline': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
+    'POST /v1/admin/read-model/rebuild': { roles: ['ops-admin'], ok: 200, body: {} },
+    'GET /v1/alerts': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
+    'POST /v1/alerts/:id/acknowledge': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
+    'POST /v1/alerts/:id/resolve': { roles: ['ops-admin'], ok: 404 },
+    'GET /v1/dashboard': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
+    // The dashboard page and its static files hold no data (the page signs in with an ops JWT).
+    'GET /dashboard': { public: true, ok: 200 },
+    'GET /dashboard/app.js': { public: true, ok: 200 },
+    'GET /dashboard/app.css': { public: true, ok: 200 },
+    'GET /dashboard/chart.umd.js': { public: true, ok: 200 },
+    'GET /audit-events': { roles: ['auditor'], ok: 200 },
+  },
 };
 
 function expected(row: Row, caller: CallerName): number {
@@ -393,7 +419,16 @@ describe('authorization matrix: every route × every caller', () => {
     );
     const referral = await call('hospital-intake', 'POST', '/v1/discharges', 'hospital', discharge());
     expect(referral.status).toBe(201);
-    params.set('hospital-intake', { id: (JSON.parse(referral.body) as { referralId: string }).referralId });
+    const referralId = (JSON.parse(referral.body) as { referralId: string }).referralId;
+    const caseId = randomUUID();
+    await db.query(
+      `INSERT INTO "${intake.schema}".green_case (event_id, referral_id, site_id, observed_risk_level, reported_at,
+         status, hospital_id, route, step, tried_hospital_ids, notified_at, answer_due_at)
+       VALUES ($1, $2, 'site-1', 2, now(), 'offered', $3, 'discharging-hospital', 1, ARRAY[$3], now(),
+               now() + interval '30 minutes')`,
+      [caseId, referralId, ORGS.hospital.id],
+    );
+    params.set('hospital-intake', { id: referralId, caseId });
     const application = await call('registration', 'POST', '/applications', 'familyPortal', {
       channel: 'family',
       patient: person(),
@@ -643,6 +678,9 @@ describe('authorization matrix: every route × every caller', () => {
         `/v1/providers/${ORGS.employmentProvider.id}/referrals?providerId=${ORGS.otherEmploymentProvider.id}`,
         'employmentProvider',
       ],
+      ['hospital-intake', '/v1/green-cases?limit=1001', 'hospital'],
+      ['hospital-intake', `/v1/green-cases?hospitalId=${ORGS.otherHospital.id}`, 'hospital'],
+      ['hospital-intake', '/v1/admin/hospitals?limit=501', 'opsAdmin'],
     ];
     for (const [app, path, caller] of cases) {
       expect({ path, status: (await call(app, 'GET', path, caller)).status }).toEqual({ path, status: 400 });

@@ -25,6 +25,7 @@ export class AppModule {
           consumers: [
             CONSUMERS.employmentReadiness,
             CONSUMERS.employmentRelapse,
+            CONSUMERS.employmentReadmitted,
             CONSUMERS.employmentConsentWithdrawn,
           ],
           apiKeyKinds: ['employment-provider'],

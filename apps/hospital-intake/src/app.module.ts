@@ -7,6 +7,7 @@ import { HospitalIntakeConfig } from './config/hospital-intake.config';
 import { SettingsModule } from './config/settings.module';
 import { DATABASE } from './database';
 import { DischargesModule } from './discharges/discharges.module';
+import { GreenCasesModule } from './green-cases/green-cases.module';
 import { HospitalsModule } from './hospitals/hospitals.module';
 import { ReferralsModule } from './referrals/referrals.module';
 
@@ -27,6 +28,7 @@ export class AppModule {
             CONSUMERS.hospitalIntakeRegistered,
             CONSUMERS.hospitalIntakeAssigned,
             CONSUMERS.hospitalIntakeConsentWithdrawn,
+            CONSUMERS.hospitalIntakeApplicationEnded,
             CONSUMERS.hospitalIntakeClosed,
             CONSUMERS.hospitalIntakeGreen,
           ],
@@ -39,6 +41,7 @@ export class AppModule {
         HospitalsModule,
         DischargesModule,
         ReferralsModule,
+        GreenCasesModule,
       ],
     };
   }

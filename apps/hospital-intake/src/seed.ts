@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { SERVICES } from '@app/contracts';
 import { loadServiceConfig } from '@app/core';
-import { DEMO_HOSPITALS, seedHospitals } from './hospitals/demo-hospitals';
+import {
+  DEMO_GREEN_DESIGNATIONS,
+  DEMO_HOSPITALS,
+  seedGreenDesignations,
+  seedHospitals,
+} from './hospitals/demo-hospitals';
 
 /** Demo hospitals of 安康市 with API keys (run by `npm start` after migrations; idempotent). */
 async function seed(): Promise<void> {
@@ -19,6 +24,11 @@ async function seed(): Promise<void> {
       (sql, params) => client.query(sql, params),
       config.dbSchema,
       DEMO_HOSPITALS,
+    );
+    await seedGreenDesignations(
+      (sql, params) => client.query(sql, params),
+      config.dbSchema,
+      DEMO_GREEN_DESIGNATIONS,
     );
     await client.query('COMMIT');
     process.stdout.write(

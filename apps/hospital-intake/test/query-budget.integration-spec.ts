@@ -16,9 +16,12 @@ const REFERRALS = 20;
  */
 const BUDGET_PER_REFERRAL = 4;
 
-/** The outbox relay polls on the same pool on its own schedule: its statements are not the request's. */
+/**
+ * The outbox relay, the webhook worker and the green-case sweeper poll on the same pool on their own schedule:
+ * their statements are not the request's.
+ */
 const RELAY =
-  /^(SELECT .* FROM \S+\.outbox\b|UPDATE \S+\.outbox\b|DELETE FROM \S+\.outbox\b|LISTEN|UNLISTEN)/;
+  /^(SELECT .* FROM \S+\.outbox\b|UPDATE \S+\.outbox\b|DELETE FROM \S+\.outbox\b|LISTEN|UNLISTEN|SELECT .* FROM \S+\.webhook_delivery\b|SELECT event_id FROM \S+\.green_case WHERE status = 'offered')/;
 
 /** Outside a recorded transaction: the tail of one that started before recording (the relay's). */
 const TX_CONTROL = /^(SELECT set_config|COMMIT|ROLLBACK)\b/i;

@@ -1,5 +1,6 @@
 import { AuditTrail } from '@app/audit';
 import {
+  DatabaseDefinition,
   migrateDown,
   migrateUp,
   organisationActor,
@@ -11,6 +12,16 @@ import { opsHeaders, TEST_DATABASE_URL, uniqueName } from '@app/testing';
 import { DATABASE } from '../src/database';
 import { discharge } from './fixtures';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
+
+/** The service's migrations up to the named one (`extra` 0: without it), for stepping through history. */
+function through(name: string, extra = 1): DatabaseDefinition {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  const migrations = DATABASE.migrations as Function[];
+  return {
+    ...DATABASE,
+    migrations: migrations.slice(0, migrations.findIndex((m) => m.name === name) + extra),
+  };
+}
 
 type AuditRow = {
   action: string;
@@ -276,11 +287,7 @@ describe('hospital-intake: row-level security and the audit trail', () => {
         [schema],
       );
     try {
-      await migrateUp(settings, {
-        ...DATABASE,
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-        migrations: (DATABASE.migrations as Function[]).slice(0, -1),
-      });
+      await migrateUp(settings, through('AssessmentHospital1764300000000', 0));
       await w.db
         .query(`INSERT INTO ${s}.hospital (id, name, level, county_division_code, kind, on_call_name, on_call_phone)
                         VALUES ('h1', 'h', 'primary', '610902', 'general', 'x', 'y')`);
@@ -296,7 +303,7 @@ describe('hospital-intake: row-level security and the audit trail', () => {
          VALUES ($1, 1, 'basically-stable', '{}', false, 'green', true, now())`,
         [referralId],
       );
-      await migrateUp(settings, DATABASE);
+      await migrateUp(settings, through('AssessmentHospital1764300000000'));
       expect(await w.db.query(`SELECT hospital_id FROM ${s}.discharge_assessment`)).toEqual([
         { hospital_id: 'h1' },
       ]);
@@ -308,7 +315,9 @@ describe('hospital-intake: row-level security and the audit trail', () => {
         ]),
       ).rejects.toThrow(/foreign key/);
 
-      expect(await migrateDown(settings, DATABASE, 1)).toEqual(['AssessmentHospital1764300000000']);
+      expect(await migrateDown(settings, through('AssessmentHospital1764300000000'), 1)).toEqual([
+        'AssessmentHospital1764300000000',
+      ]);
       expect((await policy())[0].qual).toContain('referral');
       expect(
         await w.db.count(
@@ -337,8 +346,11 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     try {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
-      // The API-key consolidation and the assessment's hospital column came after it: step back over all three.
-      expect(await migrateDown(settings, DATABASE, 3)).toEqual([
+      // The API-key consolidation, the assessment's hospital column, the green channel and the ended-application
+      // columns came after it: step back over all five.
+      expect(await migrateDown(settings, DATABASE, 5)).toEqual([
+        'ApplicationEnded1765000000000',
+        'GreenChannel1764600000000',
         'AssessmentHospital1764300000000',
         'ConsolidateApiKeys1764200000000',
         'RowLevelSecurityAndAudit1764000000200',

@@ -1,12 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@app/audit';
 import { CONSUMERS, SERVICES } from '@app/contracts';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
+import { AlertsModule } from './alerts/alerts.module';
+import { OpsMonitorConfig } from './config/ops-monitor.config';
+import { SettingsModule } from './config/settings.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DATABASE } from './database';
+import { StuckModule } from './stuck/stuck.module';
+import { TimelineModule } from './timeline/timeline.module';
 
 @Module({})
 export class AppModule {
-  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink). */
-  static register(overrides: ServiceOverrides = {}): DynamicModule {
+  /** The whole service; tests pass overrides (schema, bus namespace, port, log sink, clock) and settings. */
+  static register(overrides: ServiceOverrides = {}, settings: Partial<OpsMonitorConfig> = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -23,6 +30,12 @@ export class AppModule {
           apiKeyKinds: [],
           ...overrides,
         }),
+        SettingsModule.forRoot(settings),
+        AuditModule,
+        AlertsModule,
+        TimelineModule,
+        StuckModule,
+        DashboardModule,
       ],
     };
   }

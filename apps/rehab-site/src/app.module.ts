@@ -20,7 +20,11 @@ export class AppModule {
         ServiceModule.forRoot({
           service: SERVICES.rehabSite,
           database: DATABASE,
-          consumers: [CONSUMERS.rehabSiteRegistered, CONSUMERS.rehabSiteConsentWithdrawn],
+          consumers: [
+            CONSUMERS.rehabSiteRegistered,
+            CONSUMERS.rehabSiteConsentWithdrawn,
+            CONSUMERS.rehabSiteReadmitted,
+          ],
           apiKeyKinds: ['site'],
           ...overrides,
         }),

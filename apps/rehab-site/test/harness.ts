@@ -63,8 +63,7 @@ export class RehabSiteHarness {
       register: (o) =>
         AppModule.register(o, {
           sweepIntervalMs: 100,
-          webhookPollIntervalMs: 50,
-          webhookBackoffMs: 50,
+          webhooks: { pollIntervalMs: 50, maxAttempts: 10, backoffMs: 50 },
           ...settings,
         }),
       database: DATABASE,
@@ -139,11 +138,8 @@ export class RehabSiteHarness {
     await this.publish(EVENTS.referralConsentWithdrawn, data, referralId);
   }
 
-  private publish<T extends object>(
-    definition: EventDefinition<T>,
-    data: T,
-    referralId: string,
-  ): Promise<void> {
+  /** Publishes an event onto the namespace's stream, as its producer would. */
+  publish<T extends object>(definition: EventDefinition<T>, data: T, referralId: string): Promise<void> {
     return publishAs(this.nc!, this.topology, SERVICES.registration, definition, data, referralId);
   }
 

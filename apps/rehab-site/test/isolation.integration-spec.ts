@@ -1,57 +1,28 @@
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { EVENTS, recipientSubject } from '@app/contracts';
-import { countSubjectMessages, SHARED_NATS_URL, waitFor } from '@app/testing';
-import { SIGNATURE_HEADER, verifySignature } from '../src/webhooks/signature';
+import {
+  countSubjectMessages,
+  SHARED_NATS_URL,
+  waitFor,
+  webhookReceiver,
+  WebhookReceiver,
+} from '@app/testing';
+import { SIGNATURE_HEADER, verifySignature } from '@app/webhooks';
 import { DIVISIONS, startRehabSiteHarness, RehabSiteHarness } from './harness';
-
-interface Received {
-  body: string;
-  headers: IncomingHttpHeaders;
-}
-
-/** A site's webhook receiver: the first `failures` calls answer 503, then 204. */
-async function receiver(
-  failures = 0,
-): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  let calls = 0;
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      calls++;
-      if (calls <= failures) {
-        res.writeHead(503).end();
-        return;
-      }
-      received.push({ body, headers: req.headers });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('rehab-site: a site sees and acts on only its own referrals', () => {
   let world: RehabSiteHarness;
-  let hookA: Awaited<ReturnType<typeof receiver>>;
-  let hookB: Awaited<ReturnType<typeof receiver>>;
+  let hookA: WebhookReceiver;
+  let hookB: WebhookReceiver;
   const site: Record<'A' | 'B', { id: string; key: string; secret: string }> = {} as never;
   let referralA: string;
   let referralB: string;
 
   beforeAll(async () => {
     world = await startRehabSiteHarness({ pageLimitMax: 3 });
-    hookA = await receiver();
-    hookB = await receiver(2); // B's endpoint fails twice: the worker must retry
+    hookA = await webhookReceiver();
+    hookB = await webhookReceiver(2); // B's endpoint fails twice: the worker must retry
     const a = await world.createSite({
       id: 'site-a',
       level: 'community-station',
@@ -195,7 +166,7 @@ describe('rehab-site: a site sees and acts on only its own referrals', () => {
     const attempts = await world.db.query<{ attempt: number; status: number; at: Date }>(
       `SELECT a.attempt, a.status, a.at FROM ${world.schema}.webhook_attempt a
          JOIN ${world.schema}.webhook_delivery d ON d.id = a.delivery_id
-        WHERE d.site_id = 'site-b' ORDER BY a.attempt`,
+        WHERE d.recipient_id = 'site-b' ORDER BY a.attempt`,
     );
     expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
       [1, 503],

@@ -26,7 +26,10 @@ describe('rehab-site round trips on referral.registered', () => {
   const recorder = new QueryRecorder();
 
   beforeAll(async () => {
-    world = await startRehabSiteHarness({ sweepIntervalMs: 3_600_000, webhookPollIntervalMs: 60_000 });
+    world = await startRehabSiteHarness({
+      sweepIntervalMs: 3_600_000,
+      webhooks: { pollIntervalMs: 60_000, maxAttempts: 10, backoffMs: 2000 },
+    });
     await world.createSite({
       id: 'qb-station',
       level: 'community-station',

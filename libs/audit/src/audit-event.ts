@@ -18,7 +18,16 @@ export const AUDIT_TYPES = ['rest', 'messaging'] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 
 /** What a record is about (AuditEvent.entity.what). */
-export const AUDIT_ENTITY_TYPES = ['referral', 'patient', 'registration', 'application', 'consent'] as const;
+export const AUDIT_ENTITY_TYPES = [
+  'referral',
+  'patient',
+  'registration',
+  'application',
+  'consent',
+  // ops-monitor: an operational alert acknowledged or resolved, the read model rebuilt from the streams.
+  'alert',
+  'read-model',
+] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
 /** v3 PurposeOfUse codes used here. */
@@ -37,16 +46,6 @@ export interface AuditEntry {
   readonly outcome?: AuditOutcome;
   /** A stable code for a failed outcome (e.g. REFERRAL_NOT_FOUND), never a message with data in it. */
   readonly outcomeCode?: string;
-}
-
-/** An audited access to one referral for treatment (TREAT): an API call (`rest`) or a bus event's effect. */
-export function referralAudit(
-  type: AuditType,
-  subtype: string,
-  action: AuditAction,
-  referralId: string,
-): AuditEntry {
-  return { type, subtype, action, entityType: 'referral', entityId: referralId, purposeOfUse: 'TREAT' };
 }
 
 /** A stored audit record (the query API's answer). */
@@ -89,4 +88,14 @@ export const AUDIT_PAGE_MAX = 200;
 export interface AuditPage {
   readonly items: AuditEventView[];
   readonly nextCursor: string | null;
+}
+
+/** An audit entry about one referral, for treatment (the common case of API calls and event handlers). */
+export function referralAudit(
+  type: AuditType,
+  subtype: string,
+  action: AuditAction,
+  referralId: string,
+): AuditEntry {
+  return { type, subtype, action, entityType: 'referral', entityId: referralId, purposeOfUse: 'TREAT' };
 }

@@ -69,6 +69,12 @@ export const CONSUMERS = {
     'A relapse puts the registration on hold (green channel); re-referral resumes it.',
     URGENT_DELIVERY,
   ),
+  registrationAssigned: consumer(
+    SERVICES.registration,
+    'referral-assigned',
+    EVENTS.referralAssigned,
+    'Meets the refer-to-a-site deadline (5 working days of registration) when a site is assigned.',
+  ),
   rehabSiteRegistered: consumer(
     SERVICES.rehabSite,
     'referral-registered',
@@ -98,6 +104,12 @@ export const CONSUMERS = {
     'referral-consent-withdrawn',
     EVENTS.referralConsentWithdrawn,
     'Withdrawal ends the referral in the hospital’s view and drops the consents it was sent with.',
+  ),
+  hospitalIntakeApplicationEnded: consumer(
+    SERVICES.hospitalIntake,
+    'referral-application-ended',
+    EVENTS.referralApplicationEnded,
+    'Closes the loop back to the referring hospital: refused, or linked to an existing registration.',
   ),
   hospitalIntakeClosed: consumer(
     SERVICES.hospitalIntake,
@@ -130,6 +142,20 @@ export const CONSUMERS = {
     'referral-consent-withdrawn',
     EVENTS.referralConsentWithdrawn,
     'Withdrawal (employment or community rehab) ends the employment referral and the provider’s access.',
+  ),
+  employmentReadmitted: consumer(
+    SERVICES.employmentReferral,
+    'green-readmitted',
+    EVENTS.greenReadmitted,
+    'A readmission pauses the employment referral until the patient is discharged again.',
+    URGENT_DELIVERY,
+  ),
+  rehabSiteReadmitted: consumer(
+    SERVICES.rehabSite,
+    'green-readmitted',
+    EVENTS.greenReadmitted,
+    'A readmission puts the community referral on hold; the site keeps the place for a while.',
+    URGENT_DELIVERY,
   ),
   opsMonitorReferral: consumer(
     SERVICES.opsMonitor,
@@ -173,20 +199,40 @@ export interface RecipientConsumer {
   filterSubject: string;
 }
 
-function recipientConsumer(stream: 'SITE' | 'PROVIDER', prefix: string, id: string): RecipientConsumer {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error(`invalid ${prefix} id ${id}`);
-  return { durable: `${prefix}__${id}`, stream, filterSubject: `${STREAMS[stream].subjectRoot}.${id}.>` };
-}
-
 /**
  * The durable pull consumer a site on the bus reads its own `site.<siteId>.>` notices with (stream SITE,
  * filter `site.<siteId>.>`). The site's NATS user may create and pull only this one.
  */
 export function siteConsumer(siteId: string): RecipientConsumer {
-  return recipientConsumer('SITE', 'site', siteId);
+  return recipientConsumer('site', 'SITE', siteId);
 }
 
 /** The same for an employment provider on the bus: `provider.<providerId>.>` on stream PROVIDER. */
 export function providerConsumer(providerId: string): RecipientConsumer {
-  return recipientConsumer('PROVIDER', 'provider', providerId);
+  return recipientConsumer('provider', 'PROVIDER', providerId);
+}
+
+/**
+ * The durable pull consumer a hospital on the bus reads its own `hospital.<hospitalId>.>` notices (green cases)
+ * with. The hospital's NATS user may create and pull only this one.
+ */
+export function hospitalConsumer(hospitalId: string): {
+  durable: string;
+  stream: StreamKey;
+  filterSubject: string;
+} {
+  return recipientConsumer('hospital', 'HOSPITAL', hospitalId);
+}
+
+function recipientConsumer(
+  kind: string,
+  stream: StreamKey,
+  recipientId: string,
+): { durable: string; stream: StreamKey; filterSubject: string } {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(recipientId)) throw new Error(`invalid ${kind} id ${recipientId}`);
+  return {
+    durable: `${kind}__${recipientId}`,
+    stream,
+    filterSubject: `${STREAMS[stream].subjectRoot}.${recipientId}.>`,
+  };
 }

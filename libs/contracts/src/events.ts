@@ -16,7 +16,16 @@ import {
   ProviderReferralOfferedData,
   ProviderReferralRevokedData,
 } from './events/employment.events';
-import { GreenRelapseReportedData } from './events/green.events';
+import {
+  GreenAcknowledgedData,
+  GreenDeclinedData,
+  GreenEscalatedData,
+  GreenNotifiedData,
+  GreenReadmittedData,
+  GreenRelapseReportedData,
+  HospitalGreenOfferedData,
+  HospitalGreenWithdrawnData,
+} from './events/green.events';
 import { DeadLetterRecordedData, OpsAlertRaisedData } from './events/ops.events';
 import {
   ReferralAcceptedData,
@@ -30,6 +39,7 @@ import {
   ReferralRegisteredData,
 } from './events/referral.events';
 import {
+  ReferralApplicationEndedData,
   ReferralApplicationReceivedData,
   ReferralRegistrationExpiredData,
   ReferralSlaBreachedData,
@@ -110,12 +120,19 @@ export const EVENTS = {
     SERVICES.registration,
     'An application from a non-hospital channel (self, family, 村/居委会, social organisation, enterprise) was filed.',
   ),
+  referralApplicationEnded: event(
+    'referral.application-ended',
+    'REFERRAL',
+    ReferralApplicationEndedData,
+    SERVICES.registration,
+    "A hospital's application ended unregistered: refused, or linked to the person's existing registration.",
+  ),
   referralSlaBreached: event(
     'referral.sla-breached',
     'REFERRAL',
     ReferralSlaBreachedData,
     SERVICES.registration,
-    'A working-day deadline (verify & register within 5 working days) passed without the step being done.',
+    'A working-day deadline (verify & register, refer to a site: 5 working days each) passed without the step being done.',
   ),
   referralRegistrationExpired: event(
     'referral.registration-expired',
@@ -171,8 +188,63 @@ export const EVENTS = {
     'GREEN',
     GreenRelapseReportedData,
     SERVICES.rehabSite,
-    'A site reported a relapse with the observed risk level; the green channel starts.',
+    'A site reported a relapse (or a periodic assessment re-graded the patient) with the observed risk level; the green channel starts.',
   ),
+  greenNotified: event(
+    'green.notified',
+    'GREEN',
+    GreenNotifiedData,
+    SERVICES.hospitalIntake,
+    'A green case was offered to a hospital (why it, the risk, the joint-management flag, the answer deadline).',
+  ),
+  greenAcknowledged: event(
+    'green.acknowledged',
+    'GREEN',
+    GreenAcknowledgedData,
+    SERVICES.hospitalIntake,
+    'The hospital acknowledged the green case: who and when. The acknowledgement timer stops.',
+  ),
+  greenReadmitted: event(
+    'green.readmitted',
+    'GREEN',
+    GreenReadmittedData,
+    SERVICES.hospitalIntake,
+    'The patient is readmitted: the community referral is put on hold and employment pauses.',
+  ),
+  greenDeclined: event(
+    'green.declined',
+    'GREEN',
+    GreenDeclinedData,
+    SERVICES.hospitalIntake,
+    'The hospital declined the green case with a coded reason; it moves on at once.',
+  ),
+  greenEscalated: event(
+    'green.escalated',
+    'GREEN',
+    GreenEscalatedData,
+    SERVICES.hospitalIntake,
+    'The case left a hospital (no answer in time, or declined) for the next designated hospital, or ops.',
+  ),
+  hospitalGreenOffered: {
+    ...event(
+      'hospital.green.offered',
+      'HOSPITAL',
+      HospitalGreenOfferedData,
+      SERVICES.hospitalIntake,
+      'Per-hospital notice on hospital.<hospitalId>.green.offered: a green case waits for this hospital (no PII).',
+    ),
+    perRecipient: true,
+  },
+  hospitalGreenWithdrawn: {
+    ...event(
+      'hospital.green.withdrawn',
+      'HOSPITAL',
+      HospitalGreenWithdrawnData,
+      SERVICES.hospitalIntake,
+      'Per-hospital notice on hospital.<hospitalId>.green.withdrawn: the case no longer waits for this hospital.',
+    ),
+    perRecipient: true,
+  },
   employmentReadinessConfirmed: event(
     'employment.readiness-confirmed',
     'EMPLOYMENT',

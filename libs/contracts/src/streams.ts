@@ -12,6 +12,8 @@ export interface StreamDefinition {
   readonly maxAgeSeconds: number;
   /** JetStream's publish de-duplication window, in seconds. */
   readonly duplicateWindowSeconds: number;
+  /** The green channel's lane: an app's outbox relay publishes these before anything else that waits. */
+  readonly urgent?: boolean;
 }
 
 const DAY = 24 * 60 * 60;
@@ -31,6 +33,7 @@ export const STREAMS = {
       'Green channel: relapse reports and hospital re-admission. Own stream so a referral backlog never delays it.',
     maxAgeSeconds: 30 * DAY,
     duplicateWindowSeconds: 20 * 60,
+    urgent: true,
   },
   EMPLOYMENT: {
     name: 'EMPLOYMENT',
@@ -69,6 +72,22 @@ export const STREAMS = {
     maxAgeSeconds: 30 * DAY,
     duplicateWindowSeconds: 20 * 60,
   },
+  HOSPITAL: {
+    name: 'HOSPITAL',
+    subjectRoot: 'hospital',
+    description:
+      'Per-hospital delivery for hospitals on the bus: hospital.<hospitalId>.green.* (a hospital may read only its own subjects).',
+    maxAgeSeconds: 30 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+    urgent: true,
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamKey = keyof typeof STREAMS;
+
+/** Subject roots of the urgent streams (the green channel), e.g. `green`, `hospital`. */
+export const URGENT_SUBJECT_ROOTS: readonly string[] = Object.values(
+  STREAMS as Record<string, StreamDefinition>,
+)
+  .filter((s) => s.urgent)
+  .map((s) => s.subjectRoot);

@@ -103,3 +103,37 @@ export type EmploymentEndReason = (typeof EMPLOYMENT_END_REASONS)[number];
 /** What an employment referral is waiting on when it cannot be placed with a provider. */
 export const EMPLOYMENT_UNPLACED_REASONS = ['no-provider', 'hop-limit'] as const;
 export type EmploymentUnplacedReason = (typeof EMPLOYMENT_UNPLACED_REASONS)[number];
+
+/**
+ * How a hospital's application ended without a registration of its own (referral.application-ended): `refused`
+ * (the person withdrew consent earlier) or `linked-to-existing` (the person is registered already; the
+ * hospital learns no more than that).
+ */
+export const APPLICATION_END_OUTCOMES = ['refused', 'linked-to-existing'] as const;
+export type ApplicationEndOutcome = (typeof APPLICATION_END_OUTCOMES)[number];
+
+/** Why, as a stable code the hospital's view shows. */
+export const APPLICATION_END_REASONS = ['consent-withdrawn-earlier', 'already-registered'] as const;
+export type ApplicationEndReason = (typeof APPLICATION_END_REASONS)[number];
+
+/** What opened a green-channel case. */
+export const GREEN_TRIGGERS = ['relapse-report', 'periodic-assessment'] as const;
+export type GreenTrigger = (typeof GREEN_TRIGGERS)[number];
+
+/** Why a hospital got a green case: it discharged the patient, or it is designated for the county or prefecture. */
+export const GREEN_ROUTES = ['discharging-hospital', 'county-designated', 'prefecture-designated'] as const;
+export type GreenRoute = (typeof GREEN_ROUTES)[number];
+
+/** A hospital's coded reason for declining a green case. */
+export const GREEN_DECLINE_REASONS = [
+  'no-bed',
+  'not-our-catchment',
+  'no-psychiatric-service',
+  'patient-not-reachable',
+  'other',
+] as const;
+export type GreenDeclineReason = (typeof GREEN_DECLINE_REASONS)[number];
+
+/** Why a green case left a hospital. */
+export const GREEN_ESCALATION_CAUSES = ['no-answer', 'declined'] as const;
+export type GreenEscalationCause = (typeof GREEN_ESCALATION_CAUSES)[number];

@@ -13,6 +13,7 @@ export * from './jetstream.provisioner';
 export * from './outbox/event-publisher';
 export * from './outbox/outbox.repository';
 export * from './outbox/outbox-relay.service';
+export * from './outbox/outbox.metrics';
 export * from './inbox/inbox.repository';
 export * from './dead-letter/dead-letter.repository';
 export * from './dead-letter/dead-letter.service';

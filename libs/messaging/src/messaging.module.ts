@@ -1,3 +1,4 @@
+import { OutboxMetrics } from './outbox/outbox.metrics';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DeadLetterRepository } from './dead-letter/dead-letter.repository';
 import { DeadLetterService } from './dead-letter/dead-letter.service';
@@ -34,6 +35,7 @@ export class MessagingModule {
         JetStreamServer,
         MessagingHealthService,
         MessagingLifecycle,
+        OutboxMetrics,
       ],
       exports: [
         MESSAGING_OPTIONS,

@@ -17,6 +17,7 @@ import {
   SERVICE_NAMES,
   ServiceName,
   SERVICES,
+  hospitalConsumer,
   providerConsumer,
   SHARED_EVENTS,
   siteConsumer,
@@ -36,6 +37,7 @@ const DOCKER_NATS = resolve(__dirname, '../../../docker/nats');
 const SITE = 's1';
 const OTHER_SITE = 's2';
 const HOSPITAL = 'h1';
+const OTHER_HOSPITAL = 'h2';
 const PROVIDER = 'p1';
 const OTHER_PROVIDER = 'p2';
 
@@ -254,6 +256,34 @@ describe('NATS least privilege (generated config)', () => {
     });
   });
 
+  describe('a hospital on the bus', () => {
+    it('should let a hospital read its own green-case notices live and through its own durable', async () => {
+      const hospital = client(hospitalUserName(HOSPITAL)).nc;
+      const live = hospital.subscribe(topology.subject(`hospital.${HOSPITAL}.>`), { max: 1, timeout: 5000 });
+      await hospital.flush();
+      const own = hospitalConsumer(HOSPITAL);
+      const jsm = await jetstreamManager(hospital, { timeout: 5000, checkAPI: false });
+      await jsm.consumers.add(topology.streamName(own.stream), {
+        durable_name: topology.durable(own),
+        filter_subject: topology.subject(own.filterSubject),
+        ack_policy: AckPolicy.Explicit,
+      });
+      await jetstream(client(SERVICES.hospitalIntake).nc).publish(
+        wireSubject(topology, EVENTS.hospitalGreenOffered, HOSPITAL),
+        JSON.stringify({ caseId: 'c-live' }),
+      );
+      for await (const message of live) expect(message.json()).toEqual({ caseId: 'c-live' });
+      const handle = await jetstream(hospital).consumers.get(
+        topology.streamName(own.stream),
+        topology.durable(own),
+      );
+      const pulled = await handle.next({ expires: 3000 });
+      expect(pulled?.subject).toBe(wireSubject(topology, EVENTS.hospitalGreenOffered, HOSPITAL));
+      expect(await pulled!.ackAck()).toBe(true);
+      expect(client(hospitalUserName(HOSPITAL)).violations.count).toBe(0);
+    });
+  });
+
   describe('everything else is refused', () => {
     const site = siteUserName(SITE);
     const other = siteConsumer(OTHER_SITE);
@@ -348,6 +378,25 @@ describe('NATS least privilege (generated config)', () => {
       ],
       [hospitalUserName(HOSPITAL), 'publish', topology.subject('referral.discharged'), 'events'],
       [hospitalUserName(HOSPITAL), 'subscription', topology.subject('green.>'), 'events'],
+      [
+        hospitalUserName(HOSPITAL),
+        'subscription',
+        topology.subject(`hospital.${OTHER_HOSPITAL}.>`),
+        "another hospital's green cases",
+      ],
+      [hospitalUserName(HOSPITAL), 'subscription', topology.subject('hospital.>'), "every hospital's cases"],
+      [
+        hospitalUserName(HOSPITAL),
+        'publish',
+        wireSubject(topology, EVENTS.hospitalGreenOffered, HOSPITAL),
+        'forged green-case notices',
+      ],
+      [
+        hospitalUserName(HOSPITAL),
+        'publish',
+        `$JS.API.CONSUMER.MSG.NEXT.${topology.streamName('HOSPITAL')}.${topology.durable(hospitalConsumer(OTHER_HOSPITAL))}`,
+        "another hospital's durable",
+      ],
       ['admin', 'publish', topology.subject('referral.discharged'), 'events'],
       ['admin', 'subscription', topology.subject('referral.>'), 'events'],
     );

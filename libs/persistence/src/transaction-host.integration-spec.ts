@@ -190,6 +190,28 @@ describe('TransactionHost (Postgres)', () => {
     expect(await db.count(`SELECT count(*) FROM "${schema}".item WHERE id = 12`)).toBe(1);
   });
 
+  it('should run after-commit callbacks once the unit of work has committed, and never after a rollback', async () => {
+    const seen: string[] = [];
+    await tx.run(async () => {
+      await insertItem(90, 'h-a');
+      // A joined transaction registers on the outer unit of work.
+      await tx.run(() => {
+        tx.afterCommit(() => seen.push(`committed ${String(tx.inTransaction)}`));
+        return Promise.resolve();
+      }, hospitalA);
+      expect(seen).toEqual([]);
+    }, hospitalA);
+    expect(seen).toEqual(['committed false']);
+    await expect(
+      tx.run(async () => {
+        tx.afterCommit(() => seen.push('rolled back'));
+        await tx.manager.query('SELECT 1/0');
+      }, hospitalA),
+    ).rejects.toThrow(/division by zero/);
+    expect(seen).toEqual(['committed false']);
+    expect(() => tx.afterCommit(() => undefined)).toThrow(/open transaction/);
+  });
+
   it('should keep nested transactions as savepoints inside the unit of work', async () => {
     await tx.run(async (manager) => {
       await insertItem(20, 'h-a');

@@ -59,6 +59,8 @@ interface UnitOfWork {
   readonly writes: Map<unknown, PendingWrite>;
   /** Per-unit-of-work state of deferred writers (their buffers), by key. */
   readonly state: Map<unknown, unknown>;
+  /** Callbacks to run once the transaction has committed (never after a rollback). */
+  readonly afterCommit: (() => void)[];
 }
 
 /**
@@ -116,6 +118,7 @@ export class TransactionHost {
       // A joined transaction's deferred writes go to the outer unit of work and flush at its commit.
       return work(current.manager);
     }
+    const afterCommit: (() => void)[] = [];
     return this.transaction(actor, (manager) => {
       const unit: UnitOfWork = {
         manager,
@@ -123,13 +126,28 @@ export class TransactionHost {
         beforeCommit: new Map(),
         writes: new Map(),
         state: new Map(),
+        afterCommit,
       };
       return this.storage.run(unit, async () => {
         const result = await work(manager);
         await this.flushAll(unit);
         return result;
       });
+    }).then((result) => {
+      for (const callback of afterCommit) callback();
+      return result;
     });
+  }
+
+  /**
+   * Registers `callback` to run after the open transaction commits (never after a rollback; a batch retried
+   * after a rollback registers it again): for in-memory effects such as metrics that must count a change once.
+   * Synchronous; it must not throw.
+   */
+  afterCommit(callback: () => void): void {
+    const unit = this.storage.getStore();
+    if (!unit) throw new Error('afterCommit() needs an open transaction (TransactionHost.run)');
+    unit.afterCommit.push(callback);
   }
 
   /**

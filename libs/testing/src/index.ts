@@ -18,3 +18,4 @@ export * from './auth';
 export * from './fingerprint';
 export * from './query-budget';
 export * from './http';
+export * from './webhook-receiver';

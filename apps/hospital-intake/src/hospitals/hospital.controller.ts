@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { OrgKinds } from '@app/auth';
 import { CurrentHospital } from './current-hospital';
-import { HospitalDto } from './dto/hospital.dto';
+import { HospitalDto, toHospitalDto } from './dto/hospital.dto';
 import { HospitalService } from './hospital.service';
 import { AuthenticatedHospital } from './hospital.types';
 
@@ -16,7 +16,7 @@ export class HospitalController {
 
   @Get('me')
   @ApiOkResponse({ type: HospitalDto, description: "The calling hospital's registry entry" })
-  me(@CurrentHospital() hospital: AuthenticatedHospital): Promise<HospitalDto> {
-    return this.hospitals.get(hospital.id);
+  async me(@CurrentHospital() hospital: AuthenticatedHospital): Promise<HospitalDto> {
+    return toHospitalDto(await this.hospitals.get(hospital.id));
   }
 }

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import {
   EVENTS,
   EventEnvelope,
-  GreenRelapseReportedData,
+  ReferralApplicationEndedData,
   ReferralAssignedData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
@@ -32,13 +32,13 @@ export class ReferralEventsController {
     return this.referrals.onConsentWithdrawn(event);
   }
 
+  @OnEvent(EVENTS.referralApplicationEnded)
+  onApplicationEnded(@Payload() event: EventEnvelope<ReferralApplicationEndedData>): Promise<void> {
+    return this.referrals.onApplicationEnded(event);
+  }
+
   @OnEvent(EVENTS.referralClosed)
   onClosed(@Payload() event: EventEnvelope<ReferralClosedData>): Promise<void> {
     return this.referrals.onClosed(event);
-  }
-
-  @OnEvent(EVENTS.greenRelapseReported)
-  onRelapse(@Payload() event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
-    return this.referrals.onRelapseReported(event);
   }
 }

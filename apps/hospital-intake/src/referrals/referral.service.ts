@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   EventEnvelope,
-  GreenRelapseReportedData,
+  ReferralApplicationEndedData,
   ReferralAssignedData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
@@ -16,6 +16,7 @@ import { ReferralRecord, ReferralRepository } from './referral.repository';
 
 function stageOf(r: ReferralRecord): ReferralViewDto['stage'] {
   if (r.status === 'consent-withdrawn') return 'consent-withdrawn';
+  if (r.status === 'refused' || r.status === 'linked-to-existing') return r.status;
   if (r.status === 'closed') return 'closed';
   if (r.greenReportedAt) return 'green-channel';
   if (r.status === 'registered') return 'routing';
@@ -62,6 +63,8 @@ export class ReferralService {
       assignedSite: r.assignedSiteName ? { name: r.assignedSiteName } : null,
       outcome: r.outcome && r.closedAt ? { outcome: r.outcome, closedAt: r.closedAt.toISOString() } : null,
       relapseReportedAt: r.greenReportedAt?.toISOString() ?? null,
+      applicationEnded:
+        r.endReason && r.endedAt ? { reasonCode: r.endReason, endedAt: r.endedAt.toISOString() } : null,
       updatedAt: r.updatedAt.toISOString(),
     };
   }
@@ -89,23 +92,17 @@ export class ReferralService {
     );
   }
 
+  /** Refused, or linked to the person's existing registration: the hospital sees that, and nothing more. */
+  async onApplicationEnded(event: EventEnvelope<ReferralApplicationEndedData>): Promise<void> {
+    const { referralId, outcome, reasonCode, endedAt } = event.data;
+    await this.changed(referralId, 'application-ended', () =>
+      this.referrals.markApplicationEnded(referralId, outcome, reasonCode, endedAt),
+    );
+  }
+
   async onClosed(event: EventEnvelope<ReferralClosedData>): Promise<void> {
     const { referralId, outcome, closedAt } = event.data;
     await this.changed(referralId, 'closed', () => this.referrals.markClosed(referralId, outcome, closedAt));
-  }
-
-  /** Records the relapse (green case); the acknowledgement workflow comes with the green-channel issue. */
-  async onRelapseReported(event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
-    const { referralId, siteId, observedRiskLevel, reportedAt } = event.data;
-    await this.changed(referralId, 'relapse-reported', () =>
-      this.referrals.recordGreenCase({
-        eventId: event.id,
-        referralId,
-        siteId,
-        observedRiskLevel,
-        reportedAt,
-      }),
-    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import { integerFromEnv } from '@app/core';
+import { loadWebhookSettings, WebhookSettings } from '@app/webhooks';
 
 /** Rehab-site rules as configuration (environment), validated at boot. */
 export interface RehabSiteConfig {
@@ -12,12 +13,15 @@ export interface RehabSiteConfig {
   readonly maxHops: number;
   /** How often the escalation sweeper looks for overdue answers (`ESCALATION_SWEEP_INTERVAL_MS`, default 10000). */
   readonly sweepIntervalMs: number;
-  /** How often the webhook worker looks for due deliveries (`WEBHOOK_POLL_INTERVAL_MS`, default 1000). */
-  readonly webhookPollIntervalMs: number;
-  /** Attempts before a webhook delivery is given up (`WEBHOOK_MAX_ATTEMPTS`, default 10). */
-  readonly webhookMaxAttempts: number;
-  /** First retry delay, doubled each attempt up to one hour (`WEBHOOK_BACKOFF_MS`, default 2000). */
-  readonly webhookBackoffMs: number;
+  /** Sites' webhooks (`WEBHOOK_POLL_INTERVAL_MS`, `WEBHOOK_MAX_ATTEMPTS`, `WEBHOOK_BACKOFF_MS`). */
+  readonly webhooks: WebhookSettings;
+  /** Days a site keeps a readmitted patient's place before it is given back (`GREEN_PLACE_HOLD_DAYS`, default 30). */
+  readonly placeHoldDays: number;
+  /**
+   * A periodic assessment at or above this risk (or an unstable condition) re-grades the patient into the
+   * green channel, as a relapse report does (`GREEN_REGRADE_FROM_RISK_LEVEL`, default 3).
+   */
+  readonly regradeFromRiskLevel: number;
   /** Largest page of the site referral list (`SITE_PAGE_LIMIT_MAX`, default 100). */
   readonly pageLimitMax: number;
   /** Highest latest-assessment risk level ready for employment (`SITE_EMPLOYMENT_MAX_RISK_LEVEL`, default 1). */
@@ -34,11 +38,11 @@ export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): Rehab
     highRiskFromLevel: integerFromEnv(env, 'SITE_HIGH_RISK_FROM_LEVEL', 2, 0, 5),
     maxHops: integerFromEnv(env, 'SITE_MAX_HOPS', 5, 1, 50),
     sweepIntervalMs: integerFromEnv(env, 'ESCALATION_SWEEP_INTERVAL_MS', 10_000, 50, 3_600_000),
-    webhookPollIntervalMs: integerFromEnv(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 20, 60_000),
-    webhookMaxAttempts: integerFromEnv(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
-    webhookBackoffMs: integerFromEnv(env, 'WEBHOOK_BACKOFF_MS', 2000, 10, 3_600_000),
+    webhooks: loadWebhookSettings(env),
     pageLimitMax: integerFromEnv(env, 'SITE_PAGE_LIMIT_MAX', 100, 1, 1000),
     employmentMaxRiskLevel: integerFromEnv(env, 'SITE_EMPLOYMENT_MAX_RISK_LEVEL', 1, 0, 5),
+    placeHoldDays: integerFromEnv(env, 'GREEN_PLACE_HOLD_DAYS', 30, 0, 365),
+    regradeFromRiskLevel: integerFromEnv(env, 'GREEN_REGRADE_FROM_RISK_LEVEL', 3, 0, 5),
   };
 }
 

@@ -6,6 +6,8 @@ export const REFERRAL_STATUSES = [
   'accepted',
   'in-service',
   'green-channel',
+  'on-hold',
+  'superseded',
   'closed',
   'consent-withdrawn',
   'unplaced',
@@ -42,6 +44,10 @@ const TRANSITIONS: Record<ReferralStatus, readonly SiteAction[]> = {
   accepted: SERVING,
   'in-service': SERVING,
   'green-channel': ['close'],
+  // Readmitted: the site keeps the place for a while; the next discharge brings the patient back here.
+  'on-hold': ['close'],
+  // The patient came back under a new referral, which took over the place.
+  superseded: [],
   closed: [],
   'consent-withdrawn': [],
   unplaced: [],

@@ -2,10 +2,17 @@ import { Module } from '@nestjs/common';
 import { DivisionsModule } from '@app/divisions';
 import { DirectoryModule } from '../directory/directory.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
-import { EmploymentReadinessGate } from './employment-readiness.service';
+import { GreenChannelEventsController } from '../green-channel/green-channel-events.controller';
+import { GreenChannelService } from '../green-channel/green-channel.service';
+import { GreenHoldRepository } from '../green-channel/green-hold.repository';
+import { GreenHoldSweeper } from '../green-channel/green-hold.sweeper';
 import { EscalationSweeper } from './escalation.sweeper';
+import { ManualPlacementController } from './manual-placement.controller';
+import { ManualPlacementService } from './manual-placement.service';
+import { EmploymentReadinessGate } from './employment-readiness.service';
 import { ReadinessRepository } from './readiness.repository';
 import { ReferralEventsController } from './referral-events.controller';
+import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { ReferralRepository } from './referral.repository';
 import { ReferralsService } from './referrals.service';
 import { RoutingService } from './routing.service';
@@ -13,14 +20,24 @@ import { SiteReferralsController } from './site-referrals.controller';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
-  controllers: [SiteReferralsController, ReferralEventsController],
+  controllers: [
+    SiteReferralsController,
+    ReferralEventsController,
+    GreenChannelEventsController,
+    ManualPlacementController,
+  ],
   providers: [
     ReferralRepository,
-    ReadinessRepository,
+    EarlyWithdrawalRepository,
     RoutingService,
     ReferralsService,
-    EmploymentReadinessGate,
     EscalationSweeper,
+    ReadinessRepository,
+    EmploymentReadinessGate,
+    GreenHoldRepository,
+    GreenChannelService,
+    GreenHoldSweeper,
+    ManualPlacementService,
   ],
 })
 export class ReferralsModule {}

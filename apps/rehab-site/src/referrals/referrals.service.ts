@@ -20,7 +20,7 @@ import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } 
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { SiteRepository } from '../directory/site.repository';
 import { SiteNotifier } from '../webhooks/site-notifier.service';
-import { WebhookRepository } from '../webhooks/webhook.repository';
+import { WebhookRepository } from '@app/webhooks';
 import {
   CloseDto,
   DeclineDto,
@@ -38,8 +38,10 @@ import {
 } from './dto/referral.dto';
 import { EmploymentReadinessGate } from './employment-readiness.service';
 import { ReadinessRepository } from './readiness.repository';
+import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { allowedActions, assertAllowed, ReferralStatus } from './referral-lifecycle';
 import { ReferralRecord, ReferralRepository } from './referral.repository';
+import { GreenChannelService } from '../green-channel/green-channel.service';
 import { ALERT_CODES, RoutingService } from './routing.service';
 
 function notFound(): DomainException {
@@ -72,12 +74,14 @@ export class ReferralsService {
     private readonly publisher: EventPublisher,
     private readonly notifier: SiteNotifier,
     private readonly webhooks: WebhookRepository,
+    private readonly earlyWithdrawals: EarlyWithdrawalRepository,
     private readonly cipher: FieldCipher,
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
     private readonly readinessGate: EmploymentReadinessGate,
     private readonly readiness: ReadinessRepository,
+    private readonly green: GreenChannelService,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
@@ -86,8 +90,15 @@ export class ReferralsService {
   /** referral.registered: keep the routing data (contact stays sealed) and route it. */
   async onRegistered({ data }: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     await this.tx.run(async () => {
-      const routed = await this.routing.registerAndRoute(data, this.clock.now());
-      if (!routed) return; // already routed: a re-publication under another id
+      const now = this.clock.now();
+      if (await this.green.takeOver(data, now)) return;
+      const routed = await this.routing.registerAndRoute(data, now);
+      // Known already: resumed after a green-channel stay, or a re-publication under another id (no effect).
+      if (!routed) {
+        await this.green.resume(data, now);
+        await this.readiness.recordConsents(data.referralId, data.validConsents ?? []);
+        return;
+      }
       await this.readiness.recordConsents(data.referralId, data.validConsents ?? []);
       await this.audit.record(messagingAudit('registered', data.referralId));
     }, SYSTEM_ACTOR);
@@ -101,20 +112,14 @@ export class ReferralsService {
       return;
     }
     await this.tx.run(async () => {
-      const referral = await this.referrals.lock(data.referralId);
-      if (!referral) {
-        throw new DomainException(
-          'REFERRAL_NOT_YET_KNOWN',
-          'unavailable',
-          'Withdrawal arrived before the registration it withdraws',
-        );
-      }
+      const referral = await this.lockOrRecordEarlyWithdrawal(data);
+      if (!referral) return;
       if (referral.status === 'consent-withdrawn') return;
       const now = this.clock.now();
       const holder = referral.status === 'closed' ? null : referral.siteId;
       if (referral.holdsPlace && referral.siteId) await this.sites.releasePlace(referral.siteId);
       await this.referrals.withdraw(referral.referralId);
-      await this.webhooks.cancelForReferral(referral.referralId, 'consent withdrawn');
+      await this.webhooks.cancelForSubject(referral.referralId, 'consent withdrawn');
       if (holder) {
         await this.notifier.revoked(
           {
@@ -128,6 +133,24 @@ export class ReferralsService {
       }
       await this.audit.record(messagingAudit('consent-withdrawn', referral.referralId));
     }, SYSTEM_ACTOR);
+  }
+
+  /**
+   * The referral a withdrawal is for, locked; or, when rehab-site does not hold it (never registered, or its
+   * registration not delivered here yet), the withdrawal recorded so that it is never routed, and undefined: a
+   * no-op, acknowledged.
+   */
+  private async lockOrRecordEarlyWithdrawal(
+    data: ReferralConsentWithdrawnData,
+  ): Promise<ReferralRecord | undefined> {
+    const known = await this.referrals.lock(data.referralId);
+    if (known) return known;
+    await this.earlyWithdrawals.lockReferralInserts();
+    const landed = await this.referrals.lock(data.referralId);
+    if (landed) return landed;
+    await this.earlyWithdrawals.record(data.referralId, data.withdrawnAt);
+    await this.audit.record(messagingAudit('consent-withdrawn-before-registration', data.referralId));
+    return undefined;
   }
 
   // ---- escalation ---------------------------------------------------------------------------------------
@@ -275,13 +298,8 @@ export class ReferralsService {
 
   /** A relapse: the green channel starts (GREEN stream); the referral is on hold at this site. */
   async reportRelapse(siteId: string, referralId: string, dto: RelapseDto): Promise<ReferralActionResultDto> {
-    return this.act(siteId, referralId, 'report-relapse', async (_referral, now) => {
-      await this.referrals.setStatus(referralId, 'green-channel');
-      await this.publisher.publish(
-        EVENTS.greenRelapseReported,
-        { referralId, siteId, observedRiskLevel: dto.observedRiskLevel, reportedAt: now.toISOString() },
-        { subject: referralId },
-      );
+    return this.act(siteId, referralId, 'report-relapse', async (referral, now) => {
+      await this.green.enter(referral, siteId, dto.observedRiskLevel, 'relapse-report', now);
       return this.result(referralId, 'green-channel');
     });
   }
@@ -373,13 +391,21 @@ export class ReferralsService {
         details,
         recordedAt: now,
       });
-      const status: ReferralStatus = kind === 'session' ? 'in-service' : referral.status;
+      let status: ReferralStatus = kind === 'session' ? 'in-service' : referral.status;
       if (status !== referral.status) await this.referrals.setStatus(referralId, status);
       await this.publisher.publish(
         EVENTS.referralServiceRecorded,
         { referralId, siteId, kind, occurredAt, ...published, recordedAt: now.toISOString() },
         { subject: referralId },
       );
+      // Dynamic re-grading: a periodic assessment at high risk or unstable opens a green-channel case.
+      const { riskLevel, conditionStatus } = published;
+      if (kind === 'assessment' && riskLevel !== undefined && conditionStatus) {
+        if (this.green.regrades(riskLevel, conditionStatus)) {
+          await this.green.enter(referral, siteId, riskLevel, 'periodic-assessment', now);
+          status = 'green-channel';
+        }
+      }
       return this.result(referralId, status);
     });
   }

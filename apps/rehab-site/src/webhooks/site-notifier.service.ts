@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EVENTS, SiteReferralAssignedData, SiteReferralRevokedData } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { SiteRepository } from '../directory/site.repository';
-import { WebhookRepository } from './webhook.repository';
+import { WebhookRepository, webhookBody } from '@app/webhooks';
 
 export interface NoticeOptions {
   /** Whether the site takes webhooks, when the caller already read it (saves a round trip). */
@@ -42,13 +42,7 @@ export class SiteNotifier {
     );
     const hasWebhook = options.hasWebhook ?? (await this.sites.webhookTarget(data.siteId)) !== undefined;
     if (hasWebhook) {
-      const body = JSON.stringify({
-        id,
-        type: definition.type,
-        time: at.toISOString(),
-        subject: data.referralId,
-        data,
-      });
+      const body = webhookBody({ id, type: definition.type, time: at, subject: data.referralId, data });
       await this.webhooks.enqueue(data.siteId, data.referralId, definition.type, body);
     }
   }

@@ -37,7 +37,13 @@ export class SiteReferralAssignedData {
   needsManualPlacement: boolean;
 }
 
-export const SITE_REVOCATION_REASONS = ['escalated', 'consent-withdrawn', 'transferred'] as const;
+export const SITE_REVOCATION_REASONS = [
+  'escalated',
+  'consent-withdrawn',
+  'transferred',
+  // An ops admin placed the referral at another site (it was waiting at the county centre for manual placement).
+  'placed-manually',
+] as const;
 export type SiteRevocationReason = (typeof SITE_REVOCATION_REASONS)[number];
 
 /** The site no longer holds the referral (its access ends now). */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { URGENT_SUBJECT_ROOTS } from '@app/contracts';
 import { DeferredStatement, renderStatement, TransactionHost } from '@app/persistence';
 
 export interface OutboxRow {
@@ -90,13 +91,35 @@ export class OutboxRepository {
   /**
    * Locks up to `limit` publishable rows, skipping rows another relay holds. Only the oldest unsent row of
    * each ordering key qualifies, so a batch never holds two rows of one key and may be published in parallel
-   * without reordering a referral's events.
+   * without reordering a referral's events. Rows of the urgent streams (the green channel) are claimed first:
+   * a REFERRAL backlog in this outbox never holds a relapse back.
    */
   async claimBatch(manager: EntityManager, limit: number): Promise<OutboxRow[]> {
+    const urgent = await this.claim(manager, limit, URGENT_SUBJECT_ROOTS, []);
+    if (urgent.length >= limit) return urgent;
+    const rest = await this.claim(
+      manager,
+      limit - urgent.length,
+      undefined,
+      urgent.map((r) => r.id),
+    );
+    return [...urgent, ...rest];
+  }
+
+  /** `roots`: only subjects under these roots; `except`: rows this transaction already holds. */
+  private async claim(
+    manager: EntityManager,
+    limit: number,
+    roots: readonly string[] | undefined,
+    except: readonly string[],
+  ): Promise<OutboxRow[]> {
+    if (roots?.length === 0) return [];
     return await manager.query<OutboxRow[]>(
       `SELECT o.id, o.seq, o.subject, o.payload, o.headers, o.attempts
          FROM ${this.table} o
         WHERE o.published_at IS NULL AND o.cancelled_at IS NULL AND o.next_attempt_at <= now()
+          AND ($2::text[] IS NULL OR split_part(o.subject, '.', 1) = ANY($2::text[]))
+          AND NOT (o.id = ANY($3::uuid[]))
           AND NOT EXISTS (
             SELECT 1 FROM ${this.table} p
              WHERE p.ordering_key = o.ordering_key AND p.seq < o.seq
@@ -104,7 +127,7 @@ export class OutboxRepository {
         ORDER BY o.seq
         LIMIT $1
         FOR UPDATE SKIP LOCKED`,
-      [limit],
+      [limit, roots ?? null, except],
     );
   }
 

@@ -8,6 +8,7 @@ import {
   SERVICES,
   ServiceName,
   SHARED_EVENTS,
+  hospitalConsumer,
   providerConsumer,
   RecipientConsumer,
   siteConsumer,
@@ -140,14 +141,23 @@ export function providerPermissions(providerId: string, topology: Topology): Nat
   return recipientPermissions(providerUserName(providerId), providerConsumer(providerId), topology);
 }
 
-/** A hospital discharge system on the bus: submits discharges by request/reply, reads only its own replies. */
+/**
+ * A hospital system on the bus: submits discharges by request/reply, reads only its own replies and its own
+ * `hospital.<hospitalId>.>` notices (green cases), live or through its own durable on HOSPITAL.
+ */
 export function hospitalPermissions(hospitalId: string, topology: Topology): NatsPermissions {
+  const consumer = hospitalConsumer(hospitalId);
   return {
-    publish: Object.values<RequestDefinition>(REQUESTS)
-      .filter((r) => r.responder === SERVICES.hospitalIntake)
-      .map((r) => topology.subject(r.subject))
-      .sort(),
-    subscribe: [inboxPrefixOf(hospitalUserName(hospitalId)) + '.>'],
+    publish: [
+      ...Object.values<RequestDefinition>(REQUESTS)
+        .filter((r) => r.responder === SERVICES.hospitalIntake)
+        .map((r) => topology.subject(r.subject)),
+      ...durableConsumerGrants(topology, consumer),
+    ].sort(),
+    subscribe: [
+      inboxPrefixOf(hospitalUserName(hospitalId)) + '.>',
+      topology.subject(consumer.filterSubject),
+    ].sort(),
     allowResponses: false,
   };
 }
@@ -200,7 +210,7 @@ export function busUsers({
     users.push({
       name: hospitalUserName(hospitalId),
       kind: 'hospital',
-      description: `hospital ${hospitalId}: discharge requests only`,
+      description: `hospital ${hospitalId}: discharge requests and only hospital.${hospitalId}.>`,
       permissions: hospitalPermissions(hospitalId, topology),
     });
   }

@@ -8,3 +8,10 @@ import { EventDefinition } from '@app/contracts';
  */
 export const OnEvent = (definition: EventDefinition): MethodDecorator =>
   EventPattern<string>(definition.subject);
+
+/**
+ * Binds one handler to several events of the registry (a read model that records every event of a stream the
+ * same way): `@OnEvents(EVENTS.referralDischarged, EVENTS.referralAssessed)`. Each event still has one handler.
+ */
+export const OnEvents = (...definitions: EventDefinition[]): MethodDecorator =>
+  EventPattern<string[]>(definitions.map((d) => d.subject));

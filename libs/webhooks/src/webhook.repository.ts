@@ -14,13 +14,17 @@ export interface AttemptOutcome {
 
 export interface DueDelivery {
   id: string;
-  siteId: string;
+  /** The organisation the webhook belongs to (a site, a hospital). */
+  recipientId: string;
   eventType: string;
   body: string;
   attempts: number;
 }
 
-/** The webhook outbox (one row per notice for a site with a webhook) and its attempt log. */
+/**
+ * The webhook outbox (one row per notice for a recipient with a webhook, `webhook_delivery`) and its attempt
+ * log (`webhook_attempt`), in the app's own schema (tables from `createWebhookTables`).
+ */
 @Injectable()
 export class WebhookRepository {
   constructor(private readonly tx: TransactionHost) {}
@@ -29,37 +33,37 @@ export class WebhookRepository {
     return this.tx.schema;
   }
 
-  /** In the caller's transaction: sent only if the change commits. */
-  async enqueue(siteId: string, referralId: string, eventType: string, body: string): Promise<string> {
+  /** In the caller's transaction: sent only if the change commits. `subjectId` is what it is about. */
+  async enqueue(recipientId: string, subjectId: string, eventType: string, body: string): Promise<string> {
     const id = randomUUID();
     await this.tx.manager.query(
-      `INSERT INTO ${this.s}.webhook_delivery (id, site_id, referral_id, event_type, body) VALUES ($1, $2, $3, $4, $5)`,
-      [id, siteId, referralId, eventType, body],
+      `INSERT INTO ${this.s}.webhook_delivery (id, recipient_id, subject_id, event_type, body) VALUES ($1, $2, $3, $4, $5)`,
+      [id, recipientId, subjectId, eventType, body],
     );
     return id;
   }
 
-  /** Stops undelivered notices about a referral (consent withdrawn). */
-  async cancelForReferral(referralId: string, reason: string): Promise<void> {
+  /** Stops undelivered notices about one subject (e.g. a referral whose consent was withdrawn). */
+  async cancelForSubject(subjectId: string, reason: string): Promise<void> {
     await this.tx.manager.query(
       `UPDATE ${this.s}.webhook_delivery SET given_up_at = now(), last_error = $2
-        WHERE referral_id = $1 AND delivered_at IS NULL AND given_up_at IS NULL`,
-      [referralId, reason],
+        WHERE subject_id = $1 AND delivered_at IS NULL AND given_up_at IS NULL`,
+      [subjectId, reason],
     );
   }
 
   async claimDue(manager: EntityManager, limit: number): Promise<DueDelivery[]> {
     const rows = await manager.query<
-      { id: string; site_id: string; event_type: string; body: string; attempts: number }[]
+      { id: string; recipient_id: string; event_type: string; body: string; attempts: number }[]
     >(
-      `SELECT id, site_id, event_type, body, attempts FROM ${this.s}.webhook_delivery
+      `SELECT id, recipient_id, event_type, body, attempts FROM ${this.s}.webhook_delivery
         WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= now()
         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
     return rows.map((r) => ({
       id: r.id,
-      siteId: r.site_id,
+      recipientId: r.recipient_id,
       eventType: r.event_type,
       body: r.body,
       attempts: r.attempts,

@@ -1,20 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EncryptedFieldDto } from '@app/contracts';
-import { FieldCipher } from '@app/crypto';
 import { PeriodicTask } from '@app/core';
 import { TransactionHost, systemActor } from '@app/persistence';
-import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
-import { WEBHOOK_SECRET_CONTEXT } from '../directory/directory.service';
-import { SiteRepository } from '../directory/site.repository';
 import { DELIVERY_ID_HEADER, EVENT_TYPE_HEADER, retryDelayMs, SIGNATURE_HEADER, signBody } from './signature';
 import { AttemptOutcome, DueDelivery, WebhookRepository } from './webhook.repository';
+import { WEBHOOK_SETTINGS, WebhookSettings, WebhookTarget, WebhookTargets } from './webhook.settings';
 
 const BATCH = 20;
 const TIMEOUT_MS = 5000;
 
 /**
  * Sends due webhook deliveries (claimed with SKIP LOCKED, so replicas share the work), signs each body with
- * the site's secret, logs every attempt and retries with exponential backoff until the attempt limit.
+ * the recipient's secret, logs every attempt and retries with exponential backoff until the attempt limit.
  */
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -24,15 +20,14 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly tx: TransactionHost,
     private readonly webhooks: WebhookRepository,
-    private readonly sites: SiteRepository,
-    private readonly cipher: FieldCipher,
-    @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
+    private readonly targets: WebhookTargets,
+    @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
   ) {
     this.task = new PeriodicTask(
       async () => {
         await this.runOnce();
       },
-      config.webhookPollIntervalMs,
+      settings.pollIntervalMs,
       (e) => this.logger.warn(`webhook worker: ${e.message}`),
     );
   }
@@ -49,8 +44,8 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
   async runOnce(): Promise<number> {
     return this.tx.runDetached(async (manager) => {
       const due = await this.webhooks.claimDue(manager, BATCH);
-      const targets: ({ url: string; secret: EncryptedFieldDto } | undefined)[] = [];
-      for (const delivery of due) targets.push(await this.sites.webhookTarget(delivery.siteId));
+      const targets: (WebhookTarget | undefined)[] = [];
+      for (const delivery of due) targets.push(await this.targets.target(delivery.recipientId));
       // HTTP in parallel; the database (one connection per transaction) one statement at a time.
       const outcomes = await Promise.all(due.map((delivery, i) => this.send(delivery, targets[i])));
       for (const [i, delivery] of due.entries()) {
@@ -60,25 +55,21 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     }, systemActor('webhook-worker'));
   }
 
-  private async send(
-    delivery: DueDelivery,
-    target: { url: string; secret: EncryptedFieldDto } | undefined,
-  ): Promise<AttemptOutcome> {
+  private async send(delivery: DueDelivery, target: WebhookTarget | undefined): Promise<AttemptOutcome> {
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
     const attempts = delivery.attempts + 1;
     if (!target) {
-      return { error: 'site has no webhook any more', durationMs: 0, delivered: false, giveUp: true };
+      return { error: 'recipient has no webhook any more', durationMs: 0, delivered: false, giveUp: true };
     }
     let status: number | undefined;
     let error: string | undefined;
     try {
-      const secret = this.cipher.open(target.secret, WEBHOOK_SECRET_CONTEXT);
       const response = await fetch(target.url, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          [SIGNATURE_HEADER]: signBody(delivery.body, secret),
+          [SIGNATURE_HEADER]: signBody(delivery.body, target.secret),
           [DELIVERY_ID_HEADER]: delivery.id,
           [EVENT_TYPE_HEADER]: delivery.eventType,
         },
@@ -97,8 +88,8 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
       error,
       durationMs: elapsed(),
       delivered: !error,
-      giveUp: attempts >= this.config.webhookMaxAttempts,
-      retryInMs: retryDelayMs(attempts, this.config.webhookBackoffMs),
+      giveUp: attempts >= this.settings.maxAttempts,
+      retryInMs: retryDelayMs(attempts, this.settings.backoffMs),
     };
   }
 }

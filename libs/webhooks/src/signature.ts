@@ -4,7 +4,7 @@ export const SIGNATURE_HEADER = 'X-Signature';
 export const DELIVERY_ID_HEADER = 'X-Webhook-Id';
 export const EVENT_TYPE_HEADER = 'X-Event-Type';
 
-/** `sha256=<hex HMAC-SHA256 of the exact body bytes with the site's secret>`. */
+/** `sha256=<hex HMAC-SHA256 of the exact body bytes with the recipient's secret>`. */
 export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }

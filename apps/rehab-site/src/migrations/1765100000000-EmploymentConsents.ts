@@ -10,8 +10,8 @@ import {
  * (referral.registered `validConsents`), until when; a withdrawal removes its purpose. The employment
  * readiness gate reads it as the service (no site reads it directly).
  */
-export class EmploymentConsents1764300000000 implements MigrationInterface {
-  name = 'EmploymentConsents1764300000000';
+export class EmploymentConsents1765100000000 implements MigrationInterface {
+  name = 'EmploymentConsents1765100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const s = quotedMigrationSchema(queryRunner);

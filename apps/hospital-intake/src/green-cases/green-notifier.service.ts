@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { EVENTS, HospitalGreenOfferedData, HospitalGreenWithdrawnData } from '@app/contracts';
+import { EventPublisher } from '@app/messaging';
+import { WebhookRepository, webhookBody } from '@app/webhooks';
+import { HospitalRepository } from '../hospitals/hospital.repository';
+
+type Notice =
+  | { definition: typeof EVENTS.hospitalGreenOffered; data: HospitalGreenOfferedData }
+  | { definition: typeof EVENTS.hospitalGreenWithdrawn; data: HospitalGreenWithdrawnData };
+
+/**
+ * Tells one hospital about a green case, in the caller's transaction, on every channel it has: its own NATS
+ * subject (`hospital.<hospitalId>.green.*`, through the outbox) and, when it registered one, a signed webhook
+ * (@app/webhooks, the sites' scheme). The worklist API is the third channel. Ids and codes only, no PII.
+ */
+@Injectable()
+export class GreenNotifier {
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly hospitals: HospitalRepository,
+    private readonly webhooks: WebhookRepository,
+  ) {}
+
+  offered(data: HospitalGreenOfferedData, at: Date): Promise<void> {
+    return this.notify({ definition: EVENTS.hospitalGreenOffered, data }, at);
+  }
+
+  withdrawn(data: HospitalGreenWithdrawnData, at: Date): Promise<void> {
+    return this.notify({ definition: EVENTS.hospitalGreenWithdrawn, data }, at);
+  }
+
+  private async notify(notice: Notice, at: Date): Promise<void> {
+    const { definition, data } = notice;
+    const id = await this.publisher.publish(definition as typeof EVENTS.hospitalGreenOffered, data as never, {
+      subject: data.referralId,
+      recipient: data.hospitalId,
+      time: at,
+    });
+    if (await this.hospitals.webhookTarget(data.hospitalId)) {
+      const body = webhookBody({ id, type: definition.type, time: at, subject: data.referralId, data });
+      await this.webhooks.enqueue(data.hospitalId, data.referralId, definition.type, body);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { EVENTS, SEAL_CONTEXTS } from '@app/contracts';
+import { FieldCipher, keyringFromEnv } from '@app/crypto';
+import { buildEnvelope } from '@app/messaging';
+import { projectEvent } from './timeline-projection';
+
+const referralId = '0b7c8f5e-8d43-4a4e-9d5e-7c1f7f2a1c11';
+const time = new Date('2026-03-02T08:00:00.123Z');
+/** A real sealed patient (dev keyring): the projection must not copy it. */
+const sealed = new FieldCipher(keyringFromEnv()).sealJson({ name: '张三' }, SEAL_CONTEXTS.patient);
+
+describe('projectEvent', () => {
+  it('should keep ids, codes, the county and the event time, never the sealed patient', () => {
+    const envelope = buildEnvelope(
+      EVENTS.referralDischarged,
+      'hospital-intake',
+      {
+        referralId,
+        hospitalId: 'h-1',
+        encounterId: 'enc-1',
+        dischargedAt: time.toISOString(),
+        residenceDivisionCode: '610902001003',
+        sealedPatient: sealed,
+      },
+      { subject: referralId, time },
+    );
+    const entry = projectEvent(envelope)!;
+    expect(entry).toMatchObject({
+      eventId: envelope.id,
+      referralId,
+      subject: 'referral.discharged',
+      occurredAt: time,
+      countyCode: '610902',
+      hospitalId: 'h-1',
+      state: 'discharged',
+      milestone: 'discharged',
+    });
+    expect(JSON.stringify(entry)).not.toContain(sealed.ciphertext);
+  });
+
+  it('should mark a manual placement and order a re-route after its decline', () => {
+    const assigned = projectEvent(
+      buildEnvelope(
+        EVENTS.referralAssigned,
+        'rehab-site',
+        {
+          referralId,
+          siteId: 'cc-1',
+          siteName: 'county centre',
+          hop: 6,
+          assignedAt: time.toISOString(),
+          answerDueAt: time.toISOString(),
+          needsManualPlacement: true,
+        },
+        { subject: referralId, time },
+      ),
+    )!;
+    const declined = projectEvent(
+      buildEnvelope(
+        EVENTS.referralDeclined,
+        'rehab-site',
+        {
+          referralId,
+          siteId: 's-1',
+          reasonCode: 'no-capacity',
+          reasonText: '张三 is too far',
+          declinedAt: time.toISOString(),
+        },
+        { subject: referralId, time },
+      ),
+    )!;
+    expect(assigned.state).toBe('needs-manual-placement');
+    expect(assigned.rank).toBeGreaterThan(declined.rank);
+    expect(declined.detail).toBe('no-capacity');
+    expect(JSON.stringify(declined)).not.toContain('张三');
+  });
+
+  it('should skip events that are not about a referral', () => {
+    const alert = buildEnvelope(EVENTS.opsAlertRaised, 'rehab-site', {
+      code: 'DEAD_LETTER',
+      severity: 'info',
+      service: 'rehab-site',
+      summary: 's',
+      raisedAt: time.toISOString(),
+    });
+    expect(projectEvent(alert)).toBeUndefined();
+  });
+});

@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { EVENTS } from '@app/contracts';
+import { waitFor } from '@app/testing';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../src/config/ops-monitor.config';
+import { OpsMonitorHarness, RESIDENCES, startOpsMonitorHarness } from './harness';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '../../../artifacts');
+const present = existsSync(CHROMIUM);
+if (!present && process.env.CI === 'true') {
+  throw new Error(
+    `${CHROMIUM} is missing: .ci/run installs the Debian chromium package; the browser test must run in CI`,
+  );
+}
+if (!present) {
+  console.warn(
+    `\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n` +
+      `!!! SKIPPED: the ops dashboard browser test needs ${CHROMIUM} (apt-get install -y chromium).\n` +
+      `!!! It runs (and must pass) in CI.\n` +
+      `!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
+  );
+}
+
+(present ? describe : describe.skip)('ops dashboard in headless Chromium', () => {
+  let h: OpsMonitorHarness;
+  let browser: BrowserContext;
+  let page: Page;
+  let profile: string;
+
+  const tile = async (id: string): Promise<number> =>
+    Number((await page.textContent(`[data-testid="${id}"]`)) ?? 'NaN');
+
+  beforeAll(async () => {
+    h = await startOpsMonitorHarness({
+      stuckAfterSeconds: { ...DEFAULT_STUCK_AFTER_SECONDS, registered: 60 },
+    });
+    profile = mkdtempSync(join(tmpdir(), 'ops-dashboard-chromium-'));
+    // A new empty profile (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1400, height: 1300 },
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await h?.stop();
+  });
+
+  it('signs in with an ops JWT, watches referrals flow, a breach and a stuck referral appear, and saves a screenshot', async () => {
+    const token = h.viewer.authorization.slice('Bearer '.length);
+    // A wrong token ends on the sign-in form.
+    await page.goto(`${h.service.url}/dashboard?token=not-a-jwt&interval=300`);
+    await page.waitForSelector('#login:not([hidden])');
+    // The real one, pasted into the form: kept in sessionStorage, never in the URL or a cookie.
+    await page.fill('#token', token);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#dashboard:not([hidden])');
+    await waitFor(async () => (await tile('referrals-total')) === 0, { message: 'empty dashboard' });
+    expect(await page.evaluate('sessionStorage.length')).toBe(1);
+    expect(await browser.cookies()).toEqual([]);
+    expect(page.url()).not.toContain('token');
+
+    const start = h.clock.now();
+    for (let i = 0; i < 4; i++) {
+      await h.journey(start, {
+        assessed: 0.01 * (i + 1),
+        registered: 0.05,
+        assigned: 0.2,
+        accepted: 3600 * (i + 1),
+      });
+      await waitFor(async () => (await tile('referrals-total')) === i + 1, {
+        message: `referral ${i + 1} on the dashboard`,
+      });
+    }
+    const latencyRows = await page.$$eval('[data-testid="latency-table"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    expect(latencyRows.find((r) => r[0] === 'assigned-to-accepted')).toEqual([
+      'assigned-to-accepted',
+      '4',
+      '2.5 h', // event times: accepted 1, 2, 3, 4 h after assignment (minus 0.2 s)
+      '3.7 h',
+      '4.0 h',
+    ]);
+
+    // A breach and a referral stuck in `registered` (expected within 60 s here).
+    const late = await h.journey(start, { assessed: 0.01, registered: 0.02 }, RESIDENCES.pingli);
+    await h.publish(
+      EVENTS.referralSlaBreached,
+      {
+        referralId: late,
+        stage: 'refer-to-site',
+        dueAt: start.toISOString(),
+        breachedAt: start.toISOString(),
+        workingDays: 5,
+      },
+      late,
+      start,
+    );
+    h.clock.advance(120_000);
+    await waitFor(async () => (await tile('breaches-total')) === 1, { message: 'breach on the dashboard' });
+    await waitFor(async () => (await tile('stuck-total')) === 1, {
+      message: 'stuck referral on the dashboard',
+    });
+    await waitFor(
+      async () => {
+        const codes = await page.$$eval('[data-testid="alerts-table"] tbody tr td:nth-child(2)', (tds) =>
+          tds.map((td) => td.textContent),
+        );
+        return codes.includes('STUCK_REFERRAL') && codes.includes('SLA_BREACHED');
+      },
+      { message: 'stuck and breach alerts listed' },
+    );
+    expect(await page.textContent('[data-testid="stuck-table"] tbody')).toContain(late);
+
+    // By county: 610926 has only the late referral.
+    await page.selectOption('#county', '610926');
+    await waitFor(async () => (await tile('referrals-total')) === 1, { message: 'county filter' });
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, 'ops-dashboard.png');
+    await page.selectOption('#county', '');
+    await waitFor(async () => (await tile('referrals-total')) === 5, { message: 'all counties again' });
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(existsSync(shot)).toBe(true);
+  });
+});
