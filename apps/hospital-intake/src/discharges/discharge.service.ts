@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
+import { EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
 import { Clock, DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
@@ -210,7 +210,7 @@ export class DischargeService {
           assessedAt,
           encounterId: command.encounterId,
           residenceDivisionCode: patient.residenceDivisionCode,
-          sealedPatient: this.cipher.sealJson(identity, SEAL_CONTEXTS.patient),
+          sealedPatient: this.cipher.sealJson(identity, referralSealContext('patient', referralId)),
           consents,
         },
         options: { subject: referralId },

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   GuardianDto,
   PatientIdentityDto,
-  SEAL_CONTEXTS,
+  referralSealContext,
   SiteContactDto,
   EncryptedFieldDto,
 } from '@app/contracts';
@@ -90,10 +90,15 @@ export class PatientVaultService {
   }
 
   /**
-   * The minimum contact a site needs, sealed for rehab-site. `createdFrom`: the identity this transaction
-   * created the patient from (what its seals hold), so nothing has to be opened.
+   * The minimum contact a site needs, sealed for rehab-site and bound to the referral it is sent with.
+   * `createdFrom`: the identity this transaction created the patient from (what its seals hold), so nothing
+   * has to be opened.
    */
-  sealSiteContact(patient: PatientRow, createdFrom?: PatientIdentityDto): EncryptedFieldDto {
+  sealSiteContact(
+    patient: PatientRow,
+    referralId: string,
+    createdFrom?: PatientIdentityDto,
+  ): EncryptedFieldDto {
     this.assertOpen(patient);
     const source = createdFrom ?? this.openContact(patient);
     const contact: SiteContactDto = {
@@ -102,7 +107,7 @@ export class PatientVaultService {
       ...(source.address ? { address: source.address } : {}),
       ...(source.guardian ? { guardian: source.guardian } : {}),
     };
-    return this.cipher.sealJson(contact, SEAL_CONTEXTS.siteContact);
+    return this.cipher.sealJson(contact, referralSealContext('siteContact', referralId));
   }
 
   /** Withdrawal: every field re-sealed for the statutory record only. */

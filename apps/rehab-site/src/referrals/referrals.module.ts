@@ -8,10 +8,11 @@ import { ReferralRepository } from './referral.repository';
 import { ReferralsService } from './referrals.service';
 import { RoutingService } from './routing.service';
 import { SiteReferralsController } from './site-referrals.controller';
+import { SiteContactSeal } from './site-contact-seal';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
   controllers: [SiteReferralsController, ReferralEventsController],
-  providers: [ReferralRepository, RoutingService, ReferralsService, EscalationSweeper],
+  providers: [ReferralRepository, RoutingService, ReferralsService, EscalationSweeper, SiteContactSeal],
 })
 export class ReferralsModule {}

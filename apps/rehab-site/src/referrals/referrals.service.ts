@@ -7,16 +7,14 @@ import {
   ServiceRecordKind,
   ReferralConsentWithdrawnData,
   ReferralRegisteredData,
-  SEAL_CONTEXTS,
-  SiteContactDto,
 } from '@app/contracts';
 import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor } from '@app/core';
-import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
 import { AuditEntry, AuditTrail } from '@app/audit';
 import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } from '@app/persistence';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
+import { SiteContactSeal } from './site-contact-seal';
 import { SiteRepository } from '../directory/site.repository';
 import { SiteNotifier } from '../webhooks/site-notifier.service';
 import { WebhookRepository } from '../webhooks/webhook.repository';
@@ -85,7 +83,7 @@ export class ReferralsService {
     private readonly publisher: EventPublisher,
     private readonly notifier: SiteNotifier,
     private readonly webhooks: WebhookRepository,
-    private readonly cipher: FieldCipher,
+    private readonly contactSeal: SiteContactSeal,
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
@@ -97,7 +95,8 @@ export class ReferralsService {
   /** referral.registered: keep the routing data (contact stays sealed) and route it. */
   async onRegistered({ data }: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     await this.tx.run(async () => {
-      const routed = await this.routing.registerAndRoute(data, this.clock.now());
+      const sealedContact = this.contactSeal.verifyReceived(data.referralId, data.sealedContact);
+      const routed = await this.routing.registerAndRoute({ ...data, sealedContact }, this.clock.now());
       if (!routed) return; // already routed: a re-publication under another id
       await this.audit.record(messagingAudit('registered', data.referralId));
     }, SYSTEM_ACTOR);
@@ -212,9 +211,7 @@ export class ReferralsService {
         return held;
       },
     );
-    const contact = referral.sealedContact
-      ? this.cipher.openJson<SiteContactDto>(referral.sealedContact, SEAL_CONTEXTS.siteContact)
-      : null;
+    const contact = referral.sealedContact ? this.contactSeal.open(referralId, referral.sealedContact) : null;
     return { ...this.summary(referral), contact };
   }
 
