@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENTS, referralSealContext } from '@app/contracts';
 import { SECURITY_ALERT_CODE } from '@app/messaging';
-import { holdsFor, waitFor } from '@app/testing';
+import { deadLetterFor, holdsFor, opsAlertsIn, waitFor } from '@app/testing';
 import {
   applicationRow,
   cipher,
@@ -32,23 +32,12 @@ describe('registration: sealed patient bound to its referral', () => {
 
     const sniffed = cipher.sealJson(person(), referralSealContext('patient', randomUUID()));
     const moved = await publishAssessed(world, person(), [consent()], { sealedPatient: sniffed });
-    const schema = `"${world.service.schema}"`;
-    const [letter] = await waitFor(
-      () =>
-        world.db
-          .query<{ error_code: string; event_type: string }>(
-            `SELECT error_code, event_type FROM ${schema}.dead_letter WHERE payload LIKE $1`,
-            [`%${moved}%`],
-          )
-          .then((rows) => (rows.length ? rows : undefined)),
-      { message: 'moved patient dead-lettered' },
-    );
-    expect(letter).toEqual({ error_code: 'PATIENT_SEAL_INVALID', event_type: EVENTS.referralAssessed.type });
-    const alerts = await world.db.query<{ payload: string }>(
-      `SELECT payload FROM ${schema}.outbox WHERE subject = $1 AND payload LIKE $2`,
-      [EVENTS.opsAlertRaised.subject, `%${SECURITY_ALERT_CODE}%`],
-    );
-    expect(alerts).toHaveLength(1);
+    const letter = await deadLetterFor(world.db, world.service.schema, moved);
+    expect(letter).toMatchObject({
+      error_code: 'PATIENT_SEAL_INVALID',
+      event_type: EVENTS.referralAssessed.type,
+    });
+    expect(await opsAlertsIn(world.db, world.service.schema, SECURITY_ALERT_CODE)).toHaveLength(1);
     await holdsFor(async () => (await applicationRow(world, moved)) === undefined, 500);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENTS, referralSealContext, UNBOUND_SITE_CONTACT_CONTEXT } from '@app/contracts';
 import { SECURITY_ALERT_CODE } from '@app/messaging';
-import { holdsFor, waitFor } from '@app/testing';
+import { deadLetterFor, holdsFor, opsAlertsIn, waitFor } from '@app/testing';
 import { DIVISIONS, RehabSiteHarness, startRehabSiteHarness } from './harness';
 
 /** The site contact in referral.registered is bound to its referral: a contact moved to another one is refused. */
@@ -38,25 +38,12 @@ describe('rehab-site: sealed contacts bound to their referral', () => {
     const before = (await placesTaken()).items.length;
     const forged = await world.register({ sealedContact: sniffed });
 
-    const [letter] = await waitFor(
-      () =>
-        world.db
-          .query<{ error_code: string; event_type: string }>(
-            `SELECT error_code, event_type FROM ${world.schema}.dead_letter WHERE payload LIKE $1`,
-            [`%${forged}%`],
-          )
-          .then((rows) => (rows.length ? rows : undefined)),
-      { message: 'moved contact dead-lettered' },
-    );
-    expect(letter).toEqual({
+    const letter = await deadLetterFor(world.db, world.service.schema, forged);
+    expect(letter).toMatchObject({
       error_code: 'SITE_CONTACT_SEAL_INVALID',
       event_type: EVENTS.referralRegistered.type,
     });
-    const alerts = await world.db.query<{ payload: string }>(
-      `SELECT payload FROM ${world.schema}.outbox WHERE subject = $1 AND payload LIKE $2`,
-      [EVENTS.opsAlertRaised.subject, `%${SECURITY_ALERT_CODE}%`],
-    );
-    expect(alerts).toHaveLength(1);
+    expect(await opsAlertsIn(world.db, world.service.schema, SECURITY_ALERT_CODE)).toHaveLength(1);
     await holdsFor(async () => (await world.referral(forged)) === undefined, 500);
     expect(await world.assignments(forged)).toEqual([]);
     expect((await placesTaken()).items.length).toBe(before);

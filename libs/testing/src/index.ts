@@ -17,3 +17,4 @@ export * from './local-postgres';
 export * from './auth';
 export * from './fingerprint';
 export * from './query-budget';
+export * from './dead-letters';
