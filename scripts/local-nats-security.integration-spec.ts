@@ -6,16 +6,11 @@ import { createUser } from '@nats-io/nkeys';
 import { NatsConnection, nkeyAuthenticator, PermissionViolationError } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { consumersOf, EVENTS, SERVICES } from '@app/contracts';
-import {
-  JetStreamProvisioner,
-  MessagingOptions,
-  natsClientOptions,
-  publicKeyOfSeedFile,
-  Topology,
-} from '@app/messaging';
+import { JetStreamProvisioner, natsClientOptions, publicKeyOfSeedFile, Topology } from '@app/messaging';
 import { LocalNatsServer, waitFor } from '@app/testing';
 import { natsSecurityEnv, natsServerInfo, prepareLocalNatsSecurity, seedFileOf } from './local-nats-security';
 import { accessToRunningNats } from './local-services';
+import { main as provision } from './provision';
 
 const ROOT = resolve(__dirname, '..');
 const REGISTERED = EVENTS.referralRegistered.subject;
@@ -60,13 +55,8 @@ describe('npm start: the local NATS with an nkey user per service and TLS', () =
     dir = mkdtempSync(join(tmpdir(), 'start-nats-'));
     security = prepareLocalNatsSecurity(join(dir, 'nats-auth'), ROOT, '/usr/bin/openssl');
     server = await LocalNatsServer.start({ configFile: security.configFile });
-    // The streams, as the services provision them at boot.
-    const nc = await connectAs(SERVICES.registration);
-    const options = {
-      consumers: consumersOf(SERVICES.registration),
-      streamReplicas: 1,
-    } as unknown as MessagingOptions;
-    await new JetStreamProvisioner().provision(await jetstreamManager(nc), new Topology(), options);
+    // The admin step npm start runs before the apps (which only verify).
+    await provision({ NATS_URL: server.url, ...natsSecurityEnv(security, 'admin') });
   });
 
   afterAll(async () => {
@@ -110,6 +100,29 @@ describe('npm start: the local NATS with an nkey user per service and TLS', () =
       timeoutMs: 3000,
       message: 'rehab-site publishing referral.registered refused',
     });
+  });
+
+  it('should let a service verify its streams and durables but not create or change any', async () => {
+    const registration = await connectAs(SERVICES.registration);
+    await new JetStreamProvisioner().verify(await jetstreamManager(registration), new Topology(), {
+      consumers: consumersOf(SERVICES.registration),
+    });
+    const refused = violations(registration);
+    const attempts = [
+      '$JS.API.STREAM.CREATE.ROGUE',
+      '$JS.API.STREAM.UPDATE.REFERRAL',
+      '$JS.API.STREAM.DELETE.REFERRAL',
+      `$JS.API.CONSUMER.CREATE.REFERRAL.registration__referral-assessed.${EVENTS.referralAssessed.subject}`,
+    ];
+    for (const subject of attempts) registration.publish(subject, '{}');
+    await registration.flush();
+    await waitFor(
+      () => attempts.every((s) => refused.some((v) => v.operation === 'publish' && v.subject === s)),
+      {
+        timeoutMs: 3000,
+        message: 'stream and durable changes refused',
+      },
+    );
   });
 
   it('should not let a service read referral events outside its own durables', async () => {

@@ -27,6 +27,7 @@ describe('npm start NATS security (pure parts)', () => {
     expect(natsSecurityEnv(security, 'rehab-site')).toEqual({
       NATS_NKEY_SEED_FILE: '/repo/.local/nats-auth/keys/rehab-site.nk',
       NATS_TLS_CA_FILE: '/repo/.local/nats-auth/tls/ca.pem',
+      BUS_PROVISIONING: 'verify',
     });
     const env = childEnv(
       { NATS_NKEY_SEED_FILE: '/elsewhere.nk' },

@@ -74,6 +74,7 @@ export function prepareLocalNatsSecurity(dir: string, root: string, openssl = 'o
     hospitals,
     tlsDir,
     publicKeys: Object.fromEntries(keys.map((k) => [k.user, k.publicKey])),
+    adminProvisioning: true,
   });
   for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
   const configFile = path.join(dir, 'server.conf');
@@ -103,9 +104,16 @@ export function seedFileOf(security: LocalNatsSecurity, user: string): string {
   return path.join(security.keysDir, `${user}.nk`);
 }
 
-/** What an app needs to connect as its own NATS user over TLS. */
-export function natsSecurityEnv(security: LocalNatsSecurity, app: string): Record<string, string> {
-  return { NATS_NKEY_SEED_FILE: seedFileOf(security, app), NATS_TLS_CA_FILE: security.caFile };
+/**
+ * What an app (or `admin`, for `npm run provision`) needs on the local NATS: its own seed, the CA, and
+ * BUS_PROVISIONING=verify (its user may not create streams or durables; the launcher provisions them as admin).
+ */
+export function natsSecurityEnv(security: LocalNatsSecurity, user: string): Record<string, string> {
+  return {
+    NATS_NKEY_SEED_FILE: seedFileOf(security, user),
+    NATS_TLS_CA_FILE: security.caFile,
+    BUS_PROVISIONING: 'verify',
+  };
 }
 
 /** What a NATS server says about itself in its first line (`INFO {...}`). */

@@ -15,6 +15,7 @@ import { loadAuthConfig, mintOpsToken } from '@app/auth';
 import { SERVICE_CATALOGUE } from '@app/contracts';
 import { LocalNatsSecurity, natsSecurityEnv, parseStartArgs } from './local-nats-security';
 import { canConnect, ensureInfrastructure, InfrastructureError, sleep } from './local-services';
+import { main as provisionBus } from './provision';
 
 export interface AppSpec {
   readonly name: string;
@@ -484,6 +485,10 @@ export async function main(
     insecureNats,
   });
   if (infra.natsWarning) process.stderr.write(infra.natsWarning + '\n');
+  if (infra.natsSecurity) {
+    // The apps' NATS users may not create streams or durables: the admin step does it first.
+    await provisionBus({ ...env, NATS_URL: infra.natsUrl, ...natsSecurityEnv(infra.natsSecurity, 'admin') });
+  }
 
   const stepTimeoutMs = positiveInt(env.START_STEP_TIMEOUT_MS, 300_000);
   const demoKeys: DemoKey[] = [];
