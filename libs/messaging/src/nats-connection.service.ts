@@ -96,7 +96,9 @@ export class NatsConnectionService implements OnModuleInit {
         this.reachable = true;
         this.problem = undefined;
         this.bus = { nc, js, jsm };
-        this.logger.log(`connected to NATS ${nc.getServer()} and provisioned`);
+        this.logger.log(
+          `connected to NATS ${nc.getServer()} and ${this.options.provisioning === 'verify' ? 'verified' : 'provisioned'} its streams`,
+        );
         this.resolveReady(this.bus);
       } catch (error) {
         // A connection that could not be provisioned must not live on, reconnecting forever in the background.
