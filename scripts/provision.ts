@@ -1,7 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { DEFAULT_NATS_URL } from '@app/core';
-import { JetStreamProvisioner, natsClientOptions, Topology } from '@app/messaging';
+import { JetStreamProvisioner, Topology } from '@app/messaging';
+import { connectAsAdmin } from './admin-connection';
 
 /**
  * `npm run provision`: the admin step that creates or updates every JetStream stream and every durable consumer
@@ -13,16 +12,7 @@ import { JetStreamProvisioner, natsClientOptions, Topology } from '@app/messagin
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const replicas = Number(env.STREAM_REPLICAS?.trim() || 1);
   if (![1, 3, 5].includes(replicas)) throw new Error('STREAM_REPLICAS must be 1, 3 or 5');
-  const nc = await connect({
-    ...natsClientOptions('admin', {
-      nkeySeedFile: env.NATS_NKEY_SEED_FILE || undefined,
-      tlsCaFile: env.NATS_TLS_CA_FILE || undefined,
-      tlsCertFile: env.NATS_TLS_CERT_FILE || undefined,
-      tlsKeyFile: env.NATS_TLS_KEY_FILE || undefined,
-    }),
-    servers: (env.NATS_URL ?? DEFAULT_NATS_URL).split(','),
-    timeout: 3000,
-  });
+  const nc = await connectAsAdmin(env);
   try {
     const jsm = await jetstreamManager(nc, { timeout: 5000 });
     const topology = new Topology(env.BUS_NAMESPACE ?? '');
