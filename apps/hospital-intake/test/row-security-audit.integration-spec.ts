@@ -9,6 +9,7 @@ import {
 } from '@app/persistence';
 import { opsHeaders, TEST_DATABASE_URL, uniqueName } from '@app/testing';
 import { DATABASE } from '../src/database';
+import { AssessmentHospital1764300000000 } from '../src/migrations/1764300000000-AssessmentHospital';
 import { discharge } from './fixtures';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
@@ -278,8 +279,13 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     try {
       await migrateUp(settings, {
         ...DATABASE,
+        // Everything before the migration that adds the assessment's hospital.
         // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-        migrations: (DATABASE.migrations as Function[]).slice(0, -1),
+        migrations: (DATABASE.migrations as Function[]).slice(
+          0,
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+          (DATABASE.migrations as Function[]).indexOf(AssessmentHospital1764300000000),
+        ),
       });
       await w.db
         .query(`INSERT INTO ${s}.hospital (id, name, level, county_division_code, kind, on_call_name, on_call_phone)
@@ -308,7 +314,10 @@ describe('hospital-intake: row-level security and the audit trail', () => {
         ]),
       ).rejects.toThrow(/foreign key/);
 
-      expect(await migrateDown(settings, DATABASE, 1)).toEqual(['AssessmentHospital1764300000000']);
+      expect(await migrateDown(settings, DATABASE, 2)).toEqual([
+        'ApplicationEnded1765000000000',
+        'AssessmentHospital1764300000000',
+      ]);
       expect((await policy())[0].qual).toContain('referral');
       expect(
         await w.db.count(
@@ -337,8 +346,10 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     try {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
-      // The API-key consolidation and the assessment's hospital column came after it: step back over all three.
-      expect(await migrateDown(settings, DATABASE, 3)).toEqual([
+      // The API-key consolidation, the assessment's hospital column and the ended-application columns came after
+      // it: step back over all four.
+      expect(await migrateDown(settings, DATABASE, 4)).toEqual([
+        'ApplicationEnded1765000000000',
         'AssessmentHospital1764300000000',
         'ConsolidateApiKeys1764200000000',
         'RowLevelSecurityAndAudit1764000000200',

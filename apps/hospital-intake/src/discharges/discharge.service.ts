@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
+import { ColourGradePolicy, EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
 import { Clock, DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
@@ -8,7 +8,6 @@ import { EventPublisher } from '@app/messaging';
 import { AuditEntry, AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
-import { ColourGradePolicy } from './colour-grade.policy';
 import { requestFingerprint, validationFailed } from './discharge-command';
 import { checkDischargeRules } from './discharge-rules';
 import { DischargeRepository, IntakeChannel } from './discharge.repository';

@@ -1,7 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CLOSURE_OUTCOMES, ClosureOutcome, COLOUR_GRADES, ColourGrade } from '@app/contracts';
+import {
+  APPLICATION_END_OUTCOMES,
+  APPLICATION_END_REASONS,
+  ApplicationEndReason,
+  CLOSURE_OUTCOMES,
+  ClosureOutcome,
+  COLOUR_GRADES,
+  ColourGrade,
+} from '@app/contracts';
 
-export const REFERRAL_STATUSES = ['assessed', 'registered', 'closed', 'consent-withdrawn'] as const;
+export const REFERRAL_STATUSES = [
+  'assessed',
+  'registered',
+  'closed',
+  'consent-withdrawn',
+  ...APPLICATION_END_OUTCOMES,
+] as const;
 export const REFERRAL_STAGES = [
   'awaiting-consent',
   'hospital-follow-up',
@@ -9,6 +23,7 @@ export const REFERRAL_STAGES = [
   'green-channel',
   'closed',
   'consent-withdrawn',
+  ...APPLICATION_END_OUTCOMES,
 ] as const;
 
 export class AssignedSiteDto {
@@ -22,6 +37,15 @@ export class ReferralOutcomeDto {
 
   @ApiProperty()
   closedAt: string;
+}
+
+/** Why registration ended the referral without a registration of its own (no registration or site named). */
+export class ApplicationEndedDto {
+  @ApiProperty({ enum: APPLICATION_END_REASONS })
+  reasonCode: ApplicationEndReason;
+
+  @ApiProperty()
+  endedAt: string;
 }
 
 /** What the referring hospital sees of its referral (no PII: it already has it). */
@@ -64,6 +88,13 @@ export class ReferralViewDto {
 
   @ApiPropertyOptional({ nullable: true, description: 'A relapse was reported (green channel)' })
   relapseReportedAt: string | null;
+
+  @ApiPropertyOptional({
+    type: () => ApplicationEndedDto,
+    nullable: true,
+    description: 'Refused, or linked to an existing registration (stage says which), with the reason',
+  })
+  applicationEnded: ApplicationEndedDto | null;
 
   @ApiProperty()
   updatedAt: string;
