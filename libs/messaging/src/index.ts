@@ -29,3 +29,4 @@ export * from './security/nats-server-config';
 export * from './security/nkey-store';
 export * from './security/nats-client-security';
 export * from './security/dev-certificates';
+export * from './security/event-origin';

@@ -18,3 +18,4 @@ export * from './auth';
 export * from './fingerprint';
 export * from './query-budget';
 export * from './webhook-receiver';
+export * from './dead-letters';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ColourGradePolicy, EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
+import { ColourGradePolicy, EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
 import { Clock, DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
@@ -209,7 +209,7 @@ export class DischargeService {
           assessedAt,
           encounterId: command.encounterId,
           residenceDivisionCode: patient.residenceDivisionCode,
-          sealedPatient: this.cipher.sealJson(identity, SEAL_CONTEXTS.patient),
+          sealedPatient: this.cipher.sealJson(identity, referralSealContext('patient', referralId)),
           consents,
         },
         options: { subject: referralId },

@@ -121,7 +121,7 @@ export class ConsentGate {
         ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
         ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
         registeredAt: registeredAt.toISOString(),
-        sealedContact: this.vault.sealSiteContact(patient, contact.createdFrom),
+        sealedContact: this.vault.sealSiteContact(patient, application.id, contact.createdFrom),
       },
       { subject: application.id, ...(causationId ? { causationId } : {}) },
     );

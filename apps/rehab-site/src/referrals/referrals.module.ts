@@ -15,6 +15,7 @@ import { ReferralRepository } from './referral.repository';
 import { ReferralsService } from './referrals.service';
 import { RoutingService } from './routing.service';
 import { SiteReferralsController } from './site-referrals.controller';
+import { SiteContactSeal } from './site-contact-seal';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
@@ -34,6 +35,7 @@ import { SiteReferralsController } from './site-referrals.controller';
     GreenChannelService,
     GreenHoldSweeper,
     ManualPlacementService,
+    SiteContactSeal,
   ],
 })
 export class ReferralsModule {}

@@ -95,7 +95,7 @@ export class ReferralAssessedData {
   @IsDivisionCode()
   residenceDivisionCode: string;
 
-  /** PatientIdentityDto sealed for registration (SEAL_CONTEXTS.patient). */
+  /** PatientIdentityDto sealed for registration, bound to this referral (`referralSealContext('patient', …)`). */
   @IsNested(() => EncryptedFieldDto)
   sealedPatient: EncryptedFieldDto;
 
@@ -139,7 +139,7 @@ export class ReferralRegisteredData {
   @IsTimestamp()
   registeredAt: string;
 
-  /** SiteContactDto sealed for rehab-site (SEAL_CONTEXTS.siteContact). */
+  /** SiteContactDto sealed for rehab-site, bound to this referral (`referralSealContext('siteContact', …)`). */
   @IsNested(() => EncryptedFieldDto)
   sealedContact: EncryptedFieldDto;
 }

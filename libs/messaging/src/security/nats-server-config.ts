@@ -106,6 +106,8 @@ export interface NatsConfigOptions {
   readonly tlsVerify?: boolean;
   /** Literal public keys instead of `$RB_NKEY_*` references (one-off local servers). */
   readonly publicKeys?: Readonly<Record<string, string>>;
+  /** Services may not create or change streams and durables: `npm run provision` (admin) does. */
+  readonly adminProvisioning?: boolean;
 }
 
 /** The generated files of `npm run nats:config` (`auth.conf`, `tls.conf` → content). Deterministic. */
@@ -118,6 +120,7 @@ export function renderNatsConfig(options: NatsConfigOptions = {}): Record<string
         topology: new Topology(options.namespace ?? ''),
         sites: options.sites,
         hospitals: options.hospitals,
+        adminProvisioning: options.adminProvisioning,
       }),
       { header, publicKeys: options.publicKeys },
     ),
