@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import {
+  AddressParts,
+  AddressResolution,
+  DivisionSource,
+  NamedDivision,
+  resolveAddress,
+} from './address-resolver';
 
 export type DivisionLevel = 'province' | 'city' | 'county' | 'township' | 'village';
 
@@ -120,6 +127,8 @@ async function readNamedCodes(file: string, digits: number): Promise<Map<string,
  */
 export class DivisionDirectory {
   private static loading?: Promise<DivisionDirectory>;
+  /** Committee names of recently resolved townships (read from the data file on demand). */
+  private readonly committees = new Map<string, Promise<NamedDivision[]>>();
 
   private constructor(
     private readonly provinces: Map<string, string>,
@@ -196,6 +205,36 @@ export class DivisionDirectory {
     return [...this.townships]
       .filter(([code]) => code.startsWith(countyCode))
       .map(([code, name]) => ({ code, level: 'township' as const, name, countyCode, townshipCode: code }));
+  }
+
+  /**
+   * The most specific division an address given as names designates (province → prefecture → county →
+   * township/street → committee), or which level is unknown or ambiguous.
+   */
+  resolveAddress(parts: AddressParts): Promise<AddressResolution> {
+    const source: DivisionSource = {
+      provinces: () => [...this.provinces].map(([code, name]) => ({ code, name })),
+      prefecturesOf: (province) =>
+        [...this.cities]
+          .filter(([code]) => province === undefined || code.startsWith(province))
+          .map(([code, name]) => ({ code, name })),
+      countiesOf: (prefix) => this.countiesOf(prefix).map(({ code, name }) => ({ code, name: name ?? '' })),
+      townshipsOf: (county) => this.townshipsOf(county).map(({ code, name }) => ({ code, name: name ?? '' })),
+      committeesOf: (township) => this.committeesOf(township),
+    };
+    return resolveAddress(source, parts);
+  }
+
+  private committeesOf(township: string): Promise<NamedDivision[]> {
+    let found = this.committees.get(township);
+    if (!found) {
+      found = DivisionDirectory.villagesUnder(township).then((rows) =>
+        rows.map(({ code, name }) => ({ code, name })),
+      );
+      if (this.committees.size >= 256) this.committees.delete(this.committees.keys().next().value!);
+      this.committees.set(township, found);
+    }
+    return found;
   }
 
   private hasVillage(code: number): boolean {
