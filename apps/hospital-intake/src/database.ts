@@ -4,6 +4,7 @@ import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-Cons
 import { CreateIntakeTables1764000000000 } from './migrations/1764000000000-CreateIntakeTables';
 import { AddAssignedSite1764000000100 } from './migrations/1764000000100-AddAssignedSite';
 import { AssessmentHospital1764300000000 } from './migrations/1764300000000-AssessmentHospital';
+import { AwaitingAssessment1764500000000 } from './migrations/1764500000000-AwaitingAssessment';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 
 /** What hospital-intake keeps in its own schema. */
@@ -16,5 +17,6 @@ export const DATABASE: DatabaseDefinition = {
     RowLevelSecurityAndAudit1764000000200,
     ConsolidateApiKeys1764200000000,
     AssessmentHospital1764300000000,
+    AwaitingAssessment1764500000000,
   ],
 };

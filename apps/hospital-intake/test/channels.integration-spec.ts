@@ -190,7 +190,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
 
       expect(answer.status).toBe(400);
       expect(answer.text).toContain('MSA|AE|MSG00002|');
-      expect(answer.text).toMatch(/ERR\|\|PID\^1\^3\|ID_NUMBER_CHECKSUM\^\^HL70357\|E/);
+      expect(answer.text).toMatch(/ERR\|\|PID\^1\^3\^2\|ID_NUMBER_CHECKSUM\^\^HL70357\|E/);
       expect(await referralsOf(encounterId)).toBe(0);
     });
 

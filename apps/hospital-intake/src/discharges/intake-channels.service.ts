@@ -1,16 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyService, UNAUTHENTICATED } from '@app/auth';
 import { Clock, DomainException, FieldError, isDomainException, statusOf } from '@app/core';
+import { DivisionDirectory } from '@app/divisions';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
 import { buildAck, Hl7ParseError, parseHl7 } from './channels/hl7v2.adapter';
 import { Hl7MappingError, mapAdtA03 } from './channels/hl7v2.mapper';
-import { sourceOf, toDischargeCommand } from './discharge-command';
+import { sourceOf, toDischargeCommand, validationFailed } from './discharge-command';
+import { RuleError } from './discharge-rules';
+import { IdentityReading } from './channels/identity';
+import { readResidence, ResidenceHint } from './channels/residence';
 import { DischargeService, IntakeAnswer } from './discharge.service';
 import { ReferralReceiptDto } from './dto/referral-receipt.dto';
 
 export const FHIR_BUNDLE_INVALID = 'FHIR_BUNDLE_INVALID';
 export const HL7_MESSAGE_INVALID = 'HL7_MESSAGE_INVALID';
+
+/** Command fields a channel reads itself (ID number among identifiers, residence among address parts). */
+const READ_BY_CHANNEL = ['#/patient/idNumber', '#/patient/residenceDivisionCode'];
 
 /** Re-points a domain error's field errors at the channel's own locations. */
 function relocate(error: unknown, sources: ReadonlyMap<string, string>, fallback: string): unknown {
@@ -35,7 +42,40 @@ export class IntakeChannelsService {
     private readonly discharges: DischargeService,
     private readonly apiKeys: ApiKeyService,
     private readonly clock: Clock,
+    private readonly divisions: DivisionDirectory,
   ) {}
+
+  /**
+   * The validated command of a FHIR or HL7v2 mapping: the residence resolved, and the channel's own findings
+   * about identity and residence reported in place of the generic field errors they explain.
+   */
+  private async channelCommand(
+    mapping: {
+      command: Record<string, unknown>;
+      sources: ReadonlyMap<string, string>;
+      identity: IdentityReading;
+      residence: ResidenceHint;
+    },
+    fallback: string,
+  ) {
+    const problems: RuleError[] = [...mapping.identity.problems];
+    const residence = await readResidence(mapping.residence, this.divisions);
+    if (residence.problem) problems.push(residence.problem);
+    const patient = { ...(mapping.command.patient as Record<string, unknown>) };
+    if (residence.code) patient.residenceDivisionCode = residence.code;
+    const plain = { ...mapping.command, patient };
+    let command;
+    try {
+      command = await toDischargeCommand(plain);
+    } catch (error) {
+      if (problems.length === 0 || !isDomainException(error)) throw relocate(error, mapping.sources, fallback);
+      const others = (error.details.errors ?? []).filter((e) => !READ_BY_CHANNEL.includes(e.pointer));
+      const relocated = relocate(validationFailed(others), mapping.sources, fallback) as DomainException;
+      throw validationFailed([...problems, ...(relocated.details.errors ?? [])]);
+    }
+    if (problems.length > 0) throw validationFailed(problems);
+    return command;
+  }
 
   /** Errors carry FHIRPath expressions as pointers (rendered as OperationOutcome.issue[].expression). */
   async submitFhir(
@@ -52,8 +92,8 @@ export class IntakeChannelsService {
       }
       throw error;
     }
+    const command = await this.channelCommand(mapping, 'Bundle');
     try {
-      const command = await toDischargeCommand(mapping.command);
       return await this.discharges.submit(hospital, 'fhir', command, idempotencyKey);
     } catch (error) {
       throw relocate(error, mapping.sources, 'Bundle');
@@ -101,8 +141,8 @@ export class IntakeChannelsService {
       const mapping = mapAdtA03(parseHl7(text));
       controlId = mapping.controlId;
       header = mapping.header;
+      const command = await this.channelCommand(mapping, 'PID');
       try {
-        const command = await toDischargeCommand(mapping.command);
         const answer = await this.discharges.submit(hospital, 'hl7v2', command);
         return ack(answer.status, 'AA', `referral ${answer.body.referralId}`);
       } catch (error) {

@@ -1,5 +1,7 @@
 import type {
+  Address,
   Bundle,
+  Extension,
   CodeableConcept,
   Condition,
   Consent,
@@ -13,10 +15,11 @@ import type {
   ServiceRequest,
 } from 'fhir/r4';
 import { FieldError } from '@app/core';
+import { ID_CARD_SYSTEMS, IdentifierCandidate, IdentityReading, NATIONAL_ID_TYPES, readIdentity } from './identity';
+import { CodeCandidate, DIVISION_CODE_LIKE, ResidenceHint } from './residence';
 
 /** Code systems and extensions of the referral-bus FHIR profile (documented in the README). */
 export const FHIR_PROFILE = {
-  idNumberSystem: 'urn:oid:2.16.156.10011.1.2',
   icd10Systems: ['http://hl7.org/fhir/sid/icd-10', 'http://hl7.org/fhir/sid/icd-10-cn'],
   divisionCode: 'https://referral-bus.dev/fhir/StructureDefinition/division-code',
   lacksCapacity: 'https://referral-bus.dev/fhir/StructureDefinition/lacks-capacity',
@@ -30,6 +33,10 @@ export interface FhirMapping {
   readonly command: Record<string, unknown>;
   /** JSON pointer in the command → FHIRPath expression of its source, to name problems in FHIR terms. */
   readonly sources: ReadonlyMap<string, string>;
+  /** The ID number picked among the identifiers (the others kept), or why none could be. */
+  readonly identity: IdentityReading;
+  /** Division codes and names of the residence address, resolved by the caller. */
+  readonly residence: ResidenceHint;
 }
 
 export class FhirMappingError extends Error {
@@ -197,28 +204,27 @@ function readBundle(input: unknown): FhirMapping {
 
   // Patient
   const p = patient.resource;
-  const idIndex = (p.identifier ?? []).findIndex(
-    (i) =>
-      i.system === FHIR_PROFILE.idNumberSystem ||
-      i.type?.coding?.some((c) => c.code === 'NNCHN' || c.code === 'RRI'),
+  const identity = readIdentity(
+    (p.identifier ?? []).map(
+      (identifier, i): IdentifierCandidate => ({
+        value: identifier.value,
+        at: `${patient.at}.identifier[${i}].value`,
+        national:
+          ID_CARD_SYSTEMS.includes(identifier.system ?? '') ||
+          (identifier.type?.coding ?? []).some((c) => NATIONAL_ID_TYPES.includes(c.code ?? '')),
+        system: identifier.system ?? identifier.type?.coding?.[0]?.code ?? identifier.type?.text ?? '',
+      }),
+    ),
+    `${patient.at}.identifier`,
   );
-  const addressIndex = 0;
-  const address = p.address?.[addressIndex];
-  const divisionExtension = address?.extension?.findIndex((e) => e.url === FHIR_PROFILE.divisionCode) ?? -1;
-  const division =
-    divisionExtension >= 0 ? address?.extension?.[divisionExtension].valueCode : address?.district;
-  sources.set('#/patient/idNumber', `${patient.at}.identifier[${Math.max(idIndex, 0)}].value`);
+  const { address, residence } = readAddress(p, patient.at);
+  sources.set('#/patient/idNumber', identity.at ?? `${patient.at}.identifier`);
   sources.set('#/patient/name', `${patient.at}.name`);
   sources.set('#/patient/birthDate', `${patient.at}.birthDate`);
   sources.set('#/patient/sex', `${patient.at}.gender`);
   sources.set('#/patient/phone', `${patient.at}.telecom`);
-  sources.set('#/patient/address', `${patient.at}.address[0].text`);
-  sources.set(
-    '#/patient/residenceDivisionCode',
-    divisionExtension >= 0
-      ? `${patient.at}.address[0].extension[${divisionExtension}].valueCode`
-      : `${patient.at}.address[0].district`,
-  );
+  sources.set('#/patient/address', `${residence.at}.text`);
+  sources.set('#/patient/residenceDivisionCode', residence.at);
   sources.set('#/patient/lacksCapacity', `${patient.at}.extension`);
   const lacksCapacity = p.extension?.find((e) => e.url === FHIR_PROFILE.lacksCapacity)?.valueBoolean ?? false;
   const guardian = guardians[0];
@@ -232,12 +238,11 @@ function readBundle(input: unknown): FhirMapping {
   }
   const patientCommand = {
     name: nameText(p.name),
-    idNumber: idIndex >= 0 ? p.identifier?.[idIndex].value : undefined,
+    idNumber: identity.idNumber,
     birthDate: p.birthDate,
     sex: p.gender === 'male' || p.gender === 'female' ? p.gender : 'unknown',
     phone: phoneOf(p.telecom),
-    address: address?.text,
-    residenceDivisionCode: division,
+    address: address?.text ?? ([...(address?.line ?? [])].join('') || undefined),
     lacksCapacity,
     guardian: guardian && {
       name: nameText(guardian.resource.name),
@@ -334,6 +339,7 @@ function readBundle(input: unknown): FhirMapping {
     dischargedAt: e.period?.end,
     dischargeDisposition: e.hospitalization?.dischargeDisposition?.coding?.[0]?.code,
     patient: patientCommand,
+    ...(identity.hospitalIdentifiers.length > 0 ? { hospitalIdentifiers: identity.hospitalIdentifiers } : {}),
     diagnoses,
     assessment: {
       riskLevel: risk?.resource.valueInteger,
@@ -346,7 +352,63 @@ function readBundle(input: unknown): FhirMapping {
     },
     consents,
   };
-  return { command: dropUndefined(command) as Record<string, unknown>, sources };
+  return { command: dropUndefined(command) as Record<string, unknown>, sources, identity, residence };
+}
+
+/** Values of an extension (and its nested extensions) that look like division codes. */
+function codesIn(extensions: Extension[] | undefined, at: string, found: CodeCandidate[], depth = 0): void {
+  (extensions ?? []).forEach((extension, i) => {
+    const here = `${at}.extension[${i}]`;
+    const values: [string, unknown][] = [
+      ['valueCode', extension.valueCode],
+      ['valueString', extension.valueString],
+      ['valueIdentifier.value', extension.valueIdentifier?.value],
+      ...(extension.valueCodeableConcept?.coding ?? []).map(
+        (c, j): [string, unknown] => [`valueCodeableConcept.coding[${j}].code`, c.code],
+      ),
+      ...(extension.valueCoding ? [['valueCoding.code', extension.valueCoding.code] as [string, unknown]] : []),
+    ];
+    for (const [path, value] of values) {
+      if (typeof value === 'string' && DIVISION_CODE_LIKE.test(value.trim())) {
+        found.push({ code: value.trim(), at: `${here}.${path}` });
+      }
+    }
+    if (depth < 3) codesIn(extension.extension, here, found, depth + 1);
+  });
+}
+
+/**
+ * The residence address (use home, else the first without use, else the first) as division codes found in it
+ * (any extension, a numeric district) and its names: state → province, city → prefecture, district → county,
+ * lines and text → township, street and committee (as WS/T 500-style FHIR templates fill them).
+ */
+function readAddress(p: Patient, at: string): { address?: Address; residence: ResidenceHint } {
+  const addresses = p.address ?? [];
+  let index = addresses.findIndex((a) => a.use === 'home');
+  if (index < 0) index = addresses.findIndex((a) => a.use === undefined && a.type !== 'postal');
+  if (index < 0) index = 0;
+  const address = addresses[index];
+  const here = `${at}.address[${index}]`;
+  if (!address) return { residence: { codes: [], parts: {}, at: `${at}.address` } };
+  const codes: CodeCandidate[] = [];
+  codesIn(address.extension, here, codes);
+  const district = address.district?.trim();
+  const districtIsCode = district !== undefined && DIVISION_CODE_LIKE.test(district);
+  if (districtIsCode) codes.push({ code: district, at: `${here}.district` });
+  const text = [...(address.line ?? []), address.text ?? ''].join(' ').trim();
+  return {
+    address,
+    residence: {
+      codes,
+      parts: {
+        province: address.state?.trim() || undefined,
+        prefecture: address.city?.trim() || undefined,
+        county: districtIsCode ? undefined : district || undefined,
+        text: text || undefined,
+      },
+      at: here,
+    },
+  };
 }
 
 function dropUndefined(value: unknown): unknown {

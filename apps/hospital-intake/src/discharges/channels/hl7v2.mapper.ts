@@ -1,5 +1,7 @@
 import { FieldError } from '@app/core';
 import { Hl7Document, Hl7Row } from './hl7v2.adapter';
+import { ID_CARD_OID, IdentifierCandidate, IdentityReading, NATIONAL_ID_TYPES, readIdentity } from './identity';
+import { CodeCandidate, DIVISION_CODE_LIKE, ResidenceHint } from './residence';
 
 export interface Hl7Mapping {
   readonly controlId: string;
@@ -13,6 +15,58 @@ export interface Hl7Mapping {
   readonly command: Record<string, unknown>;
   /** JSON pointer in the command → HL7 location (SEG^seq^field) for ERR-2. */
   readonly sources: ReadonlyMap<string, string>;
+  readonly identity: IdentityReading;
+  readonly residence: ResidenceHint;
+}
+
+/**
+ * PID-3 (and PID-4, where older v2.3 systems put it) repetitions: CX-5 type NI/NNCHN or an assigning
+ * authority (CX-4) carrying the ID-card OID mark the resident ID number; the others are hospital identifiers.
+ */
+function identifiersOf(p: Hl7Row): IdentifierCandidate[] {
+  return [3, 4].flatMap((field) =>
+    p.field(field).map((rep, i): IdentifierCandidate => {
+      const authority = (rep[3] ?? '').split('&');
+      const type = rep[4] ?? '';
+      return {
+        value: rep[0] || undefined,
+        at: `PID^1^${field}${i > 0 ? `^${i + 1}` : ''}`,
+        national: NATIONAL_ID_TYPES.includes(type) || authority.includes(ID_CARD_OID),
+        system: [authority.filter(Boolean).join('&'), type].filter(Boolean).join('^'),
+      };
+    }),
+  );
+}
+
+/**
+ * The residence of PID-11 (the home repetition, type H, else the first): division codes in XAD-9 (county
+ * code), XAD-8 or XAD-10, and the names XAD-4 province, XAD-3 city, XAD-9 county name, XAD-1/2/8 lines.
+ */
+function residenceOf(p: Hl7Row): ResidenceHint {
+  const reps = p.field(11);
+  let index = reps.findIndex((rep) => rep[6] === 'H');
+  if (index < 0) index = 0;
+  const rep = reps[index] ?? [];
+  const at = `PID^1^11${index > 0 ? `^${index + 1}` : ''}`;
+  const codes: CodeCandidate[] = [];
+  for (const component of [9, 8, 10]) {
+    const value = (rep[component - 1] ?? '').trim();
+    if (DIVISION_CODE_LIKE.test(value)) codes.push({ code: value, at: `PID^1^11^${index + 1}^${component}` });
+  }
+  const countyName = (rep[8] ?? '').trim();
+  const text = [rep[0], rep[1], DIVISION_CODE_LIKE.test(rep[7] ?? '') ? '' : rep[7]]
+    .filter(Boolean)
+    .join(' ');
+  return {
+    codes,
+    parts: {
+      province: rep[3]?.trim() || undefined,
+      prefecture: rep[2]?.trim() || undefined,
+      county: countyName && !DIVISION_CODE_LIKE.test(countyName) ? countyName : undefined,
+      text: text || undefined,
+    },
+    at,
+  };
 }
 
 export class Hl7MappingError extends Error {
@@ -82,7 +136,8 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
 
   const p = pid[0];
   const v = pv1[0];
-  const idRepetition = p.field(3).find((rep) => ['NNCHN', 'ID', 'NI'].includes(rep[4] ?? ''));
+  const identity = readIdentity(identifiersOf(p), 'PID^1^3');
+  const residence = residenceOf(p);
   const observations = new Map<string, { row: Hl7Row; index: number }>();
   doc.segments('OBX').forEach((obx, index) => observations.set(obx.get(3) ?? '', { row: obx, index }));
   const obx = (code: string) => observations.get(code);
@@ -122,15 +177,15 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     dischargeDisposition: v.get(36),
     patient: {
       name: `${family}${given}` || undefined,
-      idNumber: idRepetition?.[0],
+      idNumber: identity.idNumber,
       birthDate: hl7Date(p.get(7)),
       sex: p.get(8) === 'M' ? 'male' : p.get(8) === 'F' ? 'female' : 'unknown',
       phone: p.get(13),
-      address: p.get(11, 1),
-      residenceDivisionCode: p.get(11, 9),
+      address: residence.parts.text,
       lacksCapacity: yesNo(obx(HL7_OBSERVATIONS.lacksCapacity)?.row.get(5)) ?? false,
       guardian,
     },
+    ...(identity.hospitalIdentifiers.length > 0 ? { hospitalIdentifiers: identity.hospitalIdentifiers } : {}),
     diagnoses,
     assessment: {
       riskLevel: risk !== undefined && /^\d+$/.test(risk) ? Number(risk) : risk,
@@ -150,12 +205,12 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     ['#/dischargedAt', 'PV1^1^45'],
     ['#/dischargeDisposition', 'PV1^1^36'],
     ['#/patient/name', 'PID^1^5'],
-    ['#/patient/idNumber', 'PID^1^3'],
+    ['#/patient/idNumber', identity.at ?? 'PID^1^3'],
     ['#/patient/birthDate', 'PID^1^7'],
     ['#/patient/sex', 'PID^1^8'],
     ['#/patient/phone', 'PID^1^13'],
     ['#/patient/address', 'PID^1^11'],
-    ['#/patient/residenceDivisionCode', 'PID^1^11'],
+    ['#/patient/residenceDivisionCode', residence.at],
     ['#/patient/guardian', 'NK1'],
     ['#/diagnoses', 'DG1'],
     ['#/assessment/riskLevel', obxLocation(HL7_OBSERVATIONS.riskLevel)],
@@ -178,6 +233,8 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     },
     command: dropEmpty(command) as Record<string, unknown>,
     sources,
+    identity,
+    residence,
   };
 }
 

@@ -84,6 +84,18 @@ export class DischargeAssessmentDto {
   assessedAt?: string;
 }
 
+export class HospitalIdentifierDto {
+  @ApiProperty({ example: 'urn:oid:1.2.156.112604.1.2.1', description: 'Namespace (FHIR system, HL7 authority^type)' })
+  @IsString()
+  @Length(1, 200)
+  system: string;
+
+  @ApiProperty({ example: 'MRN0098123', description: 'Medical record, health-record or health-card number' })
+  @IsString()
+  @Length(1, 64)
+  value: string;
+}
+
 /** The one validated internal command every ingestion channel produces. */
 export class SubmitDischargeDto {
   @ApiProperty({ example: 'ZY2026-000123', description: "The hospital's encounter id; unique per hospital." })
@@ -109,6 +121,14 @@ export class SubmitDischargeDto {
   @ApiProperty({ type: () => PatientIdentityDto, description: 'Stored sealed, never logged.' })
   @IsNested(() => PatientIdentityDto)
   patient: PatientIdentityDto;
+
+  @ApiPropertyOptional({
+    type: () => [HospitalIdentifierDto],
+    description: "The patient's other identifiers at the hospital (MRN…), kept sealed with the referral.",
+  })
+  @IsOptional()
+  @IsNestedArray(() => HospitalIdentifierDto, 10)
+  hospitalIdentifiers?: HospitalIdentifierDto[];
 
   @ApiProperty({ type: () => [DiagnosisDto] })
   @ArrayMinSize(1)
