@@ -21,6 +21,8 @@ const shared = {
       '<rootDir>/libs/$1/src',
     '^@app/(audit|auth|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing)/(.*)$':
       '<rootDir>/libs/$1/src/$2',
+    '^@apps/(.*)$': '<rootDir>/apps/$1',
+    '^@scripts/(.*)$': '<rootDir>/scripts/$1',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
 };

@@ -22,9 +22,9 @@ import { DivisionDirectory } from '@app/divisions';
 import { buildEnvelope } from '@app/messaging';
 import { ensureDatabase, migrateUp } from '@app/persistence';
 import { createServiceApp } from '@app/platform';
-import { AppModule } from '../apps/rehab-site/src/app.module';
-import { DATABASE } from '../apps/rehab-site/src/database';
-import { ReferralsService } from '../apps/rehab-site/src/referrals/referrals.service';
+import { AppModule } from '@apps/rehab-site/src/app.module';
+import { DATABASE } from '@apps/rehab-site/src/database';
+import { ReferralsService } from '@apps/rehab-site/src/referrals/referrals.service';
 
 const DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/referral_bus_bench';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DatabaseDefinition, migrateDown, migrateUp } from '@app/persistence';
 import { TEST_DATABASE_URL, testDatabase, TestDatabase, uniqueName } from '@app/testing';
-import { DATABASE as INTAKE_DB } from '../apps/hospital-intake/src/database';
-import { DATABASE as REGISTRATION_DB } from '../apps/registration/src/database';
-import { DATABASE as REHAB_DB } from '../apps/rehab-site/src/database';
+import { DATABASE as INTAKE_DB } from '@apps/hospital-intake/src/database';
+import { DATABASE as REGISTRATION_DB } from '@apps/registration/src/database';
+import { DATABASE as REHAB_DB } from '@apps/rehab-site/src/database';
 
 /**
  * The migrations that moved each service's older key storage into @app/auth's api_key table: the hashes of

@@ -22,18 +22,18 @@ import {
   uniqueName,
   waitFor,
 } from '@app/testing';
-import { AppModule as EmploymentModule } from '../apps/employment-referral/src/app.module';
-import { DATABASE as EMPLOYMENT_DB } from '../apps/employment-referral/src/database';
-import { AppModule as IntakeModule } from '../apps/hospital-intake/src/app.module';
-import { DATABASE as INTAKE_DB } from '../apps/hospital-intake/src/database';
-import { discharge } from '../apps/hospital-intake/test/fixtures';
-import { AppModule as OpsModule } from '../apps/ops-monitor/src/app.module';
-import { DATABASE as OPS_DB } from '../apps/ops-monitor/src/database';
-import { AppModule as RegistrationModule } from '../apps/registration/src/app.module';
-import { DATABASE as REGISTRATION_DB } from '../apps/registration/src/database';
-import { person } from '../apps/registration/test/harness';
-import { AppModule as RehabModule } from '../apps/rehab-site/src/app.module';
-import { DATABASE as REHAB_DB } from '../apps/rehab-site/src/database';
+import { AppModule as EmploymentModule } from '@apps/employment-referral/src/app.module';
+import { DATABASE as EMPLOYMENT_DB } from '@apps/employment-referral/src/database';
+import { AppModule as IntakeModule } from '@apps/hospital-intake/src/app.module';
+import { DATABASE as INTAKE_DB } from '@apps/hospital-intake/src/database';
+import { discharge } from '@apps/hospital-intake/test/fixtures';
+import { AppModule as OpsModule } from '@apps/ops-monitor/src/app.module';
+import { DATABASE as OPS_DB } from '@apps/ops-monitor/src/database';
+import { AppModule as RegistrationModule } from '@apps/registration/src/app.module';
+import { DATABASE as REGISTRATION_DB } from '@apps/registration/src/database';
+import { person } from '@apps/registration/test/harness';
+import { AppModule as RehabModule } from '@apps/rehab-site/src/app.module';
+import { DATABASE as REHAB_DB } from '@apps/rehab-site/src/database';
 
 /**
  * The authorization matrix: every route of every app (read from each app's router, so a new endpoint without a

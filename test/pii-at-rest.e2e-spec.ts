@@ -16,11 +16,11 @@ import {
   uniqueName,
   waitFor,
 } from '@app/testing';
-import { DATABASE as INTAKE_DATABASE } from '../apps/hospital-intake/src/database';
-import { gb11643CheckChar } from '../apps/hospital-intake/src/discharges/discharge-rules';
-import { seedHospitals } from '../apps/hospital-intake/src/hospitals/demo-hospitals';
-import { DATABASE as REGISTRATION_DATABASE } from '../apps/registration/src/database';
-import { DATABASE as REHAB_DATABASE } from '../apps/rehab-site/src/database';
+import { DATABASE as INTAKE_DATABASE } from '@apps/hospital-intake/src/database';
+import { gb11643CheckChar } from '@apps/hospital-intake/src/discharges/discharge-rules';
+import { seedHospitals } from '@apps/hospital-intake/src/hospitals/demo-hospitals';
+import { DATABASE as REGISTRATION_DATABASE } from '@apps/registration/src/database';
+import { DATABASE as REHAB_DATABASE } from '@apps/rehab-site/src/database';
 
 const run = promisify(execFile);
 const COMMITTEE = '610902001003'; // 汉滨区 老城街道 西大街社区居委会

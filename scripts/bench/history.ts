@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { REHAB_SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
-import { prefectureSites } from '../../apps/rehab-site/src/directory/seed-sites';
+import { prefectureSites } from '@apps/rehab-site/src/directory/seed-sites';
 import { RawSite } from './raw-baseline';
 
 /** The demo prefecture the apps seed (安康市); the bench's residences are its urban committees. */

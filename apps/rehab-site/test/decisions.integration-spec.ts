@@ -206,6 +206,20 @@ describe('rehab-site decisions, escalation and withdrawal', () => {
     expect(row.follow_up.reached).toBe('none');
   });
 
+  it('should refuse a close without its required follow-up call (400) and leave the referral open', async () => {
+    const id = await world.register();
+    await assignedTo(id, 1);
+    await act('a-station', id, 'accept');
+    const refused = await act('a-station', id, 'close', { outcome: 'recovered' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('#/followUp');
+    const [row] = await world.db.query<{ status: string; follow_up: unknown }>(
+      `SELECT status, follow_up FROM ${world.schema}.referral WHERE referral_id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ status: 'accepted', follow_up: null });
+  });
+
   it('should record plan, sessions and assessments, and transfer to the site the patient moved to', async () => {
     const id = await world.register();
     await assignedTo(id, 1);

@@ -207,7 +207,7 @@ describe('rehab-site: a site sees and acts on only its own referrals', () => {
     expect(attempts[2].at.getTime() - attempts[1].at.getTime()).toBeGreaterThanOrEqual(95);
   });
 
-  it("should page a site's list with an opaque cursor and a capped limit", async () => {
+  it("should page a site's list with an opaque cursor and refuse a limit above the maximum", async () => {
     const more = [];
     for (let i = 0; i < 4; i++) {
       world.clock.advance(1000);
@@ -220,8 +220,9 @@ describe('rehab-site: a site sees and acts on only its own referrals', () => {
       { message: '5 referrals at site-a' },
     );
 
-    // Asking for more than SITE_PAGE_LIMIT_MAX (3 here) gets a capped page and a cursor.
-    const capped = await world.http('GET', '/v1/sites/site-a/referrals?limit=1000', site.A.key);
+    // Asking for more than SITE_PAGE_LIMIT_MAX (3 here) is refused (400); the maximum gets a page and a cursor.
+    expect((await world.http('GET', '/v1/sites/site-a/referrals?limit=4', site.A.key)).status).toBe(400);
+    const capped = await world.http('GET', '/v1/sites/site-a/referrals?limit=3', site.A.key);
     expect(capped.body.items).toHaveLength(3);
     expect(capped.body.nextCursor).toEqual(expect.any(String));
 

@@ -86,15 +86,20 @@ export class ApiKeyRepository {
     return toRecord(rows[0]);
   }
 
-  /** Lets a key expire at `at` unless it already expires earlier; returns the effective expiry. */
-  async expireBy(id: string, at: Date): Promise<Date> {
+  /**
+   * Marks a live key superseded by a rotation: it expires at `at`. Only a key that has no expiry yet (never
+   * rotated, not revoked) can be superseded, and the row lock makes concurrent rotations of one key queue here:
+   * the first wins, the others find it already expiring. Returns the expiry, or undefined when the key was not
+   * live and unexpiring.
+   */
+  async supersede(id: string, at: Date): Promise<Date | undefined> {
     // TypeORM answers an UPDATE … RETURNING with [rows, affected].
     const [rows] = await this.tx.manager.query<[{ expires_at: Date }[], number]>(
-      `UPDATE ${this.tx.schema}.api_key SET expires_at = LEAST(COALESCE(expires_at, $2), $2)
-        WHERE id = $1 RETURNING expires_at`,
+      `UPDATE ${this.tx.schema}.api_key SET expires_at = $2
+        WHERE id = $1 AND revoked_at IS NULL AND expires_at IS NULL RETURNING expires_at`,
       [id, at],
     );
-    return rows[0].expires_at;
+    return rows[0]?.expires_at;
   }
 
   async revoke(id: string): Promise<boolean> {

@@ -84,19 +84,29 @@ export class ApiKeyService {
 
   /**
    * The organisation rotates the key it called with: a new key (returned once) and the old one keeps working
-   * for the grace period (API_KEY_ROTATION_GRACE_HOURS), then expires.
+   * for the grace period (API_KEY_ROTATION_GRACE_HOURS), then expires. Only a key without an expiry rotates: a
+   * key in its grace period (already superseded) answers 409 API_KEY_ALREADY_ROTATED, so a superseded (or
+   * leaked) key cannot mint keys that outlive its own expiry, and concurrent rotations of one key mint one.
    */
   async rotate(caller: OrganisationPrincipal): Promise<NewKey & { previousKeyExpiresAt: Date }> {
     this.cache.invalidateKey(caller.keyId);
     const rotated = await this.tx.run(
       async () => {
+        const graceEnds = new Date(Date.now() + this.config.rotationGraceHours * 3_600_000);
+        const previousKeyExpiresAt = await this.keys.supersede(caller.keyId, graceEnds);
         const current = await this.keys.findById(caller.keyId);
         if (!current || current.revokedAt) {
           throw new DomainException(UNAUTHENTICATED_CODE, 'unauthenticated', 'The key was revoked');
         }
+        if (!previousKeyExpiresAt) {
+          throw new DomainException(
+            API_KEY_ALREADY_ROTATED,
+            'conflict',
+            'This key was already rotated (it only works until its grace period ends): use the key that replaced it',
+            { expiresAt: current.expiresAt?.toISOString() ?? null },
+          );
+        }
         const fresh = await this.issue(current, current.id);
-        const graceEnds = new Date(Date.now() + this.config.rotationGraceHours * 3_600_000);
-        const previousKeyExpiresAt = await this.keys.expireBy(current.id, graceEnds);
         return { ...fresh, previousKeyExpiresAt };
       },
       organisationActor(caller.organisationId, caller.organisationKind),
@@ -136,3 +146,5 @@ export class ApiKeyService {
 }
 
 const UNAUTHENTICATED_CODE = 'UNAUTHENTICATED';
+/** 409: the key presented for rotation is already in its grace period. */
+export const API_KEY_ALREADY_ROTATED = 'API_KEY_ALREADY_ROTATED';

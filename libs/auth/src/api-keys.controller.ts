@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -115,6 +116,10 @@ export class OwnApiKeyController {
   @ApiCreatedResponse({
     type: IssuedApiKeyDto,
     description: 'A new key (shown once); the key used for this call keeps working for the grace period',
+  })
+  @ApiConflictResponse({
+    description:
+      'API_KEY_ALREADY_ROTATED: the key used is in its grace period (already rotated); rotate with its successor',
   })
   async rotate(@CurrentOrganisation() caller: OrganisationPrincipal): Promise<IssuedApiKeyDto> {
     const rotated = await this.keys.rotate(caller);

@@ -4,8 +4,24 @@ import { AuthConfig } from './auth.config';
 import { OpsTokenVerifier } from './ops-token';
 
 /**
+ * The path as the router may read it: percent-decoded, lower case (express routes case-insensitively), repeated
+ * slashes collapsed. A path that cannot be decoded is kept as sent, lower-cased.
+ */
+export function normalisedPath(url: string): string {
+  const raw = url.split('?')[0];
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // Malformed escapes: the router answers 400 for them; compare what was sent.
+  }
+  return decoded.toLowerCase().replace(/\/{2,}/g, '/');
+}
+
+/**
  * The OpenAPI UI and documents (`/docs`, `/docs-json`, `/docs-yaml`) are served by express, outside Nest's
- * guards: this middleware asks for an ops JWT (any ops role) in front of them.
+ * guards: this middleware asks for an ops JWT (any ops role) in front of them, for every spelling the router
+ * accepts (any case, trailing slash, percent-encoded). An API key sent with the JWT → 401, as on every route.
  */
 export function opsOnlyMiddleware(
   config: AuthConfig,
@@ -29,10 +45,13 @@ export function opsOnlyMiddleware(
   };
   return (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const path = (req.url ?? '').split('?')[0];
-    if (!path.startsWith(pathPrefix)) return next();
+    if (!normalisedPath(path).startsWith(pathPrefix.toLowerCase())) return next();
     const header = req.headers.authorization;
     const token = header ? /^Bearer ([A-Za-z0-9._-]+)$/.exec(header)?.[1] : undefined;
     const apiKey = req.headers['x-api-key'];
+    if (apiKey !== undefined && header !== undefined) {
+      return refuse(res, 401, 'UNAUTHENTICATED', 'Send either an API key or an ops JWT, not both', path);
+    }
     if (!token && apiKey !== undefined && keys) {
       // An organisation that authenticates is refused as on any ops-only route (403); anything else 401.
       keys.authenticate(Array.isArray(apiKey) ? apiKey[0] : apiKey).then(

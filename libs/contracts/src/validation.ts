@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  isObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -14,6 +15,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { DIVISION_CODE_PATTERN, RISK_LEVELS } from './vocabulary';
@@ -56,7 +58,25 @@ export const IsListOf = (values: readonly string[], max = values.length) =>
     }),
   );
 
-export const IsNested = (type: () => new () => object) => applyDecorators(ValidateNested(), Type(type));
+/**
+ * A nested DTO: required (present, a JSON object, not null) unless the property is also `@IsOptional()`, and
+ * validated in depth. ValidateNested alone lets a missing object through (issue 14: a discharge without
+ * `patient` reached the service and failed with 500).
+ */
+export const IsNested = (type: () => new () => object) =>
+  applyDecorators(
+    // A named custom rule rather than IsObject: the JSON schemas keep a bare $ref (required-ness comes from
+    // the absence of @IsOptional there too).
+    ValidateBy({
+      name: 'isNestedObject',
+      validator: {
+        validate: (value: unknown) => isObject(value) && !Array.isArray(value),
+        defaultMessage: () => '$property is required and must be a JSON object',
+      },
+    }),
+    ValidateNested(),
+    Type(type),
+  );
 
 /** An array of nested DTOs (each element validated), at most `max` long. */
 export const IsNestedArray = (type: () => new () => object, max: number) =>

@@ -2,6 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { IsInt, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { DomainException } from './domain.exception';
+import { JSON_DEPTH_MAX } from './input-limits';
 import { createValidationPipe } from './validation.pipe';
 
 class ContactDto {
@@ -89,6 +90,57 @@ describe(createValidationPipe.name, () => {
           expect.objectContaining({ pointer: '#/hospitalId' }),
           { pointer: '#/extra', detail: 'extra is not a known field' },
         ]),
+      );
+    });
+  });
+
+  describe('boundary checks (issue 14: NUL characters and deep JSON gave 500)', () => {
+    const deep = (levels: number): unknown => {
+      let value: unknown = 1;
+      for (let i = 0; i < levels; i++) value = { a: value };
+      return value;
+    };
+    const refusal = async (value: unknown, metadata: Parameters<ValidationPipe['transform']>[1]) => {
+      const error: unknown = await sut.transform(value, metadata).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(DomainException);
+      return error as DomainException;
+    };
+
+    it('should refuse a NUL character in a body string or key, a query value and a path parameter', async () => {
+      const inBody = await refusal(
+        { ...valid(), contact: { phone: '138\u000000000' } },
+        { type: 'body', metatype: CreateReferralDto },
+      );
+      expect(inBody.code).toBe('NUL_CHARACTER');
+      expect(errorsOf(inBody)).toEqual([{ pointer: '#/contact/phone', detail: expect.any(String) }]);
+      const inKey = await refusal(
+        { ...valid(), ['x\u0000']: 1 },
+        { type: 'body', metatype: CreateReferralDto },
+      );
+      expect(inKey.code).toBe('NUL_CHARACTER');
+      const inQuery = await refusal({ after: 'a\u0000' }, { type: 'query', metatype: Object });
+      expect(errorsOf(inQuery)[0].pointer).toBe('#/query/after');
+      const inParam = await refusal('id\u0000', { type: 'param', metatype: String, data: 'id' });
+      expect(errorsOf(inParam)[0].pointer).toBe('#/param/id');
+      // A string body (HL7 ER7) too.
+      expect((await refusal('MSH|\u0000', { type: 'body', metatype: String })).code).toBe('NUL_CHARACTER');
+    });
+
+    it('should refuse JSON nested deeper than JSON_DEPTH_MAX before building the DTO, thousands deep too', async () => {
+      const tooDeep = await refusal(
+        { ...valid(), contact: deep(40_000) },
+        { type: 'body', metatype: CreateReferralDto },
+      );
+      expect(tooDeep.code).toBe('JSON_TOO_DEEP');
+      expect(tooDeep.kind).toBe('invalid');
+      expect((await refusal(deep(JSON_DEPTH_MAX + 1), { type: 'body', metatype: Object })).code).toBe(
+        'JSON_TOO_DEEP',
+      );
+      await expect(sut.transform(deep(JSON_DEPTH_MAX), { type: 'body', metatype: Object })).resolves.toEqual(
+        deep(JSON_DEPTH_MAX),
       );
     });
   });

@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { DomainException, FieldError } from './domain.exception';
+import { inputProblem } from './input-limits';
 
 function toFieldErrors(errors: ValidationError[], prefix = '#'): FieldError[] {
   return errors.flatMap((error) => {
@@ -12,9 +13,32 @@ function toFieldErrors(errors: ValidationError[], prefix = '#'): FieldError[] {
   });
 }
 
-/** Whitelisted DTOs: unknown fields are refused (400 VALIDATION_FAILED with one entry per field). */
+/**
+ * Before any DTO is built: bodies, query strings and path parameters (and message payloads) with a NUL
+ * character anywhere (400 NUL_CHARACTER: Postgres cannot store it) or nested deeper than JSON_DEPTH_MAX
+ * (400 JSON_TOO_DEEP: class-transformer recurses) are refused, whatever the parameter's type.
+ */
+class BoundaryValidationPipe extends ValidationPipe {
+  constructor(options: ValidationPipeOptions) {
+    super(options);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const base = metadata.type === 'body' ? '#' : `#/${metadata.type}`;
+      const problem = inputProblem(value, metadata.data ? `${base}/${metadata.data}` : base);
+      if (problem) throw problem;
+    }
+    return (await super.transform(value, metadata)) as unknown;
+  }
+}
+
+/**
+ * Whitelisted DTOs: unknown fields are refused (400 VALIDATION_FAILED with one entry per field); NUL
+ * characters and JSON nested too deep are refused first (BoundaryValidationPipe).
+ */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BoundaryValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -28,7 +28,7 @@ import {
   Topology,
 } from '@app/messaging';
 import { natsServerBinary, SecureNats, uniqueName, waitFor } from '@app/testing';
-import { main as checkDurability } from '../../../scripts/check-durability';
+import { main as checkDurability } from '@scripts/check-durability';
 
 const DOCKER_NATS = resolve(__dirname, '../../../docker/nats');
 const SITE = 's1';

@@ -11,6 +11,7 @@ import { HEADERS } from '@app/contracts';
 import { continueTrace, JetStreamServer, runWithTrace } from '@app/messaging';
 import './contract-docs';
 import { tuneHeapGrowth } from './heap-growth';
+import { securityHeaders } from './security-headers';
 
 export interface BootstrapOptions {
   readonly title: string;
@@ -29,6 +30,8 @@ export async function createServiceApp(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // First, so that every answer carries them (body-parser refusals and the docs middleware's too).
+  app.use(securityHeaders());
   app.useBodyParser('json', {
     limit: options.bodyLimit ?? '256kb',
     type: ['application/json', 'application/*+json'],

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConsumerDefinition, ServiceName } from '@app/contracts';
 import {
@@ -17,6 +17,7 @@ import { loggingModule, metricsModule } from '@app/observability';
 import { DatabaseDefinition, PersistenceModule, runtimeRoleOf } from '@app/persistence';
 import { DeadLetterAdminController } from './dead-letter-admin.controller';
 import { HealthController } from './health.controller';
+import { NoBodyInterceptor } from './no-body.interceptor';
 
 export interface ServiceModuleOptions {
   readonly service: ServiceName;
@@ -100,6 +101,7 @@ export class ServiceModule {
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: NoBodyInterceptor },
       ],
       exports: [SERVICE_CONFIG, Clock],
     };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { DomainException, FieldError } from '@app/core';
+import { DomainException, FieldError, inputProblem } from '@app/core';
 import { SubmitDischargeDto } from './dto/submit-discharge.dto';
 
 export const VALIDATION_FAILED = 'VALIDATION_FAILED';
@@ -29,6 +29,9 @@ export async function toDischargeCommand(plain: unknown): Promise<SubmitDischarg
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw validationFailed([{ pointer: '#', detail: 'the discharge must be a JSON object' }]);
   }
+  // The NATS request path has no pipe in front: NUL characters and hostile depth are refused here too.
+  const problem = inputProblem(plain);
+  if (problem) throw problem;
   const command = plainToInstance(SubmitDischargeDto, plain);
   const errors = await validate(command, {
     whitelist: true,

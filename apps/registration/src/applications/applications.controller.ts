@@ -1,22 +1,10 @@
-import {
-  Body,
-  Controller,
-  DefaultValuePipe,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiQuery,
   ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -26,7 +14,12 @@ import { OrgKinds, REGISTRATION_CHANNEL_KINDS } from '@app/auth';
 import { Caller, CurrentCaller } from '../auth/caller';
 import { ApplicationViewDto } from '../registrations/dto/registration-view.dto';
 import { ApplicationsService } from './applications.service';
-import { AssessmentResultDto, FileApplicationDto, VerificationDto } from './dto/application.dto';
+import {
+  AssessmentRequestQuery,
+  AssessmentResultDto,
+  FileApplicationDto,
+  VerificationDto,
+} from './dto/application.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -54,11 +47,6 @@ export class ApplicationsController {
 
   @Get('assessment-requests')
   @OrgKinds('county-centre')
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: 'Page size, default 50 (also for a non-number); values outside 1–200 are clamped',
-  })
   @ApiOkResponse({
     type: ApplicationViewDto,
     isArray: true,
@@ -66,9 +54,9 @@ export class ApplicationsController {
   })
   assessmentRequests(
     @CurrentCaller() caller: Caller,
-    @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
+    @Query() query: AssessmentRequestQuery,
   ): Promise<ApplicationViewDto[]> {
-    return this.applications.assessmentRequests(caller, Math.min(Math.max(limit, 1), 200));
+    return this.applications.assessmentRequests(caller, query.limit ?? 50);
   }
 
   @Get(':id')

@@ -185,7 +185,15 @@ export class ReferralsService {
   // ---- the holding site's API ---------------------------------------------------------------------------
 
   async list(siteId: string, query: SiteReferralQuery): Promise<ReferralPageDto> {
-    const limit = Math.min(query.limit ?? 20, this.config.pageLimitMax);
+    // Above the page maximum → 400, as the contract says (never a silently shorter page).
+    if (query.limit !== undefined && query.limit > this.config.pageLimitMax) {
+      throw new DomainException('VALIDATION_FAILED', 'invalid', 'The request is not valid', {
+        errors: [
+          { pointer: '#/limit', detail: `limit must not be greater than ${this.config.pageLimitMax}` },
+        ],
+      });
+    }
+    const limit = query.limit ?? Math.min(20, this.config.pageLimitMax);
     const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
     const rows = await this.tx.run(async () => {
       const found = await this.referrals.pageForSite(siteId, query.status, after, limit + 1);

@@ -67,4 +67,21 @@ describe(mapFhirBundle.name, () => {
       mapFhirBundle({ ...bundle([PATIENT, ENCOUNTER, CONDITION, REQUEST]), type: 'searchset' }),
     ).toThrow(FhirMappingError);
   });
+
+  it('should refuse unknown top-level Bundle elements and accept its own (issue 14: they were ignored)', () => {
+    const base = bundle([PATIENT, ENCOUNTER, CONDITION, REQUEST]);
+    try {
+      mapFhirBundle({ ...base, smuggled: true, extension: [] });
+      throw new Error('mapped');
+    } catch (error) {
+      expect(error).toBeInstanceOf(FhirMappingError);
+      expect((error as FhirMappingError).errors.map((e) => e.pointer)).toEqual([
+        'Bundle.smuggled',
+        'Bundle.extension',
+      ]);
+    }
+    expect(() =>
+      mapFhirBundle({ ...base, id: 'b1', timestamp: '2026-11-19T10:00:00+08:00', _timestamp: {} }),
+    ).not.toThrow();
+  });
 });

@@ -99,6 +99,22 @@ const OBJECTS = new Set([
 ]);
 const STRINGS = new Set(['resourceType', 'family', 'reference', 'url', 'system']);
 
+/** The elements of an R4 Bundle (a Resource: no text, contained or extension). */
+const BUNDLE_ELEMENTS = new Set([
+  'resourceType',
+  'id',
+  'meta',
+  'implicitRules',
+  'language',
+  'identifier',
+  'type',
+  'timestamp',
+  'total',
+  'link',
+  'entry',
+  'signature',
+]);
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -141,6 +157,13 @@ function shapeProblems(value: unknown, path: string, problems: FieldError[], dep
  */
 export function mapFhirBundle(input: unknown): FhirMapping {
   const shape: FieldError[] = [];
+  // Unknown elements are refused, not ignored (FHIR R4 JSON lets a receiver reject them; the sender learns
+  // that what it meant to say was not read): the Bundle's own elements, and `_x` extensions of its primitives.
+  if (isObject(input)) {
+    for (const key of Object.keys(input).filter((k) => !BUNDLE_ELEMENTS.has(k.replace(/^_/, '')))) {
+      shape.push({ pointer: `Bundle.${key}`, detail: `${key} is not an element of a FHIR R4 Bundle` });
+    }
+  }
   shapeProblems(input, 'Bundle', shape);
   if (shape.length > 0) throw new FhirMappingError(shape.slice(0, 20));
   try {

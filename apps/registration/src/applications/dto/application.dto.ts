@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import {
   APPLICATION_CHANNELS,
   ApplicationChannel,
@@ -84,4 +85,21 @@ export class AssessmentResultDto {
   @ApiProperty({ example: '2026-11-21T10:00:00+08:00' })
   @IsTimestamp()
   assessedAt: string;
+}
+
+export const ASSESSMENT_REQUEST_PAGE_MAX = 200;
+
+export class AssessmentRequestQuery {
+  @ApiPropertyOptional({
+    default: 50,
+    minimum: 1,
+    maximum: ASSESSMENT_REQUEST_PAGE_MAX,
+    description: 'Page size; outside 1–200 or not an integer → 400',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(ASSESSMENT_REQUEST_PAGE_MAX)
+  limit?: number;
 }

@@ -50,7 +50,8 @@ export class SiteReferralQuery {
   @ApiPropertyOptional({
     default: 20,
     minimum: 1,
-    description: 'Capped by SITE_PAGE_LIMIT_MAX (default 100).',
+    maximum: 100,
+    description: 'At most SITE_PAGE_LIMIT_MAX (default 100); above it → 400.',
   })
   @IsOptional()
   @Type(() => Number)
