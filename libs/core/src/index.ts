@@ -8,3 +8,5 @@ export * from './periodic-task';
 export * from './clock';
 export * from './settings';
 export * from './keyset-cursor';
+export * from './calendar/holidays';
+export * from './calendar/working-day-calendar';

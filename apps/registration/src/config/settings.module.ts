@@ -1,7 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { settingsProvider } from '@app/core';
-import { CHINA_HOLIDAYS } from '../calendar/holidays';
-import { WorkingDayCalendar } from '../calendar/working-day-calendar';
+import { CHINA_HOLIDAYS, settingsProvider, WorkingDayCalendar } from '@app/core';
 import { loadRegistrationConfig, REGISTRATION_CONFIG, RegistrationConfig } from './registration.config';
 
 /** The working-day calendar: the built-in holidays, extended by the configured holiday file. */
