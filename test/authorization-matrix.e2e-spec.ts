@@ -145,6 +145,8 @@ const POLICY: Record<AppName, Record<string, Row>> = {
   'hospital-intake': {
     ...COMMON,
     'POST /v1/discharges': { orgs: HOSPITALS, ok: 400, body: {} },
+    // The discharge assessment sent later, for the caller's own referral (another's is 404 in the service).
+    'POST /v1/discharges/:referralId/assessment': { orgs: HOSPITALS, ok: 400, body: {} },
     'POST /fhir/Bundle': { orgs: HOSPITALS, ok: 400, body: {} },
     'POST /hl7/v2': { orgs: HOSPITALS, ok: 400, body: 'MSH|^~\\&|', contentType: 'text/plain' },
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.

@@ -30,7 +30,7 @@ export interface HospitalIntakeHarness {
     body: unknown,
     headers?: Record<string, string>,
     key?: string | null,
-  ): Promise<{ status: number; body: unknown; text: string; contentType: string }>;
+  ): Promise<{ status: number; body: unknown; text: string; contentType: string; location: string | null }>;
 }
 
 export async function startHospitalIntakeHarness(
@@ -95,6 +95,7 @@ export async function startHospitalIntakeHarness(
         body: parsed,
         text,
         contentType: response.headers.get('content-type') ?? '',
+        location: response.headers.get('location'),
       };
     },
   };

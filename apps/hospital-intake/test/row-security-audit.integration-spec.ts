@@ -275,12 +275,14 @@ describe('hospital-intake: row-level security and the audit trail', () => {
         `SELECT qual FROM pg_policies WHERE schemaname = $1 AND tablename = 'discharge_assessment'`,
         [schema],
       );
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+    const migrations = DATABASE.migrations as Function[];
+    const upTo = (name: string) => ({
+      ...DATABASE,
+      migrations: migrations.slice(0, migrations.findIndex((m) => m.name === name) + 1),
+    });
     try {
-      await migrateUp(settings, {
-        ...DATABASE,
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-        migrations: (DATABASE.migrations as Function[]).slice(0, -1),
-      });
+      await migrateUp(settings, upTo('ConsolidateApiKeys1764200000000'));
       await w.db
         .query(`INSERT INTO ${s}.hospital (id, name, level, county_division_code, kind, on_call_name, on_call_phone)
                         VALUES ('h1', 'h', 'primary', '610902', 'general', 'x', 'y')`);
@@ -296,7 +298,7 @@ describe('hospital-intake: row-level security and the audit trail', () => {
          VALUES ($1, 1, 'basically-stable', '{}', false, 'green', true, now())`,
         [referralId],
       );
-      await migrateUp(settings, DATABASE);
+      await migrateUp(settings, upTo('AssessmentHospital1764300000000'));
       expect(await w.db.query(`SELECT hospital_id FROM ${s}.discharge_assessment`)).toEqual([
         { hospital_id: 'h1' },
       ]);
@@ -308,7 +310,9 @@ describe('hospital-intake: row-level security and the audit trail', () => {
         ]),
       ).rejects.toThrow(/foreign key/);
 
-      expect(await migrateDown(settings, DATABASE, 1)).toEqual(['AssessmentHospital1764300000000']);
+      expect(await migrateDown(settings, upTo('AssessmentHospital1764300000000'), 1)).toEqual([
+        'AssessmentHospital1764300000000',
+      ]);
       expect((await policy())[0].qual).toContain('referral');
       expect(
         await w.db.count(
@@ -337,8 +341,9 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     try {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
-      // The API-key consolidation and the assessment's hospital column came after it: step back over all three.
-      expect(await migrateDown(settings, DATABASE, 3)).toEqual([
+      // The API-key consolidation, the assessment's hospital column and awaiting-assessment came after it.
+      expect(await migrateDown(settings, DATABASE, 4)).toEqual([
+        'AwaitingAssessment1764500000000',
         'AssessmentHospital1764300000000',
         'ConsolidateApiKeys1764200000000',
         'RowLevelSecurityAndAudit1764000000200',

@@ -81,7 +81,7 @@ export function checkDischargeRules(command: SubmitDischargeDto, context: RuleCo
   if (admitted >= discharged) {
     errors.push(err('#/admittedAt', 'ADMISSION_AFTER_DISCHARGE', 'admittedAt must be before dischargedAt'));
   }
-  if (assessment.assessedAt) {
+  if (assessment?.assessedAt) {
     const assessed = Date.parse(assessment.assessedAt);
     if (assessed > now + skew || assessed < admitted) {
       errors.push(

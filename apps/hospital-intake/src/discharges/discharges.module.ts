@@ -1,8 +1,10 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { text } from 'body-parser';
+import { WorkingDayCalendar } from '@app/core';
 import { DivisionsModule } from '@app/divisions';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { HospitalsModule } from '../hospitals/hospitals.module';
+import { AssessmentService } from './assessment.service';
 import { DischargeRequestResponder } from './discharge-request.responder';
 import { DischargeController } from './discharge.controller';
 import { DischargeRepository } from './discharge.repository';
@@ -20,8 +22,11 @@ import { IntakeChannelsService } from './intake-channels.service';
       inject: [HOSPITAL_INTAKE_CONFIG],
       useFactory: (config: HospitalIntakeConfig) => config.colourGrades,
     },
+    // China's public holidays and make-up working days (the assessment deadline is in working days).
+    { provide: WorkingDayCalendar, useFactory: () => new WorkingDayCalendar() },
     DischargeRepository,
     DischargeService,
+    AssessmentService,
     IntakeChannelsService,
     DischargeRequestResponder,
   ],

@@ -14,6 +14,7 @@ import type { Response } from 'express';
 import { OrgKinds } from '@app/auth';
 import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { referralLocation, transactionResponse } from './channels/fhir-response';
 import { FHIR_JSON, OperationOutcomeFilter } from './channels/operation-outcome.filter';
 import { ContentTypes } from './content-type.guard';
 import { IntakeChannelsService } from './intake-channels.service';
@@ -38,7 +39,8 @@ export class FhirController {
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({
-    description: 'transaction-response Bundle; entry[0].response.location = ServiceRequest/<referral id>',
+    description:
+      'transaction-response Bundle, one entry per request entry; the ServiceRequest entry has response.location = ServiceRequest/<referral id> (also the Location header), and an OperationOutcome warning when the discharge awaits its assessment',
   })
   @ApiOkResponse({ description: 'This encounter was already referred: the existing referral' })
   @ApiResponse({ status: 400, description: 'OperationOutcome naming each problem in issue[].expression' })
@@ -49,18 +51,9 @@ export class FhirController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<Bundle> {
     const answer = await this.channels.submitFhir(hospital, bundle, idempotencyKey);
-    response.status(answer.status).type(FHIR_JSON);
-    return {
-      resourceType: 'Bundle',
-      type: 'transaction-response',
-      entry: [
-        {
-          response: {
-            status: answer.status === 201 ? '201 Created' : '200 OK',
-            location: `ServiceRequest/${answer.body.referralId}`,
-          },
-        },
-      ],
-    };
+    const status = answer.status === 202 ? 201 : answer.status;
+    response.status(status).type(FHIR_JSON);
+    if (status === 201) response.location(referralLocation(answer.body.referralId));
+    return transactionResponse(bundle, answer.status, answer.body);
   }
 }

@@ -1,7 +1,5 @@
 import type {
-  Address,
   Bundle,
-  Extension,
   CodeableConcept,
   Condition,
   Consent,
@@ -15,8 +13,16 @@ import type {
   ServiceRequest,
 } from 'fhir/r4';
 import { FieldError } from '@app/core';
-import { ID_CARD_SYSTEMS, IdentifierCandidate, IdentityReading, NATIONAL_ID_TYPES, readIdentity } from './identity';
-import { CodeCandidate, DIVISION_CODE_LIKE, ResidenceHint } from './residence';
+import {
+  ID_CARD_SYSTEMS,
+  IdentifierCandidate,
+  IdentityReading,
+  NATIONAL_ID_TYPES,
+  readIdentity,
+} from './identity';
+import { readFhirAssessment } from './fhir-assessment';
+import { readAddress } from './fhir-address';
+import { ResidenceHint } from './residence';
 
 /** Code systems and extensions of the referral-bus FHIR profile (documented in the README). */
 export const FHIR_PROFILE = {
@@ -60,7 +66,7 @@ const RELATIONSHIPS: Record<string, string> = {
   SIS: 'sibling',
 };
 
-type Located<T> = { resource: T; at: string };
+export type Located<T> = { resource: T; at: string };
 
 function nameText(names: HumanName[] | undefined): string | undefined {
   const name = names?.find((n) => n.use === 'official') ?? names?.[0];
@@ -228,16 +234,14 @@ function readBundle(input: unknown): FhirMapping {
   // Patient
   const p = patient.resource;
   const identity = readIdentity(
-    (p.identifier ?? []).map(
-      (identifier, i): IdentifierCandidate => ({
-        value: identifier.value,
-        at: `${patient.at}.identifier[${i}].value`,
-        national:
-          ID_CARD_SYSTEMS.includes(identifier.system ?? '') ||
-          (identifier.type?.coding ?? []).some((c) => NATIONAL_ID_TYPES.includes(c.code ?? '')),
-        system: identifier.system ?? identifier.type?.coding?.[0]?.code ?? identifier.type?.text ?? '',
-      }),
-    ),
+    (p.identifier ?? []).map((identifier, i): IdentifierCandidate => ({
+      value: identifier.value,
+      at: `${patient.at}.identifier[${i}].value`,
+      national:
+        ID_CARD_SYSTEMS.includes(identifier.system ?? '') ||
+        (identifier.type?.coding ?? []).some((c) => NATIONAL_ID_TYPES.includes(c.code ?? '')),
+      system: identifier.system ?? identifier.type?.coding?.[0]?.code ?? identifier.type?.text ?? '',
+    })),
     `${patient.at}.identifier`,
   );
   const { address, residence } = readAddress(p, patient.at);
@@ -298,40 +302,7 @@ function readBundle(input: unknown): FhirMapping {
   sources.set('#/diagnoses', 'Bundle.entry.resource.ofType(Condition)');
 
   // Assessment (Observations coded in the discharge-assessment system) and needs (ServiceRequest codes)
-  const observations = ofType<Observation>('Observation');
-  const observation = (code: string) =>
-    observations.find((o) =>
-      o.resource.code?.coding?.some((c) => c.system === FHIR_PROFILE.assessment && c.code === code),
-    );
-  const risk = observation('risk-level');
-  const condition = observation('condition-status');
-  const employment = observation('employment-interest');
-  sources.set(
-    '#/assessment/riskLevel',
-    risk ? `${risk.at}.valueInteger` : `Bundle.entry.resource.ofType(Observation)`,
-  );
-  sources.set(
-    '#/assessment/conditionStatus',
-    condition ? `${condition.at}.valueCodeableConcept` : `Bundle.entry.resource.ofType(Observation)`,
-  );
-  sources.set(
-    '#/assessment/employmentInterest',
-    employment ? `${employment.at}.valueBoolean` : `Bundle.entry.resource.ofType(Observation)`,
-  );
-  const scores = (['gaf', 'sdss', 'psp', 'adl'] as const)
-    .map((instrument) => ({ instrument, o: observation(instrument) }))
-    .filter((s) => s.o)
-    .map((s) => ({
-      instrument: s.instrument,
-      score: s.o!.resource.valueInteger ?? s.o!.resource.valueQuantity?.value,
-    }));
-  const sr = serviceRequest.resource;
-  const needCodes = [sr.code, ...(sr.orderDetail ?? [])]
-    .flatMap((concept) => concept?.coding ?? [])
-    .filter((c) => c.system === FHIR_PROFILE.rehabService)
-    .map((c) => c.code);
-  sources.set('#/assessment/rehabNeeds', `${serviceRequest.at}.orderDetail`);
-  sources.set('#/assessment', 'Bundle.entry.resource.ofType(Observation)');
+  const assessment = readFhirAssessment(ofType<Observation>('Observation'), serviceRequest, sources);
 
   // Consents
   const consents = ofType<Consent>('Consent')
@@ -364,74 +335,11 @@ function readBundle(input: unknown): FhirMapping {
     patient: patientCommand,
     ...(identity.hospitalIdentifiers.length > 0 ? { hospitalIdentifiers: identity.hospitalIdentifiers } : {}),
     diagnoses,
-    assessment: {
-      riskLevel: risk?.resource.valueInteger,
-      conditionStatus: condition?.resource.valueCodeableConcept?.coding?.find(
-        (c) => c.system === FHIR_PROFILE.assessment,
-      )?.code,
-      functionalScores: scores,
-      rehabNeeds: needCodes,
-      employmentInterest: employment?.resource.valueBoolean ?? false,
-    },
+    // Without a risk level and condition status the discharge is kept awaiting its assessment.
+    ...(assessment ? { assessment } : {}),
     consents,
   };
   return { command: dropUndefined(command) as Record<string, unknown>, sources, identity, residence };
-}
-
-/** Values of an extension (and its nested extensions) that look like division codes. */
-function codesIn(extensions: Extension[] | undefined, at: string, found: CodeCandidate[], depth = 0): void {
-  (extensions ?? []).forEach((extension, i) => {
-    const here = `${at}.extension[${i}]`;
-    const values: [string, unknown][] = [
-      ['valueCode', extension.valueCode],
-      ['valueString', extension.valueString],
-      ['valueIdentifier.value', extension.valueIdentifier?.value],
-      ...(extension.valueCodeableConcept?.coding ?? []).map(
-        (c, j): [string, unknown] => [`valueCodeableConcept.coding[${j}].code`, c.code],
-      ),
-      ...(extension.valueCoding ? [['valueCoding.code', extension.valueCoding.code] as [string, unknown]] : []),
-    ];
-    for (const [path, value] of values) {
-      if (typeof value === 'string' && DIVISION_CODE_LIKE.test(value.trim())) {
-        found.push({ code: value.trim(), at: `${here}.${path}` });
-      }
-    }
-    if (depth < 3) codesIn(extension.extension, here, found, depth + 1);
-  });
-}
-
-/**
- * The residence address (use home, else the first without use, else the first) as division codes found in it
- * (any extension, a numeric district) and its names: state → province, city → prefecture, district → county,
- * lines and text → township, street and committee (as WS/T 500-style FHIR templates fill them).
- */
-function readAddress(p: Patient, at: string): { address?: Address; residence: ResidenceHint } {
-  const addresses = p.address ?? [];
-  let index = addresses.findIndex((a) => a.use === 'home');
-  if (index < 0) index = addresses.findIndex((a) => a.use === undefined && a.type !== 'postal');
-  if (index < 0) index = 0;
-  const address = addresses[index];
-  const here = `${at}.address[${index}]`;
-  if (!address) return { residence: { codes: [], parts: {}, at: `${at}.address` } };
-  const codes: CodeCandidate[] = [];
-  codesIn(address.extension, here, codes);
-  const district = address.district?.trim();
-  const districtIsCode = district !== undefined && DIVISION_CODE_LIKE.test(district);
-  if (districtIsCode) codes.push({ code: district, at: `${here}.district` });
-  const text = [...(address.line ?? []), address.text ?? ''].join(' ').trim();
-  return {
-    address,
-    residence: {
-      codes,
-      parts: {
-        province: address.state?.trim() || undefined,
-        prefecture: address.city?.trim() || undefined,
-        county: districtIsCode ? undefined : district || undefined,
-        text: text || undefined,
-      },
-      at: here,
-    },
-  };
 }
 
 function dropUndefined(value: unknown): unknown {

@@ -1,6 +1,12 @@
 import { FieldError } from '@app/core';
 import { Hl7Document, Hl7Row } from './hl7v2.adapter';
-import { ID_CARD_OID, IdentifierCandidate, IdentityReading, NATIONAL_ID_TYPES, readIdentity } from './identity';
+import {
+  ID_CARD_OID,
+  IdentifierCandidate,
+  IdentityReading,
+  NATIONAL_ID_TYPES,
+  readIdentity,
+} from './identity';
 import { CodeCandidate, DIVISION_CODE_LIKE, ResidenceHint } from './residence';
 
 export interface Hl7Mapping {
@@ -119,6 +125,93 @@ function hl7Date(value: string | undefined): string | undefined {
 const yesNo = (value: string | undefined) =>
   value === undefined ? undefined : /^(Y|YES|TRUE|1)$/i.test(value);
 
+/** OBX-3 code → the first OBX with it, and its position among the message's OBX segments. */
+function observationsOf(doc: Hl7Document): Map<string, { row: Hl7Row; index: number }> {
+  const observations = new Map<string, { row: Hl7Row; index: number }>();
+  doc.segments('OBX').forEach((obx, index) => {
+    const code = obx.get(3) ?? '';
+    if (!observations.has(code)) observations.set(code, { row: obx, index });
+  });
+  return observations;
+}
+
+/**
+ * The discharge assessment in the OBX segments (local codes RISK_LEVEL, CONDITION_STATUS…), or undefined when
+ * the risk level or condition status is not there (most hospital systems send neither).
+ */
+export function assessmentOf(doc: Hl7Document): Record<string, unknown> | undefined {
+  const observations = observationsOf(doc);
+  const obx = (code: string) => observations.get(code);
+  const risk = obx(HL7_OBSERVATIONS.riskLevel)?.row.get(5);
+  const conditionStatus = obx(HL7_OBSERVATIONS.conditionStatus)?.row.get(5);
+  if (risk === undefined || conditionStatus === undefined) return undefined;
+  return {
+    riskLevel: /^\d+$/.test(risk) ? Number(risk) : risk,
+    conditionStatus,
+    functionalScores: Object.entries(FUNCTIONAL)
+      .filter(([code]) => obx(code))
+      .map(([code, instrument]) => ({ instrument, score: Number(obx(code)!.row.get(5)) })),
+    rehabNeeds: (obx(HL7_OBSERVATIONS.rehabNeeds)?.row.field(5) ?? []).map((rep) => rep[0]).filter(Boolean),
+    employmentInterest: yesNo(obx(HL7_OBSERVATIONS.employmentInterest)?.row.get(5)) ?? false,
+  };
+}
+
+export interface OruMapping {
+  readonly controlId: string;
+  readonly header: Hl7Mapping['header'];
+  /** PV1-19: the encounter of the discharge this assessment completes. */
+  readonly encounterId: string;
+  readonly assessment: Record<string, unknown>;
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+function headerOf(doc: Hl7Document): Hl7Mapping['header'] {
+  return {
+    sendingApp: doc.msh(3),
+    sendingFacility: doc.msh(4),
+    receivingApp: doc.msh(5),
+    receivingFacility: doc.msh(6),
+    version: doc.msh(12),
+  };
+}
+
+/** Whether the message is an ORU^R01 (observation result: the discharge assessment sent later). */
+export function isOruR01(doc: Hl7Document): boolean {
+  const [type, event] = doc.msh(9).split('^');
+  return type === 'ORU' && event === 'R01';
+}
+
+/** Reads an ORU^R01 carrying the discharge assessment (OBX) of an encounter (PV1-19) discharged earlier. */
+export function mapOruR01(doc: Hl7Document): OruMapping {
+  const controlId = doc.msh(10);
+  const encounterId = doc.segments('PV1')[0]?.get(19);
+  const assessment = assessmentOf(doc);
+  const problems: FieldError[] = [];
+  if (!controlId) problems.push({ pointer: 'MSH^1^10', detail: 'MSH-10 message control id is required' });
+  if (!encounterId) {
+    problems.push({ pointer: 'PV1^1^19', detail: 'PV1-19 (the encounter of the discharge) is required' });
+  }
+  if (!assessment) {
+    problems.push({
+      pointer: 'OBX',
+      detail: `the assessment needs OBX ${HL7_OBSERVATIONS.riskLevel} (0–5) and ${HL7_OBSERVATIONS.conditionStatus}`,
+    });
+  }
+  if (problems.length > 0 || !encounterId || !assessment) throw new Hl7MappingError(controlId, problems);
+  const observations = observationsOf(doc);
+  const at = (code: string) => {
+    const found = observations.get(code);
+    return found ? `OBX^${found.index + 1}^5` : 'OBX';
+  };
+  const sources = new Map<string, string>([
+    ['#/riskLevel', at(HL7_OBSERVATIONS.riskLevel)],
+    ['#/conditionStatus', at(HL7_OBSERVATIONS.conditionStatus)],
+    ['#/rehabNeeds', at(HL7_OBSERVATIONS.rehabNeeds)],
+    ['#/employmentInterest', at(HL7_OBSERVATIONS.employmentInterest)],
+  ]);
+  return { controlId, header: headerOf(doc), encounterId, assessment, sources };
+}
+
 /** Reads an ADT^A03 (discharge) into the discharge command. */
 export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
   const controlId = doc.msh(10);
@@ -138,8 +231,7 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
   const v = pv1[0];
   const identity = readIdentity(identifiersOf(p), 'PID^1^3');
   const residence = residenceOf(p);
-  const observations = new Map<string, { row: Hl7Row; index: number }>();
-  doc.segments('OBX').forEach((obx, index) => observations.set(obx.get(3) ?? '', { row: obx, index }));
+  const observations = observationsOf(doc);
   const obx = (code: string) => observations.get(code);
   const obxLocation = (code: string) => {
     const found = obx(code);
@@ -159,7 +251,7 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     code: dg1.get(3, 1),
     ...(dg1.get(15) === '1' ? { primary: true } : {}),
   }));
-  const risk = obx(HL7_OBSERVATIONS.riskLevel)?.row.get(5);
+  const assessment = assessmentOf(doc);
   const consents = doc
     .segments('OBX')
     .filter((o) => o.get(3) === HL7_OBSERVATIONS.consent)
@@ -187,15 +279,8 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     },
     ...(identity.hospitalIdentifiers.length > 0 ? { hospitalIdentifiers: identity.hospitalIdentifiers } : {}),
     diagnoses,
-    assessment: {
-      riskLevel: risk !== undefined && /^\d+$/.test(risk) ? Number(risk) : risk,
-      conditionStatus: obx(HL7_OBSERVATIONS.conditionStatus)?.row.get(5),
-      functionalScores: Object.entries(FUNCTIONAL)
-        .filter(([code]) => obx(code))
-        .map(([code, instrument]) => ({ instrument, score: Number(obx(code)!.row.get(5)) })),
-      rehabNeeds: (obx(HL7_OBSERVATIONS.rehabNeeds)?.row.field(5) ?? []).map((rep) => rep[0]).filter(Boolean),
-      employmentInterest: yesNo(obx(HL7_OBSERVATIONS.employmentInterest)?.row.get(5)) ?? false,
-    },
+    // Without a risk level and condition status the discharge is kept awaiting its assessment.
+    ...(assessment ? { assessment } : {}),
     consents,
   };
 
@@ -224,13 +309,7 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
 
   return {
     controlId,
-    header: {
-      sendingApp: doc.msh(3),
-      sendingFacility: doc.msh(4),
-      receivingApp: doc.msh(5),
-      receivingFacility: doc.msh(6),
-      version: doc.msh(12),
-    },
+    header: headerOf(doc),
     command: dropEmpty(command) as Record<string, unknown>,
     sources,
     identity,

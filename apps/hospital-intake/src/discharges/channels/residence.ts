@@ -18,14 +18,16 @@ export interface ResidenceHint {
 export const DIVISION_CODE_LIKE = /^\d{6}(\d{3}(\d{3})?)?$/;
 
 export type ResidenceReading =
-  | { code: string; at: string; problem?: undefined }
-  | { problem: RuleError; code?: undefined };
+  { code: string; at: string; problem?: undefined } | { problem: RuleError; code?: undefined };
 
 /**
  * The patient's residence division: the most specific existing code found anywhere in the address (any
  * extension, a numeric district or county field), else the address names resolved against the division data.
  */
-export async function readResidence(hint: ResidenceHint, divisions: DivisionDirectory): Promise<ResidenceReading> {
+export async function readResidence(
+  hint: ResidenceHint,
+  divisions: DivisionDirectory,
+): Promise<ResidenceReading> {
   const existing = hint.codes
     .filter((c) => DIVISION_CODE_LIKE.test(c.code) && divisions.exists(c.code))
     .sort((a, b) => b.code.length - a.code.length);

@@ -85,7 +85,10 @@ export class DischargeAssessmentDto {
 }
 
 export class HospitalIdentifierDto {
-  @ApiProperty({ example: 'urn:oid:1.2.156.112604.1.2.1', description: 'Namespace (FHIR system, HL7 authority^type)' })
+  @ApiProperty({
+    example: 'urn:oid:1.2.156.112604.1.2.1',
+    description: 'Namespace (FHIR system, HL7 authority^type)',
+  })
   @IsString()
   @Length(1, 200)
   system: string;
@@ -135,9 +138,14 @@ export class SubmitDischargeDto {
   @IsNestedArray(() => DiagnosisDto, 20)
   diagnoses: DiagnosisDto[];
 
-  @ApiProperty({ type: () => DischargeAssessmentDto })
+  @ApiPropertyOptional({
+    type: () => DischargeAssessmentDto,
+    description:
+      'Without it the discharge is kept as awaiting-assessment (202) and completed later with POST /v1/discharges/{referralId}/assessment.',
+  })
+  @IsOptional()
   @IsNested(() => DischargeAssessmentDto)
-  assessment: DischargeAssessmentDto;
+  assessment?: DischargeAssessmentDto;
 
   @ApiPropertyOptional({ type: () => [ConsentGrantDto], description: 'Consents signed at the hospital.' })
   @IsOptional()
