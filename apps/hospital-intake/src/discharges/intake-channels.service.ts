@@ -9,17 +9,13 @@ import { Hl7MappingError, isOruR01, mapAdtA03, mapOruR01 } from './channels/hl7v
 import { sourceOf, toAssessmentCommand, toDischargeCommand, validationFailed } from './discharge-command';
 import { AssessmentService } from './assessment.service';
 import { isAssessmentBundle, mapFhirAssessmentBundle } from './channels/fhir-assessment';
-import { RuleError } from './discharge-rules';
-import { IdentityReading } from './channels/identity';
+import { ChannelProblem, IdentityReading } from './channels/identity';
 import { readResidence, ResidenceHint } from './channels/residence';
 import { DischargeService, IntakeAnswer } from './discharge.service';
 import { ReferralReceiptDto } from './dto/referral-receipt.dto';
 
 export const FHIR_BUNDLE_INVALID = 'FHIR_BUNDLE_INVALID';
 export const HL7_MESSAGE_INVALID = 'HL7_MESSAGE_INVALID';
-
-/** Command fields a channel reads itself (ID number among identifiers, residence among address parts). */
-const READ_BY_CHANNEL = ['#/patient/idNumber', '#/patient/residenceDivisionCode'];
 
 /** Re-points a domain error's field errors at the channel's own locations. */
 function relocate(error: unknown, sources: ReadonlyMap<string, string>, fallback: string): unknown {
@@ -58,12 +54,14 @@ export class IntakeChannelsService {
       sources: ReadonlyMap<string, string>;
       identity: IdentityReading;
       residence: ResidenceHint;
+      problems: ChannelProblem[];
     },
     fallback: string,
   ) {
-    const problems: RuleError[] = [...mapping.identity.problems];
+    const problems: ChannelProblem[] = [...mapping.identity.problems, ...mapping.problems];
     const residence = await readResidence(mapping.residence, this.divisions);
-    if (residence.problem) problems.push(residence.problem);
+    if (residence.problem) problems.push({ ...residence.problem, covers: '#/patient/residenceDivisionCode' });
+    const covered = new Set(problems.map((p) => p.covers));
     const patient = { ...(mapping.command.patient as Record<string, unknown>) };
     if (residence.code) patient.residenceDivisionCode = residence.code;
     const plain = { ...mapping.command, patient };
@@ -73,11 +71,14 @@ export class IntakeChannelsService {
     } catch (error) {
       if (problems.length === 0 || !isDomainException(error))
         throw relocate(error, mapping.sources, fallback);
-      const others = (error.details.errors ?? []).filter((e) => !READ_BY_CHANNEL.includes(e.pointer));
+      const others = (error.details.errors ?? []).filter((e) => !covered.has(e.pointer));
       const relocated = relocate(validationFailed(others), mapping.sources, fallback) as DomainException;
-      throw validationFailed([...problems, ...(relocated.details.errors ?? [])]);
+      throw validationFailed([
+        ...problems.map(({ covers: _, ...p }) => p),
+        ...(relocated.details.errors ?? []),
+      ]);
     }
-    if (problems.length > 0) throw validationFailed(problems);
+    if (problems.length > 0) throw validationFailed(problems.map(({ covers: _, ...p }) => p));
     return command;
   }
 

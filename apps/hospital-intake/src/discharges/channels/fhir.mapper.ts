@@ -1,6 +1,5 @@
 import type {
   Bundle,
-  CodeableConcept,
   Condition,
   Consent,
   ContactPoint,
@@ -14,6 +13,7 @@ import type {
 } from 'fhir/r4';
 import { FieldError } from '@app/core';
 import {
+  ChannelProblem,
   ID_CARD_SYSTEMS,
   IdentifierCandidate,
   IdentityReading,
@@ -21,12 +21,12 @@ import {
   readIdentity,
 } from './identity';
 import { readFhirAssessment } from './fhir-assessment';
+import { readConsents, readDiagnoses } from './fhir-clinical';
 import { readAddress } from './fhir-address';
 import { ResidenceHint } from './residence';
 
 /** Code systems and extensions of the referral-bus FHIR profile (documented in the README). */
 export const FHIR_PROFILE = {
-  icd10Systems: ['http://hl7.org/fhir/sid/icd-10', 'http://hl7.org/fhir/sid/icd-10-cn'],
   divisionCode: 'https://referral-bus.dev/fhir/StructureDefinition/division-code',
   lacksCapacity: 'https://referral-bus.dev/fhir/StructureDefinition/lacks-capacity',
   assessment: 'https://referral-bus.dev/fhir/CodeSystem/discharge-assessment',
@@ -41,6 +41,8 @@ export interface FhirMapping {
   readonly sources: ReadonlyMap<string, string>;
   /** The ID number picked among the identifiers (the others kept), or why none could be. */
   readonly identity: IdentityReading;
+  /** What the mapper found wrong in terms the generic validation cannot give (e.g. no ICD-10 coding). */
+  readonly problems: ChannelProblem[];
   /** Division codes and names of the residence address, resolved by the caller. */
   readonly residence: ResidenceHint;
 }
@@ -75,9 +77,6 @@ function nameText(names: HumanName[] | undefined): string | undefined {
 }
 
 const phoneOf = (telecom: ContactPoint[] | undefined) => telecom?.find((t) => t.system === 'phone')?.value;
-
-const codeIn = (concept: CodeableConcept | undefined, system: string) =>
-  concept?.coding?.find((c) => c.system === system)?.code;
 
 /** Elements the mapper navigates, by name, with the JSON shape FHIR R4 gives them. */
 const ARRAYS_OF_OBJECTS = new Set([
@@ -285,47 +284,20 @@ function readBundle(input: unknown): FhirMapping {
   sources.set('#/dischargedAt', `${encounter.at}.period.end`);
   sources.set('#/dischargeDisposition', `${encounter.at}.hospitalization.dischargeDisposition`);
 
-  // Conditions
-  const diagnoses = conditions.map((c, index) => {
-    const codingIndex = c.resource.code?.coding?.findIndex((x) =>
-      (FHIR_PROFILE.icd10Systems as readonly string[]).includes(x.system ?? ''),
-    );
-    sources.set(`#/diagnoses/${index}`, `${c.at}.code`);
-    sources.set(`#/diagnoses/${index}/code`, `${c.at}.code.coding[${Math.max(codingIndex ?? 0, 0)}].code`);
-    return {
-      code:
-        codingIndex !== undefined && codingIndex >= 0
-          ? c.resource.code?.coding?.[codingIndex].code
-          : undefined,
-    };
-  });
+  // Conditions (ICD-10 under any of its usual systems)
+  const { diagnoses, problems: diagnosisProblems } = readDiagnoses(conditions, sources);
   sources.set('#/diagnoses', 'Bundle.entry.resource.ofType(Condition)');
 
   // Assessment (Observations coded in the discharge-assessment system) and needs (ServiceRequest codes)
   const assessment = readFhirAssessment(ofType<Observation>('Observation'), serviceRequest, sources);
 
-  // Consents
-  const consents = ofType<Consent>('Consent')
-    .filter((c) => c.resource.status === 'active')
-    .map((c, index) => {
-      sources.set(`#/consents/${index}`, c.at);
-      sources.set(`#/consents/${index}/purpose`, `${c.at}.category`);
-      sources.set(`#/consents/${index}/grantedAt`, `${c.at}.dateTime`);
-      sources.set(`#/consents/${index}/grantedBy`, `${c.at}.performer`);
-      const purpose = c.resource.category
-        ?.map((concept) => codeIn(concept, FHIR_PROFILE.consentPurpose))
-        .find((code) => code !== undefined);
-      const byGuardian = c.resource.performer?.some(
-        (r) => r.reference?.startsWith('RelatedPerson') || r.type === 'RelatedPerson',
-      );
-      return {
-        purpose,
-        grantedBy: byGuardian ? 'guardian' : 'patient',
-        method: 'signed-at-hospital',
-        grantedAt: c.resource.dateTime,
-        ...(c.resource.provision?.period?.end ? { expiresAt: c.resource.provision.period.end } : {}),
-      };
-    });
+  // Consents (standard R4 Consent: category, provision.purpose and period, performer by any reference form)
+  const consents = readConsents(
+    ofType<Consent>('Consent'),
+    bundle.entry,
+    FHIR_PROFILE.consentPurpose,
+    sources,
+  );
 
   const command = {
     encounterId: e.identifier?.[0]?.value ?? e.id,
@@ -339,7 +311,13 @@ function readBundle(input: unknown): FhirMapping {
     ...(assessment ? { assessment } : {}),
     consents,
   };
-  return { command: dropUndefined(command) as Record<string, unknown>, sources, identity, residence };
+  return {
+    command: dropUndefined(command) as Record<string, unknown>,
+    sources,
+    identity,
+    residence,
+    problems: diagnosisProblems,
+  };
 }
 
 function dropUndefined(value: unknown): unknown {

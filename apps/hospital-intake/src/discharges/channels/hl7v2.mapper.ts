@@ -1,6 +1,7 @@
 import { FieldError } from '@app/core';
 import { Hl7Document, Hl7Row } from './hl7v2.adapter';
 import {
+  ChannelProblem,
   ID_CARD_OID,
   IdentifierCandidate,
   IdentityReading,
@@ -23,6 +24,30 @@ export interface Hl7Mapping {
   readonly sources: ReadonlyMap<string, string>;
   readonly identity: IdentityReading;
   readonly residence: ResidenceHint;
+  readonly problems: ChannelProblem[];
+}
+
+/** HL7 table 0396 names of ICD-10 (and its clinical modifications); an empty system is read as ICD-10. */
+const ICD10_CODING_SYSTEMS = [
+  '',
+  'I10',
+  'I10C',
+  'I10CN',
+  'ICD10',
+  'ICD-10',
+  'ICD10CN',
+  'ICD10CM',
+  'I10CM',
+  '2.16.156.10011.2.3.3.11',
+];
+
+/** DG1-3 (CE/CWE): the identifier when its system is ICD-10, else the alternate (components 4 and 6). */
+function icd10Of(dg1: Hl7Row): string | undefined {
+  const [code, , system, altCode, , altSystem] = dg1.field(3)[0] ?? [];
+  if (code && ICD10_CODING_SYSTEMS.includes((system ?? '').toUpperCase())) return code.trim();
+  if (altCode && ICD10_CODING_SYSTEMS.slice(1).includes((altSystem ?? '').toUpperCase()))
+    return altCode.trim();
+  return undefined;
 }
 
 /**
@@ -247,10 +272,19 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     phone: nk1.get(5),
   };
 
-  const diagnoses = doc.segments('DG1').map((dg1) => ({
-    code: dg1.get(3, 1),
-    ...(dg1.get(15) === '1' ? { primary: true } : {}),
-  }));
+  const diagnosisProblems: ChannelProblem[] = [];
+  const diagnoses = doc.segments('DG1').map((dg1, index) => {
+    const code = icd10Of(dg1);
+    if (code === undefined) {
+      diagnosisProblems.push({
+        pointer: `DG1^${index + 1}^3`,
+        covers: `#/diagnoses/${index}/code`,
+        code: 'ICD10_REQUIRED',
+        detail: `an ICD-10 code is required in DG1-3 (coding system I10; found ${dg1.get(3, 3) ?? 'none'}${dg1.get(3, 6) ? ` and ${dg1.get(3, 6)}` : ''})`,
+      });
+    }
+    return { ...(code ? { code } : {}), ...(dg1.get(15) === '1' ? { primary: true } : {}) };
+  });
   const assessment = assessmentOf(doc);
   const consents = doc
     .segments('OBX')
@@ -314,6 +348,7 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     sources,
     identity,
     residence,
+    problems: diagnosisProblems,
   };
 }
 

@@ -10,6 +10,11 @@ export const ID_CARD_OID = '2.16.156.10011.1.3';
 export const ID_CARD_SYSTEMS = [`urn:oid:${ID_CARD_OID}`, ID_CARD_OID];
 export const NATIONAL_ID_TYPES = ['NNCHN', 'NI', 'NN', 'CZ'];
 
+/** A problem a channel found itself, and the command field (JSON pointer) whose generic error it replaces. */
+export interface ChannelProblem extends RuleError {
+  covers?: string;
+}
+
 /** One identifier as a channel found it, with where it was. */
 export interface IdentifierCandidate {
   readonly value: string | undefined;
@@ -32,7 +37,7 @@ export interface IdentityReading {
   readonly at?: string;
   /** Every other identifier: medical record numbers, health-record and health-card numbers. */
   readonly hospitalIdentifiers: HospitalIdentifier[];
-  readonly problems: RuleError[];
+  readonly problems: ChannelProblem[];
 }
 
 const normalise = (value: string) => value.trim().toUpperCase();
@@ -53,6 +58,7 @@ export function readIdentity(candidates: IdentifierCandidate[], whereAll: string
       problems: [
         {
           pointer: whereAll,
+          covers: '#/patient/idNumber',
           code: 'ID_NUMBER_MISSING',
           detail:
             `no resident ID number (居民身份证号) among ${candidates.length} identifier(s): send it under ` +
@@ -67,6 +73,7 @@ export function readIdentity(candidates: IdentifierCandidate[], whereAll: string
       hospitalIdentifiers,
       problems: national.map((c) => ({
         pointer: c.at,
+        covers: '#/patient/idNumber',
         code: 'ID_NUMBER_CHECKSUM',
         detail:
           'the resident ID number fails GB 11643: it needs 17 digits, a check character (digit or X) ' +
@@ -81,6 +88,7 @@ export function readIdentity(candidates: IdentifierCandidate[], whereAll: string
       problems: [
         {
           pointer: valid[1].at,
+          covers: '#/patient/idNumber',
           code: 'ID_NUMBER_CONFLICT',
           detail: `two different resident ID numbers (at ${valid[0].at} and ${valid[1].at}): send one`,
         },

@@ -29,9 +29,12 @@ export const FUNCTIONAL_INSTRUMENTS = ['gaf', 'sdss', 'psp', 'adl'] as const;
 export type FunctionalInstrument = (typeof FUNCTIONAL_INSTRUMENTS)[number];
 
 export class DiagnosisDto {
-  @ApiProperty({ example: 'F20.0', description: 'ICD-10 code; at least one must be a chapter V (F) code.' })
+  @ApiProperty({
+    example: 'F20.0',
+    description: 'ICD-10 code (also the Chinese clinical edition, e.g. F20.000x001); at least one chapter V (F) code.',
+  })
   @IsString()
-  @Length(3, 8)
+  @Length(3, 16)
   code: string;
 
   @ApiPropertyOptional({ description: 'The principal discharge diagnosis.' })
