@@ -148,6 +148,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     // The discharge assessment sent later, for the caller's own referral (another's is 404 in the service).
     'POST /v1/discharges/:referralId/assessment': { orgs: HOSPITALS, ok: 400, body: {} },
     'POST /fhir/Bundle': { orgs: HOSPITALS, ok: 400, body: {} },
+    'POST /fhir': { orgs: HOSPITALS, ok: 400, body: {} },
     'POST /hl7/v2': { orgs: HOSPITALS, ok: 400, body: 'MSH|^~\\&|', contentType: 'text/plain' },
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.
     'GET /v1/referrals/:id': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
@@ -405,14 +406,14 @@ describe('authorization matrix: every route × every caller', () => {
           [401, 403, 404].includes(want) &&
           answer.status === want &&
           !row.public &&
-          route !== 'POST /fhir/Bundle'
+          !route.startsWith('POST /fhir')
         ) {
           // Refusals are problem+json with a stable code, and never leak the object.
           if (!answer.contentType.startsWith('application/problem+json')) {
             failures.push(`${route} as ${caller}: ${want} without problem+json (${answer.contentType})`);
           }
         }
-        if (route === 'POST /fhir/Bundle' && [401, 403].includes(want) && answer.status === want) {
+        if (route.startsWith('POST /fhir') && [401, 403].includes(want) && answer.status === want) {
           // FHIR clients get an OperationOutcome naming the code.
           if (!answer.body.includes('"OperationOutcome"'))
             failures.push(`${route} as ${caller}: no OperationOutcome`);

@@ -195,7 +195,10 @@ export class DischargeRepository {
 
   /** Referrals whose assessment is overdue and not yet reported, claimed once across replicas. */
   async claimOverdueAssessments(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
-    const rows = await this.tx.manager.query<{ id: string; hospital_id: string; assessment_due_at: Date }[]>(
+    // An UPDATE … RETURNING answers [rows, count] through TypeORM's Postgres driver.
+    const [rows] = await this.tx.manager.query<
+      [{ id: string; hospital_id: string; assessment_due_at: Date }[], number]
+    >(
       `UPDATE ${this.tx.schema}.referral SET assessment_overdue_at = $1
         WHERE id IN (SELECT id FROM ${this.tx.schema}.referral
                       WHERE status = 'awaiting-assessment' AND assessment_overdue_at IS NULL

@@ -29,7 +29,8 @@ import { IntakeChannelsService } from './intake-channels.service';
 export class FhirController {
   constructor(private readonly channels: IntakeChannelsService) {}
 
-  @Post('Bundle')
+  /** A transaction `POST [base]` as the FHIR REST API defines it; `POST [base]/Bundle` stays as an alias. */
+  @Post(['', 'Bundle'])
   @HttpCode(201)
   @ApiConsumes(FHIR_JSON, 'application/json')
   @ApiBody({

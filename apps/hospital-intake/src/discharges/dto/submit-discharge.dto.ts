@@ -31,7 +31,8 @@ export type FunctionalInstrument = (typeof FUNCTIONAL_INSTRUMENTS)[number];
 export class DiagnosisDto {
   @ApiProperty({
     example: 'F20.0',
-    description: 'ICD-10 code (also the Chinese clinical edition, e.g. F20.000x001); at least one chapter V (F) code.',
+    description:
+      'ICD-10 code (also the Chinese clinical edition, e.g. F20.000x001); at least one chapter V (F) code.',
   })
   @IsString()
   @Length(3, 16)
