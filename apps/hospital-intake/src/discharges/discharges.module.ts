@@ -12,6 +12,7 @@ import { COLOUR_GRADE_POLICY, DischargeService } from './discharge.service';
 import { FhirController } from './fhir.controller';
 import { Hl7Controller, HL7_MEDIA_TYPES } from './hl7.controller';
 import { IntakeChannelsService } from './intake-channels.service';
+import { MllpListener } from './mllp/mllp-listener';
 
 @Module({
   imports: [DivisionsModule, HospitalsModule],
@@ -29,6 +30,7 @@ import { IntakeChannelsService } from './intake-channels.service';
     AssessmentService,
     IntakeChannelsService,
     DischargeRequestResponder,
+    MllpListener,
   ],
 })
 export class DischargesModule implements NestModule {
