@@ -212,17 +212,41 @@ export class DivisionDirectory {
    * township/street → committee), or which level is unknown or ambiguous.
    */
   resolveAddress(parts: AddressParts): Promise<AddressResolution> {
+    this.nameIndex ??= this.buildNameIndex();
+    const index = this.nameIndex;
     const source: DivisionSource = {
-      provinces: () => [...this.provinces].map(([code, name]) => ({ code, name })),
+      provinces: () => index.provinces,
       prefecturesOf: (province) =>
-        [...this.cities]
-          .filter(([code]) => province === undefined || code.startsWith(province))
-          .map(([code, name]) => ({ code, name })),
-      countiesOf: (prefix) => this.countiesOf(prefix).map(({ code, name }) => ({ code, name: name ?? '' })),
-      townshipsOf: (county) => this.townshipsOf(county).map(({ code, name }) => ({ code, name: name ?? '' })),
+        province === undefined ? index.cities : (index.children.get(province) ?? []),
+      // A county is looked for under its prefecture, else its province, else everywhere.
+      countiesOf: (prefix) =>
+        prefix === '' ? index.counties : index.counties.filter((c) => c.code.startsWith(prefix)),
+      townshipsOf: (county) => index.children.get(county) ?? [],
       committeesOf: (township) => this.committeesOf(township),
     };
     return resolveAddress(source, parts);
+  }
+
+  /** Names by level and each division's children, built on the first address resolved (about 40,000 rows). */
+  private nameIndex?: {
+    provinces: NamedDivision[];
+    cities: NamedDivision[];
+    counties: NamedDivision[];
+    children: Map<string, NamedDivision[]>;
+  };
+
+  private buildNameIndex() {
+    const named = (map: Map<string, string>) => [...map].map(([code, name]) => ({ code, name }));
+    const children = new Map<string, NamedDivision[]>();
+    const add = (parent: string, child: NamedDivision) => {
+      const list = children.get(parent);
+      if (list) list.push(child);
+      else children.set(parent, [child]);
+    };
+    const cities = named(this.cities);
+    cities.forEach((c) => add(c.code.slice(0, 2), c));
+    named(this.townships).forEach((t) => add(t.code.slice(0, 6), t));
+    return { provinces: named(this.provinces), cities, counties: named(this.counties), children };
   }
 
   private committeesOf(township: string): Promise<NamedDivision[]> {
