@@ -149,6 +149,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'POST /v1/discharges/:referralId/assessment': { orgs: HOSPITALS, ok: 400, body: {} },
     'POST /fhir/Bundle': { orgs: HOSPITALS, ok: 400, body: {} },
     'POST /fhir': { orgs: HOSPITALS, ok: 400, body: {} },
+    'GET /fhir/metadata': { orgs: HOSPITALS, ok: 200 },
     'POST /hl7/v2': { orgs: HOSPITALS, ok: 400, body: 'MSH|^~\\&|', contentType: 'text/plain' },
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.
     'GET /v1/referrals/:id': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },

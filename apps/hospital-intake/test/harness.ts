@@ -1,3 +1,4 @@
+import { expectValidFhir } from './fhir-schema';
 import { randomUUID } from 'node:crypto';
 import { Clock, SystemClock } from '@app/core';
 import {
@@ -90,6 +91,8 @@ export async function startHospitalIntakeHarness(
       } catch {
         // not JSON (HL7 ACK)
       }
+      // Every answer on a FHIR path is checked against the official FHIR R4 JSON schema.
+      if (path.startsWith('/fhir')) expectValidFhir(parsed, `POST ${path} → ${response.status}`);
       return {
         status: response.status,
         body: parsed,

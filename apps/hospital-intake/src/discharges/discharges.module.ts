@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { text } from 'body-parser';
-import { WorkingDayCalendar } from '@app/core';
+import { renderErrorsUnder, WorkingDayCalendar } from '@app/core';
+import { renderOperationOutcome } from './channels/operation-outcome.filter';
 import { DivisionsModule } from '@app/divisions';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { HospitalsModule } from '../hospitals/hospitals.module';
@@ -34,6 +35,11 @@ import { MllpListener } from './mllp/mllp-listener';
   ],
 })
 export class DischargesModule implements NestModule {
+  constructor() {
+    // Errors on FHIR paths raised before the FHIR controller (invalid JSON, 413, unknown paths) are OperationOutcomes too.
+    renderErrorsUnder('/fhir', renderOperationOutcome);
+  }
+
   configure(consumer: MiddlewareConsumer): void {
     // HL7v2 ER7 is text; the platform only parses JSON bodies. Same 256 kB limit.
     consumer.apply(text({ type: HL7_MEDIA_TYPES, limit: '256kb' })).forRoutes(Hl7Controller);

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -9,11 +9,13 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Bundle } from 'fhir/r4';
+import type { Bundle, CapabilityStatement } from 'fhir/r4';
 import type { Response } from 'express';
 import { OrgKinds } from '@app/auth';
 import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { Clock } from '@app/core';
+import { capabilityStatement } from './channels/capability-statement';
 import { referralLocation, transactionResponse } from './channels/fhir-response';
 import { FHIR_JSON, OperationOutcomeFilter } from './channels/operation-outcome.filter';
 import { ContentTypes } from './content-type.guard';
@@ -25,12 +27,22 @@ import { IntakeChannelsService } from './intake-channels.service';
 @Controller('fhir')
 @UseFilters(OperationOutcomeFilter)
 @OrgKinds('hospital')
-@UseGuards(ContentTypes(FHIR_JSON, 'application/json'))
 export class FhirController {
-  constructor(private readonly channels: IntakeChannelsService) {}
+  constructor(
+    private readonly channels: IntakeChannelsService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('metadata')
+  @ApiOkResponse({ description: 'CapabilityStatement: what this FHIR endpoint accepts' })
+  metadata(@Res({ passthrough: true }) response: Response): CapabilityStatement {
+    response.type(FHIR_JSON);
+    return capabilityStatement(this.clock.now());
+  }
 
   /** A transaction `POST [base]` as the FHIR REST API defines it; `POST [base]/Bundle` stays as an alias. */
   @Post(['', 'Bundle'])
+  @UseGuards(ContentTypes(FHIR_JSON, 'application/json'))
   @HttpCode(201)
   @ApiConsumes(FHIR_JSON, 'application/json')
   @ApiBody({
