@@ -167,12 +167,18 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     },
     'POST /applications/:id/verification': { orgs: CENTRES, ok: 400, body: {} },
     'POST /applications/:id/assessment': { orgs: CENTRES, ok: 400, body: {} },
+    // Ops read any registration (the registration office's view, links included).
     'GET /registrations/:id': {
       orgs: CHANNELS,
+      roles: ['ops-admin', 'ops-viewer'],
       ok: { default: 200, otherFamilyPortal: 404, otherCountyCentre: 404 },
     },
     'POST /registrations/:id/consents': { orgs: CHANNELS, ok: 400, body: {} },
     'POST /registrations/:id/consent-withdrawals': { orgs: CHANNELS, ok: 400, body: {} },
+    // The identity review worklist: the registration office (county centre, its county) and ops only.
+    'GET /identity-reviews': { orgs: CENTRES, roles: ['ops-admin', 'ops-viewer'], ok: 200 },
+    'POST /identity-reviews/:id/merge': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
+    'POST /identity-reviews/:id/keep-separate': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'rehab-site': {

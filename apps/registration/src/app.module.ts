@@ -10,6 +10,7 @@ import { SettingsModule } from './config/settings.module';
 import { ConsentModule } from './consent/consent.module';
 import { DATABASE } from './database';
 import { HospitalChannelModule } from './hospital-channel/hospital-channel.module';
+import { IdentityReviewModule } from './identity-review/identity-review.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         ApplicationsModule,
         RegistrationsModule,
         ConsentModule,
+        IdentityReviewModule,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { DatabaseDefinition } from '@app/persistence';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
 import { RowLevelSecurityAndAudit1763900002100 } from './migrations/1763900002100-RowLevelSecurityAndAudit';
+import { IdentityReview1764910000000 } from './migrations/1764910000000-IdentityReview';
 
 /** What registration keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -12,5 +13,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRegistrationTables1763900002000,
     RowLevelSecurityAndAudit1763900002100,
     ConsolidateApiKeys1764200000000,
+    IdentityReview1764910000000,
   ],
 };

@@ -10,6 +10,8 @@ describe('registration: fuzzed request bodies', () => {
   let world: RegistrationHarness;
   let applicationId: string;
   let registrationId: string;
+  /** Two open identity reviews (one to merge, one to keep separate). */
+  let reviewIds: string[];
 
   const assessment = {
     riskLevel: 1,
@@ -32,6 +34,20 @@ describe('registration: fuzzed request bodies', () => {
     expect(filed.status).toBe(201);
     applicationId = filed.body.applicationId as string;
     registrationId = filed.body.registrationId as string;
+    for (let i = 0; i < 2; i++) {
+      const { idNumber: _, ...withoutId } = person();
+      for (const patient of [withoutId, withoutId]) {
+        const candidate = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+          channel: 'family',
+          patient,
+          needs: [],
+        });
+        expect(candidate.status).toBe(201);
+      }
+    }
+    const reviews = await http(world, 'GET', '/identity-reviews', world.keys.centre);
+    reviewIds = (reviews.body as unknown as { reviewId: string }[]).map((r) => r.reviewId);
+    expect(reviewIds).toHaveLength(2);
     // The relay marks rows sent in the background: let it finish so the fingerprints only see our requests.
     await waitFor(
       async () =>
@@ -68,6 +84,16 @@ describe('registration: fuzzed request bodies', () => {
         path: `/registrations/${registrationId}/consent-withdrawals`,
         key: world.keys.familyPortal,
         valid: { purpose: 'community-rehab', withdrawnBy: 'patient' },
+      },
+      {
+        path: `/identity-reviews/${reviewIds[0]}/merge`,
+        key: world.keys.centre,
+        valid: { note: 'same person' },
+      },
+      {
+        path: `/identity-reviews/${reviewIds[1]}/keep-separate`,
+        key: world.keys.centre,
+        valid: { note: 'different people' },
       },
     ] as const;
 

@@ -272,3 +272,50 @@ export async function outboxOf(
     [referralIds],
   );
 }
+
+/** A consent the channel brings with its application (signed online a minute ago). */
+export const onlineConsent = () => ({
+  purpose: 'community-rehab',
+  grantedBy: 'patient',
+  method: 'signed-online',
+  grantedAt: new Date(Date.now() - 60_000).toISOString(),
+});
+
+/** The county centre's verification (初核登记) of an application: `verified`. */
+export const verify = (world: RegistrationHarness, applicationId: string) =>
+  http(world, 'POST', `/applications/${applicationId}/verification`, world.keys.centre, {
+    outcome: 'verified',
+  });
+
+/** The county centre's verification and, when it requests one, its assessment of an application. */
+export async function verifyAndAssess(
+  world: RegistrationHarness,
+  applicationId: string,
+): Promise<Record<string, unknown>> {
+  const verified = await verify(world, applicationId);
+  if (verified.status !== 200)
+    throw new Error(`verification: ${verified.status} ${JSON.stringify(verified.body)}`);
+  if (verified.body.status !== 'assessment-requested') return verified.body;
+  const assessed = await http(world, 'POST', `/applications/${applicationId}/assessment`, world.keys.centre, {
+    riskLevel: 1,
+    conditionStatus: 'stable',
+    colourGrade: 'green',
+    eligibleForCommunityRehab: true,
+    rehabNeeds: ['day-care'],
+    employmentInterest: false,
+    assessedAt: new Date().toISOString(),
+  });
+  if (assessed.status !== 200)
+    throw new Error(`assessment: ${assessed.status} ${JSON.stringify(assessed.body)}`);
+  return assessed.body;
+}
+
+/** The referral.registered events on the stream for one application (referral) id. */
+export async function registeredEventsOf(
+  world: RegistrationHarness,
+  referralId: string,
+): Promise<EventEnvelope[]> {
+  return (await streamEvents(world)).filter(
+    (e) => e.type === EVENTS.referralRegistered.type && e.subject === referralId,
+  );
+}

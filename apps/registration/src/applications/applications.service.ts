@@ -9,12 +9,13 @@ import { TransactionHost } from '@app/persistence';
 import { Caller, callerActor, notFound, OrganisationKind, restAudit } from '../auth/caller';
 import { consentGrantOf } from '../consent/consent-grant';
 import { ApplicationRow } from '../registrations/application-row';
-import { toApplicationView } from '../registrations/application-view';
+import { toChannelApplicationView } from '../registrations/application-view';
 import { ApplicationRepository } from '../registrations/application.repository';
 import { ConsentGate } from '../registrations/consent-gate.service';
 import { ApplicationViewDto } from '../registrations/dto/registration-view.dto';
 import { RegistrationIntake } from '../registrations/registration-intake.service';
-import { RegistrationsService } from '../registrations/registrations.service';
+import { RegistrationRepository } from '../registrations/registration.repository';
+import { audienceOf, RegistrationsService } from '../registrations/registrations.service';
 import { assertKnownDivision } from '../vault/patient-identity';
 import { AssessmentRequestsRepository } from './assessment-requests.repository';
 import { AssessmentResultDto, FileApplicationDto, VerificationDto } from './dto/application.dto';
@@ -40,6 +41,7 @@ export class ApplicationsService {
     private readonly publisher: EventPublisher,
     private readonly workList: AssessmentRequestsRepository,
     private readonly applications: ApplicationRepository,
+    private readonly registrations: RegistrationRepository,
     private readonly intake: RegistrationIntake,
     private readonly gate: ConsentGate,
     private readonly views: RegistrationsService,
@@ -96,11 +98,17 @@ export class ApplicationsService {
           { subject: applicationId },
         );
       }
-      return toApplicationView(result.application, result.patient.id);
+      // The same answer whatever registration knew of the person: links are the office's to see.
+      return toChannelApplicationView(result.application, result.patient.id);
     }, callerActor(caller));
   }
 
-  /** 初核登记 by the county centre of the patient's county. */
+  /**
+   * 初核登记 by the county centre of the patient's county. This is where an application for a known person is
+   * linked (not at filing, whose answer must not tell the channel anything): filed into the routed application
+   * when the person is registered, into the application in progress when there is one, refused when the person
+   * withdrew consent; otherwise the assessment is requested.
+   */
   async verify(caller: Caller, applicationId: string, dto: VerificationDto): Promise<ApplicationViewDto> {
     const entry = restAudit('verification', 'U', 'application', applicationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
@@ -110,9 +118,10 @@ export class ApplicationsService {
       if (dto.outcome === 'rejected') {
         await this.applications.end(application.id, 'rejected', dto.note ?? 'rejected at verification', now);
       } else {
-        await this.applications.markVerified(application.id, caller.organisationId, now);
+        // The person's other applications may have been filed in another county: the service looks.
+        await this.tx.elevated(() => this.linkOrRequestAssessment(application, caller.organisationId, now));
       }
-      return this.views.applicationView(application.id);
+      return this.views.applicationView(application.id, caller);
     });
   }
 
@@ -122,7 +131,7 @@ export class ApplicationsService {
       const rows = await this.workList.findAwaitingAssessment(caller.divisionCode.slice(0, 6), limit);
       await this.audit.recordAll(rows.map((r) => restAudit('search', 'R', 'application', r.id)));
       const views: ApplicationViewDto[] = [];
-      for (const r of rows) views.push(await this.views.applicationView(r.id));
+      for (const r of rows) views.push(await this.views.applicationView(r.id, caller));
       return views;
     }, callerActor(caller));
   }
@@ -147,7 +156,7 @@ export class ApplicationsService {
         assessedAt: new Date(dto.assessedAt),
       });
       await this.tx.elevated(() => this.gate.decide(application.id, undefined));
-      return this.views.applicationView(application.id);
+      return this.views.applicationView(application.id, caller);
     });
   }
 
@@ -155,10 +164,40 @@ export class ApplicationsService {
     const entry = restAudit('read', 'R', 'application', applicationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
       const application = await this.applications.findApplication(applicationId, false);
-      if (!application || !(await this.views.canSee(caller, application.registrationId)))
-        throw notFound('application');
-      return this.views.applicationView(applicationId);
+      // A channel reads its own applications only; the office those of its county's residents.
+      const visible =
+        application &&
+        (audienceOf(caller) === 'office'
+          ? await this.views.canSee(caller, application.registrationId)
+          : application.organisationId === caller.organisationId);
+      if (!visible) throw notFound('application');
+      return this.views.applicationView(applicationId, caller);
     });
+  }
+
+  private async linkOrRequestAssessment(application: ApplicationRow, by: string, now: Date): Promise<void> {
+    const registration = (await this.registrations.findRegistration(application.registrationId))!;
+    if (registration.status === 'consent-withdrawn') {
+      await this.applications.end(application.id, 'refused', 'consent withdrawn earlier', now);
+      return;
+    }
+    const others = (await this.applications.findApplicationsOf(registration.id)).filter(
+      (a) => a.id !== application.id,
+    );
+    const routed =
+      registration.status === 'registered'
+        ? others.find((a) => a.status === 'registered' && a.endedAt === null)
+        : undefined;
+    const inProgress = others.find(
+      (a) => a.status === 'assessment-requested' || a.status === 'awaiting-consent',
+    );
+    const into = routed ?? inProgress;
+    if (into) {
+      const reason = routed ? 'already registered' : 'an application is already open';
+      await this.applications.mergeAtVerification(application.id, by, now, into.id, reason);
+    } else {
+      await this.applications.markVerified(application.id, by, now);
+    }
   }
 
   private assertCentre(caller: Caller): void {

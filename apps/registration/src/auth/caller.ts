@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, ForbiddenException } from '@nestjs/common';
 import { AuditEntry } from '@app/audit';
-import { AuthenticatedRequest, REGISTRATION_CHANNEL_KINDS } from '@app/auth';
+import { AuthenticatedRequest, OrganisationPrincipal, REGISTRATION_CHANNEL_KINDS } from '@app/auth';
 import { DomainException } from '@app/core';
 import { Actor, organisationActor } from '@app/persistence';
 
@@ -23,11 +23,16 @@ export function callerActor(caller: Caller): Actor {
 /** The calling channel organisation, from the principal the global AuthGuard bound (@OrgKinds routes). */
 export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
   const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (
-    principal?.type !== 'organisation' ||
-    !(REGISTRATION_CHANNEL_KINDS as readonly string[]).includes(principal.organisationKind)
-  ) {
+  if (principal?.type !== 'organisation') {
     throw new Error('CurrentCaller needs a route restricted with @OrgKinds(...REGISTRATION_CHANNEL_KINDS)');
+  }
+  return callerOf(principal);
+});
+
+/** The channel organisation an organisation principal is (a route open to ops too reads the principal itself). */
+export function callerOf(principal: OrganisationPrincipal): Caller {
+  if (!(REGISTRATION_CHANNEL_KINDS as readonly string[]).includes(principal.organisationKind)) {
+    throw new Error('a registration caller must be a registration channel organisation');
   }
   // A county centre's reach is its division: a key without one must not see every county.
   if (!principal.divisionCode) throw new ForbiddenException('This API key has no division');
@@ -37,7 +42,7 @@ export const CurrentCaller = createParamDecorator((_: unknown, context: Executio
     kind: principal.organisationKind as OrganisationKind,
     divisionCode: principal.divisionCode,
   };
-});
+}
 
 /** The audit entry of a channel's request (an HTTP call) about one entity. */
 export function restAudit(

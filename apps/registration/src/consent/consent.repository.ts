@@ -82,12 +82,22 @@ export class ConsentRepository {
     return rows.map(toConsent).sort((a, b) => a.grantedAt.getTime() - b.grantedAt.getTime());
   }
 
-  async findByPatient(patientId: string): Promise<ConsentRecord[]> {
+  /** The patient's consents; `recordedBy`: only those that organisation recorded (a filing channel's view). */
+  async findByPatient(patientId: string, recordedBy?: string): Promise<ConsentRecord[]> {
     const rows = await this.tx.manager.query<RawConsent[]>(
-      `SELECT ${CONSENT_COLUMNS} FROM ${this.tx.schema}.consent WHERE patient_id = $1 ORDER BY granted_at`,
-      [patientId],
+      `SELECT ${CONSENT_COLUMNS} FROM ${this.tx.schema}.consent
+        WHERE patient_id = $1 AND ($2::text IS NULL OR recorded_by = $2) ORDER BY granted_at`,
+      [patientId, recordedBy ?? null],
     );
     return rows.map(toConsent);
+  }
+
+  /** A confirmed identity merge: the duplicate record's consents become the survivor's. */
+  async moveToPatient(fromPatientId: string, toPatientId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.tx.schema}.consent SET patient_id = $2 WHERE patient_id = $1`,
+      [fromPatientId, toPatientId],
+    );
   }
 
   /** Marks every live consent of the purposes withdrawn; returns how many. */

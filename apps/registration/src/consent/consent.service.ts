@@ -71,7 +71,7 @@ export class ConsentService {
         }
       });
       await this.audit.record(restAudit('consent', 'U', 'patient', patient.id));
-      return this.views.registrationView(registration.id);
+      return this.views.registrationView(registration.id, caller);
     });
   }
 
@@ -84,11 +84,12 @@ export class ConsentService {
     const entry = restAudit('consent-withdrawal', 'U', 'registration', registrationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
       const { registration, patient } = await this.views.registrationFor(caller, registrationId);
-      if (registration.status === 'consent-withdrawn') return this.views.registrationView(registration.id);
+      if (registration.status === 'consent-withdrawn')
+        return this.views.registrationView(registration.id, caller);
       // Withdrawal ends every holder's application, whichever organisation filed it: the service does it.
       await this.tx.elevated(() => this.withdrawEverywhere(registration, patient, dto));
       await this.audit.record(restAudit('consent-withdrawal', 'U', 'patient', patient.id));
-      return this.views.registrationView(registration.id);
+      return this.views.registrationView(registration.id, caller);
     });
   }
 

@@ -1,8 +1,11 @@
 import { ApplicationViewDto } from './dto/registration-view.dto';
-import { ApplicationRow } from './application-row';
+import { ApplicationRow, ApplicationStatus } from './application-row';
 
-/** What a channel sees of an application (no PII: the patient only by reference). */
-export function toApplicationView(a: ApplicationRow, patientRef: string): ApplicationViewDto {
+/** Who is looking: the registration office (county centre) and ops see links; a filing channel never does. */
+export type Audience = 'office' | 'channel';
+
+/** The registration office's view of an application: where it stands and how it was linked (no PII). */
+export function toOfficeApplicationView(a: ApplicationRow, patientRef: string): ApplicationViewDto {
   return {
     applicationId: a.id,
     registrationId: a.registrationId,
@@ -18,4 +21,54 @@ export function toApplicationView(a: ApplicationRow, patientRef: string): Applic
     ...(a.status === 'awaiting-consent' && a.missingPurpose ? { awaitingConsentFor: a.missingPurpose } : {}),
     ...(a.endReason ? { endReason: a.endReason } : {}),
   };
+}
+
+/** End reasons a channel may read (the office's own words); the others would name other channels or links. */
+const REASONS_SHOWN_TO_CHANNELS: readonly ApplicationStatus[] = ['rejected', 'ineligible', 'expired'];
+
+/**
+ * What the channel that filed an application sees: the same fields whatever registration knew about the person
+ * when it was filed (no link, no other application's id, no reason naming another channel). An application
+ * the office verified and merged into another (at verification, superseded by a hospital referral, or by an
+ * identity review) shows where the person's case stands: the status of the application it was merged into
+ * (`mergedInto`, already resolved). One merged before any verification shows `received`.
+ */
+export function toChannelApplicationView(
+  a: ApplicationRow,
+  patientRef: string,
+  mergedInto?: ApplicationRow,
+): ApplicationViewDto {
+  // Only an application the office verified follows its merge: until then its filer is unchecked.
+  const shown = a.status !== 'merged' ? a : a.verifiedAt !== null ? mergedInto : undefined;
+  const status = !shown || shown.status === 'merged' ? 'received' : shown.status;
+  return {
+    applicationId: a.id,
+    registrationId: a.registrationId,
+    patientRef,
+    channel: a.channel,
+    status,
+    receivedAt: a.receivedAt.toISOString(),
+    registerDueAt: a.registerDueAt.toISOString(),
+    slaBreached: a.slaBreachedAt !== null,
+    ...(status === 'awaiting-consent' && shown?.missingPurpose
+      ? { awaitingConsentFor: shown.missingPurpose }
+      : {}),
+    ...(shown === a && a.endReason && REASONS_SHOWN_TO_CHANNELS.includes(a.status)
+      ? { endReason: a.endReason }
+      : {}),
+  };
+}
+
+/**
+ * The registration's status as a channel sees it: only what its own applications show. The real status
+ * (registered, green channel, withdrawn by someone else) is the office's to see until the channel's own
+ * application got there.
+ */
+export function channelRegistrationStatus(
+  registrationStatus: string,
+  own: readonly ApplicationViewDto[],
+): string {
+  if (own.some((a) => a.status === 'registered')) return registrationStatus;
+  if (own.some((a) => a.status === 'consent-withdrawn')) return 'consent-withdrawn';
+  return 'pending';
 }

@@ -131,6 +131,15 @@ export class ApplicationRepository {
     );
   }
 
+  /** 初核登记 of an application for a person already in hand: verified and filed into `into` at once. */
+  async mergeAtVerification(id: string, by: string, at: Date, into: string, reason: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET status = 'merged', verified_at = $3, verified_by = $2, ended_at = $3,
+         merged_into = $4, end_reason = $5 WHERE id = $1`,
+      [id, by, at, into, reason],
+    );
+  }
+
   /** Ends several applications the same way (e.g. superseded by a hospital referral) in one statement. */
   async endAll(
     ids: readonly string[],
@@ -144,6 +153,15 @@ export class ApplicationRepository {
       `UPDATE ${this.s}.application SET status = $2, end_reason = $3, ended_at = $4, merged_into = $5
         WHERE id = ANY($1::uuid[])`,
       [ids, status, reason, at, mergedInto ?? null],
+    );
+  }
+
+  /** A confirmed identity merge: the duplicate registration's applications join the survivor's. */
+  async moveToRegistration(fromRegistrationId: string, toRegistrationId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET registration_id = $2, linked_by = COALESCE(linked_by, 'identity-review')
+        WHERE registration_id = $1`,
+      [fromRegistrationId, toRegistrationId],
     );
   }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, WorkingDayCalendar } from '@app/core';
-import { ApplicationChannel, PatientIdentityDto } from '@app/contracts';
+import { ApplicationChannel } from '@app/contracts';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ConsentRepository, NewConsent } from '../consent/consent.repository';
+import { FiledIdentity, MatchedBy } from '../vault/patient-identity';
 import { PatientRow } from '../vault/patient.repository';
 import { PatientVaultService } from '../vault/patient-vault.service';
 import { ApplicationOutcome, ApplicationRow, Assessment, OPEN_APPLICATION_STATUSES } from './application-row';
@@ -16,7 +17,7 @@ export interface IntakeRequest {
   readonly channel: ApplicationChannel;
   readonly organisationId: string;
   readonly encounterId: string | null;
-  readonly identity: PatientIdentityDto;
+  readonly identity: FiledIdentity;
   readonly needs: ApplicationRow['needs'];
   readonly preferredSiteId: string | null;
   readonly consents: Omit<NewConsent, 'patientId'>[];
@@ -30,8 +31,8 @@ export interface IntakeResult {
   readonly patient: PatientRow;
   /** The patient was created from this request's identity (its seals hold exactly that). */
   readonly created: boolean;
-  /** Set when the person had a registration already. */
-  readonly linkedBy?: 'id-number' | 'name-birth-division';
+  /** Set when the person was known already (only the ID number links automatically). */
+  readonly linkedBy?: MatchedBy;
 }
 
 /** Applications from every channel → one registration per person (duplicates linked by the vault's indexes). */
@@ -49,9 +50,12 @@ export class RegistrationIntake {
   ) {}
 
   /**
-   * Vault upsert + one registration per person + the application row (linked or merged when needed). An
-   * application filed already assessed (hospital) goes through the consent gate here, so its row is written
-   * once with where it stands; a registration it registers is written registered.
+   * Vault upsert + one registration per person + the application row. An application filed already assessed
+   * (hospital) goes through the consent gate here, so its row is written once with where it stands; a
+   * registration it registers is written registered, and it is filed into the routed application when there is
+   * one. The other channels' applications are never decided at filing: they are `received` whatever registration
+   * knows of the person (that answer must not tell a channel anything); the registration office's verification
+   * links them (ApplicationsService.verify).
    */
   async file(request: IntakeRequest): Promise<IntakeResult> {
     const now = this.clock.now();
@@ -61,25 +65,19 @@ export class RegistrationIntake {
     const siblings = existing ? await this.applications.findApplicationsOf(existing.id) : [];
     const open = siblings.filter((a) => OPEN_APPLICATION_STATUSES.includes(a.status));
     const routed = siblings.find((a) => a.status === 'registered' && a.endedAt === null);
+    const hospital = request.channel === 'hospital';
 
     let outcome: ApplicationOutcome | undefined;
     if (existing?.status === 'consent-withdrawn') {
       // The person withdrew: nothing more happens for them (and nothing is published).
-      outcome = { status: 'refused', reason: 'consent withdrawn earlier', at: now };
-    } else if (routed && existing?.status === 'registered') {
+      if (hospital) outcome = { status: 'refused', reason: 'consent withdrawn earlier', at: now };
+    } else if (hospital && routed && existing?.status === 'registered') {
       outcome = { status: 'merged', reason: 'already registered', at: now, mergedInto: routed.id };
-    } else if (request.channel !== 'hospital' && open.length > 0) {
-      outcome = {
-        status: 'merged',
-        reason: 'an application is already open',
-        at: now,
-        mergedInto: open[0].id,
-      };
     }
 
     // Filed into the routed or an open application, or refused: the assessment stays with that one.
     const filedInto = outcome !== undefined;
-    if (outcome?.status !== 'refused') {
+    if (outcome?.status !== 'refused' && existing?.status !== 'consent-withdrawn') {
       if (request.assessment && !filedInto) {
         const consents = await this.consents.recordAndList(patient.id, request.consents);
         outcome = this.gate.evaluate(request.assessment, patient, consents, now);
@@ -113,10 +111,12 @@ export class RegistrationIntake {
       ...(request.assessment && !filedInto ? { assessment: request.assessment } : {}),
       ...(outcome ? { outcome } : {}),
     });
-    if (request.channel === 'hospital' && !filedInto) {
-      // The hospital's application arrives assessed: it supersedes applications still being verified.
+    if (hospital && !filedInto) {
+      // The hospital's application arrives assessed: it supersedes the applications the office verified. One not
+      // verified yet stays for the office, whose verification links it (telling its channel anything sooner
+      // would tell an unchecked filer about a discharge).
       await this.applications.endAll(
-        open.map((a) => a.id),
+        open.filter((a) => a.verifiedAt !== null).map((a) => a.id),
         'merged',
         'superseded by a hospital referral',
         now,

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/persistence';
 
-export type RegistrationStatus = 'pending' | 'registered' | 'green-channel' | 'consent-withdrawn' | 'expired';
+export type RegistrationStatus =
+  | 'pending'
+  | 'registered'
+  | 'green-channel'
+  | 'consent-withdrawn'
+  | 'expired'
+  /** The person's other record was confirmed the same person: its applications moved there. */
+  | 'merged';
 
 export interface RegistrationRow {
   readonly id: string;
@@ -67,6 +74,14 @@ export class RegistrationRepository {
          withdrawn_at = COALESCE($4, withdrawn_at), previous_site_id = COALESCE($5, previous_site_id), updated_at = now()
        WHERE id = $1`,
       [id, status, extra.registeredAt ?? null, extra.withdrawnAt ?? null, extra.previousSiteId ?? null],
+    );
+  }
+
+  /** A confirmed identity merge: this registration's person is the one of `survivorId`. */
+  async markMerged(id: string, survivorId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.registration SET status = 'merged', merged_into = $2, updated_at = now() WHERE id = $1`,
+      [id, survivorId],
     );
   }
 

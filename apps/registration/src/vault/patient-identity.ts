@@ -32,7 +32,19 @@ export function normaliseName(name: string): string {
     .toLowerCase();
 }
 
-/** name + birth date + county of residence: the fallback match when the ID number differs or is mistyped. */
+/**
+ * An identity as a channel files it: a family or a village committee may not know the ID number. The hospital
+ * channel always carries one.
+ */
+export type FiledIdentity = Omit<PatientIdentityDto, 'idNumber'> & { readonly idNumber?: string };
+
+/** How the vault found a filed person: only the ID number links automatically. */
+export type MatchedBy = 'id-number';
+
+/**
+ * name + birth date + county of residence. Never a match on its own: when one side has no ID number it makes a
+ * candidate for review (the registration office or ops decides); a differing ID number is a different person.
+ */
 export function identityKey(
   identity: Pick<PatientIdentityDto, 'name' | 'birthDate' | 'residenceDivisionCode'>,
 ): string {
@@ -44,7 +56,7 @@ export function identityKey(
 /** What the vault gives back when a holder with a purpose opens a patient. */
 export interface OpenedPatient {
   readonly name: string;
-  readonly idNumber: string;
+  readonly idNumber?: string;
   readonly birthDate: string;
   readonly phone?: string;
   readonly address?: string;

@@ -1,16 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import {
-  GuardianDto,
-  PatientIdentityDto,
-  SEAL_CONTEXTS,
-  SiteContactDto,
-  EncryptedFieldDto,
-} from '@app/contracts';
-import { DomainException } from '@app/core';
+import { GuardianDto, SEAL_CONTEXTS, SiteContactDto, EncryptedFieldDto } from '@app/contracts';
+import { Clock, DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import {
   BLIND_INDEX_CONTEXTS,
+  FiledIdentity,
   identityKey,
+  MatchedBy,
   normaliseIdNumber,
   OpenedPatient,
   PII_FIELDS,
@@ -18,6 +15,7 @@ import {
   sealContext,
   SealedFields,
 } from './patient-identity';
+import { IdentityReviewRepository } from './identity-review.repository';
 import { PatientRepository, PatientRow } from './patient.repository';
 
 /**
@@ -30,34 +28,37 @@ export class PatientVaultService {
   constructor(
     private readonly cipher: FieldCipher,
     private readonly patients: PatientRepository,
+    private readonly reviews: IdentityReviewRepository,
+    private readonly clock: Clock,
   ) {}
 
   /**
-   * The same person (same ID number, or same name + birth date + county) → the existing patient, else a new one.
-   * The patient comes back locked for the rest of the transaction (found FOR UPDATE, or inserted by it);
-   * `created` says it was inserted here, so nothing can refer to it yet.
+   * The same ID number is the same person (whatever the name says): the existing patient, its contact updated.
+   * Anything else is a new patient; a name + birth date + county match where one side has no ID number opens a
+   * review for the registration office (never a silent merge). The patient comes back locked for the rest of
+   * the transaction (found FOR UPDATE, or inserted by it); `created` says it was inserted here, so nothing can
+   * refer to it yet.
    */
   async upsert(
-    identity: PatientIdentityDto,
+    identity: FiledIdentity,
     newId: string,
-  ): Promise<{ patient: PatientRow; created: boolean; matchedBy?: 'id-number' | 'name-birth-division' }> {
-    const idNumberIndex = this.cipher.blindIndex(
-      normaliseIdNumber(identity.idNumber),
-      BLIND_INDEX_CONTEXTS.idNumber,
-    );
+  ): Promise<{ patient: PatientRow; created: boolean; matchedBy?: MatchedBy; reviewCandidates: string[] }> {
+    const idNumberIndex = identity.idNumber
+      ? this.cipher.blindIndex(normaliseIdNumber(identity.idNumber), BLIND_INDEX_CONTEXTS.idNumber)
+      : null;
     const identityIndex = this.cipher.blindIndex(identityKey(identity), BLIND_INDEX_CONTEXTS.identity);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const found = await this.patients.findForUpdateByIndexes(idNumberIndex, identityIndex);
+      const found = idNumberIndex ? await this.patients.findForUpdateByIdNumber(idNumberIndex) : undefined;
       if (found) {
         const patient =
-          found.patient.sealedAt === null
-            ? await this.patients.updateContact(found.patient.id, {
-                sealed: this.mergeContact(found.patient, identity),
+          found.sealedAt === null
+            ? await this.patients.updateContact(found.id, {
+                sealed: this.mergeContact(found, identity),
                 residenceDivisionCode: identity.residenceDivisionCode,
                 lacksCapacity: identity.lacksCapacity,
               })
-            : found.patient;
-        return { patient, created: false, matchedBy: found.matchedBy };
+            : found;
+        return { patient, created: false, matchedBy: 'id-number', reviewCandidates: [] };
       }
       const inserted = await this.patients.insert({
         id: newId,
@@ -68,12 +69,47 @@ export class PatientVaultService {
         residenceDivisionCode: identity.residenceDivisionCode,
         lacksCapacity: identity.lacksCapacity,
       });
-      if (inserted) return { patient: inserted, created: true };
+      if (inserted) {
+        const { patient, reviewCandidates } = inserted;
+        await this.reviews.openReviews(
+          reviewCandidates.map((candidatePatientId) => ({
+            id: randomUUID(),
+            patientId: patient.id,
+            candidatePatientId,
+            countyCode: identity.residenceDivisionCode.slice(0, 6),
+          })),
+          this.clock.now(),
+        );
+        return { patient, created: true, reviewCandidates };
+      }
     }
     throw new DomainException(
       'PATIENT_UPSERT_RACE',
       'unavailable',
       'the patient record is being written, retry',
+    );
+  }
+
+  /**
+   * A confirmed merge of two records of one person: the duplicate points at the survivor, and the survivor
+   * takes the duplicate's ID number when it had none (re-sealed for the survivor's row).
+   */
+  async mergeRecords(duplicate: PatientRow, survivor: PatientRow): Promise<void> {
+    const index = await this.patients.idNumberIndexOf(duplicate.id);
+    const seal = duplicate.sealed.idNumber;
+    const moves = index !== null && seal !== null && !survivor.hasIdNumber && duplicate.sealedAt === null;
+    await this.patients.markMergedInto(
+      duplicate.id,
+      survivor.id,
+      moves
+        ? {
+            index,
+            sealed: this.cipher.seal(
+              this.cipher.open(seal, sealContext('idNumber', duplicate.id)),
+              sealContext('idNumber', survivor.id, survivor.sealedAt !== null),
+            ),
+          }
+        : undefined,
     );
   }
 
@@ -93,7 +129,7 @@ export class PatientVaultService {
    * The minimum contact a site needs, sealed for rehab-site. `createdFrom`: the identity this transaction
    * created the patient from (what its seals hold), so nothing has to be opened.
    */
-  sealSiteContact(patient: PatientRow, createdFrom?: PatientIdentityDto): EncryptedFieldDto {
+  sealSiteContact(patient: PatientRow, createdFrom?: FiledIdentity): EncryptedFieldDto {
     this.assertOpen(patient);
     const source = createdFrom ?? this.openContact(patient);
     const contact: SiteContactDto = {
@@ -159,7 +195,7 @@ export class PatientVaultService {
     const guardian = read('guardian');
     return {
       name: read('name')!,
-      idNumber: read('idNumber')!,
+      idNumber: read('idNumber'),
       birthDate: read('birthDate')!,
       phone: read('phone'),
       address: read('address'),
@@ -171,7 +207,7 @@ export class PatientVaultService {
    * A known person filed again: the identity (name, ID number, birth date) stays as first recorded (its blind
    * indexes were computed from it); contact fields take the newest value given, else keep the old one.
    */
-  private mergeContact(existing: PatientRow, identity: PatientIdentityDto): SealedFields {
+  private mergeContact(existing: PatientRow, identity: FiledIdentity): SealedFields {
     const fresh = this.sealAll(identity, existing.id, existing.sealed.guardian);
     return {
       name: existing.sealed.name,
@@ -184,7 +220,7 @@ export class PatientVaultService {
   }
 
   private sealAll(
-    identity: PatientIdentityDto,
+    identity: FiledIdentity,
     patientId: string,
     existingGuardian: EncryptedFieldDto | null,
   ): SealedFields {
@@ -192,7 +228,7 @@ export class PatientVaultService {
       value === undefined ? null : this.cipher.seal(value, sealContext(field, patientId));
     return {
       name: seal('name', identity.name),
-      idNumber: seal('idNumber', normaliseIdNumber(identity.idNumber)),
+      idNumber: seal('idNumber', identity.idNumber ? normaliseIdNumber(identity.idNumber) : undefined),
       birthDate: seal('birthDate', identity.birthDate),
       phone: seal('phone', identity.phone),
       address: seal('address', identity.address),

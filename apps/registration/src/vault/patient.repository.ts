@@ -10,6 +10,8 @@ export interface PatientRow {
   readonly lacksCapacity: boolean;
   readonly hasGuardian: boolean;
   readonly sealedAt: Date | null;
+  /** The patient has an ID number on record (its blind index). */
+  readonly hasIdNumber: boolean;
 }
 
 interface RawPatient {
@@ -24,10 +26,11 @@ interface RawPatient {
   residence_division_code: string;
   lacks_capacity: boolean;
   sealed_at: Date | null;
+  has_id_number: boolean;
 }
 
 const COLUMNS = `id, name_sealed, id_number_sealed, birth_date_sealed, phone_sealed, address_sealed, guardian_sealed,
-  sex, residence_division_code, lacks_capacity, sealed_at`;
+  sex, residence_division_code, lacks_capacity, sealed_at, id_number_index IS NOT NULL AS has_id_number`;
 
 const toRow = (r: RawPatient): PatientRow => ({
   id: r.id,
@@ -44,6 +47,7 @@ const toRow = (r: RawPatient): PatientRow => ({
   lacksCapacity: r.lacks_capacity,
   hasGuardian: r.guardian_sealed !== null,
   sealedAt: r.sealed_at,
+  hasIdNumber: r.has_id_number,
 });
 
 /** All I/O on the patient vault table. Only seals and blind indexes are ever written. */
@@ -51,19 +55,13 @@ const toRow = (r: RawPatient): PatientRow => ({
 export class PatientRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  /** The patient whose ID number or (name, birth date, county) blind index matches, locked for update. */
-  async findForUpdateByIndexes(
-    idNumberIndex: string,
-    identityIndex: string,
-  ): Promise<{ patient: PatientRow; matchedBy: 'id-number' | 'name-birth-division' } | undefined> {
-    const rows = await this.tx.manager.query<(RawPatient & { by_id: boolean })[]>(
-      `SELECT ${COLUMNS}, id_number_index = $1 AS by_id FROM ${this.tx.schema}.patient
-        WHERE id_number_index = $1 OR identity_index = $2
-        ORDER BY (id_number_index = $1) DESC, created_at LIMIT 1 FOR UPDATE`,
-      [idNumberIndex, identityIndex],
+  /** The patient with this ID number (blind index), locked for update: the same ID number is the same person. */
+  async findForUpdateByIdNumber(idNumberIndex: string): Promise<PatientRow | undefined> {
+    const rows = await this.tx.manager.query<RawPatient[]>(
+      `SELECT ${COLUMNS} FROM ${this.tx.schema}.patient WHERE id_number_index = $1 FOR UPDATE`,
+      [idNumberIndex],
     );
-    if (rows.length === 0) return undefined;
-    return { patient: toRow(rows[0]), matchedBy: rows[0].by_id ? 'id-number' : 'name-birth-division' };
+    return rows[0] ? toRow(rows[0]) : undefined;
   }
 
   async findById(id: string, forUpdate = false): Promise<PatientRow | undefined> {
@@ -74,21 +72,34 @@ export class PatientRepository {
     return rows[0] ? toRow(rows[0]) : undefined;
   }
 
-  /** Inserts a new patient and returns it; undefined when a concurrent insert took the same ID number first. */
+  /**
+   * Inserts a new patient and returns it, with the other records that could be the same person (same name,
+   * birth date and county, and one of the two without an ID number; a differing ID number is a different person,
+   * never a candidate; records merged into another are left out) in the same round trip. Undefined when a
+   * concurrent insert took the same ID number first.
+   */
   async insert(patient: {
     id: string;
-    idNumberIndex: string;
+    idNumberIndex: string | null;
     identityIndex: string;
     sealed: SealedFields;
     sex: string;
     residenceDivisionCode: string;
     lacksCapacity: boolean;
-  }): Promise<PatientRow | undefined> {
-    const rows = await this.tx.manager.query<RawPatient[]>(
-      `INSERT INTO ${this.tx.schema}.patient (id, id_number_index, identity_index, name_sealed, id_number_sealed,
-         birth_date_sealed, phone_sealed, address_sealed, guardian_sealed, sex, residence_division_code, lacks_capacity)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (id_number_index) DO NOTHING RETURNING ${COLUMNS}`,
+  }): Promise<{ patient: PatientRow; reviewCandidates: string[] } | undefined> {
+    const s = this.tx.schema;
+    // The statement's own insert is not visible to its sub-select: the new row is never its own candidate.
+    const rows = await this.tx.manager.query<(RawPatient & { review_candidates: string[] })[]>(
+      `WITH inserted AS (
+         INSERT INTO ${s}.patient (id, id_number_index, identity_index, name_sealed, id_number_sealed,
+           birth_date_sealed, phone_sealed, address_sealed, guardian_sealed, sex, residence_division_code, lacks_capacity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (id_number_index) DO NOTHING RETURNING ${COLUMNS})
+       SELECT inserted.*, ARRAY(
+         SELECT c.id FROM ${s}.patient c
+          WHERE c.identity_index = $3 AND c.merged_into IS NULL AND ($2::text IS NULL OR c.id_number_index IS NULL)
+          ORDER BY c.created_at) AS review_candidates
+         FROM inserted`,
       [
         patient.id,
         patient.idNumberIndex,
@@ -99,7 +110,7 @@ export class PatientRepository {
         patient.lacksCapacity,
       ],
     );
-    return rows[0] ? toRow(rows[0]) : undefined;
+    return rows[0] ? { patient: toRow(rows[0]), reviewCandidates: rows[0].review_candidates } : undefined;
   }
 
   /**
@@ -124,6 +135,37 @@ export class PatientRepository {
       `UPDATE ${this.tx.schema}.patient SET guardian_sealed = $2, updated_at = now() WHERE id = $1`,
       [id, JSON.stringify(guardian)],
     );
+  }
+
+  /**
+   * A confirmed merge: the ID number (index and seal, re-sealed for the survivor) moves from the duplicate to a
+   * survivor that had none, and the duplicate points at the survivor.
+   */
+  async markMergedInto(
+    duplicateId: string,
+    survivorId: string,
+    idNumber?: { index: string; sealed: SealedFields['idNumber'] },
+  ): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.tx.schema}.patient SET merged_into = $2, id_number_index = NULL, updated_at = now() WHERE id = $1`,
+      [duplicateId, survivorId],
+    );
+    if (idNumber) {
+      await this.tx.manager.query(
+        `UPDATE ${this.tx.schema}.patient SET id_number_index = $2, id_number_sealed = $3, updated_at = now()
+          WHERE id = $1`,
+        [survivorId, idNumber.index, JSON.stringify(idNumber.sealed)],
+      );
+    }
+  }
+
+  /** The ID number blind index of a patient (null when none was given). */
+  async idNumberIndexOf(id: string): Promise<string | null> {
+    const rows = await this.tx.manager.query<{ id_number_index: string | null }[]>(
+      `SELECT id_number_index FROM ${this.tx.schema}.patient WHERE id = $1`,
+      [id],
+    );
+    return rows[0]?.id_number_index ?? null;
   }
 
   /** Replaces every seal by one made for the statutory record only, and marks the patient sealed. */

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import {
   APPLICATION_CHANNELS,
   ApplicationChannel,
@@ -8,6 +8,7 @@ import {
   ColourGrade,
   CONDITION_STATUSES,
   ConditionStatus,
+  ID_NUMBER_PATTERN,
   IsListOf,
   IsNested,
   IsNestedArray,
@@ -15,20 +16,37 @@ import {
   IsOrgId,
   IsRiskLevel,
   IsTimestamp,
+  normaliseIdNumberCase,
   PatientIdentityDto,
   REHAB_SERVICES,
   RehabService,
 } from '@app/contracts';
 import { ConsentRequestDto } from '../../consent/dto/consent.dto';
 
+/**
+ * The person as a channel files them: like a hospital's patient block, but a family or a village committee may
+ * not know the ID number. Without one the person is never linked automatically (the registration office reviews
+ * a name + birth date + county match).
+ */
+export class ApplicantIdentityDto extends OmitType(PatientIdentityDto, ['idNumber'] as const) {
+  @ApiPropertyOptional({
+    example: '61090219900307451X',
+    description: 'GB 11643 resident ID number, when known; a lower-case x is accepted',
+  })
+  @IsOptional()
+  @Transform(({ value }) => normaliseIdNumberCase(value))
+  @Matches(ID_NUMBER_PATTERN, { message: 'idNumber must be 18 characters: 17 digits and a digit or X' })
+  idNumber?: string;
+}
+
 export class FileApplicationDto {
   @ApiProperty({ enum: APPLICATION_CHANNELS.filter((c) => c !== 'hospital') })
   @IsOneOf(APPLICATION_CHANNELS.filter((c) => c !== 'hospital'))
   channel: Exclude<ApplicationChannel, 'hospital'>;
 
-  @ApiProperty({ type: () => PatientIdentityDto })
-  @IsNested(() => PatientIdentityDto)
-  patient: PatientIdentityDto;
+  @ApiProperty({ type: () => ApplicantIdentityDto })
+  @IsNested(() => ApplicantIdentityDto)
+  patient: ApplicantIdentityDto;
 
   @ApiProperty({ enum: REHAB_SERVICES, isArray: true })
   @IsListOf(REHAB_SERVICES)

@@ -30,13 +30,24 @@ export class ApplicationViewDto {
   })
   status: string;
 
-  @ApiProperty({ description: 'The person already had a registration; this application was linked to it' })
-  linkedToExisting: boolean;
+  @ApiPropertyOptional({
+    description:
+      'Registration office (county centre) and ops only: the person already had a registration and this ' +
+      'application was linked to it. A filing channel never sees links: its answers are the same whatever ' +
+      'registration knew about the person.',
+  })
+  linkedToExisting?: boolean;
 
-  @ApiPropertyOptional({ enum: ['id-number', 'name-birth-division'] })
+  @ApiPropertyOptional({
+    enum: ['id-number', 'name-birth-division', 'identity-review'],
+    description: 'Registration office and ops only',
+  })
   linkedBy?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'The application this one was merged into' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Registration office and ops only: the application this one was merged into',
+  })
   mergedInto?: string;
 
   @ApiProperty()
@@ -79,15 +90,27 @@ export class RegistrationViewDto {
   @ApiProperty({ format: 'uuid' })
   patientRef: string;
 
-  @ApiProperty({ enum: ['pending', 'registered', 'green-channel', 'consent-withdrawn', 'expired'] })
+  @ApiProperty({
+    enum: ['pending', 'registered', 'green-channel', 'consent-withdrawn', 'expired', 'merged'],
+    description:
+      "A filing channel sees the status only through its own applications (pending until one of them is registered or withdrawn); 'merged' only to the registration office",
+  })
   status: string;
 
   @ApiProperty({ description: 'PII sealed for the statutory record only (after withdrawal)' })
   sealed: boolean;
 
-  @ApiProperty({ type: ApplicationViewDto, isArray: true })
+  @ApiProperty({
+    type: ApplicationViewDto,
+    isArray: true,
+    description: "A filing channel sees its own applications only; the registration office every channel's",
+  })
   applications: ApplicationViewDto[];
 
-  @ApiProperty({ type: ConsentViewDto, isArray: true })
+  @ApiProperty({
+    type: ConsentViewDto,
+    isArray: true,
+    description: 'A filing channel sees the consents it recorded; the registration office all of them',
+  })
   consents: ConsentViewDto[];
 }
