@@ -7,6 +7,7 @@ import { AuditTrail } from '@app/audit';
 import { systemActor, TransactionHost } from '@app/persistence';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
+import { assessedEvent, assessmentRecord } from './assessment-record';
 import { ColourGradePolicy } from './colour-grade.policy';
 import { validationFailed } from './discharge-command';
 import { DischargeRepository } from './discharge.repository';
@@ -83,40 +84,18 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
           },
         ]);
       }
-      const outcome = this.policy.assess(assessment.riskLevel, assessment.conditionStatus);
-      await this.repository.completeAssessment(referral.id, hospital.id, {
-        riskLevel: assessment.riskLevel,
-        conditionStatus: assessment.conditionStatus,
-        functionalScores: (assessment.functionalScores ?? []).map((s) => ({
-          instrument: s.instrument,
-          score: s.score,
-        })),
-        rehabNeeds: assessment.rehabNeeds,
-        employmentInterest: assessment.employmentInterest,
-        colourGrade: outcome.colourGrade,
-        eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
-        assessedAt: assessedAt.toISOString(),
-      });
+      const record = assessmentRecord(this.policy, assessment, assessedAt.toISOString());
+      await this.repository.completeAssessment(referral.id, hospital.id, record);
       const identity = JSON.parse(
         this.cipher.open(referral.sealedPatient, INTAKE_SEAL_CONTEXTS.patient),
       ) as PatientIdentityDto;
       await this.publisher.publish(
         EVENTS.referralAssessed,
-        {
-          referralId: referral.id,
-          hospitalId: hospital.id,
-          riskLevel: assessment.riskLevel,
-          conditionStatus: assessment.conditionStatus,
-          colourGrade: outcome.colourGrade,
-          eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
-          rehabNeeds: assessment.rehabNeeds,
-          employmentInterest: assessment.employmentInterest,
-          assessedAt: assessedAt.toISOString(),
-          encounterId: referral.encounterId,
-          residenceDivisionCode: referral.residenceDivisionCode,
-          sealedPatient: this.cipher.sealJson(identity, SEAL_CONTEXTS.patient),
-          consents: referral.consents,
-        },
+        assessedEvent(
+          { ...referral, hospitalId: hospital.id },
+          record,
+          this.cipher.sealJson(identity, SEAL_CONTEXTS.patient),
+        ),
         { subject: referral.id },
       );
       await this.audit.record(receiptAudit('assessment-completed', 'U', referral.id));
@@ -127,8 +106,8 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
           encounterId: referral.encounterId,
           created: false,
           status: 'assessed',
-          colourGrade: outcome.colourGrade,
-          eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
+          colourGrade: record.colourGrade,
+          eligibleForCommunityRehab: record.eligibleForCommunityRehab,
         },
       };
     }, hospitalActor(hospital));

@@ -9,6 +9,7 @@ import { AuditEntry, AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
+import { assessedEvent, assessmentRecord } from './assessment-record';
 import { ColourGradePolicy } from './colour-grade.policy';
 import { requestFingerprint, validationFailed } from './discharge-command';
 import { checkDischargeRules } from './discharge-rules';
@@ -222,42 +223,19 @@ export class DischargeService {
       };
     }
 
-    const outcome = this.policy.assess(assessment.riskLevel, assessment.conditionStatus);
-    const assessedAt = new Date(assessment.assessedAt ?? command.dischargedAt).toISOString();
-    const inserted = await this.repository.insertReferralWithAssessmentIfNew(referral, {
-      riskLevel: assessment.riskLevel,
-      conditionStatus: assessment.conditionStatus,
-      functionalScores: (assessment.functionalScores ?? []).map((s) => ({
-        instrument: s.instrument,
-        score: s.score,
-      })),
-      rehabNeeds: assessment.rehabNeeds,
-      employmentInterest: assessment.employmentInterest,
-      colourGrade: outcome.colourGrade,
-      eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
-      assessedAt,
-    });
+    const record = assessmentRecord(
+      this.policy,
+      assessment,
+      new Date(assessment.assessedAt ?? command.dischargedAt).toISOString(),
+    );
+    const inserted = await this.repository.insertReferralWithAssessmentIfNew(referral, record);
     if (!inserted) return this.existing(hospital, command.encounterId);
 
     await this.publisher.publishAll([
       discharged,
       {
         definition: EVENTS.referralAssessed,
-        data: {
-          referralId,
-          hospitalId: hospital.id,
-          riskLevel: assessment.riskLevel,
-          conditionStatus: assessment.conditionStatus,
-          colourGrade: outcome.colourGrade,
-          eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
-          rehabNeeds: assessment.rehabNeeds,
-          employmentInterest: assessment.employmentInterest,
-          assessedAt,
-          encounterId: command.encounterId,
-          residenceDivisionCode: patient.residenceDivisionCode,
-          sealedPatient: this.cipher.sealJson(identity, SEAL_CONTEXTS.patient),
-          consents,
-        },
+        data: assessedEvent(referral, record, this.cipher.sealJson(identity, SEAL_CONTEXTS.patient)),
         options: { subject: referralId },
       },
     ]);
@@ -269,8 +247,8 @@ export class DischargeService {
         encounterId: command.encounterId,
         created: true,
         status: 'assessed',
-        colourGrade: outcome.colourGrade,
-        eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
+        colourGrade: record.colourGrade,
+        eligibleForCommunityRehab: record.eligibleForCommunityRehab,
       },
     };
   }
