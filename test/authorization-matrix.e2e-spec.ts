@@ -141,6 +141,9 @@ const COMMON: Record<string, Row> = {
   'POST /v1/admin/dead-letters/:id/replay': { roles: ['ops-admin'], ok: 404 },
 };
 
+/** Routes under /fhir answer refusals as OperationOutcome, not problem+json. */
+const FHIR_ROUTE = /^[A-Z]+ \/fhir(\/|$)/;
+
 const POLICY: Record<AppName, Record<string, Row>> = {
   'hospital-intake': {
     ...COMMON,
@@ -413,14 +416,14 @@ describe('authorization matrix: every route × every caller', () => {
           [401, 403, 404].includes(want) &&
           answer.status === want &&
           !row.public &&
-          !route.startsWith('POST /fhir')
+          !FHIR_ROUTE.test(route)
         ) {
           // Refusals are problem+json with a stable code, and never leak the object.
           if (!answer.contentType.startsWith('application/problem+json')) {
             failures.push(`${route} as ${caller}: ${want} without problem+json (${answer.contentType})`);
           }
         }
-        if (route.startsWith('POST /fhir') && [401, 403].includes(want) && answer.status === want) {
+        if (FHIR_ROUTE.test(route) && [401, 403].includes(want) && answer.status === want) {
           // FHIR clients get an OperationOutcome naming the code.
           if (!answer.body.includes('"OperationOutcome"'))
             failures.push(`${route} as ${caller}: no OperationOutcome`);
