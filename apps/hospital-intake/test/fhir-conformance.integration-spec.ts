@@ -18,7 +18,7 @@ describe('hospital-intake: FHIR conformance', () => {
 
   const get = async (path: string) => {
     const response = await fetch(`${w.service.url}${path}`, { headers: { 'x-api-key': w.keyA } });
-    const body = (await response.json());
+    const body = await response.json();
     expectValidFhir(body, `GET ${path} → ${response.status}`);
     return { status: response.status, body, contentType: response.headers.get('content-type') ?? '' };
   };

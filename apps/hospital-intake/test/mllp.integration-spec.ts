@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
+import { promisify } from 'node:util';
 import { waitFor } from '@app/testing';
 import { HospitalService } from '../src/hospitals/hospital.service';
 import { MllpListener } from '../src/discharges/mllp/mllp-listener';
@@ -139,5 +145,81 @@ describe('hospital-intake: HL7v2 over MLLP', () => {
     ]);
     expect(c.acks[0].text).toContain('FACILITY_NOT_ALLOWED');
     expect(c.acks[2].text).toContain('ID_NUMBER_CHECKSUM');
+  });
+});
+
+describe('hospital-intake: HL7v2 over MLLP with TLS', () => {
+  let w: HospitalIntakeHarness;
+  let dir: string;
+  let cert: Buffer;
+  const hospitalId = `mllps-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mllp-tls-'));
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]);
+    cert = readFileSync(join(dir, 'cert.pem'));
+    w = await startHospitalIntakeHarness({
+      mllp: {
+        port: 0,
+        host: '127.0.0.1',
+        facilities: { [FACILITY]: hospitalId },
+        maxBytes: 1 << 20,
+        tls: { key: readFileSync(join(dir, 'key.pem')), cert },
+      },
+    });
+    await w.service.app.get(HospitalService).register({
+      id: hospitalId,
+      name: '安康市精神卫生中心（TLS 测试）',
+      level: 'secondary',
+      countyDivisionCode: '610902',
+      kind: 'psychiatric',
+      onCall: { name: '总值班', phone: '0915-0000000' },
+    });
+  });
+
+  afterAll(async () => {
+    await w?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should take a discharge over TLS and ACK it', async () => {
+    const port = w.service.app.get(MllpListener).port!;
+    const socket = connectTls({ port, host: '127.0.0.1', ca: cert, servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+    const decoder = new MllpDecoder();
+    const acks: string[] = [];
+    socket.on('data', (chunk: Buffer) => acks.push(...decoder.push(chunk)));
+
+    socket.write(
+      mllpFrame(
+        chineseAdtA03({
+          version: '2.5.1',
+          controlId: 'TLS-1',
+          facility: FACILITY,
+          idNumber: idNumberFor('1979-06-15'),
+        }),
+      ),
+    );
+    await waitFor(() => acks.length >= 1, { timeoutMs: 10_000 });
+    socket.end();
+
+    expect(acks[0]).toContain('MSA|AA|TLS-1|');
+    expect(await w.count('referral', 'hospital_id = $1', [hospitalId])).toBe(1);
   });
 });

@@ -16,6 +16,8 @@ import { MllpDecoder, mllpFrame, MllpFrameTooLarge } from './mllp-codec';
 /** Messages of one connection processed at once, and queued before the connection is paused. */
 const WINDOW = 8;
 const BACKLOG = 256;
+/** Attempts at a message whose processing failed transiently. */
+const RETRIES = 4;
 
 /** HL7 versions this listener answers (MSH-12). */
 export const HL7_VERSIONS = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'];
@@ -151,7 +153,7 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
           'MSH^1^4',
         );
       }
-      return (await this.channels.submitHl7(hospital, frame)).ack;
+      return await this.submitRetrying(hospital, frame);
     } catch (error) {
       if (error instanceof Hl7ParseError) return reject(error.message, 'HL7_MESSAGE_INVALID');
       // Transient trouble (database, bus): AE tells the sender to send it again; nothing was kept.
@@ -170,6 +172,22 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
         },
         this.clock.now(),
       );
+    }
+  }
+
+  /**
+   * A transient failure (the same encounter being written by another connection, a busy pool, a deadlock) is
+   * tried again a few times before the sender is told to resend (AE): a hospital interface engine would
+   * otherwise queue and resend it anyway.
+   */
+  private async submitRetrying(hospital: AuthenticatedHospital, frame: string): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.channels.submitHl7(hospital, frame)).ack;
+      } catch (error) {
+        if (attempt >= RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 50));
+      }
     }
   }
 
