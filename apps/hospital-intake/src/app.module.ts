@@ -27,6 +27,7 @@ export class AppModule {
             CONSUMERS.hospitalIntakeRegistered,
             CONSUMERS.hospitalIntakeAssigned,
             CONSUMERS.hospitalIntakeConsentWithdrawn,
+            CONSUMERS.hospitalIntakeApplicationEnded,
             CONSUMERS.hospitalIntakeClosed,
             CONSUMERS.hospitalIntakeGreen,
           ],

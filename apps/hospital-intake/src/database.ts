@@ -2,9 +2,10 @@ import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateIntakeTables1764000000000 } from './migrations/1764000000000-CreateIntakeTables';
+import { ApplicationEnded1765000000000 } from './migrations/1765000000000-ApplicationEnded';
 import { AddAssignedSite1764000000100 } from './migrations/1764000000100-AddAssignedSite';
 import { AssessmentHospital1764300000000 } from './migrations/1764300000000-AssessmentHospital';
-import { AwaitingAssessment1764500000000 } from './migrations/1764500000000-AwaitingAssessment';
+import { AwaitingAssessment1765100000000 } from './migrations/1765100000000-AwaitingAssessment';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 
 /** What hospital-intake keeps in its own schema. */
@@ -17,6 +18,7 @@ export const DATABASE: DatabaseDefinition = {
     RowLevelSecurityAndAudit1764000000200,
     ConsolidateApiKeys1764200000000,
     AssessmentHospital1764300000000,
-    AwaitingAssessment1764500000000,
+    ApplicationEnded1765000000000,
+    AwaitingAssessment1765100000000,
   ],
 };

@@ -341,9 +341,11 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     try {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
-      // The API-key consolidation, the assessment's hospital column and awaiting-assessment came after it.
-      expect(await migrateDown(settings, DATABASE, 4)).toEqual([
-        'AwaitingAssessment1764500000000',
+      // The API-key consolidation, the assessment's hospital column, the ended-application columns and
+      // awaiting-assessment came after it: step back over all five.
+      expect(await migrateDown(settings, DATABASE, 5)).toEqual([
+        'AwaitingAssessment1765100000000',
+        'ApplicationEnded1765000000000',
         'AssessmentHospital1764300000000',
         'ConsolidateApiKeys1764200000000',
         'RowLevelSecurityAndAudit1764000000200',

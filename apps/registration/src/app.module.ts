@@ -5,6 +5,7 @@ import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { ApplicationsModule } from './applications/applications.module';
+import { CalendarModule } from './calendar/calendar.module';
 import { RegistrationConfig } from './config/registration.config';
 import { SettingsModule } from './config/settings.module';
 import { ConsentModule } from './consent/consent.module';
@@ -26,13 +27,18 @@ export class AppModule {
         ServiceModule.forRoot({
           service: SERVICES.registration,
           database: DATABASE,
-          consumers: [CONSUMERS.registrationAssessed, CONSUMERS.registrationRelapse],
+          consumers: [
+            CONSUMERS.registrationAssessed,
+            CONSUMERS.registrationRelapse,
+            CONSUMERS.registrationAssigned,
+          ],
           apiKeyKinds: REGISTRATION_CHANNEL_KINDS,
           ...overrides,
         }),
         CryptoModule,
         AuditModule,
         SettingsModule.forRoot(settings),
+        CalendarModule,
         HospitalChannelModule,
         ApplicationsModule,
         RegistrationsModule,

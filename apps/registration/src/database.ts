@@ -1,6 +1,7 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
+import { DeadlinesAndCalendar1765000000000 } from './migrations/1765000000000-DeadlinesAndCalendar';
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
 import { RowLevelSecurityAndAudit1763900002100 } from './migrations/1763900002100-RowLevelSecurityAndAudit';
 import { IdentityReview1764910000000 } from './migrations/1764910000000-IdentityReview';
@@ -14,5 +15,6 @@ export const DATABASE: DatabaseDefinition = {
     RowLevelSecurityAndAudit1763900002100,
     ConsolidateApiKeys1764200000000,
     IdentityReview1764910000000,
+    DeadlinesAndCalendar1765000000000,
   ],
 };

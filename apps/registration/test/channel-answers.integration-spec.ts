@@ -189,6 +189,44 @@ describe('registration answers every channel the same whatever it knows of the p
     expect(differences(registration.body, unknown.registration.body)).toEqual([]);
   });
 
+  it('should let no unverified filer capture or withdraw the consent of a person it names', async () => {
+    // A family portal files with the ID number of someone discharged and routed, then tries the person's consent.
+    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+      channel: 'family',
+      patient: discharged,
+      needs: ['day-care'],
+    });
+    const registrationId = filed.body.registrationId as string;
+    const unknown = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+      channel: 'family',
+      patient: person(),
+      needs: ['day-care'],
+    });
+    for (const id of [registrationId, unknown.body.registrationId as string]) {
+      const withdrawal = await http(
+        world,
+        'POST',
+        `/registrations/${id}/consent-withdrawals`,
+        world.keys.familyPortal,
+        {
+          purpose: 'community-rehab',
+          withdrawnBy: 'patient',
+        },
+      );
+      const capture = await http(
+        world,
+        'POST',
+        `/registrations/${id}/consents`,
+        world.keys.familyPortal,
+        consent(),
+      );
+      expect([withdrawal.status, capture.status]).toEqual([404, 404]);
+    }
+    // The discharged person's referral goes on, untouched.
+    const office = await http(world, 'GET', `/registrations/${registrationId}`, world.keys.centre);
+    expect(office.body).toMatchObject({ status: 'registered' });
+  });
+
   it('should show the link to the registration office and ops only', async () => {
     const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
       channel: 'family',

@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import {
   ConsentGrantDto,
+  EventDefinition,
   EVENTS,
   EventEnvelope,
   PatientIdentityDto,
@@ -188,20 +189,27 @@ export async function publishAssessed(
     consents,
     ...overrides,
   };
-  const envelope = buildEnvelope(EVENTS.referralAssessed, 'hospital-intake', data, { subject: referralId });
+  await publishEvent(world, EVENTS.referralAssessed, data, referralId);
+  return referralId;
+}
+
+/** Publishes an event onto the namespace's stream as its producer would (e.g. referral.assigned from rehab-site). */
+export async function publishEvent<T extends object>(
+  world: RegistrationHarness,
+  definition: EventDefinition<T>,
+  data: T,
+  subject: string,
+): Promise<string> {
+  const envelope = buildEnvelope(definition, definition.producer, data, { subject });
   const nc = await connect({ servers: SHARED_NATS_URL });
   try {
-    await jetstream(nc).publish(
-      world.topology.subject(EVENTS.referralAssessed.subject),
-      JSON.stringify(envelope),
-      {
-        msgID: envelope.id,
-      },
-    );
+    await jetstream(nc).publish(world.topology.subject(definition.subject), JSON.stringify(envelope), {
+      msgID: envelope.id,
+    });
   } finally {
     await nc.close();
   }
-  return referralId;
+  return envelope.id;
 }
 
 /** Every CloudEvent on the namespace's REFERRAL stream (read back from the server). */

@@ -94,20 +94,25 @@ describe('registration consent withdrawal', () => {
     world.clock.advance(60 * 86_400_000);
     await world.sweeper.sweep();
 
+    // Only the hospital hears that its new referral was refused (no patient data in it); nothing else follows.
     const ids = [referralId, again];
-    await holdsFor(async () => {
-      const events = await eventsOf(ids);
-      return events[events.length - 1]?.type === EVENTS.referralConsentWithdrawn.type;
-    }, 1500);
+    await waitFor(async () => (await eventsOf(ids)).length === 3);
+    await holdsFor(async () => (await eventsOf(ids)).length === 3, 1500);
     const events = await eventsOf(ids);
     expect(events.map((e) => e.type)).toEqual([
       EVENTS.referralRegistered.type,
       EVENTS.referralConsentWithdrawn.type,
+      EVENTS.referralApplicationEnded.type,
     ]);
+    expect(events[2]).toMatchObject({
+      subject: again,
+      data: { referralId: again, outcome: 'refused', reasonCode: 'consent-withdrawn-earlier' },
+    });
     const outbox = await outboxOf(world, ids);
     expect(outbox.map((o) => o.subject)).toEqual([
       EVENTS.referralRegistered.subject,
       EVENTS.referralConsentWithdrawn.subject,
+      EVENTS.referralApplicationEnded.subject,
     ]);
   });
 
@@ -163,6 +168,29 @@ describe('registration consent withdrawal', () => {
     );
     await holdsFor(async () => (await eventsOf([referralId])).length === 1, 1000);
     expect(await applicationRow(world, referralId)).toMatchObject({ status: 'consent-withdrawn' });
+  });
+
+  it('should not publish a withdrawal for a referral that was never registered (no holder knows it)', async () => {
+    const filed = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+      channel: 'village-committee',
+      patient: person(),
+      needs: ['day-care'],
+    });
+    expect(filed.status).toBe(201);
+    const referralId = filed.body.applicationId as string;
+    const registrationId = filed.body.registrationId as string;
+
+    expect((await withdraw(registrationId)).status).toBe(200);
+
+    expect(await applicationRow(world, referralId)).toMatchObject({ status: 'consent-withdrawn' });
+    await holdsFor(
+      async () =>
+        !(await eventsOf([referralId])).some((e) => e.type === EVENTS.referralConsentWithdrawn.type) &&
+        (await outboxOf(world, [referralId])).every(
+          (o) => o.subject !== EVENTS.referralConsentWithdrawn.subject,
+        ),
+      1000,
+    );
   });
 
   it('should withdraw an employment consent alone without ending the rehab referral', async () => {

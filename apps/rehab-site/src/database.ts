@@ -1,5 +1,6 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
+import { RiskCeilingAndEarlyWithdrawals1765000000000 } from './migrations/1765000000000-RiskCeilingAndEarlyWithdrawals';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateRehabSiteTables1764100000000 } from './migrations/1764100000000-CreateRehabSiteTables';
 import { RowLevelSecurityAndAudit1764100000100 } from './migrations/1764100000100-RowLevelSecurityAndAudit';
@@ -12,5 +13,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRehabSiteTables1764100000000,
     RowLevelSecurityAndAudit1764100000100,
     ConsolidateApiKeys1764200000000,
+    RiskCeilingAndEarlyWithdrawals1765000000000,
   ],
 };

@@ -86,12 +86,15 @@ describe('rehab-site routing on referral.registered', () => {
       expect(alerts.map((a) => a.data.code)).toEqual(['NEEDS_MANUAL_PLACEMENT']);
     });
 
-    it("should not route a risk level above every site's eligibility to a community site", async () => {
+    it('should not route a risk 3–5 referral at all, not even to the county centre, and alert ops', async () => {
       const id = await world.register({ riskLevel: 3, colourGrade: 'orange' });
 
-      await waitFor(async () => (await world.assignments(id)).length === 1, { message: 'assigned' });
-      const [assigned] = await world.events(id, EVENTS.referralAssigned.subject);
-      expect(assigned.data).toMatchObject({ siteId: 'cc-hanbin', needsManualPlacement: true });
+      const [alert] = await waitFor(async () => {
+        const found = await world.events(id, EVENTS.opsAlertRaised.subject);
+        return found.length > 0 ? found : undefined;
+      });
+      expect(alert.data).toMatchObject({ code: 'UNSTABLE_REFERRAL_NOT_ROUTED' });
+      expect(await world.assignments(id)).toEqual([]);
     });
   });
 

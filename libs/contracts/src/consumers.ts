@@ -69,6 +69,12 @@ export const CONSUMERS = {
     'A relapse puts the registration on hold (green channel); re-referral resumes it.',
     URGENT_DELIVERY,
   ),
+  registrationAssigned: consumer(
+    SERVICES.registration,
+    'referral-assigned',
+    EVENTS.referralAssigned,
+    'Meets the refer-to-a-site deadline (5 working days of registration) when a site is assigned.',
+  ),
   rehabSiteRegistered: consumer(
     SERVICES.rehabSite,
     'referral-registered',
@@ -98,6 +104,12 @@ export const CONSUMERS = {
     'referral-consent-withdrawn',
     EVENTS.referralConsentWithdrawn,
     'Withdrawal ends the referral in the hospital’s view and drops the consents it was sent with.',
+  ),
+  hospitalIntakeApplicationEnded: consumer(
+    SERVICES.hospitalIntake,
+    'referral-application-ended',
+    EVENTS.referralApplicationEnded,
+    'Closes the loop back to the referring hospital: refused, or linked to an existing registration.',
   ),
   hospitalIntakeClosed: consumer(
     SERVICES.hospitalIntake,

@@ -16,6 +16,7 @@ import {
   ReferralRegisteredData,
 } from './events/referral.events';
 import {
+  ReferralApplicationEndedData,
   ReferralApplicationReceivedData,
   ReferralRegistrationExpiredData,
   ReferralSlaBreachedData,
@@ -104,12 +105,19 @@ export const EVENTS = {
     SERVICES.registration,
     'An application from a non-hospital channel (self, family, 村/居委会, social organisation, enterprise) was filed.',
   ),
+  referralApplicationEnded: event(
+    'referral.application-ended',
+    'REFERRAL',
+    ReferralApplicationEndedData,
+    SERVICES.registration,
+    "A hospital's application ended unregistered: refused, or linked to the person's existing registration.",
+  ),
   referralSlaBreached: event(
     'referral.sla-breached',
     'REFERRAL',
     ReferralSlaBreachedData,
     SERVICES.registration,
-    'A working-day deadline (verify & register within 5 working days) passed without the step being done.',
+    'A working-day deadline (verify & register, refer to a site: 5 working days each) passed without the step being done.',
   ),
   referralRegistrationExpired: event(
     'referral.registration-expired',

@@ -17,3 +17,4 @@ export * from './events/rehab.events';
 export * from './json-schema';
 export * from './events/patient.dto';
 export * from './requests';
+export * from './policy/colour-grade.policy';

@@ -92,6 +92,12 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     registerDueAt: LATER,
     linkedToExisting: false,
   },
+  referralApplicationEnded: {
+    referralId: REFERRAL_ID,
+    outcome: 'linked-to-existing',
+    reasonCode: 'already-registered',
+    endedAt: AT,
+  },
   referralSlaBreached: {
     referralId: REFERRAL_ID,
     stage: 'verify-and-register',

@@ -211,10 +211,11 @@ describe(consumersOf.name, () => {
     expect(own).toEqual(consumers.filter((c) => c.service === service));
   });
 
-  it('should return the two consumers of registration (assessed, relapse)', () => {
+  it('should return the three consumers of registration (assessed, relapse, assigned)', () => {
     expect(consumersOf(SERVICES.registration)).toEqual([
       CONSUMERS.registrationAssessed,
       CONSUMERS.registrationRelapse,
+      CONSUMERS.registrationAssigned,
     ]);
   });
 

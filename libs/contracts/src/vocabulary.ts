@@ -58,3 +58,15 @@ export type ApplicationChannel = (typeof APPLICATION_CHANNELS)[number];
 /** Deadlines whose breach is an event (referral.sla-breached). */
 export const SLA_STAGES = ['verify-and-register', 'refer-to-site'] as const;
 export type SlaStage = (typeof SLA_STAGES)[number];
+
+/**
+ * How a hospital's application ended without a registration of its own (referral.application-ended): `refused`
+ * (the person withdrew consent earlier) or `linked-to-existing` (the person is registered already; the
+ * hospital learns no more than that).
+ */
+export const APPLICATION_END_OUTCOMES = ['refused', 'linked-to-existing'] as const;
+export type ApplicationEndOutcome = (typeof APPLICATION_END_OUTCOMES)[number];
+
+/** Why, as a stable code the hospital's view shows. */
+export const APPLICATION_END_REASONS = ['consent-withdrawn-earlier', 'already-registered'] as const;
+export type ApplicationEndReason = (typeof APPLICATION_END_REASONS)[number];

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { ColourGradePolicy } from '@app/contracts';
 import { ConfigurationError, integerFromEnv } from '@app/core';
-import { ColourGradePolicy } from '../discharges/colour-grade.policy';
 
 /** Hospital-intake's settings, read from the environment and validated at boot. */
 export interface HospitalIntakeConfig {
   /**
-   * The colour-grade table (`INTAKE_COLOUR_GRADE_RULES`, JSON `[{maxRisk, conditions, grade}]`, first match
-   * wins) and the highest risk eligible for community rehab (`INTAKE_MAX_COMMUNITY_RISK`, never above 2).
+   * The colour-grade table (`COLOUR_GRADE_RULES`, JSON `[{maxRisk, conditions, grade}]`, first match
+   * wins) and the highest risk eligible for community rehab (`MAX_COMMUNITY_RISK`, never above 2).
    */
   readonly colourGrades: ColourGradePolicy;
   /**

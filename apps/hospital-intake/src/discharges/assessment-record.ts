@@ -1,5 +1,5 @@
 import { ConsentGrantDto, EncryptedFieldDto, ReferralAssessedData } from '@app/contracts';
-import { ColourGradePolicy } from './colour-grade.policy';
+import { ColourGradePolicy } from '@app/contracts';
 import { NewAssessment } from './discharge.repository';
 import { DischargeAssessmentDto } from './dto/submit-discharge.dto';
 

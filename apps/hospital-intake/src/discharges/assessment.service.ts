@@ -8,7 +8,7 @@ import { systemActor, TransactionHost } from '@app/persistence';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
 import { assessedEvent, assessmentRecord } from './assessment-record';
-import { ColourGradePolicy } from './colour-grade.policy';
+import { ColourGradePolicy } from '@app/contracts';
 import { validationFailed } from './discharge-command';
 import { DischargeRepository } from './discharge.repository';
 import { COLOUR_GRADE_POLICY, INTAKE_SEAL_CONTEXTS, IntakeAnswer, receiptAudit } from './discharge.service';

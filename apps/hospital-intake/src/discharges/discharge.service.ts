@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
+import { ColourGradePolicy, EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
 import { Clock, DomainException, WorkingDayCalendar } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
@@ -10,7 +10,6 @@ import { TransactionHost } from '@app/persistence';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
 import { assessedEvent, assessmentRecord } from './assessment-record';
-import { ColourGradePolicy } from './colour-grade.policy';
 import { requestFingerprint, validationFailed } from './discharge-command';
 import { checkDischargeRules } from './discharge-rules';
 import { DischargeRepository, IntakeChannel } from './discharge.repository';

@@ -4,6 +4,7 @@ import {
   EVENTS,
   EventEnvelope,
   GreenRelapseReportedData,
+  ReferralApplicationEndedData,
   ReferralAssignedData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
@@ -30,6 +31,11 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralConsentWithdrawn)
   onConsentWithdrawn(@Payload() event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
     return this.referrals.onConsentWithdrawn(event);
+  }
+
+  @OnEvent(EVENTS.referralApplicationEnded)
+  onApplicationEnded(@Payload() event: EventEnvelope<ReferralApplicationEndedData>): Promise<void> {
+    return this.referrals.onApplicationEnded(event);
   }
 
   @OnEvent(EVENTS.referralClosed)

@@ -1,12 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { ClosureOutcome, ColourGrade } from '@app/contracts';
+import { ApplicationEndOutcome, ApplicationEndReason, ClosureOutcome, ColourGrade } from '@app/contracts';
 import { TransactionHost } from '@app/persistence';
 
 export interface ReferralRecord {
   id: string;
   encounterId: string;
   channel: string;
-  status: 'awaiting-assessment' | 'assessed' | 'registered' | 'closed' | 'consent-withdrawn';
+  status:
+    | 'awaiting-assessment'
+    | 'assessed'
+    | 'registered'
+    | 'closed'
+    | 'consent-withdrawn'
+    | ApplicationEndOutcome;
   dischargedAt: Date;
   /** null while the referral awaits its discharge assessment. */
   riskLevel: number | null;
@@ -17,6 +23,8 @@ export interface ReferralRecord {
   closedAt: Date | null;
   greenReportedAt: Date | null;
   assignedSiteName: string | null;
+  endReason: ApplicationEndReason | null;
+  endedAt: Date | null;
   updatedAt: Date;
 }
 
@@ -28,7 +36,8 @@ export class ReferralRepository {
   async findForHospital(hospitalId: string, referralId: string): Promise<ReferralRecord | undefined> {
     const rows = await this.tx.manager.query<Record<string, unknown>[]>(
       `SELECT r.id, r.encounter_id, r.channel, r.status, r.discharged_at, a.risk_level, a.colour_grade,
-              a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.assigned_site_name, r.updated_at
+              a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.assigned_site_name,
+              r.end_reason, r.ended_at, r.updated_at
          FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
         WHERE r.id = $1 AND r.hospital_id = $2`,
       [referralId, hospitalId],
@@ -49,6 +58,8 @@ export class ReferralRepository {
         closedAt: r.closed_at as Date | null,
         greenReportedAt: r.green_reported_at as Date | null,
         assignedSiteName: r.assigned_site_name as string | null,
+        endReason: r.end_reason as ApplicationEndReason | null,
+        endedAt: r.ended_at as Date | null,
         updatedAt: r.updated_at as Date,
       }
     );
@@ -83,6 +94,24 @@ export class ReferralRepository {
       `UPDATE ${this.tx.schema}.referral SET status = 'consent-withdrawn', consents = '[]'::jsonb, updated_at = now()
         WHERE id = $1 AND status NOT IN ('closed', 'consent-withdrawn')`,
       [referralId],
+    );
+    return count === 1;
+  }
+
+  /**
+   * assessed → refused / linked-to-existing (referral.application-ended): the referral ends here without a
+   * registration of its own; a no-op for referrals that are not ours or already further on.
+   */
+  async markApplicationEnded(
+    referralId: string,
+    outcome: ApplicationEndOutcome,
+    reason: ApplicationEndReason,
+    endedAt: string,
+  ): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.tx.schema}.referral SET status = $2, end_reason = $3, ended_at = $4, updated_at = now()
+        WHERE id = $1 AND status = 'assessed'`,
+      [referralId, outcome, reason, endedAt],
     );
     return count === 1;
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   EventEnvelope,
   GreenRelapseReportedData,
+  ReferralApplicationEndedData,
   ReferralAssignedData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
@@ -16,6 +17,7 @@ import { ReferralRecord, ReferralRepository } from './referral.repository';
 
 function stageOf(r: ReferralRecord): ReferralViewDto['stage'] {
   if (r.status === 'consent-withdrawn') return 'consent-withdrawn';
+  if (r.status === 'refused' || r.status === 'linked-to-existing') return r.status;
   if (r.status === 'closed') return 'closed';
   if (r.greenReportedAt) return 'green-channel';
   if (r.status === 'registered') return 'routing';
@@ -63,6 +65,8 @@ export class ReferralService {
       assignedSite: r.assignedSiteName ? { name: r.assignedSiteName } : null,
       outcome: r.outcome && r.closedAt ? { outcome: r.outcome, closedAt: r.closedAt.toISOString() } : null,
       relapseReportedAt: r.greenReportedAt?.toISOString() ?? null,
+      applicationEnded:
+        r.endReason && r.endedAt ? { reasonCode: r.endReason, endedAt: r.endedAt.toISOString() } : null,
       updatedAt: r.updatedAt.toISOString(),
     };
   }
@@ -87,6 +91,14 @@ export class ReferralService {
     if (event.data.purpose !== 'community-rehab') return;
     await this.changed(event.data.referralId, 'consent-withdrawn', () =>
       this.referrals.markConsentWithdrawn(event.data.referralId),
+    );
+  }
+
+  /** Refused, or linked to the person's existing registration: the hospital sees that, and nothing more. */
+  async onApplicationEnded(event: EventEnvelope<ReferralApplicationEndedData>): Promise<void> {
+    const { referralId, outcome, reasonCode, endedAt } = event.data;
+    await this.changed(referralId, 'application-ended', () =>
+      this.referrals.markApplicationEnded(referralId, outcome, reasonCode, endedAt),
     );
   }
 

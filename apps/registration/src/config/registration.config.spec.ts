@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ColourGradePolicy } from '@app/contracts';
 import { ConfigurationError } from '@app/core';
 import { loadRegistrationConfig } from './registration.config';
 
@@ -5,11 +9,14 @@ describe(loadRegistrationConfig.name, () => {
   it('should default to the policy: 5 working days, community-rehab consent, 72 h reminders, 30 days', () => {
     expect(loadRegistrationConfig({})).toEqual({
       registerWithinWorkingDays: 5,
+      referToSiteWithinWorkingDays: 5,
       routingPurposes: ['community-rehab'],
       consentReminderIntervalHours: 72,
       consentExpiryDays: 30,
       sweepIntervalMs: 60_000,
       holidayCalendar: undefined,
+      holidayCalendarLeadDays: 42,
+      riskPolicy: expect.any(ColourGradePolicy),
     });
   });
 
@@ -27,6 +34,22 @@ describe(loadRegistrationConfig.name, () => {
       consentReminderIntervalHours: 24,
       consentExpiryDays: 14,
     });
+  });
+
+  it('should read a holiday calendar file, and name what is wrong in a bad one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'holidays-'));
+    const good = join(dir, 'good.json');
+    const bad = join(dir, 'bad.json');
+    const year2027 = { holidays: [['2027-01-01', '2027-01-03']], makeUpWorkdays: ['2027-02-20'] };
+    writeFileSync(good, JSON.stringify({ years: { '2027': year2027 } }));
+    writeFileSync(bad, JSON.stringify({ years: { '2027': { holidays: [['2027-01-03', '2027-01-01']] } } }));
+
+    expect(loadRegistrationConfig({ HOLIDAY_CALENDAR_FILE: good }).holidayCalendar).toEqual({
+      years: { '2027': year2027 },
+    });
+    expect(() => loadRegistrationConfig({ HOLIDAY_CALENDAR_FILE: bad })).toThrow(
+      /years\.2027\.holidays must be[\s\S]*years\.2027\.makeUpWorkdays must be/,
+    );
   });
 
   it('should name every bad variable', () => {

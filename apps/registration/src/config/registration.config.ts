@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-import { CONSENT_PURPOSES, ConsentPurpose } from '@app/contracts';
-import { ConfigurationError, HolidayCalendarData } from '@app/core';
+import { ColourGradePolicy, CONSENT_PURPOSES, ConsentPurpose } from '@app/contracts';
+import { ConfigurationError, HolidayCalendarData, parseHolidayCalendar } from '@app/core';
 
 /** The domain rules of registration, read from the environment and validated at boot. */
 export interface RegistrationConfig {
   /** Verify & register within this many working days of the application (转介管理办法: 5). */
   readonly registerWithinWorkingDays: number;
+  /** Refer to a site within this many working days of registration (转介管理办法: 5). */
+  readonly referToSiteWithinWorkingDays: number;
   /** Purposes a patient must have a valid consent for before being routed to a site. */
   readonly routingPurposes: readonly ConsentPurpose[];
   /** Remind every this many hours while awaiting consent. */
@@ -18,6 +20,10 @@ export interface RegistrationConfig {
   readonly sweepIntervalMs: number;
   /** Extra holiday years (JSON file with the HolidayCalendarData shape), merged over the built-in ones. */
   readonly holidayCalendar?: HolidayCalendarData;
+  /** Days before 1 January of a year with no holiday calendar that ops are alerted (HOLIDAY_CALENDAR_MISSING). */
+  readonly holidayCalendarLeadDays: number;
+  /** The risk policy (colour grade and community eligibility), shared with hospital-intake. */
+  readonly riskPolicy: ColourGradePolicy;
 }
 
 export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
@@ -29,6 +35,20 @@ class RegistrationEnvironment {
   @Min(1)
   @Max(60)
   REGISTER_WITHIN_WORKING_DAYS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  REFER_TO_SITE_WITHIN_WORKING_DAYS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(14)
+  @Max(180)
+  HOLIDAY_CALENDAR_LEAD_DAYS?: number;
 
   @IsOptional()
   @Matches(new RegExp(`^(${CONSENT_PURPOSES.join('|')})(,(${CONSENT_PURPOSES.join('|')}))*$`), {
@@ -72,20 +92,31 @@ export function loadRegistrationConfig(env: NodeJS.ProcessEnv = process.env): Re
   let holidayCalendar: HolidayCalendarData | undefined;
   if (vars.HOLIDAY_CALENDAR_FILE) {
     try {
-      holidayCalendar = JSON.parse(readFileSync(vars.HOLIDAY_CALENDAR_FILE, 'utf8')) as HolidayCalendarData;
+      const parsed = parseHolidayCalendar(JSON.parse(readFileSync(vars.HOLIDAY_CALENDAR_FILE, 'utf8')));
+      holidayCalendar = parsed.data;
+      lines.push(...parsed.problems.map((p) => `HOLIDAY_CALENDAR_FILE: ${p}`));
     } catch (error) {
       lines.push(`HOLIDAY_CALENDAR_FILE could not be read as JSON: ${(error as Error).message}`);
     }
   }
-  if (lines.length > 0) {
+  let riskPolicy: ColourGradePolicy | undefined;
+  try {
+    riskPolicy = ColourGradePolicy.fromEnv(env);
+  } catch (error) {
+    lines.push((error as Error).message);
+  }
+  if (lines.length > 0 || !riskPolicy) {
     throw new ConfigurationError(`Invalid configuration for registration:\n  - ${lines.join('\n  - ')}`);
   }
   return {
     registerWithinWorkingDays: vars.REGISTER_WITHIN_WORKING_DAYS ?? 5,
+    referToSiteWithinWorkingDays: vars.REFER_TO_SITE_WITHIN_WORKING_DAYS ?? 5,
     routingPurposes: (vars.ROUTING_CONSENT_PURPOSES ?? 'community-rehab').split(',') as ConsentPurpose[],
     consentReminderIntervalHours: vars.CONSENT_REMINDER_INTERVAL_HOURS ?? 72,
     consentExpiryDays: vars.CONSENT_EXPIRY_DAYS ?? 30,
     sweepIntervalMs: vars.REGISTRATION_SWEEP_INTERVAL_MS ?? 60_000,
     holidayCalendar,
+    holidayCalendarLeadDays: vars.HOLIDAY_CALENDAR_LEAD_DAYS ?? 42,
+    riskPolicy,
   };
 }

@@ -1,12 +1,13 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { CHINA_HOLIDAYS, settingsProvider, WorkingDayCalendar } from '@app/core';
+import { settingsProvider, packagedChinaHolidays, WorkingDayCalendar } from '@app/core';
 import { loadRegistrationConfig, REGISTRATION_CONFIG, RegistrationConfig } from './registration.config';
 
-/** The working-day calendar: the built-in holidays, extended by the configured holiday file. */
+/** The working-day calendar: the `chinese-days` package, with the configured holiday file merged over it. */
 function workingDayCalendar(config: RegistrationConfig): WorkingDayCalendar {
+  const packaged = packagedChinaHolidays();
   return config.holidayCalendar
-    ? new WorkingDayCalendar(CHINA_HOLIDAYS, config.holidayCalendar)
-    : new WorkingDayCalendar(CHINA_HOLIDAYS);
+    ? new WorkingDayCalendar(packaged, config.holidayCalendar)
+    : new WorkingDayCalendar(packaged);
 }
 
 /** Registration's settings (read and validated at boot) and the holiday calendar they extend. */

@@ -6,6 +6,7 @@ import { AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
 import { Caller, callerActor, restAudit } from '../auth/caller';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
+import { ApplicationRow } from '../registrations/application-row';
 import { ApplicationRepository } from '../registrations/application.repository';
 import { ConsentGate } from '../registrations/consent-gate.service';
 import { RegistrationViewDto } from '../registrations/dto/registration-view.dto';
@@ -45,7 +46,7 @@ export class ConsentService {
   ): Promise<RegistrationViewDto> {
     const entry = restAudit('consent', 'U', 'registration', registrationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
-      const { registration, patient } = await this.views.registrationFor(caller, registrationId);
+      const { registration, patient } = await this.views.registrationFor(caller, registrationId, true);
       if (registration.status === 'consent-withdrawn') {
         throw new DomainException(
           'CONSENT_WITHDRAWN',
@@ -77,13 +78,13 @@ export class ConsentService {
 
   /**
    * Withdrawal. For a purpose that routing depends on: every application still going ends, unsent outbox
-   * rows of those referrals are cancelled, referral.consent-withdrawn tells every holder, and the PII is
-   * re-sealed for the statutory record only. Nothing is published for the patient afterwards.
+   * rows of those referrals are cancelled, referral.consent-withdrawn tells every holder (and only holders: see
+   * `heldDownstream`), and the PII is re-sealed for the statutory record only. Nothing is published for the patient afterwards.
    */
   async withdraw(caller: Caller, registrationId: string, dto: WithdrawalDto): Promise<RegistrationViewDto> {
     const entry = restAudit('consent-withdrawal', 'U', 'registration', registrationId);
     return this.audit.audited(callerActor(caller), entry, async () => {
-      const { registration, patient } = await this.views.registrationFor(caller, registrationId);
+      const { registration, patient } = await this.views.registrationFor(caller, registrationId, true);
       if (registration.status === 'consent-withdrawn')
         return this.views.registrationView(registration.id, caller);
       // Withdrawal ends every holder's application, whichever organisation filed it: the service does it.
@@ -118,6 +119,8 @@ export class ConsentService {
           );
         }
       }
+      // Only holders hear of it: a referral never registered is known to no site; a hospital's to its hospital.
+      if (!heldDownstream(application)) continue;
       await this.publisher.publish(
         EVENTS.referralConsentWithdrawn,
         {
@@ -140,4 +143,12 @@ export class ConsentService {
   private endsRouting(purpose: ConsentPurpose): boolean {
     return purpose === 'community-rehab' || this.config.routingPurposes.includes(purpose);
   }
+}
+
+/**
+ * Whether any service downstream holds the referral: rehab-site once it was registered (referral.registered),
+ * hospital-intake for a hospital's own referral from the start.
+ */
+function heldDownstream(application: ApplicationRow): boolean {
+  return application.registeredAt !== null || application.channel === 'hospital';
 }

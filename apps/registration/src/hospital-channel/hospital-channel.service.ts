@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import {
+  EVENTS,
   EventEnvelope,
   GreenRelapseReportedData,
   PatientIdentityDto,
@@ -10,6 +11,7 @@ import {
   SEAL_CONTEXTS,
 } from '@app/contracts';
 import { DomainException } from '@app/core';
+import { EventPublisher } from '@app/messaging';
 import { FieldCipher, SealError } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { AuditEntry, AuditTrail } from '@app/audit';
@@ -42,6 +44,7 @@ export class HospitalChannelService {
     private readonly consents: ConsentRepository,
     private readonly intake: RegistrationIntake,
     private readonly gate: ConsentGate,
+    private readonly publisher: EventPublisher,
     @Inject(DivisionDirectory) private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
   ) {}
@@ -73,8 +76,12 @@ export class HospitalChannelService {
         consents: data.consents.map((c) => consentGrantOf(c, data.hospitalId)),
         assessment: this.assessmentOf(data),
       });
-      // Filed into the registration's routed application, or refused after a withdrawal: no effect of its own.
-      if (intake.application.status === 'merged' || intake.application.status === 'refused') return;
+      // Filed into the registration's routed application, or refused after a withdrawal: no effect of its own
+      // beyond telling the hospital, which would otherwise see its referral await consent for ever.
+      if (intake.application.status === 'merged' || intake.application.status === 'refused') {
+        await this.publishEnded(intake.application, causationId);
+        return;
+      }
       if (intake.application.status === 'registered') {
         const { application, registration, patient } = intake;
         await this.gate.publishRegistered(
@@ -93,6 +100,24 @@ export class HospitalChannelService {
         messagingAudit('hospital-application', 'U', 'patient', intake.patient.id),
       ]);
     }, SYSTEM_ACTOR);
+  }
+
+  /**
+   * referral.application-ended: refused (consent withdrawn earlier) or linked to the person's existing
+   * registration. Says no more than that: no registration id, other referral or site.
+   */
+  private async publishEnded(application: ApplicationRow, causationId: string): Promise<void> {
+    const refused = application.status === 'refused';
+    await this.publisher.publish(
+      EVENTS.referralApplicationEnded,
+      {
+        referralId: application.id,
+        outcome: refused ? 'refused' : 'linked-to-existing',
+        reasonCode: refused ? 'consent-withdrawn-earlier' : 'already-registered',
+        endedAt: (application.endedAt ?? application.receivedAt).toISOString(),
+      },
+      { subject: application.id, causationId },
+    );
   }
 
   /** green.relapse-reported: the registration waits (green channel); the next referral resumes it. */

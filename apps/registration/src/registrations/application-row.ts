@@ -50,7 +50,14 @@ export interface ApplicationRow {
   readonly assessment: Assessment | null;
   readonly receivedAt: Date;
   readonly registerDueAt: Date;
+  /** The register deadline was counted through a year with no holiday calendar (weekdays only). */
+  readonly registerDueProvisional: boolean;
   readonly slaBreachedAt: Date | null;
+  /** Refer to a site: set when referral.registered is published, met by the first site assignment. */
+  readonly referDueAt: Date | null;
+  readonly referDueProvisional: boolean;
+  readonly referredAt: Date | null;
+  readonly referBreachedAt: Date | null;
   readonly verifiedAt: Date | null;
   readonly awaitingConsentSince: Date | null;
   readonly missingPurpose: ConsentPurpose | null;
@@ -73,10 +80,20 @@ export interface NewApplication {
   readonly preferredSiteId: string | null;
   readonly receivedAt: Date;
   readonly registerDueAt: Date;
+  readonly registerDueProvisional?: boolean;
+  /** Set with a `registered` outcome: the refer-to-a-site deadline starts with the row. */
+  readonly referDueAt?: Date;
+  readonly referDueProvisional?: boolean;
   /** Filed already assessed (hospital): its needs are the assessment's. */
   readonly assessment?: Assessment;
   /** Where the application stands from the start (see ApplicationOutcome); else `status` as given. */
   readonly outcome?: ApplicationOutcome;
+}
+
+/** The refer-to-a-site deadline a registration starts (working days from registration). */
+export interface ReferDeadline {
+  readonly referDueAt: Date;
+  readonly referDueProvisional: boolean;
 }
 
 /** Where an application ends up after the consent gate or a merge, written with the row or onto it. */
@@ -110,7 +127,12 @@ export interface RawApplication {
   assessed_at: Date | null;
   received_at: Date;
   register_due_at: Date;
+  register_due_provisional: boolean;
   sla_breached_at: Date | null;
+  refer_due_at: Date | null;
+  refer_due_provisional: boolean;
+  referred_at: Date | null;
+  refer_breached_at: Date | null;
   verified_at: Date | null;
   awaiting_consent_since: Date | null;
   missing_purpose: ConsentPurpose | null;
@@ -146,7 +168,12 @@ export const toApplication = (r: RawApplication): ApplicationRow => ({
         },
   receivedAt: r.received_at,
   registerDueAt: r.register_due_at,
+  registerDueProvisional: r.register_due_provisional,
   slaBreachedAt: r.sla_breached_at,
+  referDueAt: r.refer_due_at,
+  referDueProvisional: r.refer_due_provisional,
+  referredAt: r.referred_at,
+  referBreachedAt: r.refer_breached_at,
   verifiedAt: r.verified_at,
   awaitingConsentSince: r.awaiting_consent_since,
   missingPurpose: r.missing_purpose,

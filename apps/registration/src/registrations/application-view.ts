@@ -16,10 +16,40 @@ export function toOfficeApplicationView(a: ApplicationRow, patientRef: string): 
     ...(a.linkedBy ? { linkedBy: a.linkedBy } : {}),
     ...(a.mergedInto ? { mergedInto: a.mergedInto } : {}),
     receivedAt: a.receivedAt.toISOString(),
-    registerDueAt: a.registerDueAt.toISOString(),
-    slaBreached: a.slaBreachedAt !== null,
+    ...deadlines(a),
     ...(a.status === 'awaiting-consent' && a.missingPurpose ? { awaitingConsentFor: a.missingPurpose } : {}),
     ...(a.endReason ? { endReason: a.endReason } : {}),
+  };
+}
+
+/**
+ * An application's own deadlines (verify & register; refer to a site once registered), each marked provisional
+ * when it was counted through a year with no holiday calendar.
+ */
+function deadlines(
+  a: ApplicationRow,
+): Pick<
+  ApplicationViewDto,
+  | 'registerDueAt'
+  | 'registerDueProvisional'
+  | 'slaBreached'
+  | 'referToSiteDueAt'
+  | 'referToSiteDueProvisional'
+  | 'referToSiteBreached'
+  | 'referredToSiteAt'
+> {
+  return {
+    registerDueAt: a.registerDueAt.toISOString(),
+    registerDueProvisional: a.registerDueProvisional,
+    slaBreached: a.slaBreachedAt !== null,
+    ...(a.referDueAt
+      ? {
+          referToSiteDueAt: a.referDueAt.toISOString(),
+          referToSiteDueProvisional: a.referDueProvisional,
+          referToSiteBreached: a.referBreachedAt !== null,
+          ...(a.referredAt ? { referredToSiteAt: a.referredAt.toISOString() } : {}),
+        }
+      : {}),
   };
 }
 
@@ -48,8 +78,7 @@ export function toChannelApplicationView(
     channel: a.channel,
     status,
     receivedAt: a.receivedAt.toISOString(),
-    registerDueAt: a.registerDueAt.toISOString(),
-    slaBreached: a.slaBreachedAt !== null,
+    ...deadlines(a),
     ...(status === 'awaiting-consent' && shown?.missingPurpose
       ? { awaitingConsentFor: shown.missingPurpose }
       : {}),

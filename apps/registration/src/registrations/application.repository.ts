@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConsentPurpose } from '@app/contracts';
+import { ConsentPurpose, SlaStage } from '@app/contracts';
 import { TransactionHost } from '@app/persistence';
 import {
   ApplicationRow,
@@ -7,8 +7,15 @@ import {
   Assessment,
   NewApplication,
   RawApplication,
+  ReferDeadline,
   toApplication,
 } from './application-row';
+
+/** Per SLA stage: its deadline column, its breach column and the column set when the step is done. */
+const SLA_COLUMNS: Record<SlaStage, { due: string; breached: string; done: string }> = {
+  'verify-and-register': { due: 'register_due_at', breached: 'sla_breached_at', done: 'registered_at' },
+  'refer-to-site': { due: 'refer_due_at', breached: 'refer_breached_at', done: 'referred_at' },
+};
 
 /**
  * Applications (one per channel filing) of a registration, their deadlines and consent reminders: every write
@@ -29,9 +36,10 @@ export class ApplicationRepository {
       `INSERT INTO ${this.s}.application (id, registration_id, channel, organisation_id, encounter_id, status, linked_by,
          residence_division_code, needs, preferred_site_id, received_at, register_due_at,
          risk_level, condition_status, colour_grade, eligible, employment_interest, assessed_at,
-         registered_at, missing_purpose, awaiting_consent_since, ended_at, end_reason, merged_into)
+         registered_at, missing_purpose, awaiting_consent_since, ended_at, end_reason, merged_into,
+         register_due_provisional, refer_due_at, refer_due_provisional)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-         $23, $24)
+         $23, $24, $25, $26, $27)
        RETURNING *`,
       [
         a.id,
@@ -58,6 +66,9 @@ export class ApplicationRepository {
         o && 'reason' in o ? o.at : null,
         o && 'reason' in o ? o.reason : null,
         o && 'reason' in o ? (o.mergedInto ?? null) : null,
+        a.registerDueProvisional ?? false,
+        o?.status === 'registered' ? (a.referDueAt ?? null) : null,
+        o?.status === 'registered' ? (a.referDueProvisional ?? false) : false,
       ],
     );
     return toApplication(rows[0]);
@@ -111,10 +122,13 @@ export class ApplicationRepository {
     );
   }
 
-  async markRegistered(id: string, at: Date): Promise<void> {
+  /** Registered: the refer-to-a-site deadline starts (again, after a green-channel stay). */
+  async markRegistered(id: string, at: Date, refer: ReferDeadline): Promise<void> {
     await this.tx.manager.query(
-      `UPDATE ${this.s}.application SET status = 'registered', registered_at = $2, missing_purpose = NULL WHERE id = $1`,
-      [id, at],
+      `UPDATE ${this.s}.application SET status = 'registered', registered_at = $2, missing_purpose = NULL,
+         refer_due_at = $3, refer_due_provisional = $4, referred_at = NULL, refer_breached_at = NULL
+       WHERE id = $1`,
+      [id, at, refer.referDueAt, refer.referDueProvisional],
     );
   }
 
@@ -165,22 +179,33 @@ export class ApplicationRepository {
     );
   }
 
-  /** Open applications past their verify & register deadline whose breach is not recorded yet, locked. */
-  async claimOverdue(now: Date, limit = 100): Promise<ApplicationRow[]> {
+  /** Open applications past a stage's deadline, the step not done and the breach not recorded yet, locked. */
+  async claimOverdue(stage: SlaStage, now: Date, limit = 100): Promise<ApplicationRow[]> {
+    const c = SLA_COLUMNS[stage];
     const rows = await this.tx.manager.query<RawApplication[]>(
       `SELECT * FROM ${this.s}.application
-        WHERE register_due_at < $1 AND sla_breached_at IS NULL AND registered_at IS NULL AND ended_at IS NULL
-        ORDER BY register_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        WHERE ${c.due} < $1 AND ${c.breached} IS NULL AND ${c.done} IS NULL AND ended_at IS NULL
+        ORDER BY ${c.due} LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
     );
     return rows.map(toApplication);
   }
 
-  async markSlaBreached(id: string, at: Date): Promise<void> {
-    await this.tx.manager.query(`UPDATE ${this.s}.application SET sla_breached_at = $2 WHERE id = $1`, [
-      id,
-      at,
-    ]);
+  async markBreached(stage: SlaStage, id: string, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application SET ${SLA_COLUMNS[stage].breached} = $2 WHERE id = $1`,
+      [id, at],
+    );
+  }
+
+  /** The first site assignment meets the refer-to-a-site deadline; false for an unknown or met one. */
+  async markReferred(id: string, at: Date): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.s}.application SET referred_at = $2
+        WHERE id = $1 AND refer_due_at IS NOT NULL AND referred_at IS NULL`,
+      [id, at],
+    );
+    return count === 1;
   }
 
   /** Applications awaiting consent whose last reminder (or start) is older than `remindBefore`, locked. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock } from '@app/core';
+import { Clock, WorkingDayCalendar } from '@app/core';
 import { EVENTS, PatientIdentityDto } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
@@ -7,13 +7,15 @@ import { ConsentRecord, evaluateConsent } from '../consent/consent-policy';
 import { ConsentRepository } from '../consent/consent.repository';
 import { PatientRow } from '../vault/patient.repository';
 import { PatientVaultService } from '../vault/patient-vault.service';
-import { ApplicationOutcome, ApplicationRow, Assessment } from './application-row';
+import { ApplicationOutcome, ApplicationRow, Assessment, ReferDeadline } from './application-row';
 import { ApplicationRepository } from './application.repository';
 import { RegistrationRepository, RegistrationRow } from './registration.repository';
 
 /**
  * The consent gate: an assessed application is ineligible, awaits consent for a routing purpose, or is
- * registered, and then `referral.registered` carries it to routing.
+ * registered (starting the refer-to-a-site deadline), and then `referral.registered` carries it to routing.
+ * Eligibility and colour grade come from the one risk policy (`ColourGradePolicy`), whatever a channel posted:
+ * risk 3–5 or an unstable condition is never registered for community rehab.
  */
 @Injectable()
 export class ConsentGate {
@@ -23,6 +25,7 @@ export class ConsentGate {
     private readonly registrations: RegistrationRepository,
     private readonly applications: ApplicationRepository,
     private readonly consents: ConsentRepository,
+    private readonly calendar: WorkingDayCalendar,
     private readonly clock: Clock,
     @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
@@ -38,7 +41,7 @@ export class ConsentGate {
     const consents = assessment.eligible ? await this.consents.findByPatient(patient.id) : [];
     const outcome = this.evaluate(assessment, patient, consents, now)!;
     if (outcome.status === 'registered') {
-      await this.applications.markRegistered(application.id, now);
+      await this.applications.markRegistered(application.id, now, this.referDeadline(now));
       await this.registrations.setRegistrationStatus(registration.id, 'registered', { registeredAt: now });
       await this.publishRegistered(application, registration, patient, now, causationId);
     } else if (outcome.status === 'awaiting-consent') {
@@ -59,6 +62,16 @@ export class ConsentGate {
     now: Date,
   ): ApplicationOutcome | undefined {
     if (patient.sealedAt !== null) return undefined;
+    if (
+      !this.config.riskPolicy.assess(assessment.riskLevel, assessment.conditionStatus)
+        .eligibleForCommunityRehab
+    ) {
+      return {
+        status: 'ineligible',
+        reason: `risk level ${assessment.riskLevel} / ${assessment.conditionStatus}: not for community rehab`,
+        at: now,
+      };
+    }
     if (!assessment.eligible) {
       return {
         status: 'ineligible',
@@ -74,7 +87,16 @@ export class ConsentGate {
     return { status: 'registered', at: now };
   }
 
-  /** referral.registered: the routing input, with the minimum contact sealed for the site. */
+  /** The refer-to-a-site deadline of a registration at `registeredAt` (written with the registration). */
+  referDeadline(registeredAt: Date): ReferDeadline {
+    const due = this.calendar.deadline(registeredAt, this.config.referToSiteWithinWorkingDays);
+    return { referDueAt: due.dueAt, referDueProvisional: due.provisional };
+  }
+
+  /**
+   * referral.registered: the routing input, with the minimum contact sealed for the site and the colour grade
+   * the policy derives.
+   */
   async publishRegistered(
     application: ApplicationRow,
     registration: RegistrationRow,
@@ -84,6 +106,7 @@ export class ConsentGate {
     contact: { createdFrom?: PatientIdentityDto } = {},
   ): Promise<void> {
     const assessment = application.assessment!;
+    const graded = this.config.riskPolicy.assess(assessment.riskLevel, assessment.conditionStatus);
     await this.publisher.publish(
       EVENTS.referralRegistered,
       {
@@ -93,7 +116,7 @@ export class ConsentGate {
         residenceDivisionCode: application.residenceDivisionCode,
         needs: assessment.needs,
         riskLevel: assessment.riskLevel,
-        colourGrade: assessment.colourGrade,
+        colourGrade: graded.colourGrade,
         ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
         ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
         registeredAt: registeredAt.toISOString(),

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EVENTS } from '@app/contracts';
+import { EVENTS, SlaStage } from '@app/contracts';
 import { Clock, PeriodicTask } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { TransactionHost, systemActor } from '@app/persistence';
@@ -11,13 +11,16 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 export interface SweepResult {
+  /** Verify & register deadlines breached in this pass. */
   readonly slaBreaches: number;
+  /** Refer-to-a-site deadlines breached in this pass. */
+  readonly referBreaches: number;
   readonly reminders: number;
   readonly expired: number;
 }
 
 /**
- * Timers on the clock: verify & register deadlines (→ referral.sla-breached), awaiting-consent reminders,
+ * Timers on the clock: verify & register and refer-to-a-site deadlines (→ referral.sla-breached), awaiting-consent reminders,
  * and registration-expired after the configured period. Safe on several replicas (SKIP LOCKED claims, one
  * transaction per batch) and idempotent (each breach and expiry is recorded once).
  */
@@ -54,24 +57,33 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
     return this.tx.run(() => this.sweepOnce(), systemActor('sweeper'));
   }
 
-  private async sweepOnce(): Promise<SweepResult> {
-    const now = this.clock.now();
-    let slaBreaches = 0;
-    for (const application of await this.applications.claimOverdue(now)) {
-      await this.applications.markSlaBreached(application.id, now);
+  /** Each overdue step of a stage: its breach recorded and published once. */
+  private async reportBreaches(stage: SlaStage, now: Date): Promise<number> {
+    const register = stage === 'verify-and-register';
+    const overdue = await this.applications.claimOverdue(stage, now);
+    for (const application of overdue) {
+      await this.applications.markBreached(stage, application.id, now);
       await this.publisher.publish(
         EVENTS.referralSlaBreached,
         {
           referralId: application.id,
-          stage: 'verify-and-register',
-          dueAt: application.registerDueAt.toISOString(),
+          stage,
+          dueAt: (register ? application.registerDueAt : application.referDueAt!).toISOString(),
           breachedAt: now.toISOString(),
-          workingDays: this.config.registerWithinWorkingDays,
+          workingDays: register
+            ? this.config.registerWithinWorkingDays
+            : this.config.referToSiteWithinWorkingDays,
         },
         { subject: application.id },
       );
-      slaBreaches += 1;
     }
+    return overdue.length;
+  }
+
+  private async sweepOnce(): Promise<SweepResult> {
+    const now = this.clock.now();
+    const slaBreaches = await this.reportBreaches('verify-and-register', now);
+    const referBreaches = await this.reportBreaches('refer-to-site', now);
     let reminders = 0;
     let expired = 0;
     for (const application of await this.applications.claimAwaitingConsent()) {
@@ -101,6 +113,6 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
         reminders += 1;
       }
     }
-    return { slaBreaches, reminders, expired };
+    return { slaBreaches, referBreaches, reminders, expired };
   }
 }

@@ -107,7 +107,8 @@ export class RegistrationIntake {
       needs: request.needs,
       preferredSiteId: request.preferredSiteId,
       receivedAt: now,
-      registerDueAt: this.calendar.addWorkingDays(now, this.config.registerWithinWorkingDays),
+      ...this.registerDeadline(now),
+      ...(registers ? this.gate.referDeadline(now) : {}),
       ...(request.assessment && !filedInto ? { assessment: request.assessment } : {}),
       ...(outcome ? { outcome } : {}),
     });
@@ -128,5 +129,11 @@ export class RegistrationIntake {
       registration = { ...existing, status: 'registered' };
     }
     return { application, registration, patient, created, linkedBy: matchedBy };
+  }
+
+  /** The verify & register deadline; provisional when counted through a year with no holiday calendar. */
+  private registerDeadline(now: Date): { registerDueAt: Date; registerDueProvisional: boolean } {
+    const due = this.calendar.deadline(now, this.config.registerWithinWorkingDays);
+    return { registerDueAt: due.dueAt, registerDueProvisional: due.provisional };
   }
 }

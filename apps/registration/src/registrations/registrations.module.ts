@@ -4,6 +4,8 @@ import { VaultModule } from '../vault/vault.module';
 import { ApplicationRepository } from './application.repository';
 import { ConsentGate } from './consent-gate.service';
 import { DeadlineSweeper } from './deadline-sweeper.service';
+import { ReferralProgressEventsController } from './referral-progress-events.controller';
+import { ReferralProgressService } from './referral-progress.service';
 import { RegistrationIntake } from './registration-intake.service';
 import { RegistrationRepository } from './registration.repository';
 import { RegistrationsController } from './registrations.controller';
@@ -11,12 +13,13 @@ import { RegistrationsService } from './registrations.service';
 
 /**
  * One registration per person and the applications filed for it (it owns the `registration`, `application`
- * and `consent_reminder` rows): intake, the consent gate, access checks and views, and the deadline sweeper.
+ * and `consent_reminder` rows): intake, the consent gate, access checks and views, the deadline sweeper and
+ * what routing reports back (referral.assigned meets the refer-to-a-site deadline).
  * The channels and the consent feature build on it.
  */
 @Module({
   imports: [VaultModule, ConsentRecordsModule],
-  controllers: [RegistrationsController],
+  controllers: [RegistrationsController, ReferralProgressEventsController],
   providers: [
     RegistrationRepository,
     ApplicationRepository,
@@ -24,6 +27,7 @@ import { RegistrationsService } from './registrations.service';
     ConsentGate,
     RegistrationsService,
     DeadlineSweeper,
+    ReferralProgressService,
   ],
   exports: [
     RegistrationRepository,

@@ -54,24 +54,31 @@ export class RegistrationsService {
     });
   }
 
-  /** Whether the caller filed for the person, or is the county centre of one of the person's applications. */
-  async canSee(caller: Caller, registrationId: string): Promise<boolean> {
+  /**
+   * Whether the caller filed for the person, or is the county centre of one of the person's applications. To
+   * act on the person's consent (`act`), a channel's own application must also have been checked: filed by a
+   * hospital, or verified by the registration office. An unchecked filer who happens to know someone's ID
+   * number can neither withdraw that person's consent nor learn from a consent answer what registration knows.
+   */
+  async canSee(caller: Caller, registrationId: string, act = false): Promise<boolean> {
     const applications = await this.applications.findApplicationsOf(registrationId);
     return applications.some(
       (a) =>
-        a.organisationId === caller.organisationId ||
+        (a.organisationId === caller.organisationId &&
+          (!act || a.channel === 'hospital' || a.verifiedAt !== null)) ||
         (caller.kind === 'county-centre' &&
           a.residenceDivisionCode.startsWith(caller.divisionCode.slice(0, 6))),
     );
   }
 
-  /** The registration (locked) and its patient (locked) if the caller may see them, else 404. */
+  /** The registration (locked) and its patient (locked) if the caller may see them (`act`: see canSee), else 404. */
   async registrationFor(
     caller: Caller,
     registrationId: string,
+    act = false,
   ): Promise<{ registration: RegistrationRow; patient: PatientRow }> {
     const registration = await this.registrations.findRegistration(registrationId);
-    if (!registration || !(await this.canSee(caller, registrationId))) throw notFound('registration');
+    if (!registration || !(await this.canSee(caller, registrationId, act))) throw notFound('registration');
     const patient = (await this.vault.find(registration.patientId, true))!;
     return { registration, patient };
   }

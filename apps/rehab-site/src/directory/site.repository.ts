@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EncryptedFieldDto, RehabService } from '@app/contracts';
+import { EncryptedFieldDto, MAX_COMMUNITY_RISK, RehabService } from '@app/contracts';
 import { TransactionHost } from '@app/persistence';
 import { CountyCentreFunction, SiteLevel } from './site-vocabulary';
 
@@ -87,7 +87,7 @@ export interface CandidateParams {
 
 /**
  * SELECT of the best site that may take a referral, its row locked: serving the residence committee, township
- * or county; offering every need; taking its risk; accepting; with a free place; not excluded for this
+ * or county; offering every need; taking its risk (never above MAX_COMMUNITY_RISK); accepting; with a free place; not excluded for this
  * referral. Order: previous site, preferred site, the most local level, most free places, then id
  * (deterministic). Uses the site_area primary key (division_code) so its cost does not grow with the directory.
  *
@@ -102,7 +102,7 @@ function bestCandidateSql(schema: string, p: CandidateParams): string {
           WHERE a.division_code = ANY(${p.areaCodes})
             AND s.accepting AND s.reserved < s.capacity
             AND s.services @> ${p.needs}
-            AND s.max_risk_level >= ${p.riskLevel}
+            AND s.max_risk_level >= ${p.riskLevel} AND ${p.riskLevel} <= ${MAX_COMMUNITY_RISK}
             AND NOT EXISTS (SELECT 1 FROM ${schema}.referral_exclusion x WHERE x.referral_id = ${p.referralId} AND x.site_id = s.id)
             ${p.also ? `AND ${p.also}` : ''}
           ORDER BY (s.id = ${p.previousSiteId}) IS TRUE DESC, (s.id = ${p.preferredSiteId}) IS TRUE DESC,

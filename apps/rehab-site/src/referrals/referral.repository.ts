@@ -17,6 +17,7 @@ import {
   registeredValues,
   toReferralRecord,
 } from './referral-record';
+import { notWithdrawnEarlySql } from './early-withdrawal.repository';
 
 export type { Assignment, NewReferral, PlacedReferral, ReferralRecord } from './referral-record';
 
@@ -34,13 +35,14 @@ export class ReferralRepository {
 
   /**
    * Records a registered referral (status `unplaced` until routed) and answers it, locked for routing by its
-   * own insert until commit; undefined when it is already known.
+   * own insert until commit; undefined when it is already known or was withdrawn before it arrived.
    */
   async insertRegistered(referral: NewReferral): Promise<ReferralRecord | undefined> {
     const [row] = await this.tx.manager.query<ReferralRow[]>(
       `INSERT INTO ${this.s}.referral (referral_id, registration_id, patient_ref, residence_division_code, needs,
               risk_level, colour_grade, preferred_site_id, previous_site_id, registered_at, sealed_contact, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'unplaced')
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'unplaced'
+        WHERE ${notWithdrawnEarlySql(this.s, '$1::uuid')}
        ON CONFLICT (referral_id) DO NOTHING RETURNING *`,
       registeredValues(referral),
     );
@@ -50,7 +52,8 @@ export class ReferralRepository {
   /**
    * Records a registered referral and, in the same statement, routes it to the best candidate with a free place
    * (the site directory's {@link placeAtBestCandidateSql}): the place is reserved and the row written as assigned; with no candidate it is
-   * written unplaced (hop 0) for manual placement. Undefined when the referral is already known (nothing
+   * written unplaced (hop 0) for manual placement. Undefined when the referral is already known or was withdrawn
+   * before it arrived (nothing
    * reserved: candidates are only looked for while it is not). The row stays locked by its insert until commit.
    */
   async insertRegisteredAndPlace(
@@ -72,7 +75,8 @@ export class ReferralRepository {
         referralId: '$1::uuid',
         previousSiteId: '$9::text',
         preferredSiteId: '$8::text',
-        also: `NOT EXISTS (SELECT 1 FROM ${this.s}.referral k WHERE k.referral_id = $1::uuid)`,
+        also: `NOT EXISTS (SELECT 1 FROM ${this.s}.referral k WHERE k.referral_id = $1::uuid)
+          AND ${notWithdrawnEarlySql(this.s, '$1::uuid')}`,
       })}, inserted AS (
          INSERT INTO ${this.s}.referral (referral_id, registration_id, patient_ref, residence_division_code, needs,
                 risk_level, colour_grade, preferred_site_id, previous_site_id, registered_at, sealed_contact, status,
@@ -84,6 +88,7 @@ export class ReferralRepository {
                 CASE WHEN p.id IS NULL THEN NULL ELSE $15::timestamptz END,
                 false, p.id IS NOT NULL
            FROM (SELECT 1) one LEFT JOIN placed p ON true
+          WHERE ${notWithdrawnEarlySql(this.s, '$1::uuid')}
          ON CONFLICT (referral_id) DO NOTHING
          RETURNING *
        )

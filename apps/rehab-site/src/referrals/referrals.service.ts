@@ -35,6 +35,7 @@ import {
   SiteReferralQuery,
   TransferDto,
 } from './dto/referral.dto';
+import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { allowedActions, assertAllowed, ReferralStatus } from './referral-lifecycle';
 import { ReferralRecord, ReferralRepository } from './referral.repository';
 import { ALERT_CODES, RoutingService } from './routing.service';
@@ -85,6 +86,7 @@ export class ReferralsService {
     private readonly publisher: EventPublisher,
     private readonly notifier: SiteNotifier,
     private readonly webhooks: WebhookRepository,
+    private readonly earlyWithdrawals: EarlyWithdrawalRepository,
     private readonly cipher: FieldCipher,
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
@@ -107,14 +109,8 @@ export class ReferralsService {
   async onConsentWithdrawn({ data }: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
     if (data.purpose !== 'community-rehab') return;
     await this.tx.run(async () => {
-      const referral = await this.referrals.lock(data.referralId);
-      if (!referral) {
-        throw new DomainException(
-          'REFERRAL_NOT_YET_KNOWN',
-          'unavailable',
-          'Withdrawal arrived before the registration it withdraws',
-        );
-      }
+      const referral = await this.lockOrRecordEarlyWithdrawal(data);
+      if (!referral) return;
       if (referral.status === 'consent-withdrawn') return;
       const now = this.clock.now();
       const holder = referral.status === 'closed' ? null : referral.siteId;
@@ -134,6 +130,24 @@ export class ReferralsService {
       }
       await this.audit.record(messagingAudit('consent-withdrawn', referral.referralId));
     }, SYSTEM_ACTOR);
+  }
+
+  /**
+   * The referral a withdrawal is for, locked; or, when rehab-site does not hold it (never registered, or its
+   * registration not delivered here yet), the withdrawal recorded so that it is never routed, and undefined: a
+   * no-op, acknowledged.
+   */
+  private async lockOrRecordEarlyWithdrawal(
+    data: ReferralConsentWithdrawnData,
+  ): Promise<ReferralRecord | undefined> {
+    const known = await this.referrals.lock(data.referralId);
+    if (known) return known;
+    await this.earlyWithdrawals.lockReferralInserts();
+    const landed = await this.referrals.lock(data.referralId);
+    if (landed) return landed;
+    await this.earlyWithdrawals.record(data.referralId, data.withdrawnAt);
+    await this.audit.record(messagingAudit('consent-withdrawn-before-registration', data.referralId));
+    return undefined;
   }
 
   // ---- escalation ---------------------------------------------------------------------------------------

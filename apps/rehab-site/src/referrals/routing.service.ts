@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENTS, SERVICES } from '@app/contracts';
+import { EVENTS, isCommunityRisk, SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
 import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
@@ -11,6 +11,7 @@ export const ALERT_CODES = {
   needsManualPlacement: 'NEEDS_MANUAL_PLACEMENT',
   noSiteForReferral: 'NO_SITE_FOR_REFERRAL',
   siteAnswerOverdue: 'SITE_ANSWER_OVERDUE',
+  unstableNotRouted: 'UNSTABLE_REFERRAL_NOT_ROUTED',
 } as const;
 
 export interface RoutingResult {
@@ -40,9 +41,20 @@ export class RoutingService {
   /**
    * A registered referral's first routing: recorded and placed with the best candidate in one statement (see
    * `ReferralRepository.insertRegisteredAndPlace`), else sent for manual placement. Undefined when the referral
-   * is already known (a re-publication under another id).
+   * is already known (a re-publication under another id), withdrawn before it arrived, or unstable (risk 3–5:
+   * never routed to a community site, not kept, ops alerted; registration's risk policy should have stopped it).
    */
   async registerAndRoute(referral: NewReferral, now: Date): Promise<RoutingResult | undefined> {
+    if (!isCommunityRisk(referral.riskLevel)) {
+      await this.alert(
+        ALERT_CODES.unstableNotRouted,
+        'critical',
+        'A risk 3–5 referral reached routing; it is not routed to any community site',
+        { referralId: referral.referralId, riskLevel: referral.riskLevel },
+        now,
+      );
+      return undefined;
+    }
     const hop = 1;
     if (hop > this.config.maxHops) {
       const recorded = await this.referrals.insertRegistered(referral);

@@ -2,6 +2,10 @@ import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 import { IsDivisionCode, IsOneOf, IsOrgId, IsReferralId, IsTimestamp } from '../validation';
 import {
   APPLICATION_CHANNELS,
+  APPLICATION_END_OUTCOMES,
+  APPLICATION_END_REASONS,
+  ApplicationEndOutcome,
+  ApplicationEndReason,
   ApplicationChannel,
   CONSENT_PURPOSES,
   ConsentPurpose,
@@ -84,4 +88,23 @@ export class ReferralRegistrationExpiredData {
 
   @IsTimestamp()
   expiredAt: string;
+}
+
+/**
+ * A hospital's application ended without a registration of its own (refused, or linked to the person's
+ * existing registration). Published only for hospital applications (the hospital holds them); carries no
+ * registration id, other referral or site.
+ */
+export class ReferralApplicationEndedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOneOf(APPLICATION_END_OUTCOMES)
+  outcome: ApplicationEndOutcome;
+
+  @IsOneOf(APPLICATION_END_REASONS)
+  reasonCode: ApplicationEndReason;
+
+  @IsTimestamp()
+  endedAt: string;
 }

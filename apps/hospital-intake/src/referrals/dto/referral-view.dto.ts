@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CLOSURE_OUTCOMES, ClosureOutcome, COLOUR_GRADES, ColourGrade } from '@app/contracts';
+import {
+  APPLICATION_END_OUTCOMES,
+  APPLICATION_END_REASONS,
+  ApplicationEndReason,
+  CLOSURE_OUTCOMES,
+  ClosureOutcome,
+  COLOUR_GRADES,
+  ColourGrade,
+} from '@app/contracts';
 
 export const REFERRAL_STATUSES = [
   'awaiting-assessment',
@@ -7,6 +15,7 @@ export const REFERRAL_STATUSES = [
   'registered',
   'closed',
   'consent-withdrawn',
+  ...APPLICATION_END_OUTCOMES,
 ] as const;
 export const REFERRAL_STAGES = [
   'awaiting-assessment',
@@ -16,6 +25,7 @@ export const REFERRAL_STAGES = [
   'green-channel',
   'closed',
   'consent-withdrawn',
+  ...APPLICATION_END_OUTCOMES,
 ] as const;
 
 export class AssignedSiteDto {
@@ -29,6 +39,15 @@ export class ReferralOutcomeDto {
 
   @ApiProperty()
   closedAt: string;
+}
+
+/** Why registration ended the referral without a registration of its own (no registration or site named). */
+export class ApplicationEndedDto {
+  @ApiProperty({ enum: APPLICATION_END_REASONS })
+  reasonCode: ApplicationEndReason;
+
+  @ApiProperty()
+  endedAt: string;
 }
 
 /** What the referring hospital sees of its referral (no PII: it already has it). */
@@ -71,6 +90,13 @@ export class ReferralViewDto {
 
   @ApiPropertyOptional({ nullable: true, description: 'A relapse was reported (green channel)' })
   relapseReportedAt: string | null;
+
+  @ApiPropertyOptional({
+    type: () => ApplicationEndedDto,
+    nullable: true,
+    description: 'Refused, or linked to an existing registration (stage says which), with the reason',
+  })
+  applicationEnded: ApplicationEndedDto | null;
 
   @ApiProperty()
   updatedAt: string;

@@ -56,8 +56,27 @@ export class ApplicationViewDto {
   @ApiProperty({ description: 'Verify & register deadline (working days)' })
   registerDueAt: string;
 
+  @ApiProperty({
+    description:
+      'The register deadline was counted through a year with no holiday calendar (weekdays only) and may move ' +
+      'once that year is configured',
+  })
+  registerDueProvisional: boolean;
+
   @ApiProperty()
   slaBreached: boolean;
+
+  @ApiPropertyOptional({ description: 'Refer-to-a-site deadline (working days from registration)' })
+  referToSiteDueAt?: string;
+
+  @ApiPropertyOptional({ description: 'As registerDueProvisional, for the refer-to-a-site deadline' })
+  referToSiteDueProvisional?: boolean;
+
+  @ApiPropertyOptional({ description: 'When a site was first assigned' })
+  referredToSiteAt?: string;
+
+  @ApiPropertyOptional({ description: 'The refer-to-a-site deadline passed without a site' })
+  referToSiteBreached?: boolean;
 
   @ApiPropertyOptional({ enum: CONSENT_PURPOSES, description: 'Set while awaiting consent' })
   awaitingConsentFor?: ConsentPurpose;

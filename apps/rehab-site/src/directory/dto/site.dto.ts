@@ -13,8 +13,10 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { IsListOf, IsOneOf, IsOrgId, REHAB_SERVICES, RehabService } from '@app/contracts';
+import { IsListOf, IsOneOf, IsOrgId, MAX_COMMUNITY_RISK, REHAB_SERVICES, RehabService } from '@app/contracts';
 import { COUNTY_CENTRE_FUNCTIONS, CountyCentreFunction, SITE_LEVELS, SiteLevel } from '../site-vocabulary';
+
+const COMMUNITY_RISK_MESSAGE = `$property must be at most ${MAX_COMMUNITY_RISK}: risk 3–5 is unstable and never routed to a community site`;
 
 export class CreateSiteDto {
   @ApiProperty({ example: 'ak-610902-001001', description: 'Stable site id (letters, digits, "-", "_").' })
@@ -53,11 +55,15 @@ export class CreateSiteDto {
   @IsListOf(REHAB_SERVICES)
   services: RehabService[];
 
-  @ApiPropertyOptional({ description: 'Highest risk level (0–5) the site takes. Default 2.', default: 2 })
+  @ApiPropertyOptional({
+    description: `Highest risk level the site takes: 0–${MAX_COMMUNITY_RISK} (risk 3–5 is never routed to a community site). Default ${MAX_COMMUNITY_RISK}.`,
+    default: MAX_COMMUNITY_RISK,
+    maximum: MAX_COMMUNITY_RISK,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(5)
+  @Max(MAX_COMMUNITY_RISK, { message: COMMUNITY_RISK_MESSAGE })
   maxRiskLevel?: number;
 
   @ApiProperty({ minimum: 0, maximum: 100000 })
@@ -89,11 +95,11 @@ export class UpdateSiteDto {
   @IsListOf(REHAB_SERVICES)
   services?: RehabService[];
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maximum: MAX_COMMUNITY_RISK, description: 'See CreateSiteDto.maxRiskLevel' })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(5)
+  @Max(MAX_COMMUNITY_RISK, { message: COMMUNITY_RISK_MESSAGE })
   maxRiskLevel?: number;
 
   @ApiPropertyOptional()

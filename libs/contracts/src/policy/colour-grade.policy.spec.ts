@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CONDITION_STATUSES } from '@app/contracts';
+import { CONDITION_STATUSES } from '../vocabulary';
 import { ColourGradePolicy } from './colour-grade.policy';
 
 describe(ColourGradePolicy.name, () => {
@@ -18,10 +18,8 @@ describe(ColourGradePolicy.name, () => {
 
   it('should never make risk 3–5 eligible, whatever the configuration says', () => {
     const lax = ColourGradePolicy.fromEnv({
-      INTAKE_MAX_COMMUNITY_RISK: '5',
-      INTAKE_COLOUR_GRADE_RULES: JSON.stringify([
-        { maxRisk: 5, conditions: CONDITION_STATUSES, grade: 'green' },
-      ]),
+      MAX_COMMUNITY_RISK: '5',
+      COLOUR_GRADE_RULES: JSON.stringify([{ maxRisk: 5, conditions: CONDITION_STATUSES, grade: 'green' }]),
     });
     fc.assert(
       fc.property(
@@ -35,13 +33,18 @@ describe(ColourGradePolicy.name, () => {
     );
   });
 
+  it('should still read the INTAKE_-prefixed names of hospital-intake', () => {
+    const strict = ColourGradePolicy.fromEnv({ INTAKE_MAX_COMMUNITY_RISK: '1' });
+    expect(strict.assess(2, 'stable').eligibleForCommunityRehab).toBe(false);
+  });
+
   it('should refuse a table that leaves a risk/condition without a grade, or names an unknown grade', () => {
     expect(() => new ColourGradePolicy([{ maxRisk: 2, conditions: ['stable'], grade: 'green' }])).toThrow(
       /without a grade/,
     );
     expect(() =>
       ColourGradePolicy.fromEnv({
-        INTAKE_COLOUR_GRADE_RULES: JSON.stringify([{ maxRisk: 5, conditions: ['stable'], grade: 'blue' }]),
+        COLOUR_GRADE_RULES: JSON.stringify([{ maxRisk: 5, conditions: ['stable'], grade: 'blue' }]),
       }),
     ).toThrow(/bad rule/);
   });

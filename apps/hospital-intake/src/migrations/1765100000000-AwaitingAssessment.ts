@@ -6,8 +6,8 @@ import { quotedMigrationSchema } from '@app/persistence';
  * health-card numbers) kept sealed, and a discharge without a usable assessment kept as `awaiting-assessment`
  * with its working-day deadline and when that deadline was reported breached.
  */
-export class AwaitingAssessment1764500000000 implements MigrationInterface {
-  name = 'AwaitingAssessment1764500000000';
+export class AwaitingAssessment1765100000000 implements MigrationInterface {
+  name = 'AwaitingAssessment1765100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const s = quotedMigrationSchema(queryRunner);

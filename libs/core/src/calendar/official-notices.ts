@@ -1,24 +1,14 @@
+import { HolidayCalendarData } from './holiday-calendar-data';
+
 /**
- * China's official public holidays and make-up working days (调休上班), as data.
+ * The official public holidays and make-up working days (调休上班) of 2025 and 2026, transcribed from the State
+ * Council notices, as the reference the packaged calendar (`chinese-days`) is checked against in
+ * `holiday-calendar-data.spec.ts`. Not used at run time.
  *
  * Sources: 国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号, 12 Nov 2024) and
- * 国务院办公厅关于2026年部分节假日安排的通知 (国办发明电〔2025〕7号, Nov 2025). Later years are added by
- * configuration (HOLIDAY_CALENDAR_FILE, same shape) when the State Council publishes them.
+ * 国务院办公厅关于2026年部分节假日安排的通知 (国办发明电〔2025〕7号, Nov 2025).
  */
-export interface HolidayYear {
-  /** Inclusive [first, last] local dates (YYYY-MM-DD) of each holiday period. */
-  readonly holidays: readonly (readonly [string, string])[];
-  /** Weekend days that are working days (调休上班). */
-  readonly makeUpWorkdays: readonly string[];
-}
-
-export interface HolidayCalendarData {
-  /** IANA-free fixed offset of the calendar, in minutes east of UTC (China: +480, no DST). */
-  readonly utcOffsetMinutes?: number;
-  readonly years: Readonly<Record<string, HolidayYear>>;
-}
-
-export const CHINA_HOLIDAYS: HolidayCalendarData = {
+export const OFFICIAL_NOTICES_2025_2026: HolidayCalendarData = {
   utcOffsetMinutes: 8 * 60,
   years: {
     '2025': {
