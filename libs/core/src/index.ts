@@ -8,3 +8,6 @@ export * from './periodic-task';
 export * from './clock';
 export * from './settings';
 export * from './keyset-cursor';
+export * from './calendar/holiday-calendar-data';
+export * from './calendar/official-notices';
+export * from './calendar/working-day-calendar';

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock } from '@app/core';
+import { Clock, WorkingDayCalendar } from '@app/core';
 import { EVENTS, PatientIdentityDto } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
-import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ConsentRecord, evaluateConsent } from '../consent/consent-policy';
 import { ConsentRepository } from '../consent/consent.repository';

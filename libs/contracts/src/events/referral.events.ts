@@ -56,6 +56,35 @@ export class ReferralDischargedData {
   @IsOptional()
   @IsNested(() => EncryptedFieldDto)
   sealedPatient?: EncryptedFieldDto;
+
+  /**
+   * Set when the hospital sent no usable discharge assessment: `referral.assessed` follows when it is
+   * completed (by the deadline below), and nothing is routed before.
+   */
+  @IsOptional()
+  @IsTimestamp()
+  assessmentDueAt?: string;
+}
+
+/** The discharge assessment of a referral awaiting it was not completed by its working-day deadline. */
+export class ReferralAssessmentOverdueData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  @IsTimestamp()
+  dueAt: string;
+
+  @IsTimestamp()
+  overdueAt: string;
+
+  /** The deadline in working days after discharge, as configured when it was set. */
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  workingDays: number;
 }
 
 /** The hospital's discharge assessment and what it implies for routing. */
