@@ -15,7 +15,7 @@ import { INestApplication } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
-import { EVENTS, REHAB_SERVICES, SEAL_CONTEXTS, SERVICES } from '@app/contracts';
+import { EVENTS, REHAB_SERVICES, referralSealContext, SERVICES } from '@app/contracts';
 import { DEFAULT_NATS_URL } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
@@ -134,7 +134,7 @@ async function measure(app: INestApplication, cipher: FieldCipher, count: number
         riskLevel: 1,
         colourGrade: 'green',
         registeredAt: new Date().toISOString(),
-        sealedContact: cipher.sealJson({ name: 'bench' }, SEAL_CONTEXTS.siteContact),
+        sealedContact: cipher.sealJson({ name: 'bench' }, referralSealContext('siteContact', referralId)),
       },
       { subject: referralId },
     );

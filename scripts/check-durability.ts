@@ -1,7 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { DEFAULT_NATS_URL } from '@app/core';
-import { checkDurability, natsClientOptions, Topology } from '@app/messaging';
+import { checkDurability, Topology } from '@app/messaging';
+import { connectAsAdmin } from './admin-connection';
 
 /**
  * `npm run check:durability`: reports server, stream and consumer settings that could lose or loop
@@ -10,16 +9,7 @@ import { checkDurability, natsClientOptions, Topology } from '@app/messaging';
  * (NATS_NKEY_SEED_FILE = admin's seed, NATS_TLS_CA_FILE, optional NATS_TLS_CERT_FILE/NATS_TLS_KEY_FILE).
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const nc = await connect({
-    ...natsClientOptions('admin', {
-      nkeySeedFile: env.NATS_NKEY_SEED_FILE || undefined,
-      tlsCaFile: env.NATS_TLS_CA_FILE || undefined,
-      tlsCertFile: env.NATS_TLS_CERT_FILE || undefined,
-      tlsKeyFile: env.NATS_TLS_KEY_FILE || undefined,
-    }),
-    servers: (env.NATS_URL ?? DEFAULT_NATS_URL).split(','),
-    timeout: 3000,
-  });
+  const nc = await connectAsAdmin(env);
   try {
     const jsm = await jetstreamManager(nc);
     const report = await checkDurability(

@@ -20,6 +20,8 @@
  *   --hospitals <a,b>    hospital ids (default: lines of docker/nats/hospitals.txt)
  *   --tls-dir <dir>      where the server finds ca.pem, server-cert.pem, server-key.pem (default /etc/nats/tls)
  *   --tls-verify         require client certificates (mutual TLS)
+ *   --admin-provisioning services may not create or change streams/durables: `npm run provision` (admin)
+ *                        makes them and the services run with BUS_PROVISIONING=verify
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -44,7 +46,7 @@ function parseArgs(argv: string[]): Map<string, string | true> {
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     if (!name.startsWith('--')) throw new Error(`unexpected argument ${name}`);
-    const flag = ['--check', '--tls-verify'].includes(name);
+    const flag = ['--check', '--tls-verify', '--admin-provisioning'].includes(name);
     if (!flag && (argv[i + 1] === undefined || argv[i + 1].startsWith('--')))
       throw new Error(`${name} needs a value`);
     args.set(name.slice(2), flag ? true : argv[++i]);
@@ -65,6 +67,7 @@ function main(): number {
     'hospitals',
     'tls-dir',
     'tls-verify',
+    'admin-provisioning',
   ];
   const unknown = [...args.keys()].filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new Error(`unknown option --${unknown[0]}`);
@@ -84,6 +87,7 @@ function main(): number {
     hospitals,
     tlsDir: value('tls-dir'),
     tlsVerify: args.has('tls-verify'),
+    adminProvisioning: args.has('admin-provisioning'),
   });
 
   if (args.has('check')) {

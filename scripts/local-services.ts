@@ -12,6 +12,15 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 // The apps' own defaults: `npm start` looks for Postgres and NATS where the apps will.
 import { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL } from '@app/core';
+import {
+  existingLocalNatsSecurity,
+  INSECURE_NATS_FLAG,
+  LocalNatsSecurity,
+  localNatsSecurityDir,
+  natsServerInfo,
+  prepareLocalNatsSecurity,
+  unauthenticatedBusWarning,
+} from './local-nats-security';
 
 export const POSTGRES_DEFAULT_PORT = 5432;
 export const NATS_DEFAULT_PORT = 4222;
@@ -372,10 +381,14 @@ export function startLocalNats(
   e: Endpoint,
   paths: LocalPaths,
   log: Log,
+  configFile?: string,
 ): () => string | undefined {
   fs.mkdirSync(paths.natsStore, { recursive: true });
   const logFd = fs.openSync(paths.natsLog, 'a');
-  const args = natsServerArgs(e, paths.natsStore, paths.natsPid);
+  const args = [
+    ...(configFile ? ['-c', configFile] : []),
+    ...natsServerArgs(e, paths.natsStore, paths.natsPid),
+  ];
   log(
     `starting local NATS: ${binary} ${args.join(' ')} (log: ${path.relative(process.cwd(), paths.natsLog)})`,
   );
@@ -438,6 +451,8 @@ export interface InfraOptions {
   /** How long to wait for both servers to accept TCP connections after starting them. */
   readonly deadlineMs: number;
   readonly probe?: Probe;
+  /** `npm start -- --insecure-nats`: start a local NATS without nkeys and TLS. */
+  readonly insecureNats?: boolean;
 }
 
 export interface InfraResult {
@@ -445,6 +460,35 @@ export interface InfraResult {
   readonly natsUrl: string;
   /** How to stop what this run started (the servers keep running after the launcher exits). */
   readonly stopHints: string[];
+  /** The local NATS users and TLS the apps connect with (absent: the apps use the inherited environment). */
+  readonly natsSecurity?: LocalNatsSecurity;
+  /** Set when the bus accepts connections without credentials: print it loudly. */
+  readonly natsWarning?: string;
+}
+
+/**
+ * How the apps reach a NATS that is already running: with the local users of an earlier `npm start` when it
+ * requires authentication (and runs here), and with a loud warning when it requires none.
+ */
+export async function accessToRunningNats(
+  nats: readonly Endpoint[],
+  securityDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Pick<InfraResult, 'natsSecurity' | 'natsWarning'>> {
+  const infos = await Promise.all(nats.map((e) => natsServerInfo(e)));
+  const reachable = nats.findIndex((_, i) => infos[i] !== undefined);
+  const info = infos[reachable];
+  if (info && !info.auth_required) {
+    return {
+      natsWarning: unauthenticatedBusWarning(
+        formatEndpoint(nats[reachable]),
+        'It was already running, so `npm start` did not start its secured local NATS.',
+      ),
+    };
+  }
+  const local = isLoopback(nats[Math.max(reachable, 0)].host) && !env.NATS_NKEY_SEED_FILE?.trim();
+  const natsSecurity = local ? existingLocalNatsSecurity(securityDir) : undefined;
+  return natsSecurity ? { natsSecurity } : {};
 }
 
 /**
@@ -468,10 +512,14 @@ export async function ensureInfrastructure(options: InfraOptions): Promise<Infra
   const [dbUp, natsUp] = await Promise.all([canConnect(db), anyReachable(nats)]);
   log(`Postgres ${formatEndpoint(db)}: ${dbUp ? 'reachable' : 'not reachable'}`);
   log(`NATS ${nats.map(formatEndpoint).join(', ')}: ${natsUp ? 'reachable' : 'not reachable'}`);
-  if (dbUp && natsUp) return { databaseUrl, natsUrl, stopHints: [] };
+  const paths = localPaths(root);
+  const securityDir = localNatsSecurityDir(paths.dir);
+  let access: Pick<InfraResult, 'natsSecurity' | 'natsWarning'> = natsUp
+    ? await accessToRunningNats(nats, securityDir, env)
+    : {};
+  if (dbUp && natsUp) return { databaseUrl, natsUrl, stopHints: [], ...access };
 
   const isRoot = isRootUser();
-  const paths = localPaths(root);
   const problems: string[] = [];
   const starters: Array<() => Promise<void>> = [];
   const stopHints: string[] = [];
@@ -525,7 +573,22 @@ export async function ensureInfrastructure(options: InfraOptions): Promise<Infra
       );
     } else {
       starters.push(() => {
-        natsExited = startLocalNats(binary, local, paths, log);
+        if (options.insecureNats) {
+          access = {
+            natsWarning: unauthenticatedBusWarning(
+              formatEndpoint(local),
+              `Started without credentials: ${INSECURE_NATS_FLAG}.`,
+            ),
+          };
+          natsExited = startLocalNats(binary, local, paths, log);
+        } else {
+          const natsSecurity = prepareLocalNatsSecurity(securityDir, root);
+          log(
+            `NATS security: an nkey user per service and TLS, in ${path.relative(process.cwd(), securityDir)}`,
+          );
+          access = { natsSecurity };
+          natsExited = startLocalNats(binary, local, paths, log, natsSecurity.configFile);
+        }
         return Promise.resolve();
       });
       stopHints.push(`kill $(cat ${paths.natsPid})`);
@@ -566,5 +629,5 @@ export async function ensureInfrastructure(options: InfraOptions): Promise<Infra
     [dbReady, natsReady] = await Promise.all([dbReady || canConnect(db), natsReady || anyReachable(nats)]);
   }
   log('Postgres and NATS are reachable');
-  return { databaseUrl, natsUrl, stopHints };
+  return { databaseUrl, natsUrl, stopHints, ...access };
 }

@@ -13,7 +13,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadAuthConfig, mintOpsToken } from '@app/auth';
 import { SERVICE_CATALOGUE } from '@app/contracts';
+import { LocalNatsSecurity, natsSecurityEnv, parseStartArgs } from './local-nats-security';
 import { canConnect, ensureInfrastructure, InfrastructureError, sleep } from './local-services';
+import { main as provisionBus } from './provision';
 
 export interface AppSpec {
   readonly name: string;
@@ -83,9 +85,15 @@ export function baseUrl(host: string, port: number): string {
 export function childEnv(
   base: NodeJS.ProcessEnv,
   app: AppSpec,
-  infra: { databaseUrl: string; natsUrl: string },
+  infra: { databaseUrl: string; natsUrl: string; natsSecurity?: LocalNatsSecurity },
 ): NodeJS.ProcessEnv {
-  return { ...base, DATABASE_URL: infra.databaseUrl, NATS_URL: infra.natsUrl, HTTP_PORT: String(app.port) };
+  return {
+    ...base,
+    DATABASE_URL: infra.databaseUrl,
+    NATS_URL: infra.natsUrl,
+    HTTP_PORT: String(app.port),
+    ...(infra.natsSecurity ? natsSecurityEnv(infra.natsSecurity, app.name) : {}),
+  };
 }
 
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
@@ -427,11 +435,16 @@ class Supervisor {
   }
 }
 
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<number> {
   const root = findRepoRoot(__dirname);
   let apps: AppSpec[];
+  let insecureNats: boolean;
   try {
     apps = selectApps(APPS, env.APPS);
+    ({ insecureNats } = parseStartArgs(argv));
   } catch (err) {
     throw new LaunchError((err as Error).message);
   }
@@ -470,7 +483,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     env,
     log,
     deadlineMs: positiveInt(env.START_INFRA_TIMEOUT_MS, 30_000),
+    insecureNats,
   });
+  if (infra.natsWarning) process.stderr.write(infra.natsWarning + '\n');
+  if (infra.natsSecurity) {
+    // The apps' NATS users may not create streams or durables: the admin step does it first.
+    await provisionBus({ ...env, NATS_URL: infra.natsUrl, ...natsSecurityEnv(infra.natsSecurity, 'admin') });
+  }
 
   const stepTimeoutMs = positiveInt(env.START_STEP_TIMEOUT_MS, 300_000);
   const demoKeys: DemoKey[] = [];
@@ -525,6 +544,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   }
   process.stdout.write(readyBanner(apps, host, !noWait));
   process.stdout.write(demoKeysBanner(demoKeys, seeded, env));
+  if (infra.natsWarning) process.stderr.write(infra.natsWarning + '\n');
   if (infra.stopHints.length > 0) {
     log(
       `local servers started by this run keep running after it; stop them with:\n  ${infra.stopHints.join('\n  ')}`,

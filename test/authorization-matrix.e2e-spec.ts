@@ -155,11 +155,18 @@ const COMMON: Record<string, Row> = {
   'POST /v1/admin/dead-letters/:id/replay': { roles: ['ops-admin'], ok: 404 },
 };
 
+/** Routes under /fhir answer refusals as OperationOutcome, not problem+json. */
+const FHIR_ROUTE = /^[A-Z]+ \/fhir(\/|$)/;
+
 const POLICY: Record<AppName, Record<string, Row>> = {
   'hospital-intake': {
     ...COMMON,
     'POST /v1/discharges': { orgs: HOSPITALS, ok: 400, body: {} },
+    // The discharge assessment sent later, for the caller's own referral (another's is 404 in the service).
+    'POST /v1/discharges/:referralId/assessment': { orgs: HOSPITALS, ok: 400, body: {} },
     'POST /fhir/Bundle': { orgs: HOSPITALS, ok: 400, body: {} },
+    'POST /fhir': { orgs: HOSPITALS, ok: 400, body: {} },
+    'GET /fhir/metadata': { orgs: HOSPITALS, ok: 200 },
     'POST /hl7/v2': { orgs: HOSPITALS, ok: 400, body: 'MSH|^~\\&|', contentType: 'text/plain' },
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.
     'GET /v1/referrals/:id': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
@@ -484,14 +491,14 @@ describe('authorization matrix: every route × every caller', () => {
           [401, 403, 404].includes(want) &&
           answer.status === want &&
           !row.public &&
-          route !== 'POST /fhir/Bundle'
+          !FHIR_ROUTE.test(route)
         ) {
           // Refusals are problem+json with a stable code, and never leak the object.
           if (!answer.contentType.startsWith('application/problem+json')) {
             failures.push(`${route} as ${caller}: ${want} without problem+json (${answer.contentType})`);
           }
         }
-        if (route === 'POST /fhir/Bundle' && [401, 403].includes(want) && answer.status === want) {
+        if (FHIR_ROUTE.test(route) && [401, 403].includes(want) && answer.status === want) {
           // FHIR clients get an OperationOutcome naming the code.
           if (!answer.body.includes('"OperationOutcome"'))
             failures.push(`${route} as ${caller}: no OperationOutcome`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection } from '@nats-io/transport-node';
-import { EVENTS, SEAL_CONTEXTS, SERVICES } from '@app/contracts';
+import { EVENTS, referralSealContext, SERVICES } from '@app/contracts';
 import { ManualClock } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { Topology } from '@app/messaging';
@@ -68,7 +68,10 @@ describe('employment referral across services', () => {
         riskLevel: 1,
         colourGrade: 'green',
         registeredAt: clock.now().toISOString(),
-        sealedContact: cipher.sealJson({ name: '张三', phone: '13800138000' }, SEAL_CONTEXTS.siteContact),
+        sealedContact: cipher.sealJson(
+          { name: '张三', phone: '13800138000' },
+          referralSealContext('siteContact', referralId),
+        ),
         validConsents,
       },
       referralId,

@@ -1,4 +1,8 @@
-import { AppFleet, dischargeRequest, testDatabase, TestDatabase, waitFor } from '@app/testing';
+import { AppFleet, dischargeRequest, holdsFor, testDatabase, TestDatabase, waitFor } from '@app/testing';
+import {
+  assessmentObservations,
+  chineseDischargeBundle,
+} from '@apps/hospital-intake/test/fixtures/chinese-fhir-discharge';
 
 /**
  * The process fleet that fault and performance runs drive: the built apps as separate processes, one discharge
@@ -32,6 +36,31 @@ describe('AppFleet (built apps as processes)', () => {
       { timeoutMs: 60_000, message: 'referral assigned to a site' },
     );
     expect(assigned).toBe(1);
+  });
+
+  it('should route a FHIR discharge sent without an assessment only once the assessment arrives', async () => {
+    const site = fleet.app('rehab-site').schema;
+    const atSites = () => db.count(`SELECT count(*) FROM "${site}".referral`);
+    const before = await atSites();
+    const post = (body: unknown) =>
+      fetch(`${fleet.app('hospital-intake').url}/fhir`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', 'x-api-key': fleet.hospitalKey() },
+        body: JSON.stringify(body),
+      });
+
+    const kept = await post(chineseDischargeBundle({ address: 'text' }));
+    expect(kept.status).toBe(201);
+    const location = kept.headers.get('location')!;
+    // Kept awaiting its assessment: nothing reaches a site meanwhile.
+    await holdsFor(async () => (await atSites()) === before, 3_000);
+
+    const assessed = await post(assessmentObservations(location));
+    expect(assessed.status).toBe(200);
+    await waitFor(async () => (await atSites()) === before + 1, {
+      timeoutMs: 60_000,
+      message: 'the assessed referral assigned to a site',
+    });
   });
 
   it('should restart an app killed with SIGKILL on the same port and report its usage', async () => {

@@ -235,7 +235,7 @@ describe('security findings (issue 14)', () => {
     const { assessment: _assessment, ...noAssessment } = discharge();
     for (const [body, pointer] of [
       [noPatient, '#/patient'],
-      [noAssessment, '#/assessment'],
+      [{ ...discharge(), assessment: 'stable' }, '#/assessment'],
       [{ ...discharge(), patient: null }, '#/patient'],
     ] as const) {
       const answer = await send('hospital-intake', 'POST', '/v1/discharges', {
@@ -245,6 +245,13 @@ describe('security findings (issue 14)', () => {
       expect({ pointer, status: answer.status }).toEqual({ pointer, status: 400 });
       expect(answer.json().errors?.map((e) => e.pointer)).toContain(pointer);
     }
+    // Without an assessment the discharge is kept, awaiting it (issue 19), never refused.
+    const awaiting = await send('hospital-intake', 'POST', '/v1/discharges', {
+      headers: as('hospital'),
+      body: noAssessment,
+    });
+    expect(awaiting.status).toBe(202);
+    expect(awaiting.json<{ status: string }>().status).toBe('awaiting-assessment');
     const application = await send('registration', 'POST', '/applications', {
       headers: as('familyPortal'),
       body: { channel: 'family', needs: ['day-care'], consents: [] },

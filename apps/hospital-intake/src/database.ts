@@ -6,6 +6,7 @@ import { ApplicationEnded1765000000000 } from './migrations/1765000000000-Applic
 import { AddAssignedSite1764000000100 } from './migrations/1764000000100-AddAssignedSite';
 import { GreenChannel1764600000000 } from './migrations/1764600000000-GreenChannel';
 import { AssessmentHospital1764300000000 } from './migrations/1764300000000-AssessmentHospital';
+import { AwaitingAssessment1765100000000 } from './migrations/1765100000000-AwaitingAssessment';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 
 /** What hospital-intake keeps in its own schema. */
@@ -20,5 +21,6 @@ export const DATABASE: DatabaseDefinition = {
     AssessmentHospital1764300000000,
     GreenChannel1764600000000,
     ApplicationEnded1765000000000,
+    AwaitingAssessment1765100000000,
   ],
 };

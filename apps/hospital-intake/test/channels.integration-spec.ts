@@ -50,11 +50,21 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
       expect(first.contentType).toContain('application/fhir+json');
       const response = first.body as TransactionResponse;
       expect(response).toMatchObject({ resourceType: 'Bundle', type: 'transaction-response' });
-      expect(response.entry[0].response.location).toMatch(/^ServiceRequest\/[0-9a-f-]{36}$/);
-      expect(again.status).toBe(200);
-      expect((again.body as TransactionResponse).entry[0].response.location).toBe(
-        response.entry[0].response.location,
+      // One entry per request entry, in order; the ServiceRequest's carries the referral's location.
+      const requested = (bundle.entry as { resource: { resourceType: string } }[]).map(
+        (e) => e.resource.resourceType,
       );
+      expect(response.entry).toHaveLength(requested.length);
+      const at = requested.indexOf('ServiceRequest');
+      expect(response.entry[at].response).toMatchObject({ status: '201 Created' });
+      expect(response.entry[at].response.location).toMatch(/^ServiceRequest\/[0-9a-f-]{36}$/);
+      expect(first.location).toBe(response.entry[at].response.location);
+      expect(response.entry.filter((e) => e.response.location)).toHaveLength(1);
+      expect(again.status).toBe(200);
+      expect((again.body as TransactionResponse).entry[at].response).toEqual({
+        status: '200 OK',
+        location: response.entry[at].response.location,
+      });
       const encounterId = (
         bundle.entry as { resource: { resourceType: string; identifier?: { value: string }[] } }[]
       ).find((e) => e.resource.resourceType === 'Encounter')!.resource.identifier![0].value;
@@ -190,7 +200,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
 
       expect(answer.status).toBe(400);
       expect(answer.text).toContain('MSA|AE|MSG00002|');
-      expect(answer.text).toMatch(/ERR\|\|PID\^1\^3\|ID_NUMBER_CHECKSUM\^\^HL70357\|E/);
+      expect(answer.text).toMatch(/ERR\|\|PID\^1\^3\^2\|ID_NUMBER_CHECKSUM\^\^HL70357\|E/);
       expect(await referralsOf(encounterId)).toBe(0);
     });
 

@@ -75,7 +75,7 @@ export function fhirBundle(
         resourceType: 'Patient',
         identifier: [
           { system: 'urn:oid:1.2.156.112604.1.2.1', value: 'MRN0098123', type: { coding: [{ code: 'MR' }] } },
-          { system: 'urn:oid:2.16.156.10011.1.2', value: options.idNumber ?? idNumberFor('1979-11-02') },
+          { system: 'urn:oid:2.16.156.10011.1.3', value: options.idNumber ?? idNumberFor('1979-11-02') },
         ],
         name: [{ use: 'official', text: '陈建国', family: '陈', given: ['建国'] }],
         gender: 'male',

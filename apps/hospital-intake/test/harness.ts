@@ -1,3 +1,4 @@
+import { expectValidFhir } from './fhir-schema';
 import { randomUUID } from 'node:crypto';
 import { Clock, SystemClock } from '@app/core';
 import {
@@ -30,7 +31,7 @@ export interface HospitalIntakeHarness {
     body: unknown,
     headers?: Record<string, string>,
     key?: string | null,
-  ): Promise<{ status: number; body: unknown; text: string; contentType: string }>;
+  ): Promise<{ status: number; body: unknown; text: string; contentType: string; location: string | null }>;
 }
 
 export async function startHospitalIntakeHarness(
@@ -90,11 +91,14 @@ export async function startHospitalIntakeHarness(
       } catch {
         // not JSON (HL7 ACK)
       }
+      // Every answer on a FHIR path is checked against the official FHIR R4 JSON schema.
+      if (path.startsWith('/fhir')) expectValidFhir(parsed, `POST ${path} → ${response.status}`);
       return {
         status: response.status,
         body: parsed,
         text,
         contentType: response.headers.get('content-type') ?? '',
+        location: response.headers.get('location'),
       };
     },
   };

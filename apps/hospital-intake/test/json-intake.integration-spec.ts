@@ -1,6 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
+import { EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
 import { FieldCipher } from '@app/crypto';
 import { buildEnvelope, Topology } from '@app/messaging';
 import { SHARED_NATS_URL, waitFor } from '@app/testing';
@@ -75,7 +75,10 @@ describe('hospital-intake: JSON discharges', () => {
     });
     const opened = w.service.app
       .get(FieldCipher)
-      .openJson<PatientIdentityDto>(assessed.data.sealedPatient as never, SEAL_CONTEXTS.patient);
+      .openJson<PatientIdentityDto>(
+        assessed.data.sealedPatient as never,
+        referralSealContext('patient', receipt.referralId),
+      );
     expect(opened).toMatchObject({
       name: patient.name,
       idNumber: patient.idNumber,

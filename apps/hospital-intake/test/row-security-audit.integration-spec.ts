@@ -346,9 +346,10 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     try {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
-      // The API-key consolidation, the assessment's hospital column, the green channel and the ended-application
-      // columns came after it: step back over all five.
-      expect(await migrateDown(settings, DATABASE, 5)).toEqual([
+      // The API-key consolidation, the assessment's hospital column, the green channel, the ended-application
+      // columns and awaiting-assessment came after it: step back over all six.
+      expect(await migrateDown(settings, DATABASE, 6)).toEqual([
+        'AwaitingAssessment1765100000000',
         'ApplicationEnded1765000000000',
         'GreenChannel1764600000000',
         'AssessmentHospital1764300000000',

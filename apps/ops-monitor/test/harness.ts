@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, NatsConnection } from '@nats-io/transport-node';
-import { EventDefinition, EVENTS, SEAL_CONTEXTS } from '@app/contracts';
+import { EventDefinition, EVENTS, referralSealContext } from '@app/contracts';
 import { ManualClock } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { buildEnvelope, Topology } from '@app/messaging';
@@ -147,7 +147,7 @@ export class OpsMonitorHarness {
         assessedAt: at(steps.assessed).toISOString(),
         encounterId,
         residenceDivisionCode: residence,
-        sealedPatient: this.cipher.sealJson({ name: '张三' }, SEAL_CONTEXTS.patient),
+        sealedPatient: this.cipher.sealJson({ name: '张三' }, referralSealContext('patient', referralId)),
         consents: [],
       },
       referralId,
@@ -167,7 +167,7 @@ export class OpsMonitorHarness {
         registeredAt: at(steps.registered).toISOString(),
         sealedContact: this.cipher.sealJson(
           { name: '张三', phone: '13800138000' },
-          SEAL_CONTEXTS.siteContact,
+          referralSealContext('siteContact', referralId),
         ),
       },
       referralId,

@@ -1,4 +1,4 @@
-import { EVENTS, SEAL_CONTEXTS, SiteContactDto } from '@app/contracts';
+import { EVENTS, referralSealContext, SiteContactDto } from '@app/contracts';
 import { holdsFor, waitFor, opsHeaders } from '@app/testing';
 import {
   applicationRow,
@@ -60,7 +60,7 @@ describe('registration consent gate', () => {
       expect(JSON.stringify(registered)).not.toContain(patient.idNumber);
       const contact = cipher.openJson<SiteContactDto>(
         data.sealedContact as Parameters<typeof cipher.openJson>[0],
-        SEAL_CONTEXTS.siteContact,
+        referralSealContext('siteContact', referralId),
       );
       expect(contact).toEqual({
         name: patient.name,

@@ -8,7 +8,7 @@ import {
   EventEnvelope,
   PatientIdentityDto,
   ReferralAssessedData,
-  SEAL_CONTEXTS,
+  referralSealContext,
 } from '@app/contracts';
 import { ManualClock } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
@@ -185,7 +185,7 @@ export async function publishAssessed(
     assessedAt: new Date().toISOString(),
     encounterId: `enc-${referralId.slice(0, 8)}`,
     residenceDivisionCode: patient.residenceDivisionCode,
-    sealedPatient: cipher.sealJson(patient, SEAL_CONTEXTS.patient),
+    sealedPatient: cipher.sealJson(patient, referralSealContext('patient', referralId)),
     consents,
     ...overrides,
   };

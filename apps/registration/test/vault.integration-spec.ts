@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { EncryptedFieldDto } from '@app/contracts';
-import { TEST_DATABASE_URL, waitFor } from '@app/testing';
+import { EncryptedFieldDto, EVENTS, referralSealContext } from '@app/contracts';
+import { SECURITY_ALERT_CODE } from '@app/messaging';
+import { deadLetterFor, holdsFor, opsAlertsIn, TEST_DATABASE_URL, waitFor } from '@app/testing';
 import { BLIND_INDEX_CONTEXTS, normaliseIdNumber } from '../src/vault/patient-identity';
 import {
   applicationRow,
@@ -115,6 +117,20 @@ describe('registration patient vault', () => {
     });
     expect(letter.error_code).toBe('PATIENT_SEAL_INVALID');
     expect(await applicationRow(world, referralId)).toBeUndefined();
+  });
+
+  it('should refuse a referral.assessed carrying another referral’s patient: dead letter, security alert, nothing stored', async () => {
+    const sniffed = cipher.sealJson(person(), referralSealContext('patient', randomUUID()));
+    const moved = await publishAssessed(world, person(), [consent()], { sealedPatient: sniffed });
+
+    const letter = await deadLetterFor(world.db, world.service.schema, moved);
+    expect(letter).toMatchObject({
+      error_code: 'PATIENT_SEAL_INVALID',
+      event_type: EVENTS.referralAssessed.type,
+    });
+    const alerts = await opsAlertsIn(world.db, world.service.schema, SECURITY_ALERT_CODE);
+    expect(alerts.some((a) => String(a.summary).includes(EVENTS.referralAssessed.type))).toBe(true);
+    await holdsFor(async () => (await applicationRow(world, moved)) === undefined, 500);
   });
 
   it('should keep one seal per field, each with its key id', async () => {

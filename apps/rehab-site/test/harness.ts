@@ -6,7 +6,7 @@ import {
   ReferralConsentWithdrawnData,
   ReferralRegisteredData,
   RehabService,
-  SEAL_CONTEXTS,
+  referralSealContext,
   SERVICES,
   SiteContactDto,
 } from '@app/contracts';
@@ -117,7 +117,7 @@ export class RehabSiteHarness {
       riskLevel: 1,
       colourGrade: 'green',
       registeredAt: this.clock.now().toISOString(),
-      sealedContact: this.cipher.sealJson(contact, SEAL_CONTEXTS.siteContact),
+      sealedContact: this.cipher.sealJson(contact, referralSealContext('siteContact', referralId)),
       ...overrides,
     };
     await this.publish(EVENTS.referralRegistered, data, referralId);

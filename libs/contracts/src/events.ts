@@ -30,6 +30,7 @@ import { DeadLetterRecordedData, OpsAlertRaisedData } from './events/ops.events'
 import {
   ReferralAcceptedData,
   ReferralAssessedData,
+  ReferralAssessmentOverdueData,
   ReferralAssignedData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
@@ -104,7 +105,15 @@ export const EVENTS = {
     'REFERRAL',
     ReferralAssessedData,
     SERVICES.hospitalIntake,
-    "The hospital's discharge assessment: risk level, condition, colour grade, rehab needs, eligibility.",
+    "The hospital's discharge assessment: risk level, condition, colour grade, rehab needs, eligibility. " +
+      'Published with referral.discharged, or later when the discharge arrived without one (awaiting-assessment).',
+  ),
+  referralAssessmentOverdue: event(
+    'referral.assessment-overdue',
+    'REFERRAL',
+    ReferralAssessmentOverdueData,
+    SERVICES.hospitalIntake,
+    'A discharge awaiting its assessment passed the working-day deadline for it (hospital or county centre).',
   ),
   referralRegistered: event(
     'referral.registered',

@@ -63,6 +63,13 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
       { purpose: 'community-rehab', grantedBy: 'guardian', method: 'signed-at-hospital', grantedAt: AT },
     ],
   },
+  referralAssessmentOverdue: {
+    referralId: REFERRAL_ID,
+    hospitalId: 'HOSP-001',
+    dueAt: AT,
+    overdueAt: LATER,
+    workingDays: 3,
+  },
   referralRegistered: {
     referralId: REFERRAL_ID,
     registrationId: OTHER_ID,

@@ -46,7 +46,17 @@ describe(loadServiceConfig.name, () => {
         shutdownGraceMs: 10000,
         outboxBacklogReadyLimit: 10000,
         streamReplicas: 1,
+        busProvisioning: 'self',
       });
+    });
+
+    it('should read BUS_PROVISIONING and refuse anything but self or verify', () => {
+      expect(loadServiceConfig('registration', { BUS_PROVISIONING: 'verify' }).busProvisioning).toBe(
+        'verify',
+      );
+      expect(
+        configurationError(() => loadServiceConfig('registration', { BUS_PROVISIONING: 'admin' })).message,
+      ).toContain('BUS_PROVISIONING must be self or verify');
     });
 
     it.each([

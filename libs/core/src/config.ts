@@ -10,6 +10,10 @@ export { defaultPortOf };
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/referral_bus';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
+/** Who creates the JetStream streams and durables (BUS_PROVISIONING). */
+export const BUS_PROVISIONING_MODES = ['self', 'verify'] as const;
+export type BusProvisioning = (typeof BUS_PROVISIONING_MODES)[number];
+
 /** Environment variables every service reads at boot. Anything invalid stops the boot with a clear message. */
 class EnvironmentVariables {
   @IsOptional()
@@ -109,6 +113,11 @@ class EnvironmentVariables {
   @IsIn([1, 3, 5], { message: 'STREAM_REPLICAS must be 1, 3 or 5' })
   STREAM_REPLICAS?: number;
 
+  /** `self`: the service creates its streams and durables at boot; `verify`: `npm run provision` did (admin). */
+  @IsOptional()
+  @IsIn(BUS_PROVISIONING_MODES, { message: 'BUS_PROVISIONING must be self or verify' })
+  BUS_PROVISIONING?: BusProvisioning;
+
   /** File with this service's NATS user nkey seed (`SU…`, from `npm run nats:config -- --keys <dir>`). */
   @IsOptional()
   @IsString()
@@ -180,6 +189,8 @@ export interface ServiceConfig {
   readonly outboxBacklogReadyLimit: number;
   /** JetStream replicas of the streams (1 on one server, 3 in a cluster). */
   readonly streamReplicas: number;
+  /** Who creates the streams and durables: the service at boot (`self`) or the admin step (`verify`). */
+  readonly busProvisioning: BusProvisioning;
   /** nkey seed file of this service's NATS user (unset: no authentication, as in dev/CI). */
   readonly natsNkeySeedFile?: string;
   /** TLS to NATS: CA file, and an optional client certificate + key. */
@@ -243,6 +254,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 10000,
     outboxBacklogReadyLimit: vars.OUTBOX_BACKLOG_READY_LIMIT ?? 10000,
     streamReplicas: vars.STREAM_REPLICAS ?? 1,
+    busProvisioning: vars.BUS_PROVISIONING ?? 'self',
     natsNkeySeedFile: vars.NATS_NKEY_SEED_FILE,
     natsTlsCaFile: vars.NATS_TLS_CA_FILE,
     natsTlsCertFile: vars.NATS_TLS_CERT_FILE,

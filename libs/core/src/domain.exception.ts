@@ -37,6 +37,22 @@ export class DomainException extends Error {
   }
 }
 
+/**
+ * A refusal for security reasons (an event from the wrong producer, a sealed field moved to another referral):
+ * handled like any permanent failure (dead letter, or its HTTP status), and also raised to ops as a security
+ * alert.
+ */
+export class SecurityException extends DomainException {
+  constructor(
+    code: string,
+    message: string,
+    details: { [key: string]: unknown } = {},
+    kind: ErrorKind = 'unprocessable',
+  ) {
+    super(code, kind, message, details);
+  }
+}
+
 export function isDomainException(error: unknown): error is DomainException {
   return error instanceof DomainException;
 }

@@ -10,3 +10,6 @@ export * from './settings';
 export * from './keyset-cursor';
 export * from './transition-table';
 export * from './page-limit';
+export * from './calendar/holiday-calendar-data';
+export * from './calendar/official-notices';
+export * from './calendar/working-day-calendar';

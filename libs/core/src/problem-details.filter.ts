@@ -19,6 +19,20 @@ const HTTP_CODES: Record<number, string> = {
   503: 'UNAVAILABLE',
 };
 
+/** Renders an error in another format than problem+json (e.g. FHIR's OperationOutcome); `true` when it did. */
+export type ErrorRenderer = (exception: unknown, host: ArgumentsHost, problem: ProblemDetails) => boolean;
+
+const renderers = new Map<string, ErrorRenderer>();
+
+/**
+ * Errors on paths under `prefix` (body-parser's invalid JSON and 413, unknown paths, guards, handlers) are
+ * rendered by `renderer` instead of problem+json: a FHIR endpoint answers OperationOutcome even for errors
+ * raised before its controller.
+ */
+export function renderErrorsUnder(prefix: string, renderer: ErrorRenderer): void {
+  renderers.set(prefix.replace(/\/$/, ''), renderer);
+}
+
 /**
  * The HTTP transport's one exception filter: every error leaves as problem+json with a stable code.
  * For message handlers (RPC context) it hands the original error back unchanged: Nest's default RPC filter
@@ -36,6 +50,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = context.getResponse<Response>();
     const problem = this.toProblem(exception);
     problem.instance = request.originalUrl?.split('?')[0];
+    for (const [prefix, render] of renderers) {
+      const path = problem.instance ?? '';
+      if ((path === prefix || path.startsWith(`${prefix}/`)) && problem.status < 500) {
+        if (render(exception, host, problem)) return;
+      }
+    }
     if (problem.status >= 500) {
       this.logger.error(
         `${request.method} ${problem.instance}: ${(exception as Error)?.stack ?? String(exception)}`,

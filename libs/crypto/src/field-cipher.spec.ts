@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { referralSealContext } from '@app/contracts';
+import { SecurityException } from '@app/core';
 import { FieldCipher, SealError } from './field-cipher';
 import { keyringFromEnv, KeyringError } from './keyring';
 
@@ -26,6 +28,21 @@ describe(FieldCipher.name, () => {
     expect(() => sut.open(sealed, 'patient.name')).toThrow(SealError);
     const tampered = { ...sealed, ciphertext: Buffer.from('other').toString('base64url') };
     expect(() => sut.open(tampered, 'patient.phone')).toThrow(SealError);
+  });
+
+  it('should refuse, as a security exception, a block moved to another referral or another field', () => {
+    const [a, b] = ['0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02', '5c8e2f1a-0d3b-4e7c-9a6f-2b1c3d4e5f60'];
+    const sealed = sut.sealJson({ name: '张三' }, referralSealContext('siteContact', a));
+    expect(sut.openReceivedJson(sealed, referralSealContext('siteContact', a), 'X_SEAL', 'contact')).toEqual({
+      name: '张三',
+    });
+    for (const context of [referralSealContext('siteContact', b), referralSealContext('patient', a)]) {
+      expect(() => sut.openReceivedJson(sealed, context, 'X_SEAL', 'contact')).toThrow(SecurityException);
+      expect(() => sut.openReceivedJson(sealed, context, 'X_SEAL', 'contact')).toThrow(
+        /moved from another referral or field/,
+      );
+    }
+    expect(referralSealContext('patient', a)).toBe(`referral.patient.v2;referral=${a};field=sealedPatient`);
   });
 
   it('should open seals of a retired key while sealing with the active one', () => {

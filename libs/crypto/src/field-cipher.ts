@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { EncryptedFieldDto } from '@app/contracts';
+import { SecurityException } from '@app/core';
 import { Keyring } from './keyring';
 
 export class SealError extends Error {}
@@ -49,6 +50,23 @@ export class FieldCipher {
 
   openJson<T>(sealed: EncryptedFieldDto, context: string): T {
     return JSON.parse(this.open(sealed, context)) as T;
+  }
+
+  /**
+   * openJson for a block received from another service: one that does not open (tampered with, or moved from
+   * another referral or field) is refused as a SecurityException with `code`, so the event carrying it is
+   * dead-lettered with a security alert and nothing of it is applied.
+   */
+  openReceivedJson<T>(sealed: EncryptedFieldDto, context: string, code: string, what: string): T {
+    try {
+      return this.openJson<T>(sealed, context);
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      throw new SecurityException(
+        code,
+        `${what} does not open: tampered with, sealed with an unknown key, or moved from another referral or field`,
+      );
+    }
   }
 
   /** Keyed hash for equality lookups (blind index), hex. Normalise the input before hashing. */

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import {
+  AddressParts,
+  AddressResolution,
+  DivisionSource,
+  NamedDivision,
+  resolveAddress,
+} from './address-resolver';
 
 export type DivisionLevel = 'province' | 'city' | 'county' | 'township' | 'village';
 
@@ -120,6 +127,8 @@ async function readNamedCodes(file: string, digits: number): Promise<Map<string,
  */
 export class DivisionDirectory {
   private static loading?: Promise<DivisionDirectory>;
+  /** Committee names of recently resolved townships (read from the data file on demand). */
+  private readonly committees = new Map<string, Promise<NamedDivision[]>>();
 
   private constructor(
     private readonly provinces: Map<string, string>,
@@ -196,6 +205,60 @@ export class DivisionDirectory {
     return [...this.townships]
       .filter(([code]) => code.startsWith(countyCode))
       .map(([code, name]) => ({ code, level: 'township' as const, name, countyCode, townshipCode: code }));
+  }
+
+  /**
+   * The most specific division an address given as names designates (province → prefecture → county →
+   * township/street → committee), or which level is unknown or ambiguous.
+   */
+  resolveAddress(parts: AddressParts): Promise<AddressResolution> {
+    this.nameIndex ??= this.buildNameIndex();
+    const index = this.nameIndex;
+    const source: DivisionSource = {
+      provinces: () => index.provinces,
+      prefecturesOf: (province) =>
+        province === undefined ? index.cities : (index.children.get(province) ?? []),
+      // A county is looked for under its prefecture, else its province, else everywhere.
+      countiesOf: (prefix) =>
+        prefix === '' ? index.counties : index.counties.filter((c) => c.code.startsWith(prefix)),
+      townshipsOf: (county) => index.children.get(county) ?? [],
+      committeesOf: (township) => this.committeesOf(township),
+    };
+    return resolveAddress(source, parts);
+  }
+
+  /** Names by level and each division's children, built on the first address resolved (about 40,000 rows). */
+  private nameIndex?: {
+    provinces: NamedDivision[];
+    cities: NamedDivision[];
+    counties: NamedDivision[];
+    children: Map<string, NamedDivision[]>;
+  };
+
+  private buildNameIndex() {
+    const named = (map: Map<string, string>) => [...map].map(([code, name]) => ({ code, name }));
+    const children = new Map<string, NamedDivision[]>();
+    const add = (parent: string, child: NamedDivision) => {
+      const list = children.get(parent);
+      if (list) list.push(child);
+      else children.set(parent, [child]);
+    };
+    const cities = named(this.cities);
+    cities.forEach((c) => add(c.code.slice(0, 2), c));
+    named(this.townships).forEach((t) => add(t.code.slice(0, 6), t));
+    return { provinces: named(this.provinces), cities, counties: named(this.counties), children };
+  }
+
+  private committeesOf(township: string): Promise<NamedDivision[]> {
+    let found = this.committees.get(township);
+    if (!found) {
+      found = DivisionDirectory.villagesUnder(township).then((rows) =>
+        rows.map(({ code, name }) => ({ code, name })),
+      );
+      if (this.committees.size >= 256) this.committees.delete(this.committees.keys().next().value!);
+      this.committees.set(township, found);
+    }
+    return found;
   }
 
   private hasVillage(code: number): boolean {

@@ -1,2 +1,3 @@
 export * from './division-directory';
 export * from './divisions.module';
+export * from './address-resolver';

@@ -30,3 +30,4 @@ export * from './security/nkey-store';
 export * from './security/nats-client-security';
 export * from './security/dev-certificates';
 export * from './ops-alert';
+export * from './security/event-origin';

@@ -11,9 +11,19 @@ import {
   StreamConfig,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { ConsumerDefinition, StreamKey, STREAMS } from '@app/contracts';
+import { ConsumerDefinition, CONSUMERS, StreamKey, STREAMS } from '@app/contracts';
 import { MessagingOptions } from './messaging.options';
 import { Topology } from './topology';
+
+/** BUS_PROVISIONING=verify found streams or durables missing: the admin step has not run for this bus. */
+export class BusNotProvisionedError extends Error {
+  constructor(readonly missing: readonly string[]) {
+    super(
+      `not provisioned: ${missing.join(', ')} missing; run \`npm run provision\` with the admin NATS credential ` +
+        '(services with BUS_PROVISIONING=verify do not create streams or durables)',
+    );
+  }
+}
 
 /** Extra server-side deliveries beyond the client's dead-letter point, so a failed dead-letter write is retried. */
 export const SERVER_DELIVERY_HEADROOM = 5;
@@ -57,7 +67,49 @@ export class JetStreamProvisioner {
     };
   }
 
-  async provision(jsm: JetStreamManager, topology: Topology, options: MessagingOptions): Promise<void> {
+  /**
+   * `npm run provision` (the admin step): every stream and every durable of the registry, whichever service
+   * reads it. Services running with `BUS_PROVISIONING=verify` then only check that theirs exist.
+   */
+  provisionAll(jsm: JetStreamManager, topology: Topology, streamReplicas: number): Promise<void> {
+    return this.provision(jsm, topology, { streamReplicas, consumers: Object.values(CONSUMERS) });
+  }
+
+  /**
+   * Checks that the streams and this service's durables exist, without creating or changing anything; throws
+   * a BusNotProvisionedError naming what is missing.
+   */
+  async verify(
+    jsm: JetStreamManager,
+    topology: Topology,
+    options: Pick<MessagingOptions, 'consumers'>,
+  ): Promise<void> {
+    const missing: string[] = [];
+    const exists = async (what: string, lookup: () => Promise<unknown>) => {
+      try {
+        await lookup();
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        missing.push(what);
+      }
+    };
+    for (const key of Object.keys(STREAMS) as StreamKey[]) {
+      const name = topology.streamName(key);
+      await exists(`stream ${name}`, () => jsm.streams.info(name));
+    }
+    for (const consumer of options.consumers) {
+      const stream = topology.streamName(consumer.stream);
+      const durable = topology.durable(consumer);
+      await exists(`consumer ${stream}/${durable}`, () => jsm.consumers.info(stream, durable));
+    }
+    if (missing.length > 0) throw new BusNotProvisionedError(missing);
+  }
+
+  async provision(
+    jsm: JetStreamManager,
+    topology: Topology,
+    options: Pick<MessagingOptions, 'consumers' | 'streamReplicas'>,
+  ): Promise<void> {
     for (const key of Object.keys(STREAMS) as StreamKey[]) {
       await this.ensureStream(jsm, this.streamConfig(key, topology, options.streamReplicas));
     }

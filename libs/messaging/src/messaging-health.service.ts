@@ -18,7 +18,8 @@ export class MessagingHealthService {
   ) {}
 
   natsStatus(): ComponentStatus {
-    return { up: this.nats.connected };
+    const problem = this.nats.connected ? undefined : this.nats.problem;
+    return { up: this.nats.connected, ...(problem ? { problem } : {}) };
   }
 
   async outboxBacklog(): Promise<ComponentStatus & OutboxBacklog> {

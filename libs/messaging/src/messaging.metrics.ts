@@ -12,6 +12,7 @@ export class MessagingMetrics {
   readonly consumed: Counter<'event_type' | 'consumer' | 'outcome'>;
   readonly processing: Histogram<'event_type' | 'consumer' | 'outcome'>;
   readonly redeliveries: Counter<'consumer'>;
+  readonly refused: Counter<'event_type' | 'consumer' | 'code'>;
 
   constructor(registry: Registry = defaultRegistry) {
     this.published = getOrCreate(
@@ -55,6 +56,17 @@ export class MessagingMetrics {
           name: 'referral_event_redeliveries_total',
           help: 'Messages received on a second or later delivery.',
           labelNames: ['consumer'],
+          registers: [registry],
+        }),
+    );
+    this.refused = getOrCreate(
+      registry,
+      'referral_events_refused_total',
+      () =>
+        new Counter({
+          name: 'referral_events_refused_total',
+          help: 'Events refused for security reasons (forged origin, a seal moved to another referral), by code.',
+          labelNames: ['event_type', 'consumer', 'code'],
           registers: [registry],
         }),
     );

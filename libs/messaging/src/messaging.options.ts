@@ -1,4 +1,5 @@
 import { ConsumerDefinition, ServiceName } from '@app/contracts';
+import { BusProvisioning } from '@app/core';
 import { NatsClientSecurity } from './security/nats-client-security';
 
 export interface MessagingOptions {
@@ -17,6 +18,11 @@ export interface MessagingOptions {
   readonly outboxBacklogReadyLimit: number;
   /** Replicas for streams this service provisions (1 locally, 3 in a cluster). */
   readonly streamReplicas: number;
+  /**
+   * `self` (default): create or update the streams and this service's durables at boot. `verify`: only check
+   * they exist (made by `npm run provision` with the admin credential); NATS stays not-ready until they do.
+   */
+  readonly provisioning?: BusProvisioning;
   /** nkey and TLS of this service's NATS user (none: plain, unauthenticated, as in dev/CI). */
   readonly security?: NatsClientSecurity;
 }

@@ -64,6 +64,9 @@ export class NatsConnectionService implements OnModuleInit {
 
   private reachable = false;
 
+  /** Why the last connection attempt did not become ready (shown by readiness), until one does. */
+  problem: string | undefined;
+
   private async connectLoop(): Promise<void> {
     let delay = 250;
     while (!this.closing && !this.bus) {
@@ -81,18 +84,26 @@ export class NatsConnectionService implements OnModuleInit {
         this.watchStatus(nc);
         const js = jetstream(nc, { timeout: 5000 });
         const jsm = await jetstreamManager(nc, { timeout: 5000 });
-        await this.provisioner.provision(jsm, this.topology, this.options);
+        if (this.options.provisioning === 'verify') {
+          await this.provisioner.verify(jsm, this.topology, this.options);
+        } else {
+          await this.provisioner.provision(jsm, this.topology, this.options);
+        }
         if (this.closing) {
           await nc.close();
           return;
         }
         this.reachable = true;
+        this.problem = undefined;
         this.bus = { nc, js, jsm };
-        this.logger.log(`connected to NATS ${nc.getServer()} and provisioned`);
+        this.logger.log(
+          `connected to NATS ${nc.getServer()} and ${this.options.provisioning === 'verify' ? 'verified' : 'provisioned'} its streams`,
+        );
         this.resolveReady(this.bus);
       } catch (error) {
         // A connection that could not be provisioned must not live on, reconnecting forever in the background.
         await nc?.close().catch(() => undefined);
+        this.problem = (error as Error).message;
         this.logger.warn(`NATS not ready (${(error as Error).message}); retrying in ${delay} ms`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);

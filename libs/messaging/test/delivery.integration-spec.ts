@@ -3,9 +3,12 @@ import { jetstream } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { EVENTS, STREAMS } from '@app/contracts';
-import { buildEnvelope, DeadLetterService, Topology } from '@app/messaging';
+import { register } from 'prom-client';
+import { buildEnvelope, DeadLetterService, SECURITY_ALERT_CODE, Topology } from '@app/messaging';
 import {
   countSubjectMessages,
+  deadLetterFor,
+  opsAlertsIn,
   deleteNamespaceStreams,
   holdsFor,
   newProbeWorld,
@@ -35,6 +38,21 @@ describe('JetStream delivery between services', () => {
     db.query<{ referral_id: string; n: string }>(
       `SELECT referral_id, count(*) AS n FROM "${world.consumerSchema}".probe_effect WHERE referral_id = ANY($1) GROUP BY referral_id`,
       [ids],
+    );
+
+  /** A referral.discharged as `source` would publish it. */
+  const discharged = (source: string, referralId: string, hospitalId: string) =>
+    buildEnvelope(
+      EVENTS.referralDischarged,
+      source,
+      {
+        referralId,
+        hospitalId,
+        encounterId: `enc-${hospitalId}`,
+        dischargedAt: new Date().toISOString(),
+        residenceDivisionCode: '610902',
+      },
+      { subject: referralId },
     );
 
   beforeAll(async () => {
@@ -87,18 +105,7 @@ describe('JetStream delivery between services', () => {
 
   it('should have one effect when the same event is published again under another message id', async () => {
     const referralId = randomUUID();
-    const envelope = buildEnvelope(
-      EVENTS.referralDischarged,
-      'hospital-intake',
-      {
-        referralId,
-        hospitalId: 'h-dup',
-        encounterId: 'enc-dup',
-        dischargedAt: new Date().toISOString(),
-        residenceDivisionCode: '610902',
-      },
-      { subject: referralId },
-    );
+    const envelope = discharged('hospital-intake', referralId, 'h-dup');
     const nc = await connect({ servers: world.natsUrl });
     try {
       const js = jetstream(nc);
@@ -127,6 +134,37 @@ describe('JetStream delivery between services', () => {
         envelope.id,
       ]),
     ).toBe(1);
+  });
+
+  it('should refuse a referral.discharged declared by another service: dead letter, security alert, metric', async () => {
+    const refused = async () =>
+      ((await register.getSingleMetric('referral_events_refused_total')?.get())?.values ?? [])
+        .filter((v) => v.labels.code === 'EVENT_ORIGIN_REFUSED')
+        .reduce((sum, v) => sum + v.value, 0);
+    const before = await refused();
+    const referralId = randomUUID();
+    const forged = discharged('registration', referralId, 'h-forged');
+    const nc = await connect({ servers: world.natsUrl });
+    try {
+      await jetstream(nc).publish(
+        topology.subject(EVENTS.referralDischarged.subject),
+        JSON.stringify(forged),
+        {
+          msgID: forged.id,
+        },
+      );
+    } finally {
+      await nc.close();
+    }
+
+    const letter = await deadLetterFor(db, world.consumerSchema, forged.id);
+    expect(letter).toMatchObject({ error_code: 'EVENT_ORIGIN_REFUSED', event_id: forged.id, deliveries: 1 });
+    expect(letter.error_message).toContain('only /hospital-intake may publish');
+    expect(await effects(referralId)).toBe(0);
+    const [alert] = await opsAlertsIn(db, world.consumerSchema, SECURITY_ALERT_CODE);
+    expect(alert).toMatchObject({ severity: 'critical', service: 'ops-monitor' });
+    expect(JSON.stringify(alert)).not.toContain('enc-h-forged');
+    expect(await refused()).toBe(before + 1);
   });
 
   it('should redeliver a transient failure with backoff and then succeed once', async () => {

@@ -87,6 +87,7 @@ export class ServiceModule {
           shutdownGraceMs: config.shutdownGraceMs,
           outboxBacklogReadyLimit: config.outboxBacklogReadyLimit,
           streamReplicas: config.streamReplicas,
+          provisioning: config.busProvisioning,
           security: {
             nkeySeedFile: config.natsNkeySeedFile,
             tlsCaFile: config.natsTlsCaFile,

@@ -19,7 +19,7 @@ export function envelope(
   return {
     specversion: '1.0',
     id,
-    source: '/fault-suite',
+    source: `/${definition.producer}`,
     type: definition.type,
     subject,
     time: new Date().toISOString(),

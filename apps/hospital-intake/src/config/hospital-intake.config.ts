@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { ColourGradePolicy } from '@app/contracts';
-import { integerFromEnv } from '@app/core';
+import { ConfigurationError, integerFromEnv } from '@app/core';
 import { loadWebhookSettings, WebhookSettings } from '@app/webhooks';
 
 /** The green channel's timers and levels (minutes on the injected Clock). */
@@ -28,11 +29,72 @@ export interface HospitalIntakeConfig {
   readonly green: GreenChannelConfig;
   /** Hospitals' green-case webhooks (`WEBHOOK_POLL_INTERVAL_MS`, `WEBHOOK_MAX_ATTEMPTS`, `WEBHOOK_BACKOFF_MS`). */
   readonly webhooks: WebhookSettings;
+  /**
+   * Working days after discharge within which a discharge sent without an assessment must have it
+   * (`INTAKE_ASSESSMENT_WORKING_DAYS`, 1–30, default 3); then `referral.assessment-overdue`.
+   */
+  readonly assessmentWithinWorkingDays: number;
+  /** How often overdue assessments are looked for (`INTAKE_ASSESSMENT_SWEEP_MS`, 0 = never; default 60 s). */
+  readonly assessmentSweepIntervalMs: number;
+  /** The MLLP listener for HL7v2 over TCP; undefined (INTAKE_MLLP_PORT unset) = not listening. */
+  readonly mllp?: MllpConfig;
+}
+
+export interface MllpConfig {
+  /** `INTAKE_MLLP_PORT` (0 = any free port, for tests); `INTAKE_MLLP_HOST` (default 0.0.0.0). */
+  readonly port: number;
+  readonly host: string;
+  /**
+   * Allow-list of sending facilities (MSH-4) and the registered hospital each one is
+   * (`INTAKE_MLLP_FACILITIES`, `FACILITY=hospital-id` pairs separated by commas). Others are rejected (AR).
+   */
+  readonly facilities: Readonly<Record<string, string>>;
+  /** TLS (`INTAKE_MLLP_TLS_KEY_FILE`, `INTAKE_MLLP_TLS_CERT_FILE`, optional `INTAKE_MLLP_TLS_CA_FILE` for client certificates). */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer; readonly ca?: Buffer };
+  /** Largest message accepted (`INTAKE_MLLP_MAX_BYTES`, default 1 MiB). */
+  readonly maxBytes: number;
+}
+
+function loadMllpConfig(env: NodeJS.ProcessEnv): MllpConfig | undefined {
+  if (!env.INTAKE_MLLP_PORT?.trim()) return undefined;
+  const facilities: Record<string, string> = {};
+  for (const pair of (env.INTAKE_MLLP_FACILITIES ?? '').split(',').filter((p) => p.trim())) {
+    const [facility, hospital] = pair.split('=').map((x) => x.trim());
+    if (!facility || !hospital) {
+      throw new ConfigurationError(
+        'INTAKE_MLLP_FACILITIES must be FACILITY=hospital-id pairs separated by commas',
+      );
+    }
+    facilities[facility] = hospital;
+  }
+  const file = (name: string) => {
+    const path = env[name]?.trim();
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch {
+      throw new ConfigurationError(`${name} cannot be read (${path})`);
+    }
+  };
+  const key = file('INTAKE_MLLP_TLS_KEY_FILE');
+  const cert = file('INTAKE_MLLP_TLS_CERT_FILE');
+  if (!key !== !cert) {
+    throw new ConfigurationError('INTAKE_MLLP_TLS_KEY_FILE and INTAKE_MLLP_TLS_CERT_FILE go together');
+  }
+  const ca = file('INTAKE_MLLP_TLS_CA_FILE');
+  return {
+    port: integerFromEnv(env, 'INTAKE_MLLP_PORT', 2575, 0, 65535),
+    host: env.INTAKE_MLLP_HOST?.trim() || '0.0.0.0',
+    facilities,
+    ...(key && cert ? { tls: { key, cert, ...(ca ? { ca } : {}) } } : {}),
+    maxBytes: integerFromEnv(env, 'INTAKE_MLLP_MAX_BYTES', 1 << 20, 1024, 16 << 20),
+  };
 }
 
 export const HOSPITAL_INTAKE_CONFIG = Symbol('HOSPITAL_INTAKE_CONFIG');
 
 export function loadHospitalIntakeConfig(env: NodeJS.ProcessEnv = process.env): HospitalIntakeConfig {
+  const mllp = loadMllpConfig(env);
   return {
     colourGrades: ColourGradePolicy.fromEnv(env),
     green: {
@@ -44,5 +106,8 @@ export function loadHospitalIntakeConfig(env: NodeJS.ProcessEnv = process.env): 
       pageLimitMax: integerFromEnv(env, 'GREEN_PAGE_LIMIT_MAX', 100, 1, 1000),
     },
     webhooks: loadWebhookSettings(env),
+    assessmentWithinWorkingDays: integerFromEnv(env, 'INTAKE_ASSESSMENT_WORKING_DAYS', 3, 1, 30),
+    assessmentSweepIntervalMs: integerFromEnv(env, 'INTAKE_ASSESSMENT_SWEEP_MS', 60_000, 0, 86_400_000),
+    ...(mllp ? { mllp } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { DomainException, FieldError, inputProblem } from '@app/core';
-import { SubmitDischargeDto } from './dto/submit-discharge.dto';
+import { DischargeAssessmentDto, SubmitDischargeDto } from './dto/submit-discharge.dto';
 
 export const VALIDATION_FAILED = 'VALIDATION_FAILED';
 
@@ -25,14 +25,23 @@ export function validationFailed(errors: FieldError[]): DomainException {
  * The same whitelisting validation the HTTP pipe applies, for channels that build the command themselves
  * (FHIR, HL7v2, NATS). Throws VALIDATION_FAILED with one entry per field (JSON pointers into the command).
  */
-export async function toDischargeCommand(plain: unknown): Promise<SubmitDischargeDto> {
+export function toDischargeCommand(plain: unknown): Promise<SubmitDischargeDto> {
+  return validated(SubmitDischargeDto, plain);
+}
+
+/** The same validation for a discharge assessment sent later (FHIR Observations, HL7 ORU^R01). */
+export function toAssessmentCommand(plain: unknown): Promise<DischargeAssessmentDto> {
+  return validated(DischargeAssessmentDto, plain);
+}
+
+async function validated<T extends object>(type: new () => T, plain: unknown): Promise<T> {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw validationFailed([{ pointer: '#', detail: 'the discharge must be a JSON object' }]);
   }
   // The NATS request path has no pipe in front: NUL characters and hostile depth are refused here too.
   const problem = inputProblem(plain);
   if (problem) throw problem;
-  const command = plainToInstance(SubmitDischargeDto, plain);
+  const command = plainToInstance(type, plain);
   const errors = await validate(command, {
     whitelist: true,
     forbidNonWhitelisted: true,

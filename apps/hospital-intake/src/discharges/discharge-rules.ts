@@ -24,10 +24,13 @@ export function isValidIdNumber(id: string): boolean {
   return isCalendarDate(`${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`);
 }
 
-/** ICD-10 code: letter, two digits, optional dot and 1–2 more characters (e.g. F20, F20.0, F31.61). */
-export const ICD10_PATTERN = /^[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,2})?$/;
+/**
+ * ICD-10 code: letter, two digits, optional dot and up to four more characters (F20, F20.0, F31.61), and the
+ * Chinese clinical edition's extensions (F20.000, F20.000x001) and dagger/asterisk marks.
+ */
+export const ICD10_PATTERN = /^[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,4}([xX][0-9]{3})?)?[+*†]?$/;
 /** Chapter V, mental and behavioural disorders. */
-export const ICD10_F_PATTERN = /^F[0-9]{2}(\.[0-9A-Z]{1,2})?$/;
+export const ICD10_F_PATTERN = /^F[0-9]{2}(\.[0-9A-Z]{1,4}([xX][0-9]{3})?)?[+*†]?$/;
 
 export function isCalendarDate(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -81,7 +84,7 @@ export function checkDischargeRules(command: SubmitDischargeDto, context: RuleCo
   if (admitted >= discharged) {
     errors.push(err('#/admittedAt', 'ADMISSION_AFTER_DISCHARGE', 'admittedAt must be before dischargedAt'));
   }
-  if (assessment.assessedAt) {
+  if (assessment?.assessedAt) {
     const assessed = Date.parse(assessment.assessedAt);
     if (assessed > now + skew || assessed < admitted) {
       errors.push(

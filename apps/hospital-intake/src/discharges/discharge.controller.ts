@@ -1,9 +1,21 @@
-import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiHeader,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiPayloadTooLargeResponse,
   ApiSecurity,
@@ -17,9 +29,15 @@ import { OrgKinds } from '@app/auth';
 import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { ContentTypes } from './content-type.guard';
+import { DomainException } from '@app/core';
+import { AssessmentService, REFERRAL_NOT_FOUND } from './assessment.service';
 import { DischargeService } from './discharge.service';
 import { ReferralReceiptDto } from './dto/referral-receipt.dto';
-import { SubmitDischargeDto } from './dto/submit-discharge.dto';
+import { DischargeAssessmentDto, SubmitDischargeDto } from './dto/submit-discharge.dto';
+
+const referralIdPipe = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainException(REFERRAL_NOT_FOUND, 'not-found', 'No such referral'),
+});
 
 @ApiTags('discharges')
 @ApiSecurity('api-key')
@@ -29,7 +47,10 @@ import { SubmitDischargeDto } from './dto/submit-discharge.dto';
 @OrgKinds('hospital')
 @UseGuards(ContentTypes('application/json'))
 export class DischargeController {
-  constructor(private readonly discharges: DischargeService) {}
+  constructor(
+    private readonly discharges: DischargeService,
+    private readonly assessments: AssessmentService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -39,6 +60,11 @@ export class DischargeController {
     description: 'Same key + same body → the original answer; different body → 422; in flight → 409',
   })
   @ApiCreatedResponse({ type: ReferralReceiptDto, description: 'A new referral' })
+  @ApiAcceptedResponse({
+    type: ReferralReceiptDto,
+    description:
+      'A new referral without its assessment: awaiting-assessment, with what is missing and by when',
+  })
   @ApiOkResponse({
     type: ReferralReceiptDto,
     description: 'This encounter was already referred: the existing one',
@@ -60,5 +86,24 @@ export class DischargeController {
     const answer = await this.discharges.submit(hospital, 'json', body, idempotencyKey);
     response.status(answer.status);
     return answer.body;
+  }
+
+  @Post(':referralId/assessment')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ReferralReceiptDto,
+    description: 'Assessed: referral.assessed is published (routing starts)',
+  })
+  @ApiNotFoundResponse({ description: 'REFERRAL_NOT_FOUND (also for another hospital’s referral)' })
+  @ApiConflictResponse({
+    description: 'ASSESSMENT_ALREADY_RECORDED: the referral is not awaiting an assessment',
+  })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  async completeAssessment(
+    @CurrentHospital() hospital: AuthenticatedHospital,
+    @Param('referralId', referralIdPipe) referralId: string,
+    @Body() body: DischargeAssessmentDto,
+  ): Promise<ReferralReceiptDto> {
+    return (await this.assessments.complete(hospital, { referralId }, body)).body;
   }
 }

@@ -24,6 +24,31 @@ export interface NewReferral {
   sealedPatient: EncryptedFieldDto;
   idNumberIndex: string;
   consents: ConsentGrantDto[];
+  /** The patient's other hospital identifiers (MRN…), sealed; undefined when none were sent. */
+  sealedHospitalIdentifiers?: EncryptedFieldDto;
+}
+
+/** A discharge kept without its assessment: what is missing and by when it is due. */
+export interface AwaitedAssessment {
+  missing: string[];
+  dueAt: Date;
+}
+
+/** A referral still awaiting its assessment, locked for completing it. */
+export interface AwaitingReferralRow {
+  id: string;
+  encounterId: string;
+  admittedAt: Date;
+  dischargedAt: Date;
+  residenceDivisionCode: string;
+  sealedPatient: EncryptedFieldDto;
+  consents: ConsentGrantDto[];
+}
+
+export interface OverdueAssessmentRow {
+  id: string;
+  hospitalId: string;
+  dueAt: Date;
 }
 
 export interface NewAssessment {
@@ -47,8 +72,32 @@ export interface ReceiptRow {
   referralId: string;
   encounterId: string;
   status: string;
-  colourGrade: ColourGrade;
-  eligibleForCommunityRehab: boolean;
+  colourGrade?: ColourGrade;
+  eligibleForCommunityRehab?: boolean;
+  missing?: string[];
+  assessmentDueAt?: string;
+}
+
+const REFERRAL_COLUMNS = `id, hospital_id, encounter_id, channel, status, admitted_at, discharged_at,
+  discharge_disposition, residence_division_code, diagnoses, sealed_patient, id_number_index, consents,
+  sealed_hospital_identifiers`;
+
+function referralValues(r: NewReferral): unknown[] {
+  return [
+    r.id,
+    r.hospitalId,
+    r.encounterId,
+    r.channel,
+    r.admittedAt,
+    r.dischargedAt,
+    r.dischargeDisposition ?? null,
+    r.residenceDivisionCode,
+    r.diagnoses,
+    JSON.stringify(r.sealedPatient),
+    r.idNumberIndex,
+    JSON.stringify(r.consents),
+    r.sealedHospitalIdentifiers ? JSON.stringify(r.sealedHospitalIdentifiers) : null,
+  ];
 }
 
 /** Discharge intake I/O: referral + assessment rows and the Idempotency-Key records. */
@@ -65,67 +114,140 @@ export class DischargeRepository {
     const s = this.tx.schema;
     const rows = await this.tx.manager.query<unknown[]>(
       `WITH new_referral AS (
-         INSERT INTO ${s}.referral (id, hospital_id, encounter_id, channel, status, admitted_at, discharged_at,
-           discharge_disposition, residence_division_code, diagnoses, sealed_patient, id_number_index, consents)
-         VALUES ($1, $2, $3, $4, 'assessed', $5, $6, $7, $8, $9, $10, $11, $12)
+         INSERT INTO ${s}.referral (${REFERRAL_COLUMNS})
+         VALUES ($1, $2, $3, $4, 'assessed', $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT ON CONSTRAINT referral_hospital_encounter_uq DO NOTHING RETURNING id, hospital_id)
        INSERT INTO ${s}.discharge_assessment (referral_id, hospital_id, risk_level, condition_status,
          functional_scores, rehab_needs, employment_interest, colour_grade, eligible_for_community_rehab, assessed_at)
-       SELECT id, hospital_id, $13::smallint, $14::text, $15::jsonb, $16::text[], $17::boolean, $18::text,
-              $19::boolean, $20::timestamptz
+       SELECT id, hospital_id, $14::smallint, $15::text, $16::jsonb, $17::text[], $18::boolean, $19::text,
+              $20::boolean, $21::timestamptz
          FROM new_referral
        RETURNING referral_id`,
-      [
-        referral.id,
-        referral.hospitalId,
-        referral.encounterId,
-        referral.channel,
-        referral.admittedAt,
-        referral.dischargedAt,
-        referral.dischargeDisposition ?? null,
-        referral.residenceDivisionCode,
-        referral.diagnoses,
-        JSON.stringify(referral.sealedPatient),
-        referral.idNumberIndex,
-        JSON.stringify(referral.consents),
-        a.riskLevel,
-        a.conditionStatus,
-        JSON.stringify(a.functionalScores),
-        a.rehabNeeds,
-        a.employmentInterest,
-        a.colourGrade,
-        a.eligibleForCommunityRehab,
-        a.assessedAt,
-      ],
+      [...referralValues(referral), ...assessmentValues(a)],
     );
     return rows.length === 1;
   }
 
-  async findReceipt(hospitalId: string, encounterId: string): Promise<ReceiptRow | undefined> {
+  /** Inserts a referral awaiting its assessment unless this hospital already referred this encounter. */
+  async insertAwaitingReferralIfNew(referral: NewReferral, awaited: AwaitedAssessment): Promise<boolean> {
+    const rows = await this.tx.manager.query<unknown[]>(
+      `INSERT INTO ${this.tx.schema}.referral (${REFERRAL_COLUMNS}, missing_assessment, assessment_due_at)
+       VALUES ($1, $2, $3, $4, 'awaiting-assessment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT ON CONSTRAINT referral_hospital_encounter_uq DO NOTHING RETURNING id`,
+      [...referralValues(referral), awaited.missing, awaited.dueAt],
+    );
+    return rows.length === 1;
+  }
+
+  /** The caller's referral by id or encounter id, locked, when it still awaits its assessment. */
+  async lockAwaitingReferral(
+    hospitalId: string,
+    by: { referralId: string } | { encounterId: string },
+  ): Promise<AwaitingReferralRow | undefined> {
+    const [column, value] =
+      'referralId' in by ? ['id::text', by.referralId] : ['encounter_id', by.encounterId];
+    const rows = await this.tx.manager.query<
+      {
+        id: string;
+        encounter_id: string;
+        admitted_at: Date;
+        discharged_at: Date;
+        residence_division_code: string;
+        sealed_patient: EncryptedFieldDto;
+        consents: ConsentGrantDto[];
+      }[]
+    >(
+      `SELECT id, encounter_id, admitted_at, discharged_at, residence_division_code, sealed_patient, consents
+         FROM ${this.tx.schema}.referral
+        WHERE hospital_id = $1 AND ${column} = $2 AND status = 'awaiting-assessment'
+        FOR UPDATE`,
+      [hospitalId, value],
+    );
+    const row = rows[0];
+    return (
+      row && {
+        id: row.id,
+        encounterId: row.encounter_id,
+        admittedAt: row.admitted_at,
+        dischargedAt: row.discharged_at,
+        residenceDivisionCode: row.residence_division_code,
+        sealedPatient: row.sealed_patient,
+        consents: row.consents,
+      }
+    );
+  }
+
+  /** Records the assessment of a referral that awaited it; the referral becomes assessed. */
+  async completeAssessment(referralId: string, hospitalId: string, a: NewAssessment): Promise<void> {
+    const s = this.tx.schema;
+    await this.tx.manager.query(
+      `WITH assessed AS (
+         UPDATE ${s}.referral SET status = 'assessed', missing_assessment = NULL, updated_at = now()
+          WHERE id = $1 AND hospital_id = $2 AND status = 'awaiting-assessment' RETURNING id, hospital_id)
+       INSERT INTO ${s}.discharge_assessment (referral_id, hospital_id, risk_level, condition_status,
+         functional_scores, rehab_needs, employment_interest, colour_grade, eligible_for_community_rehab, assessed_at)
+       SELECT id, hospital_id, $3::smallint, $4::text, $5::jsonb, $6::text[], $7::boolean, $8::text,
+              $9::boolean, $10::timestamptz
+         FROM assessed`,
+      [referralId, hospitalId, ...assessmentValues(a)],
+    );
+  }
+
+  /** Referrals whose assessment is overdue and not yet reported, claimed once across replicas. */
+  async claimOverdueAssessments(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
+    // An UPDATE … RETURNING answers [rows, count] through TypeORM's Postgres driver.
+    const [rows] = await this.tx.manager.query<
+      [{ id: string; hospital_id: string; assessment_due_at: Date }[], number]
+    >(
+      `UPDATE ${this.tx.schema}.referral SET assessment_overdue_at = $1
+        WHERE id IN (SELECT id FROM ${this.tx.schema}.referral
+                      WHERE status = 'awaiting-assessment' AND assessment_overdue_at IS NULL
+                        AND assessment_due_at <= $1
+                      ORDER BY assessment_due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id, hospital_id, assessment_due_at`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ id: r.id, hospitalId: r.hospital_id, dueAt: r.assessment_due_at }));
+  }
+
+  async findReceipt(
+    hospitalId: string,
+    by: { encounterId: string } | { referralId: string },
+  ): Promise<ReceiptRow | undefined> {
+    const [column, value] =
+      'referralId' in by ? ['r.id::text', by.referralId] : ['r.encounter_id', by.encounterId];
     const rows = await this.tx.manager.query<
       {
         id: string;
         encounter_id: string;
         status: string;
-        colour_grade: ColourGrade;
-        eligible_for_community_rehab: boolean;
+        colour_grade: ColourGrade | null;
+        eligible_for_community_rehab: boolean | null;
+        missing_assessment: string[] | null;
+        assessment_due_at: Date | null;
       }[]
     >(
-      `SELECT r.id, r.encounter_id, r.status, a.colour_grade, a.eligible_for_community_rehab
-         FROM ${this.tx.schema}.referral r JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
-        WHERE r.hospital_id = $1 AND r.encounter_id = $2`,
-      [hospitalId, encounterId],
+      `SELECT r.id, r.encounter_id, r.status, a.colour_grade, a.eligible_for_community_rehab,
+              r.missing_assessment, r.assessment_due_at
+         FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
+        WHERE r.hospital_id = $1 AND ${column} = $2`,
+      [hospitalId, value],
     );
     const row = rows[0];
-    return (
-      row && {
-        referralId: row.id,
-        encounterId: row.encounter_id,
-        status: row.status,
-        colourGrade: row.colour_grade,
-        eligibleForCommunityRehab: row.eligible_for_community_rehab,
-      }
-    );
+    if (!row) return undefined;
+    return {
+      referralId: row.id,
+      encounterId: row.encounter_id,
+      status: row.status,
+      ...(row.colour_grade !== null ? { colourGrade: row.colour_grade } : {}),
+      ...(row.eligible_for_community_rehab !== null
+        ? { eligibleForCommunityRehab: row.eligible_for_community_rehab }
+        : {}),
+      ...(row.missing_assessment ? { missing: row.missing_assessment } : {}),
+      ...(row.assessment_due_at && row.status === 'awaiting-assessment'
+        ? { assessmentDueAt: row.assessment_due_at.toISOString() }
+        : {}),
+    };
   }
 
   /**
@@ -159,6 +281,19 @@ export class DischargeRepository {
       [hospitalId, key, answer.requestSha256, answer.status, JSON.stringify(answer.body)],
     );
   }
+}
+
+function assessmentValues(a: NewAssessment): unknown[] {
+  return [
+    a.riskLevel,
+    a.conditionStatus,
+    JSON.stringify(a.functionalScores),
+    a.rehabNeeds,
+    a.employmentInterest,
+    a.colourGrade,
+    a.eligibleForCommunityRehab,
+    a.assessedAt,
+  ];
 }
 
 /** The advisory-lock key of an Idempotency-Key (exported so tests can hold it). */

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ColourGradePolicy, EVENTS, PatientIdentityDto, SEAL_CONTEXTS } from '@app/contracts';
-import { Clock, DomainException } from '@app/core';
+import { ColourGradePolicy, EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
+import { Clock, DomainException, WorkingDayCalendar } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
 import { AuditEntry, AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
+import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
+import { assessedEvent, assessmentRecord } from './assessment-record';
 import { requestFingerprint, validationFailed } from './discharge-command';
 import { checkDischargeRules } from './discharge-rules';
 import { DischargeRepository, IntakeChannel } from './discharge.repository';
@@ -20,15 +22,24 @@ export const COLOUR_GRADE_POLICY = Symbol('COLOUR_GRADE_POLICY');
 export const INTAKE_SEAL_CONTEXTS = {
   patient: 'hospital-intake.patient.v1',
   idNumberIndex: 'hospital-intake.id-number',
+  hospitalIdentifiers: 'hospital-intake.hospital-identifiers.v1',
 } as const;
 
+/** What a discharge sent without an assessment still needs (the fields of DischargeAssessmentDto). */
+export const ASSESSMENT_FIELDS = [
+  'assessment.riskLevel',
+  'assessment.conditionStatus',
+  'assessment.rehabNeeds',
+  'assessment.employmentInterest',
+];
+
 export interface IntakeAnswer {
-  /** 201 a new referral, 200 the existing referral of this encounter (or a replayed answer). */
-  status: 201 | 200;
+  /** 201 a new referral, 202 new and awaiting its assessment, 200 the existing referral (or a replayed answer). */
+  status: 201 | 202 | 200;
   body: ReferralReceiptDto;
 }
 
-function receiptAudit(subtype: string, action: 'C' | 'R', referralId: string): AuditEntry {
+export function receiptAudit(subtype: string, action: 'C' | 'R' | 'U', referralId: string): AuditEntry {
   return {
     type: 'rest',
     subtype,
@@ -55,6 +66,8 @@ export class DischargeService {
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
     @Inject(COLOUR_GRADE_POLICY) private readonly policy: ColourGradePolicy,
+    private readonly calendar: WorkingDayCalendar,
+    @Inject(HOSPITAL_INTAKE_CONFIG) private readonly config: HospitalIntakeConfig,
   ) {}
 
   async submit(
@@ -98,7 +111,7 @@ export class DischargeService {
           }
           const replayed = stored.body as ReferralReceiptDto;
           await this.audit.record(receiptAudit('idempotent-replay', 'R', replayed.referralId));
-          return { status: stored.status as 201 | 200, body: replayed };
+          return { status: stored.status as IntakeAnswer['status'], body: replayed };
         }
       }
       const answer = await this.createOrFind(hospital, channel, command);
@@ -143,75 +156,89 @@ export class DischargeService {
       grantedAt: c.grantedAt,
       ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}),
     }));
-    const outcome = this.policy.assess(assessment.riskLevel, assessment.conditionStatus);
-    const assessedAt = new Date(assessment.assessedAt ?? command.dischargedAt).toISOString();
-    const inserted = await this.repository.insertReferralWithAssessmentIfNew(
-      {
-        id: referralId,
+    const identifiers = (command.hospitalIdentifiers ?? []).map((i) => ({
+      system: i.system,
+      value: i.value,
+    }));
+    const referral = {
+      id: referralId,
+      hospitalId: hospital.id,
+      encounterId: command.encounterId,
+      channel,
+      admittedAt: command.admittedAt,
+      dischargedAt,
+      dischargeDisposition: command.dischargeDisposition,
+      residenceDivisionCode: patient.residenceDivisionCode,
+      diagnoses: command.diagnoses.map((d) => d.code),
+      sealedPatient: this.cipher.sealJson(identity, INTAKE_SEAL_CONTEXTS.patient),
+      idNumberIndex: this.cipher.blindIndex(patient.idNumber, INTAKE_SEAL_CONTEXTS.idNumberIndex),
+      consents,
+      ...(identifiers.length > 0
+        ? {
+            sealedHospitalIdentifiers: this.cipher.sealJson(
+              identifiers,
+              INTAKE_SEAL_CONTEXTS.hospitalIdentifiers,
+            ),
+          }
+        : {}),
+    };
+    const discharged = {
+      definition: EVENTS.referralDischarged,
+      data: {
+        referralId,
         hospitalId: hospital.id,
         encounterId: command.encounterId,
-        channel,
-        admittedAt: command.admittedAt,
         dischargedAt,
-        dischargeDisposition: command.dischargeDisposition,
         residenceDivisionCode: patient.residenceDivisionCode,
-        diagnoses: command.diagnoses.map((d) => d.code),
-        sealedPatient: this.cipher.sealJson(identity, INTAKE_SEAL_CONTEXTS.patient),
-        idNumberIndex: this.cipher.blindIndex(patient.idNumber, INTAKE_SEAL_CONTEXTS.idNumberIndex),
-        consents,
       },
-      {
-        riskLevel: assessment.riskLevel,
-        conditionStatus: assessment.conditionStatus,
-        functionalScores: (assessment.functionalScores ?? []).map((s) => ({
-          instrument: s.instrument,
-          score: s.score,
-        })),
-        rehabNeeds: assessment.rehabNeeds,
-        employmentInterest: assessment.employmentInterest,
-        colourGrade: outcome.colourGrade,
-        eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
-        assessedAt,
-      },
-    );
-    if (!inserted) {
-      const existing = await this.repository.findReceipt(hospital.id, command.encounterId);
-      if (!existing) {
-        throw new DomainException('REFERRAL_RACE', 'unavailable', 'The referral is being written; retry');
-      }
-      await this.audit.record(receiptAudit('duplicate-discharge', 'R', existing.referralId));
-      return { status: 200, body: { ...existing, created: false } };
+      options: { subject: referralId },
+    };
+
+    if (!assessment) {
+      // Kept, never lost: the assessment is completed later (AssessmentService); nothing is routed before.
+      const dueAt = this.calendar.addWorkingDays(
+        new Date(dischargedAt),
+        this.config.assessmentWithinWorkingDays,
+      );
+      const inserted = await this.repository.insertAwaitingReferralIfNew(referral, {
+        missing: ASSESSMENT_FIELDS,
+        dueAt,
+      });
+      if (!inserted) return this.existing(hospital, command.encounterId);
+      await this.publisher.publishAll([
+        { ...discharged, data: { ...discharged.data, assessmentDueAt: dueAt.toISOString() } },
+      ]);
+      await this.audit.record(receiptAudit('create', 'C', referralId));
+      return {
+        status: 202,
+        body: {
+          referralId,
+          encounterId: command.encounterId,
+          created: true,
+          status: 'awaiting-assessment',
+          missing: ASSESSMENT_FIELDS,
+          assessmentDueAt: dueAt.toISOString(),
+        },
+      };
     }
 
+    const record = assessmentRecord(
+      this.policy,
+      assessment,
+      new Date(assessment.assessedAt ?? command.dischargedAt).toISOString(),
+    );
+    const inserted = await this.repository.insertReferralWithAssessmentIfNew(referral, record);
+    if (!inserted) return this.existing(hospital, command.encounterId);
+
     await this.publisher.publishAll([
-      {
-        definition: EVENTS.referralDischarged,
-        data: {
-          referralId,
-          hospitalId: hospital.id,
-          encounterId: command.encounterId,
-          dischargedAt,
-          residenceDivisionCode: patient.residenceDivisionCode,
-        },
-        options: { subject: referralId },
-      },
+      discharged,
       {
         definition: EVENTS.referralAssessed,
-        data: {
-          referralId,
-          hospitalId: hospital.id,
-          riskLevel: assessment.riskLevel,
-          conditionStatus: assessment.conditionStatus,
-          colourGrade: outcome.colourGrade,
-          eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
-          rehabNeeds: assessment.rehabNeeds,
-          employmentInterest: assessment.employmentInterest,
-          assessedAt,
-          encounterId: command.encounterId,
-          residenceDivisionCode: patient.residenceDivisionCode,
-          sealedPatient: this.cipher.sealJson(identity, SEAL_CONTEXTS.patient),
-          consents,
-        },
+        data: assessedEvent(
+          referral,
+          record,
+          this.cipher.sealJson(identity, referralSealContext('patient', referralId)),
+        ),
         options: { subject: referralId },
       },
     ]);
@@ -223,9 +250,19 @@ export class DischargeService {
         encounterId: command.encounterId,
         created: true,
         status: 'assessed',
-        colourGrade: outcome.colourGrade,
-        eligibleForCommunityRehab: outcome.eligibleForCommunityRehab,
+        colourGrade: record.colourGrade,
+        eligibleForCommunityRehab: record.eligibleForCommunityRehab,
       },
     };
+  }
+
+  /** This encounter was referred already: its referral, as it stands. */
+  private async existing(hospital: AuthenticatedHospital, encounterId: string): Promise<IntakeAnswer> {
+    const existing = await this.repository.findReceipt(hospital.id, { encounterId });
+    if (!existing) {
+      throw new DomainException('REFERRAL_RACE', 'unavailable', 'The referral is being written; retry');
+    }
+    await this.audit.record(receiptAudit('duplicate-discharge', 'R', existing.referralId));
+    return { status: 200, body: { ...existing, created: false } };
   }
 }

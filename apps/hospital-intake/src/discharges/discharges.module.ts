@@ -1,8 +1,11 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { text } from 'body-parser';
+import { renderErrorsUnder, WorkingDayCalendar } from '@app/core';
+import { renderOperationOutcome } from './channels/operation-outcome.filter';
 import { DivisionsModule } from '@app/divisions';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { HospitalsModule } from '../hospitals/hospitals.module';
+import { AssessmentService } from './assessment.service';
 import { DischargeRequestResponder } from './discharge-request.responder';
 import { DischargeController } from './discharge.controller';
 import { DischargeRepository } from './discharge.repository';
@@ -10,6 +13,7 @@ import { COLOUR_GRADE_POLICY, DischargeService } from './discharge.service';
 import { FhirController } from './fhir.controller';
 import { Hl7Controller, HL7_MEDIA_TYPES } from './hl7.controller';
 import { IntakeChannelsService } from './intake-channels.service';
+import { MllpListener } from './mllp/mllp-listener';
 
 @Module({
   imports: [DivisionsModule, HospitalsModule],
@@ -20,13 +24,22 @@ import { IntakeChannelsService } from './intake-channels.service';
       inject: [HOSPITAL_INTAKE_CONFIG],
       useFactory: (config: HospitalIntakeConfig) => config.colourGrades,
     },
+    // China's public holidays and make-up working days (the assessment deadline is in working days).
+    { provide: WorkingDayCalendar, useFactory: () => new WorkingDayCalendar() },
     DischargeRepository,
     DischargeService,
+    AssessmentService,
     IntakeChannelsService,
     DischargeRequestResponder,
+    MllpListener,
   ],
 })
 export class DischargesModule implements NestModule {
+  constructor() {
+    // Errors on FHIR paths raised before the FHIR controller (invalid JSON, 413, unknown paths) are OperationOutcomes too.
+    renderErrorsUnder('/fhir', renderOperationOutcome);
+  }
+
   configure(consumer: MiddlewareConsumer): void {
     // HL7v2 ER7 is text; the platform only parses JSON bodies. Same 256 kB limit.
     consumer.apply(text({ type: HL7_MEDIA_TYPES, limit: '256kb' })).forRoutes(Hl7Controller);

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -9,11 +9,14 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Bundle } from 'fhir/r4';
+import type { Bundle, CapabilityStatement } from 'fhir/r4';
 import type { Response } from 'express';
 import { OrgKinds } from '@app/auth';
 import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
+import { Clock } from '@app/core';
+import { capabilityStatement } from './channels/capability-statement';
+import { referralLocation, transactionResponse } from './channels/fhir-response';
 import { FHIR_JSON, OperationOutcomeFilter } from './channels/operation-outcome.filter';
 import { ContentTypes } from './content-type.guard';
 import { IntakeChannelsService } from './intake-channels.service';
@@ -24,11 +27,22 @@ import { IntakeChannelsService } from './intake-channels.service';
 @Controller('fhir')
 @UseFilters(OperationOutcomeFilter)
 @OrgKinds('hospital')
-@UseGuards(ContentTypes(FHIR_JSON, 'application/json'))
 export class FhirController {
-  constructor(private readonly channels: IntakeChannelsService) {}
+  constructor(
+    private readonly channels: IntakeChannelsService,
+    private readonly clock: Clock,
+  ) {}
 
-  @Post('Bundle')
+  @Get('metadata')
+  @ApiOkResponse({ description: 'CapabilityStatement: what this FHIR endpoint accepts' })
+  metadata(@Res({ passthrough: true }) response: Response): CapabilityStatement {
+    response.type(FHIR_JSON);
+    return capabilityStatement(this.clock.now());
+  }
+
+  /** A transaction `POST [base]` as the FHIR REST API defines it; `POST [base]/Bundle` stays as an alias. */
+  @Post(['', 'Bundle'])
+  @UseGuards(ContentTypes(FHIR_JSON, 'application/json'))
   @HttpCode(201)
   @ApiConsumes(FHIR_JSON, 'application/json')
   @ApiBody({
@@ -38,7 +52,8 @@ export class FhirController {
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({
-    description: 'transaction-response Bundle; entry[0].response.location = ServiceRequest/<referral id>',
+    description:
+      'transaction-response Bundle, one entry per request entry; the ServiceRequest entry has response.location = ServiceRequest/<referral id> (also the Location header), and an OperationOutcome warning when the discharge awaits its assessment',
   })
   @ApiOkResponse({ description: 'This encounter was already referred: the existing referral' })
   @ApiResponse({ status: 400, description: 'OperationOutcome naming each problem in issue[].expression' })
@@ -49,18 +64,9 @@ export class FhirController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<Bundle> {
     const answer = await this.channels.submitFhir(hospital, bundle, idempotencyKey);
-    response.status(answer.status).type(FHIR_JSON);
-    return {
-      resourceType: 'Bundle',
-      type: 'transaction-response',
-      entry: [
-        {
-          response: {
-            status: answer.status === 201 ? '201 Created' : '200 OK',
-            location: `ServiceRequest/${answer.body.referralId}`,
-          },
-        },
-      ],
-    };
+    const status = answer.status === 202 ? 201 : answer.status;
+    response.status(status).type(FHIR_JSON);
+    if (status === 201) response.location(referralLocation(answer.body.referralId));
+    return transactionResponse(bundle, answer.status, answer.body);
   }
 }

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyService, UNAUTHENTICATED } from '@app/auth';
 import { Clock, DomainException, FieldError, isDomainException, statusOf } from '@app/core';
+import { DivisionDirectory } from '@app/divisions';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
 import { buildAck, Hl7ParseError, parseHl7 } from './channels/hl7v2.adapter';
-import { Hl7MappingError, mapAdtA03 } from './channels/hl7v2.mapper';
-import { sourceOf, toDischargeCommand } from './discharge-command';
+import { Hl7MappingError, isOruR01, mapAdtA03, mapOruR01 } from './channels/hl7v2.mapper';
+import { sourceOf, toAssessmentCommand, toDischargeCommand, validationFailed } from './discharge-command';
+import { AssessmentService } from './assessment.service';
+import { isAssessmentBundle, mapFhirAssessmentBundle } from './channels/fhir-assessment';
+import { ChannelProblem, IdentityReading } from './channels/identity';
+import { readResidence, ResidenceHint } from './channels/residence';
 import { DischargeService, IntakeAnswer } from './discharge.service';
 import { ReferralReceiptDto } from './dto/referral-receipt.dto';
 
@@ -25,7 +30,7 @@ export interface Hl7Answer {
 }
 
 export type NatsReply =
-  | { ok: true; status: 200 | 201; referral: ReferralReceiptDto }
+  | { ok: true; status: 200 | 201 | 202; referral: ReferralReceiptDto }
   | { ok: false; status: number; code: string; detail: string; errors?: FieldError[] };
 
 /** FHIR R4, HL7v2 and NATS front doors: each reads its format into the one discharge command. */
@@ -35,7 +40,47 @@ export class IntakeChannelsService {
     private readonly discharges: DischargeService,
     private readonly apiKeys: ApiKeyService,
     private readonly clock: Clock,
+    private readonly divisions: DivisionDirectory,
+    private readonly assessments: AssessmentService,
   ) {}
+
+  /**
+   * The validated command of a FHIR or HL7v2 mapping: the residence resolved, and the channel's own findings
+   * about identity and residence reported in place of the generic field errors they explain.
+   */
+  private async channelCommand(
+    mapping: {
+      command: Record<string, unknown>;
+      sources: ReadonlyMap<string, string>;
+      identity: IdentityReading;
+      residence: ResidenceHint;
+      problems: ChannelProblem[];
+    },
+    fallback: string,
+  ) {
+    const problems: ChannelProblem[] = [...mapping.identity.problems, ...mapping.problems];
+    const residence = await readResidence(mapping.residence, this.divisions);
+    if (residence.problem) problems.push({ ...residence.problem, covers: '#/patient/residenceDivisionCode' });
+    const covered = new Set(problems.map((p) => p.covers));
+    const patient = { ...(mapping.command.patient as Record<string, unknown>) };
+    if (residence.code) patient.residenceDivisionCode = residence.code;
+    const plain = { ...mapping.command, patient };
+    let command;
+    try {
+      command = await toDischargeCommand(plain);
+    } catch (error) {
+      if (problems.length === 0 || !isDomainException(error))
+        throw relocate(error, mapping.sources, fallback);
+      const others = (error.details.errors ?? []).filter((e) => !covered.has(e.pointer));
+      const relocated = relocate(validationFailed(others), mapping.sources, fallback) as DomainException;
+      throw validationFailed([
+        ...problems.map(({ covers: _, ...p }) => p),
+        ...(relocated.details.errors ?? []),
+      ]);
+    }
+    if (problems.length > 0) throw validationFailed(problems.map(({ covers: _, ...p }) => p));
+    return command;
+  }
 
   /** Errors carry FHIRPath expressions as pointers (rendered as OperationOutcome.issue[].expression). */
   async submitFhir(
@@ -43,6 +88,7 @@ export class IntakeChannelsService {
     bundle: unknown,
     idempotencyKey?: string,
   ): Promise<IntakeAnswer> {
+    if (isAssessmentBundle(bundle)) return this.completeFhir(hospital, bundle);
     let mapping;
     try {
       mapping = mapFhirBundle(bundle);
@@ -52,9 +98,39 @@ export class IntakeChannelsService {
       }
       throw error;
     }
+    const command = await this.channelCommand(mapping, 'Bundle');
     try {
-      const command = await toDischargeCommand(mapping.command);
       return await this.discharges.submit(hospital, 'fhir', command, idempotencyKey);
+    } catch (error) {
+      throw relocate(error, mapping.sources, 'Bundle');
+    }
+  }
+
+  /** Observations `basedOn` the referral's ServiceRequest (or naming its encounter) complete its assessment. */
+  private async completeFhir(hospital: AuthenticatedHospital, bundle: unknown): Promise<IntakeAnswer> {
+    const mapping = mapFhirAssessmentBundle(bundle as Parameters<typeof mapFhirAssessmentBundle>[0]);
+    const problems: FieldError[] = [];
+    if ('encounterId' in mapping.which && !mapping.which.encounterId) {
+      problems.push({
+        pointer: 'Bundle.entry.resource.ofType(Observation).basedOn',
+        detail:
+          "name the referral: basedOn ServiceRequest/<referralId> (the discharge answer's location) or encounter.identifier",
+      });
+    }
+    if (!mapping.assessment) {
+      problems.push({
+        pointer: 'Bundle.entry.resource.ofType(Observation)',
+        detail: 'the assessment needs Observations risk-level (valueInteger 0–5) and condition-status',
+      });
+    }
+    if (problems.length > 0) {
+      throw new DomainException(FHIR_BUNDLE_INVALID, 'invalid', 'The Bundle is not a discharge assessment', {
+        errors: problems,
+      });
+    }
+    try {
+      const assessment = await toAssessmentCommand(mapping.assessment);
+      return await this.assessments.complete(hospital, mapping.which, assessment);
     } catch (error) {
       throw relocate(error, mapping.sources, 'Bundle');
     }
@@ -98,12 +174,36 @@ export class IntakeChannelsService {
       ),
     });
     try {
-      const mapping = mapAdtA03(parseHl7(text));
+      const doc = parseHl7(text);
+      if (isOruR01(doc)) {
+        const oru = mapOruR01(doc);
+        controlId = oru.controlId;
+        header = oru.header;
+        try {
+          const assessment = await toAssessmentCommand(oru.assessment);
+          const answer = await this.assessments.complete(
+            hospital,
+            { encounterId: oru.encounterId },
+            assessment,
+          );
+          return ack(200, 'AA', `referral ${answer.body.referralId} assessed`);
+        } catch (error) {
+          throw relocate(error, oru.sources, 'OBX');
+        }
+      }
+      const mapping = mapAdtA03(doc);
       controlId = mapping.controlId;
       header = mapping.header;
+      const command = await this.channelCommand(mapping, 'PID');
       try {
-        const command = await toDischargeCommand(mapping.command);
         const answer = await this.discharges.submit(hospital, 'hl7v2', command);
+        if (answer.body.status === 'awaiting-assessment') {
+          return ack(
+            answer.status,
+            'AA',
+            `referral ${answer.body.referralId} awaiting-assessment: send ORU^R01 with OBX RISK_LEVEL and CONDITION_STATUS for PV1-19 ${answer.body.encounterId}${answer.body.assessmentDueAt ? ` by ${answer.body.assessmentDueAt}` : ''}`,
+          );
+        }
         return ack(answer.status, 'AA', `referral ${answer.body.referralId}`);
       } catch (error) {
         throw relocate(error, mapping.sources, 'PID');

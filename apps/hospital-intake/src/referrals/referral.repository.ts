@@ -6,11 +6,18 @@ export interface ReferralRecord {
   id: string;
   encounterId: string;
   channel: string;
-  status: 'assessed' | 'registered' | 'closed' | 'consent-withdrawn' | ApplicationEndOutcome;
+  status:
+    | 'awaiting-assessment'
+    | 'assessed'
+    | 'registered'
+    | 'closed'
+    | 'consent-withdrawn'
+    | ApplicationEndOutcome;
   dischargedAt: Date;
-  riskLevel: number;
-  colourGrade: ColourGrade;
-  eligibleForCommunityRehab: boolean;
+  /** null while the referral awaits its discharge assessment. */
+  riskLevel: number | null;
+  colourGrade: ColourGrade | null;
+  eligibleForCommunityRehab: boolean | null;
   registeredAt: Date | null;
   outcome: ClosureOutcome | null;
   closedAt: Date | null;
@@ -31,7 +38,7 @@ export class ReferralRepository {
       `SELECT r.id, r.encounter_id, r.channel, r.status, r.discharged_at, a.risk_level, a.colour_grade,
               a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.assigned_site_name,
               r.end_reason, r.ended_at, r.updated_at
-         FROM ${this.tx.schema}.referral r JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
+         FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
         WHERE r.id = $1 AND r.hospital_id = $2`,
       [referralId, hospitalId],
     );
@@ -43,9 +50,9 @@ export class ReferralRepository {
         channel: r.channel as string,
         status: r.status as ReferralRecord['status'],
         dischargedAt: r.discharged_at as Date,
-        riskLevel: Number(r.risk_level),
-        colourGrade: r.colour_grade as ColourGrade,
-        eligibleForCommunityRehab: r.eligible_for_community_rehab as boolean,
+        riskLevel: r.risk_level === null ? null : Number(r.risk_level),
+        colourGrade: r.colour_grade as ColourGrade | null,
+        eligibleForCommunityRehab: r.eligible_for_community_rehab as boolean | null,
         registeredAt: r.registered_at as Date | null,
         outcome: r.outcome as ClosureOutcome | null,
         closedAt: r.closed_at as Date | null,

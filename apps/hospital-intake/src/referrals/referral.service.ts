@@ -20,6 +20,7 @@ function stageOf(r: ReferralRecord): ReferralViewDto['stage'] {
   if (r.status === 'closed') return 'closed';
   if (r.greenReportedAt) return 'green-channel';
   if (r.status === 'registered') return 'routing';
+  if (r.status === 'awaiting-assessment') return 'awaiting-assessment';
   return r.eligibleForCommunityRehab ? 'awaiting-consent' : 'hospital-follow-up';
 }
 

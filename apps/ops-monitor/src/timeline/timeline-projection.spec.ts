@@ -1,4 +1,4 @@
-import { EVENTS, SEAL_CONTEXTS } from '@app/contracts';
+import { EVENTS, referralSealContext } from '@app/contracts';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { buildEnvelope } from '@app/messaging';
 import { projectEvent } from './timeline-projection';
@@ -6,7 +6,10 @@ import { projectEvent } from './timeline-projection';
 const referralId = '0b7c8f5e-8d43-4a4e-9d5e-7c1f7f2a1c11';
 const time = new Date('2026-03-02T08:00:00.123Z');
 /** A real sealed patient (dev keyring): the projection must not copy it. */
-const sealed = new FieldCipher(keyringFromEnv()).sealJson({ name: '张三' }, SEAL_CONTEXTS.patient);
+const sealed = new FieldCipher(keyringFromEnv()).sealJson(
+  { name: '张三' },
+  referralSealContext('patient', referralId),
+);
 
 describe('projectEvent', () => {
   it('should keep ids, codes, the county and the event time, never the sealed patient', () => {

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENTS, SERVICES } from '@app/contracts';
-import { Clock, PeriodicTask } from '@app/core';
+import { Clock, PeriodicTask, WorkingDayCalendar } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { systemActor, TransactionHost } from '@app/persistence';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { CalendarAlertRepository } from './calendar-alert.repository';
-import { WorkingDayCalendar } from './working-day-calendar';
 
 const DAY_MS = 86_400_000;
 

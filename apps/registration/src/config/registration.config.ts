@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { ColourGradePolicy, CONSENT_PURPOSES, ConsentPurpose } from '@app/contracts';
-import { ConfigurationError } from '@app/core';
-import { HolidayCalendarData, parseHolidayCalendar } from '../calendar/holiday-calendar-data';
+import { ConfigurationError, HolidayCalendarData, parseHolidayCalendar } from '@app/core';
 
 /** The domain rules of registration, read from the environment and validated at boot. */
 export interface RegistrationConfig {

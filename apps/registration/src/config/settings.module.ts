@@ -1,7 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { settingsProvider } from '@app/core';
-import { packagedChinaHolidays } from '../calendar/holiday-calendar-data';
-import { WorkingDayCalendar } from '../calendar/working-day-calendar';
+import { settingsProvider, packagedChinaHolidays, WorkingDayCalendar } from '@app/core';
 import { loadRegistrationConfig, REGISTRATION_CONFIG, RegistrationConfig } from './registration.config';
 
 /** The working-day calendar: the `chinese-days` package, with the configured holiday file merged over it. */

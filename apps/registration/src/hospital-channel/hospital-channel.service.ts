@@ -8,11 +8,11 @@ import {
   GreenRelapseReportedData,
   PatientIdentityDto,
   ReferralAssessedData,
-  SEAL_CONTEXTS,
+  referralSealContext,
 } from '@app/contracts';
 import { DomainException } from '@app/core';
 import { EventPublisher } from '@app/messaging';
-import { FieldCipher, SealError } from '@app/crypto';
+import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { AuditEntry, AuditTrail } from '@app/audit';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
@@ -158,15 +158,13 @@ export class HospitalChannelService {
   }
 
   private openPatient(data: ReferralAssessedData): PatientIdentityDto {
-    let raw: unknown;
-    try {
-      raw = this.cipher.openJson<unknown>(data.sealedPatient, SEAL_CONTEXTS.patient);
-    } catch (error) {
-      if (error instanceof SealError) {
-        throw new DomainException('PATIENT_SEAL_INVALID', 'invalid', 'the sealed patient does not open');
-      }
-      throw error;
-    }
+    // Bound to this referral: a patient block copied from another referral's event is refused (security alert).
+    const raw = this.cipher.openReceivedJson<unknown>(
+      data.sealedPatient,
+      referralSealContext('patient', data.referralId),
+      'PATIENT_SEAL_INVALID',
+      'the sealed patient',
+    );
     const identity = plainToInstance(PatientIdentityDto, raw);
     const errors = validateSync(identity, { whitelist: true, forbidUnknownValues: true });
     if (errors.length > 0) {

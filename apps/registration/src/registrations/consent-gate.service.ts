@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock } from '@app/core';
+import { Clock, WorkingDayCalendar } from '@app/core';
 import { EVENTS, PatientIdentityDto } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
-import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ConsentRecord, evaluateConsent, validConsentPurposes } from '../consent/consent-policy';
 import { ConsentRepository } from '../consent/consent.repository';
@@ -126,7 +125,7 @@ export class ConsentGate {
         ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
         ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
         registeredAt: registeredAt.toISOString(),
-        sealedContact: this.vault.sealSiteContact(patient, known.createdFrom),
+        sealedContact: this.vault.sealSiteContact(patient, application.id, known.createdFrom),
         validConsents,
       },
       { subject: application.id, ...(causationId ? { causationId } : {}) },

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock } from '@app/core';
+import { Clock, WorkingDayCalendar } from '@app/core';
 import { ApplicationChannel } from '@app/contracts';
-import { WorkingDayCalendar } from '../calendar/working-day-calendar';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ConsentRecord } from '../consent/consent-policy';
 import { ConsentRepository, NewConsent } from '../consent/consent.repository';

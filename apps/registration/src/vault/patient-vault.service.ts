@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { GuardianDto, SEAL_CONTEXTS, SiteContactDto, EncryptedFieldDto } from '@app/contracts';
+import { GuardianDto, referralSealContext, SiteContactDto, EncryptedFieldDto } from '@app/contracts';
 import { Clock, DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import {
@@ -126,10 +126,11 @@ export class PatientVaultService {
   }
 
   /**
-   * The minimum contact a site needs, sealed for rehab-site. `createdFrom`: the identity this transaction
-   * created the patient from (what its seals hold), so nothing has to be opened.
+   * The minimum contact a site needs, sealed for rehab-site and bound to the referral it is sent with.
+   * `createdFrom`: the identity this transaction created the patient from (what its seals hold), so nothing
+   * has to be opened.
    */
-  sealSiteContact(patient: PatientRow, createdFrom?: FiledIdentity): EncryptedFieldDto {
+  sealSiteContact(patient: PatientRow, referralId: string, createdFrom?: FiledIdentity): EncryptedFieldDto {
     this.assertOpen(patient);
     const source = createdFrom ?? this.openContact(patient);
     const contact: SiteContactDto = {
@@ -138,7 +139,7 @@ export class PatientVaultService {
       ...(source.address ? { address: source.address } : {}),
       ...(source.guardian ? { guardian: source.guardian } : {}),
     };
-    return this.cipher.sealJson(contact, SEAL_CONTEXTS.siteContact);
+    return this.cipher.sealJson(contact, referralSealContext('siteContact', referralId));
   }
 
   /** Withdrawal: every field re-sealed for the statutory record only. */

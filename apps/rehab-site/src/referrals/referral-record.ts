@@ -1,6 +1,7 @@
-import { ColourGrade, EncryptedFieldDto, RehabService } from '@app/contracts';
+import { ColourGrade, RehabService } from '@app/contracts';
 import { RoutingTarget } from '../directory/site.repository';
 import { ReferralStatus } from './referral-lifecycle';
+import { StoredContact } from './site-contact-seal';
 
 /** A referral held at rehab-site as the service sees it, and the row it is read from. */
 export interface ReferralRecord {
@@ -14,7 +15,7 @@ export interface ReferralRecord {
   preferredSiteId: string | null;
   previousSiteId: string | null;
   registeredAt: Date;
-  sealedContact: EncryptedFieldDto | null;
+  sealedContact: StoredContact | null;
   status: ReferralStatus;
   siteId: string | null;
   holdsPlace: boolean;
@@ -41,7 +42,7 @@ export interface NewReferral extends Pick<
   preferredSiteId?: string;
   previousSiteId?: string;
   registeredAt: string;
-  sealedContact: EncryptedFieldDto;
+  sealedContact: StoredContact;
 }
 
 export interface Assignment {
@@ -70,7 +71,7 @@ export interface ReferralRow {
   preferred_site_id: string | null;
   previous_site_id: string | null;
   registered_at: Date;
-  sealed_contact: EncryptedFieldDto | null;
+  sealed_contact: StoredContact | null;
   status: ReferralStatus;
   site_id: string | null;
   holds_place: boolean;

@@ -17,6 +17,7 @@ import { ReferralRepository } from './referral.repository';
 import { ReferralsService } from './referrals.service';
 import { RoutingService } from './routing.service';
 import { SiteReferralsController } from './site-referrals.controller';
+import { SiteContactSeal } from './site-contact-seal';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
@@ -38,6 +39,7 @@ import { SiteReferralsController } from './site-referrals.controller';
     GreenChannelService,
     GreenHoldSweeper,
     ManualPlacementService,
+    SiteContactSeal,
   ],
 })
 export class ReferralsModule {}

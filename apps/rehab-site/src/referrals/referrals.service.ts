@@ -8,16 +8,14 @@ import {
   ServiceRecordKind,
   ReferralConsentWithdrawnData,
   ReferralRegisteredData,
-  SEAL_CONTEXTS,
-  SiteContactDto,
 } from '@app/contracts';
 import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor, pageLimit } from '@app/core';
-import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
 import { AuditEntry, AuditTrail, referralAudit } from '@app/audit';
 import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } from '@app/persistence';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
+import { SiteContactSeal } from './site-contact-seal';
 import { SiteRepository } from '../directory/site.repository';
 import { SiteNotifier } from '../webhooks/site-notifier.service';
 import { WebhookRepository } from '@app/webhooks';
@@ -75,7 +73,7 @@ export class ReferralsService {
     private readonly notifier: SiteNotifier,
     private readonly webhooks: WebhookRepository,
     private readonly earlyWithdrawals: EarlyWithdrawalRepository,
-    private readonly cipher: FieldCipher,
+    private readonly contactSeal: SiteContactSeal,
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
@@ -91,11 +89,14 @@ export class ReferralsService {
   async onRegistered({ data }: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     await this.tx.run(async () => {
       const now = this.clock.now();
-      if (await this.green.takeOver(data, now)) return;
-      const routed = await this.routing.registerAndRoute(data, now);
+      // The contact must open for this referral before anything is stored or routed (a moved seal is refused).
+      const sealedContact = this.contactSeal.verifyReceived(data.referralId, data.sealedContact);
+      const received = { ...data, sealedContact };
+      if (await this.green.takeOver(received, now)) return;
+      const routed = await this.routing.registerAndRoute(received, now);
       // Known already: resumed after a green-channel stay, or a re-publication under another id (no effect).
       if (!routed) {
-        await this.green.resume(data, now);
+        await this.green.resume(received, now);
         await this.readiness.recordConsents(data.referralId, data.validConsents ?? []);
         return;
       }
@@ -230,9 +231,7 @@ export class ReferralsService {
         return held;
       },
     );
-    const contact = referral.sealedContact
-      ? this.cipher.openJson<SiteContactDto>(referral.sealedContact, SEAL_CONTEXTS.siteContact)
-      : null;
+    const contact = referral.sealedContact ? this.contactSeal.open(referralId, referral.sealedContact) : null;
     return { ...this.summary(referral), contact };
   }
 

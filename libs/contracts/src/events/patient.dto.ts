@@ -3,13 +3,33 @@ import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-va
 import { IsDivisionCode, IsNested, IsOneOf, IsTimestamp } from '../validation';
 import { CONSENT_PURPOSES, ConsentPurpose } from '../vocabulary';
 
-/** Sealing contexts (AES-GCM associated data) of the PII blocks that cross the bus. */
-export const SEAL_CONTEXTS = {
-  /** hospital-intake → registration: the whole patient block. */
-  patient: 'referral.patient.v1',
-  /** registration → rehab-site: the minimum contact a site needs. */
-  siteContact: 'referral.site-contact.v1',
+/**
+ * The sealed PII blocks that cross the bus: the event field each travels in and the purpose it is sealed for.
+ * Their AES-GCM associated data is `referralSealContext(block, referralId)`.
+ */
+export const SEALED_BLOCKS = {
+  /** hospital-intake → registration: the whole patient block (referral.assessed `sealedPatient`). */
+  patient: { purpose: 'referral.patient.v2', field: 'sealedPatient' },
+  /** registration → rehab-site: the minimum contact a site needs (referral.registered `sealedContact`). */
+  siteContact: { purpose: 'referral.site-contact.v2', field: 'sealedContact' },
 } as const;
+
+export type SealedBlock = keyof typeof SEALED_BLOCKS;
+
+/**
+ * The associated data of a sealed block carried in an event: its purpose, the referral it belongs to and the
+ * field it travels in. A blob copied into another referral's event, or into another field, does not open.
+ */
+export function referralSealContext(block: SealedBlock, referralId: string): string {
+  const { purpose, field } = SEALED_BLOCKS[block];
+  return `${purpose};referral=${referralId};field=${field}`;
+}
+
+/**
+ * The associated data site contacts were sealed with before they were bound to their referral. Only
+ * rehab-site's rows stored before that (no `binding` marker) are opened with it; nothing is sealed with it.
+ */
+export const UNBOUND_SITE_CONTACT_CONTEXT = 'referral.site-contact.v1';
 
 /**
  * Resident identity card number (GB 11643): 17 digits and a digit or X, the check character. A lower-case x is
@@ -40,7 +60,7 @@ export class GuardianDto {
 
 /**
  * The patient as registration needs them: what a hospital discharge and every other channel's application
- * carry (OpenAPI docs: libs/platform's contract-docs). Only ever travels sealed (SEAL_CONTEXTS.patient).
+ * carry (OpenAPI docs: libs/platform's contract-docs). Only ever travels sealed (SEALED_BLOCKS.patient).
  */
 export class PatientIdentityDto {
   @IsString()
@@ -98,7 +118,7 @@ export class ConsentGrantDto {
   expiresAt?: string;
 }
 
-/** What a site may see of the patient. Only ever travels sealed (SEAL_CONTEXTS.siteContact). */
+/** What a site may see of the patient. Only ever travels sealed (SEALED_BLOCKS.siteContact). */
 export class SiteContactDto {
   @IsString()
   @Length(1, 64)

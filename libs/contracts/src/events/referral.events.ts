@@ -56,6 +56,35 @@ export class ReferralDischargedData {
   @IsOptional()
   @IsNested(() => EncryptedFieldDto)
   sealedPatient?: EncryptedFieldDto;
+
+  /**
+   * Set when the hospital sent no usable discharge assessment: `referral.assessed` follows when it is
+   * completed (by the deadline below), and nothing is routed before.
+   */
+  @IsOptional()
+  @IsTimestamp()
+  assessmentDueAt?: string;
+}
+
+/** The discharge assessment of a referral awaiting it was not completed by its working-day deadline. */
+export class ReferralAssessmentOverdueData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  @IsTimestamp()
+  dueAt: string;
+
+  @IsTimestamp()
+  overdueAt: string;
+
+  /** The deadline in working days after discharge, as configured when it was set. */
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  workingDays: number;
 }
 
 /** The hospital's discharge assessment and what it implies for routing. */
@@ -95,7 +124,7 @@ export class ReferralAssessedData {
   @IsDivisionCode()
   residenceDivisionCode: string;
 
-  /** PatientIdentityDto sealed for registration (SEAL_CONTEXTS.patient). */
+  /** PatientIdentityDto sealed for registration, bound to this referral (`referralSealContext('patient', …)`). */
   @IsNested(() => EncryptedFieldDto)
   sealedPatient: EncryptedFieldDto;
 
@@ -149,7 +178,7 @@ export class ReferralRegisteredData {
   @IsTimestamp()
   registeredAt: string;
 
-  /** SiteContactDto sealed for rehab-site (SEAL_CONTEXTS.siteContact). */
+  /** SiteContactDto sealed for rehab-site, bound to this referral (`referralSealContext('siteContact', …)`). */
   @IsNested(() => EncryptedFieldDto)
   sealedContact: EncryptedFieldDto;
 

@@ -16,6 +16,9 @@ export interface ReplayResult {
 }
 
 /** Parks messages that cannot be processed, tells ops, and re-publishes them on request. */
+/** The ops alert code of an event refused for security reasons (forged origin, a seal moved between referrals). */
+export const SECURITY_ALERT_CODE = 'SECURITY_EVENT_REFUSED';
+
 /** Parking and replaying dead letters is the service acting for itself (ops replay included). */
 const DEAD_LETTER_ACTOR = systemActor('dead-letter');
 
@@ -31,8 +34,11 @@ export class DeadLetterService {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {}
 
-  /** Writes the dead-letter row, the DLQ record and the ops alert in one transaction. */
-  async park(letter: Omit<NewDeadLetter, 'id'>): Promise<void> {
+  /**
+   * Writes the dead-letter row, the DLQ record and the ops alert in one transaction. A `security` refusal (a
+   * forged or moved event) raises a SECURITY_EVENT_REFUSED alert instead of the plain DEAD_LETTER one.
+   */
+  async park(letter: Omit<NewDeadLetter, 'id'>, { security = false } = {}): Promise<void> {
     const id = randomUUID();
     await this.tx.runDetached(async () => {
       const fresh = await this.deadLetters.record({ ...letter, id });
@@ -58,10 +64,12 @@ export class DeadLetterService {
         {
           definition: EVENTS.opsAlertRaised,
           data: {
-            code: 'DEAD_LETTER',
+            code: security ? SECURITY_ALERT_CODE : 'DEAD_LETTER',
             severity: 'critical',
             service: this.options.service,
-            summary: `${letter.consumer} dead-lettered a message (${letter.errorCode}) after ${letter.deliveries} deliveries`,
+            summary: security
+              ? `security: ${letter.consumer} refused ${letter.eventType ?? 'a message'} (${letter.errorCode}) and dead-lettered it`
+              : `${letter.consumer} dead-lettered a message (${letter.errorCode}) after ${letter.deliveries} deliveries`,
             details: { deadLetterId: id, consumer: letter.consumer, errorCode: letter.errorCode },
             raisedAt: now,
           },
@@ -70,7 +78,7 @@ export class DeadLetterService {
       ]);
     }, DEAD_LETTER_ACTOR);
     this.logger.error(
-      `dead-lettered ${letter.stream}#${letter.streamSeq} on ${letter.consumer}: ${letter.errorCode}`,
+      `${security ? 'SECURITY: refused and ' : ''}dead-lettered ${letter.stream}#${letter.streamSeq} on ${letter.consumer}: ${letter.errorCode}`,
     );
   }
 

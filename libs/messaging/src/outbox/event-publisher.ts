@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventDefinition, HEADERS, recipientSubject, SHARED_EVENTS } from '@app/contracts';
+import { EventDefinition, HEADERS, recipientSubject } from '@app/contracts';
 import { DomainException } from '@app/core';
 import { TransactionHost } from '@app/persistence';
 import { buildEnvelope, EnvelopeOptions } from '../envelope.codec';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingErrorCode } from '../messaging.errors';
 import { currentTrace, currentTraceHeaders } from '../trace-context';
+import { allowedSources, sourceOf } from '../security/event-origin';
 import { OutboxRepository } from './outbox.repository';
 
 export interface PublishOptions extends EnvelopeOptions {
@@ -48,7 +49,7 @@ export class EventPublisher {
       );
     }
     const rows = events.map(({ definition, data, options = {} }) => {
-      if (definition.producer !== this.options.service && !SHARED_EVENTS.includes(definition)) {
+      if (!allowedSources(definition).includes(sourceOf(this.options.service))) {
         throw new DomainException(
           MessagingErrorCode.NOT_THE_PRODUCER,
           'conflict',

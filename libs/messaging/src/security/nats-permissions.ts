@@ -78,33 +78,48 @@ function publishPattern(definition: EventDefinition, topology: Topology): string
   return topology.subject([root, '*', ...rest].join('.'));
 }
 
-/** What a durable pull consumer's owner needs: look it up, create/update it (its own filter only), pull, ack. */
+/**
+ * What a durable pull consumer's owner needs: look it up, pull, ack; and create/update it (its own filter only)
+ * unless the admin step provisions it.
+ */
 function durableConsumerGrants(
   topology: Topology,
   consumer: { durable: string; stream: StreamKey; filterSubject: string },
+  mayCreate = true,
 ): string[] {
   const stream = topology.streamName(consumer.stream);
   const durable = topology.durable(consumer);
   return [
     `${JS_API}.CONSUMER.INFO.${stream}.${durable}`,
     // nats-server >= 2.9 and nats.js v3 name the filter in the subject, so the grant pins it.
-    `${JS_API}.CONSUMER.CREATE.${stream}.${durable}.${topology.subject(consumer.filterSubject)}`,
+    ...(mayCreate
+      ? [`${JS_API}.CONSUMER.CREATE.${stream}.${durable}.${topology.subject(consumer.filterSubject)}`]
+      : []),
     `${JS_API}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
     `$JS.ACK.${stream}.${durable}.>`,
   ];
 }
 
-export function servicePermissions(service: ServiceName, topology: Topology): NatsPermissions {
+/**
+ * `adminProvisioning`: the streams and durables are made by `npm run provision` (the admin user) and the services
+ * run with BUS_PROVISIONING=verify, so a service may look them up but not create or change them.
+ */
+export function servicePermissions(
+  service: ServiceName,
+  topology: Topology,
+  adminProvisioning = false,
+): NatsPermissions {
   const publish = new Set<string>();
   // jetstreamManager() checks the account once.
   publish.add(`${JS_API}.INFO`);
-  // Every service provisions the streams of the registry at boot (idempotent create-or-update).
+  // Each service checks the streams of the registry at boot; without the admin step it creates or updates them.
+  const streamVerbs = adminProvisioning ? ['INFO'] : ['INFO', 'CREATE', 'UPDATE'];
   for (const key of Object.keys(STREAMS) as StreamKey[]) {
     const name = topology.streamName(key);
-    for (const verb of ['INFO', 'CREATE', 'UPDATE']) publish.add(`${JS_API}.STREAM.${verb}.${name}`);
+    for (const verb of streamVerbs) publish.add(`${JS_API}.STREAM.${verb}.${name}`);
   }
   for (const consumer of Object.values(CONSUMERS).filter((c) => c.service === service)) {
-    for (const grant of durableConsumerGrants(topology, consumer)) publish.add(grant);
+    for (const grant of durableConsumerGrants(topology, consumer, !adminProvisioning)) publish.add(grant);
   }
   const events = Object.values<EventDefinition>(EVENTS).filter(
     (e) => e.producer === service || SHARED_EVENTS.includes(e),
@@ -175,6 +190,8 @@ export interface BusUsersOptions {
   readonly sites?: readonly string[];
   readonly providers?: readonly string[];
   readonly hospitals?: readonly string[];
+  /** Streams and durables made by `npm run provision` (admin); services may not create or change them. */
+  readonly adminProvisioning?: boolean;
 }
 
 /** Every NATS user of the bus: one per service, one per site, provider and hospital that connects, and `admin`. */
@@ -183,12 +200,13 @@ export function busUsers({
   sites = [],
   providers = [],
   hospitals = [],
+  adminProvisioning = false,
 }: BusUsersOptions): NatsUser[] {
   const users: NatsUser[] = SERVICE_NAMES.map((service) => ({
     name: service,
     kind: 'service' as const,
     description: `service ${service}`,
-    permissions: servicePermissions(service, topology),
+    permissions: servicePermissions(service, topology, adminProvisioning),
   }));
   for (const siteId of [...new Set(sites)].sort()) {
     users.push({

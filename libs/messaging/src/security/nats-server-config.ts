@@ -107,6 +107,8 @@ export interface NatsConfigOptions {
   readonly tlsVerify?: boolean;
   /** Literal public keys instead of `$RB_NKEY_*` references (one-off local servers). */
   readonly publicKeys?: Readonly<Record<string, string>>;
+  /** Services may not create or change streams and durables: `npm run provision` (admin) does. */
+  readonly adminProvisioning?: boolean;
 }
 
 /** The generated files of `npm run nats:config` (`auth.conf`, `tls.conf` → content). Deterministic. */
@@ -120,6 +122,7 @@ export function renderNatsConfig(options: NatsConfigOptions = {}): Record<string
         sites: options.sites,
         providers: options.providers,
         hospitals: options.hospitals,
+        adminProvisioning: options.adminProvisioning,
       }),
       { header, publicKeys: options.publicKeys },
     ),

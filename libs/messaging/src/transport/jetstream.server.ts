@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { ConsumerDefinition, EventEnvelope, filterMatches, HEADERS, STREAMS } from '@app/contracts';
+import { ConsumerDefinition, EventEnvelope, filterMatches, HEADERS } from '@app/contracts';
 import { TransactionHost, systemActor } from '@app/persistence';
 import { DeadLetterService } from '../dead-letter/dead-letter.service';
 import { decodeEnvelope, DecodedEvent } from '../envelope.codec';
@@ -11,10 +11,11 @@ import { InboxRepository } from '../inbox/inbox.repository';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../messaging.metrics';
 import { NatsConnectionService } from '../nats-connection.service';
+import { verifyOrigin } from '../security/event-origin';
 import { continueTrace, runWithTrace, TraceContext } from '../trace-context';
 import { JetStreamContext } from './jetstream.context';
 import { BatchLanes } from './batch-lanes';
-import { settle } from './settlement';
+import { FailureSettler } from './failure-settler';
 
 /** Handlers act for the service itself: the event, not a caller, decides what they touch. */
 const EVENT_HANDLER_ACTOR = systemActor('event-handler');
@@ -67,6 +68,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /** Each message decoded once (its lane key needs the envelope before prepare() does). */
   private readonly decodedOf = new WeakMap<JsMsg, DecodedEvent | { error: unknown }>();
   private closed = false;
+  private readonly settler: FailureSettler;
 
   constructor(
     private readonly nats: NatsConnectionService,
@@ -77,6 +79,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {
     super();
+    this.settler = new FailureSettler(deadLetters, metrics, () => nats.topology, this.logger);
   }
 
   listen(callback: (...optionalParams: unknown[]) => void): void {
@@ -229,19 +232,24 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     await this.handleBatch(consumer, deliveries);
   }
 
-  /** Decodes a message; an invalid one is dead-lettered and one nobody handles is acked (then undefined). */
+  /**
+   * Decodes a message and checks its origin; an invalid or forged one is dead-lettered and one nobody handles
+   * is acked (then undefined).
+   */
   private async prepare(
     consumer: ConsumerDefinition,
     message: JsMsg,
     started: bigint,
   ): Promise<Delivery | undefined> {
-    const decoded = this.decode(message);
-    if ('error' in decoded) {
+    const result = this.decode(message);
+    const decoded = 'error' in result ? undefined : result;
+    const refusal = decoded ? this.originRefusal(consumer, message, decoded) : (result as { error: unknown });
+    if (refusal || !decoded) {
       let outcome = 'unsettled';
       try {
-        outcome = await this.settleFailure(consumer, message, undefined, decoded.error);
+        outcome = await this.settler.settleFailure(consumer, message, decoded?.envelope, refusal?.error);
       } finally {
-        this.observe(consumer, message, undefined, outcome, started);
+        this.observe(consumer, message, decoded, outcome, started);
       }
       return undefined;
     }
@@ -257,6 +265,23 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       causationId: envelope.id,
     });
     return { message, decoded, handler, trace, started };
+  }
+
+  /** Only the producer the contracts name may publish an event, and only on its stream's subjects. */
+  private originRefusal(
+    consumer: ConsumerDefinition,
+    message: JsMsg,
+    { envelope, definition }: DecodedEvent,
+  ): { error: unknown } | undefined {
+    try {
+      verifyOrigin(envelope, definition, {
+        stream: consumer.stream,
+        registrySubject: this.nats.topology.registrySubject(message.subject),
+      });
+      return undefined;
+    } catch (error) {
+      return { error };
+    }
   }
 
   /**
@@ -335,7 +360,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       outcome = fresh ? 'ack' : 'duplicate';
     } catch (error) {
       outcome = await runWithTrace(delivery.trace, () =>
-        this.settleFailure(consumer, message, envelope, error),
+        this.settler.settleFailure(consumer, message, envelope, error),
       );
     } finally {
       this.observe(consumer, message, decoded, outcome, delivery.started);
@@ -377,51 +402,5 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.metrics.consumed.inc(labels);
     this.metrics.processing.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     if (message.info.deliveryCount > 1) this.metrics.redeliveries.inc({ consumer: consumer.durable });
-  }
-
-  private async settleFailure(
-    consumer: ConsumerDefinition,
-    message: JsMsg,
-    envelope: EventEnvelope | undefined,
-    error: unknown,
-  ): Promise<string> {
-    const deliveries = message.info.deliveryCount;
-    const decision = settle(error, deliveries, consumer.delivery);
-    if (decision.action === 'nak') {
-      this.logger.warn(
-        `${consumer.durable}: ${envelope?.id ?? `#${message.seq}`} failed (${decision.code}: ${(error as Error)?.message}); ` +
-          `delivery ${deliveries}/${consumer.delivery.maxDeliver}, retry in ${decision.delayMs} ms`,
-      );
-      message.nak(decision.delayMs);
-      return 'nak';
-    }
-    try {
-      await this.deadLetters.park({
-        consumer: consumer.durable,
-        stream: STREAMS[consumer.stream].name,
-        streamSeq: message.seq,
-        subject: this.nats.topology.registrySubject(message.subject) ?? message.subject,
-        eventId: envelope?.id,
-        eventType: envelope?.type,
-        payload: message.string(),
-        headers: Object.fromEntries(
-          [HEADERS.traceparent, HEADERS.correlationId, HEADERS.msgId]
-            .map((h) => [h, message.headers?.get(h) ?? ''] as const)
-            .filter(([, v]) => v !== ''),
-        ),
-        errorCode: decision.code,
-        errorMessage: decision.reason,
-        deliveries,
-      });
-    } catch (parkError) {
-      // Never terminate a message we could not record: let it come back and try again.
-      this.logger.error(
-        `${consumer.durable}: could not dead-letter #${message.seq}: ${(parkError as Error).message}`,
-      );
-      message.nak(consumer.delivery.backoffMs[0] ?? 1000);
-      return 'nak';
-    }
-    message.term();
-    return 'dead-letter';
   }
 }

@@ -28,7 +28,8 @@ const REQUEST = { resourceType: 'ServiceRequest', status: 'active', intent: 'ord
 
 describe(mapFhirBundle.name, () => {
   it('should read the patient, encounter and diagnoses, falling back to Encounter.id and a numeric district', () => {
-    const { command, sources } = mapFhirBundle(bundle([PATIENT, ENCOUNTER, CONDITION, REQUEST]));
+    const mapping = mapFhirBundle(bundle([PATIENT, ENCOUNTER, CONDITION, REQUEST]));
+    const { command, sources } = mapping;
 
     expect(command).toMatchObject({
       encounterId: 'enc-1',
@@ -37,13 +38,12 @@ describe(mapFhirBundle.name, () => {
         name: '陈建国',
         idNumber: '11010519491231002X',
         sex: 'male',
-        residenceDivisionCode: '610902001003',
       },
       diagnoses: [{ code: 'F20.0' }],
     });
-    expect(sources.get('#/patient/residenceDivisionCode')).toBe(
-      'Bundle.entry[0].resource.address[0].district',
-    );
+    expect(mapping.residence.codes).toEqual([
+      { code: '610902001003', at: 'Bundle.entry[0].resource.address[0].district' },
+    ]);
     expect(sources.get('#/assessment/riskLevel')).toBe('Bundle.entry.resource.ofType(Observation)');
   });
 

@@ -1,6 +1,5 @@
 import type {
   Bundle,
-  CodeableConcept,
   Condition,
   Consent,
   ContactPoint,
@@ -13,11 +12,21 @@ import type {
   ServiceRequest,
 } from 'fhir/r4';
 import { FieldError } from '@app/core';
+import {
+  ChannelProblem,
+  ID_CARD_SYSTEMS,
+  IdentifierCandidate,
+  IdentityReading,
+  NATIONAL_ID_TYPES,
+  readIdentity,
+} from './identity';
+import { readFhirAssessment } from './fhir-assessment';
+import { readConsents, readDiagnoses } from './fhir-clinical';
+import { readAddress } from './fhir-address';
+import { ResidenceHint } from './residence';
 
 /** Code systems and extensions of the referral-bus FHIR profile (documented in the README). */
 export const FHIR_PROFILE = {
-  idNumberSystem: 'urn:oid:2.16.156.10011.1.2',
-  icd10Systems: ['http://hl7.org/fhir/sid/icd-10', 'http://hl7.org/fhir/sid/icd-10-cn'],
   divisionCode: 'https://referral-bus.dev/fhir/StructureDefinition/division-code',
   lacksCapacity: 'https://referral-bus.dev/fhir/StructureDefinition/lacks-capacity',
   assessment: 'https://referral-bus.dev/fhir/CodeSystem/discharge-assessment',
@@ -30,6 +39,12 @@ export interface FhirMapping {
   readonly command: Record<string, unknown>;
   /** JSON pointer in the command → FHIRPath expression of its source, to name problems in FHIR terms. */
   readonly sources: ReadonlyMap<string, string>;
+  /** The ID number picked among the identifiers (the others kept), or why none could be. */
+  readonly identity: IdentityReading;
+  /** What the mapper found wrong in terms the generic validation cannot give (e.g. no ICD-10 coding). */
+  readonly problems: ChannelProblem[];
+  /** Division codes and names of the residence address, resolved by the caller. */
+  readonly residence: ResidenceHint;
 }
 
 export class FhirMappingError extends Error {
@@ -53,7 +68,7 @@ const RELATIONSHIPS: Record<string, string> = {
   SIS: 'sibling',
 };
 
-type Located<T> = { resource: T; at: string };
+export type Located<T> = { resource: T; at: string };
 
 function nameText(names: HumanName[] | undefined): string | undefined {
   const name = names?.find((n) => n.use === 'official') ?? names?.[0];
@@ -62,9 +77,6 @@ function nameText(names: HumanName[] | undefined): string | undefined {
 }
 
 const phoneOf = (telecom: ContactPoint[] | undefined) => telecom?.find((t) => t.system === 'phone')?.value;
-
-const codeIn = (concept: CodeableConcept | undefined, system: string) =>
-  concept?.coding?.find((c) => c.system === system)?.code;
 
 /** Elements the mapper navigates, by name, with the JSON shape FHIR R4 gives them. */
 const ARRAYS_OF_OBJECTS = new Set([
@@ -220,28 +232,25 @@ function readBundle(input: unknown): FhirMapping {
 
   // Patient
   const p = patient.resource;
-  const idIndex = (p.identifier ?? []).findIndex(
-    (i) =>
-      i.system === FHIR_PROFILE.idNumberSystem ||
-      i.type?.coding?.some((c) => c.code === 'NNCHN' || c.code === 'RRI'),
+  const identity = readIdentity(
+    (p.identifier ?? []).map((identifier, i): IdentifierCandidate => ({
+      value: identifier.value,
+      at: `${patient.at}.identifier[${i}].value`,
+      national:
+        ID_CARD_SYSTEMS.includes(identifier.system ?? '') ||
+        (identifier.type?.coding ?? []).some((c) => NATIONAL_ID_TYPES.includes(c.code ?? '')),
+      system: identifier.system ?? identifier.type?.coding?.[0]?.code ?? identifier.type?.text ?? '',
+    })),
+    `${patient.at}.identifier`,
   );
-  const addressIndex = 0;
-  const address = p.address?.[addressIndex];
-  const divisionExtension = address?.extension?.findIndex((e) => e.url === FHIR_PROFILE.divisionCode) ?? -1;
-  const division =
-    divisionExtension >= 0 ? address?.extension?.[divisionExtension].valueCode : address?.district;
-  sources.set('#/patient/idNumber', `${patient.at}.identifier[${Math.max(idIndex, 0)}].value`);
+  const { address, residence } = readAddress(p, patient.at);
+  sources.set('#/patient/idNumber', identity.at ?? `${patient.at}.identifier`);
   sources.set('#/patient/name', `${patient.at}.name`);
   sources.set('#/patient/birthDate', `${patient.at}.birthDate`);
   sources.set('#/patient/sex', `${patient.at}.gender`);
   sources.set('#/patient/phone', `${patient.at}.telecom`);
-  sources.set('#/patient/address', `${patient.at}.address[0].text`);
-  sources.set(
-    '#/patient/residenceDivisionCode',
-    divisionExtension >= 0
-      ? `${patient.at}.address[0].extension[${divisionExtension}].valueCode`
-      : `${patient.at}.address[0].district`,
-  );
+  sources.set('#/patient/address', `${residence.at}.text`);
+  sources.set('#/patient/residenceDivisionCode', residence.at);
   sources.set('#/patient/lacksCapacity', `${patient.at}.extension`);
   const lacksCapacity = p.extension?.find((e) => e.url === FHIR_PROFILE.lacksCapacity)?.valueBoolean ?? false;
   const guardian = guardians[0];
@@ -255,12 +264,11 @@ function readBundle(input: unknown): FhirMapping {
   }
   const patientCommand = {
     name: nameText(p.name),
-    idNumber: idIndex >= 0 ? p.identifier?.[idIndex].value : undefined,
+    idNumber: identity.idNumber,
     birthDate: p.birthDate,
     sex: p.gender === 'male' || p.gender === 'female' ? p.gender : 'unknown',
     phone: phoneOf(p.telecom),
-    address: address?.text,
-    residenceDivisionCode: division,
+    address: address?.text ?? ([...(address?.line ?? [])].join('') || undefined),
     lacksCapacity,
     guardian: guardian && {
       name: nameText(guardian.resource.name),
@@ -276,80 +284,20 @@ function readBundle(input: unknown): FhirMapping {
   sources.set('#/dischargedAt', `${encounter.at}.period.end`);
   sources.set('#/dischargeDisposition', `${encounter.at}.hospitalization.dischargeDisposition`);
 
-  // Conditions
-  const diagnoses = conditions.map((c, index) => {
-    const codingIndex = c.resource.code?.coding?.findIndex((x) =>
-      (FHIR_PROFILE.icd10Systems as readonly string[]).includes(x.system ?? ''),
-    );
-    sources.set(`#/diagnoses/${index}`, `${c.at}.code`);
-    sources.set(`#/diagnoses/${index}/code`, `${c.at}.code.coding[${Math.max(codingIndex ?? 0, 0)}].code`);
-    return {
-      code:
-        codingIndex !== undefined && codingIndex >= 0
-          ? c.resource.code?.coding?.[codingIndex].code
-          : undefined,
-    };
-  });
+  // Conditions (ICD-10 under any of its usual systems)
+  const { diagnoses, problems: diagnosisProblems } = readDiagnoses(conditions, sources);
   sources.set('#/diagnoses', 'Bundle.entry.resource.ofType(Condition)');
 
   // Assessment (Observations coded in the discharge-assessment system) and needs (ServiceRequest codes)
-  const observations = ofType<Observation>('Observation');
-  const observation = (code: string) =>
-    observations.find((o) =>
-      o.resource.code?.coding?.some((c) => c.system === FHIR_PROFILE.assessment && c.code === code),
-    );
-  const risk = observation('risk-level');
-  const condition = observation('condition-status');
-  const employment = observation('employment-interest');
-  sources.set(
-    '#/assessment/riskLevel',
-    risk ? `${risk.at}.valueInteger` : `Bundle.entry.resource.ofType(Observation)`,
-  );
-  sources.set(
-    '#/assessment/conditionStatus',
-    condition ? `${condition.at}.valueCodeableConcept` : `Bundle.entry.resource.ofType(Observation)`,
-  );
-  sources.set(
-    '#/assessment/employmentInterest',
-    employment ? `${employment.at}.valueBoolean` : `Bundle.entry.resource.ofType(Observation)`,
-  );
-  const scores = (['gaf', 'sdss', 'psp', 'adl'] as const)
-    .map((instrument) => ({ instrument, o: observation(instrument) }))
-    .filter((s) => s.o)
-    .map((s) => ({
-      instrument: s.instrument,
-      score: s.o!.resource.valueInteger ?? s.o!.resource.valueQuantity?.value,
-    }));
-  const sr = serviceRequest.resource;
-  const needCodes = [sr.code, ...(sr.orderDetail ?? [])]
-    .flatMap((concept) => concept?.coding ?? [])
-    .filter((c) => c.system === FHIR_PROFILE.rehabService)
-    .map((c) => c.code);
-  sources.set('#/assessment/rehabNeeds', `${serviceRequest.at}.orderDetail`);
-  sources.set('#/assessment', 'Bundle.entry.resource.ofType(Observation)');
+  const assessment = readFhirAssessment(ofType<Observation>('Observation'), serviceRequest, sources);
 
-  // Consents
-  const consents = ofType<Consent>('Consent')
-    .filter((c) => c.resource.status === 'active')
-    .map((c, index) => {
-      sources.set(`#/consents/${index}`, c.at);
-      sources.set(`#/consents/${index}/purpose`, `${c.at}.category`);
-      sources.set(`#/consents/${index}/grantedAt`, `${c.at}.dateTime`);
-      sources.set(`#/consents/${index}/grantedBy`, `${c.at}.performer`);
-      const purpose = c.resource.category
-        ?.map((concept) => codeIn(concept, FHIR_PROFILE.consentPurpose))
-        .find((code) => code !== undefined);
-      const byGuardian = c.resource.performer?.some(
-        (r) => r.reference?.startsWith('RelatedPerson') || r.type === 'RelatedPerson',
-      );
-      return {
-        purpose,
-        grantedBy: byGuardian ? 'guardian' : 'patient',
-        method: 'signed-at-hospital',
-        grantedAt: c.resource.dateTime,
-        ...(c.resource.provision?.period?.end ? { expiresAt: c.resource.provision.period.end } : {}),
-      };
-    });
+  // Consents (standard R4 Consent: category, provision.purpose and period, performer by any reference form)
+  const consents = readConsents(
+    ofType<Consent>('Consent'),
+    bundle.entry,
+    FHIR_PROFILE.consentPurpose,
+    sources,
+  );
 
   const command = {
     encounterId: e.identifier?.[0]?.value ?? e.id,
@@ -357,19 +305,19 @@ function readBundle(input: unknown): FhirMapping {
     dischargedAt: e.period?.end,
     dischargeDisposition: e.hospitalization?.dischargeDisposition?.coding?.[0]?.code,
     patient: patientCommand,
+    ...(identity.hospitalIdentifiers.length > 0 ? { hospitalIdentifiers: identity.hospitalIdentifiers } : {}),
     diagnoses,
-    assessment: {
-      riskLevel: risk?.resource.valueInteger,
-      conditionStatus: condition?.resource.valueCodeableConcept?.coding?.find(
-        (c) => c.system === FHIR_PROFILE.assessment,
-      )?.code,
-      functionalScores: scores,
-      rehabNeeds: needCodes,
-      employmentInterest: employment?.resource.valueBoolean ?? false,
-    },
+    // Without a risk level and condition status the discharge is kept awaiting its assessment.
+    ...(assessment ? { assessment } : {}),
     consents,
   };
-  return { command: dropUndefined(command) as Record<string, unknown>, sources };
+  return {
+    command: dropUndefined(command) as Record<string, unknown>,
+    sources,
+    identity,
+    residence,
+    problems: diagnosisProblems,
+  };
 }
 
 function dropUndefined(value: unknown): unknown {

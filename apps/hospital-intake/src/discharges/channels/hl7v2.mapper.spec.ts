@@ -30,7 +30,6 @@ describe('ADT^A03 mapping', () => {
         idNumber: '11010519491231002X',
         birthDate: '1949-12-31',
         sex: 'female',
-        residenceDivisionCode: '610902001003',
         lacksCapacity: true,
         guardian: { name: '赵建华', relationship: 'spouse', phone: '13809150001' },
       },
@@ -42,7 +41,13 @@ describe('ADT^A03 mapping', () => {
         employmentInterest: false,
       },
     });
-    expect(mapping.sources.get('#/patient/idNumber')).toBe('PID^1^3');
+    expect(mapping.command).toMatchObject({ hospitalIdentifiers: [{ system: 'AKZX^MR', value: 'MRN1' }] });
+    expect(mapping.residence).toEqual({
+      codes: [{ code: '610902001003', at: 'PID^1^11^1^9' }],
+      parts: { province: '陕西省', prefecture: '安康市', text: '西大街 3 号' },
+      at: 'PID^1^11',
+    });
+    expect(mapping.sources.get('#/patient/idNumber')).toBe('PID^1^3^2');
   });
 
   it('should accept LF-separated and MLLP-framed text', () => {

@@ -1,5 +1,14 @@
 import { FieldError } from '@app/core';
 import { Hl7Document, Hl7Row } from './hl7v2.adapter';
+import {
+  ChannelProblem,
+  ID_CARD_OID,
+  IdentifierCandidate,
+  IdentityReading,
+  NATIONAL_ID_TYPES,
+  readIdentity,
+} from './identity';
+import { CodeCandidate, DIVISION_CODE_LIKE, ResidenceHint } from './residence';
 
 export interface Hl7Mapping {
   readonly controlId: string;
@@ -13,6 +22,82 @@ export interface Hl7Mapping {
   readonly command: Record<string, unknown>;
   /** JSON pointer in the command → HL7 location (SEG^seq^field) for ERR-2. */
   readonly sources: ReadonlyMap<string, string>;
+  readonly identity: IdentityReading;
+  readonly residence: ResidenceHint;
+  readonly problems: ChannelProblem[];
+}
+
+/** HL7 table 0396 names of ICD-10 (and its clinical modifications); an empty system is read as ICD-10. */
+const ICD10_CODING_SYSTEMS = [
+  '',
+  'I10',
+  'I10C',
+  'I10CN',
+  'ICD10',
+  'ICD-10',
+  'ICD10CN',
+  'ICD10CM',
+  'I10CM',
+  '2.16.156.10011.2.3.3.11',
+];
+
+/** DG1-3 (CE/CWE): the identifier when its system is ICD-10, else the alternate (components 4 and 6). */
+function icd10Of(dg1: Hl7Row): string | undefined {
+  const [code, , system, altCode, , altSystem] = dg1.field(3)[0] ?? [];
+  if (code && ICD10_CODING_SYSTEMS.includes((system ?? '').toUpperCase())) return code.trim();
+  if (altCode && ICD10_CODING_SYSTEMS.slice(1).includes((altSystem ?? '').toUpperCase()))
+    return altCode.trim();
+  return undefined;
+}
+
+/**
+ * PID-3 (and PID-4, where older v2.3 systems put it) repetitions: CX-5 type NI/NNCHN or an assigning
+ * authority (CX-4) carrying the ID-card OID mark the resident ID number; the others are hospital identifiers.
+ */
+function identifiersOf(p: Hl7Row): IdentifierCandidate[] {
+  return [3, 4].flatMap((field) =>
+    p.field(field).map((rep, i): IdentifierCandidate => {
+      const authority = (rep[3] ?? '').split('&');
+      const type = rep[4] ?? '';
+      return {
+        value: rep[0] || undefined,
+        at: `PID^1^${field}${i > 0 ? `^${i + 1}` : ''}`,
+        national: NATIONAL_ID_TYPES.includes(type) || authority.includes(ID_CARD_OID),
+        system: [authority.filter(Boolean).join('&'), type].filter(Boolean).join('^'),
+      };
+    }),
+  );
+}
+
+/**
+ * The residence of PID-11 (the home repetition, type H, else the first): division codes in XAD-9 (county
+ * code), XAD-8 or XAD-10, and the names XAD-4 province, XAD-3 city, XAD-9 county name, XAD-1/2/8 lines.
+ */
+function residenceOf(p: Hl7Row): ResidenceHint {
+  const reps = p.field(11);
+  let index = reps.findIndex((rep) => rep[6] === 'H');
+  if (index < 0) index = 0;
+  const rep = reps[index] ?? [];
+  const at = `PID^1^11${index > 0 ? `^${index + 1}` : ''}`;
+  const codes: CodeCandidate[] = [];
+  for (const component of [9, 8, 10]) {
+    const value = (rep[component - 1] ?? '').trim();
+    if (DIVISION_CODE_LIKE.test(value)) codes.push({ code: value, at: `PID^1^11^${index + 1}^${component}` });
+  }
+  const countyName = (rep[8] ?? '').trim();
+  const text = [rep[0], rep[1], DIVISION_CODE_LIKE.test(rep[7] ?? '') ? '' : rep[7]]
+    .filter(Boolean)
+    .join(' ');
+  return {
+    codes,
+    parts: {
+      province: rep[3]?.trim() || undefined,
+      prefecture: rep[2]?.trim() || undefined,
+      county: countyName && !DIVISION_CODE_LIKE.test(countyName) ? countyName : undefined,
+      text: text || undefined,
+    },
+    at,
+  };
 }
 
 export class Hl7MappingError extends Error {
@@ -65,6 +150,93 @@ function hl7Date(value: string | undefined): string | undefined {
 const yesNo = (value: string | undefined) =>
   value === undefined ? undefined : /^(Y|YES|TRUE|1)$/i.test(value);
 
+/** OBX-3 code → the first OBX with it, and its position among the message's OBX segments. */
+function observationsOf(doc: Hl7Document): Map<string, { row: Hl7Row; index: number }> {
+  const observations = new Map<string, { row: Hl7Row; index: number }>();
+  doc.segments('OBX').forEach((obx, index) => {
+    const code = obx.get(3) ?? '';
+    if (!observations.has(code)) observations.set(code, { row: obx, index });
+  });
+  return observations;
+}
+
+/**
+ * The discharge assessment in the OBX segments (local codes RISK_LEVEL, CONDITION_STATUS…), or undefined when
+ * the risk level or condition status is not there (most hospital systems send neither).
+ */
+export function assessmentOf(doc: Hl7Document): Record<string, unknown> | undefined {
+  const observations = observationsOf(doc);
+  const obx = (code: string) => observations.get(code);
+  const risk = obx(HL7_OBSERVATIONS.riskLevel)?.row.get(5);
+  const conditionStatus = obx(HL7_OBSERVATIONS.conditionStatus)?.row.get(5);
+  if (risk === undefined || conditionStatus === undefined) return undefined;
+  return {
+    riskLevel: /^\d+$/.test(risk) ? Number(risk) : risk,
+    conditionStatus,
+    functionalScores: Object.entries(FUNCTIONAL)
+      .filter(([code]) => obx(code))
+      .map(([code, instrument]) => ({ instrument, score: Number(obx(code)!.row.get(5)) })),
+    rehabNeeds: (obx(HL7_OBSERVATIONS.rehabNeeds)?.row.field(5) ?? []).map((rep) => rep[0]).filter(Boolean),
+    employmentInterest: yesNo(obx(HL7_OBSERVATIONS.employmentInterest)?.row.get(5)) ?? false,
+  };
+}
+
+export interface OruMapping {
+  readonly controlId: string;
+  readonly header: Hl7Mapping['header'];
+  /** PV1-19: the encounter of the discharge this assessment completes. */
+  readonly encounterId: string;
+  readonly assessment: Record<string, unknown>;
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+function headerOf(doc: Hl7Document): Hl7Mapping['header'] {
+  return {
+    sendingApp: doc.msh(3),
+    sendingFacility: doc.msh(4),
+    receivingApp: doc.msh(5),
+    receivingFacility: doc.msh(6),
+    version: doc.msh(12),
+  };
+}
+
+/** Whether the message is an ORU^R01 (observation result: the discharge assessment sent later). */
+export function isOruR01(doc: Hl7Document): boolean {
+  const [type, event] = doc.msh(9).split('^');
+  return type === 'ORU' && event === 'R01';
+}
+
+/** Reads an ORU^R01 carrying the discharge assessment (OBX) of an encounter (PV1-19) discharged earlier. */
+export function mapOruR01(doc: Hl7Document): OruMapping {
+  const controlId = doc.msh(10);
+  const encounterId = doc.segments('PV1')[0]?.get(19);
+  const assessment = assessmentOf(doc);
+  const problems: FieldError[] = [];
+  if (!controlId) problems.push({ pointer: 'MSH^1^10', detail: 'MSH-10 message control id is required' });
+  if (!encounterId) {
+    problems.push({ pointer: 'PV1^1^19', detail: 'PV1-19 (the encounter of the discharge) is required' });
+  }
+  if (!assessment) {
+    problems.push({
+      pointer: 'OBX',
+      detail: `the assessment needs OBX ${HL7_OBSERVATIONS.riskLevel} (0–5) and ${HL7_OBSERVATIONS.conditionStatus}`,
+    });
+  }
+  if (problems.length > 0 || !encounterId || !assessment) throw new Hl7MappingError(controlId, problems);
+  const observations = observationsOf(doc);
+  const at = (code: string) => {
+    const found = observations.get(code);
+    return found ? `OBX^${found.index + 1}^5` : 'OBX';
+  };
+  const sources = new Map<string, string>([
+    ['#/riskLevel', at(HL7_OBSERVATIONS.riskLevel)],
+    ['#/conditionStatus', at(HL7_OBSERVATIONS.conditionStatus)],
+    ['#/rehabNeeds', at(HL7_OBSERVATIONS.rehabNeeds)],
+    ['#/employmentInterest', at(HL7_OBSERVATIONS.employmentInterest)],
+  ]);
+  return { controlId, header: headerOf(doc), encounterId, assessment, sources };
+}
+
 /** Reads an ADT^A03 (discharge) into the discharge command. */
 export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
   const controlId = doc.msh(10);
@@ -82,9 +254,9 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
 
   const p = pid[0];
   const v = pv1[0];
-  const idRepetition = p.field(3).find((rep) => ['NNCHN', 'ID', 'NI'].includes(rep[4] ?? ''));
-  const observations = new Map<string, { row: Hl7Row; index: number }>();
-  doc.segments('OBX').forEach((obx, index) => observations.set(obx.get(3) ?? '', { row: obx, index }));
+  const identity = readIdentity(identifiersOf(p), 'PID^1^3');
+  const residence = residenceOf(p);
+  const observations = observationsOf(doc);
   const obx = (code: string) => observations.get(code);
   const obxLocation = (code: string) => {
     const found = obx(code);
@@ -100,11 +272,20 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     phone: nk1.get(5),
   };
 
-  const diagnoses = doc.segments('DG1').map((dg1) => ({
-    code: dg1.get(3, 1),
-    ...(dg1.get(15) === '1' ? { primary: true } : {}),
-  }));
-  const risk = obx(HL7_OBSERVATIONS.riskLevel)?.row.get(5);
+  const diagnosisProblems: ChannelProblem[] = [];
+  const diagnoses = doc.segments('DG1').map((dg1, index) => {
+    const code = icd10Of(dg1);
+    if (code === undefined) {
+      diagnosisProblems.push({
+        pointer: `DG1^${index + 1}^3`,
+        covers: `#/diagnoses/${index}/code`,
+        code: 'ICD10_REQUIRED',
+        detail: `an ICD-10 code is required in DG1-3 (coding system I10; found ${dg1.get(3, 3) ?? 'none'}${dg1.get(3, 6) ? ` and ${dg1.get(3, 6)}` : ''})`,
+      });
+    }
+    return { ...(code ? { code } : {}), ...(dg1.get(15) === '1' ? { primary: true } : {}) };
+  });
+  const assessment = assessmentOf(doc);
   const consents = doc
     .segments('OBX')
     .filter((o) => o.get(3) === HL7_OBSERVATIONS.consent)
@@ -122,25 +303,18 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     dischargeDisposition: v.get(36),
     patient: {
       name: `${family}${given}` || undefined,
-      idNumber: idRepetition?.[0],
+      idNumber: identity.idNumber,
       birthDate: hl7Date(p.get(7)),
       sex: p.get(8) === 'M' ? 'male' : p.get(8) === 'F' ? 'female' : 'unknown',
       phone: p.get(13),
-      address: p.get(11, 1),
-      residenceDivisionCode: p.get(11, 9),
+      address: residence.parts.text,
       lacksCapacity: yesNo(obx(HL7_OBSERVATIONS.lacksCapacity)?.row.get(5)) ?? false,
       guardian,
     },
+    ...(identity.hospitalIdentifiers.length > 0 ? { hospitalIdentifiers: identity.hospitalIdentifiers } : {}),
     diagnoses,
-    assessment: {
-      riskLevel: risk !== undefined && /^\d+$/.test(risk) ? Number(risk) : risk,
-      conditionStatus: obx(HL7_OBSERVATIONS.conditionStatus)?.row.get(5),
-      functionalScores: Object.entries(FUNCTIONAL)
-        .filter(([code]) => obx(code))
-        .map(([code, instrument]) => ({ instrument, score: Number(obx(code)!.row.get(5)) })),
-      rehabNeeds: (obx(HL7_OBSERVATIONS.rehabNeeds)?.row.field(5) ?? []).map((rep) => rep[0]).filter(Boolean),
-      employmentInterest: yesNo(obx(HL7_OBSERVATIONS.employmentInterest)?.row.get(5)) ?? false,
-    },
+    // Without a risk level and condition status the discharge is kept awaiting its assessment.
+    ...(assessment ? { assessment } : {}),
     consents,
   };
 
@@ -150,12 +324,12 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     ['#/dischargedAt', 'PV1^1^45'],
     ['#/dischargeDisposition', 'PV1^1^36'],
     ['#/patient/name', 'PID^1^5'],
-    ['#/patient/idNumber', 'PID^1^3'],
+    ['#/patient/idNumber', identity.at ?? 'PID^1^3'],
     ['#/patient/birthDate', 'PID^1^7'],
     ['#/patient/sex', 'PID^1^8'],
     ['#/patient/phone', 'PID^1^13'],
     ['#/patient/address', 'PID^1^11'],
-    ['#/patient/residenceDivisionCode', 'PID^1^11'],
+    ['#/patient/residenceDivisionCode', residence.at],
     ['#/patient/guardian', 'NK1'],
     ['#/diagnoses', 'DG1'],
     ['#/assessment/riskLevel', obxLocation(HL7_OBSERVATIONS.riskLevel)],
@@ -169,15 +343,12 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
 
   return {
     controlId,
-    header: {
-      sendingApp: doc.msh(3),
-      sendingFacility: doc.msh(4),
-      receivingApp: doc.msh(5),
-      receivingFacility: doc.msh(6),
-      version: doc.msh(12),
-    },
+    header: headerOf(doc),
     command: dropEmpty(command) as Record<string, unknown>,
     sources,
+    identity,
+    residence,
+    problems: diagnosisProblems,
   };
 }
 

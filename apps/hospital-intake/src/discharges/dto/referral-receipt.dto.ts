@@ -1,7 +1,10 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { COLOUR_GRADES, ColourGrade } from '@app/contracts';
 
-/** The answer to an accepted discharge (201 new, 200 the existing referral of that encounter). */
+/**
+ * The answer to an accepted discharge (201 new, 202 new and awaiting its assessment, 200 the existing referral
+ * of that encounter).
+ */
 export class ReferralReceiptDto {
   @ApiProperty({ format: 'uuid' })
   referralId: string;
@@ -14,14 +17,24 @@ export class ReferralReceiptDto {
   })
   created: boolean;
 
-  @ApiProperty({ example: 'assessed' })
+  @ApiProperty({ example: 'assessed', description: 'assessed, awaiting-assessment, or a later stage' })
   status: string;
 
-  @ApiProperty({ enum: COLOUR_GRADES })
-  colourGrade: ColourGrade;
+  @ApiPropertyOptional({ enum: COLOUR_GRADES, description: 'Once assessed.' })
+  colourGrade?: ColourGrade;
 
-  @ApiProperty({
-    description: 'false for risk 3–5 or an unstable condition: not routed to a community site.',
+  @ApiPropertyOptional({
+    description:
+      'Once assessed. false for risk 3–5 or an unstable condition: not routed to a community site.',
   })
-  eligibleForCommunityRehab: boolean;
+  eligibleForCommunityRehab?: boolean;
+
+  @ApiPropertyOptional({
+    example: ['assessment.riskLevel', 'assessment.conditionStatus'],
+    description: 'awaiting-assessment: what the discharge assessment still needs.',
+  })
+  missing?: string[];
+
+  @ApiPropertyOptional({ description: 'awaiting-assessment: the working-day deadline for the assessment.' })
+  assessmentDueAt?: string;
 }

@@ -29,9 +29,13 @@ export const FUNCTIONAL_INSTRUMENTS = ['gaf', 'sdss', 'psp', 'adl'] as const;
 export type FunctionalInstrument = (typeof FUNCTIONAL_INSTRUMENTS)[number];
 
 export class DiagnosisDto {
-  @ApiProperty({ example: 'F20.0', description: 'ICD-10 code; at least one must be a chapter V (F) code.' })
+  @ApiProperty({
+    example: 'F20.0',
+    description:
+      'ICD-10 code (also the Chinese clinical edition, e.g. F20.000x001); at least one chapter V (F) code.',
+  })
   @IsString()
-  @Length(3, 8)
+  @Length(3, 16)
   code: string;
 
   @ApiPropertyOptional({ description: 'The principal discharge diagnosis.' })
@@ -84,6 +88,21 @@ export class DischargeAssessmentDto {
   assessedAt?: string;
 }
 
+export class HospitalIdentifierDto {
+  @ApiProperty({
+    example: 'urn:oid:1.2.156.112604.1.2.1',
+    description: 'Namespace (FHIR system, HL7 authority^type)',
+  })
+  @IsString()
+  @Length(1, 200)
+  system: string;
+
+  @ApiProperty({ example: 'MRN0098123', description: 'Medical record, health-record or health-card number' })
+  @IsString()
+  @Length(1, 64)
+  value: string;
+}
+
 /** The one validated internal command every ingestion channel produces. */
 export class SubmitDischargeDto {
   @ApiProperty({ example: 'ZY2026-000123', description: "The hospital's encounter id; unique per hospital." })
@@ -110,14 +129,27 @@ export class SubmitDischargeDto {
   @IsNested(() => PatientIdentityDto)
   patient: PatientIdentityDto;
 
+  @ApiPropertyOptional({
+    type: () => [HospitalIdentifierDto],
+    description: "The patient's other identifiers at the hospital (MRN…), kept sealed with the referral.",
+  })
+  @IsOptional()
+  @IsNestedArray(() => HospitalIdentifierDto, 10)
+  hospitalIdentifiers?: HospitalIdentifierDto[];
+
   @ApiProperty({ type: () => [DiagnosisDto] })
   @ArrayMinSize(1)
   @IsNestedArray(() => DiagnosisDto, 20)
   diagnoses: DiagnosisDto[];
 
-  @ApiProperty({ type: () => DischargeAssessmentDto })
+  @ApiPropertyOptional({
+    type: () => DischargeAssessmentDto,
+    description:
+      'Without it the discharge is kept as awaiting-assessment (202) and completed later with POST /v1/discharges/{referralId}/assessment.',
+  })
+  @IsOptional()
   @IsNested(() => DischargeAssessmentDto)
-  assessment: DischargeAssessmentDto;
+  assessment?: DischargeAssessmentDto;
 
   @ApiPropertyOptional({ type: () => [ConsentGrantDto], description: 'Consents signed at the hospital.' })
   @IsOptional()

@@ -10,6 +10,7 @@ import {
 } from '@app/contracts';
 
 export const REFERRAL_STATUSES = [
+  'awaiting-assessment',
   'assessed',
   'registered',
   'closed',
@@ -17,6 +18,7 @@ export const REFERRAL_STATUSES = [
   ...APPLICATION_END_OUTCOMES,
 ] as const;
 export const REFERRAL_STAGES = [
+  'awaiting-assessment',
   'awaiting-consent',
   'hospital-follow-up',
   'routing',
@@ -68,14 +70,14 @@ export class ReferralViewDto {
   @ApiProperty()
   dischargedAt: string;
 
-  @ApiProperty({ minimum: 0, maximum: 5 })
-  riskLevel: number;
+  @ApiProperty({ minimum: 0, maximum: 5, nullable: true, description: 'null while awaiting the assessment' })
+  riskLevel: number | null;
 
-  @ApiProperty({ enum: COLOUR_GRADES })
-  colourGrade: ColourGrade;
+  @ApiProperty({ enum: COLOUR_GRADES, nullable: true, description: 'null while awaiting the assessment' })
+  colourGrade: ColourGrade | null;
 
-  @ApiProperty()
-  eligibleForCommunityRehab: boolean;
+  @ApiProperty({ nullable: true, description: 'null while awaiting the assessment' })
+  eligibleForCommunityRehab: boolean | null;
 
   @ApiPropertyOptional({ nullable: true })
   registeredAt: string | null;

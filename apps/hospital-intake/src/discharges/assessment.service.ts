@@ -1,0 +1,137 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
+import { Clock, DomainException, PeriodicTask } from '@app/core';
+import { FieldCipher } from '@app/crypto';
+import { EventPublisher } from '@app/messaging';
+import { AuditTrail } from '@app/audit';
+import { systemActor, TransactionHost } from '@app/persistence';
+import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
+import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
+import { assessedEvent, assessmentRecord } from './assessment-record';
+import { ColourGradePolicy } from '@app/contracts';
+import { validationFailed } from './discharge-command';
+import { DischargeRepository } from './discharge.repository';
+import { COLOUR_GRADE_POLICY, INTAKE_SEAL_CONTEXTS, IntakeAnswer, receiptAudit } from './discharge.service';
+import { DischargeAssessmentDto } from './dto/submit-discharge.dto';
+
+export const REFERRAL_NOT_FOUND = 'REFERRAL_NOT_FOUND';
+export const ASSESSMENT_ALREADY_RECORDED = 'ASSESSMENT_ALREADY_RECORDED';
+
+/** Which referral an assessment completes: by id (JSON, FHIR basedOn) or by encounter (HL7 PV1-19, FHIR Encounter). */
+export type AssessedReferral = { referralId: string } | { encounterId: string };
+
+/**
+ * The discharge assessment of a referral kept as `awaiting-assessment`: completed later by the hospital or the
+ * county centre (any channel), which publishes `referral.assessed` (so routing starts); past its working-day
+ * deadline it is reported once as `referral.assessment-overdue`.
+ */
+@Injectable()
+export class AssessmentService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AssessmentService.name);
+  private task?: PeriodicTask;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly publisher: EventPublisher,
+    private readonly repository: DischargeRepository,
+    private readonly cipher: FieldCipher,
+    private readonly audit: AuditTrail,
+    private readonly clock: Clock,
+    @Inject(COLOUR_GRADE_POLICY) private readonly policy: ColourGradePolicy,
+    @Inject(HOSPITAL_INTAKE_CONFIG) private readonly config: HospitalIntakeConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.assessmentSweepIntervalMs <= 0) return;
+    this.task = new PeriodicTask(
+      async () => void (await this.sweepOverdue()),
+      this.config.assessmentSweepIntervalMs,
+      (error) => this.logger.warn(`assessment sweep failed: ${error.message}`),
+    );
+    this.task.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.task?.stop();
+  }
+
+  async complete(
+    hospital: AuthenticatedHospital,
+    which: AssessedReferral,
+    assessment: DischargeAssessmentDto,
+  ): Promise<IntakeAnswer> {
+    return this.tx.run(async () => {
+      const referral = await this.repository.lockAwaitingReferral(hospital.id, which);
+      if (!referral) {
+        const receipt = await this.repository.findReceipt(hospital.id, which);
+        if (!receipt) {
+          throw new DomainException(REFERRAL_NOT_FOUND, 'not-found', 'No such referral of this hospital');
+        }
+        throw new DomainException(
+          ASSESSMENT_ALREADY_RECORDED,
+          'conflict',
+          `The referral is ${receipt.status}: its discharge assessment is recorded already`,
+          { status: receipt.status },
+        );
+      }
+      const now = this.clock.now();
+      const assessedAt = assessment.assessedAt ? new Date(assessment.assessedAt) : now;
+      if (assessedAt.getTime() > now.getTime() + 5 * 60_000 || assessedAt < referral.admittedAt) {
+        throw validationFailed([
+          {
+            pointer: '#/assessedAt',
+            detail: 'assessedAt must be after admission and not in the future',
+          },
+        ]);
+      }
+      const record = assessmentRecord(this.policy, assessment, assessedAt.toISOString());
+      await this.repository.completeAssessment(referral.id, hospital.id, record);
+      const identity = JSON.parse(
+        this.cipher.open(referral.sealedPatient, INTAKE_SEAL_CONTEXTS.patient),
+      ) as PatientIdentityDto;
+      await this.publisher.publish(
+        EVENTS.referralAssessed,
+        assessedEvent(
+          { ...referral, hospitalId: hospital.id },
+          record,
+          this.cipher.sealJson(identity, referralSealContext('patient', referral.id)),
+        ),
+        { subject: referral.id },
+      );
+      await this.audit.record(receiptAudit('assessment-completed', 'U', referral.id));
+      return {
+        status: 200,
+        body: {
+          referralId: referral.id,
+          encounterId: referral.encounterId,
+          created: false,
+          status: 'assessed',
+          colourGrade: record.colourGrade,
+          eligibleForCommunityRehab: record.eligibleForCommunityRehab,
+        },
+      };
+    }, hospitalActor(hospital));
+  }
+
+  /** One pass at the clock's time: each overdue assessment reported once (SKIP LOCKED across replicas). */
+  sweepOverdue(): Promise<number> {
+    return this.tx.run(async () => {
+      const now = this.clock.now();
+      const overdue = await this.repository.claimOverdueAssessments(now);
+      for (const referral of overdue) {
+        await this.publisher.publish(
+          EVENTS.referralAssessmentOverdue,
+          {
+            referralId: referral.id,
+            hospitalId: referral.hospitalId,
+            dueAt: referral.dueAt.toISOString(),
+            overdueAt: now.toISOString(),
+            workingDays: this.config.assessmentWithinWorkingDays,
+          },
+          { subject: referral.id },
+        );
+      }
+      return overdue.length;
+    }, systemActor('assessment-sweeper'));
+  }
+}

@@ -1,0 +1,211 @@
+import { createServer as createTcpServer, AddressInfo, Server, Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '@app/core';
+import {
+  HOSPITAL_INTAKE_CONFIG,
+  HospitalIntakeConfig,
+  MllpConfig,
+} from '../../config/hospital-intake.config';
+import { HospitalService } from '../../hospitals/hospital.service';
+import { AuthenticatedHospital } from '../../hospitals/hospital.types';
+import { buildAck, Hl7ParseError, parseHl7 } from '../channels/hl7v2.adapter';
+import { IntakeChannelsService } from '../intake-channels.service';
+import { MllpDecoder, mllpFrame, MllpFrameTooLarge } from './mllp-codec';
+
+/** Messages of one connection processed at once, and queued before the connection is paused. */
+const WINDOW = 8;
+const BACKLOG = 256;
+/** Attempts at a message whose processing failed transiently. */
+const RETRIES = 4;
+
+/** HL7 versions this listener answers (MSH-12). */
+export const HL7_VERSIONS = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'];
+
+/**
+ * HL7v2 over MLLP/TCP (optionally TLS): persistent connections, many messages per connection, each message
+ * answered by exactly one ACK in the order received (AA accepted, AE its content is wrong, AR rejected: unknown
+ * sending facility, unsupported version, unreadable). The sending facility (MSH-4) must be on the allow-list,
+ * which names the registered hospital it is; the message then goes the same way as POST /hl7/v2.
+ */
+@Injectable()
+export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MllpListener.name);
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly hospitals = new Map<string, Promise<AuthenticatedHospital | undefined>>();
+
+  constructor(
+    @Inject(HOSPITAL_INTAKE_CONFIG) private readonly config: HospitalIntakeConfig,
+    private readonly channels: IntakeChannelsService,
+    private readonly registry: HospitalService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The bound port (when listening). */
+  get port(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const mllp = this.config.mllp;
+    if (!mllp) return;
+    const onConnection = (socket: Socket) => this.serve(socket, mllp);
+    this.server = mllp.tls
+      ? createTlsServer(
+          { key: mllp.tls.key, cert: mllp.tls.cert, ca: mllp.tls.ca, requestCert: !!mllp.tls.ca },
+          onConnection,
+        )
+      : createTcpServer(onConnection);
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(mllp.port, mllp.host, () => resolve());
+    });
+    this.logger.log(`MLLP listening on ${mllp.host}:${this.port}${mllp.tls ? ' (TLS)' : ''}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private serve(socket: Socket, mllp: MllpConfig): void {
+    this.sockets.add(socket);
+    const decoder = new MllpDecoder(mllp.maxBytes);
+    // Up to WINDOW messages of a connection are processed at once; their ACKs go back in the order received.
+    let writes = Promise.resolve();
+    let inFlight = 0;
+    let pending = 0;
+    const waiting: (() => void)[] = [];
+    const slot = () =>
+      inFlight < WINDOW ? (inFlight++, Promise.resolve()) : new Promise<void>((r) => waiting.push(r));
+    const release = () => {
+      const next = waiting.shift();
+      if (next) next();
+      else inFlight--;
+    };
+    socket.on('data', (chunk: Buffer) => {
+      let frames: string[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (error) {
+        if (error instanceof MllpFrameTooLarge) {
+          this.logger.warn(`MLLP frame above ${mllp.maxBytes} bytes from ${socket.remoteAddress}: closing`);
+          socket.destroy();
+          return;
+        }
+        throw error;
+      }
+      for (const frame of frames) {
+        pending++;
+        const ack = slot().then(() => this.answer(frame, mllp).finally(release));
+        writes = writes.then(async () => {
+          const text = await ack;
+          if (!socket.destroyed) socket.write(mllpFrame(text));
+          if (--pending < BACKLOG / 2 && socket.isPaused()) socket.resume();
+        });
+      }
+      // A sender far ahead of its ACKs waits (TCP back-pressure) instead of growing the queue.
+      if (pending >= BACKLOG) socket.pause();
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  /** Exactly one ACK for one message, whatever happens. */
+  private async answer(frame: string, mllp: MllpConfig): Promise<string> {
+    let header = { controlId: '', sendingApp: '', sendingFacility: '', version: '2.5' };
+    const reject = (text: string, code: string, location = 'MSH') =>
+      buildAck(
+        {
+          controlId: header.controlId,
+          code: 'AR',
+          text,
+          sendingApp: 'REFERRAL-BUS',
+          sendingFacility: 'HOSPITAL-INTAKE',
+          receivingApp: header.sendingApp,
+          receivingFacility: header.sendingFacility,
+          version: header.version,
+          errors: [{ location, code, detail: text }],
+        },
+        this.clock.now(),
+      );
+    try {
+      const doc = parseHl7(frame);
+      header = {
+        controlId: doc.msh(10),
+        sendingApp: doc.msh(3).split('^')[0],
+        sendingFacility: doc.msh(4).split('^')[0],
+        version: doc.msh(12).split('^')[0],
+      };
+      if (!HL7_VERSIONS.includes(header.version)) {
+        return reject(
+          `HL7 version ${header.version.slice(0, 10)} is not supported (2.3 to 2.5.1)`,
+          'UNSUPPORTED_VERSION',
+          'MSH^1^12',
+        );
+      }
+      const hospital = await this.hospitalOf(header.sendingFacility, mllp);
+      if (!hospital) {
+        return reject(
+          `sending facility ${header.sendingFacility.slice(0, 40)} is not allowed`,
+          'FACILITY_NOT_ALLOWED',
+          'MSH^1^4',
+        );
+      }
+      return await this.submitRetrying(hospital, frame);
+    } catch (error) {
+      if (error instanceof Hl7ParseError) return reject(error.message, 'HL7_MESSAGE_INVALID');
+      // Transient trouble (database, bus): AE tells the sender to send it again; nothing was kept.
+      this.logger.warn(`MLLP message not processed: ${(error as Error).message}`);
+      return buildAck(
+        {
+          controlId: header.controlId,
+          code: 'AE',
+          text: 'temporarily unavailable; send the message again',
+          sendingApp: 'REFERRAL-BUS',
+          sendingFacility: 'HOSPITAL-INTAKE',
+          receivingApp: header.sendingApp,
+          receivingFacility: header.sendingFacility,
+          version: header.version,
+          errors: [{ location: 'MSH', code: 'UNAVAILABLE', detail: 'temporarily unavailable' }],
+        },
+        this.clock.now(),
+      );
+    }
+  }
+
+  /**
+   * A transient failure (the same encounter being written by another connection, a busy pool, a deadlock) is
+   * tried again a few times before the sender is told to resend (AE): a hospital interface engine would
+   * otherwise queue and resend it anyway.
+   */
+  private async submitRetrying(hospital: AuthenticatedHospital, frame: string): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.channels.submitHl7(hospital, frame)).ack;
+      } catch (error) {
+        if (attempt >= RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 50));
+      }
+    }
+  }
+
+  private hospitalOf(facility: string, mllp: MllpConfig): Promise<AuthenticatedHospital | undefined> {
+    const id = Object.prototype.hasOwnProperty.call(mllp.facilities, facility)
+      ? mllp.facilities[facility]
+      : undefined;
+    if (!id) return Promise.resolve(undefined);
+    let found = this.hospitals.get(id);
+    if (!found) {
+      found = this.registry.get(id).then(
+        (h) => ({ id: h.id, name: h.name }),
+        () => undefined,
+      );
+      this.hospitals.set(id, found);
+      // A facility mapped to a hospital not (yet) registered is asked again next time.
+      void found.then((h) => h ?? this.hospitals.delete(id));
+    }
+    return found;
+  }
+}

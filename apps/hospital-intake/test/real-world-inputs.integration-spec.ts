@@ -1,0 +1,227 @@
+import { EVENTS } from '@app/contracts';
+import { ManualClock } from '@app/core';
+import { AssessmentService } from '../src/discharges/assessment.service';
+import { idNumberFor } from './fixtures';
+import { assessmentObservations, chineseDischargeBundle } from './fixtures/chinese-fhir-discharge';
+import { AdtOptions, chineseAdtA03, oruR01 } from './fixtures/chinese-hl7v2';
+import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
+
+const FHIR = { 'content-type': 'application/fhir+json' };
+const HL7 = { 'content-type': 'x-application/hl7-v2+er7' };
+
+type Outcome = {
+  resourceType: string;
+  issue: { expression?: string[]; diagnostics?: string; details?: { text?: string } }[];
+};
+type TransactionResponse = {
+  resourceType: string;
+  entry: { response: { status: string; location?: string; outcome?: Outcome } }[];
+};
+
+describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => {
+  let w: HospitalIntakeHarness;
+  const clock = new ManualClock(new Date());
+
+  beforeAll(async () => {
+    w = await startHospitalIntakeHarness(
+      { assessmentSweepIntervalMs: 0, assessmentWithinWorkingDays: 3 },
+      clock,
+    );
+  });
+
+  afterAll(async () => {
+    const logs = w?.service.logs.lines.join('\n') ?? '';
+    for (const pii of ['孙文静', '周桂芳', '13991520417', '李海峰']) expect(logs).not.toContain(pii);
+    await w?.close();
+  });
+
+  const subjectsOf = async (referralId: string) =>
+    (
+      await w.db.query<{ subject: string }>(
+        `SELECT subject FROM "${w.service.schema}".outbox WHERE ordering_key = $1 ORDER BY seq`,
+        [referralId],
+      )
+    ).map((r) => r.subject);
+  const referral = async (referralId: string) =>
+    (
+      await w.db.query<{
+        status: string;
+        residence_division_code: string;
+        diagnoses: string[];
+        consents: { purpose: string; grantedBy: string; expiresAt?: string }[];
+        sealed_hospital_identifiers: unknown;
+      }>(
+        `SELECT status, residence_division_code, diagnoses, consents, sealed_hospital_identifiers
+           FROM "${w.service.schema}".referral WHERE id = $1`,
+        [referralId],
+      )
+    )[0];
+  const locationOf = (body: unknown) =>
+    (body as TransactionResponse).entry.find((e) => e.response.location)!.response.location!;
+  const issuesOf = (body: unknown) =>
+    (body as Outcome).issue.map((i) => ({
+      at: i.expression?.[0],
+      code: i.details?.text,
+      text: i.diagnostics ?? '',
+    }));
+
+  describe('FHIR R4 discharge Bundle', () => {
+    it.each(['names', 'text', 'extension'] as const)(
+      'should keep a Bundle with the address as %s, the ID-card OID, no assessment and a LOINC consent by a guardian, and route it once assessed',
+      async (address) => {
+        const answer = await w.send('/fhir', chineseDischargeBundle({ address }), FHIR);
+
+        expect(answer.status).toBe(201);
+        const location = locationOf(answer.body);
+        expect(answer.location).toBe(location);
+        const sr = (answer.body as TransactionResponse).entry.find((e) => e.response.location)!;
+        expect(sr.response.outcome?.issue[0]).toMatchObject({ severity: 'warning', code: 'incomplete' });
+        const referralId = location.split('/')[1];
+        const stored = await referral(referralId);
+        expect(stored).toMatchObject({ status: 'awaiting-assessment', diagnoses: ['F20.000'] });
+        expect(stored.residence_division_code).toBe(address === 'names' ? '610902001' : '610902001003');
+        expect(stored.consents).toEqual([
+          expect.objectContaining({
+            purpose: 'community-rehab',
+            grantedBy: 'guardian',
+            expiresAt: expect.any(String),
+          }),
+        ]);
+        expect(stored.sealed_hospital_identifiers).not.toBeNull();
+        // Kept, not routed: no referral.assessed until the assessment arrives.
+        expect(await subjectsOf(referralId)).toEqual([EVENTS.referralDischarged.subject]);
+
+        const completed = await w.send('/fhir', assessmentObservations(location), FHIR);
+
+        expect(completed.status).toBe(200);
+        expect(locationOf(completed.body)).toBe(location);
+        expect((await referral(referralId)).status).toBe('assessed');
+        expect(await subjectsOf(referralId)).toEqual([
+          EVENTS.referralDischarged.subject,
+          EVENTS.referralAssessed.subject,
+        ]);
+      },
+    );
+
+    it('should name the address and the fix when the residence does not resolve', async () => {
+      const answer = await w.send('/fhir', chineseDischargeBundle({ address: 'unresolvable' }), FHIR);
+
+      expect(answer.status).toBe(400);
+      const [issue] = issuesOf(answer.body);
+      expect(issue.code).toBe('RESIDENCE_UNRESOLVED');
+      expect(issue.at).toBe('Bundle.entry[0].resource.address[0]');
+      expect(issue.text).toMatch(/county .*长安区.*send the division code/);
+    });
+
+    it('should say the ID number is missing, and where it is expected, instead of a length error', async () => {
+      const answer = await w.send('/fhir', chineseDischargeBundle({ withoutIdCard: true }), FHIR);
+
+      expect(answer.status).toBe(400);
+      const issues = issuesOf(answer.body);
+      expect(issues).toEqual([
+        {
+          at: 'Bundle.entry[0].resource.identifier',
+          code: 'ID_NUMBER_MISSING',
+          text: expect.stringContaining('urn:oid:2.16.156.10011.1.3'),
+        },
+      ]);
+      expect(JSON.stringify(answer.body)).not.toContain('18 characters');
+    });
+
+    it('should say an ICD-10 code is required when a diagnosis is coded in SNOMED CT only', async () => {
+      const answer = await w.send('/fhir', chineseDischargeBundle({ snomedOnly: true }), FHIR);
+
+      expect(answer.status).toBe(400);
+      expect(issuesOf(answer.body)).toEqual([
+        {
+          at: 'Bundle.entry[3].resource.code',
+          code: 'ICD10_REQUIRED',
+          text: expect.stringContaining('an ICD-10 code is required'),
+        },
+      ]);
+    });
+  });
+
+  describe('HL7v2 ADT^A03 then ORU^R01', () => {
+    it.each([
+      ['2.3', 'NNCHN'],
+      ['2.3.1', 'NI'],
+      ['2.4', 'OID'],
+      ['2.5', 'NNCHN'],
+      ['2.5.1', 'NI'],
+    ] as [AdtOptions['version'], AdtOptions['idForm']][])(
+      'should keep a v%s discharge (ID by %s in PID-3, address as names, no OBX) and route it once the ORU^R01 arrives',
+      async (version, idForm) => {
+        const encounterId = `ZY-${version}-${Date.now()}`;
+        const adt = chineseAdtA03({ version, idForm, encounterId, idNumber: idNumberFor('1979-06-15') });
+
+        const answer = await w.send('/hl7/v2', adt, HL7);
+
+        expect(answer.status).toBe(202);
+        expect(answer.text).toMatch(
+          /MSA\|AA\|[^|]+\|referral [0-9a-f-]{36} awaiting-assessment: send ORU R01/,
+        );
+        expect(answer.text).toContain(`|${version}`);
+        const [row] = await w.db.query<{ id: string; residence_division_code: string }>(
+          `SELECT id, residence_division_code FROM "${w.service.schema}".referral WHERE encounter_id = $1`,
+          [encounterId],
+        );
+        expect(row.residence_division_code).toBe('610902001');
+
+        const oru = await w.send('/hl7/v2', oruR01({ version, encounterId }), HL7);
+
+        expect(oru.status).toBe(200);
+        expect(oru.text).toContain('MSA|AA|');
+        expect(await subjectsOf(row.id)).toEqual([
+          EVENTS.referralDischarged.subject,
+          EVENTS.referralAssessed.subject,
+        ]);
+        const again = await w.send('/hl7/v2', oruR01({ version, encounterId }), HL7);
+        expect(again.text).toMatch(/MSA\|AE\|.*ASSESSMENT_ALREADY_RECORDED/);
+      },
+    );
+  });
+
+  describe('assessment completed later', () => {
+    it('should take the assessment as JSON once, only from the referring hospital', async () => {
+      const answer = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const referralId = locationOf(answer.body).split('/')[1];
+      const assessment = {
+        riskLevel: 1,
+        conditionStatus: 'basically-stable',
+        rehabNeeds: ['day-care'],
+        employmentInterest: false,
+      };
+
+      const other = await w.send(`/v1/discharges/${referralId}/assessment`, assessment, {}, w.keyB);
+      const done = await w.send(`/v1/discharges/${referralId}/assessment`, assessment);
+      const twice = await w.send(`/v1/discharges/${referralId}/assessment`, assessment);
+
+      expect(other.status).toBe(404);
+      expect(done.status).toBe(200);
+      expect(done.body).toMatchObject({ status: 'assessed', colourGrade: expect.any(String) });
+      expect(twice.status).toBe(409);
+      expect((twice.body as { code: string }).code).toBe('ASSESSMENT_ALREADY_RECORDED');
+    });
+
+    it('should report a missed working-day deadline once as referral.assessment-overdue', async () => {
+      const answer = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const referralId = locationOf(answer.body).split('/')[1];
+      const sweeper = w.service.app.get(AssessmentService);
+
+      await sweeper.sweepOverdue();
+      expect(await subjectsOf(referralId)).toEqual([EVENTS.referralDischarged.subject]);
+      clock.set(new Date(clock.now().getTime() + 30 * 86_400_000));
+      const first = await sweeper.sweepOverdue();
+      const second = await sweeper.sweepOverdue();
+      clock.set(new Date());
+
+      expect(first).toBeGreaterThanOrEqual(1);
+      expect(second).toBe(0);
+      expect(await subjectsOf(referralId)).toEqual([
+        EVENTS.referralDischarged.subject,
+        EVENTS.referralAssessmentOverdue.subject,
+      ]);
+    });
+  });
+});
