@@ -7,7 +7,6 @@ import {
   ReferralRegisteredData,
   RehabService,
   referralSealContext,
-  SERVICES,
   SiteContactDto,
 } from '@app/contracts';
 import { ManualClock } from '@app/core';
@@ -140,7 +139,7 @@ export class RehabSiteHarness {
 
   /** Publishes an event onto the namespace's stream, as its producer would. */
   publish<T extends object>(definition: EventDefinition<T>, data: T, referralId: string): Promise<void> {
-    return publishAs(this.nc!, this.topology, SERVICES.registration, definition, data, referralId);
+    return publishAs(this.nc!, this.topology, definition.producer, definition, data, referralId);
   }
 
   /** Events rehab-site wrote for a referral, in order. */
