@@ -14,7 +14,11 @@ import { ReadinessRepository } from './readiness.repository';
 import { ReferralEventsController } from './referral-events.controller';
 import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { ReferralRepository } from './referral.repository';
-import { ReferralsService } from './referrals.service';
+import { ReferralEscalationService } from './referral-escalation.service';
+import { ReferralIntakeService } from './referral-intake.service';
+import { ServiceRecordsService } from './service-records.service';
+import { SiteActions } from './site-actions';
+import { SiteDecisionsService } from './site-decisions.service';
 import { RoutingService } from './routing.service';
 import { SiteReferralsController } from './site-referrals.controller';
 import { SiteContactSeal } from './site-contact-seal';
@@ -31,7 +35,11 @@ import { SiteContactSeal } from './site-contact-seal';
     ReferralRepository,
     EarlyWithdrawalRepository,
     RoutingService,
-    ReferralsService,
+    ReferralIntakeService,
+    ReferralEscalationService,
+    SiteActions,
+    SiteDecisionsService,
+    ServiceRecordsService,
     EscalationSweeper,
     ReadinessRepository,
     EmploymentReadinessGate,
