@@ -2,7 +2,11 @@ import { EVENTS } from '@app/contracts';
 import { ManualClock } from '@app/core';
 import { AssessmentService } from '../src/discharges/assessment.service';
 import { idNumberFor } from './fixtures';
-import { assessmentObservations, chineseDischargeBundle } from './fixtures/chinese-fhir-discharge';
+import {
+  assessmentObservations,
+  assessmentQuestionnaire,
+  chineseDischargeBundle,
+} from './fixtures/chinese-fhir-discharge';
 import { AdtOptions, chineseAdtA03, oruR01 } from './fixtures/chinese-hl7v2';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
@@ -202,6 +206,56 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       expect(done.body).toMatchObject({ status: 'assessed', colourGrade: expect.any(String) });
       expect(twice.status).toBe(409);
       expect((twice.body as { code: string }).code).toBe('ASSESSMENT_ALREADY_RECORDED');
+    });
+
+    it('should complete the assessment with a QuestionnaireResponse basedOn the referral or naming its encounter', async () => {
+      const first = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const location = locationOf(first.body);
+      const encounterId = `ZYQR${Date.now()}`;
+      const second = await w.send('/fhir', chineseDischargeBundle({ encounterId }), FHIR);
+
+      const byBasedOn = await w.send('/fhir', assessmentQuestionnaire({ basedOn: location }), FHIR);
+      const byEncounter = await w.send('/fhir', assessmentQuestionnaire({ encounterId }), FHIR);
+
+      expect(byBasedOn.status).toBe(200);
+      expect(locationOf(byBasedOn.body)).toBe(location);
+      expect(byEncounter.status).toBe(200);
+      expect(locationOf(byEncounter.body)).toBe(locationOf(second.body));
+      const rows = await w.db.query<{ risk_level: number; condition_status: string }>(
+        `SELECT risk_level, condition_status FROM "${w.service.schema}".discharge_assessment WHERE referral_id = $1`,
+        [location.split('/')[1]],
+      );
+      expect(rows).toEqual([{ risk_level: 1, condition_status: 'basically-stable' }]);
+      expect((await referral(location.split('/')[1])).status).toBe('assessed');
+      expect(await subjectsOf(location.split('/')[1])).toEqual([
+        EVENTS.referralDischarged.subject,
+        EVENTS.referralAssessed.subject,
+      ]);
+    });
+
+    it('should name each missing QuestionnaireResponse item and the missing referral in an OperationOutcome', async () => {
+      const answer = await w.send(
+        '/fhir',
+        assessmentQuestionnaire({ encounterId: '' }, { without: ['risk-level', 'condition-status'] }),
+        FHIR,
+      );
+
+      expect(answer.status).toBe(400);
+      expect((answer.body as Outcome).resourceType).toBe('OperationOutcome');
+      expect(issuesOf(answer.body)).toEqual([
+        expect.objectContaining({
+          at: "Bundle.entry[0].resource.item.where(linkId='risk-level')",
+          text: expect.stringMatching(/linkId 'risk-level'.*valueInteger 0–5/),
+        }),
+        expect.objectContaining({
+          at: "Bundle.entry[0].resource.item.where(linkId='condition-status')",
+          text: expect.stringMatching(/linkId 'condition-status'/),
+        }),
+        expect.objectContaining({
+          at: 'Bundle.entry[0].resource.basedOn',
+          text: expect.stringMatching(/basedOn ServiceRequest\/<referralId>/),
+        }),
+      ]);
     });
 
     it('should report a missed working-day deadline once as referral.assessment-overdue', async () => {
