@@ -1,5 +1,5 @@
 import { EVENTS } from '@app/contracts';
-import { ManualClock } from '@app/core';
+import { ManualClock, WorkingDayCalendar } from '@app/core';
 import { AssessmentService } from '../src/discharges/assessment.service';
 import { idNumberFor } from './fixtures';
 import {
@@ -256,6 +256,47 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
           text: expect.stringMatching(/basedOn ServiceRequest\/<referralId>/),
         }),
       ]);
+    });
+
+    it('should remind the hospital once, one working day before the assessment deadline, and show it on the referral', async () => {
+      const answer = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const referralId = locationOf(answer.body).split('/')[1];
+      const sweeper = w.service.app.get(AssessmentService);
+      const [row] = await w.db.query<{ assessment_due_at: Date; assessment_remind_at: Date }>(
+        `SELECT assessment_due_at, assessment_remind_at FROM "${w.service.schema}".referral WHERE id = $1`,
+        [referralId],
+      );
+      const view = async () => {
+        const response = await fetch(`${w.service.url}/v1/referrals/${referralId}`, {
+          headers: { 'x-api-key': w.keyA },
+        });
+        return (await response.json()) as {
+          assessmentDueAt: string;
+          assessmentReminderSentAt: string | null;
+        };
+      };
+      const reminders = async () =>
+        (await subjectsOf(referralId)).filter((s) => s === EVENTS.referralAssessmentReminder.subject).length;
+
+      expect(
+        new WorkingDayCalendar().workingDaysBetween(row.assessment_remind_at, row.assessment_due_at),
+      ).toBe(1);
+      await sweeper.sweepReminders();
+      expect(await reminders()).toBe(0);
+      expect(await view()).toMatchObject({
+        assessmentDueAt: row.assessment_due_at.toISOString(),
+        assessmentReminderSentAt: null,
+      });
+
+      const remindedAt = new Date(row.assessment_remind_at.getTime() + 60_000);
+      clock.set(remindedAt);
+      // Two replicas sweeping at once, then again: one reminder.
+      await Promise.all([sweeper.sweepReminders(), sweeper.sweepReminders()]);
+      await sweeper.sweepReminders();
+      clock.set(new Date());
+
+      expect(await reminders()).toBe(1);
+      expect((await view()).assessmentReminderSentAt).toBe(remindedAt.toISOString());
     });
 
     it('should report a missed working-day deadline once as referral.assessment-overdue', async () => {

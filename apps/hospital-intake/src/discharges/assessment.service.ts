@@ -23,7 +23,8 @@ export type AssessedReferral = { referralId: string } | { encounterId: string };
 /**
  * The discharge assessment of a referral kept as `awaiting-assessment`: completed later by the hospital or the
  * county centre (any channel), which publishes `referral.assessed` (so routing starts); past its working-day
- * deadline it is reported once as `referral.assessment-overdue`.
+ * deadline it is reported once as `referral.assessment-overdue`, and a configured number of working days before
+ * it the hospital is reminded once (`referral.assessment-reminder`).
  */
 @Injectable()
 export class AssessmentService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,7 +45,10 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     if (this.config.assessmentSweepIntervalMs <= 0) return;
     this.task = new PeriodicTask(
-      async () => void (await this.sweepOverdue()),
+      async () => {
+        await this.sweepReminders();
+        await this.sweepOverdue();
+      },
       this.config.assessmentSweepIntervalMs,
       (error) => this.logger.warn(`assessment sweep failed: ${error.message}`),
     );
@@ -111,6 +115,29 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
         },
       };
     }, hospitalActor(hospital));
+  }
+
+  /** One pass at the clock's time: each due reminder sent once (SKIP LOCKED across replicas). */
+  sweepReminders(): Promise<number> {
+    if (this.config.assessmentReminderWorkingDays <= 0) return Promise.resolve(0);
+    return this.tx.run(async () => {
+      const now = this.clock.now();
+      const due = await this.repository.claimDueReminders(now);
+      for (const referral of due) {
+        await this.publisher.publish(
+          EVENTS.referralAssessmentReminder,
+          {
+            referralId: referral.id,
+            hospitalId: referral.hospitalId,
+            dueAt: referral.dueAt.toISOString(),
+            remindedAt: now.toISOString(),
+            workingDaysBefore: this.config.assessmentReminderWorkingDays,
+          },
+          { subject: referral.id },
+        );
+      }
+      return due.length;
+    }, systemActor('assessment-sweeper'));
   }
 
   /** One pass at the clock's time: each overdue assessment reported once (SKIP LOCKED across replicas). */

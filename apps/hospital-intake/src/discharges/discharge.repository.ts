@@ -32,6 +32,8 @@ export interface NewReferral {
 export interface AwaitedAssessment {
   missing: string[];
   dueAt: Date;
+  /** When to remind the hospital before dueAt; undefined = no reminder. */
+  remindAt?: Date;
 }
 
 /** A referral still awaiting its assessment, locked for completing it. */
@@ -131,10 +133,11 @@ export class DischargeRepository {
   /** Inserts a referral awaiting its assessment unless this hospital already referred this encounter. */
   async insertAwaitingReferralIfNew(referral: NewReferral, awaited: AwaitedAssessment): Promise<boolean> {
     const rows = await this.tx.manager.query<unknown[]>(
-      `INSERT INTO ${this.tx.schema}.referral (${REFERRAL_COLUMNS}, missing_assessment, assessment_due_at)
-       VALUES ($1, $2, $3, $4, 'awaiting-assessment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+      `INSERT INTO ${this.tx.schema}.referral (${REFERRAL_COLUMNS}, missing_assessment, assessment_due_at,
+         assessment_remind_at)
+       VALUES ($1, $2, $3, $4, 'awaiting-assessment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT ON CONSTRAINT referral_hospital_encounter_uq DO NOTHING RETURNING id`,
-      [...referralValues(referral), awaited.missing, awaited.dueAt],
+      [...referralValues(referral), awaited.missing, awaited.dueAt, awaited.remindAt ?? null],
     );
     return rows.length === 1;
   }
@@ -204,6 +207,25 @@ export class DischargeRepository {
                       WHERE status = 'awaiting-assessment' AND assessment_overdue_at IS NULL
                         AND assessment_due_at <= $1
                       ORDER BY assessment_due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id, hospital_id, assessment_due_at`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ id: r.id, hospitalId: r.hospital_id, dueAt: r.assessment_due_at }));
+  }
+
+  /**
+   * Referrals awaiting their assessment whose reminder is due (and whose deadline is still ahead), each claimed
+   * once across replicas.
+   */
+  async claimDueReminders(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
+    const [rows] = await this.tx.manager.query<
+      [{ id: string; hospital_id: string; assessment_due_at: Date }[], number]
+    >(
+      `UPDATE ${this.tx.schema}.referral SET assessment_reminded_at = $1
+        WHERE id IN (SELECT id FROM ${this.tx.schema}.referral
+                      WHERE status = 'awaiting-assessment' AND assessment_reminded_at IS NULL
+                        AND assessment_remind_at <= $1 AND assessment_due_at > $1
+                      ORDER BY assessment_remind_at LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id, hospital_id, assessment_due_at`,
       [now, limit],
     );
