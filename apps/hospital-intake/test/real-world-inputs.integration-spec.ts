@@ -62,6 +62,15 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     )[0];
   const locationOf = (body: unknown) =>
     (body as TransactionResponse).entry.find((e) => e.response.location)!.response.location!;
+  /** MSH-9 of an ACK and the control id its MSA-2 acknowledges. */
+  const ackHeader = (ack: string) => {
+    const segments = ack.split(/\r|\n/);
+    return {
+      type: segments[0].split('|')[8],
+      controlId: segments.find((s) => s.startsWith('MSA|'))!.split('|')[2],
+    };
+  };
+  const controlIdOf = (message: string) => message.split(/\r|\n/)[0].split('|')[9];
   const issuesOf = (body: unknown) =>
     (body as Outcome).issue.map((i) => ({
       at: i.expression?.[0],
@@ -166,16 +175,20 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
           /MSA\|AA\|[^|]+\|referral [0-9a-f-]{36} awaiting-assessment: send ORU R01/,
         );
         expect(answer.text).toContain(`|${version}`);
+        expect(ackHeader(answer.text)).toEqual({ type: 'ACK^A03^ACK', controlId: controlIdOf(adt) });
         const [row] = await w.db.query<{ id: string; residence_division_code: string }>(
           `SELECT id, residence_division_code FROM "${w.service.schema}".referral WHERE encounter_id = $1`,
           [encounterId],
         );
         expect(row.residence_division_code).toBe('610902001');
 
-        const oru = await w.send('/hl7/v2', oruR01({ version, encounterId }), HL7);
+        const oruMessage = oruR01({ version, encounterId });
+        const oru = await w.send('/hl7/v2', oruMessage, HL7);
 
         expect(oru.status).toBe(200);
         expect(oru.text).toContain('MSA|AA|');
+        // The ACK answers the ORU^R01 (MSH-9.2) and its control id, not an ADT^A03.
+        expect(ackHeader(oru.text)).toEqual({ type: 'ACK^R01^ACK', controlId: controlIdOf(oruMessage) });
         expect(await subjectsOf(row.id)).toEqual([
           EVENTS.referralDischarged.subject,
           EVENTS.referralAssessed.subject,

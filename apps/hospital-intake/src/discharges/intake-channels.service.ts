@@ -5,7 +5,7 @@ import { Clock, DomainException, FieldError, isDomainException, statusOf } from 
 import { DivisionDirectory } from '@app/divisions';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
-import { buildAck, Hl7ParseError, parseHl7 } from './channels/hl7v2.adapter';
+import { buildAck, Hl7ParseError, parseHl7, triggerOf } from './channels/hl7v2.adapter';
 import { Hl7MappingError, isOruR01, mapAdtA03, mapOruR01 } from './channels/hl7v2.mapper';
 import { sourceOf, toAssessmentCommand, toDischargeCommand, validationFailed } from './discharge-command';
 import { AssessmentService } from './assessment.service';
@@ -161,6 +161,7 @@ export class IntakeChannelsService {
   /** Always answers an ACK: AA when accepted (or already accepted), AE naming the segment/field otherwise. */
   async submitHl7(hospital: AuthenticatedHospital, text: string): Promise<Hl7Answer> {
     let controlId = '';
+    let trigger = '';
     let header = {
       sendingApp: '',
       sendingFacility: '',
@@ -179,6 +180,7 @@ export class IntakeChannelsService {
       ack: buildAck(
         {
           controlId,
+          trigger,
           code,
           text: detail,
           sendingApp: 'REFERRAL-BUS',
@@ -197,6 +199,7 @@ export class IntakeChannelsService {
     });
     try {
       const doc = parseHl7(text);
+      trigger = triggerOf(doc);
       if (isOruR01(doc)) {
         const oru = mapOruR01(doc);
         controlId = oru.controlId;
