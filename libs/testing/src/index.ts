@@ -19,3 +19,4 @@ export * from './fingerprint';
 export * from './query-budget';
 export * from './webhook-receiver';
 export * from './dead-letters';
+export * from './fhir-schema';
