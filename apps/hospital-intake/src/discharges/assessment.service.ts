@@ -10,7 +10,7 @@ import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.type
 import { assessedEvent, assessmentRecord } from './assessment-record';
 import { ColourGradePolicy } from '@app/contracts';
 import { validationFailed } from './discharge-command';
-import { DischargeRepository } from './discharge.repository';
+import { DischargeRepository, OverdueAssessmentRow } from './discharge.repository';
 import { COLOUR_GRADE_POLICY, INTAKE_SEAL_CONTEXTS, IntakeAnswer, receiptAudit } from './discharge.service';
 import { DischargeAssessmentDto } from './dto/submit-discharge.dto';
 
@@ -120,11 +120,10 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
   /** One pass at the clock's time: each due reminder sent once (SKIP LOCKED across replicas). */
   sweepReminders(): Promise<number> {
     if (this.config.assessmentReminderWorkingDays <= 0) return Promise.resolve(0);
-    return this.tx.run(async () => {
-      const now = this.clock.now();
-      const due = await this.repository.claimDueReminders(now);
-      for (const referral of due) {
-        await this.publisher.publish(
+    return this.sweep(
+      (now) => this.repository.claimDueReminders(now),
+      (referral, now) =>
+        this.publisher.publish(
           EVENTS.referralAssessmentReminder,
           {
             referralId: referral.id,
@@ -134,19 +133,16 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
             workingDaysBefore: this.config.assessmentReminderWorkingDays,
           },
           { subject: referral.id },
-        );
-      }
-      return due.length;
-    }, systemActor('assessment-sweeper'));
+        ),
+    );
   }
 
   /** One pass at the clock's time: each overdue assessment reported once (SKIP LOCKED across replicas). */
   sweepOverdue(): Promise<number> {
-    return this.tx.run(async () => {
-      const now = this.clock.now();
-      const overdue = await this.repository.claimOverdueAssessments(now);
-      for (const referral of overdue) {
-        await this.publisher.publish(
+    return this.sweep(
+      (now) => this.repository.claimOverdueAssessments(now),
+      (referral, now) =>
+        this.publisher.publish(
           EVENTS.referralAssessmentOverdue,
           {
             referralId: referral.id,
@@ -156,9 +152,20 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
             workingDays: this.config.assessmentWithinWorkingDays,
           },
           { subject: referral.id },
-        );
-      }
-      return overdue.length;
+        ),
+    );
+  }
+
+  /** Claims the referrals due at the clock's time and publishes one event for each, in one transaction. */
+  private sweep(
+    claim: (now: Date) => Promise<OverdueAssessmentRow[]>,
+    publish: (referral: OverdueAssessmentRow, now: Date) => Promise<unknown>,
+  ): Promise<number> {
+    return this.tx.run(async () => {
+      const now = this.clock.now();
+      const claimed = await claim(now);
+      for (const referral of claimed) await publish(referral, now);
+      return claimed.length;
     }, systemActor('assessment-sweeper'));
   }
 }

@@ -197,35 +197,46 @@ export class DischargeRepository {
   }
 
   /** Referrals whose assessment is overdue and not yet reported, claimed once across replicas. */
-  async claimOverdueAssessments(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
-    // An UPDATE … RETURNING answers [rows, count] through TypeORM's Postgres driver.
-    const [rows] = await this.tx.manager.query<
-      [{ id: string; hospital_id: string; assessment_due_at: Date }[], number]
-    >(
-      `UPDATE ${this.tx.schema}.referral SET assessment_overdue_at = $1
-        WHERE id IN (SELECT id FROM ${this.tx.schema}.referral
-                      WHERE status = 'awaiting-assessment' AND assessment_overdue_at IS NULL
-                        AND assessment_due_at <= $1
-                      ORDER BY assessment_due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING id, hospital_id, assessment_due_at`,
-      [now, limit],
+  claimOverdueAssessments(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
+    return this.claimAwaiting(
+      'assessment_overdue_at',
+      'assessment_due_at <= $1',
+      'assessment_due_at',
+      now,
+      limit,
     );
-    return rows.map((r) => ({ id: r.id, hospitalId: r.hospital_id, dueAt: r.assessment_due_at }));
   }
 
   /**
    * Referrals awaiting their assessment whose reminder is due (and whose deadline is still ahead), each claimed
    * once across replicas.
    */
-  async claimDueReminders(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
+  claimDueReminders(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
+    return this.claimAwaiting(
+      'assessment_reminded_at',
+      'assessment_remind_at <= $1 AND assessment_due_at > $1',
+      'assessment_remind_at',
+      now,
+      limit,
+    );
+  }
+
+  /** Stamps `stamp` = now on awaiting referrals where it is unset and `due` holds (SKIP LOCKED). */
+  private async claimAwaiting(
+    stamp: 'assessment_overdue_at' | 'assessment_reminded_at',
+    due: string,
+    order: string,
+    now: Date,
+    limit: number,
+  ): Promise<OverdueAssessmentRow[]> {
+    // An UPDATE … RETURNING answers [rows, count] through TypeORM's Postgres driver.
     const [rows] = await this.tx.manager.query<
       [{ id: string; hospital_id: string; assessment_due_at: Date }[], number]
     >(
-      `UPDATE ${this.tx.schema}.referral SET assessment_reminded_at = $1
+      `UPDATE ${this.tx.schema}.referral SET ${stamp} = $1
         WHERE id IN (SELECT id FROM ${this.tx.schema}.referral
-                      WHERE status = 'awaiting-assessment' AND assessment_reminded_at IS NULL
-                        AND assessment_remind_at <= $1 AND assessment_due_at > $1
-                      ORDER BY assessment_remind_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+                      WHERE status = 'awaiting-assessment' AND ${stamp} IS NULL AND ${due}
+                      ORDER BY ${order} LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id, hospital_id, assessment_due_at`,
       [now, limit],
     );

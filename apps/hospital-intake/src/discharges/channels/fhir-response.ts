@@ -12,8 +12,8 @@ function awaitingOutcome(receipt: ReferralReceiptDto): OperationOutcome {
         severity: 'warning',
         code: 'incomplete',
         diagnostics:
-          `awaiting-assessment: the discharge is kept; send the discharge assessment (Observations risk-level and ` +
-          `condition-status basedOn ${referralLocation(receipt.referralId)})` +
+          `awaiting-assessment: the discharge is kept; send the discharge assessment (Observations or a ` +
+          `QuestionnaireResponse with risk-level and condition-status, basedOn ${referralLocation(receipt.referralId)})` +
           (receipt.assessmentDueAt ? ` by ${receipt.assessmentDueAt}` : ''),
         expression: (receipt.missing ?? []).map((field) => field.replace(/^assessment\./, 'Observation.')),
       },
