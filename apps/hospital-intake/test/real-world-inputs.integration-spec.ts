@@ -1,6 +1,8 @@
 import { EVENTS } from '@app/contracts';
 import { ManualClock, WorkingDayCalendar } from '@app/core';
+import { webhookReceiver, waitFor } from '@app/testing';
 import { AssessmentService } from '../src/discharges/assessment.service';
+import { HospitalService } from '../src/hospitals/hospital.service';
 import { idNumberFor } from './fixtures';
 import {
   assessmentObservations,
@@ -271,7 +273,10 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       ]);
     });
 
-    it('should remind the hospital once, one working day before the assessment deadline, and show it on the referral', async () => {
+    it('should remind the hospital once, one working day before the assessment deadline, by event and webhook, and show it on the referral', async () => {
+      const hook = await webhookReceiver();
+      const registry = w.service.app.get(HospitalService);
+      await registry.update(w.hospitalA, { webhookUrl: hook.url });
       const answer = await w.send('/fhir', chineseDischargeBundle(), FHIR);
       const referralId = locationOf(answer.body).split('/')[1];
       const sweeper = w.service.app.get(AssessmentService);
@@ -310,6 +315,17 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
 
       expect(await reminders()).toBe(1);
       expect((await view()).assessmentReminderSentAt).toBe(remindedAt.toISOString());
+      // The hospital's webhook gets the same reminder, once.
+      const toHook = () =>
+        hook.received.filter(
+          (r) =>
+            r.body.includes(referralId) &&
+            r.headers['x-event-type'] === EVENTS.referralAssessmentReminder.type,
+        );
+      await waitFor(() => toHook().length === 1, { message: 'reminder webhook' });
+      await registry.update(w.hospitalA, { webhookUrl: null });
+      await hook.close();
+      expect(toHook()).toHaveLength(1);
     });
 
     it('should report a missed working-day deadline once as referral.assessment-overdue', async () => {

@@ -11,6 +11,7 @@ import { assessedEvent, assessmentRecord } from './assessment-record';
 import { ColourGradePolicy } from '@app/contracts';
 import { validationFailed } from './discharge-command';
 import { DischargeRepository, OverdueAssessmentRow } from './discharge.repository';
+import { HospitalNotifier } from '../green-cases/hospital-notifier.service';
 import { COLOUR_GRADE_POLICY, INTAKE_SEAL_CONTEXTS, IntakeAnswer, receiptAudit } from './discharge.service';
 import { DischargeAssessmentDto } from './dto/submit-discharge.dto';
 
@@ -38,6 +39,7 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
     private readonly cipher: FieldCipher,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    private readonly notifier: HospitalNotifier,
     @Inject(COLOUR_GRADE_POLICY) private readonly policy: ColourGradePolicy,
     @Inject(HOSPITAL_INTAKE_CONFIG) private readonly config: HospitalIntakeConfig,
   ) {}
@@ -117,23 +119,30 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
     }, hospitalActor(hospital));
   }
 
-  /** One pass at the clock's time: each due reminder sent once (SKIP LOCKED across replicas). */
+  /**
+   * One pass at the clock's time: each due reminder sent once (SKIP LOCKED across replicas), as the event and to
+   * the hospital's webhook.
+   */
   sweepReminders(): Promise<number> {
     if (this.config.assessmentReminderWorkingDays <= 0) return Promise.resolve(0);
     return this.sweep(
       (now) => this.repository.claimDueReminders(now),
-      (referral, now) =>
-        this.publisher.publish(
-          EVENTS.referralAssessmentReminder,
-          {
-            referralId: referral.id,
-            hospitalId: referral.hospitalId,
-            dueAt: referral.dueAt.toISOString(),
-            remindedAt: now.toISOString(),
-            workingDaysBefore: this.config.assessmentReminderWorkingDays,
-          },
-          { subject: referral.id },
-        ),
+      async (referral, now) => {
+        const data = {
+          referralId: referral.id,
+          hospitalId: referral.hospitalId,
+          dueAt: referral.dueAt.toISOString(),
+          remindedAt: now.toISOString(),
+          workingDaysBefore: this.config.assessmentReminderWorkingDays,
+        };
+        const id = await this.publisher.publish(EVENTS.referralAssessmentReminder, data, {
+          subject: referral.id,
+          time: now,
+        });
+        // The hospital's own channel: its signed webhook, when it registered one.
+        const type = EVENTS.referralAssessmentReminder.type;
+        await this.notifier.webhook({ id, type, time: now, hospitalId: referral.hospitalId, data });
+      },
     );
   }
 
