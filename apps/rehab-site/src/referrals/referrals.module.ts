@@ -9,6 +9,8 @@ import { GreenHoldSweeper } from '../green-channel/green-hold.sweeper';
 import { EscalationSweeper } from './escalation.sweeper';
 import { ManualPlacementController } from './manual-placement.controller';
 import { ManualPlacementService } from './manual-placement.service';
+import { EmploymentReadinessGate } from './employment-readiness.service';
+import { ReadinessRepository } from './readiness.repository';
 import { ReferralEventsController } from './referral-events.controller';
 import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { ReferralRepository } from './referral.repository';
@@ -31,6 +33,8 @@ import { SiteContactSeal } from './site-contact-seal';
     RoutingService,
     ReferralsService,
     EscalationSweeper,
+    ReadinessRepository,
+    EmploymentReadinessGate,
     GreenHoldRepository,
     GreenChannelService,
     GreenHoldSweeper,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  EMPLOYMENT_PROGRAMMES,
   EVENTS,
   EventEnvelope,
   ReferralServiceRecordedData,
@@ -8,10 +9,10 @@ import {
   ReferralConsentWithdrawnData,
   ReferralRegisteredData,
 } from '@app/contracts';
-import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor } from '@app/core';
+import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor, pageLimit } from '@app/core';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
-import { AuditEntry, AuditTrail } from '@app/audit';
+import { AuditEntry, AuditTrail, referralAudit } from '@app/audit';
 import { Actor, organisationActor, SYSTEM_ACTOR, systemActor, TransactionHost } from '@app/persistence';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { SiteContactSeal } from './site-contact-seal';
@@ -33,6 +34,8 @@ import {
   SiteReferralQuery,
   TransferDto,
 } from './dto/referral.dto';
+import { EmploymentReadinessGate } from './employment-readiness.service';
+import { ReadinessRepository } from './readiness.repository';
 import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { allowedActions, assertAllowed, ReferralStatus } from './referral-lifecycle';
 import { ReferralRecord, ReferralRepository } from './referral.repository';
@@ -43,16 +46,8 @@ function notFound(): DomainException {
   return new DomainException('REFERRAL_NOT_FOUND', 'not-found', 'No such referral for this site');
 }
 
-function messagingAudit(subtype: string, referralId: string): AuditEntry {
-  return {
-    type: 'messaging',
-    subtype,
-    action: 'U',
-    entityType: 'referral',
-    entityId: referralId,
-    purposeOfUse: 'TREAT',
-  };
-}
+const messagingAudit = (subtype: string, referralId: string): AuditEntry =>
+  referralAudit('messaging', subtype, 'U', referralId);
 
 /** A site's request acts for the site: row-level security shows it only the referrals it holds. */
 function siteActor(siteId: string): Actor {
@@ -61,16 +56,8 @@ function siteActor(siteId: string): Actor {
 
 const ESCALATION_ACTOR = systemActor('escalation-sweeper');
 
-function siteAudit(subtype: string, action: 'R' | 'U', referralId: string): AuditEntry {
-  return {
-    type: 'rest',
-    subtype,
-    action,
-    entityType: 'referral',
-    entityId: referralId,
-    purposeOfUse: 'TREAT',
-  };
-}
+const siteAudit = (subtype: string, action: 'R' | 'U', referralId: string): AuditEntry =>
+  referralAudit('rest', subtype, action, referralId);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -90,6 +77,8 @@ export class ReferralsService {
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
+    private readonly readinessGate: EmploymentReadinessGate,
+    private readonly readiness: ReadinessRepository,
     private readonly green: GreenChannelService,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
@@ -106,14 +95,23 @@ export class ReferralsService {
       if (await this.green.takeOver(received, now)) return;
       const routed = await this.routing.registerAndRoute(received, now);
       // Known already: resumed after a green-channel stay, or a re-publication under another id (no effect).
-      if (!routed) return void (await this.green.resume(received, now));
+      if (!routed) {
+        await this.green.resume(received, now);
+        await this.readiness.recordConsents(data.referralId, data.validConsents ?? []);
+        return;
+      }
+      await this.readiness.recordConsents(data.referralId, data.validConsents ?? []);
       await this.audit.record(messagingAudit('registered', data.referralId));
     }, SYSTEM_ACTOR);
   }
 
   /** referral.consent-withdrawn (community rehab): the assignment ends, the place is freed, the contact deleted. */
   async onConsentWithdrawn({ data }: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
-    if (data.purpose !== 'community-rehab') return;
+    if (data.purpose !== 'community-rehab') {
+      // Another purpose (employment): the referral stays; gates on that purpose no longer pass.
+      await this.tx.run(() => this.readiness.removeConsent(data.referralId, data.purpose), SYSTEM_ACTOR);
+      return;
+    }
     await this.tx.run(async () => {
       const referral = await this.lockOrRecordEarlyWithdrawal(data);
       if (!referral) return;
@@ -206,14 +204,7 @@ export class ReferralsService {
 
   async list(siteId: string, query: SiteReferralQuery): Promise<ReferralPageDto> {
     // Above the page maximum → 400, as the contract says (never a silently shorter page).
-    if (query.limit !== undefined && query.limit > this.config.pageLimitMax) {
-      throw new DomainException('VALIDATION_FAILED', 'invalid', 'The request is not valid', {
-        errors: [
-          { pointer: '#/limit', detail: `limit must not be greater than ${this.config.pageLimitMax}` },
-        ],
-      });
-    }
-    const limit = query.limit ?? Math.min(20, this.config.pageLimitMax);
+    const limit = pageLimit(query.limit, this.config.pageLimitMax);
     const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
     const rows = await this.tx.run(async () => {
       const found = await this.referrals.pageForSite(siteId, query.status, after, limit + 1);
@@ -315,12 +306,19 @@ export class ReferralsService {
   async confirmEmploymentReadiness(
     siteId: string,
     referralId: string,
-    _dto: EmploymentReadinessDto,
+    dto: EmploymentReadinessDto,
   ): Promise<ReferralActionResultDto> {
     return this.act(siteId, referralId, 'confirm-employment-readiness', async (referral, now) => {
+      await this.readinessGate.assertReady(referral, dto.willing, now);
       await this.publisher.publish(
         EVENTS.employmentReadinessConfirmed,
-        { referralId, siteId, confirmedAt: now.toISOString() },
+        {
+          referralId,
+          siteId,
+          residenceDivisionCode: referral.residenceDivisionCode,
+          programmes: dto.programmes ?? [...EMPLOYMENT_PROGRAMMES],
+          confirmedAt: now.toISOString(),
+        },
         { subject: referralId },
       );
       return this.result(referralId, referral.status);

@@ -157,6 +157,16 @@ export class ReferralAssessedData {
   consents: ConsentGrantDto[];
 }
 
+/** A consent purpose registration holds a valid consent for, and until when (absent: no end). */
+export class ValidConsentDto {
+  @IsOneOf(CONSENT_PURPOSES)
+  purpose: ConsentPurpose;
+
+  @IsOptional()
+  @IsTimestamp()
+  expiresAt?: string;
+}
+
 /** Registered with a valid consent for community rehab: ready to be routed. */
 export class ReferralRegisteredData {
   @IsReferralId()
@@ -195,6 +205,15 @@ export class ReferralRegisteredData {
   /** SiteContactDto sealed for rehab-site, bound to this referral (`referralSealContext('siteContact', …)`). */
   @IsNested(() => EncryptedFieldDto)
   sealedContact: EncryptedFieldDto;
+
+  /**
+   * Every purpose the patient's consent was valid for at registration (registration decides validity: guardian,
+   * expiry, withdrawal). Rehab-site gates employment readiness on `employment`. Absent from older producers:
+   * read as no consent beyond community rehab.
+   */
+  @IsOptional()
+  @IsNestedArray(() => ValidConsentDto, 3)
+  validConsents?: ValidConsentDto[];
 }
 
 export class ReferralAssignedData {
