@@ -13,6 +13,7 @@ import { DatabaseDefinition } from '@app/persistence';
 import { ServiceOverrides } from '@app/platform';
 import {
   deleteNamespaceStreams,
+  expectValidFhir,
   opsHeaders,
   ServiceUnderTest,
   SHARED_NATS_URL,
@@ -157,6 +158,7 @@ const COMMON: Record<string, Row> = {
 
 /** Routes under /fhir answer refusals as OperationOutcome, not problem+json. */
 const FHIR_ROUTE = /^[A-Z]+ \/fhir(\/|$)/;
+const FHIR_PATH = /^\/fhir(\/|$|\?)/;
 
 const POLICY: Record<AppName, Record<string, Row>> = {
   'hospital-intake': {
@@ -367,9 +369,14 @@ describe('authorization matrix: every route × every caller', () => {
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+    const text = await response.text();
+    // Every answer on a FHIR path, refusals included, is checked against the official FHIR R4 JSON schema.
+    if (app === 'hospital-intake' && FHIR_PATH.test(path)) {
+      expectValidFhir(text, `${method} ${path} as ${caller} → ${response.status}`);
+    }
     return {
       status: response.status,
-      body: await response.text(),
+      body: text,
       contentType: response.headers.get('content-type') ?? '',
     };
   }

@@ -31,6 +31,7 @@ import {
   ReferralAcceptedData,
   ReferralAssessedData,
   ReferralAssessmentOverdueData,
+  ReferralAssessmentReminderData,
   ReferralAssignedData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
@@ -114,6 +115,13 @@ export const EVENTS = {
     ReferralAssessmentOverdueData,
     SERVICES.hospitalIntake,
     'A discharge awaiting its assessment passed the working-day deadline for it (hospital or county centre).',
+  ),
+  referralAssessmentReminder: event(
+    'referral.assessment-reminder',
+    'REFERRAL',
+    ReferralAssessmentReminderData,
+    SERVICES.hospitalIntake,
+    'A discharge awaiting its assessment is due soon (configured working days before the deadline); once per referral.',
   ),
   referralRegistered: event(
     'referral.registered',

@@ -70,6 +70,13 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     overdueAt: LATER,
     workingDays: 3,
   },
+  referralAssessmentReminder: {
+    referralId: REFERRAL_ID,
+    hospitalId: 'HOSP-001',
+    dueAt: LATER,
+    remindedAt: AT,
+    workingDaysBefore: 1,
+  },
   referralRegistered: {
     referralId: REFERRAL_ID,
     registrationId: OTHER_ID,

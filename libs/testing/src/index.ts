@@ -20,3 +20,4 @@ export * from './query-budget';
 export * from './http';
 export * from './webhook-receiver';
 export * from './dead-letters';
+export * from './fhir-schema';

@@ -87,6 +87,30 @@ export class ReferralAssessmentOverdueData {
   workingDays: number;
 }
 
+/**
+ * The discharge assessment of a referral awaiting it is due soon: sent once per referral, a configured number of
+ * working days before its deadline, so the hospital (or county centre) completes it before it is overdue.
+ */
+export class ReferralAssessmentReminderData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  @IsTimestamp()
+  dueAt: string;
+
+  @IsTimestamp()
+  remindedAt: string;
+
+  /** Working days before the deadline the reminder is sent at, as configured. */
+  @IsInt()
+  @Min(1)
+  @Max(29)
+  workingDaysBefore: number;
+}
+
 /** The hospital's discharge assessment and what it implies for routing. */
 export class ReferralAssessedData {
   @IsReferralId()
