@@ -118,6 +118,23 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       },
     );
 
+    it('should keep a discharge Bundle that has no ServiceRequest, answering on its Encounter', async () => {
+      const bundle = chineseDischargeBundle({ address: 'text' }) as {
+        entry: { resource: { resourceType: string } }[];
+      };
+      bundle.entry = bundle.entry.filter((e) => e.resource.resourceType !== 'ServiceRequest');
+
+      const answer = await w.send('/fhir', bundle, FHIR);
+
+      expect(answer.status).toBe(201);
+      const entries = (answer.body as TransactionResponse).entry;
+      expect(entries).toHaveLength(bundle.entry.length);
+      const carrier = bundle.entry.findIndex((e) => e.resource.resourceType === 'Encounter');
+      expect(entries[carrier].response.location).toBe(answer.location);
+      const referralId = answer.location!.split('/')[1];
+      expect(await referral(referralId)).toMatchObject({ status: 'awaiting-assessment' });
+    });
+
     it('should name the address and the fix when the residence does not resolve', async () => {
       const answer = await w.send('/fhir', chineseDischargeBundle({ address: 'unresolvable' }), FHIR);
 

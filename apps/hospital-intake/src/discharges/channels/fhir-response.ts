@@ -22,16 +22,19 @@ function awaitingOutcome(receipt: ReferralReceiptDto): OperationOutcome {
 }
 
 /**
- * The transaction-response R4 requires: one entry per request entry, in order. The ServiceRequest entry (or,
- * for an assessment Bundle, the QuestionnaireResponse or every Observation) answers with the referral's location; the other resources were
- * read into the referral and answer 200.
+ * The transaction-response R4 requires: one entry per request entry, in order. The ServiceRequest entry (the
+ * Encounter when the discharge has none; for an assessment Bundle, the QuestionnaireResponse or every
+ * Observation) answers with the referral's location; the other resources were read into the referral and answer
+ * 200.
  */
 export function transactionResponse(request: unknown, status: number, receipt: ReferralReceiptDto): Bundle {
   const entries = (request as { entry?: { resource?: { resourceType?: string } }[] }).entry ?? [];
   const created = status === 201 || status === 202;
   const location = referralLocation(receipt.referralId);
+  // A discharge answers on its ServiceRequest, or on its Encounter when it sent none; an assessment on its
+  // QuestionnaireResponse or every Observation.
   const carrier =
-    ['ServiceRequest', 'QuestionnaireResponse'].find((type) =>
+    ['ServiceRequest', 'QuestionnaireResponse', 'Encounter'].find((type) =>
       entries.some((e) => e?.resource?.resourceType === type),
     ) ?? 'Observation';
   const entry: BundleEntry[] = entries.map((e) => {

@@ -222,13 +222,21 @@ function readBundle(input: unknown): FhirMapping {
 
   const patient = exactlyOne<Patient>('Patient');
   const encounter = exactlyOne<Encounter>('Encounter');
-  const serviceRequest = exactlyOne<ServiceRequest>('ServiceRequest');
+  // The referral order is optional: a discharge summary as hospital systems emit it often has none (the
+  // discharge is the referral). When present it carries the rehab needs.
+  const serviceRequests = ofType<ServiceRequest>('ServiceRequest');
+  if (serviceRequests.length > 1)
+    problem(
+      'Bundle.entry.resource.ofType(ServiceRequest)',
+      `at most one ServiceRequest (the referral) is allowed (found ${serviceRequests.length})`,
+    );
+  const serviceRequest = serviceRequests[0];
   const conditions = ofType<Condition>('Condition');
   if (conditions.length === 0)
     problem('Bundle.entry.resource.ofType(Condition)', 'at least one Condition is required');
   const guardians = ofType<RelatedPerson>('RelatedPerson');
   if (guardians.length > 1) problem('Bundle.entry.resource.ofType(RelatedPerson)', 'at most one guardian');
-  if (problems.length > 0 || !patient || !encounter || !serviceRequest) throw new FhirMappingError(problems);
+  if (problems.length > 0 || !patient || !encounter) throw new FhirMappingError(problems);
 
   // Patient
   const p = patient.resource;
