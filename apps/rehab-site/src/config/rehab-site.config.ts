@@ -1,3 +1,4 @@
+import { ColourGradePolicy } from '@app/contracts';
 import { integerFromEnv } from '@app/core';
 import { loadWebhookSettings, WebhookSettings } from '@app/webhooks';
 
@@ -22,6 +23,11 @@ export interface RehabSiteConfig {
    * green channel, as a relapse report does (`GREEN_REGRADE_FROM_RISK_LEVEL`, default 3).
    */
   readonly regradeFromRiskLevel: number;
+  /**
+   * The one colour-grade table of the bus (`COLOUR_GRADE_RULES`, shared with hospital-intake and registration):
+   * every periodic assessment recomputes the referral's grade with it (分色动态管理).
+   */
+  readonly colourGrades: ColourGradePolicy;
   /** Largest page of the site referral list (`SITE_PAGE_LIMIT_MAX`, default 100). */
   readonly pageLimitMax: number;
 }
@@ -40,6 +46,7 @@ export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): Rehab
     pageLimitMax: integerFromEnv(env, 'SITE_PAGE_LIMIT_MAX', 100, 1, 1000),
     placeHoldDays: integerFromEnv(env, 'GREEN_PLACE_HOLD_DAYS', 30, 0, 365),
     regradeFromRiskLevel: integerFromEnv(env, 'GREEN_REGRADE_FROM_RISK_LEVEL', 3, 0, 5),
+    colourGrades: ColourGradePolicy.fromEnv(env),
   };
 }
 

@@ -402,8 +402,7 @@ export class ReferralsService {
       // Dynamic re-grading: a periodic assessment at high risk or unstable opens a green-channel case.
       const { riskLevel, conditionStatus } = published;
       if (kind === 'assessment' && riskLevel !== undefined && conditionStatus) {
-        if (this.green.regrades(riskLevel, conditionStatus)) {
-          await this.green.enter(referral, siteId, riskLevel, 'periodic-assessment', now);
+        if (await this.green.regrade(referral, siteId, riskLevel, conditionStatus, now)) {
           status = 'green-channel';
         }
       }
