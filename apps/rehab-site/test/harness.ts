@@ -7,7 +7,6 @@ import {
   ReferralRegisteredData,
   RehabService,
   referralSealContext,
-  SERVICES,
   SiteContactDto,
 } from '@app/contracts';
 import { ManualClock } from '@app/core';
@@ -160,7 +159,7 @@ export class RehabSiteHarness {
     data: T,
     referralId: string,
   ): Promise<void> {
-    const envelope = buildEnvelope(definition, SERVICES.registration, data, { subject: referralId });
+    const envelope = buildEnvelope(definition, definition.producer, data, { subject: referralId });
     await jetstream(this.nc!).publish(this.topology.subject(definition.subject), JSON.stringify(envelope), {
       msgID: envelope.id,
     });
