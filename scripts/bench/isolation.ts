@@ -6,7 +6,7 @@ import { CLOUDEVENTS_CONTENT_TYPE, CONSUMERS, EVENTS, HEADERS, SERVICES } from '
 import { buildEnvelope, Topology } from '@app/messaging';
 import { AppFleet } from '@app/testing/fleet';
 import { LatencyRecorder } from './latency';
-import { driveRun, EventClock, nowMs } from './load';
+import { driveRun, EventClock, nowMs, stampFirstSighting } from './load';
 import { IsolationResult } from './report';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,18 +66,7 @@ export async function measureIsolation(options: IsolationOptions): Promise<Isola
   // per-hospital `hospital.<id>.green.offered` notice, same transaction) through its outbox; a core
   // subscription stamps its first sighting per referral (the CloudEvents subject), as EventClock does.
   const notifiedAt = new Map<string, number>();
-  nc.subscribe(topology.subject(EVENTS.greenNotified.subject), {
-    callback: (error, message) => {
-      if (error) return;
-      const at = nowMs();
-      try {
-        const id = (message.json<{ subject?: string }>() ?? {}).subject;
-        if (typeof id === 'string' && !notifiedAt.has(id)) notifiedAt.set(id, at);
-      } catch {
-        // not a CloudEvent: not ours
-      }
-    },
-  });
+  stampFirstSighting(nc, topology.subject(EVENTS.greenNotified.subject), notifiedAt);
   await nc.flush();
 
   const publishGreen = async (referralId: string): Promise<GreenSample> => {
