@@ -24,7 +24,7 @@ import { ensureDatabase, migrateUp } from '@app/persistence';
 import { createServiceApp } from '@app/platform';
 import { AppModule } from '@apps/rehab-site/src/app.module';
 import { DATABASE } from '@apps/rehab-site/src/database';
-import { ReferralsService } from '@apps/rehab-site/src/referrals/referrals.service';
+import { ReferralIntakeService } from '@apps/rehab-site/src/referrals/referral-intake.service';
 
 const DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/referral_bus_bench';
@@ -115,7 +115,7 @@ async function fillLarge(client: Client, schema: string): Promise<void> {
 }
 
 async function measure(app: INestApplication, cipher: FieldCipher, count: number): Promise<number[]> {
-  const referrals = app.get(ReferralsService);
+  const referrals = app.get(ReferralIntakeService);
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const committee = COMMITTEES[i % COMMITTEES.length];

@@ -4,12 +4,19 @@ import * as path from 'node:path';
 import { CONSUMERS, EVENTS, SERVICE_NAMES, SERVICES } from '@app/contracts';
 import {
   nkeyVariableOf,
+  providerPermissions,
   renderNatsConfig,
   servicePermissions,
   sitePermissions,
   Topology,
 } from '@app/messaging';
-import { HOSPITALS_FILE, NATS_CONFIG_DIR, readIdList, SITES_FILE } from './generate-nats-config';
+import {
+  HOSPITALS_FILE,
+  NATS_CONFIG_DIR,
+  PROVIDERS_FILE,
+  readIdList,
+  SITES_FILE,
+} from './generate-nats-config';
 
 const root = path.resolve(__dirname, '..');
 
@@ -17,6 +24,7 @@ describe('generate-nats-config', () => {
   it('should match the committed docker/nats/auth.conf and tls.conf (run npm run nats:config)', () => {
     const files = renderNatsConfig({
       sites: readIdList(path.join(root, SITES_FILE)),
+      providers: readIdList(path.join(root, PROVIDERS_FILE)),
       hospitals: readIdList(path.join(root, HOSPITALS_FILE)),
     });
 
@@ -107,5 +115,23 @@ describe('NATS permissions from the registry', () => {
       ].sort(),
     );
     expect(() => sitePermissions('a.b', topology)).toThrow(/invalid site id/);
+  });
+
+  it("should pin an employment provider to its own subjects and durable, never another provider's", () => {
+    const provider = providerPermissions('ep-a', topology);
+
+    expect(provider.subscribe).toEqual(['_INBOX.provider-ep-a.>', 'ns.provider.ep-a.>']);
+    expect(provider.publish).toEqual(
+      [
+        '$JS.ACK.ns_PROVIDER.ns_provider__ep-a.>',
+        '$JS.API.CONSUMER.CREATE.ns_PROVIDER.ns_provider__ep-a.ns.provider.ep-a.>',
+        '$JS.API.CONSUMER.INFO.ns_PROVIDER.ns_provider__ep-a',
+        '$JS.API.CONSUMER.MSG.NEXT.ns_PROVIDER.ns_provider__ep-a',
+      ].sort(),
+    );
+    const granted = [...provider.publish, ...provider.subscribe].join(' ');
+    expect(granted).not.toContain('ep-b');
+    expect(granted).not.toMatch(/provider\.\*|provider\.>/);
+    expect(() => providerPermissions('a.b', topology)).toThrow(/invalid provider id/);
   });
 });

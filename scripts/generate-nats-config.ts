@@ -3,7 +3,8 @@
  * `libs/contracts`:
  *
  * - `docker/nats/auth.conf`: one nkey user per service, per site on the bus (`docker/nats/sites.txt`), per
- *   hospital on the bus (`docker/nats/hospitals.txt`) and `admin`, each with least-privilege publish/subscribe
+ *   employment provider on the bus (`docker/nats/providers.txt`), per hospital on the bus
+ *   (`docker/nats/hospitals.txt`) and `admin`, each with least-privilege publish/subscribe
  *   permissions. Public keys are referenced as `$RB_NKEY_<USER>` and come from the server's environment.
  * - `docker/nats/tls.conf`: TLS on the client port (plain TCP refused).
  *
@@ -15,6 +16,7 @@
  *   --out <dir>          where auth.conf/tls.conf go (default docker/nats)
  *   --namespace <ns>     BUS_NAMESPACE the permissions are for (default none)
  *   --sites <a,b>        site ids (default: lines of docker/nats/sites.txt)
+ *   --providers <a,b>    employment provider ids (default: lines of docker/nats/providers.txt)
  *   --hospitals <a,b>    hospital ids (default: lines of docker/nats/hospitals.txt)
  *   --tls-dir <dir>      where the server finds ca.pem, server-cert.pem, server-key.pem (default /etc/nats/tls)
  *   --tls-verify         require client certificates (mutual TLS)
@@ -27,6 +29,7 @@ import { busUsers, createDevCertificates, ensureUserKeys, renderNatsConfig, Topo
 
 export const NATS_CONFIG_DIR = 'docker/nats';
 export const SITES_FILE = `${NATS_CONFIG_DIR}/sites.txt`;
+export const PROVIDERS_FILE = `${NATS_CONFIG_DIR}/providers.txt`;
 export const HOSPITALS_FILE = `${NATS_CONFIG_DIR}/hospitals.txt`;
 /** Ids listed one per line; `#` starts a comment. */
 export function readIdList(file: string): string[] {
@@ -60,6 +63,7 @@ function main(): number {
     'out',
     'namespace',
     'sites',
+    'providers',
     'hospitals',
     'tls-dir',
     'tls-verify',
@@ -73,11 +77,13 @@ function main(): number {
   };
   const list = (name: string, file: string) => value(name)?.split(',').filter(Boolean) ?? readIdList(file);
   const sites = list('sites', SITES_FILE);
+  const providers = list('providers', PROVIDERS_FILE);
   const hospitals = list('hospitals', HOSPITALS_FILE);
   const out = value('out') ?? NATS_CONFIG_DIR;
   const files = renderNatsConfig({
     namespace: value('namespace'),
     sites,
+    providers,
     hospitals,
     tlsDir: value('tls-dir'),
     tlsVerify: args.has('tls-verify'),
@@ -105,7 +111,7 @@ function main(): number {
 
   const keysDir = value('keys');
   if (keysDir) {
-    const users = busUsers({ topology: new Topology(), sites, hospitals }).map((u) => u.name);
+    const users = busUsers({ topology: new Topology(), sites, providers, hospitals }).map((u) => u.name);
     const keys = ensureUserKeys(keysDir, users);
     process.stdout.write(
       `${keys.length} nkey seeds in ${keysDir} (<user>.nk, mode 0600; give each service NATS_NKEY_SEED_FILE=<its file>); ` +

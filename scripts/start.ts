@@ -176,6 +176,7 @@ export interface DemoKey {
 const SEED_KEY_KIND: Readonly<Record<string, string>> = {
   'hospital-intake': 'hospital',
   'rehab-site': 'site',
+  'employment-referral': 'employment-provider',
 };
 
 /**

@@ -13,6 +13,7 @@ import { DatabaseDefinition } from '@app/persistence';
 import { ServiceOverrides } from '@app/platform';
 import {
   deleteNamespaceStreams,
+  expectValidFhir,
   opsHeaders,
   ServiceUnderTest,
   SHARED_NATS_URL,
@@ -66,6 +67,12 @@ const ORGS = {
   countyCentre: { id: `cc-${tag}`, kind: 'county-centre', division: '610902', key: orgKey() },
   otherCountyCentre: { id: `cc-other-${tag}`, kind: 'county-centre', division: '610922', key: orgKey() },
   employmentProvider: { id: `emp-${tag}`, kind: 'employment-provider', division: '610902', key: orgKey() },
+  otherEmploymentProvider: {
+    id: `emp-other-${tag}`,
+    kind: 'employment-provider',
+    division: '610902',
+    key: orgKey(),
+  },
   expiredKey: { id: `h-expired-${tag}`, kind: 'hospital', division: '610902', key: orgKey() },
   revokedKey: { id: `site-revoked-${tag}`, kind: 'site', division: '610902', key: orgKey() },
 } satisfies Record<string, OrgCaller>;
@@ -116,11 +123,19 @@ const ALL_ORGS: CallerName[] = [
   'countyCentre',
   'otherCountyCentre',
   'employmentProvider',
+  'otherEmploymentProvider',
 ];
 const CHANNELS: CallerName[] = ['familyPortal', 'otherFamilyPortal', 'countyCentre', 'otherCountyCentre'];
 const CENTRES: CallerName[] = ['countyCentre', 'otherCountyCentre'];
 const HOSPITALS: CallerName[] = ['hospital', 'otherHospital'];
 const SITES: CallerName[] = ['site', 'otherSite'];
+const PROVIDERS: CallerName[] = ['employmentProvider', 'otherEmploymentProvider'];
+/** A provider action with an empty body: the own provider gets the validation error, the other one 404. */
+const PROVIDER_ACTION: Row = {
+  orgs: PROVIDERS,
+  ok: { default: 400, otherEmploymentProvider: 404 },
+  body: {},
+};
 
 /** Rows every service has (platform + @app/auth). */
 const COMMON: Record<string, Row> = {
@@ -143,6 +158,7 @@ const COMMON: Record<string, Row> = {
 
 /** Routes under /fhir answer refusals as OperationOutcome, not problem+json. */
 const FHIR_ROUTE = /^[A-Z]+ \/fhir(\/|$)/;
+const FHIR_PATH = /^\/fhir(\/|$|\?)/;
 
 const POLICY: Record<AppName, Record<string, Row>> = {
   'hospital-intake': {
@@ -249,7 +265,32 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'POST /v1/admin/referrals/:referralId/placement': { roles: ['ops-admin'], ok: 400, body: {} },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
-  'employment-referral': { ...COMMON },
+  'employment-referral': {
+    ...COMMON,
+    // :providerId is employmentProvider's own id: the other provider's key on it answers 404.
+    'GET /v1/providers/:providerId/referrals': {
+      orgs: PROVIDERS,
+      ok: { default: 200, otherEmploymentProvider: 404 },
+    },
+    'GET /v1/providers/:providerId/referrals/:referralId': { orgs: PROVIDERS, ok: 404 },
+    'POST /v1/providers/:providerId/referrals/:referralId/accept': { orgs: PROVIDERS, ok: 404 },
+    'POST /v1/providers/:providerId/referrals/:referralId/decline': PROVIDER_ACTION,
+    'POST /v1/providers/:providerId/referrals/:referralId/training': PROVIDER_ACTION,
+    'POST /v1/providers/:providerId/referrals/:referralId/placement': PROVIDER_ACTION,
+    'POST /v1/providers/:providerId/referrals/:referralId/retention-checks': PROVIDER_ACTION,
+    'POST /v1/providers/:providerId/referrals/:referralId/end': PROVIDER_ACTION,
+    'POST /v1/admin/providers': { roles: ['ops-admin'], ok: 400, body: {} },
+    'GET /v1/admin/providers': { roles: ['ops-admin', 'ops-viewer'], ok: 200 },
+    'GET /v1/admin/providers/:providerId': { roles: ['ops-admin', 'ops-viewer'], ok: 404 },
+    'PATCH /v1/admin/providers/:providerId': { roles: ['ops-admin'], ok: 404, body: {} },
+    'POST /v1/admin/providers/:providerId/api-key': { roles: ['ops-admin'], ok: 404 },
+    'GET /v1/admin/employment-stats': { roles: ['ops-admin', 'ops-viewer'], ok: 200 },
+    'GET /v1/providers/:providerId/stats': {
+      orgs: PROVIDERS,
+      ok: { default: 200, otherEmploymentProvider: 404 },
+    },
+    'GET /audit-events': { roles: ['auditor'], ok: 200 },
+  },
   'ops-monitor': {
     ...COMMON,
     'GET /v1/referrals/:referralId/timeline': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
@@ -328,9 +369,14 @@ describe('authorization matrix: every route × every caller', () => {
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+    const text = await response.text();
+    // Every answer on a FHIR path, refusals included, is checked against the official FHIR R4 JSON schema.
+    if (app === 'hospital-intake' && FHIR_PATH.test(path)) {
+      expectValidFhir(text, `${method} ${path} as ${caller} → ${response.status}`);
+    }
     return {
       status: response.status,
-      body: await response.text(),
+      body: text,
       contentType: response.headers.get('content-type') ?? '',
     };
   }
@@ -407,6 +453,7 @@ describe('authorization matrix: every route × every caller', () => {
     const filed = JSON.parse(application.body) as { applicationId: string; registrationId: string };
     params.set('registration', { id: filed.applicationId, registrationId: filed.registrationId });
     params.set('rehab-site', { siteId: ORGS.site.id, referralId: randomUUID() });
+    params.set('employment-referral', { providerId: ORGS.employmentProvider.id, referralId: randomUUID() });
     for (const name of services.keys()) {
       await waitFor(async () => (await call(name, 'GET', '/health/ready', 'opsViewer')).status === 200, {
         message: `${name} ready`,
@@ -634,6 +681,17 @@ describe('authorization matrix: every route × every caller', () => {
       ['rehab-site', '/v1/admin/sites?owner=x', 'opsAdmin'],
       ['rehab-site', `/v1/sites/${ORGS.site.id}/referrals?limit=1001`, 'site'],
       ['rehab-site', `/v1/sites/${ORGS.site.id}/referrals?siteId=${ORGS.otherSite.id}`, 'site'],
+      ['employment-referral', '/v1/admin/providers?limit=501', 'opsAdmin'],
+      [
+        'employment-referral',
+        `/v1/providers/${ORGS.employmentProvider.id}/referrals?limit=1001`,
+        'employmentProvider',
+      ],
+      [
+        'employment-referral',
+        `/v1/providers/${ORGS.employmentProvider.id}/referrals?providerId=${ORGS.otherEmploymentProvider.id}`,
+        'employmentProvider',
+      ],
       ['hospital-intake', '/v1/green-cases?limit=1001', 'hospital'],
       ['hospital-intake', `/v1/green-cases?hospitalId=${ORGS.otherHospital.id}`, 'hospital'],
       ['hospital-intake', '/v1/admin/hospitals?limit=501', 'opsAdmin'],

@@ -1,4 +1,12 @@
-import { AppFleet, dischargeRequest, holdsFor, testDatabase, TestDatabase, waitFor } from '@app/testing';
+import {
+  AppFleet,
+  dischargeRequest,
+  expectValidFhir,
+  holdsFor,
+  testDatabase,
+  TestDatabase,
+  waitFor,
+} from '@app/testing';
 import {
   assessmentObservations,
   chineseDischargeBundle,
@@ -42,12 +50,16 @@ describe('AppFleet (built apps as processes)', () => {
     const site = fleet.app('rehab-site').schema;
     const atSites = () => db.count(`SELECT count(*) FROM "${site}".referral`);
     const before = await atSites();
-    const post = (body: unknown) =>
-      fetch(`${fleet.app('hospital-intake').url}/fhir`, {
+    const post = async (body: unknown) => {
+      const response = await fetch(`${fleet.app('hospital-intake').url}/fhir`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json', 'x-api-key': fleet.hospitalKey() },
         body: JSON.stringify(body),
       });
+      // The FHIR answer is checked against the official FHIR R4 JSON schema.
+      expectValidFhir(await response.clone().json(), `POST /fhir → ${response.status}`);
+      return response;
+    };
 
     const kept = await post(chineseDischargeBundle({ address: 'text' }));
     expect(kept.status).toBe(201);

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { EVENTS, recipientSubject, SERVICES } from '@app/contracts';
+import { demoApiKey } from '@app/auth';
 import { Topology } from '@app/messaging';
 import {
   AppFleet,
@@ -14,7 +15,6 @@ import {
   WebhookReceiver,
 } from '@app/testing';
 import { SIGNATURE_HEADER, verifySignature } from '@app/webhooks';
-import { demoApiKey } from '@apps/rehab-site/src/directory/demo-keys';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON bodies
 type Json = any;
@@ -104,7 +104,7 @@ describe('green channel end to end (three processes)', () => {
       timeoutMs: 60_000,
       message: 'assigned to a site',
     });
-    const siteKey = demoApiKey(siteId);
+    const siteKey = demoApiKey('site', siteId);
     const site = (action: string, body: unknown = {}) =>
       call(
         SERVICES.rehabSite,
@@ -152,10 +152,10 @@ describe('green channel end to end (three processes)', () => {
     expect((await call(SERVICES.hospitalIntake, 'POST', `${caseUrl}/admit`, otherKey)).status).toBe(404);
     const otherSite = 'cc-610902' === siteId ? 'cc-610921' : 'cc-610902';
     const foreign = `/v1/sites/${otherSite}/referrals/${referralId}`;
-    expect((await call(SERVICES.rehabSite, 'GET', foreign, demoApiKey(otherSite))).status).toBe(404);
-    expect((await call(SERVICES.rehabSite, 'POST', `${foreign}/accept`, demoApiKey(otherSite))).status).toBe(
-      404,
-    );
+    expect((await call(SERVICES.rehabSite, 'GET', foreign, demoApiKey('site', otherSite))).status).toBe(404);
+    expect(
+      (await call(SERVICES.rehabSite, 'POST', `${foreign}/accept`, demoApiKey('site', otherSite))).status,
+    ).toBe(404);
     const ack = await call(SERVICES.hospitalIntake, 'POST', `${caseUrl}/acknowledge`, hospitalKey, {
       acknowledgedBy: '精神科总值班',
     });

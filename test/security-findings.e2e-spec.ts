@@ -5,6 +5,7 @@ import { DatabaseDefinition } from '@app/persistence';
 import { ServiceOverrides } from '@app/platform';
 import {
   deleteNamespaceStreams,
+  fhirSchemaProblem,
   opsHeaders,
   ServiceUnderTest,
   SHARED_NATS_URL,
@@ -98,6 +99,13 @@ describe('security findings (issue 14)', () => {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
+            // Every answer on a FHIR path is checked against the official FHIR R4 JSON schema.
+            const problem =
+              app === 'hospital-intake' && /^\/fhir(\/|$|\?)/.test(path) && fhirSchemaProblem(text);
+            if (problem) {
+              reject(new Error(`${method} ${path} → ${res.statusCode}: ${problem}`));
+              return;
+            }
             resolve({
               status: res.statusCode ?? 0,
               headers: res.headers,

@@ -1,6 +1,7 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
+import { CreateEmploymentTables1764300000000 } from './migrations/1764300000000-CreateEmploymentTables';
 
 /** What employment-referral keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -9,5 +10,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateMessagingTables1763900000000,
     CreateRuntimeRole1763900000500,
     CreateApiKeys1764200000000,
+    CreateEmploymentTables1764300000000,
   ],
 };

@@ -7,6 +7,7 @@ import { AddAssignedSite1764000000100 } from './migrations/1764000000100-AddAssi
 import { GreenChannel1764600000000 } from './migrations/1764600000000-GreenChannel';
 import { AssessmentHospital1764300000000 } from './migrations/1764300000000-AssessmentHospital';
 import { AwaitingAssessment1765100000000 } from './migrations/1765100000000-AwaitingAssessment';
+import { AssessmentReminder1765200000000 } from './migrations/1765200000000-AssessmentReminder';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 
 /** What hospital-intake keeps in its own schema. */
@@ -22,5 +23,6 @@ export const DATABASE: DatabaseDefinition = {
     GreenChannel1764600000000,
     ApplicationEnded1765000000000,
     AwaitingAssessment1765100000000,
+    AssessmentReminder1765200000000,
   ],
 };

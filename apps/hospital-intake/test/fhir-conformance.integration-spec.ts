@@ -1,4 +1,4 @@
-import { expectValidFhir } from './fhir-schema';
+import { expectValidFhir } from '@app/testing';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 const FHIR = { 'content-type': 'application/fhir+json' };

@@ -1,8 +1,8 @@
-import { expectValidFhir } from './fhir-schema';
 import { randomUUID } from 'node:crypto';
 import { Clock, SystemClock } from '@app/core';
 import {
   deleteNamespaceStreams,
+  expectValidFhir,
   SHARED_NATS_URL,
   ServiceUnderTest,
   startService,

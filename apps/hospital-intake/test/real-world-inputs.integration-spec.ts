@@ -1,8 +1,14 @@
 import { EVENTS } from '@app/contracts';
-import { ManualClock } from '@app/core';
+import { ManualClock, WorkingDayCalendar } from '@app/core';
+import { webhookReceiver, waitFor } from '@app/testing';
 import { AssessmentService } from '../src/discharges/assessment.service';
+import { HospitalService } from '../src/hospitals/hospital.service';
 import { idNumberFor } from './fixtures';
-import { assessmentObservations, chineseDischargeBundle } from './fixtures/chinese-fhir-discharge';
+import {
+  assessmentObservations,
+  assessmentQuestionnaire,
+  chineseDischargeBundle,
+} from './fixtures/chinese-fhir-discharge';
 import { AdtOptions, chineseAdtA03, oruR01 } from './fixtures/chinese-hl7v2';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
@@ -58,6 +64,15 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     )[0];
   const locationOf = (body: unknown) =>
     (body as TransactionResponse).entry.find((e) => e.response.location)!.response.location!;
+  /** MSH-9 of an ACK and the control id its MSA-2 acknowledges. */
+  const ackHeader = (ack: string) => {
+    const segments = ack.split(/\r|\n/);
+    return {
+      type: segments[0].split('|')[8],
+      controlId: segments.find((s) => s.startsWith('MSA|'))!.split('|')[2],
+    };
+  };
+  const controlIdOf = (message: string) => message.split(/\r|\n/)[0].split('|')[9];
   const issuesOf = (body: unknown) =>
     (body as Outcome).issue.map((i) => ({
       at: i.expression?.[0],
@@ -162,16 +177,20 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
           /MSA\|AA\|[^|]+\|referral [0-9a-f-]{36} awaiting-assessment: send ORU R01/,
         );
         expect(answer.text).toContain(`|${version}`);
+        expect(ackHeader(answer.text)).toEqual({ type: 'ACK^A03^ACK', controlId: controlIdOf(adt) });
         const [row] = await w.db.query<{ id: string; residence_division_code: string }>(
           `SELECT id, residence_division_code FROM "${w.service.schema}".referral WHERE encounter_id = $1`,
           [encounterId],
         );
         expect(row.residence_division_code).toBe('610902001');
 
-        const oru = await w.send('/hl7/v2', oruR01({ version, encounterId }), HL7);
+        const oruMessage = oruR01({ version, encounterId });
+        const oru = await w.send('/hl7/v2', oruMessage, HL7);
 
         expect(oru.status).toBe(200);
         expect(oru.text).toContain('MSA|AA|');
+        // The ACK answers the ORU^R01 (MSH-9.2) and its control id, not an ADT^A03.
+        expect(ackHeader(oru.text)).toEqual({ type: 'ACK^R01^ACK', controlId: controlIdOf(oruMessage) });
         expect(await subjectsOf(row.id)).toEqual([
           EVENTS.referralDischarged.subject,
           EVENTS.referralAssessed.subject,
@@ -202,6 +221,111 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       expect(done.body).toMatchObject({ status: 'assessed', colourGrade: expect.any(String) });
       expect(twice.status).toBe(409);
       expect((twice.body as { code: string }).code).toBe('ASSESSMENT_ALREADY_RECORDED');
+    });
+
+    it('should complete the assessment with a QuestionnaireResponse basedOn the referral or naming its encounter', async () => {
+      const first = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const location = locationOf(first.body);
+      const encounterId = `ZYQR${Date.now()}`;
+      const second = await w.send('/fhir', chineseDischargeBundle({ encounterId }), FHIR);
+
+      const byBasedOn = await w.send('/fhir', assessmentQuestionnaire({ basedOn: location }), FHIR);
+      const byEncounter = await w.send('/fhir', assessmentQuestionnaire({ encounterId }), FHIR);
+
+      expect(byBasedOn.status).toBe(200);
+      expect(locationOf(byBasedOn.body)).toBe(location);
+      expect(byEncounter.status).toBe(200);
+      expect(locationOf(byEncounter.body)).toBe(locationOf(second.body));
+      const rows = await w.db.query<{ risk_level: number; condition_status: string }>(
+        `SELECT risk_level, condition_status FROM "${w.service.schema}".discharge_assessment WHERE referral_id = $1`,
+        [location.split('/')[1]],
+      );
+      expect(rows).toEqual([{ risk_level: 1, condition_status: 'basically-stable' }]);
+      expect((await referral(location.split('/')[1])).status).toBe('assessed');
+      expect(await subjectsOf(location.split('/')[1])).toEqual([
+        EVENTS.referralDischarged.subject,
+        EVENTS.referralAssessed.subject,
+      ]);
+    });
+
+    it('should name each missing QuestionnaireResponse item and the missing referral in an OperationOutcome', async () => {
+      const answer = await w.send(
+        '/fhir',
+        assessmentQuestionnaire({ encounterId: '' }, { without: ['risk-level', 'condition-status'] }),
+        FHIR,
+      );
+
+      expect(answer.status).toBe(400);
+      expect((answer.body as Outcome).resourceType).toBe('OperationOutcome');
+      expect(issuesOf(answer.body)).toEqual([
+        expect.objectContaining({
+          at: "Bundle.entry[0].resource.item.where(linkId='risk-level')",
+          text: expect.stringMatching(/linkId 'risk-level'.*valueInteger 0–5/),
+        }),
+        expect.objectContaining({
+          at: "Bundle.entry[0].resource.item.where(linkId='condition-status')",
+          text: expect.stringMatching(/linkId 'condition-status'/),
+        }),
+        expect.objectContaining({
+          at: 'Bundle.entry[0].resource.basedOn',
+          text: expect.stringMatching(/basedOn ServiceRequest\/<referralId>/),
+        }),
+      ]);
+    });
+
+    it('should remind the hospital once, one working day before the assessment deadline, by event and webhook, and show it on the referral', async () => {
+      const hook = await webhookReceiver();
+      const registry = w.service.app.get(HospitalService);
+      await registry.update(w.hospitalA, { webhookUrl: hook.url });
+      const answer = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const referralId = locationOf(answer.body).split('/')[1];
+      const sweeper = w.service.app.get(AssessmentService);
+      const [row] = await w.db.query<{ assessment_due_at: Date; assessment_remind_at: Date }>(
+        `SELECT assessment_due_at, assessment_remind_at FROM "${w.service.schema}".referral WHERE id = $1`,
+        [referralId],
+      );
+      const view = async () => {
+        const response = await fetch(`${w.service.url}/v1/referrals/${referralId}`, {
+          headers: { 'x-api-key': w.keyA },
+        });
+        return (await response.json()) as {
+          assessmentDueAt: string;
+          assessmentReminderSentAt: string | null;
+        };
+      };
+      const reminders = async () =>
+        (await subjectsOf(referralId)).filter((s) => s === EVENTS.referralAssessmentReminder.subject).length;
+
+      expect(
+        new WorkingDayCalendar().workingDaysBetween(row.assessment_remind_at, row.assessment_due_at),
+      ).toBe(1);
+      await sweeper.sweepReminders();
+      expect(await reminders()).toBe(0);
+      expect(await view()).toMatchObject({
+        assessmentDueAt: row.assessment_due_at.toISOString(),
+        assessmentReminderSentAt: null,
+      });
+
+      const remindedAt = new Date(row.assessment_remind_at.getTime() + 60_000);
+      clock.set(remindedAt);
+      // Two replicas sweeping at once, then again: one reminder.
+      await Promise.all([sweeper.sweepReminders(), sweeper.sweepReminders()]);
+      await sweeper.sweepReminders();
+      clock.set(new Date());
+
+      expect(await reminders()).toBe(1);
+      expect((await view()).assessmentReminderSentAt).toBe(remindedAt.toISOString());
+      // The hospital's webhook gets the same reminder, once.
+      const toHook = () =>
+        hook.received.filter(
+          (r) =>
+            r.body.includes(referralId) &&
+            r.headers['x-event-type'] === EVENTS.referralAssessmentReminder.type,
+        );
+      await waitFor(() => toHook().length === 1, { message: 'reminder webhook' });
+      await registry.update(w.hospitalA, { webhookUrl: null });
+      await hook.close();
+      expect(toHook()).toHaveLength(1);
     });
 
     it('should report a missed working-day deadline once as referral.assessment-overdue', async () => {

@@ -347,8 +347,9 @@ describe('hospital-intake: row-level security and the audit trail', () => {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
       // The API-key consolidation, the assessment's hospital column, the green channel, the ended-application
-      // columns and awaiting-assessment came after it: step back over all six.
-      expect(await migrateDown(settings, DATABASE, 6)).toEqual([
+      // columns, awaiting-assessment and its reminder came after it: step back over all seven.
+      expect(await migrateDown(settings, DATABASE, 7)).toEqual([
+        'AssessmentReminder1765200000000',
         'AwaitingAssessment1765100000000',
         'ApplicationEnded1765000000000',
         'GreenChannel1764600000000',

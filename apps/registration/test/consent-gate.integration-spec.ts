@@ -71,6 +71,25 @@ describe('registration consent gate', () => {
       expect(await statusOf(referralId)).toBe('registered');
     });
 
+    it('should tell routing which consent purposes are valid (employment separately from rehab)', async () => {
+      const withEmployment = await publishAssessed(world, person(), [
+        consent(),
+        consent({ purpose: 'employment' }),
+      ]);
+      const rehabOnly = await publishAssessed(world, person(), [consent()]);
+      const validOf = async (referralId: string) => {
+        const [registered] = await waitFor(async () => {
+          const found = await registeredOn(referralId);
+          return found.length > 0 ? found : undefined;
+        });
+        return (registered.data as { validConsents: { purpose: string }[] }).validConsents.map(
+          (c) => c.purpose,
+        );
+      };
+      expect(await validOf(withEmployment)).toEqual(['community-rehab', 'employment']);
+      expect(await validOf(rehabOnly)).toEqual(['community-rehab']);
+    });
+
     it('should not route without any consent (awaiting-consent)', async () => {
       const referralId = await publishAssessed(world, person(), []);
 

@@ -2,6 +2,7 @@ import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
 import { RiskCeilingAndEarlyWithdrawals1765000000000 } from './migrations/1765000000000-RiskCeilingAndEarlyWithdrawals';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
+import { EmploymentConsents1765100000000 } from './migrations/1765100000000-EmploymentConsents';
 import { CreateRehabSiteTables1764100000000 } from './migrations/1764100000000-CreateRehabSiteTables';
 import { GreenChannelHold1764600000100 } from './migrations/1764600000100-GreenChannelHold';
 import { GenericWebhookOutbox1764600000000 } from './migrations/1764600000000-GenericWebhookOutbox';
@@ -18,5 +19,6 @@ export const DATABASE: DatabaseDefinition = {
     GenericWebhookOutbox1764600000000,
     GreenChannelHold1764600000100,
     RiskCeilingAndEarlyWithdrawals1765000000000,
+    EmploymentConsents1765100000000,
   ],
 };

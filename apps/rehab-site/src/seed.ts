@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { SERVICES } from '@app/contracts';
 import { loadServiceConfig } from '@app/core';
-import { upsertApiKeys } from '@app/auth';
+import { demoApiKey, upsertApiKeys } from '@app/auth';
 import { DivisionDirectory } from '@app/divisions';
-import { demoApiKey } from './directory/demo-keys';
 import { prefectureSites } from './directory/seed-sites';
 
 /** The demo prefecture: 安康市 (陕西). */
@@ -41,7 +40,7 @@ async function seed(): Promise<void> {
             organisationKind: 'site',
             organisationName: site.name,
             divisionCode: site.countyCode,
-            apiKey: demoApiKey(site.id),
+            apiKey: demoApiKey('site', site.id),
           },
         ]);
         await client.query(
@@ -68,7 +67,7 @@ async function seed(): Promise<void> {
     sites.find((s) => s.level === 'community-station' && s.countyCode === '610902'),
   ].filter((s) => s !== undefined);
   for (const site of demo) {
-    process.stdout.write(`  demo key ${site.id} (${site.name}): X-API-Key: ${demoApiKey(site.id)}\n`);
+    process.stdout.write(`  demo key ${site.id} (${site.name}): X-API-Key: ${demoApiKey('site', site.id)}\n`);
   }
   process.stdout.write(
     `  every seeded site's demo key is demo_ + the first 40 hex of sha256("referral-bus demo site key: <siteId>"); ` +

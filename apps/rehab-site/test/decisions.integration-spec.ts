@@ -165,23 +165,17 @@ describe('rehab-site decisions, escalation and withdrawal', () => {
   });
 
   it('should close with an outcome and follow-up call, report relapse and confirm employment readiness', async () => {
-    const served = await world.register();
+    const served = await world.register({ validConsents: [{ purpose: 'employment' }] });
     const relapsed = await world.register();
     await assignedTo(served, 1);
     await assignedTo(relapsed, 1);
     await act('a-station', served, 'accept');
     await act('a-station', relapsed, 'accept');
 
-    const ready = await act('a-station', served, 'employment-readiness', {
-      employmentConsentChecked: true,
-      stableWillingAndAble: true,
-    });
+    const ready = await act('a-station', served, 'employment-readiness', { willing: true });
     expect(ready.status).toBe(200);
-    const noConsent = await act('a-station', served, 'employment-readiness', {
-      employmentConsentChecked: false,
-      stableWillingAndAble: true,
-    });
-    expect(noConsent.status).toBe(400);
+    const noAnswer = await act('a-station', served, 'employment-readiness', {});
+    expect(noAnswer.status).toBe(400);
     const closed = await act('a-station', served, 'close', {
       outcome: 'lost-to-follow-up',
       followUp: { calledAt: world.clock.now().toISOString(), reached: 'none', note: '电话无人接听' },

@@ -22,7 +22,7 @@ describe('rehab-site: fuzzed request bodies', () => {
       })
     ).apiKey;
     await world.createSite({ id: 'fz-centre', level: 'county-centre', areaCodes: [DIVISIONS.county] });
-    referralId = await world.register();
+    referralId = await world.register({ validConsents: [{ purpose: 'employment' }] });
     await waitFor(async () => (await world.assignments(referralId)).length === 1, { message: 'assigned' });
     // The relay marks rows sent in the background: let it finish so the fingerprints only see our requests.
     await waitFor(
@@ -52,7 +52,7 @@ describe('rehab-site: fuzzed request bodies', () => {
         method: 'POST',
         path: `${base()}/employment-readiness`,
         site: true,
-        valid: { employmentConsentChecked: true, stableWillingAndAble: true },
+        valid: { willing: true },
       },
       {
         method: 'POST',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { jetstream } from '@nats-io/jetstream';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import {
+  EventDefinition,
   EVENTS,
   ReferralConsentWithdrawnData,
   ReferralRegisteredData,
@@ -11,9 +11,12 @@ import {
 } from '@app/contracts';
 import { ManualClock } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
-import { buildEnvelope, Topology } from '@app/messaging';
+import { Topology } from '@app/messaging';
 import {
-  deleteNamespaceStreams,
+  closeServiceHarness,
+  httpCall,
+  HttpResult,
+  publishAs,
   ServiceUnderTest,
   SHARED_NATS_URL,
   startService,
@@ -34,12 +37,7 @@ export const DIVISIONS = {
   otherCommittee: '610902001004',
 } as const;
 
-/** A response as tests inspect it (the JSON body is whatever the endpoint answers). */
-export interface HttpResult {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
-  body: any;
-}
+export type { HttpResult } from '@app/testing';
 
 export interface OutboxEvent {
   subject: string;
@@ -76,14 +74,8 @@ export class RehabSiteHarness {
     return this;
   }
 
-  async stop(): Promise<void> {
-    await this.service?.close();
-    await this.nc?.close();
-    if (this.service) {
-      await deleteNamespaceStreams(SHARED_NATS_URL, this.service.namespace);
-      await this.db.dropSchemas(this.service.schema);
-    }
-    await this.db?.close();
+  stop(): Promise<void> {
+    return closeServiceHarness({ service: this.service, db: this.db, nc: this.nc });
   }
 
   get schema(): string {
@@ -104,21 +96,9 @@ export class RehabSiteHarness {
     return response.body as CreatedSiteDto;
   }
 
-  /** `credential`: a site API key (X-API-Key) or an ops JWT (three dot-separated parts → Bearer). */
-  async http(method: string, path: string, credential?: string, body?: unknown): Promise<HttpResult> {
-    const isJwt = credential?.split('.').length === 3;
-    const response = await fetch(`${this.service.url}${path}`, {
-      method,
-      headers: {
-        ...(credential && !isJwt ? { 'X-API-Key': credential } : {}),
-        ...(credential && isJwt ? { Authorization: `Bearer ${credential}` } : {}),
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
-    return { status: response.status, body: parsed };
+  /** `credential`: a site API key (X-API-Key) or an ops JWT (Bearer). */
+  http(method: string, path: string, credential?: string, body?: unknown): Promise<HttpResult> {
+    return httpCall(this.service.url, method, path, credential, body);
   }
 
   /** Publishes referral.registered onto the namespace's stream, as registration would. */
@@ -143,26 +123,23 @@ export class RehabSiteHarness {
     return referralId;
   }
 
-  async withdrawConsent(referralId: string, patientRef = randomUUID()): Promise<void> {
+  async withdrawConsent(
+    referralId: string,
+    patientRef = randomUUID(),
+    purpose: ReferralConsentWithdrawnData['purpose'] = 'community-rehab',
+  ): Promise<void> {
     const data: ReferralConsentWithdrawnData = {
       referralId,
       patientRef,
-      purpose: 'community-rehab',
+      purpose,
       withdrawnAt: this.clock.now().toISOString(),
     };
     await this.publish(EVENTS.referralConsentWithdrawn, data, referralId);
   }
 
   /** Publishes an event onto the namespace's stream, as its producer would. */
-  async publish<T extends object>(
-    definition: { subject: string } & Parameters<typeof buildEnvelope<T>>[0],
-    data: T,
-    referralId: string,
-  ): Promise<void> {
-    const envelope = buildEnvelope(definition, definition.producer, data, { subject: referralId });
-    await jetstream(this.nc!).publish(this.topology.subject(definition.subject), JSON.stringify(envelope), {
-      msgID: envelope.id,
-    });
+  publish<T extends object>(definition: EventDefinition<T>, data: T, referralId: string): Promise<void> {
+    return publishAs(this.nc!, this.topology, definition.producer, definition, data, referralId);
   }
 
   /** Events rehab-site wrote for a referral, in order. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { apiKeyPrefix, sha256 } from './api-key';
 import { OrganisationKind } from './principal';
 
@@ -36,4 +37,15 @@ export async function upsertApiKeys(
       ],
     );
   }
+}
+
+/**
+ * A deterministic demo key for a seeded organisation (never in production; each seed prints the formula):
+ * `demo_` + the first 40 hex of sha256("referral-bus demo <label> key: <id>").
+ */
+export function demoApiKey(label: string, organisationId: string): string {
+  const digest = createHash('sha256')
+    .update(`referral-bus demo ${label} key: ${organisationId}`, 'utf8')
+    .digest('hex');
+  return `demo_${digest.slice(0, 40)}`;
 }

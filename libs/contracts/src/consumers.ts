@@ -134,14 +134,14 @@ export const CONSUMERS = {
     SERVICES.employmentReferral,
     'relapse-reported',
     EVENTS.greenRelapseReported,
-    'A relapse pauses the employment referral.',
+    'A relapse pauses the employment referral until readiness is confirmed again.',
     URGENT_DELIVERY,
   ),
   employmentConsentWithdrawn: consumer(
     SERVICES.employmentReferral,
     'referral-consent-withdrawn',
     EVENTS.referralConsentWithdrawn,
-    'Withdrawal ends the employment referral.',
+    'Withdrawal (employment or community rehab) ends the employment referral and the provider’s access.',
   ),
   employmentReadmitted: consumer(
     SERVICES.employmentReferral,
@@ -192,12 +192,24 @@ export function filterMatches(filterSubject: string, subject: string): boolean {
   return filterSubject === subject;
 }
 
+/** A durable pull consumer an organisation on the bus reads its own `<root>.<id>.>` notices with. */
+export interface RecipientConsumer {
+  durable: string;
+  stream: StreamKey;
+  filterSubject: string;
+}
+
 /**
  * The durable pull consumer a site on the bus reads its own `site.<siteId>.>` notices with (stream SITE,
  * filter `site.<siteId>.>`). The site's NATS user may create and pull only this one.
  */
-export function siteConsumer(siteId: string): { durable: string; stream: StreamKey; filterSubject: string } {
+export function siteConsumer(siteId: string): RecipientConsumer {
   return recipientConsumer('site', 'SITE', siteId);
+}
+
+/** The same for an employment provider on the bus: `provider.<providerId>.>` on stream PROVIDER. */
+export function providerConsumer(providerId: string): RecipientConsumer {
+  return recipientConsumer('provider', 'PROVIDER', providerId);
 }
 
 /**

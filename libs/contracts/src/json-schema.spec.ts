@@ -70,6 +70,13 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     overdueAt: LATER,
     workingDays: 3,
   },
+  referralAssessmentReminder: {
+    referralId: REFERRAL_ID,
+    hospitalId: 'HOSP-001',
+    dueAt: LATER,
+    remindedAt: AT,
+    workingDaysBefore: 1,
+  },
   referralRegistered: {
     referralId: REFERRAL_ID,
     registrationId: OTHER_ID,
@@ -133,6 +140,72 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     withdrawnAt: AT,
   },
   greenRelapseReported: { referralId: REFERRAL_ID, siteId: 'site_7', observedRiskLevel: 4, reportedAt: AT },
+  employmentReadinessConfirmed: {
+    referralId: REFERRAL_ID,
+    siteId: 'site_7',
+    residenceDivisionCode: '610902001003',
+    programmes: ['supported-employment'],
+    confirmedAt: AT,
+  },
+  employmentReferralReferred: {
+    referralId: REFERRAL_ID,
+    providerId: 'ep_1',
+    providerName: '汉滨区残联就业服务中心',
+    hop: 1,
+    referredAt: AT,
+  },
+  employmentReferralUnplaced: { referralId: REFERRAL_ID, reason: 'no-provider', hop: 1, unplacedAt: AT },
+  employmentReferralAccepted: { referralId: REFERRAL_ID, providerId: 'ep_1', acceptedAt: AT },
+  employmentReferralDeclined: {
+    referralId: REFERRAL_ID,
+    providerId: 'ep_1',
+    reasonCode: 'no-capacity',
+    declinedAt: AT,
+  },
+  employmentTrainingStarted: {
+    referralId: REFERRAL_ID,
+    providerId: 'ep_1',
+    programme: 'vocational-training',
+    startedAt: AT,
+  },
+  employmentPlaced: {
+    referralId: REFERRAL_ID,
+    providerId: 'ep_1',
+    placementType: 'supported',
+    employerName: '安康市某食品厂',
+    startDate: '2025-03-03',
+    placedAt: AT,
+  },
+  employmentRetentionChecked: {
+    referralId: REFERRAL_ID,
+    providerId: 'ep_1',
+    month: 1,
+    retained: true,
+    checkedAt: LATER,
+  },
+  employmentRetentionOverdue: {
+    referralId: REFERRAL_ID,
+    providerId: 'ep_1',
+    month: 3,
+    dueAt: AT,
+    overdueAt: LATER,
+  },
+  employmentReferralPaused: { referralId: REFERRAL_ID, providerId: 'ep_1', pausedAt: AT },
+  employmentReferralResumed: { referralId: REFERRAL_ID, resumedAt: LATER },
+  employmentReferralEnded: { referralId: REFERRAL_ID, reason: 'consent-withdrawn', endedAt: LATER },
+  providerReferralOffered: {
+    referralId: REFERRAL_ID,
+    providerId: 'ep_1',
+    programmes: ['job-placement'],
+    hop: 1,
+    offeredAt: AT,
+  },
+  providerReferralRevoked: {
+    referralId: REFERRAL_ID,
+    providerId: 'ep_1',
+    reason: 'consent-withdrawn',
+    revokedAt: LATER,
+  },
   greenNotified: {
     referralId: REFERRAL_ID,
     caseId: REFERRAL_ID,
@@ -184,7 +257,6 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     cause: 'declined',
     withdrawnAt: AT,
   },
-  employmentReadinessConfirmed: { referralId: REFERRAL_ID, siteId: 'site_7', confirmedAt: AT },
   referralServiceRecorded: {
     referralId: REFERRAL_ID,
     siteId: 'site_7',
@@ -361,7 +433,12 @@ describe('eventDataSchemas', () => {
     expect(schema.definitions).toBeUndefined();
     expect(schema.$schema).toBeUndefined();
     expect(Object.keys(dtoSchemas())).toEqual(
-      [...entries.map(([, e]) => dataSchemaName(e)), 'ConsentGrantDto', 'EncryptedFieldDto'].sort(),
+      [
+        ...entries.map(([, e]) => dataSchemaName(e)),
+        'ConsentGrantDto',
+        'EncryptedFieldDto',
+        'ValidConsentDto',
+      ].sort(),
     );
   });
 

@@ -64,6 +64,14 @@ export const STREAMS = {
     maxAgeSeconds: 30 * DAY,
     duplicateWindowSeconds: 20 * 60,
   },
+  PROVIDER: {
+    name: 'PROVIDER',
+    subjectRoot: 'provider',
+    description:
+      'Per-provider delivery for employment providers on the bus: provider.<providerId>.referral.* (a provider may read only its own subjects).',
+    maxAgeSeconds: 30 * DAY,
+    duplicateWindowSeconds: 20 * 60,
+  },
   HOSPITAL: {
     name: 'HOSPITAL',
     subjectRoot: 'hospital',

@@ -60,6 +60,51 @@ export const SLA_STAGES = ['verify-and-register', 'refer-to-site'] as const;
 export type SlaStage = (typeof SLA_STAGES)[number];
 
 /**
+ * What an employment provider offers (残联就业服务, 职业培训, 庇护性就业, 辅助性就业, 职业介绍); a site names the
+ * programmes a ready patient wants, routing matches a provider offering one of them.
+ */
+export const EMPLOYMENT_PROGRAMMES = [
+  'vocational-training',
+  'sheltered-employment',
+  'supported-employment',
+  'job-placement',
+] as const;
+export type EmploymentProgramme = (typeof EMPLOYMENT_PROGRAMMES)[number];
+
+/** The kind of job a person was placed in: 庇护性就业 (sheltered), 辅助性就业 (supported), open market. */
+export const PLACEMENT_TYPES = ['sheltered', 'supported', 'competitive'] as const;
+export type PlacementType = (typeof PLACEMENT_TYPES)[number];
+
+/** Why a provider declined an employment referral (it is re-routed). */
+export const EMPLOYMENT_DECLINE_REASONS = [
+  'no-capacity',
+  'programme-unsuitable',
+  'outside-area',
+  'patient-unreachable',
+  'other',
+] as const;
+export type EmploymentDeclineReason = (typeof EMPLOYMENT_DECLINE_REASONS)[number];
+
+/** Months after the job start at which retention is checked. */
+export const RETENTION_CHECK_MONTHS = [1, 3, 6] as const;
+export type RetentionCheckMonth = (typeof RETENTION_CHECK_MONTHS)[number];
+
+/** Why an employment referral ended. */
+export const EMPLOYMENT_END_REASONS = [
+  'retention-completed',
+  'left-job',
+  'patient-declined',
+  'moved-away',
+  'consent-withdrawn',
+  'other',
+] as const;
+export type EmploymentEndReason = (typeof EMPLOYMENT_END_REASONS)[number];
+
+/** What an employment referral is waiting on when it cannot be placed with a provider. */
+export const EMPLOYMENT_UNPLACED_REASONS = ['no-provider', 'hop-limit'] as const;
+export type EmploymentUnplacedReason = (typeof EMPLOYMENT_UNPLACED_REASONS)[number];
+
+/**
  * How a hospital's application ended without a registration of its own (referral.application-ended): `refused`
  * (the person withdrew consent earlier) or `linked-to-existing` (the person is registered already; the
  * hospital learns no more than that).

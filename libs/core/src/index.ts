@@ -8,6 +8,8 @@ export * from './periodic-task';
 export * from './clock';
 export * from './settings';
 export * from './keyset-cursor';
+export * from './transition-table';
+export * from './page-limit';
 export * from './calendar/holiday-calendar-data';
 export * from './calendar/official-notices';
 export * from './calendar/working-day-calendar';

@@ -29,4 +29,5 @@ export * from './security/nats-server-config';
 export * from './security/nkey-store';
 export * from './security/nats-client-security';
 export * from './security/dev-certificates';
+export * from './ops-alert';
 export * from './security/event-origin';

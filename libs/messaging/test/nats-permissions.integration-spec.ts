@@ -18,6 +18,7 @@ import {
   ServiceName,
   SERVICES,
   hospitalConsumer,
+  providerConsumer,
   SHARED_EVENTS,
   siteConsumer,
 } from '@app/contracts';
@@ -25,6 +26,7 @@ import {
   hospitalUserName,
   JetStreamProvisioner,
   MessagingOptions,
+  providerUserName,
   siteUserName,
   Topology,
 } from '@app/messaging';
@@ -36,6 +38,8 @@ const SITE = 's1';
 const OTHER_SITE = 's2';
 const HOSPITAL = 'h1';
 const OTHER_HOSPITAL = 'h2';
+const PROVIDER = 'p1';
+const OTHER_PROVIDER = 'p2';
 
 /** Collects the permission violations the server reports on one connection. */
 class Violations {
@@ -91,8 +95,19 @@ describe('NATS least privilege (generated config)', () => {
   };
 
   beforeAll(async () => {
-    nats = await SecureNats.start({ namespace, sites: [SITE, OTHER_SITE], hospitals: [HOSPITAL] });
-    for (const user of [...SERVICE_NAMES, siteUserName(SITE), hospitalUserName(HOSPITAL), 'admin']) {
+    nats = await SecureNats.start({
+      namespace,
+      sites: [SITE, OTHER_SITE],
+      providers: [PROVIDER, OTHER_PROVIDER],
+      hospitals: [HOSPITAL],
+    });
+    const users = [
+      ...SERVICE_NAMES,
+      siteUserName(SITE),
+      providerUserName(PROVIDER),
+      hospitalUserName(HOSPITAL),
+    ];
+    for (const user of [...users, 'admin']) {
       const nc = await nats.connectAs(user);
       clients.set(user, { nc, violations: new Violations(nc) });
     }
@@ -212,6 +227,33 @@ describe('NATS least privilege (generated config)', () => {
       expect(await pulled!.ackAck()).toBe(true);
       expect(client(siteUserName(SITE)).violations.count).toBe(0);
     });
+
+    it('should let an employment provider read its own notices live and through its own durable', async () => {
+      const provider = client(providerUserName(PROVIDER)).nc;
+      const live = provider.subscribe(topology.subject(`provider.${PROVIDER}.>`), { max: 1, timeout: 5000 });
+      await provider.flush();
+      const own = providerConsumer(PROVIDER);
+      const jsm = await jetstreamManager(provider, { timeout: 5000, checkAPI: false });
+      await jsm.consumers.add(topology.streamName(own.stream), {
+        durable_name: topology.durable(own),
+        filter_subject: topology.subject(own.filterSubject),
+        ack_policy: AckPolicy.Explicit,
+      });
+      const offered = wireSubject(topology, EVENTS.providerReferralOffered, PROVIDER);
+      await jetstream(client(SERVICES.employmentReferral).nc).publish(
+        offered,
+        JSON.stringify({ referralId: 'e-live' }),
+      );
+      for await (const message of live) expect(message.json()).toEqual({ referralId: 'e-live' });
+      const handle = await jetstream(provider).consumers.get(
+        topology.streamName(own.stream),
+        topology.durable(own),
+      );
+      const pulled = await handle.next({ expires: 3000 });
+      expect(pulled?.subject).toBe(offered);
+      expect(await pulled!.ackAck()).toBe(true);
+      expect(client(providerUserName(PROVIDER)).violations.count).toBe(0);
+    });
   });
 
   describe('a hospital on the bus', () => {
@@ -247,6 +289,8 @@ describe('NATS least privilege (generated config)', () => {
     const other = siteConsumer(OTHER_SITE);
     const referralStream = topology.streamName('REFERRAL');
     const siteStream = topology.streamName('SITE');
+    const provider = providerUserName(PROVIDER);
+    const providerStream = topology.streamName('PROVIDER');
     const durableOf = (service: ServiceName) => topology.durable(consumersOf(service)[0]);
     const otherService = (service: ServiceName) =>
       SERVICE_NAMES.find((s) => s !== service && consumersOf(s).length)!;
@@ -263,6 +307,7 @@ describe('NATS least privilege (generated config)', () => {
         [service, 'subscription', '>', 'everything'],
         [service, 'subscription', topology.subject('referral.>'), 'events without a durable'],
         [service, 'subscription', topology.subject(`site.${SITE}.>`), "a site's notices"],
+        [service, 'subscription', topology.subject(`provider.${PROVIDER}.>`), "a provider's notices"],
         [service, 'subscription', '_INBOX.>', 'every inbox'],
         [service, 'subscription', `_INBOX.${site}.>`, "a site's inbox"],
         [service, 'publish', `$JS.API.STREAM.DELETE.${referralStream}`, 'deleting a stream'],
@@ -296,6 +341,34 @@ describe('NATS least privilege (generated config)', () => {
         'publish',
         `$JS.API.CONSUMER.CREATE.${siteStream}.${topology.durable(siteConsumer(SITE))}.${topology.subject('site.>')}`,
         'a durable over every site',
+      ],
+      [
+        provider,
+        'subscription',
+        topology.subject(`provider.${OTHER_PROVIDER}.>`),
+        "another provider's notices",
+      ],
+      [provider, 'subscription', topology.subject('provider.>'), "every provider's notices"],
+      [provider, 'subscription', topology.subject(`site.${SITE}.>`), "a site's notices"],
+      [provider, 'subscription', topology.subject('employment.>'), 'the employment stream'],
+      [provider, 'subscription', `_INBOX.${site}.>`, "a site's inbox"],
+      [
+        provider,
+        'publish',
+        wireSubject(topology, EVENTS.providerReferralOffered, PROVIDER),
+        'forged notices',
+      ],
+      [
+        provider,
+        'publish',
+        `$JS.API.CONSUMER.MSG.NEXT.${providerStream}.${topology.durable(providerConsumer(OTHER_PROVIDER))}`,
+        "another provider's durable",
+      ],
+      [
+        provider,
+        'publish',
+        `$JS.API.CONSUMER.CREATE.${providerStream}.${topology.durable(providerConsumer(PROVIDER))}.${topology.subject('provider.>')}`,
+        'a durable over every provider',
       ],
       [
         hospitalUserName(HOSPITAL),

@@ -6,3 +6,4 @@ export * from './row-security';
 export * from './persistence.module';
 export * from './runtime-role.migration';
 export * from './statement-cache';
+export * from './capacity';

@@ -3,3 +3,4 @@ export * from './bootstrap';
 export * from './health.controller';
 export * from './migration-cli';
 export * from './dead-letter-admin.controller';
+export * from './cursor-page.query';

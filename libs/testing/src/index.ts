@@ -17,5 +17,7 @@ export * from './local-postgres';
 export * from './auth';
 export * from './fingerprint';
 export * from './query-budget';
+export * from './http';
 export * from './webhook-receiver';
 export * from './dead-letters';
+export * from './fhir-schema';

@@ -21,6 +21,7 @@ export interface SecureNatsOptions {
   /** BUS_NAMESPACE the permissions are generated for. */
   readonly namespace: string;
   readonly sites?: readonly string[];
+  readonly providers?: readonly string[];
   readonly hospitals?: readonly string[];
   /** Require client certificates (mutual TLS). */
   readonly tlsVerify?: boolean;
@@ -46,6 +47,7 @@ export class SecureNats {
     const users = busUsers({
       topology: new Topology(options.namespace),
       sites: options.sites,
+      providers: options.providers,
       hospitals: options.hospitals,
     }).map((u) => u.name);
     const keys = ensureUserKeys(join(dir, 'keys'), users);

@@ -2,7 +2,8 @@ import { DynamicModule, INestApplication } from '@nestjs/common';
 import { Clock, ServiceConfig } from '@app/core';
 import { DatabaseDefinition, migrateUp } from '@app/persistence';
 import { createServiceApp, ServiceOverrides, startServiceApp } from '@app/platform';
-import { TEST_DATABASE_URL } from './database';
+import { TEST_DATABASE_URL, TestDatabase } from './database';
+import { deleteNamespaceStreams } from './jetstream';
 import { uniqueName } from './names';
 import { LogCapture, SHARED_NATS_URL } from './probe/probe-harness';
 
@@ -60,4 +61,22 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   await startServiceApp(app);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, schema, namespace, logs, close: () => app.close() };
+}
+
+/**
+ * Ends what a single-service harness started: the service, its NATS connection, its namespace's streams and
+ * its schema, then the test database connection. Each part may be missing (a failed start).
+ */
+export async function closeServiceHarness(parts: {
+  service?: ServiceUnderTest;
+  db?: TestDatabase;
+  nc?: { close(): Promise<void> };
+}): Promise<void> {
+  await parts.service?.close();
+  await parts.nc?.close();
+  if (parts.service) {
+    await deleteNamespaceStreams(SHARED_NATS_URL, parts.service.namespace);
+    await parts.db?.dropSchemas(parts.service.schema);
+  }
+  await parts.db?.close();
 }

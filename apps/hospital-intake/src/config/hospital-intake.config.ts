@@ -34,7 +34,12 @@ export interface HospitalIntakeConfig {
    * (`INTAKE_ASSESSMENT_WORKING_DAYS`, 1–30, default 3); then `referral.assessment-overdue`.
    */
   readonly assessmentWithinWorkingDays: number;
-  /** How often overdue assessments are looked for (`INTAKE_ASSESSMENT_SWEEP_MS`, 0 = never; default 60 s). */
+  /**
+   * Working days before that deadline a `referral.assessment-reminder` is sent, once per referral
+   * (`INTAKE_ASSESSMENT_REMINDER_WORKING_DAYS`, 0–29, default 1; 0 = no reminders).
+   */
+  readonly assessmentReminderWorkingDays: number;
+  /** How often due reminders and overdue assessments are looked for (`INTAKE_ASSESSMENT_SWEEP_MS`, 0 = never; default 60 s). */
   readonly assessmentSweepIntervalMs: number;
   /** The MLLP listener for HL7v2 over TCP; undefined (INTAKE_MLLP_PORT unset) = not listening. */
   readonly mllp?: MllpConfig;
@@ -107,6 +112,7 @@ export function loadHospitalIntakeConfig(env: NodeJS.ProcessEnv = process.env): 
     },
     webhooks: loadWebhookSettings(env),
     assessmentWithinWorkingDays: integerFromEnv(env, 'INTAKE_ASSESSMENT_WORKING_DAYS', 3, 1, 30),
+    assessmentReminderWorkingDays: integerFromEnv(env, 'INTAKE_ASSESSMENT_REMINDER_WORKING_DAYS', 1, 0, 29),
     assessmentSweepIntervalMs: integerFromEnv(env, 'INTAKE_ASSESSMENT_SWEEP_MS', 60_000, 0, 86_400_000),
     ...(mllp ? { mllp } : {}),
   };

@@ -10,7 +10,8 @@ import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.type
 import { assessedEvent, assessmentRecord } from './assessment-record';
 import { ColourGradePolicy } from '@app/contracts';
 import { validationFailed } from './discharge-command';
-import { DischargeRepository } from './discharge.repository';
+import { DischargeRepository, OverdueAssessmentRow } from './discharge.repository';
+import { HospitalNotifier } from '../green-cases/hospital-notifier.service';
 import { COLOUR_GRADE_POLICY, INTAKE_SEAL_CONTEXTS, IntakeAnswer, receiptAudit } from './discharge.service';
 import { DischargeAssessmentDto } from './dto/submit-discharge.dto';
 
@@ -23,7 +24,8 @@ export type AssessedReferral = { referralId: string } | { encounterId: string };
 /**
  * The discharge assessment of a referral kept as `awaiting-assessment`: completed later by the hospital or the
  * county centre (any channel), which publishes `referral.assessed` (so routing starts); past its working-day
- * deadline it is reported once as `referral.assessment-overdue`.
+ * deadline it is reported once as `referral.assessment-overdue`, and a configured number of working days before
+ * it the hospital is reminded once (`referral.assessment-reminder`).
  */
 @Injectable()
 export class AssessmentService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,6 +39,7 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
     private readonly cipher: FieldCipher,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    private readonly notifier: HospitalNotifier,
     @Inject(COLOUR_GRADE_POLICY) private readonly policy: ColourGradePolicy,
     @Inject(HOSPITAL_INTAKE_CONFIG) private readonly config: HospitalIntakeConfig,
   ) {}
@@ -44,7 +47,10 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     if (this.config.assessmentSweepIntervalMs <= 0) return;
     this.task = new PeriodicTask(
-      async () => void (await this.sweepOverdue()),
+      async () => {
+        await this.sweepReminders();
+        await this.sweepOverdue();
+      },
       this.config.assessmentSweepIntervalMs,
       (error) => this.logger.warn(`assessment sweep failed: ${error.message}`),
     );
@@ -113,13 +119,39 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
     }, hospitalActor(hospital));
   }
 
+  /**
+   * One pass at the clock's time: each due reminder sent once (SKIP LOCKED across replicas), as the event and to
+   * the hospital's webhook.
+   */
+  sweepReminders(): Promise<number> {
+    if (this.config.assessmentReminderWorkingDays <= 0) return Promise.resolve(0);
+    return this.sweep(
+      (now) => this.repository.claimDueReminders(now),
+      async (referral, now) => {
+        const data = {
+          referralId: referral.id,
+          hospitalId: referral.hospitalId,
+          dueAt: referral.dueAt.toISOString(),
+          remindedAt: now.toISOString(),
+          workingDaysBefore: this.config.assessmentReminderWorkingDays,
+        };
+        const id = await this.publisher.publish(EVENTS.referralAssessmentReminder, data, {
+          subject: referral.id,
+          time: now,
+        });
+        // The hospital's own channel: its signed webhook, when it registered one.
+        const type = EVENTS.referralAssessmentReminder.type;
+        await this.notifier.webhook({ id, type, time: now, hospitalId: referral.hospitalId, data });
+      },
+    );
+  }
+
   /** One pass at the clock's time: each overdue assessment reported once (SKIP LOCKED across replicas). */
   sweepOverdue(): Promise<number> {
-    return this.tx.run(async () => {
-      const now = this.clock.now();
-      const overdue = await this.repository.claimOverdueAssessments(now);
-      for (const referral of overdue) {
-        await this.publisher.publish(
+    return this.sweep(
+      (now) => this.repository.claimOverdueAssessments(now),
+      (referral, now) =>
+        this.publisher.publish(
           EVENTS.referralAssessmentOverdue,
           {
             referralId: referral.id,
@@ -129,9 +161,20 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
             workingDays: this.config.assessmentWithinWorkingDays,
           },
           { subject: referral.id },
-        );
-      }
-      return overdue.length;
+        ),
+    );
+  }
+
+  /** Claims the referrals due at the clock's time and publishes one event for each, in one transaction. */
+  private sweep(
+    claim: (now: Date) => Promise<OverdueAssessmentRow[]>,
+    publish: (referral: OverdueAssessmentRow, now: Date) => Promise<unknown>,
+  ): Promise<number> {
+    return this.tx.run(async () => {
+      const now = this.clock.now();
+      const claimed = await claim(now);
+      for (const referral of claimed) await publish(referral, now);
+      return claimed.length;
     }, systemActor('assessment-sweeper'));
   }
 }

@@ -32,6 +32,8 @@ export interface NewReferral {
 export interface AwaitedAssessment {
   missing: string[];
   dueAt: Date;
+  /** When to remind the hospital before dueAt; undefined = no reminder. */
+  remindAt?: Date;
 }
 
 /** A referral still awaiting its assessment, locked for completing it. */
@@ -131,10 +133,11 @@ export class DischargeRepository {
   /** Inserts a referral awaiting its assessment unless this hospital already referred this encounter. */
   async insertAwaitingReferralIfNew(referral: NewReferral, awaited: AwaitedAssessment): Promise<boolean> {
     const rows = await this.tx.manager.query<unknown[]>(
-      `INSERT INTO ${this.tx.schema}.referral (${REFERRAL_COLUMNS}, missing_assessment, assessment_due_at)
-       VALUES ($1, $2, $3, $4, 'awaiting-assessment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+      `INSERT INTO ${this.tx.schema}.referral (${REFERRAL_COLUMNS}, missing_assessment, assessment_due_at,
+         assessment_remind_at)
+       VALUES ($1, $2, $3, $4, 'awaiting-assessment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT ON CONSTRAINT referral_hospital_encounter_uq DO NOTHING RETURNING id`,
-      [...referralValues(referral), awaited.missing, awaited.dueAt],
+      [...referralValues(referral), awaited.missing, awaited.dueAt, awaited.remindAt ?? null],
     );
     return rows.length === 1;
   }
@@ -194,16 +197,46 @@ export class DischargeRepository {
   }
 
   /** Referrals whose assessment is overdue and not yet reported, claimed once across replicas. */
-  async claimOverdueAssessments(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
+  claimOverdueAssessments(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
+    return this.claimAwaiting(
+      'assessment_overdue_at',
+      'assessment_due_at <= $1',
+      'assessment_due_at',
+      now,
+      limit,
+    );
+  }
+
+  /**
+   * Referrals awaiting their assessment whose reminder is due (and whose deadline is still ahead), each claimed
+   * once across replicas.
+   */
+  claimDueReminders(now: Date, limit = 100): Promise<OverdueAssessmentRow[]> {
+    return this.claimAwaiting(
+      'assessment_reminded_at',
+      'assessment_remind_at <= $1 AND assessment_due_at > $1',
+      'assessment_remind_at',
+      now,
+      limit,
+    );
+  }
+
+  /** Stamps `stamp` = now on awaiting referrals where it is unset and `due` holds (SKIP LOCKED). */
+  private async claimAwaiting(
+    stamp: 'assessment_overdue_at' | 'assessment_reminded_at',
+    due: string,
+    order: string,
+    now: Date,
+    limit: number,
+  ): Promise<OverdueAssessmentRow[]> {
     // An UPDATE … RETURNING answers [rows, count] through TypeORM's Postgres driver.
     const [rows] = await this.tx.manager.query<
       [{ id: string; hospital_id: string; assessment_due_at: Date }[], number]
     >(
-      `UPDATE ${this.tx.schema}.referral SET assessment_overdue_at = $1
+      `UPDATE ${this.tx.schema}.referral SET ${stamp} = $1
         WHERE id IN (SELECT id FROM ${this.tx.schema}.referral
-                      WHERE status = 'awaiting-assessment' AND assessment_overdue_at IS NULL
-                        AND assessment_due_at <= $1
-                      ORDER BY assessment_due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+                      WHERE status = 'awaiting-assessment' AND ${stamp} IS NULL AND ${due}
+                      ORDER BY ${order} LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id, hospital_id, assessment_due_at`,
       [now, limit],
     );

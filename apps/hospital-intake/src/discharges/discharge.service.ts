@@ -196,13 +196,16 @@ export class DischargeService {
 
     if (!assessment) {
       // Kept, never lost: the assessment is completed later (AssessmentService); nothing is routed before.
-      const dueAt = this.calendar.addWorkingDays(
-        new Date(dischargedAt),
-        this.config.assessmentWithinWorkingDays,
-      );
+      const within = this.config.assessmentWithinWorkingDays;
+      const lead = this.config.assessmentReminderWorkingDays;
+      const dueAt = this.calendar.addWorkingDays(new Date(dischargedAt), within);
       const inserted = await this.repository.insertAwaitingReferralIfNew(referral, {
         missing: ASSESSMENT_FIELDS,
         dueAt,
+        // `lead` working days before the deadline: the end of the (within − lead)-th working day.
+        ...(lead > 0
+          ? { remindAt: this.calendar.addWorkingDays(new Date(dischargedAt), Math.max(0, within - lead)) }
+          : {}),
       });
       if (!inserted) return this.existing(hospital, command.encounterId);
       await this.publisher.publishAll([

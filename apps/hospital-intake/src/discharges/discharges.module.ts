@@ -5,6 +5,7 @@ import { renderOperationOutcome } from './channels/operation-outcome.filter';
 import { DivisionsModule } from '@app/divisions';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { HospitalsModule } from '../hospitals/hospitals.module';
+import { GreenCasesModule } from '../green-cases/green-cases.module';
 import { AssessmentService } from './assessment.service';
 import { DischargeRequestResponder } from './discharge-request.responder';
 import { DischargeController } from './discharge.controller';
@@ -16,7 +17,7 @@ import { IntakeChannelsService } from './intake-channels.service';
 import { MllpListener } from './mllp/mllp-listener';
 
 @Module({
-  imports: [DivisionsModule, HospitalsModule],
+  imports: [DivisionsModule, HospitalsModule, GreenCasesModule],
   controllers: [DischargeController, FhirController, Hl7Controller],
   providers: [
     {

@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
+import type { QuestionnaireResponse } from 'fhir/r4';
 import { ApiKeyService, UNAUTHENTICATED } from '@app/auth';
 import { Clock, DomainException, FieldError, isDomainException, statusOf } from '@app/core';
 import { DivisionDirectory } from '@app/divisions';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
-import { buildAck, Hl7ParseError, parseHl7 } from './channels/hl7v2.adapter';
+import { buildAck, Hl7ParseError, parseHl7, triggerOf } from './channels/hl7v2.adapter';
 import { Hl7MappingError, isOruR01, mapAdtA03, mapOruR01 } from './channels/hl7v2.mapper';
 import { sourceOf, toAssessmentCommand, toDischargeCommand, validationFailed } from './discharge-command';
 import { AssessmentService } from './assessment.service';
-import { isAssessmentBundle, mapFhirAssessmentBundle } from './channels/fhir-assessment';
+import {
+  FhirAssessmentMapping,
+  isAssessmentBundle,
+  mapFhirAssessmentBundle,
+} from './channels/fhir-assessment';
+import { mapQuestionnaireResponse } from './channels/fhir-questionnaire';
 import { ChannelProblem, IdentityReading } from './channels/identity';
 import { readResidence, ResidenceHint } from './channels/residence';
 import { DischargeService, IntakeAnswer } from './discharge.service';
@@ -108,6 +114,15 @@ export class IntakeChannelsService {
 
   /** Observations `basedOn` the referral's ServiceRequest (or naming its encounter) complete its assessment. */
   private async completeFhir(hospital: AuthenticatedHospital, bundle: unknown): Promise<IntakeAnswer> {
+    const entries = (bundle as { entry: { resource?: { resourceType?: string } }[] }).entry;
+    const qrAt = entries.findIndex((e) => e?.resource?.resourceType === 'QuestionnaireResponse');
+    if (qrAt >= 0) {
+      const qr = mapQuestionnaireResponse(
+        entries[qrAt].resource as QuestionnaireResponse,
+        `Bundle.entry[${qrAt}].resource`,
+      );
+      return this.completeAssessment(hospital, qr);
+    }
     const mapping = mapFhirAssessmentBundle(bundle as Parameters<typeof mapFhirAssessmentBundle>[0]);
     const problems: FieldError[] = [];
     if ('encounterId' in mapping.which && !mapping.which.encounterId) {
@@ -123,9 +138,16 @@ export class IntakeChannelsService {
         detail: 'the assessment needs Observations risk-level (valueInteger 0–5) and condition-status',
       });
     }
-    if (problems.length > 0) {
+    return this.completeAssessment(hospital, { ...mapping, problems });
+  }
+
+  private async completeAssessment(
+    hospital: AuthenticatedHospital,
+    mapping: FhirAssessmentMapping & { problems: FieldError[] },
+  ): Promise<IntakeAnswer> {
+    if (mapping.problems.length > 0) {
       throw new DomainException(FHIR_BUNDLE_INVALID, 'invalid', 'The Bundle is not a discharge assessment', {
-        errors: problems,
+        errors: mapping.problems,
       });
     }
     try {
@@ -139,6 +161,7 @@ export class IntakeChannelsService {
   /** Always answers an ACK: AA when accepted (or already accepted), AE naming the segment/field otherwise. */
   async submitHl7(hospital: AuthenticatedHospital, text: string): Promise<Hl7Answer> {
     let controlId = '';
+    let trigger = '';
     let header = {
       sendingApp: '',
       sendingFacility: '',
@@ -157,6 +180,7 @@ export class IntakeChannelsService {
       ack: buildAck(
         {
           controlId,
+          trigger,
           code,
           text: detail,
           sendingApp: 'REFERRAL-BUS',
@@ -175,6 +199,7 @@ export class IntakeChannelsService {
     });
     try {
       const doc = parseHl7(text);
+      trigger = triggerOf(doc);
       if (isOruR01(doc)) {
         const oru = mapOruR01(doc);
         controlId = oru.controlId;

@@ -8,7 +8,7 @@ import { GreenCasesController } from './green-cases.controller';
 import { GreenCasesService } from './green-cases.service';
 import { GreenEventsController } from './green-events.controller';
 import { GreenLadderService } from './green-ladder.service';
-import { GreenNotifier } from './green-notifier.service';
+import { HospitalNotifier } from './hospital-notifier.service';
 import { HospitalWebhookTargets } from './hospital-webhook-targets';
 
 /** The green channel at the hospital end: cases, the escalation ladder and its timer, notices on every channel. */
@@ -25,6 +25,7 @@ import { HospitalWebhookTargets } from './hospital-webhook-targets';
     }),
   ],
   controllers: [GreenCasesController, GreenEventsController],
-  providers: [GreenCaseRepository, GreenLadderService, GreenNotifier, GreenCasesService, GreenCaseSweeper],
+  exports: [HospitalNotifier],
+  providers: [GreenCaseRepository, GreenLadderService, HospitalNotifier, GreenCasesService, GreenCaseSweeper],
 })
 export class GreenCasesModule {}

@@ -14,7 +14,7 @@ import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital
 import { HospitalRepository } from '../hospitals/hospital.repository';
 import { GreenCaseRecord, GreenCaseRepository } from './green-case.repository';
 import { nextOnLadder, prefectureOf } from './green-ladder';
-import { GreenNotifier } from './green-notifier.service';
+import { HospitalNotifier } from './hospital-notifier.service';
 
 export const GREEN_ALERT_CODES = {
   unplaced: 'GREEN_CASE_UNPLACED',
@@ -35,7 +35,7 @@ export class GreenLadderService {
     private readonly tx: TransactionHost,
     private readonly cases: GreenCaseRepository,
     private readonly hospitals: HospitalRepository,
-    private readonly notifier: GreenNotifier,
+    private readonly notifier: HospitalNotifier,
     private readonly publisher: EventPublisher,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,

@@ -26,6 +26,8 @@ export interface ReferralRecord {
   endReason: ApplicationEndReason | null;
   endedAt: Date | null;
   updatedAt: Date;
+  assessmentDueAt: Date | null;
+  assessmentRemindedAt: Date | null;
 }
 
 @Injectable()
@@ -37,7 +39,7 @@ export class ReferralRepository {
     const rows = await this.tx.manager.query<Record<string, unknown>[]>(
       `SELECT r.id, r.encounter_id, r.channel, r.status, r.discharged_at, a.risk_level, a.colour_grade,
               a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.assigned_site_name,
-              r.end_reason, r.ended_at, r.updated_at
+              r.end_reason, r.ended_at, r.updated_at, r.assessment_due_at, r.assessment_reminded_at
          FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
         WHERE r.id = $1 AND r.hospital_id = $2`,
       [referralId, hospitalId],
@@ -61,6 +63,8 @@ export class ReferralRepository {
         endReason: r.end_reason as ApplicationEndReason | null,
         endedAt: r.ended_at as Date | null,
         updatedAt: r.updated_at as Date,
+        assessmentDueAt: r.assessment_due_at as Date | null,
+        assessmentRemindedAt: r.assessment_reminded_at as Date | null,
       }
     );
   }

@@ -66,6 +66,8 @@ export class ReferralService {
       relapseReportedAt: r.greenReportedAt?.toISOString() ?? null,
       applicationEnded:
         r.endReason && r.endedAt ? { reasonCode: r.endReason, endedAt: r.endedAt.toISOString() } : null,
+      assessmentDueAt: r.assessmentDueAt?.toISOString() ?? null,
+      assessmentReminderSentAt: r.assessmentRemindedAt?.toISOString() ?? null,
       updatedAt: r.updatedAt.toISOString(),
     };
   }

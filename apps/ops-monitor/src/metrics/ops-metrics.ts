@@ -124,7 +124,13 @@ export class OpsMetrics {
             registers: [registry],
             async collect() {
               this.reset();
-              if (source) await read(this, source);
+              if (!source) return;
+              try {
+                await read(this, source);
+              } catch {
+                // The read model is unreachable: no sample this scrape (readiness reports the database), never a
+                // failed scrape that would hide every other metric.
+              }
             },
           }),
       );

@@ -1,4 +1,4 @@
-import { ConsentRecord, evaluateConsent } from './consent-policy';
+import { ConsentRecord, evaluateConsent, validConsentPurposes } from './consent-policy';
 
 const at = new Date('2026-06-01T00:00:00Z');
 const consent = (overrides: Partial<ConsentRecord> = {}): ConsentRecord => ({
@@ -68,5 +68,28 @@ describe(evaluateConsent.name, () => {
       valid: false,
       reason: 'none',
     });
+  });
+});
+
+describe(validConsentPurposes.name, () => {
+  it('should list each purpose a valid consent holds for, with the latest end of its live consents', () => {
+    const purposes = validConsentPurposes(
+      capable,
+      [
+        consent(),
+        consent({ purpose: 'employment', expiresAt: new Date('2026-07-01T00:00:00Z') }),
+        consent({ purpose: 'employment', expiresAt: new Date('2026-09-01T00:00:00Z') }),
+        consent({ purpose: 'information-sharing', withdrawnAt: new Date('2026-05-20T00:00:00Z') }),
+      ],
+      at,
+    );
+    expect(purposes).toEqual([
+      { purpose: 'community-rehab', expiresAt: null },
+      { purpose: 'employment', expiresAt: new Date('2026-09-01T00:00:00Z') },
+    ]);
+  });
+
+  it("should leave out a purpose whose only consent is the patient's own when a guardian must give it", () => {
+    expect(validConsentPurposes(incapable, [consent({ purpose: 'employment' })], at)).toEqual([]);
   });
 });

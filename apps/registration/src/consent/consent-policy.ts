@@ -42,3 +42,30 @@ export function evaluateConsent(
   if (forPurpose.length > 0) return { valid: false, reason: 'guardian-required' };
   return { valid: false, reason: 'none' };
 }
+
+/**
+ * The purposes a valid consent holds for at `at`, each with the latest end of the consents that make it valid
+ * (null: one of them does not expire). What `referral.registered` tells downstream (`validConsents`).
+ */
+export function validConsentPurposes(
+  subject: ConsentSubject,
+  consents: readonly ConsentRecord[],
+  at: Date,
+): { purpose: ConsentPurpose; expiresAt: Date | null }[] {
+  const purposes = [...new Set(consents.map((c) => c.purpose))].sort();
+  return purposes
+    .filter((purpose) => evaluateConsent(subject, consents, purpose, at).valid)
+    .map((purpose) => {
+      const live = consents.filter(
+        (c) =>
+          c.purpose === purpose &&
+          c.grantedAt.getTime() <= at.getTime() &&
+          (!subject.lacksCapacity || c.grantedBy === 'guardian') &&
+          (c.withdrawnAt === null || c.withdrawnAt.getTime() > at.getTime()) &&
+          (c.expiresAt === null || c.expiresAt.getTime() > at.getTime()),
+      );
+      const ends = live.map((c) => c.expiresAt);
+      const expiresAt = ends.includes(null) ? null : new Date(Math.max(...ends.map((e) => e!.getTime())));
+      return { purpose, expiresAt };
+    });
+}

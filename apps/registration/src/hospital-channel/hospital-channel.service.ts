@@ -92,6 +92,7 @@ export class HospitalChannelService {
           causationId,
           {
             createdFrom: intake.created ? identity : undefined,
+            consents: intake.consents,
           },
         );
       }

@@ -3,7 +3,7 @@ import { Clock, WorkingDayCalendar } from '@app/core';
 import { EVENTS, PatientIdentityDto } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
-import { ConsentRecord, evaluateConsent } from '../consent/consent-policy';
+import { ConsentRecord, evaluateConsent, validConsentPurposes } from '../consent/consent-policy';
 import { ConsentRepository } from '../consent/consent.repository';
 import { PatientRow } from '../vault/patient.repository';
 import { PatientVaultService } from '../vault/patient-vault.service';
@@ -43,7 +43,7 @@ export class ConsentGate {
     if (outcome.status === 'registered') {
       await this.applications.markRegistered(application.id, now, this.referDeadline(now));
       await this.registrations.setRegistrationStatus(registration.id, 'registered', { registeredAt: now });
-      await this.publishRegistered(application, registration, patient, now, causationId);
+      await this.publishRegistered(application, registration, patient, now, causationId, { consents });
     } else if (outcome.status === 'awaiting-consent') {
       await this.applications.markAwaitingConsent(application.id, outcome.purpose, now);
     } else {
@@ -103,9 +103,14 @@ export class ConsentGate {
     patient: PatientRow,
     registeredAt: Date,
     causationId: string | undefined,
-    contact: { createdFrom?: PatientIdentityDto } = {},
+    known: { createdFrom?: PatientIdentityDto; consents?: readonly ConsentRecord[] } = {},
   ): Promise<void> {
     const assessment = application.assessment!;
+    const consents = known.consents ?? (await this.consents.findByPatient(patient.id));
+    const validConsents = validConsentPurposes(patient, consents, registeredAt).map((c) => ({
+      purpose: c.purpose,
+      ...(c.expiresAt ? { expiresAt: c.expiresAt.toISOString() } : {}),
+    }));
     const graded = this.config.riskPolicy.assess(assessment.riskLevel, assessment.conditionStatus);
     await this.publisher.publish(
       EVENTS.referralRegistered,
@@ -120,7 +125,8 @@ export class ConsentGate {
         ...(application.preferredSiteId ? { preferredSiteId: application.preferredSiteId } : {}),
         ...(registration.previousSiteId ? { previousSiteId: registration.previousSiteId } : {}),
         registeredAt: registeredAt.toISOString(),
-        sealedContact: this.vault.sealSiteContact(patient, application.id, contact.createdFrom),
+        sealedContact: this.vault.sealSiteContact(patient, application.id, known.createdFrom),
+        validConsents,
       },
       { subject: application.id, ...(causationId ? { causationId } : {}) },
     );

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock, WorkingDayCalendar } from '@app/core';
 import { ApplicationChannel } from '@app/contracts';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
+import { ConsentRecord } from '../consent/consent-policy';
 import { ConsentRepository, NewConsent } from '../consent/consent.repository';
 import { FiledIdentity, MatchedBy } from '../vault/patient-identity';
 import { PatientRow } from '../vault/patient.repository';
@@ -33,6 +34,8 @@ export interface IntakeResult {
   readonly created: boolean;
   /** Set when the person was known already (only the ID number links automatically). */
   readonly linkedBy?: MatchedBy;
+  /** Every consent of the person, when the consent gate read them at intake. */
+  readonly consents?: readonly ConsentRecord[];
 }
 
 /** Applications from every channel → one registration per person (duplicates linked by the vault's indexes). */
@@ -68,6 +71,7 @@ export class RegistrationIntake {
     const hospital = request.channel === 'hospital';
 
     let outcome: ApplicationOutcome | undefined;
+    let consents: ConsentRecord[] | undefined;
     if (existing?.status === 'consent-withdrawn') {
       // The person withdrew: nothing more happens for them (and nothing is published).
       if (hospital) outcome = { status: 'refused', reason: 'consent withdrawn earlier', at: now };
@@ -79,7 +83,7 @@ export class RegistrationIntake {
     const filedInto = outcome !== undefined;
     if (outcome?.status !== 'refused' && existing?.status !== 'consent-withdrawn') {
       if (request.assessment && !filedInto) {
-        const consents = await this.consents.recordAndList(patient.id, request.consents);
+        consents = await this.consents.recordAndList(patient.id, request.consents);
         outcome = this.gate.evaluate(request.assessment, patient, consents, now);
       } else {
         await this.consents.insert(request.consents.map((c) => ({ ...c, patientId: patient.id })));
@@ -128,7 +132,7 @@ export class RegistrationIntake {
       await this.registrations.setRegistrationStatus(existing.id, 'registered', { registeredAt: now });
       registration = { ...existing, status: 'registered' };
     }
-    return { application, registration, patient, created, linkedBy: matchedBy };
+    return { application, registration, patient, created, linkedBy: matchedBy, consents };
   }
 
   /** The verify & register deadline; provisional when counted through a year with no holiday calendar. */

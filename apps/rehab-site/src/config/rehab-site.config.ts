@@ -30,6 +30,8 @@ export interface RehabSiteConfig {
   readonly colourGrades: ColourGradePolicy;
   /** Largest page of the site referral list (`SITE_PAGE_LIMIT_MAX`, default 100). */
   readonly pageLimitMax: number;
+  /** Highest latest-assessment risk level ready for employment (`SITE_EMPLOYMENT_MAX_RISK_LEVEL`, default 1). */
+  readonly employmentMaxRiskLevel: number;
 }
 
 export const REHAB_SITE_CONFIG = Symbol('REHAB_SITE_CONFIG');
@@ -44,6 +46,7 @@ export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): Rehab
     sweepIntervalMs: integerFromEnv(env, 'ESCALATION_SWEEP_INTERVAL_MS', 10_000, 50, 3_600_000),
     webhooks: loadWebhookSettings(env),
     pageLimitMax: integerFromEnv(env, 'SITE_PAGE_LIMIT_MAX', 100, 1, 1000),
+    employmentMaxRiskLevel: integerFromEnv(env, 'SITE_EMPLOYMENT_MAX_RISK_LEVEL', 1, 0, 5),
     placeHoldDays: integerFromEnv(env, 'GREEN_PLACE_HOLD_DAYS', 30, 0, 365),
     regradeFromRiskLevel: integerFromEnv(env, 'GREEN_REGRADE_FROM_RISK_LEVEL', 3, 0, 5),
     colourGrades: ColourGradePolicy.fromEnv(env),

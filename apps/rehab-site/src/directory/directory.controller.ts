@@ -11,11 +11,10 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsOptional, Matches } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOrgId } from '@app/contracts';
 import { Roles } from '@app/auth';
+import { IdPageQuery } from '@app/platform';
 import { DirectoryService } from './directory.service';
 import {
   ApiKeyDto,
@@ -27,24 +26,11 @@ import {
   UpdateSiteDto,
 } from './dto/site.dto';
 
-export class SiteListQuery {
+export class SiteListQuery extends IdPageQuery {
   @ApiPropertyOptional({ description: 'Only sites serving exactly this division code.' })
   @IsOptional()
   @Matches(/^\d{6}(\d{3}(\d{3})?)?$/)
   divisionCode?: string;
-
-  @ApiPropertyOptional({ description: 'Page after this site id.' })
-  @IsOptional()
-  @IsOrgId()
-  after?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
 
 @ApiTags('site directory (admin)')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EncryptedFieldDto, MAX_COMMUNITY_RISK, RehabService } from '@app/contracts';
-import { TransactionHost } from '@app/persistence';
+import { releasePlaceSql, takePlaceSql as takePlaceSqlOf, TransactionHost } from '@app/persistence';
 import { CountyCentreFunction, SiteLevel } from './site-vocabulary';
 
 export interface SiteRecord {
@@ -117,9 +117,12 @@ function bestCandidateSql(schema: string, p: CandidateParams): string {
  * announces it (no row: no place taken). `siteId` is the SQL of the site's id: a placeholder or a subquery.
  */
 export function takePlaceSql(schema: string, siteId: string): string {
-  return `UPDATE ${schema}.site s SET reserved = s.reserved + 1
-           WHERE s.id = ${siteId} AND s.accepting AND s.reserved < s.capacity
-       RETURNING s.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook`;
+  return takePlaceSqlOf(
+    `${schema}.site`,
+    's',
+    siteId,
+    's.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook',
+  );
 }
 
 /**
@@ -289,9 +292,6 @@ export class SiteRepository {
 
   /** Gives back a place an assignment held (declined, closed, withdrawn, transferred away). */
   async releasePlace(siteId: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE ${this.s}.site SET reserved = reserved - 1 WHERE id = $1 AND reserved > 0`,
-      [siteId],
-    );
+    await this.tx.manager.query(releasePlaceSql(`${this.s}.site`), [siteId]);
   }
 }

@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PeriodicSweeper } from '@app/core';
 import { REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
-import { ReferralsService } from './referrals.service';
+import { ReferralEscalationService } from './referral-escalation.service';
 
 /** Periodically escalates assignments whose answer window (by the injected Clock) has passed. */
 @Injectable()
 export class EscalationSweeper extends PeriodicSweeper {
-  constructor(referrals: ReferralsService, @Inject(REHAB_SITE_CONFIG) config: RehabSiteConfig) {
+  constructor(escalation: ReferralEscalationService, @Inject(REHAB_SITE_CONFIG) config: RehabSiteConfig) {
     super(
       EscalationSweeper.name,
       config.sweepIntervalMs,
-      () => referrals.escalateOverdue(),
+      () => escalation.escalateOverdue(),
       'overdue assignments escalated',
     );
   }

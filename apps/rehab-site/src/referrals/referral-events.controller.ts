@@ -2,19 +2,19 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { EventEnvelope, EVENTS, ReferralConsentWithdrawnData, ReferralRegisteredData } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
-import { ReferralsService } from './referrals.service';
+import { ReferralIntakeService } from './referral-intake.service';
 
 @Controller()
 export class ReferralEventsController {
-  constructor(private readonly referrals: ReferralsService) {}
+  constructor(private readonly intake: ReferralIntakeService) {}
 
   @OnEvent(EVENTS.referralRegistered)
   onRegistered(@Payload() event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
-    return this.referrals.onRegistered(event);
+    return this.intake.onRegistered(event);
   }
 
   @OnEvent(EVENTS.referralConsentWithdrawn)
   onConsentWithdrawn(@Payload() event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
-    return this.referrals.onConsentWithdrawn(event);
+    return this.intake.onConsentWithdrawn(event);
   }
 }

@@ -1,4 +1,4 @@
-import { DomainException } from '@app/core';
+import { TransitionTable } from '@app/core';
 
 /** Where a referral stands at rehab-site (DESIGN §3). */
 export const REFERRAL_STATUSES = [
@@ -53,19 +53,13 @@ const TRANSITIONS: Record<ReferralStatus, readonly SiteAction[]> = {
   unplaced: [],
 };
 
+const LIFECYCLE = new TransitionTable<ReferralStatus, SiteAction>(TRANSITIONS, 'referral');
+
 export function allowedActions(status: ReferralStatus): SiteAction[] {
-  return [...TRANSITIONS[status]];
+  return LIFECYCLE.allowedActions(status);
 }
 
 /** Refuses (409, listing what is allowed) an action the referral's state does not permit. */
 export function assertAllowed(status: ReferralStatus, action: SiteAction): void {
-  const allowed = allowedActions(status);
-  if (!allowed.includes(action)) {
-    throw new DomainException(
-      'ILLEGAL_TRANSITION',
-      'conflict',
-      `A referral that is ${status} cannot be ${action === 'accept' ? 'accepted' : `given "${action}"`}`,
-      { status, action, allowedActions: allowed },
-    );
-  }
+  LIFECYCLE.assertAllowed(status, action);
 }

@@ -9,10 +9,16 @@ import { GreenHoldSweeper } from '../green-channel/green-hold.sweeper';
 import { EscalationSweeper } from './escalation.sweeper';
 import { ManualPlacementController } from './manual-placement.controller';
 import { ManualPlacementService } from './manual-placement.service';
+import { EmploymentReadinessGate } from './employment-readiness.service';
+import { ReadinessRepository } from './readiness.repository';
 import { ReferralEventsController } from './referral-events.controller';
 import { EarlyWithdrawalRepository } from './early-withdrawal.repository';
 import { ReferralRepository } from './referral.repository';
-import { ReferralsService } from './referrals.service';
+import { ReferralEscalationService } from './referral-escalation.service';
+import { ReferralIntakeService } from './referral-intake.service';
+import { ServiceRecordsService } from './service-records.service';
+import { SiteActions } from './site-actions';
+import { SiteDecisionsService } from './site-decisions.service';
 import { RoutingService } from './routing.service';
 import { SiteReferralsController } from './site-referrals.controller';
 import { SiteContactSeal } from './site-contact-seal';
@@ -29,8 +35,14 @@ import { SiteContactSeal } from './site-contact-seal';
     ReferralRepository,
     EarlyWithdrawalRepository,
     RoutingService,
-    ReferralsService,
+    ReferralIntakeService,
+    ReferralEscalationService,
+    SiteActions,
+    SiteDecisionsService,
+    ServiceRecordsService,
     EscalationSweeper,
+    ReadinessRepository,
+    EmploymentReadinessGate,
     GreenHoldRepository,
     GreenChannelService,
     GreenHoldSweeper,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENTS, isCommunityRisk, SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
-import { EventPublisher } from '@app/messaging';
+import { EventPublisher, raiseOpsAlert } from '@app/messaging';
 import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
 import { RoutingTarget, SiteRepository } from '../directory/site.repository';
 import { SiteNotifier } from '../webhooks/site-notifier.service';
@@ -203,10 +203,6 @@ export class RoutingService {
     details: Record<string, string | number | boolean>,
     now: Date,
   ): Promise<void> {
-    await this.publisher.publish(
-      EVENTS.opsAlertRaised,
-      { code, severity, service: SERVICES.rehabSite, summary, details, raisedAt: now.toISOString() },
-      { subject: typeof details.referralId === 'string' ? details.referralId : undefined },
-    );
+    await raiseOpsAlert(this.publisher, SERVICES.rehabSite, { code, severity, summary, details }, now);
   }
 }

@@ -23,7 +23,8 @@ import {
   SiteReferralQuery,
   TransferDto,
 } from './dto/referral.dto';
-import { ReferralsService } from './referrals.service';
+import { ServiceRecordsService } from './service-records.service';
+import { SiteDecisionsService } from './site-decisions.service';
 
 type SiteRequest = AuthenticatedRequest;
 /** The calling site: @OrgKinds('site') guarantees an organisation principal, @OwnOrganisationParam its path. */
@@ -42,13 +43,16 @@ function siteOf(request: SiteRequest): string {
 @OwnOrganisationParam('siteId')
 @Controller('v1/sites/:siteId/referrals')
 export class SiteReferralsController {
-  constructor(private readonly referrals: ReferralsService) {}
+  constructor(
+    private readonly decisions: SiteDecisionsService,
+    private readonly records: ServiceRecordsService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: ReferralPageDto, description: "The site's own referrals, oldest assignment first." })
   @ApiBadRequestResponse({ description: 'Bad status, limit or cursor.' })
   list(@Req() request: SiteRequest, @Query() query: SiteReferralQuery): Promise<ReferralPageDto> {
-    return this.referrals.list(siteOf(request), query);
+    return this.decisions.list(siteOf(request), query);
   }
 
   @Get(':referralId')
@@ -60,7 +64,7 @@ export class SiteReferralsController {
     @Req() request: SiteRequest,
     @Param('referralId', ParseUUIDPipe) referralId: string,
   ): Promise<ReferralDetailDto> {
-    return this.referrals.get(siteOf(request), referralId);
+    return this.decisions.get(siteOf(request), referralId);
   }
 
   @Post(':referralId/accept')
@@ -71,7 +75,7 @@ export class SiteReferralsController {
     @Req() request: SiteRequest,
     @Param('referralId', ParseUUIDPipe) referralId: string,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.accept(siteOf(request), referralId);
+    return this.decisions.accept(siteOf(request), referralId);
   }
 
   @Post(':referralId/decline')
@@ -83,7 +87,7 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
     @Body() dto: DeclineDto,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.decline(siteOf(request), referralId, dto);
+    return this.decisions.decline(siteOf(request), referralId, dto);
   }
 
   @Post(':referralId/close')
@@ -95,7 +99,7 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
     @Body() dto: CloseDto,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.close(siteOf(request), referralId, dto);
+    return this.decisions.close(siteOf(request), referralId, dto);
   }
 
   @Post(':referralId/relapse')
@@ -110,7 +114,7 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
     @Body() dto: RelapseDto,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.reportRelapse(siteOf(request), referralId, dto);
+    return this.decisions.reportRelapse(siteOf(request), referralId, dto);
   }
 
   @Post(':referralId/employment-readiness')
@@ -122,7 +126,7 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
     @Body() dto: EmploymentReadinessDto,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.confirmEmploymentReadiness(siteOf(request), referralId, dto);
+    return this.decisions.confirmEmploymentReadiness(siteOf(request), referralId, dto);
   }
 
   @Post(':referralId/plan')
@@ -137,7 +141,7 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
     @Body() dto: RehabPlanDto,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.recordPlan(siteOf(request), referralId, dto);
+    return this.records.recordPlan(siteOf(request), referralId, dto);
   }
 
   @Post(':referralId/sessions')
@@ -152,7 +156,7 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
     @Body() dto: ServiceSessionDto,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.recordSession(siteOf(request), referralId, dto);
+    return this.records.recordSession(siteOf(request), referralId, dto);
   }
 
   @Post(':referralId/assessments')
@@ -164,7 +168,7 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
     @Body() dto: PeriodicAssessmentDto,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.recordAssessment(siteOf(request), referralId, dto);
+    return this.records.recordAssessment(siteOf(request), referralId, dto);
   }
 
   @Post(':referralId/transfer')
@@ -179,6 +183,6 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
     @Body() dto: TransferDto,
   ): Promise<ReferralActionResultDto> {
-    return this.referrals.transfer(siteOf(request), referralId, dto);
+    return this.decisions.transfer(siteOf(request), referralId, dto);
   }
 }

@@ -87,6 +87,30 @@ export class ReferralAssessmentOverdueData {
   workingDays: number;
 }
 
+/**
+ * The discharge assessment of a referral awaiting it is due soon: sent once per referral, a configured number of
+ * working days before its deadline, so the hospital (or county centre) completes it before it is overdue.
+ */
+export class ReferralAssessmentReminderData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  @IsTimestamp()
+  dueAt: string;
+
+  @IsTimestamp()
+  remindedAt: string;
+
+  /** Working days before the deadline the reminder is sent at, as configured. */
+  @IsInt()
+  @Min(1)
+  @Max(29)
+  workingDaysBefore: number;
+}
+
 /** The hospital's discharge assessment and what it implies for routing. */
 export class ReferralAssessedData {
   @IsReferralId()
@@ -133,6 +157,16 @@ export class ReferralAssessedData {
   consents: ConsentGrantDto[];
 }
 
+/** A consent purpose registration holds a valid consent for, and until when (absent: no end). */
+export class ValidConsentDto {
+  @IsOneOf(CONSENT_PURPOSES)
+  purpose: ConsentPurpose;
+
+  @IsOptional()
+  @IsTimestamp()
+  expiresAt?: string;
+}
+
 /** Registered with a valid consent for community rehab: ready to be routed. */
 export class ReferralRegisteredData {
   @IsReferralId()
@@ -171,6 +205,15 @@ export class ReferralRegisteredData {
   /** SiteContactDto sealed for rehab-site, bound to this referral (`referralSealContext('siteContact', …)`). */
   @IsNested(() => EncryptedFieldDto)
   sealedContact: EncryptedFieldDto;
+
+  /**
+   * Every purpose the patient's consent was valid for at registration (registration decides validity: guardian,
+   * expiry, withdrawal). Rehab-site gates employment readiness on `employment`. Absent from older producers:
+   * read as no consent beyond community rehab.
+   */
+  @IsOptional()
+  @IsNestedArray(() => ValidConsentDto, 3)
+  validConsents?: ValidConsentDto[];
 }
 
 export class ReferralAssignedData {

@@ -9,6 +9,8 @@ import {
   ServiceName,
   SHARED_EVENTS,
   hospitalConsumer,
+  providerConsumer,
+  RecipientConsumer,
   siteConsumer,
   StreamKey,
   STREAMS,
@@ -29,10 +31,13 @@ export interface NatsPermissions {
   readonly allowResponses: boolean;
 }
 
-export type NatsUserKind = 'service' | 'site' | 'hospital' | 'admin';
+export type NatsUserKind = 'service' | 'site' | 'provider' | 'hospital' | 'admin';
 
 export interface NatsUser {
-  /** Connection/user name: the service name, `site-<siteId>`, `hospital-<hospitalId>` or `admin`. */
+  /**
+   * Connection/user name: the service name, `site-<siteId>`, `provider-<providerId>`, `hospital-<hospitalId>`
+   * or `admin`.
+   */
   readonly name: string;
   readonly kind: NatsUserKind;
   readonly description: string;
@@ -54,6 +59,11 @@ export function inboxPrefixOf(userName: string): string {
 export function siteUserName(siteId: string): string {
   assertRecipientId('site', siteId);
   return `site-${siteId}`;
+}
+
+export function providerUserName(providerId: string): string {
+  assertRecipientId('provider', providerId);
+  return `provider-${providerId}`;
 }
 
 export function hospitalUserName(hospitalId: string): string {
@@ -123,14 +133,27 @@ export function servicePermissions(
   };
 }
 
-/** A site on the bus: its own `site.<siteId>.>` notices, live or through its own durable on SITE. Publishes nothing else. */
-export function sitePermissions(siteId: string, topology: Topology): NatsPermissions {
-  const consumer = siteConsumer(siteId);
+/** An organisation on the bus reading its own notices, live or through its own durable. Publishes nothing else. */
+function recipientPermissions(
+  userName: string,
+  consumer: RecipientConsumer,
+  topology: Topology,
+): NatsPermissions {
   return {
     publish: durableConsumerGrants(topology, consumer).sort(),
-    subscribe: [inboxPrefixOf(siteUserName(siteId)) + '.>', topology.subject(consumer.filterSubject)].sort(),
+    subscribe: [inboxPrefixOf(userName) + '.>', topology.subject(consumer.filterSubject)].sort(),
     allowResponses: false,
   };
+}
+
+/** A site on the bus: its own `site.<siteId>.>` notices (durable `site__<siteId>` on SITE). */
+export function sitePermissions(siteId: string, topology: Topology): NatsPermissions {
+  return recipientPermissions(siteUserName(siteId), siteConsumer(siteId), topology);
+}
+
+/** An employment provider on the bus: its own `provider.<providerId>.>` notices (durable on PROVIDER). */
+export function providerPermissions(providerId: string, topology: Topology): NatsPermissions {
+  return recipientPermissions(providerUserName(providerId), providerConsumer(providerId), topology);
 }
 
 /**
@@ -165,15 +188,17 @@ export function adminPermissions(): NatsPermissions {
 export interface BusUsersOptions {
   readonly topology: Topology;
   readonly sites?: readonly string[];
+  readonly providers?: readonly string[];
   readonly hospitals?: readonly string[];
   /** Streams and durables made by `npm run provision` (admin); services may not create or change them. */
   readonly adminProvisioning?: boolean;
 }
 
-/** Every NATS user of the bus: one per service, one per site and hospital that connects, and `admin`. */
+/** Every NATS user of the bus: one per service, one per site, provider and hospital that connects, and `admin`. */
 export function busUsers({
   topology,
   sites = [],
+  providers = [],
   hospitals = [],
   adminProvisioning = false,
 }: BusUsersOptions): NatsUser[] {
@@ -189,6 +214,14 @@ export function busUsers({
       kind: 'site',
       description: `rehab site ${siteId}: only site.${siteId}.>`,
       permissions: sitePermissions(siteId, topology),
+    });
+  }
+  for (const providerId of [...new Set(providers)].sort()) {
+    users.push({
+      name: providerUserName(providerId),
+      kind: 'provider',
+      description: `employment provider ${providerId}: only provider.${providerId}.>`,
+      permissions: providerPermissions(providerId, topology),
     });
   }
   for (const hospitalId of [...new Set(hospitals)].sort()) {

@@ -100,6 +100,7 @@ export const DEFAULT_TLS_DIR = '/etc/nats/tls';
 export interface NatsConfigOptions {
   readonly namespace?: string;
   readonly sites?: readonly string[];
+  readonly providers?: readonly string[];
   readonly hospitals?: readonly string[];
   /** Where the server finds ca.pem, server-cert.pem and server-key.pem. */
   readonly tlsDir?: string;
@@ -119,6 +120,7 @@ export function renderNatsConfig(options: NatsConfigOptions = {}): Record<string
       busUsers({
         topology: new Topology(options.namespace ?? ''),
         sites: options.sites,
+        providers: options.providers,
         hospitals: options.hospitals,
         adminProvisioning: options.adminProvisioning,
       }),

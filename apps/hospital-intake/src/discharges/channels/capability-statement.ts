@@ -19,7 +19,8 @@ export function capabilityStatement(now: Date): CapabilityStatement {
           'POST [base] (or [base]/Bundle) a transaction Bundle: Patient (ID number under urn:oid:2.16.156.10011.1.3 ' +
           'or identifier type NNCHN/NI), Encounter, Condition (ICD-10), ServiceRequest, optional RelatedPerson ' +
           '(guardian), Consent and discharge-assessment Observations. Without the assessment the referral awaits it; ' +
-          'a later Bundle of Observations basedOn ServiceRequest/<referral id> completes it.',
+          'a later Bundle of Observations, or of a QuestionnaireResponse (linkIds risk-level, condition-status, ' +
+          'rehab-needs, employment-interest, gaf, sdss, psp, adl), basedOn ServiceRequest/<referral id> completes it.',
         security: { description: 'Each hospital calls with its X-API-Key header.' },
         interaction: [{ code: 'transaction' }],
       },

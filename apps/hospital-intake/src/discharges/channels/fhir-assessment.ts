@@ -69,14 +69,18 @@ export interface FhirAssessmentMapping {
 const SERVICE_REQUEST_REFERENCE = /(?:^|\/)ServiceRequest\/([0-9a-f-]{36})$/i;
 
 /**
- * Whether a Bundle is a discharge assessment sent later: Observations (no Patient, no Encounter), each
- * `basedOn` the referral's ServiceRequest (as the discharge's answer located it) or naming the encounter.
+ * Whether a Bundle is a discharge assessment sent later: Observations or a QuestionnaireResponse (no Patient,
+ * no Encounter), `basedOn` the referral's ServiceRequest (as the discharge's answer located it) or naming the encounter.
  */
 export function isAssessmentBundle(bundle: unknown): boolean {
   const entries = (bundle as { entry?: { resource?: { resourceType?: string } }[] })?.entry;
   if (!Array.isArray(entries)) return false;
   const types = entries.map((e) => e?.resource?.resourceType);
-  return types.includes('Observation') && !types.includes('Patient') && !types.includes('Encounter');
+  return (
+    (types.includes('Observation') || types.includes('QuestionnaireResponse')) &&
+    !types.includes('Patient') &&
+    !types.includes('Encounter')
+  );
 }
 
 export function mapFhirAssessmentBundle(bundle: {

@@ -12,8 +12,8 @@ function awaitingOutcome(receipt: ReferralReceiptDto): OperationOutcome {
         severity: 'warning',
         code: 'incomplete',
         diagnostics:
-          `awaiting-assessment: the discharge is kept; send the discharge assessment (Observations risk-level and ` +
-          `condition-status basedOn ${referralLocation(receipt.referralId)})` +
+          `awaiting-assessment: the discharge is kept; send the discharge assessment (Observations or a ` +
+          `QuestionnaireResponse with risk-level and condition-status, basedOn ${referralLocation(receipt.referralId)})` +
           (receipt.assessmentDueAt ? ` by ${receipt.assessmentDueAt}` : ''),
         expression: (receipt.missing ?? []).map((field) => field.replace(/^assessment\./, 'Observation.')),
       },
@@ -23,16 +23,17 @@ function awaitingOutcome(receipt: ReferralReceiptDto): OperationOutcome {
 
 /**
  * The transaction-response R4 requires: one entry per request entry, in order. The ServiceRequest entry (or,
- * for an assessment Bundle, every Observation) answers with the referral's location; the other resources were
+ * for an assessment Bundle, the QuestionnaireResponse or every Observation) answers with the referral's location; the other resources were
  * read into the referral and answer 200.
  */
 export function transactionResponse(request: unknown, status: number, receipt: ReferralReceiptDto): Bundle {
   const entries = (request as { entry?: { resource?: { resourceType?: string } }[] }).entry ?? [];
   const created = status === 201 || status === 202;
   const location = referralLocation(receipt.referralId);
-  const carrier = entries.some((e) => e?.resource?.resourceType === 'ServiceRequest')
-    ? 'ServiceRequest'
-    : 'Observation';
+  const carrier =
+    ['ServiceRequest', 'QuestionnaireResponse'].find((type) =>
+      entries.some((e) => e?.resource?.resourceType === type),
+    ) ?? 'Observation';
   const entry: BundleEntry[] = entries.map((e) => {
     if (e?.resource?.resourceType !== carrier) return { response: { status: '200 OK' } };
     return {

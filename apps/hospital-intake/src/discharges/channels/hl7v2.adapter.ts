@@ -90,6 +90,8 @@ export function parseHl7(text: string): Hl7Document {
 
 export interface AckInput {
   readonly controlId: string;
+  /** MSH-9.2 of the message answered (A03, R01…): the ACK is `ACK^<trigger>^ACK`; plain `ACK` when unknown. */
+  readonly trigger?: string;
   readonly receivingApp: string;
   readonly receivingFacility: string;
   readonly sendingApp: string;
@@ -100,9 +102,15 @@ export interface AckInput {
   readonly errors?: { location: string; code: string; detail: string }[];
 }
 
+/** MSH-9.2, the trigger event of a message (A03, R01…). */
+export const triggerOf = (doc: Hl7Document): string => doc.msh(9).split('^')[1] ?? '';
+
 const clean = (value: string) => value.replace(/[|^~\\&\r\n]/g, ' ');
 
-/** ACK^A03 with MSA (and one ERR per problem) built with simple-hl7, stamped `now`. */
+/**
+ * The ACK of a message (HL7 v2 original acknowledgment mode): MSH-9 `ACK^<trigger of the message>^ACK`, MSA-2 its
+ * control id, one ERR per problem; built with simple-hl7, stamped `now`.
+ */
 export function buildAck(input: AckInput, now: Date): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const ack = new hl7.Message(
@@ -112,7 +120,7 @@ export function buildAck(input: AckInput, now: Date): string {
     input.receivingFacility,
     stamp,
     '',
-    ['ACK', 'A03', 'ACK'],
+    input.trigger && /^[A-Z0-9]{3}$/.test(input.trigger) ? ['ACK', input.trigger, 'ACK'] : 'ACK',
     `ACK${stamp}${Math.floor(Math.random() * 1e6)}`,
     'P',
     input.version || '2.5',

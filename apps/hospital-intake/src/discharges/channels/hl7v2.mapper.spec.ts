@@ -68,6 +68,7 @@ describe('ADT^A03 mapping', () => {
     const ack = buildAck(
       {
         controlId: 'CTRL42',
+        trigger: 'A03',
         code: 'AE',
         text: 'bad | input',
         sendingApp: 'BUS',
@@ -84,5 +85,30 @@ describe('ADT^A03 mapping', () => {
     expect(segments[0]).toMatch(/^MSH\|\^~\\&\|BUS\|INTAKE\|HIS\|AKZX\|20261120020000\|\|ACK\^A03\^ACK\|/);
     expect(segments[1]).toBe('MSA|AE|CTRL42|bad   input');
     expect(segments[2]).toBe('ERR||PID^1^3|ID_NUMBER_CHECKSUM^^HL70357|E||||checksum');
+  });
+
+  it.each([
+    ['R01', 'ACK^R01^ACK'],
+    ['A03', 'ACK^A03^ACK'],
+    ['', 'ACK'],
+  ])('should answer a message with trigger "%s" with MSH-9 %s and its control id', (trigger, msh9) => {
+    const ack = buildAck(
+      {
+        controlId: 'ORU7',
+        trigger,
+        code: 'AA',
+        text: 'ok',
+        sendingApp: 'BUS',
+        sendingFacility: 'INTAKE',
+        receivingApp: 'HIS',
+        receivingFacility: 'AKZX',
+        version: '2.4',
+      },
+      new Date('2026-11-20T02:00:00Z'),
+    );
+    const [msh, msa] = ack.split('\r');
+
+    expect(msh.split('|')[8]).toBe(msh9);
+    expect(msa).toBe('MSA|AA|ORU7|ok');
   });
 });

