@@ -34,6 +34,14 @@ describe('npm run bench options', () => {
     expect(options.appEnv).toEqual({ CONSUMER_LANES: '8', OUTBOX_BATCH_SIZE: '500' });
   });
 
+  it('should run the apps and GREEN isolation alone with --isolation-only', () => {
+    expect(parseBenchOptions([])).toMatchObject({ isolationOnly: false });
+    const options = parseBenchOptions(['--quick', '--isolation-only', '--queued', '10000', '--history', '5']);
+    expect(options).toMatchObject({ isolationOnly: true, queued: 10_000, history: 0 });
+    // Isolation without a backlog would measure nothing.
+    expect(() => parseBenchOptions(['--isolation-only', '--queued', '0'])).toThrow(/queued/);
+  });
+
   it('should refuse what it cannot run', () => {
     expect(() => parseBenchOptions(['--referrals', '0'])).toThrow(/referrals/);
     expect(() => parseBenchOptions(['--rate', 'fast'])).toThrow(/rate/);

@@ -5,7 +5,7 @@
  *
  *   npm run bench -- [--quick] [--referrals N] [--rate R] [--saturation-rate R] [--max-in-flight N]
  *                    [--sites N] [--history N] [--growth-sites N] [--queued N] [--out FILE]
- *                    [--profile DIR] [--app-env NAME=value ...]
+ *                    [--profile DIR] [--app-env NAME=value ...] [--isolation-only]
  *
  * Phases, one after the other so they never compete for the 2 cores:
  *   1. raw baseline (3 processes): warm-up, saturation run, latency run at --rate (default: half the
@@ -14,6 +14,8 @@
  *      then GREEN isolation;
  *   3. the apps again on a fresh namespace and schemas holding --history stored referrals and --growth-sites
  *      sites: the same runs.
+ * --isolation-only runs phase 2 alone (the apps' runs, which give the finished referrals a relapse is reported
+ * for, then GREEN isolation): no baseline, no growth, so no project / baseline ratios.
  * Prints tables and writes JSON (default .bench/latest.json). Exit code 0 unless the run itself failed; the
  * goals' verdicts are in the output.
  *
@@ -74,6 +76,8 @@ export interface BenchOptions {
   profile?: string;
   /** Extra environment for every app (`--app-env CONSUMER_LANES=8`, repeatable). */
   appEnv: Record<string, string>;
+  /** Skip the raw baseline and growth: the apps' runs and GREEN isolation only. */
+  isolationOnly: boolean;
 }
 
 const positive = (name: string, value: string | undefined, fallback: number, allowZero = false): number => {
@@ -102,10 +106,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       out: { type: 'string' },
       profile: { type: 'string' },
       'app-env': { type: 'string', multiple: true },
+      'isolation-only': { type: 'boolean', default: false },
     },
     strict: true,
   });
   const quick = values.quick ?? false;
+  const isolationOnly = values['isolation-only'] ?? false;
   return {
     quick,
     referrals: Math.round(positive('referrals', values.referrals, quick ? 400 : 3000)),
@@ -113,9 +119,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     saturationRate: positive('saturation-rate', values['saturation-rate'], 1000),
     maxInFlight: Math.round(positive('max-in-flight', values['max-in-flight'], 64)),
     sites: Math.round(positive('sites', values.sites, 0, true)),
-    history: Math.round(positive('history', values.history, quick ? 20_000 : 1_000_000, true)),
+    history: isolationOnly
+      ? 0
+      : Math.round(positive('history', values.history, quick ? 20_000 : 1_000_000, true)),
     growthSites: Math.round(positive('growth-sites', values['growth-sites'], quick ? 2_000 : 10_000)),
-    queued: Math.round(positive('queued', values.queued, quick ? 1_000 : 10_000, true)),
+    queued: Math.round(positive('queued', values.queued, quick ? 1_000 : 10_000, !isolationOnly)),
     warmUp: Math.round(positive('warm-up', values['warm-up'], quick ? 60 : 200, true)),
     out: values.out ?? path.join('.bench', 'latest.json'),
     profile: values.profile,
@@ -126,6 +134,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         return [pair.slice(0, at), pair.slice(at + 1)];
       }),
     ),
+    isolationOnly,
   };
 }
 
@@ -319,7 +328,7 @@ async function runProject(
   fleet: AppFleet,
   extraSites: BenchSite[],
   residences: string[],
-  rate: number,
+  rate: number | undefined,
   label: string,
 ): Promise<SystemResult & { referralIds: string[]; clock: EventClock }> {
   await prepareRehabDirectory(db, fleet.app(SERVICES.rehabSite).schema, extraSites);
@@ -354,15 +363,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const { demo, extra } = await benchDirectory(options.sites);
     const residences = benchResidences(demo);
 
-    const baseline = await runBaseline(
-      options,
-      logRoot,
-      databaseUrl,
-      natsUrl,
-      [...demo, ...extra],
-      residences,
-    );
-    const rate = options.rate ?? baseline.latency.offeredRate;
+    const baseline = options.isolationOnly
+      ? undefined
+      : await runBaseline(options, logRoot, databaseUrl, natsUrl, [...demo, ...extra], residences);
+    const rate = options.rate ?? baseline?.latency.offeredRate;
 
     let isolation: IsolationResult | undefined;
     const fleet = await startFleet(databaseUrl, natsUrl, 'bench', logRoot, options);
@@ -375,8 +379,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           clock: measured.clock,
           referralIds: measured.referralIds,
           queued: options.queued,
-          idleSamples: options.quick ? 5 : 10,
-          loadedSamples: options.quick ? 5 : 20,
+          // 20 a phase at least, so a p99 is not just the one slowest of a handful.
+          idleSamples: 20,
+          loadedSamples: 20,
           discharge: dischargeFor(residences),
           log,
         });
@@ -426,7 +431,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       });
     }
 
-    const ratios = computeRatios(baseline, project, growth);
+    const ratios = computeRatios(baseline, project, growth, isolation);
     const usage = [...project.usage, ...(growth?.usage ?? [])].map((u) => ({
       ...u,
       name: growth?.usage.includes(u) ? `${u.name} (+stored)` : u.name,
@@ -441,13 +446,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         'NATS subscription in the bench process on the namespace subjects saw the referral.registered / ' +
         'referral.assigned publish (first sighting, keyed by the CloudEvents subject = referral id); HTTP accept = ' +
         'due time → 201. Sustained throughput = assignments per second between the 10th and 90th percentile ' +
-        'completion. GREEN isolation: publish → inbox row committed in each GREEN consumer (polled every ~2 ms).',
+        'completion. GREEN isolation: publish → inbox row committed in each GREEN consumer (polled every ~2 ms), ' +
+        'and relapse reported → hospital notified: publish → first sighting of green.notified for the referral ' +
+        '(core NATS subscription in the bench process).',
       baseline,
       project,
       growth,
       isolation,
       ratios,
-      goals: evaluateGoals(ratios, usage, growth !== undefined),
+      goals: evaluateGoals(ratios, usage, growth !== undefined, isolation !== undefined),
     };
   } finally {
     await db.end();

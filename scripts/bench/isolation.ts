@@ -6,13 +6,20 @@ import { CLOUDEVENTS_CONTENT_TYPE, CONSUMERS, EVENTS, HEADERS, SERVICES } from '
 import { buildEnvelope, Topology } from '@app/messaging';
 import { AppFleet } from '@app/testing/fleet';
 import { LatencyRecorder } from './latency';
-import { driveRun, EventClock, nowMs } from './load';
+import { driveRun, EventClock, nowMs, stampFirstSighting } from './load';
 import { IsolationResult } from './report';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The services whose durable consumers take `green.relapse-reported` in a fleet of intake, registration, rehab-site. */
 const GREEN_CONSUMERS = [SERVICES.registration, SERVICES.hospitalIntake] as const;
+
+/** One published `green.relapse-reported`: its event id, its referral and when it was published. */
+interface GreenSample {
+  id: string;
+  referralId: string;
+  at: number;
+}
 
 export interface IsolationOptions {
   fleet: AppFleet;
@@ -35,6 +42,9 @@ export interface IsolationOptions {
  * happens in life — registration stops (SIGSTOP) while hospital-intake keeps accepting discharges over HTTP —
  * and the GREEN events are published the moment registration comes back. They are published directly to
  * JetStream as rehab-site's relay would (same envelope and headers), so the site-side path is not measured.
+ * Issue 15 adds relapse reported → hospital notified: publish → hospital-intake's `green.notified` on the bus,
+ * for the same events; behind the backlog hospital-intake also has registration's drained REFERRAL output
+ * (referral.registered, referral.assigned) to consume.
  */
 export async function measureIsolation(options: IsolationOptions): Promise<IsolationResult> {
   const { fleet, db } = options;
@@ -51,8 +61,15 @@ export async function measureIsolation(options: IsolationOptions): Promise<Isola
   const recorders = new Map(
     GREEN_CONSUMERS.map((s) => [s, { idle: new LatencyRecorder(), loaded: new LatencyRecorder() }]),
   );
+  const notified = { idle: new LatencyRecorder(), loaded: new LatencyRecorder() };
+  // Issue 15: relapse reported → hospital notified. hospital-intake publishes `green.notified` (with the
+  // per-hospital `hospital.<id>.green.offered` notice, same transaction) through its outbox; a core
+  // subscription stamps its first sighting per referral (the CloudEvents subject), as EventClock does.
+  const notifiedAt = new Map<string, number>();
+  stampFirstSighting(nc, topology.subject(EVENTS.greenNotified.subject), notifiedAt);
+  await nc.flush();
 
-  const publishGreen = async (referralId: string): Promise<{ id: string; at: number }> => {
+  const publishGreen = async (referralId: string): Promise<GreenSample> => {
     const envelope = buildEnvelope(
       EVENTS.greenRelapseReported,
       SERVICES.rehabSite,
@@ -68,29 +85,37 @@ export async function measureIsolation(options: IsolationOptions): Promise<Isola
       msgID: envelope.id,
       headers: h,
     });
-    return { id: envelope.id, at };
+    return { id: envelope.id, referralId, at };
   };
 
-  /** Polls the GREEN consumers' inbox tables until every event is handled by each; records publish → seen. */
   /**
-   * Polls the GREEN consumers' inbox tables until every event is handled by each; records publish → seen.
+   * Polls the GREEN consumers' inbox tables until every event is handled by each, and waits for each
+   * referral's `green.notified`; records publish → handled per consumer and publish → notified.
    * `events` may still grow while this runs (events published one by one): polling starts with the first, so
    * no event waits for the ones published after it. Runs until `published()` and nothing is left open.
    */
   const awaitHandled = async (
-    events: { id: string; at: number }[],
+    events: GreenSample[],
     phase: 'idle' | 'loaded',
     published: () => boolean = () => true,
     timeoutMs = 120_000,
   ) => {
     const open = new Map(GREEN_CONSUMERS.map((s) => [s, new Map<string, number>()]));
+    const unnotified = new Map<string, number>();
     let taken = 0;
     const deadline = nowMs() + timeoutMs;
     for (;;) {
       for (; taken < events.length; taken++) {
         for (const waiting of open.values()) waiting.set(events[taken].id, events[taken].at);
+        unnotified.set(events[taken].referralId, events[taken].at);
       }
-      const left = [...open.values()].some((m) => m.size > 0);
+      for (const [referralId, publishedAt] of unnotified) {
+        const seen = notifiedAt.get(referralId);
+        if (seen === undefined) continue;
+        notified[phase].record(seen - publishedAt);
+        unnotified.delete(referralId);
+      }
+      const left = unnotified.size > 0 || [...open.values()].some((m) => m.size > 0);
       if ((!left && published() && taken === events.length) || nowMs() > deadline) break;
       for (const service of GREEN_CONSUMERS) {
         const waiting = open.get(service)!;
@@ -108,6 +133,7 @@ export async function measureIsolation(options: IsolationOptions): Promise<Isola
       await sleep(2);
     }
     const missing = [...open.entries()].filter(([, m]) => m.size > 0).map(([s, m]) => `${s}: ${m.size}`);
+    if (unnotified.size > 0) missing.push(`${unnotified.size} never reached green.notified`);
     if (missing.length > 0)
       throw new Error(`GREEN events not handled within ${timeoutMs} ms (${missing.join(', ')})`);
   };
@@ -157,7 +183,7 @@ export async function measureIsolation(options: IsolationOptions): Promise<Isola
     options.log(
       `isolation: registration resumed with ${queuedNow} referral events queued; ${options.loadedSamples} GREEN events`,
     );
-    const events: { id: string; at: number }[] = [];
+    const events: GreenSample[] = [];
     let allPublished = false;
     const handled = awaitHandled(events, 'loaded', () => allPublished);
     try {
@@ -179,6 +205,7 @@ export async function measureIsolation(options: IsolationOptions): Promise<Isola
         idle: recorders.get(service)!.idle.summary(),
         loaded: recorders.get(service)!.loaded.summary(),
       })),
+      notified: { idle: notified.idle.summary(), loaded: notified.loaded.summary() },
     };
   } finally {
     await nc.close();

@@ -10,6 +10,29 @@ export function nowMs(): number {
 }
 
 /**
+ * Stamps into `map` when each CloudEvent on `subject` is first seen, keyed by its `subject` (the referral id):
+ * a core NATS subscription receives every JetStream publish to the subject; a re-publish is a duplicate.
+ */
+export function stampFirstSighting(
+  nc: NatsConnection,
+  subject: string,
+  map: Map<string, number>,
+): Subscription {
+  return nc.subscribe(subject, {
+    callback: (error, message) => {
+      if (error) return;
+      const at = nowMs();
+      try {
+        const id = (message.json<{ subject?: string }>() ?? {}).subject;
+        if (typeof id === 'string' && !map.has(id)) map.set(id, at);
+      } catch {
+        // not a CloudEvent: not ours
+      }
+    },
+  });
+}
+
+/**
  * Stamps, in this process, when each referral's `referral.registered` and `referral.assigned` events cross the
  * bus: a core NATS subscription on the namespace's subjects receives every JetStream publish to them. Keyed
  * by the CloudEvents `subject` (the referral id); the first sighting wins (a relay re-publish is a duplicate).
@@ -30,21 +53,7 @@ export class EventClock {
       ['registered', clock.registered],
       ['assigned', clock.assigned],
     ] as const) {
-      const subject = `${namespace}.referral.${stage}`;
-      clock.subscriptions.push(
-        nc.subscribe(subject, {
-          callback: (error, message) => {
-            if (error) return;
-            const at = nowMs();
-            try {
-              const id = (message.json<{ subject?: string }>() ?? {}).subject;
-              if (typeof id === 'string' && !map.has(id)) map.set(id, at);
-            } catch {
-              // not a CloudEvent: not ours
-            }
-          },
-        }),
-      );
+      clock.subscriptions.push(stampFirstSighting(nc, `${namespace}.referral.${stage}`, map));
     }
     await nc.flush();
     return clock;

@@ -5,6 +5,8 @@ import {
   computeRatios,
   evaluateGoals,
   formatReport,
+  GREEN_NOTIFIED_GOAL,
+  IsolationResult,
   ProcessUsage,
   RunResult,
   SystemResult,
@@ -42,6 +44,15 @@ function usage(name: string, peakMb: number, cpuMs: number): ProcessUsage {
     peakRssBytes: peakMb * mb,
     cpuSeconds: 10,
     cpuMsPerReferral: cpuMs,
+  };
+}
+
+function isolation(idleP99: number, loadedP99: number): IsolationResult {
+  return {
+    queued: 10_000,
+    backlogAtEnd: 9_000,
+    consumers: [{ service: 'registration', idle: summary(10), loaded: summary(20) }],
+    notified: { idle: summary(idleP99), loaded: summary(loadedP99) },
   };
 }
 
@@ -129,6 +140,55 @@ describe('goals', () => {
     expect(goals.find((g) => g.name === 'p99 discharge→assigned with stored history / empty')?.verdict).toBe(
       'missed',
     );
+  });
+});
+
+describe('GREEN relapse reported → hospital notified', () => {
+  const baseline = system('baseline', 200, 100, 4);
+  const project = system('project', 150, 150, 8);
+  const goal = (iso: IsolationResult) =>
+    evaluateGoals(computeRatios(baseline, project, undefined, iso), [], false, true).find(
+      (g) => g.name === GREEN_NOTIFIED_GOAL,
+    );
+
+  it('should judge the p99 behind 10,000 queued referral events against 2x idle', () => {
+    const ratios = computeRatios(baseline, project, undefined, isolation(40, 70));
+    expect(ratios.greenNotifiedP99LoadedOverIdle).toBeCloseTo(1.75);
+    expect(goal(isolation(40, 70))).toMatchObject({ value: 1.75, verdict: 'met' });
+    expect(goal(isolation(40, 81))).toMatchObject({ verdict: 'missed' });
+  });
+
+  it('should say "not measured" when no notification was seen, and leave the goal out without isolation', () => {
+    const none = isolation(40, 70);
+    none.notified!.loaded = { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
+    expect(goal(none)).toMatchObject({ verdict: 'not measured' });
+    const { notified: _, ...older } = isolation(40, 70);
+    expect(goal(older)).toMatchObject({ verdict: 'not measured' });
+    const ratios = computeRatios(baseline, project);
+    expect(ratios).not.toHaveProperty('greenNotifiedP99LoadedOverIdle');
+    expect(evaluateGoals(ratios, [], false).some((g) => g.name === GREEN_NOTIFIED_GOAL)).toBe(false);
+  });
+
+  it('should print both phases and the ratio, and report without a baseline (--isolation-only)', () => {
+    const iso = isolation(40, 70);
+    const ratios = computeRatios(undefined, project, undefined, iso);
+    expect(ratios.p99ProjectOverBaseline).toBeUndefined();
+    const text = formatReport({
+      startedAt: '',
+      finishedAt: '',
+      machine: { cpus: 2, loadAverage: [1, 1, 1], node: 'v20' },
+      options: {},
+      method: '',
+      project,
+      isolation: iso,
+      ratios,
+      goals: evaluateGoals(ratios, project.usage, false, true),
+    });
+    expect(text).toContain('relapse reported → hospital notified');
+    expect(text).toContain('10000 queued');
+    expect(text).toContain('p99 ratio behind the backlog / idle: 1.75');
+    expect(text).toContain(GREEN_NOTIFIED_GOAL);
+    expect(text).not.toContain('baseline run');
   });
 });
 

@@ -69,6 +69,12 @@ export interface IsolationResult {
   backlogAtEnd: number;
   /** Publish → handled (inbox row committed), per consuming service, idle vs behind the backlog. */
   consumers: { service: string; idle: LatencySummary; loaded: LatencySummary }[];
+  /**
+   * Relapse reported (`green.relapse-reported` published) → hospital notified (hospital-intake's
+   * `green.notified` seen on the bus, published with the per-hospital `hospital.<id>.green.offered` notice in
+   * one transaction), idle vs behind the backlog. Absent in reports from before issue 15.
+   */
+  notified?: { idle: LatencySummary; loaded: LatencySummary };
 }
 
 export interface Goal {
@@ -86,7 +92,8 @@ export interface BenchReport {
   options: Record<string, unknown>;
   /** How the stage timestamps were taken. */
   method: string;
-  baseline: SystemResult;
+  /** Absent when the run skipped it (`--isolation-only`). */
+  baseline?: SystemResult;
   project: SystemResult;
   growth?: GrowthResult;
   isolation?: IsolationResult;
@@ -115,25 +122,35 @@ export function serverCpuPerReferral(system: SystemResult): number | undefined {
     : system.servers.reduce((sum, s) => sum + s.cpuMsPerReferral, 0);
 }
 
-/** project / baseline (and grown / empty) ratios that the goals are judged on. */
+/** p99 of GREEN relapse reported → hospital notified behind the REFERRAL backlog over idle (goal ≤ 2). */
+export function greenNotifiedP99Ratio(isolation: IsolationResult | undefined): number | undefined {
+  const n = isolation?.notified;
+  if (!n || n.idle.count === 0 || n.loaded.count === 0) return undefined;
+  return ratio(n.loaded.p99, n.idle.p99);
+}
+
+/** project / baseline (and grown / empty, GREEN loaded / idle) ratios that the goals are judged on. */
 export function computeRatios(
-  baseline: SystemResult,
+  baseline: SystemResult | undefined,
   project: SystemResult,
   growth?: GrowthResult,
+  isolation?: IsolationResult,
 ): Record<string, number | undefined> {
-  const p99 = (r: RunResult) => (r.assigned > 0 ? r.latency.dischargeToAssigned.p99 : undefined);
+  const p99 = (r: RunResult | undefined) =>
+    r !== undefined && r.assigned > 0 ? r.latency.dischargeToAssigned.p99 : undefined;
   return {
-    throughputProjectOverBaseline: ratio(project.saturation.throughput, baseline.saturation.throughput),
-    p99ProjectOverBaseline: ratio(p99(project.latency), p99(baseline.latency)),
-    cpuPerReferralProjectOverBaseline: ratio(cpuPerReferral(project), cpuPerReferral(baseline)),
+    throughputProjectOverBaseline: ratio(project.saturation.throughput, baseline?.saturation.throughput),
+    p99ProjectOverBaseline: ratio(p99(project.latency), p99(baseline?.latency)),
+    cpuPerReferralProjectOverBaseline: ratio(cpuPerReferral(project), baseline && cpuPerReferral(baseline)),
     serverCpuPerReferralProjectOverBaseline: ratio(
       serverCpuPerReferral(project),
-      serverCpuPerReferral(baseline),
+      baseline && serverCpuPerReferral(baseline),
     ),
     acceptP99ProjectOverBaseline: ratio(
       project.latency.latency.accept.p99,
-      baseline.latency.latency.accept.p99,
+      baseline?.latency.latency.accept.p99,
     ),
+    ...(isolation ? { greenNotifiedP99LoadedOverIdle: greenNotifiedP99Ratio(isolation) } : {}),
     ...(growth
       ? {
           throughputGrownOverEmpty: ratio(growth.saturation.throughput, project.saturation.throughput),
@@ -158,16 +175,22 @@ function atMost(name: string, value: number | undefined, limit: number, unit = '
   return { name, value, target, verdict: value <= limit ? 'met' : 'missed' };
 }
 
-/** The goals of issue 8, judged on the measured ratios and peak RSS. */
+export const GREEN_NOTIFIED_GOAL = 'GREEN p99 relapse→hospital notified, behind the backlog / idle';
+
+/** The goals of issues 8 and 15, judged on the measured ratios and peak RSS. */
 export function evaluateGoals(
   ratios: Record<string, number | undefined>,
   usage: ProcessUsage[],
   growthMeasured: boolean,
+  isolationMeasured = false,
 ): Goal[] {
   const goals = [
     atLeast('throughput project / baseline', ratios.throughputProjectOverBaseline, 1.0, 0.5),
     atMost('p99 discharge→assigned project / baseline (same offered load)', ratios.p99ProjectOverBaseline, 2),
   ];
+  if (isolationMeasured) {
+    goals.push(atMost(GREEN_NOTIFIED_GOAL, ratios.greenNotifiedP99LoadedOverIdle, 2));
+  }
   if (growthMeasured) {
     goals.push(
       atLeast('throughput with stored history / empty', ratios.throughputGrownOverEmpty, 1 / 1.5),
@@ -206,7 +229,7 @@ function latencyRows(run: RunResult): string[][] {
 /** The human report: runs, latencies, resources, isolation, ratios and goals. */
 export function formatReport(report: BenchReport): string {
   const systems: [string, SystemResult][] = [
-    ['baseline', report.baseline],
+    ...(report.baseline ? [['baseline', report.baseline] as [string, SystemResult]] : []),
     ['project', report.project],
     ...(report.growth
       ? [[`project +${report.growth.storedReferrals} stored`, report.growth] as [string, SystemResult]]
@@ -308,6 +331,27 @@ export function formatReport(report: BenchReport): string {
         ]),
       ),
     );
+    const notified = report.isolation.notified;
+    if (notified) {
+      out.push('');
+      out.push(
+        'GREEN relapse reported → hospital notified (green.notified on the bus), idle vs behind the backlog:',
+      );
+      out.push(
+        formatTable(
+          ['phase', 'n', 'p50', 'p95', 'p99', 'max'],
+          (
+            [
+              ['idle', notified.idle],
+              [`${report.isolation.queued} queued`, notified.loaded],
+            ] as const
+          ).map(([phase, s]) => [phase, String(s.count), f(s.p50), f(s.p95), f(s.p99), f(s.max)]),
+        ),
+      );
+      out.push(
+        `p99 ratio behind the backlog / idle: ${f(greenNotifiedP99Ratio(report.isolation), 2)} (goal ≤ 2)`,
+      );
+    }
   }
   out.push('');
   out.push(

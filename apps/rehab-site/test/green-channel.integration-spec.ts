@@ -24,8 +24,8 @@ describe('rehab-site: the green channel (re-grading, readmission hold, back to t
       ])
     )[0].reserved;
   /** Registered, assigned to a-station and accepted. */
-  const served = async () => {
-    const id = await world.register();
+  const served = async (registered: Parameters<RehabSiteHarness['register']>[0] = {}) => {
+    const id = await world.register(registered);
     expect(await assignedTo(id, 1)).toEqual(['a-station']);
     expect((await act(id, 'accept')).status).toBe(200);
     return id;
@@ -91,6 +91,31 @@ describe('rehab-site: the green channel (re-grading, readmission hold, back to t
       conditionStatus: 'basically-stable',
     });
     expect(high.body.status).toBe('green-channel');
+  });
+
+  it('should recompute the colour grade on every periodic assessment: risk 3 turns it red and opens a case, risk 1 stable lowers it and opens nothing', async () => {
+    const at = world.clock.now().toISOString();
+    /** The grade the site sees in its referral view. */
+    const grade = async (referralId: string) => {
+      const view = await world.http('GET', `/v1/sites/a-station/referrals/${referralId}`, key);
+      expect(view.status).toBe(200);
+      return (view.body as { colourGrade: string }).colourGrade;
+    };
+
+    const worse = await served({ riskLevel: 1, colourGrade: 'yellow' });
+    const high = await act(worse, 'assessments', { assessedAt: at, riskLevel: 3, conditionStatus: 'stable' });
+    expect(high.body.status).toBe('green-channel');
+    expect(await grade(worse)).toBe('red');
+    expect((await world.events(worse, EVENTS.greenRelapseReported.subject)).map((e) => e.data)).toEqual([
+      expect.objectContaining({ observedRiskLevel: 3, trigger: 'periodic-assessment' }),
+    ]);
+
+    const calmer = await served({ riskLevel: 2, colourGrade: 'orange' });
+    const low = await act(calmer, 'assessments', { assessedAt: at, riskLevel: 1, conditionStatus: 'stable' });
+    expect(low.body.status).toBe('accepted');
+    expect(await grade(calmer)).toBe('yellow');
+    expect(await world.events(calmer, EVENTS.greenRelapseReported.subject)).toEqual([]);
+    expect((await world.referral(calmer))?.status).toBe('accepted');
   });
 
   it('should hold the place on readmission and bring the resumed referral back to the same site', async () => {

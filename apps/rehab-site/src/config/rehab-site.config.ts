@@ -1,3 +1,4 @@
+import { ColourGradePolicy } from '@app/contracts';
 import { integerFromEnv } from '@app/core';
 import { loadWebhookSettings, WebhookSettings } from '@app/webhooks';
 
@@ -22,6 +23,11 @@ export interface RehabSiteConfig {
    * green channel, as a relapse report does (`GREEN_REGRADE_FROM_RISK_LEVEL`, default 3).
    */
   readonly regradeFromRiskLevel: number;
+  /**
+   * The one colour-grade table of the bus (`COLOUR_GRADE_RULES`, shared with hospital-intake and registration):
+   * every periodic assessment recomputes the referral's grade with it (分色动态管理).
+   */
+  readonly colourGrades: ColourGradePolicy;
   /** Largest page of the site referral list (`SITE_PAGE_LIMIT_MAX`, default 100). */
   readonly pageLimitMax: number;
   /** Highest latest-assessment risk level ready for employment (`SITE_EMPLOYMENT_MAX_RISK_LEVEL`, default 1). */
@@ -43,6 +49,7 @@ export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): Rehab
     employmentMaxRiskLevel: integerFromEnv(env, 'SITE_EMPLOYMENT_MAX_RISK_LEVEL', 1, 0, 5),
     placeHoldDays: integerFromEnv(env, 'GREEN_PLACE_HOLD_DAYS', 30, 0, 365),
     regradeFromRiskLevel: integerFromEnv(env, 'GREEN_REGRADE_FROM_RISK_LEVEL', 3, 0, 5),
+    colourGrades: ColourGradePolicy.fromEnv(env),
   };
 }
 

@@ -41,9 +41,26 @@ export class GreenChannelService {
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
-  /** Whether a periodic assessment re-grades the patient into the green channel (分色动态管理). */
-  regrades(riskLevel: number, conditionStatus: ConditionStatus): boolean {
-    return riskLevel >= this.config.regradeFromRiskLevel || conditionStatus === 'unstable';
+  /**
+   * 分色动态管理, in the site's transaction: a periodic assessment recomputes the referral's colour grade with
+   * the one policy (`COLOUR_GRADE_RULES`) and stores it; at risk ≥ GREEN_REGRADE_FROM_RISK_LEVEL or an
+   * unstable condition the referral also enters the green channel. True when it did.
+   */
+  async regrade(
+    referral: ReferralRecord,
+    siteId: string,
+    riskLevel: number,
+    conditionStatus: ConditionStatus,
+    now: Date,
+  ): Promise<boolean> {
+    const { colourGrade } = this.config.colourGrades.assess(riskLevel, conditionStatus);
+    if (colourGrade !== referral.colourGrade) {
+      await this.referrals.setColourGrade(referral.referralId, colourGrade);
+      await this.audit.record(audit('colour-regraded', referral.referralId));
+    }
+    if (riskLevel < this.config.regradeFromRiskLevel && conditionStatus !== 'unstable') return false;
+    await this.enter(referral, siteId, riskLevel, 'periodic-assessment', now);
+    return true;
   }
 
   /** In the site's transaction: the referral enters the green channel and hospital-intake is told. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ColourGrade } from '@app/contracts';
 import { DomainException, KeysetPosition } from '@app/core';
 import { TransactionHost } from '@app/persistence';
 import {
@@ -332,6 +333,14 @@ export class ReferralRepository {
       [referralId],
     );
     return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+  }
+
+  /** The colour grade a periodic assessment recomputed (分色动态管理). */
+  async setColourGrade(referralId: string, colourGrade: ColourGrade): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET colour_grade = $2, updated_at = now() WHERE referral_id = $1`,
+      [referralId, colourGrade],
+    );
   }
 
   /** Moves the referral's residence (a transfer because the patient moved). */

@@ -95,11 +95,10 @@ export class ServiceRecordsService {
         { referralId, siteId, kind, occurredAt, ...published, recordedAt: now.toISOString() },
         { subject: referralId },
       );
-      // Dynamic re-grading: a periodic assessment at high risk or unstable opens a green-channel case.
+      // Dynamic re-grading: every periodic assessment recomputes the grade; high risk or unstable opens a case.
       const { riskLevel, conditionStatus } = published;
       if (kind === 'assessment' && riskLevel !== undefined && conditionStatus) {
-        if (this.green.regrades(riskLevel, conditionStatus)) {
-          await this.green.enter(referral, siteId, riskLevel, 'periodic-assessment', now);
+        if (await this.green.regrade(referral, siteId, riskLevel, conditionStatus, now)) {
           status = 'green-channel';
         }
       }
