@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENTS } from '@app/contracts';
 import { AuditEntry, AuditTrail, referralAudit } from '@app/audit';
-import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor } from '@app/core';
+import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor, pageLimit } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { TransactionHost } from '@app/persistence';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
@@ -46,7 +46,8 @@ export class GreenCasesService {
   ) {}
 
   async list(hospital: AuthenticatedHospital, query: GreenCaseQuery): Promise<GreenCasePageDto> {
-    const limit = Math.min(query.limit ?? 20, this.config.green.pageLimitMax);
+    // Above the page maximum → 400, as every list answers (never a silently shorter page).
+    const limit = pageLimit(query.limit, this.config.green.pageLimitMax);
     const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
     const rows = await this.tx.run(async () => {
       const found = await this.cases.pageForHospital(hospital.id, query.status, after, limit + 1);

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { CursorPageQuery } from '@app/platform';
+import { IsOptional, IsString, Length } from 'class-validator';
 import {
   GREEN_DECLINE_REASONS,
   GREEN_ROUTES,
@@ -46,28 +46,11 @@ export class GreenCasePageDto {
 
 export const WORKLIST_STATUSES = ['offered', 'acknowledged', 'readmitted'] as const;
 
-export class GreenCaseQuery {
+export class GreenCaseQuery extends CursorPageQuery {
   @ApiPropertyOptional({ enum: WORKLIST_STATUSES })
   @IsOptional()
   @IsOneOf(WORKLIST_STATUSES)
   status?: (typeof WORKLIST_STATUSES)[number];
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor).' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/)
-  cursor?: string;
-
-  @ApiPropertyOptional({
-    default: 20,
-    minimum: 1,
-    description: 'Capped by GREEN_PAGE_LIMIT_MAX (default 100).',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class AcknowledgeGreenCaseDto {

@@ -1,18 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IdPageQuery } from '@app/platform';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsInt,
   IsOptional,
   IsString,
   IsUrl,
   Length,
   Matches,
-  Max,
-  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -145,24 +143,11 @@ export class UpdatedHospitalDto {
   webhookSecret?: string;
 }
 
-export class HospitalListQuery {
+export class HospitalListQuery extends IdPageQuery {
   @ApiPropertyOptional({ description: 'Only hospitals of this county.' })
   @IsOptional()
   @Matches(/^\d{6}$/)
   countyDivisionCode?: string;
-
-  @ApiPropertyOptional({ description: 'Page after this hospital id.' })
-  @IsOptional()
-  @IsOrgId()
-  after?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
 
 export class DesignationDto {
