@@ -47,9 +47,10 @@ describe(mapFhirBundle.name, () => {
     expect(sources.get('#/assessment/riskLevel')).toBe('Bundle.entry.resource.ofType(Observation)');
   });
 
-  it('should name each missing or repeated resource', () => {
+  it('should name each missing or repeated resource (the ServiceRequest is optional, but only one)', () => {
+    expect(() => mapFhirBundle(bundle([PATIENT, ENCOUNTER, CONDITION]))).not.toThrow();
     try {
-      mapFhirBundle(bundle([PATIENT, PATIENT, CONDITION]));
+      mapFhirBundle(bundle([PATIENT, PATIENT, CONDITION, REQUEST, REQUEST]));
       throw new Error('mapped');
     } catch (error) {
       expect(error).toBeInstanceOf(FhirMappingError);
