@@ -12,11 +12,10 @@ import {
 import { DatabaseDefinition } from '@app/persistence';
 import { ServiceOverrides } from '@app/platform';
 import {
-  deleteNamespaceStreams,
+  closeServices,
   expectValidFhir,
   opsHeaders,
   ServiceUnderTest,
-  SHARED_NATS_URL,
   startService,
   testDatabase,
   TestDatabase,
@@ -462,10 +461,7 @@ describe('authorization matrix: every route × every caller', () => {
   });
 
   afterAll(async () => {
-    for (const service of services.values()) await service.close();
-    await deleteNamespaceStreams(SHARED_NATS_URL, namespace);
-    await db.dropSchemas(...[...services.values()].map((s) => s.schema));
-    await db.close();
+    await closeServices(services.values(), namespace, db);
   });
 
   it.each(SPECS.map(([name]) => name))('%s: every route has a policy row and every row a route', (name) => {

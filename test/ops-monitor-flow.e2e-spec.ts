@@ -3,10 +3,9 @@ import { EVENTS } from '@app/contracts';
 import { DatabaseDefinition } from '@app/persistence';
 import { ServiceOverrides } from '@app/platform';
 import {
-  deleteNamespaceStreams,
+  closeServices,
   opsHeaders,
   ServiceUnderTest,
-  SHARED_NATS_URL,
   startService,
   testDatabase,
   TestDatabase,
@@ -119,10 +118,7 @@ describe('ops-monitor watching a referral through every service', () => {
   });
 
   afterAll(async () => {
-    for (const service of services.values()) await service.close();
-    await deleteNamespaceStreams(SHARED_NATS_URL, namespace);
-    await db.dropSchemas(...[...services.values()].map((s) => s.schema));
-    await db.close();
+    await closeServices(services.values(), namespace, db);
   });
 
   it('should show the producers’ event times and the latencies they give', async () => {

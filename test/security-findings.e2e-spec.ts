@@ -4,11 +4,10 @@ import { OrganisationKind, upsertApiKeys } from '@app/auth';
 import { DatabaseDefinition } from '@app/persistence';
 import { ServiceOverrides } from '@app/platform';
 import {
-  deleteNamespaceStreams,
+  closeServices,
   fhirSchemaProblem,
   opsHeaders,
   ServiceUnderTest,
-  SHARED_NATS_URL,
   startService,
   testDatabase,
   TestDatabase,
@@ -155,10 +154,7 @@ describe('security findings (issue 14)', () => {
   });
 
   afterAll(async () => {
-    for (const service of services.values()) await service.close();
-    await deleteNamespaceStreams(SHARED_NATS_URL, namespace);
-    await db.dropSchemas(...[...services.values()].map((s) => s.schema));
-    await db.close();
+    await closeServices(services.values(), namespace, db);
   });
 
   // -------------------------------------------------------------------------------------------------------

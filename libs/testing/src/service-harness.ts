@@ -80,3 +80,16 @@ export async function closeServiceHarness(parts: {
   }
   await parts.db?.close();
 }
+
+/** Closes several services booted in one process on one bus namespace, then drops their schemas and streams. */
+export async function closeServices(
+  services: Iterable<ServiceUnderTest>,
+  namespace: string,
+  db: TestDatabase,
+): Promise<void> {
+  const all = [...services];
+  for (const service of all) await service.close();
+  await deleteNamespaceStreams(SHARED_NATS_URL, namespace);
+  await db.dropSchemas(...all.map((s) => s.schema));
+  await db.close();
+}
