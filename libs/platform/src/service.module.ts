@@ -17,6 +17,7 @@ import { loggingModule, metricsModule } from '@app/observability';
 import { DatabaseDefinition, PersistenceModule, runtimeRoleOf } from '@app/persistence';
 import { DeadLetterAdminController } from './dead-letter-admin.controller';
 import { HealthController } from './health.controller';
+import { MetricsListener } from './metrics-listener';
 import { NoBodyInterceptor } from './no-body.interceptor';
 
 export interface ServiceModuleOptions {
@@ -103,6 +104,7 @@ export class ServiceModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: NoBodyInterceptor },
+        MetricsListener,
       ],
       exports: [SERVICE_CONFIG, Clock],
     };
