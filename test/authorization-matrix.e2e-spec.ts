@@ -140,7 +140,7 @@ const PROVIDER_ACTION: Row = {
 const COMMON: Record<string, Row> = {
   'GET /health/live': { public: true, ok: 200 },
   'GET /health': { roles: ANY_OPS, ok: 200 },
-  'GET /health/ready': { roles: ANY_OPS, ok: 200 },
+  'GET /health/ready': { public: true, ok: 200 },
   'GET /metrics': { roles: ANY_OPS, ok: 200 },
   'GET /docs-json': { roles: ANY_OPS, ok: 200 },
   'GET /docs-yaml': { roles: ANY_OPS, ok: 200 },

@@ -64,17 +64,19 @@ describe('npm start', () => {
       );
     }
     for (const service of SERVICES) {
-      const ready = (await (
-        await fetch(`http://127.0.0.1:${service.port}/health/ready`, { headers })
-      ).json()) as {
+      const ready = (await (await fetch(`http://127.0.0.1:${service.port}/health`, { headers })).json()) as {
         status: string;
         info: Record<string, { status: string }>;
       };
       expect(ready.status).toBe('ok');
       expect(Object.keys(ready.info).sort()).toEqual(['database', 'nats', 'outbox']);
-      // Only liveness is public; readiness, metrics and docs need an ops JWT.
+      // Liveness and readiness are public for probes and say nothing but a status; the details, metrics and
+      // docs need credentials.
       expect((await fetch(`http://127.0.0.1:${service.port}/health/live`)).status).toBe(200);
-      expect((await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status).toBe(401);
+      const probe = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
+      expect(probe.status).toBe(200);
+      expect(await probe.json()).toEqual({ status: 'ok' });
+      expect((await fetch(`http://127.0.0.1:${service.port}/health`)).status).toBe(401);
       expect((await fetch(`http://127.0.0.1:${service.port}/metrics`)).status).toBe(401);
       expect((await fetch(`http://127.0.0.1:${service.port}/docs-json`)).status).toBe(401);
       const docs = await fetch(`http://127.0.0.1:${service.port}/docs-json`, { headers });

@@ -1,4 +1,5 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateIntakeTables1764000000000 } from './migrations/1764000000000-CreateIntakeTables';
@@ -24,5 +25,6 @@ export const DATABASE: DatabaseDefinition = {
     ApplicationEnded1765000000000,
     AwaitingAssessment1765100000000,
     AssessmentReminder1765200000000,
+    AuditRetention1766950000000,
   ],
 };

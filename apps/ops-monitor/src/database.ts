@@ -1,3 +1,4 @@
+import { AuditRetention1766950000000 } from '@app/audit';
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
@@ -11,5 +12,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRuntimeRole1763900000500,
     CreateApiKeys1764200000000,
     CreateReadModel1764300000000,
+    AuditRetention1766950000000,
   ],
 };

@@ -32,7 +32,7 @@ describe('ops-monitor boot', () => {
     await waitFor(async () => (await fetch(`${service.url}/health/ready`, { headers: ops })).status === 200, {
       message: 'ready',
     });
-    const body = (await (await fetch(`${service.url}/health/ready`, { headers: ops })).json()) as {
+    const body = (await (await fetch(`${service.url}/health`, { headers: ops })).json()) as {
       details: Record<string, { status: string }>;
     };
     expect(Object.values(body.details).map((d) => d.status)).toEqual(['up', 'up', 'up']);

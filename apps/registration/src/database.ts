@@ -1,4 +1,5 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { DeadlinesAndCalendar1765000000000 } from './migrations/1765000000000-DeadlinesAndCalendar';
@@ -16,5 +17,6 @@ export const DATABASE: DatabaseDefinition = {
     ConsolidateApiKeys1764200000000,
     IdentityReview1764910000000,
     DeadlinesAndCalendar1765000000000,
+    AuditRetention1766950000000,
   ],
 };

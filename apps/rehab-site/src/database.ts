@@ -1,4 +1,5 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
 import { RiskCeilingAndEarlyWithdrawals1765000000000 } from './migrations/1765000000000-RiskCeilingAndEarlyWithdrawals';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
@@ -20,5 +21,6 @@ export const DATABASE: DatabaseDefinition = {
     GreenChannelHold1764600000100,
     RiskCeilingAndEarlyWithdrawals1765000000000,
     EmploymentConsents1765100000000,
+    AuditRetention1766950000000,
   ],
 };

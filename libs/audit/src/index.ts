@@ -5,3 +5,5 @@ export * from './audit-trail.service';
 export * from './audit.module';
 export * from './audit-events.controller';
 export * from './dto/audit-query.dto';
+export * from './audit-retention.migration';
+export * from './audit-retention';

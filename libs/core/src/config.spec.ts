@@ -38,6 +38,7 @@ describe(loadServiceConfig.name, () => {
         busNamespace: '',
         httpPort: 3002,
         httpHost: '127.0.0.1',
+        metricsHost: '127.0.0.1',
         logLevel: 'info',
         outboxPollIntervalMs: 1000,
         outboxBatchSize: 200,
@@ -106,10 +107,14 @@ describe(loadServiceConfig.name, () => {
         SHUTDOWN_GRACE_MS: '0',
         OUTBOX_BACKLOG_READY_LIMIT: '123',
         STREAM_REPLICAS: '3',
+        METRICS_PORT: '9464',
+        METRICS_HOST: '0.0.0.0',
       });
 
       expect(sut).toMatchObject({
         httpPort: 8080,
+        metricsPort: 9464,
+        metricsHost: '0.0.0.0',
         outboxPollIntervalMs: 250,
         outboxBatchSize: 50,
         consumerLanes: 2,
@@ -167,6 +172,8 @@ describe(loadServiceConfig.name, () => {
       ['HTTP_PORT', 'abc'],
       ['HTTP_PORT', '70000'],
       ['HTTP_PORT', '80.5'],
+      ['METRICS_PORT', '65536'],
+      ['METRICS_PORT', 'nine'],
       ['LOG_LEVEL', 'verbose'],
       ['OUTBOX_POLL_INTERVAL_MS', '5'],
       ['OUTBOX_BATCH_SIZE', '0'],

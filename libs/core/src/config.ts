@@ -58,6 +58,21 @@ class EnvironmentVariables {
   @IsString()
   HTTP_HOST?: string;
 
+  /**
+   * Port of the internal metrics listener (Prometheus text at /metrics, no credentials): meant for a port that
+   * only the scraper can reach (pod network, compose network). Unset: no internal listener; 0: any free port.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  METRICS_HOST?: string;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
@@ -177,6 +192,9 @@ export interface ServiceConfig {
   readonly busNamespace: string;
   readonly httpPort: number;
   readonly httpHost: string;
+  /** Internal metrics listener (`METRICS_PORT`, `METRICS_HOST` default 127.0.0.1); unset: none. */
+  readonly metricsPort?: number;
+  readonly metricsHost: string;
   readonly logLevel: string;
   readonly outboxPollIntervalMs: number;
   readonly outboxBatchSize: number;
@@ -244,6 +262,8 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     busNamespace: vars.BUS_NAMESPACE ?? '',
     httpPort: vars.HTTP_PORT ?? defaultPortOf(service),
     httpHost: vars.HTTP_HOST ?? '127.0.0.1',
+    ...(vars.METRICS_PORT !== undefined ? { metricsPort: vars.METRICS_PORT } : {}),
+    metricsHost: vars.METRICS_HOST ?? '127.0.0.1',
     logLevel: vars.LOG_LEVEL ?? 'info',
     outboxPollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS ?? 1000,
     outboxBatchSize: vars.OUTBOX_BATCH_SIZE ?? 200,

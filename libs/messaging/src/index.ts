@@ -31,3 +31,4 @@ export * from './security/nats-client-security';
 export * from './security/dev-certificates';
 export * from './ops-alert';
 export * from './security/event-origin';
+export * from './retention/messaging-retention.sweeper';

@@ -13,6 +13,8 @@ import { EventPublisher } from './outbox/event-publisher';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { JetStreamServer } from './transport/jetstream.server';
+import { MessagingRetentionRepository } from './retention/messaging-retention.repository';
+import { MessagingRetentionSweeper } from './retention/messaging-retention.sweeper';
 
 /** JetStream backbone for one service: provisioning, outbox + relay, inbox, dead letters, the transport. */
 @Global()
@@ -36,8 +38,11 @@ export class MessagingModule {
         MessagingHealthService,
         MessagingLifecycle,
         OutboxMetrics,
+        MessagingRetentionRepository,
+        MessagingRetentionSweeper,
       ],
       exports: [
+        MessagingRetentionSweeper,
         MESSAGING_OPTIONS,
         EventPublisher,
         NatsConnectionService,

@@ -1,5 +1,5 @@
 import { ConsumerDefinition, ServiceName } from '@app/contracts';
-import { BusProvisioning } from '@app/core';
+import { BusProvisioning, RetentionConfig } from '@app/core';
 import { NatsClientSecurity } from './security/nats-client-security';
 
 export interface MessagingOptions {
@@ -25,6 +25,8 @@ export interface MessagingOptions {
   readonly provisioning?: BusProvisioning;
   /** nkey and TLS of this service's NATS user (none: plain, unauthenticated, as in dev/CI). */
   readonly security?: NatsClientSecurity;
+  /** How long the outbox, inbox and dead letters are kept (none: nothing is pruned). */
+  readonly retention?: RetentionConfig;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

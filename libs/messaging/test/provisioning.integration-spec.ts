@@ -35,7 +35,7 @@ describe('stream provisioning by the admin step', () => {
   });
 
   const readiness = async () => {
-    const response = await fetch(`${consumer!.url}/health/ready`, { headers: await opsHeaders() });
+    const response = await fetch(`${consumer!.url}/health`, { headers: await opsHeaders() });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 

@@ -12,8 +12,10 @@ import { Public } from '@app/auth';
 import { MessagingHealthService } from '@app/messaging';
 
 /**
- * Liveness is the process alone (the one public endpoint). Readiness covers Postgres, NATS and the outbox
- * backlog and answers 503 (with the terminus JSON) when any is down; it needs an ops JWT (any ops role).
+ * Liveness is the process alone; readiness covers Postgres, NATS and the outbox backlog. Both are public so that
+ * load balancers and orchestrator probes can use them without credentials, and both say nothing but a status:
+ * `GET /health/ready` answers 200 `{"status":"ok"}` or 503 `{"status":"unavailable"}`. The per-component
+ * details (terminus JSON, 200 or 503) are at `GET /health`, for ops users (any ops role).
  */
 @ApiExcludeController()
 @Controller('health')
@@ -38,9 +40,12 @@ export class HealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
-  ready(@Res({ passthrough: true }) response: Response) {
-    return this.readiness(response);
+  @Public()
+  async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: 'ok' | 'unavailable' }> {
+    const result = (await this.readiness(response)) as { status?: string };
+    if (result.status === 'ok') return { status: 'ok' };
+    response.status(503);
+    return { status: 'unavailable' };
   }
 
   /** 200 or 503, both with terminus' JSON (not problem+json: monitors read the per-component details). */

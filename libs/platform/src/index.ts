@@ -4,3 +4,4 @@ export * from './health.controller';
 export * from './migration-cli';
 export * from './dead-letter-admin.controller';
 export * from './cursor-page.query';
+export * from './metrics-listener';

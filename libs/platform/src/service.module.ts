@@ -5,8 +5,11 @@ import { ConsumerDefinition, ServiceName } from '@app/contracts';
 import {
   Clock,
   createValidationPipe,
+  loadRetentionConfig,
   loadServiceConfig,
   ProblemDetailsFilter,
+  RETENTION_CONFIG,
+  RetentionConfig,
   SERVICE_CONFIG,
   ServiceConfig,
   SystemClock,
@@ -17,6 +20,7 @@ import { loggingModule, metricsModule } from '@app/observability';
 import { DatabaseDefinition, PersistenceModule, runtimeRoleOf } from '@app/persistence';
 import { DeadLetterAdminController } from './dead-letter-admin.controller';
 import { HealthController } from './health.controller';
+import { MetricsListener } from './metrics-listener';
 import { NoBodyInterceptor } from './no-body.interceptor';
 
 export interface ServiceModuleOptions {
@@ -30,6 +34,8 @@ export interface ServiceModuleOptions {
   readonly auth?: Partial<AuthConfig>;
   /** Overrides of the environment (tests). */
   readonly config?: Partial<ServiceConfig>;
+  /** Overrides of the retention settings (tests). */
+  readonly retention?: Partial<RetentionConfig>;
   /** The time source injected as `Clock` (tests: a ManualClock); a SystemClock otherwise. */
   readonly clock?: Clock;
   readonly logDestination?: NodeJS.WritableStream;
@@ -37,7 +43,10 @@ export interface ServiceModuleOptions {
 }
 
 /** What tests may override when they boot a whole service. */
-export type ServiceOverrides = Pick<ServiceModuleOptions, 'config' | 'logDestination' | 'auth' | 'clock'>;
+export type ServiceOverrides = Pick<
+  ServiceModuleOptions,
+  'config' | 'logDestination' | 'auth' | 'clock' | 'retention'
+>;
 
 /**
  * Everything a service on the bus needs, composed once: validated config, the Clock, its Postgres schema, the
@@ -48,6 +57,7 @@ export type ServiceOverrides = Pick<ServiceModuleOptions, 'config' | 'logDestina
 export class ServiceModule {
   static forRoot(options: ServiceModuleOptions): DynamicModule {
     const config: ServiceConfig = { ...loadServiceConfig(options.service), ...options.config };
+    const retention: RetentionConfig = { ...loadRetentionConfig(), ...options.retention };
     return {
       module: ServiceModule,
       global: true,
@@ -94,17 +104,20 @@ export class ServiceModule {
             tlsCertFile: config.natsTlsCertFile,
             tlsKeyFile: config.natsTlsKeyFile,
           },
+          retention,
         }),
       ],
       controllers: [HealthController, DeadLetterAdminController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
+        { provide: RETENTION_CONFIG, useValue: retention },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: NoBodyInterceptor },
+        MetricsListener,
       ],
-      exports: [SERVICE_CONFIG, Clock],
+      exports: [SERVICE_CONFIG, RETENTION_CONFIG, Clock],
     };
   }
 }
