@@ -53,7 +53,8 @@ import {
 } from './events/site.events';
 import {
   ReferralFileSummarisedData,
-  ReferralPeriodicAssessmentData,
+  ReferralPeriodicAssessmentDueData,
+  ReferralPeriodicAssessmentOverdueData,
   ReferralServiceRecordedData,
   ReferralTransferredData,
 } from './events/rehab.events';
@@ -379,14 +380,14 @@ export const EVENTS = {
   referralPeriodicAssessmentDue: event(
     'referral.periodic-assessment-due',
     'REFERRAL',
-    ReferralPeriodicAssessmentData,
+    ReferralPeriodicAssessmentDueData,
     SERVICES.rehabSite,
     "The serving site's periodic assessment (the plan's review date) falls due within the configured days; once per review date.",
   ),
   referralPeriodicAssessmentOverdue: event(
     'referral.periodic-assessment-overdue',
     'REFERRAL',
-    ReferralPeriodicAssessmentData,
+    ReferralPeriodicAssessmentOverdueData,
     SERVICES.rehabSite,
     "The plan's review date passed with no periodic assessment recorded; once per review date (ops alerted).",
   ),

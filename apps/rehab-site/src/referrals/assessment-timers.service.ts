@@ -53,7 +53,7 @@ export class AssessmentTimersService {
   }
 
   private async publish(
-    definition: typeof EVENTS.referralPeriodicAssessmentDue,
+    definition: typeof EVENTS.referralPeriodicAssessmentDue | typeof EVENTS.referralPeriodicAssessmentOverdue,
     review: ReviewDue,
     now: Date,
   ): Promise<void> {

@@ -71,7 +71,7 @@ export class ReferralTransferredData {
  * before) or has passed without an assessment recorded since the plan (`…-overdue`). Each is raised once per
  * review date; recording an assessment clears both.
  */
-export class ReferralPeriodicAssessmentData {
+export class ReferralPeriodicAssessmentDueData {
   @IsReferralId()
   referralId: string;
 
@@ -87,8 +87,30 @@ export class ReferralPeriodicAssessmentData {
   raisedAt: string;
 }
 
+/** The review date passed with no assessment recorded (same fields as the due notice). */
+export class ReferralPeriodicAssessmentOverdueData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  @IsTimestamp()
+  reviewBy: string;
+
+  @IsTimestamp()
+  raisedAt: string;
+}
+
 /** Stages of the subject's file as the patient's registration channel sees them. */
-export const FILE_STAGES = ['assigned', 'accepted', 'in-service', 'green-channel', 'on-hold', 'closed'] as const;
+export const FILE_STAGES = [
+  'assigned',
+  'accepted',
+  'in-service',
+  'green-channel',
+  'on-hold',
+  'closed',
+] as const;
 export type FileStage = (typeof FILE_STAGES)[number];
 
 /**

@@ -1,5 +1,13 @@
 import { IsBoolean, IsInt, Max, Min } from 'class-validator';
-import { IsDivisionCode, IsListOf, IsOneOf, IsOrgId, IsReferralId, IsRiskLevel, IsTimestamp } from '../validation';
+import {
+  IsDivisionCode,
+  IsListOf,
+  IsOneOf,
+  IsOrgId,
+  IsReferralId,
+  IsRiskLevel,
+  IsTimestamp,
+} from '../validation';
 import { COLOUR_GRADES, ColourGrade, REHAB_SERVICES, RehabService } from '../vocabulary';
 
 /**
