@@ -357,7 +357,14 @@ export class ReferralRepository {
    */
   async serviceRecordsOf(referralId: string): Promise<ServiceRecordRow[]> {
     const rows = await this.tx.manager.query<
-      { id: string; site_id: string; kind: ServiceRecordKind; occurred_at: Date; recorded_at: Date; details: object }[]
+      {
+        id: string;
+        site_id: string;
+        kind: ServiceRecordKind;
+        occurred_at: Date;
+        recorded_at: Date;
+        details: object;
+      }[]
     >(
       `SELECT id, site_id, kind, occurred_at, recorded_at, details FROM ${this.s}.service_record
         WHERE referral_id = $1 ORDER BY occurred_at, recorded_at, id`,

@@ -6,7 +6,8 @@ import { REFERRAL_STATUSES, ReferralStatus } from '../referral-lifecycle';
 export class ServiceRecordEntryDto {
   @ApiProperty() id: string;
   @ApiProperty({ enum: SERVICE_RECORD_KINDS }) kind: ServiceRecordKind;
-  @ApiProperty({ description: 'The site that recorded it (a previous site after a transfer).' }) siteId: string;
+  @ApiProperty({ description: 'The site that recorded it (a previous site after a transfer).' })
+  siteId: string;
   @ApiProperty({ description: 'Plan start, session date or assessment date.' }) occurredAt: string;
   @ApiProperty() recordedAt: string;
   @ApiProperty({
