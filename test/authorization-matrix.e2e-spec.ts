@@ -215,6 +215,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     // :siteId is site's own id: the other site's key on it answers 404 (as if it did not exist).
     'GET /v1/sites/:siteId/referrals': { orgs: SITES, ok: { default: 200, otherSite: 404 } },
     'GET /v1/sites/:siteId/referrals/:referralId': { orgs: SITES, ok: 404 },
+    'GET /v1/sites/:siteId/referrals/:referralId/file': { orgs: SITES, ok: 404 },
     'POST /v1/sites/:siteId/referrals/:referralId/accept': { orgs: SITES, ok: 404 },
     'POST /v1/sites/:siteId/referrals/:referralId/decline': {
       orgs: SITES,

@@ -75,6 +75,12 @@ export const CONSUMERS = {
     EVENTS.referralAssigned,
     'Meets the refer-to-a-site deadline (5 working days of registration) when a site is assigned.',
   ),
+  registrationFileSummarised: consumer(
+    SERVICES.registration,
+    'referral-file-summarised',
+    EVENTS.referralFileSummarised,
+    "Keeps the subject's file summary (site, stage, counts and dates) for the channels that may see the application.",
+  ),
   rehabSiteRegistered: consumer(
     SERVICES.rehabSite,
     'referral-registered',

@@ -46,8 +46,18 @@ import {
   ReferralRegistrationExpiredData,
   ReferralSlaBreachedData,
 } from './events/registration.events';
-import { SiteReferralAssignedData, SiteReferralRevokedData } from './events/site.events';
-import { ReferralServiceRecordedData, ReferralTransferredData } from './events/rehab.events';
+import {
+  SiteReferralAssignedData,
+  SiteReferralEscalatedData,
+  SiteReferralRevokedData,
+} from './events/site.events';
+import {
+  ReferralFileSummarisedData,
+  ReferralPeriodicAssessmentDueData,
+  ReferralPeriodicAssessmentOverdueData,
+  ReferralServiceRecordedData,
+  ReferralTransferredData,
+} from './events/rehab.events';
 
 /** CloudEvents `type` prefix: reverse-DNS of the product. */
 export const EVENT_TYPE_PREFIX = 'cn.referralbus';
@@ -367,6 +377,27 @@ export const EVENTS = {
     SERVICES.rehabSite,
     'The patient moved: the referral went from one site to another, which must accept it.',
   ),
+  referralPeriodicAssessmentDue: event(
+    'referral.periodic-assessment-due',
+    'REFERRAL',
+    ReferralPeriodicAssessmentDueData,
+    SERVICES.rehabSite,
+    "The serving site's periodic assessment (the plan's review date) falls due within the configured days; once per review date.",
+  ),
+  referralPeriodicAssessmentOverdue: event(
+    'referral.periodic-assessment-overdue',
+    'REFERRAL',
+    ReferralPeriodicAssessmentOverdueData,
+    SERVICES.rehabSite,
+    "The plan's review date passed with no periodic assessment recorded; once per review date (ops alerted).",
+  ),
+  referralFileSummarised: event(
+    'referral.file-summarised',
+    'REFERRAL',
+    ReferralFileSummarisedData,
+    SERVICES.rehabSite,
+    "The subject's file changed: current site, stage, counts and dates of sessions and assessments (no notes), for the patient's registration channel.",
+  ),
   siteReferralAssigned: {
     ...event(
       'site.referral.assigned',
@@ -384,6 +415,16 @@ export const EVENTS = {
       SiteReferralRevokedData,
       SERVICES.rehabSite,
       'Per-site notice on site.<siteId>.referral.revoked: the site no longer holds the referral (escalated, consent withdrawn, transferred).',
+    ),
+    perRecipient: true,
+  },
+  siteReferralEscalated: {
+    ...event(
+      'site.referral.escalated',
+      'SITE',
+      SiteReferralEscalatedData,
+      SERVICES.rehabSite,
+      "Per-site notice to the county centre on site.<centreId>.referral.escalated: a site in its county let a referral's answer window pass (re-routed).",
     ),
     perRecipient: true,
   },

@@ -28,6 +28,11 @@ export const DECLINE_REASONS = [
   'outside-area',
   'needs-not-met',
   'patient-unreachable',
+  // Risk too high for community care: never bounced to the next community site; the county centre places it
+  // by hand (or refers it to a hospital) and ops are alerted.
+  'risk-too-high',
+  // The patient or guardian refused the service: routing stops (status `patient-refused`) until ops place it.
+  'patient-refused',
   'other',
 ] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];

@@ -3,6 +3,7 @@ import {
   ColourGrade,
   ConditionStatus,
   ConsentPurpose,
+  ReferralFileSummarisedData,
   RehabService,
 } from '@app/contracts';
 
@@ -36,6 +37,9 @@ export interface Assessment {
   readonly assessedAt: Date;
 }
 
+/** What rehab-site last told registration of the subject's file (`referral.file-summarised`; no notes). */
+export type FileSummary = Omit<ReferralFileSummarisedData, 'referralId'>;
+
 export interface ApplicationRow {
   readonly id: string;
   readonly registrationId: string;
@@ -65,6 +69,8 @@ export interface ApplicationRow {
   readonly registeredAt: Date | null;
   readonly endedAt: Date | null;
   readonly endReason: string | null;
+  /** The subject's file as the registration channel may see it (from rehab-site). */
+  readonly fileSummary: FileSummary | null;
 }
 
 export interface NewApplication {
@@ -141,6 +147,7 @@ export interface RawApplication {
   registered_at: Date | null;
   ended_at: Date | null;
   end_reason: string | null;
+  file_summary: FileSummary | null;
 }
 
 export const toApplication = (r: RawApplication): ApplicationRow => ({
@@ -181,4 +188,5 @@ export const toApplication = (r: RawApplication): ApplicationRow => ({
   registeredAt: r.registered_at,
   endedAt: r.ended_at,
   endReason: r.end_reason,
+  fileSummary: r.file_summary,
 });

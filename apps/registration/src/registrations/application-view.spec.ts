@@ -33,10 +33,33 @@ const row = (overrides: Partial<ApplicationRow> = {}): ApplicationRow => ({
   registeredAt: null,
   endedAt: null,
   endReason: null,
+  fileSummary: null,
   ...overrides,
 });
 
 describe('application views', () => {
+  it("should show a channel the subject's file summary of its case (the merge target's once verified)", () => {
+    const summary = {
+      siteId: 'st-1',
+      stage: 'in-service' as const,
+      sessionCount: 2,
+      lastSessionAt: at.toISOString(),
+      assessmentCount: 0,
+      updatedAt: at.toISOString(),
+    };
+    expect(toChannelApplicationView(row({ status: 'registered', fileSummary: summary }), 'p').file).toEqual(
+      summary,
+    );
+    const target = row({ id: 'target', status: 'registered', fileSummary: summary });
+    const verifiedMerge = row({ status: 'merged', mergedInto: 'target', verifiedAt: at });
+    expect(toChannelApplicationView(verifiedMerge, 'p', target).file).toEqual(summary);
+    // An unchecked filer's merged application follows nothing, the file included.
+    expect(toChannelApplicationView(row({ status: 'merged', mergedInto: 'target' }), 'p', target).file).toBe(
+      undefined,
+    );
+    expect(toOfficeApplicationView(row({ fileSummary: summary }), 'p').file).toEqual(summary);
+  });
+
   it('should show the office the link and hide it from the channel', () => {
     const linked = row({ linkedBy: 'id-number' });
     expect(toOfficeApplicationView(linked, 'p')).toMatchObject({

@@ -19,6 +19,7 @@ export function toOfficeApplicationView(a: ApplicationRow, patientRef: string): 
     ...deadlines(a),
     ...(a.status === 'awaiting-consent' && a.missingPurpose ? { awaitingConsentFor: a.missingPurpose } : {}),
     ...(a.endReason ? { endReason: a.endReason } : {}),
+    ...(a.fileSummary ? { file: a.fileSummary } : {}),
   };
 }
 
@@ -85,6 +86,8 @@ export function toChannelApplicationView(
     ...(shown === a && a.endReason && REASONS_SHOWN_TO_CHANNELS.includes(a.status)
       ? { endReason: a.endReason }
       : {}),
+    // The case's file summary (the application it was merged into, once verified).
+    ...(shown?.fileSummary ? { file: shown.fileSummary } : {}),
   };
 }
 

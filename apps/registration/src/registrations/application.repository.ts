@@ -5,6 +5,7 @@ import {
   ApplicationRow,
   ApplicationStatus,
   Assessment,
+  FileSummary,
   NewApplication,
   RawApplication,
   ReferDeadline,
@@ -199,6 +200,19 @@ export class ApplicationRepository {
   }
 
   /** The first site assignment meets the refer-to-a-site deadline; false for an unknown or met one. */
+  /**
+   * Keeps rehab-site's latest summary of the subject's file on the application of that referral; an older
+   * summary (redelivered or out of order) never replaces a newer one. False when nothing changed.
+   */
+  async recordFileSummary(id: string, summary: FileSummary): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.s}.application SET file_summary = $2::jsonb
+        WHERE id = $1 AND (file_summary IS NULL OR (file_summary->>'updatedAt')::timestamptz <= $3::timestamptz)`,
+      [id, JSON.stringify(summary), summary.updatedAt],
+    );
+    return count === 1;
+  }
+
   async markReferred(id: string, at: Date): Promise<boolean> {
     const [, count] = await this.tx.manager.query<[unknown, number]>(
       `UPDATE ${this.s}.application SET referred_at = $2

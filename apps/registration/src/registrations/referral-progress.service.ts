@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope, ReferralAssignedData } from '@app/contracts';
+import { EventEnvelope, ReferralAssignedData, ReferralFileSummarisedData } from '@app/contracts';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { ApplicationRepository } from './application.repository';
 
-/** What routing reports back to registration: the first site assignment meets the refer-to-a-site deadline. */
+/**
+ * What rehab-site reports back to registration: the first site assignment meets the refer-to-a-site deadline;
+ * the subject's file summary is kept for the channels that may see it.
+ */
 @Injectable()
 export class ReferralProgressService {
   constructor(
@@ -21,5 +24,14 @@ export class ReferralProgressService {
       () => this.applications.markReferred(data.referralId, new Date(data.assignedAt)),
       SYSTEM_ACTOR,
     );
+  }
+
+  /**
+   * referral.file-summarised: the subject's file as the patient's registration channel may see it (holder, stage,
+   * counts and dates; no notes), kept on the referral's application. Idempotent; older summaries are ignored.
+   */
+  async onFileSummarised({ data }: EventEnvelope<ReferralFileSummarisedData>): Promise<void> {
+    const { referralId, ...summary } = data;
+    await this.tx.run(() => this.applications.recordFileSummary(referralId, summary), SYSTEM_ACTOR);
   }
 }

@@ -32,6 +32,11 @@ export interface RehabSiteConfig {
   readonly pageLimitMax: number;
   /** Highest latest-assessment risk level ready for employment (`SITE_EMPLOYMENT_MAX_RISK_LEVEL`, default 1). */
   readonly employmentMaxRiskLevel: number;
+  /**
+   * Days before a plan's review date at which `referral.periodic-assessment-due` is raised
+   * (`SITE_ASSESSMENT_DUE_NOTICE_DAYS`, default 7); the review date passing raises `…-overdue`.
+   */
+  readonly assessmentDueNoticeDays: number;
 }
 
 export const REHAB_SITE_CONFIG = Symbol('REHAB_SITE_CONFIG');
@@ -50,6 +55,7 @@ export function loadRehabSiteConfig(env: NodeJS.ProcessEnv = process.env): Rehab
     placeHoldDays: integerFromEnv(env, 'GREEN_PLACE_HOLD_DAYS', 30, 0, 365),
     regradeFromRiskLevel: integerFromEnv(env, 'GREEN_REGRADE_FROM_RISK_LEVEL', 3, 0, 5),
     colourGrades: ColourGradePolicy.fromEnv(env),
+    assessmentDueNoticeDays: integerFromEnv(env, 'SITE_ASSESSMENT_DUE_NOTICE_DAYS', 7, 0, 90),
   };
 }
 

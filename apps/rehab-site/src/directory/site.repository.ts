@@ -281,6 +281,17 @@ export class SiteRepository {
     return row?.id;
   }
 
+  /** The county centre serving a county (lowest id), whatever this referral's exclusions: it oversees the county. */
+  async countyCentreOf(countyCode: string): Promise<string | undefined> {
+    const [row] = await this.tx.manager.query<{ id: string }[]>(
+      `SELECT s.id FROM ${this.s}.site_area a JOIN ${this.s}.site s ON s.id = a.site_id
+        WHERE a.division_code = $1 AND s.level = 'county-centre'
+        ORDER BY s.id LIMIT 1`,
+      [countyCode],
+    );
+    return row?.id;
+  }
+
   /** Takes one place at this site if one is free ({@link takePlaceSql}): a transfer or the county centre. */
   async reservePlace(siteId: string): Promise<boolean> {
     // An UPDATE answers [rows, rowCount] through TypeORM.

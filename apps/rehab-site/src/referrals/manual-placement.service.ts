@@ -41,8 +41,11 @@ export class ManualPlacementService {
         const referral = await this.referrals.lock(referralId);
         if (!referral)
           throw new DomainException('REFERRAL_NOT_FOUND', 'not-found', `No referral ${referralId}`);
+        // Unplaced, waiting at the county centre, or stopped because the patient refused (placed once they agree).
         const waiting =
-          referral.status === 'unplaced' || (referral.status === 'assigned' && referral.needsManualPlacement);
+          referral.status === 'unplaced' ||
+          referral.status === 'patient-refused' ||
+          (referral.status === 'assigned' && referral.needsManualPlacement);
         if (!waiting) {
           throw new DomainException(
             'NOT_AWAITING_MANUAL_PLACEMENT',

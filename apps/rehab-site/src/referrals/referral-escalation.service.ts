@@ -12,7 +12,10 @@ import { messagingAudit } from './site-actions';
 
 const ESCALATION_ACTOR = systemActor('escalation-sweeper');
 
-/** A site that does not answer within its window loses the referral: it is re-routed and ops are told. */
+/**
+ * A site that does not answer within its window loses the referral: it is re-routed, and the county centre of
+ * the referral's county (on its own subject and webhook) and ops are told.
+ */
 @Injectable()
 export class ReferralEscalationService {
   constructor(
@@ -54,11 +57,27 @@ export class ReferralEscalationService {
           { referralId, siteId, reason: 'escalated', revokedAt: now.toISOString() },
           now,
         );
+        const countyCode = referral.residenceDivisionCode.slice(0, 6);
+        const centre = await this.sites.countyCentreOf(countyCode);
+        if (centre) {
+          await this.notifier.escalatedToCountyCentre(
+            {
+              referralId,
+              siteId: centre,
+              escalatedSiteId: siteId,
+              countyCode,
+              hop: referral.hop,
+              answerDueAt: referral.answerDueAt.toISOString(),
+              escalatedAt: now.toISOString(),
+            },
+            now,
+          );
+        }
         await this.routing.alert(
           ALERT_CODES.siteAnswerOverdue,
           'warning',
           'A site did not answer a referral within its window; re-routed',
-          { referralId, siteId, hop: referral.hop },
+          { referralId, siteId, hop: referral.hop, countyCentreTold: centre ?? 'none' },
           now,
         );
         await this.routing.route(referral, now);

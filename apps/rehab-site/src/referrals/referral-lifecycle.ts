@@ -11,6 +11,8 @@ export const REFERRAL_STATUSES = [
   'closed',
   'consent-withdrawn',
   'unplaced',
+  // A site's decline said the patient or guardian refused: routing stops; ops may place it once they agree.
+  'patient-refused',
 ] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
@@ -51,6 +53,7 @@ const TRANSITIONS: Record<ReferralStatus, readonly SiteAction[]> = {
   closed: [],
   'consent-withdrawn': [],
   unplaced: [],
+  'patient-refused': [],
 };
 
 const LIFECYCLE = new TransitionTable<ReferralStatus, SiteAction>(TRANSITIONS, 'referral');

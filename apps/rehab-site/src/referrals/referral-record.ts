@@ -26,6 +26,8 @@ export interface ReferralRecord {
   acceptedAt: Date | null;
   closedAt: Date | null;
   outcome: string | null;
+  /** The latest plan's review date: the next periodic assessment is due by then. */
+  reviewBy: Date | null;
 }
 
 /** A referral as referral.registered announces it, before it is written. */
@@ -82,6 +84,7 @@ export interface ReferralRow {
   accepted_at: Date | null;
   closed_at: Date | null;
   outcome: string | null;
+  review_by: Date | null;
 }
 
 /** The record of a referral row (`SELECT *` or `RETURNING *`). */
@@ -108,6 +111,7 @@ export function toReferralRecord(row: ReferralRow): ReferralRecord {
     acceptedAt: row.accepted_at,
     closedAt: row.closed_at,
     outcome: row.outcome,
+    reviewBy: row.review_by,
   };
 }
 

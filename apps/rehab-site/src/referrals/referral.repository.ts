@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ColourGrade } from '@app/contracts';
+import { ColourGrade, ServiceRecordKind } from '@app/contracts';
 import { DomainException, KeysetPosition } from '@app/core';
 import { TransactionHost } from '@app/persistence';
 import {
@@ -21,6 +21,30 @@ import {
 import { notWithdrawnEarlySql } from './early-withdrawal.repository';
 
 export type { Assignment, NewReferral, PlacedReferral, ReferralRecord } from './referral-record';
+
+/** One entry of the subject's file. */
+export interface ServiceRecordRow {
+  id: string;
+  siteId: string;
+  kind: ServiceRecordKind;
+  occurredAt: Date;
+  recordedAt: Date;
+  details: object;
+}
+
+export interface FileTotals {
+  sessionCount: number;
+  lastSessionAt: Date | null;
+  assessmentCount: number;
+  lastAssessmentAt: Date | null;
+}
+
+/** A serving referral whose periodic assessment falls due (or is overdue). */
+export interface ReviewDue {
+  referralId: string;
+  siteId: string;
+  reviewBy: Date;
+}
 
 /** Statuses a site may still see (withdrawal revokes access). */
 const SITE_VISIBLE = `status <> 'consent-withdrawn'`;
@@ -324,6 +348,123 @@ export class ReferralRepository {
         JSON.stringify(record.details),
         record.recordedAt,
       ],
+    );
+  }
+
+  /**
+   * The subject's file: every service record of the referral, every site's, oldest first. Row-level security
+   * shows a site all of them only while it holds the referral; the caller checks that first.
+   */
+  async serviceRecordsOf(referralId: string): Promise<ServiceRecordRow[]> {
+    const rows = await this.tx.manager.query<
+      {
+        id: string;
+        site_id: string;
+        kind: ServiceRecordKind;
+        occurred_at: Date;
+        recorded_at: Date;
+        details: object;
+      }[]
+    >(
+      `SELECT id, site_id, kind, occurred_at, recorded_at, details FROM ${this.s}.service_record
+        WHERE referral_id = $1 ORDER BY occurred_at, recorded_at, id`,
+      [referralId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      siteId: r.site_id,
+      kind: r.kind,
+      occurredAt: r.occurred_at,
+      recordedAt: r.recorded_at,
+      details: r.details,
+    }));
+  }
+
+  /** Counts and latest dates of the file's sessions and assessments (no contents). */
+  async fileTotals(referralId: string): Promise<FileTotals> {
+    const [row] = await this.tx.manager.query<
+      { sessions: number; last_session: Date | null; assessments: number; last_assessment: Date | null }[]
+    >(
+      `SELECT count(*) FILTER (WHERE kind = 'session')::int AS sessions,
+              max(occurred_at) FILTER (WHERE kind = 'session') AS last_session,
+              count(*) FILTER (WHERE kind = 'assessment')::int AS assessments,
+              max(occurred_at) FILTER (WHERE kind = 'assessment') AS last_assessment
+         FROM ${this.s}.service_record WHERE referral_id = $1`,
+      [referralId],
+    );
+    return {
+      sessionCount: row.sessions,
+      lastSessionAt: row.last_session,
+      assessmentCount: row.assessments,
+      lastAssessmentAt: row.last_assessment,
+    };
+  }
+
+  /** A plan set the next review date: the periodic-assessment timers start again for it. */
+  async setReviewBy(referralId: string, reviewBy: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET review_by = $2, assessment_due_raised_at = NULL,
+              assessment_overdue_raised_at = NULL, updated_at = now()
+        WHERE referral_id = $1`,
+      [referralId, reviewBy],
+    );
+  }
+
+  /** An assessment was recorded: the review date is met (the next plan sets the next one). */
+  async clearReviewBy(referralId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET review_by = NULL, assessment_due_raised_at = NULL,
+              assessment_overdue_raised_at = NULL, updated_at = now()
+        WHERE referral_id = $1`,
+      [referralId],
+    );
+  }
+
+  /**
+   * Marks serving referrals whose review date is within `noticeMs` (and not yet passed) as told "due" and answers
+   * them; each review date is answered once (rows another sweep holds are skipped).
+   */
+  async markAssessmentsDue(now: Date, noticeMs: number, limit: number): Promise<ReviewDue[]> {
+    return this.markReviews(
+      'assessment_due_raised_at',
+      `review_by > $1 AND review_by <= $1 + $3 * interval '1 millisecond'`,
+      [now, limit, noticeMs],
+    );
+  }
+
+  /** Marks serving referrals whose review date has passed as told "overdue" and answers them; once each. */
+  async markAssessmentsOverdue(now: Date, limit: number): Promise<ReviewDue[]> {
+    return this.markReviews('assessment_overdue_raised_at', `review_by <= $1`, [now, limit]);
+  }
+
+  /** `values`: $1 now, $2 the batch limit, then whatever `when` uses. */
+  private async markReviews(
+    column: 'assessment_due_raised_at' | 'assessment_overdue_raised_at',
+    when: string,
+    values: unknown[],
+  ): Promise<ReviewDue[]> {
+    const [rows] = await this.tx.manager.query<
+      [{ referral_id: string; site_id: string; review_by: Date }[], number]
+    >(
+      `UPDATE ${this.s}.referral r SET ${column} = $1, updated_at = now()
+         FROM (SELECT referral_id FROM ${this.s}.referral
+                WHERE status IN ('accepted', 'in-service') AND review_by IS NOT NULL AND ${column} IS NULL
+                  AND ${when}
+                ORDER BY review_by LIMIT $2 FOR UPDATE SKIP LOCKED) due
+        WHERE r.referral_id = due.referral_id
+       RETURNING r.referral_id, r.site_id, r.review_by`,
+      values,
+    );
+    return rows.map((r) => ({ referralId: r.referral_id, siteId: r.site_id, reviewBy: r.review_by }));
+  }
+
+  /** The patient or guardian refused: no site holds it and routing stops (ops may place it later). */
+  async markPatientRefused(referralId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET status = 'patient-refused', site_id = NULL, holds_place = false,
+              needs_manual_placement = false, answer_due_at = NULL, updated_at = now()
+        WHERE referral_id = $1`,
+      [referralId],
     );
   }
 

@@ -6,6 +6,8 @@ import { GreenChannelEventsController } from '../green-channel/green-channel-eve
 import { GreenChannelService } from '../green-channel/green-channel.service';
 import { GreenHoldRepository } from '../green-channel/green-hold.repository';
 import { GreenHoldSweeper } from '../green-channel/green-hold.sweeper';
+import { AssessmentTimerSweeper } from './assessment-timer.sweeper';
+import { AssessmentTimersService } from './assessment-timers.service';
 import { EscalationSweeper } from './escalation.sweeper';
 import { ManualPlacementController } from './manual-placement.controller';
 import { ManualPlacementService } from './manual-placement.service';
@@ -22,6 +24,7 @@ import { SiteDecisionsService } from './site-decisions.service';
 import { RoutingService } from './routing.service';
 import { SiteReferralsController } from './site-referrals.controller';
 import { SiteContactSeal } from './site-contact-seal';
+import { SubjectFileService } from './subject-file.service';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule],
@@ -48,6 +51,9 @@ import { SiteContactSeal } from './site-contact-seal';
     GreenHoldSweeper,
     ManualPlacementService,
     SiteContactSeal,
+    SubjectFileService,
+    AssessmentTimersService,
+    AssessmentTimerSweeper,
   ],
 })
 export class ReferralsModule {}

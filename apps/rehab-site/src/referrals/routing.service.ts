@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENTS, isCommunityRisk, SERVICES } from '@app/contracts';
+import { DeclineReason, EVENTS, isCommunityRisk, SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher, raiseOpsAlert } from '@app/messaging';
 import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
@@ -12,6 +12,9 @@ export const ALERT_CODES = {
   noSiteForReferral: 'NO_SITE_FOR_REFERRAL',
   siteAnswerOverdue: 'SITE_ANSWER_OVERDUE',
   unstableNotRouted: 'UNSTABLE_REFERRAL_NOT_ROUTED',
+  riskTooHighDeclined: 'RISK_TOO_HIGH_FOR_COMMUNITY',
+  patientRefused: 'PATIENT_REFUSED_ROUTING_STOPPED',
+  assessmentOverdue: 'PERIODIC_ASSESSMENT_OVERDUE',
 } as const;
 
 export interface RoutingResult {
@@ -95,6 +98,47 @@ export class RoutingService {
       }
     }
     return this.manualPlacement(referral, hop, now);
+  }
+
+  /**
+   * What a decline leads to (the decline is recorded, the site excluded and its place given back by the caller):
+   * - `risk-too-high`: the site judged the patient beyond community care; bouncing it to the next community
+   *   site would repeat that judgement, so the county centre gets it for manual placement (or referral on to a
+   *   hospital) at once, and ops are alerted;
+   * - `patient-refused`: the patient or guardian refused the service; offering it to another site is pointless
+   *   and unwelcome, so routing stops (`patient-refused`, no site holds it) and ops are alerted to follow up with
+   *   registration; ops may place it by hand once the patient agrees;
+   * - anything else: the next candidate (`route`).
+   */
+  async afterDecline(
+    referral: ReferralRecord,
+    siteId: string,
+    reasonCode: DeclineReason,
+    now: Date,
+  ): Promise<RoutingResult> {
+    const details = { referralId: referral.referralId, siteId, hop: referral.hop };
+    if (reasonCode === 'patient-refused') {
+      await this.referrals.markPatientRefused(referral.referralId);
+      await this.alert(
+        ALERT_CODES.patientRefused,
+        'warning',
+        'The patient or guardian refused community rehab at the assigned site; routing stopped',
+        details,
+        now,
+      );
+      return { siteId: null, hop: referral.hop, needsManualPlacement: false };
+    }
+    if (reasonCode === 'risk-too-high') {
+      await this.alert(
+        ALERT_CODES.riskTooHighDeclined,
+        'critical',
+        'A site declined a referral as too risky for community care; sent to the county centre',
+        details,
+        now,
+      );
+      return this.manualPlacement(referral, referral.hop + 1, now);
+    }
+    return this.route(referral, now);
   }
 
   private async manualPlacement(referral: ReferralRecord, hop: number, now: Date): Promise<RoutingResult> {

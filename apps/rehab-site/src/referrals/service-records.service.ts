@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EVENTS, ReferralServiceRecordedData, ServiceRecordKind } from '@app/contracts';
+import { DomainException } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { GreenChannelService } from '../green-channel/green-channel.service';
 import {
@@ -12,6 +13,7 @@ import {
 import { ReferralStatus } from './referral-lifecycle';
 import { ReferralRepository } from './referral.repository';
 import { SiteActions } from './site-actions';
+import { SubjectFileService } from './subject-file.service';
 
 /** The subject's file at the holding site: the rehab plan, sessions and periodic assessments (re-grading). */
 @Injectable()
@@ -21,10 +23,18 @@ export class ServiceRecordsService {
     private readonly publisher: EventPublisher,
     private readonly green: GreenChannelService,
     private readonly actions: SiteActions,
+    private readonly file: SubjectFileService,
   ) {}
 
+  /** A plan; its review date starts the periodic-assessment timers (due, then overdue). */
   async recordPlan(siteId: string, referralId: string, dto: RehabPlanDto): Promise<ReferralActionResultDto> {
-    return this.record(siteId, referralId, 'record-plan', 'plan', dto.startsAt, { ...dto }, {});
+    const reviewBy = new Date(dto.reviewBy);
+    if (reviewBy <= new Date(dto.startsAt)) {
+      throw new DomainException('INVALID_REVIEW_DATE', 'invalid', 'reviewBy must be after startsAt', {
+        errors: [{ pointer: '#/reviewBy', detail: 'must be after startsAt' }],
+      });
+    }
+    return this.record(siteId, referralId, 'record-plan', 'plan', dto.startsAt, { ...dto }, {}, reviewBy);
   }
 
   /** A session; the first one moves an accepted referral into service. */
@@ -77,6 +87,7 @@ export class ServiceRecordsService {
       ReferralServiceRecordedData,
       'serviceType' | 'durationMinutes' | 'riskLevel' | 'conditionStatus'
     >,
+    planReviewBy?: Date,
   ): Promise<ReferralActionResultDto> {
     return this.actions.run(siteId, referralId, action, async (referral, now) => {
       await this.referrals.addServiceRecord({
@@ -88,6 +99,15 @@ export class ServiceRecordsService {
         details,
         recordedAt: now,
       });
+      // A plan sets the next review date; an assessment meets it (the timers stop until the next plan).
+      let reviewBy = referral.reviewBy;
+      if (planReviewBy) {
+        reviewBy = planReviewBy;
+        await this.referrals.setReviewBy(referralId, planReviewBy);
+      } else if (kind === 'assessment') {
+        reviewBy = null;
+        await this.referrals.clearReviewBy(referralId);
+      }
       let status: ReferralStatus = kind === 'session' ? 'in-service' : referral.status;
       if (status !== referral.status) await this.referrals.setStatus(referralId, status);
       await this.publisher.publish(
@@ -102,6 +122,7 @@ export class ServiceRecordsService {
           status = 'green-channel';
         }
       }
+      await this.file.summarise(referralId, siteId, status, reviewBy, now);
       return this.actions.result(referralId, status);
     });
   }

@@ -27,6 +27,7 @@ import { ReferralRecord, ReferralRepository } from './referral.repository';
 import { RoutingService } from './routing.service';
 import { SiteContactSeal } from './site-contact-seal';
 import { notFound, SiteActions, siteActor, siteAudit } from './site-actions';
+import { SubjectFileService } from './subject-file.service';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -46,6 +47,7 @@ export class SiteDecisionsService {
     private readonly readinessGate: EmploymentReadinessGate,
     private readonly green: GreenChannelService,
     private readonly actions: SiteActions,
+    private readonly file: SubjectFileService,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
@@ -90,11 +92,17 @@ export class SiteDecisionsService {
         { referralId, siteId, acceptedAt: now.toISOString() },
         { subject: referralId },
       );
+      await this.file.summarise(referralId, siteId, 'accepted', referral.reviewBy, now);
       return this.actions.result(referralId, 'accepted');
     });
   }
 
-  /** Declines with a coded reason; the referral is re-routed at once and never offered to this site again. */
+  /**
+   * Declines with a coded reason; never offered to this site again. What happens next depends on the reason:
+   * `risk-too-high` goes to the county centre for manual placement (not to the next community site) and ops are
+   * alerted; `patient-refused` stops routing (status `patient-refused`, ops alerted, ops may place it later);
+   * every other reason re-routes it at once.
+   */
   async decline(siteId: string, referralId: string, dto: DeclineDto): Promise<ReferralActionResultDto> {
     return this.actions.run(siteId, referralId, 'decline', async (referral, now) => {
       await this.referrals.exclude(
@@ -119,7 +127,7 @@ export class SiteDecisionsService {
         { subject: referralId },
       );
       // Re-routing reads other sites' exclusions and hands the referral to another site: the service does it.
-      await this.tx.elevated(() => this.routing.route(referral, now));
+      await this.tx.elevated(() => this.routing.afterDecline(referral, siteId, dto.reasonCode, now));
       return { referralId, status: 'declined', allowedActions: [] };
     });
   }
@@ -138,6 +146,7 @@ export class SiteDecisionsService {
         { referralId, siteId, outcome: dto.outcome, closedAt: now.toISOString() },
         { subject: referralId },
       );
+      await this.file.summarise(referralId, siteId, 'closed', referral.reviewBy, now);
       return this.actions.result(referralId, 'closed');
     });
   }
@@ -219,6 +228,8 @@ export class SiteDecisionsService {
         now,
       );
       await this.tx.elevated(() => this.routing.assignTo(referral, dto.toSiteId, referral.hop + 1, now));
+      // The file goes with the referral: the new site reads all of it, this one no longer can.
+      await this.file.summarise(referralId, dto.toSiteId, 'assigned', referral.reviewBy, now);
       return { referralId, status: 'transferred', allowedActions: [] };
     });
   }

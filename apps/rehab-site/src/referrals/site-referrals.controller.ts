@@ -23,7 +23,9 @@ import {
   SiteReferralQuery,
   TransferDto,
 } from './dto/referral.dto';
+import { SubjectFileDto } from './dto/subject-file.dto';
 import { ServiceRecordsService } from './service-records.service';
+import { SubjectFileService } from './subject-file.service';
 import { SiteDecisionsService } from './site-decisions.service';
 
 type SiteRequest = AuthenticatedRequest;
@@ -46,6 +48,7 @@ export class SiteReferralsController {
   constructor(
     private readonly decisions: SiteDecisionsService,
     private readonly records: ServiceRecordsService,
+    private readonly subjectFile: SubjectFileService,
   ) {}
 
   @Get()
@@ -65,6 +68,19 @@ export class SiteReferralsController {
     @Param('referralId', ParseUUIDPipe) referralId: string,
   ): Promise<ReferralDetailDto> {
     return this.decisions.get(siteOf(request), referralId);
+  }
+
+  @Get(':referralId/file')
+  @ApiOkResponse({
+    type: SubjectFileDto,
+    description:
+      "The subject's file (档案): every plan, session and periodic assessment, the previous sites' included after a transfer. Only the holding site while consent stands; anyone else gets 404.",
+  })
+  file(
+    @Req() request: SiteRequest,
+    @Param('referralId', ParseUUIDPipe) referralId: string,
+  ): Promise<SubjectFileDto> {
+    return this.subjectFile.read(siteOf(request), referralId);
   }
 
   @Post(':referralId/accept')

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EVENTS, SiteReferralAssignedData, SiteReferralRevokedData } from '@app/contracts';
+import {
+  EVENTS,
+  SiteReferralAssignedData,
+  SiteReferralEscalatedData,
+  SiteReferralRevokedData,
+} from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { SiteRepository } from '../directory/site.repository';
 import { WebhookRepository, webhookBody } from '@app/webhooks';
@@ -29,9 +34,17 @@ export class SiteNotifier {
     await this.notify(EVENTS.siteReferralRevoked, data, at);
   }
 
+  /** To the county centre: a site in its county let a referral's answer window pass. */
+  async escalatedToCountyCentre(data: SiteReferralEscalatedData, at: Date): Promise<void> {
+    await this.notify(EVENTS.siteReferralEscalated, data, at);
+  }
+
   private async notify(
-    definition: typeof EVENTS.siteReferralAssigned | typeof EVENTS.siteReferralRevoked,
-    data: SiteReferralAssignedData | SiteReferralRevokedData,
+    definition:
+      | typeof EVENTS.siteReferralAssigned
+      | typeof EVENTS.siteReferralRevoked
+      | typeof EVENTS.siteReferralEscalated,
+    data: SiteReferralAssignedData | SiteReferralRevokedData | SiteReferralEscalatedData,
     at: Date,
     options: NoticeOptions = {},
   ): Promise<void> {

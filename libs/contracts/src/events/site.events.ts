@@ -1,5 +1,13 @@
 import { IsBoolean, IsInt, Max, Min } from 'class-validator';
-import { IsListOf, IsOneOf, IsOrgId, IsReferralId, IsRiskLevel, IsTimestamp } from '../validation';
+import {
+  IsDivisionCode,
+  IsListOf,
+  IsOneOf,
+  IsOrgId,
+  IsReferralId,
+  IsRiskLevel,
+  IsTimestamp,
+} from '../validation';
 import { COLOUR_GRADES, ColourGrade, REHAB_SERVICES, RehabService } from '../vocabulary';
 
 /**
@@ -59,4 +67,36 @@ export class SiteReferralRevokedData {
 
   @IsTimestamp()
   revokedAt: string;
+}
+
+/**
+ * To the county centre of the referral's county (on its own `site.<centreId>.referral.escalated` and webhook): a
+ * site in its county let a referral's answer window pass; the referral was re-routed.
+ */
+export class SiteReferralEscalatedData {
+  @IsReferralId()
+  referralId: string;
+
+  /** The county centre told (the recipient). */
+  @IsOrgId()
+  siteId: string;
+
+  /** The site that did not answer. */
+  @IsOrgId()
+  escalatedSiteId: string;
+
+  /** The county (6-digit code) of the patient's residence. */
+  @IsDivisionCode()
+  countyCode: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  hop: number;
+
+  @IsTimestamp()
+  answerDueAt: string;
+
+  @IsTimestamp()
+  escalatedAt: string;
 }

@@ -1,5 +1,39 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { APPLICATION_CHANNELS, ApplicationChannel, CONSENT_PURPOSES, ConsentPurpose } from '@app/contracts';
+import {
+  APPLICATION_CHANNELS,
+  ApplicationChannel,
+  CONSENT_PURPOSES,
+  ConsentPurpose,
+  FILE_STAGES,
+  FileStage,
+} from '@app/contracts';
+
+/** The subject's file as a registration channel may see it: where and how far, never what (no notes). */
+export class FileSummaryViewDto {
+  @ApiProperty({ description: 'The site holding the referral now' })
+  siteId: string;
+
+  @ApiProperty({ enum: FILE_STAGES })
+  stage: FileStage;
+
+  @ApiProperty()
+  sessionCount: number;
+
+  @ApiPropertyOptional()
+  lastSessionAt?: string;
+
+  @ApiProperty()
+  assessmentCount: number;
+
+  @ApiPropertyOptional()
+  lastAssessmentAt?: string;
+
+  @ApiPropertyOptional({ description: 'When the next periodic assessment is due' })
+  nextAssessmentBy?: string;
+
+  @ApiProperty()
+  updatedAt: string;
+}
 
 export class ApplicationViewDto {
   @ApiProperty({ format: 'uuid', description: 'The referral id of this application' })
@@ -83,6 +117,12 @@ export class ApplicationViewDto {
 
   @ApiPropertyOptional()
   endReason?: string;
+
+  @ApiPropertyOptional({
+    type: FileSummaryViewDto,
+    description: "The subject's file at rehab-site once a site holds the referral (summary only, no notes)",
+  })
+  file?: FileSummaryViewDto;
 }
 
 export class ConsentViewDto {
