@@ -327,8 +327,9 @@ describe('notices to patient and guardian (development sender)', () => {
     expect(notices.map((n) => n.status)).toEqual(['delivered', 'delivered']);
     const lines = world.service.logs.lines;
     for (const n of notices) {
-      const line = lines.find((l) => l.includes(`notice ${n.id}`));
-      expect(line).toBeDefined();
+      const line = await waitFor(() => lines.find((l) => l.includes(`notice ${n.id}`)), {
+        message: `the log line of notice ${n.id} (${lines.length} lines: ${lines.slice(-3).join(' | ')})`,
+      });
       expect(line).toContain('template=assessment-outcome');
       expect(line).toContain(`to=${n.recipient_masked}`);
     }

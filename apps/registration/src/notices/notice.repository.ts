@@ -103,14 +103,18 @@ export class NoticeRepository {
    * `sending` under a lease, their attempt counted. SKIP LOCKED: replicas never claim the same notice.
    */
   async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedNotice[]> {
-    const rows = await this.tx.manager.query<
-      {
-        id: string;
-        template_code: NoticeTemplateCode;
-        params: NoticeParams;
-        recipient_sealed: EncryptedFieldDto | null;
-        attempts: number;
-      }[]
+    // An UPDATE … RETURNING answers [rows, count] through TypeORM's postgres driver.
+    const [rows] = await this.tx.manager.query<
+      [
+        {
+          id: string;
+          template_code: NoticeTemplateCode;
+          params: NoticeParams;
+          recipient_sealed: EncryptedFieldDto | null;
+          attempts: number;
+        }[],
+        number,
+      ]
     >(
       `UPDATE ${this.s}.notice n SET status = 'sending', attempts = n.attempts + 1, lease_until = $2, updated_at = $1
         WHERE n.id IN (
