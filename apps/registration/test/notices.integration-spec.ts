@@ -183,7 +183,7 @@ describe('notices to patient and guardian (SMS gateway)', () => {
       expect(m.to).toBe(n.recipient_role === 'patient' ? who.phone : who.guardian!.phone);
       expect(n.recipient_masked).toBe(`${m.to.slice(0, 3)}****${m.to.slice(-4)}`);
       expect(() => assertNoClinicalContent(m.text)).not.toThrow();
-      for (const pii of [who.name, who.idNumber!, who.address!, who.guardian!.name])
+      for (const pii of [who.name, who.idNumber, who.address!, who.guardian!.name])
         expect(m.text).not.toContain(pii);
     }
     const siteText = sms.find((m) => m.templateCode === 'site-assigned')!.text;
@@ -235,7 +235,7 @@ describe('notices to patient and guardian (SMS gateway)', () => {
       ['assessment-outcome', 'patient', 'failed'],
     ]);
     const json = JSON.stringify(views);
-    for (const pii of [p.name, p.idNumber!, p.phone!, p.address!, p.guardian!.name, p.guardian!.phone!]) {
+    for (const pii of [p.name, p.idNumber, p.phone!, p.address!, p.guardian!.name, p.guardian!.phone!]) {
       expect(json).not.toContain(pii);
     }
     expect(json).toContain(`${p.phone!.slice(0, 3)}****${p.phone!.slice(-4)}`);
@@ -337,7 +337,7 @@ describe('notices to patient and guardian (development sender)', () => {
     const digits = (s: string) => s.replace(/[^0-9]/g, '');
     for (const pii of [
       p.name,
-      p.idNumber!,
+      p.idNumber,
       p.phone!,
       p.address!,
       p.birthDate,

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EncryptedFieldDto } from '@app/contracts';
-import { TransactionHost } from '@app/persistence';
+import { DeferredStatement, renderStatement, TransactionHost } from '@app/persistence';
 import { NoticeParams, NoticeTemplateCode, RecipientRole } from './notice-templates';
+
+/** The unit of work's buffer of notices to write at its commit. */
+const PENDING_NOTICES = Symbol('pending notices');
+
+type PendingNotice = NewNotice & { readonly now: Date };
 
 export type NoticeStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
 
@@ -71,31 +76,47 @@ export class NoticeRepository {
     return this.tx.schema;
   }
 
-  /** Queues the notices; one whose idempotency key is already there (a redelivered trigger) is skipped. */
-  async enqueue(notices: readonly NewNotice[], now: Date): Promise<number> {
-    let queued = 0;
-    for (const n of notices) {
-      const rows = await this.tx.manager.query<{ id: string }[]>(
-        `INSERT INTO ${this.s}.notice (id, idempotency_key, registration_id, referral_id, recipient_role, channel,
-           template_code, params, recipient_masked, recipient_sealed, status, next_attempt_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'sms', $6, $7, $8, $9, 'queued', $10, $10, $10)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-        [
-          n.id,
-          n.idempotencyKey,
-          n.registrationId,
-          n.referralId,
-          n.recipientRole,
-          n.templateCode,
-          JSON.stringify(n.params),
-          n.recipientMasked,
-          JSON.stringify(n.recipientSealed),
-          now,
-        ],
-      );
-      queued += rows.length;
+  /**
+   * Queues the notices; one whose idempotency key is already there (a redelivered trigger) is skipped. In a
+   * transaction of the service itself the rows are written at its commit, in one statement with the unit of
+   * work's other deferred writes (the handler's statement budget); for an organisation's request (inside
+   * `tx.elevated`) at once, while the service's visibility is on.
+   */
+  async enqueue(notices: readonly NewNotice[], now: Date): Promise<void> {
+    if (notices.length === 0) return;
+    const rows = notices.map((n) => ({ ...n, now }));
+    const pending =
+      this.tx.actor?.kind === 'system'
+        ? this.tx.deferred(
+            PENDING_NOTICES,
+            () => [] as PendingNotice[],
+            (buffered) => (buffered.length > 0 ? this.insertStatement(buffered) : undefined),
+          )
+        : undefined;
+    if (pending) {
+      pending.push(...rows);
+      return;
     }
-    return queued;
+    const { sql, params } = renderStatement(this.insertStatement(rows));
+    await this.tx.manager.query(sql, params);
+  }
+
+  /** One INSERT of every row (columns as arrays, unnested): constant text, so it combines and is prepared once. */
+  private insertStatement(rows: readonly PendingNotice[]): DeferredStatement {
+    return (bind) =>
+      `INSERT INTO ${this.s}.notice (id, idempotency_key, registration_id, referral_id, recipient_role, channel,
+         template_code, params, recipient_masked, recipient_sealed, status, next_attempt_at, created_at, updated_at)
+       SELECT r.id, r.key, r.registration_id, r.referral_id, r.role, 'sms', r.template, r.params, r.masked, r.sealed,
+              'queued', r.at, r.at, r.at
+         FROM unnest(${bind(rows.map((r) => r.id))}::uuid[], ${bind(rows.map((r) => r.idempotencyKey))}::text[],
+                     ${bind(rows.map((r) => r.registrationId))}::uuid[], ${bind(rows.map((r) => r.referralId))}::uuid[],
+                     ${bind(rows.map((r) => r.recipientRole))}::text[], ${bind(rows.map((r) => r.templateCode))}::text[],
+                     ${bind(rows.map((r) => JSON.stringify(r.params)))}::jsonb[],
+                     ${bind(rows.map((r) => r.recipientMasked))}::text[],
+                     ${bind(rows.map((r) => JSON.stringify(r.recipientSealed)))}::jsonb[],
+                     ${bind(rows.map((r) => r.now))}::timestamptz[])
+           AS r (id, key, registration_id, referral_id, role, template, params, masked, sealed, at)
+       ON CONFLICT (idempotency_key) DO NOTHING`;
   }
 
   /**

@@ -44,7 +44,7 @@ export class NoticeService {
   assessmentOutcome(
     subject: NoticeSubject,
     assessment: { eligible: boolean; needs: readonly RehabService[]; assessedAt: Date },
-  ): Promise<number> {
+  ): Promise<void> {
     const trigger = `${subject.referralId ?? subject.registrationId}:${assessment.assessedAt.toISOString()}`;
     return this.queue(subject, 'assessment-outcome', trigger, (role) => assessmentParams(role, assessment));
   }
@@ -54,7 +54,7 @@ export class NoticeService {
     subject: NoticeSubject,
     site: { id: string; name: string; address?: string; phone?: string },
     hop: number,
-  ): Promise<number> {
+  ): Promise<void> {
     const trigger = `${subject.referralId ?? subject.registrationId}:${site.id}:${hop}`;
     return this.queue(subject, 'site-assigned', trigger, (role) => siteAssignedParams(role, site));
   }
@@ -65,7 +65,7 @@ export class NoticeService {
     purpose: ConsentPurpose,
     reminderNumber: number,
     expiresAt: Date,
-  ): Promise<number> {
+  ): Promise<void> {
     const trigger = `${subject.referralId ?? subject.registrationId}:${reminderNumber}`;
     return this.queue(subject, 'consent-reminder', trigger, (role) =>
       consentReminderParams(role, purpose, expiresAt),
@@ -73,11 +73,7 @@ export class NoticeService {
   }
 
   /** Confirms a withdrawal; queued before the record is re-sealed for the statutory record. */
-  withdrawalConfirmation(
-    subject: NoticeSubject,
-    purpose: ConsentPurpose,
-    withdrawnAt: Date,
-  ): Promise<number> {
+  withdrawalConfirmation(subject: NoticeSubject, purpose: ConsentPurpose, withdrawnAt: Date): Promise<void> {
     const trigger = `${subject.registrationId}:${purpose}`;
     return this.queue(subject, 'withdrawal-confirmation', trigger, (role) =>
       withdrawalParams(role, purpose, withdrawnAt),
@@ -89,9 +85,9 @@ export class NoticeService {
     templateCode: NoticeTemplateCode,
     trigger: string,
     paramsOf: (role: RecipientRole) => NoticeParams,
-  ): Promise<number> {
+  ): Promise<void> {
     // A withdrawn (sealed) record is not opened for notices; the confirmation is queued before it is sealed.
-    if (subject.patient.sealedAt !== null) return 0;
+    if (subject.patient.sealedAt !== null) return;
     const recipients = this.vault.sealNoticeRecipients(subject.patient, () => randomUUID());
     const notices = [];
     for (const r of recipients) {
@@ -116,6 +112,6 @@ export class NoticeService {
         recipientSealed: r.sealed,
       });
     }
-    return this.notices.enqueue(notices, this.clock.now());
+    await this.notices.enqueue(notices, this.clock.now());
   }
 }
