@@ -208,6 +208,18 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /identity-reviews': { orgs: CENTRES, roles: ['ops-admin', 'ops-viewer'], ok: 200 },
     'POST /identity-reviews/:id/merge': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
     'POST /identity-reviews/:id/keep-separate': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
+    // Notices to the patient and guardian: the registration office (its county) and ops; masked numbers only.
+    'GET /registrations/:id/notices': {
+      orgs: CENTRES,
+      roles: ['ops-admin', 'ops-viewer'],
+      ok: { default: 200, otherCountyCentre: 404 },
+    },
+    // The SMS gateway's delivery receipts: no API key, the body's HMAC signature is the credential (none → 401).
+    'POST /notices/delivery-receipts': {
+      public: true,
+      ok: 401,
+      body: { messageId: 'm', status: 'delivered', at: '2026-12-05T00:00:00Z' },
+    },
     'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'rehab-site': {

@@ -12,6 +12,7 @@ import { ConsentModule } from './consent/consent.module';
 import { DATABASE } from './database';
 import { HospitalChannelModule } from './hospital-channel/hospital-channel.module';
 import { IdentityReviewModule } from './identity-review/identity-review.module';
+import { NoticeApiModule } from './notices/notice-api.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         RegistrationsModule,
         ConsentModule,
         IdentityReviewModule,
+        NoticeApiModule,
       ],
     };
   }

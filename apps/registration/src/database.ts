@@ -7,6 +7,7 @@ import { CreateRegistrationTables1763900002000 } from './migrations/176390000200
 import { RowLevelSecurityAndAudit1763900002100 } from './migrations/1763900002100-RowLevelSecurityAndAudit';
 import { IdentityReview1764910000000 } from './migrations/1764910000000-IdentityReview';
 import { ApplicationFileSummary1766300000100 } from './migrations/1766300000100-ApplicationFileSummary';
+import { Notices1766400000000 } from './migrations/1766400000000-Notices';
 
 /** What registration keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -19,6 +20,7 @@ export const DATABASE: DatabaseDefinition = {
     IdentityReview1764910000000,
     DeadlinesAndCalendar1765000000000,
     ApplicationFileSummary1766300000100,
+    Notices1766400000000,
     AuditRetention1766950000000,
   ],
 };

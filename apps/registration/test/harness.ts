@@ -50,7 +50,19 @@ export async function startRegistrationHarness(
   const clock = new ManualClock(new Date());
   const db = await testDatabase();
   const service = await startService({
-    register: (overrides) => AppModule.register(overrides, { sweepIntervalMs: 0, ...settings }),
+    register: (overrides) =>
+      AppModule.register(overrides, {
+        sweepIntervalMs: 0,
+        // Notices are dispatched by the test (NoticeDispatcher.dispatch()), through the development sender.
+        notices: {
+          sender: 'log',
+          maxAttempts: 5,
+          retryBaseMs: 60_000,
+          dispatchIntervalMs: 0,
+          leaseMs: 300_000,
+        },
+        ...settings,
+      }),
     database: DATABASE,
     clock,
   });

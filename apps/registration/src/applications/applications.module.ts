@@ -1,3 +1,5 @@
+import { VaultModule } from '../vault/vault.module';
+import { NoticesModule } from '../notices/notices.module';
 import { Module } from '@nestjs/common';
 import { DivisionsModule } from '@app/divisions';
 import { RegistrationsModule } from '../registrations/registrations.module';
@@ -7,7 +9,7 @@ import { ApplicationsService } from './applications.service';
 
 /** The other channels' applications: filing, verification and assessment by the county centre, views. */
 @Module({
-  imports: [RegistrationsModule, DivisionsModule],
+  imports: [NoticesModule, VaultModule, RegistrationsModule, DivisionsModule],
   controllers: [ApplicationsController],
   providers: [ApplicationsService, AssessmentRequestsRepository],
 })

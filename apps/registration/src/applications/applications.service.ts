@@ -16,7 +16,9 @@ import { ApplicationViewDto } from '../registrations/dto/registration-view.dto';
 import { RegistrationIntake } from '../registrations/registration-intake.service';
 import { RegistrationRepository } from '../registrations/registration.repository';
 import { audienceOf, RegistrationsService } from '../registrations/registrations.service';
+import { NoticeService } from '../notices/notice.service';
 import { assertKnownDivision } from '../vault/patient-identity';
+import { PatientVaultService } from '../vault/patient-vault.service';
 import { AssessmentRequestsRepository } from './assessment-requests.repository';
 import { AssessmentResultDto, FileApplicationDto, VerificationDto } from './dto/application.dto';
 
@@ -48,6 +50,8 @@ export class ApplicationsService {
     private readonly clock: Clock,
     @Inject(DivisionDirectory) private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
+    private readonly vault: PatientVaultService,
+    private readonly notices: NoticeService,
   ) {}
 
   async fileApplication(caller: Caller, dto: FileApplicationDto): Promise<ApplicationViewDto> {
@@ -155,9 +159,27 @@ export class ApplicationsService {
         employmentInterest: dto.employmentInterest,
         assessedAt: new Date(dto.assessedAt),
       });
-      await this.tx.elevated(() => this.gate.decide(application.id, undefined));
+      await this.tx.elevated(async () => {
+        await this.gate.decide(application.id, undefined);
+        await this.noticeAssessment(application, dto);
+      });
       return this.views.applicationView(application.id, caller);
     });
+  }
+
+  /** The patient and guardian hear the outcome in plain words (never the risk level or colour grade). */
+  private async noticeAssessment(application: ApplicationRow, dto: AssessmentResultDto): Promise<void> {
+    const registration = (await this.registrations.findRegistration(application.registrationId))!;
+    const patient = await this.vault.find(registration.patientId);
+    if (!patient) return;
+    await this.notices.assessmentOutcome(
+      { registrationId: registration.id, referralId: application.id, patient },
+      {
+        eligible: dto.eligibleForCommunityRehab,
+        needs: dto.rehabNeeds,
+        assessedAt: new Date(dto.assessedAt),
+      },
+    );
   }
 
   async getApplication(caller: Caller, applicationId: string): Promise<ApplicationViewDto> {

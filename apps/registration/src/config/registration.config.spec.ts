@@ -17,6 +17,36 @@ describe(loadRegistrationConfig.name, () => {
       holidayCalendar: undefined,
       holidayCalendarLeadDays: 42,
       riskPolicy: expect.any(ColourGradePolicy),
+      notices: {
+        sender: 'log',
+        smsGateway: undefined,
+        maxAttempts: 5,
+        retryBaseMs: 60_000,
+        dispatchIntervalMs: 5_000,
+        leaseMs: 300_000,
+      },
+    });
+  });
+
+  it('should choose the SMS gateway sender only with its URL, key and callback secret', () => {
+    expect(() => loadRegistrationConfig({ NOTICE_SENDER: 'sms-gateway' })).toThrow(
+      /SMS_GATEWAY_URL must be[\s\S]*SMS_GATEWAY_API_KEY must be[\s\S]*SMS_GATEWAY_CALLBACK_SECRET must be/,
+    );
+    expect(() => loadRegistrationConfig({ NOTICE_SENDER: 'pigeon' })).toThrow(
+      /NOTICE_SENDER must be one of: log, sms-gateway/,
+    );
+    expect(
+      loadRegistrationConfig({
+        NOTICE_SENDER: 'sms-gateway',
+        SMS_GATEWAY_URL: 'http://127.0.0.1:9000/',
+        SMS_GATEWAY_API_KEY: 'k'.repeat(16),
+        SMS_GATEWAY_CALLBACK_SECRET: 's'.repeat(32),
+        NOTICE_MAX_ATTEMPTS: '3',
+      }).notices,
+    ).toMatchObject({
+      sender: 'sms-gateway',
+      smsGateway: { url: 'http://127.0.0.1:9000', apiKey: 'k'.repeat(16), timeoutMs: 5_000 },
+      maxAttempts: 3,
     });
   });
 

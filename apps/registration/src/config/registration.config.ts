@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
 import { ColourGradePolicy, CONSENT_PURPOSES, ConsentPurpose } from '@app/contracts';
 import { ConfigurationError, HolidayCalendarData, parseHolidayCalendar } from '@app/core';
 
@@ -24,6 +36,37 @@ export interface RegistrationConfig {
   readonly holidayCalendarLeadDays: number;
   /** The risk policy (colour grade and community eligibility), shared with hospital-intake. */
   readonly riskPolicy: ColourGradePolicy;
+  /** How notices reach the patient and guardian (NOTICE_SENDER, the gateway's settings, retries). */
+  readonly notices: NoticeSettings;
+}
+
+/** `log`: the development sender (a log line without PII); `sms-gateway`: the SMS gateway over HTTP. */
+export const NOTICE_SENDER_KINDS = ['log', 'sms-gateway'] as const;
+export type NoticeSenderKind = (typeof NOTICE_SENDER_KINDS)[number];
+
+export interface SmsGatewaySettings {
+  /** Base URL; messages are POSTed to `<url>/messages`. */
+  readonly url: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  readonly apiKey: string;
+  /** HMAC-SHA256 secret the gateway signs its delivery receipts with (X-Gateway-Signature). */
+  readonly callbackSecret: string;
+  /** One request's deadline. */
+  readonly timeoutMs: number;
+}
+
+export interface NoticeSettings {
+  readonly sender: NoticeSenderKind;
+  /** Required when `sender` is `sms-gateway`. */
+  readonly smsGateway?: SmsGatewaySettings;
+  /** Attempts before a notice is marked failed. */
+  readonly maxAttempts: number;
+  /** Backoff before attempt n+1: base × 2^(n−1), capped at one hour. */
+  readonly retryBaseMs: number;
+  /** How often the dispatcher runs (0 = never on its own; tests call dispatch()). */
+  readonly dispatchIntervalMs: number;
+  /** A claimed notice whose send did not finish in this time (crash) is sent again under the same id. */
+  readonly leaseMs: number;
 }
 
 export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
@@ -80,6 +123,59 @@ class RegistrationEnvironment {
   @IsOptional()
   @IsString()
   HOLIDAY_CALENDAR_FILE?: string;
+
+  @IsOptional()
+  @IsIn(NOTICE_SENDER_KINDS, { message: `NOTICE_SENDER must be one of: ${NOTICE_SENDER_KINDS.join(', ')}` })
+  NOTICE_SENDER?: NoticeSenderKind;
+
+  @ValidateIf((o: RegistrationEnvironment) => o.NOTICE_SENDER === 'sms-gateway')
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'SMS_GATEWAY_URL must be an http(s) URL when NOTICE_SENDER=sms-gateway' },
+  )
+  SMS_GATEWAY_URL?: string;
+
+  @ValidateIf((o: RegistrationEnvironment) => o.NOTICE_SENDER === 'sms-gateway')
+  @IsString()
+  @Length(16, 512, {
+    message: 'SMS_GATEWAY_API_KEY must be 16–512 characters when NOTICE_SENDER=sms-gateway',
+  })
+  SMS_GATEWAY_API_KEY?: string;
+
+  @ValidateIf((o: RegistrationEnvironment) => o.NOTICE_SENDER === 'sms-gateway')
+  @IsString()
+  @Length(32, 512, {
+    message: 'SMS_GATEWAY_CALLBACK_SECRET must be 32–512 characters when NOTICE_SENDER=sms-gateway',
+  })
+  SMS_GATEWAY_CALLBACK_SECRET?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  SMS_GATEWAY_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  NOTICE_MAX_ATTEMPTS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  NOTICE_RETRY_BASE_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  NOTICE_DISPATCH_INTERVAL_MS?: number;
 }
 
 export function loadRegistrationConfig(env: NodeJS.ProcessEnv = process.env): RegistrationConfig {
@@ -118,5 +214,21 @@ export function loadRegistrationConfig(env: NodeJS.ProcessEnv = process.env): Re
     holidayCalendar,
     holidayCalendarLeadDays: vars.HOLIDAY_CALENDAR_LEAD_DAYS ?? 42,
     riskPolicy,
+    notices: {
+      sender: vars.NOTICE_SENDER ?? 'log',
+      smsGateway:
+        vars.NOTICE_SENDER === 'sms-gateway'
+          ? {
+              url: vars.SMS_GATEWAY_URL!.replace(/\/+$/, ''),
+              apiKey: vars.SMS_GATEWAY_API_KEY!,
+              callbackSecret: vars.SMS_GATEWAY_CALLBACK_SECRET!,
+              timeoutMs: vars.SMS_GATEWAY_TIMEOUT_MS ?? 5_000,
+            }
+          : undefined,
+      maxAttempts: vars.NOTICE_MAX_ATTEMPTS ?? 5,
+      retryBaseMs: vars.NOTICE_RETRY_BASE_MS ?? 60_000,
+      dispatchIntervalMs: vars.NOTICE_DISPATCH_INTERVAL_MS ?? 5_000,
+      leaseMs: 5 * 60_000,
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { NoticesModule } from '../notices/notices.module';
 import { Module } from '@nestjs/common';
 import { RegistrationsModule } from '../registrations/registrations.module';
 import { VaultModule } from '../vault/vault.module';
@@ -7,7 +8,7 @@ import { ConsentService } from './consent.service';
 
 /** Capturing consent after filing, and withdrawal with everything it ends. */
 @Module({
-  imports: [ConsentRecordsModule, RegistrationsModule, VaultModule],
+  imports: [NoticesModule, ConsentRecordsModule, RegistrationsModule, VaultModule],
   controllers: [ConsentController],
   providers: [ConsentService],
 })

@@ -6,6 +6,7 @@ import { AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
 import { Caller, callerActor, restAudit } from '../auth/caller';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
+import { NoticeService } from '../notices/notice.service';
 import { ApplicationRow } from '../registrations/application-row';
 import { ApplicationRepository } from '../registrations/application.repository';
 import { ConsentGate } from '../registrations/consent-gate.service';
@@ -37,6 +38,7 @@ export class ConsentService {
     private readonly clock: Clock,
     @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
     private readonly audit: AuditTrail,
+    private readonly notices: NoticeService,
   ) {}
 
   async captureConsent(
@@ -132,6 +134,12 @@ export class ConsentService {
         { subject: application.id },
       );
     }
+    // The confirmation is queued while the record is still open (it is re-sealed just below).
+    await this.notices.withdrawalConfirmation(
+      { registrationId: registration.id, referralId: latest?.id ?? null, patient },
+      dto.purpose,
+      now,
+    );
     if (ends) {
       await this.registrations.setRegistrationStatus(registration.id, 'consent-withdrawn', {
         withdrawnAt: now,

@@ -1,3 +1,4 @@
+import { NoticesModule } from '../notices/notices.module';
 import { Module } from '@nestjs/common';
 import { DivisionsModule } from '@app/divisions';
 import { ConsentRecordsModule } from '../consent/consent-records.module';
@@ -9,7 +10,7 @@ import { HospitalReferralRepository } from './hospital-referral.repository';
 
 /** The hospital channel: referral.assessed and green.relapse-reported (no HTTP routes). */
 @Module({
-  imports: [RegistrationsModule, VaultModule, ConsentRecordsModule, DivisionsModule],
+  imports: [NoticesModule, RegistrationsModule, VaultModule, ConsentRecordsModule, DivisionsModule],
   controllers: [HospitalChannelEventsController],
   providers: [HospitalChannelService, HospitalReferralRepository],
 })

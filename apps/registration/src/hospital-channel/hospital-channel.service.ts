@@ -18,6 +18,7 @@ import { AuditEntry, AuditTrail } from '@app/audit';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { consentGrantOf } from '../consent/consent-grant';
 import { ConsentRepository } from '../consent/consent.repository';
+import { NoticeService } from '../notices/notice.service';
 import { ApplicationRow, Assessment } from '../registrations/application-row';
 import { ApplicationRepository } from '../registrations/application.repository';
 import { ConsentGate } from '../registrations/consent-gate.service';
@@ -47,6 +48,7 @@ export class HospitalChannelService {
     private readonly publisher: EventPublisher,
     @Inject(DivisionDirectory) private readonly divisions: DivisionDirectory,
     private readonly audit: AuditTrail,
+    private readonly notices: NoticeService,
   ) {}
 
   /** referral.assessed: the hospital's application, already assessed, with the consents signed there. */
@@ -82,6 +84,15 @@ export class HospitalChannelService {
         await this.publishEnded(intake.application, causationId);
         return;
       }
+      // The patient and guardian hear the outcome in plain words (never the risk level or colour grade).
+      await this.notices.assessmentOutcome(
+        {
+          registrationId: intake.registration.id,
+          referralId: intake.application.id,
+          patient: intake.patient,
+        },
+        this.assessmentOf(data),
+      );
       if (intake.application.status === 'registered') {
         const { application, registration, patient } = intake;
         await this.gate.publishRegistered(
@@ -145,8 +156,12 @@ export class HospitalChannelService {
     const registration = (await this.registrations.findRegistration(application.registrationId))!;
     if (registration.status !== 'green-channel') return; // a redelivered or repeated assessment: no second effect
     const identity = this.openPatient(data);
-    await this.vault.upsert(identity, randomUUID());
+    const { patient } = await this.vault.upsert(identity, randomUUID());
     await this.applications.recordAssessment(application.id, this.assessmentOf(data));
+    await this.notices.assessmentOutcome(
+      { registrationId: registration.id, referralId: application.id, patient },
+      this.assessmentOf(data),
+    );
     await this.consents.insert(
       data.consents.map((c) => ({
         ...consentGrantOf(c, data.hospitalId),

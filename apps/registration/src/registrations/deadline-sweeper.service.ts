@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EVENTS, SlaStage } from '@app/contracts';
+import { ConsentPurpose, EVENTS, SlaStage } from '@app/contracts';
 import { Clock, PeriodicTask } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { TransactionHost, systemActor } from '@app/persistence';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
+import { NoticeService } from '../notices/notice.service';
+import { PatientVaultService } from '../vault/patient-vault.service';
 import { ApplicationRepository } from './application.repository';
 import { RegistrationRepository } from './registration.repository';
 
@@ -35,6 +37,8 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
     private readonly applications: ApplicationRepository,
     private readonly registrations: RegistrationRepository,
     private readonly clock: Clock,
+    private readonly notices: NoticeService,
+    private readonly vault: PatientVaultService,
     @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
 
@@ -80,6 +84,23 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
     return overdue.length;
   }
 
+  /** The reminder reaches the patient and guardian (a notice per reminder and recipient, queued once). */
+  private async remind(
+    application: { id: string; registrationId: string; remindersSent: number },
+    purpose: ConsentPurpose,
+    since: Date,
+  ): Promise<void> {
+    const registration = await this.registrations.findRegistration(application.registrationId);
+    const patient = registration && (await this.vault.find(registration.patientId));
+    if (!registration || !patient) return;
+    await this.notices.consentReminder(
+      { registrationId: registration.id, referralId: application.id, patient },
+      purpose,
+      application.remindersSent + 1,
+      new Date(since.getTime() + this.config.consentExpiryDays * DAY_MS),
+    );
+  }
+
   private async sweepOnce(): Promise<SweepResult> {
     const now = this.clock.now();
     const slaBreaches = await this.reportBreaches('verify-and-register', now);
@@ -110,6 +131,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
       const last = application.lastReminderAt ?? since;
       if (now.getTime() - last.getTime() >= this.config.consentReminderIntervalHours * HOUR_MS) {
         await this.applications.recordReminder(application.id, purpose, now);
+        await this.remind(application, purpose, since);
         reminders += 1;
       }
     }

@@ -1,29 +1,46 @@
 import { Injectable } from '@nestjs/common';
 import { EventEnvelope, ReferralAssignedData, ReferralFileSummarisedData } from '@app/contracts';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
+import { NoticeService } from '../notices/notice.service';
+import { PatientVaultService } from '../vault/patient-vault.service';
 import { ApplicationRepository } from './application.repository';
+import { RegistrationRepository } from './registration.repository';
 
 /**
- * What rehab-site reports back to registration: the first site assignment meets the refer-to-a-site deadline;
- * the subject's file summary is kept for the channels that may see it.
+ * What rehab-site reports back to registration: the first site assignment meets the refer-to-a-site deadline,
+ * and the patient and guardian are told which site holds the referral and how to reach it; the subject's file
+ * summary is kept for the channels that may see it.
  */
 @Injectable()
 export class ReferralProgressService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly applications: ApplicationRepository,
+    private readonly registrations: RegistrationRepository,
+    private readonly vault: PatientVaultService,
+    private readonly notices: NoticeService,
   ) {}
 
   /**
    * referral.assigned: a site (not the county centre's manual placement, which is still looking for one) now
-   * holds the referral. Idempotent; a referral registration does not know, or one already referred, is a no-op.
+   * holds the referral. Idempotent (the notice's key is referral + site + hop); a referral registration does not
+   * know, or one already referred, is a no-op for the deadline.
    */
   async onAssigned({ data }: EventEnvelope<ReferralAssignedData>): Promise<void> {
     if (data.needsManualPlacement) return;
-    await this.tx.run(
-      () => this.applications.markReferred(data.referralId, new Date(data.assignedAt)),
-      SYSTEM_ACTOR,
-    );
+    await this.tx.run(async () => {
+      await this.applications.markReferred(data.referralId, new Date(data.assignedAt));
+      const application = await this.applications.findApplication(data.referralId, false);
+      if (!application) return;
+      const registration = await this.registrations.findRegistration(application.registrationId);
+      const patient = registration && (await this.vault.find(registration.patientId));
+      if (!registration || !patient) return;
+      await this.notices.siteAssigned(
+        { registrationId: registration.id, referralId: application.id, patient },
+        { id: data.siteId, name: data.siteName, address: data.siteAddress, phone: data.sitePhone },
+        data.hop,
+      );
+    }, SYSTEM_ACTOR);
   }
 
   /**

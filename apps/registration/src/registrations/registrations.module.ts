@@ -1,3 +1,4 @@
+import { NoticesModule } from '../notices/notices.module';
 import { Module } from '@nestjs/common';
 import { ConsentRecordsModule } from '../consent/consent-records.module';
 import { VaultModule } from '../vault/vault.module';
@@ -18,7 +19,7 @@ import { RegistrationsService } from './registrations.service';
  * The channels and the consent feature build on it.
  */
 @Module({
-  imports: [VaultModule, ConsentRecordsModule],
+  imports: [NoticesModule, VaultModule, ConsentRecordsModule],
   controllers: [RegistrationsController, ReferralProgressEventsController],
   providers: [
     RegistrationRepository,

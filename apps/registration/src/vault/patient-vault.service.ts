@@ -18,6 +18,25 @@ import {
 import { IdentityReviewRepository } from './identity-review.repository';
 import { PatientRepository, PatientRow } from './patient.repository';
 
+export type NoticeRecipientRole = 'patient' | 'guardian';
+
+export interface SealedNoticeRecipient {
+  readonly role: NoticeRecipientRole;
+  readonly noticeId: string;
+  /** e.g. 138****0000: all that lists and logs ever show. */
+  readonly masked: string;
+  readonly sealed: EncryptedFieldDto;
+}
+
+const noticeRecipientContext = (noticeId: string) => `registration:notice:${noticeId}:recipient`;
+
+/** 13812340000 → 138****0000; a shorter number keeps its last 2 digits only. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/[^0-9]/g, '');
+  if (digits.length >= 11) return `${digits.slice(-11, -8)}****${digits.slice(-4)}`;
+  return `${'*'.repeat(Math.max(0, digits.length - 2))}${digits.slice(-2)}`;
+}
+
 /**
  * The patient vault: seals each PII field with FieldCipher, finds people by blind index, opens them only for
  * a stated use. After a withdrawal the seals are replaced by statutory-record seals that the ordinary uses
@@ -140,6 +159,36 @@ export class PatientVaultService {
       ...(source.guardian ? { guardian: source.guardian } : {}),
     };
     return this.cipher.sealJson(contact, referralSealContext('siteContact', referralId));
+  }
+
+  /**
+   * Who a notice about this patient goes to, each number sealed for that one notice (`noticeIdOf(role)`), so the
+   * notice can be sent later (even after withdrawal re-seals the record) without opening the record again: the
+   * patient's own phone unless they lack capacity, and the guardian's phone when one is on record.
+   */
+  sealNoticeRecipients(
+    patient: PatientRow,
+    noticeIdOf: (role: NoticeRecipientRole) => string,
+  ): SealedNoticeRecipient[] {
+    this.assertOpen(patient);
+    const { phone, guardian } = this.openContact(patient);
+    const recipients: { role: NoticeRecipientRole; phone: string }[] = [];
+    if (phone && !patient.lacksCapacity) recipients.push({ role: 'patient', phone });
+    if (guardian?.phone) recipients.push({ role: 'guardian', phone: guardian.phone });
+    return recipients.map(({ role, phone: number }) => {
+      const noticeId = noticeIdOf(role);
+      return {
+        role,
+        noticeId,
+        masked: maskPhone(number),
+        sealed: this.cipher.seal(number, noticeRecipientContext(noticeId)),
+      };
+    });
+  }
+
+  /** The number a notice goes to (sealed for it by sealNoticeRecipients), opened for the send only. */
+  openNoticeRecipient(noticeId: string, sealed: EncryptedFieldDto): string {
+    return this.cipher.open(sealed, noticeRecipientContext(noticeId));
   }
 
   /** Withdrawal: every field re-sealed for the statutory record only. */

@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import {
   IsDivisionCode,
   IsListOf,
@@ -227,6 +227,17 @@ export class ReferralAssignedData {
   @IsString()
   @Length(1, 100)
   siteName: string;
+
+  /** The site's public address from the directory, for the notice to the patient and guardian (no PII). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  siteAddress?: string;
+
+  /** The site's public phone from the directory, for the notice to the patient and guardian (no PII). */
+  @IsOptional()
+  @Matches(/^\+?[0-9-]{5,20}$/)
+  sitePhone?: string;
 
   /** How many sites this referral has been offered to, this one included. */
   @IsInt()
