@@ -92,6 +92,8 @@ export interface IndicatorValue {
   readonly target: number | null;
   /** value − target (negative: short of it). */
   readonly gap: number | null;
+  /** Counts by a code (REGISTERED: by channel — hospital, self, family, village-committee…). */
+  readonly breakdown: Record<string, number> | null;
   readonly drillDown: DrillDownItem[];
 }
 
@@ -206,6 +208,7 @@ export function calculateIndicators(input: CalculationInput): IndicatorValue[] {
     drillDown: DrillDownItem[],
     kind: 'rate' | 'count',
     override?: { numerator: number; denominator: number | null; value: number | null },
+    breakdown: Record<string, number> | null = null,
   ) => {
     const numerator = drillDown.filter((d) => d.inNumerator).length;
     const denominator = kind === 'rate' ? drillDown.length : null;
@@ -223,25 +226,22 @@ export function calculateIndicators(input: CalculationInput): IndicatorValue[] {
       ...computed,
       target,
       gap: target !== null && computed.value !== null ? computed.value - target : null,
+      breakdown,
       drillDown,
     });
   };
 
-  // 登记康复对象数
-  add(
-    'REGISTERED',
-    inArea
-      .filter((s) => s.registered && within(s.registered, start, end))
-      .map((s) => ({
-        key: s.referralId,
-        eventIds: ids([
-          s.registered,
-          s.facts.find((f) => f.kind === 'application' || f.kind === 'discharged'),
-        ]),
-        inNumerator: true,
-      })),
-    'count',
-  );
+  // 登记康复对象数, by channel: the application's channel, else hospital (a discharge)
+  const registered = inArea.filter((s) => s.registered && within(s.registered, start, end));
+  const channels: Record<string, number> = {};
+  const registeredItems = registered.map((s) => {
+    const origin =
+      s.facts.find((f) => f.kind === 'application') ?? s.facts.find((f) => f.kind === 'discharged');
+    const channel = origin?.detail ?? 'unknown';
+    channels[channel] = (channels[channel] ?? 0) + 1;
+    return { key: s.referralId, eventIds: ids([s.registered, origin]), inNumerator: true };
+  });
+  add('REGISTERED', registeredItems, 'count', undefined, channels);
 
   // 规范服务率: subject-months over the period's months
   add(
@@ -413,6 +413,7 @@ function coverageIndicators(input: CalculationInput): IndicatorValue[] {
       value,
       target,
       gap: target !== null && value !== null ? value - target : null,
+      breakdown: null,
       // Only the covered divisions are listed with events; the others are listed by code.
       drillDown,
     };

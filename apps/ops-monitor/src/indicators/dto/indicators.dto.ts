@@ -71,6 +71,13 @@ export class IndicatorValueDto {
   @ApiProperty({ type: Number, nullable: true }) target: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'value − target (negative: short).' })
   gap: number | null;
+  @ApiProperty({
+    type: Object,
+    nullable: true,
+    description: 'Counts by code (REGISTERED: by channel).',
+    example: { hospital: 4, self: 2 },
+  })
+  breakdown: Record<string, number> | null;
 
   static from(v: IndicatorSummary): IndicatorValueDto {
     return {
@@ -84,6 +91,7 @@ export class IndicatorValueDto {
       value: v.value,
       target: v.target,
       gap: v.gap,
+      breakdown: v.breakdown ? { ...v.breakdown } : null,
     };
   }
 }
