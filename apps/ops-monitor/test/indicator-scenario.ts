@@ -42,14 +42,14 @@ export function scenarioEvents(
       : SCENARIO_RESIDENCES.pingli;
 
   const discharged = (r: string, at: Date) =>
-    push(EVENTS.referralDischarged as EventDefinition<object>, r, at, {
+    push(EVENTS.referralDischarged, r, at, {
       hospitalId: 'h-ankang-1',
       encounterId: `enc-${r}`,
       dischargedAt: at.toISOString(),
       residenceDivisionCode: residence(r),
     });
   const applied = (r: string, at: Date, channel: string) =>
-    push(EVENTS.referralApplicationReceived as EventDefinition<object>, r, at, {
+    push(EVENTS.referralApplicationReceived, r, at, {
       registrationId: uuid(),
       patientRef: uuid(),
       channel,
@@ -60,7 +60,7 @@ export function scenarioEvents(
       linkedToExisting: false,
     });
   const registered = (r: string, at: Date) =>
-    push(EVENTS.referralRegistered as EventDefinition<object>, r, at, {
+    push(EVENTS.referralRegistered, r, at, {
       registrationId: uuid(),
       patientRef: uuid(),
       residenceDivisionCode: residence(r),
@@ -71,7 +71,7 @@ export function scenarioEvents(
       sealedContact: seal(ids[r]),
     });
   const assigned = (r: string, at: Date, site: SiteKey, hop: number) =>
-    push(EVENTS.referralAssigned as EventDefinition<object>, r, at, {
+    push(EVENTS.referralAssigned, r, at, {
       siteId: SCENARIO_SITES[site].id,
       siteName: '康复站',
       hop,
@@ -80,20 +80,20 @@ export function scenarioEvents(
       needsManualPlacement: false,
     });
   const declined = (r: string, at: Date, site: SiteKey, reasonCode: string) =>
-    push(EVENTS.referralDeclined as EventDefinition<object>, r, at, {
+    push(EVENTS.referralDeclined, r, at, {
       siteId: SCENARIO_SITES[site].id,
       reasonCode,
       declinedAt: at.toISOString(),
     });
   const accepted = (r: string, at: Date, site: SiteKey) =>
-    push(EVENTS.referralAccepted as EventDefinition<object>, r, at, {
+    push(EVENTS.referralAccepted, r, at, {
       siteId: SCENARIO_SITES[site].id,
       acceptedAt: at.toISOString(),
       siteLevel: SCENARIO_SITES[site].level,
       siteAreaCodes: [...SCENARIO_SITES[site].areas],
     });
   const record = (r: string, at: Date, site: SiteKey, kind: 'plan' | 'session') =>
-    push(EVENTS.referralServiceRecorded as EventDefinition<object>, r, at, {
+    push(EVENTS.referralServiceRecorded, r, at, {
       siteId: SCENARIO_SITES[site].id,
       kind,
       occurredAt: at.toISOString(),
@@ -103,19 +103,19 @@ export function scenarioEvents(
   const sessions = (r: string, site: SiteKey, times: Date[]) =>
     times.forEach((t) => record(r, t, site, 'session'));
   const closed = (r: string, at: Date, site: SiteKey, outcome: string) =>
-    push(EVENTS.referralClosed as EventDefinition<object>, r, at, {
+    push(EVENTS.referralClosed, r, at, {
       siteId: SCENARIO_SITES[site].id,
       outcome,
       closedAt: at.toISOString(),
     });
   const relapse = (r: string, at: Date, site: SiteKey) =>
-    push(EVENTS.greenRelapseReported as EventDefinition<object>, r, at, {
+    push(EVENTS.greenRelapseReported, r, at, {
       siteId: SCENARIO_SITES[site].id,
       observedRiskLevel: 3,
       reportedAt: at.toISOString(),
     });
   const placed = (r: string, at: Date) =>
-    push(EVENTS.employmentPlaced as EventDefinition<object>, r, at, {
+    push(EVENTS.employmentPlaced, r, at, {
       providerId: 'provider-ankang',
       placementType: 'supported',
       employerName: '安康庇护工场',
@@ -123,7 +123,7 @@ export function scenarioEvents(
       placedAt: at.toISOString(),
     });
   const retention = (r: string, at: Date, retained: boolean) =>
-    push(EVENTS.employmentRetentionChecked as EventDefinition<object>, r, at, {
+    push(EVENTS.employmentRetentionChecked, r, at, {
       providerId: 'provider-ankang',
       month: 1,
       retained,

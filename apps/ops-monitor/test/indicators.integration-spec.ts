@@ -230,9 +230,7 @@ describe('ops-monitor statutory indicators', () => {
       'gap',
     ]);
     const rows = new Map<string, unknown[]>();
-    sheet.eachRow(
-      (row, n) => n > 1 && rows.set(String(row.getCell(1).value), (row.values as unknown[]).slice(1)),
-    );
+    sheet.eachRow((row, n) => n > 1 && rows.set(row.getCell(1).text, (row.values as unknown[]).slice(1)));
     expect(rows.size).toBe(14);
     expect(rows.get('STANDARD_SERVICE_RATE')!.slice(1, 10)).toEqual([
       '规范服务率',

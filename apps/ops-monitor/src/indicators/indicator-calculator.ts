@@ -160,7 +160,15 @@ export function targetFor(code: IndicatorCode, year: number, settings: Indicator
       return t.coverageTownship;
     case 'COVERAGE_URBAN_COMMUNITY':
       return t.coverageUrbanCommunity;
-    default:
+    case 'REGISTERED':
+    case 'LOST_TO_FOLLOW_UP_RATE':
+    case 'RELAPSE_RATE':
+    case 'DECLINE_RATE':
+    case 'REROUTE_RATE':
+    case 'DISCHARGE_TO_SERVICE_MEDIAN_DAYS':
+    case 'EMPLOYMENT_PLACEMENTS':
+    case 'EMPLOYMENT_RETENTION_RATE':
+    case 'COVERAGE_COUNTY':
       return null;
   }
 }

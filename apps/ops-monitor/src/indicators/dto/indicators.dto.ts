@@ -134,7 +134,7 @@ export class IndicatorsViewDto {
       })),
       trend: v.trend.map((t) => ({
         month: t.month,
-        values: { ...t.values } as Record<string, number | null>,
+        values: { ...t.values },
       })),
     };
   }
