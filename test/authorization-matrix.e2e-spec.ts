@@ -311,6 +311,13 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'POST /v1/alerts/:id/acknowledge': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
     'POST /v1/alerts/:id/resolve': { roles: ['ops-admin'], ok: 404 },
     'GET /v1/dashboard': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
+    // Statutory indicators: the probe sends no period/area (400) and a random report id (404).
+    'GET /v1/indicators': { roles: ANY_OPS, ok: 400 },
+    'GET /v1/indicators/:code/drill-down': { roles: ANY_OPS, ok: 400 },
+    'POST /v1/indicators/reports': { roles: ['ops-admin'], ok: 400, body: {} },
+    'GET /v1/indicators/reports/:reportId': { roles: ANY_OPS, ok: 404 },
+    'GET /v1/indicators/reports/:reportId/export': { roles: ANY_OPS, ok: 400 },
+    'POST /v1/indicators/reports/:reportId/sign-off': { roles: ['ops-admin'], ok: 404 },
     // The dashboard page and its static files hold no data (the page signs in with an ops JWT).
     'GET /dashboard': { public: true, ok: 200 },
     'GET /dashboard/app.js': { public: true, ok: 200 },

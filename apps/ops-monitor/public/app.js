@@ -29,6 +29,7 @@
     $('login').hidden = true;
     $('dashboard').hidden = false;
     void poll();
+    void loadIndicators();
   }
 
   $('login-form').addEventListener('submit', (event) => {
@@ -207,6 +208,89 @@
     }
     timer = setTimeout(() => void poll(), intervalMs);
   }
+
+  // Statutory indicators: loaded on sign-in and on demand (not every poll; they are computed from the facts).
+  const percent = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)} %`);
+  const RATE = (code) =>
+    !['REGISTERED', 'EMPLOYMENT_PLACEMENTS', 'DISCHARGE_TO_SERVICE_MEDIAN_DAYS'].includes(code);
+
+  function currentQuarter() {
+    // Beijing time is UTC+8 all year.
+    const beijing = new Date(Date.now() + 8 * 3600_000);
+    return `${beijing.getUTCFullYear()}-Q${Math.floor(beijing.getUTCMonth() / 3) + 1}`;
+  }
+  $('indicator-area').value = params.get('area') || '6109';
+  $('indicator-period').value = params.get('period') || currentQuarter();
+
+  function renderIndicators(v) {
+    const byCode = (list) => Object.fromEntries(list.map((i) => [i.code, i]));
+    rows('indicator-table', v.indicators, (i) => [
+      [i.code],
+      [i.name],
+      [String(i.numerator)],
+      [i.denominator === null ? '–' : String(i.denominator)],
+      [RATE(i.code) ? percent(i.value) : i.value === null ? '–' : String(i.value)],
+      [percent(i.target)],
+      [
+        i.gap === null ? '–' : `${(i.gap * 100).toFixed(1)}`,
+        i.gap !== null && i.gap < 0 ? 'sev-warning' : '',
+      ],
+    ]);
+    rows('indicator-county-table', v.byCounty, (c) => {
+      const i = byCode(c.indicators);
+      return [
+        [`${c.countyCode} ${c.countyName}`],
+        [String(i.REGISTERED.numerator)],
+        [percent(i.STANDARD_SERVICE_RATE.value)],
+        [percent(i.COMMUNITY_REHAB_RATE.value)],
+        [percent(i.LOST_TO_FOLLOW_UP_RATE.value)],
+        [percent(i.RELAPSE_RATE.value)],
+      ];
+    });
+    const pct = (x) => (x === null || x === undefined ? null : x * 100);
+    setChart(
+      'indicator-trend-chart',
+      'line',
+      v.trend.map((t) => t.month),
+      [
+        { label: '规范服务率 %', data: v.trend.map((t) => pct(t.values.STANDARD_SERVICE_RATE)) },
+        { label: '社区康复率 %', data: v.trend.map((t) => pct(t.values.COMMUNITY_REHAB_RATE)) },
+      ],
+      { scales: { y: { min: 0, max: 100 } } },
+    );
+    const targeted = v.indicators.filter((i) => i.target !== null);
+    setChart(
+      'indicator-gap-chart',
+      'bar',
+      targeted.map((i) => i.name),
+      [{ label: 'gap (points)', data: targeted.map((i) => pct(i.gap)) }],
+      { plugins: { legend: { display: false } } },
+    );
+    $('indicator-status').textContent = `${v.areaName} ${v.period}`;
+  }
+
+  async function loadIndicators() {
+    const query = new URLSearchParams({
+      area: $('indicator-area').value,
+      period: $('indicator-period').value,
+    });
+    try {
+      const response = await fetch(`/v1/indicators?${query}`, {
+        headers: { Authorization: `Bearer ${token()}`, Accept: 'application/json' },
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.detail || body.title || `HTTP ${response.status}`);
+      renderIndicators(body);
+    } catch (error) {
+      $('indicator-status').textContent = `indicators: ${error.message}`;
+    }
+  }
+  $('indicator-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void loadIndicators();
+  });
 
   if (token()) showDashboard();
   else showLogin();

@@ -7,6 +7,7 @@ import { OpsMonitorConfig } from './config/ops-monitor.config';
 import { SettingsModule } from './config/settings.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DATABASE } from './database';
+import { IndicatorsModule } from './indicators/indicators.module';
 import { StuckModule } from './stuck/stuck.module';
 import { TimelineModule } from './timeline/timeline.module';
 
@@ -36,6 +37,7 @@ export class AppModule {
         TimelineModule,
         StuckModule,
         DashboardModule,
+        IndicatorsModule,
       ],
     };
   }

@@ -108,7 +108,14 @@ describe('rehab-site decisions, escalation and withdrawal', () => {
       code: 'ILLEGAL_TRANSITION',
       allowedActions: SERVING,
     });
-    expect((await world.events(id, EVENTS.referralAccepted.subject)).length).toBe(1);
+    const acceptances = await world.events(id, EVENTS.referralAccepted.subject);
+    expect(acceptances).toHaveLength(1);
+    // The site's level and area travel with it (ops-monitor's coverage indicators).
+    expect(acceptances[0].data).toMatchObject({
+      siteId: 'a-station',
+      siteLevel: 'community-station',
+      siteAreaCodes: [DIVISIONS.committee],
+    });
   });
 
   it('should escalate an unanswered referral after its window (shorter for higher risk) and re-route it', async () => {

@@ -37,6 +37,10 @@ export const DECLINE_REASONS = [
 ] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
+/** Levels of the rehab-site network (station → street/township site → county centre). */
+export const SITE_LEVELS = ['community-station', 'street-site', 'county-centre'] as const;
+export type SiteLevel = (typeof SITE_LEVELS)[number];
+
 export const CLOSURE_OUTCOMES = ['recovered', 'moved-away', 'lost-to-follow-up', 'died', 'withdrew'] as const;
 export type ClosureOutcome = (typeof CLOSURE_OUTCOMES)[number];
 

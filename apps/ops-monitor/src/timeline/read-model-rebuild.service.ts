@@ -4,6 +4,8 @@ import { AuditTrail } from '@app/audit';
 import { DomainException } from '@app/core';
 import { decodeEnvelope, NatsConnectionService } from '@app/messaging';
 import { systemActor, TransactionHost } from '@app/persistence';
+import { IndicatorFact, indicatorFactOf } from '../indicators/indicator-facts';
+import { IndicatorRepository } from '../indicators/indicator.repository';
 import { projectEvent, TimelineEntry } from './timeline-projection';
 import { TimelineRepository } from './timeline.repository';
 
@@ -42,6 +44,7 @@ export class ReadModelRebuildService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly timeline: TimelineRepository,
+    private readonly indicatorFacts: IndicatorRepository,
     private readonly nats: NatsConnectionService,
     private readonly audit: AuditTrail,
   ) {}
@@ -113,6 +116,7 @@ export class ReadModelRebuildService {
     let seq = 0;
     while (seq < last) {
       const entries: TimelineEntry[] = [];
+      const facts: IndicatorFact[] = [];
       const messages = await consumer.fetch({ max_messages: FETCH_BATCH, expires: 2000 });
       let got = 0;
       for await (const message of messages) {
@@ -123,7 +127,10 @@ export class ReadModelRebuildService {
         const registrySubject = this.nats.topology.registrySubject(message.subject) ?? message.subject;
         let entry: TimelineEntry | undefined;
         try {
-          entry = projectEvent(decodeEnvelope(message.string(), registrySubject).envelope);
+          const { envelope } = decodeEnvelope(message.string(), registrySubject);
+          entry = projectEvent(envelope);
+          const fact = indicatorFactOf(envelope);
+          if (fact) facts.push(fact);
         } catch {
           entry = undefined;
         }
@@ -132,6 +139,8 @@ export class ReadModelRebuildService {
         if (seq >= last) break;
       }
       await this.timeline.appendEntries(entries, 'rebuild');
+      // Indicator facts are kept once (live): a replay adds the ones missing (e.g. events before the feature).
+      for (const fact of facts) await this.indicatorFacts.recordFact(fact);
       if (got === 0) break;
     }
     return { read, skipped };

@@ -4,6 +4,8 @@ import { DomainException } from '@app/core';
 import { systemActor, TransactionHost } from '@app/persistence';
 import { AlertsService } from '../alerts/alerts.service';
 import { OpsMetrics } from '../metrics/ops-metrics';
+import { indicatorFactOf } from '../indicators/indicator-facts';
+import { IndicatorRepository } from '../indicators/indicator.repository';
 import { STAGES } from './referral-states';
 import { projectEvent, TimelineEntry } from './timeline-projection';
 import { ReferralSummary, TimelineRepository } from './timeline.repository';
@@ -21,12 +23,16 @@ export class TimelineService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly timeline: TimelineRepository,
+    private readonly indicatorFacts: IndicatorRepository,
     private readonly alerts: AlertsService,
     private readonly metrics: OpsMetrics,
   ) {}
 
   /** Runs in the consumer's transaction (with its inbox row): a redelivered event changes nothing. */
   async onEvent(event: EventEnvelope): Promise<void> {
+    // The statutory indicators' ingredient (idempotent, same transaction).
+    const fact = indicatorFactOf(event);
+    if (fact) await this.indicatorFacts.recordFact(fact);
     const entry = projectEvent(event);
     if (!entry) return;
     const before = await this.timeline.findSummary(entry.referralId);

@@ -87,9 +87,16 @@ export class SiteDecisionsService {
   async accept(siteId: string, referralId: string): Promise<ReferralActionResultDto> {
     return this.actions.run(siteId, referralId, 'accept', async (referral, now) => {
       await this.referrals.setStatus(referralId, 'accepted', { acceptedAt: now });
+      // The site's level and area travel with the acceptance: ops-monitor's coverage indicators read them.
+      const site = await this.sites.find(siteId);
       await this.publisher.publish(
         EVENTS.referralAccepted,
-        { referralId, siteId, acceptedAt: now.toISOString() },
+        {
+          referralId,
+          siteId,
+          acceptedAt: now.toISOString(),
+          ...(site ? { siteLevel: site.level, siteAreaCodes: site.areaCodes } : {}),
+        },
         { subject: referralId },
       );
       await this.file.summarise(referralId, siteId, 'accepted', referral.reviewBy, now);

@@ -1,4 +1,15 @@
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import {
   IsDivisionCode,
   IsListOf,
@@ -21,8 +32,11 @@ import {
   ConsentPurpose,
   DECLINE_REASONS,
   DeclineReason,
+  DIVISION_CODE_PATTERN,
   REHAB_SERVICES,
   RehabService,
+  SITE_LEVELS,
+  SiteLevel,
 } from '../vocabulary';
 import { EncryptedFieldDto } from './encrypted-field.dto';
 import { ConsentGrantDto } from './patient.dto';
@@ -265,6 +279,21 @@ export class ReferralAcceptedData {
 
   @IsTimestamp()
   acceptedAt: string;
+
+  /**
+   * The accepting site's level in the network (ops-monitor's coverage indicators). Absent from older
+   * producers: the site then counts for no coverage.
+   */
+  @IsOptional()
+  @IsOneOf(SITE_LEVELS)
+  siteLevel?: SiteLevel;
+
+  /** The divisions the accepting site serves (county, township/street or committee codes). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @Matches(DIVISION_CODE_PATTERN, { each: true, message: 'each of $property must be a division code' })
+  siteAreaCodes?: string[];
 }
 
 export class ReferralDeclinedData {
