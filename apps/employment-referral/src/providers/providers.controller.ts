@@ -18,6 +18,7 @@ import {
   ProviderDto,
   ProviderListQuery,
   ProviderPageDto,
+  UpdatedProviderDto,
   UpdateProviderDto,
 } from './dto/provider.dto';
 import { ProvidersService } from './providers.service';
