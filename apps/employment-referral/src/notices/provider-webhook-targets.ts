@@ -16,6 +16,8 @@ export class ProviderWebhookTargets extends WebhookTargets {
 
   async target(providerId: string): Promise<WebhookTarget | undefined> {
     const target = await this.providers.webhookTarget(providerId);
-    return target && { url: target.url, secret: this.cipher.open(target.secret, PROVIDER_WEBHOOK_SECRET_CONTEXT) };
+    return (
+      target && { url: target.url, secret: this.cipher.open(target.secret, PROVIDER_WEBHOOK_SECRET_CONTEXT) }
+    );
   }
 }

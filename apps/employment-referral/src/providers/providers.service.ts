@@ -82,7 +82,9 @@ export class ProvidersService {
         accepting: dto.accepting ?? true,
         capacity: dto.capacity,
         webhookUrl: dto.webhookUrl ?? null,
-        webhookSecret: webhookSecret ? this.cipher.seal(webhookSecret, PROVIDER_WEBHOOK_SECRET_CONTEXT) : null,
+        webhookSecret: webhookSecret
+          ? this.cipher.seal(webhookSecret, PROVIDER_WEBHOOK_SECRET_CONTEXT)
+          : null,
       });
       if (!inserted) {
         throw new DomainException('PROVIDER_EXISTS', 'conflict', `Provider ${dto.id} already exists`);
@@ -98,7 +100,8 @@ export class ProvidersService {
     return this.tx.run(async () => {
       const before = await this.providers.find(id);
       if (!before) throw notFound(id);
-      const newSecret = dto.webhookUrl && dto.webhookUrl !== before.webhookUrl ? newWebhookSecret() : undefined;
+      const newSecret =
+        dto.webhookUrl && dto.webhookUrl !== before.webhookUrl ? newWebhookSecret() : undefined;
       await this.providers.update(id, {
         ...dto,
         ...(newSecret ? { webhookSecret: this.cipher.seal(newSecret, PROVIDER_WEBHOOK_SECRET_CONTEXT) } : {}),

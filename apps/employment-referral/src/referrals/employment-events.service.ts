@@ -128,7 +128,11 @@ export class EmploymentEventsService {
     }, SYSTEM_ACTOR);
   }
 
-  private async pause(referral: EmploymentReferralRecord, cause: EmploymentPauseCause, now: Date): Promise<void> {
+  private async pause(
+    referral: EmploymentReferralRecord,
+    cause: EmploymentPauseCause,
+    now: Date,
+  ): Promise<void> {
     const { referralId, providerId } = referral;
     const pausedFrom = ACTIVE_STATUSES.includes(referral.status) ? referral.status : null;
     await this.referrals.update(referralId, { status: 'paused', pausedFrom });

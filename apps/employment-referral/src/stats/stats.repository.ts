@@ -29,7 +29,9 @@ export class StatsRepository {
     return this.tx.schema;
   }
 
-  async measures(providerId: string | undefined): Promise<Omit<EmploymentStatsDto, 'competitiveShare' | 'meanCaseloadPerSpecialist'>> {
+  async measures(
+    providerId: string | undefined,
+  ): Promise<Omit<EmploymentStatsDto, 'competitiveShare' | 'meanCaseloadPerSpecialist'>> {
     const p = [providerId ?? null];
     const [totals] = await this.tx.manager.query<TotalsRow[]>(
       `SELECT count(*)::int AS referrals,

@@ -85,7 +85,11 @@ export class ConsentService {
   private async announceGranted(registrationId: string, dto: ConsentRequestDto): Promise<void> {
     const applications = await this.applications.findApplicationsOf(registrationId);
     for (const application of applications) {
-      if (application.registeredAt === null || application.endedAt !== null || application.status === 'merged')
+      if (
+        application.registeredAt === null ||
+        application.endedAt !== null ||
+        application.status === 'merged'
+      )
         continue;
       await this.publisher.publish(
         EVENTS.referralConsentGranted,

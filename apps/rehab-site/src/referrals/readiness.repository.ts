@@ -23,7 +23,11 @@ export class ReadinessRepository {
   }
 
   /** A consent given later (or renewed): kept with its new end; answers false when the referral is unknown. */
-  async grantConsent(referralId: string, purpose: ConsentPurpose, expiresAt: string | null): Promise<boolean> {
+  async grantConsent(
+    referralId: string,
+    purpose: ConsentPurpose,
+    expiresAt: string | null,
+  ): Promise<boolean> {
     const rows = await this.tx.manager.query<unknown[]>(
       `INSERT INTO ${this.s}.referral_consent (referral_id, purpose, expires_at)
        SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM ${this.s}.referral r WHERE r.referral_id = $1)

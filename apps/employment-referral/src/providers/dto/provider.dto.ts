@@ -123,7 +123,9 @@ export class CreatedProviderDto {
   @ApiProperty({ type: ProviderDto }) provider: ProviderDto;
   @ApiProperty({ description: 'The provider API key (X-API-Key). Shown once; only its sha256 is stored.' })
   apiKey: string;
-  @ApiPropertyOptional({ description: 'Webhook signing secret (HMAC-SHA256), when a webhookUrl was given. Shown once.' })
+  @ApiPropertyOptional({
+    description: 'Webhook signing secret (HMAC-SHA256), when a webhookUrl was given. Shown once.',
+  })
   webhookSecret?: string;
 }
 

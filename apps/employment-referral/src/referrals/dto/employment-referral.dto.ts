@@ -46,10 +46,13 @@ export class EmploymentDeclineDto {
 export class AcceptEmploymentDto {
   @ApiPropertyOptional({
     example: 'es-07',
-    description: "The provider's staff code of the employment specialist taking the person on (no name): IPS caseload.",
+    description:
+      "The provider's staff code of the employment specialist taking the person on (no name): IPS caseload.",
   })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'employmentSpecialist must be a staff code (letters, digits, - or _)' })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'employmentSpecialist must be a staff code (letters, digits, - or _)',
+  })
   employmentSpecialist?: string;
 }
 

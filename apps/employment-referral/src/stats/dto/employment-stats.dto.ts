@@ -48,11 +48,16 @@ export class EmploymentStatsDto {
   medianDaysReadyToReferred: number | null;
   @ApiPropertyOptional({
     nullable: true,
-    description: 'IPS: median days from readiness confirmed to the first employer contact (China calendar days).',
+    description:
+      'IPS: median days from readiness confirmed to the first employer contact (China calendar days).',
   })
   medianDaysToFirstEmployerContact: number | null;
-  @ApiProperty({ description: 'Referrals with a first employer contact recorded.' }) employerContacted: number;
-  @ApiProperty({ type: [SpecialistCaseloadDto], description: 'IPS: open caseload per employment specialist.' })
+  @ApiProperty({ description: 'Referrals with a first employer contact recorded.' })
+  employerContacted: number;
+  @ApiProperty({
+    type: [SpecialistCaseloadDto],
+    description: 'IPS: open caseload per employment specialist.',
+  })
   caseloadPerSpecialist: SpecialistCaseloadDto[];
   @ApiPropertyOptional({ nullable: true, description: 'Mean of caseloadPerSpecialist (null when none).' })
   meanCaseloadPerSpecialist: number | null;
