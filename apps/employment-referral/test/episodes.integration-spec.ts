@@ -31,6 +31,7 @@ describe('employment-referral: episodes, relapses out of order, provider webhook
       id: 'ep-a',
       areaCodes: [DIVISIONS.county],
       programmes: ['supported-employment', 'vocational-training'],
+      capacity: 50,
       webhookUrl: hookA.url,
     });
     const b = await world.createProviderAnswer({

@@ -82,7 +82,10 @@ describe('employment-referral: from readiness to the 6-month retention check', (
     const training = await world.http('POST', path('ep-county', referralId, 'training'), key.county, {
       programme: 'vocational-training',
     });
-    expect(training.body).toMatchObject({ status: 'training', allowedActions: ['place', 'end'] });
+    expect(training.body).toMatchObject({
+      status: 'training',
+      allowedActions: ['record-employer-contact', 'place', 'end'],
+    });
     const placed = await world.http('POST', path('ep-county', referralId, 'placement'), key.county, {
       placementType: 'supported',
       employerName: '安康市汉滨区某食品有限公司',
