@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EVENTS } from '@app/contracts';
 import { waitFor, webhookReceiver, WebhookReceiver } from '@app/testing';
 import { SIGNATURE_HEADER, verifySignature } from '@app/webhooks';
+import { scanForClinicalData } from './clinical-scan';
 import { DIVISIONS, EmploymentHarness, startEmploymentHarness } from './harness';
 
 const HOUR = 3_600_000;
@@ -223,5 +224,31 @@ describe('employment-referral: episodes, relapses out of order, provider webhook
       changedAt: world.clock.now().toISOString(),
     });
     expect(JSON.stringify(events)).not.toContain('安康市某食品厂'); // the employer stays with the provider
+  });
+
+  it('should keep no clinical field in any table, row, response, event or webhook after all of this', async () => {
+    const scan = await scanForClinicalData(world);
+    expect(scan.found).toEqual([]);
+    expect(scan.rows).toBeGreaterThan(50);
+    const [{ n }] = await world.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${world.schema}.webhook_delivery`,
+    );
+    expect(n).toBeGreaterThan(2); // the webhook bodies were among the rows scanned
+
+    // The row scan sees clinical data where there is some (a diagnosis code smuggled into a text column).
+    const smuggled = randomUUID();
+    await world.db.query(
+      `INSERT INTO ${world.schema}.withdrawn_referral (referral_id, purpose, withdrawn_at) VALUES ($1, 'F20.0', now())`,
+      [smuggled],
+    );
+    try {
+      expect((await scanForClinicalData(world)).found).toEqual([
+        expect.stringMatching(/^withdrawn_referral\[\d+\]\.purpose = F20\.0$/),
+      ]);
+    } finally {
+      await world.db.query(`DELETE FROM ${world.schema}.withdrawn_referral WHERE referral_id = $1`, [
+        smuggled,
+      ]);
+    }
   });
 });

@@ -169,6 +169,7 @@ describe('employment-referral: a provider sees only its own referrals; relapse p
     const scan = await scanForClinicalData(world);
     expect(scan.found).toEqual([]);
     expect(scan.columns).toBeGreaterThan(40);
+    expect(scan.rows).toBeGreaterThan(20);
     expect(scan.responses).toBeGreaterThan(10);
     expect(scan.events).toBeGreaterThan(10);
     // The scan sees a clinical field when there is one.
