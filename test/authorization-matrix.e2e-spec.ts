@@ -287,6 +287,7 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /v1/providers/:providerId/referrals/:referralId': { orgs: PROVIDERS, ok: 404 },
     'POST /v1/providers/:providerId/referrals/:referralId/accept': { orgs: PROVIDERS, ok: 404 },
     'POST /v1/providers/:providerId/referrals/:referralId/decline': PROVIDER_ACTION,
+    'POST /v1/providers/:providerId/referrals/:referralId/employer-contacts': PROVIDER_ACTION,
     'POST /v1/providers/:providerId/referrals/:referralId/training': PROVIDER_ACTION,
     'POST /v1/providers/:providerId/referrals/:referralId/placement': PROVIDER_ACTION,
     'POST /v1/providers/:providerId/referrals/:referralId/retention-checks': PROVIDER_ACTION,

@@ -170,6 +170,49 @@ describe('employment referral across services', () => {
     expect((await provider('GET', `/${referralId}`)).status).toBe(404);
   });
 
+  it('should let an employment consent given after registration pass the gate, and show the site each employment step', async () => {
+    const referralId = await register([{ purpose: 'community-rehab' }]);
+    const refused = await site('POST', `/${referralId}/employment-readiness`, { willing: true });
+    expect([refused.status, refused.body.failedConditions[0].condition]).toEqual([422, 'employment-consent']);
+    await publishAs(
+      nc,
+      new Topology(namespace),
+      SERVICES.registration,
+      EVENTS.referralConsentGranted,
+      { referralId, purpose: 'employment', grantedAt: clock.now().toISOString() },
+      referralId,
+    );
+    await waitFor(
+      async () =>
+        (await site('POST', `/${referralId}/employment-readiness`, { willing: true })).status === 200,
+      { message: 'gate passes once the later consent arrived' },
+    );
+    await waitFor(async () => (await statusAtProvider(referralId)) === 'referred', { message: 'referred' });
+    await waitFor(async () => (await site('GET', `/${referralId}`)).body.employment?.stage === 'referred', {
+      message: 'site sees referred',
+    });
+    expect((await site('GET', `/${referralId}`)).body.employment).toMatchObject({
+      stage: 'referred',
+      providerName: '汉滨区辅助性就业服务站',
+    });
+    expect((await provider('POST', `/${referralId}/accept`, {})).status).toBe(200);
+    expect(
+      (
+        await provider('POST', `/${referralId}/placement`, {
+          placementType: 'supported',
+          employerName: '安康市某食品厂',
+          startDate: '2026-03-02',
+        })
+      ).status,
+    ).toBe(200);
+    await waitFor(async () => (await site('GET', `/${referralId}`)).body.employment?.stage === 'placed', {
+      message: 'site sees placed',
+    });
+    const view = (await site('GET', `/${referralId}`)).body.employment;
+    expect(view).toMatchObject({ stage: 'placed', placementType: 'supported' });
+    expect(JSON.stringify(view)).not.toContain('安康市某食品厂');
+  });
+
   it('should never reach a provider without an employment consent', async () => {
     const referralId = await register([{ purpose: 'community-rehab' }]);
     const refused = await site('POST', `/${referralId}/employment-readiness`, { willing: true });

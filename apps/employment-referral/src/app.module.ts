@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { CONSUMERS, SERVICES } from '@app/contracts';
+import { CryptoModule } from '@app/crypto';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
 import { EmploymentReferralConfig } from './config/employment-referral.config';
 import { SettingsModule } from './config/settings.module';
@@ -33,6 +34,7 @@ export class AppModule {
         }),
         SettingsModule.forRoot(settings),
         AuditModule,
+        CryptoModule,
         ProvidersModule,
         ReferralsModule,
         StatsModule,

@@ -3,6 +3,7 @@ import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
 import { CreateEmploymentTables1764300000000 } from './migrations/1764300000000-CreateEmploymentTables';
+import { EmploymentEpisodesAndWebhooks1766200000000 } from './migrations/1766200000000-EmploymentEpisodesAndWebhooks';
 
 /** What employment-referral keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -12,6 +13,7 @@ export const DATABASE: DatabaseDefinition = {
     CreateRuntimeRole1763900000500,
     CreateApiKeys1764200000000,
     CreateEmploymentTables1764300000000,
+    EmploymentEpisodesAndWebhooks1766200000000,
     AuditRetention1766950000000,
   ],
 };

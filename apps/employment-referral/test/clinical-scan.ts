@@ -17,8 +17,26 @@ export function clinicalFields(value: unknown, path = '$'): string[] {
   return typeof value === 'string' && CLINICAL_VALUES.test(value) ? [`${path} = ${value}`] : [];
 }
 
+/** A row's fields, with JSON held in text columns (outbox payloads, webhook bodies) opened. */
+function opened(value: unknown): unknown {
+  if (typeof value === 'string' && /^\s*[{[]/.test(value)) {
+    try {
+      return opened(JSON.parse(value));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(opened);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, opened(v)]));
+  }
+  return value;
+}
+
 export interface ClinicalScan {
   columns: number;
+  /** Rows read from every table of the schema. */
+  rows: number;
   responses: number;
   events: number;
   /** Every clinical column, response field or event field found (`table.column`, `response[n]…`, `event[n]…`). */
@@ -26,8 +44,9 @@ export interface ClinicalScan {
 }
 
 /**
- * The data-minimisation scan: every column of the service's schema (information_schema), every response body
- * the harness received and every event the service wrote.
+ * The data-minimisation scan: every column of the service's schema (information_schema), the contents of every
+ * row of every table (JSON in text columns opened), every response body the harness received and every event
+ * the service wrote.
  */
 export async function scanForClinicalData(world: EmploymentHarness): Promise<ClinicalScan> {
   const columns = await world.db.query<{ table_name: string; column_name: string }>(
@@ -35,14 +54,24 @@ export async function scanForClinicalData(world: EmploymentHarness): Promise<Cli
     [world.service.schema],
   );
   const payloads = await world.db.query<{ payload: string }>(`SELECT payload FROM ${world.schema}.outbox`);
+  const tables = [...new Set(columns.map((c) => c.table_name))].sort();
+  const rows: { table: string; row: unknown }[] = [];
+  for (const table of tables) {
+    const found = await world.db.query<{ row: unknown }>(
+      `SELECT row_to_json(t) AS row FROM ${world.schema}."${table}" t`,
+    );
+    rows.push(...found.map(({ row }) => ({ table, row })));
+  }
   return {
     columns: columns.length,
+    rows: rows.length,
     responses: world.responses.length,
     events: payloads.length,
     found: [
       ...columns
         .filter((c) => CLINICAL_NAMES.test(c.column_name))
         .map((c) => `${c.table_name}.${c.column_name}`),
+      ...rows.flatMap(({ table, row }, i) => clinicalFields(opened(row), `${table}[${i}]`)),
       ...world.responses.flatMap((r, i) => clinicalFields(r.body, `response[${i}]`)),
       ...payloads.flatMap((p, i) =>
         clinicalFields((JSON.parse(p.payload) as { data: unknown }).data, `event[${i}]`),

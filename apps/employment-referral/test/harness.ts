@@ -83,6 +83,13 @@ export class EmploymentHarness {
   async createProvider(
     provider: Partial<CreateProviderDto> & Pick<CreateProviderDto, 'id' | 'areaCodes' | 'programmes'>,
   ): Promise<string> {
+    return (await this.createProviderAnswer(provider)).apiKey;
+  }
+
+  /** The whole answer: the API key and, with a webhookUrl, the webhook signing secret (shown once). */
+  async createProviderAnswer(
+    provider: Partial<CreateProviderDto> & Pick<CreateProviderDto, 'id' | 'areaCodes' | 'programmes'>,
+  ): Promise<CreatedProviderDto> {
     const response = await this.http('POST', '/v1/admin/providers', this.adminToken, {
       name: provider.id,
       capacity: 5,
@@ -90,7 +97,7 @@ export class EmploymentHarness {
     });
     if (response.status !== 201)
       throw new Error(`create provider ${provider.id}: ${response.status} ${JSON.stringify(response.body)}`);
-    return (response.body as CreatedProviderDto).apiKey;
+    return response.body as CreatedProviderDto;
   }
 
   /** employment.readiness-confirmed, as rehab-site publishes it. */
@@ -98,13 +105,14 @@ export class EmploymentHarness {
     referralId: string = randomUUID(),
     programmes: EmploymentProgramme[] = ['supported-employment'],
     residenceDivisionCode: string = DIVISIONS.committee,
+    confirmedAt: Date = this.clock.now(),
   ): Promise<string> {
     await this.publish(SERVICES.rehabSite, EVENTS.employmentReadinessConfirmed, referralId, {
       referralId,
       siteId: 'site-a',
       residenceDivisionCode,
       programmes,
-      confirmedAt: this.clock.now().toISOString(),
+      confirmedAt: confirmedAt.toISOString(),
     });
     return referralId;
   }
@@ -115,6 +123,16 @@ export class EmploymentHarness {
       siteId: 'site-a',
       observedRiskLevel: 3,
       reportedAt: this.clock.now().toISOString(),
+    });
+  }
+
+  /** green.readmitted, as hospital-intake publishes it. */
+  async reportReadmission(referralId: string): Promise<void> {
+    await this.publish(SERVICES.hospitalIntake, EVENTS.greenReadmitted, referralId, {
+      referralId,
+      caseId: randomUUID(),
+      hospitalId: 'hosp-a',
+      readmittedAt: this.clock.now().toISOString(),
     });
   }
 

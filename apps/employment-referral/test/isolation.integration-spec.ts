@@ -110,6 +110,7 @@ describe('employment-referral: a provider sees only its own referrals; relapse p
     ]);
     expect(await world.reserved('ep-a')).toBe(3); // the place is kept while paused
 
+    world.clock.advance(60_000); // readiness confirmed again, after the relapse
     await world.confirmReadiness(referralA);
     await waitFor(async () => (await world.status(referralA)) === 'accepted', { message: 'resumed' });
     expect((await world.events(referralA, 'employment.referral.')).map((e) => e.subject)).toEqual([
@@ -168,6 +169,7 @@ describe('employment-referral: a provider sees only its own referrals; relapse p
     const scan = await scanForClinicalData(world);
     expect(scan.found).toEqual([]);
     expect(scan.columns).toBeGreaterThan(40);
+    expect(scan.rows).toBeGreaterThan(20);
     expect(scan.responses).toBeGreaterThan(10);
     expect(scan.events).toBeGreaterThan(10);
     // The scan sees a clinical field when there is one.

@@ -82,7 +82,10 @@ describe('employment-referral: from readiness to the 6-month retention check', (
     const training = await world.http('POST', path('ep-county', referralId, 'training'), key.county, {
       programme: 'vocational-training',
     });
-    expect(training.body).toMatchObject({ status: 'training', allowedActions: ['place', 'end'] });
+    expect(training.body).toMatchObject({
+      status: 'training',
+      allowedActions: ['record-employer-contact', 'place', 'end'],
+    });
     const placed = await world.http('POST', path('ep-county', referralId, 'placement'), key.county, {
       placementType: 'supported',
       employerName: '安康市汉滨区某食品有限公司',
@@ -168,7 +171,9 @@ describe('employment-referral: from readiness to the 6-month retention check', (
       allowedActions: [],
     });
     expect(await world.reserved('ep-county')).toBe(0);
-    expect((await world.events(referralId, 'employment.')).map((e) => e.subject)).toEqual([
+    const events = await world.events(referralId, 'employment.');
+    const summary = EVENTS.employmentStageChanged.subject;
+    expect(events.filter((e) => e.subject !== summary).map((e) => e.subject)).toEqual([
       'employment.referral.referred',
       'employment.referral.declined',
       'employment.referral.referred',
@@ -180,6 +185,21 @@ describe('employment-referral: from readiness to the 6-month retention check', (
       'employment.retention.checked',
       'employment.retention.checked',
       'employment.referral.ended',
+    ]);
+    // The site and the referring hospital hear each step, the overdue check included (ids and stages only).
+    expect(
+      events.filter((e) => e.subject === summary).map((e) => [e.data.stage, e.data.retentionMonth ?? null]),
+    ).toEqual([
+      ['referred', null],
+      ['referred', null],
+      ['accepted', null],
+      ['training', null],
+      ['placed', null],
+      ['retention-checked', 1],
+      ['retention-overdue', 3],
+      ['retention-checked', 3],
+      ['retention-checked', 6],
+      ['ended', null],
     ]);
   });
 

@@ -30,6 +30,7 @@ export class AppModule {
             CONSUMERS.hospitalIntakeConsentWithdrawn,
             CONSUMERS.hospitalIntakeApplicationEnded,
             CONSUMERS.hospitalIntakeClosed,
+            CONSUMERS.hospitalIntakeEmploymentStage,
             CONSUMERS.hospitalIntakeGreen,
           ],
           apiKeyKinds: ['hospital'],

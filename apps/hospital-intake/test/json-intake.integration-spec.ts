@@ -227,7 +227,7 @@ describe('hospital-intake: JSON discharges', () => {
     expect(malformed.status).toBe(404);
   });
 
-  it('should close the loop: registered, relapse and closed events reach the hospital’s view', async () => {
+  it('should close the loop: registered, relapse, employment and closed events reach the hospital’s view', async () => {
     const answer = await w.send('/v1/discharges', discharge());
     const referralId = (answer.body as Receipt).referralId;
     const topology = new Topology(w.service.namespace);
@@ -301,6 +301,37 @@ describe('hospital-intake: JSON discharges', () => {
         },
       );
       expect(await w.count('green_case', 'referral_id = $1', [referralId])).toBe(1);
+
+      // The employment outcome: the latest step wins, an older one arriving late changes nothing.
+      const later = new Date(Date.parse(now) + 60_000).toISOString();
+      await publish(EVENTS.employmentStageChanged, 'employment-referral', {
+        referralId,
+        siteId: 'site-1',
+        stage: 'placed',
+        providerName: '汉滨区辅助性就业服务站',
+        placementType: 'supported',
+        changedAt: later,
+      });
+      await publish(EVENTS.employmentStageChanged, 'employment-referral', {
+        referralId,
+        siteId: 'site-1',
+        stage: 'referred',
+        providerName: '汉滨区辅助性就业服务站',
+        changedAt: now,
+      });
+      await waitFor(
+        async () => (await w.count('inbox', 'event_type = $1', [EVENTS.employmentStageChanged.type])) === 2,
+        { message: 'both steps handled', timeoutMs: 30_000 },
+      );
+      const employed = (await get(`/v1/referrals/${referralId}`, w.keyA)).body.employment;
+      expect(employed).toEqual({
+        stage: 'placed',
+        placementType: 'supported',
+        endReason: null,
+        changedAt: later,
+      });
+      // Another hospital's key does not see it.
+      expect((await get(`/v1/referrals/${referralId}`, w.keyB)).status).toBe(404);
 
       await publish(EVENTS.referralClosed, 'rehab-site', {
         referralId,

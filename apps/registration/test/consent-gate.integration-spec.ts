@@ -90,6 +90,28 @@ describe('registration consent gate', () => {
       expect(await validOf(rehabOnly)).toEqual(['community-rehab']);
     });
 
+    it('should announce an employment consent given after registration to the holders of the referral', async () => {
+      const referralId = await publishAssessed(world, person(), [consent()]);
+      await waitFor(async () => (await registeredOn(referralId)).length === 1, { message: 'registered' });
+      const registrationId = (await applicationRow(world, referralId))!.registration_id;
+      const grantedAt = new Date(Date.now() - 60_000).toISOString();
+      const captured = await http(
+        world,
+        'POST',
+        `/registrations/${registrationId}/consents`,
+        world.keys.centre,
+        { purpose: 'employment', grantedBy: 'patient', method: 'recorded-by-community-worker', grantedAt },
+      );
+      expect(captured.status).toBe(201);
+      const [granted] = await waitFor(async () => {
+        const found = (await streamEvents(world)).filter(
+          (e) => e.type === EVENTS.referralConsentGranted.type && e.subject === referralId,
+        );
+        return found.length > 0 ? found : undefined;
+      });
+      expect(granted.data).toEqual({ referralId, purpose: 'employment', grantedAt });
+    });
+
     it('should not route without any consent (awaiting-consent)', async () => {
       const referralId = await publishAssessed(world, person(), []);
 

@@ -24,6 +24,8 @@ export class AppModule {
             CONSUMERS.rehabSiteRegistered,
             CONSUMERS.rehabSiteConsentWithdrawn,
             CONSUMERS.rehabSiteReadmitted,
+            CONSUMERS.rehabSiteConsentGranted,
+            CONSUMERS.rehabSiteEmploymentStage,
           ],
           apiKeyKinds: ['site'],
           ...overrides,

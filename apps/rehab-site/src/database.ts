@@ -4,6 +4,7 @@ import { DatabaseDefinition } from '@app/persistence';
 import { RiskCeilingAndEarlyWithdrawals1765000000000 } from './migrations/1765000000000-RiskCeilingAndEarlyWithdrawals';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { EmploymentConsents1765100000000 } from './migrations/1765100000000-EmploymentConsents';
+import { EmploymentOutcome1766210000000 } from './migrations/1766210000000-EmploymentOutcome';
 import { CreateRehabSiteTables1764100000000 } from './migrations/1764100000000-CreateRehabSiteTables';
 import { GreenChannelHold1764600000100 } from './migrations/1764600000100-GreenChannelHold';
 import { GenericWebhookOutbox1764600000000 } from './migrations/1764600000000-GenericWebhookOutbox';
@@ -22,6 +23,7 @@ export const DATABASE: DatabaseDefinition = {
     GreenChannelHold1764600000100,
     RiskCeilingAndEarlyWithdrawals1765000000000,
     EmploymentConsents1765100000000,
+    EmploymentOutcome1766210000000,
     SubjectFileAndAssessmentTimers1766300000000,
     AuditRetention1766950000000,
   ],

@@ -93,6 +93,24 @@ export const CONSUMERS = {
     EVENTS.referralConsentWithdrawn,
     'Withdrawal ends open assignments and revokes site access.',
   ),
+  rehabSiteConsentGranted: consumer(
+    SERVICES.rehabSite,
+    'referral-consent-granted',
+    EVENTS.referralConsentGranted,
+    'A consent given after registration (employment) reaches the employment readiness gate.',
+  ),
+  rehabSiteEmploymentStage: consumer(
+    SERVICES.rehabSite,
+    'employment-stage-changed',
+    EVENTS.employmentStageChanged,
+    "The site sees its referrals' employment outcome.",
+  ),
+  hospitalIntakeEmploymentStage: consumer(
+    SERVICES.hospitalIntake,
+    'employment-stage-changed',
+    EVENTS.employmentStageChanged,
+    "The referring hospital sees its referrals' employment outcome.",
+  ),
   hospitalIntakeRegistered: consumer(
     SERVICES.hospitalIntake,
     'referral-registered',
@@ -153,7 +171,7 @@ export const CONSUMERS = {
     SERVICES.employmentReferral,
     'green-readmitted',
     EVENTS.greenReadmitted,
-    'A readmission pauses the employment referral until the patient is discharged again.',
+    'A readmission pauses the employment referral until the site confirms readiness again.',
     URGENT_DELIVERY,
   ),
   rehabSiteReadmitted: consumer(

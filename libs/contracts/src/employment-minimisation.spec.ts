@@ -20,7 +20,7 @@ describe('employment contracts carry no clinical data', () => {
   );
 
   it('should cover every employment and per-provider event', () => {
-    expect(employmentEvents.length).toBe(14);
+    expect(employmentEvents.length).toBe(15);
   });
 
   it.each(employmentEvents.map((e) => [e.type, e] as const))('%s has no clinical field', (_type, event) => {

@@ -12,6 +12,7 @@ import {
   EmploymentReferralUnplacedData,
   EmploymentRetentionCheckedData,
   EmploymentRetentionOverdueData,
+  EmploymentStageChangedData,
   EmploymentTrainingStartedData,
   ProviderReferralOfferedData,
   ProviderReferralRevokedData,
@@ -34,6 +35,7 @@ import {
   ReferralAssessmentReminderData,
   ReferralAssignedData,
   ReferralClosedData,
+  ReferralConsentGrantedData,
   ReferralConsentWithdrawnData,
   ReferralDeclinedData,
   ReferralDischargedData,
@@ -210,6 +212,13 @@ export const EVENTS = {
     SERVICES.registration,
     'The patient or guardian withdrew consent: every holder stops and seals the data.',
   ),
+  referralConsentGranted: event(
+    'referral.consent-granted',
+    'REFERRAL',
+    ReferralConsentGrantedData,
+    SERVICES.registration,
+    'A consent given after registration (e.g. employment): holders of the registered referral learn the purpose is valid.',
+  ),
   greenRelapseReported: event(
     'green.relapse-reported',
     'GREEN',
@@ -355,6 +364,13 @@ export const EVENTS = {
     EmploymentReferralEndedData,
     SERVICES.employmentReferral,
     'The employment referral ended with a reason (consent withdrawal ends it and the provider loses access).',
+  ),
+  employmentStageChanged: event(
+    'employment.stage-changed',
+    'EMPLOYMENT',
+    EmploymentStageChangedData,
+    SERVICES.employmentReferral,
+    'One summary per employment step (stage, provider name, placement type, retention answer, end reason; no clinical data) for the site and the referring hospital.',
   ),
   opsAlertRaised: event(
     'ops.alert.raised',

@@ -139,6 +139,15 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     purpose: 'community-rehab',
     withdrawnAt: AT,
   },
+  referralConsentGranted: { referralId: REFERRAL_ID, purpose: 'employment', grantedAt: AT },
+  employmentStageChanged: {
+    referralId: REFERRAL_ID,
+    siteId: 'site_7',
+    stage: 'placed',
+    providerName: '汉滨区残联就业服务中心',
+    placementType: 'supported',
+    changedAt: AT,
+  },
   greenRelapseReported: { referralId: REFERRAL_ID, siteId: 'site_7', observedRiskLevel: 4, reportedAt: AT },
   employmentReadinessConfirmed: {
     referralId: REFERRAL_ID,

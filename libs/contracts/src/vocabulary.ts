@@ -113,6 +113,25 @@ export type EmploymentEndReason = (typeof EMPLOYMENT_END_REASONS)[number];
 export const EMPLOYMENT_UNPLACED_REASONS = ['no-provider', 'hop-limit'] as const;
 export type EmploymentUnplacedReason = (typeof EMPLOYMENT_UNPLACED_REASONS)[number];
 
+/** What paused an employment referral: a relapse report (green channel) or a readmission to hospital. */
+export const EMPLOYMENT_PAUSE_CAUSES = ['relapse', 'readmission'] as const;
+export type EmploymentPauseCause = (typeof EMPLOYMENT_PAUSE_CAUSES)[number];
+
+/** The employment outcome steps the site and the referring hospital see (employment.stage-changed). */
+export const EMPLOYMENT_STAGES = [
+  'referred',
+  'unplaced',
+  'accepted',
+  'training',
+  'placed',
+  'retention-checked',
+  'retention-overdue',
+  'paused',
+  'resumed',
+  'ended',
+] as const;
+export type EmploymentStage = (typeof EMPLOYMENT_STAGES)[number];
+
 /**
  * How a hospital's application ended without a registration of its own (referral.application-ended): `refused`
  * (the person withdrew consent earlier) or `linked-to-existing` (the person is registered already; the

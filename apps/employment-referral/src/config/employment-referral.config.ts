@@ -1,4 +1,5 @@
 import { integerFromEnv } from '@app/core';
+import { loadWebhookSettings, WebhookSettings } from '@app/webhooks';
 
 /** Employment-referral rules as configuration (environment), validated at boot. */
 export interface EmploymentReferralConfig {
@@ -10,6 +11,8 @@ export interface EmploymentReferralConfig {
   readonly sweepIntervalMs: number;
   /** Largest page of the provider referral list (`PROVIDER_PAGE_LIMIT_MAX`, default 100). */
   readonly pageLimitMax: number;
+  /** Providers' webhooks (`WEBHOOK_POLL_INTERVAL_MS`, `WEBHOOK_MAX_ATTEMPTS`, `WEBHOOK_BACKOFF_MS`). */
+  readonly webhooks: WebhookSettings;
 }
 
 export const EMPLOYMENT_REFERRAL_CONFIG = Symbol('EMPLOYMENT_REFERRAL_CONFIG');
@@ -20,5 +23,6 @@ export function loadEmploymentReferralConfig(env: NodeJS.ProcessEnv = process.en
     retentionGraceDays: integerFromEnv(env, 'RETENTION_CHECK_GRACE_DAYS', 14, 0, 90),
     sweepIntervalMs: integerFromEnv(env, 'RETENTION_SWEEP_INTERVAL_MS', 60_000, 50, 3_600_000),
     pageLimitMax: integerFromEnv(env, 'PROVIDER_PAGE_LIMIT_MAX', 100, 1, 1000),
+    webhooks: loadWebhookSettings(env),
   };
 }

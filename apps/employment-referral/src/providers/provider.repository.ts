@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EmploymentProgramme } from '@app/contracts';
+import { EmploymentProgramme, EncryptedFieldDto } from '@app/contracts';
 import { releasePlaceSql, takePlaceSql, TransactionHost } from '@app/persistence';
 
 export interface ProviderRecord {
@@ -11,10 +11,16 @@ export interface ProviderRecord {
   accepting: boolean;
   capacity: number;
   reserved: number;
+  webhookUrl: string | null;
 }
 
-export type NewProvider = Omit<ProviderRecord, 'reserved'>;
-export type ProviderPatch = Partial<Pick<ProviderRecord, 'name' | 'programmes' | 'capacity' | 'accepting'>>;
+export type NewProvider = Omit<ProviderRecord, 'reserved'> & { webhookSecret: EncryptedFieldDto | null };
+export type ProviderPatch = Partial<
+  Pick<ProviderRecord, 'name' | 'programmes' | 'capacity' | 'accepting'> & {
+    webhookUrl: string;
+    webhookSecret: EncryptedFieldDto;
+  }
+>;
 
 /** A provider as routing announces it. */
 export interface MatchedProvider {
@@ -38,6 +44,7 @@ interface ProviderRow {
   accepting: boolean;
   capacity: number;
   reserved: number;
+  webhook_url: string | null;
 }
 
 /** All I/O on the provider directory; it owns the providers' places (the shared place-taking SQL). */
@@ -50,7 +57,7 @@ export class ProviderRepository {
   }
 
   private get columns(): string {
-    return `p.id, p.name, p.county_code, p.programmes, p.accepting, p.capacity, p.reserved,
+    return `p.id, p.name, p.county_code, p.programmes, p.accepting, p.capacity, p.reserved, p.webhook_url,
       ARRAY(SELECT a.division_code FROM ${this.s}.provider_area a WHERE a.provider_id = p.id ORDER BY a.division_code) AS area_codes`;
   }
 
@@ -64,14 +71,16 @@ export class ProviderRepository {
       accepting: row.accepting,
       capacity: row.capacity,
       reserved: row.reserved,
+      webhookUrl: row.webhook_url,
     };
   }
 
   /** Inserts the provider unless its id exists; returns whether it was inserted. */
   async insert(provider: NewProvider): Promise<boolean> {
     const inserted = await this.tx.manager.query<{ id: string }[]>(
-      `INSERT INTO ${this.s}.provider (id, name, county_code, programmes, accepting, capacity)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      `INSERT INTO ${this.s}.provider
+         (id, name, county_code, programmes, accepting, capacity, webhook_url, webhook_secret)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
         provider.id,
         provider.name,
@@ -79,6 +88,8 @@ export class ProviderRepository {
         provider.programmes,
         provider.accepting,
         provider.capacity,
+        provider.webhookUrl,
+        provider.webhookSecret ? JSON.stringify(provider.webhookSecret) : null,
       ],
     );
     if (inserted.length === 0) return false;
@@ -97,9 +108,19 @@ export class ProviderRepository {
           programmes = COALESCE($3::text[], programmes),
           capacity = COALESCE($4, capacity),
           accepting = COALESCE($5, accepting),
+          webhook_url = COALESCE($6, webhook_url),
+          webhook_secret = COALESCE($7::jsonb, webhook_secret),
           updated_at = now()
         WHERE id = $1 RETURNING id`,
-      [id, patch.name ?? null, patch.programmes ?? null, patch.capacity ?? null, patch.accepting ?? null],
+      [
+        id,
+        patch.name ?? null,
+        patch.programmes ?? null,
+        patch.capacity ?? null,
+        patch.accepting ?? null,
+        patch.webhookUrl ?? null,
+        patch.webhookSecret ? JSON.stringify(patch.webhookSecret) : null,
+      ],
     );
     return rows.length > 0;
   }
@@ -150,6 +171,21 @@ export class ProviderRepository {
       [query.areaCodes, query.programmes, query.referralId],
     );
     return row;
+  }
+
+  /** Whether the provider registered a webhook (URL and secret): its notices are then queued for delivery. */
+  async hasWebhook(id: string): Promise<boolean> {
+    return (await this.webhookTarget(id)) !== undefined;
+  }
+
+  /** The provider's webhook URL and sealed signing secret, if it registered one. */
+  async webhookTarget(id: string): Promise<{ url: string; secret: EncryptedFieldDto } | undefined> {
+    const [row] = await this.tx.manager.query<
+      { webhook_url: string | null; webhook_secret: EncryptedFieldDto | null }[]
+    >(`SELECT webhook_url, webhook_secret FROM ${this.s}.provider WHERE id = $1`, [id]);
+    return row?.webhook_url && row.webhook_secret
+      ? { url: row.webhook_url, secret: row.webhook_secret }
+      : undefined;
   }
 
   /** Gives back a place an employment referral held (declined, ended, withdrawn). */

@@ -18,6 +18,7 @@ import {
   ProviderDto,
   ProviderListQuery,
   ProviderPageDto,
+  UpdatedProviderDto,
   UpdateProviderDto,
 } from './dto/provider.dto';
 import { ProvidersService } from './providers.service';
@@ -55,9 +56,15 @@ export class ProvidersController {
   }
 
   @Patch(':providerId')
-  @ApiOkResponse({ type: ProviderDto })
+  @ApiOkResponse({
+    type: UpdatedProviderDto,
+    description: 'A changed webhookUrl answers its new webhookSecret, once.',
+  })
   @ApiNotFoundResponse({ description: 'No such provider.' })
-  update(@Param('providerId') providerId: string, @Body() dto: UpdateProviderDto): Promise<ProviderDto> {
+  update(
+    @Param('providerId') providerId: string,
+    @Body() dto: UpdateProviderDto,
+  ): Promise<UpdatedProviderDto> {
     return this.providers.update(providerId, dto);
   }
 

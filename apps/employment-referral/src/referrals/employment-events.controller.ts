@@ -4,6 +4,7 @@ import {
   EmploymentReadinessConfirmedData,
   EventEnvelope,
   EVENTS,
+  GreenReadmittedData,
   GreenRelapseReportedData,
   ReferralConsentWithdrawnData,
 } from '@app/contracts';
@@ -22,6 +23,11 @@ export class EmploymentEventsController {
   @OnEvent(EVENTS.greenRelapseReported)
   onRelapseReported(@Payload() event: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
     return this.service.onRelapseReported(event);
+  }
+
+  @OnEvent(EVENTS.greenReadmitted)
+  onReadmitted(@Payload() event: EventEnvelope<GreenReadmittedData>): Promise<void> {
+    return this.service.onReadmitted(event);
   }
 
   @OnEvent(EVENTS.referralConsentWithdrawn)

@@ -3,6 +3,8 @@ import {
   EmploymentReadinessConfirmedData,
   EventEnvelope,
   EVENTS,
+  EmploymentPauseCause,
+  GreenReadmittedData,
   GreenRelapseReportedData,
   ReferralConsentWithdrawnData,
 } from '@app/contracts';
@@ -13,6 +15,8 @@ import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { ProviderRepository } from '../providers/provider.repository';
 import { ACTIVE_STATUSES } from './employment-lifecycle';
 import { EmploymentReferralRecord, EmploymentReferralRepository } from './employment-referral.repository';
+import { ProviderNotifier } from '../notices/provider-notifier.service';
+import { EmploymentOutcomes } from './employment-outcomes';
 import { RetentionCheckRepository } from './retention-check.repository';
 import { EmploymentRoutingService } from './routing.service';
 
@@ -35,59 +39,110 @@ export class EmploymentEventsService {
     private readonly checks: RetentionCheckRepository,
     private readonly providers: ProviderRepository,
     private readonly routing: EmploymentRoutingService,
+    private readonly outcomes: EmploymentOutcomes,
+    private readonly notifier: ProviderNotifier,
     private readonly publisher: EventPublisher,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Readiness confirmed at the site. New: routed, or opened paused when a relapse or readmission heard earlier
+   * came after the confirmation (the streams are not ordered with each other). Newer than the confirmation the
+   * referral stands on: a paused referral resumes (routed if it never was), an ended or unplaced one is
+   * re-opened as a new episode. Older or repeated: nothing changes.
+   */
   async onReadinessConfirmed({ data }: EventEnvelope<EmploymentReadinessConfirmedData>): Promise<void> {
     await this.tx.run(async () => {
       const now = this.clock.now();
       if (await this.referrals.isWithdrawn(data.referralId)) return;
-      const created = await this.referrals.insertReady({
+      const confirmedAt = new Date(data.confirmedAt);
+      const episode = {
         referralId: data.referralId,
         siteId: data.siteId,
         residenceDivisionCode: data.residenceDivisionCode,
         programmes: data.programmes,
         readyAt: now,
-      });
+        confirmedAt,
+      };
+      const relapse = await this.referrals.latestRelapse(data.referralId);
+      const relapsedSince = relapse !== undefined && relapse.relapsedAt >= confirmedAt;
+      const created = await this.referrals.insertReady(episode);
       const referral = (await this.referrals.lock(data.referralId))!;
       if (created) {
-        await this.routing.route(referral, now);
         await this.audit.record(messagingAudit('employment-ready', data.referralId));
-      } else if (referral.status === 'paused') {
-        await this.resume(referral, now);
+        if (relapsedSince) await this.pause(referral, relapse.cause, now);
+        else await this.routing.route(referral, now);
+        return;
       }
-      // Otherwise a repeat of a confirmation already acted on: nothing changes.
+      if (referral.confirmedAt && confirmedAt <= referral.confirmedAt) return; // repeated or out of date
+      if (relapsedSince) return; // a relapse since this confirmation already paused it (or will)
+      if (referral.status === 'paused') {
+        await this.referrals.update(referral.referralId, { confirmedAt });
+        await this.resume(referral, now);
+      } else if (referral.status === 'ended' || referral.status === 'unplaced') {
+        await this.referrals.reopen(episode);
+        await this.audit.record(messagingAudit('employment-reopened', data.referralId));
+        await this.routing.route((await this.referrals.lock(data.referralId))!, now);
+      } else {
+        await this.referrals.update(referral.referralId, { confirmedAt });
+      }
     }, SYSTEM_ACTOR);
   }
 
+  /** Resumes where it stood; one paused before it was ever routed is routed now. */
   private async resume(referral: EmploymentReferralRecord, now: Date): Promise<void> {
     const { referralId, providerId } = referral;
-    await this.referrals.update(referralId, { status: referral.pausedFrom ?? 'referred', pausedFrom: null });
+    await this.referrals.update(referralId, { status: referral.pausedFrom ?? 'unplaced', pausedFrom: null });
     await this.publisher.publish(
       EVENTS.employmentReferralResumed,
       { referralId, ...(providerId ? { providerId } : {}), resumedAt: now.toISOString() },
       { subject: referralId },
     );
+    await this.outcomes.announce(referral, 'resumed', now);
     await this.audit.record(messagingAudit('employment-resumed', referralId));
+    if (!referral.pausedFrom) await this.routing.route((await this.referrals.lock(referralId))!, now);
   }
 
-  /** A relapse pauses an active employment referral (the provider keeps its place); no other effect. */
-  async onRelapseReported({ data }: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
+  /** A relapse (green channel) pauses an active employment referral; remembered when there is none yet. */
+  onRelapseReported({ data }: EventEnvelope<GreenRelapseReportedData>): Promise<void> {
+    return this.onRelapse(data.referralId, 'relapse', new Date(data.reportedAt));
+  }
+
+  /** A readmission to hospital (green channel) pauses it the same way. */
+  onReadmitted({ data }: EventEnvelope<GreenReadmittedData>): Promise<void> {
+    return this.onRelapse(data.referralId, 'readmission', new Date(data.readmittedAt));
+  }
+
+  /**
+   * Records the relapse (so a readiness confirmed before it, arriving later, opens the referral paused) and
+   * pauses an active referral, unless the site confirmed readiness again after it. The provider keeps its place.
+   */
+  private async onRelapse(referralId: string, cause: EmploymentPauseCause, at: Date): Promise<void> {
     await this.tx.run(async () => {
-      const referral = await this.referrals.lock(data.referralId);
+      await this.referrals.recordRelapse(referralId, cause, at);
+      const referral = await this.referrals.lock(referralId);
       if (!referral || !ACTIVE_STATUSES.includes(referral.status)) return;
-      const now = this.clock.now();
-      const { referralId, providerId } = referral;
-      await this.referrals.update(referralId, { status: 'paused', pausedFrom: referral.status });
-      await this.publisher.publish(
-        EVENTS.employmentReferralPaused,
-        { referralId, ...(providerId ? { providerId } : {}), pausedAt: now.toISOString() },
-        { subject: referralId },
-      );
-      await this.audit.record(messagingAudit('employment-paused', referralId));
+      if (referral.confirmedAt && at < referral.confirmedAt) return; // readiness confirmed again since
+      await this.pause(referral, cause, this.clock.now());
     }, SYSTEM_ACTOR);
+  }
+
+  private async pause(
+    referral: EmploymentReferralRecord,
+    cause: EmploymentPauseCause,
+    now: Date,
+  ): Promise<void> {
+    const { referralId, providerId } = referral;
+    const pausedFrom = ACTIVE_STATUSES.includes(referral.status) ? referral.status : null;
+    await this.referrals.update(referralId, { status: 'paused', pausedFrom });
+    await this.publisher.publish(
+      EVENTS.employmentReferralPaused,
+      { referralId, ...(providerId ? { providerId } : {}), cause, pausedAt: now.toISOString() },
+      { subject: referralId },
+    );
+    await this.outcomes.announce(referral, 'paused', now, { pauseCause: cause });
+    await this.audit.record(messagingAudit('employment-paused', referralId));
   }
 
   /**
@@ -124,12 +179,12 @@ export class EmploymentEventsService {
           },
           { subject: referralId },
         );
+        await this.outcomes.announce(referral, 'ended', now, { endReason: 'consent-withdrawn' });
       }
       if (providerId) {
-        await this.publisher.publish(
-          EVENTS.providerReferralRevoked,
+        await this.notifier.revoked(
           { referralId, providerId, reason: 'consent-withdrawn', revokedAt: now.toISOString() },
-          { subject: referralId, recipient: providerId, time: now },
+          now,
         );
       }
       await this.audit.record(messagingAudit('employment-consent-withdrawn', referralId));

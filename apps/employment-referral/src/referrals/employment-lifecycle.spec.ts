@@ -4,8 +4,8 @@ import { allowedActions, assertAllowed, EMPLOYMENT_STATUSES } from './employment
 describe('employment referral lifecycle', () => {
   it('should go referred → accepted → training → placed → ended, retention checks only once placed', () => {
     expect(allowedActions('referred')).toEqual(['accept', 'decline']);
-    expect(allowedActions('accepted')).toEqual(['start-training', 'place', 'end']);
-    expect(allowedActions('training')).toEqual(['place', 'end']);
+    expect(allowedActions('accepted')).toEqual(['record-employer-contact', 'start-training', 'place', 'end']);
+    expect(allowedActions('training')).toEqual(['record-employer-contact', 'place', 'end']);
     expect(allowedActions('placed')).toEqual(['record-retention-check', 'end']);
   });
 

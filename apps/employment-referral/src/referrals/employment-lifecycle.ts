@@ -19,6 +19,7 @@ export const ACTIVE_STATUSES: readonly EmploymentStatus[] = ['referred', 'accept
 export const PROVIDER_ACTIONS = [
   'accept',
   'decline',
+  'record-employer-contact',
   'start-training',
   'place',
   'record-retention-check',
@@ -34,8 +35,8 @@ export type ProviderAction = (typeof PROVIDER_ACTIONS)[number];
 const LIFECYCLE = new TransitionTable<EmploymentStatus, ProviderAction>(
   {
     referred: ['accept', 'decline'],
-    accepted: ['start-training', 'place', 'end'],
-    training: ['place', 'end'],
+    accepted: ['record-employer-contact', 'start-training', 'place', 'end'],
+    training: ['record-employer-contact', 'place', 'end'],
     placed: ['record-retention-check', 'end'],
     paused: [],
     ended: [],

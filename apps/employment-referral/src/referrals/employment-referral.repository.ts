@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   EmploymentDeclineReason,
   EmploymentEndReason,
+  EmploymentPauseCause,
   EmploymentProgramme,
   EmploymentUnplacedReason,
   PlacementType,
@@ -32,6 +33,18 @@ export interface EmploymentReferralRecord {
   placedAt: Date | null;
   endedAt: Date | null;
   endReason: EmploymentEndReason | null;
+  /** When the site confirmed the readiness this episode stands on (null: before it was recorded). */
+  confirmedAt: Date | null;
+  /** The provider's staff code of the employment specialist (IPS caseload); no name. */
+  employmentSpecialist: string | null;
+  /** The first employer contact made for the person (YYYY-MM-DD). */
+  firstEmployerContactOn: string | null;
+}
+
+/** The latest relapse or readmission heard for a referral. */
+export interface RelapseMark {
+  cause: EmploymentPauseCause;
+  relapsedAt: Date;
 }
 
 export interface RetentionCheckRecord {
@@ -47,7 +60,7 @@ export interface RetentionCheckRecord {
 export type NewEmploymentReferral = Pick<
   EmploymentReferralRecord,
   'referralId' | 'siteId' | 'residenceDivisionCode' | 'programmes' | 'readyAt'
->;
+> & { confirmedAt: Date };
 
 /** Columns a stage change may set (undefined: unchanged). */
 export type StagePatch = Partial<
@@ -65,6 +78,8 @@ export type StagePatch = Partial<
     | 'placedAt'
     | 'endedAt'
     | 'endReason'
+    | 'confirmedAt'
+    | 'employmentSpecialist'
   >
 > & { accessRevoked?: boolean };
 
@@ -81,6 +96,8 @@ const COLUMNS: Record<keyof StagePatch, string> = {
   placedAt: 'placed_at',
   endedAt: 'ended_at',
   endReason: 'end_reason',
+  confirmedAt: 'confirmed_at',
+  employmentSpecialist: 'employment_specialist',
   accessRevoked: 'access_revoked',
 };
 
@@ -105,11 +122,15 @@ interface ReferralRow {
   placed_at: Date | null;
   ended_at: Date | null;
   end_reason: EmploymentEndReason | null;
+  confirmed_at: Date | null;
+  employment_specialist: string | null;
+  first_employer_contact_on: string | null;
 }
 
 const SELECT = `SELECT referral_id, site_id, residence_division_code, programmes, status, paused_from, provider_id,
   holds_place, hop, ready_at, referred_at, accepted_at, training_programme, training_started_at, placement_type,
-  employer_name, to_char(job_start_date, 'YYYY-MM-DD') AS job_start_date, placed_at, ended_at, end_reason`;
+  employer_name, to_char(job_start_date, 'YYYY-MM-DD') AS job_start_date, placed_at, ended_at, end_reason,
+  confirmed_at, employment_specialist, to_char(first_employer_contact_on, 'YYYY-MM-DD') AS first_employer_contact_on`;
 
 function map(r: ReferralRow): EmploymentReferralRecord {
   return {
@@ -133,6 +154,9 @@ function map(r: ReferralRow): EmploymentReferralRecord {
     placedAt: r.placed_at,
     endedAt: r.ended_at,
     endReason: r.end_reason,
+    confirmedAt: r.confirmed_at,
+    employmentSpecialist: r.employment_specialist,
+    firstEmployerContactOn: r.first_employer_contact_on,
   };
 }
 
@@ -148,14 +172,16 @@ export class EmploymentReferralRepository {
   /** Records a new employment referral unless one exists for the referral; returns whether it was new. */
   async insertReady(referral: NewEmploymentReferral): Promise<boolean> {
     const rows = await this.tx.manager.query<{ referral_id: string }[]>(
-      `INSERT INTO ${this.s}.employment_referral (referral_id, site_id, residence_division_code, programmes, status, ready_at)
-       VALUES ($1, $2, $3, $4, 'unplaced', $5) ON CONFLICT (referral_id) DO NOTHING RETURNING referral_id`,
+      `INSERT INTO ${this.s}.employment_referral
+         (referral_id, site_id, residence_division_code, programmes, status, ready_at, confirmed_at)
+       VALUES ($1, $2, $3, $4, 'unplaced', $5, $6) ON CONFLICT (referral_id) DO NOTHING RETURNING referral_id`,
       [
         referral.referralId,
         referral.siteId,
         referral.residenceDivisionCode,
         referral.programmes,
         referral.readyAt,
+        referral.confirmedAt,
       ],
     );
     return rows.length === 1;
@@ -250,6 +276,67 @@ export class EmploymentReferralRepository {
       `INSERT INTO ${this.s}.provider_exclusion (referral_id, provider_id, reason_code, reason_text, hop, at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
       [referralId, providerId, reasonCode, reasonText ?? null, hop, at],
+    );
+  }
+
+  /**
+   * A newer readiness confirmation re-opens an ended or unplaced referral as a new episode: the stages, the
+   * providers that declined and the retention checks of the last one are cleared (its events keep them), the
+   * hop count starts again, and routing follows.
+   */
+  async reopen(referral: NewEmploymentReferral): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.employment_referral
+          SET site_id = $2, residence_division_code = $3, programmes = $4, ready_at = $5, confirmed_at = $6,
+              status = 'unplaced', paused_from = NULL, provider_id = NULL, holds_place = false, hop = 0,
+              unplaced_reason = NULL, referred_at = NULL, accepted_at = NULL, training_programme = NULL,
+              training_started_at = NULL, placement_type = NULL, employer_name = NULL, job_start_date = NULL,
+              placed_at = NULL, ended_at = NULL, end_reason = NULL, employment_specialist = NULL,
+              first_employer_contact_on = NULL, updated_at = now()
+        WHERE referral_id = $1`,
+      [
+        referral.referralId,
+        referral.siteId,
+        referral.residenceDivisionCode,
+        referral.programmes,
+        referral.readyAt,
+        referral.confirmedAt,
+      ],
+    );
+    await this.tx.manager.query(`DELETE FROM ${this.s}.provider_exclusion WHERE referral_id = $1`, [
+      referral.referralId,
+    ]);
+    await this.tx.manager.query(`DELETE FROM ${this.s}.retention_check WHERE referral_id = $1`, [
+      referral.referralId,
+    ]);
+  }
+
+  /** Keeps the latest relapse or readmission of a referral (whether or not it has an employment referral). */
+  async recordRelapse(referralId: string, cause: EmploymentPauseCause, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO ${this.s}.relapse_mark (referral_id, cause, relapsed_at) VALUES ($1, $2, $3)
+       ON CONFLICT (referral_id) DO UPDATE SET cause = EXCLUDED.cause, relapsed_at = EXCLUDED.relapsed_at
+        WHERE relapse_mark.relapsed_at < EXCLUDED.relapsed_at`,
+      [referralId, cause, at],
+    );
+  }
+
+  async latestRelapse(referralId: string): Promise<RelapseMark | undefined> {
+    const [row] = await this.tx.manager.query<{ cause: EmploymentPauseCause; relapsed_at: Date }[]>(
+      `SELECT cause, relapsed_at FROM ${this.s}.relapse_mark WHERE referral_id = $1`,
+      [referralId],
+    );
+    return row ? { cause: row.cause, relapsedAt: row.relapsed_at } : undefined;
+  }
+
+  /** Records the first employer contact (the earliest date given wins). */
+  async recordEmployerContact(referralId: string, on: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.employment_referral
+          SET first_employer_contact_on = LEAST(coalesce(first_employer_contact_on, $2::date), $2::date),
+              updated_at = now()
+        WHERE referral_id = $1`,
+      [referralId, on],
     );
   }
 

@@ -10,6 +10,8 @@ import {
 } from '@nestjs/swagger';
 import { OrgKinds, OwnOrganisationParam } from '@app/auth';
 import {
+  AcceptEmploymentDto,
+  EmployerContactDto,
   EmploymentDeclineDto,
   EmploymentReferralDto,
   EmploymentReferralPageDto,
@@ -65,8 +67,25 @@ export class ProviderReferralsController {
   accept(
     @Param('providerId') providerId: string,
     @ReferralId() referralId: string,
+    @Body() dto: AcceptEmploymentDto,
   ): Promise<EmploymentReferralDto> {
-    return this.referrals.accept(providerId, referralId);
+    return this.referrals.accept(providerId, referralId, dto);
+  }
+
+  @Post(':referralId/employer-contacts')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: EmploymentReferralDto,
+    description: 'IPS: a contact with an employer made for the person (the earliest counts).',
+  })
+  @ApiBadRequestResponse({ description: 'Not a calendar date, before readiness or in the future.' })
+  @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
+  recordEmployerContact(
+    @Param('providerId') providerId: string,
+    @ReferralId() referralId: string,
+    @Body() dto: EmployerContactDto,
+  ): Promise<EmploymentReferralDto> {
+    return this.referrals.recordEmployerContact(providerId, referralId, dto);
   }
 
   @Post(':referralId/decline')

@@ -7,6 +7,8 @@ import { Actor, organisationActor, TransactionHost } from '@app/persistence';
 import { EMPLOYMENT_REFERRAL_CONFIG, EmploymentReferralConfig } from '../config/employment-referral.config';
 import { ProviderRepository } from '../providers/provider.repository';
 import {
+  AcceptEmploymentDto,
+  EmployerContactDto,
   EmploymentDeclineDto,
   EmploymentReferralDto,
   EmploymentReferralPageDto,
@@ -24,6 +26,7 @@ import {
 } from './employment-referral.repository';
 import { isCalendarDate, retentionSchedule } from './retention-schedule';
 import { RetentionCheckRepository } from './retention-check.repository';
+import { EmploymentOutcomes } from './employment-outcomes';
 import { EmploymentRoutingService } from './routing.service';
 
 function notFound(): DomainException {
@@ -53,6 +56,7 @@ export class ProviderReferralsService {
     private readonly checks: RetentionCheckRepository,
     private readonly providers: ProviderRepository,
     private readonly routing: EmploymentRoutingService,
+    private readonly outcomes: EmploymentOutcomes,
     private readonly publisher: EventPublisher,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
@@ -85,14 +89,46 @@ export class ProviderReferralsService {
     });
   }
 
-  accept(providerId: string, referralId: string): Promise<EmploymentReferralDto> {
+  /** Accepts; the employment specialist who takes the person on (a staff code) counts towards IPS caseload. */
+  accept(providerId: string, referralId: string, dto: AcceptEmploymentDto): Promise<EmploymentReferralDto> {
     return this.act(providerId, referralId, 'accept', async (referral, now) => {
-      await this.referrals.update(referralId, { status: 'accepted', acceptedAt: now });
+      await this.referrals.update(referralId, {
+        status: 'accepted',
+        acceptedAt: now,
+        employmentSpecialist: dto.employmentSpecialist ?? null,
+      });
       await this.publisher.publish(
         EVENTS.employmentReferralAccepted,
         { referralId, providerId, acceptedAt: now.toISOString() },
         { subject: referralId },
       );
+      await this.outcomes.announce(referral, 'accepted', now);
+      return referral;
+    });
+  }
+
+  /** IPS: the first contact with an employer made for the person (the earliest date recorded counts). */
+  recordEmployerContact(
+    providerId: string,
+    referralId: string,
+    dto: EmployerContactDto,
+  ): Promise<EmploymentReferralDto> {
+    if (!isCalendarDate(dto.contactedOn)) {
+      throw new DomainException('INVALID_CONTACT_DATE', 'invalid', 'contactedOn is not a calendar date', {
+        errors: [{ pointer: '#/contactedOn', detail: 'not a calendar date' }],
+      });
+    }
+    return this.act(providerId, referralId, 'record-employer-contact', async (referral, now) => {
+      const today = now.toISOString().slice(0, 10);
+      if (dto.contactedOn > today || dto.contactedOn < referral.readyAt.toISOString().slice(0, 10)) {
+        throw new DomainException(
+          'INVALID_CONTACT_DATE',
+          'invalid',
+          'contactedOn must lie between readiness and today',
+          { errors: [{ pointer: '#/contactedOn', detail: 'before readiness or in the future' }] },
+        );
+      }
+      await this.referrals.recordEmployerContact(referralId, dto.contactedOn);
       return referral;
     });
   }
@@ -139,6 +175,7 @@ export class ProviderReferralsService {
         { referralId, providerId, programme: dto.programme, startedAt: now.toISOString() },
         { subject: referralId },
       );
+      await this.outcomes.announce(referral, 'training', now);
       return referral;
     });
   }
@@ -165,6 +202,7 @@ export class ProviderReferralsService {
         { referralId, providerId, ...dto, placedAt: now.toISOString() },
         { subject: referralId },
       );
+      await this.outcomes.announce(referral, 'placed', now, { placementType: dto.placementType });
       return referral;
     });
   }
@@ -194,6 +232,10 @@ export class ProviderReferralsService {
         { referralId, providerId, month: dto.month, retained: dto.retained, checkedAt: now.toISOString() },
         { subject: referralId },
       );
+      await this.outcomes.announce(referral, 'retention-checked', now, {
+        retentionMonth: dto.month,
+        retained: dto.retained,
+      });
       if (!dto.retained) {
         await this.checks.cancelOpen(referralId);
         await this.referrals.update(referralId, { status: 'accepted' });
@@ -230,6 +272,7 @@ export class ProviderReferralsService {
       { referralId, ...(providerId ? { providerId } : {}), reason, endedAt: now.toISOString() },
       { subject: referralId },
     );
+    await this.outcomes.announce(referral, 'ended', now, { endReason: reason });
   }
 
   /** Locks the provider's referral, checks the transition table, does the work, answers the referral now. */
@@ -277,6 +320,8 @@ export class ProviderReferralsService {
         })),
       endedAt: iso(r.endedAt),
       endReason: r.endReason,
+      employmentSpecialist: r.employmentSpecialist,
+      firstEmployerContactOn: r.firstEmployerContactOn,
       allowedActions: allowedActions(r.status),
     };
   }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DivisionsModule } from '@app/divisions';
+import { NoticesModule } from '../notices/notices.module';
 import { ProvidersModule } from '../providers/providers.module';
+import { EmploymentOutcomes } from './employment-outcomes';
 import { EmploymentEventsController } from './employment-events.controller';
 import { EmploymentEventsService } from './employment-events.service';
 import { EmploymentReferralRepository } from './employment-referral.repository';
@@ -12,12 +14,13 @@ import { RetentionSweeper } from './retention.sweeper';
 import { EmploymentRoutingService } from './routing.service';
 
 @Module({
-  imports: [DivisionsModule, ProvidersModule],
+  imports: [DivisionsModule, ProvidersModule, NoticesModule],
   controllers: [ProviderReferralsController, EmploymentEventsController],
   providers: [
     EmploymentReferralRepository,
     RetentionCheckRepository,
     EmploymentRoutingService,
+    EmploymentOutcomes,
     EmploymentEventsService,
     ProviderReferralsService,
     RetentionService,

@@ -41,7 +41,10 @@ export class RetentionCheckRepository {
   ): Promise<void> {
     await this.tx.manager.query(
       `INSERT INTO ${this.s}.retention_check (referral_id, month, provider_id, due_at)
-       SELECT $1, unnest($2::int[]), $3, unnest($4::timestamptz[])`,
+       SELECT $1, unnest($2::int[]), $3, unnest($4::timestamptz[])
+       ON CONFLICT (referral_id, month) DO UPDATE
+          SET provider_id = EXCLUDED.provider_id, due_at = EXCLUDED.due_at, checked_at = NULL, retained = NULL,
+              overdue_at = NULL`,
       [referralId, checks.map((c) => c.month), providerId, checks.map((c) => c.dueAt)],
     );
   }
@@ -79,8 +82,12 @@ export class RetentionCheckRepository {
    * answers them. The candidates are locked with SKIP LOCKED and `overdue_at IS NULL` is re-checked on the
    * locked row, so two replicas sweeping at once never claim the same check: it fires once.
    */
-  async claimOverdue(now: Date, graceDays: number, limit: number): Promise<RetentionCheckRecord[]> {
-    const [rows] = await this.tx.manager.query<[CheckRow[], number]>(
+  async claimOverdue(
+    now: Date,
+    graceDays: number,
+    limit: number,
+  ): Promise<(RetentionCheckRecord & { siteId: string })[]> {
+    const [rows] = await this.tx.manager.query<[(CheckRow & { site_id: string })[], number]>(
       `UPDATE ${this.s}.retention_check c SET overdue_at = $1
         WHERE (c.referral_id, c.month) IN (
           SELECT o.referral_id, o.month
@@ -91,9 +98,9 @@ export class RetentionCheckRepository {
            ORDER BY o.due_at
            LIMIT $3
              FOR UPDATE OF o SKIP LOCKED)
-       RETURNING c.*`,
+       RETURNING c.*, (SELECT r.site_id FROM ${this.s}.employment_referral r WHERE r.referral_id = c.referral_id) AS site_id`,
       [now, graceDays, limit],
     );
-    return rows.map(map);
+    return rows.map((row) => ({ ...map(row), siteId: row.site_id }));
   }
 }

@@ -5,6 +5,7 @@ import { EventPublisher } from '@app/messaging';
 import { systemActor, TransactionHost } from '@app/persistence';
 import { EMPLOYMENT_REFERRAL_CONFIG, EmploymentReferralConfig } from '../config/employment-referral.config';
 import { RetentionCheckRepository } from './retention-check.repository';
+import { EmploymentOutcomes } from './employment-outcomes';
 import { ALERT_CODES, EmploymentRoutingService } from './routing.service';
 
 const RETENTION_SWEEPER = systemActor('retention-sweeper');
@@ -17,6 +18,7 @@ export class RetentionService {
     private readonly checks: RetentionCheckRepository,
     private readonly routing: EmploymentRoutingService,
     private readonly publisher: EventPublisher,
+    private readonly outcomes: EmploymentOutcomes,
     private readonly clock: Clock,
     @Inject(EMPLOYMENT_REFERRAL_CONFIG) private readonly config: EmploymentReferralConfig,
   ) {}
@@ -33,6 +35,9 @@ export class RetentionService {
           { referralId, providerId, month, dueAt: check.dueAt.toISOString(), overdueAt: now.toISOString() },
           { subject: referralId },
         );
+        await this.outcomes.announce({ referralId, siteId: check.siteId }, 'retention-overdue', now, {
+          retentionMonth: month,
+        });
         await this.routing.alert(
           ALERT_CODES.retentionCheckOverdue,
           'warning',

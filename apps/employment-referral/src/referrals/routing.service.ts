@@ -3,7 +3,9 @@ import { EmploymentUnplacedReason, EVENTS, SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher, raiseOpsAlert } from '@app/messaging';
 import { EMPLOYMENT_REFERRAL_CONFIG, EmploymentReferralConfig } from '../config/employment-referral.config';
+import { ProviderNotifier } from '../notices/provider-notifier.service';
 import { ProviderRepository } from '../providers/provider.repository';
+import { EmploymentOutcomes } from './employment-outcomes';
 import { EmploymentReferralRecord, EmploymentReferralRepository } from './employment-referral.repository';
 
 export const ALERT_CODES = {
@@ -23,6 +25,8 @@ export class EmploymentRoutingService {
     private readonly providers: ProviderRepository,
     private readonly referrals: EmploymentReferralRepository,
     private readonly publisher: EventPublisher,
+    private readonly notifier: ProviderNotifier,
+    private readonly outcomes: EmploymentOutcomes,
     private readonly divisions: DivisionDirectory,
     @Inject(EMPLOYMENT_REFERRAL_CONFIG) private readonly config: EmploymentReferralConfig,
   ) {}
@@ -50,8 +54,8 @@ export class EmploymentRoutingService {
       },
       { subject: referralId },
     );
-    await this.publisher.publish(
-      EVENTS.providerReferralOffered,
+    await this.outcomes.announce(referral, 'referred', now, { providerName: provider.name });
+    await this.notifier.offered(
       {
         referralId,
         providerId: provider.id,
@@ -59,7 +63,7 @@ export class EmploymentRoutingService {
         hop,
         offeredAt: now.toISOString(),
       },
-      { subject: referralId, recipient: provider.id, time: now },
+      now,
     );
     return provider.id;
   }
@@ -77,6 +81,7 @@ export class EmploymentRoutingService {
       { referralId, reason, hop, unplacedAt: now.toISOString() },
       { subject: referralId },
     );
+    await this.outcomes.announce(referral, 'unplaced', now);
     await this.alert(
       ALERT_CODES.noEmploymentProvider,
       'warning',

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/persistence';
-import { EmploymentStatsDto, ReasonCountDto, RetentionStatsDto } from './dto/employment-stats.dto';
+import {
+  EmploymentStatsDto,
+  ReasonCountDto,
+  RetentionStatsDto,
+  SpecialistCaseloadDto,
+} from './dto/employment-stats.dto';
 
 interface TotalsRow {
   referrals: number;
@@ -9,6 +14,8 @@ interface TotalsRow {
   placed_competitive: number;
   median_ready_to_placed: number | null;
   median_ready_to_referred: number | null;
+  median_ready_to_employer_contact: number | null;
+  employer_contacted: number;
 }
 
 const DAYS = (to: string) => `extract(epoch FROM ${to} - ready_at) / 86400`;
@@ -22,17 +29,22 @@ export class StatsRepository {
     return this.tx.schema;
   }
 
-  async measures(providerId: string | undefined): Promise<Omit<EmploymentStatsDto, 'competitiveShare'>> {
+  async measures(
+    providerId: string | undefined,
+  ): Promise<Omit<EmploymentStatsDto, 'competitiveShare' | 'meanCaseloadPerSpecialist'>> {
     const p = [providerId ?? null];
     const [totals] = await this.tx.manager.query<TotalsRow[]>(
       `SELECT count(*)::int AS referrals,
               count(*) FILTER (WHERE status IN ('referred', 'accepted', 'training', 'placed'))::int AS caseload,
               count(*) FILTER (WHERE placed_at IS NOT NULL)::int AS placed,
+              count(first_employer_contact_on)::int AS employer_contacted,
               count(*) FILTER (WHERE placed_at IS NOT NULL AND placement_type = 'competitive')::int AS placed_competitive,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY ${DAYS('placed_at')}) FILTER (WHERE placed_at IS NOT NULL)
                 AS median_ready_to_placed,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY ${DAYS('referred_at')}) FILTER (WHERE referred_at IS NOT NULL)
-                AS median_ready_to_referred
+                AS median_ready_to_referred,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY first_employer_contact_on - (ready_at AT TIME ZONE 'Asia/Shanghai')::date)
+                FILTER (WHERE first_employer_contact_on IS NOT NULL) AS median_ready_to_employer_contact
          FROM ${this.s}.employment_referral WHERE $1::text IS NULL OR provider_id = $1`,
       p,
     );
@@ -55,6 +67,16 @@ export class StatsRepository {
       placedCompetitive: totals.placed_competitive,
       medianDaysReadyToPlaced: round(totals.median_ready_to_placed),
       medianDaysReadyToReferred: round(totals.median_ready_to_referred),
+      medianDaysToFirstEmployerContact: round(totals.median_ready_to_employer_contact),
+      employerContacted: totals.employer_contacted,
+      caseloadPerSpecialist: await this.tx.manager.query<SpecialistCaseloadDto[]>(
+        `SELECT provider_id AS "providerId", employment_specialist AS specialist, count(*)::int AS caseload
+           FROM ${this.s}.employment_referral
+          WHERE employment_specialist IS NOT NULL AND status IN ('referred', 'accepted', 'training', 'placed')
+            AND ($1::text IS NULL OR provider_id = $1)
+          GROUP BY provider_id, employment_specialist ORDER BY provider_id, employment_specialist`,
+        p,
+      ),
       retention,
       declineReasons: await reasons(
         `SELECT reason_code AS reason, count(*)::int AS count FROM ${this.s}.provider_exclusion

@@ -24,8 +24,13 @@ export class StatsService {
 
   private async measures(providerId?: string): Promise<EmploymentStatsDto> {
     const m = await this.stats.measures(providerId);
+    const caseloads = m.caseloadPerSpecialist.map((c) => c.caseload);
     return {
       ...m,
+      meanCaseloadPerSpecialist:
+        caseloads.length === 0
+          ? null
+          : Math.round((caseloads.reduce((a, b) => a + b, 0) / caseloads.length) * 10) / 10,
       competitiveShare: m.placed === 0 ? null : Math.round((m.placedCompetitive / m.placed) * 1000) / 1000,
     };
   }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
+  EmploymentStageChangedData,
   EVENTS,
   EventEnvelope,
   ReferralApplicationEndedData,
@@ -16,6 +17,11 @@ import { ReferralService } from './referral.service';
 @Controller()
 export class ReferralEventsController {
   constructor(private readonly referrals: ReferralService) {}
+
+  @OnEvent(EVENTS.employmentStageChanged)
+  onEmploymentStageChanged(@Payload() event: EventEnvelope<EmploymentStageChangedData>): Promise<void> {
+    return this.referrals.onEmploymentStageChanged(event);
+  }
 
   @OnEvent(EVENTS.referralRegistered)
   onRegistered(@Payload() event: EventEnvelope<ReferralRegisteredData>): Promise<void> {

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { ApplicationEndOutcome, ApplicationEndReason, ClosureOutcome, ColourGrade } from '@app/contracts';
+import {
+  ApplicationEndOutcome,
+  ApplicationEndReason,
+  ClosureOutcome,
+  ColourGrade,
+  EmploymentEndReason,
+  EmploymentStage,
+  EmploymentStageChangedData,
+  PlacementType,
+} from '@app/contracts';
 import { TransactionHost } from '@app/persistence';
 
 export interface ReferralRecord {
@@ -28,6 +37,10 @@ export interface ReferralRecord {
   updatedAt: Date;
   assessmentDueAt: Date | null;
   assessmentRemindedAt: Date | null;
+  employmentStage: EmploymentStage | null;
+  employmentPlacementType: PlacementType | null;
+  employmentEndReason: EmploymentEndReason | null;
+  employmentChangedAt: Date | null;
 }
 
 @Injectable()
@@ -39,7 +52,8 @@ export class ReferralRepository {
     const rows = await this.tx.manager.query<Record<string, unknown>[]>(
       `SELECT r.id, r.encounter_id, r.channel, r.status, r.discharged_at, a.risk_level, a.colour_grade,
               a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.assigned_site_name,
-              r.end_reason, r.ended_at, r.updated_at, r.assessment_due_at, r.assessment_reminded_at
+              r.end_reason, r.ended_at, r.updated_at, r.assessment_due_at, r.assessment_reminded_at,
+              r.employment_stage, r.employment_placement_type, r.employment_end_reason, r.employment_changed_at
          FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
         WHERE r.id = $1 AND r.hospital_id = $2`,
       [referralId, hospitalId],
@@ -65,6 +79,10 @@ export class ReferralRepository {
         updatedAt: r.updated_at as Date,
         assessmentDueAt: r.assessment_due_at as Date | null,
         assessmentRemindedAt: r.assessment_reminded_at as Date | null,
+        employmentStage: r.employment_stage as EmploymentStage | null,
+        employmentPlacementType: r.employment_placement_type as PlacementType | null,
+        employmentEndReason: r.employment_end_reason as EmploymentEndReason | null,
+        employmentChangedAt: r.employment_changed_at as Date | null,
       }
     );
   }
@@ -125,6 +143,21 @@ export class ReferralRepository {
       `UPDATE ${this.tx.schema}.referral SET status = 'closed', outcome = $2, closed_at = $3, updated_at = now()
         WHERE id = $1 AND status <> 'closed'`,
       [referralId, outcome, closedAt],
+    );
+    return count === 1;
+  }
+
+  /**
+   * The latest employment step of a hospital's referral (an older step arriving late changes nothing; the kind
+   * of job stays from the placement). Answers whether it changed the referral (false: not ours, or older).
+   */
+  async markEmploymentStage(data: EmploymentStageChangedData): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.tx.schema}.referral
+          SET employment_stage = $2, employment_placement_type = coalesce($3, employment_placement_type),
+              employment_end_reason = $4, employment_changed_at = $5, updated_at = now()
+        WHERE id = $1 AND (employment_changed_at IS NULL OR employment_changed_at <= $5)`,
+      [data.referralId, data.stage, data.placementType ?? null, data.endReason ?? null, data.changedAt],
     );
     return count === 1;
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  EmploymentStageChangedData,
   EventEnvelope,
   ReferralApplicationEndedData,
   ReferralAssignedData,
@@ -68,6 +69,15 @@ export class ReferralService {
         r.endReason && r.endedAt ? { reasonCode: r.endReason, endedAt: r.endedAt.toISOString() } : null,
       assessmentDueAt: r.assessmentDueAt?.toISOString() ?? null,
       assessmentReminderSentAt: r.assessmentRemindedAt?.toISOString() ?? null,
+      employment:
+        r.employmentStage && r.employmentChangedAt
+          ? {
+              stage: r.employmentStage,
+              placementType: r.employmentPlacementType,
+              endReason: r.employmentEndReason,
+              changedAt: r.employmentChangedAt.toISOString(),
+            }
+          : null,
       updatedAt: r.updatedAt.toISOString(),
     };
   }
@@ -106,6 +116,13 @@ export class ReferralService {
   async onClosed(event: EventEnvelope<ReferralClosedData>): Promise<void> {
     const { referralId, outcome, closedAt } = event.data;
     await this.changed(referralId, 'closed', () => this.referrals.markClosed(referralId, outcome, closedAt));
+  }
+
+  /** employment.stage-changed: the hospital sees where its patient's employment referral stands. */
+  async onEmploymentStageChanged(event: EventEnvelope<EmploymentStageChangedData>): Promise<void> {
+    await this.changed(event.data.referralId, 'employment-stage-changed', () =>
+      this.referrals.markEmploymentStage(event.data),
+    );
   }
 
   /**

@@ -22,6 +22,22 @@ export class ReadinessRepository {
     );
   }
 
+  /** A consent given later (or renewed): kept with its new end; answers false when the referral is unknown. */
+  async grantConsent(
+    referralId: string,
+    purpose: ConsentPurpose,
+    expiresAt: string | null,
+  ): Promise<boolean> {
+    const rows = await this.tx.manager.query<unknown[]>(
+      `INSERT INTO ${this.s}.referral_consent (referral_id, purpose, expires_at)
+       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM ${this.s}.referral r WHERE r.referral_id = $1)
+       ON CONFLICT (referral_id, purpose) DO UPDATE SET expires_at = EXCLUDED.expires_at
+       RETURNING referral_id`,
+      [referralId, purpose, expiresAt],
+    );
+    return rows.length === 1;
+  }
+
   async removeConsent(referralId: string, purpose: ConsentPurpose): Promise<void> {
     await this.tx.manager.query(
       `DELETE FROM ${this.s}.referral_consent WHERE referral_id = $1 AND purpose = $2`,

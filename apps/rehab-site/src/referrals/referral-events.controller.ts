@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EventEnvelope, EVENTS, ReferralConsentWithdrawnData, ReferralRegisteredData } from '@app/contracts';
+import {
+  EventEnvelope,
+  EVENTS,
+  ReferralConsentGrantedData,
+  ReferralConsentWithdrawnData,
+  ReferralRegisteredData,
+} from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import { ReferralIntakeService } from './referral-intake.service';
 
@@ -11,6 +17,11 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralRegistered)
   onRegistered(@Payload() event: EventEnvelope<ReferralRegisteredData>): Promise<void> {
     return this.intake.onRegistered(event);
+  }
+
+  @OnEvent(EVENTS.referralConsentGranted)
+  onConsentGranted(@Payload() event: EventEnvelope<ReferralConsentGrantedData>): Promise<void> {
+    return this.intake.onConsentGranted(event);
   }
 
   @OnEvent(EVENTS.referralConsentWithdrawn)

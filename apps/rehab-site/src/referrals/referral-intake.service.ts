@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope, ReferralConsentWithdrawnData, ReferralRegisteredData } from '@app/contracts';
-import { Clock } from '@app/core';
+import {
+  EventEnvelope,
+  ReferralConsentGrantedData,
+  ReferralConsentWithdrawnData,
+  ReferralRegisteredData,
+} from '@app/contracts';
+import { Clock, DomainException } from '@app/core';
 import { AuditTrail } from '@app/audit';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { WebhookRepository } from '@app/webhooks';
@@ -49,6 +54,24 @@ export class ReferralIntakeService {
       }
       await this.readiness.recordConsents(data.referralId, data.validConsents ?? []);
       await this.audit.record(messagingAudit('registered', data.referralId));
+    }, SYSTEM_ACTOR);
+  }
+
+  /**
+   * referral.consent-granted: a consent given after registration (employment) is kept for the readiness gate.
+   * The referral.registered it follows comes on another consumer: until it is here, retried (transient).
+   */
+  async onConsentGranted({ data }: EventEnvelope<ReferralConsentGrantedData>): Promise<void> {
+    if (data.purpose === 'community-rehab') return;
+    await this.tx.run(async () => {
+      if (!(await this.readiness.grantConsent(data.referralId, data.purpose, data.expiresAt ?? null))) {
+        throw new DomainException(
+          'REFERRAL_NOT_YET_KNOWN',
+          'unavailable',
+          'The referral this consent is for has not reached the site service yet',
+        );
+      }
+      await this.audit.record(messagingAudit('consent-granted', data.referralId));
     }, SYSTEM_ACTOR);
   }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DivisionsModule } from '@app/divisions';
 import { DirectoryModule } from '../directory/directory.module';
+import { EmploymentModule } from '../employment/employment.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { GreenChannelEventsController } from '../green-channel/green-channel-events.controller';
 import { GreenChannelService } from '../green-channel/green-channel.service';
@@ -27,7 +28,7 @@ import { SiteContactSeal } from './site-contact-seal';
 import { SubjectFileService } from './subject-file.service';
 
 @Module({
-  imports: [DivisionsModule, DirectoryModule, WebhooksModule],
+  imports: [DivisionsModule, DirectoryModule, WebhooksModule, EmploymentModule],
   controllers: [
     SiteReferralsController,
     ReferralEventsController,

@@ -24,6 +24,7 @@ import {
 import { EmploymentReadinessGate } from './employment-readiness.service';
 import { allowedActions } from './referral-lifecycle';
 import { ReferralRecord, ReferralRepository } from './referral.repository';
+import { EmploymentOutcomeService } from '../employment/employment-outcome.service';
 import { RoutingService } from './routing.service';
 import { SiteContactSeal } from './site-contact-seal';
 import { notFound, SiteActions, siteActor, siteAudit } from './site-actions';
@@ -48,6 +49,7 @@ export class SiteDecisionsService {
     private readonly green: GreenChannelService,
     private readonly actions: SiteActions,
     private readonly file: SubjectFileService,
+    private readonly employment: EmploymentOutcomeService,
     @Inject(REHAB_SITE_CONFIG) private readonly config: RehabSiteConfig,
   ) {}
 
@@ -71,17 +73,21 @@ export class SiteDecisionsService {
   }
 
   async get(siteId: string, referralId: string): Promise<ReferralDetailDto> {
-    const referral = await this.audit.audited(
+    const { referral, employment } = await this.audit.audited(
       siteActor(siteId),
       siteAudit('read', 'R', referralId),
       async () => {
         const held = await this.referrals.findHeldBy(siteId, referralId);
         if (!held) throw notFound();
-        return held;
+        return { referral: held, employment: await this.employment.latest(referralId) };
       },
     );
     const contact = referral.sealedContact ? this.contactSeal.open(referralId, referral.sealedContact) : null;
-    return { ...this.summary(referral), contact };
+    return {
+      ...this.summary(referral),
+      contact,
+      employment: employment ? { ...employment, changedAt: employment.changedAt.toISOString() } : null,
+    };
   }
 
   async accept(siteId: string, referralId: string): Promise<ReferralActionResultDto> {

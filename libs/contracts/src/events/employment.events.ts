@@ -3,11 +3,15 @@ import { IsDivisionCode, IsListOf, IsOneOf, IsOrgId, IsReferralId, IsTimestamp }
 import {
   EMPLOYMENT_DECLINE_REASONS,
   EMPLOYMENT_END_REASONS,
+  EMPLOYMENT_PAUSE_CAUSES,
   EMPLOYMENT_PROGRAMMES,
+  EMPLOYMENT_STAGES,
   EMPLOYMENT_UNPLACED_REASONS,
   EmploymentDeclineReason,
   EmploymentEndReason,
+  EmploymentPauseCause,
   EmploymentProgramme,
+  EmploymentStage,
   EmploymentUnplacedReason,
   PLACEMENT_TYPES,
   PlacementType,
@@ -183,7 +187,7 @@ export class EmploymentRetentionOverdueData {
   overdueAt: string;
 }
 
-/** A relapse: the employment referral waits until the site confirms readiness again. */
+/** A relapse or readmission: the employment referral waits until the site confirms readiness again. */
 export class EmploymentReferralPausedData {
   @IsReferralId()
   referralId: string;
@@ -191,6 +195,11 @@ export class EmploymentReferralPausedData {
   @IsOptional()
   @IsOrgId()
   providerId?: string;
+
+  /** Absent in events from before readmissions paused too (a relapse). */
+  @IsOptional()
+  @IsOneOf(EMPLOYMENT_PAUSE_CAUSES)
+  cause?: EmploymentPauseCause;
 
   @IsTimestamp()
   pausedAt: string;
@@ -221,6 +230,50 @@ export class EmploymentReferralEndedData {
 
   @IsTimestamp()
   endedAt: string;
+}
+
+/**
+ * One summary per employment step for the site that confirmed readiness and the referring hospital: which
+ * stage, the provider's name, the kind of job, a retention check's month and answer, an end reason. Ids and
+ * stages only: no clinical data, no employer, no PII.
+ */
+export class EmploymentStageChangedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  siteId: string;
+
+  @IsOneOf(EMPLOYMENT_STAGES)
+  stage: EmploymentStage;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  providerName?: string;
+
+  @IsOptional()
+  @IsOneOf(PLACEMENT_TYPES)
+  placementType?: PlacementType;
+
+  @IsOptional()
+  @IsOneOf(RETENTION_CHECK_MONTHS)
+  retentionMonth?: RetentionCheckMonth;
+
+  @IsOptional()
+  @IsBoolean()
+  retained?: boolean;
+
+  @IsOptional()
+  @IsOneOf(EMPLOYMENT_END_REASONS)
+  endReason?: EmploymentEndReason;
+
+  @IsOptional()
+  @IsOneOf(EMPLOYMENT_PAUSE_CAUSES)
+  pauseCause?: EmploymentPauseCause;
+
+  @IsTimestamp()
+  changedAt: string;
 }
 
 /**

@@ -356,3 +356,23 @@ export class ReferralConsentWithdrawnData {
   @IsTimestamp()
   withdrawnAt: string;
 }
+
+/**
+ * A consent given after registration, for a referral already registered: its holders learn the purpose is now
+ * valid (e.g. an employment consent, which the site's employment readiness gate requires). Purposes only.
+ */
+export class ReferralConsentGrantedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOneOf(CONSENT_PURPOSES)
+  purpose: ConsentPurpose;
+
+  /** Absent: no end date. */
+  @IsOptional()
+  @IsTimestamp()
+  expiresAt?: string;
+
+  @IsTimestamp()
+  grantedAt: string;
+}

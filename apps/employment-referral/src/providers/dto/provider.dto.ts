@@ -7,6 +7,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
   Length,
   Matches,
   Max,
@@ -54,6 +55,13 @@ export class CreateProviderDto {
   @IsOptional()
   @IsBoolean()
   accepting?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'HTTPS endpoint for signed webhooks of its notices (http allowed for localhost).',
+  })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  webhookUrl?: string;
 }
 
 export class UpdateProviderDto {
@@ -80,6 +88,13 @@ export class UpdateProviderDto {
   @IsOptional()
   @IsBoolean()
   accepting?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'HTTPS endpoint for signed webhooks of its notices (http allowed for localhost).',
+  })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  webhookUrl?: string;
 }
 
 export class ProviderListQuery extends IdPageQuery {}
@@ -93,12 +108,25 @@ export class ProviderDto {
   @ApiProperty() accepting: boolean;
   @ApiProperty() capacity: number;
   @ApiProperty({ description: 'Places held by open employment referrals.' }) reserved: number;
+  @ApiPropertyOptional({ nullable: true, description: 'Where its signed webhooks go.' })
+  webhookUrl: string | null;
+}
+
+export class UpdatedProviderDto extends ProviderDto {
+  @ApiPropertyOptional({
+    description: 'New webhook signing secret (HMAC-SHA256) when the webhook URL changed. Shown once.',
+  })
+  webhookSecret?: string;
 }
 
 export class CreatedProviderDto {
   @ApiProperty({ type: ProviderDto }) provider: ProviderDto;
   @ApiProperty({ description: 'The provider API key (X-API-Key). Shown once; only its sha256 is stored.' })
   apiKey: string;
+  @ApiPropertyOptional({
+    description: 'Webhook signing secret (HMAC-SHA256), when a webhookUrl was given. Shown once.',
+  })
+  webhookSecret?: string;
 }
 
 export class ProviderPageDto {

@@ -43,6 +43,25 @@ export class EmploymentDeclineDto {
   reasonText?: string;
 }
 
+export class AcceptEmploymentDto {
+  @ApiPropertyOptional({
+    example: 'es-07',
+    description:
+      "The provider's staff code of the employment specialist taking the person on (no name): IPS caseload.",
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'employmentSpecialist must be a staff code (letters, digits, - or _)',
+  })
+  employmentSpecialist?: string;
+}
+
+export class EmployerContactDto {
+  @ApiProperty({ example: '2026-03-10', description: 'Day of the contact with an employer (YYYY-MM-DD).' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'contactedOn must be YYYY-MM-DD' })
+  contactedOn: string;
+}
+
 export class StartTrainingDto {
   @ApiProperty({ enum: EMPLOYMENT_PROGRAMMES })
   @IsOneOf(EMPLOYMENT_PROGRAMMES)
@@ -113,6 +132,10 @@ export class EmploymentReferralDto {
   @ApiProperty({ type: [RetentionCheckViewDto] }) retentionChecks: RetentionCheckViewDto[];
   @ApiPropertyOptional({ nullable: true }) endedAt: string | null;
   @ApiPropertyOptional({ enum: EMPLOYMENT_END_REASONS, nullable: true }) endReason: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Staff code of the employment specialist.' })
+  employmentSpecialist: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'First employer contact made (YYYY-MM-DD).' })
+  firstEmployerContactOn: string | null;
   @ApiProperty({ enum: PROVIDER_ACTIONS, isArray: true }) allowedActions: ProviderAction[];
 }
 

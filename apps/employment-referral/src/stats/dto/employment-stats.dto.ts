@@ -21,9 +21,17 @@ export class ReasonCountDto {
   @ApiProperty() count: number;
 }
 
+export class SpecialistCaseloadDto {
+  @ApiProperty() providerId: string;
+  @ApiProperty({ description: "The provider's staff code of the employment specialist (no name)." })
+  specialist: string;
+  @ApiProperty({ description: 'Open referrals (referred, accepted, training, placed) the specialist holds.' })
+  caseload: number;
+}
+
 /**
- * IPS-style measures of employment referrals. What the service does not record is not estimated: there is no
- * "first employer contact" stage and no employment specialist, so neither is reported.
+ * IPS-style measures of employment referrals. Days to first employer contact count only referrals where the
+ * provider recorded one; caseload per specialist counts only referrals accepted with a specialist's code.
  */
 export class EmploymentStatsDto {
   @ApiProperty({ description: 'Employment referrals (every status).' }) referrals: number;
@@ -38,6 +46,21 @@ export class EmploymentStatsDto {
   medianDaysReadyToPlaced: number | null;
   @ApiPropertyOptional({ nullable: true, description: 'Median days from readiness confirmed to a provider.' })
   medianDaysReadyToReferred: number | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      'IPS: median days from readiness confirmed to the first employer contact (China calendar days).',
+  })
+  medianDaysToFirstEmployerContact: number | null;
+  @ApiProperty({ description: 'Referrals with a first employer contact recorded.' })
+  employerContacted: number;
+  @ApiProperty({
+    type: [SpecialistCaseloadDto],
+    description: 'IPS: open caseload per employment specialist.',
+  })
+  caseloadPerSpecialist: SpecialistCaseloadDto[];
+  @ApiPropertyOptional({ nullable: true, description: 'Mean of caseloadPerSpecialist (null when none).' })
+  meanCaseloadPerSpecialist: number | null;
   @ApiProperty({ type: [RetentionStatsDto], description: 'Tenure: retention checks at 1, 3 and 6 months.' })
   retention: RetentionStatsDto[];
   @ApiProperty({ type: [ReasonCountDto], description: 'Why providers declined.' })

@@ -7,6 +7,12 @@ import {
   ClosureOutcome,
   COLOUR_GRADES,
   ColourGrade,
+  EMPLOYMENT_END_REASONS,
+  EMPLOYMENT_STAGES,
+  EmploymentEndReason,
+  EmploymentStage,
+  PLACEMENT_TYPES,
+  PlacementType,
 } from '@app/contracts';
 
 export const REFERRAL_STATUSES = [
@@ -48,6 +54,21 @@ export class ApplicationEndedDto {
 
   @ApiProperty()
   endedAt: string;
+}
+
+/** Where the patient's employment referral stands (stage and kind of job only). */
+export class EmploymentOutcomeDto {
+  @ApiProperty({ enum: EMPLOYMENT_STAGES })
+  stage: EmploymentStage;
+
+  @ApiPropertyOptional({ enum: PLACEMENT_TYPES, nullable: true })
+  placementType: PlacementType | null;
+
+  @ApiPropertyOptional({ enum: EMPLOYMENT_END_REASONS, nullable: true })
+  endReason: EmploymentEndReason | null;
+
+  @ApiProperty()
+  changedAt: string;
 }
 
 /** What the referring hospital sees of its referral (no PII: it already has it). */
@@ -97,6 +118,13 @@ export class ReferralViewDto {
     description: 'Refused, or linked to an existing registration (stage says which), with the reason',
   })
   applicationEnded: ApplicationEndedDto | null;
+
+  @ApiPropertyOptional({
+    type: () => EmploymentOutcomeDto,
+    nullable: true,
+    description: 'The employment outcome, once the site confirmed the patient ready for employment',
+  })
+  employment: EmploymentOutcomeDto | null;
 
   @ApiPropertyOptional({
     nullable: true,

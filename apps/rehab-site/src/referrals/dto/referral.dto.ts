@@ -22,6 +22,9 @@ import {
   DECLINE_REASONS,
   DeclineReason,
   EMPLOYMENT_PROGRAMMES,
+  EMPLOYMENT_STAGES,
+  EmploymentStage,
+  PLACEMENT_TYPES,
   EmploymentProgramme,
   IsDivisionCode,
   IsListOf,
@@ -74,9 +77,28 @@ export class ContactDto {
   @ApiPropertyOptional({ type: GuardianContactDto }) guardian?: GuardianContactDto;
 }
 
+/** Where the person's employment referral stands (employment-referral's latest step; no employer, no clinical data). */
+export class EmploymentOutcomeViewDto {
+  @ApiProperty({ enum: EMPLOYMENT_STAGES }) stage: EmploymentStage;
+  @ApiPropertyOptional({ nullable: true }) providerName: string | null;
+  @ApiPropertyOptional({ enum: PLACEMENT_TYPES, nullable: true }) placementType: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Month of the last retention check step.' })
+  retentionMonth: number | null;
+  @ApiPropertyOptional({ nullable: true }) retained: boolean | null;
+  @ApiPropertyOptional({ nullable: true }) endReason: string | null;
+  @ApiPropertyOptional({ nullable: true }) pauseCause: string | null;
+  @ApiProperty() changedAt: string;
+}
+
 export class ReferralDetailDto extends ReferralSummaryDto {
   @ApiPropertyOptional({ type: ContactDto, nullable: true, description: 'Opened only for the holding site.' })
   contact: ContactDto | null;
+  @ApiPropertyOptional({
+    type: EmploymentOutcomeViewDto,
+    nullable: true,
+    description: 'The employment outcome, once the site confirmed readiness for employment.',
+  })
+  employment: EmploymentOutcomeViewDto | null;
 }
 
 export class ReferralPageDto {
