@@ -2,6 +2,7 @@ import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
 import { CreateEmploymentTables1764300000000 } from './migrations/1764300000000-CreateEmploymentTables';
+import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What employment-referral keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -11,5 +12,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRuntimeRole1763900000500,
     CreateApiKeys1764200000000,
     CreateEmploymentTables1764300000000,
+    AuditReadsAudited1766800000000,
   ],
 };

@@ -9,6 +9,7 @@ import { AssessmentHospital1764300000000 } from './migrations/1764300000000-Asse
 import { AwaitingAssessment1765100000000 } from './migrations/1765100000000-AwaitingAssessment';
 import { AssessmentReminder1765200000000 } from './migrations/1765200000000-AssessmentReminder';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
+import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What hospital-intake keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -24,5 +25,6 @@ export const DATABASE: DatabaseDefinition = {
     ApplicationEnded1765000000000,
     AwaitingAssessment1765100000000,
     AssessmentReminder1765200000000,
+    AuditReadsAudited1766800000000,
   ],
 };

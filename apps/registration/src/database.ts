@@ -5,6 +5,7 @@ import { DeadlinesAndCalendar1765000000000 } from './migrations/1765000000000-De
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
 import { RowLevelSecurityAndAudit1763900002100 } from './migrations/1763900002100-RowLevelSecurityAndAudit';
 import { IdentityReview1764910000000 } from './migrations/1764910000000-IdentityReview';
+import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What registration keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -16,5 +17,6 @@ export const DATABASE: DatabaseDefinition = {
     ConsolidateApiKeys1764200000000,
     IdentityReview1764910000000,
     DeadlinesAndCalendar1765000000000,
+    AuditReadsAudited1766800000000,
   ],
 };

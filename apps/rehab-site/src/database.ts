@@ -7,6 +7,7 @@ import { CreateRehabSiteTables1764100000000 } from './migrations/1764100000000-C
 import { GreenChannelHold1764600000100 } from './migrations/1764600000100-GreenChannelHold';
 import { GenericWebhookOutbox1764600000000 } from './migrations/1764600000000-GenericWebhookOutbox';
 import { RowLevelSecurityAndAudit1764100000100 } from './migrations/1764100000100-RowLevelSecurityAndAudit';
+import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What rehab-site keeps in its own schema (raw SQL repositories: no entities). */
 export const DATABASE: DatabaseDefinition = {
@@ -20,5 +21,6 @@ export const DATABASE: DatabaseDefinition = {
     GreenChannelHold1764600000100,
     RiskCeilingAndEarlyWithdrawals1765000000000,
     EmploymentConsents1765100000000,
+    AuditReadsAudited1766800000000,
   ],
 };
