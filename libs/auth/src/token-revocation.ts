@@ -49,9 +49,11 @@ export async function revokeOpsToken(
 /** The jtis still worth refusing (their token has not expired yet); empty while nothing was ever revoked. */
 export async function loadRevokedJtis(db: SqlRunner, schema: string): Promise<Set<string>> {
   try {
-    const rows = (await db.query(
+    const result = await db.query(
       `SELECT jti FROM ${quote(schema)}.${TABLE} WHERE expires_at > now() - interval '1 minute'`,
-    )) as { jti: string }[];
+    );
+    // A DataSource answers the rows, a pg Client `{ rows }`.
+    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { jti: string }[];
     return new Set(rows.map((r) => r.jti));
   } catch (error) {
     const code = (error as { code?: string }).code;

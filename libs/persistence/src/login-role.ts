@@ -7,6 +7,12 @@ interface Sql {
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** Rows of a query, from a DataSource (an array) or a pg Client (`{ rows }`). */
+async function rowsOf(db: Sql, sql: string, params: unknown[]): Promise<unknown[]> {
+  const result = await db.query(sql, params);
+  return Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
+}
+
 /** The app's own database login for a schema: `<schema>_login` (roles are cluster-wide; schemas are unique). */
 export function loginRoleOf(schema: string): string {
   const suffix = '_login';
@@ -30,7 +36,7 @@ export async function provisionLoginRole(
   const login = loginRoleOf(options.schema);
   const l = ident(login);
   const attributes = `LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION NOINHERIT PASSWORD '${options.password}'`;
-  const exists = (await db.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [login])) as unknown[];
+  const exists = await rowsOf(db, `SELECT 1 FROM pg_roles WHERE rolname = $1`, [login]);
   await db.query(`${exists.length > 0 ? 'ALTER' : 'CREATE'} ROLE ${l} ${attributes}`);
   await db.query(`GRANT CONNECT ON DATABASE ${ident(options.database)} TO ${l}`);
   await db.query(`GRANT ${ident(runtimeRoleOf(options.schema))} TO ${l}`);
@@ -40,7 +46,7 @@ export async function provisionLoginRole(
 /** Removes the login (tests, decommissioning an app). */
 export async function dropLoginRole(db: Sql, schema: string): Promise<void> {
   const login = loginRoleOf(schema);
-  const exists = (await db.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [login])) as unknown[];
+  const exists = await rowsOf(db, `SELECT 1 FROM pg_roles WHERE rolname = $1`, [login]);
   if (exists.length === 0) return;
   await db.query(`DROP OWNED BY ${ident(login)}`);
   await db.query(`DROP ROLE ${ident(login)}`);
