@@ -10,7 +10,7 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Rows of a query, from a DataSource (an array) or a pg Client (`{ rows }`). */
 async function rowsOf(db: Sql, sql: string, params: unknown[]): Promise<unknown[]> {
   const result = await db.query(sql, params);
-  return Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
+  return Array.isArray(result) ? (result as unknown[]) : ((result as { rows?: unknown[] }).rows ?? []);
 }
 
 /** The app's own database login for a schema: `<schema>_login` (roles are cluster-wide; schemas are unique). */
