@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CONSUMERS, EVENTS, SERVICE_NAMES, SERVICES } from '@app/contracts';
 import {
+  ensureRouteCredentials,
   nkeyVariableOf,
   providerPermissions,
   renderNatsConfig,
@@ -53,6 +54,32 @@ describe('generate-nats-config', () => {
   it('should turn on client-certificate verification only when asked', () => {
     expect(renderNatsConfig()['tls.conf']).toContain('verify: false');
     expect(renderNatsConfig({ tlsVerify: true })['tls.conf']).toContain('verify: true');
+  });
+
+  it('should make routes authenticate with the password from the environment and run over verified TLS', () => {
+    const cluster = renderNatsConfig()['cluster.conf'];
+    expect(cluster).toMatch(/authorization \{\n {2}user: route\n {2}password: \$RB_ROUTE_PASSWORD\n/);
+    expect(cluster).toMatch(/tls \{[^}]*verify: true/);
+    for (const n of [1, 2, 3]) {
+      const node = fs.readFileSync(path.join(root, NATS_CONFIG_DIR, `nats-${n}.conf`), 'utf8');
+      expect(node).toMatch(/cluster \{[^}]*include \.\/cluster\.conf/);
+      expect(node).toContain('$RB_ROUTE_NATS_1');
+      expect(node).not.toMatch(/nats-route:\/\/nats-/);
+    }
+  });
+
+  it('should keep one random route password and write route URLs with it, readable by the owner only', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'route-'));
+    const file = ensureRouteCredentials(dir);
+    const first = fs.readFileSync(file, 'utf8');
+    const password = /^RB_ROUTE_PASSWORD=([0-9a-f]{64})$/m.exec(first)?.[1];
+    expect(password).toBeDefined();
+    expect(first).toContain(`RB_ROUTE_NATS_2=nats-route://route:${password}@nats-2:6222\n`);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(ensureRouteCredentials(dir), 'utf8')).toBe(first);
+    expect(
+      fs.readFileSync(ensureRouteCredentials(fs.mkdtempSync(path.join(os.tmpdir(), 'route-'))), 'utf8'),
+    ).not.toBe(first);
   });
 
   it('should read id lists without comments and blank lines', () => {

@@ -7,11 +7,14 @@
  *   (`docker/nats/hospitals.txt`) and `admin`, each with least-privilege publish/subscribe
  *   permissions. Public keys are referenced as `$RB_NKEY_<USER>` and come from the server's environment.
  * - `docker/nats/tls.conf`: TLS on the client port (plain TCP refused).
+ * - `docker/nats/cluster.conf`: route authorization (user `route`, `$RB_ROUTE_PASSWORD`) and TLS both ways
+ *   between cluster nodes, included inside each node's `cluster {}` block.
  *
  * Options:
  *   --check              write nothing; exit 1 when the files differ from a fresh generation
  *   --keys <dir>         also create a seed per user in <dir>/<user>.nk (0600; existing seeds are kept) and
  *                        <dir>/nkeys.env with the RB_NKEY_* public keys (for the server's environment)
+ *                        and <dir>/route.env with the cluster's route password and route URLs (0600)
  *   --dev-tls <dir>      also create a throw-away CA + server/client certificates in <dir> (openssl)
  *   --out <dir>          where auth.conf/tls.conf go (default docker/nats)
  *   --namespace <ns>     BUS_NAMESPACE the permissions are for (default none)
@@ -25,7 +28,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { busUsers, createDevCertificates, ensureUserKeys, renderNatsConfig, Topology } from '@app/messaging';
+import {
+  busUsers,
+  createDevCertificates,
+  ensureRouteCredentials,
+  ensureUserKeys,
+  renderNatsConfig,
+  Topology,
+} from '@app/messaging';
 
 export const NATS_CONFIG_DIR = 'docker/nats';
 export const SITES_FILE = `${NATS_CONFIG_DIR}/sites.txt`;
@@ -116,6 +126,9 @@ function main(): number {
     process.stdout.write(
       `${keys.length} nkey seeds in ${keysDir} (<user>.nk, mode 0600; give each service NATS_NKEY_SEED_FILE=<its file>); ` +
         `public keys in ${path.join(keysDir, 'nkeys.env')} (the server's environment)\n`,
+    );
+    process.stdout.write(
+      `cluster route password and route URLs in ${ensureRouteCredentials(keysDir)} (the servers' environment)\n`,
     );
   }
   const devTls = value('dev-tls');

@@ -15,7 +15,7 @@ import { loadAuthConfig, mintOpsToken } from '@app/auth';
 import { SERVICE_CATALOGUE } from '@app/contracts';
 import { LocalNatsSecurity, natsSecurityEnv, parseStartArgs } from './local-nats-security';
 import { canConnect, ensureInfrastructure, InfrastructureError, sleep } from './local-services';
-import { main as provisionBus } from './provision';
+import { DB_LOGINS_DIR, main as provisionBus, provisionDatabaseLogins } from './provision';
 
 export interface AppSpec {
   readonly name: string;
@@ -509,6 +509,15 @@ export async function main(
     }
   }
 
+  // Each app runs as its own database login (no superuser, no BYPASSRLS, only its schema's runtime role);
+  // migrations and seeds above ran as DATABASE_URL, the owner.
+  const logins = await provisionDatabaseLogins(
+    { ...env, DATABASE_URL: infra.databaseUrl },
+    apps.map((a) => a.name),
+    path.join(root, DB_LOGINS_DIR),
+  );
+  log(`database logins: ${[...logins.values()].map((url) => new URL(url).username).join(', ')}`);
+
   const busy = await Promise.all(apps.map((a) => canConnect({ host, port: a.port }, 500)));
   const taken = apps.filter((_, i) => busy[i]);
   if (taken.length > 0) {
@@ -523,7 +532,8 @@ export async function main(
   const colour = process.stdout.isTTY === true && env.NO_COLOR === undefined;
   apps.forEach((app, i) => {
     const file = appFiles(root, app.name).main;
-    supervisor.spawn(app, file, childEnv(env, app, infra), root, prefixFor(app.name, width, i, colour));
+    const appInfra = { ...infra, databaseUrl: logins.get(app.name) ?? infra.databaseUrl };
+    supervisor.spawn(app, file, childEnv(env, app, appInfra), root, prefixFor(app.name, width, i, colour));
   });
 
   const noWait = isTruthy(env.START_NO_WAIT);

@@ -4,6 +4,7 @@ import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persist
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
 import { CreateEmploymentTables1764300000000 } from './migrations/1764300000000-CreateEmploymentTables';
 import { EmploymentEpisodesAndWebhooks1766200000000 } from './migrations/1766200000000-EmploymentEpisodesAndWebhooks';
+import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What employment-referral keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -14,6 +15,7 @@ export const DATABASE: DatabaseDefinition = {
     CreateApiKeys1764200000000,
     CreateEmploymentTables1764300000000,
     EmploymentEpisodesAndWebhooks1766200000000,
+    AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
   ],
 };

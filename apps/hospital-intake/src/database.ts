@@ -11,6 +11,7 @@ import { AwaitingAssessment1765100000000 } from './migrations/1765100000000-Awai
 import { AssessmentReminder1765200000000 } from './migrations/1765200000000-AssessmentReminder';
 import { EmploymentOutcome1766220000000 } from './migrations/1766220000000-EmploymentOutcome';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
+import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What hospital-intake keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -27,6 +28,7 @@ export const DATABASE: DatabaseDefinition = {
     AwaitingAssessment1765100000000,
     AssessmentReminder1765200000000,
     EmploymentOutcome1766220000000,
+    AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
   ],
 };

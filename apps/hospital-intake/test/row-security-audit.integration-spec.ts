@@ -24,6 +24,8 @@ function through(name: string, extra = 1): DatabaseDefinition {
 }
 
 type AuditRow = {
+  type: string;
+  recorded: Date;
   action: string;
   subtype: string;
   outcome: number;
@@ -31,6 +33,8 @@ type AuditRow = {
   agent_type: string;
   agent_organisation_id: string | null;
   agent_organisation_kind: string | null;
+  agent_user_id: string | null;
+  agent_reason: string | null;
   entity_type: string;
   entity_id: string;
   purpose_of_use: string;
@@ -276,6 +280,53 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     expect(tooMany.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('should audit every read of the audit trail: who, which filter, when (issue 14)', async () => {
+    const readsOf = (filter: string) =>
+      w.db.query<AuditRow>(
+        `SELECT * FROM "${w.service.schema}".audit_event WHERE entity_type = 'audit-trail' AND entity_id = $1`,
+        [filter],
+      );
+    const filter = `entityId=${referralA}&action=R&limit=5`;
+    expect(await readsOf(filter)).toEqual([]);
+    const before = Date.now();
+    const read = await fetch(`${w.service.url}/audit-events?limit=5&action=R&entityId=${referralA}`, {
+      headers: await opsHeaders('auditor'),
+    });
+    expect(read.status).toBe(200);
+    const [record] = await readsOf(filter);
+    expect(record).toMatchObject({
+      type: 'rest',
+      subtype: 'search',
+      action: 'E',
+      outcome: 0,
+      agent_type: 'system',
+      agent_organisation_id: null,
+      agent_user_id: 'test-auditor',
+      agent_reason: 'audit-query',
+      entity_type: 'audit-trail',
+      purpose_of_use: 'HOPERAT',
+    });
+    expect(record.recorded.getTime()).toBeGreaterThanOrEqual(before - 5_000);
+    // The read of the reads is itself recorded, and it lists the earlier one.
+    const reads = await fetch(`${w.service.url}/audit-events?entityType=audit-trail`, {
+      headers: await opsHeaders('auditor'),
+    });
+    const page = (await reads.json()) as { items: { entity: { id: string } }[] };
+    expect(page.items.map((i) => i.entity.id)).toContain(filter);
+    expect(await readsOf('entityType=audit-trail')).toHaveLength(1);
+    // A refused query (400, 403) read nothing and records nothing.
+    expect(
+      (await fetch(`${w.service.url}/audit-events?limit=100000`, { headers: await opsHeaders('auditor') }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await fetch(`${w.service.url}/audit-events?limit=7`, { headers: await opsHeaders('ops-admin') }))
+        .status,
+    ).toBe(403);
+    expect(await readsOf('limit=100000')).toEqual([]);
+    expect(await readsOf('limit=7')).toEqual([]);
+  });
+
   it("should backfill the assessment's hospital from its referral and check it directly, and undo that on the way down", async () => {
     const schema = uniqueName('s3ah');
     const settings = { url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' };
@@ -347,8 +398,9 @@ describe('hospital-intake: row-level security and the audit trail', () => {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
       // The API-key consolidation, the assessment's hospital column, the green channel, the ended-application
-      // columns, awaiting-assessment and its reminder came after it: step back over all seven.
-      expect(await migrateDown(settings, DATABASE, 7)).toEqual([
+      // columns, awaiting-assessment, its reminder and audited audit reads came after it: step back over all eight.
+      expect(await migrateDown(settings, DATABASE, 8)).toEqual([
+        'AuditReadsAudited1766800000000',
         'AssessmentReminder1765200000000',
         'AwaitingAssessment1765100000000',
         'ApplicationEnded1765000000000',

@@ -4,6 +4,7 @@ import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persist
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
 import { CreateReadModel1764300000000 } from './migrations/1764300000000-CreateReadModel';
 import { CreateIndicators1766100000000 } from './migrations/1766100000000-CreateIndicators';
+import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What ops-monitor keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -14,6 +15,7 @@ export const DATABASE: DatabaseDefinition = {
     CreateApiKeys1764200000000,
     CreateReadModel1764300000000,
     CreateIndicators1766100000000,
+    AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
   ],
 };

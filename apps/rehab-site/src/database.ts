@@ -10,6 +10,7 @@ import { GreenChannelHold1764600000100 } from './migrations/1764600000100-GreenC
 import { GenericWebhookOutbox1764600000000 } from './migrations/1764600000000-GenericWebhookOutbox';
 import { RowLevelSecurityAndAudit1764100000100 } from './migrations/1764100000100-RowLevelSecurityAndAudit';
 import { SubjectFileAndAssessmentTimers1766300000000 } from './migrations/1766300000000-SubjectFileAndAssessmentTimers';
+import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What rehab-site keeps in its own schema (raw SQL repositories: no entities). */
 export const DATABASE: DatabaseDefinition = {
@@ -25,6 +26,7 @@ export const DATABASE: DatabaseDefinition = {
     EmploymentConsents1765100000000,
     EmploymentOutcome1766210000000,
     SubjectFileAndAssessmentTimers1766300000000,
+    AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
   ],
 };

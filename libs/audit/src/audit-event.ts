@@ -27,6 +27,8 @@ export const AUDIT_ENTITY_TYPES = [
   // ops-monitor: an operational alert acknowledged or resolved, the read model rebuilt from the streams.
   'alert',
   'read-model',
+  // A read of the audit trail itself (its id is the filter used): audit reads are audited.
+  'audit-trail',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
@@ -88,6 +90,32 @@ export const AUDIT_PAGE_MAX = 200;
 export interface AuditPage {
   readonly items: AuditEventView[];
   readonly nextCursor: string | null;
+}
+
+/** The record of one audit-trail query: who (the transaction's actor), what filter (the entity id), when. */
+export function auditTrailRead(query: AuditQuery): AuditEntry {
+  const filter = new URLSearchParams();
+  const add = (name: string, value: string | number | Date | undefined) => {
+    if (value !== undefined) filter.append(name, value instanceof Date ? value.toISOString() : String(value));
+  };
+  add('entityId', query.entityId);
+  add('entityType', query.entityType);
+  add('agentOrganisationId', query.agentOrganisationId);
+  add('agentUserId', query.agentUserId);
+  add('action', query.action);
+  add('outcome', query.outcome);
+  add('from', query.from);
+  add('to', query.to);
+  add('cursor', query.cursor);
+  add('limit', query.limit);
+  return {
+    type: 'rest',
+    subtype: 'search',
+    action: 'E',
+    entityType: 'audit-trail',
+    entityId: filter.toString() || '*',
+    purposeOfUse: 'HOPERAT',
+  };
 }
 
 /** An audit entry about one referral, for treatment (the common case of API calls and event handlers). */

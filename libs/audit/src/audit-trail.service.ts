@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainException, isDomainException, SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { Actor, systemActor, TransactionHost } from '@app/persistence';
-import { AUDIT_DENIED, AuditEntry, AuditPage, AuditQuery } from './audit-event';
+import { AUDIT_DENIED, AuditEntry, AuditPage, AuditQuery, auditTrailRead } from './audit-event';
 import { AuditRepository } from './audit.repository';
 
 /** The unit-of-work key of the buffered audit records. */
@@ -92,13 +92,18 @@ export class AuditTrail {
     }
   }
 
-  /** The ops query: runs as the service (auditors see every organisation's records). */
+  /**
+   * The ops query: runs as the service (auditors see every organisation's records) and is itself audited —
+   * an `audit-trail` record with the auditor as agent and the filter as entity id, committed with the read.
+   */
   search(query: AuditQuery, userId?: string): Promise<AuditPage> {
     return this.tx.runAsSystem(
       async () => {
         // Inside a unit of work that recorded entries, the query sees them.
         await this.tx.flushDeferred(AUDIT_BUFFER);
-        return this.repository.search(query);
+        const page = await this.repository.search(query);
+        await this.record(auditTrailRead(query));
+        return page;
       },
       systemActor('audit-query', userId),
     );

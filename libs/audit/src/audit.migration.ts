@@ -74,6 +74,37 @@ export async function createAuditTrail(queryRunner: QueryRunner): Promise<void> 
   ]);
 }
 
+const ENTITY_TYPE_CHECK = 'audit_event_entity_type_check';
+
+/**
+ * Lets the audit table hold records of audit-trail reads (entity type `audit-trail`). It sets the check to every
+ * entity type this code knows (not a frozen list), so it never removes one another migration added.
+ */
+export async function allowAuditTrailReads(queryRunner: QueryRunner): Promise<void> {
+  await setEntityTypes(queryRunner, AUDIT_ENTITY_TYPES, false);
+}
+
+/** Back out: the check without `audit-trail`, not validated (the append-only table keeps the read records). */
+export async function disallowAuditTrailReads(queryRunner: QueryRunner): Promise<void> {
+  await setEntityTypes(
+    queryRunner,
+    AUDIT_ENTITY_TYPES.filter((t) => t !== 'audit-trail'),
+    true,
+  );
+}
+
+async function setEntityTypes(
+  queryRunner: QueryRunner,
+  types: readonly string[],
+  notValid: boolean,
+): Promise<void> {
+  const s = quoteIdent(migrationSchema(queryRunner));
+  await queryRunner.query(
+    `ALTER TABLE ${s}.${AUDIT_TABLE} DROP CONSTRAINT ${ENTITY_TYPE_CHECK},
+       ADD CONSTRAINT ${ENTITY_TYPE_CHECK} CHECK (entity_type IN (${list(types)}))${notValid ? ' NOT VALID' : ''}`,
+  );
+}
+
 export async function dropAuditTrail(queryRunner: QueryRunner): Promise<void> {
   const s = quoteIdent(migrationSchema(queryRunner));
   await disableOrganisationPolicies(queryRunner, [AUDIT_TABLE]);

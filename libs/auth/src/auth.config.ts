@@ -10,6 +10,15 @@ export interface AuthConfig {
   readonly jwtAlgorithm: string;
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
+  /**
+   * Longest lifetime (exp − iat) of an ops JWT that is accepted (`OPS_JWT_MAX_LIFETIME_SECONDS`, default 3600,
+   * at most 43200): a longer-lived token is refused at verification whatever its signature.
+   */
+  readonly jwtMaxLifetimeSeconds: number;
+  /** Schema of the shared ops-token revocation list (`OPS_REVOCATION_SCHEMA`, default `ops_auth`). */
+  readonly revocationSchema: string;
+  /** How often each process reloads the revocation list (`OPS_REVOCATION_POLL_MS`, default 2000). */
+  readonly revocationPollMs: number;
   /** How long a rotated key keeps working (`API_KEY_ROTATION_GRACE_HOURS`, default 24). */
   readonly rotationGraceHours: number;
   /** Requests per principal (or IP when unauthenticated) per window (`RATE_LIMIT_PER_WINDOW`, default 600). */
@@ -29,6 +38,10 @@ export interface AuthConfig {
 export const DEV_OPS_JWT_SECRET = 'referral-bus development ops JWT secret - never in production';
 export const DEFAULT_JWT_ISSUER = 'referral-bus-ops';
 export const DEFAULT_JWT_AUDIENCE = 'referral-bus';
+/** Default lifetime of a minted ops JWT (15 minutes). */
+export const DEFAULT_OPS_JWT_TTL_SECONDS = 900;
+/** No configuration accepts an ops JWT living longer than 12 hours (a 24 h token is always refused). */
+export const MAX_OPS_JWT_LIFETIME_SECONDS = 43_200;
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
   const production = env.NODE_ENV === 'production';
@@ -50,12 +63,25 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
   if (!['RS256', 'PS256', 'ES256', 'EdDSA'].includes(algorithm)) {
     throw new ConfigurationError('OPS_JWT_ALGORITHM must be RS256, PS256, ES256 or EdDSA');
   }
+  const revocationSchema = env.OPS_REVOCATION_SCHEMA?.trim() || 'ops_auth';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(revocationSchema)) {
+    throw new ConfigurationError('OPS_REVOCATION_SCHEMA must be a lower-case SQL identifier');
+  }
   return {
     jwtSecret: publicKey ? undefined : (secret ?? DEV_OPS_JWT_SECRET),
     jwtPublicKey: publicKey,
     jwtAlgorithm: algorithm,
     jwtIssuer: env.OPS_JWT_ISSUER?.trim() || DEFAULT_JWT_ISSUER,
     jwtAudience: env.OPS_JWT_AUDIENCE?.trim() || DEFAULT_JWT_AUDIENCE,
+    jwtMaxLifetimeSeconds: integerFromEnv(
+      env,
+      'OPS_JWT_MAX_LIFETIME_SECONDS',
+      3600,
+      60,
+      MAX_OPS_JWT_LIFETIME_SECONDS,
+    ),
+    revocationSchema,
+    revocationPollMs: integerFromEnv(env, 'OPS_REVOCATION_POLL_MS', 2000, 100, 60_000),
     rotationGraceHours: integerFromEnv(env, 'API_KEY_ROTATION_GRACE_HOURS', 24, 0, 24 * 30),
     rateLimit: integerFromEnv(env, 'RATE_LIMIT_PER_WINDOW', 600, 1, 1_000_000),
     rateLimitWindowMs: integerFromEnv(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),

@@ -12,6 +12,7 @@ import { ApiKeyService } from './api-key.service';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
 import { AuthenticatedRequest, IS_PUBLIC, ORG_KINDS, OWN_ORGANISATION_PARAM, ROLES } from './decorators';
 import { OpsTokenVerifier } from './ops-token';
+import { OpsTokenRevocations } from './token-revocation';
 import {
   API_KEY_HEADER,
   OpsRole,
@@ -55,9 +56,10 @@ export class AuthGuard extends ThrottlerGuard {
     reflector: Reflector,
     private readonly keys: ApiKeyService,
     @Inject(AUTH_CONFIG) config: AuthConfig,
+    revocations: OpsTokenRevocations,
   ) {
     super(options, storage, reflector);
-    this.tokens = new OpsTokenVerifier(config);
+    this.tokens = new OpsTokenVerifier(config, (jti) => revocations.isRevoked(jti));
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -7,6 +7,7 @@ import { ApiKeyService } from './api-key.service';
 import { AUTH_CONFIG, AuthConfig, loadAuthConfig } from './auth.config';
 import { AuthGuard } from './auth.guard';
 import { OrganisationKind } from './principal';
+import { OpsTokenRevocations } from './token-revocation';
 
 export interface AuthModuleOptions {
   /** Organisation kinds that hold API keys for this service (ops may issue only these). */
@@ -37,6 +38,7 @@ export class AuthModule {
         { provide: API_KEY_KINDS, useValue: options.organisationKinds },
         ApiKeyRepository,
         ApiKeyService,
+        OpsTokenRevocations,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
       exports: [AUTH_CONFIG, ApiKeyService],

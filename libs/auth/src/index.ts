@@ -12,3 +12,4 @@ export * from './auth.module';
 export * from './api-key.migration';
 export * from './docs.middleware';
 export * from './seed';
+export * from './token-revocation';

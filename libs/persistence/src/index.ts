@@ -7,3 +7,4 @@ export * from './persistence.module';
 export * from './runtime-role.migration';
 export * from './statement-cache';
 export * from './capacity';
+export * from './login-role';

@@ -1,4 +1,4 @@
-import { integerFromEnv } from '@app/core';
+import { ConfigurationError, integerFromEnv } from '@app/core';
 
 /** How an app delivers its webhooks (the same variables in every app that sends them). */
 export interface WebhookSettings {
@@ -8,12 +8,28 @@ export interface WebhookSettings {
   readonly maxAttempts: number;
   /** First retry delay, doubled each attempt up to one hour (`WEBHOOK_BACKOFF_MS`, default 2000). */
   readonly backoffMs: number;
+  /**
+   * Grace period of secrets minted before Standard Webhooks (no `whsec_` prefix): until this time their
+   * deliveries also carry the legacy body-only `X-Signature` (`WEBHOOK_LEGACY_SIGNATURE_UNTIL`, ISO 8601;
+   * unset = until the recipient's secret is rotated). New secrets never get it.
+   */
+  readonly legacySignatureUntil?: Date;
 }
 
 export const WEBHOOK_SETTINGS = Symbol('WEBHOOK_SETTINGS');
 
 export function loadWebhookSettings(env: NodeJS.ProcessEnv = process.env): WebhookSettings {
+  const until = env.WEBHOOK_LEGACY_SIGNATURE_UNTIL?.trim();
+  const legacySignatureUntil = until ? new Date(until) : undefined;
+  if (
+    until &&
+    (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(until) ||
+      isNaN(legacySignatureUntil!.getTime()))
+  ) {
+    throw new ConfigurationError('WEBHOOK_LEGACY_SIGNATURE_UNTIL must be an ISO 8601 date or date-time');
+  }
   return {
+    ...(legacySignatureUntil ? { legacySignatureUntil } : {}),
     pollIntervalMs: integerFromEnv(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 20, 60_000),
     maxAttempts: integerFromEnv(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
     backoffMs: integerFromEnv(env, 'WEBHOOK_BACKOFF_MS', 2000, 10, 3_600_000),

@@ -1,7 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PeriodicTask } from '@app/core';
 import { TransactionHost, systemActor } from '@app/persistence';
-import { DELIVERY_ID_HEADER, EVENT_TYPE_HEADER, retryDelayMs, SIGNATURE_HEADER, signBody } from './signature';
+import {
+  DELIVERY_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  isLegacySecret,
+  retryDelayMs,
+  SIGNATURE_HEADER,
+  signBody,
+  webhookHeaders,
+} from './signature';
 import { AttemptOutcome, DueDelivery, WebhookRepository } from './webhook.repository';
 import { WEBHOOK_SETTINGS, WebhookSettings, WebhookTarget, WebhookTargets } from './webhook.settings';
 
@@ -9,8 +17,9 @@ const BATCH = 20;
 const TIMEOUT_MS = 5000;
 
 /**
- * Sends due webhook deliveries (claimed with SKIP LOCKED, so replicas share the work), signs each body with
- * the recipient's secret, logs every attempt and retries with exponential backoff until the attempt limit.
+ * Sends due webhook deliveries (claimed with SKIP LOCKED, so replicas share the work), signs each attempt per
+ * Standard Webhooks with the recipient's secret (`webhook-id`, `webhook-timestamp`, `webhook-signature`; a
+ * secret minted before that scheme also gets the legacy `X-Signature` until `legacySignatureUntil`), logs every attempt and retries with exponential backoff until the attempt limit.
  */
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -55,6 +64,20 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     }, systemActor('webhook-worker'));
   }
 
+  private headers(delivery: DueDelivery, target: WebhookTarget): Record<string, string> {
+    // Wall-clock time, not the app's Clock: the receiver compares webhook-timestamp with its own clock.
+    const now = new Date();
+    const legacyUntil = this.settings.legacySignatureUntil;
+    const legacy = isLegacySecret(target.secret) && (!legacyUntil || now < legacyUntil);
+    return {
+      'Content-Type': 'application/json',
+      ...webhookHeaders(delivery.id, delivery.body, target.secret, now),
+      ...(legacy ? { [SIGNATURE_HEADER]: signBody(delivery.body, target.secret) } : {}),
+      [DELIVERY_ID_HEADER]: delivery.id,
+      [EVENT_TYPE_HEADER]: delivery.eventType,
+    };
+  }
+
   private async send(delivery: DueDelivery, target: WebhookTarget | undefined): Promise<AttemptOutcome> {
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
@@ -67,12 +90,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     try {
       const response = await fetch(target.url, {
         method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          [SIGNATURE_HEADER]: signBody(delivery.body, target.secret),
-          [DELIVERY_ID_HEADER]: delivery.id,
-          [EVENT_TYPE_HEADER]: delivery.eventType,
-        },
+        headers: this.headers(delivery, target),
         body: delivery.body,
         redirect: 'error',
         signal: AbortSignal.timeout(TIMEOUT_MS),

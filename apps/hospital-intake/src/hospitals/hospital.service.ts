@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiKeyService } from '@app/auth';
 import { DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { TransactionHost, systemActor } from '@app/persistence';
+import { newWebhookSecret } from '@app/webhooks';
 import { HospitalRepository } from './hospital.repository';
 import { Hospital, takesGreenCase } from './hospital.types';
 
@@ -75,8 +75,7 @@ export class HospitalService {
     return this.tx.run(async () => {
       const before = await this.get(id);
       const { webhookUrl, ...rest } = change;
-      const newSecret =
-        webhookUrl && webhookUrl !== before.webhookUrl ? randomBytes(32).toString('base64url') : undefined;
+      const newSecret = webhookUrl && webhookUrl !== before.webhookUrl ? newWebhookSecret() : undefined;
       const webhook =
         webhookUrl === null
           ? null

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiKeyService } from '@app/auth';
 import { DomainException, FieldError } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { TransactionHost, systemActor } from '@app/persistence';
+import { newWebhookSecret } from '@app/webhooks';
 import {
   CreatedSiteDto,
   CreateSiteDto,
@@ -76,7 +76,7 @@ export class DirectoryService {
 
   async create(dto: CreateSiteDto): Promise<CreatedSiteDto> {
     const countyCode = this.validateArea(dto.level, dto.areaCodes);
-    const webhookSecret = dto.webhookUrl ? randomBytes(32).toString('base64url') : undefined;
+    const webhookSecret = dto.webhookUrl ? newWebhookSecret() : undefined;
     return this.tx.run(async () => {
       const inserted = await this.sites.insert({
         id: dto.id,
@@ -104,9 +104,7 @@ export class DirectoryService {
       const before = await this.sites.find(id);
       if (!before) throw new DomainException('SITE_NOT_FOUND', 'not-found', `No site ${id}`);
       const newSecret =
-        dto.webhookUrl && dto.webhookUrl !== before.webhookUrl
-          ? randomBytes(32).toString('base64url')
-          : undefined;
+        dto.webhookUrl && dto.webhookUrl !== before.webhookUrl ? newWebhookSecret() : undefined;
       await this.sites.update(id, {
         ...dto,
         ...(newSecret ? { webhookSecret: this.cipher.seal(newSecret, WEBHOOK_SECRET_CONTEXT) } : {}),

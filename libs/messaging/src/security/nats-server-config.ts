@@ -97,6 +97,49 @@ export function renderTls(options: TlsOptions): string {
 
 export const DEFAULT_TLS_DIR = '/etc/nats/tls';
 
+/** The one user cluster nodes authenticate routes with; its password comes from the server's environment. */
+export const ROUTE_USER = 'route';
+export const ROUTE_PASSWORD_VARIABLE = 'RB_ROUTE_PASSWORD';
+
+/** `RB_ROUTE_NATS_1`: the variable holding the route URL (with the credentials) of cluster node `nats-1`. */
+export function routeVariableOf(host: string): string {
+  return `RB_ROUTE_${host.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export interface ClusterSecurityOptions extends TlsFiles {
+  readonly header?: string;
+  /** A literal route password instead of `$RB_ROUTE_PASSWORD` (one-off local clusters in tests). */
+  readonly password?: string;
+}
+
+/**
+ * What goes inside a node's `cluster {}` block (`include ./cluster.conf`): routes must authenticate as the
+ * `route` user (a node without the password cannot join, and so cannot read or inject any message), and they
+ * run over TLS both ways (each node presents the server certificate and verifies the other's against ca_file).
+ * The node's own `routes` list names peers as `$RB_ROUTE_<HOST>` (nats-route://route:<password>@host:6222).
+ */
+export function renderClusterSecurity(options: ClusterSecurityOptions): string {
+  const lines: string[] = [];
+  if (options.header) lines.push(options.header, '');
+  lines.push(
+    'authorization {',
+    `  user: ${ROUTE_USER}`,
+    `  password: ${options.password ? JSON.stringify(options.password) : `$${ROUTE_PASSWORD_VARIABLE}`}`,
+    '  timeout: 2',
+    '}',
+    'tls {',
+    `  cert_file: ${JSON.stringify(options.certFile)}`,
+    `  key_file: ${JSON.stringify(options.keyFile)}`,
+    `  ca_file: ${JSON.stringify(options.caFile)}`,
+    '  # Both ends present a certificate signed by ca_file (it carries serverAuth and clientAuth usage).',
+    '  verify: true',
+    '  timeout: 2',
+    '}',
+    '',
+  );
+  return lines.join('\n');
+}
+
 export interface NatsConfigOptions {
   readonly namespace?: string;
   readonly sites?: readonly string[];
@@ -111,7 +154,7 @@ export interface NatsConfigOptions {
   readonly adminProvisioning?: boolean;
 }
 
-/** The generated files of `npm run nats:config` (`auth.conf`, `tls.conf` → content). Deterministic. */
+/** The generated files of `npm run nats:config` (`auth.conf`, `tls.conf`, `cluster.conf` → content). Deterministic. */
 export function renderNatsConfig(options: NatsConfigOptions = {}): Record<string, string> {
   const tlsDir = options.tlsDir ?? DEFAULT_TLS_DIR;
   const header = GENERATED_HEADER('npm run nats:config');
@@ -132,6 +175,12 @@ export function renderNatsConfig(options: NatsConfigOptions = {}): Record<string
       keyFile: posix.join(tlsDir, 'server-key.pem'),
       caFile: posix.join(tlsDir, 'ca.pem'),
       verify: options.tlsVerify,
+    }),
+    'cluster.conf': renderClusterSecurity({
+      header,
+      certFile: posix.join(tlsDir, 'server-cert.pem'),
+      keyFile: posix.join(tlsDir, 'server-key.pem'),
+      caFile: posix.join(tlsDir, 'ca.pem'),
     }),
   };
 }

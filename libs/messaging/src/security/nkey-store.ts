@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createUser, fromSeed } from '@nats-io/nkeys';
-import { nkeyVariableOf } from './nats-server-config';
+import { nkeyVariableOf, ROUTE_PASSWORD_VARIABLE, ROUTE_USER, routeVariableOf } from './nats-server-config';
 
 export interface UserKey {
   readonly user: string;
@@ -42,4 +43,29 @@ export function readSeed(seedFile: string): Uint8Array {
 
 export function publicKeyOfSeedFile(seedFile: string): string {
   return fromSeed(readSeed(seedFile)).getPublicKey();
+}
+
+/**
+ * The cluster's route credentials in `<dir>/route.env` (0600; the NATS servers' environment): a random
+ * `RB_ROUTE_PASSWORD` (kept once made) and `RB_ROUTE_<HOST>=nats-route://route:<password>@<host>:<port>` for
+ * each node, which the nodes' `routes` lists name.
+ */
+export function ensureRouteCredentials(
+  dir: string,
+  hosts: readonly string[] = ['nats-1', 'nats-2', 'nats-3'],
+  port = 6222,
+): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'route.env');
+  const existing = existsSync(file)
+    ? /^RB_ROUTE_PASSWORD=([0-9a-f]{64})$/m.exec(readFileSync(file, 'utf8'))?.[1]
+    : undefined;
+  const password = existing ?? randomBytes(32).toString('hex');
+  const lines = [
+    `${ROUTE_PASSWORD_VARIABLE}=${password}`,
+    ...hosts.map((h) => `${routeVariableOf(h)}=nats-route://${ROUTE_USER}:${password}@${h}:${port}`),
+  ];
+  writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
 }
