@@ -1,5 +1,6 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
+import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateIntakeTables1764000000000 } from './migrations/1764000000000-CreateIntakeTables';
 import { ApplicationEnded1765000000000 } from './migrations/1765000000000-ApplicationEnded';
@@ -24,5 +25,6 @@ export const DATABASE: DatabaseDefinition = {
     ApplicationEnded1765000000000,
     AwaitingAssessment1765100000000,
     AssessmentReminder1765200000000,
+    CreateRateLimitTable1766700000000,
   ],
 };

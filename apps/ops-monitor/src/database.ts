@@ -1,5 +1,6 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
+import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
 import { CreateReadModel1764300000000 } from './migrations/1764300000000-CreateReadModel';
 
@@ -11,5 +12,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRuntimeRole1763900000500,
     CreateApiKeys1764200000000,
     CreateReadModel1764300000000,
+    CreateRateLimitTable1766700000000,
   ],
 };

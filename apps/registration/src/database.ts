@@ -1,5 +1,6 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
+import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { DeadlinesAndCalendar1765000000000 } from './migrations/1765000000000-DeadlinesAndCalendar';
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
@@ -16,5 +17,6 @@ export const DATABASE: DatabaseDefinition = {
     ConsolidateApiKeys1764200000000,
     IdentityReview1764910000000,
     DeadlinesAndCalendar1765000000000,
+    CreateRateLimitTable1766700000000,
   ],
 };

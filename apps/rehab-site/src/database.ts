@@ -1,5 +1,6 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { DatabaseDefinition } from '@app/persistence';
+import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { RiskCeilingAndEarlyWithdrawals1765000000000 } from './migrations/1765000000000-RiskCeilingAndEarlyWithdrawals';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { EmploymentConsents1765100000000 } from './migrations/1765100000000-EmploymentConsents';
@@ -20,5 +21,6 @@ export const DATABASE: DatabaseDefinition = {
     GreenChannelHold1764600000100,
     RiskCeilingAndEarlyWithdrawals1765000000000,
     EmploymentConsents1765100000000,
+    CreateRateLimitTable1766700000000,
   ],
 };

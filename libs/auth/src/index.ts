@@ -12,3 +12,7 @@ export * from './auth.module';
 export * from './api-key.migration';
 export * from './docs.middleware';
 export * from './seed';
+export * from './rate-limit/rate-limit.migration';
+export * from './rate-limit/rate-limit.repository';
+export * from './rate-limit/shared-rate-limiter';
+export * from './rate-limit/ip-rate-limit.middleware';
