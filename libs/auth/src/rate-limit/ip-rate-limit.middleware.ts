@@ -4,8 +4,8 @@ import { ipRateKey, RATE_LIMITED, SharedRateLimiter } from './shared-rate-limite
 
 type Request = IncomingMessage & { ip?: string; originalUrl?: string };
 
-/** Liveness/readiness probes come from the orchestrator and are never limited. */
-const EXEMPT = /^\/health(\/|$|\?)/;
+/** The liveness probe (the one public route, no credential looked up) comes from the orchestrator: never limited. */
+const EXEMPT = /^\/health\/live(\?|$)/;
 
 /**
  * The per-IP budget, counted before anything else looks at the request (body parsing, the docs middleware,
