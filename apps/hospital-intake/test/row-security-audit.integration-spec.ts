@@ -347,8 +347,10 @@ describe('hospital-intake: row-level security and the audit trail', () => {
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
       // The API-key consolidation, the assessment's hospital column, the green channel, the ended-application
-      // columns, awaiting-assessment and its reminder came after it: step back over all seven.
-      expect(await migrateDown(settings, DATABASE, 7)).toEqual([
+      // columns, awaiting-assessment, its reminder and the shared rate-limit counters came after it: step back
+      // over all eight.
+      expect(await migrateDown(settings, DATABASE, 8)).toEqual([
+        'CreateRateLimitTable1766700000000',
         'AssessmentReminder1765200000000',
         'AwaitingAssessment1765100000000',
         'ApplicationEnded1765000000000',
