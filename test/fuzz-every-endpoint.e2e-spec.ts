@@ -277,11 +277,21 @@ describe('fuzz: every HTTP route and every event handler of every app', () => {
             });
             const text = await response.text();
             const label = `${c.target.route.method} ${path}${query ? `?${query}` : ''} → ${response.status}`;
-            if (response.status >= 500) failures.push(`${label}: ${text.slice(0, 300)}`);
-            expect(response.status).toBeLessThan(500);
-            if (response.status >= 400) {
-              expect({ label, counts: await rowCounts(name) }).toEqual({ label, counts: before });
+            if (response.status >= 500) {
+              failures.push(`${label}: ${text.slice(0, 300)}`);
+              return false;
             }
+            if (response.status >= 400) {
+              const after = await rowCounts(name);
+              const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
+              if (changed.length > 0) {
+                failures.push(
+                  `${label}: rows changed in ${changed.map((t) => `${t} ${before[t]}→${after[t]}`).join(', ')}`,
+                );
+                return false;
+              }
+            }
+            return true;
           }),
           { numRuns: RUNS, seed: SEED, endOnFailure: true },
         );
@@ -302,7 +312,7 @@ describe('fuzz: every HTTP route and every event handler of every app', () => {
     const definitions = consumedEvents(names);
     expect(definitions.length).toBeGreaterThan(0);
     for (const definition of definitions) {
-      for (const message of fuzzMessages(definition, 2, SEED)) {
+      for (const message of fuzzMessages(definition, 1, SEED)) {
         const msgId = randomUUID();
         await bus.publishRaw(definition.subject, message.body, msgId);
         for (const consumer of consumersOf(definition.subject, names)) {
@@ -334,5 +344,5 @@ describe('fuzz: every HTTP route and every event handler of every app', () => {
       });
       expect((await fetch(`${services.get(name)!.url}/health/live`)).status).toBe(200);
     }
-  });
+  }, 300_000);
 });
