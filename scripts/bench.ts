@@ -300,9 +300,9 @@ async function startFleet(
     natsUrl,
     logDir: path.join(logRoot, namespace),
     readyTimeoutMs: 120_000,
-    // One hospital key drives the whole load: lift the per-principal rate limit (600/min by default) out of the
-    // way, or the bench would measure 429s. --app-env can still set it.
-    env: { RATE_LIMIT_PER_WINDOW: '1000000', ...options.appEnv },
+    // One hospital key from one address drives the whole load: lift the per-principal and per-IP rate limits
+    // (600 and 1200/min by default) out of the way, or the bench would measure 429s. --app-env can still set them.
+    env: { RATE_LIMIT_PER_WINDOW: '1000000', RATE_LIMIT_IP_PER_WINDOW: '1000000', ...options.appEnv },
     appEnv: profile
       ? Object.fromEntries(
           APPS.map((app) => [

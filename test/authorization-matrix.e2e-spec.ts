@@ -663,7 +663,8 @@ describe('authorization matrix: every route × every caller', () => {
 
   it('should rate-limit per principal (429 problem+json with Retry-After) and per IP before authentication', async () => {
     const limited = await startService({
-      register: (o) => OpsModule.register({ ...o, auth: { rateLimit: 3, rateLimitWindowMs: 60_000 } }),
+      register: (o) =>
+        OpsModule.register({ ...o, auth: { rateLimit: 3, ipRateLimit: 8, rateLimitWindowMs: 60_000 } }),
       database: OPS_DB,
       namespace,
     });
@@ -679,10 +680,17 @@ describe('authorization matrix: every route × every caller', () => {
       expect(((await refused.json()) as { code: string }).code).toBe('RATE_LIMITED');
       // Another principal has its own budget.
       expect((await get('/metrics', headers.get('opsAdmin'))).status).toBe(200);
-      // Unauthenticated attempts (wrong keys) count against the IP: guessing stops at the limit, with 429.
+      // Every request counts against the IP (5 so far), guesses with wrong keys too: the budget of 8 ends
+      // guessing with 429, and then even a valid credential is refused before it is looked at.
       const guesses: number[] = [];
       for (let i = 0; i < 4; i++) guesses.push((await get('/metrics', { 'x-api-key': orgKey() })).status);
       expect(guesses).toEqual([401, 401, 401, 429]);
+      const afterBudget = await get('/metrics', headers.get('opsAdmin'));
+      expect(afterBudget.status).toBe(429);
+      expect(afterBudget.headers.get('content-type')).toContain('application/problem+json');
+      expect(Number(afterBudget.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Liveness probes are never limited.
+      expect((await get('/health/live')).status).toBe(200);
     } finally {
       await limited.close();
       await db.dropSchemas(limited.schema);

@@ -1,6 +1,7 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
+import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateIntakeTables1764000000000 } from './migrations/1764000000000-CreateIntakeTables';
 import { ApplicationEnded1765000000000 } from './migrations/1765000000000-ApplicationEnded';
@@ -28,6 +29,7 @@ export const DATABASE: DatabaseDefinition = {
     AwaitingAssessment1765100000000,
     AssessmentReminder1765200000000,
     EmploymentOutcome1766220000000,
+    CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
   ],

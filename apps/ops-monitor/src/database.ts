@@ -1,6 +1,7 @@
 import { AuditRetention1766950000000 } from '@app/audit';
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
+import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
 import { CreateReadModel1764300000000 } from './migrations/1764300000000-CreateReadModel';
 import { CreateIndicators1766100000000 } from './migrations/1766100000000-CreateIndicators';
@@ -15,6 +16,7 @@ export const DATABASE: DatabaseDefinition = {
     CreateApiKeys1764200000000,
     CreateReadModel1764300000000,
     CreateIndicators1766100000000,
+    CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
   ],

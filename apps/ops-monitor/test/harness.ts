@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, NatsConnection } from '@nats-io/transport-node';
-import { EventDefinition, EVENTS, referralSealContext } from '@app/contracts';
+import { EventDefinition, EVENTS, referralSealContext, ServiceName, SHARED_EVENTS } from '@app/contracts';
 import { ManualClock } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { buildEnvelope, Topology } from '@app/messaging';
@@ -102,7 +102,13 @@ export class OpsMonitorHarness {
     time: Date,
     again?: { eventId: string },
   ): Promise<string> {
-    const envelope = buildEnvelope(definition, definition.producer, data, {
+    // A shared ops record comes from the service it names (the origin check refuses any other sender).
+    const named = (data as { service?: unknown }).service;
+    const sender =
+      SHARED_EVENTS.includes(definition) && typeof named === 'string'
+        ? (named as ServiceName)
+        : definition.producer;
+    const envelope = buildEnvelope(definition, sender, data, {
       subject: referralId,
       time,
       id: again?.eventId,

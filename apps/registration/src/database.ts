@@ -1,6 +1,7 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
+import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { DeadlinesAndCalendar1765000000000 } from './migrations/1765000000000-DeadlinesAndCalendar';
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
@@ -22,6 +23,7 @@ export const DATABASE: DatabaseDefinition = {
     DeadlinesAndCalendar1765000000000,
     ApplicationFileSummary1766300000100,
     Notices1766400000000,
+    CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
   ],

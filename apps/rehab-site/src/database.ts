@@ -1,6 +1,7 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
+import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { RiskCeilingAndEarlyWithdrawals1765000000000 } from './migrations/1765000000000-RiskCeilingAndEarlyWithdrawals';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { EmploymentConsents1765100000000 } from './migrations/1765100000000-EmploymentConsents';
@@ -26,6 +27,7 @@ export const DATABASE: DatabaseDefinition = {
     EmploymentConsents1765100000000,
     EmploymentOutcome1766210000000,
     SubjectFileAndAssessmentTimers1766300000000,
+    CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
   ],

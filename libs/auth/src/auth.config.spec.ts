@@ -18,6 +18,14 @@ describe('auth configuration', () => {
       /API_KEY_ROTATION_GRACE_HOURS/,
     );
     expect(() => loadAuthConfig({ RATE_LIMIT_PER_WINDOW: 'lots' })).toThrow(/RATE_LIMIT_PER_WINDOW/);
+    expect(() => loadAuthConfig({ RATE_LIMIT_IP_PER_WINDOW: '0' })).toThrow(/RATE_LIMIT_IP_PER_WINDOW/);
+    expect(() => loadAuthConfig({ RATE_LIMIT_WINDOW_MS: '10' })).toThrow(/RATE_LIMIT_WINDOW_MS/);
+    expect(loadAuthConfig({})).toMatchObject({
+      rateLimit: 600,
+      ipRateLimit: 1_200,
+      rateLimitWindowMs: 60_000,
+    });
+    expect(loadAuthConfig({ RATE_LIMIT_IP_PER_WINDOW: '5000' }).ipRateLimit).toBe(5_000);
     expect(loadAuthConfig({ API_KEY_ROTATION_GRACE_HOURS: '48' }).rotationGraceHours).toBe(48);
     expect(() => loadAuthConfig({ API_KEY_CACHE_TTL_MS: '600000' })).toThrow(/API_KEY_CACHE_TTL_MS/);
     expect(() => loadAuthConfig({ API_KEY_CACHE_SIZE: '0' })).toThrow(/API_KEY_CACHE_SIZE/);

@@ -21,8 +21,16 @@ export interface AuthConfig {
   readonly revocationPollMs: number;
   /** How long a rotated key keeps working (`API_KEY_ROTATION_GRACE_HOURS`, default 24). */
   readonly rotationGraceHours: number;
-  /** Requests per principal (or IP when unauthenticated) per window (`RATE_LIMIT_PER_WINDOW`, default 600). */
+  /**
+   * Requests per authenticated principal per window, all routes and replicas of the service together
+   * (`RATE_LIMIT_PER_WINDOW`, default 600).
+   */
   readonly rateLimit: number;
+  /**
+   * Requests per client IP per window, counted before any credential is looked up, all routes and replicas
+   * together (`RATE_LIMIT_IP_PER_WINDOW`, default 1200).
+   */
+  readonly ipRateLimit: number;
   /** The rate-limit window (`RATE_LIMIT_WINDOW_MS`, default 60000). */
   readonly rateLimitWindowMs: number;
   /**
@@ -83,7 +91,8 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     revocationSchema,
     revocationPollMs: integerFromEnv(env, 'OPS_REVOCATION_POLL_MS', 2000, 100, 60_000),
     rotationGraceHours: integerFromEnv(env, 'API_KEY_ROTATION_GRACE_HOURS', 24, 0, 24 * 30),
-    rateLimit: integerFromEnv(env, 'RATE_LIMIT_PER_WINDOW', 600, 1, 1_000_000),
+    rateLimit: integerFromEnv(env, 'RATE_LIMIT_PER_WINDOW', 600, 1, 10_000_000),
+    ipRateLimit: integerFromEnv(env, 'RATE_LIMIT_IP_PER_WINDOW', 1_200, 1, 10_000_000),
     rateLimitWindowMs: integerFromEnv(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
     apiKeyCacheTtlMs: integerFromEnv(env, 'API_KEY_CACHE_TTL_MS', 5_000, 0, 60_000),
     apiKeyCacheSize: integerFromEnv(env, 'API_KEY_CACHE_SIZE', 1_000, 1, 100_000),

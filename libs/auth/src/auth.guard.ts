@@ -1,12 +1,5 @@
-import { ExecutionContext, ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
-  ThrottlerGuard,
-  ThrottlerModuleOptions,
-  ThrottlerStorage,
-} from '@nestjs/throttler';
 import { DomainException } from '@app/core';
 import { ApiKeyService } from './api-key.service';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
@@ -21,12 +14,11 @@ import {
   principalId,
   UNAUTHENTICATED,
 } from './principal';
+import { rateLimited, SharedRateLimiter } from './rate-limit/shared-rate-limiter';
 
 type HttpRequest = AuthenticatedRequest & {
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string>;
-  ip?: string;
-  socket?: { remoteAddress?: string };
 };
 
 const unauthenticated = () =>
@@ -42,37 +34,42 @@ function single(value: string | string[] | undefined): string | undefined {
 
 /**
  * The one global guard of every service: authenticates the caller (organisation API key or ops JWT),
- * rate-limits per principal (per IP before authentication succeeds, so key guessing is limited too), then
- * authorises the route (@Public, @OrgKinds, @Roles, @OwnOrganisationParam). Message handlers are not HTTP and
- * pass through (the bus has its own NATS permissions).
+ * rate-limits per principal (the budget shared by all routes and replicas; the per-IP budget was already
+ * counted by the IP middleware before this lookup), then authorises the route (@Public, @OrgKinds, @Roles,
+ * @OwnOrganisationParam). Message handlers are not HTTP and pass through (the bus has its own NATS permissions).
  */
 @Injectable()
-export class AuthGuard extends ThrottlerGuard {
+export class AuthGuard implements CanActivate {
   private readonly tokens: OpsTokenVerifier;
 
   constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
+    private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
+    private readonly limiter: SharedRateLimiter,
     @Inject(AUTH_CONFIG) config: AuthConfig,
     revocations: OpsTokenRevocations,
   ) {
-    super(options, storage, reflector);
     this.tokens = new OpsTokenVerifier(config, (jti) => revocations.isRevoked(jti));
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets);
-    if (isPublic) return super.canActivate(context);
+    if (isPublic) return true;
 
     request.principal = await this.authenticate(request);
-    await super.canActivate(context); // 429 before 401: failed attempts count against the IP
     const principal = request.principal;
     if (!principal) throw unauthenticated();
+    const decision = await this.limiter.consume(principalId(principal), 'principal');
+    if (!decision.allowed) {
+      context
+        .switchToHttp()
+        .getResponse<{ setHeader(name: string, value: string): void }>()
+        .setHeader('Retry-After', String(decision.retryAfterSeconds));
+      throw rateLimited(decision);
+    }
 
     const kinds = this.reflector.getAllAndOverride<OrganisationKind[] | undefined>(ORG_KINDS, targets);
     const roles = this.reflector.getAllAndOverride<OpsRole[] | undefined>(ROLES, targets);
@@ -102,11 +99,5 @@ export class AuthGuard extends ThrottlerGuard {
     if (apiKey !== undefined) return this.keys.authenticate(apiKey);
     const bearer = authorization ? /^Bearer ([A-Za-z0-9._-]+)$/.exec(authorization)?.[1] : undefined;
     return bearer ? this.tokens.verify(bearer) : undefined;
-  }
-
-  protected override getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as HttpRequest;
-    if (request.principal) return Promise.resolve(principalId(request.principal));
-    return Promise.resolve(`ip:${request.ip ?? request.socket?.remoteAddress ?? 'unknown'}`);
   }
 }

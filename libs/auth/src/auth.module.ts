@@ -1,6 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { ApiKeyAdminController, API_KEY_KINDS, OwnApiKeyController } from './api-keys.controller';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
@@ -8,6 +7,8 @@ import { AUTH_CONFIG, AuthConfig, loadAuthConfig } from './auth.config';
 import { AuthGuard } from './auth.guard';
 import { OrganisationKind } from './principal';
 import { OpsTokenRevocations } from './token-revocation';
+import { RateLimitRepository } from './rate-limit/rate-limit.repository';
+import { SharedRateLimiter } from './rate-limit/shared-rate-limiter';
 
 export interface AuthModuleOptions {
   /** Organisation kinds that hold API keys for this service (ops may issue only these). */
@@ -18,7 +19,7 @@ export interface AuthModuleOptions {
 
 /**
  * Authentication for a service, registered once by ServiceModule: the global AuthGuard (API keys, ops JWTs,
- * rate limits), the service's `api_key` table and the key rotation / administration endpoints.
+ * shared per-principal rate limits), the service's `api_key` table and the key rotation / administration endpoints.
  */
 @Global()
 @Module({})
@@ -27,11 +28,6 @@ export class AuthModule {
     const config: AuthConfig = { ...loadAuthConfig(), ...options.config };
     return {
       module: AuthModule,
-      imports: [
-        ThrottlerModule.forRoot({
-          throttlers: [{ name: 'default', limit: config.rateLimit, ttl: config.rateLimitWindowMs }],
-        }),
-      ],
       controllers: [OwnApiKeyController, ApiKeyAdminController],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
@@ -39,9 +35,11 @@ export class AuthModule {
         ApiKeyRepository,
         ApiKeyService,
         OpsTokenRevocations,
+        RateLimitRepository,
+        SharedRateLimiter,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [AUTH_CONFIG, ApiKeyService],
+      exports: [AUTH_CONFIG, ApiKeyService, SharedRateLimiter],
     };
   }
 }

@@ -13,3 +13,7 @@ export * from './api-key.migration';
 export * from './docs.middleware';
 export * from './seed';
 export * from './token-revocation';
+export * from './rate-limit/rate-limit.migration';
+export * from './rate-limit/rate-limit.repository';
+export * from './rate-limit/shared-rate-limiter';
+export * from './rate-limit/ip-rate-limit.middleware';

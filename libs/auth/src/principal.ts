@@ -44,8 +44,13 @@ export type Principal = OrganisationPrincipal | OpsPrincipal;
 /** A stable id of the caller (rate limits, audit). */
 export function principalId(principal: Principal): string {
   return principal.type === 'organisation'
-    ? `org:${principal.organisationKind}:${principal.organisationId}`
+    ? organisationPrincipalId(principal.organisationKind, principal.organisationId)
     : `ops:${principal.subject}`;
+}
+
+/** The principal id of an organisation known by other means than its key (an MLLP sending facility). */
+export function organisationPrincipalId(kind: OrganisationKind, organisationId: string): string {
+  return `org:${kind}:${organisationId}`;
 }
 
 export const API_KEY_HEADER = 'x-api-key';

@@ -4,7 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { ApiKeyService, AUTH_CONFIG, AuthConfig, opsOnlyMiddleware } from '@app/auth';
+import {
+  ApiKeyService,
+  AUTH_CONFIG,
+  AuthConfig,
+  ipRateLimitMiddleware,
+  opsOnlyMiddleware,
+  SharedRateLimiter,
+} from '@app/auth';
 import { ServiceName } from '@app/contracts';
 import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { HEADERS } from '@app/contracts';
@@ -32,6 +39,8 @@ export async function createServiceApp(
   app.useLogger(app.get(Logger));
   // First, so that every answer carries them (body-parser refusals and the docs middleware's too).
   app.use(securityHeaders());
+  // The per-IP budget (shared by routes and replicas) before the body is read or any credential looked up.
+  app.use(ipRateLimitMiddleware(app.get(SharedRateLimiter)));
   app.useBodyParser('json', {
     limit: options.bodyLimit ?? '256kb',
     type: ['application/json', 'application/*+json'],

@@ -53,6 +53,9 @@ export async function startService(options: StartServiceOptions): Promise<Servic
         shutdownGraceMs: 3000,
         ...options.config,
       },
+      // Every test client is one address with a few keys: the shared rate limits stay out of the way unless the
+      // test's register() sets its own `auth` budgets (the rate-limit specs do).
+      auth: { rateLimit: 1_000_000, ipRateLimit: 1_000_000 },
       logDestination: logs,
       ...(options.clock ? { clock: options.clock } : {}),
     }),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QuestionnaireResponse } from 'fhir/r4';
-import { ApiKeyService, UNAUTHENTICATED } from '@app/auth';
+import { ApiKeyService, principalId, SharedRateLimiter, UNAUTHENTICATED } from '@app/auth';
 import { Clock, DomainException, FieldError, isDomainException, statusOf } from '@app/core';
 import { DivisionDirectory } from '@app/divisions';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
@@ -37,7 +37,15 @@ export interface Hl7Answer {
 
 export type NatsReply =
   | { ok: true; status: 200 | 201 | 202; referral: ReferralReceiptDto }
-  | { ok: false; status: number; code: string; detail: string; errors?: FieldError[] };
+  | {
+      ok: false;
+      status: number;
+      code: string;
+      detail: string;
+      errors?: FieldError[];
+      /** With 429: when the hospital's budget has room again. */
+      retryAfterSeconds?: number;
+    };
 
 /** FHIR R4, HL7v2 and NATS front doors: each reads its format into the one discharge command. */
 @Injectable()
@@ -48,6 +56,7 @@ export class IntakeChannelsService {
     private readonly clock: Clock,
     private readonly divisions: DivisionDirectory,
     private readonly assessments: AssessmentService,
+    private readonly limiter: SharedRateLimiter,
   ) {}
 
   /**
@@ -263,6 +272,8 @@ export class IntakeChannelsService {
           'A valid hospital X-API-Key header is required',
         );
       }
+      // The hospital's one budget, shared with its HTTP and MLLP traffic and with every replica.
+      await this.limiter.enforce(principalId(caller), 'principal');
       const hospital: AuthenticatedHospital = { id: caller.organisationId, name: caller.organisationName };
       const command = await toDischargeCommand(body);
       const answer = await this.discharges.submit(hospital, 'nats', command);
@@ -275,6 +286,9 @@ export class IntakeChannelsService {
           code: error.code,
           detail: error.message,
           ...(error.details.errors ? { errors: error.details.errors } : {}),
+          ...(typeof error.details.retryAfterSeconds === 'number'
+            ? { retryAfterSeconds: error.details.retryAfterSeconds }
+            : {}),
         };
       }
       return { ok: false, status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred' };

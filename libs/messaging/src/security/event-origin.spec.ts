@@ -49,9 +49,33 @@ describe('event origin', () => {
     expect(allowedSources(EVENTS.opsAlertRaised)).toEqual(SERVICE_NAMES.map((s) => `/${s}`));
     expect(allowedSources(EVENTS.referralDischarged)).toEqual([`/${SERVICES.hospitalIntake}`]);
     const ops = { stream: 'OPS' as const, registrySubject: 'ops.alert.raised' };
-    const alert = (source: string) => ({ source, type: EVENTS.opsAlertRaised.type });
+    const alert = (source: string) => ({
+      source,
+      type: EVENTS.opsAlertRaised.type,
+      data: { service: source.slice(1) },
+    });
     expect(originProblem(alert('/rehab-site'), EVENTS.opsAlertRaised, ops)).toBeUndefined();
     expect(originProblem(alert('/nobody'), EVENTS.opsAlertRaised, ops)).toBeDefined();
+  });
+
+  it.each([
+    ['ops.alert.raised', EVENTS.opsAlertRaised, 'ops.alert.raised'],
+    ['dead-letter.recorded', EVENTS.deadLetterRecorded, EVENTS.deadLetterRecorded.subject],
+  ])('should refuse a %s whose data.service is not its sender', (_name, definition, subject) => {
+    const delivered = { stream: definition.stream, registrySubject: subject };
+    const claims = (service: unknown) => ({
+      source: '/rehab-site',
+      type: definition.type,
+      data: { service },
+    });
+    expect(originProblem(claims('rehab-site'), definition, delivered)).toBeUndefined();
+    expect(originProblem(claims('registration'), definition, delivered)).toMatch(
+      /names "registration": a service may only report about itself/,
+    );
+    expect(originProblem(claims(undefined), definition, delivered)).toMatch(/names no service/);
+    expect(
+      originProblem({ source: '/rehab-site', type: definition.type }, definition, delivered),
+    ).toBeDefined();
   });
 
   it('should throw a security exception that is dead-lettered, never retried', () => {

@@ -27,9 +27,20 @@ export interface Delivered {
   readonly registrySubject: string | undefined;
 }
 
-/** Why an event is refused, or undefined when its origin checks out. Pure: no I/O. */
+/** What the origin check reads of an envelope (`data` only for the shared ops records' `service`). */
+export interface OriginClaims {
+  readonly source: string;
+  readonly type: string;
+  readonly data?: unknown;
+}
+
+/**
+ * Why an event is refused, or undefined when its origin checks out. Pure: no I/O. A shared ops record
+ * (ops.alert.raised, dead-letter.recorded) may come from any service, but only about itself: its
+ * `data.service` must be the service that published it.
+ */
 export function originProblem(
-  envelope: { readonly source: string; readonly type: string },
+  envelope: OriginClaims,
   definition: EventDefinition,
   delivered: Delivered,
 ): string | undefined {
@@ -41,6 +52,13 @@ export function originProblem(
   const allowed = allowedSources(definition);
   if (!allowed.includes(envelope.source)) {
     return `declares source ${JSON.stringify(envelope.source.slice(0, 100))}; only ${allowed.join(', ')} may publish ${definition.type}`;
+  }
+  if (SHARED_EVENTS.includes(definition)) {
+    const service = (envelope.data as { service?: unknown } | null | undefined)?.service;
+    if (typeof service !== 'string' || sourceOf(service as ServiceName) !== envelope.source) {
+      const named = typeof service === 'string' ? JSON.stringify(service.slice(0, 100)) : 'no service';
+      return `${definition.type} from ${envelope.source} names ${named}: a service may only report about itself`;
+    }
   }
   return undefined;
 }
@@ -54,7 +72,7 @@ export class EventOriginException extends SecurityException {
 
 /** Throws EventOriginException when `originProblem` finds one. */
 export function verifyOrigin(
-  envelope: { readonly source: string; readonly type: string },
+  envelope: OriginClaims,
   definition: EventDefinition,
   delivered: Delivered,
 ): void {

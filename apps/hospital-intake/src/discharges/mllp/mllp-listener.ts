@@ -1,6 +1,7 @@
 import { createServer as createTcpServer, AddressInfo, Server, Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ipRateKey, organisationPrincipalId, RateDecision, SharedRateLimiter } from '@app/auth';
 import { Clock } from '@app/core';
 import {
   HOSPITAL_INTAKE_CONFIG,
@@ -40,6 +41,7 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly channels: IntakeChannelsService,
     private readonly registry: HospitalService,
     private readonly clock: Clock,
+    private readonly limiter: SharedRateLimiter,
   ) {}
 
   /** The bound port (when listening). */
@@ -98,7 +100,7 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
       }
       for (const frame of frames) {
         pending++;
-        const ack = slot().then(() => this.answer(frame, mllp).finally(release));
+        const ack = slot().then(() => this.answer(frame, mllp, socket.remoteAddress).finally(release));
         writes = writes.then(async () => {
           const text = await ack;
           if (!socket.destroyed) socket.write(mllpFrame(text));
@@ -112,8 +114,12 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  /** Exactly one ACK for one message, whatever happens. */
-  private async answer(frame: string, mllp: MllpConfig): Promise<string> {
+  /**
+   * Exactly one ACK for one message, whatever happens. Each message counts against the peer address's budget
+   * (before it is parsed) and then its hospital's (shared with the hospital's HTTP and NATS traffic); over
+   * either, AE RATE_LIMITED: nothing is kept, the engine sends it again later.
+   */
+  private async answer(frame: string, mllp: MllpConfig, peer: string | undefined): Promise<string> {
     let header = { controlId: '', trigger: '', sendingApp: '', sendingFacility: '', version: '2.5' };
     const reject = (text: string, code: string, location = 'MSH') =>
       buildAck(
@@ -131,7 +137,28 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
         },
         this.clock.now(),
       );
+    const limited = (decision: RateDecision) =>
+      buildAck(
+        {
+          controlId: header.controlId,
+          trigger: header.trigger,
+          code: 'AE',
+          text: `rate limit exceeded; send the message again in ${decision.retryAfterSeconds} s`,
+          sendingApp: 'REFERRAL-BUS',
+          sendingFacility: 'HOSPITAL-INTAKE',
+          receivingApp: header.sendingApp,
+          receivingFacility: header.sendingFacility,
+          version: header.version,
+          errors: [{ location: 'MSH', code: 'RATE_LIMITED', detail: 'rate limit exceeded' }],
+        },
+        this.clock.now(),
+      );
     try {
+      const byPeer = await this.limiter.consume(ipRateKey(peer), 'ip');
+      if (!byPeer.allowed) {
+        header = { ...header, ...this.headerOf(frame) };
+        return limited(byPeer);
+      }
       const doc = parseHl7(frame);
       header = {
         controlId: doc.msh(10),
@@ -155,6 +182,11 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
           'MSH^1^4',
         );
       }
+      const byHospital = await this.limiter.consume(
+        organisationPrincipalId('hospital', hospital.id),
+        'principal',
+      );
+      if (!byHospital.allowed) return limited(byHospital);
       return await this.submitRetrying(hospital, frame);
     } catch (error) {
       if (error instanceof Hl7ParseError) return reject(error.message, 'HL7_MESSAGE_INVALID');
@@ -175,6 +207,20 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
         },
         this.clock.now(),
       );
+    }
+  }
+
+  /** The ACK's addressing fields of a message refused unread (best effort: an unreadable one leaves them empty). */
+  private headerOf(frame: string): Partial<{ controlId: string; trigger: string; sendingApp: string }> {
+    try {
+      const doc = parseHl7(frame);
+      return {
+        controlId: doc.msh(10),
+        trigger: triggerOf(doc),
+        sendingApp: doc.msh(3).split('^')[0],
+      };
+    } catch {
+      return {};
     }
   }
 
