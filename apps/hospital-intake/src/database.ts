@@ -8,6 +8,7 @@ import { GreenChannel1764600000000 } from './migrations/1764600000000-GreenChann
 import { AssessmentHospital1764300000000 } from './migrations/1764300000000-AssessmentHospital';
 import { AwaitingAssessment1765100000000 } from './migrations/1765100000000-AwaitingAssessment';
 import { AssessmentReminder1765200000000 } from './migrations/1765200000000-AssessmentReminder';
+import { ReferralTimeline1766500000000 } from './migrations/1766500000000-ReferralTimeline';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 
 /** What hospital-intake keeps in its own schema. */
@@ -24,5 +25,6 @@ export const DATABASE: DatabaseDefinition = {
     ApplicationEnded1765000000000,
     AwaitingAssessment1765100000000,
     AssessmentReminder1765200000000,
+    ReferralTimeline1766500000000,
   ],
 };

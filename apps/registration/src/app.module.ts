@@ -31,6 +31,7 @@ export class AppModule {
             CONSUMERS.registrationAssessed,
             CONSUMERS.registrationRelapse,
             CONSUMERS.registrationAssigned,
+            CONSUMERS.registrationCancelled,
           ],
           apiKeyKinds: REGISTRATION_CHANNEL_KINDS,
           ...overrides,

@@ -5,6 +5,7 @@ import { DeadlinesAndCalendar1765000000000 } from './migrations/1765000000000-De
 import { CreateRegistrationTables1763900002000 } from './migrations/1763900002000-CreateRegistrationTables';
 import { RowLevelSecurityAndAudit1763900002100 } from './migrations/1763900002100-RowLevelSecurityAndAudit';
 import { IdentityReview1764910000000 } from './migrations/1764910000000-IdentityReview';
+import { ApplicationCancelled1766500000100 } from './migrations/1766500000100-ApplicationCancelled';
 
 /** What registration keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -16,5 +17,6 @@ export const DATABASE: DatabaseDefinition = {
     ConsolidateApiKeys1764200000000,
     IdentityReview1764910000000,
     DeadlinesAndCalendar1765000000000,
+    ApplicationCancelled1766500000100,
   ],
 };

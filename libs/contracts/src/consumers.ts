@@ -117,6 +117,48 @@ export const CONSUMERS = {
     EVENTS.referralClosed,
     'Closes the loop back to the referring hospital: outcome.',
   ),
+  hospitalIntakeAccepted: consumer(
+    SERVICES.hospitalIntake,
+    'referral-accepted',
+    EVENTS.referralAccepted,
+    'The referring hospital’s timeline: the site accepted.',
+  ),
+  hospitalIntakeDeclined: consumer(
+    SERVICES.hospitalIntake,
+    'referral-declined',
+    EVENTS.referralDeclined,
+    'The referring hospital’s timeline: the site declined (code only, never the free text).',
+  ),
+  hospitalIntakeEscalated: consumer(
+    SERVICES.hospitalIntake,
+    'referral-escalated',
+    EVENTS.referralEscalated,
+    'The referring hospital’s timeline: the site did not answer in time.',
+  ),
+  hospitalIntakeServiceRecorded: consumer(
+    SERVICES.hospitalIntake,
+    'referral-service-recorded',
+    EVENTS.referralServiceRecorded,
+    'The referring hospital’s timeline: in service (the first service record only; no session details).',
+  ),
+  hospitalIntakeTransferred: consumer(
+    SERVICES.hospitalIntake,
+    'referral-transferred',
+    EVENTS.referralTransferred,
+    'The referring hospital’s timeline: moved to another site.',
+  ),
+  registrationCancelled: consumer(
+    SERVICES.registration,
+    'referral-cancelled',
+    EVENTS.referralCancelled,
+    'A hospital cancelled its referral before acceptance: the application ends (no more deadlines).',
+  ),
+  rehabSiteCancelled: consumer(
+    SERVICES.rehabSite,
+    'referral-cancelled',
+    EVENTS.referralCancelled,
+    'A hospital cancelled its referral before acceptance: the assignment ends, the place is freed, the site told.',
+  ),
   hospitalIntakeGreen: consumer(
     SERVICES.hospitalIntake,
     'green',

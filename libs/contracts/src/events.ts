@@ -26,6 +26,7 @@ import {
   HospitalGreenOfferedData,
   HospitalGreenWithdrawnData,
 } from './events/green.events';
+import { HospitalReferralStepData } from './events/hospital.events';
 import { DeadLetterRecordedData, OpsAlertRaisedData } from './events/ops.events';
 import {
   ReferralAcceptedData,
@@ -33,6 +34,7 @@ import {
   ReferralAssessmentOverdueData,
   ReferralAssessmentReminderData,
   ReferralAssignedData,
+  ReferralCancelledData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
   ReferralDeclinedData,
@@ -200,6 +202,14 @@ export const EVENTS = {
     SERVICES.registration,
     'The patient or guardian withdrew consent: every holder stops and seals the data.',
   ),
+  referralCancelled: event(
+    'referral.cancelled',
+    'REFERRAL',
+    ReferralCancelledData,
+    SERVICES.hospitalIntake,
+    'The referring hospital cancelled its referral before a site accepted it (coded reason): registration ends ' +
+      'the application, rehab-site ends the assignment, frees the place and tells the site.',
+  ),
   greenRelapseReported: event(
     'green.relapse-reported',
     'GREEN',
@@ -259,6 +269,16 @@ export const EVENTS = {
       HospitalGreenWithdrawnData,
       SERVICES.hospitalIntake,
       'Per-hospital notice on hospital.<hospitalId>.green.withdrawn: the case no longer waits for this hospital.',
+    ),
+    perRecipient: true,
+  },
+  hospitalReferralStep: {
+    ...event(
+      'hospital.referral.step',
+      'HOSPITAL',
+      HospitalReferralStepData,
+      SERVICES.hospitalIntake,
+      'Per-hospital notice on hospital.<hospitalId>.referral.step: one new step on the timeline of one of its referrals (no PII).',
     ),
     perRecipient: true,
   },

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EVENTS, EventEnvelope, ReferralAssignedData } from '@app/contracts';
+import { EVENTS, EventEnvelope, ReferralAssignedData, ReferralCancelledData } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import { ReferralProgressService } from './referral-progress.service';
 
@@ -11,5 +11,10 @@ export class ReferralProgressEventsController {
   @OnEvent(EVENTS.referralAssigned)
   onAssigned(@Payload() event: EventEnvelope<ReferralAssignedData>): Promise<void> {
     return this.progress.onAssigned(event);
+  }
+
+  @OnEvent(EVENTS.referralCancelled)
+  onCancelled(@Payload() event: EventEnvelope<ReferralCancelledData>): Promise<void> {
+    return this.progress.onCancelled(event);
   }
 }

@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EventEnvelope, EVENTS, ReferralConsentWithdrawnData, ReferralRegisteredData } from '@app/contracts';
+import {
+  EventEnvelope,
+  EVENTS,
+  ReferralCancelledData,
+  ReferralConsentWithdrawnData,
+  ReferralRegisteredData,
+} from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import { ReferralIntakeService } from './referral-intake.service';
 
@@ -16,5 +22,10 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralConsentWithdrawn)
   onConsentWithdrawn(@Payload() event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
     return this.intake.onConsentWithdrawn(event);
+  }
+
+  @OnEvent(EVENTS.referralCancelled)
+  onCancelled(@Payload() event: EventEnvelope<ReferralCancelledData>): Promise<void> {
+    return this.intake.onCancelled(event);
   }
 }

@@ -11,6 +11,8 @@ export const REFERRAL_STATUSES = [
   'closed',
   'consent-withdrawn',
   'unplaced',
+  // The referring hospital cancelled before a site accepted (referral.cancelled).
+  'cancelled',
 ] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
@@ -50,6 +52,7 @@ const TRANSITIONS: Record<ReferralStatus, readonly SiteAction[]> = {
   superseded: [],
   closed: [],
   'consent-withdrawn': [],
+  cancelled: [],
   unplaced: [],
 };
 

@@ -23,7 +23,7 @@ import { notWithdrawnEarlySql } from './early-withdrawal.repository';
 export type { Assignment, NewReferral, PlacedReferral, ReferralRecord } from './referral-record';
 
 /** Statuses a site may still see (withdrawal revokes access). */
-const SITE_VISIBLE = `status <> 'consent-withdrawn'`;
+const SITE_VISIBLE = `status NOT IN ('consent-withdrawn', 'cancelled')`;
 
 /** All I/O on referrals held at rehab-site: assignments, exclusions, a site's list. */
 @Injectable()
@@ -272,6 +272,16 @@ export class ReferralRepository {
   async withdraw(referralId: string): Promise<void> {
     await this.tx.manager.query(
       `UPDATE ${this.s}.referral SET status = 'consent-withdrawn', holds_place = false, sealed_contact = NULL,
+              answer_due_at = NULL, updated_at = now()
+        WHERE referral_id = $1`,
+      [referralId],
+    );
+  }
+
+  /** Cancelled by the referring hospital before acceptance: the assignment ends and the contact copy is deleted. */
+  async cancel(referralId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET status = 'cancelled', holds_place = false, sealed_contact = NULL,
               answer_due_at = NULL, updated_at = now()
         WHERE referral_id = $1`,
       [referralId],

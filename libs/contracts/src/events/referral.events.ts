@@ -17,6 +17,8 @@ import {
   ColourGrade,
   CONDITION_STATUSES,
   ConditionStatus,
+  CANCELLATION_REASONS,
+  CancellationReason,
   CONSENT_PURPOSES,
   ConsentPurpose,
   DECLINE_REASONS,
@@ -228,6 +230,14 @@ export class ReferralAssignedData {
   @Length(1, 100)
   siteName: string;
 
+  /**
+   * The site's county (GB/T 2260, 6 digits), so the referring hospital can tell sites of the same name apart.
+   * Absent from older producers.
+   */
+  @IsOptional()
+  @IsDivisionCode()
+  siteCountyCode?: string;
+
   /** How many sites this referral has been offered to, this one included. */
   @IsInt()
   @Min(1)
@@ -315,4 +325,23 @@ export class ReferralConsentWithdrawnData {
 
   @IsTimestamp()
   withdrawnAt: string;
+}
+
+/**
+ * The referring hospital cancelled its referral before a site accepted it (coded reason). Propagated like a
+ * community-rehab consent withdrawal: registration ends the application, rehab-site ends the open assignment,
+ * frees the reserved place and tells the site.
+ */
+export class ReferralCancelledData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  @IsOneOf(CANCELLATION_REASONS)
+  reasonCode: CancellationReason;
+
+  @IsTimestamp()
+  cancelledAt: string;
 }
