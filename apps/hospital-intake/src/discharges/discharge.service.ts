@@ -213,7 +213,10 @@ export class DischargeService {
       const [dischargedId] = await this.publisher.publishAll([
         { ...discharged, data: { ...discharged.data, assessmentDueAt: dueAt.toISOString() } },
       ]);
-      await this.timeline.record(referralId, dischargedId, { step: 'discharged', occurredAt: new Date(dischargedAt) });
+      await this.timeline.record(referralId, dischargedId, {
+        step: 'discharged',
+        occurredAt: new Date(dischargedAt),
+      });
       await this.audit.record(receiptAudit('create', 'C', referralId));
       return {
         status: 202,
@@ -248,7 +251,10 @@ export class DischargeService {
         options: { subject: referralId },
       },
     ]);
-    await this.timeline.record(referralId, dischargedId, { step: 'discharged', occurredAt: new Date(dischargedAt) });
+    await this.timeline.record(referralId, dischargedId, {
+      step: 'discharged',
+      occurredAt: new Date(dischargedAt),
+    });
     await this.audit.record(receiptAudit('create', 'C', referralId));
     return {
       status: 201,

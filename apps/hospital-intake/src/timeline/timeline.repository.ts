@@ -58,7 +58,12 @@ export class TimelineRepository {
    * Appends the step caused by `eventId` as the next of the referral (call with the referral locked); undefined
    * when that event was recorded already (a redelivery).
    */
-  async appendStep(referralId: string, eventId: string, input: StepInput, now: Date): Promise<StepRecord | undefined> {
+  async appendStep(
+    referralId: string,
+    eventId: string,
+    input: StepInput,
+    now: Date,
+  ): Promise<StepRecord | undefined> {
     const rows = await this.tx.manager.query<StepRow[]>(
       `INSERT INTO ${this.tx.schema}.referral_step
               (referral_id, sequence, event_id, step, occurred_at, site_id, site_name, site_county, code, recorded_at)

@@ -96,7 +96,10 @@ export class ReferralIntakeService {
    */
   async onCancelled({ data }: EventEnvelope<ReferralCancelledData>): Promise<void> {
     await this.tx.run(async () => {
-      const referral = await this.lockOrRecordEarlyWithdrawal({ referralId: data.referralId, withdrawnAt: data.cancelledAt });
+      const referral = await this.lockOrRecordEarlyWithdrawal({
+        referralId: data.referralId,
+        withdrawnAt: data.cancelledAt,
+      });
       if (!referral) return;
       if (referral.status !== 'assigned' && referral.status !== 'unplaced') {
         await this.audit.record(messagingAudit('cancellation-ignored', referral.referralId));
@@ -108,7 +111,12 @@ export class ReferralIntakeService {
       await this.webhooks.cancelForSubject(referral.referralId, 'cancelled by the referring hospital');
       if (referral.siteId) {
         await this.notifier.revoked(
-          { referralId: referral.referralId, siteId: referral.siteId, reason: 'cancelled', revokedAt: now.toISOString() },
+          {
+            referralId: referral.referralId,
+            siteId: referral.siteId,
+            reason: 'cancelled',
+            revokedAt: now.toISOString(),
+          },
           now,
         );
       }
