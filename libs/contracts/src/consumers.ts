@@ -87,65 +87,13 @@ export const CONSUMERS = {
     EVENTS.referralConsentWithdrawn,
     'Withdrawal ends open assignments and revokes site access.',
   ),
-  hospitalIntakeRegistered: consumer(
+  hospitalIntakeReferral: consumer(
     SERVICES.hospitalIntake,
-    'referral-registered',
-    EVENTS.referralRegistered,
-    'Closes the loop back to the referring hospital: registered.',
-  ),
-  hospitalIntakeAssigned: consumer(
-    SERVICES.hospitalIntake,
-    'referral-assigned',
-    EVENTS.referralAssigned,
-    'Closes the loop back to the referring hospital: the assigned site (name only).',
-  ),
-  hospitalIntakeConsentWithdrawn: consumer(
-    SERVICES.hospitalIntake,
-    'referral-consent-withdrawn',
-    EVENTS.referralConsentWithdrawn,
-    'Withdrawal ends the referral in the hospital’s view and drops the consents it was sent with.',
-  ),
-  hospitalIntakeApplicationEnded: consumer(
-    SERVICES.hospitalIntake,
-    'referral-application-ended',
-    EVENTS.referralApplicationEnded,
-    'Closes the loop back to the referring hospital: refused, or linked to an existing registration.',
-  ),
-  hospitalIntakeClosed: consumer(
-    SERVICES.hospitalIntake,
-    'referral-closed',
-    EVENTS.referralClosed,
-    'Closes the loop back to the referring hospital: outcome.',
-  ),
-  hospitalIntakeAccepted: consumer(
-    SERVICES.hospitalIntake,
-    'referral-accepted',
-    EVENTS.referralAccepted,
-    'The referring hospital’s timeline: the site accepted.',
-  ),
-  hospitalIntakeDeclined: consumer(
-    SERVICES.hospitalIntake,
-    'referral-declined',
-    EVENTS.referralDeclined,
-    'The referring hospital’s timeline: the site declined (code only, never the free text).',
-  ),
-  hospitalIntakeEscalated: consumer(
-    SERVICES.hospitalIntake,
-    'referral-escalated',
-    EVENTS.referralEscalated,
-    'The referring hospital’s timeline: the site did not answer in time.',
-  ),
-  hospitalIntakeServiceRecorded: consumer(
-    SERVICES.hospitalIntake,
-    'referral-service-recorded',
-    EVENTS.referralServiceRecorded,
-    'The referring hospital’s timeline: in service (the first service record only; no session details).',
-  ),
-  hospitalIntakeTransferred: consumer(
-    SERVICES.hospitalIntake,
-    'referral-transferred',
-    EVENTS.referralTransferred,
-    'The referring hospital’s timeline: moved to another site.',
+    'referral',
+    'REFERRAL',
+    'Closes the loop back to the referring hospital: every lifecycle step (registered, assigned, accepted, ' +
+      'declined, escalated, in service, transferred, closed, application ended, consent withdrawn) on its ' +
+      'timeline. One consumer for the stream, so one referral’s steps are handled in the order they were published.',
   ),
   registrationCancelled: consumer(
     SERVICES.registration,
