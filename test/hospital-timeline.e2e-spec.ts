@@ -198,6 +198,7 @@ describe('the referring hospital’s timeline, list, FHIR Task, push and cancel'
       date: new Date().toISOString(),
       type: 'day-care',
       durationMinutes: 60,
+      staff: '刘社工',
     });
     expect(session.status).toBe(200);
     await waitFor(
@@ -254,6 +255,7 @@ describe('the referring hospital’s timeline, list, FHIR Task, push and cancel'
     expect(listed.timeline[7]).toMatchObject({ step: 'closed', siteId: secondSite, code: 'recovered' });
     // No site-internal notes reach the hospital.
     expect(JSON.stringify(listed)).not.toContain('站点内部备注');
+    expect(JSON.stringify(listed)).not.toContain('刘社工');
     // Other filters leave it out.
     expect(
       (await hospital('GET', `/v1/referrals?stage=routing`)).body.items.some(

@@ -24,10 +24,7 @@ export class AppModule {
         ServiceModule.forRoot({
           service: SERVICES.hospitalIntake,
           database: DATABASE,
-          consumers: [
-            CONSUMERS.hospitalIntakeReferral,
-            CONSUMERS.hospitalIntakeGreen,
-          ],
+          consumers: [CONSUMERS.hospitalIntakeReferral, CONSUMERS.hospitalIntakeGreen],
           apiKeyKinds: ['hospital'],
           ...overrides,
         }),

@@ -260,9 +260,11 @@ export class ReferralService {
     });
   }
 
-  /** In service: the first service record of the accepted referral; later sessions are not the hospital's. */
+  /** In service: the first session of the accepted referral; later records are not the hospital's business. */
   async onServiceRecorded(event: EventEnvelope<ReferralServiceRecordedData>): Promise<void> {
-    const { referralId, siteId, occurredAt } = event.data;
+    const { referralId, siteId, occurredAt, kind } = event.data;
+    // As at rehab-site: the first session starts service (a plan or an assessment alone does not).
+    if (kind !== 'session') return;
     await this.tx.run(async () => {
       if (!(await this.referrals.markInService(referralId, siteId))) return;
       await this.timeline.record(referralId, event.id, {

@@ -124,7 +124,7 @@ export function takePlaceSql(schema: string, siteId: string): string {
     `${schema}.site`,
     's',
     siteId,
-    's.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook',
+    's.id, s.name, s.county_code, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook',
   );
 }
 
