@@ -211,11 +211,12 @@ describe(consumersOf.name, () => {
     expect(own).toEqual(consumers.filter((c) => c.service === service));
   });
 
-  it('should return the three consumers of registration (assessed, relapse, assigned)', () => {
+  it('should return the four consumers of registration (assessed, relapse, assigned, cancelled)', () => {
     expect(consumersOf(SERVICES.registration)).toEqual([
       CONSUMERS.registrationAssessed,
       CONSUMERS.registrationRelapse,
       CONSUMERS.registrationAssigned,
+      CONSUMERS.registrationCancelled,
     ]);
   });
 
