@@ -65,7 +65,7 @@ describe('the referring hospital’s timeline, list, FHIR Task, push and cancel'
     return {
       status: response.status,
       contentType: response.headers.get('content-type') ?? '',
-      body: (text ? JSON.parse(text) : undefined) as Json,
+      body: text ? JSON.parse(text) : undefined,
     };
   }
   const hospital = (method: string, path: string, body?: unknown) =>
@@ -335,7 +335,7 @@ describe('the referring hospital’s timeline, list, FHIR Task, push and cancel'
     for (const r of hooked) {
       expect(verifySignature(r.body, secret, r.headers[SIGNATURE_HEADER.toLowerCase()] as string)).toBe(true);
     }
-    const hookedSteps = hooked.map((r) => JSON.parse(r.body) as Json);
+    const hookedSteps = hooked.map((r) => JSON.parse(r.body));
     expect(hookedSteps.map((b) => b.type)).toEqual(expected.map(() => EVENTS.hospitalReferralStep.type));
     expect(hookedSteps.map((b) => [b.data.sequence, b.data.step])).toEqual(
       expected.map((s, i) => [i + 1, s]),
