@@ -171,6 +171,10 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'POST /hl7/v2': { orgs: HOSPITALS, ok: 400, body: 'MSH|^~\\&|', contentType: 'text/plain' },
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.
     'GET /v1/referrals/:id': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
+    'GET /v1/referrals': { orgs: HOSPITALS, ok: 200 },
+    'GET /v1/referrals/:id/fhir-task': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
+    // An empty body is refused before the lookup (another hospital's referral is 404: hospital-timeline e2e).
+    'POST /v1/referrals/:id/cancellation': { orgs: HOSPITALS, ok: 400, body: {} },
     'GET /v1/hospitals/me': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
     // :caseId is a green case held by hospital: the other hospital finds nothing and cannot act on it.
     'GET /v1/green-cases': { orgs: HOSPITALS, ok: 200 },

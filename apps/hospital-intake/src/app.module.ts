@@ -25,11 +25,7 @@ export class AppModule {
           service: SERVICES.hospitalIntake,
           database: DATABASE,
           consumers: [
-            CONSUMERS.hospitalIntakeRegistered,
-            CONSUMERS.hospitalIntakeAssigned,
-            CONSUMERS.hospitalIntakeConsentWithdrawn,
-            CONSUMERS.hospitalIntakeApplicationEnded,
-            CONSUMERS.hospitalIntakeClosed,
+            CONSUMERS.hospitalIntakeReferral,
             CONSUMERS.hospitalIntakeEmploymentStage,
             CONSUMERS.hospitalIntakeGreen,
           ],

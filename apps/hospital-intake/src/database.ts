@@ -11,6 +11,7 @@ import { AssessmentHospital1764300000000 } from './migrations/1764300000000-Asse
 import { AwaitingAssessment1765100000000 } from './migrations/1765100000000-AwaitingAssessment';
 import { AssessmentReminder1765200000000 } from './migrations/1765200000000-AssessmentReminder';
 import { EmploymentOutcome1766220000000 } from './migrations/1766220000000-EmploymentOutcome';
+import { ReferralTimeline1766500000000 } from './migrations/1766500000000-ReferralTimeline';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
@@ -29,6 +30,7 @@ export const DATABASE: DatabaseDefinition = {
     AwaitingAssessment1765100000000,
     AssessmentReminder1765200000000,
     EmploymentOutcome1766220000000,
+    ReferralTimeline1766500000000,
     CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,

@@ -1,6 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
+import { EVENTS, PatientIdentityDto, recipientSubject, referralSealContext } from '@app/contracts';
 import { FieldCipher } from '@app/crypto';
 import { buildEnvelope, Topology } from '@app/messaging';
 import { SHARED_NATS_URL, waitFor } from '@app/testing';
@@ -59,6 +59,8 @@ describe('hospital-intake: JSON discharges', () => {
     expect(rows.map((r) => r.subject)).toEqual([
       EVENTS.referralDischarged.subject,
       EVENTS.referralAssessed.subject,
+      // The first step of the hospital's own timeline, pushed to its subject (no PII either).
+      recipientSubject(EVENTS.hospitalReferralStep, w.hospitalA),
     ]);
     const patient = body.patient as PatientIdentityDto;
     for (const row of rows) {
@@ -96,8 +98,8 @@ describe('hospital-intake: JSON discharges', () => {
     await waitFor(
       async () =>
         (await w.count('outbox', 'ordering_key = $1 AND published_at IS NOT NULL', [receipt.referralId])) ===
-        2,
-      { message: 'both events relayed to JetStream' },
+        3,
+      { message: 'the events and the step notice relayed to JetStream' },
     );
     expect(w.service.logs.lines.join('\n')).not.toContain(patient.idNumber);
     expect(w.service.logs.lines.join('\n')).not.toContain(patient.name);
@@ -113,7 +115,8 @@ describe('hospital-intake: JSON discharges', () => {
     expect((again.body as Receipt).referralId).toBe((first.body as Receipt).referralId);
     expect((again.body as Receipt).created).toBe(false);
     expect(await referralsOf(body.encounterId as string)).toBe(1);
-    expect(await outboxOf((first.body as Receipt).referralId)).toBe(2);
+    // discharged, assessed and the hospital's `discharged` step notice, once.
+    expect(await outboxOf((first.body as Receipt).referralId)).toBe(3);
   });
 
   it('should create exactly one referral when the same discharge is posted 12 times at once', async () => {
@@ -126,7 +129,7 @@ describe('hospital-intake: JSON discharges', () => {
     const ids = new Set(answers.map((a) => (a.body as Receipt).referralId));
     expect(ids.size).toBe(1);
     expect(await referralsOf(body.encounterId as string)).toBe(1);
-    expect(await outboxOf([...ids][0])).toBe(2);
+    expect(await outboxOf([...ids][0])).toBe(3);
   });
 
   it('should replay the original answer for the same Idempotency-Key and body', async () => {
@@ -285,7 +288,11 @@ describe('hospital-intake: JSON discharges', () => {
         { message: 'assigned site' },
       );
       expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite).toEqual({
+        id: 'site-1',
         name: '金星社区精康服务站',
+        // This hand-made event has no county (older producers): none is shown.
+        countyCode: null,
+        countyName: null,
       });
 
       await publish(EVENTS.greenRelapseReported, 'rehab-site', {

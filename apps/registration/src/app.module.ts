@@ -33,6 +33,7 @@ export class AppModule {
             CONSUMERS.registrationRelapse,
             CONSUMERS.registrationAssigned,
             CONSUMERS.registrationFileSummarised,
+            CONSUMERS.registrationCancelled,
           ],
           apiKeyKinds: REGISTRATION_CHANNEL_KINDS,
           ...overrides,

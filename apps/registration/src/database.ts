@@ -9,6 +9,7 @@ import { RowLevelSecurityAndAudit1763900002100 } from './migrations/176390000210
 import { IdentityReview1764910000000 } from './migrations/1764910000000-IdentityReview';
 import { ApplicationFileSummary1766300000100 } from './migrations/1766300000100-ApplicationFileSummary';
 import { Notices1766400000000 } from './migrations/1766400000000-Notices';
+import { ApplicationCancelled1766500000100 } from './migrations/1766500000100-ApplicationCancelled';
 import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 
 /** What registration keeps in its own schema. */
@@ -23,6 +24,7 @@ export const DATABASE: DatabaseDefinition = {
     DeadlinesAndCalendar1765000000000,
     ApplicationFileSummary1766300000100,
     Notices1766400000000,
+    ApplicationCancelled1766500000100,
     CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,

@@ -23,6 +23,7 @@ export class AppModule {
           consumers: [
             CONSUMERS.rehabSiteRegistered,
             CONSUMERS.rehabSiteConsentWithdrawn,
+            CONSUMERS.rehabSiteCancelled,
             CONSUMERS.rehabSiteReadmitted,
             CONSUMERS.rehabSiteConsentGranted,
             CONSUMERS.rehabSiteEmploymentStage,

@@ -111,35 +111,25 @@ export const CONSUMERS = {
     EVENTS.employmentStageChanged,
     "The referring hospital sees its referrals' employment outcome.",
   ),
-  hospitalIntakeRegistered: consumer(
+  hospitalIntakeReferral: consumer(
     SERVICES.hospitalIntake,
-    'referral-registered',
-    EVENTS.referralRegistered,
-    'Closes the loop back to the referring hospital: registered.',
+    'referral',
+    'REFERRAL',
+    'Closes the loop back to the referring hospital: every lifecycle step (registered, assigned, accepted, ' +
+      'declined, escalated, in service, transferred, closed, application ended, consent withdrawn) on its ' +
+      'timeline. One consumer for the stream, so one referral’s steps are handled in the order they were published.',
   ),
-  hospitalIntakeAssigned: consumer(
-    SERVICES.hospitalIntake,
-    'referral-assigned',
-    EVENTS.referralAssigned,
-    'Closes the loop back to the referring hospital: the assigned site (name only).',
+  registrationCancelled: consumer(
+    SERVICES.registration,
+    'referral-cancelled',
+    EVENTS.referralCancelled,
+    'A hospital cancelled its referral before acceptance: the application ends (no more deadlines).',
   ),
-  hospitalIntakeConsentWithdrawn: consumer(
-    SERVICES.hospitalIntake,
-    'referral-consent-withdrawn',
-    EVENTS.referralConsentWithdrawn,
-    'Withdrawal ends the referral in the hospital’s view and drops the consents it was sent with.',
-  ),
-  hospitalIntakeApplicationEnded: consumer(
-    SERVICES.hospitalIntake,
-    'referral-application-ended',
-    EVENTS.referralApplicationEnded,
-    'Closes the loop back to the referring hospital: refused, or linked to an existing registration.',
-  ),
-  hospitalIntakeClosed: consumer(
-    SERVICES.hospitalIntake,
-    'referral-closed',
-    EVENTS.referralClosed,
-    'Closes the loop back to the referring hospital: outcome.',
+  rehabSiteCancelled: consumer(
+    SERVICES.rehabSite,
+    'referral-cancelled',
+    EVENTS.referralCancelled,
+    'A hospital cancelled its referral before acceptance: the assignment ends, the place is freed, the site told.',
   ),
   hospitalIntakeGreen: consumer(
     SERVICES.hospitalIntake,

@@ -27,6 +27,7 @@ import {
   HospitalGreenOfferedData,
   HospitalGreenWithdrawnData,
 } from './events/green.events';
+import { HospitalReferralStepData } from './events/hospital.events';
 import { DeadLetterRecordedData, OpsAlertRaisedData } from './events/ops.events';
 import {
   ReferralAcceptedData,
@@ -34,6 +35,7 @@ import {
   ReferralAssessmentOverdueData,
   ReferralAssessmentReminderData,
   ReferralAssignedData,
+  ReferralCancelledData,
   ReferralClosedData,
   ReferralConsentGrantedData,
   ReferralConsentWithdrawnData,
@@ -219,6 +221,14 @@ export const EVENTS = {
     SERVICES.registration,
     'A consent given after registration (e.g. employment): holders of the registered referral learn the purpose is valid.',
   ),
+  referralCancelled: event(
+    'referral.cancelled',
+    'REFERRAL',
+    ReferralCancelledData,
+    SERVICES.hospitalIntake,
+    'The referring hospital cancelled its referral before a site accepted it (coded reason): registration ends ' +
+      'the application, rehab-site ends the assignment, frees the place and tells the site.',
+  ),
   greenRelapseReported: event(
     'green.relapse-reported',
     'GREEN',
@@ -278,6 +288,16 @@ export const EVENTS = {
       HospitalGreenWithdrawnData,
       SERVICES.hospitalIntake,
       'Per-hospital notice on hospital.<hospitalId>.green.withdrawn: the case no longer waits for this hospital.',
+    ),
+    perRecipient: true,
+  },
+  hospitalReferralStep: {
+    ...event(
+      'hospital.referral.step',
+      'HOSPITAL',
+      HospitalReferralStepData,
+      SERVICES.hospitalIntake,
+      'Per-hospital notice on hospital.<hospitalId>.referral.step: one new step on the timeline of one of its referrals (no PII).',
     ),
     perRecipient: true,
   },

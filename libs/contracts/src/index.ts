@@ -14,6 +14,7 @@ export * from './events/ops.events';
 export * from './events/registration.events';
 export * from './events/site.events';
 export * from './events/rehab.events';
+export * from './events/hospital.events';
 export * from './json-schema';
 export * from './events/patient.dto';
 export * from './requests';

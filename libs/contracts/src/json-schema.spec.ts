@@ -148,6 +148,23 @@ const VALID: Record<EventKey, Record<string, unknown>> = {
     placementType: 'supported',
     changedAt: AT,
   },
+  referralCancelled: {
+    referralId: REFERRAL_ID,
+    hospitalId: 'HOSP-001',
+    reasonCode: 'entered-in-error',
+    cancelledAt: AT,
+  },
+  hospitalReferralStep: {
+    referralId: REFERRAL_ID,
+    hospitalId: 'HOSP-001',
+    sequence: 3,
+    step: 'declined',
+    occurredAt: AT,
+    siteId: 'site_7',
+    siteName: '城关镇康复站点',
+    siteCountyCode: '610902',
+    code: 'no-capacity',
+  },
   greenRelapseReported: { referralId: REFERRAL_ID, siteId: 'site_7', observedRiskLevel: 4, reportedAt: AT },
   employmentReadinessConfirmed: {
     referralId: REFERRAL_ID,

@@ -211,12 +211,13 @@ describe(consumersOf.name, () => {
     expect(own).toEqual(consumers.filter((c) => c.service === service));
   });
 
-  it('should return the four consumers of registration (assessed, relapse, assigned, file summarised)', () => {
+  it('should return the five consumers of registration (assessed, relapse, assigned, file summarised, cancelled)', () => {
     expect(consumersOf(SERVICES.registration)).toEqual([
       CONSUMERS.registrationAssessed,
       CONSUMERS.registrationRelapse,
       CONSUMERS.registrationAssigned,
       CONSUMERS.registrationFileSummarised,
+      CONSUMERS.registrationCancelled,
     ]);
   });
 

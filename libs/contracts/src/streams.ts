@@ -76,7 +76,7 @@ export const STREAMS = {
     name: 'HOSPITAL',
     subjectRoot: 'hospital',
     description:
-      'Per-hospital delivery for hospitals on the bus: hospital.<hospitalId>.green.* (a hospital may read only its own subjects).',
+      'Per-hospital delivery for hospitals on the bus: hospital.<hospitalId>.green.* and .referral.step (a hospital may read only its own subjects).',
     maxAgeSeconds: 30 * DAY,
     duplicateWindowSeconds: 20 * 60,
     urgent: true,

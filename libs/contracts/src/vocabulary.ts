@@ -44,6 +44,17 @@ export type SiteLevel = (typeof SITE_LEVELS)[number];
 export const CLOSURE_OUTCOMES = ['recovered', 'moved-away', 'lost-to-follow-up', 'died', 'withdrew'] as const;
 export type ClosureOutcome = (typeof CLOSURE_OUTCOMES)[number];
 
+/** Why a referring hospital cancelled its referral before a site accepted it. */
+export const CANCELLATION_REASONS = [
+  'entered-in-error',
+  'patient-readmitted',
+  'patient-died',
+  'patient-moved-away',
+  'referred-elsewhere',
+  'patient-declined',
+] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
 export const CONSENT_PURPOSES = ['community-rehab', 'employment', 'information-sharing'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 

@@ -28,3 +28,20 @@ export async function countSubjectMessages(url: string, stream: string, subject:
     await nc.close();
   }
 }
+
+/** The JSON bodies stored on one subject of a stream, in stream order (small test streams only). */
+export async function subjectMessages(url: string, stream: string, subject: string): Promise<unknown[]> {
+  const nc = await connect({ servers: url.split(','), timeout: 2000 });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const { state } = await jsm.streams.info(stream);
+    const bodies: unknown[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+      const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (message?.subject === subject) bodies.push(message.json());
+    }
+    return bodies;
+  } finally {
+    await nc.close();
+  }
+}

@@ -27,6 +27,8 @@ export interface HospitalIntakeConfig {
    */
   readonly colourGrades: ColourGradePolicy;
   readonly green: GreenChannelConfig;
+  /** Largest page of a hospital's referral list, GET /v1/referrals (`REFERRAL_PAGE_LIMIT_MAX`, default 100). */
+  readonly referralPageLimitMax: number;
   /** Hospitals' green-case webhooks (`WEBHOOK_POLL_INTERVAL_MS`, `WEBHOOK_MAX_ATTEMPTS`, `WEBHOOK_BACKOFF_MS`). */
   readonly webhooks: WebhookSettings;
   /**
@@ -110,6 +112,7 @@ export function loadHospitalIntakeConfig(env: NodeJS.ProcessEnv = process.env): 
       sweepIntervalMs: integerFromEnv(env, 'GREEN_SWEEP_INTERVAL_MS', 5000, 50, 3_600_000),
       pageLimitMax: integerFromEnv(env, 'GREEN_PAGE_LIMIT_MAX', 100, 1, 1000),
     },
+    referralPageLimitMax: integerFromEnv(env, 'REFERRAL_PAGE_LIMIT_MAX', 100, 1, 1000),
     webhooks: loadWebhookSettings(env),
     assessmentWithinWorkingDays: integerFromEnv(env, 'INTAKE_ASSESSMENT_WORKING_DAYS', 3, 1, 30),
     assessmentReminderWorkingDays: integerFromEnv(env, 'INTAKE_ASSESSMENT_REMINDER_WORKING_DAYS', 1, 0, 29),

@@ -11,7 +11,7 @@ import { assessedEvent, assessmentRecord } from './assessment-record';
 import { ColourGradePolicy } from '@app/contracts';
 import { validationFailed } from './discharge-command';
 import { DischargeRepository, OverdueAssessmentRow } from './discharge.repository';
-import { HospitalNotifier } from '../green-cases/hospital-notifier.service';
+import { HospitalNotifier } from '../notices/hospital-notifier.service';
 import { COLOUR_GRADE_POLICY, INTAKE_SEAL_CONTEXTS, IntakeAnswer, receiptAudit } from './discharge.service';
 import { DischargeAssessmentDto } from './dto/submit-discharge.dto';
 

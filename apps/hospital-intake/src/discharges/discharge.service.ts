@@ -8,6 +8,7 @@ import { EventPublisher } from '@app/messaging';
 import { AuditEntry, AuditTrail } from '@app/audit';
 import { TransactionHost } from '@app/persistence';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
+import { TimelineService } from '../timeline/timeline.service';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
 import { assessedEvent, assessmentRecord } from './assessment-record';
 import { requestFingerprint, validationFailed } from './discharge-command';
@@ -68,6 +69,7 @@ export class DischargeService {
     @Inject(COLOUR_GRADE_POLICY) private readonly policy: ColourGradePolicy,
     private readonly calendar: WorkingDayCalendar,
     @Inject(HOSPITAL_INTAKE_CONFIG) private readonly config: HospitalIntakeConfig,
+    private readonly timeline: TimelineService,
   ) {}
 
   async submit(
@@ -208,9 +210,13 @@ export class DischargeService {
           : {}),
       });
       if (!inserted) return this.existing(hospital, command.encounterId);
-      await this.publisher.publishAll([
+      const [dischargedId] = await this.publisher.publishAll([
         { ...discharged, data: { ...discharged.data, assessmentDueAt: dueAt.toISOString() } },
       ]);
+      await this.timeline.record(referralId, dischargedId, {
+        step: 'discharged',
+        occurredAt: new Date(dischargedAt),
+      });
       await this.audit.record(receiptAudit('create', 'C', referralId));
       return {
         status: 202,
@@ -233,7 +239,7 @@ export class DischargeService {
     const inserted = await this.repository.insertReferralWithAssessmentIfNew(referral, record);
     if (!inserted) return this.existing(hospital, command.encounterId);
 
-    await this.publisher.publishAll([
+    const [dischargedId] = await this.publisher.publishAll([
       discharged,
       {
         definition: EVENTS.referralAssessed,
@@ -245,6 +251,10 @@ export class DischargeService {
         options: { subject: referralId },
       },
     ]);
+    await this.timeline.record(referralId, dischargedId, {
+      step: 'discharged',
+      occurredAt: new Date(dischargedAt),
+    });
     await this.audit.record(receiptAudit('create', 'C', referralId));
     return {
       status: 201,

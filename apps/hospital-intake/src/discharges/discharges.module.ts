@@ -5,7 +5,8 @@ import { renderOperationOutcome } from './channels/operation-outcome.filter';
 import { DivisionsModule } from '@app/divisions';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { HospitalsModule } from '../hospitals/hospitals.module';
-import { GreenCasesModule } from '../green-cases/green-cases.module';
+import { NoticesModule } from '../notices/notices.module';
+import { TimelineModule } from '../timeline/timeline.module';
 import { AssessmentService } from './assessment.service';
 import { DischargeRequestResponder } from './discharge-request.responder';
 import { DischargeController } from './discharge.controller';
@@ -17,7 +18,7 @@ import { IntakeChannelsService } from './intake-channels.service';
 import { MllpListener } from './mllp/mllp-listener';
 
 @Module({
-  imports: [DivisionsModule, HospitalsModule, GreenCasesModule],
+  imports: [DivisionsModule, HospitalsModule, NoticesModule, TimelineModule],
   controllers: [DischargeController, FhirController, Hl7Controller],
   providers: [
     {

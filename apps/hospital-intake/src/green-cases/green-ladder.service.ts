@@ -14,7 +14,8 @@ import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital
 import { HospitalRepository } from '../hospitals/hospital.repository';
 import { GreenCaseRecord, GreenCaseRepository } from './green-case.repository';
 import { nextOnLadder, prefectureOf } from './green-ladder';
-import { HospitalNotifier } from './hospital-notifier.service';
+import { HospitalNotifier } from '../notices/hospital-notifier.service';
+import { TimelineService } from '../timeline/timeline.service';
 
 export const GREEN_ALERT_CODES = {
   unplaced: 'GREEN_CASE_UNPLACED',
@@ -36,6 +37,7 @@ export class GreenLadderService {
     private readonly cases: GreenCaseRepository,
     private readonly hospitals: HospitalRepository,
     private readonly notifier: HospitalNotifier,
+    private readonly timeline: TimelineService,
     private readonly publisher: EventPublisher,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
@@ -58,6 +60,12 @@ export class GreenLadderService {
         jointManagement: observedRiskLevel >= this.config.green.jointManagementFromLevel,
       });
       if (!opened) return;
+      // The referring hospital's timeline (when the referral came from a hospital): the green channel started.
+      await this.timeline.record(referralId, event.id, {
+        step: 'relapse-reported',
+        occurredAt: new Date(reportedAt),
+        siteId,
+      });
       await this.audit.record(messagingAudit('green-case-opened', referralId));
       const now = this.clock.now();
       if (opened.jointManagement) {

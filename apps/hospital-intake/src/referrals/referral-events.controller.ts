@@ -4,16 +4,21 @@ import {
   EmploymentStageChangedData,
   EVENTS,
   EventEnvelope,
+  ReferralAcceptedData,
   ReferralApplicationEndedData,
   ReferralAssignedData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
+  ReferralDeclinedData,
+  ReferralEscalatedData,
   ReferralRegisteredData,
+  ReferralServiceRecordedData,
+  ReferralTransferredData,
 } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import { ReferralService } from './referral.service';
 
-/** Closes the loop back to the referring hospital. */
+/** Closes the loop back to the referring hospital: every lifecycle step lands on its timeline. */
 @Controller()
 export class ReferralEventsController {
   constructor(private readonly referrals: ReferralService) {}
@@ -31,6 +36,31 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralAssigned)
   onAssigned(@Payload() event: EventEnvelope<ReferralAssignedData>): Promise<void> {
     return this.referrals.onAssigned(event);
+  }
+
+  @OnEvent(EVENTS.referralAccepted)
+  onAccepted(@Payload() event: EventEnvelope<ReferralAcceptedData>): Promise<void> {
+    return this.referrals.onAccepted(event);
+  }
+
+  @OnEvent(EVENTS.referralDeclined)
+  onDeclined(@Payload() event: EventEnvelope<ReferralDeclinedData>): Promise<void> {
+    return this.referrals.onDeclined(event);
+  }
+
+  @OnEvent(EVENTS.referralEscalated)
+  onEscalated(@Payload() event: EventEnvelope<ReferralEscalatedData>): Promise<void> {
+    return this.referrals.onEscalated(event);
+  }
+
+  @OnEvent(EVENTS.referralServiceRecorded)
+  onServiceRecorded(@Payload() event: EventEnvelope<ReferralServiceRecordedData>): Promise<void> {
+    return this.referrals.onServiceRecorded(event);
+  }
+
+  @OnEvent(EVENTS.referralTransferred)
+  onTransferred(@Payload() event: EventEnvelope<ReferralTransferredData>): Promise<void> {
+    return this.referrals.onTransferred(event);
   }
 
   @OnEvent(EVENTS.referralConsentWithdrawn)

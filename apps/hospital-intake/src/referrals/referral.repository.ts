@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   ApplicationEndOutcome,
   ApplicationEndReason,
+  CancellationReason,
   ClosureOutcome,
   ColourGrade,
   EmploymentEndReason,
@@ -9,7 +10,72 @@ import {
   EmploymentStageChangedData,
   PlacementType,
 } from '@app/contracts';
+import { KeysetPosition } from '@app/core';
 import { TransactionHost } from '@app/persistence';
+import { ReferralStage } from './dto/referral-view.dto';
+
+/** Filters of the hospital's referral list (all optional, combined with AND). */
+export interface ReferralFilter {
+  status?: ReferralRecord['status'];
+  stage?: ReferralStage;
+  /** Discharged at or after. */
+  from?: Date;
+  /** Discharged before. */
+  to?: Date;
+  /** Currently (or last) assigned to this site. */
+  siteId?: string;
+}
+
+/** Where a referral is now, in one SQL expression so that the list filters on exactly what the views show. */
+const STAGE_SQL = `CASE
+    WHEN r.status IN ('consent-withdrawn', 'refused', 'linked-to-existing', 'closed', 'cancelled') THEN r.status
+    WHEN r.green_reported_at IS NOT NULL THEN 'green-channel'
+    WHEN r.site_status IN ('accepted', 'in-service') THEN r.site_status
+    WHEN r.status = 'registered' THEN 'routing'
+    WHEN r.status = 'awaiting-assessment' THEN 'awaiting-assessment'
+    WHEN a.eligible_for_community_rehab THEN 'awaiting-consent'
+    ELSE 'hospital-follow-up'
+  END`;
+
+const REFERRAL_COLUMNS = `r.id, r.encounter_id, r.channel, r.status, r.discharged_at, a.risk_level, a.colour_grade,
+  a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.assigned_site_name,
+  r.assigned_site_id, r.assigned_site_county, r.site_status, r.cancel_reason, r.cancelled_at,
+  r.end_reason, r.ended_at, r.updated_at, r.assessment_due_at, r.assessment_reminded_at,
+  r.employment_stage, r.employment_placement_type, r.employment_end_reason, r.employment_changed_at,
+  ${STAGE_SQL} AS stage`;
+
+function toRecord(r: Record<string, unknown>): ReferralRecord {
+  return {
+    id: r.id as string,
+    encounterId: r.encounter_id as string,
+    channel: r.channel as string,
+    status: r.status as ReferralRecord['status'],
+    stage: r.stage as ReferralStage,
+    dischargedAt: r.discharged_at as Date,
+    riskLevel: r.risk_level === null ? null : Number(r.risk_level),
+    colourGrade: r.colour_grade as ColourGrade | null,
+    eligibleForCommunityRehab: r.eligible_for_community_rehab as boolean | null,
+    registeredAt: r.registered_at as Date | null,
+    outcome: r.outcome as ClosureOutcome | null,
+    closedAt: r.closed_at as Date | null,
+    greenReportedAt: r.green_reported_at as Date | null,
+    assignedSiteName: r.assigned_site_name as string | null,
+    assignedSiteId: r.assigned_site_id as string | null,
+    assignedSiteCounty: r.assigned_site_county as string | null,
+    siteStatus: r.site_status as ReferralRecord['siteStatus'],
+    cancelReason: r.cancel_reason as CancellationReason | null,
+    cancelledAt: r.cancelled_at as Date | null,
+    endReason: r.end_reason as ApplicationEndReason | null,
+    endedAt: r.ended_at as Date | null,
+    updatedAt: r.updated_at as Date,
+    assessmentDueAt: r.assessment_due_at as Date | null,
+    assessmentRemindedAt: r.assessment_reminded_at as Date | null,
+    employmentStage: r.employment_stage as EmploymentStage | null,
+    employmentPlacementType: r.employment_placement_type as PlacementType | null,
+    employmentEndReason: r.employment_end_reason as EmploymentEndReason | null,
+    employmentChangedAt: r.employment_changed_at as Date | null,
+  };
+}
 
 export interface ReferralRecord {
   id: string;
@@ -21,7 +87,9 @@ export interface ReferralRecord {
     | 'registered'
     | 'closed'
     | 'consent-withdrawn'
+    | 'cancelled'
     | ApplicationEndOutcome;
+  stage: ReferralStage;
   dischargedAt: Date;
   /** null while the referral awaits its discharge assessment. */
   riskLevel: number | null;
@@ -32,6 +100,11 @@ export interface ReferralRecord {
   closedAt: Date | null;
   greenReportedAt: Date | null;
   assignedSiteName: string | null;
+  assignedSiteId: string | null;
+  assignedSiteCounty: string | null;
+  siteStatus: 'assigned' | 'accepted' | 'in-service' | null;
+  cancelReason: CancellationReason | null;
+  cancelledAt: Date | null;
   endReason: ApplicationEndReason | null;
   endedAt: Date | null;
   updatedAt: Date;
@@ -47,44 +120,55 @@ export interface ReferralRecord {
 export class ReferralRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  /** The referral as its own hospital sees it (undefined for another hospital's). */
-  async findForHospital(hospitalId: string, referralId: string): Promise<ReferralRecord | undefined> {
+  /** The referral as its own hospital sees it (undefined for another hospital's); `lock` for a change. */
+  async findForHospital(
+    hospitalId: string,
+    referralId: string,
+    lock = false,
+  ): Promise<ReferralRecord | undefined> {
     const rows = await this.tx.manager.query<Record<string, unknown>[]>(
-      `SELECT r.id, r.encounter_id, r.channel, r.status, r.discharged_at, a.risk_level, a.colour_grade,
-              a.eligible_for_community_rehab, r.registered_at, r.outcome, r.closed_at, r.green_reported_at, r.assigned_site_name,
-              r.end_reason, r.ended_at, r.updated_at, r.assessment_due_at, r.assessment_reminded_at,
-              r.employment_stage, r.employment_placement_type, r.employment_end_reason, r.employment_changed_at
+      `SELECT ${REFERRAL_COLUMNS}
          FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
-        WHERE r.id = $1 AND r.hospital_id = $2`,
+        WHERE r.id = $1 AND r.hospital_id = $2${lock ? ' FOR UPDATE OF r' : ''}`,
       [referralId, hospitalId],
     );
-    const r = rows[0];
-    return (
-      r && {
-        id: r.id as string,
-        encounterId: r.encounter_id as string,
-        channel: r.channel as string,
-        status: r.status as ReferralRecord['status'],
-        dischargedAt: r.discharged_at as Date,
-        riskLevel: r.risk_level === null ? null : Number(r.risk_level),
-        colourGrade: r.colour_grade as ColourGrade | null,
-        eligibleForCommunityRehab: r.eligible_for_community_rehab as boolean | null,
-        registeredAt: r.registered_at as Date | null,
-        outcome: r.outcome as ClosureOutcome | null,
-        closedAt: r.closed_at as Date | null,
-        greenReportedAt: r.green_reported_at as Date | null,
-        assignedSiteName: r.assigned_site_name as string | null,
-        endReason: r.end_reason as ApplicationEndReason | null,
-        endedAt: r.ended_at as Date | null,
-        updatedAt: r.updated_at as Date,
-        assessmentDueAt: r.assessment_due_at as Date | null,
-        assessmentRemindedAt: r.assessment_reminded_at as Date | null,
-        employmentStage: r.employment_stage as EmploymentStage | null,
-        employmentPlacementType: r.employment_placement_type as PlacementType | null,
-        employmentEndReason: r.employment_end_reason as EmploymentEndReason | null,
-        employmentChangedAt: r.employment_changed_at as Date | null,
-      }
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** One page of the hospital's own referrals, newest discharge first, after a keyset position. */
+  async pageForHospital(
+    hospitalId: string,
+    filter: ReferralFilter,
+    after: KeysetPosition | undefined,
+    limit: number,
+  ): Promise<ReferralRecord[]> {
+    const rows = await this.tx.manager.query<Record<string, unknown>[]>(
+      `SELECT * FROM (
+         SELECT ${REFERRAL_COLUMNS}
+           FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.discharge_assessment a ON a.referral_id = r.id
+          WHERE r.hospital_id = $1
+            AND ($2::text IS NULL OR r.status = $2)
+            AND ($3::timestamptz IS NULL OR r.discharged_at >= $3)
+            AND ($4::timestamptz IS NULL OR r.discharged_at < $4)
+            AND ($5::text IS NULL OR r.assigned_site_id = $5)
+            AND ($6::timestamptz IS NULL OR (r.discharged_at, r.id) < ($6::timestamptz, $7::uuid))
+       ) page
+       WHERE $8::text IS NULL OR page.stage = $8
+       ORDER BY page.discharged_at DESC, page.id DESC
+       LIMIT $9`,
+      [
+        hospitalId,
+        filter.status ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.siteId ?? null,
+        after?.at ?? null,
+        after?.id ?? null,
+        filter.stage ?? null,
+        limit,
+      ],
     );
+    return rows.map(toRecord);
   }
 
   /** assessed → registered; a no-op for referrals that are not ours or already further on. */
@@ -98,11 +182,61 @@ export class ReferralRepository {
   }
 
   /** The latest assignment wins (a re-route assigns again); an older one arriving late changes nothing. */
-  async markAssigned(referralId: string, siteName: string, assignedAt: string): Promise<boolean> {
+  async markAssigned(
+    referralId: string,
+    site: { id: string; name: string; countyCode: string | null },
+    assignedAt: string,
+  ): Promise<boolean> {
     const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral SET assigned_site_name = $2, assigned_at = $3, updated_at = now()
-        WHERE id = $1 AND status <> 'closed' AND (assigned_at IS NULL OR assigned_at <= $3)`,
-      [referralId, siteName, assignedAt],
+      `UPDATE ${this.tx.schema}.referral SET assigned_site_name = $2, assigned_site_id = $3, assigned_site_county = $4,
+              site_status = 'assigned', assigned_at = $5, updated_at = now()
+        WHERE id = $1 AND status NOT IN ('closed', 'cancelled', 'consent-withdrawn')
+          AND (assigned_at IS NULL OR assigned_at <= $5)`,
+      [referralId, site.name, site.id, site.countyCode, assignedAt],
+    );
+    return count === 1;
+  }
+
+  /** The assigned site accepted (a stale acceptance by a site no longer assigned changes nothing). */
+  async markAccepted(referralId: string, siteId: string): Promise<boolean> {
+    return this.siteStep(referralId, siteId, `site_status = 'assigned'`, `'accepted'`);
+  }
+
+  /** The assigned site declined or let the answer window pass: no site holds it until the next assignment. */
+  async markAnswerMissed(referralId: string, siteId: string): Promise<boolean> {
+    return this.siteStep(referralId, siteId, `site_status = 'assigned'`, 'NULL');
+  }
+
+  /** The first service record of the accepted referral: in service. Later ones change nothing. */
+  async markInService(referralId: string, siteId: string): Promise<boolean> {
+    return this.siteStep(referralId, siteId, `site_status = 'accepted'`, `'in-service'`);
+  }
+
+  /** The referral moved to another site (which must accept it); it stays accepted/in service as a referral. */
+  async markTransferred(referralId: string, toSiteId: string): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.tx.schema}.referral SET assigned_site_id = $2, assigned_site_name = NULL, assigned_site_county = NULL,
+              updated_at = now()
+        WHERE id = $1 AND status NOT IN ('closed', 'cancelled', 'consent-withdrawn')`,
+      [referralId, toSiteId],
+    );
+    return count === 1;
+  }
+
+  /** Cancelled by its hospital (the caller checked it may be, with the row locked). */
+  async markCancelled(referralId: string, reason: CancellationReason, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.tx.schema}.referral SET status = 'cancelled', cancel_reason = $2, cancelled_at = $3, updated_at = now()
+        WHERE id = $1`,
+      [referralId, reason, at],
+    );
+  }
+
+  private async siteStep(referralId: string, siteId: string, when: string, to: string): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.tx.schema}.referral SET site_status = ${to}, updated_at = now()
+        WHERE id = $1 AND assigned_site_id = $2 AND ${when}`,
+      [referralId, siteId],
     );
     return count === 1;
   }
@@ -114,7 +248,7 @@ export class ReferralRepository {
   async markConsentWithdrawn(referralId: string): Promise<boolean> {
     const [, count] = await this.tx.manager.query<[unknown, number]>(
       `UPDATE ${this.tx.schema}.referral SET status = 'consent-withdrawn', consents = '[]'::jsonb, updated_at = now()
-        WHERE id = $1 AND status NOT IN ('closed', 'consent-withdrawn')`,
+        WHERE id = $1 AND status NOT IN ('closed', 'consent-withdrawn', 'cancelled')`,
       [referralId],
     );
     return count === 1;
@@ -141,7 +275,7 @@ export class ReferralRepository {
   async markClosed(referralId: string, outcome: ClosureOutcome, closedAt: string): Promise<boolean> {
     const [, count] = await this.tx.manager.query<[unknown, number]>(
       `UPDATE ${this.tx.schema}.referral SET status = 'closed', outcome = $2, closed_at = $3, updated_at = now()
-        WHERE id = $1 AND status <> 'closed'`,
+        WHERE id = $1 AND status NOT IN ('closed', 'cancelled')`,
       [referralId, outcome, closedAt],
     );
     return count === 1;

@@ -18,7 +18,9 @@ export type ApplicationStatus =
   | 'merged'
   | 'expired'
   | 'consent-withdrawn'
-  | 'refused';
+  | 'refused'
+  /** The referring hospital cancelled its referral before a site accepted it (referral.cancelled). */
+  | 'cancelled';
 
 /** Application states that are still going somewhere. */
 export const OPEN_APPLICATION_STATUSES: readonly ApplicationStatus[] = [

@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EVENTS, EventEnvelope, ReferralAssignedData, ReferralFileSummarisedData } from '@app/contracts';
+import {
+  EVENTS,
+  EventEnvelope,
+  ReferralAssignedData,
+  ReferralCancelledData,
+  ReferralFileSummarisedData,
+} from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import { ReferralProgressService } from './referral-progress.service';
 
@@ -16,5 +22,10 @@ export class ReferralProgressEventsController {
   @OnEvent(EVENTS.referralFileSummarised)
   onFileSummarised(@Payload() event: EventEnvelope<ReferralFileSummarisedData>): Promise<void> {
     return this.progress.onFileSummarised(event);
+  }
+
+  @OnEvent(EVENTS.referralCancelled)
+  onCancelled(@Payload() event: EventEnvelope<ReferralCancelledData>): Promise<void> {
+    return this.progress.onCancelled(event);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope, ReferralAssignedData, ReferralFileSummarisedData } from '@app/contracts';
+import { EventEnvelope, ReferralAssignedData, ReferralCancelledData, ReferralFileSummarisedData } from '@app/contracts';
+import { OutboxRepository } from '@app/messaging';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { NoticeService } from '../notices/notice.service';
 import { PatientVaultService } from '../vault/patient-vault.service';
@@ -19,6 +20,7 @@ export class ReferralProgressService {
     private readonly registrations: RegistrationRepository,
     private readonly vault: PatientVaultService,
     private readonly notices: NoticeService,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /**
@@ -50,5 +52,24 @@ export class ReferralProgressService {
   async onFileSummarised({ data }: EventEnvelope<ReferralFileSummarisedData>): Promise<void> {
     const { referralId, ...summary } = data;
     await this.tx.run(() => this.applications.recordFileSummary(referralId, summary), SYSTEM_ACTOR);
+  }
+
+  /**
+   * referral.cancelled: the referring hospital cancelled before a site accepted. The application ends (its
+   * deadlines stop) and what it had not yet published is dropped, as for a consent withdrawal; rehab-site frees
+   * the place itself. The person's registration and consents stay. Idempotent; an unknown or ended one is a no-op.
+   */
+  async onCancelled({ data }: EventEnvelope<ReferralCancelledData>): Promise<void> {
+    await this.tx.run(async () => {
+      const application = await this.applications.findApplication(data.referralId);
+      if (!application || application.endedAt !== null) return;
+      await this.outbox.cancelPending(application.id, 'cancelled by the referring hospital');
+      await this.applications.end(
+        application.id,
+        'cancelled',
+        `cancelled by the referring hospital (${data.reasonCode})`,
+        new Date(data.cancelledAt),
+      );
+    }, SYSTEM_ACTOR);
   }
 }

@@ -44,6 +44,8 @@ export interface CandidateAssignment {
 export interface RoutingTarget {
   id: string;
   name: string;
+  /** The site's county (GB/T 2260): tells sites of the same name apart for the referring hospital. */
+  countyCode?: string;
   /** Whether it registered a webhook (URL and secret): notices are then also queued for delivery. */
   hasWebhook: boolean;
 }
@@ -51,6 +53,7 @@ export interface RoutingTarget {
 interface RoutingTargetRow {
   id: string;
   name: string;
+  county_code: string;
   has_webhook: boolean;
 }
 
@@ -121,7 +124,7 @@ export function takePlaceSql(schema: string, siteId: string): string {
     `${schema}.site`,
     's',
     siteId,
-    's.id, s.name, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook',
+    's.id, s.name, s.county_code, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook',
   );
 }
 
@@ -262,11 +265,13 @@ export class SiteRepository {
   /** What routing announces about a site: its name and whether it takes webhooks. */
   async routingTarget(id: string): Promise<RoutingTarget | undefined> {
     const [row] = await this.tx.manager.query<RoutingTargetRow[]>(
-      `SELECT id, name, (webhook_url IS NOT NULL AND webhook_secret IS NOT NULL) AS has_webhook
+      `SELECT id, name, county_code, (webhook_url IS NOT NULL AND webhook_secret IS NOT NULL) AS has_webhook
          FROM ${this.s}.site WHERE id = $1`,
       [id],
     );
-    return row ? { id: row.id, name: row.name, hasWebhook: row.has_webhook } : undefined;
+    return row
+      ? { id: row.id, name: row.name, countyCode: row.county_code, hasWebhook: row.has_webhook }
+      : undefined;
   }
 
   /** The county centre of a county not excluded for this referral (lowest id), if any. */

@@ -3,6 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import {
   EventEnvelope,
   EVENTS,
+  ReferralCancelledData,
   ReferralConsentGrantedData,
   ReferralConsentWithdrawnData,
   ReferralRegisteredData,
@@ -27,5 +28,10 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralConsentWithdrawn)
   onConsentWithdrawn(@Payload() event: EventEnvelope<ReferralConsentWithdrawnData>): Promise<void> {
     return this.intake.onConsentWithdrawn(event);
+  }
+
+  @OnEvent(EVENTS.referralCancelled)
+  onCancelled(@Payload() event: EventEnvelope<ReferralCancelledData>): Promise<void> {
+    return this.intake.onCancelled(event);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   EventEnvelope,
+  ReferralCancelledData,
   ReferralConsentGrantedData,
   ReferralConsentWithdrawnData,
   ReferralRegisteredData,
@@ -107,12 +108,48 @@ export class ReferralIntakeService {
   }
 
   /**
+   * referral.cancelled: the referring hospital cancelled before a site accepted. Like a withdrawal: the open
+   * assignment ends, the reserved place is freed, pending notices are dropped and the site is told (revoked,
+   * reason `cancelled`). One a site accepted meanwhile (a race with the hospital's check) stays as it is; one
+   * not here yet is recorded so that it is never routed.
+   */
+  async onCancelled({ data }: EventEnvelope<ReferralCancelledData>): Promise<void> {
+    await this.tx.run(async () => {
+      const referral = await this.lockOrRecordEarlyWithdrawal({
+        referralId: data.referralId,
+        withdrawnAt: data.cancelledAt,
+      });
+      if (!referral) return;
+      if (referral.status !== 'assigned' && referral.status !== 'unplaced') {
+        await this.audit.record(messagingAudit('cancellation-ignored', referral.referralId));
+        return;
+      }
+      const now = this.clock.now();
+      if (referral.holdsPlace && referral.siteId) await this.sites.releasePlace(referral.siteId);
+      await this.referrals.cancel(referral.referralId);
+      await this.webhooks.cancelForSubject(referral.referralId, 'cancelled by the referring hospital');
+      if (referral.siteId) {
+        await this.notifier.revoked(
+          {
+            referralId: referral.referralId,
+            siteId: referral.siteId,
+            reason: 'cancelled',
+            revokedAt: now.toISOString(),
+          },
+          now,
+        );
+      }
+      await this.audit.record(messagingAudit('cancelled', referral.referralId));
+    }, SYSTEM_ACTOR);
+  }
+
+  /**
    * The referral a withdrawal is for, locked; or, when rehab-site does not hold it (never registered, or its
    * registration not delivered here yet), the withdrawal recorded so that it is never routed, and undefined: a
    * no-op, acknowledged.
    */
   private async lockOrRecordEarlyWithdrawal(
-    data: ReferralConsentWithdrawnData,
+    data: Pick<ReferralConsentWithdrawnData, 'referralId' | 'withdrawnAt'>,
   ): Promise<ReferralRecord | undefined> {
     const known = await this.referrals.lock(data.referralId);
     if (known) return known;

@@ -13,6 +13,8 @@ export const REFERRAL_STATUSES = [
   'unplaced',
   // A site's decline said the patient or guardian refused: routing stops; ops may place it once they agree.
   'patient-refused',
+  // The referring hospital cancelled before a site accepted (referral.cancelled).
+  'cancelled',
 ] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
@@ -52,6 +54,7 @@ const TRANSITIONS: Record<ReferralStatus, readonly SiteAction[]> = {
   superseded: [],
   closed: [],
   'consent-withdrawn': [],
+  cancelled: [],
   unplaced: [],
   'patient-refused': [],
 };

@@ -47,7 +47,7 @@ export interface ReviewDue {
 }
 
 /** Statuses a site may still see (withdrawal revokes access). */
-const SITE_VISIBLE = `status <> 'consent-withdrawn'`;
+const SITE_VISIBLE = `status NOT IN ('consent-withdrawn', 'cancelled')`;
 
 /** All I/O on referrals held at rehab-site: assignments, exclusions, a site's list. */
 @Injectable()
@@ -90,6 +90,7 @@ export class ReferralRepository {
       (ReferralRow & {
         placed_site_id: string | null;
         placed_site_name: string | null;
+        placed_site_county_code: string | null;
         placed_site_has_webhook: boolean | null;
       })[]
     >(
@@ -117,7 +118,8 @@ export class ReferralRepository {
          ON CONFLICT (referral_id) DO NOTHING
          RETURNING *
        )
-       SELECT i.*, p.id AS placed_site_id, p.name AS placed_site_name, p.has_webhook AS placed_site_has_webhook
+       SELECT i.*, p.id AS placed_site_id, p.name AS placed_site_name, p.county_code AS placed_site_county_code,
+              p.has_webhook AS placed_site_has_webhook
          FROM (SELECT 1) one LEFT JOIN inserted i ON true LEFT JOIN placed p ON true`,
       [
         ...registeredValues(referral),
@@ -142,7 +144,12 @@ export class ReferralRepository {
     return {
       referral: toReferralRecord(row),
       site: row.placed_site_id
-        ? { id: row.placed_site_id, name: row.placed_site_name!, hasWebhook: row.placed_site_has_webhook! }
+        ? {
+            id: row.placed_site_id,
+            name: row.placed_site_name!,
+            countyCode: row.placed_site_county_code ?? undefined,
+            hasWebhook: row.placed_site_has_webhook!,
+          }
         : undefined,
     };
   }
@@ -157,7 +164,7 @@ export class ReferralRepository {
     assignment: CandidateAssignment,
   ): Promise<RoutingTarget | undefined> {
     const [rows] = await this.tx.manager.query<
-      [{ id: string; name: string; has_webhook: boolean }[], number]
+      [{ id: string; name: string; county_code: string; has_webhook: boolean }[], number]
     >(
       `WITH ${placeAtBestCandidateSql(this.s, {
         areaCodes: '$1::text[]',
@@ -171,7 +178,7 @@ export class ReferralRepository {
               answer_due_at = $9, needs_manual_placement = false, holds_place = true, updated_at = now()
          FROM placed
         WHERE r.referral_id = $4
-       RETURNING placed.id, placed.name, placed.has_webhook`,
+       RETURNING placed.id, placed.name, placed.county_code, placed.has_webhook`,
       [
         query.areaCodes,
         query.needs,
@@ -185,7 +192,9 @@ export class ReferralRepository {
       ],
     );
     const [row] = rows;
-    return row ? { id: row.id, name: row.name, hasWebhook: row.has_webhook } : undefined;
+    return row
+      ? { id: row.id, name: row.name, countyCode: row.county_code, hasWebhook: row.has_webhook }
+      : undefined;
   }
 
   /** Locks the referral for a state change. */
@@ -296,6 +305,16 @@ export class ReferralRepository {
   async withdraw(referralId: string): Promise<void> {
     await this.tx.manager.query(
       `UPDATE ${this.s}.referral SET status = 'consent-withdrawn', holds_place = false, sealed_contact = NULL,
+              answer_due_at = NULL, updated_at = now()
+        WHERE referral_id = $1`,
+      [referralId],
+    );
+  }
+
+  /** Cancelled by the referring hospital before acceptance: the assignment ends and the contact copy is deleted. */
+  async cancel(referralId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.referral SET status = 'cancelled', holds_place = false, sealed_contact = NULL,
               answer_due_at = NULL, updated_at = now()
         WHERE referral_id = $1`,
       [referralId],

@@ -216,6 +216,7 @@ export class RoutingService {
         referralId: referral.referralId,
         siteId: site.id,
         siteName: site.name,
+        ...(site.countyCode ? { siteCountyCode: site.countyCode } : {}),
         hop,
         assignedAt: now.toISOString(),
         answerDueAt: answerDueAt.toISOString(),

@@ -28,6 +28,8 @@ import {
   ColourGrade,
   CONDITION_STATUSES,
   ConditionStatus,
+  CANCELLATION_REASONS,
+  CancellationReason,
   CONSENT_PURPOSES,
   ConsentPurpose,
   DECLINE_REASONS,
@@ -253,6 +255,14 @@ export class ReferralAssignedData {
   @Matches(/^\+?[0-9-]{5,20}$/)
   sitePhone?: string;
 
+  /**
+   * The site's county (GB/T 2260, 6 digits), so the referring hospital can tell sites of the same name apart.
+   * Absent from older producers.
+   */
+  @IsOptional()
+  @IsDivisionCode()
+  siteCountyCode?: string;
+
   /** How many sites this referral has been offered to, this one included. */
   @IsInt()
   @Min(1)
@@ -375,4 +385,23 @@ export class ReferralConsentGrantedData {
 
   @IsTimestamp()
   grantedAt: string;
+}
+
+/**
+ * The referring hospital cancelled its referral before a site accepted it (coded reason). Propagated like a
+ * community-rehab consent withdrawal: registration ends the application, rehab-site ends the open assignment,
+ * frees the reserved place and tells the site.
+ */
+export class ReferralCancelledData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  @IsOneOf(CANCELLATION_REASONS)
+  reasonCode: CancellationReason;
+
+  @IsTimestamp()
+  cancelledAt: string;
 }

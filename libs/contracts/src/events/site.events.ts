@@ -49,6 +49,8 @@ export const SITE_REVOCATION_REASONS = [
   'escalated',
   'consent-withdrawn',
   'transferred',
+  // The referring hospital cancelled the referral before the site accepted it.
+  'cancelled',
   // An ops admin placed the referral at another site (it was waiting at the county centre for manual placement).
   'placed-manually',
 ] as const;

@@ -1,8 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import { CursorPageQuery } from '@app/platform';
 import {
   APPLICATION_END_OUTCOMES,
   APPLICATION_END_REASONS,
   ApplicationEndReason,
+  CANCELLATION_REASONS,
+  CancellationReason,
+  IsOneOf,
+  IsOrgId,
+  IsTimestamp,
+  REFERRAL_STEPS,
+  ReferralStep,
   CLOSURE_OUTCOMES,
   ClosureOutcome,
   COLOUR_GRADES,
@@ -21,22 +30,115 @@ export const REFERRAL_STATUSES = [
   'registered',
   'closed',
   'consent-withdrawn',
+  'cancelled',
   ...APPLICATION_END_OUTCOMES,
 ] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 export const REFERRAL_STAGES = [
   'awaiting-assessment',
   'awaiting-consent',
   'hospital-follow-up',
   'routing',
+  'accepted',
+  'in-service',
   'green-channel',
   'closed',
   'consent-withdrawn',
+  'cancelled',
   ...APPLICATION_END_OUTCOMES,
 ] as const;
+export type ReferralStage = (typeof REFERRAL_STAGES)[number];
+
+/** What the referring hospital may do with its referral now (cancel: before a site accepted it). */
+export const REFERRAL_ACTIONS = ['cancel'] as const;
+export type ReferralAction = (typeof REFERRAL_ACTIONS)[number];
 
 export class AssignedSiteDto {
-  @ApiProperty({ example: '金星社区精康服务站' })
-  name: string;
+  @ApiProperty({ example: 'cc-610902' })
+  id: string;
+
+  @ApiPropertyOptional({
+    example: '金星社区精康服务站',
+    nullable: true,
+    description: 'null right after a transfer',
+  })
+  name: string | null;
+
+  @ApiPropertyOptional({ example: '610902', nullable: true, description: 'The site’s county (GB/T 2260)' })
+  countyCode: string | null;
+
+  @ApiPropertyOptional({ example: '汉滨区', nullable: true })
+  countyName: string | null;
+}
+
+/** One step of the referral's timeline: codes and the site concerned, never a site's notes or other PII. */
+export class TimelineStepDto {
+  @ApiProperty({ minimum: 1, description: '1, 2, … in the order hospital-intake recorded the steps' })
+  sequence: number;
+
+  @ApiProperty({ enum: REFERRAL_STEPS })
+  step: ReferralStep;
+
+  @ApiProperty({ description: 'When it happened (the event’s own time)' })
+  occurredAt: string;
+
+  @ApiPropertyOptional({ description: 'The site concerned (for transferred: the site it moved to)' })
+  siteId?: string;
+
+  @ApiPropertyOptional()
+  siteName?: string;
+
+  @ApiPropertyOptional({ description: 'The site’s county (GB/T 2260)' })
+  siteCountyCode?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'The coded reason or outcome: decline reason, closure outcome, cancellation reason, refused/linked-to-existing',
+  })
+  code?: string;
+}
+
+export class CancellationDto {
+  @ApiProperty({ enum: CANCELLATION_REASONS })
+  reasonCode: CancellationReason;
+
+  @ApiProperty()
+  cancelledAt: string;
+}
+
+/** POST /v1/referrals/:id/cancellation */
+export class CancelReferralDto {
+  @ApiProperty({ enum: CANCELLATION_REASONS })
+  @IsOneOf(CANCELLATION_REASONS)
+  reasonCode: CancellationReason;
+}
+
+/** GET /v1/referrals filters; combined with AND. */
+export class ReferralListQuery extends CursorPageQuery {
+  @ApiPropertyOptional({ enum: REFERRAL_STATUSES })
+  @IsOptional()
+  @IsOneOf(REFERRAL_STATUSES)
+  status?: ReferralStatus;
+
+  @ApiPropertyOptional({ enum: REFERRAL_STAGES })
+  @IsOptional()
+  @IsOneOf(REFERRAL_STAGES)
+  stage?: ReferralStage;
+
+  @ApiPropertyOptional({ description: 'Discharged at or after (RFC 3339)' })
+  @IsOptional()
+  @IsTimestamp()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Discharged before (RFC 3339)' })
+  @IsOptional()
+  @IsTimestamp()
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Assigned (now or last) to this site' })
+  @IsOptional()
+  @IsOrgId()
+  siteId?: string;
 }
 
 export class ReferralOutcomeDto {
@@ -83,10 +185,10 @@ export class ReferralViewDto {
   channel: string;
 
   @ApiProperty({ enum: REFERRAL_STATUSES })
-  status: (typeof REFERRAL_STATUSES)[number];
+  status: ReferralStatus;
 
   @ApiProperty({ enum: REFERRAL_STAGES, description: 'Where the referral is now' })
-  stage: (typeof REFERRAL_STAGES)[number];
+  stage: ReferralStage;
 
   @ApiProperty()
   dischargedAt: string;
@@ -103,7 +205,11 @@ export class ReferralViewDto {
   @ApiPropertyOptional({ nullable: true })
   registeredAt: string | null;
 
-  @ApiPropertyOptional({ type: () => AssignedSiteDto, nullable: true, description: 'Name only' })
+  @ApiPropertyOptional({
+    type: () => AssignedSiteDto,
+    nullable: true,
+    description: 'The site assigned now (or last): id, name and county',
+  })
   assignedSite: AssignedSiteDto | null;
 
   @ApiPropertyOptional({ type: () => ReferralOutcomeDto, nullable: true, description: 'Outcome feedback' })
@@ -140,6 +246,27 @@ export class ReferralViewDto {
   })
   assessmentReminderSentAt: string | null;
 
+  @ApiPropertyOptional({
+    type: () => CancellationDto,
+    nullable: true,
+    description: 'Cancelled by the hospital',
+  })
+  cancellation: CancellationDto | null;
+
+  @ApiProperty({ enum: REFERRAL_ACTIONS, isArray: true, description: 'What the hospital may do now' })
+  allowedActions: ReferralAction[];
+
+  @ApiProperty({ type: () => [TimelineStepDto], description: 'Every step so far, in order' })
+  timeline: TimelineStepDto[];
+
   @ApiProperty()
   updatedAt: string;
+}
+
+export class ReferralPageDto {
+  @ApiProperty({ type: () => [ReferralViewDto] })
+  items: ReferralViewDto[];
+
+  @ApiPropertyOptional({ nullable: true, description: 'Pass as cursor for the next page.' })
+  nextCursor: string | null;
 }

@@ -1,18 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { EVENTS, HospitalGreenOfferedData, HospitalGreenWithdrawnData } from '@app/contracts';
+import {
+  EVENTS,
+  HospitalGreenOfferedData,
+  HospitalGreenWithdrawnData,
+  HospitalReferralStepData,
+} from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { WebhookRepository, webhookBody } from '@app/webhooks';
 import { HospitalRepository } from '../hospitals/hospital.repository';
 
 type Notice =
   | { definition: typeof EVENTS.hospitalGreenOffered; data: HospitalGreenOfferedData }
-  | { definition: typeof EVENTS.hospitalGreenWithdrawn; data: HospitalGreenWithdrawnData };
+  | { definition: typeof EVENTS.hospitalGreenWithdrawn; data: HospitalGreenWithdrawnData }
+  | { definition: typeof EVENTS.hospitalReferralStep; data: HospitalReferralStepData };
 
 /**
- * Tells one hospital about a green case, in the caller's transaction, on every channel it has: its own NATS
- * subject (`hospital.<hospitalId>.green.*`, through the outbox) and, when it registered one, a signed webhook
- * (@app/webhooks, the sites' scheme). The worklist API is the third channel. Ids and codes only, no PII.
- * Other notices to a hospital (the assessment reminder) go to its webhook the same way.
+ * Tells one hospital something, in the caller's transaction, on every channel it has: its own NATS subject
+ * (`hospital.<hospitalId>.…`, through the outbox) and, when it registered one, a signed webhook (@app/webhooks,
+ * the sites' scheme: retries and a delivery log). The one mechanism for green-case notices, every step of a
+ * referral's timeline (`hospital.<id>.referral.step`) and, webhook only, the assessment reminder. The HTTP API
+ * (worklist, timeline) is the pull channel. Ids and codes only, no PII.
  */
 @Injectable()
 export class HospitalNotifier {
@@ -28,6 +35,11 @@ export class HospitalNotifier {
 
   withdrawn(data: HospitalGreenWithdrawnData, at: Date): Promise<void> {
     return this.notify({ definition: EVENTS.hospitalGreenWithdrawn, data }, at);
+  }
+
+  /** One new step on the timeline of one of the hospital's referrals. */
+  step(data: HospitalReferralStepData, at: Date): Promise<void> {
+    return this.notify({ definition: EVENTS.hospitalReferralStep, data }, at);
   }
 
   private async notify(notice: Notice, at: Date): Promise<void> {
