@@ -65,8 +65,8 @@ describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/v1/discharges',
-        '/fhir/Bundle',
-        '/hl7/v2',
+        '/v1/fhir/Bundle',
+        '/v1/hl7/v2',
         '/v1/referrals/{id}',
         '/v1/hospitals/me',
       ]),

@@ -40,7 +40,7 @@ describe('registration patient vault', () => {
     });
     const referralId = await publishAssessed(world, hospitalPatient, [consent()]);
     await waitFor(async () => (await applicationRow(world, referralId))?.status === 'registered');
-    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: familyPatient,
       needs: ['home-support'],
@@ -49,7 +49,7 @@ describe('registration patient vault', () => {
     const registrationId = (await applicationRow(world, referralId))!.registration_id;
     expect(
       (
-        await http(world, 'POST', `/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
+        await http(world, 'POST', `/v1/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
           purpose: 'community-rehab',
           withdrawnBy: 'patient',
         })

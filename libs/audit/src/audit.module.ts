@@ -3,7 +3,7 @@ import { AuditEventsController } from './audit-events.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditTrail } from './audit-trail.service';
 
-/** The audit trail (service + repository) and its ops query API (`GET /audit-events`, auditors only). */
+/** The audit trail (service + repository) and its ops query API (`GET /v1/audit-events`, auditors only). */
 @Global()
 @Module({
   controllers: [AuditEventsController],

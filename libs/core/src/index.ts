@@ -13,3 +13,4 @@ export * from './page-limit';
 export * from './calendar/holiday-calendar-data';
 export * from './calendar/official-notices';
 export * from './calendar/working-day-calendar';
+export * from './api-version';

@@ -4,3 +4,5 @@ export * from './health.controller';
 export * from './migration-cli';
 export * from './dead-letter-admin.controller';
 export * from './cursor-page.query';
+export * from './openapi';
+export * from './legacy-routes';
