@@ -338,7 +338,12 @@ describe('security findings (issue 14)', () => {
         as('hospital'),
         JSON.stringify({ ...fhirBundle(), meta: '@' }).replace('"@"', deep(5000)),
       ],
-      ['registration', '/v1/applications', as('familyPortal'), `{"channel":"family","patient":${deep(5000)}}`],
+      [
+        'registration',
+        '/v1/applications',
+        as('familyPortal'),
+        `{"channel":"family","patient":${deep(5000)}}`,
+      ],
       ['hospital-intake', '/v1/discharges', as('hospital'), `[${'['.repeat(40)}${']'.repeat(40)}]`],
     ];
     const wrong: string[] = [];

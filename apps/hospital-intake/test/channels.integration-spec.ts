@@ -154,7 +154,9 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
       const encounterId = `ZY-HL7-${Date.now()}`;
       const message = adtA03({ encounterId, controlId: 'MSG00001' });
       const first = await w.send('/v1/hl7/v2', message, HL7);
-      const again = await w.send('/v1/hl7/v2', message.replace(/\r/g, '\n'), { 'content-type': 'text/plain' });
+      const again = await w.send('/v1/hl7/v2', message.replace(/\r/g, '\n'), {
+        'content-type': 'text/plain',
+      });
 
       expect(first.status).toBe(201);
       expect(first.text).toMatch(/^MSH\|\^~\\&\|REFERRAL-BUS\|HOSPITAL-INTAKE\|HIS\|AKZX\|/);

@@ -78,8 +78,17 @@ describe('registration answers every channel the same whatever it knows of the p
 
   /** What a channel can learn about one filing: the answer, then its reads of the application and registration. */
   const probe = async (channel: string, key: string, patient: Filed): Promise<Record<string, Answer>> => {
-    const filed = await http(world, 'POST', '/v1/applications', key, { channel, patient, needs: ['day-care'] });
-    const application = await http(world, 'GET', `/v1/applications/${filed.body.applicationId as string}`, key);
+    const filed = await http(world, 'POST', '/v1/applications', key, {
+      channel,
+      patient,
+      needs: ['day-care'],
+    });
+    const application = await http(
+      world,
+      'GET',
+      `/v1/applications/${filed.body.applicationId as string}`,
+      key,
+    );
     const registration = await http(
       world,
       'GET',

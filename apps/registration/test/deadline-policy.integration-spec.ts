@@ -280,10 +280,16 @@ describe('registration deadlines and the holiday calendar horizon', () => {
       const patient = person();
       const first = await registerAt(cst('2026-11-16T11:00:00'), patient);
       const registrationId = (await applicationRow(world, first))!.registration_id;
-      await http(world, 'POST', `/v1/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
-        purpose: 'community-rehab',
-        withdrawnBy: 'patient',
-      });
+      await http(
+        world,
+        'POST',
+        `/v1/registrations/${registrationId}/consent-withdrawals`,
+        world.keys.centre,
+        {
+          purpose: 'community-rehab',
+          withdrawnBy: 'patient',
+        },
+      );
       const again = await publishAssessed(world, patient, [], { hospitalId: 'ak-hospital-2' });
 
       const [ended] = await waitFor(async () => {

@@ -304,15 +304,21 @@ export async function verifyAndAssess(
   if (verified.status !== 200)
     throw new Error(`verification: ${verified.status} ${JSON.stringify(verified.body)}`);
   if (verified.body.status !== 'assessment-requested') return verified.body;
-  const assessed = await http(world, 'POST', `/v1/applications/${applicationId}/assessment`, world.keys.centre, {
-    riskLevel: 1,
-    conditionStatus: 'stable',
-    colourGrade: 'green',
-    eligibleForCommunityRehab: true,
-    rehabNeeds: ['day-care'],
-    employmentInterest: false,
-    assessedAt: new Date().toISOString(),
-  });
+  const assessed = await http(
+    world,
+    'POST',
+    `/v1/applications/${applicationId}/assessment`,
+    world.keys.centre,
+    {
+      riskLevel: 1,
+      conditionStatus: 'stable',
+      colourGrade: 'green',
+      eligibleForCommunityRehab: true,
+      rehabNeeds: ['day-care'],
+      employmentInterest: false,
+      assessedAt: new Date().toISOString(),
+    },
+  );
   if (assessed.status !== 200)
     throw new Error(`assessment: ${assessed.status} ${JSON.stringify(assessed.body)}`);
   return assessed.body;

@@ -261,9 +261,15 @@ describe('registration identity rules', () => {
 
     it('should keep the records separate when ops says so: the family application goes on by itself', async () => {
       const { applicationId, review } = await candidatePair();
-      const kept = await http(world, 'POST', `/v1/identity-reviews/${review.reviewId}/keep-separate`, opsAdmin, {
-        note: 'different people',
-      });
+      const kept = await http(
+        world,
+        'POST',
+        `/v1/identity-reviews/${review.reviewId}/keep-separate`,
+        opsAdmin,
+        {
+          note: 'different people',
+        },
+      );
       expect(kept.status).toBe(200);
       expect(kept.body).toMatchObject({ status: 'kept-separate', decidedBy: 'ops:test-ops-admin' });
       const view = await verifyAndAssess(world, applicationId);

@@ -78,9 +78,9 @@ describe('registration: row-level security per organisation and the audit trail'
     expect(
       (await http(world, 'GET', `/v1/registrations/${registrationId}`, world.keys.familyPortal)).status,
     ).toBe(200);
-    expect((await http(world, 'GET', `/v1/registrations/${registrationId}`, world.keys.socialOrg)).status).toBe(
-      404,
-    );
+    expect(
+      (await http(world, 'GET', `/v1/registrations/${registrationId}`, world.keys.socialOrg)).status,
+    ).toBe(404);
 
     const filing = await auditOf(applicationId);
     expect(filing).toEqual([

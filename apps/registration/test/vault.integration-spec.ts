@@ -49,10 +49,16 @@ describe('registration patient vault', () => {
     const registrationId = (await applicationRow(world, referralId))!.registration_id;
     expect(
       (
-        await http(world, 'POST', `/v1/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
-          purpose: 'community-rehab',
-          withdrawnBy: 'patient',
-        })
+        await http(
+          world,
+          'POST',
+          `/v1/registrations/${registrationId}/consent-withdrawals`,
+          world.keys.centre,
+          {
+            purpose: 'community-rehab',
+            withdrawnBy: 'patient',
+          },
+        )
       ).status,
     ).toBe(200);
     // Wait until the outbox has sent everything, so the dump holds the published events too.
