@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Parser } from '@asyncapi/parser';
 import { parse } from 'yaml';
-import { CONSUMERS, EventDefinition, EVENTS, filterMatches, HEADERS } from '@app/contracts';
+import { CONSUMERS, EventDefinition, EVENTS, filterMatches, HEADERS, REQUESTS } from '@app/contracts';
 import {
   ASYNCAPI_FILE,
   buildAsyncApiDocument,
@@ -44,6 +44,7 @@ const version = packageVersion(root);
 const doc = buildAsyncApiDocument(version) as unknown as AsyncApiDoc;
 const events = Object.values(EVENTS) as EventDefinition[];
 const consumers = Object.values(CONSUMERS);
+const requests = Object.values(REQUESTS);
 const operations = Object.values(doc.operations);
 /** The channel address: the subject, with `{recipientId}` after the root for per-recipient events. */
 const addressOf = (event: EventDefinition) =>
@@ -63,7 +64,7 @@ describe('AsyncAPI document', () => {
         ?.channels()
         .all()
         .map((c) => c.address()),
-    ).toEqual(events.map(addressOf));
+    ).toEqual([...events.map(addressOf), ...requests.flatMap((r) => [r.subject, null])]);
     expect(document?.operations().all()).toHaveLength(operations.length);
   }, 60_000);
 
@@ -71,7 +72,31 @@ describe('AsyncAPI document', () => {
     for (const event of events) {
       expect(channelKeyOf(addressOf(event))).toBeDefined();
     }
-    expect(Object.keys(doc.channels)).toHaveLength(events.length);
+    // …and two per request/reply subject (the request, the requester's inbox).
+    expect(Object.keys(doc.channels)).toHaveLength(events.length + 2 * requests.length);
+  });
+
+  it('should document the intake.discharge.submit request, its responder queue group and its reply schema', () => {
+    const definition = REQUESTS.intakeDischargeSubmit;
+    const channel = channelKeyOf(definition.subject)!;
+    expect(channel).toBe('intakeDischargeSubmitRequest');
+    const receive = doc.operations.receiveIntakeDischargeSubmitRequest as Operation & {
+      reply: { channel: { $ref: string } };
+    };
+    expect(receive).toMatchObject({
+      action: 'receive',
+      channel: { $ref: `#/channels/${channel}` },
+      bindings: { nats: { queue: definition.queueGroup } },
+      reply: { channel: { $ref: '#/channels/intakeDischargeSubmitReply' } },
+    });
+    expect(doc.operations.sendIntakeDischargeSubmitRequest).toMatchObject({ action: 'send' });
+    const reply = doc.components.schemas.IntakeDischargeSubmitReply as unknown as {
+      oneOf: { required: string[] }[];
+    };
+    expect(reply.oneOf.map((s) => s.required)).toEqual([
+      ['ok', 'status', 'referral'],
+      ['ok', 'status', 'code', 'detail'],
+    ]);
   });
 
   it('should document the local NATS server', () => {

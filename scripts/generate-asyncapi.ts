@@ -27,6 +27,8 @@ import {
   filterMatches,
   HEADERS,
   JsonSchema,
+  RequestDefinition,
+  REQUESTS,
   SHARED_EVENTS,
   STREAMS,
 } from '@app/contracts';
@@ -208,6 +210,10 @@ export function buildAsyncApiDocument(version: string): Doc {
     }
   }
 
+  for (const [key, definition] of Object.entries<RequestDefinition>(REQUESTS)) {
+    addRequestReply(key, definition, { channels, operations, messages, schemas });
+  }
+
   return {
     asyncapi: '3.0.0',
     info: {
@@ -236,6 +242,72 @@ export function buildAsyncApiDocument(version: string): Doc {
         },
       },
     },
+  };
+}
+
+/**
+ * A core-NATS request/reply subject: the request channel, the reply (the requester's inbox, a dynamic address),
+ * the responder's receive operation (queue group) and the requester's send, both with their reply.
+ */
+function addRequestReply(
+  key: string,
+  definition: RequestDefinition,
+  doc: { channels: Doc; operations: Doc; messages: Doc; schemas: Doc },
+): void {
+  const requestKey = `${key}Request`;
+  const replyKey = `${key}Reply`;
+  const replySchema = `${capitalise(key)}Reply`;
+  doc.schemas[replySchema] = canonicalSchema(definition.replySchema);
+  doc.messages[requestKey] = {
+    name: `${definition.subject} request`,
+    title: definition.subject,
+    summary: definition.description,
+    contentType: 'application/json',
+    headers: canonicalSchema(definition.requestHeaders),
+    payload: { type: 'object', description: definition.requestDescription },
+  };
+  doc.messages[replyKey] = {
+    name: `${definition.subject} reply`,
+    title: `${definition.subject} reply`,
+    summary: `The answer of ${definition.responder} to ${definition.subject}.`,
+    contentType: 'application/json',
+    payload: { $ref: `${COMPONENTS_REF_PREFIX}${replySchema}` },
+  };
+  doc.channels[requestKey] = {
+    address: definition.subject,
+    title: definition.subject,
+    description:
+      `${definition.description} Core NATS request/reply (not JetStream: nothing is stored on the bus; ` +
+      `${definition.responder} commits the effect before it replies).`,
+    messages: { [requestKey]: { $ref: `#/components/messages/${requestKey}` } },
+  };
+  doc.channels[replyKey] = {
+    address: null,
+    title: `${definition.subject} reply`,
+    description: "The requester's inbox: the NATS reply subject of the request message.",
+    messages: { [replyKey]: { $ref: `#/components/messages/${replyKey}` } },
+  };
+  const reply = {
+    channel: { $ref: `#/channels/${replyKey}` },
+    messages: [{ $ref: `#/channels/${replyKey}/messages/${replyKey}` }],
+  };
+  doc.operations[`receive${capitalise(requestKey)}`] = {
+    action: 'receive',
+    channel: { $ref: `#/channels/${requestKey}` },
+    title: `${definition.responder} answers ${definition.subject}`,
+    description: `Queue group \`${definition.queueGroup}\` of the ${definition.responder} replicas.`,
+    messages: [{ $ref: `#/channels/${requestKey}/messages/${requestKey}` }],
+    reply,
+    bindings: { nats: { queue: definition.queueGroup, bindingVersion: NATS_BINDING_VERSION } },
+    tags: [{ name: definition.responder }],
+  };
+  doc.operations[`send${capitalise(requestKey)}`] = {
+    action: 'send',
+    channel: { $ref: `#/channels/${requestKey}` },
+    title: `A client requests ${definition.subject}`,
+    description: 'Send with a reply subject (`nc.request`) and wait for the reply.',
+    messages: [{ $ref: `#/channels/${requestKey}/messages/${requestKey}` }],
+    reply,
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { EVENTS, ServiceName } from '@app/contracts';
+import { legacyPrefixOf } from '@app/core';
 import {
   DEV_OPS_JWT_SECRET,
   loadAuthConfig,
@@ -142,11 +143,6 @@ const COMMON: Record<string, Row> = {
   'GET /health': { roles: ANY_OPS, ok: 200 },
   'GET /health/ready': { public: true, ok: 200 },
   'GET /metrics': { roles: ANY_OPS, ok: 200 },
-  'GET /docs-json': { roles: ANY_OPS, ok: 200 },
-  'GET /docs-yaml': { roles: ANY_OPS, ok: 200 },
-  'GET /docs': { roles: ANY_OPS, ok: 200 },
-  // The swagger-ui files under /docs/ (one row; the probe asks for /docs/index.html).
-  'GET /docs/*': { roles: ANY_OPS, ok: 200 },
   'POST /v1/auth/api-key/rotation': { orgs: ALL_ORGS, ok: 201 },
   'GET /v1/admin/api-keys': { roles: ANY_OPS, ok: 200 },
   'POST /v1/admin/api-keys': { roles: ['ops-admin'], ok: 400, body: {} },
@@ -155,20 +151,51 @@ const COMMON: Record<string, Row> = {
   'POST /v1/admin/dead-letters/:id/replay': { roles: ['ops-admin'], ok: 404 },
 };
 
-/** Routes under /fhir answer refusals as OperationOutcome, not problem+json. */
-const FHIR_ROUTE = /^[A-Z]+ \/fhir(\/|$)/;
-const FHIR_PATH = /^\/fhir(\/|$|\?)/;
+/**
+ * The OpenAPI UI and documents: every ops role, and the organisation kinds the service serves (an integrator
+ * reads the API it calls; issue 20). A key of another kind is authenticated and refused (403).
+ */
+function docsRows(orgs: CallerName[]): Record<string, Row> {
+  return {
+    'GET /docs-json': { orgs, roles: ANY_OPS, ok: 200 },
+    'GET /docs-yaml': { orgs, roles: ANY_OPS, ok: 200 },
+    'GET /docs': { orgs, roles: ANY_OPS, ok: 200 },
+    // The swagger-ui files under /docs/ (one row; the probe asks for /docs/index.html).
+    'GET /docs/*': { orgs, roles: ANY_OPS, ok: 200 },
+  };
+}
 
-const POLICY: Record<AppName, Record<string, Row>> = {
+/**
+ * The unprefixed paths kept as deprecated aliases of their /v1 routes for one release (`versioned` in
+ * @app/core): the same policy as the /v1 route, one row each.
+ */
+function withLegacyAliases(rows: Record<string, Row>): Record<string, Row> {
+  const out = { ...rows };
+  for (const [route, row] of Object.entries(rows)) {
+    const [method, path] = route.split(' ');
+    if (!path.startsWith('/v1/')) continue;
+    const bare = path.slice('/v1'.length);
+    if (legacyPrefixOf(bare.toLowerCase().replace(/:\w+/g, 'x')) !== undefined)
+      out[`${method} ${bare}`] = row;
+  }
+  return out;
+}
+
+/** Routes under /v1/fhir (and its deprecated alias /fhir) answer refusals as OperationOutcome, not problem+json. */
+const FHIR_ROUTE = /^[A-Z]+ (\/v1)?\/fhir(\/|$)/;
+const FHIR_PATH = /^(\/v1)?\/fhir(\/|$|\?)/;
+
+const POLICY_V1: Record<AppName, Record<string, Row>> = {
   'hospital-intake': {
     ...COMMON,
+    ...docsRows(HOSPITALS),
     'POST /v1/discharges': { orgs: HOSPITALS, ok: 400, body: {} },
     // The discharge assessment sent later, for the caller's own referral (another's is 404 in the service).
     'POST /v1/discharges/:referralId/assessment': { orgs: HOSPITALS, ok: 400, body: {} },
-    'POST /fhir/Bundle': { orgs: HOSPITALS, ok: 400, body: {} },
-    'POST /fhir': { orgs: HOSPITALS, ok: 400, body: {} },
-    'GET /fhir/metadata': { orgs: HOSPITALS, ok: 200 },
-    'POST /hl7/v2': { orgs: HOSPITALS, ok: 400, body: 'MSH|^~\\&|', contentType: 'text/plain' },
+    'POST /v1/fhir/Bundle': { orgs: HOSPITALS, ok: 400, body: {} },
+    'POST /v1/fhir': { orgs: HOSPITALS, ok: 400, body: {} },
+    'GET /v1/fhir/metadata': { orgs: HOSPITALS, ok: 200 },
+    'POST /v1/hl7/v2': { orgs: HOSPITALS, ok: 400, body: 'MSH|^~\\&|', contentType: 'text/plain' },
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.
     'GET /v1/referrals/:id': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
     'GET /v1/referrals': { orgs: HOSPITALS, ok: 200 },
@@ -187,47 +214,49 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'PATCH /v1/admin/hospitals/:hospitalId': { roles: ['ops-admin'], ok: 404, body: {} },
     'PUT /v1/admin/green-designations/:divisionCode': { roles: ['ops-admin'], ok: 400, body: {} },
     'GET /v1/admin/green-designations/:divisionCode': { roles: ['ops-admin', 'ops-viewer'], ok: 200 },
-    'GET /audit-events': { roles: ['auditor'], ok: 200 },
+    'GET /v1/audit-events': { roles: ['auditor'], ok: 200 },
   },
   registration: {
     ...COMMON,
-    'POST /applications': { orgs: CHANNELS, ok: 400, body: {} },
-    'GET /applications/assessment-requests': { orgs: CENTRES, ok: 200 },
+    ...docsRows(CHANNELS),
+    'POST /v1/applications': { orgs: CHANNELS, ok: 400, body: {} },
+    'GET /v1/applications/assessment-requests': { orgs: CENTRES, ok: 200 },
     // :id is familyPortal's application (residence 610902): visible to it and to the county's centre only.
-    'GET /applications/:id': {
+    'GET /v1/applications/:id': {
       orgs: CHANNELS,
       ok: { default: 200, otherFamilyPortal: 404, otherCountyCentre: 404 },
     },
-    'POST /applications/:id/verification': { orgs: CENTRES, ok: 400, body: {} },
-    'POST /applications/:id/assessment': { orgs: CENTRES, ok: 400, body: {} },
+    'POST /v1/applications/:id/verification': { orgs: CENTRES, ok: 400, body: {} },
+    'POST /v1/applications/:id/assessment': { orgs: CENTRES, ok: 400, body: {} },
     // Ops read any registration (the registration office's view, links included).
-    'GET /registrations/:id': {
+    'GET /v1/registrations/:id': {
       orgs: CHANNELS,
       roles: ['ops-admin', 'ops-viewer'],
       ok: { default: 200, otherFamilyPortal: 404, otherCountyCentre: 404 },
     },
-    'POST /registrations/:id/consents': { orgs: CHANNELS, ok: 400, body: {} },
-    'POST /registrations/:id/consent-withdrawals': { orgs: CHANNELS, ok: 400, body: {} },
+    'POST /v1/registrations/:id/consents': { orgs: CHANNELS, ok: 400, body: {} },
+    'POST /v1/registrations/:id/consent-withdrawals': { orgs: CHANNELS, ok: 400, body: {} },
     // The identity review worklist: the registration office (county centre, its county) and ops only.
-    'GET /identity-reviews': { orgs: CENTRES, roles: ['ops-admin', 'ops-viewer'], ok: 200 },
-    'POST /identity-reviews/:id/merge': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
-    'POST /identity-reviews/:id/keep-separate': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
+    'GET /v1/identity-reviews': { orgs: CENTRES, roles: ['ops-admin', 'ops-viewer'], ok: 200 },
+    'POST /v1/identity-reviews/:id/merge': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
+    'POST /v1/identity-reviews/:id/keep-separate': { orgs: CENTRES, roles: ['ops-admin'], ok: 404, body: {} },
+    'GET /v1/audit-events': { roles: ['auditor'], ok: 200 },
     // Notices to the patient and guardian: the registration office (its county) and ops; masked numbers only.
-    'GET /registrations/:id/notices': {
+    'GET /v1/registrations/:id/notices': {
       orgs: CENTRES,
       roles: ['ops-admin', 'ops-viewer'],
       ok: { default: 200, otherCountyCentre: 404 },
     },
     // The SMS gateway's delivery receipts: no API key, the body's HMAC signature is the credential (none → 401).
-    'POST /notices/delivery-receipts': {
+    'POST /v1/notices/delivery-receipts': {
       public: true,
       ok: 401,
       body: { messageId: 'm', status: 'delivered', at: '2026-12-05T00:00:00Z' },
     },
-    'GET /audit-events': { roles: ['auditor'], ok: 200 },
   },
   'rehab-site': {
     ...COMMON,
+    ...docsRows(SITES),
     // :siteId is site's own id: the other site's key on it answers 404 (as if it did not exist).
     'GET /v1/sites/:siteId/referrals': { orgs: SITES, ok: { default: 200, otherSite: 404 } },
     'GET /v1/sites/:siteId/referrals/:referralId': { orgs: SITES, ok: 404 },
@@ -279,10 +308,11 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'PATCH /v1/admin/sites/:siteId': { roles: ['ops-admin'], ok: 404, body: {} },
     'POST /v1/admin/sites/:siteId/api-key': { roles: ['ops-admin'], ok: 404 },
     'POST /v1/admin/referrals/:referralId/placement': { roles: ['ops-admin'], ok: 400, body: {} },
-    'GET /audit-events': { roles: ['auditor'], ok: 200 },
+    'GET /v1/audit-events': { roles: ['auditor'], ok: 200 },
   },
   'employment-referral': {
     ...COMMON,
+    ...docsRows(PROVIDERS),
     // :providerId is employmentProvider's own id: the other provider's key on it answers 404.
     'GET /v1/providers/:providerId/referrals': {
       orgs: PROVIDERS,
@@ -306,10 +336,11 @@ const POLICY: Record<AppName, Record<string, Row>> = {
       orgs: PROVIDERS,
       ok: { default: 200, otherEmploymentProvider: 404 },
     },
-    'GET /audit-events': { roles: ['auditor'], ok: 200 },
+    'GET /v1/audit-events': { roles: ['auditor'], ok: 200 },
   },
   'ops-monitor': {
     ...COMMON,
+    ...docsRows([]),
     'GET /v1/referrals/:referralId/timeline': { roles: ['ops-viewer', 'ops-admin'], ok: 404 },
     'POST /v1/admin/read-model/rebuild': { roles: ['ops-admin'], ok: 200, body: {} },
     'GET /v1/alerts': { roles: ['ops-viewer', 'ops-admin'], ok: 200 },
@@ -328,9 +359,13 @@ const POLICY: Record<AppName, Record<string, Row>> = {
     'GET /dashboard/app.js': { public: true, ok: 200 },
     'GET /dashboard/app.css': { public: true, ok: 200 },
     'GET /dashboard/chart.umd.js': { public: true, ok: 200 },
-    'GET /audit-events': { roles: ['auditor'], ok: 200 },
+    'GET /v1/audit-events': { roles: ['auditor'], ok: 200 },
   },
 };
+
+const POLICY = Object.fromEntries(
+  Object.entries(POLICY_V1).map(([app, rows]) => [app, withLegacyAliases(rows)]),
+) as Record<AppName, Record<string, Row>>;
 
 function expected(row: Row, caller: CallerName): number {
   if (row.public) return typeof row.ok === 'number' ? row.ok : row.ok.default;
@@ -467,7 +502,7 @@ describe('authorization matrix: every route × every caller', () => {
       [caseId, referralId, ORGS.hospital.id],
     );
     params.set('hospital-intake', { id: referralId, caseId });
-    const application = await call('registration', 'POST', '/applications', 'familyPortal', {
+    const application = await call('registration', 'POST', '/v1/applications', 'familyPortal', {
       channel: 'family',
       patient: person(),
       needs: ['day-care'],
@@ -506,7 +541,7 @@ describe('authorization matrix: every route × every caller', () => {
           pattern === '/docs/*'
             ? '/docs/index.html'
             : pattern.replace(/:(\w+)/g, (_, p: string) =>
-                p === 'id' && pattern.startsWith('/registrations')
+                p === 'id' && /^(\/v1)?\/registrations/.test(pattern)
                   ? values.registrationId
                   : (values[p] ?? randomUUID()),
               );
@@ -625,7 +660,7 @@ describe('authorization matrix: every route × every caller', () => {
     const verify = await call(
       'registration',
       'POST',
-      `/applications/${id}/verification`,
+      `/v1/applications/${id}/verification`,
       'otherCountyCentre',
       {
         outcome: 'verified',
@@ -635,7 +670,7 @@ describe('authorization matrix: every route × every caller', () => {
     const consent = await call(
       'registration',
       'POST',
-      `/registrations/${registrationId}/consents`,
+      `/v1/registrations/${registrationId}/consents`,
       'otherFamilyPortal',
       {
         purpose: 'community-rehab',
@@ -648,7 +683,7 @@ describe('authorization matrix: every route × every caller', () => {
     const withdraw = await call(
       'registration',
       'POST',
-      `/registrations/${registrationId}/consent-withdrawals`,
+      `/v1/registrations/${registrationId}/consent-withdrawals`,
       'otherCountyCentre',
       { purpose: 'community-rehab', withdrawnBy: 'patient' },
     );
@@ -659,7 +694,7 @@ describe('authorization matrix: every route × every caller', () => {
     );
     expect(after).toEqual(before);
     // The owning centre (same county) may act on it.
-    const own = await call('registration', 'POST', `/applications/${id}/verification`, 'countyCentre', {
+    const own = await call('registration', 'POST', `/v1/applications/${id}/verification`, 'countyCentre', {
       outcome: 'verified',
     });
     expect(own.status).toBe(200);

@@ -51,13 +51,13 @@ describe('AppFleet (built apps as processes)', () => {
     const atSites = () => db.count(`SELECT count(*) FROM "${site}".referral`);
     const before = await atSites();
     const post = async (body: unknown) => {
-      const response = await fetch(`${fleet.app('hospital-intake').url}/fhir`, {
+      const response = await fetch(`${fleet.app('hospital-intake').url}/v1/fhir`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json', 'x-api-key': fleet.hospitalKey() },
         body: JSON.stringify(body),
       });
       // The FHIR answer is checked against the official FHIR R4 JSON schema.
-      expectValidFhir(await response.clone().json(), `POST /fhir → ${response.status}`);
+      expectValidFhir(await response.clone().json(), `POST /v1/fhir → ${response.status}`);
       return response;
     };
 

@@ -256,7 +256,7 @@ describe('security findings (issue 14)', () => {
     });
     expect(awaiting.status).toBe(202);
     expect(awaiting.json<{ status: string }>().status).toBe('awaiting-assessment');
-    const application = await send('registration', 'POST', '/applications', {
+    const application = await send('registration', 'POST', '/v1/applications', {
       headers: as('familyPortal'),
       body: { channel: 'family', needs: ['day-care'], consents: [] },
     });
@@ -284,7 +284,7 @@ describe('security findings (issue 14)', () => {
       [
         'registration',
         'POST',
-        '/applications',
+        '/v1/applications',
         {
           headers: as('familyPortal'),
           body: {
@@ -298,15 +298,15 @@ describe('security findings (issue 14)', () => {
       [
         'hospital-intake',
         'POST',
-        '/fhir/Bundle',
+        '/v1/fhir/Bundle',
         { headers: as('hospital'), body: { ...fhirBundle(), id: nul } },
       ],
       ['hospital-intake', 'GET', `/v1/referrals/${randomUUID()}%00`, { headers: as('hospital') }],
-      ['hospital-intake', 'GET', '/audit-events?entityId=a%00b', { headers: await opsHeaders('auditor') }],
+      ['hospital-intake', 'GET', '/v1/audit-events?entityId=a%00b', { headers: await opsHeaders('auditor') }],
       [
         'registration',
         'GET',
-        '/applications/assessment-requests?limit=1%00',
+        '/v1/applications/assessment-requests?limit=1%00',
         { headers: as('countyCentre') },
       ],
       ['rehab-site', 'GET', `/v1/admin/sites/x%00y`, { headers: ops }],
@@ -334,11 +334,16 @@ describe('security findings (issue 14)', () => {
       ],
       [
         'hospital-intake',
-        '/fhir/Bundle',
+        '/v1/fhir/Bundle',
         as('hospital'),
         JSON.stringify({ ...fhirBundle(), meta: '@' }).replace('"@"', deep(5000)),
       ],
-      ['registration', '/applications', as('familyPortal'), `{"channel":"family","patient":${deep(5000)}}`],
+      [
+        'registration',
+        '/v1/applications',
+        as('familyPortal'),
+        `{"channel":"family","patient":${deep(5000)}}`,
+      ],
       ['hospital-intake', '/v1/discharges', as('hospital'), `[${'['.repeat(40)}${']'.repeat(40)}]`],
     ];
     const wrong: string[] = [];
@@ -349,7 +354,7 @@ describe('security findings (issue 14)', () => {
     }
     expect(wrong).toEqual([]);
     // 32 levels are fine (a FHIR Bundle is about 8 deep): refused for what it says, not for its depth.
-    const ok = await send('registration', 'POST', '/applications', {
+    const ok = await send('registration', 'POST', '/v1/applications', {
       headers: as('familyPortal'),
       body: `{"channel":"family","patient":{"x":${deep(30)}}}`,
     });
@@ -360,12 +365,12 @@ describe('security findings (issue 14)', () => {
   // -------------------------------------------------------------------------------------------------------
   it('finding 5: should answer 400 for a page size above the documented maximum on every list endpoint', async () => {
     const cases: [AppName, string, Record<string, string>][] = [
-      ['registration', '/applications/assessment-requests?limit=201', as('countyCentre')],
-      ['registration', '/applications/assessment-requests?limit=0', as('countyCentre')],
-      ['registration', '/applications/assessment-requests?limit=ten', as('countyCentre')],
+      ['registration', '/v1/applications/assessment-requests?limit=201', as('countyCentre')],
+      ['registration', '/v1/applications/assessment-requests?limit=0', as('countyCentre')],
+      ['registration', '/v1/applications/assessment-requests?limit=ten', as('countyCentre')],
       ['rehab-site', `/v1/sites/${ORGS.site.id}/referrals?limit=101`, as('site')],
       ['rehab-site', '/v1/admin/sites?limit=501', ops],
-      ['hospital-intake', '/audit-events?limit=201', await opsHeaders('auditor')],
+      ['hospital-intake', '/v1/audit-events?limit=201', await opsHeaders('auditor')],
       ['hospital-intake', '/v1/admin/api-keys?limit=201', ops],
       ['hospital-intake', '/v1/admin/dead-letters?limit=501', ops],
     ];
@@ -378,7 +383,7 @@ describe('security findings (issue 14)', () => {
     // At the maximum: a page.
     expect(
       (
-        await send('registration', 'GET', '/applications/assessment-requests?limit=200', {
+        await send('registration', 'GET', '/v1/applications/assessment-requests?limit=200', {
           headers: as('countyCentre'),
         })
       ).status,
@@ -424,7 +429,7 @@ describe('security findings (issue 14)', () => {
   });
 
   it('finding 5: should refuse unknown top-level elements of a FHIR Bundle with an OperationOutcome (400)', async () => {
-    const answer = await send('hospital-intake', 'POST', '/fhir/Bundle', {
+    const answer = await send('hospital-intake', 'POST', '/v1/fhir/Bundle', {
       headers: as('hospital'),
       body: { ...fhirBundle(), smuggled: { note: 'not a Bundle element' } },
       contentType: 'application/fhir+json',
@@ -442,14 +447,14 @@ describe('security findings (issue 14)', () => {
       ['hospital-intake', 'GET', '/v1/hospitals/me', as('hospital')],
       ['hospital-intake', 'GET', `/v1/referrals/${randomUUID()}`, as('hospital')],
       ['hospital-intake', 'GET', '/v1/hospitals/me', {}],
-      ['hospital-intake', 'GET', '/audit-events', auditor],
+      ['hospital-intake', 'GET', '/v1/audit-events', auditor],
       ['hospital-intake', 'POST', '/v1/discharges', as('hospital'), {}],
       ['hospital-intake', 'GET', '/docs-json', ops],
       ['hospital-intake', 'GET', '/no-such-path', {}],
-      ['registration', 'GET', `/applications/${randomUUID()}`, as('familyPortal')],
-      ['registration', 'GET', `/registrations/${randomUUID()}`, as('familyPortal')],
-      ['registration', 'GET', '/applications/assessment-requests', as('countyCentre')],
-      ['registration', 'GET', '/audit-events', auditor],
+      ['registration', 'GET', `/v1/applications/${randomUUID()}`, as('familyPortal')],
+      ['registration', 'GET', `/v1/registrations/${randomUUID()}`, as('familyPortal')],
+      ['registration', 'GET', '/v1/applications/assessment-requests', as('countyCentre')],
+      ['registration', 'GET', '/v1/audit-events', auditor],
       ['rehab-site', 'GET', `/v1/sites/${ORGS.site.id}/referrals`, as('site')],
       ['rehab-site', 'GET', `/v1/sites/${ORGS.site.id}/referrals/${randomUUID()}`, as('site')],
       ['rehab-site', 'GET', '/metrics', ops],

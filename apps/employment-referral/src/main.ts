@@ -1,9 +1,7 @@
 import 'reflect-metadata';
 import { SERVICES } from '@app/contracts';
 import { bootstrapService } from '@app/platform';
+import { API_INFO } from './api-info';
 import { AppModule } from './app.module';
 
-void bootstrapService(SERVICES.employmentReferral, AppModule.register(), {
-  title: 'referral-bus employment-referral',
-  description: 'Employment referrals of patients a site confirmed ready, and their stages.',
-});
+void bootstrapService(SERVICES.employmentReferral, AppModule.register(), API_INFO);

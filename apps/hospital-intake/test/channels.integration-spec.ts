@@ -43,8 +43,8 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
   describe('FHIR R4 Bundle', () => {
     it('should accept a hospital transaction Bundle once, and answer the same referral when it is sent again', async () => {
       const bundle = fhirBundle({ encounterId: `ZY-FHIR-${Date.now()}` });
-      const first = await w.send('/fhir/Bundle', bundle, FHIR);
-      const again = await w.send('/fhir/Bundle', bundle, { 'content-type': 'application/json' });
+      const first = await w.send('/v1/fhir/Bundle', bundle, FHIR);
+      const again = await w.send('/v1/fhir/Bundle', bundle, { 'content-type': 'application/json' });
 
       expect(first.status).toBe(201);
       expect(first.contentType).toContain('application/fhir+json');
@@ -81,7 +81,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
       const encounterId = `ZY-FHIR-C-${Date.now()}`;
       const bundle = fhirBundle({ encounterId });
       const answers = await Promise.all(
-        Array.from({ length: 6 }, () => w.send('/fhir/Bundle', bundle, FHIR)),
+        Array.from({ length: 6 }, () => w.send('/v1/fhir/Bundle', bundle, FHIR)),
       );
 
       expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
@@ -92,7 +92,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
       const bundle = fhirBundle();
       const entries = bundle.entry as { resource: { resourceType: string } }[];
       const answer = await w.send(
-        '/fhir/Bundle',
+        '/v1/fhir/Bundle',
         { ...bundle, entry: entries.filter((e) => e.resource.resourceType !== 'Encounter') },
         FHIR,
       );
@@ -107,7 +107,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
     it('should name the Patient identifier when the ID number fails its checksum, and store nothing', async () => {
       const encounterId = `ZY-FHIR-BAD-${Date.now()}`;
       const answer = await w.send(
-        '/fhir/Bundle',
+        '/v1/fhir/Bundle',
         fhirBundle({ encounterId, idNumber: withBadChecksum(idNumberFor('1979-11-02')) }),
         FHIR,
       );
@@ -126,7 +126,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
     it('should name Encounter.period.end for a future discharge', async () => {
       const encounterId = `ZY-FHIR-FUT-${Date.now()}`;
       const answer = await w.send(
-        '/fhir/Bundle',
+        '/v1/fhir/Bundle',
         fhirBundle({ encounterId, end: new Date(Date.now() + 86_400_000).toISOString() }),
         FHIR,
       );
@@ -139,8 +139,8 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
     });
 
     it('should answer a body that is not a Bundle, or the wrong content type, with an OperationOutcome', async () => {
-      const patient = await w.send('/fhir/Bundle', { resourceType: 'Patient' }, FHIR);
-      const xml = await w.send('/fhir/Bundle', '<Bundle/>', { 'content-type': 'application/fhir+xml' });
+      const patient = await w.send('/v1/fhir/Bundle', { resourceType: 'Patient' }, FHIR);
+      const xml = await w.send('/v1/fhir/Bundle', '<Bundle/>', { 'content-type': 'application/fhir+xml' });
 
       expect(patient.status).toBe(400);
       expect((patient.body as Outcome).issue[0].expression).toEqual(['Bundle']);
@@ -153,8 +153,10 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
     it('should accept a discharge message with MSA|AA once and acknowledge a resend with the same referral', async () => {
       const encounterId = `ZY-HL7-${Date.now()}`;
       const message = adtA03({ encounterId, controlId: 'MSG00001' });
-      const first = await w.send('/hl7/v2', message, HL7);
-      const again = await w.send('/hl7/v2', message.replace(/\r/g, '\n'), { 'content-type': 'text/plain' });
+      const first = await w.send('/v1/hl7/v2', message, HL7);
+      const again = await w.send('/v1/hl7/v2', message.replace(/\r/g, '\n'), {
+        'content-type': 'text/plain',
+      });
 
       expect(first.status).toBe(201);
       expect(first.text).toMatch(/^MSH\|\^~\\&\|REFERRAL-BUS\|HOSPITAL-INTAKE\|HIS\|AKZX\|/);
@@ -183,7 +185,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
     it('should create one referral for concurrent copies of one message', async () => {
       const encounterId = `ZY-HL7-C-${Date.now()}`;
       const message = adtA03({ encounterId });
-      const answers = await Promise.all(Array.from({ length: 6 }, () => w.send('/hl7/v2', message, HL7)));
+      const answers = await Promise.all(Array.from({ length: 6 }, () => w.send('/v1/hl7/v2', message, HL7)));
 
       expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
       expect(answers.every((a) => a.text.includes('MSA|AA|'))).toBe(true);
@@ -193,7 +195,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
     it('should answer MSA|AE with an ERR at PID-3 for a bad ID checksum, and store nothing', async () => {
       const encounterId = `ZY-HL7-BAD-${Date.now()}`;
       const answer = await w.send(
-        '/hl7/v2',
+        '/v1/hl7/v2',
         adtA03({ encounterId, controlId: 'MSG00002', idNumber: withBadChecksum(idNumberFor('1992-08-20')) }),
         HL7,
       );
@@ -205,13 +207,13 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
     });
 
     it('should answer MSA|AE for text that is not HL7, another message type, or refuse JSON with 415', async () => {
-      const garbage = await w.send('/hl7/v2', 'hello', HL7);
+      const garbage = await w.send('/v1/hl7/v2', 'hello', HL7);
       const a01 = await w.send(
-        '/hl7/v2',
+        '/v1/hl7/v2',
         adtA03({ controlId: 'MSG00003' }).replace('ADT^A03^ADT_A03', 'ADT^A01^ADT_A01'),
         HL7,
       );
-      const json = await w.send('/hl7/v2', { message: adtA03() });
+      const json = await w.send('/v1/hl7/v2', { message: adtA03() });
 
       expect(garbage.status).toBe(400);
       expect(garbage.text).toContain('MSA|AE|');

@@ -34,7 +34,7 @@ describe('hospital-intake: FHIR conformance', () => {
   });
 
   it('should describe itself with a CapabilityStatement at /fhir/metadata', async () => {
-    const answer = await get('/fhir/metadata');
+    const answer = await get('/v1/fhir/metadata');
 
     expect(answer.status).toBe(200);
     expect(answer.contentType).toContain('application/fhir+json');
@@ -46,16 +46,16 @@ describe('hospital-intake: FHIR conformance', () => {
   });
 
   it.each([
-    ['invalid JSON', '/fhir', '{"resourceType": "Bundle", ', 400, 'invalid'],
-    ['a null body', '/fhir', 'null', 400, 'invalid'],
+    ['invalid JSON', '/v1/fhir', '{"resourceType": "Bundle", ', 400, 'invalid'],
+    ['a null body', '/v1/fhir', 'null', 400, 'invalid'],
     [
       'a body above the limit',
-      '/fhir',
+      '/v1/fhir',
       JSON.stringify({ resourceType: 'Bundle', pad: 'x'.repeat(300_000) }),
       413,
       'too-long',
     ],
-    ['an unknown FHIR path', '/fhir/Patient', '{}', 404, 'not-found'],
+    ['an unknown FHIR path', '/v1/fhir/Patient', '{}', 404, 'not-found'],
   ])('should answer %s with an OperationOutcome', async (_, path, body, status, code) => {
     const answer = await w.send(path, body, FHIR);
 
@@ -65,7 +65,7 @@ describe('hospital-intake: FHIR conformance', () => {
   });
 
   it('should answer an unknown FHIR read with an OperationOutcome', async () => {
-    const answer = await get('/fhir/Patient/123');
+    const answer = await get('/v1/fhir/Patient/123');
 
     expect(answer.status).toBe(404);
     expect((answer.body as Outcome).resourceType).toBe('OperationOutcome');

@@ -92,7 +92,7 @@ export async function startHospitalIntakeHarness(
         // not JSON (HL7 ACK)
       }
       // Every answer on a FHIR path is checked against the official FHIR R4 JSON schema.
-      if (path.startsWith('/fhir')) expectValidFhir(parsed, `POST ${path} → ${response.status}`);
+      if (path.startsWith('/v1/fhir')) expectValidFhir(parsed, `POST ${path} → ${response.status}`);
       return {
         status: response.status,
         body: parsed,

@@ -252,7 +252,7 @@ describe('hospital-intake: invalid discharges', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.oneof(mangled, anyJson), async (body) => {
-        const answer = await w.send('/fhir/Bundle', JSON.stringify(body) ?? 'null', {
+        const answer = await w.send('/v1/fhir/Bundle', JSON.stringify(body) ?? 'null', {
           'content-type': 'application/fhir+json',
         });
         return (
@@ -283,7 +283,7 @@ describe('hospital-intake: invalid discharges', () => {
       );
     await fc.assert(
       fc.asyncProperty(fc.oneof(mangled, fc.string({ unit: 'binary', maxLength: 200 })), async (text) => {
-        const answer = await w.send('/hl7/v2', text, { 'content-type': 'x-application/hl7-v2+er7' });
+        const answer = await w.send('/v1/hl7/v2', text, { 'content-type': 'x-application/hl7-v2+er7' });
         return answer.status >= 400 && answer.status < 500;
       }),
       { numRuns: 150 },

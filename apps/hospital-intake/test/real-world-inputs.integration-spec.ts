@@ -84,7 +84,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     it.each(['names', 'text', 'extension'] as const)(
       'should keep a Bundle with the address as %s, the ID-card OID, no assessment and a LOINC consent by a guardian, and route it once assessed',
       async (address) => {
-        const answer = await w.send('/fhir', chineseDischargeBundle({ address }), FHIR);
+        const answer = await w.send('/v1/fhir', chineseDischargeBundle({ address }), FHIR);
 
         expect(answer.status).toBe(201);
         const location = locationOf(answer.body);
@@ -106,7 +106,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         // Kept, not routed: no referral.assessed until the assessment arrives.
         expect(await subjectsOf(referralId)).toEqual([EVENTS.referralDischarged.subject]);
 
-        const completed = await w.send('/fhir', assessmentObservations(location), FHIR);
+        const completed = await w.send('/v1/fhir', assessmentObservations(location), FHIR);
 
         expect(completed.status).toBe(200);
         expect(locationOf(completed.body)).toBe(location);
@@ -124,7 +124,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       };
       bundle.entry = bundle.entry.filter((e) => e.resource.resourceType !== 'ServiceRequest');
 
-      const answer = await w.send('/fhir', bundle, FHIR);
+      const answer = await w.send('/v1/fhir', bundle, FHIR);
 
       expect(answer.status).toBe(201);
       const entries = (answer.body as TransactionResponse).entry;
@@ -136,7 +136,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     });
 
     it('should name the address and the fix when the residence does not resolve', async () => {
-      const answer = await w.send('/fhir', chineseDischargeBundle({ address: 'unresolvable' }), FHIR);
+      const answer = await w.send('/v1/fhir', chineseDischargeBundle({ address: 'unresolvable' }), FHIR);
 
       expect(answer.status).toBe(400);
       const [issue] = issuesOf(answer.body);
@@ -146,7 +146,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     });
 
     it('should say the ID number is missing, and where it is expected, instead of a length error', async () => {
-      const answer = await w.send('/fhir', chineseDischargeBundle({ withoutIdCard: true }), FHIR);
+      const answer = await w.send('/v1/fhir', chineseDischargeBundle({ withoutIdCard: true }), FHIR);
 
       expect(answer.status).toBe(400);
       const issues = issuesOf(answer.body);
@@ -161,7 +161,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     });
 
     it('should say an ICD-10 code is required when a diagnosis is coded in SNOMED CT only', async () => {
-      const answer = await w.send('/fhir', chineseDischargeBundle({ snomedOnly: true }), FHIR);
+      const answer = await w.send('/v1/fhir', chineseDischargeBundle({ snomedOnly: true }), FHIR);
 
       expect(answer.status).toBe(400);
       expect(issuesOf(answer.body)).toEqual([
@@ -187,7 +187,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         const encounterId = `ZY-${version}-${Date.now()}`;
         const adt = chineseAdtA03({ version, idForm, encounterId, idNumber: idNumberFor('1979-06-15') });
 
-        const answer = await w.send('/hl7/v2', adt, HL7);
+        const answer = await w.send('/v1/hl7/v2', adt, HL7);
 
         expect(answer.status).toBe(202);
         expect(answer.text).toMatch(
@@ -202,7 +202,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         expect(row.residence_division_code).toBe('610902001');
 
         const oruMessage = oruR01({ version, encounterId });
-        const oru = await w.send('/hl7/v2', oruMessage, HL7);
+        const oru = await w.send('/v1/hl7/v2', oruMessage, HL7);
 
         expect(oru.status).toBe(200);
         expect(oru.text).toContain('MSA|AA|');
@@ -212,7 +212,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
           EVENTS.referralDischarged.subject,
           EVENTS.referralAssessed.subject,
         ]);
-        const again = await w.send('/hl7/v2', oruR01({ version, encounterId }), HL7);
+        const again = await w.send('/v1/hl7/v2', oruR01({ version, encounterId }), HL7);
         expect(again.text).toMatch(/MSA\|AE\|.*ASSESSMENT_ALREADY_RECORDED/);
       },
     );
@@ -220,7 +220,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
 
   describe('assessment completed later', () => {
     it('should take the assessment as JSON once, only from the referring hospital', async () => {
-      const answer = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const answer = await w.send('/v1/fhir', chineseDischargeBundle(), FHIR);
       const referralId = locationOf(answer.body).split('/')[1];
       const assessment = {
         riskLevel: 1,
@@ -241,13 +241,13 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     });
 
     it('should complete the assessment with a QuestionnaireResponse basedOn the referral or naming its encounter', async () => {
-      const first = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const first = await w.send('/v1/fhir', chineseDischargeBundle(), FHIR);
       const location = locationOf(first.body);
       const encounterId = `ZYQR${Date.now()}`;
-      const second = await w.send('/fhir', chineseDischargeBundle({ encounterId }), FHIR);
+      const second = await w.send('/v1/fhir', chineseDischargeBundle({ encounterId }), FHIR);
 
-      const byBasedOn = await w.send('/fhir', assessmentQuestionnaire({ basedOn: location }), FHIR);
-      const byEncounter = await w.send('/fhir', assessmentQuestionnaire({ encounterId }), FHIR);
+      const byBasedOn = await w.send('/v1/fhir', assessmentQuestionnaire({ basedOn: location }), FHIR);
+      const byEncounter = await w.send('/v1/fhir', assessmentQuestionnaire({ encounterId }), FHIR);
 
       expect(byBasedOn.status).toBe(200);
       expect(locationOf(byBasedOn.body)).toBe(location);
@@ -267,7 +267,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
 
     it('should name each missing QuestionnaireResponse item and the missing referral in an OperationOutcome', async () => {
       const answer = await w.send(
-        '/fhir',
+        '/v1/fhir',
         assessmentQuestionnaire({ encounterId: '' }, { without: ['risk-level', 'condition-status'] }),
         FHIR,
       );
@@ -294,7 +294,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       const hook = await webhookReceiver();
       const registry = w.service.app.get(HospitalService);
       await registry.update(w.hospitalA, { webhookUrl: hook.url });
-      const answer = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const answer = await w.send('/v1/fhir', chineseDischargeBundle(), FHIR);
       const referralId = locationOf(answer.body).split('/')[1];
       const sweeper = w.service.app.get(AssessmentService);
       const [row] = await w.db.query<{ assessment_due_at: Date; assessment_remind_at: Date }>(
@@ -346,7 +346,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     });
 
     it('should report a missed working-day deadline once as referral.assessment-overdue', async () => {
-      const answer = await w.send('/fhir', chineseDischargeBundle(), FHIR);
+      const answer = await w.send('/v1/fhir', chineseDischargeBundle(), FHIR);
       const referralId = locationOf(answer.body).split('/')[1];
       const sweeper = w.service.app.get(AssessmentService);
 

@@ -55,9 +55,9 @@ describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
     expect((await get('/v1/hospitals/me')).status).toBe(401);
   });
 
-  it('should document every intake endpoint at /docs-json (for ops users only)', async () => {
+  it('should document every intake endpoint at /docs-json (ops users and hospitals, issue 20)', async () => {
     expect((await get('/docs-json')).status).toBe(401);
-    expect((await get('/docs-json', w.keyA)).status).toBe(403);
+    expect((await get('/docs-json', w.keyA)).status).toBe(200);
     const doc = (await get('/docs-json', undefined, await opsHeaders('ops-viewer'))).body as {
       paths: Record<string, unknown>;
     };
@@ -65,8 +65,8 @@ describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/v1/discharges',
-        '/fhir/Bundle',
-        '/hl7/v2',
+        '/v1/fhir/Bundle',
+        '/v1/hl7/v2',
         '/v1/referrals/{id}',
         '/v1/hospitals/me',
       ]),

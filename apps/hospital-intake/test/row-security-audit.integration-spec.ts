@@ -263,7 +263,7 @@ describe('hospital-intake: row-level security and the audit trail', () => {
   });
 
   it('should serve the audit trail over HTTP to auditors only, with the query validated', async () => {
-    const query = `${w.service.url}/audit-events?entityId=${referralA}&outcome=4`;
+    const query = `${w.service.url}/v1/audit-events?entityId=${referralA}&outcome=4`;
     const asAuditor = await fetch(query, { headers: await opsHeaders('auditor') });
     expect(asAuditor.status).toBe(200);
     const page = (await asAuditor.json()) as { items: { outcome: number; entity: { id: string } }[] };
@@ -273,7 +273,7 @@ describe('hospital-intake: row-level security and the audit trail', () => {
     expect((await fetch(query, { headers: await opsHeaders('ops-admin') })).status).toBe(403);
     expect((await fetch(query, { headers: { 'x-api-key': w.keyA } })).status).toBe(403);
     expect((await fetch(query)).status).toBe(401);
-    const tooMany = await fetch(`${w.service.url}/audit-events?limit=100000`, {
+    const tooMany = await fetch(`${w.service.url}/v1/audit-events?limit=100000`, {
       headers: await opsHeaders('auditor'),
     });
     expect(tooMany.status).toBe(400);

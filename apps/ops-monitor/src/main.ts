@@ -1,9 +1,7 @@
 import 'reflect-metadata';
 import { SERVICES } from '@app/contracts';
 import { bootstrapService } from '@app/platform';
+import { API_INFO } from './api-info';
 import { AppModule } from './app.module';
 
-void bootstrapService(SERVICES.opsMonitor, AppModule.register(), {
-  title: 'referral-bus ops-monitor',
-  description: 'Read model of every referral timeline, SLA breaches, dead letters and indicators.',
-});
+void bootstrapService(SERVICES.opsMonitor, AppModule.register(), API_INFO);

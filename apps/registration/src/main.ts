@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { SERVICES } from '@app/contracts';
 import { bootstrapService } from '@app/platform';
+import { API_INFO } from './api-info';
 import { AppModule } from './app.module';
 
-void bootstrapService(SERVICES.registration, AppModule.register(), {
-  title: 'referral-bus registration',
-  description:
-    'Applications from every channel, consent per purpose, the encrypted patient vault, registrations.',
-});
+void bootstrapService(SERVICES.registration, AppModule.register(), API_INFO);

@@ -78,12 +78,21 @@ describe('registration answers every channel the same whatever it knows of the p
 
   /** What a channel can learn about one filing: the answer, then its reads of the application and registration. */
   const probe = async (channel: string, key: string, patient: Filed): Promise<Record<string, Answer>> => {
-    const filed = await http(world, 'POST', '/applications', key, { channel, patient, needs: ['day-care'] });
-    const application = await http(world, 'GET', `/applications/${filed.body.applicationId as string}`, key);
+    const filed = await http(world, 'POST', '/v1/applications', key, {
+      channel,
+      patient,
+      needs: ['day-care'],
+    });
+    const application = await http(
+      world,
+      'GET',
+      `/v1/applications/${filed.body.applicationId as string}`,
+      key,
+    );
     const registration = await http(
       world,
       'GET',
-      `/registrations/${filed.body.registrationId as string}`,
+      `/v1/registrations/${filed.body.registrationId as string}`,
       key,
     );
     return { filed, application, registration };
@@ -118,7 +127,7 @@ describe('registration answers every channel the same whatever it knows of the p
         const done = await http(
           world,
           'POST',
-          `/registrations/${registrationId}/consent-withdrawals`,
+          `/v1/registrations/${registrationId}/consent-withdrawals`,
           world.keys.centre,
           {
             purpose: 'community-rehab',
@@ -137,7 +146,7 @@ describe('registration answers every channel the same whatever it knows of the p
           channel === 'village-committee'
             ? ['family', world.keys.familyPortal]
             : ['village-committee', world.keys.villageCommittee];
-        const open = await http(world, 'POST', '/applications', otherKey, {
+        const open = await http(world, 'POST', '/v1/applications', otherKey, {
           channel: otherChannel,
           patient: p,
           needs: [],
@@ -168,7 +177,7 @@ describe('registration answers every channel the same whatever it knows of the p
 
   it('should tell a filer the office has not verified nothing of a discharge that comes later', async () => {
     const later = person();
-    const probeLater = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const probeLater = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: later,
       needs: ['day-care'],
@@ -178,11 +187,11 @@ describe('registration answers every channel the same whatever it knows of the p
     await waitFor(async () => (await registeredEventsOf(world, referralId)).length === 1);
 
     const id = probeLater.body.applicationId as string;
-    const application = await http(world, 'GET', `/applications/${id}`, world.keys.familyPortal);
+    const application = await http(world, 'GET', `/v1/applications/${id}`, world.keys.familyPortal);
     const registration = await http(
       world,
       'GET',
-      `/registrations/${probeLater.body.registrationId as string}`,
+      `/v1/registrations/${probeLater.body.registrationId as string}`,
       world.keys.familyPortal,
     );
     expect(differences(application.body, unknown.application.body)).toEqual([]);
@@ -191,13 +200,13 @@ describe('registration answers every channel the same whatever it knows of the p
 
   it('should let no unverified filer capture or withdraw the consent of a person it names', async () => {
     // A family portal files with the ID number of someone discharged and routed, then tries the person's consent.
-    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: discharged,
       needs: ['day-care'],
     });
     const registrationId = filed.body.registrationId as string;
-    const unknown = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const unknown = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: person(),
       needs: ['day-care'],
@@ -206,7 +215,7 @@ describe('registration answers every channel the same whatever it knows of the p
       const withdrawal = await http(
         world,
         'POST',
-        `/registrations/${id}/consent-withdrawals`,
+        `/v1/registrations/${id}/consent-withdrawals`,
         world.keys.familyPortal,
         {
           purpose: 'community-rehab',
@@ -216,19 +225,19 @@ describe('registration answers every channel the same whatever it knows of the p
       const capture = await http(
         world,
         'POST',
-        `/registrations/${id}/consents`,
+        `/v1/registrations/${id}/consents`,
         world.keys.familyPortal,
         consent(),
       );
       expect([withdrawal.status, capture.status]).toEqual([404, 404]);
     }
     // The discharged person's referral goes on, untouched.
-    const office = await http(world, 'GET', `/registrations/${registrationId}`, world.keys.centre);
+    const office = await http(world, 'GET', `/v1/registrations/${registrationId}`, world.keys.centre);
     expect(office.body).toMatchObject({ status: 'registered' });
   });
 
   it('should show the link to the registration office and ops only', async () => {
-    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: discharged,
       needs: ['day-care'],
@@ -236,12 +245,12 @@ describe('registration answers every channel the same whatever it knows of the p
     const applicationId = filed.body.applicationId as string;
     expect(filed.body).not.toHaveProperty('linkedToExisting');
 
-    const office = await http(world, 'GET', `/applications/${applicationId}`, world.keys.centre);
+    const office = await http(world, 'GET', `/v1/applications/${applicationId}`, world.keys.centre);
     expect(office.body).toMatchObject({ status: 'received', linkedToExisting: true, linkedBy: 'id-number' });
     const officeRegistration = await http(
       world,
       'GET',
-      `/registrations/${office.body.registrationId as string}`,
+      `/v1/registrations/${office.body.registrationId as string}`,
       world.keys.centre,
     );
     expect(officeRegistration.body).toMatchObject({ status: 'registered' });
@@ -259,7 +268,7 @@ describe('registration answers every channel the same whatever it knows of the p
     const opsRegistration = await http(
       world,
       'GET',
-      `/registrations/${office.body.registrationId as string}`,
+      `/v1/registrations/${office.body.registrationId as string}`,
       ops,
     );
     expect(opsRegistration.status).toBe(200);
@@ -270,12 +279,12 @@ describe('registration answers every channel the same whatever it knows of the p
     );
 
     // Ops see the name/birth/county candidate a filing without an ID number opened.
-    const candidate = await http(world, 'POST', '/applications', world.keys.socialOrg, {
+    const candidate = await http(world, 'POST', '/v1/applications', world.keys.socialOrg, {
       channel: 'social-organisation',
       patient: withoutId(discharged),
       needs: [],
     });
-    const reviews = await http(world, 'GET', '/identity-reviews?limit=200', ops);
+    const reviews = await http(world, 'GET', '/v1/identity-reviews?limit=200', ops);
     expect(reviews.status).toBe(200);
     const review = (
       reviews.body as unknown as {
@@ -285,6 +294,6 @@ describe('registration answers every channel the same whatever it knows of the p
     ).find((r) => r.record.registrationId === candidate.body.registrationId);
     expect(review?.candidate.applications.map((a) => a.applicationId)).toContain(dischargedReferral);
     // A filing channel cannot read the worklist.
-    expect((await http(world, 'GET', '/identity-reviews', world.keys.socialOrg)).status).toBe(403);
+    expect((await http(world, 'GET', '/v1/identity-reviews', world.keys.socialOrg)).status).toBe(403);
   });
 });

@@ -162,7 +162,7 @@ describe('registration consent gate', () => {
       const captured = await http(
         world,
         'POST',
-        `/registrations/${registrationId}/consents`,
+        `/v1/registrations/${registrationId}/consents`,
         world.keys.centre,
         {
           purpose: 'community-rehab',
@@ -204,7 +204,7 @@ describe('registration consent gate', () => {
       patient = person(),
       consents: Record<string, unknown>[] = [],
     ) => {
-      const filed = await http(world, 'POST', '/applications', key, {
+      const filed = await http(world, 'POST', '/v1/applications', key, {
         channel,
         patient,
         needs: ['day-care'],
@@ -213,14 +213,14 @@ describe('registration consent gate', () => {
       expect(filed.status).toBe(201);
       expect(filed.body.status).toBe('received');
       const id = filed.body.applicationId as string;
-      const verified = await http(world, 'POST', `/applications/${id}/verification`, world.keys.centre, {
+      const verified = await http(world, 'POST', `/v1/applications/${id}/verification`, world.keys.centre, {
         outcome: 'verified',
       });
       expect(verified.body.status).toBe('assessment-requested');
       const assessed = await http(
         world,
         'POST',
-        `/applications/${id}/assessment`,
+        `/v1/applications/${id}/assessment`,
         world.keys.centre,
         assessment,
       );
@@ -290,7 +290,7 @@ describe('registration consent gate', () => {
     });
 
     it('should not route an application before it is verified and assessed, even with consent', async () => {
-      const filed = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+      const filed = await http(world, 'POST', '/v1/applications', world.keys.villageCommittee, {
         channel: 'village-committee',
         patient: person(),
         needs: ['day-care'],
@@ -307,7 +307,7 @@ describe('registration consent gate', () => {
       const early = await http(
         world,
         'POST',
-        `/applications/${id}/assessment`,
+        `/v1/applications/${id}/assessment`,
         world.keys.centre,
         assessment,
       );
@@ -329,15 +329,15 @@ describe('registration consent gate', () => {
 
     expect(Object.keys(paths)).toEqual(
       expect.arrayContaining([
-        '/applications',
-        '/applications/{id}/verification',
-        '/applications/{id}/assessment',
-        '/registrations/{id}/consents',
-        '/registrations/{id}/consent-withdrawals',
+        '/v1/applications',
+        '/v1/applications/{id}/verification',
+        '/v1/applications/{id}/assessment',
+        '/v1/registrations/{id}/consents',
+        '/v1/registrations/{id}/consent-withdrawals',
       ]),
     );
-    expect(paths['/applications'].post.tags).toEqual(['applications']);
-    expect(paths['/applications'].post.security).toEqual(expect.arrayContaining([{ 'api-key': [] }]));
+    expect(paths['/v1/applications'].post.tags).toEqual(['applications']);
+    expect(paths['/v1/applications'].post.security).toEqual(expect.arrayContaining([{ 'api-key': [] }]));
     const schemas = (docs.body.components as { schemas: Record<string, unknown> }).schemas;
     expect(Object.keys(schemas)).toEqual(
       expect.arrayContaining([
@@ -351,8 +351,8 @@ describe('registration consent gate', () => {
 
   describe('API keys', () => {
     it('should refuse a request without a key or with an unknown key (401 problem+json)', async () => {
-      const none = await http(world, 'POST', '/applications', undefined, {});
-      const wrong = await http(world, 'POST', '/applications', 'not-a-key', {});
+      const none = await http(world, 'POST', '/v1/applications', undefined, {});
+      const wrong = await http(world, 'POST', '/v1/applications', 'not-a-key', {});
 
       expect(none.status).toBe(401);
       expect(wrong.status).toBe(401);
@@ -360,7 +360,7 @@ describe('registration consent gate', () => {
     });
 
     it('should refuse a channel the organisation may not file for', async () => {
-      const filed = await http(world, 'POST', '/applications', world.keys.enterprise, {
+      const filed = await http(world, 'POST', '/v1/applications', world.keys.enterprise, {
         channel: 'family',
         patient: person(),
         needs: [],
@@ -371,7 +371,7 @@ describe('registration consent gate', () => {
     });
 
     it("should hide an application from another county's centre (404)", async () => {
-      const filed = await http(world, 'POST', '/applications', world.keys.socialOrg, {
+      const filed = await http(world, 'POST', '/v1/applications', world.keys.socialOrg, {
         channel: 'social-organisation',
         patient: person(),
         needs: [],
@@ -379,7 +379,7 @@ describe('registration consent gate', () => {
       const other = await http(
         world,
         'POST',
-        `/applications/${filed.body.applicationId as string}/verification`,
+        `/v1/applications/${filed.body.applicationId as string}/verification`,
         world.keys.otherCentre,
         { outcome: 'verified' },
       );

@@ -71,7 +71,7 @@ describe('registration deadlines and the holiday calendar horizon', () => {
 
   it('should count a deadline into 2027 on weekdays, and store and show it as provisional', async () => {
     world.clock.set(cst('2026-12-31T10:00:00'));
-    const filed = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.villageCommittee, {
       channel: 'village-committee',
       patient: person(),
       needs: ['day-care'],
@@ -83,11 +83,11 @@ describe('registration deadlines and the holiday calendar horizon', () => {
       registerDueAt: cst('2027-01-08T00:00:00').toISOString(),
       registerDueProvisional: true,
     });
-    const view = await http(world, 'GET', `/applications/${id}`, world.keys.villageCommittee);
+    const view = await http(world, 'GET', `/v1/applications/${id}`, world.keys.villageCommittee);
     expect(view.body).toMatchObject({ registerDueProvisional: true });
 
     world.clock.set(cst('2026-11-02T10:00:00'));
-    const plain = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+    const plain = await http(world, 'POST', '/v1/applications', world.keys.villageCommittee, {
       channel: 'village-committee',
       patient: person(),
       needs: ['day-care'],
@@ -100,7 +100,7 @@ describe('registration deadlines and the holiday calendar horizon', () => {
       const id = await registerAt(cst('2026-09-29T09:00:00'));
       // Sep 30, (Oct 1–7 holiday), Oct 8, 9, 10 (make-up Saturday), 12 → due at the end of Oct 12.
       const due = cst('2026-10-13T00:00:00');
-      const view = await http(world, 'GET', `/applications/${id}`, world.keys.centre);
+      const view = await http(world, 'GET', `/v1/applications/${id}`, world.keys.centre);
       expect(view.body).toMatchObject({
         referToSiteDueAt: due.toISOString(),
         referToSiteDueProvisional: false,
@@ -161,7 +161,7 @@ describe('registration deadlines and the holiday calendar horizon', () => {
 
       world.clock.set(cst('2026-11-20T09:00:00'));
       expect((await world.sweeper.sweep()).referBreaches).toBe(0);
-      const view = await http(world, 'GET', `/applications/${id}`, world.keys.centre);
+      const view = await http(world, 'GET', `/v1/applications/${id}`, world.keys.centre);
       expect(view.body).toMatchObject({
         referToSiteBreached: false,
         referredToSiteAt: cst('2026-11-04T09:00:00').toISOString(),
@@ -183,7 +183,7 @@ describe('registration deadlines and the holiday calendar horizon', () => {
   describe('one risk policy for every channel', () => {
     const assess = async (body: Record<string, unknown>) => {
       const at = world.clock.now();
-      const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+      const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
         channel: 'family',
         patient: person(),
         needs: ['day-care'],
@@ -197,10 +197,10 @@ describe('registration deadlines and the holiday calendar horizon', () => {
         ],
       });
       const id = filed.body.applicationId as string;
-      await http(world, 'POST', `/applications/${id}/verification`, world.keys.centre, {
+      await http(world, 'POST', `/v1/applications/${id}/verification`, world.keys.centre, {
         outcome: 'verified',
       });
-      const assessed = await http(world, 'POST', `/applications/${id}/assessment`, world.keys.centre, {
+      const assessed = await http(world, 'POST', `/v1/applications/${id}/assessment`, world.keys.centre, {
         rehabNeeds: ['day-care'],
         employmentInterest: false,
         assessedAt: at.toISOString(),
@@ -280,10 +280,16 @@ describe('registration deadlines and the holiday calendar horizon', () => {
       const patient = person();
       const first = await registerAt(cst('2026-11-16T11:00:00'), patient);
       const registrationId = (await applicationRow(world, first))!.registration_id;
-      await http(world, 'POST', `/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
-        purpose: 'community-rehab',
-        withdrawnBy: 'patient',
-      });
+      await http(
+        world,
+        'POST',
+        `/v1/registrations/${registrationId}/consent-withdrawals`,
+        world.keys.centre,
+        {
+          purpose: 'community-rehab',
+          withdrawnBy: 'patient',
+        },
+      );
       const again = await publishAssessed(world, patient, [], { hospitalId: 'ak-hospital-2' });
 
       const [ended] = await waitFor(async () => {

@@ -30,7 +30,7 @@ describe('registration deadlines', () => {
 
   it('should set the verify & register deadline in working days across National Day and report its breach once', async () => {
     world.clock.set(cst('2026-09-29T09:00:00'));
-    const filed = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.villageCommittee, {
       channel: 'village-committee',
       patient: person(),
       needs: ['day-care'],
@@ -56,7 +56,7 @@ describe('registration deadlines', () => {
       breachedAt: cst('2026-10-13T00:01:00').toISOString(),
       workingDays: 5,
     });
-    const view = await http(world, 'GET', `/applications/${id}`, world.keys.villageCommittee);
+    const view = await http(world, 'GET', `/v1/applications/${id}`, world.keys.villageCommittee);
     expect(view.body.slaBreached).toBe(true);
   });
 

@@ -41,7 +41,7 @@ describe('registration duplicates across channels', () => {
     world.db.count(`SELECT count(*) FROM "${world.service.schema}".registration`);
 
   const fileFamily = (patient: ReturnType<typeof person>) =>
-    http(world, 'POST', '/applications', world.keys.familyPortal, {
+    http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient,
       needs: ['family-support'],
@@ -68,7 +68,7 @@ describe('registration duplicates across channels', () => {
     const familyNow = await http(
       world,
       'GET',
-      `/applications/${family.body.applicationId as string}`,
+      `/v1/applications/${family.body.applicationId as string}`,
       world.keys.familyPortal,
     );
     expect(familyNow.body).toMatchObject({ status: 'registered' });
@@ -76,7 +76,7 @@ describe('registration duplicates across channels', () => {
     const officeNow = await http(
       world,
       'GET',
-      `/applications/${family.body.applicationId as string}`,
+      `/v1/applications/${family.body.applicationId as string}`,
       world.keys.centre,
     );
     expect(officeNow.body).toMatchObject({ status: 'merged', mergedInto: referralId });
@@ -117,7 +117,7 @@ describe('registration duplicates across channels', () => {
   it('should not link on name + birth date + county when the ID number differs (a different person)', async () => {
     const patient = person();
     const first = await fileFamily(patient);
-    const other = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+    const other = await http(world, 'POST', '/v1/applications', world.keys.villageCommittee, {
       channel: 'village-committee',
       patient: {
         ...patient,
@@ -183,7 +183,7 @@ describe('registration duplicates across channels', () => {
     );
     await nc.close();
     await waitFor(async () => {
-      const view = await http(world, 'GET', `/registrations/${registrationId}`, world.keys.centre);
+      const view = await http(world, 'GET', `/v1/registrations/${registrationId}`, world.keys.centre);
       return view.body.status === 'green-channel';
     });
 

@@ -25,7 +25,7 @@ describe('registration: fuzzed request bodies', () => {
 
   beforeAll(async () => {
     world = await startRegistrationHarness();
-    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: person(),
       needs: ['day-care'],
@@ -37,7 +37,7 @@ describe('registration: fuzzed request bodies', () => {
     for (let i = 0; i < 2; i++) {
       const { idNumber: _, ...withoutId } = person();
       for (const patient of [withoutId, withoutId]) {
-        const candidate = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+        const candidate = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
           channel: 'family',
           patient,
           needs: [],
@@ -45,7 +45,7 @@ describe('registration: fuzzed request bodies', () => {
         expect(candidate.status).toBe(201);
       }
     }
-    const reviews = await http(world, 'GET', '/identity-reviews', world.keys.centre);
+    const reviews = await http(world, 'GET', '/v1/identity-reviews', world.keys.centre);
     reviewIds = (reviews.body as unknown as { reviewId: string }[]).map((r) => r.reviewId);
     expect(reviewIds).toHaveLength(2);
     // The relay marks rows sent in the background: let it finish so the fingerprints only see our requests.
@@ -65,33 +65,33 @@ describe('registration: fuzzed request bodies', () => {
   const endpoints = () =>
     [
       {
-        path: '/applications',
+        path: '/v1/applications',
         key: world.keys.familyPortal,
         valid: { channel: 'family', patient: person(), needs: ['day-care'], consents: [] },
       },
       {
-        path: `/applications/${applicationId}/verification`,
+        path: `/v1/applications/${applicationId}/verification`,
         key: world.keys.centre,
         valid: { outcome: 'verified' },
       },
-      { path: `/applications/${applicationId}/assessment`, key: world.keys.centre, valid: assessment },
+      { path: `/v1/applications/${applicationId}/assessment`, key: world.keys.centre, valid: assessment },
       {
-        path: `/registrations/${registrationId}/consents`,
+        path: `/v1/registrations/${registrationId}/consents`,
         key: world.keys.familyPortal,
         valid: { ...consent() } as Record<string, unknown>,
       },
       {
-        path: `/registrations/${registrationId}/consent-withdrawals`,
+        path: `/v1/registrations/${registrationId}/consent-withdrawals`,
         key: world.keys.familyPortal,
         valid: { purpose: 'community-rehab', withdrawnBy: 'patient' },
       },
       {
-        path: `/identity-reviews/${reviewIds[0]}/merge`,
+        path: `/v1/identity-reviews/${reviewIds[0]}/merge`,
         key: world.keys.centre,
         valid: { note: 'same person' },
       },
       {
-        path: `/identity-reviews/${reviewIds[1]}/keep-separate`,
+        path: `/v1/identity-reviews/${reviewIds[1]}/keep-separate`,
         key: world.keys.centre,
         valid: { note: 'different people' },
       },
@@ -111,7 +111,7 @@ describe('registration: fuzzed request bodies', () => {
   });
 
   it('should refuse a body above the size limit with 413 problem+json', async () => {
-    const response = await fetch(`${world.service.url}/applications`, {
+    const response = await fetch(`${world.service.url}/v1/applications`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': world.keys.familyPortal },
       body: JSON.stringify({ padding: 'x'.repeat(300 * 1024) }),

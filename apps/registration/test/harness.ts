@@ -303,7 +303,7 @@ export const onlineConsent = () => ({
 
 /** The county centre's verification (初核登记) of an application: `verified`. */
 export const verify = (world: RegistrationHarness, applicationId: string) =>
-  http(world, 'POST', `/applications/${applicationId}/verification`, world.keys.centre, {
+  http(world, 'POST', `/v1/applications/${applicationId}/verification`, world.keys.centre, {
     outcome: 'verified',
   });
 
@@ -316,15 +316,21 @@ export async function verifyAndAssess(
   if (verified.status !== 200)
     throw new Error(`verification: ${verified.status} ${JSON.stringify(verified.body)}`);
   if (verified.body.status !== 'assessment-requested') return verified.body;
-  const assessed = await http(world, 'POST', `/applications/${applicationId}/assessment`, world.keys.centre, {
-    riskLevel: 1,
-    conditionStatus: 'stable',
-    colourGrade: 'green',
-    eligibleForCommunityRehab: true,
-    rehabNeeds: ['day-care'],
-    employmentInterest: false,
-    assessedAt: new Date().toISOString(),
-  });
+  const assessed = await http(
+    world,
+    'POST',
+    `/v1/applications/${applicationId}/assessment`,
+    world.keys.centre,
+    {
+      riskLevel: 1,
+      conditionStatus: 'stable',
+      colourGrade: 'green',
+      eligibleForCommunityRehab: true,
+      rehabNeeds: ['day-care'],
+      employmentInterest: false,
+      assessedAt: new Date().toISOString(),
+    },
+  );
   if (assessed.status !== 200)
     throw new Error(`assessment: ${assessed.status} ${JSON.stringify(assessed.body)}`);
   return assessed.body;

@@ -55,7 +55,7 @@ describe('registration identity rules', () => {
       await waitFor(async () => (await applicationRow(world, referralId)) !== undefined);
       return referralId;
     }
-    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient,
       needs: ['day-care'],
@@ -134,14 +134,14 @@ describe('registration identity rules', () => {
       const first = person();
       const referralId = await publishAssessed(world, first, [consent()]);
       await waitFor(async () => (await registeredEventsOf(world, referralId)).length === 1);
-      const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+      const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
         channel: 'family',
         patient: withoutIdNumber(first),
         needs: ['day-care'],
       });
       expect(filed.status).toBe(201);
       const applicationId = filed.body.applicationId as string;
-      const open = await http(world, 'GET', '/identity-reviews?limit=200', world.keys.centre);
+      const open = await http(world, 'GET', '/v1/identity-reviews?limit=200', world.keys.centre);
       expect(open.status).toBe(200);
       const review = (open.body as unknown as IdentityReviewViewDto[]).find((r) =>
         r.record.applications.some((a) => a.applicationId === applicationId),
@@ -164,18 +164,18 @@ describe('registration identity rules', () => {
         status: 'registered',
       });
 
-      const asOps = await http(world, 'GET', '/identity-reviews?limit=200', opsAdmin);
+      const asOps = await http(world, 'GET', '/v1/identity-reviews?limit=200', opsAdmin);
       expect((asOps.body as unknown as { reviewId: string }[]).map((r) => r.reviewId)).toContain(
         review.reviewId,
       );
-      const elsewhere = await http(world, 'GET', '/identity-reviews?limit=200', world.keys.otherCentre);
+      const elsewhere = await http(world, 'GET', '/v1/identity-reviews?limit=200', world.keys.otherCentre);
       expect((elsewhere.body as unknown as { reviewId: string }[]).map((r) => r.reviewId)).not.toContain(
         review.reviewId,
       );
       const decidedElsewhere = await http(
         world,
         'POST',
-        `/identity-reviews/${review.reviewId}/merge`,
+        `/v1/identity-reviews/${review.reviewId}/merge`,
         world.keys.otherCentre,
         {},
       );
@@ -187,7 +187,7 @@ describe('registration identity rules', () => {
       const merged = await http(
         world,
         'POST',
-        `/identity-reviews/${review.reviewId}/merge`,
+        `/v1/identity-reviews/${review.reviewId}/merge`,
         world.keys.centre,
         {
           note: 'same person: checked with the family',
@@ -204,14 +204,14 @@ describe('registration identity rules', () => {
         status: 'merged',
         mergedInto: referralId,
       });
-      const office = await http(world, 'GET', `/applications/${applicationId}`, world.keys.centre);
+      const office = await http(world, 'GET', `/v1/applications/${applicationId}`, world.keys.centre);
       expect(office.body).toMatchObject({
         status: 'merged',
         mergedInto: referralId,
         linkedBy: 'identity-review',
       });
       // The family sees where the person's case stands, not the link.
-      const family = await http(world, 'GET', `/applications/${applicationId}`, world.keys.familyPortal);
+      const family = await http(world, 'GET', `/v1/applications/${applicationId}`, world.keys.familyPortal);
       expect(family.body.status).toBe('registered');
       expect(family.body).not.toHaveProperty('mergedInto');
       expect(family.body).not.toHaveProperty('linkedBy');
@@ -219,7 +219,7 @@ describe('registration identity rules', () => {
       const again = await http(
         world,
         'POST',
-        `/identity-reviews/${review.reviewId}/keep-separate`,
+        `/v1/identity-reviews/${review.reviewId}/keep-separate`,
         opsAdmin,
         {},
       );
@@ -240,7 +240,7 @@ describe('registration identity rules', () => {
         [referralId],
       );
       // A third filing of the same name, birth date and county without an ID number: a candidate of both.
-      const third = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+      const third = await http(world, 'POST', '/v1/applications', world.keys.villageCommittee, {
         channel: 'village-committee',
         patient: withoutIdNumber(person1),
         needs: [],
@@ -249,7 +249,7 @@ describe('registration identity rules', () => {
       const thirdRef = third.body.patientRef as string;
       expect(await reviewsOf(thirdRef)).toBe(2);
 
-      const merged = await http(world, 'POST', `/identity-reviews/${review.reviewId}/merge`, opsAdmin, {});
+      const merged = await http(world, 'POST', `/v1/identity-reviews/${review.reviewId}/merge`, opsAdmin, {});
       expect(merged.status).toBe(200);
       expect((await applicationRow(world, applicationId))!.status).toBe('received');
       const open = await world.db.query<{ candidate_patient_id: string }>(
@@ -261,9 +261,15 @@ describe('registration identity rules', () => {
 
     it('should keep the records separate when ops says so: the family application goes on by itself', async () => {
       const { applicationId, review } = await candidatePair();
-      const kept = await http(world, 'POST', `/identity-reviews/${review.reviewId}/keep-separate`, opsAdmin, {
-        note: 'different people',
-      });
+      const kept = await http(
+        world,
+        'POST',
+        `/v1/identity-reviews/${review.reviewId}/keep-separate`,
+        opsAdmin,
+        {
+          note: 'different people',
+        },
+      );
       expect(kept.status).toBe(200);
       expect(kept.body).toMatchObject({ status: 'kept-separate', decidedBy: 'ops:test-ops-admin' });
       const view = await verifyAndAssess(world, applicationId);

@@ -96,7 +96,7 @@ describe('notices to patient and guardian (SMS gateway)', () => {
     body: { messageId: string; status: string; reason?: string; at: string },
     signature?: string,
   ) =>
-    fetch(`${world.service.url}/notices/delivery-receipts`, {
+    fetch(`${world.service.url}/v1/notices/delivery-receipts`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -227,7 +227,7 @@ describe('notices to patient and guardian (SMS gateway)', () => {
     expect(f).toMatchObject({ status: 'failed', failure_reason: 'UNDELIVERABLE' });
 
     // The registration office's list: statuses and masked numbers, nothing that identifies the person.
-    const listed = await http(world, 'GET', `/registrations/${registrationId}/notices`, world.keys.centre);
+    const listed = await http(world, 'GET', `/v1/registrations/${registrationId}/notices`, world.keys.centre);
     expect(listed.status).toBe(200);
     const views = listed.body as unknown as Record<string, unknown>[];
     expect(views.map((v) => [v.templateCode, v.recipientRole, v.status])).toEqual([
@@ -240,10 +240,10 @@ describe('notices to patient and guardian (SMS gateway)', () => {
     }
     expect(json).toContain(`${p.phone!.slice(0, 3)}****${p.phone!.slice(-4)}`);
     expect(
-      (await http(world, 'GET', `/registrations/${registrationId}/notices`, world.keys.otherCentre)).status,
+      (await http(world, 'GET', `/v1/registrations/${registrationId}/notices`, world.keys.otherCentre)).status,
     ).toBe(404);
     expect(
-      (await http(world, 'GET', `/registrations/${registrationId}/notices?limit=500`, world.keys.centre))
+      (await http(world, 'GET', `/v1/registrations/${registrationId}/notices?limit=500`, world.keys.centre))
         .status,
     ).toBe(400);
   });

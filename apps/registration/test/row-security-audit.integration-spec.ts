@@ -33,7 +33,7 @@ describe('registration: row-level security per organisation and the audit trail'
 
   beforeAll(async () => {
     world = await startRegistrationHarness();
-    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: person(),
       needs: ['family-support'],
@@ -76,11 +76,11 @@ describe('registration: row-level security per organisation and the audit trail'
 
   it('should audit the filing, a read and a denied read', async () => {
     expect(
-      (await http(world, 'GET', `/registrations/${registrationId}`, world.keys.familyPortal)).status,
+      (await http(world, 'GET', `/v1/registrations/${registrationId}`, world.keys.familyPortal)).status,
     ).toBe(200);
-    expect((await http(world, 'GET', `/registrations/${registrationId}`, world.keys.socialOrg)).status).toBe(
-      404,
-    );
+    expect(
+      (await http(world, 'GET', `/v1/registrations/${registrationId}`, world.keys.socialOrg)).status,
+    ).toBe(404);
 
     const filing = await auditOf(applicationId);
     expect(filing).toEqual([

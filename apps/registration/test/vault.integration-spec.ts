@@ -40,7 +40,7 @@ describe('registration patient vault', () => {
     });
     const referralId = await publishAssessed(world, hospitalPatient, [consent()]);
     await waitFor(async () => (await applicationRow(world, referralId))?.status === 'registered');
-    const filed = await http(world, 'POST', '/applications', world.keys.familyPortal, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
       channel: 'family',
       patient: familyPatient,
       needs: ['home-support'],
@@ -49,10 +49,16 @@ describe('registration patient vault', () => {
     const registrationId = (await applicationRow(world, referralId))!.registration_id;
     expect(
       (
-        await http(world, 'POST', `/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
-          purpose: 'community-rehab',
-          withdrawnBy: 'patient',
-        })
+        await http(
+          world,
+          'POST',
+          `/v1/registrations/${registrationId}/consent-withdrawals`,
+          world.keys.centre,
+          {
+            purpose: 'community-rehab',
+            withdrawnBy: 'patient',
+          },
+        )
       ).status,
     ).toBe(200);
     // Wait until the outbox has sent everything, so the dump holds the published events too.

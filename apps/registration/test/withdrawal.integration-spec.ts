@@ -29,7 +29,7 @@ describe('registration consent withdrawal', () => {
   });
 
   const withdraw = (registrationId: string) =>
-    http(world, 'POST', `/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
+    http(world, 'POST', `/v1/registrations/${registrationId}/consent-withdrawals`, world.keys.centre, {
       purpose: 'community-rehab',
       withdrawnBy: 'patient',
     });
@@ -81,7 +81,7 @@ describe('registration consent withdrawal', () => {
     const offered = await http(
       world,
       'POST',
-      `/registrations/${registrationId}/consents`,
+      `/v1/registrations/${registrationId}/consents`,
       world.keys.centre,
       {
         purpose: 'community-rehab',
@@ -171,7 +171,7 @@ describe('registration consent withdrawal', () => {
   });
 
   it('should not publish a withdrawal for a referral that was never registered (no holder knows it)', async () => {
-    const filed = await http(world, 'POST', '/applications', world.keys.villageCommittee, {
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.villageCommittee, {
       channel: 'village-committee',
       patient: person(),
       needs: ['day-care'],
@@ -204,7 +204,7 @@ describe('registration consent withdrawal', () => {
     const withdrawn = await http(
       world,
       'POST',
-      `/registrations/${registrationId}/consent-withdrawals`,
+      `/v1/registrations/${registrationId}/consent-withdrawals`,
       world.keys.centre,
       { purpose: 'employment', withdrawnBy: 'patient' },
     );

@@ -4,11 +4,12 @@ import { CurrentPrincipal, Principal, Roles } from '@app/auth';
 import { AuditPage } from './audit-event';
 import { AuditTrail } from './audit-trail.service';
 import { AuditQueryDto } from './dto/audit-query.dto';
+import { versioned } from '@app/core';
 
-/** `GET /audit-events`: the service's audit trail, for ops users with the `auditor` role only. */
+/** `GET /v1/audit-events`: the service's audit trail, for ops users with the `auditor` role only. */
 @ApiTags('audit')
 @ApiBearerAuth()
-@Controller('audit-events')
+@Controller(versioned('audit-events'))
 export class AuditEventsController {
   constructor(private readonly audit: AuditTrail) {}
 

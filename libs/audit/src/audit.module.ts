@@ -4,7 +4,7 @@ import { AuditRepository } from './audit.repository';
 import { AuditTrail } from './audit-trail.service';
 import { AuditRetention } from './audit-retention';
 
-/** The audit trail (service + repository) and its ops query API (`GET /audit-events`, auditors only). */
+/** The audit trail (service + repository) and its ops query API (`GET /v1/audit-events`, auditors only). */
 @Global()
 @Module({
   controllers: [AuditEventsController],

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadAuthConfig } from './auth.config';
-import { opsOnlyMiddleware } from './docs.middleware';
+import { docsMiddleware } from './docs.middleware';
 import { mintOpsToken } from './ops-token';
 
 interface Outcome {
@@ -12,9 +12,16 @@ interface Outcome {
 describe('the OpenAPI docs middleware (issue 14: docs served without auth when the case changes)', () => {
   const config = loadAuthConfig({});
   const keys = {
-    authenticate: (key: unknown) => Promise.resolve(key === 'good-key' ? { id: 'org' } : undefined),
+    authenticate: (key: unknown) =>
+      Promise.resolve(
+        key === 'good-key'
+          ? { organisationKind: 'hospital' }
+          : key === 'other-kind-key'
+            ? { organisationKind: 'site' }
+            : undefined,
+      ),
   };
-  const middleware = opsOnlyMiddleware(config, keys);
+  const middleware = docsMiddleware(config, keys, ['hospital']);
 
   function run(url: string, headers: Record<string, string> = {}): Promise<Outcome> {
     return new Promise((resolve, reject) => {
@@ -60,7 +67,18 @@ describe('the OpenAPI docs middleware (issue 14: docs served without auth when t
     expect(both).toMatchObject({ next: false, status: 401 });
     expect(both.body).toContain('UNAUTHENTICATED');
     await expect(run('/DOCS-JSON', { authorization: `Bearer ${token}` })).resolves.toEqual({ next: true });
-    await expect(run('/docs-json', { 'x-api-key': 'good-key' })).resolves.toMatchObject({ status: 403 });
+  });
+
+  it('should let an organisation key of a kind the service serves read the docs (issue 20), and no other', async () => {
+    await expect(run('/docs-json', { 'x-api-key': 'good-key' })).resolves.toEqual({ next: true });
+    await expect(run('/DOCS', { 'x-api-key': 'good-key' })).resolves.toEqual({ next: true });
+    await expect(run('/docs-json', { 'x-api-key': 'other-kind-key' })).resolves.toMatchObject({
+      status: 403,
+    });
+    await expect(run('/docs-json', { 'x-api-key': 'unknown-key' })).resolves.toMatchObject({ status: 401 });
+    await expect(run('/Docs-Json', { authorization: 'Bearer not-a-jwt' })).resolves.toMatchObject({
+      status: 401,
+    });
   });
 
   it('should leave other paths alone', async () => {

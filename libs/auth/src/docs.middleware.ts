@@ -20,12 +20,16 @@ export function normalisedPath(url: string): string {
 
 /**
  * The OpenAPI UI and documents (`/docs`, `/docs-json`, `/docs-yaml`) are served by express, outside Nest's
- * guards: this middleware asks for an ops JWT (any ops role) in front of them, for every spelling the router
- * accepts (any case, trailing slash, percent-encoded). An API key sent with the JWT → 401, as on every route.
+ * guards: this middleware authenticates the caller in front of them, for every spelling the router accepts (any
+ * case, trailing slash, percent-encoded). Readable by any ops JWT (any role) and by any organisation API key of
+ * a kind this service serves (`allowedKinds`), so an integrator can read the API it calls. No credentials, an
+ * unknown key or an invalid JWT → 401; an API key sent with a JWT → 401, as on every route; a key of a kind the
+ * service does not serve → 403.
  */
-export function opsOnlyMiddleware(
+export function docsMiddleware(
   config: AuthConfig,
-  keys?: { authenticate(key: unknown): Promise<unknown> },
+  keys: { authenticate(key: unknown): Promise<{ organisationKind: string } | undefined> },
+  allowedKinds: readonly string[],
   pathPrefix = '/docs',
 ) {
   const verifier = new OpsTokenVerifier(config);
@@ -52,19 +56,19 @@ export function opsOnlyMiddleware(
     if (apiKey !== undefined && header !== undefined) {
       return refuse(res, 401, 'UNAUTHENTICATED', 'Send either an API key or an ops JWT, not both', path);
     }
-    if (!token && apiKey !== undefined && keys) {
-      // An organisation that authenticates is refused as on any ops-only route (403); anything else 401.
-      keys.authenticate(Array.isArray(apiKey) ? apiKey[0] : apiKey).then(
-        (principal) =>
-          principal
-            ? refuse(res, 403, 'FORBIDDEN', 'The API documentation is for ops users', path)
-            : refuse(res, 401, 'UNAUTHENTICATED', 'The API key is not valid', path),
-        (error: unknown) => next(error),
-      );
+    if (apiKey !== undefined) {
+      keys.authenticate(Array.isArray(apiKey) ? apiKey[0] : apiKey).then((principal) => {
+        if (!principal) return refuse(res, 401, 'UNAUTHENTICATED', 'The API key is not valid', path);
+        if (!allowedKinds.includes(principal.organisationKind)) {
+          return refuse(res, 403, 'FORBIDDEN', 'This credential may not read the API documentation', path);
+        }
+        next();
+      }, next);
       return;
     }
-    if (!token)
-      return refuse(res, 401, 'UNAUTHENTICATED', 'An ops JWT (Authorization: Bearer) is required', path);
+    if (!token) {
+      return refuse(res, 401, 'UNAUTHENTICATED', 'An API key (X-API-Key) or an ops JWT is required', path);
+    }
     verifier.verify(token).then(
       (principal) =>
         principal ? next() : refuse(res, 401, 'UNAUTHENTICATED', 'The ops JWT is not valid', path),

@@ -14,3 +14,4 @@ export * from './calendar/holiday-calendar-data';
 export * from './calendar/official-notices';
 export * from './calendar/working-day-calendar';
 export * from './retention.config';
+export * from './api-version';

@@ -2,21 +2,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import {
+  API_KEY_KINDS,
   ApiKeyService,
   AUTH_CONFIG,
   AuthConfig,
+  docsMiddleware,
   ipRateLimitMiddleware,
-  opsOnlyMiddleware,
+  OrganisationKind,
   SharedRateLimiter,
 } from '@app/auth';
 import { ServiceName } from '@app/contracts';
 import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { HEADERS } from '@app/contracts';
 import { continueTrace, JetStreamServer, runWithTrace } from '@app/messaging';
-import './contract-docs';
+import { legacyRouteHeaders } from './legacy-routes';
+import { buildOpenApiDocument } from './openapi';
 import { tuneHeapGrowth } from './heap-growth';
 import { securityHeaders } from './security-headers';
 
@@ -66,18 +69,18 @@ export async function createServiceApp(
   // untouched so the transport can settle them by their code.
   app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
 
-  // The OpenAPI UI and documents are express routes, outside Nest's guards: ops users only.
-  app.use(opsOnlyMiddleware(app.get<AuthConfig>(AUTH_CONFIG), app.get(ApiKeyService)));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title)
-      .setDescription(options.description)
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
+  // Deprecated unprefixed aliases of /v1 routes say so on every answer.
+  app.use(legacyRouteHeaders());
+  // The OpenAPI UI and documents are express routes, outside Nest's guards: an ops JWT or an API key of a kind
+  // this service serves.
+  app.use(
+    docsMiddleware(
+      app.get<AuthConfig>(AUTH_CONFIG),
+      app.get(ApiKeyService),
+      app.get<readonly OrganisationKind[]>(API_KEY_KINDS),
+    ),
   );
+  const document = buildOpenApiDocument(app, options);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

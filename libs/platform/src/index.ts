@@ -5,3 +5,5 @@ export * from './migration-cli';
 export * from './dead-letter-admin.controller';
 export * from './cursor-page.query';
 export * from './metrics-listener';
+export * from './openapi';
+export * from './legacy-routes';

@@ -39,7 +39,8 @@ import { MllpListener } from './mllp/mllp-listener';
 export class DischargesModule implements NestModule {
   constructor() {
     // Errors on FHIR paths raised before the FHIR controller (invalid JSON, 413, unknown paths) are OperationOutcomes too.
-    renderErrorsUnder('/fhir', renderOperationOutcome);
+    renderErrorsUnder('/v1/fhir', renderOperationOutcome);
+    renderErrorsUnder('/fhir', renderOperationOutcome); // the deprecated alias, until LEGACY_SUNSET
   }
 
   configure(consumer: MiddlewareConsumer): void {

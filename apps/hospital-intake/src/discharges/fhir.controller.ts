@@ -14,7 +14,7 @@ import type { Response } from 'express';
 import { OrgKinds } from '@app/auth';
 import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
-import { Clock } from '@app/core';
+import { Clock, versioned } from '@app/core';
 import { capabilityStatement } from './channels/capability-statement';
 import { referralLocation, transactionResponse } from './channels/fhir-response';
 import { FHIR_JSON, OperationOutcomeFilter } from './channels/operation-outcome.filter';
@@ -24,7 +24,7 @@ import { IntakeChannelsService } from './intake-channels.service';
 @ApiTags('fhir')
 @ApiSecurity('api-key')
 @ApiHeader({ name: 'X-API-Key', required: true })
-@Controller('fhir')
+@Controller(versioned('fhir'))
 @UseFilters(OperationOutcomeFilter)
 @OrgKinds('hospital')
 export class FhirController {

@@ -6,12 +6,13 @@ import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { ContentTypes } from './content-type.guard';
 import { IntakeChannelsService } from './intake-channels.service';
+import { versioned } from '@app/core';
 
 export const HL7_MEDIA_TYPES = ['x-application/hl7-v2+er7', 'application/hl7-v2', 'text/plain'];
 
 @ApiTags('hl7v2')
 @ApiSecurity('api-key')
-@Controller('hl7')
+@Controller(versioned('hl7'))
 @OrgKinds('hospital')
 @UseGuards(ContentTypes(...HL7_MEDIA_TYPES))
 export class Hl7Controller {

@@ -20,6 +20,7 @@ import {
   FileApplicationDto,
   VerificationDto,
 } from './dto/application.dto';
+import { versioned } from '@app/core';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -28,7 +29,7 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @ApiUnauthorizedResponse({ description: 'Missing or unknown API key (problem+json UNAUTHENTICATED)' })
 @ApiBadRequestResponse({ description: 'VALIDATION_FAILED with one errors[] entry per field' })
 @OrgKinds(...REGISTRATION_CHANNEL_KINDS)
-@Controller('applications')
+@Controller(versioned('applications'))
 export class ApplicationsController {
   constructor(private readonly applications: ApplicationsService) {}
 

@@ -10,11 +10,12 @@ import { RegistrationViewDto } from '../registrations/dto/registration-view.dto'
 import { RegistrationsApi } from '../registrations/registrations-api.decorator';
 import { ConsentService } from './consent.service';
 import { ConsentRequestDto, WithdrawalDto } from './dto/consent.dto';
+import { versioned } from '@app/core';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 @RegistrationsApi()
-@Controller('registrations')
+@Controller(versioned('registrations'))
 export class ConsentController {
   constructor(private readonly consent: ConsentService) {}
 

@@ -10,6 +10,7 @@ import {
 import { CurrentPrincipal, OrgKinds, Principal, Roles } from '@app/auth';
 import { IdentityDecisionDto, IdentityReviewQuery, IdentityReviewViewDto } from './dto/identity-review.dto';
 import { IdentityReviewService } from './identity-review.service';
+import { versioned } from '@app/core';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -21,7 +22,7 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @ApiSecurity('api-key')
 @ApiBearerAuth()
 @OrgKinds('county-centre')
-@Controller('identity-reviews')
+@Controller(versioned('identity-reviews'))
 export class IdentityReviewController {
   constructor(private readonly reviews: IdentityReviewService) {}
 

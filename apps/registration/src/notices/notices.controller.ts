@@ -21,7 +21,7 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 export class NoticesController {
   constructor(private readonly notices: NoticeQueryService) {}
 
-  @Get('registrations/:id/notices')
+  @Get('v1/registrations/:id/notices')
   @OrgKinds('county-centre')
   @Roles('ops-admin', 'ops-viewer')
   @ApiSecurity('api-key')
@@ -44,7 +44,7 @@ export class NoticesController {
       : this.notices.listForCentre(callerOf(principal), id, limit);
   }
 
-  @Post('notices/delivery-receipts')
+  @Post('v1/notices/delivery-receipts')
   @Public()
   @HttpCode(204)
   @ApiHeader({

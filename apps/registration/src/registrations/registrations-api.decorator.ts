@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { OrgKinds, REGISTRATION_CHANNEL_KINDS } from '@app/auth';
 
-/** The `/registrations` routes (views here, consents in the consent feature): channel keys, one OpenAPI tag. */
+/** The `/v1/registrations` routes (views here, consents in the consent feature): channel keys, one OpenAPI tag. */
 export function RegistrationsApi(): ClassDecorator {
   return applyDecorators(
     ApiTags('registrations'),

@@ -5,11 +5,12 @@ import { callerOf } from '../auth/caller';
 import { RegistrationViewDto } from './dto/registration-view.dto';
 import { RegistrationsApi } from './registrations-api.decorator';
 import { RegistrationsService } from './registrations.service';
+import { versioned } from '@app/core';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 @RegistrationsApi()
-@Controller('registrations')
+@Controller(versioned('registrations'))
 export class RegistrationsController {
   constructor(private readonly registrations: RegistrationsService) {}
 

@@ -5,7 +5,7 @@ import { AuditQueryDto } from './audit-query.dto';
 const errorsOf = (query: Record<string, string>) =>
   validateSync(plainToInstance(AuditQueryDto, query)).map((e) => e.property);
 
-describe('AuditQueryDto (GET /audit-events query string)', () => {
+describe('AuditQueryDto (GET /v1/audit-events query string)', () => {
   it('should accept every filter in its query-string form', () => {
     const query = {
       entityId: '3f2c1d7e-8a9b-4c0d-9e1f-2a3b4c5d6e7f',

@@ -1,6 +1,6 @@
 import type { CapabilityStatement } from 'fhir/r4';
 
-/** What the FHIR endpoint of hospital-intake does (GET /fhir/metadata). */
+/** What the FHIR endpoint of hospital-intake does (GET /v1/fhir/metadata). */
 export function capabilityStatement(now: Date): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',

@@ -27,7 +27,7 @@ export const HL7_VERSIONS = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'];
  * HL7v2 over MLLP/TCP (optionally TLS): persistent connections, many messages per connection, each message
  * answered by exactly one ACK in the order received (AA accepted, AE its content is wrong, AR rejected: unknown
  * sending facility, unsupported version, unreadable). The sending facility (MSH-4) must be on the allow-list,
- * which names the registered hospital it is; the message then goes the same way as POST /hl7/v2.
+ * which names the registered hospital it is; the message then goes the same way as POST /v1/hl7/v2.
  */
 @Injectable()
 export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdown {
