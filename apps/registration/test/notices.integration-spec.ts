@@ -240,7 +240,8 @@ describe('notices to patient and guardian (SMS gateway)', () => {
     }
     expect(json).toContain(`${p.phone!.slice(0, 3)}****${p.phone!.slice(-4)}`);
     expect(
-      (await http(world, 'GET', `/v1/registrations/${registrationId}/notices`, world.keys.otherCentre)).status,
+      (await http(world, 'GET', `/v1/registrations/${registrationId}/notices`, world.keys.otherCentre))
+        .status,
     ).toBe(404);
     expect(
       (await http(world, 'GET', `/v1/registrations/${registrationId}/notices?limit=500`, world.keys.centre))

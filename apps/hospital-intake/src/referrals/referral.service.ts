@@ -335,7 +335,9 @@ export class ReferralService {
    * view; employment steps are not lifecycle steps of the timeline).
    */
   async onEmploymentStageChanged(event: EventEnvelope<EmploymentStageChangedData>): Promise<void> {
-    await this.changed(event, 'employment-stage-changed', () => this.referrals.markEmploymentStage(event.data));
+    await this.changed(event, 'employment-stage-changed', () =>
+      this.referrals.markEmploymentStage(event.data),
+    );
   }
 
   /**

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope, ReferralAssignedData, ReferralCancelledData, ReferralFileSummarisedData } from '@app/contracts';
+import {
+  EventEnvelope,
+  ReferralAssignedData,
+  ReferralCancelledData,
+  ReferralFileSummarisedData,
+} from '@app/contracts';
 import { OutboxRepository } from '@app/messaging';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { NoticeService } from '../notices/notice.service';
