@@ -9,6 +9,7 @@ import { GreenChannelHold1764600000100 } from './migrations/1764600000100-GreenC
 import { GenericWebhookOutbox1764600000000 } from './migrations/1764600000000-GenericWebhookOutbox';
 import { RowLevelSecurityAndAudit1764100000100 } from './migrations/1764100000100-RowLevelSecurityAndAudit';
 import { SubjectFileAndAssessmentTimers1766300000000 } from './migrations/1766300000000-SubjectFileAndAssessmentTimers';
+import { SiteContact1766970000000 } from './migrations/1766970000000-SiteContact';
 
 /** What rehab-site keeps in its own schema (raw SQL repositories: no entities). */
 export const DATABASE: DatabaseDefinition = {
@@ -24,5 +25,6 @@ export const DATABASE: DatabaseDefinition = {
     EmploymentConsents1765100000000,
     SubjectFileAndAssessmentTimers1766300000000,
     AuditRetention1766950000000,
+    SiteContact1766970000000,
   ],
 };

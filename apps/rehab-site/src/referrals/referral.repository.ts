@@ -7,6 +7,8 @@ import {
   CandidateQuery,
   placeAtBestCandidateSql,
   RoutingTarget,
+  RoutingTargetRow,
+  toRoutingTarget,
 } from '../directory/site.repository';
 import { ReferralStatus } from './referral-lifecycle';
 import {
@@ -91,6 +93,8 @@ export class ReferralRepository {
         placed_site_id: string | null;
         placed_site_name: string | null;
         placed_site_has_webhook: boolean | null;
+        placed_site_contact_address: string | null;
+        placed_site_contact_phone: string | null;
       })[]
     >(
       `WITH ${placeAtBestCandidateSql(this.s, {
@@ -117,7 +121,8 @@ export class ReferralRepository {
          ON CONFLICT (referral_id) DO NOTHING
          RETURNING *
        )
-       SELECT i.*, p.id AS placed_site_id, p.name AS placed_site_name, p.has_webhook AS placed_site_has_webhook
+       SELECT i.*, p.id AS placed_site_id, p.name AS placed_site_name, p.has_webhook AS placed_site_has_webhook,
+              p.contact_address AS placed_site_contact_address, p.contact_phone AS placed_site_contact_phone
          FROM (SELECT 1) one LEFT JOIN inserted i ON true LEFT JOIN placed p ON true`,
       [
         ...registeredValues(referral),
@@ -142,7 +147,13 @@ export class ReferralRepository {
     return {
       referral: toReferralRecord(row),
       site: row.placed_site_id
-        ? { id: row.placed_site_id, name: row.placed_site_name!, hasWebhook: row.placed_site_has_webhook! }
+        ? toRoutingTarget({
+            id: row.placed_site_id,
+            name: row.placed_site_name!,
+            has_webhook: row.placed_site_has_webhook!,
+            contact_address: row.placed_site_contact_address,
+            contact_phone: row.placed_site_contact_phone,
+          })
         : undefined,
     };
   }
@@ -156,9 +167,7 @@ export class ReferralRepository {
     query: CandidateQuery,
     assignment: CandidateAssignment,
   ): Promise<RoutingTarget | undefined> {
-    const [rows] = await this.tx.manager.query<
-      [{ id: string; name: string; has_webhook: boolean }[], number]
-    >(
+    const [rows] = await this.tx.manager.query<[RoutingTargetRow[], number]>(
       `WITH ${placeAtBestCandidateSql(this.s, {
         areaCodes: '$1::text[]',
         needs: '$2::text[]',
@@ -171,7 +180,7 @@ export class ReferralRepository {
               answer_due_at = $9, needs_manual_placement = false, holds_place = true, updated_at = now()
          FROM placed
         WHERE r.referral_id = $4
-       RETURNING placed.id, placed.name, placed.has_webhook`,
+       RETURNING placed.id, placed.name, placed.has_webhook, placed.contact_address, placed.contact_phone`,
       [
         query.areaCodes,
         query.needs,
@@ -185,7 +194,7 @@ export class ReferralRepository {
       ],
     );
     const [row] = rows;
-    return row ? { id: row.id, name: row.name, hasWebhook: row.has_webhook } : undefined;
+    return row ? toRoutingTarget(row) : undefined;
   }
 
   /** Locks the referral for a state change. */
