@@ -142,12 +142,7 @@ function bestCandidateSql(schema: string, p: CandidateParams): string {
  * announces it (no row: no place taken). `siteId` is the SQL of the site's id: a placeholder or a subquery.
  */
 export function takePlaceSql(schema: string, siteId: string): string {
-  return takePlaceSqlOf(
-    `${schema}.site`,
-    's',
-    siteId,
-    ROUTING_TARGET_COLUMNS,
-  );
+  return takePlaceSqlOf(`${schema}.site`, 's', siteId, ROUTING_TARGET_COLUMNS);
 }
 
 /**

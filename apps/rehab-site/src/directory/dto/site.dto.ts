@@ -91,7 +91,10 @@ export class CreateSiteDto {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   webhookUrl?: string;
 
-  @ApiPropertyOptional({ description: CONTACT_ADDRESS_DESCRIPTION, example: '陕西省安康市汉滨区老城街道建设路12号' })
+  @ApiPropertyOptional({
+    description: CONTACT_ADDRESS_DESCRIPTION,
+    example: '陕西省安康市汉滨区老城街道建设路12号',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 200)
