@@ -8,6 +8,7 @@ import { RowLevelSecurityAndAudit1763900002100 } from './migrations/176390000210
 import { IdentityReview1764910000000 } from './migrations/1764910000000-IdentityReview';
 import { ApplicationFileSummary1766300000100 } from './migrations/1766300000100-ApplicationFileSummary';
 import { Notices1766400000000 } from './migrations/1766400000000-Notices';
+import { ApplicationRoutingStopped1766970000100 } from './migrations/1766970000100-ApplicationRoutingStopped';
 
 /** What registration keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -22,5 +23,6 @@ export const DATABASE: DatabaseDefinition = {
     ApplicationFileSummary1766300000100,
     Notices1766400000000,
     AuditRetention1766950000000,
+    ApplicationRoutingStopped1766970000100,
   ],
 };

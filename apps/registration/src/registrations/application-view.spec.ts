@@ -34,6 +34,7 @@ const row = (overrides: Partial<ApplicationRow> = {}): ApplicationRow => ({
   endedAt: null,
   endReason: null,
   fileSummary: null,
+  routingStopped: null,
   ...overrides,
 });
 

@@ -9,6 +9,7 @@ import {
   NewApplication,
   RawApplication,
   ReferDeadline,
+  RoutingStop,
   toApplication,
 } from './application-row';
 
@@ -209,6 +210,28 @@ export class ApplicationRepository {
       `UPDATE ${this.s}.application SET file_summary = $2::jsonb
         WHERE id = $1 AND (file_summary IS NULL OR (file_summary->>'updatedAt')::timestamptz <= $3::timestamptz)`,
       [id, JSON.stringify(summary), summary.updatedAt],
+    );
+    return count === 1;
+  }
+
+  /** Routing stopped at rehab-site (see {@link RoutingStop}); a refusal older than the one kept is ignored. */
+  async markRoutingStopped(id: string, stop: RoutingStop): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.s}.application
+          SET routing_stopped_reason = $2, routing_stopped_site_id = $3, routing_stopped_at = $4
+        WHERE id = $1 AND (routing_stopped_at IS NULL OR routing_stopped_at <= $4)`,
+      [id, stop.reason, stop.siteId, stop.at],
+    );
+    return count === 1;
+  }
+
+  /** A site holds the referral again (assigned at `at`): a routing stop from before then no longer stands. */
+  async clearRoutingStopped(id: string, at: Date): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.s}.application
+          SET routing_stopped_reason = NULL, routing_stopped_site_id = NULL, routing_stopped_at = NULL
+        WHERE id = $1 AND routing_stopped_at <= $2`,
+      [id, at],
     );
     return count === 1;
   }

@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EVENTS, EventEnvelope, ReferralAssignedData, ReferralFileSummarisedData } from '@app/contracts';
+import {
+  EVENTS,
+  EventEnvelope,
+  ReferralAssignedData,
+  ReferralDeclinedData,
+  ReferralFileSummarisedData,
+} from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import { ReferralProgressService } from './referral-progress.service';
 
@@ -11,6 +17,11 @@ export class ReferralProgressEventsController {
   @OnEvent(EVENTS.referralAssigned)
   onAssigned(@Payload() event: EventEnvelope<ReferralAssignedData>): Promise<void> {
     return this.progress.onAssigned(event);
+  }
+
+  @OnEvent(EVENTS.referralDeclined)
+  onDeclined(@Payload() event: EventEnvelope<ReferralDeclinedData>): Promise<void> {
+    return this.progress.onDeclined(event);
   }
 
   @OnEvent(EVENTS.referralFileSummarised)
