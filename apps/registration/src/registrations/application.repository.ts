@@ -214,26 +214,32 @@ export class ApplicationRepository {
     return count === 1;
   }
 
-  /** Routing stopped at rehab-site (see {@link RoutingStop}); a refusal older than the one kept is ignored. */
+  /**
+   * Routing stopped at rehab-site (see {@link RoutingStop}). Ignored when older than the stop kept or than the
+   * latest site assignment heard of (a refusal arriving after the assignment that superseded it).
+   */
   async markRoutingStopped(id: string, stop: RoutingStop): Promise<boolean> {
     const [, count] = await this.tx.manager.query<[unknown, number]>(
       `UPDATE ${this.s}.application
           SET routing_stopped_reason = $2, routing_stopped_site_id = $3, routing_stopped_at = $4
-        WHERE id = $1 AND (routing_stopped_at IS NULL OR routing_stopped_at <= $4)`,
+        WHERE id = $1 AND (routing_stopped_at IS NULL OR routing_stopped_at <= $4)
+          AND (last_assigned_at IS NULL OR last_assigned_at <= $4)`,
       [id, stop.reason, stop.siteId, stop.at],
     );
     return count === 1;
   }
 
-  /** A site holds the referral again (assigned at `at`): a routing stop from before then no longer stands. */
-  async clearRoutingStopped(id: string, at: Date): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
+  /** A site was assigned at `at`: kept as the latest assignment, and a routing stop from before it is cleared. */
+  async recordSiteAssigned(id: string, at: Date): Promise<void> {
+    await this.tx.manager.query(
       `UPDATE ${this.s}.application
-          SET routing_stopped_reason = NULL, routing_stopped_site_id = NULL, routing_stopped_at = NULL
-        WHERE id = $1 AND routing_stopped_at <= $2`,
+          SET last_assigned_at = GREATEST(last_assigned_at, $2),
+              routing_stopped_reason = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_reason END,
+              routing_stopped_site_id = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_site_id END,
+              routing_stopped_at = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_at END
+        WHERE id = $1`,
       [id, at],
     );
-    return count === 1;
   }
 
   async markReferred(id: string, at: Date): Promise<boolean> {

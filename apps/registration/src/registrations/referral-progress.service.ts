@@ -37,7 +37,7 @@ export class ReferralProgressService {
     await this.tx.run(async () => {
       await this.applications.markReferred(data.referralId, new Date(data.assignedAt));
       // Placed again after a refusal (ops, once the patient agrees): routing goes on.
-      await this.applications.clearRoutingStopped(data.referralId, new Date(data.assignedAt));
+      await this.applications.recordSiteAssigned(data.referralId, new Date(data.assignedAt));
       const application = await this.applications.findApplication(data.referralId, false);
       if (!application) return;
       const registration = await this.registrations.findRegistration(application.registrationId);
