@@ -211,11 +211,12 @@ describe(consumersOf.name, () => {
     expect(own).toEqual(consumers.filter((c) => c.service === service));
   });
 
-  it('should return the four consumers of registration (assessed, relapse, assigned, file summarised)', () => {
+  it('should return the five consumers of registration (assessed, relapse, assigned, declined, file summarised)', () => {
     expect(consumersOf(SERVICES.registration)).toEqual([
       CONSUMERS.registrationAssessed,
       CONSUMERS.registrationRelapse,
       CONSUMERS.registrationAssigned,
+      CONSUMERS.registrationDeclined,
       CONSUMERS.registrationFileSummarised,
     ]);
   });
