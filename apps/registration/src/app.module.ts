@@ -32,6 +32,7 @@ export class AppModule {
             CONSUMERS.registrationAssessed,
             CONSUMERS.registrationRelapse,
             CONSUMERS.registrationAssigned,
+            CONSUMERS.registrationDeclined,
             CONSUMERS.registrationFileSummarised,
             CONSUMERS.registrationCancelled,
           ],

@@ -11,6 +11,7 @@ import { ApplicationFileSummary1766300000100 } from './migrations/1766300000100-
 import { Notices1766400000000 } from './migrations/1766400000000-Notices';
 import { ApplicationCancelled1766500000100 } from './migrations/1766500000100-ApplicationCancelled';
 import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
+import { ApplicationRoutingStopped1766970000100 } from './migrations/1766970000100-ApplicationRoutingStopped';
 
 /** What registration keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -28,5 +29,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
+    ApplicationRoutingStopped1766970000100,
   ],
 };

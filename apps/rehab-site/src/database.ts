@@ -12,6 +12,7 @@ import { GenericWebhookOutbox1764600000000 } from './migrations/1764600000000-Ge
 import { RowLevelSecurityAndAudit1764100000100 } from './migrations/1764100000100-RowLevelSecurityAndAudit';
 import { SubjectFileAndAssessmentTimers1766300000000 } from './migrations/1766300000000-SubjectFileAndAssessmentTimers';
 import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
+import { SiteContact1766970000000 } from './migrations/1766970000000-SiteContact';
 
 /** What rehab-site keeps in its own schema (raw SQL repositories: no entities). */
 export const DATABASE: DatabaseDefinition = {
@@ -30,5 +31,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
+    SiteContact1766970000000,
   ],
 };

@@ -28,10 +28,29 @@ async function seed(): Promise<void> {
     await client.query('BEGIN');
     for (const site of sites) {
       const inserted = await client.query(
-        `INSERT INTO ${schema}.site (id, name, level, county_code, functions, services, capacity)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-        [site.id, site.name, site.level, site.countyCode, site.functions, site.services, site.capacity],
+        `INSERT INTO ${schema}.site (id, name, level, county_code, functions, services, capacity, contact_address,
+                contact_phone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+        [
+          site.id,
+          site.name,
+          site.level,
+          site.countyCode,
+          site.functions,
+          site.services,
+          site.capacity,
+          site.contactAddress,
+          site.contactPhone,
+        ],
       );
+      if (inserted.rowCount === 0) {
+        // A site seeded before it had a public contact gets the demo one; one set by ops is kept.
+        await client.query(
+          `UPDATE ${schema}.site SET contact_address = $2, contact_phone = $3
+            WHERE id = $1 AND contact_address IS NULL AND contact_phone IS NULL`,
+          [site.id, site.contactAddress, site.contactPhone],
+        );
+      }
       if (inserted.rowCount === 1) {
         created++;
         await upsertApiKeys((sql, params) => client.query(sql, params), config.dbSchema, [

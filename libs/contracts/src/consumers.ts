@@ -75,6 +75,12 @@ export const CONSUMERS = {
     EVENTS.referralAssigned,
     'Meets the refer-to-a-site deadline (5 working days of registration) when a site is assigned.',
   ),
+  registrationDeclined: consumer(
+    SERVICES.registration,
+    'referral-declined',
+    EVENTS.referralDeclined,
+    'Records on the application that routing stopped because the patient or guardian refused (patient-refused).',
+  ),
   registrationFileSummarised: consumer(
     SERVICES.registration,
     'referral-file-summarised',

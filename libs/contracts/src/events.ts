@@ -191,7 +191,7 @@ export const EVENTS = {
     'REFERRAL',
     ReferralDeclinedData,
     SERVICES.rehabSite,
-    'The assigned site declined with a coded reason; the referral is re-routed.',
+    'The assigned site declined with a coded reason; the referral is re-routed (risk-too-high: to the county centre; patient-refused: routing stops).',
   ),
   referralEscalated: event(
     'referral.escalated',

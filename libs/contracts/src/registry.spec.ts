@@ -211,11 +211,12 @@ describe(consumersOf.name, () => {
     expect(own).toEqual(consumers.filter((c) => c.service === service));
   });
 
-  it('should return the five consumers of registration (assessed, relapse, assigned, file summarised, cancelled)', () => {
+  it('should return the six consumers of registration (assessed, relapse, assigned, declined, file summarised, cancelled)', () => {
     expect(consumersOf(SERVICES.registration)).toEqual([
       CONSUMERS.registrationAssessed,
       CONSUMERS.registrationRelapse,
       CONSUMERS.registrationAssigned,
+      CONSUMERS.registrationDeclined,
       CONSUMERS.registrationFileSummarised,
       CONSUMERS.registrationCancelled,
     ]);

@@ -42,6 +42,13 @@ export interface Assessment {
 /** What rehab-site last told registration of the subject's file (`referral.file-summarised`; no notes). */
 export type FileSummary = Omit<ReferralFileSummarisedData, 'referralId'>;
 
+/** Why rehab-site stopped routing the referral (no site holds it), which site reported it, and when. */
+export interface RoutingStop {
+  readonly reason: 'patient-refused';
+  readonly siteId: string;
+  readonly at: Date;
+}
+
 export interface ApplicationRow {
   readonly id: string;
   readonly registrationId: string;
@@ -73,6 +80,8 @@ export interface ApplicationRow {
   readonly endReason: string | null;
   /** The subject's file as the registration channel may see it (from rehab-site). */
   readonly fileSummary: FileSummary | null;
+  /** Set while rehab-site's routing stands stopped (the patient or guardian refused). */
+  readonly routingStopped: RoutingStop | null;
 }
 
 export interface NewApplication {
@@ -150,6 +159,9 @@ export interface RawApplication {
   ended_at: Date | null;
   end_reason: string | null;
   file_summary: FileSummary | null;
+  routing_stopped_reason: RoutingStop['reason'] | null;
+  routing_stopped_site_id: string | null;
+  routing_stopped_at: Date | null;
 }
 
 export const toApplication = (r: RawApplication): ApplicationRow => ({
@@ -191,4 +203,8 @@ export const toApplication = (r: RawApplication): ApplicationRow => ({
   endedAt: r.ended_at,
   endReason: r.end_reason,
   fileSummary: r.file_summary,
+  routingStopped:
+    r.routing_stopped_reason && r.routing_stopped_at && r.routing_stopped_site_id
+      ? { reason: r.routing_stopped_reason, siteId: r.routing_stopped_site_id, at: r.routing_stopped_at }
+      : null,
 });

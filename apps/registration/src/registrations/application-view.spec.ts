@@ -34,6 +34,7 @@ const row = (overrides: Partial<ApplicationRow> = {}): ApplicationRow => ({
   endedAt: null,
   endReason: null,
   fileSummary: null,
+  routingStopped: null,
   ...overrides,
 });
 
@@ -58,6 +59,23 @@ describe('application views', () => {
       undefined,
     );
     expect(toOfficeApplicationView(row({ fileSummary: summary }), 'p').file).toEqual(summary);
+  });
+
+  it('should show the office and the channel that routing stopped because the patient refused', () => {
+    const routingStopped = { reason: 'patient-refused' as const, siteId: 'st-1', at };
+    const shown = { reason: 'patient-refused', siteId: 'st-1', at: at.toISOString() };
+    const stopped = row({ status: 'registered', routingStopped });
+    expect(toOfficeApplicationView(stopped, 'p').routingStopped).toEqual(shown);
+    expect(toChannelApplicationView(stopped, 'p').routingStopped).toEqual(shown);
+    // A verified merge follows its target's; an unchecked filer's merged application shows nothing.
+    expect(
+      toChannelApplicationView(row({ status: 'merged', mergedInto: 'x', verifiedAt: at }), 'p', stopped)
+        .routingStopped,
+    ).toEqual(shown);
+    expect(
+      toChannelApplicationView(row({ status: 'merged', mergedInto: 'x' }), 'p', stopped),
+    ).not.toHaveProperty('routingStopped');
+    expect(toOfficeApplicationView(row({ status: 'registered' }), 'p')).not.toHaveProperty('routingStopped');
   });
 
   it('should show the office the link and hide it from the channel', () => {

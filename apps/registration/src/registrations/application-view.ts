@@ -1,5 +1,8 @@
 import { ApplicationViewDto } from './dto/registration-view.dto';
-import { ApplicationRow, ApplicationStatus } from './application-row';
+import { ApplicationRow, ApplicationStatus, RoutingStop } from './application-row';
+
+const routingStopped = (stop: RoutingStop | null | undefined) =>
+  stop ? { routingStopped: { reason: stop.reason, siteId: stop.siteId, at: stop.at.toISOString() } } : {};
 
 /** Who is looking: the registration office (county centre) and ops see links; a filing channel never does. */
 export type Audience = 'office' | 'channel';
@@ -20,6 +23,7 @@ export function toOfficeApplicationView(a: ApplicationRow, patientRef: string): 
     ...(a.status === 'awaiting-consent' && a.missingPurpose ? { awaitingConsentFor: a.missingPurpose } : {}),
     ...(a.endReason ? { endReason: a.endReason } : {}),
     ...(a.fileSummary ? { file: a.fileSummary } : {}),
+    ...routingStopped(a.routingStopped),
   };
 }
 
@@ -88,6 +92,8 @@ export function toChannelApplicationView(
       : {}),
     // The case's file summary (the application it was merged into, once verified).
     ...(shown?.fileSummary ? { file: shown.fileSummary } : {}),
+    // Why no site holds the case (no PII): the office and the channel see it alike.
+    ...routingStopped(shown?.routingStopped),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   NewApplication,
   RawApplication,
   ReferDeadline,
+  RoutingStop,
   toApplication,
 } from './application-row';
 
@@ -211,6 +212,34 @@ export class ApplicationRepository {
       [id, JSON.stringify(summary), summary.updatedAt],
     );
     return count === 1;
+  }
+
+  /**
+   * Routing stopped at rehab-site (see {@link RoutingStop}). Ignored when older than the stop kept or than the
+   * latest site assignment heard of (a refusal arriving after the assignment that superseded it).
+   */
+  async markRoutingStopped(id: string, stop: RoutingStop): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown, number]>(
+      `UPDATE ${this.s}.application
+          SET routing_stopped_reason = $2, routing_stopped_site_id = $3, routing_stopped_at = $4
+        WHERE id = $1 AND (routing_stopped_at IS NULL OR routing_stopped_at <= $4)
+          AND (last_assigned_at IS NULL OR last_assigned_at <= $4)`,
+      [id, stop.reason, stop.siteId, stop.at],
+    );
+    return count === 1;
+  }
+
+  /** A site was assigned at `at`: kept as the latest assignment, and a routing stop from before it is cleared. */
+  async recordSiteAssigned(id: string, at: Date): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.s}.application
+          SET last_assigned_at = GREATEST(last_assigned_at, $2),
+              routing_stopped_reason = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_reason END,
+              routing_stopped_site_id = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_site_id END,
+              routing_stopped_at = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_at END
+        WHERE id = $1`,
+      [id, at],
+    );
   }
 
   async markReferred(id: string, at: Date): Promise<boolean> {

@@ -5,6 +5,7 @@ import {
   EventEnvelope,
   ReferralAssignedData,
   ReferralCancelledData,
+  ReferralDeclinedData,
   ReferralFileSummarisedData,
 } from '@app/contracts';
 import { OnEvent } from '@app/messaging';
@@ -17,6 +18,11 @@ export class ReferralProgressEventsController {
   @OnEvent(EVENTS.referralAssigned)
   onAssigned(@Payload() event: EventEnvelope<ReferralAssignedData>): Promise<void> {
     return this.progress.onAssigned(event);
+  }
+
+  @OnEvent(EVENTS.referralDeclined)
+  onDeclined(@Payload() event: EventEnvelope<ReferralDeclinedData>): Promise<void> {
+    return this.progress.onDeclined(event);
   }
 
   @OnEvent(EVENTS.referralFileSummarised)

@@ -3,6 +3,7 @@ import {
   EventEnvelope,
   ReferralAssignedData,
   ReferralCancelledData,
+  ReferralDeclinedData,
   ReferralFileSummarisedData,
 } from '@app/contracts';
 import { OutboxRepository } from '@app/messaging';
@@ -14,8 +15,9 @@ import { RegistrationRepository } from './registration.repository';
 
 /**
  * What rehab-site reports back to registration: the first site assignment meets the refer-to-a-site deadline,
- * and the patient and guardian are told which site holds the referral and how to reach it; the subject's file
- * summary is kept for the channels that may see it.
+ * and the patient and guardian are told which site holds the referral and how to reach it; a refusal by the
+ * patient or guardian (routing stops there) is kept on the application; the subject's file summary is kept for
+ * the channels that may see it.
  */
 @Injectable()
 export class ReferralProgressService {
@@ -37,6 +39,8 @@ export class ReferralProgressService {
     if (data.needsManualPlacement) return;
     await this.tx.run(async () => {
       await this.applications.markReferred(data.referralId, new Date(data.assignedAt));
+      // Placed again after a refusal (ops, once the patient agrees): routing goes on.
+      await this.applications.recordSiteAssigned(data.referralId, new Date(data.assignedAt));
       const application = await this.applications.findApplication(data.referralId, false);
       if (!application) return;
       const registration = await this.registrations.findRegistration(application.registrationId);
@@ -48,6 +52,25 @@ export class ReferralProgressService {
         data.hop,
       );
     }, SYSTEM_ACTOR);
+  }
+
+  /**
+   * referral.declined: only `patient-refused` concerns registration: rehab-site stopped routing (no site holds the
+   * referral), and the application shows it, with the site and when, until a later assignment. Other reasons are
+   * re-routed by rehab-site and reach registration as the next referral.assigned. Idempotent (a redelivery
+   * rewrites the same values; an older refusal never overwrites a newer one).
+   */
+  async onDeclined({ data }: EventEnvelope<ReferralDeclinedData>): Promise<void> {
+    if (data.reasonCode !== 'patient-refused') return;
+    await this.tx.run(
+      () =>
+        this.applications.markRoutingStopped(data.referralId, {
+          reason: 'patient-refused',
+          siteId: data.siteId,
+          at: new Date(data.declinedAt),
+        }),
+      SYSTEM_ACTOR,
+    );
   }
 
   /**

@@ -91,6 +91,8 @@ export class DirectoryService {
         capacity: dto.capacity,
         webhookUrl: dto.webhookUrl ?? null,
         webhookSecret: webhookSecret ? this.cipher.seal(webhookSecret, WEBHOOK_SECRET_CONTEXT) : null,
+        contactAddress: dto.contactAddress ?? null,
+        contactPhone: dto.contactPhone ?? null,
       });
       if (!inserted) throw new DomainException('SITE_EXISTS', 'conflict', `Site ${dto.id} already exists`);
       const { apiKey } = await this.apiKeys.issue(siteOrganisation(dto.id, dto.name, countyCode));

@@ -1,4 +1,5 @@
 import { DivisionDirectory } from '@app/divisions';
+import { SITE_PHONE_PATTERN } from './dto/site.dto';
 import { prefectureSites } from './seed-sites';
 
 describe(prefectureSites.name, () => {
@@ -16,5 +17,14 @@ describe(prefectureSites.name, () => {
       expect(site.areaCode.startsWith(site.countyCode)).toBe(true);
     }
     expect(new Set(sites.map((s) => s.id)).size).toBe(sites.length);
+    const station = sites.find((s) => s.level === 'community-station' && s.countyCode === '610902')!;
+    expect(station.contactAddress).toMatch(/^陕西省安康市汉滨区.+党群服务中心$/);
+    expect(centres.find((c) => c.areaCode === '610902')?.contactAddress).toBe(
+      '陕西省安康市汉滨区社会福利服务中心一楼',
+    );
+    for (const site of sites) {
+      expect(site.contactPhone).toMatch(SITE_PHONE_PATTERN);
+      expect(site.contactAddress.length).toBeLessThanOrEqual(200);
+    }
   });
 });

@@ -16,6 +16,9 @@ export interface SiteRecord {
   capacity: number;
   reserved: number;
   webhookUrl: string | null;
+  /** The site's public front desk (never a person): told to the patient and guardian on assignment. */
+  contactAddress: string | null;
+  contactPhone: string | null;
 }
 
 export interface NewSite extends Omit<SiteRecord, 'reserved' | 'areaCodes'> {
@@ -48,13 +51,34 @@ export interface RoutingTarget {
   countyCode?: string;
   /** Whether it registered a webhook (URL and secret): notices are then also queued for delivery. */
   hasWebhook: boolean;
+  /** The site's public contact, when the directory has it (referral.assigned siteAddress / sitePhone). */
+  contactAddress: string | null;
+  contactPhone: string | null;
 }
 
-interface RoutingTargetRow {
+/** The row of {@link ROUTING_TARGET_COLUMNS}. */
+export interface RoutingTargetRow {
   id: string;
   name: string;
   county_code: string;
   has_webhook: boolean;
+  contact_address: string | null;
+  contact_phone: string | null;
+}
+
+/** The columns (of the site aliased `s`) a {@link RoutingTarget} is read from. */
+const ROUTING_TARGET_COLUMNS = `s.id, s.name, s.county_code,
+  (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook, s.contact_address, s.contact_phone`;
+
+export function toRoutingTarget(row: RoutingTargetRow): RoutingTarget {
+  return {
+    id: row.id,
+    name: row.name,
+    countyCode: row.county_code ?? undefined,
+    hasWebhook: row.has_webhook,
+    contactAddress: row.contact_address,
+    contactPhone: row.contact_phone,
+  };
 }
 
 interface SiteRow {
@@ -70,10 +94,12 @@ interface SiteRow {
   capacity: number;
   reserved: number;
   webhook_url: string | null;
+  contact_address: string | null;
+  contact_phone: string | null;
 }
 
 const SITE_COLUMNS = `s.id, s.name, s.level, s.county_code, s.functions, s.services, s.max_risk_level, s.accepting,
-  s.capacity, s.reserved, s.webhook_url,
+  s.capacity, s.reserved, s.webhook_url, s.contact_address, s.contact_phone,
   ARRAY(SELECT a.division_code FROM __S__.site_area a WHERE a.site_id = s.id ORDER BY a.division_code) AS area_codes`;
 
 /** Placeholders (or expressions) a {@link bestCandidateSql} statement takes its values from. */
@@ -120,12 +146,7 @@ function bestCandidateSql(schema: string, p: CandidateParams): string {
  * announces it (no row: no place taken). `siteId` is the SQL of the site's id: a placeholder or a subquery.
  */
 export function takePlaceSql(schema: string, siteId: string): string {
-  return takePlaceSqlOf(
-    `${schema}.site`,
-    's',
-    siteId,
-    's.id, s.name, s.county_code, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS has_webhook',
-  );
+  return takePlaceSqlOf(`${schema}.site`, 's', siteId, ROUTING_TARGET_COLUMNS);
 }
 
 /**
@@ -168,6 +189,8 @@ export class SiteRepository {
       capacity: row.capacity,
       reserved: row.reserved,
       webhookUrl: row.webhook_url,
+      contactAddress: row.contact_address,
+      contactPhone: row.contact_phone,
     };
   }
 
@@ -175,8 +198,8 @@ export class SiteRepository {
   async insert(site: NewSite): Promise<boolean> {
     const inserted = await this.tx.manager.query<{ id: string }[]>(
       `INSERT INTO ${this.s}.site (id, name, level, county_code, functions, services, max_risk_level, accepting,
-              capacity, webhook_url, webhook_secret)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
+              capacity, webhook_url, webhook_secret, contact_address, contact_phone)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
         site.id,
@@ -190,6 +213,8 @@ export class SiteRepository {
         site.capacity,
         site.webhookUrl,
         site.webhookSecret ? JSON.stringify(site.webhookSecret) : null,
+        site.contactAddress,
+        site.contactPhone,
       ],
     );
     if (inserted.length === 0) return false;
@@ -200,12 +225,18 @@ export class SiteRepository {
     return true;
   }
 
+  /**
+   * Changes the given fields; an absent (undefined) field is kept. The contact address and phone may also be
+   * given as null, which clears them.
+   */
   async update(
     id: string,
     patch: Partial<
       Pick<SiteRecord, 'name' | 'services' | 'maxRiskLevel' | 'capacity' | 'accepting' | 'webhookUrl'>
     > & {
       webhookSecret?: EncryptedFieldDto;
+      contactAddress?: string | null;
+      contactPhone?: string | null;
     },
   ): Promise<boolean> {
     const [rows] = await this.tx.manager.query<[{ id: string }[], number]>(
@@ -217,6 +248,8 @@ export class SiteRepository {
           accepting = COALESCE($6, accepting),
           webhook_url = COALESCE($7, webhook_url),
           webhook_secret = COALESCE($8::jsonb, webhook_secret),
+          contact_address = CASE WHEN $9 THEN $10::text ELSE contact_address END,
+          contact_phone = CASE WHEN $11 THEN $12::text ELSE contact_phone END,
           updated_at = now()
         WHERE id = $1 RETURNING id`,
       [
@@ -228,6 +261,10 @@ export class SiteRepository {
         patch.accepting ?? null,
         patch.webhookUrl ?? null,
         patch.webhookSecret ? JSON.stringify(patch.webhookSecret) : null,
+        patch.contactAddress !== undefined,
+        patch.contactAddress ?? null,
+        patch.contactPhone !== undefined,
+        patch.contactPhone ?? null,
       ],
     );
     return rows.length > 0;
@@ -262,16 +299,13 @@ export class SiteRepository {
       : undefined;
   }
 
-  /** What routing announces about a site: its name and whether it takes webhooks. */
+  /** What routing announces about a site: its name, public contact and whether it takes webhooks. */
   async routingTarget(id: string): Promise<RoutingTarget | undefined> {
     const [row] = await this.tx.manager.query<RoutingTargetRow[]>(
-      `SELECT id, name, county_code, (webhook_url IS NOT NULL AND webhook_secret IS NOT NULL) AS has_webhook
-         FROM ${this.s}.site WHERE id = $1`,
+      `SELECT ${ROUTING_TARGET_COLUMNS} FROM ${this.s}.site s WHERE s.id = $1`,
       [id],
     );
-    return row
-      ? { id: row.id, name: row.name, countyCode: row.county_code, hasWebhook: row.has_webhook }
-      : undefined;
+    return row ? toRoutingTarget(row) : undefined;
   }
 
   /** The county centre of a county not excluded for this referral (lowest id), if any. */

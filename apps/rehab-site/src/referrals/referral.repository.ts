@@ -7,6 +7,8 @@ import {
   CandidateQuery,
   placeAtBestCandidateSql,
   RoutingTarget,
+  RoutingTargetRow,
+  toRoutingTarget,
 } from '../directory/site.repository';
 import { ReferralStatus } from './referral-lifecycle';
 import {
@@ -92,6 +94,8 @@ export class ReferralRepository {
         placed_site_name: string | null;
         placed_site_county_code: string | null;
         placed_site_has_webhook: boolean | null;
+        placed_site_contact_address: string | null;
+        placed_site_contact_phone: string | null;
       })[]
     >(
       `WITH ${placeAtBestCandidateSql(this.s, {
@@ -119,7 +123,8 @@ export class ReferralRepository {
          RETURNING *
        )
        SELECT i.*, p.id AS placed_site_id, p.name AS placed_site_name, p.county_code AS placed_site_county_code,
-              p.has_webhook AS placed_site_has_webhook
+              p.has_webhook AS placed_site_has_webhook, p.contact_address AS placed_site_contact_address,
+              p.contact_phone AS placed_site_contact_phone
          FROM (SELECT 1) one LEFT JOIN inserted i ON true LEFT JOIN placed p ON true`,
       [
         ...registeredValues(referral),
@@ -144,12 +149,14 @@ export class ReferralRepository {
     return {
       referral: toReferralRecord(row),
       site: row.placed_site_id
-        ? {
+        ? toRoutingTarget({
             id: row.placed_site_id,
             name: row.placed_site_name!,
-            countyCode: row.placed_site_county_code ?? undefined,
-            hasWebhook: row.placed_site_has_webhook!,
-          }
+            county_code: row.placed_site_county_code!,
+            has_webhook: row.placed_site_has_webhook!,
+            contact_address: row.placed_site_contact_address,
+            contact_phone: row.placed_site_contact_phone,
+          })
         : undefined,
     };
   }
@@ -163,9 +170,7 @@ export class ReferralRepository {
     query: CandidateQuery,
     assignment: CandidateAssignment,
   ): Promise<RoutingTarget | undefined> {
-    const [rows] = await this.tx.manager.query<
-      [{ id: string; name: string; county_code: string; has_webhook: boolean }[], number]
-    >(
+    const [rows] = await this.tx.manager.query<[RoutingTargetRow[], number]>(
       `WITH ${placeAtBestCandidateSql(this.s, {
         areaCodes: '$1::text[]',
         needs: '$2::text[]',
@@ -178,7 +183,8 @@ export class ReferralRepository {
               answer_due_at = $9, needs_manual_placement = false, holds_place = true, updated_at = now()
          FROM placed
         WHERE r.referral_id = $4
-       RETURNING placed.id, placed.name, placed.county_code, placed.has_webhook`,
+       RETURNING placed.id, placed.name, placed.county_code, placed.has_webhook, placed.contact_address,
+                 placed.contact_phone`,
       [
         query.areaCodes,
         query.needs,
@@ -192,9 +198,7 @@ export class ReferralRepository {
       ],
     );
     const [row] = rows;
-    return row
-      ? { id: row.id, name: row.name, countyCode: row.county_code, hasWebhook: row.has_webhook }
-      : undefined;
+    return row ? toRoutingTarget(row) : undefined;
   }
 
   /** Locks the referral for a state change. */

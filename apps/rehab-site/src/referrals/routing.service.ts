@@ -190,7 +190,13 @@ export class RoutingService {
       needsManualPlacement,
       holdsPlace,
     });
-    const site = (await this.sites.routingTarget(siteId)) ?? { id: siteId, name: siteId, hasWebhook: false };
+    const site = (await this.sites.routingTarget(siteId)) ?? {
+      id: siteId,
+      name: siteId,
+      hasWebhook: false,
+      contactAddress: null,
+      contactPhone: null,
+    };
     await this.announce(referral, site, hop, now, answerDueAt, needsManualPlacement);
   }
 
@@ -199,8 +205,8 @@ export class RoutingService {
   }
 
   /**
-   * referral.assigned, then the site's own notice: both join this unit of work's outbox buffer, which is written
-   * in one statement at commit, in this order.
+   * referral.assigned (with the site's public address and phone when the directory has them), then the site's own
+   * notice: both join this unit of work's outbox buffer, which is written in one statement at commit, in this order.
    */
   private async announce(
     referral: ReferralRecord,
@@ -217,6 +223,9 @@ export class RoutingService {
         siteId: site.id,
         siteName: site.name,
         ...(site.countyCode ? { siteCountyCode: site.countyCode } : {}),
+        // The site's public front desk, from the directory, for the notice to the patient and guardian.
+        ...(site.contactAddress ? { siteAddress: site.contactAddress } : {}),
+        ...(site.contactPhone ? { sitePhone: site.contactPhone } : {}),
         hop,
         assignedAt: now.toISOString(),
         answerDueAt: answerDueAt.toISOString(),

@@ -35,6 +35,21 @@ export class FileSummaryViewDto {
   updatedAt: string;
 }
 
+/** Routing stopped at rehab-site: no site holds the referral, and why. */
+export class RoutingStoppedViewDto {
+  @ApiProperty({
+    enum: ['patient-refused'],
+    description: 'patient-refused: the patient or guardian refused the service of the assigned site',
+  })
+  reason: 'patient-refused';
+
+  @ApiProperty({ description: 'The site that reported it' })
+  siteId: string;
+
+  @ApiProperty()
+  at: string;
+}
+
 export class ApplicationViewDto {
   @ApiProperty({ format: 'uuid', description: 'The referral id of this application' })
   applicationId: string;
@@ -123,6 +138,13 @@ export class ApplicationViewDto {
     description: "The subject's file at rehab-site once a site holds the referral (summary only, no notes)",
   })
   file?: FileSummaryViewDto;
+
+  @ApiPropertyOptional({
+    type: RoutingStoppedViewDto,
+    description:
+      'Set while rehab-site has stopped routing the referral (the patient or guardian refused); cleared when a site is assigned again',
+  })
+  routingStopped?: RoutingStoppedViewDto;
 }
 
 export class ConsentViewDto {

@@ -16,6 +16,15 @@ import {
 import { IsListOf, IsOneOf, IsOrgId, MAX_COMMUNITY_RISK, REHAB_SERVICES, RehabService } from '@app/contracts';
 import { COUNTY_CENTRE_FUNCTIONS, CountyCentreFunction, SITE_LEVELS, SiteLevel } from '../site-vocabulary';
 
+/** A Chinese landline with its area code (0915-3212345) or a mobile number (13912345678). */
+export const SITE_PHONE_PATTERN = /^(0\d{2,3}-\d{7,8}|1[3-9]\d{9})$/;
+const SITE_PHONE_MESSAGE =
+  '$property must be a landline with area code (0915-3212345) or a mobile number (13912345678)';
+const CONTACT_ADDRESS_DESCRIPTION =
+  "The site's public front-desk address (never a person's), told to the patient and guardian on assignment.";
+const CONTACT_PHONE_DESCRIPTION =
+  "The site's public front-desk phone (never a person's): a landline with area code or a mobile number.";
+
 const COMMUNITY_RISK_MESSAGE = `$property must be at most ${MAX_COMMUNITY_RISK}: risk 3–5 is unstable and never routed to a community site`;
 
 export class CreateSiteDto {
@@ -81,6 +90,20 @@ export class CreateSiteDto {
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   webhookUrl?: string;
+
+  @ApiPropertyOptional({
+    description: CONTACT_ADDRESS_DESCRIPTION,
+    example: '陕西省安康市汉滨区老城街道建设路12号',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  contactAddress?: string;
+
+  @ApiPropertyOptional({ description: CONTACT_PHONE_DESCRIPTION, example: '0915-3212345' })
+  @IsOptional()
+  @Matches(SITE_PHONE_PATTERN, { message: SITE_PHONE_MESSAGE })
+  contactPhone?: string;
 }
 
 export class UpdateSiteDto {
@@ -118,6 +141,20 @@ export class UpdateSiteDto {
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   webhookUrl?: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: `${CONTACT_ADDRESS_DESCRIPTION} null clears it.`,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  contactAddress?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: `${CONTACT_PHONE_DESCRIPTION} null clears it.` })
+  @IsOptional()
+  @Matches(SITE_PHONE_PATTERN, { message: SITE_PHONE_MESSAGE })
+  contactPhone?: string | null;
 }
 
 export class SiteDto {
@@ -133,6 +170,10 @@ export class SiteDto {
   @ApiProperty() capacity: number;
   @ApiProperty({ description: 'Places held by open assignments.' }) reserved: number;
   @ApiPropertyOptional({ nullable: true }) webhookUrl: string | null;
+  @ApiProperty({ nullable: true, type: String, description: CONTACT_ADDRESS_DESCRIPTION })
+  contactAddress: string | null;
+  @ApiProperty({ nullable: true, type: String, description: CONTACT_PHONE_DESCRIPTION })
+  contactPhone: string | null;
 }
 
 export class CreatedSiteDto {
