@@ -15,7 +15,7 @@ type PlaceChanges = Map<string, number>;
  * statement to its commit; a batch (or another replica's batch) taking places at the same rows in another
  * order deadlocked. So inside a transaction a place taken or given back is only noted, and just before the
  * commit the net change of every row goes to Postgres in ONE global order: the rows locked by id
- * (`ORDER BY id FOR UPDATE`), then moved by one UPDATE. Every transaction takes place locks in that order, as
+ * (`ORDER BY id FOR NO KEY UPDATE`), then moved by one UPDATE. Every transaction takes place locks in that order, as
  * its last step, so no two can wait on each other for them.
  *
  * The guarantee stays with the locked rows: a row gains places only while it accepts and `reserved + n <=
@@ -64,11 +64,14 @@ export class DeferredPlaces {
     const ids = moved.map(([id]) => id);
     const deltas = moved.map(([, delta]) => delta);
     const table = this.table(tx);
-    // In id order, the same in every transaction; a lone row needs no ordering round trip.
+    // In id order, the same in every transaction; a lone row needs no ordering round trip. NO KEY UPDATE (what
+    // the UPDATE takes anyway), not UPDATE: rows referencing these (a referral's site_id) hold KEY SHARE locks,
+    // which FOR UPDATE would wait on in whatever order those rows were written.
     if (moved.length > 1) {
-      await tx.manager.query(`SELECT id FROM ${table} WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
-        ids,
-      ]);
+      await tx.manager.query(
+        `SELECT id FROM ${table} WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
+        [ids],
+      );
     }
     const [rows] = await tx.manager.query<[{ id: string }[], number]>(
       `UPDATE ${table} t SET reserved = GREATEST(t.reserved + d.delta, 0)
