@@ -63,6 +63,7 @@ describe('rehab-site with 2 replicas × 4 lanes routing 2,000 referrals over con
       );
     }
 
+    const published = (Date.now() - started) / 1000;
     const count = (sql: string): Promise<number> => world.db.count(sql);
     await waitFor(
       async () =>
@@ -72,7 +73,7 @@ describe('rehab-site with 2 replicas × 4 lanes routing 2,000 referrals over con
     );
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `${REFERRALS} referrals, 2 replicas × ${LANES} lanes: ${seconds.toFixed(1)} s, ${(REFERRALS / seconds).toFixed(0)}/s`,
+      `${REFERRALS} referrals, 2 replicas × ${LANES} lanes: ${seconds.toFixed(1)} s, ${(REFERRALS / seconds).toFixed(0)}/s (publishing took ${published.toFixed(1)} s)`,
     );
 
     // Nothing lost or doubled: each referral once, with one referral.assigned.
