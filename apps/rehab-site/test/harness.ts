@@ -9,7 +9,7 @@ import {
   referralSealContext,
   SiteContactDto,
 } from '@app/contracts';
-import { ManualClock } from '@app/core';
+import { ManualClock, ServiceConfig } from '@app/core';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { Topology } from '@app/messaging';
 import {
@@ -55,7 +55,11 @@ export class RehabSiteHarness {
   /** An ops-admin JWT (site directory administration). */
   adminToken = '';
 
-  async start(settings: Partial<RehabSiteConfig> = {}, consumerLanes = 1): Promise<this> {
+  async start(
+    settings: Partial<RehabSiteConfig> = {},
+    consumerLanes = 1,
+    config: Partial<ServiceConfig> = {},
+  ): Promise<this> {
     this.adminToken = (await opsHeaders('ops-admin')).authorization.slice('Bearer '.length);
     this.db = await testDatabase();
     this.service = await startService({
@@ -67,7 +71,7 @@ export class RehabSiteHarness {
         }),
       database: DATABASE,
       clock: this.clock,
-      config: { consumerLanes, outboxPollIntervalMs: 100 },
+      config: { consumerLanes, outboxPollIntervalMs: 100, ...config },
     });
     this.topology = new Topology(this.service.namespace);
     this.nc = await connect({ servers: SHARED_NATS_URL });
@@ -171,6 +175,7 @@ export class RehabSiteHarness {
 export async function startRehabSiteHarness(
   settings: Partial<RehabSiteConfig> = {},
   consumerLanes?: number,
+  config?: Partial<ServiceConfig>,
 ): Promise<RehabSiteHarness> {
-  return new RehabSiteHarness().start(settings, consumerLanes);
+  return new RehabSiteHarness().start(settings, consumerLanes, config);
 }

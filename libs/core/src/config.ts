@@ -267,8 +267,8 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     logLevel: vars.LOG_LEVEL ?? 'info',
     outboxPollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS ?? 1000,
     outboxBatchSize: vars.OUTBOX_BATCH_SIZE ?? 200,
-    // One lane: batches of different referrals that lock shared rows (rehab-site's site counters) in different
-    // orders deadlock when run side by side; one lane with larger batches was faster in every measurement.
+    // One lane until the bench measures more: site and provider places are now locked at commit in id order
+    // (DeferredPlaces), so more lanes and replicas no longer deadlock on them (issue #22).
     consumerLanes: vars.CONSUMER_LANES ?? 1,
     consumerBatchSize: vars.CONSUMER_BATCH_SIZE ?? 32,
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 10000,

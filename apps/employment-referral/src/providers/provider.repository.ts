@@ -1,6 +1,7 @@
+import { DomainException } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { EmploymentProgramme, EncryptedFieldDto } from '@app/contracts';
-import { releasePlaceSql, takePlaceSql, TransactionHost } from '@app/persistence';
+import { DeferredPlaces, TransactionHost } from '@app/persistence';
 
 export interface ProviderRecord {
   id: string;
@@ -145,9 +146,9 @@ export class ProviderRepository {
   /**
    * Takes a place at the best provider for a referral, in one statement: serving the residence, its township
    * or county; offering one of the wanted programmes; accepting with a free place; never one that declined
-   * this referral. The most local area first, then most free places, then id. The candidate row is locked
-   * (`FOR UPDATE OF p`) and the place re-checked by the shared place-taking UPDATE, so concurrent matches can
-   * never overbook a provider.
+   * this referral. The most local area first, then most free places, then id. The row is not locked here: the
+   * place is taken just before the commit in provider-id order and re-checked on the locked row
+   * ({@link PROVIDER_PLACES}), so concurrent matches never overbook a provider nor deadlock (issue #22).
    */
   async reserveBestMatch(query: MatchQuery): Promise<MatchedProvider | undefined> {
     const provider = `${this.s}.provider`;
@@ -163,13 +164,11 @@ export class ProviderRepository {
                              WHERE x.referral_id = $3 AND x.provider_id = p.id)
           ORDER BY length(a.division_code) DESC, p.capacity - p.reserved DESC, p.id
           LIMIT 1
-          FOR UPDATE OF p
-       ), placed AS (
-         ${takePlaceSql(provider, 'p', '(SELECT id FROM picked)', 'p.id, p.name')}
        )
-       SELECT id, name FROM placed`,
+       SELECT p.id, p.name FROM ${provider} p WHERE p.id = (SELECT id FROM picked)`,
       [query.areaCodes, query.programmes, query.referralId],
     );
+    if (row) await PROVIDER_PLACES.take(this.tx, row.id);
     return row;
   }
 
@@ -190,6 +189,20 @@ export class ProviderRepository {
 
   /** Gives back a place an employment referral held (declined, ended, withdrawn). */
   async releasePlace(providerId: string): Promise<void> {
-    await this.tx.manager.query(releasePlaceSql(`${this.s}.provider`), [providerId]);
+    await PROVIDER_PLACES.give(this.tx, providerId);
   }
 }
+
+/** Provider places, taken and given back at the end of the unit of work in provider-id order (DeferredPlaces). */
+const PROVIDER_PLACES = new DeferredPlaces(
+  (tx) => `${tx.schema}.provider`,
+  (ids) =>
+    new DomainException(
+      'PROVIDER_FILLED_CONCURRENTLY',
+      'unavailable',
+      'A provider filled up meanwhile; retry',
+      {
+        providerIds: ids.join(','),
+      },
+    ),
+);

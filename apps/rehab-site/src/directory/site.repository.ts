@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EncryptedFieldDto, MAX_COMMUNITY_RISK, RehabService } from '@app/contracts';
-import { releasePlaceSql, takePlaceSql as takePlaceSqlOf, TransactionHost } from '@app/persistence';
+import { DomainException } from '@app/core';
+import { DeferredPlaces, TransactionHost } from '@app/persistence';
 import { CountyCentreFunction, SiteLevel } from './site-vocabulary';
 
 export interface SiteRecord {
@@ -115,14 +116,14 @@ export interface CandidateParams {
 }
 
 /**
- * SELECT of the best site that may take a referral, its row locked: serving the residence committee, township
- * or county; offering every need; taking its risk (never above MAX_COMMUNITY_RISK); accepting; with a free place; not excluded for this
- * referral. Order: previous site, preferred site, the most local level, most free places, then id
- * (deterministic). Uses the site_area primary key (division_code) so its cost does not grow with the directory.
+ * SELECT of the best site that may take a referral: serving the residence committee, township or county;
+ * offering every need; taking its risk (never above MAX_COMMUNITY_RISK); accepting; with a free place; not
+ * excluded for this referral. Order: previous site, preferred site, the most local level, most free places, then
+ * id (deterministic). Uses the site_area primary key (division_code) so its cost does not grow with the directory.
  *
- * Capacity: `FOR UPDATE OF s` sits under the LIMIT, so a candidate another transaction is reserving is waited
- * for and re-checked on its committed row (`reserved < capacity` again): a site that filled up meanwhile is
- * passed over for the next candidate. The reserving UPDATE re-checks it on the locked row too.
+ * Capacity: the site row is NOT locked here (issue #22: locks held from here to commit, taken in routing order,
+ * deadlocked lanes and replicas). The place is noted with {@link SITE_PLACES} and taken just before the commit,
+ * in site-id order, re-checked on the locked row: a site that filled up meanwhile rolls the work back to retry.
  */
 function bestCandidateSql(schema: string, p: CandidateParams): string {
   return `SELECT s.id
@@ -136,33 +137,40 @@ function bestCandidateSql(schema: string, p: CandidateParams): string {
             ${p.also ? `AND ${p.also}` : ''}
           ORDER BY (s.id = ${p.previousSiteId}) IS TRUE DESC, (s.id = ${p.preferredSiteId}) IS TRUE DESC,
                    length(a.division_code) DESC, s.capacity - s.reserved DESC, s.id
-          LIMIT 1
-          FOR UPDATE OF s`;
+          LIMIT 1`;
+}
+
+/** The site announced for the picked candidate (no place taken yet: see {@link SITE_PLACES}). */
+function routingTargetSql(schema: string, siteId: string): string {
+  return `SELECT ${ROUTING_TARGET_COLUMNS} FROM ${schema}.site s WHERE s.id = ${siteId}`;
 }
 
 /**
- * The one statement that takes a place at a site: `reserved + 1` only while it accepts and has a free place,
- * re-checked on the locked row, so concurrent reservations can never overbook. Answers the site as routing
- * announces it (no row: no place taken). `siteId` is the SQL of the site's id: a placeholder or a subquery.
+ * Site places, taken and given back at the end of the unit of work in site-id order (see DeferredPlaces): the
+ * only writer of `site.reserved`. A site that filled up before the commit fails the work with a transient error.
  */
-export function takePlaceSql(schema: string, siteId: string): string {
-  return takePlaceSqlOf(`${schema}.site`, 's', siteId, ROUTING_TARGET_COLUMNS);
-}
+export const SITE_PLACES = new DeferredPlaces(
+  (tx) => `${tx.schema}.site`,
+  (ids) =>
+    new DomainException('SITE_FILLED_CONCURRENTLY', 'unavailable', 'A site filled up meanwhile; retry', {
+      siteIds: ids.join(','),
+    }),
+);
 
 /**
- * CTEs `picked` ({@link bestCandidateSql}) and `placed` ({@link takePlaceSql} at the picked site): a statement
- * that starts `WITH ${placeAtBestCandidateSql(…)}` has taken a place at the best candidate when `placed` has a
- * row, and writes the referral from it in the same round trip (see ReferralRepository).
+ * CTEs `picked` ({@link bestCandidateSql}) and `placed` (the picked site as routing announces it): a statement
+ * that starts `WITH ${placeAtBestCandidateSql(…)}` writes the referral from `placed` in the same round trip (see
+ * ReferralRepository), and its caller then takes the place through {@link SITE_PLACES}.
  */
 export function placeAtBestCandidateSql(schema: string, candidate: CandidateParams): string {
   return `picked AS (
          ${bestCandidateSql(schema, candidate)}
        ), placed AS (
-         ${takePlaceSql(schema, '(SELECT id FROM picked)')}
+         ${routingTargetSql(schema, '(SELECT id FROM picked)')}
        )`;
 }
 
-/** All I/O on the site directory; it owns the places: {@link takePlaceSql} and {@link SiteRepository.releasePlace}. */
+/** All I/O on the site directory; it owns the places ({@link SITE_PLACES}). */
 @Injectable()
 export class SiteRepository {
   constructor(private readonly tx: TransactionHost) {}
@@ -331,17 +339,22 @@ export class SiteRepository {
     return row?.id;
   }
 
-  /** Takes one place at this site if one is free ({@link takePlaceSql}): a transfer or the county centre. */
+  /**
+   * Takes one place at this site if one looks free now (accepting, `reserved < capacity`); the place is taken
+   * and re-checked on the locked row before the commit ({@link SITE_PLACES}). A transfer or the county centre.
+   */
   async reservePlace(siteId: string): Promise<boolean> {
-    // An UPDATE answers [rows, rowCount] through TypeORM.
-    const [rows] = await this.tx.manager.query<[RoutingTargetRow[], number]>(takePlaceSql(this.s, '$1'), [
-      siteId,
-    ]);
-    return rows.length === 1;
+    const [row] = await this.tx.manager.query<{ id: string }[]>(
+      `SELECT id FROM ${this.s}.site WHERE id = $1 AND accepting AND reserved < capacity`,
+      [siteId],
+    );
+    if (!row) return false;
+    await SITE_PLACES.take(this.tx, siteId);
+    return true;
   }
 
   /** Gives back a place an assignment held (declined, closed, withdrawn, transferred away). */
   async releasePlace(siteId: string): Promise<void> {
-    await this.tx.manager.query(releasePlaceSql(`${this.s}.site`), [siteId]);
+    await SITE_PLACES.give(this.tx, siteId);
   }
 }

@@ -8,6 +8,7 @@ import {
   placeAtBestCandidateSql,
   RoutingTarget,
   RoutingTargetRow,
+  SITE_PLACES,
   toRoutingTarget,
 } from '../directory/site.repository';
 import { ReferralStatus } from './referral-lifecycle';
@@ -78,7 +79,7 @@ export class ReferralRepository {
 
   /**
    * Records a registered referral and, in the same statement, routes it to the best candidate with a free place
-   * (the site directory's {@link placeAtBestCandidateSql}): the place is reserved and the row written as assigned; with no candidate it is
+   * (the site directory's {@link placeAtBestCandidateSql}): the row is written as assigned and the place taken (at the commit, see SITE_PLACES); with no candidate it is
    * written unplaced (hop 0) for manual placement. Undefined when the referral is already known or was withdrawn
    * before it arrived (nothing
    * reserved: candidates are only looked for while it is not). The row stays locked by its insert until commit.
@@ -137,7 +138,7 @@ export class ReferralRepository {
     const [row] = rows;
     if (!row?.referral_id) {
       if (row?.placed_site_id) {
-        // Another delivery is writing the same referral right now: this one took a place it cannot keep.
+        // Another delivery is writing the same referral right now: retry to see what it wrote.
         throw new DomainException(
           'REFERRAL_REGISTERED_CONCURRENTLY',
           'unavailable',
@@ -146,6 +147,7 @@ export class ReferralRepository {
       }
       return undefined;
     }
+    if (row.placed_site_id) await SITE_PLACES.take(this.tx, row.placed_site_id);
     return {
       referral: toReferralRecord(row),
       site: row.placed_site_id
@@ -162,8 +164,8 @@ export class ReferralRepository {
   }
 
   /**
-   * In one statement: picks the best site that may take this referral, takes one of its places (the site
-   * directory's {@link placeAtBestCandidateSql}) and assigns the referral to it; undefined when no site qualifies
+   * In one statement: picks the best site that may take this referral (the site directory's
+   * {@link placeAtBestCandidateSql}) and assigns the referral to it, then takes one of its places (SITE_PLACES); undefined when no site qualifies
    * (nothing changed then). The referral row must be locked by the caller.
    */
   async assignBestCandidate(
@@ -198,7 +200,9 @@ export class ReferralRepository {
       ],
     );
     const [row] = rows;
-    return row ? toRoutingTarget(row) : undefined;
+    if (!row) return undefined;
+    await SITE_PLACES.take(this.tx, row.id);
+    return toRoutingTarget(row);
   }
 
   /** Locks the referral for a state change. */
