@@ -110,6 +110,8 @@ interface Row {
   readonly ok: Expect;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** A route added with /v1 (under a prefix that has deprecated aliases): it has no unprefixed alias. */
+  readonly v1Only?: true;
 }
 
 const ANY_OPS: OpsRole[] = ['ops-viewer', 'ops-admin', 'auditor'];
@@ -173,7 +175,7 @@ function withLegacyAliases(rows: Record<string, Row>): Record<string, Row> {
   const out = { ...rows };
   for (const [route, row] of Object.entries(rows)) {
     const [method, path] = route.split(' ');
-    if (!path.startsWith('/v1/')) continue;
+    if (!path.startsWith('/v1/') || row.v1Only) continue;
     const bare = path.slice('/v1'.length);
     if (legacyPrefixOf(bare.toLowerCase().replace(/:\w+/g, 'x')) !== undefined)
       out[`${method} ${bare}`] = row;
@@ -243,6 +245,7 @@ const POLICY_V1: Record<AppName, Record<string, Row>> = {
     'GET /v1/audit-events': { roles: ['auditor'], ok: 200 },
     // Notices to the patient and guardian: the registration office (its county) and ops; masked numbers only.
     'GET /v1/registrations/:id/notices': {
+      v1Only: true,
       orgs: CENTRES,
       roles: ['ops-admin', 'ops-viewer'],
       ok: { default: 200, otherCountyCentre: 404 },

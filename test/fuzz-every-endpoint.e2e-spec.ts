@@ -73,7 +73,15 @@ const orgKey = (kind: OrganisationKind) => KEYS.get(kind)!;
  */
 const BOOKKEEPING = new Set(['rate_limit', 'audit_event']);
 /** A refused event is dead-lettered (a row, and the dlq.recorded + alert events in the outbox). */
-const EVENT_BOOKKEEPING = new Set([...BOOKKEEPING, 'dead_letter', 'outbox', 'inbox']);
+// ops-monitor records every app's dead letter (dlq.recorded) and its alert: that record is the expected effect.
+const EVENT_BOOKKEEPING = new Set([
+  ...BOOKKEEPING,
+  'dead_letter',
+  'outbox',
+  'inbox',
+  'dead_letter_record',
+  'ops_alert',
+]);
 
 interface Route {
   readonly method: string;

@@ -460,7 +460,14 @@ describe('NATS least privilege (generated config)', () => {
         }
         const variables = readFileSync(join(DOCKER_NATS, 'auth.conf'), 'utf8').match(/\$RB_NKEY_\w+/g) ?? [];
         expect(variables.length).toBeGreaterThan(SERVICE_NAMES.length);
-        const env = Object.fromEntries(variables.map((v) => [v.slice(1), createUser().getPublicKey()]));
+        const env: Record<string, string> = Object.fromEntries(
+          variables.map((v) => [v.slice(1), createUser().getPublicKey()]),
+        );
+        // The cluster routes come from route.env (`npm run nats:config -- --keys`): a password and the route URLs.
+        env.RB_ROUTE_PASSWORD = 'route-password-for-the-syntax-check';
+        for (const n of [1, 2, 3]) {
+          env[`RB_ROUTE_NATS_${n}`] = `nats-route://route:${env.RB_ROUTE_PASSWORD}@nats-${n}:6222`;
+        }
         for (const node of ['nats-1.conf', 'nats-2.conf', 'nats-3.conf']) {
           const result = spawnSync(natsServerBinary(), ['-c', join(dir, node), '-t'], {
             env: { ...process.env, ...env },
