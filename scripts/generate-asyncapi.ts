@@ -32,6 +32,7 @@ import {
   SHARED_EVENTS,
   STREAMS,
 } from '@app/contracts';
+import { writeGeneratedFiles } from './generated-files';
 
 export const ASYNCAPI_FILE = 'docs/asyncapi.yaml';
 export const SCHEMA_DIR = 'docs/events/schemas';
@@ -383,19 +384,7 @@ function staleSchemaFiles(root: string, files: Map<string, string>): string[] {
 }
 
 export function writeFiles(root: string, files: Map<string, string>): string[] {
-  const changed: string[] = [];
-  for (const file of staleSchemaFiles(root, files)) {
-    fs.rmSync(path.join(root, file));
-    changed.push(`${file} (removed)`);
-  }
-  for (const [file, content] of files) {
-    const absolute = path.join(root, file);
-    if (fs.existsSync(absolute) && fs.readFileSync(absolute, 'utf8') === content) continue;
-    fs.mkdirSync(path.dirname(absolute), { recursive: true });
-    fs.writeFileSync(absolute, content);
-    changed.push(file);
-  }
-  return changed;
+  return writeGeneratedFiles(root, files, staleSchemaFiles(root, files));
 }
 
 export interface ValidationReport {

@@ -24,6 +24,7 @@ import { AppModule as RegistrationModule } from '@apps/registration/src/app.modu
 import { API_INFO as SITE_INFO } from '@apps/rehab-site/src/api-info';
 import { AppModule as SiteModule } from '@apps/rehab-site/src/app.module';
 import { findRepoRoot } from './generate-asyncapi';
+import { writeGeneratedFiles } from './generated-files';
 
 export const OPENAPI_DIR = 'docs/openapi';
 
@@ -102,18 +103,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Stale OpenAPI files (run \`npm run openapi\`):\n  ${stale.join('\n  ')}\n`);
     return 1;
   }
-  const changed: string[] = [];
-  for (const extra of extraFiles(root, files)) {
-    fs.rmSync(path.join(root, extra));
-    changed.push(`${extra} (removed)`);
-  }
-  for (const [file, content] of files) {
-    const absolute = path.join(root, file);
-    if (fs.existsSync(absolute) && fs.readFileSync(absolute, 'utf8') === content) continue;
-    fs.mkdirSync(path.dirname(absolute), { recursive: true });
-    fs.writeFileSync(absolute, content);
-    changed.push(file);
-  }
+  const changed = writeGeneratedFiles(root, files, extraFiles(root, files));
   process.stdout.write(
     changed.length ? `Wrote ${changed.join(', ')}\n` : `${OPENAPI_DIR} already current.\n`,
   );

@@ -180,7 +180,9 @@ describe('hospital-intake: the green channel (ladder, timers, answers, notices)'
     // Signed webhook, the sites' scheme.
     // (The hospital's webhook also carries its referrals' timeline steps: take the green notices.)
     const greenHooks = () =>
-      hookA.received.filter((r) => (JSON.parse(r.body) as Json).type === EVENTS.hospitalGreenOffered.type);
+      hookA.received.filter(
+        (r) => (JSON.parse(r.body) as { type: string }).type === EVENTS.hospitalGreenOffered.type,
+      );
     await waitFor(() => greenHooks().length === 1, { message: 'webhook to hospital A' });
     const [hook] = greenHooks();
     expect(JSON.parse(hook.body)).toMatchObject({
