@@ -14,9 +14,10 @@ const REFERRALS = 20;
  * fails. Before: 8 (an api_key SELECT per request on its own pool checkout, START and set_config apart, separate
  * referral / assessment / outbox / audit inserts).
  */
-// Was 4. Now 9: the shared rate limits count the IP and the hospital (2 upserts), and the hospital's timeline
-// takes its first step (lock, insert, webhook lookup: 3). A regression recorded for issue #22: fold the step into
-// the referral's insert and the counters into one statement, then bring this back down.
+// Was 4. The shared rate limits count the IP and the hospital (2 upserts) and the hospital's timeline takes its
+// first step (the referral's lock with the webhook look-up, the insert: 2), so 8 are measured; 9 leaves the
+// outbox insert room to split. A regression recorded for issue #22: fold the step into the referral's insert and
+// the counters into one statement, then bring this back down.
 const BUDGET_PER_REFERRAL = 9;
 
 /**

@@ -37,31 +37,43 @@ export class HospitalNotifier {
     return this.notify({ definition: EVENTS.hospitalGreenWithdrawn, data }, at);
   }
 
-  /** One new step on the timeline of one of the hospital's referrals. */
-  step(data: HospitalReferralStepData, at: Date): Promise<void> {
-    return this.notify({ definition: EVENTS.hospitalReferralStep, data }, at);
+  /**
+   * One new step on the timeline of one of the hospital's referrals; `hasWebhook` as the caller already read it
+   * with the referral's lock (steps are the hot path: no second look-up of the hospital).
+   */
+  step(data: HospitalReferralStepData, at: Date, hasWebhook: boolean): Promise<void> {
+    return this.notify({ definition: EVENTS.hospitalReferralStep, data }, at, hasWebhook);
   }
 
-  private async notify(notice: Notice, at: Date): Promise<void> {
+  private async notify(notice: Notice, at: Date, hasWebhook?: boolean): Promise<void> {
     const { definition, data } = notice;
     const id = await this.publisher.publish(definition as typeof EVENTS.hospitalGreenOffered, data as never, {
       subject: data.referralId,
       recipient: data.hospitalId,
       time: at,
     });
-    await this.webhook({ id, type: definition.type, time: at, hospitalId: data.hospitalId, data });
+    await this.webhook(
+      { id, type: definition.type, time: at, hospitalId: data.hospitalId, data },
+      hasWebhook,
+    );
   }
 
-  /** The event `id` of `type` to the hospital's signed webhook, when it registered one (same transaction). */
-  async webhook(notice: {
-    id: string;
-    type: string;
-    time: Date;
-    hospitalId: string;
-    data: { referralId: string };
-  }): Promise<void> {
+  /**
+   * The event `id` of `type` to the hospital's signed webhook, when it registered one (same transaction);
+   * `hasWebhook` when the caller knows already, otherwise it is looked up.
+   */
+  async webhook(
+    notice: {
+      id: string;
+      type: string;
+      time: Date;
+      hospitalId: string;
+      data: { referralId: string };
+    },
+    hasWebhook?: boolean,
+  ): Promise<void> {
     const { id, type, time, hospitalId, data } = notice;
-    if (!(await this.hospitals.webhookTarget(hospitalId))) return;
+    if (!(hasWebhook ?? (await this.hospitals.webhookTarget(hospitalId)) !== undefined)) return;
     const body = webhookBody({ id, type, time, subject: data.referralId, data });
     await this.webhooks.enqueue(hospitalId, data.referralId, type, body);
   }

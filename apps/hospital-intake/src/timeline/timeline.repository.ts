@@ -45,13 +45,20 @@ function toRecord(r: StepRow): StepRecord {
 export class TimelineRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  /** The referring hospital of a referral hospital-intake holds, its row locked (steps are numbered under it). */
-  async lockReferralHospital(referralId: string): Promise<string | undefined> {
-    const [row] = await this.tx.manager.query<{ hospital_id: string }[]>(
-      `SELECT hospital_id FROM ${this.tx.schema}.referral WHERE id = $1 FOR UPDATE`,
+  /**
+   * The referring hospital of a referral hospital-intake holds, the referral's row locked (steps are numbered
+   * under it), and whether that hospital registered a webhook (URL and secret) for the push: one round trip.
+   */
+  async lockReferralHospital(
+    referralId: string,
+  ): Promise<{ hospitalId: string; hasWebhook: boolean } | undefined> {
+    const [row] = await this.tx.manager.query<{ hospital_id: string; has_webhook: boolean }[]>(
+      `SELECT r.hospital_id, (h.webhook_url IS NOT NULL AND h.webhook_secret IS NOT NULL) AS has_webhook
+         FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.hospital h ON h.id = r.hospital_id
+        WHERE r.id = $1 FOR UPDATE OF r`,
       [referralId],
     );
-    return row?.hospital_id;
+    return row && { hospitalId: row.hospital_id, hasWebhook: row.has_webhook === true };
   }
 
   /**

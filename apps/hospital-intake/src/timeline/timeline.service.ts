@@ -21,8 +21,9 @@ export class TimelineService {
    * hospital) or an event recorded already changes nothing; answers the step when it was new.
    */
   async record(referralId: string, eventId: string, input: StepInput): Promise<StepRecord | undefined> {
-    const hospitalId = await this.steps.lockReferralHospital(referralId);
-    if (!hospitalId) return undefined;
+    const holder = await this.steps.lockReferralHospital(referralId);
+    if (!holder) return undefined;
+    const { hospitalId, hasWebhook } = holder;
     const now = this.clock.now();
     const step = await this.steps.appendStep(referralId, eventId, input, now);
     if (!step) return undefined;
@@ -39,6 +40,7 @@ export class TimelineService {
         ...(step.code ? { code: step.code } : {}),
       },
       now,
+      hasWebhook,
     );
     return step;
   }
