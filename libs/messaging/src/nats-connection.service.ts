@@ -131,4 +131,10 @@ export class NatsConnectionService implements OnModuleInit {
       await this.bus.nc.drain().catch(() => this.bus?.nc.close());
     }
   }
+
+  /** Closes the connection at once, without draining (a drain that overran the shutdown grace period). */
+  async forceClose(): Promise<void> {
+    this.closing = true;
+    if (this.bus && !this.bus.nc.isClosed()) await this.bus.nc.close().catch(() => undefined);
+  }
 }
