@@ -4,9 +4,16 @@ import { DATABASE as EMPLOYMENT_DB } from '@apps/employment-referral/src/databas
 import { DATABASE as HOSPITAL_DB } from '@apps/hospital-intake/src/database';
 import { DATABASE as REHAB_DB } from '@apps/rehab-site/src/database';
 
+/** How many migrations step back to before `name` (it and every later one). */
+const stepsBackTo = (database: DatabaseDefinition, name: string) => {
+  const names = (database.migrations as { name: string }[]).map((m) => m.name);
+  expect(names).toContain(name);
+  return names.length - names.indexOf(name);
+};
+
 /**
  * The employment lane's migrations (employment-referral's episodes and webhooks, rehab-site's and
- * hospital-intake's employment outcome): up, the last one down, up again, with the same columns.
+ * hospital-intake's employment outcome): up, down to before it, up again, with the same columns.
  */
 describe('employment lane migrations', () => {
   let db: TestDatabase;
@@ -34,20 +41,21 @@ describe('employment lane migrations', () => {
     [
       'employment-referral',
       EMPLOYMENT_DB,
+      'EmploymentEpisodesAndWebhooks1766200000000',
       ['relapse_mark.cause', 'provider.webhook_url', 'webhook_delivery.body'],
     ],
-    ['rehab-site', REHAB_DB, ['employment_outcome.stage']],
-    ['hospital-intake', HOSPITAL_DB, ['referral.employment_stage']],
-  ] as [string, DatabaseDefinition, string[]][])(
-    '%s: the last migration reverts and re-applies cleanly',
-    async (_app, database, added) => {
+    ['rehab-site', REHAB_DB, 'EmploymentOutcome1766210000000', ['employment_outcome.stage']],
+    ['hospital-intake', HOSPITAL_DB, 'EmploymentOutcome1766220000000', ['referral.employment_stage']],
+  ] as [string, DatabaseDefinition, string, string[]][])(
+    '%s: the employment migration reverts and re-applies cleanly',
+    async (_app, database, migration, added) => {
       const schema = uniqueName('empm');
       schemas.push(schema);
       const settings = { url: TEST_DATABASE_URL, schema, applicationName: 'test-migrate' };
       await migrateUp(settings, database);
       const after = await columns(schema);
       expect(after).toEqual(expect.arrayContaining(added));
-      await migrateDown(settings, database, 1);
+      await migrateDown(settings, database, stepsBackTo(database, migration));
       const before = await columns(schema);
       for (const column of added) expect(before).not.toContain(column);
       await migrateUp(settings, database);
