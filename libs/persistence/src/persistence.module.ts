@@ -13,7 +13,9 @@ export class PersistenceModule {
       imports: [
         TypeOrmModule.forRoot({
           ...dataSourceOptions(settings, definition),
-          retryAttempts: 0,
+          // Ride out a database that is briefly unreachable at boot (a restart, a failover); then fail loudly.
+          retryAttempts: 3,
+          retryDelay: 1_000,
           manualInitialization: false,
         }),
       ],

@@ -38,6 +38,8 @@ export async function createServiceApp(
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
     bodyParser: false,
+    // Throw instead of process.exit: bootstrapService reports and exits, and a test's failed boot fails its suite.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   // First, so that every answer carries them (body-parser refusals and the docs middleware's too).
