@@ -33,13 +33,15 @@ export class PeriodicTask {
 
 /**
  * A sweeper bound to the app's lifecycle: runs `round` every `intervalMs` from bootstrap until shutdown (which
- * waits for a round in progress), logging how many items a round handled and any failure.
+ * waits for a round in progress), logging how many items a round handled and any failure. An interval of 0
+ * switches it off (the round can still be called directly).
  */
 export abstract class PeriodicSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly task: PeriodicTask;
+  private readonly task?: PeriodicTask;
 
   protected constructor(name: string, intervalMs: number, round: () => Promise<number>, handled: string) {
     const logger = new Logger(name);
+    if (intervalMs <= 0) return;
     this.task = new PeriodicTask(
       async () => {
         const n = await round();
@@ -51,10 +53,10 @@ export abstract class PeriodicSweeper implements OnApplicationBootstrap, OnAppli
   }
 
   onApplicationBootstrap(): void {
-    this.task.start();
+    this.task?.start();
   }
 
   onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+    return this.task?.stop() ?? Promise.resolve();
   }
 }

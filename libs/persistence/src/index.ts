@@ -8,3 +8,4 @@ export * from './runtime-role.migration';
 export * from './statement-cache';
 export * from './capacity';
 export * from './login-role';
+export * from './batches';

@@ -1,6 +1,5 @@
-/** Levels of the site network (DESIGN §4 routing order: station → street/township site → county centre). */
-export const SITE_LEVELS = ['community-station', 'street-site', 'county-centre'] as const;
-export type SiteLevel = (typeof SITE_LEVELS)[number];
+/** Levels of the site network: one list, shared with the events that carry a site's level. */
+export { SITE_LEVELS, type SiteLevel } from '@app/contracts';
 
 /** What a county centre does (评估转介 / 培训督导 / 服务示范). */
 export const COUNTY_CENTRE_FUNCTIONS = [
