@@ -21,3 +21,4 @@ export * from './http';
 export * from './webhook-receiver';
 export * from './dead-letters';
 export * from './fhir-schema';
+export * from './migrations';
