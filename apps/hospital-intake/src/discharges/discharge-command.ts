@@ -6,9 +6,16 @@ import { DischargeAssessmentDto, SubmitDischargeDto } from './dto/submit-dischar
 
 export const VALIDATION_FAILED = 'VALIDATION_FAILED';
 
+/**
+ * One entry per broken rule, pointed at the field. A required field that is simply absent gets one entry saying
+ * so, not one per rule it would have had to meet (an HL7 sender without PV1-19 read three ERR lines before).
+ */
 function toFieldErrors(errors: ValidationError[], prefix = '#'): FieldError[] {
   return errors.flatMap((error) => {
     const pointer = `${prefix}/${error.property}`;
+    if ((error.value === undefined || error.value === null) && error.constraints) {
+      return [{ pointer, detail: `${error.property} is required` }];
+    }
     const own = Object.entries(error.constraints ?? {}).map(([rule, detail]) => ({
       pointer,
       detail: rule === 'whitelistValidation' ? `${error.property} is not a known field` : detail,

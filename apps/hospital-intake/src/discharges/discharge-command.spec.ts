@@ -1,0 +1,33 @@
+import { DomainException, FieldError } from '@app/core';
+import { dischargeRequest } from '@app/testing';
+import { toDischargeCommand } from './discharge-command';
+
+async function errorsOf(plain: unknown): Promise<FieldError[]> {
+  try {
+    await toDischargeCommand(plain);
+  } catch (error) {
+    if (error instanceof DomainException) return (error.details as { errors: FieldError[] }).errors;
+    throw error;
+  }
+  throw new Error('the command was accepted');
+}
+
+describe('toDischargeCommand', () => {
+  const valid = () => dischargeRequest(1, { encounterId: 'ZY2026-000123' });
+
+  it('should accept a valid discharge', async () => {
+    await expect(toDischargeCommand(valid())).resolves.toMatchObject({ encounterId: 'ZY2026-000123' });
+  });
+
+  it('should say once that an absent required field is required, not once per rule', async () => {
+    const { encounterId: _absent, ...rest } = valid();
+    expect(await errorsOf(rest)).toEqual([{ pointer: '#/encounterId', detail: 'encounterId is required' }]);
+  });
+
+  it('should still name each broken rule of a field that is present', async () => {
+    const errors = await errorsOf({ ...valid(), encounterId: 'has spaces' });
+    expect(errors).toEqual([
+      { pointer: '#/encounterId', detail: 'encounterId must be printable ASCII without spaces' },
+    ]);
+  });
+});
