@@ -25,6 +25,16 @@ export class BusNotProvisionedError extends Error {
   }
 }
 
+/** What `rewind` did to one durable. */
+export interface RewoundConsumer {
+  readonly stream: string;
+  readonly durable: string;
+  /** The stream sequence the durable had acknowledged up to (undefined: it did not exist). */
+  readonly ackFloorBefore: number | undefined;
+  /** Messages it will deliver from the start time on. */
+  readonly redeliver: number;
+}
+
 /** Extra server-side deliveries beyond the client's dead-letter point, so a failed dead-letter write is retried. */
 export const SERVER_DELIVERY_HEADROOM = 5;
 
@@ -130,6 +140,44 @@ export class JetStreamProvisioner {
         this.logger.log(`created consumer ${stream}/${config.durable_name}`);
       }
     }
+  }
+
+  /**
+   * After a database restore: deletes each durable and creates it again from the registry with
+   * deliver_policy by_start_time at `since` (nats-server 2.9 cannot move a durable's position in place), so
+   * every message stored since then is delivered again; the restored inboxes drop what was handled before the
+   * backup. Run with the apps stopped. Answers, per durable, where it stood and how much it will re-deliver.
+   */
+  async rewind(
+    jsm: JetStreamManager,
+    topology: Topology,
+    consumers: readonly ConsumerDefinition[],
+    since: Date,
+  ): Promise<RewoundConsumer[]> {
+    const rewound: RewoundConsumer[] = [];
+    for (const consumer of consumers) {
+      const config = this.consumerConfig(consumer, topology);
+      const stream = topology.streamName(consumer.stream);
+      let ackFloor: number | undefined;
+      try {
+        ackFloor = (await jsm.consumers.info(stream, config.durable_name)).ack_floor.stream_seq;
+        await jsm.consumers.delete(stream, config.durable_name);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+      const info = await jsm.consumers.add(stream, {
+        ...config,
+        deliver_policy: DeliverPolicy.StartTime,
+        opt_start_time: since.toISOString(),
+      });
+      rewound.push({
+        stream,
+        durable: config.durable_name,
+        ackFloorBefore: ackFloor,
+        redeliver: info.num_pending,
+      });
+    }
+    return rewound;
   }
 
   private async ensureStream(

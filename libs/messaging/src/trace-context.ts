@@ -13,6 +13,8 @@ export interface TraceContext {
   correlationId?: string;
   /** The event being handled (CloudEvents `causationid` of what is published). */
   causationId?: string;
+  /** The durable handling `causationId` (with it, the events the handler publishes get ids derived from both). */
+  consumer?: string;
 }
 
 const storage = new AsyncLocalStorage<TraceContext>();
@@ -27,7 +29,7 @@ export function newTraceparent(traceId?: string): string {
 export function continueTrace(
   incoming: string | undefined,
   tracestate?: string,
-  flow: Pick<TraceContext, 'correlationId' | 'causationId'> = {},
+  flow: Pick<TraceContext, 'correlationId' | 'causationId' | 'consumer'> = {},
 ): TraceContext {
   const match = incoming ? TRACEPARENT.exec(incoming.trim()) : null;
   const trace = match

@@ -21,7 +21,13 @@ export interface StoredMessage {
   readonly msgId: string;
   readonly body: string;
   /** Parsed CloudEvent (undefined when the body is not a JSON object). */
-  readonly event?: { id?: string; type?: string; subject?: string; data?: Record<string, unknown> };
+  readonly event?: {
+    id?: string;
+    source?: string;
+    type?: string;
+    subject?: string;
+    data?: Record<string, unknown>;
+  };
 }
 
 /** A client of one bus namespace: reads streams, inspects consumers, publishes what a fault test injects. */

@@ -235,12 +235,14 @@ export class Checker {
         return r?.status === 'assigned' && r.site_id !== null;
       }).length;
 
-      // Effects recorded as events: one per (type, referral, hop, alert code) in every app's outbox.
+      // Effects recorded as events: one per (type, referral, hop, alert code) in every app's outbox; a hospital's
+      // timeline step (one event type for every step) once per (step, the event that caused it).
       for (const service of PIPELINE) {
         const rows = (
           await c.query<{ event_type: string; subject: string; hop: string; n: string }>(
             `SELECT event_type, payload::jsonb->>'subject' AS subject,
-                    coalesce(payload::jsonb->'data'->>'hop', '') || coalesce(' ' || (payload::jsonb->'data'->>'code'), '') AS hop,
+                    coalesce(payload::jsonb->'data'->>'hop', '') || coalesce(' ' || (payload::jsonb->'data'->>'code'), '')
+                      || coalesce(' step ' || (payload::jsonb->'data'->>'step') || ' caused by ' || (payload::jsonb->>'causationid'), '') AS hop,
                     count(*) AS n
                FROM ${this.s(service)}.outbox
               WHERE payload::jsonb->>'subject' = ANY($1)
@@ -283,7 +285,8 @@ export class Checker {
       }
       for (const [msgId, n] of byMsgId) if (n > 1) dupOther(`Nats-Msg-Id ${msgId} stored ${n} times`);
 
-      // Every event of these referrals on the stream was processed (inbox row) by each durable that reads it.
+      // Every event of these referrals on the stream was processed (inbox row) by each durable that reads it; a
+      // service's own events come back to it only through a whole-stream durable, which acks them unhandled.
       const unprocessed: string[] = [];
       for (const service of PIPELINE) {
         const readers = Object.values<ConsumerDefinition>(CONSUMERS).filter(
@@ -292,6 +295,7 @@ export class Checker {
         const wanted = referralStream.filter(
           (m) =>
             mine.has(m.event?.subject ?? '') &&
+            m.event?.source !== `/${service}` &&
             !scope.injectedMsgIds?.has(m.msgId) &&
             !scope.poisonMsgIds?.has(m.msgId) &&
             typeof m.event?.id === 'string',

@@ -53,6 +53,38 @@ export class FaultWorld {
     readonly apiKey: string,
   ) {}
 
+  private static checkerOf(fleet: AppFleet): Checker {
+    return new Checker({
+      databaseUrl: fleet.databaseUrl,
+      natsUrl: fleet.natsUrl,
+      namespace: fleet.namespace,
+      schemas: Object.fromEntries(PIPELINE.map((s) => [s, fleet.app(s).schema])),
+    });
+  }
+
+  /**
+   * The same apps (namespace, schemas, hospital key, discharge numbering) started on another database — a
+   * restored copy: migrations run (a no-op on a copy), no seed. Stop this world's fleet first.
+   */
+  async onDatabase(
+    databaseUrl: string,
+    options: Pick<WorldOptions, 'env' | 'appEnv'> = {},
+  ): Promise<FaultWorld> {
+    const fleet = await AppFleet.start({
+      apps: PIPELINE,
+      namespace: this.fleet.namespace,
+      natsUrl: this.fleet.natsUrl,
+      databaseUrl,
+      seed: false,
+      env: { ...FAULT_ENV, ...options.env },
+      ...(options.appEnv ? { appEnv: options.appEnv } : {}),
+    });
+    const world = new FaultWorld(fleet, FaultWorld.checkerOf(fleet), this.factory, this.apiKey);
+    this.poison.forEach((n, id) => world.poison.set(id, n));
+    this.injected.forEach((id) => world.injected.add(id));
+    return world;
+  }
+
   static async start(options: WorldOptions = {}): Promise<FaultWorld> {
     const factory = await DischargeFactory.create();
     const fleet = await AppFleet.start({
@@ -63,13 +95,7 @@ export class FaultWorld {
       env: { ...FAULT_ENV, ...options.env },
       ...(options.appEnv ? { appEnv: options.appEnv } : {}),
     });
-    const checker = new Checker({
-      databaseUrl: fleet.databaseUrl,
-      natsUrl: fleet.natsUrl,
-      namespace: fleet.namespace,
-      schemas: Object.fromEntries(PIPELINE.map((s) => [s, fleet.app(s).schema])),
-    });
-    return new FaultWorld(fleet, checker, factory, fleet.hospitalKey());
+    return new FaultWorld(fleet, FaultWorld.checkerOf(fleet), factory, fleet.hospitalKey());
   }
 
   get intakeUrl(): string {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EventDefinition, HEADERS, recipientSubject } from '@app/contracts';
 import { DomainException } from '@app/core';
@@ -5,7 +6,7 @@ import { TransactionHost } from '@app/persistence';
 import { buildEnvelope, EnvelopeOptions } from '../envelope.codec';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingErrorCode } from '../messaging.errors';
-import { currentTrace, currentTraceHeaders } from '../trace-context';
+import { currentTrace, currentTraceHeaders, TraceContext } from '../trace-context';
 import { allowedSources, sourceOf } from '../security/event-origin';
 import { OutboxRepository } from './outbox.repository';
 
@@ -14,6 +15,37 @@ export interface PublishOptions extends EnvelopeOptions {
   orderingKey?: string;
   /** Required for (and only for) per-recipient events: the id put into the wire subject (`site.<id>.…`). */
   recipient?: string;
+}
+
+/** Per handler attempt (its trace context): how many events of each kind it has published so far. */
+const publishedInFlow = new WeakMap<TraceContext, Map<string, number>>();
+
+/**
+ * The id of an event published while a consumer handles an inbound event: a name-based UUID (RFC 9562
+ * version 8, SHA-256) of the service, the durable, the inbound event id, the event type, subject and recipient,
+ * and how many such events this attempt published before. Handling the same input again (a redelivery after a lost ack, or
+ * every input after a database restore with its durables rewound) publishes the same ids, so the stream's
+ * duplicate window drops the copy and the readers' inboxes recognise it after that window; a fresh random id
+ * would look like a new event to everyone downstream. Undefined outside a handler (HTTP requests, timers).
+ */
+export function derivedEventId(
+  service: string,
+  flow: TraceContext | undefined,
+  type: string,
+  subject: string | undefined,
+  recipient: string | undefined,
+): string | undefined {
+  if (!flow?.causationId || !flow.consumer) return undefined;
+  const key = [service, flow.consumer, flow.causationId, type, subject ?? '', recipient ?? ''].join('\n');
+  const counts = publishedInFlow.get(flow) ?? new Map<string, number>();
+  publishedInFlow.set(flow, counts);
+  const ordinal = counts.get(key) ?? 0;
+  counts.set(key, ordinal + 1);
+  const hash = createHash('sha256').update(`${key}\n${ordinal}`).digest();
+  hash[6] = (hash[6] & 0x0f) | 0x80;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /**
@@ -60,6 +92,9 @@ export class EventPublisher {
       const flow = currentTrace();
       const envelope = buildEnvelope(definition, this.options.service, data, {
         ...options,
+        id:
+          options.id ??
+          derivedEventId(this.options.service, flow, definition.type, options.subject, options.recipient),
         correlationId: options.correlationId ?? flow?.correlationId,
         causationId: options.causationId ?? flow?.causationId,
       });

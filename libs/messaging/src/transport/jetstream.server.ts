@@ -263,6 +263,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const trace = continueTrace(message.headers?.get(HEADERS.traceparent) || undefined, undefined, {
       correlationId: envelope.correlationid,
       causationId: envelope.id,
+      consumer: this.nats.topology.durable(consumer),
     });
     return { message, decoded, handler, trace, started };
   }
@@ -359,7 +360,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       this.ack(message, envelope);
       outcome = fresh ? 'ack' : 'duplicate';
     } catch (error) {
-      outcome = await runWithTrace(delivery.trace, () =>
+      outcome = await runWithTrace({ ...delivery.trace }, () =>
         this.settler.settleFailure(consumer, message, envelope, error),
       );
     } finally {
@@ -367,12 +368,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Runs the message's handler in its own trace and flow (the events it publishes carry them). */
+  /**
+   * Runs the message's handler in its own trace and flow (the events it publishes carry them). Each attempt gets
+   * a fresh copy of the context, so the ids derived for its events (EventPublisher) start from the same count.
+   */
   private invoke(
     consumer: ConsumerDefinition,
     { message, decoded, handler, trace }: Delivery,
   ): Promise<void> {
-    return runWithTrace(trace, async () => {
+    return runWithTrace({ ...trace }, async () => {
       const context = new JetStreamContext([message, decoded.envelope, consumer]);
       const result: unknown = await handler(decoded.envelope, context);
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
