@@ -101,6 +101,9 @@ describe('hospital-intake: JSON discharges', () => {
         3,
       { message: 'the events and the step notice relayed to JetStream' },
     );
+    // The request was logged (so the absence below is redaction, not silence) — and without the patient.
+    const requestLogs = w.service.logs.lines.filter((line) => line.includes('"url":"/v1/discharges"'));
+    expect(requestLogs.some((line) => line.includes('request completed'))).toBe(true);
     expect(w.service.logs.lines.join('\n')).not.toContain(patient.idNumber);
     expect(w.service.logs.lines.join('\n')).not.toContain(patient.name);
   });

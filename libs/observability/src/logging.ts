@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamicModule } from '@nestjs/common';
+import { DynamicModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { REDACT_PATHS, REDACTED } from './redaction';
 
@@ -16,6 +16,9 @@ export interface LoggingOptions {
 /** JSON logs via pino with PII redaction, one request id per request, health and metrics scrapes unlogged. */
 export function loggingModule(options: LoggingOptions): DynamicModule {
   return LoggerModule.forRoot({
+    // Every route, in the path syntax of Nest 12 (path-to-regexp 8). nestjs-pino 4.x (held back for Node 20)
+    // defaults to '*', which Nest 12 turns into a catch-all route of its own, visible in the router.
+    forRoutes: [{ path: '{/*splat}', method: RequestMethod.ALL }],
     pinoHttp: [
       {
         level: options.level,
