@@ -1,5 +1,12 @@
 import { Client } from 'pg';
-import { CONSUMERS, ConsumerDefinition, filterMatches, SERVICES, ServiceName } from '@app/contracts';
+import {
+  CONSUMERS,
+  ConsumerDefinition,
+  eventBySubject,
+  filterMatches,
+  SERVICES,
+  ServiceName,
+} from '@app/contracts';
 import { Bus } from './bus';
 
 /** The three apps a referral crosses from discharge to a site, in the order it crosses them. */
@@ -235,12 +242,14 @@ export class Checker {
         return r?.status === 'assigned' && r.site_id !== null;
       }).length;
 
-      // Effects recorded as events: one per (type, referral, hop, alert code) in every app's outbox.
+      // Effects recorded as events: one per (type, referral, hop, alert code, timeline step number) in every
+      // app's outbox (hospital-intake pushes each step of a referral's timeline to its hospital: several a referral).
       for (const service of PIPELINE) {
         const rows = (
           await c.query<{ event_type: string; subject: string; hop: string; n: string }>(
             `SELECT event_type, payload::jsonb->>'subject' AS subject,
-                    coalesce(payload::jsonb->'data'->>'hop', '') || coalesce(' ' || (payload::jsonb->'data'->>'code'), '') AS hop,
+                    coalesce(payload::jsonb->'data'->>'hop', '') || coalesce(' ' || (payload::jsonb->'data'->>'code'), '')
+                      || coalesce(' #' || (payload::jsonb->'data'->>'sequence'), '') AS hop,
                     count(*) AS n
                FROM ${this.s(service)}.outbox
               WHERE payload::jsonb->>'subject' = ANY($1)
@@ -292,6 +301,8 @@ export class Checker {
         const wanted = referralStream.filter(
           (m) =>
             mine.has(m.event?.subject ?? '') &&
+            // A whole-stream consumer (hospital-intake's) acks its own service's events unhandled: no inbox row.
+            eventBySubject(m.subject)?.producer !== service &&
             !scope.injectedMsgIds?.has(m.msgId) &&
             !scope.poisonMsgIds?.has(m.msgId) &&
             typeof m.event?.id === 'string',
