@@ -42,6 +42,14 @@ describe('npm run bench options', () => {
     expect(() => parseBenchOptions(['--isolation-only', '--queued', '0'])).toThrow(/queued/);
   });
 
+  it('should add a replicas phase with --replicas N (1, the default, skips it)', () => {
+    expect(parseBenchOptions([]).replicas).toBe(1);
+    const options = parseBenchOptions(['--quick', '--replicas', '2', '--app-env', 'CONSUMER_LANES=4']);
+    expect(options).toMatchObject({ replicas: 2, appEnv: { CONSUMER_LANES: '4' } });
+    expect(() => parseBenchOptions(['--replicas', '0'])).toThrow(/replicas/);
+    expect(() => parseBenchOptions(['--replicas', '1.5'])).toThrow(/whole number/);
+  });
+
   it('should refuse what it cannot run', () => {
     expect(() => parseBenchOptions(['--referrals', '0'])).toThrow(/referrals/);
     expect(() => parseBenchOptions(['--rate', 'fast'])).toThrow(/rate/);

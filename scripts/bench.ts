@@ -5,7 +5,7 @@
  *
  *   npm run bench -- [--quick] [--referrals N] [--rate R] [--saturation-rate R] [--max-in-flight N]
  *                    [--sites N] [--history N] [--growth-sites N] [--queued N] [--out FILE]
- *                    [--profile DIR] [--app-env NAME=value ...] [--isolation-only]
+ *                    [--profile DIR] [--app-env NAME=value ...] [--isolation-only] [--replicas N]
  *
  * Phases, one after the other so they never compete for the 2 cores:
  *   1. raw baseline (3 processes): warm-up, saturation run, latency run at --rate (default: half the
@@ -14,6 +14,8 @@
  *      then GREEN isolation;
  *   3. the apps again on a fresh namespace and schemas holding --history stored referrals and --growth-sites
  *      sites: the same runs.
+ *   4. with --replicas N (N > 1): N processes of every app on a fresh namespace and schemas, the saturation
+ *      run again with the discharges spread round robin over the hospital-intake replicas (issue 22).
  * --isolation-only runs phase 2 alone (the apps' runs, which give the finished referrals a relapse is reported
  * for, then GREEN isolation): no baseline, no growth, so no project / baseline ratios.
  * Prints tables and writes JSON (default .bench/latest.json). Exit code 0 unless the run itself failed; the
@@ -53,6 +55,7 @@ import {
   GrowthResult,
   IsolationResult,
   ProcessUsage,
+  ReplicasResult,
   RunResult,
   ServerUsage,
   SystemResult,
@@ -78,6 +81,8 @@ export interface BenchOptions {
   appEnv: Record<string, string>;
   /** Skip the raw baseline and growth: the apps' runs and GREEN isolation only. */
   isolationOnly: boolean;
+  /** Processes per app in the extra replicas phase; 1 (the default) skips it. */
+  replicas: number;
 }
 
 const positive = (name: string, value: string | undefined, fallback: number, allowZero = false): number => {
@@ -107,6 +112,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       profile: { type: 'string' },
       'app-env': { type: 'string', multiple: true },
       'isolation-only': { type: 'boolean', default: false },
+      replicas: { type: 'string' },
     },
     strict: true,
   });
@@ -135,7 +141,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       }),
     ),
     isolationOnly,
+    replicas: wholeNumber('replicas', values.replicas, 1),
   };
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+  const n = positive(name, value, fallback);
+  if (!Number.isInteger(n)) throw new Error(`--${name} must be a whole number`);
+  return n;
 }
 
 /** What an interrupted run (Ctrl-C, SIGTERM) must still drop: fleets, baseline schemas and streams. */
@@ -164,6 +177,8 @@ interface Target {
   system: RunResult['system'];
   name: string;
   url: string;
+  /** Several intake replicas: the discharges go round robin over them. */
+  urls?: readonly string[];
   headers: Record<string, string>;
   clock: EventClock;
 }
@@ -197,39 +212,72 @@ async function measureSystem(
   usage: ProcessUsage[];
   servers: ServerUsage[];
 }> {
-  const idle = usage();
-  const run = (label: string, offered: number, count: number, drainTimeoutMs: number): Promise<RunResult> => {
-    const drive: DriveOptions = {
-      label: `${target.name} ${label}`,
-      system: target.system,
-      url: target.url,
-      headers: target.headers,
-      rate: offered,
-      count,
-      maxInFlight: options.maxInFlight,
-      body: dischargeFor(residences),
-      clock: target.clock,
-      drainTimeoutMs,
-    };
-    log(`${drive.label}: ${count} discharges offered at ${offered.toFixed(0)}/s`);
-    return driveRun(drive);
+  const measured = await measureSaturation(target, options, residences, usage);
+  const offered = rate ?? Math.max(1, Math.round((measured.saturation.throughput ?? 2) / 2));
+  const latency = await driveTarget(target, options, residences, `latency @ ${offered}/s`, offered);
+  log(`${latency.label}: p99 discharge→assigned ${latency.latency.dischargeToAssigned.p99} ms`);
+  const referralIds = [...target.clock.assigned.keys()];
+  const { usage: used, servers } = measured.since(measured.saturation.accepted + latency.accepted);
+  return { saturation: measured.saturation, latency, referralIds, usage: used, servers };
+}
+
+/** One open-loop run of `options.referrals` discharges (or `count`) against the target. */
+function driveTarget(
+  target: Target,
+  options: BenchOptions,
+  residences: string[],
+  label: string,
+  offered: number,
+  count = options.referrals,
+  drainTimeoutMs = 120_000 + options.referrals * 30,
+): Promise<RunResult> {
+  const drive: DriveOptions = {
+    label: `${target.name} ${label}`,
+    system: target.system,
+    url: target.url,
+    urls: target.urls,
+    headers: target.headers,
+    rate: offered,
+    count,
+    maxInFlight: options.maxInFlight,
+    body: dischargeFor(residences),
+    clock: target.clock,
+    drainTimeoutMs,
   };
-  if (options.warmUp > 0) await run('warm-up', 50, options.warmUp, 60_000);
+  log(`${drive.label}: ${count} discharges offered at ${offered.toFixed(0)}/s`);
+  return driveRun(drive);
+}
+
+/**
+ * Warm-up (discarded) and the saturation run; `since(referrals)` gives each process's usage and the servers'
+ * CPU from the start of the saturation run to now, per referral.
+ */
+async function measureSaturation(
+  target: Target,
+  options: BenchOptions,
+  residences: string[],
+  usage: () => Named,
+): Promise<{
+  saturation: RunResult;
+  since: (referrals: number) => { usage: ProcessUsage[]; servers: ServerUsage[] };
+}> {
+  const idle = usage();
+  if (options.warmUp > 0) {
+    await driveTarget(target, options, residences, 'warm-up', 50, options.warmUp, 60_000);
+  }
   const measuredFrom = usage();
   const serversFrom = serverCpu();
-  const drain = 120_000 + options.referrals * 30;
-  const saturation = await run('saturation', options.saturationRate, options.referrals, drain);
+  const saturation = await driveTarget(target, options, residences, 'saturation', options.saturationRate);
   log(
     `${saturation.label}: ${saturation.assigned}/${saturation.accepted} assigned, ${saturation.throughput?.toFixed(1)}/s`,
   );
-  const offered = rate ?? Math.max(1, Math.round((saturation.throughput ?? 2) / 2));
-  const latency = await run(`latency @ ${offered}/s`, offered, options.referrals, drain);
-  log(`${latency.label}: p99 discharge→assigned ${latency.latency.dischargeToAssigned.p99} ms`);
-  const referralIds = [...target.clock.assigned.keys()];
-  const referrals = saturation.accepted + latency.accepted;
-  const used = usageOf(idle, measuredFrom, usage(), referrals);
-  const servers = serverCpuPerReferral(serversFrom, serverCpu(), referrals);
-  return { saturation, latency, referralIds, usage: used, servers };
+  return {
+    saturation,
+    since: (referrals) => ({
+      usage: usageOf(idle, measuredFrom, usage(), referrals),
+      servers: serverCpuPerReferral(serversFrom, serverCpu(), referrals),
+    }),
+  };
 }
 
 type Named = { name: string; usage: { rssBytes: number; peakRssBytes: number; cpuSeconds: number } }[];
@@ -289,12 +337,16 @@ async function startFleet(
   prefix: string,
   logRoot: string,
   options: BenchOptions,
+  replicas = 1,
 ): Promise<AppFleet> {
   const { profile } = options;
   const namespace = uniqueName(prefix);
-  log(`fleet ${namespace}: migrating, seeding and starting ${APPS.join(', ')}`);
+  log(
+    `fleet ${namespace}: migrating, seeding and starting ${APPS.join(', ')}${replicas > 1 ? `, ${replicas} processes each` : ''}`,
+  );
   return AppFleet.start({
     apps: APPS,
+    replicas,
     namespace,
     databaseUrl,
     natsUrl,
@@ -345,9 +397,48 @@ async function runProject(
     options,
     residences,
     rate,
-    () => fleet.all().map((app) => ({ name: app.name, usage: app.usage() })),
+    () => fleetUsage(fleet),
   );
   return { saturation, latency, usage, servers, referralIds, clock };
+}
+
+/** Every process of the fleet, named `hospital-intake` (or `hospital-intake #2` with replicas). */
+function fleetUsage(fleet: AppFleet): Named {
+  return fleet.all().map((app) => ({ name: app.label, usage: app.usage() }));
+}
+
+/** Issue 22: the saturation run with `options.replicas` processes of every app on one schema each. */
+async function runReplicas(
+  options: BenchOptions,
+  db: Client,
+  databaseUrl: string,
+  natsUrl: string,
+  logRoot: string,
+  extraSites: BenchSite[],
+  residences: string[],
+): Promise<ReplicasResult> {
+  const fleet = await startFleet(databaseUrl, natsUrl, 'benchr', logRoot, options, options.replicas);
+  return withCleanup(fleet, async () => {
+    await prepareRehabDirectory(db, fleet.app(SERVICES.rehabSite).schema, extraSites);
+    const clock = await EventClock.start(fleet.natsUrl, fleet.namespace);
+    try {
+      const intakes = fleet.replicasOf(SERVICES.hospitalIntake).map((app) => app.url);
+      const target: Target = {
+        system: 'project',
+        name: `${options.replicas} replicas`,
+        url: intakes[0],
+        urls: intakes,
+        headers: { 'x-api-key': fleet.hospitalKey() },
+        clock,
+      };
+      const { saturation, since } = await measureSaturation(target, options, residences, () =>
+        fleetUsage(fleet),
+      );
+      return { replicas: options.replicas, saturation, ...since(saturation.accepted) };
+    } finally {
+      await clock.close();
+    }
+  });
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
@@ -390,6 +481,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       return systemResult(measured);
     });
 
+    // Right after the 1-replica phase, so both see the machine as alike as possible.
+    const replicas =
+      options.replicas > 1
+        ? await runReplicas(options, db, databaseUrl, natsUrl, logRoot, extra, residences)
+        : undefined;
+    if (replicas) {
+      log(
+        `replicas ${replicas.replicas}: ${replicas.saturation.assigned}/${replicas.saturation.accepted} assigned, ` +
+          `${replicas.saturation.throughput?.toFixed(1)}/s`,
+      );
+    }
+
     let growth: GrowthResult | undefined;
     if (options.history > 0) {
       const grown = await startFleet(databaseUrl, natsUrl, 'benchg', logRoot, options);
@@ -431,11 +534,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       });
     }
 
-    const ratios = computeRatios(baseline, project, growth, isolation);
-    const usage = [...project.usage, ...(growth?.usage ?? [])].map((u) => ({
-      ...u,
-      name: growth?.usage.includes(u) ? `${u.name} (+stored)` : u.name,
-    }));
+    const ratios = computeRatios(baseline, project, growth, isolation, replicas);
+    const usage = [
+      ...project.usage,
+      ...(growth?.usage ?? []).map((u) => ({ ...u, name: `${u.name} (+stored)` })),
+      ...(replicas?.usage ?? []).map((u) => ({ ...u, name: `${u.name} (${replicas!.replicas} replicas)` })),
+    ];
     return {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -453,8 +557,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       project,
       growth,
       isolation,
+      replicas,
       ratios,
-      goals: evaluateGoals(ratios, usage, growth !== undefined, isolation !== undefined),
+      goals: evaluateGoals(ratios, usage, growth !== undefined, isolation !== undefined, replicas?.replicas),
     };
   } finally {
     await db.end();

@@ -69,6 +69,8 @@ export interface DriveOptions {
   system: RunResult['system'];
   /** Base URL of the intake (POST /v1/discharges). */
   url: string;
+  /** Several intake replicas instead: request i goes to `urls[i % urls.length]` (round robin). */
+  urls?: readonly string[];
   headers: Record<string, string>;
   /** Discharges per second, open loop. */
   rate: number;
@@ -130,7 +132,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function driveRun(options: DriveOptions): Promise<RunResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxInFlight });
-  const target = new URL('/v1/discharges', options.url);
+  const targets = (options.urls?.length ? options.urls : [options.url]).map(
+    (url) => new URL('/v1/discharges', url),
+  );
   const dueAt = new Map<string, number>();
   const accept = new LatencyRecorder();
   const acceptedAt: number[] = [];
@@ -153,7 +157,7 @@ export async function driveRun(options: DriveOptions): Promise<RunResult> {
     inFlight++;
     const body = JSON.stringify(options.body(i));
     pending.push(
-      post(agent, target, options.headers, body).then((answer) => {
+      post(agent, targets[i % targets.length], options.headers, body).then((answer) => {
         inFlight--;
         settle?.();
         settle = undefined;

@@ -8,6 +8,8 @@ import {
   GREEN_NOTIFIED_GOAL,
   IsolationResult,
   ProcessUsage,
+  ReplicasResult,
+  replicasLine,
   RunResult,
   SystemResult,
 } from './report';
@@ -221,6 +223,59 @@ describe('formatReport', () => {
     ]) {
       expect(text).toContain(expected);
     }
+  });
+});
+
+describe('replicas (--replicas N)', () => {
+  const baseline = system('baseline', 200, 100, 4);
+  const project = system('project', 120, 150, 8);
+  const replicas = (throughput: number): ReplicasResult => {
+    const measured = system('project', throughput, 150, 9);
+    return {
+      replicas: 2,
+      saturation: { ...measured.saturation, label: '2 replicas saturation' },
+      usage: [
+        usage('hospital-intake #1', 150, 3),
+        usage('hospital-intake #2', 160, 3),
+        usage('rehab-site #1', 120, 3),
+      ],
+      servers: measured.servers,
+    };
+  };
+
+  it('should rate N replicas against 1 replica and the raw baseline and judge them against 1.0', () => {
+    const ratios = computeRatios(baseline, project, undefined, undefined, replicas(132));
+    expect(ratios.throughputReplicasOverOne).toBeCloseTo(1.1);
+    expect(ratios.throughputReplicasOverBaseline).toBeCloseTo(0.66);
+    expect(ratios.cpuPerReferralReplicasOverOne).toBeCloseTo(9 / 8);
+    const goal = (r: ReplicasResult) =>
+      evaluateGoals(computeRatios(baseline, project, undefined, undefined, r), [], false, false, 2).find(
+        (g) => g.name === 'throughput 2 replicas / 1 replica',
+      );
+    expect(goal(replicas(132))).toMatchObject({ verdict: 'met' });
+    expect(goal(replicas(90))).toMatchObject({ verdict: 'missed' });
+    expect(computeRatios(baseline, project)).not.toHaveProperty('throughputReplicasOverOne');
+  });
+
+  it('should print the replicas line, their saturation run and each process', () => {
+    const r = replicas(132);
+    const ratios = computeRatios(baseline, project, undefined, undefined, r);
+    const text = formatReport({
+      startedAt: '',
+      finishedAt: '',
+      machine: { cpus: 2, loadAverage: [1, 1, 1], node: 'v20' },
+      options: {},
+      method: '',
+      baseline,
+      project,
+      replicas: r,
+      ratios,
+      goals: evaluateGoals(ratios, [...project.usage, ...r.usage], false, false, 2),
+    });
+    expect(text).toContain('replicas 2: throughput 132.0/s = 1.10× 1 replica, = 0.66× raw baseline');
+    expect(text).toContain('2 replicas saturation');
+    expect(text).toMatch(/2 replicas\s+\S?\s*hospital-intake #2/);
+    expect(replicasLine({ ratios })).toBeUndefined();
   });
 });
 

@@ -56,6 +56,15 @@ export interface SystemResult {
   servers?: ServerUsage[];
 }
 
+/** The saturation run again with every app as `replicas` processes, the load spread over the intake replicas. */
+export interface ReplicasResult {
+  replicas: number;
+  saturation: RunResult;
+  /** One row per process (`hospital-intake #1`, `#2`, …). */
+  usage: ProcessUsage[];
+  servers?: ServerUsage[];
+}
+
 export interface GrowthResult extends SystemResult {
   storedReferrals: number;
   sites: number;
@@ -97,6 +106,8 @@ export interface BenchReport {
   project: SystemResult;
   growth?: GrowthResult;
   isolation?: IsolationResult;
+  /** Absent unless `--replicas N` with N > 1. */
+  replicas?: ReplicasResult;
   ratios: Record<string, number | undefined>;
   goals: Goal[];
 }
@@ -111,12 +122,12 @@ export function ratio(a: number | undefined, b: number | undefined): number | un
 }
 
 /** CPU milliseconds all processes of a system spent per referral. */
-export function cpuPerReferral(system: SystemResult): number | undefined {
+export function cpuPerReferral(system: Pick<SystemResult, 'usage'>): number | undefined {
   return system.usage.length === 0 ? undefined : system.usage.reduce((sum, u) => sum + u.cpuMsPerReferral, 0);
 }
 
 /** CPU milliseconds Postgres and NATS spent per referral of a system's runs. */
-export function serverCpuPerReferral(system: SystemResult): number | undefined {
+export function serverCpuPerReferral(system: Pick<SystemResult, 'servers'>): number | undefined {
   return system.servers === undefined || system.servers.length === 0
     ? undefined
     : system.servers.reduce((sum, s) => sum + s.cpuMsPerReferral, 0);
@@ -135,6 +146,7 @@ export function computeRatios(
   project: SystemResult,
   growth?: GrowthResult,
   isolation?: IsolationResult,
+  replicas?: ReplicasResult,
 ): Record<string, number | undefined> {
   const p99 = (r: RunResult | undefined) =>
     r !== undefined && r.assigned > 0 ? r.latency.dischargeToAssigned.p99 : undefined;
@@ -158,7 +170,29 @@ export function computeRatios(
           cpuPerReferralGrownOverEmpty: ratio(cpuPerReferral(growth), cpuPerReferral(project)),
         }
       : {}),
+    ...(replicas
+      ? {
+          throughputReplicasOverOne: ratio(replicas.saturation.throughput, project.saturation.throughput),
+          throughputReplicasOverBaseline: ratio(
+            replicas.saturation.throughput,
+            baseline?.saturation.throughput,
+          ),
+          cpuPerReferralReplicasOverOne: ratio(cpuPerReferral(replicas), cpuPerReferral(project)),
+        }
+      : {}),
   };
+}
+
+/** `replicas N: throughput X/s = R× 1 replica, = B× raw baseline`. */
+export function replicasLine(report: Pick<BenchReport, 'replicas' | 'ratios'>): string | undefined {
+  const r = report.replicas;
+  if (!r) return undefined;
+  return (
+    `replicas ${r.replicas}: throughput ${f(r.saturation.throughput)}/s = ` +
+    `${f(report.ratios.throughputReplicasOverOne, 2)}× 1 replica, = ` +
+    `${f(report.ratios.throughputReplicasOverBaseline, 2)}× raw baseline ` +
+    `(CPU ${f(cpuPerReferral(r), 2)} ms/referral in the apps, ${f(serverCpuPerReferral(r), 2)} in Postgres + NATS)`
+  );
 }
 
 function atLeast(name: string, value: number | undefined, goal: number, floor?: number): Goal {
@@ -183,6 +217,7 @@ export function evaluateGoals(
   usage: ProcessUsage[],
   growthMeasured: boolean,
   isolationMeasured = false,
+  replicas?: number,
 ): Goal[] {
   const goals = [
     atLeast('throughput project / baseline', ratios.throughputProjectOverBaseline, 1.0, 0.5),
@@ -196,6 +231,9 @@ export function evaluateGoals(
       atLeast('throughput with stored history / empty', ratios.throughputGrownOverEmpty, 1 / 1.5),
       atMost('p99 discharge→assigned with stored history / empty', ratios.p99GrownOverEmpty, 1.5),
     );
+  }
+  if (replicas !== undefined) {
+    goals.push(atLeast(`throughput ${replicas} replicas / 1 replica`, ratios.throughputReplicasOverOne, 1));
   }
   for (const u of usage) {
     goals.push(
@@ -235,7 +273,16 @@ export function formatReport(report: BenchReport): string {
       ? [[`project +${report.growth.storedReferrals} stored`, report.growth] as [string, SystemResult]]
       : []),
   ];
-  const runs = systems.flatMap(([, s]) => [s.saturation, s.latency]);
+  const replicas = report.replicas;
+  const replicasName = replicas ? `${replicas.replicas} replicas` : '';
+  const runs = [
+    ...systems.flatMap(([, s]) => [s.saturation, s.latency]),
+    ...(replicas ? [replicas.saturation] : []),
+  ];
+  const usageOf: [string, Pick<SystemResult, 'usage' | 'servers'>][] = [
+    ...systems,
+    ...(replicas ? [[replicasName, replicas] as [string, ReplicasResult]] : []),
+  ];
   const out: string[] = [];
   out.push(
     formatTable(
@@ -276,7 +323,7 @@ export function formatReport(report: BenchReport): string {
   out.push(
     formatTable(
       ['system', 'process', 'idle RSS MB', 'peak RSS MB', 'RSS MB', 'CPU s (life)', 'CPU ms/referral'],
-      systems.flatMap(([name, s]) =>
+      usageOf.flatMap(([name, s]) =>
         s.usage.map((u) => [
           name,
           u.name,
@@ -289,7 +336,7 @@ export function formatReport(report: BenchReport): string {
       ),
     ),
   );
-  const withServers = systems.filter(([, s]) => s.servers !== undefined && s.servers.length > 0);
+  const withServers = usageOf.filter(([, s]) => s.servers !== undefined && s.servers.length > 0);
   if (withServers.length > 0) {
     out.push('');
     out.push(
@@ -311,6 +358,11 @@ export function formatReport(report: BenchReport): string {
       Object.entries(report.ratios).map(([name, value]) => [name, f(value, 2)]),
     ),
   );
+  const line = replicasLine(report);
+  if (line) {
+    out.push('');
+    out.push(line);
+  }
   if (report.isolation) {
     out.push('');
     out.push(

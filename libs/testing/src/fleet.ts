@@ -31,6 +31,11 @@ export interface FleetOptions {
   readonly readyTimeoutMs?: number;
   /** SIGTERM grace before SIGKILL in stop(). */
   readonly stopGraceMs?: number;
+  /**
+   * Processes per app (default 1), all on the app's one schema and the fleet's namespace, each on its own port
+   * and log file (`<app>.log`, then `<app>-2.log`, …). Migrations and seed run once per app.
+   */
+  readonly replicas?: number;
 }
 
 export interface ProcessUsage {
@@ -98,6 +103,10 @@ export class FleetApp {
     private readonly logFile: string,
     private readonly readinessHeaders: () => Record<string, string>,
     private readonly readyTimeoutMs: number,
+    /** 1-based; the first replica is what `AppFleet.app()` returns. */
+    readonly replica = 1,
+    /** `name`, or `name #2` when the app runs as more than one process. */
+    readonly label: string = name,
   ) {}
 
   get url(): string {
@@ -162,6 +171,10 @@ export class FleetApp {
     return processUsage(this.pid);
   }
 
+  get logPath(): string {
+    return this.logFile;
+  }
+
   logText(): string {
     return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
   }
@@ -198,7 +211,8 @@ export class FleetApp {
  * all in one bus namespace: what fault and performance tests drive. Run `npm run build` first.
  */
 export class AppFleet {
-  private readonly apps = new Map<ServiceName, FleetApp>();
+  /** Every app's replicas, the first one first. */
+  private readonly apps = new Map<ServiceName, FleetApp[]>();
   private readonly seedOutput = new Map<ServiceName, string>();
 
   private constructor(
@@ -220,6 +234,8 @@ export class AppFleet {
         throw new Error(`${distFile(app, 'main')} is missing: run \`npm run build\` first`);
       }
     }
+    const replicas = options.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be ≥ 1, got ${replicas}`);
     const fleet = new AppFleet(namespace, databaseUrl, natsUrl, logDir, options.stopGraceMs ?? 5000);
     const opsToken = await opsHeaders('ops-viewer');
     try {
@@ -240,23 +256,29 @@ export class AppFleet {
           NATS_URL: natsUrl,
           BUS_NAMESPACE: namespace,
           HTTP_HOST: '127.0.0.1',
-          HTTP_PORT: String(await freePort()),
         };
         await runToEnd(distFile(name, 'migrate'), ['up'], env, `${name} migrate`);
         if (options.seed !== false && fs.existsSync(distFile(name, 'seed'))) {
           fleet.seedOutput.set(name, await runToEnd(distFile(name, 'seed'), [], env, `${name} seed`));
         }
-        const app = new FleetApp(
-          name,
-          Number(env.HTTP_PORT),
-          schema,
-          env,
-          path.join(logDir, `${name}.log`),
-          options.readinessHeaders ?? (() => opsToken),
-          options.readyTimeoutMs ?? 60_000,
-        );
-        fleet.apps.set(name, app);
-        await app.restart();
+        const started: FleetApp[] = [];
+        fleet.apps.set(name, started);
+        for (let replica = 1; replica <= replicas; replica++) {
+          const port = await freePort();
+          const app = new FleetApp(
+            name,
+            port,
+            schema,
+            { ...env, HTTP_PORT: String(port) },
+            path.join(logDir, replica === 1 ? `${name}.log` : `${name}-${replica}.log`),
+            options.readinessHeaders ?? (() => opsToken),
+            options.readyTimeoutMs ?? 60_000,
+            replica,
+            replicas === 1 ? name : `${name} #${replica}`,
+          );
+          started.push(app);
+          await app.restart();
+        }
       }
     } catch (error) {
       await fleet.dispose();
@@ -265,14 +287,21 @@ export class AppFleet {
     return fleet;
   }
 
+  /** The app's first replica (its only process unless the fleet was started with `replicas`). */
   app(name: ServiceName): FleetApp {
-    const app = this.apps.get(name);
-    if (!app) throw new Error(`${name} is not part of this fleet`);
-    return app;
+    return this.replicasOf(name)[0];
   }
 
+  /** Every process of one app, the first replica first. */
+  replicasOf(name: ServiceName): FleetApp[] {
+    const replicas = this.apps.get(name);
+    if (!replicas || replicas.length === 0) throw new Error(`${name} is not part of this fleet`);
+    return [...replicas];
+  }
+
+  /** Every process of the fleet (all replicas of every app). */
   all(): FleetApp[] {
-    return [...this.apps.values()];
+    return [...this.apps.values()].flat();
   }
 
   /** What an app's seed printed (demo keys are shown once there). */
@@ -306,7 +335,9 @@ export class AppFleet {
     const client = new Client({ connectionString: this.databaseUrl });
     try {
       await client.connect();
-      for (const app of this.all()) await client.query(`DROP SCHEMA IF EXISTS "${app.schema}" CASCADE`);
+      for (const schema of new Set(this.all().map((a) => a.schema))) {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      }
     } catch {
       // database gone: nothing to drop
     } finally {

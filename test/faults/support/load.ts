@@ -16,6 +16,8 @@ export interface Submission {
 export interface LoadOptions {
   /** Base URL of hospital-intake (it keeps its port across restarts). */
   readonly url: string;
+  /** Several hospital-intake replicas instead: worker w posts to `urls[w % urls.length]`. */
+  readonly urls?: readonly string[];
   readonly apiKey: string;
   readonly bodies: Record<string, unknown>[];
   /** Discharges in flight at once (default 6). */
@@ -87,17 +89,18 @@ export class LoadRun {
 
   private async run(): Promise<void> {
     let next = 0;
-    const worker = async () => {
+    const urls = this.options.urls?.length ? this.options.urls : [this.options.url];
+    const worker = async (_: unknown, w: number) => {
       while (next < this.submissions.length) {
         const index = next++;
-        await this.submit(index);
+        await this.submit(index, urls[w % urls.length]);
         if (this.options.pacingMs) await new Promise((r) => setTimeout(r, this.options.pacingMs));
       }
     };
     await Promise.all(Array.from({ length: this.options.concurrency ?? 6 }, worker));
   }
 
-  private async submit(index: number): Promise<void> {
+  private async submit(index: number, url: string): Promise<void> {
     const submission = this.submissions[index];
     const body = JSON.stringify(this.options.bodies[index]);
     const deadline = this.startedAt + (this.options.deadlineMs ?? 120_000);
@@ -105,7 +108,7 @@ export class LoadRun {
     while (Date.now() < deadline) {
       submission.attempts++;
       try {
-        const response = await fetch(`${this.options.url}/v1/discharges`, {
+        const response = await fetch(`${url}/v1/discharges`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-api-key': this.options.apiKey },
           body,

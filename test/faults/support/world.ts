@@ -13,6 +13,8 @@ export interface WorldOptions {
   readonly databaseUrl?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly appEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  /** Processes per app (AppFleet `replicas`, default 1). */
+  readonly replicas?: number;
 }
 
 /** Environment every app of a fault fleet gets: quick relays, short shutdown grace, warn-level logs. */
@@ -94,6 +96,7 @@ export class FaultWorld {
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       env: { ...FAULT_ENV, ...options.env },
       ...(options.appEnv ? { appEnv: options.appEnv } : {}),
+      ...(options.replicas ? { replicas: options.replicas } : {}),
     });
     return new FaultWorld(fleet, FaultWorld.checkerOf(fleet), factory, fleet.hospitalKey());
   }
@@ -102,14 +105,19 @@ export class FaultWorld {
     return this.fleet.app(SERVICES.hospitalIntake).url;
   }
 
-  /** Starts posting `count` fresh discharges to hospital-intake. */
-  load(count: number, options: { concurrency?: number; pacingMs?: number; consent?: boolean } = {}): LoadRun {
+  /** Starts posting `count` fresh discharges to hospital-intake (every replica of it, worker by worker). */
+  load(
+    count: number,
+    options: { concurrency?: number; pacingMs?: number; consent?: boolean; deadlineMs?: number } = {},
+  ): LoadRun {
     return LoadRun.start({
       url: this.intakeUrl,
+      urls: this.fleet.replicasOf(SERVICES.hospitalIntake).map((app) => app.url),
       apiKey: this.apiKey,
       bodies: this.factory.batch(count, { consent: options.consent }),
       concurrency: options.concurrency ?? 4,
       pacingMs: options.pacingMs ?? 0,
+      ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
     });
   }
 
@@ -131,9 +139,10 @@ export class FaultWorld {
     load: LoadRun,
     row: { scenario: string; fault: string; injected: number; notes?: string; startedAt: number },
     extra: Partial<CheckScope> = {},
+    drainTimeoutMs?: number,
   ): Promise<Verdict> {
     await load.done;
-    const verdict = await this.checker.drainAndCheck(this.scope(load, extra));
+    const verdict = await this.checker.drainAndCheck(this.scope(load, extra), drainTimeoutMs);
     const notes = [
       row.notes,
       `${load.retried()} HTTP retries`,

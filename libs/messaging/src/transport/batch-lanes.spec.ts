@@ -1,4 +1,4 @@
-import { BatchLanes, laneOf } from './batch-lanes';
+import { BatchLanes, inKeyOrder, laneOf } from './batch-lanes';
 
 interface Item {
   key: string;
@@ -111,5 +111,23 @@ describe('BatchLanes', () => {
     }
     const spread = new Set(Array.from({ length: 100 }, (_, i) => laneOf(`r-${i}`, 4)));
     expect(spread.size).toBe(4);
+  });
+});
+
+describe('inKeyOrder', () => {
+  it('should sort a batch by key and keep the order of one key, whatever order it was delivered in', () => {
+    const a = [
+      { key: 'r-2', n: 1 },
+      { key: 'r-1', n: 2 },
+      { key: 'r-2', n: 3 },
+      { key: 'r-10', n: 4 },
+      { key: 'r-1', n: 5 },
+    ];
+    const b = [a[3], a[2], a[4], a[0], a[1]].map((i) => ({ ...i }));
+    const order = (items: Item[]) => inKeyOrder(items, (i) => i.key).map((i) => `${i.key}#${i.n}`);
+    expect(order(a)).toEqual(['r-1#2', 'r-1#5', 'r-10#4', 'r-2#1', 'r-2#3']);
+    // Another replica's batch with the same referrals locks them in the same order (no cycle).
+    expect(order(b).map((s) => s.split('#')[0])).toEqual(order(a).map((s) => s.split('#')[0]));
+    expect(a.map((i) => i.n)).toEqual([1, 2, 3, 4, 5]);
   });
 });

@@ -102,3 +102,11 @@ export function laneOf(key: string, lanes: number): number {
   }
   return (hash >>> 0) % lanes;
 }
+
+/** The items sorted by key (code-unit order, the same in every process), keeping the order of equal keys. */
+export function inKeyOrder<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  return items
+    .map((item, index) => ({ item, index, key: keyOf(item) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index))
+    .map(({ item }) => item);
+}
