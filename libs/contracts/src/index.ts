@@ -2,6 +2,7 @@ export * from './services';
 export * from './streams';
 export * from './headers';
 export * from './vocabulary';
+export * from './alerts';
 export * from './validation';
 export * from './envelope';
 export * from './events';

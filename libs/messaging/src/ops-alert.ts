@@ -1,9 +1,9 @@
-import { AlertSeverity, EVENTS, ServiceName } from '@app/contracts';
+import { AlertSeverity, EVENTS, OpsAlertCode, ServiceName } from '@app/contracts';
 import { EventPublisher } from './outbox/event-publisher';
 
 export interface OpsAlert {
-  /** Stable alert code (NEEDS_MANUAL_PLACEMENT, RETENTION_CHECK_OVERDUE…). */
-  code: string;
+  /** Stable alert code from the registry (`OPS_ALERT_CODES` in @app/contracts). */
+  code: OpsAlertCode;
   severity: AlertSeverity;
   summary: string;
   /** Pointers only (ids, counts), never PII; a `referralId` orders the alert with that referral's events. */

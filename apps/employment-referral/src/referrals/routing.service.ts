@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EmploymentUnplacedReason, EVENTS, SERVICES } from '@app/contracts';
+import { EmploymentUnplacedReason, EVENTS, OPS_ALERT_CODES, OpsAlertCode, SERVICES } from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher, raiseOpsAlert } from '@app/messaging';
 import { EMPLOYMENT_REFERRAL_CONFIG, EmploymentReferralConfig } from '../config/employment-referral.config';
@@ -9,8 +9,8 @@ import { EmploymentOutcomes } from './employment-outcomes';
 import { EmploymentReferralRecord, EmploymentReferralRepository } from './employment-referral.repository';
 
 export const ALERT_CODES = {
-  noEmploymentProvider: 'NO_EMPLOYMENT_PROVIDER',
-  retentionCheckOverdue: 'RETENTION_CHECK_OVERDUE',
+  noEmploymentProvider: OPS_ALERT_CODES.NO_EMPLOYMENT_PROVIDER,
+  retentionCheckOverdue: OPS_ALERT_CODES.RETENTION_CHECK_OVERDUE,
 } as const;
 
 /**
@@ -93,7 +93,7 @@ export class EmploymentRoutingService {
   }
 
   async alert(
-    code: string,
+    code: OpsAlertCode,
     severity: 'info' | 'warning' | 'critical',
     summary: string,
     details: Record<string, string | number | boolean>,

@@ -4,6 +4,8 @@ import {
   EventEnvelope,
   GreenEscalationCause,
   GreenRelapseReportedData,
+  OPS_ALERT_CODES,
+  OpsAlertCode,
   SERVICES,
 } from '@app/contracts';
 import { AuditTrail, referralAudit } from '@app/audit';
@@ -18,9 +20,9 @@ import { HospitalNotifier } from '../notices/hospital-notifier.service';
 import { TimelineService } from '../timeline/timeline.service';
 
 export const GREEN_ALERT_CODES = {
-  unplaced: 'GREEN_CASE_UNPLACED',
-  unanswered: 'GREEN_CASE_UNANSWERED',
-  jointManagement: 'GREEN_CASE_JOINT_MANAGEMENT',
+  unplaced: OPS_ALERT_CODES.GREEN_CASE_UNPLACED,
+  unanswered: OPS_ALERT_CODES.GREEN_CASE_UNANSWERED,
+  jointManagement: OPS_ALERT_CODES.GREEN_CASE_JOINT_MANAGEMENT,
 } as const;
 
 const SWEEPER = systemActor('green-sweeper');
@@ -185,7 +187,7 @@ export class GreenLadderService {
   }
 
   private async alert(
-    code: string,
+    code: OpsAlertCode,
     severity: 'info' | 'warning' | 'critical',
     summary: string,
     c: GreenCaseRecord,

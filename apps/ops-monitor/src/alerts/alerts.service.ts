@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   DeadLetterRecordedData,
   EventEnvelope,
+  OPS_ALERT_CODES,
   OpsAlertRaisedData,
   ReferralSlaBreachedData,
 } from '@app/contracts';
@@ -13,11 +14,11 @@ import { TimelineRepository } from '../timeline/timeline.repository';
 import { AlertRecord, AlertRepository, AlertStatus } from './alert.repository';
 
 /** The alert code of a statutory deadline breach (from `referral.sla-breached`). */
-export const SLA_BREACH_ALERT = 'SLA_BREACHED';
+export const SLA_BREACH_ALERT = OPS_ALERT_CODES.SLA_BREACHED;
 /** The alert code rehab-site raises when a referral goes to the county centre for manual placement. */
-export const MANUAL_PLACEMENT_ALERT = 'NEEDS_MANUAL_PLACEMENT';
+export const MANUAL_PLACEMENT_ALERT = OPS_ALERT_CODES.NEEDS_MANUAL_PLACEMENT;
 /** The alert code ops-monitor raises for a referral waiting past its stage's expected time. */
-export const STUCK_REFERRAL_ALERT = 'STUCK_REFERRAL';
+export const STUCK_REFERRAL_ALERT = OPS_ALERT_CODES.STUCK_REFERRAL;
 
 export interface AlertQuery {
   status?: AlertStatus;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrail } from '@app/audit';
-import { EventEnvelope, EVENTS, SERVICES } from '@app/contracts';
+import { EventEnvelope, EVENTS, OPS_ALERT_CODES, SERVICES } from '@app/contracts';
 import { Clock, DomainException } from '@app/core';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
@@ -22,8 +22,8 @@ import { parsePeriod, Period, previousQuarter, quarterOf, reportDueAt } from './
 import { reportCsv, reportXlsx } from './report-export';
 
 /** The alert codes of the quarterly report's due date (raised through `ops.alert.raised`). */
-export const REPORT_DUE_ALERT = 'INDICATOR_REPORT_DUE';
-export const REPORT_OVERDUE_ALERT = 'INDICATOR_REPORT_OVERDUE';
+export const REPORT_DUE_ALERT = OPS_ALERT_CODES.INDICATOR_REPORT_DUE;
+export const REPORT_OVERDUE_ALERT = OPS_ALERT_CODES.INDICATOR_REPORT_OVERDUE;
 
 const READER = systemActor('indicators-read');
 const REMINDER = systemActor('indicator-reminders');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EVENTS, SERVICES } from '@app/contracts';
+import { EVENTS, OPS_ALERT_CODES, SERVICES } from '@app/contracts';
 import { Clock, PeriodicTask, WorkingDayCalendar } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { systemActor, TransactionHost } from '@app/persistence';
@@ -8,7 +8,7 @@ import { CalendarAlertRepository } from './calendar-alert.repository';
 
 const DAY_MS = 86_400_000;
 
-export const CALENDAR_ALERT_CODE = 'HOLIDAY_CALENDAR_MISSING';
+export const CALENDAR_ALERT_CODE = OPS_ALERT_CODES.HOLIDAY_CALENDAR_MISSING;
 
 /**
  * Watches the holiday calendar's horizon on the clock: `holidayCalendarLeadDays` before 1 January of a year

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeclineReason, EVENTS, isCommunityRisk, SERVICES } from '@app/contracts';
+import {
+  DeclineReason,
+  EVENTS,
+  isCommunityRisk,
+  OPS_ALERT_CODES,
+  OpsAlertCode,
+  SERVICES,
+} from '@app/contracts';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher, raiseOpsAlert } from '@app/messaging';
 import { answerWindowMs, REHAB_SITE_CONFIG, RehabSiteConfig } from '../config/rehab-site.config';
@@ -8,13 +15,13 @@ import { SiteNotifier } from '../webhooks/site-notifier.service';
 import { NewReferral, ReferralRecord, ReferralRepository } from './referral.repository';
 
 export const ALERT_CODES = {
-  needsManualPlacement: 'NEEDS_MANUAL_PLACEMENT',
-  noSiteForReferral: 'NO_SITE_FOR_REFERRAL',
-  siteAnswerOverdue: 'SITE_ANSWER_OVERDUE',
-  unstableNotRouted: 'UNSTABLE_REFERRAL_NOT_ROUTED',
-  riskTooHighDeclined: 'RISK_TOO_HIGH_FOR_COMMUNITY',
-  patientRefused: 'PATIENT_REFUSED_ROUTING_STOPPED',
-  assessmentOverdue: 'PERIODIC_ASSESSMENT_OVERDUE',
+  needsManualPlacement: OPS_ALERT_CODES.NEEDS_MANUAL_PLACEMENT,
+  noSiteForReferral: OPS_ALERT_CODES.NO_SITE_FOR_REFERRAL,
+  siteAnswerOverdue: OPS_ALERT_CODES.SITE_ANSWER_OVERDUE,
+  unstableNotRouted: OPS_ALERT_CODES.UNSTABLE_REFERRAL_NOT_ROUTED,
+  riskTooHighDeclined: OPS_ALERT_CODES.RISK_TOO_HIGH_FOR_COMMUNITY,
+  patientRefused: OPS_ALERT_CODES.PATIENT_REFUSED_ROUTING_STOPPED,
+  assessmentOverdue: OPS_ALERT_CODES.PERIODIC_ASSESSMENT_OVERDUE,
 } as const;
 
 export interface RoutingResult {
@@ -251,7 +258,7 @@ export class RoutingService {
   }
 
   async alert(
-    code: string,
+    code: OpsAlertCode,
     severity: 'info' | 'warning' | 'critical',
     summary: string,
     details: Record<string, string | number | boolean>,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EVENTS, eventBySubject } from '@app/contracts';
+import { EVENTS, eventBySubject, OPS_ALERT_CODES } from '@app/contracts';
 import { DomainException } from '@app/core';
 import { TransactionHost, systemActor } from '@app/persistence';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
@@ -17,7 +17,7 @@ export interface ReplayResult {
 
 /** Parks messages that cannot be processed, tells ops, and re-publishes them on request. */
 /** The ops alert code of an event refused for security reasons (forged origin, a seal moved between referrals). */
-export const SECURITY_ALERT_CODE = 'SECURITY_EVENT_REFUSED';
+export const SECURITY_ALERT_CODE = OPS_ALERT_CODES.SECURITY_EVENT_REFUSED;
 
 /** Parking and replaying dead letters is the service acting for itself (ops replay included). */
 const DEAD_LETTER_ACTOR = systemActor('dead-letter');
@@ -64,7 +64,7 @@ export class DeadLetterService {
         {
           definition: EVENTS.opsAlertRaised,
           data: {
-            code: security ? SECURITY_ALERT_CODE : 'DEAD_LETTER',
+            code: security ? SECURITY_ALERT_CODE : OPS_ALERT_CODES.DEAD_LETTER,
             severity: 'critical',
             service: this.options.service,
             summary: security
