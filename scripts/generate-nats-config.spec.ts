@@ -13,6 +13,7 @@ import {
 } from '@app/messaging';
 import {
   HOSPITALS_FILE,
+  main,
   NATS_CONFIG_DIR,
   PROVIDERS_FILE,
   readIdList,
@@ -80,6 +81,42 @@ describe('generate-nats-config', () => {
     expect(
       fs.readFileSync(ensureRouteCredentials(fs.mkdtempSync(path.join(os.tmpdir(), 'route-'))), 'utf8'),
     ).not.toBe(first);
+  });
+
+  it("should rotate one user's nkey and the route password when their files are deleted (docs/operations.md#rotating-keys)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nats-rotate-'));
+    const keys = path.join(dir, 'keys');
+    const run = () => main(['--out', path.join(dir, 'conf'), '--keys', keys]);
+    const publicKeys = () =>
+      new Map(
+        fs
+          .readFileSync(path.join(keys, 'nkeys.env'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split('=') as [string, string]),
+      );
+    const quiet = jest.spyOn(process.stdout, 'write').mockReturnValue(true);
+    try {
+      expect(run()).toBe(0);
+      const before = publicKeys();
+      const route = fs.readFileSync(path.join(keys, 'route.env'), 'utf8');
+      const seed = fs.readFileSync(path.join(keys, 'rehab-site.nk'), 'utf8');
+      expect(run()).toBe(0); // re-running rotates nothing
+      expect(publicKeys()).toEqual(before);
+
+      fs.rmSync(path.join(keys, 'rehab-site.nk'));
+      fs.rmSync(path.join(keys, 'route.env'));
+      expect(run()).toBe(0);
+      const after = publicKeys();
+      const variable = nkeyVariableOf('rehab-site');
+      expect(after.get(variable)).toMatch(/^U[A-Z2-7]{55}$/);
+      expect(after.get(variable)).not.toBe(before.get(variable));
+      expect(fs.readFileSync(path.join(keys, 'rehab-site.nk'), 'utf8')).not.toBe(seed);
+      for (const [name, key] of before) if (name !== variable) expect(after.get(name)).toBe(key);
+      expect(fs.readFileSync(path.join(keys, 'route.env'), 'utf8')).not.toBe(route);
+    } finally {
+      quiet.mockRestore();
+    }
   });
 
   it('should read id lists without comments and blank lines', () => {

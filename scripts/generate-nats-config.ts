@@ -64,8 +64,8 @@ function parseArgs(argv: string[]): Map<string, string | true> {
   return args;
 }
 
-function main(): number {
-  const args = parseArgs(process.argv.slice(2));
+export function main(argv: string[] = process.argv.slice(2)): number {
+  const args = parseArgs(argv);
   const known = [
     'check',
     'keys',
