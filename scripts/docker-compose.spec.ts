@@ -52,6 +52,22 @@ describe('docker/docker-compose.yml', () => {
     expect(compose.name).toBe('referral-bus');
   });
 
+  it('sets no app variable to an empty string (an optional one is passed only when set)', () => {
+    // An empty value is a value: PII_ACTIVE_KEY='' once stopped every app that seals patient fields.
+    for (const s of Object.values(compose.services)) {
+      expect({
+        service: s.name,
+        empty: Object.keys(s.environment).filter((k) => s.environment[k] === ''),
+      }).toEqual({
+        service: s.name,
+        empty: [],
+      });
+    }
+    const withActive = loadCompose(FILE, { ...SECRETS, PII_ACTIVE_KEY: 'k2' });
+    expect(withActive.services['rehab-site'].environment.PII_ACTIVE_KEY).toBe('k2');
+    expect(compose.services['rehab-site'].environment).not.toHaveProperty('PII_ACTIVE_KEY');
+  });
+
   it('runs every app of the service catalogue, and only those, each with its <app>-migrate', () => {
     expect(appServices.map((s) => s.name).sort()).toEqual([...SERVICE_NAMES].sort());
     for (const entry of SERVICE_CATALOGUE) {

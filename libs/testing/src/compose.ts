@@ -59,18 +59,19 @@ export function interpolate(value: string, env: Env, unset: Set<string> = new Se
     if (dollar) return '$';
     const name = (braced ?? bare) as string;
     const raw = env[name];
-    const empty = raw === undefined || (operator?.startsWith(':') && raw === '');
+    const given = raw !== undefined && !(operator?.startsWith(':') && raw === '');
+    const value = raw ?? '';
     switch (operator?.replace(':', '')) {
       case '-':
-        return empty ? (argument as string) : raw!;
+        return given ? value : (argument as string);
       case '?':
-        if (empty) throw new Error(`required variable ${name} is missing a value: ${argument as string}`);
-        return raw!;
+        if (!given) throw new Error(`required variable ${name} is missing a value: ${argument as string}`);
+        return value;
       case '+':
-        return empty ? '' : (argument as string);
+        return given ? (argument as string) : '';
       default:
         if (raw === undefined) unset.add(name);
-        return raw ?? '';
+        return value;
     }
   });
 }
@@ -84,7 +85,12 @@ function interpolateAll(value: unknown, env: Env, unset: Set<string>): unknown {
   return value;
 }
 
-const scalar = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+/** A YAML scalar as text (compose takes `3000` and `'3000'` alike). */
+function scalar(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return `${v}`;
+  return JSON.stringify(v);
+}
 
 function environmentOf(raw: unknown, env: Env): Record<string, string> {
   if (raw === undefined || raw === null) return {};
