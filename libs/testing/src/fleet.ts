@@ -36,6 +36,16 @@ export interface FleetOptions {
    * and log file (`<app>.log`, then `<app>-2.log`, …). Migrations and seed run once per app.
    */
   readonly replicas?: number;
+  /**
+   * Run as deployed: each app gets exactly `env` + `appEnv[app]` (nothing from this process, no test defaults,
+   * no per-fleet DB_SCHEMA or BUS_NAMESPACE, so the apps' own defaults: give the fleet a private Postgres and
+   * NATS), except what two processes on one host cannot share: HTTP_PORT, and METRICS_PORT when set, get a free
+   * port per replica (each container has its own). `databaseUrl`/`natsUrl`/`namespace` only tell the fleet and
+   * its checker where the apps' state is.
+   */
+  readonly asDeployed?: boolean;
+  /** Run each app's `migrate.js up` before its first replica starts (default true; false when the caller did). */
+  readonly migrate?: boolean;
 }
 
 export interface ProcessUsage {
@@ -99,7 +109,8 @@ export class FleetApp {
     readonly name: ServiceName,
     readonly port: number,
     readonly schema: string,
-    private readonly env: NodeJS.ProcessEnv,
+    /** The process's whole environment. */
+    readonly env: NodeJS.ProcessEnv,
     private readonly logFile: string,
     private readonly readinessHeaders: () => Record<string, string>,
     private readonly readyTimeoutMs: number,
@@ -224,7 +235,7 @@ export class AppFleet {
   ) {}
 
   static async start(options: FleetOptions): Promise<AppFleet> {
-    const namespace = options.namespace ?? uniqueName('fl');
+    const namespace = options.namespace ?? (options.asDeployed ? '' : uniqueName('fl'));
     const databaseUrl = options.databaseUrl ?? TEST_DATABASE_URL;
     const natsUrl = options.natsUrl ?? SHARED_NATS_URL;
     const logDir = options.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `fleet-${namespace}-`));
@@ -240,24 +251,30 @@ export class AppFleet {
     const opsToken = await opsHeaders('ops-viewer');
     try {
       for (const name of options.apps) {
-        const schema = `${namespace}_${defaultSchemaOf(name)}`;
-        const env: NodeJS.ProcessEnv = {
-          ...process.env,
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'warn',
-          // The fleet's load generators are one address and a few keys: the shared rate limits stay out of the
-          // way unless a test sets them (options.env).
-          RATE_LIMIT_PER_WINDOW: '1000000',
-          RATE_LIMIT_IP_PER_WINDOW: '1000000',
-          ...options.env,
-          ...options.appEnv?.[name],
-          DATABASE_URL: databaseUrl,
-          DB_SCHEMA: schema,
-          NATS_URL: natsUrl,
-          BUS_NAMESPACE: namespace,
-          HTTP_HOST: '127.0.0.1',
-        };
-        await runToEnd(distFile(name, 'migrate'), ['up'], env, `${name} migrate`);
+        const deployed: NodeJS.ProcessEnv = { ...options.env, ...options.appEnv?.[name] };
+        const schema = options.asDeployed
+          ? (deployed.DB_SCHEMA ?? defaultSchemaOf(name))
+          : `${namespace}_${defaultSchemaOf(name)}`;
+        const env: NodeJS.ProcessEnv = options.asDeployed
+          ? deployed
+          : {
+              ...process.env,
+              NODE_ENV: 'test',
+              LOG_LEVEL: 'warn',
+              // The fleet's load generators are one address and a few keys: the shared rate limits stay out of
+              // the way unless a test sets them (options.env).
+              RATE_LIMIT_PER_WINDOW: '1000000',
+              RATE_LIMIT_IP_PER_WINDOW: '1000000',
+              ...deployed,
+              DATABASE_URL: databaseUrl,
+              DB_SCHEMA: schema,
+              NATS_URL: natsUrl,
+              BUS_NAMESPACE: namespace,
+              HTTP_HOST: '127.0.0.1',
+            };
+        if (options.migrate !== false) {
+          await runToEnd(distFile(name, 'migrate'), ['up'], env, `${name} migrate`);
+        }
         if (options.seed !== false && fs.existsSync(distFile(name, 'seed'))) {
           fleet.seedOutput.set(name, await runToEnd(distFile(name, 'seed'), [], env, `${name} seed`));
         }
@@ -265,11 +282,15 @@ export class AppFleet {
         fleet.apps.set(name, started);
         for (let replica = 1; replica <= replicas; replica++) {
           const port = await freePort();
+          const metrics =
+            options.asDeployed && env.METRICS_PORT && env.METRICS_PORT !== '0'
+              ? { METRICS_PORT: String(await freePort()) }
+              : {};
           const app = new FleetApp(
             name,
             port,
             schema,
-            { ...env, HTTP_PORT: String(port) },
+            { ...env, HTTP_PORT: String(port), ...metrics },
             path.join(logDir, replica === 1 ? `${name}.log` : `${name}-${replica}.log`),
             options.readinessHeaders ?? (() => opsToken),
             options.readyTimeoutMs ?? 60_000,
@@ -343,6 +364,7 @@ export class AppFleet {
     } finally {
       await client.end().catch(() => undefined);
     }
-    await deleteNamespaceStreams(this.natsUrl, this.namespace);
+    // The apps' own (empty) namespace: the fleet's private NATS goes away with it.
+    if (this.namespace !== '') await deleteNamespaceStreams(this.natsUrl, this.namespace);
   }
 }

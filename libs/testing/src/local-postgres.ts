@@ -46,16 +46,24 @@ export class LocalPostgres {
     private readonly socketDir: string,
     private readonly binDir: string,
     private readonly account: { uid: number; gid: number } | undefined,
+    private readonly serverArgs: readonly string[] = [],
   ) {}
 
-  static async start(): Promise<LocalPostgres> {
+  /**
+   * `serverArgs`: more `postgres` arguments after the defaults (e.g. a compose file's `-c name=value` pairs; a
+   * later `-c` of the same setting wins). No spaces inside an argument: pg_ctl passes them as one string.
+   */
+  static async start(options: { serverArgs?: readonly string[] } = {}): Promise<LocalPostgres> {
     const binDir = postgresBinDir();
     const account = postgresAccount();
     const base = mkdtempSync(join(tmpdir(), 'pg-test-'));
     const dataDir = join(base, 'data');
     const socketDir = base;
     if (account) chownSync(base, account.uid, account.gid);
-    const server = new LocalPostgres(await freePort(), dataDir, socketDir, binDir, account);
+    const serverArgs = options.serverArgs ?? [];
+    const spaced = serverArgs.find((a) => /\s/.test(a));
+    if (spaced !== undefined) throw new Error(`postgres argument with a space: ${spaced}`);
+    const server = new LocalPostgres(await freePort(), dataDir, socketDir, binDir, account, serverArgs);
     await server.exec('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
     await server.restart();
     return server;
@@ -79,7 +87,7 @@ export class LocalPostgres {
       '-l',
       join(this.dataDir, 'server.log'),
       '-o',
-      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.socketDir} -c max_connections=200 -c fsync=on -c synchronous_commit=on`,
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.socketDir} -c max_connections=200 -c fsync=on -c synchronous_commit=on ${this.serverArgs.join(' ')}`.trim(),
       '-w',
       '-t',
       '60',

@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import {
   CONSUMERS,
@@ -41,12 +42,18 @@ export class Bus {
     this.topology = new Topology(namespace);
   }
 
-  static async connect(natsUrl: string, namespace: string): Promise<Bus> {
+  /** `options`: e.g. a secured server's user (nkey authenticator, TLS, inbox prefix). */
+  static async connect(
+    natsUrl: string,
+    namespace: string,
+    options: Partial<ConnectionOptions> = {},
+  ): Promise<Bus> {
     const nc = await connect({
       servers: natsUrl.split(','),
       timeout: 5000,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      ...options,
     });
     return new Bus(nc, namespace);
   }

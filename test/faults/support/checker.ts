@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { Client } from 'pg';
 import { CONSUMERS, ConsumerDefinition, filterMatches, SERVICES, ServiceName } from '@app/contracts';
 import { Bus } from './bus';
@@ -16,6 +17,8 @@ export interface FleetState {
   readonly namespace: string;
   /** The private schema of each pipeline app. */
   readonly schemas: Record<string, string>;
+  /** How to connect to a secured NATS (the `admin` user: JetStream API and its own inbox). */
+  readonly natsOptions?: Partial<ConnectionOptions>;
 }
 
 /** What one scenario sent and what it is allowed to find. */
@@ -95,7 +98,7 @@ export class Checker {
    */
   async drainAndCheck(scope: CheckScope, timeoutMs = 90_000): Promise<Verdict> {
     const started = Date.now();
-    const bus = await Bus.connect(this.fleet.natsUrl, this.fleet.namespace);
+    const bus = await Bus.connect(this.fleet.natsUrl, this.fleet.namespace, this.fleet.natsOptions);
     try {
       for (;;) {
         const settled = await this.settled(scope, bus).catch(() => false);
@@ -110,7 +113,7 @@ export class Checker {
 
   /** Checks the current state without waiting for it to settle. */
   async checkNow(scope: CheckScope): Promise<Verdict> {
-    const bus = await Bus.connect(this.fleet.natsUrl, this.fleet.namespace);
+    const bus = await Bus.connect(this.fleet.natsUrl, this.fleet.namespace, this.fleet.natsOptions);
     try {
       return await this.check(scope, bus, 0);
     } finally {

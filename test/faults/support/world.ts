@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { Client } from 'pg';
 import { SERVICES, ServiceName } from '@app/contracts';
 import { AppFleet, opsHeaders, uniqueName } from '@app/testing';
@@ -55,13 +56,31 @@ export class FaultWorld {
     readonly apiKey: string,
   ) {}
 
-  private static checkerOf(fleet: AppFleet): Checker {
+  private static checkerOf(fleet: AppFleet, natsOptions?: Partial<ConnectionOptions>): Checker {
     return new Checker({
       databaseUrl: fleet.databaseUrl,
       natsUrl: fleet.natsUrl,
       namespace: fleet.namespace,
       schemas: Object.fromEntries(PIPELINE.map((s) => [s, fleet.app(s).schema])),
+      ...(natsOptions ? { natsOptions } : {}),
     });
+  }
+
+  /**
+   * A world around a fleet started by the caller (e.g. as deployed, with a hospital onboarded instead of seeded):
+   * `apiKey` is the hospital's, `natsOptions` how the checker reaches a secured NATS.
+   */
+  static async of(
+    fleet: AppFleet,
+    apiKey: string,
+    natsOptions?: Partial<ConnectionOptions>,
+  ): Promise<FaultWorld> {
+    return new FaultWorld(
+      fleet,
+      FaultWorld.checkerOf(fleet, natsOptions),
+      await DischargeFactory.create(),
+      apiKey,
+    );
   }
 
   /**
