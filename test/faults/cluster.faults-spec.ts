@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
-import { EVENTS, SERVICES, ServiceName } from '@app/contracts';
+import { CONSUMERS, EVENTS, SERVICES, ServiceName } from '@app/contracts';
 import { Topology } from '@app/messaging';
 import { LocalNatsCluster, LocalPostgres, waitFor } from '@app/testing';
 import { problemsOf } from './support/checker';
@@ -124,6 +124,8 @@ describe('faults: 3-node NATS cluster', () => {
     expect(verdict.unpublished[SERVICES.rehabSite]).toBeGreaterThan(0);
     expect(verdict.deadLetters.unexpected.join('\n')).toContain('SELF_CHECK');
     expect(verdict.unexpectedStates).toBe(1);
-    expect(verdict.unprocessed.join('\n')).toContain('hospital-intake__referral-registered never processed');
+    expect(verdict.unprocessed.join('\n')).toContain(
+      `${CONSUMERS.hospitalIntakeReferral.durable} never processed ${EVENTS.referralRegistered.subject}`,
+    );
   });
 });
