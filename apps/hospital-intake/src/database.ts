@@ -14,6 +14,7 @@ import { EmploymentOutcome1766220000000 } from './migrations/1766220000000-Emplo
 import { ReferralTimeline1766500000000 } from './migrations/1766500000000-ReferralTimeline';
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
+import { RestoredReferral1767000000000 } from './migrations/1767000000000-RestoredReferral';
 
 /** What hospital-intake keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -34,5 +35,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
+    RestoredReferral1767000000000,
   ],
 };

@@ -33,6 +33,8 @@ export function assessedEvent(
     encounterId: string;
     residenceDivisionCode: string;
     consents: ConsentGrantDto[];
+    /** A Date from the database, an ISO string from the request. */
+    dischargedAt: Date | string;
   },
   a: NewAssessment,
   sealedPatient: EncryptedFieldDto,
@@ -47,6 +49,7 @@ export function assessedEvent(
     rehabNeeds: a.rehabNeeds,
     employmentInterest: a.employmentInterest,
     assessedAt: a.assessedAt,
+    dischargedAt: new Date(referral.dischargedAt).toISOString(),
     encounterId: referral.encounterId,
     residenceDivisionCode: referral.residenceDivisionCode,
     sealedPatient,

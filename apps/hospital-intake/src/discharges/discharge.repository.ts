@@ -102,6 +102,21 @@ function referralValues(r: NewReferral): unknown[] {
   ];
 }
 
+/**
+ * A referral rebuilt from its own `referral.assessed` after a database restore: what the event carries. The rest
+ * (channel, admission, diagnoses, disposition, hospital identifiers) is not known: the row is marked restored.
+ */
+export interface RestoredReferral {
+  id: string;
+  hospitalId: string;
+  encounterId: string;
+  dischargedAt: string;
+  residenceDivisionCode: string;
+  sealedPatient: EncryptedFieldDto;
+  idNumberIndex: string;
+  consents: ConsentGrantDto[];
+}
+
 /** Discharge intake I/O: referral + assessment rows and the Idempotency-Key records. */
 @Injectable()
 export class DischargeRepository {
@@ -126,6 +141,48 @@ export class DischargeRepository {
          FROM new_referral
        RETURNING referral_id`,
       [...referralValues(referral), ...assessmentValues(a)],
+    );
+    return rows.length === 1;
+  }
+
+  /** The status of a referral hospital-intake holds, by id (its primary key); undefined when it holds none. */
+  async statusOf(referralId: string): Promise<string | undefined> {
+    const rows = await this.tx.manager.query<{ status: string }[]>(
+      `SELECT status FROM ${this.tx.schema}.referral WHERE id = $1`,
+      [referralId],
+    );
+    return rows[0]?.status;
+  }
+
+  /**
+   * Inserts a referral rebuilt after a restore (`restored_at` now, channel `restored`, no admission time, no
+   * diagnoses) with its assessment, unless the id or the (hospital, encounter) is taken; true when inserted.
+   */
+  async insertRestoredReferral(r: RestoredReferral, a: NewAssessment): Promise<boolean> {
+    const s = this.tx.schema;
+    const rows = await this.tx.manager.query<unknown[]>(
+      `WITH new_referral AS (
+         INSERT INTO ${s}.referral (id, hospital_id, encounter_id, channel, status, admitted_at, discharged_at,
+           residence_division_code, diagnoses, sealed_patient, id_number_index, consents, restored_at)
+         VALUES ($1, $2, $3, 'restored', 'assessed', NULL, $4, $5, '{}', $6, $7, $8, now())
+         ON CONFLICT DO NOTHING RETURNING id, hospital_id)
+       INSERT INTO ${s}.discharge_assessment (referral_id, hospital_id, risk_level, condition_status,
+         functional_scores, rehab_needs, employment_interest, colour_grade, eligible_for_community_rehab, assessed_at)
+       SELECT id, hospital_id, $9::smallint, $10::text, $11::jsonb, $12::text[], $13::boolean, $14::text,
+              $15::boolean, $16::timestamptz
+         FROM new_referral
+       RETURNING referral_id`,
+      [
+        r.id,
+        r.hospitalId,
+        r.encounterId,
+        r.dischargedAt,
+        r.residenceDivisionCode,
+        JSON.stringify(r.sealedPatient),
+        r.idNumberIndex,
+        JSON.stringify(r.consents),
+        ...assessmentValues(a),
+      ],
     );
     return rows.length === 1;
   }

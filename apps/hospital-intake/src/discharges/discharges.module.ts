@@ -16,10 +16,12 @@ import { FhirController } from './fhir.controller';
 import { Hl7Controller, HL7_MEDIA_TYPES } from './hl7.controller';
 import { IntakeChannelsService } from './intake-channels.service';
 import { MllpListener } from './mllp/mllp-listener';
+import { OwnEventsController } from './own-events.controller';
+import { ReferralRebuildService } from './referral-rebuild.service';
 
 @Module({
   imports: [DivisionsModule, HospitalsModule, NoticesModule, TimelineModule],
-  controllers: [DischargeController, FhirController, Hl7Controller],
+  controllers: [DischargeController, FhirController, Hl7Controller, OwnEventsController],
   providers: [
     {
       provide: COLOUR_GRADE_POLICY,
@@ -30,6 +32,7 @@ import { MllpListener } from './mllp/mllp-listener';
     { provide: WorkingDayCalendar, useFactory: () => new WorkingDayCalendar() },
     DischargeRepository,
     DischargeService,
+    ReferralRebuildService,
     AssessmentService,
     IntakeChannelsService,
     DischargeRequestResponder,

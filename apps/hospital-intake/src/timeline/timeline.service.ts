@@ -45,6 +45,14 @@ export class TimelineService {
     return step;
   }
 
+  /**
+   * Records a step rebuilt after a database restore (call with the referral locked, e.g. just inserted): the
+   * hospital was told of it when it first happened, so nothing is pushed again.
+   */
+  async restore(referralId: string, eventId: string, input: StepInput): Promise<void> {
+    await this.steps.appendStep(referralId, eventId, input, this.clock.now());
+  }
+
   stepsOf(referralIds: string[]): Promise<StepRecord[]> {
     return this.steps.stepsOf(referralIds);
   }

@@ -157,6 +157,14 @@ export class ReferralAssessedData {
   @IsTimestamp()
   assessedAt: string;
 
+  /**
+   * When the patient was discharged (as in `referral.discharged`): hospital-intake rebuilds its own referral from
+   * this event after a database restore. Absent from events published before it was added.
+   */
+  @IsOptional()
+  @IsTimestamp()
+  dischargedAt?: string;
+
   @IsString()
   @Length(1, 64)
   encounterId: string;

@@ -181,7 +181,11 @@ export class ReferralViewDto {
   @ApiProperty()
   encounterId: string;
 
-  @ApiProperty({ enum: ['json', 'fhir', 'hl7v2', 'nats'] })
+  @ApiProperty({
+    enum: ['json', 'fhir', 'hl7v2', 'nats', 'restored'],
+    description:
+      'How it came in; `restored` when it was rebuilt from its own events after a database restore',
+  })
   channel: string;
 
   @ApiProperty({ enum: REFERRAL_STATUSES })
