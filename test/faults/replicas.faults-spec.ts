@@ -100,7 +100,7 @@ describe('faults: 2 replicas of every pipeline app × 4 lanes', () => {
       await world.verify(
         load,
         {
-          scenario: '10 replicas and lanes',
+          scenario: '12 replicas and lanes',
           fault: `${REPLICAS} processes of each pipeline app, CONSUMER_LANES=${LANES}, ${REFERRALS} discharges by ${POSTERS} posters over both intakes`,
           injected: 0,
           notes: rate,
