@@ -48,9 +48,13 @@ export class ReferralRebuildService {
       this.logger.log(`referral ${data.referralId}: assessment restored from ${event.id}`);
       return;
     }
-    const identity = this.cipher.openJson<PatientIdentityDto>(
+    // A patient block that does not open (tampered with, or copied from another referral) is refused as a
+    // security event and dead-lettered at once, as registration does, not retried as if it were transient.
+    const identity = this.cipher.openReceivedJson<PatientIdentityDto>(
       data.sealedPatient,
       referralSealContext('patient', data.referralId),
+      'PATIENT_SEAL_INVALID',
+      'the sealed patient',
     );
     // Events published before dischargedAt was added: a discharge sent with its assessment is assessed at
     // discharge unless the hospital said otherwise, so the assessment time is the closest known.
