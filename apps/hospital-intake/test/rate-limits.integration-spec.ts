@@ -58,7 +58,9 @@ async function mllpClient(port: number) {
  * The instances share a ManualClock; each test starts a fresh window by advancing it one window.
  */
 describe('hospital-intake: shared rate limits across replicas, routes and channels', () => {
-  const clock = new ManualClock(new Date('2026-12-05T00:00:00.000Z'));
+  // The HL7 fixtures stamp their messages with the real time (a discharge later than the clock is refused), so
+  // the clock starts at the real hour, not at a fixed date that the calendar overtakes.
+  const clock = new ManualClock(new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000));
   let db: TestDatabase;
   let a: ServiceUnderTest;
   let b: ServiceUnderTest;
