@@ -59,7 +59,7 @@ describe('hospital-intake: a discharge that lacks registration data is held, not
 
   const get = async (path: string, key = w.keyA) => {
     const response = await fetch(`${w.service.url}${path}`, { headers: { 'x-api-key': key } });
-    return { status: response.status, body: (await response.json()) as unknown };
+    return { status: response.status, body: await response.json() };
   };
   const heldRows = (encounterId: string) =>
     w.db.query<{ id: string; status: string; sealed_discharge: unknown; referral_id: string | null }>(
