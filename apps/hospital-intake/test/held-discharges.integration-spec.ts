@@ -69,14 +69,7 @@ describe('hospital-intake: a discharge that lacks registration data is held, not
     );
   const referralsOf = (encounterId: string) =>
     w.count('referral', 'hospital_id = $1 AND encounter_id = $2', [w.hospitalA, encounterId]);
-  const subjectsOf = async (referralId: string) =>
-    (
-      await w.db.query<{ subject: string }>(
-        `SELECT subject FROM "${w.service.schema}".outbox
-          WHERE ordering_key = $1 AND subject NOT LIKE 'hospital.%' ORDER BY seq`,
-        [referralId],
-      )
-    ).map((r) => r.subject);
+  const subjectsOf = (referralId: string) => w.lifecycleSubjects(referralId);
 
   describe('HL7v2 ADT^A03 without the ID number and the residence', () => {
     const encounterId = `ZY-HELD-${Date.now()}`;

@@ -41,16 +41,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     await w?.close();
   });
 
-  // The lifecycle events of a referral (its timeline steps pushed to the hospital are left out: they are
-  // checked by test/hospital-timeline.e2e-spec.ts).
-  const subjectsOf = async (referralId: string) =>
-    (
-      await w.db.query<{ subject: string }>(
-        `SELECT subject FROM "${w.service.schema}".outbox
-          WHERE ordering_key = $1 AND subject NOT LIKE 'hospital.%' ORDER BY seq`,
-        [referralId],
-      )
-    ).map((r) => r.subject);
+  const subjectsOf = (referralId: string) => w.lifecycleSubjects(referralId);
   const referral = async (referralId: string) =>
     (
       await w.db.query<{
