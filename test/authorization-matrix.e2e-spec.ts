@@ -198,6 +198,10 @@ const POLICY_V1: Record<AppName, Record<string, Row>> = {
     'POST /v1/fhir': { orgs: HOSPITALS, ok: 400, body: {} },
     'GET /v1/fhir/metadata': { orgs: HOSPITALS, ok: 200 },
     'POST /v1/hl7/v2': { orgs: HOSPITALS, ok: 400, body: 'MSH|^~\\&|', contentType: 'text/plain' },
+    // Held discharges: a hospital's own only (the probe's :id is no held discharge: 404 to both hospitals).
+    'GET /v1/held-discharges': { orgs: HOSPITALS, ok: 200 },
+    'GET /v1/held-discharges/:id': { orgs: HOSPITALS, ok: 404 },
+    'POST /v1/held-discharges/:id/completion': { orgs: HOSPITALS, ok: 404, body: {} },
     // :id is hospital's referral: its owner reads it, the other hospital finds nothing.
     'GET /v1/referrals/:id': { orgs: HOSPITALS, ok: { default: 200, otherHospital: 404 } },
     'GET /v1/referrals': { orgs: HOSPITALS, ok: 200 },

@@ -15,6 +15,7 @@ import { ReferralTimeline1766500000000 } from './migrations/1766500000000-Referr
 import { RowLevelSecurityAndAudit1764000000200 } from './migrations/1764000000200-RowLevelSecurityAndAudit';
 import { AuditReadsAudited1766800000000 } from './migrations/1766800000000-AuditReadsAudited';
 import { RestoredReferral1767000000000 } from './migrations/1767000000000-RestoredReferral';
+import { HeldDischarge1767100000000 } from './migrations/1767100000000-HeldDischarge';
 
 /** What hospital-intake keeps in its own schema. */
 export const DATABASE: DatabaseDefinition = {
@@ -36,5 +37,6 @@ export const DATABASE: DatabaseDefinition = {
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
     RestoredReferral1767000000000,
+    HeldDischarge1767100000000,
   ],
 };

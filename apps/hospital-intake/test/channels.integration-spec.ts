@@ -104,7 +104,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
       expect(outcome.issue[0].details?.text).toBe('FHIR_BUNDLE_INVALID');
     });
 
-    it('should name the Patient identifier when the ID number fails its checksum, and store nothing', async () => {
+    it('should keep a Bundle whose ID number fails its checksum as held, naming the Patient identifier, and refer nothing', async () => {
       const encounterId = `ZY-FHIR-BAD-${Date.now()}`;
       const answer = await w.send(
         '/v1/fhir/Bundle',
@@ -112,10 +112,11 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
         FHIR,
       );
 
-      expect(answer.status).toBe(400);
+      expect(answer.status).toBe(202);
       const outcome = answer.body as Outcome;
       expect(outcome.issue).toContainEqual(
         expect.objectContaining({
+          severity: 'warning',
           expression: ['Bundle.entry[0].resource.identifier[1].value'],
           details: expect.objectContaining({ text: 'ID_NUMBER_CHECKSUM' }),
         }),
@@ -192,7 +193,7 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
       expect(await referralsOf(encounterId)).toBe(1);
     });
 
-    it('should answer MSA|AE with an ERR at PID-3 for a bad ID checksum, and store nothing', async () => {
+    it('should hold a message with a bad ID checksum: MSA|AA with a W ERR at PID-3, and no referral', async () => {
       const encounterId = `ZY-HL7-BAD-${Date.now()}`;
       const answer = await w.send(
         '/v1/hl7/v2',
@@ -200,10 +201,25 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
         HL7,
       );
 
-      expect(answer.status).toBe(400);
-      expect(answer.text).toContain('MSA|AE|MSG00002|');
-      expect(answer.text).toMatch(/ERR\|\|PID\^1\^3\^2\|ID_NUMBER_CHECKSUM\^\^HL70357\|E/);
+      expect(answer.status).toBe(202);
+      expect(answer.text).toContain('MSA|AA|MSG00002|held ');
+      expect(answer.text).toMatch(/ERR\|\|PID\^1\^3\^2\|ID_NUMBER_CHECKSUM\^\^HL70357\|W/);
       expect(await referralsOf(encounterId)).toBe(0);
+    });
+
+    it('should still refuse (MSA|AE) a discharge in the future, naming PV1-45, and keep nothing', async () => {
+      const encounterId = `ZY-HL7-FUT-${Date.now()}`;
+      const message = adtA03({ encounterId, controlId: 'MSG00004' }).replace(
+        /^(PV1(?:\|[^|\r]*){44})\|[^|\r]*/m,
+        (_, head: string) => `${head}|20991231120000`,
+      );
+      const answer = await w.send('/v1/hl7/v2', message, HL7);
+
+      expect(answer.status).toBe(400);
+      expect(answer.text).toContain('MSA|AE|MSG00004|');
+      expect(answer.text).toMatch(/ERR\|\|PV1\^1\^45\|DISCHARGE_IN_FUTURE\^\^HL70357\|E/);
+      expect(await referralsOf(encounterId)).toBe(0);
+      expect(await w.count('held_discharge', 'encounter_id = $1', [encounterId])).toBe(0);
     });
 
     it('should answer MSA|AE for text that is not HL7, another message type, or refuse JSON with 415', async () => {

@@ -26,6 +26,11 @@ export interface HospitalIntakeHarness {
   hospitalB: string;
   close(): Promise<void>;
   count(table: string, where?: string, params?: unknown[]): Promise<number>;
+  /**
+   * The subjects of a referral's lifecycle events in the outbox, in order (its timeline steps pushed to the
+   * hospital are left out: test/hospital-timeline.e2e-spec.ts checks them).
+   */
+  lifecycleSubjects(referralId: string): Promise<string[]>;
   send(
     path: string,
     body: unknown,
@@ -74,6 +79,14 @@ export async function startHospitalIntakeHarness(
     },
     count: (table, where = 'true', params = []) =>
       db.count(`SELECT count(*) FROM "${service.schema}".${table} WHERE ${where}`, params),
+    async lifecycleSubjects(referralId) {
+      const rows = await db.query<{ subject: string }>(
+        `SELECT subject FROM "${service.schema}".outbox
+          WHERE ordering_key = $1 AND subject NOT LIKE 'hospital.%' ORDER BY seq`,
+        [referralId],
+      );
+      return rows.map((r) => r.subject);
+    },
     async send(path, body, headers = {}, key = keyA) {
       const response = await fetch(`${service.url}${path}`, {
         method: 'POST',

@@ -149,7 +149,7 @@ describe('hospital-intake: invalid discharges', () => {
   let w: HospitalIntakeHarness;
   const totals = async () => {
     const counts: number[] = [];
-    for (const table of ['referral', 'discharge_assessment', 'idempotency_key', 'outbox'])
+    for (const table of ['referral', 'discharge_assessment', 'idempotency_key', 'outbox', 'held_discharge'])
       counts.push(await w.count(table));
     return counts;
   };
@@ -270,8 +270,11 @@ describe('hospital-intake: invalid discharges', () => {
 
   it('should never answer 5xx or store anything for mangled HL7v2 messages', async () => {
     const before = await totals();
-    const lines = adtA03({ idNumber: withBadChecksum(idNumberFor('1992-08-20')) }).split('\r');
-    // Every variant keeps the bad checksum, so none may be accepted; the mutations probe the parser.
+    // A bad checksum alone is held now (registration data); without any DG1 the discharge itself is incomplete,
+    // so no variant may be accepted or held; the mutations probe the parser.
+    const lines = adtA03({ idNumber: withBadChecksum(idNumberFor('1992-08-20')) })
+      .split('\r')
+      .filter((l) => !l.startsWith('DG1|'));
     const mangled = fc
       .record({
         line: fc.nat({ max: lines.length - 1 }),

@@ -124,27 +124,31 @@ describe('hospital-intake: HL7v2 over MLLP', () => {
     console.log(`MLLP: 1000 messages over ten connections in ${elapsed} ms`);
   }, 90_000);
 
-  it('should reject (AR) an unknown sending facility and an unsupported version, and answer AE to bad content', async () => {
+  it('should reject (AR) an unknown sending facility and an unsupported version, hold a wrong ID number (AA, W) and answer AE to a wrong diagnosis', async () => {
     const c = await client(port);
     const ok = { version: '2.5' as const, idNumber: idNumberFor('1979-06-15'), facility: FACILITY };
 
     c.send([
       chineseAdtA03({ ...ok, controlId: 'AR-FAC', facility: 'UNKNOWN_HOSP' }),
       chineseAdtA03({ ...ok, controlId: 'AR-VER' }).replace('|P|2.5', '|P|2.6'),
-      chineseAdtA03({ ...ok, controlId: 'AE-ID', idNumber: withBadChecksum(idNumberFor('1979-06-15')) }),
+      chineseAdtA03({ ...ok, controlId: 'AA-HELD', idNumber: withBadChecksum(idNumberFor('1979-06-15')) }),
+      chineseAdtA03({ ...ok, controlId: 'AE-DX' }).replace('F20.000^偏执型精神分裂症^I10', 'J45.9^哮喘^I10'),
       'not hl7 at all',
     ]);
-    await waitFor(() => c.acks.length >= 4, { timeoutMs: 10_000 });
+    await waitFor(() => c.acks.length >= 5, { timeoutMs: 10_000 });
     c.close();
 
     expect(c.acks.map((a) => [a.controlId, a.code])).toEqual([
       ['AR-FAC', 'AR'],
       ['AR-VER', 'AR'],
-      ['AE-ID', 'AE'],
+      ['AA-HELD', 'AA'],
+      ['AE-DX', 'AE'],
       ['', 'AR'],
     ]);
     expect(c.acks[0].text).toContain('FACILITY_NOT_ALLOWED');
-    expect(c.acks[2].text).toContain('ID_NUMBER_CHECKSUM');
+    // A wrong ID number only blocks registration: the discharge is held (AA, ERR severity W), not refused.
+    expect(c.acks[2].text).toMatch(/ERR\|\|PID\^1\^3\^2\|ID_NUMBER_CHECKSUM\^\^HL70357\|W\|/);
+    expect(c.acks[3].text).toContain('NO_MENTAL_DISORDER_DIAGNOSIS');
   });
 });
 

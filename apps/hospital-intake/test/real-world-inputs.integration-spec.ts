@@ -41,16 +41,7 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
     await w?.close();
   });
 
-  // The lifecycle events of a referral (its timeline steps pushed to the hospital are left out: they are
-  // checked by test/hospital-timeline.e2e-spec.ts).
-  const subjectsOf = async (referralId: string) =>
-    (
-      await w.db.query<{ subject: string }>(
-        `SELECT subject FROM "${w.service.schema}".outbox
-          WHERE ordering_key = $1 AND subject NOT LIKE 'hospital.%' ORDER BY seq`,
-        [referralId],
-      )
-    ).map((r) => r.subject);
+  const subjectsOf = (referralId: string) => w.lifecycleSubjects(referralId);
   const referral = async (referralId: string) =>
     (
       await w.db.query<{
@@ -138,21 +129,22 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       expect(await referral(referralId)).toMatchObject({ status: 'awaiting-assessment' });
     });
 
-    it('should name the address and the fix when the residence does not resolve', async () => {
+    it('should keep a Bundle whose residence does not resolve as held, naming the address and the fix', async () => {
       const answer = await w.send('/v1/fhir', chineseDischargeBundle({ address: 'unresolvable' }), FHIR);
 
-      expect(answer.status).toBe(400);
-      const [issue] = issuesOf(answer.body);
+      expect(answer.status).toBe(202);
+      expect(answer.location).toMatch(/^\/v1\/held-discharges\//);
+      const [issue] = issuesOf(answer.body).filter((i) => i.code);
       expect(issue.code).toBe('RESIDENCE_UNRESOLVED');
       expect(issue.at).toBe('Bundle.entry[0].resource.address[0]');
       expect(issue.text).toMatch(/county .*长安区.*send the division code/);
     });
 
-    it('should say the ID number is missing, and where it is expected, instead of a length error', async () => {
+    it('should say the ID number is missing, and where it is expected, instead of a length error (held)', async () => {
       const answer = await w.send('/v1/fhir', chineseDischargeBundle({ withoutIdCard: true }), FHIR);
 
-      expect(answer.status).toBe(400);
-      const issues = issuesOf(answer.body);
+      expect(answer.status).toBe(202);
+      const issues = issuesOf(answer.body).filter((i) => i.code);
       expect(issues).toEqual([
         {
           at: 'Bundle.entry[0].resource.identifier',

@@ -43,8 +43,20 @@ export interface HospitalIntakeConfig {
   readonly assessmentReminderWorkingDays: number;
   /** How often due reminders and overdue assessments are looked for (`INTAKE_ASSESSMENT_SWEEP_MS`, 0 = never; default 60 s). */
   readonly assessmentSweepIntervalMs: number;
+  /** Discharges kept as held because they lack registration data (see HeldDischargeService). */
+  readonly held: HeldDischargeConfig;
   /** The MLLP listener for HL7v2 over TCP; undefined (INTAKE_MLLP_PORT unset) = not listening. */
   readonly mllp?: MllpConfig;
+}
+
+export interface HeldDischargeConfig {
+  /**
+   * Hours a held discharge may stay incomplete before ops are alerted once (`INTAKE_HELD_ALERT_AFTER_HOURS`,
+   * 1–720, default 24): HELD_DISCHARGE_INCOMPLETE.
+   */
+  readonly alertAfterHours: number;
+  /** How often held discharges past that are looked for (`INTAKE_HELD_SWEEP_MS`, 0 = never; default 60 s). */
+  readonly sweepIntervalMs: number;
 }
 
 export interface MllpConfig {
@@ -117,6 +129,10 @@ export function loadHospitalIntakeConfig(env: NodeJS.ProcessEnv = process.env): 
     assessmentWithinWorkingDays: integerFromEnv(env, 'INTAKE_ASSESSMENT_WORKING_DAYS', 3, 1, 30),
     assessmentReminderWorkingDays: integerFromEnv(env, 'INTAKE_ASSESSMENT_REMINDER_WORKING_DAYS', 1, 0, 29),
     assessmentSweepIntervalMs: integerFromEnv(env, 'INTAKE_ASSESSMENT_SWEEP_MS', 60_000, 0, 86_400_000),
+    held: {
+      alertAfterHours: integerFromEnv(env, 'INTAKE_HELD_ALERT_AFTER_HOURS', 24, 1, 720),
+      sweepIntervalMs: integerFromEnv(env, 'INTAKE_HELD_SWEEP_MS', 60_000, 0, 86_400_000),
+    },
     ...(mllp ? { mllp } : {}),
   };
 }

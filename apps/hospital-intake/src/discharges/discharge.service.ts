@@ -24,6 +24,8 @@ export const INTAKE_SEAL_CONTEXTS = {
   patient: 'hospital-intake.patient.v1',
   idNumberIndex: 'hospital-intake.id-number',
   hospitalIdentifiers: 'hospital-intake.hospital-identifiers.v1',
+  /** A held discharge as read from its message, with the details of what it lacks. */
+  heldDischarge: 'hospital-intake.held-discharge.v1',
 } as const;
 
 /** What a discharge sent without an assessment still needs (the fields of DischargeAssessmentDto). */

@@ -18,10 +18,20 @@ import { IntakeChannelsService } from './intake-channels.service';
 import { MllpListener } from './mllp/mllp-listener';
 import { OwnEventsController } from './own-events.controller';
 import { ReferralRebuildService } from './referral-rebuild.service';
+import { HeldDischargeController } from './held/held-discharge.controller';
+import { HeldDischargeRepository } from './held/held-discharge.repository';
+import { HeldDischargeService } from './held/held-discharge.service';
+import { HeldDischargeSweeper } from './held/held-discharge.sweeper';
 
 @Module({
   imports: [DivisionsModule, HospitalsModule, NoticesModule, TimelineModule],
-  controllers: [DischargeController, FhirController, Hl7Controller, OwnEventsController],
+  controllers: [
+    DischargeController,
+    FhirController,
+    Hl7Controller,
+    OwnEventsController,
+    HeldDischargeController,
+  ],
   providers: [
     {
       provide: COLOUR_GRADE_POLICY,
@@ -36,6 +46,9 @@ import { ReferralRebuildService } from './referral-rebuild.service';
     AssessmentService,
     IntakeChannelsService,
     DischargeRequestResponder,
+    HeldDischargeRepository,
+    HeldDischargeService,
+    HeldDischargeSweeper,
     MllpListener,
   ],
 })

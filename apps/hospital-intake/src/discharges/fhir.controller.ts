@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
@@ -9,14 +10,14 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Bundle, CapabilityStatement } from 'fhir/r4';
+import type { Bundle, CapabilityStatement, OperationOutcome } from 'fhir/r4';
 import type { Response } from 'express';
 import { OrgKinds } from '@app/auth';
 import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { Clock, versioned } from '@app/core';
 import { capabilityStatement } from './channels/capability-statement';
-import { referralLocation, transactionResponse } from './channels/fhir-response';
+import { heldLocation, heldOutcome, referralLocation, transactionResponse } from './channels/fhir-response';
 import { FHIR_JSON, OperationOutcomeFilter } from './channels/operation-outcome.filter';
 import { ContentTypes } from './content-type.guard';
 import { IntakeChannelsService } from './intake-channels.service';
@@ -56,14 +57,22 @@ export class FhirController {
       'transaction-response Bundle, one entry per request entry; the ServiceRequest entry has response.location = ServiceRequest/<referral id> (also the Location header), and an OperationOutcome warning when the discharge awaits its assessment',
   })
   @ApiOkResponse({ description: 'This encounter was already referred: the existing referral' })
+  @ApiAcceptedResponse({
+    description:
+      'Held: the discharge names its patient but lacks registration data (ID number, residence, consent…). It is kept; an OperationOutcome (severity warning) names each missing element in issue[].expression, and the Location header is the held discharge (/v1/held-discharges/<id>) to complete',
+  })
   @ApiResponse({ status: 400, description: 'OperationOutcome naming each problem in issue[].expression' })
   async submit(
     @CurrentHospital() hospital: AuthenticatedHospital,
     @Body() bundle: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<Bundle> {
+  ): Promise<Bundle | OperationOutcome> {
     const answer = await this.channels.submitFhir(hospital, bundle, idempotencyKey);
+    if ('held' in answer) {
+      response.status(202).type(FHIR_JSON).location(heldLocation(answer.held.id));
+      return heldOutcome(answer.held);
+    }
     const status = answer.status === 202 ? 201 : answer.status;
     response.status(status).type(FHIR_JSON);
     if (status === 201) response.location(referralLocation(answer.body.referralId));

@@ -30,6 +30,11 @@ export class Hl7Controller {
     description: 'ACK with MSA|AA (201 for a new referral, 200 when already referred)',
   })
   @ApiResponse({
+    status: 202,
+    description:
+      'ACK with MSA|AA: accepted awaiting its assessment, or held (MSA-3 "held <id>") when it lacks registration data: one ERR of severity W per missing field (ERR-2 segment^seq^field); complete it with POST /v1/held-discharges/<id>/completion',
+  })
+  @ApiResponse({
     status: 400,
     description: 'ACK with MSA|AE and one ERR per problem (ERR-2 = segment^seq^field)',
   })

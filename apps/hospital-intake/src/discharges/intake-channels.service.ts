@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { QuestionnaireResponse } from 'fhir/r4';
+import type { Bundle, QuestionnaireResponse } from 'fhir/r4';
 import { ApiKeyService, principalId, SharedRateLimiter, UNAUTHENTICATED } from '@app/auth';
 import { Clock, DomainException, FieldError, isDomainException, statusOf } from '@app/core';
 import { DivisionDirectory } from '@app/divisions';
@@ -7,7 +7,17 @@ import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
 import { buildAck, Hl7ParseError, parseHl7, triggerOf } from './channels/hl7v2.adapter';
 import { Hl7MappingError, isOruR01, mapAdtA03, mapOruR01 } from './channels/hl7v2.mapper';
-import { sourceOf, toAssessmentCommand, toDischargeCommand, validationFailed } from './discharge-command';
+import {
+  sourceOf,
+  toAssessmentCommand,
+  toDischargeCommand,
+  VALIDATION_FAILED,
+  validationFailed,
+} from './discharge-command';
+import { checkDischargeRules, RuleError } from './discharge-rules';
+import { SubmitDischargeDto } from './dto/submit-discharge.dto';
+import { HeldAnswer, HeldDischargeService } from './held/held-discharge.service';
+import { asFieldErrors, Finding, isHoldableField, shouldHold } from './held/holdable';
 import { AssessmentService } from './assessment.service';
 import {
   FhirAssessmentMapping,
@@ -28,6 +38,42 @@ function relocate(error: unknown, sources: ReadonlyMap<string, string>, fallback
   if (!isDomainException(error) || !error.details.errors) return error;
   const errors = error.details.errors.map((e) => ({ ...e, pointer: sourceOf(e.pointer, sources, fallback) }));
   return new DomainException(error.code, error.kind, error.message, { ...error.details, errors });
+}
+
+/** A field error re-pointed at the channel's location, with the command field it concerns. */
+function locate(
+  error: FieldError,
+  sources: ReadonlyMap<string, string>,
+  fallback: string,
+  field: string,
+): Finding {
+  return { ...error, field, pointer: sourceOf(error.pointer, sources, fallback) };
+}
+
+/** Whether a message names its patient at all: a name, the ID number (even a wrong one), or a hospital identifier. */
+function identifiesPatient(plain: Record<string, unknown>, identity: IdentityReading): boolean {
+  const name = (plain.patient as { name?: unknown } | undefined)?.name;
+  return (
+    (typeof name === 'string' && name.trim() !== '') ||
+    identity.idNumber !== undefined ||
+    identity.hospitalIdentifiers.length > 0 ||
+    identity.problems.some((p) => p.code !== 'ID_NUMBER_MISSING')
+  );
+}
+
+interface ChannelMapping {
+  command: Record<string, unknown>;
+  sources: ReadonlyMap<string, string>;
+  identity: IdentityReading;
+  residence: ResidenceHint;
+  problems: ChannelProblem[];
+}
+
+interface ChannelReading {
+  /** The command as read (residence resolved), before validation. */
+  plain: Record<string, unknown>;
+  command?: SubmitDischargeDto;
+  findings: Finding[];
 }
 
 export interface Hl7Answer {
@@ -57,22 +103,15 @@ export class IntakeChannelsService {
     private readonly divisions: DivisionDirectory,
     private readonly assessments: AssessmentService,
     private readonly limiter: SharedRateLimiter,
+    private readonly held: HeldDischargeService,
   ) {}
 
   /**
-   * The validated command of a FHIR or HL7v2 mapping: the residence resolved, and the channel's own findings
-   * about identity and residence reported in place of the generic field errors they explain.
+   * A FHIR or HL7v2 mapping read into the discharge command: the residence resolved, and the channel's own
+   * findings about identity and residence reported in place of the generic field errors they explain. `command`
+   * when it is valid; otherwise every problem, located in the channel's terms, with the command field it concerns.
    */
-  private async channelCommand(
-    mapping: {
-      command: Record<string, unknown>;
-      sources: ReadonlyMap<string, string>;
-      identity: IdentityReading;
-      residence: ResidenceHint;
-      problems: ChannelProblem[];
-    },
-    fallback: string,
-  ) {
+  private async readChannel(mapping: ChannelMapping, fallback: string): Promise<ChannelReading> {
     const problems: ChannelProblem[] = [...mapping.identity.problems, ...mapping.problems];
     const residence = await readResidence(mapping.residence, this.divisions);
     if (residence.problem) problems.push({ ...residence.problem, covers: '#/patient/residenceDivisionCode' });
@@ -80,21 +119,85 @@ export class IntakeChannelsService {
     const patient = { ...(mapping.command.patient as Record<string, unknown>) };
     if (residence.code) patient.residenceDivisionCode = residence.code;
     const plain = { ...mapping.command, patient };
-    let command;
+    const own: Finding[] = problems.map(({ covers, ...p }) => ({ ...p, field: covers ?? p.pointer }));
     try {
-      command = await toDischargeCommand(plain);
+      const command = await toDischargeCommand(plain);
+      return own.length === 0 ? { plain, command, findings: [] } : { plain, findings: own };
     } catch (error) {
-      if (problems.length === 0 || !isDomainException(error))
+      if (!isDomainException(error) || (own.length === 0 && error.code !== VALIDATION_FAILED)) {
         throw relocate(error, mapping.sources, fallback);
-      const others = (error.details.errors ?? []).filter((e) => !covered.has(e.pointer));
-      const relocated = relocate(validationFailed(others), mapping.sources, fallback) as DomainException;
-      throw validationFailed([
-        ...problems.map(({ covers: _, ...p }) => p),
-        ...(relocated.details.errors ?? []),
-      ]);
+      }
+      // Only field errors of the discharge's validation can be completed later (not a NUL character, say).
+      const others = (error.details.errors ?? [])
+        .filter((e) => !covered.has(e.pointer))
+        .map((e) => locate(e, mapping.sources, fallback, error.code === VALIDATION_FAILED ? e.pointer : '#'));
+      return { plain, findings: [...own, ...others] };
     }
-    if (problems.length > 0) throw validationFailed(problems.map(({ covers: _, ...p }) => p));
-    return command;
+  }
+
+  /**
+   * A channel's discharge: a valid one goes to the discharge service; one that names its patient but lacks only
+   * registration data (ID number, residence, consent…) is kept as held; anything else is refused with every
+   * problem located in the channel's terms.
+   */
+  private async submitChannel(
+    hospital: AuthenticatedHospital,
+    channel: 'fhir' | 'hl7v2',
+    mapping: ChannelMapping,
+    fallback: string,
+    message: (encounterId: string) => { key: string; id?: string },
+    idempotencyKey?: string,
+  ): Promise<IntakeAnswer | HeldAnswer> {
+    const read = await this.readChannel(mapping, fallback);
+    const identifies = identifiesPatient(read.plain, mapping.identity);
+    let findings = read.findings;
+    if (read.command) {
+      try {
+        return await this.discharges.submit(hospital, channel, read.command, idempotencyKey);
+      } catch (error) {
+        if (!isDomainException(error) || error.code !== VALIDATION_FAILED) {
+          throw relocate(error, mapping.sources, fallback);
+        }
+        findings = (error.details.errors ?? []).map((e) => locate(e, mapping.sources, fallback, e.pointer));
+        if (!shouldHold(findings, identifies)) throw relocate(error, mapping.sources, fallback);
+      }
+    } else if (shouldHold(findings, identifies)) {
+      // The discharge rules on what was read: a problem beyond registration data still refuses the message.
+      const beyond = this.rulesBeyondRegistration(read.plain, mapping.sources, fallback);
+      if (beyond.length > 0) throw validationFailed(asFieldErrors([...findings, ...beyond]));
+    } else {
+      throw validationFailed(asFieldErrors(findings));
+    }
+    const encounterId = read.plain.encounterId as string;
+    const { key, id } = message(encounterId);
+    return this.held.hold(hospital, {
+      channel,
+      messageKey: key,
+      messageId: id,
+      encounterId,
+      discharge: read.plain,
+      findings,
+    });
+  }
+
+  /** The discharge rules broken by fields other than registration data, on a command not yet complete. */
+  private rulesBeyondRegistration(
+    plain: Record<string, unknown>,
+    sources: ReadonlyMap<string, string>,
+    fallback: string,
+  ): Finding[] {
+    let errors: RuleError[];
+    try {
+      errors = checkDischargeRules(plain as unknown as SubmitDischargeDto, {
+        now: this.clock.now(),
+        divisionExists: (code) => typeof code === 'string' && this.divisions.exists(code),
+      });
+    } catch {
+      return []; // a shape the rules do not expect: checked in full once completed
+    }
+    return errors
+      .filter((e) => !isHoldableField(e.pointer))
+      .map((e) => locate(e, sources, fallback, e.pointer));
   }
 
   /** Errors carry FHIRPath expressions as pointers (rendered as OperationOutcome.issue[].expression). */
@@ -102,7 +205,7 @@ export class IntakeChannelsService {
     hospital: AuthenticatedHospital,
     bundle: unknown,
     idempotencyKey?: string,
-  ): Promise<IntakeAnswer> {
+  ): Promise<IntakeAnswer | HeldAnswer> {
     if (isAssessmentBundle(bundle)) return this.completeFhir(hospital, bundle);
     let mapping;
     try {
@@ -113,12 +216,18 @@ export class IntakeChannelsService {
       }
       throw error;
     }
-    const command = await this.channelCommand(mapping, 'Bundle');
-    try {
-      return await this.discharges.submit(hospital, 'fhir', command, idempotencyKey);
-    } catch (error) {
-      throw relocate(error, mapping.sources, 'Bundle');
-    }
+    const identifier = (bundle as Bundle).identifier;
+    return this.submitChannel(
+      hospital,
+      'fhir',
+      mapping,
+      'Bundle',
+      (encounterId) =>
+        identifier?.value
+          ? { key: `fhir:${identifier.system ?? ''}|${identifier.value}`, id: identifier.value }
+          : { key: `fhir-encounter:${encounterId}` },
+      idempotencyKey,
+    );
   }
 
   /** Observations `basedOn` the referral's ServiceRequest (or naming its encounter) complete its assessment. */
@@ -184,6 +293,7 @@ export class IntakeChannelsService {
       detail: string,
       errors?: FieldError[],
       errorCode = '',
+      severity: 'E' | 'W' = 'E',
     ) => ({
       status,
       ack: buildAck(
@@ -201,6 +311,7 @@ export class IntakeChannelsService {
             location: e.pointer,
             code: (e as { code?: string }).code ?? errorCode,
             detail: e.detail,
+            severity,
           })),
         },
         this.clock.now(),
@@ -228,20 +339,33 @@ export class IntakeChannelsService {
       const mapping = mapAdtA03(doc);
       controlId = mapping.controlId;
       header = mapping.header;
-      const command = await this.channelCommand(mapping, 'PID');
-      try {
-        const answer = await this.discharges.submit(hospital, 'hl7v2', command);
-        if (answer.body.status === 'awaiting-assessment') {
-          return ack(
-            answer.status,
-            'AA',
-            `referral ${answer.body.referralId} awaiting-assessment: send ORU^R01 with OBX RISK_LEVEL and CONDITION_STATUS for PV1-19 ${answer.body.encounterId}${answer.body.assessmentDueAt ? ` by ${answer.body.assessmentDueAt}` : ''}`,
-          );
-        }
-        return ack(answer.status, 'AA', `referral ${answer.body.referralId}`);
-      } catch (error) {
-        throw relocate(error, mapping.sources, 'PID');
+      const answer = await this.submitChannel(hospital, 'hl7v2', mapping, 'PID', () => ({
+        key: `hl7v2:${mapping.controlId}`,
+        id: mapping.controlId,
+      }));
+      if ('held' in answer) {
+        const { id, missing } = answer.held;
+        return ack(
+          answer.status,
+          'AA',
+          `held ${id}: kept, ${missing.length} field(s) missing`,
+          missing.map((m) => ({
+            pointer: m.at,
+            code: m.code ?? VALIDATION_FAILED,
+            detail: `held ${id}: ${m.field}: ${m.detail ?? 'missing'}`,
+          })),
+          VALIDATION_FAILED,
+          'W',
+        );
       }
+      if (answer.body.status === 'awaiting-assessment') {
+        return ack(
+          answer.status,
+          'AA',
+          `referral ${answer.body.referralId} awaiting-assessment: send ORU^R01 with OBX RISK_LEVEL and CONDITION_STATUS for PV1-19 ${answer.body.encounterId}${answer.body.assessmentDueAt ? ` by ${answer.body.assessmentDueAt}` : ''}`,
+        );
+      }
+      return ack(answer.status, 'AA', `referral ${answer.body.referralId}`);
     } catch (error) {
       if (error instanceof Hl7ParseError) return ack(400, 'AE', error.message, [], HL7_MESSAGE_INVALID);
       if (error instanceof Hl7MappingError) {

@@ -1,8 +1,39 @@
-import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
+import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
 import { ReferralReceiptDto } from '../dto/referral-receipt.dto';
+
+const PROBLEMS = 'https://referral-bus.dev/problems';
 
 /** Where a referral is, as a FHIR ServiceRequest (the referral request the hospital's Bundle made). */
 export const referralLocation = (referralId: string) => `ServiceRequest/${referralId}`;
+
+/** Where a held discharge is (the hospital reads and completes it there). */
+export const heldLocation = (heldId: string) => `/v1/held-discharges/${heldId}`;
+
+/** The answer to a discharge kept as held: one warning per element it lacks, and how to complete it. */
+export function heldOutcome(held: {
+  id: string;
+  missing: { at: string; code?: string; detail?: string; field: string }[];
+}): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [
+      {
+        severity: 'information',
+        code: 'informational',
+        diagnostics:
+          `held ${held.id}: the discharge is kept but lacks what registration needs; supply it with ` +
+          `POST ${heldLocation(held.id)}/completion (or send the Bundle again, complete)`,
+      },
+      ...held.missing.map((m): OperationOutcomeIssue => ({
+        severity: 'warning',
+        code: 'incomplete',
+        ...(m.code ? { details: { coding: [{ system: PROBLEMS, code: m.code }], text: m.code } } : {}),
+        diagnostics: `held ${held.id}: ${m.field}: ${m.detail ?? 'missing'}`,
+        expression: [m.at],
+      })),
+    ],
+  };
+}
 
 function awaitingOutcome(receipt: ReferralReceiptDto): OperationOutcome {
   return {

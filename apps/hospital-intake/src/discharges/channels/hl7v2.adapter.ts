@@ -99,7 +99,8 @@ export interface AckInput {
   readonly version: string;
   readonly code: 'AA' | 'AE' | 'AR';
   readonly text: string;
-  readonly errors?: { location: string; code: string; detail: string }[];
+  /** ERR-4 severity (HL7 table 0516): E error (the default), W warning (accepted, with what it lacks). */
+  readonly errors?: { location: string; code: string; detail: string; severity?: 'E' | 'W' }[];
 }
 
 /** MSH-9.2, the trigger event of a message (A03, R01…). */
@@ -132,7 +133,7 @@ export function buildAck(input: AckInput, now: Date): string {
       '',
       error.location.split('^').map(clean),
       [clean(error.code), '', 'HL70357'],
-      'E',
+      error.severity ?? 'E',
       '',
       '',
       '',
