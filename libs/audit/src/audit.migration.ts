@@ -81,14 +81,27 @@ const ENTITY_TYPE_CHECK = 'audit_event_entity_type_check';
  * entity type this code knows (not a frozen list), so it never removes one another migration added.
  */
 export async function allowAuditTrailReads(queryRunner: QueryRunner): Promise<void> {
-  await setEntityTypes(queryRunner, AUDIT_ENTITY_TYPES, false);
+  await allowAuditEntityTypes(queryRunner);
 }
 
 /** Back out: the check without `audit-trail`, not validated (the append-only table keeps the read records). */
 export async function disallowAuditTrailReads(queryRunner: QueryRunner): Promise<void> {
+  await disallowAuditEntityTypes(queryRunner, ['audit-trail']);
+}
+
+/** Sets the entity type check to every type this code knows (a migration that adds one calls it). */
+export async function allowAuditEntityTypes(queryRunner: QueryRunner): Promise<void> {
+  await setEntityTypes(queryRunner, AUDIT_ENTITY_TYPES, false);
+}
+
+/** Back out of added entity types: the check without them, not validated (the records stay). */
+export async function disallowAuditEntityTypes(
+  queryRunner: QueryRunner,
+  removed: readonly string[],
+): Promise<void> {
   await setEntityTypes(
     queryRunner,
-    AUDIT_ENTITY_TYPES.filter((t) => t !== 'audit-trail'),
+    AUDIT_ENTITY_TYPES.filter((t) => !removed.includes(t)),
     true,
   );
 }
