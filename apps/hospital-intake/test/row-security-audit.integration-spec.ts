@@ -412,8 +412,8 @@ describe('hospital-intake: row-level security and the audit trail', () => {
       ).toBe(0);
       await migrateUp(settings, DATABASE);
       expect(await roleCount()).toBe(1);
-      // One policy per table with row-level security (the referral timeline's included).
-      expect(await w.db.count(`SELECT count(*) FROM pg_policies WHERE schemaname = $1`, [schema])).toBe(6);
+      // One policy per table with row-level security (the referral timeline's and held discharges' included).
+      expect(await w.db.count(`SELECT count(*) FROM pg_policies WHERE schemaname = $1`, [schema])).toBe(7);
     } finally {
       await w.db.dropSchemas(schema);
     }
