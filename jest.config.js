@@ -17,9 +17,9 @@ const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
   moduleNameMapper: {
-    '^@app/(audit|auth|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing|webhooks)$':
+    '^@app/(audit|auth|contracts|core|crypto|divisions|messaging|persistence|observability|platform|staff|testing|webhooks)$':
       '<rootDir>/libs/$1/src',
-    '^@app/(audit|auth|contracts|core|crypto|divisions|messaging|persistence|observability|platform|testing|webhooks)/(.*)$':
+    '^@app/(audit|auth|contracts|core|crypto|divisions|messaging|persistence|observability|platform|staff|testing|webhooks)/(.*)$':
       '<rootDir>/libs/$1/src/$2',
     '^@apps/(.*)$': '<rootDir>/apps/$1',
     '^@scripts/(.*)$': '<rootDir>/scripts/$1',

@@ -3,6 +3,7 @@ import { AuditModule } from '@app/audit';
 import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
+import { StaffModule } from '@app/staff';
 import { HospitalIntakeConfig } from './config/hospital-intake.config';
 import { SettingsModule } from './config/settings.module';
 import { DATABASE } from './database';
@@ -36,6 +37,8 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         CryptoModule,
         AuditModule,
+        // People of the hospitals sign in with staff accounts (the web workbench); their cookie is a credential.
+        StaffModule.forRoot({ organisationKind: 'hospital' }),
         HospitalsModule,
         DischargesModule,
         ReferralsModule,

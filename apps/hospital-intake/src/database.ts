@@ -1,6 +1,7 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
+import { StaffAccounts1767100000000 } from '@app/staff';
 import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
 import { CreateIntakeTables1764000000000 } from './migrations/1764000000000-CreateIntakeTables';
@@ -36,5 +37,6 @@ export const DATABASE: DatabaseDefinition = {
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
     RestoredReferral1767000000000,
+    StaffAccounts1767100000000,
   ],
 };

@@ -3,6 +3,7 @@ import { CONSUMERS, SERVICES } from '@app/contracts';
 import { CryptoModule } from '@app/crypto';
 import { AuditModule } from '@app/audit';
 import { ServiceModule, ServiceOverrides } from '@app/platform';
+import { StaffModule } from '@app/staff';
 import { RehabSiteConfig } from './config/rehab-site.config';
 import { SettingsModule } from './config/settings.module';
 import { DATABASE } from './database';
@@ -35,6 +36,8 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         CryptoModule,
         AuditModule,
+        // People of the sites sign in with staff accounts (the web workbench); their cookie is a credential.
+        StaffModule.forRoot({ organisationKind: 'site' }),
         DirectoryModule,
         WebhooksModule,
         ReferralsModule,

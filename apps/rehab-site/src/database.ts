@@ -1,6 +1,7 @@
 import { CreateMessagingTables1763900000000 } from '@app/messaging';
 import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
+import { StaffAccounts1767100000000 } from '@app/staff';
 import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { RiskCeilingAndEarlyWithdrawals1765000000000 } from './migrations/1765000000000-RiskCeilingAndEarlyWithdrawals';
 import { ConsolidateApiKeys1764200000000 } from './migrations/1764200000000-ConsolidateApiKeys';
@@ -32,5 +33,6 @@ export const DATABASE: DatabaseDefinition = {
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
     SiteContact1766970000000,
+    StaffAccounts1767100000000,
   ],
 };

@@ -29,6 +29,8 @@ export const AUDIT_ENTITY_TYPES = [
   'read-model',
   // A read of the audit trail itself (its id is the filter used): audit reads are audited.
   'audit-trail',
+  // A staff account: sign-ins (and their failures), creation and changes by a coordinator.
+  'staff-account',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainException, isDomainException, SERVICE_CONFIG, ServiceConfig } from '@app/core';
-import { Actor, systemActor, TransactionHost } from '@app/persistence';
+import { Actor, systemActor, TransactionHost, withRequestPerson } from '@app/persistence';
 import { AUDIT_DENIED, AuditEntry, AuditPage, AuditQuery, auditTrailRead } from './audit-event';
 import { AuditRepository } from './audit.repository';
 
@@ -39,7 +39,9 @@ export class AuditTrail {
   }
 
   recordAll(entries: readonly AuditEntry[]): Promise<void> {
-    const actor = this.tx.actor;
+    const current = this.tx.actor;
+    // A staff session's records name the person (`staff:<accountId>`), not only the organisation.
+    const actor = current && withRequestPerson(current);
     const buffer = this.tx.deferred(
       AUDIT_BUFFER,
       () => [] as { actor: Actor; entry: AuditEntry }[],
@@ -78,7 +80,7 @@ export class AuditTrail {
       await this.tx.runDetached(
         () =>
           this.repository.append(
-            actor,
+            withRequestPerson(actor),
             { ...entry, outcome: AUDIT_DENIED, outcomeCode: code },
             this.config.service,
           ),

@@ -93,6 +93,23 @@ export async function disallowAuditTrailReads(queryRunner: QueryRunner): Promise
   );
 }
 
+/** Sets the entity type check to every type this code knows (a migration that adds one calls it). */
+export async function allowAuditEntityTypes(queryRunner: QueryRunner): Promise<void> {
+  await setEntityTypes(queryRunner, AUDIT_ENTITY_TYPES, false);
+}
+
+/** Back out of added entity types: the check without them, not validated (the records stay). */
+export async function disallowAuditEntityTypes(
+  queryRunner: QueryRunner,
+  removed: readonly string[],
+): Promise<void> {
+  await setEntityTypes(
+    queryRunner,
+    AUDIT_ENTITY_TYPES.filter((t) => !removed.includes(t)),
+    true,
+  );
+}
+
 async function setEntityTypes(
   queryRunner: QueryRunner,
   types: readonly string[],

@@ -89,6 +89,9 @@ export class ApiKeyService {
    * leaked) key cannot mint keys that outlive its own expiry, and concurrent rotations of one key mint one.
    */
   async rotate(caller: OrganisationPrincipal): Promise<NewKey & { previousKeyExpiresAt: Date }> {
+    if (caller.person) {
+      throw new DomainException('API_KEY_REQUIRED', 'forbidden', 'Only an API key rotates itself');
+    }
     this.cache.invalidateKey(caller.keyId);
     const rotated = await this.tx.run(
       async () => {

@@ -1,10 +1,11 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { OpsRole, OrganisationKind, OrganisationPrincipal, Principal } from './principal';
+import { OpsRole, OrganisationKind, OrganisationPrincipal, Principal, StaffRole } from './principal';
 
 export const IS_PUBLIC = 'auth:public';
 export const ORG_KINDS = 'auth:org-kinds';
 export const ROLES = 'auth:roles';
 export const OWN_ORGANISATION_PARAM = 'auth:own-organisation-param';
+export const STAFF_ROLES_KEY = 'auth:staff-roles';
 
 /** No credentials needed. Only for liveness: everything else is authenticated by default. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -23,6 +24,12 @@ export const Roles = (...roles: OpsRole[]) => SetMetadata(ROLES, roles);
  * it did not exist (never 403).
  */
 export const OwnOrganisationParam = (param: string) => SetMetadata(OWN_ORGANISATION_PARAM, param);
+
+/**
+ * The staff roles that may call this route with a session (any method). Without it: every role may read
+ * (GET/HEAD/OPTIONS), `worker` and `coordinator` may change. API keys and ops JWTs are not concerned.
+ */
+export const StaffRoles = (...roles: StaffRole[]) => SetMetadata(STAFF_ROLES_KEY, roles);
 
 export type AuthenticatedRequest = { principal?: Principal };
 

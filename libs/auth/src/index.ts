@@ -17,3 +17,4 @@ export * from './rate-limit/rate-limit.migration';
 export * from './rate-limit/rate-limit.repository';
 export * from './rate-limit/shared-rate-limiter';
 export * from './rate-limit/ip-rate-limit.middleware';
+export * from './staff-authenticator';

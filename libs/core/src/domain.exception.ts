@@ -8,6 +8,7 @@ export const ERROR_KINDS = [
   'not-found', // unknown or not visible to the caller (404 / dead-letter)
   'conflict', // state does not allow it (409 / dead-letter)
   'unauthenticated', // 401
+  'forbidden', // authenticated, but this credential or person may not do this (403)
   'rate-limited', // 429
   'unavailable', // a dependency is down; try again (503 / nak with backoff)
 ] as const;

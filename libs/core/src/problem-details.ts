@@ -27,6 +27,8 @@ export function statusOf(kind: ErrorKind): number {
       return HttpStatus.BAD_REQUEST;
     case 'unauthenticated':
       return HttpStatus.UNAUTHORIZED;
+    case 'forbidden':
+      return HttpStatus.FORBIDDEN;
     case 'not-found':
       return HttpStatus.NOT_FOUND;
     case 'conflict':

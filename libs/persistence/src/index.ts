@@ -9,3 +9,4 @@ export * from './statement-cache';
 export * from './capacity';
 export * from './login-role';
 export * from './batches';
+export * from './request-context';

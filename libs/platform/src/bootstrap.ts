@@ -18,6 +18,7 @@ import { ServiceName } from '@app/contracts';
 import { SERVICE_CONFIG, ServiceConfig } from '@app/core';
 import { HEADERS } from '@app/contracts';
 import { continueTrace, JetStreamServer, runWithTrace } from '@app/messaging';
+import { runWithRequestContext } from '@app/persistence';
 import { legacyRouteHeaders } from './legacy-routes';
 import { buildOpenApiDocument } from './openapi';
 import { tuneHeapGrowth } from './heap-growth';
@@ -52,7 +53,8 @@ export async function createServiceApp(
   });
   app.enableShutdownHooks();
   app.disable('x-powered-by');
-  // Continue the caller's W3C trace and correlation id into every event the request publishes.
+  // Continue the caller's W3C trace and correlation id into every event the request publishes; the request
+  // context is where the auth guard puts a staff session's person, for the audit trail.
   app.use((req: IncomingMessage, _res: ServerResponse, next: () => void) => {
     const header = (name: string) => {
       const value = req.headers[name.toLowerCase()];
@@ -63,7 +65,7 @@ export async function createServiceApp(
       continueTrace(header(HEADERS.traceparent), header(HEADERS.tracestate), {
         correlationId: correlationId && /^[\w.:-]{1,128}$/.test(correlationId) ? correlationId : undefined,
       }),
-      next,
+      () => runWithRequestContext(next),
     );
   });
 

@@ -22,3 +22,4 @@ export * from './webhook-receiver';
 export * from './dead-letters';
 export * from './fhir-schema';
 export * from './migrations';
+export * from './staff';

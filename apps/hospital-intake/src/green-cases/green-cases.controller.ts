@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { OrgKinds } from '@app/auth';
+import { OrgKinds, StaffRoles } from '@app/auth';
 import { DomainException } from '@app/core';
 import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
@@ -72,6 +72,7 @@ export class GreenCasesController {
   }
 
   @Post(':caseId/admit')
+  @StaffRoles('coordinator')
   @HttpCode(200)
   @ApiOkResponse({ type: GreenCaseActionResultDto, description: 'Readmitted (green.readmitted).' })
   @ApiNotFoundResponse({ description: 'GREEN_CASE_NOT_FOUND' })
@@ -84,6 +85,7 @@ export class GreenCasesController {
   }
 
   @Post(':caseId/decline')
+  @StaffRoles('coordinator')
   @HttpCode(200)
   @ApiOkResponse({ type: GreenCaseActionResultDto, description: 'Declined; the case moved on at once.' })
   @ApiNotFoundResponse({ description: 'GREEN_CASE_NOT_FOUND' })

@@ -24,18 +24,23 @@ import { SiteActions } from './site-actions';
 import { SiteDecisionsService } from './site-decisions.service';
 import { RoutingService } from './routing.service';
 import { SiteReferralsController } from './site-referrals.controller';
+import { SiteReferralStreamController } from './site-referral-stream.controller';
+import { SiteReferralStream } from './site-referral-stream.service';
 import { SiteContactSeal } from './site-contact-seal';
 import { SubjectFileService } from './subject-file.service';
 
 @Module({
   imports: [DivisionsModule, DirectoryModule, WebhooksModule, EmploymentModule],
   controllers: [
+    // First: its `events` route must not be taken for a `:referralId` of SiteReferralsController.
+    SiteReferralStreamController,
     SiteReferralsController,
     ReferralEventsController,
     GreenChannelEventsController,
     ManualPlacementController,
   ],
   providers: [
+    SiteReferralStream,
     ReferralRepository,
     EarlyWithdrawalRepository,
     RoutingService,

@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AuthenticatedRequest, OrgKinds, OwnOrganisationParam } from '@app/auth';
+import { AuthenticatedRequest, OrgKinds, OwnOrganisationParam, StaffRoles } from '@app/auth';
 import {
   CloseDto,
   DeclineDto,
@@ -84,6 +84,7 @@ export class SiteReferralsController {
   }
 
   @Post(':referralId/accept')
+  @StaffRoles('coordinator')
   @HttpCode(200)
   @ApiOkResponse({ type: ReferralActionResultDto })
   @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
@@ -95,6 +96,7 @@ export class SiteReferralsController {
   }
 
   @Post(':referralId/decline')
+  @StaffRoles('coordinator')
   @HttpCode(200)
   @ApiOkResponse({ type: ReferralActionResultDto, description: 'Declined; the referral is re-routed.' })
   @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
@@ -107,6 +109,7 @@ export class SiteReferralsController {
   }
 
   @Post(':referralId/close')
+  @StaffRoles('coordinator')
   @HttpCode(200)
   @ApiOkResponse({ type: ReferralActionResultDto, description: 'Closed with an outcome (referral.closed).' })
   @ApiConflictResponse({ description: 'ILLEGAL_TRANSITION, with allowedActions.' })
@@ -188,6 +191,7 @@ export class SiteReferralsController {
   }
 
   @Post(':referralId/transfer')
+  @StaffRoles('coordinator')
   @HttpCode(200)
   @ApiOkResponse({
     type: ReferralActionResultDto,

@@ -126,9 +126,17 @@ export function servicePermissions(
   );
   for (const definition of events) publish.add(publishPattern(definition, topology));
   const answers = Object.values<RequestDefinition>(REQUESTS).filter((r) => r.responder === service);
+  // A service may read the per-recipient notices it publishes itself, live (rehab-site's SSE stream of a site).
+  const ownNotices = events
+    .filter((e) => e.perRecipient && e.producer === service)
+    .map((e) => publishPattern(e, topology));
   return {
     publish: [...publish].sort(),
-    subscribe: [inboxPrefixOf(service) + '.>', ...answers.map((r) => topology.subject(r.subject))].sort(),
+    subscribe: [
+      inboxPrefixOf(service) + '.>',
+      ...answers.map((r) => topology.subject(r.subject)),
+      ...ownNotices,
+    ].sort(),
     allowResponses: answers.length > 0,
   };
 }

@@ -17,6 +17,7 @@ export function isTransient(kind: ErrorKind): boolean {
     case 'not-found':
     case 'conflict':
     case 'unauthenticated':
+    case 'forbidden':
       return false;
     default:
       return assertUnreachable(kind);
