@@ -5,6 +5,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { SERVICES } from '@app/contracts';
 import { demoApiKey } from '@app/auth';
+import { PAGE_CSP } from '@app/platform';
 import {
   AppFleet,
   createStaffAccount,
@@ -199,7 +200,9 @@ if (!present) {
   it('should let a coordinator watch a referral arrive live, accept, serve and report it, and the desk acknowledge it', async () => {
     const page = await newPage();
     // Signed out: the workbench sends the browser to sign in, and back after.
-    await page.goto(`${rehab()}/workbench`);
+    const served = await page.goto(`${rehab()}/workbench`);
+    // The page's strict CSP: scripts and styles from this origin only, no inline code, no eval.
+    expect(served?.headers()['content-security-policy']).toBe(PAGE_CSP);
     await page.waitForURL(/\/workbench\/sign-in\?next=%2Fworkbench$/);
     await accessible(page, 'sign-in');
     await shot(page, 'sign-in');

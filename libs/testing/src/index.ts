@@ -23,3 +23,4 @@ export * from './dead-letters';
 export * from './fhir-schema';
 export * from './migrations';
 export * from './staff';
+export * from './page-dictionaries';
