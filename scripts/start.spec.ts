@@ -32,6 +32,7 @@ import {
   isTruthy,
   LinePrefixer,
   parseDemoKeys,
+  parseDemoStaff,
   positiveInt,
   prefixFor,
   probeHost,
@@ -475,6 +476,24 @@ describe('demo keys', () => {
   it('says why hospital keys are missing when this run issued none', () => {
     expect(demoKeysBanner([], ['hospital-intake'], {})).toContain('only by the run that issues them');
     expect(demoKeysBanner([], ['rehab-site'], {})).not.toContain('only by the run that issues them');
+  });
+  it('should read the demo staff sign-ins a seed printed and list them in the banner', () => {
+    const staff = parseDemoStaff(
+      'rehab-site',
+      'rehab-site seed: …\n  demo staff cc-610902: username cc-610902.coordinator password demo-0123456789abcdef01234567\n',
+    );
+    expect(staff).toEqual([
+      {
+        app: 'rehab-site',
+        organisation: 'cc-610902',
+        username: 'cc-610902.coordinator',
+        password: 'demo-0123456789abcdef01234567',
+      },
+    ]);
+    expect(demoKeysBanner([], ['rehab-site'], {}, staff)).toMatch(
+      /cc-610902\.coordinator\s+demo-0123456789abcdef01234567/,
+    );
+    expect(demoKeysBanner([], ['rehab-site'], { NODE_ENV: 'production' }, staff)).toBe('');
   });
 
   it('prints nothing in production, whatever the seeds printed', () => {

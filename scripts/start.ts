@@ -190,11 +190,28 @@ export function parseDemoKeys(app: string, seedOutput: string): DemoKey[] {
   return [...lines].map((m) => ({ organisation: m[1], kind: m[2] ?? SEED_KEY_KIND[app] ?? app, key: m[3] }));
 }
 
-/** Printed after the ready banner outside production: the demo keys and how to get an ops token. */
+/** A demo staff account a seed printed (`  demo staff <organisation>: username <u> password <p>`). */
+export interface DemoStaff {
+  readonly app: string;
+  readonly organisation: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+export function parseDemoStaff(app: string, seedOutput: string): DemoStaff[] {
+  const lines = seedOutput.matchAll(/^\s+demo staff (\S+): username (\S+) password (\S+)$/gm);
+  return [...lines].map((m) => ({ app, organisation: m[1], username: m[2], password: m[3] }));
+}
+
+/**
+ * Printed after the ready banner outside production: the demo keys, the demo staff sign-ins (the workbench and
+ * the green-channel desk) and how to get an ops token.
+ */
 export function demoKeysBanner(
   keys: readonly DemoKey[],
   seeded: readonly string[],
   env: NodeJS.ProcessEnv,
+  staff: readonly DemoStaff[] = [],
 ): string {
   if (env.NODE_ENV === 'production') return '';
   const lines = ['', '=== demo API keys (development only; send as X-API-Key) ==='];
@@ -205,6 +222,15 @@ export function demoKeysBanner(
         keys.map((k) => [k.organisation, k.kind, k.key]),
       ),
     );
+  if (staff.length > 0) {
+    lines.push(
+      '=== demo staff sign-ins (POST /v1/staff/sessions of the app; more: POST /v1/staff/accounts) ===',
+      formatTable(
+        ['app', 'organisation', 'username', 'password'],
+        staff.map((s) => [s.app, s.organisation, s.username, s.password]),
+      ),
+    );
+  }
   if (seeded.includes('hospital-intake') && !keys.some((k) => k.kind === 'hospital')) {
     lines.push(
       'hospital keys are printed only by the run that issues them (only their sha256 is kept): see docs/operations.md',
@@ -493,6 +519,7 @@ export async function main(
 
   const stepTimeoutMs = positiveInt(env.START_STEP_TIMEOUT_MS, 300_000);
   const demoKeys: DemoKey[] = [];
+  const demoStaff: DemoStaff[] = [];
   const seeded: string[] = [];
   for (const app of apps) {
     const files = appFiles(root, app.name);
@@ -505,7 +532,9 @@ export async function main(
     await runStep(`${app.name} migrate`, files.migrate, ['up'], options);
     if (fs.existsSync(files.seed)) {
       seeded.push(app.name);
-      demoKeys.push(...parseDemoKeys(app.name, await runStep(`${app.name} seed`, files.seed, [], options)));
+      const output = await runStep(`${app.name} seed`, files.seed, [], options);
+      demoKeys.push(...parseDemoKeys(app.name, output));
+      demoStaff.push(...parseDemoStaff(app.name, output));
     }
   }
 
@@ -553,7 +582,7 @@ export async function main(
     }
   }
   process.stdout.write(readyBanner(apps, host, !noWait));
-  process.stdout.write(demoKeysBanner(demoKeys, seeded, env));
+  process.stdout.write(demoKeysBanner(demoKeys, seeded, env, demoStaff));
   if (infra.natsWarning) process.stderr.write(infra.natsWarning + '\n');
   if (infra.stopHints.length > 0) {
     log(

@@ -112,6 +112,8 @@ interface Row {
   readonly contentType?: string;
   /** A route added with /v1 (under a prefix that has deprecated aliases): it has no unprefixed alias. */
   readonly v1Only?: true;
+  /** A stream (server-sent events): the answer's status and headers are checked, then the call is ended. */
+  readonly stream?: true;
 }
 
 const ANY_OPS: OpsRole[] = ['ops-viewer', 'ops-admin', 'auditor'];
@@ -132,6 +134,26 @@ const CENTRES: CallerName[] = ['countyCentre', 'otherCountyCentre'];
 const HOSPITALS: CallerName[] = ['hospital', 'otherHospital'];
 const SITES: CallerName[] = ['site', 'otherSite'];
 const PROVIDERS: CallerName[] = ['employmentProvider', 'otherEmploymentProvider'];
+/**
+ * The staff session and account API of a service with staff accounts (rehab-site: sites, hospital-intake:
+ * hospitals). An API key has no session (401 on `current`); an ops caller names no organisation (400).
+ */
+function staffRows(orgs: CallerName[]): Record<string, Row> {
+  return {
+    'POST /v1/staff/sessions': { public: true, ok: 400, body: {}, v1Only: true },
+    'GET /v1/staff/sessions/current': { orgs, ok: 401, v1Only: true },
+    'DELETE /v1/staff/sessions/current': { orgs, ok: 401, v1Only: true },
+    'POST /v1/staff/accounts': { orgs, roles: ['ops-admin'], ok: 400, body: {}, v1Only: true },
+    'GET /v1/staff/accounts': {
+      orgs,
+      roles: ANY_OPS,
+      ok: { default: 200, opsViewer: 400, opsAdmin: 400, auditor: 400 },
+      v1Only: true,
+    },
+    'PATCH /v1/staff/accounts/:accountId': { orgs, roles: ['ops-admin'], ok: 404, body: {}, v1Only: true },
+  };
+}
+
 /** A provider action with an empty body: the own provider gets the validation error, the other one 404. */
 const PROVIDER_ACTION: Row = {
   orgs: PROVIDERS,
@@ -191,6 +213,7 @@ const POLICY_V1: Record<AppName, Record<string, Row>> = {
   'hospital-intake': {
     ...COMMON,
     ...docsRows(HOSPITALS),
+    ...staffRows(HOSPITALS),
     'POST /v1/discharges': { orgs: HOSPITALS, ok: 400, body: {} },
     // The discharge assessment sent later, for the caller's own referral (another's is 404 in the service).
     'POST /v1/discharges/:referralId/assessment': { orgs: HOSPITALS, ok: 400, body: {} },
@@ -274,6 +297,13 @@ const POLICY_V1: Record<AppName, Record<string, Row>> = {
     'GET /workbench/static/:file': { public: true, ok: 200 },
     // :siteId is site's own id: the other site's key on it answers 404 (as if it did not exist).
     'GET /v1/sites/:siteId/referrals': { orgs: SITES, ok: { default: 200, otherSite: 404 } },
+    ...staffRows(SITES),
+    'GET /v1/sites/:siteId/referrals/events': {
+      orgs: SITES,
+      ok: { default: 200, otherSite: 404 },
+      stream: true,
+      v1Only: true,
+    },
     'GET /v1/sites/:siteId/referrals/:referralId': { orgs: SITES, ok: 404 },
     'GET /v1/sites/:siteId/referrals/:referralId/file': { orgs: SITES, ok: 404 },
     'POST /v1/sites/:siteId/referrals/:referralId/accept': { orgs: SITES, ok: 404 },
@@ -434,15 +464,22 @@ describe('authorization matrix: every route × every caller', () => {
     caller: CallerName,
     body?: unknown,
     contentType = 'application/json',
+    stream = false,
   ): Promise<{ status: number; body: string; contentType: string }> {
+    const ended = new AbortController();
     const response = await fetch(`${services.get(app)!.url}${path}`, {
       method,
+      signal: ended.signal,
       headers: {
         ...headers.get(caller),
         ...(body !== undefined ? { 'content-type': contentType } : {}),
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+    if (stream && response.status === 200) {
+      ended.abort();
+      return { status: 200, body: '', contentType: response.headers.get('content-type') ?? '' };
+    }
     const text = await response.text();
     // Every answer on a FHIR path, refusals included, is checked against the official FHIR R4 JSON schema.
     if (app === 'hospital-intake' && FHIR_PATH.test(path)) {
@@ -560,7 +597,7 @@ describe('authorization matrix: every route × every caller', () => {
                   ? values.registrationId
                   : (values[p] ?? randomUUID()),
               );
-        const answer = await call(name, method, path, caller, row.body, row.contentType);
+        const answer = await call(name, method, path, caller, row.body, row.contentType, row.stream);
         const want = expected(row, caller);
         cells++;
         if (answer.status !== want)

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { SERVICES } from '@app/contracts';
 import { loadServiceConfig } from '@app/core';
+import { demoCoordinator, insertStaffAccounts } from '@app/staff';
 import {
   DEMO_GREEN_DESIGNATIONS,
   DEMO_HOSPITALS,
@@ -30,9 +31,16 @@ async function seed(): Promise<void> {
       config.dbSchema,
       DEMO_GREEN_DESIGNATIONS,
     );
+    // One demo coordinator of the green-channel desk, of the first demo hospital.
+    const [first] = DEMO_HOSPITALS;
+    const coordinator = demoCoordinator(first.id, 'hospital', first.name, first.countyDivisionCode);
+    await insertStaffAccounts((sql, params) => client.query(sql, params), config.dbSchema, [coordinator]);
     await client.query('COMMIT');
     process.stdout.write(
       `hospital-intake seed: ${DEMO_HOSPITALS.length} demo hospitals, ${issued.length} new\n`,
+    );
+    process.stdout.write(
+      `  demo staff ${first.id}: username ${coordinator.username} password ${coordinator.password}\n`,
     );
     for (const { hospitalId, apiKey } of issued) {
       // Shown once: only the sha256 is stored.

@@ -4,10 +4,13 @@ import { SERVICES } from '@app/contracts';
 import { loadServiceConfig } from '@app/core';
 import { demoApiKey, upsertApiKeys } from '@app/auth';
 import { DivisionDirectory } from '@app/divisions';
+import { demoCoordinator, insertStaffAccounts } from '@app/staff';
 import { prefectureSites } from './directory/seed-sites';
 
 /** The demo prefecture: 安康市 (陕西). */
 const CITY_CODE = '6109';
+/** The demo site whose coordinator is seeded (the county centre of 汉滨区). */
+const DEMO_COORDINATOR_SITE = 'cc-610902';
 
 /**
  * Demo reference data (run by `npm start` after migrations, idempotent): the site directory of 安康市 with
@@ -68,6 +71,13 @@ async function seed(): Promise<void> {
         );
       }
     }
+    // One demo coordinator (the web workbench) of the first demo site.
+    const first = sites.find((s) => s.id === DEMO_COORDINATOR_SITE);
+    if (first) {
+      await insertStaffAccounts((sql, params) => client.query(sql, params), config.dbSchema, [
+        demoCoordinator(first.id, 'site', first.name, first.countyCode),
+      ]);
+    }
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
@@ -88,9 +98,15 @@ async function seed(): Promise<void> {
   for (const site of demo) {
     process.stdout.write(`  demo key ${site.id} (${site.name}): X-API-Key: ${demoApiKey('site', site.id)}\n`);
   }
+  const coordinator = demoCoordinator(DEMO_COORDINATOR_SITE, 'site', '', null);
+  process.stdout.write(
+    `  demo staff ${DEMO_COORDINATOR_SITE}: username ${coordinator.username} password ${coordinator.password}\n`,
+  );
   process.stdout.write(
     `  every seeded site's demo key is demo_ + the first 40 hex of sha256("referral-bus demo site key: <siteId>"); ` +
-      `directory admin: an ops-admin JWT (npm run ops:token -- --role ops-admin)\n`,
+      `directory admin: an ops-admin JWT (npm run ops:token -- --role ops-admin); ` +
+      `staff accounts: POST /v1/staff/accounts with the site's key, or sign in as the demo coordinator ` +
+      `(password demo- + the first 24 hex of sha256("referral-bus demo staff password: <siteId>"))\n`,
   );
 }
 

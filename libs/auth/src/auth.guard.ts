@@ -18,6 +18,7 @@ import {
   ORG_KINDS,
   OWN_ORGANISATION_PARAM,
   ROLES,
+  STAFF_API,
   STAFF_ROLES_KEY,
 } from './decorators';
 import { OpsTokenVerifier } from './ops-token';
@@ -131,7 +132,11 @@ export class AuthGuard implements CanActivate {
       throw rateLimited(decision);
     }
 
-    const kinds = this.reflector.getAllAndOverride<OrganisationKind[] | undefined>(ORG_KINDS, targets);
+    const staffApi = this.reflector.getAllAndOverride<boolean | undefined>(STAFF_API, targets);
+    const kinds =
+      staffApi && this.staff
+        ? [this.staff.organisationKind]
+        : this.reflector.getAllAndOverride<OrganisationKind[] | undefined>(ORG_KINDS, targets);
     const roles = this.reflector.getAllAndOverride<OpsRole[] | undefined>(ROLES, targets);
     if (!this.allowed(principal, kinds, roles)) {
       throw new ForbiddenException('This credential may not call this endpoint');

@@ -6,6 +6,7 @@ export const ORG_KINDS = 'auth:org-kinds';
 export const ROLES = 'auth:roles';
 export const OWN_ORGANISATION_PARAM = 'auth:own-organisation-param';
 export const STAFF_ROLES_KEY = 'auth:staff-roles';
+export const STAFF_API = 'auth:staff-api';
 
 /** No credentials needed. Only for liveness: everything else is authenticated by default. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -30,6 +31,12 @@ export const OwnOrganisationParam = (param: string) => SetMetadata(OWN_ORGANISAT
  * (GET/HEAD/OPTIONS), `worker` and `coordinator` may change. API keys and ops JWTs are not concerned.
  */
 export const StaffRoles = (...roles: StaffRole[]) => SetMetadata(STAFF_ROLES_KEY, roles);
+
+/**
+ * The staff account API: organisations of the kind whose people hold staff accounts in this service (see
+ * StaffAuthenticator.organisationKind) may call it, as if it carried @OrgKinds(that kind).
+ */
+export const StaffApi = () => SetMetadata(STAFF_API, true);
 
 export type AuthenticatedRequest = { principal?: Principal };
 

@@ -23,12 +23,12 @@ import {
 } from '@nestjs/swagger';
 import {
   CurrentPrincipal,
-  OrgKinds,
   Principal,
   Public,
   Roles,
   STAFF_ROLES,
   STAFF_SESSION_COOKIE,
+  StaffApi,
   StaffRoles,
 } from '@app/auth';
 import {
@@ -72,7 +72,7 @@ export class StaffSessionsController {
   }
 
   @Get('current')
-  @OrgKinds('site', 'hospital')
+  @StaffApi()
   @ApiOkResponse({ type: StaffSessionDto })
   @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: no live session' })
   current(@CurrentPrincipal() principal: Principal): Promise<StaffSessionDto> {
@@ -81,7 +81,7 @@ export class StaffSessionsController {
 
   @Delete('current')
   @HttpCode(204)
-  @OrgKinds('site', 'hospital')
+  @StaffApi()
   @StaffRoles(...STAFF_ROLES)
   @ApiNoContentResponse({ description: 'Signed out: the session is revoked and the cookie cleared' })
   async signOut(
@@ -96,7 +96,7 @@ export class StaffSessionsController {
 /** An organisation's coordinators (or its API key, or an ops admin) manage its people. */
 @ApiTags('staff accounts')
 @ApiForbiddenResponse({ description: 'STAFF_ROLE_FORBIDDEN: only coordinators manage accounts' })
-@OrgKinds('site', 'hospital')
+@StaffApi()
 @StaffRoles('coordinator')
 @Controller('v1/staff/accounts')
 export class StaffAccountsController {

@@ -86,6 +86,10 @@ export class StaffService implements StaffAuthenticator {
     @Inject(STAFF_ORGANISATION_KIND) private readonly kind: OrganisationKind,
   ) {}
 
+  get organisationKind(): OrganisationKind {
+    return this.kind;
+  }
+
   async signIn(username: string, password: string): Promise<SignedIn> {
     const account = await this.repository.findAccountByUsername(username);
     if (!account) {
@@ -259,7 +263,7 @@ export class StaffService implements StaffAuthenticator {
     if (caller.type === 'organisation') {
       if (caller.organisationKind !== this.kind) {
         throw new DomainException(
-          'STAFF_ROLE_FORBIDDEN',
+          'ORGANISATION_KIND_NOT_SERVED',
           'forbidden',
           'This organisation has no staff accounts here',
         );

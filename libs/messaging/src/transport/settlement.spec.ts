@@ -14,7 +14,14 @@ const domainError = (kind: ErrorKind, code = `${kind.toUpperCase().replace(/-/g,
   new DomainException(code, kind, `a ${kind} failure`);
 
 const TRANSIENT: ErrorKind[] = ['unavailable', 'rate-limited'];
-const PERMANENT: ErrorKind[] = ['invalid', 'unprocessable', 'not-found', 'conflict', 'unauthenticated', 'forbidden'];
+const PERMANENT: ErrorKind[] = [
+  'invalid',
+  'unprocessable',
+  'not-found',
+  'conflict',
+  'unauthenticated',
+  'forbidden',
+];
 
 describe(isTransient.name, () => {
   it.each(TRANSIENT)('should be true when the kind is %s', (kind) => {
