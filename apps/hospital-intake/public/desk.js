@@ -3,14 +3,12 @@
  * acknowledged) with the countdown to the acknowledgement deadline, acknowledge / admit / decline as the API
  * allows and the person's role may. Refreshed every few seconds (`?interval=` in ms, at least 1000).
  */
-import Alpine from './alpine.js';
-import { allPages, createApi } from './api.js';
+import { allPages } from './api.js';
 import { formatDateTime, formatDuration, remaining, shortId } from './format.js';
-import { installI18n } from './i18n.js';
-import { problemMessage, startSession } from './session.js';
+import { problemMessage } from './session.js';
+import { Alpine, api, lang, staffShell, startStaffPage, t, when } from './shell.js';
 
 const BASE = '/desk';
-const STATIC = `${BASE}/static`;
 /** The cases still waiting on this hospital: offered (acknowledge first) and acknowledged (admit or decline). */
 const OPEN_STATUSES = ['offered', 'acknowledged'];
 const REFRESH_MS = Math.max(
@@ -19,48 +17,12 @@ const REFRESH_MS = Math.max(
 );
 /** An acknowledgement due within this long is shown as urgent. */
 const URGENT_MS = 10 * 60_000;
+/** The server answers the page on /desk and /desk/sign-in only. */
+const view = window.location.pathname.replace(/\/+$/, '') === `${BASE}/sign-in` ? 'sign-in' : 'cases';
 
-const path = window.location.pathname.replace(/\/+$/, '');
-const view = path === BASE ? 'cases' : path === `${BASE}/sign-in` ? 'sign-in' : 'not-found';
-const api = createApi();
-const t = (key, params) => Alpine.store('i18n').t(key, params);
-const lang = () => Alpine.store('i18n').lang;
-/** The API's codes (vocabulary.json, made by the server from @app/contracts). */
-let VOCABULARY = {};
+const desk = () => staffShell({ base: BASE, view, titleKey: 'desk.title', signInHintKey: 'desk.signInHint' });
 
-Alpine.data('desk', () => ({
-  view,
-  announcement: '',
-  signedIn() {
-    return Boolean(this.$store.session.person);
-  },
-  personName() {
-    return this.$store.session.person?.displayName ?? '';
-  },
-  organisationName() {
-    return this.$store.session.person?.organisationName ?? '';
-  },
-  roleKey() {
-    return this.$store.session.person ? `role.${this.$store.session.person.role}` : 'common.empty';
-  },
-  switchLanguage(event) {
-    void this.$store.i18n.use(event.target.value);
-  },
-  announce(text) {
-    this.announcement = '';
-    setTimeout(() => {
-      this.announcement = text;
-    }, 50);
-  },
-  shortId(id) {
-    return shortId(id);
-  },
-  when(iso) {
-    return formatDateTime(iso, lang());
-  },
-}));
-
-Alpine.data('cases', () => ({
+const cases = (vocabulary) => ({
   items: [],
   loading: false,
   refreshedAt: null,
@@ -70,7 +32,7 @@ Alpine.data('cases', () => ({
   message: '',
   error: '',
   forms: { acknowledgedBy: '', reason: '' },
-  vocabulary: VOCABULARY,
+  vocabulary,
   timers: [],
   init() {
     this.forms.acknowledgedBy = this.$store.session.person?.displayName ?? '';
@@ -81,7 +43,7 @@ Alpine.data('cases', () => ({
         this.now = Date.now();
       }, 1000),
     );
-    this.$nextTick(() => document.querySelector('main h1')?.focus());
+    this.focusHeading();
   },
   destroy() {
     this.timers.forEach(clearInterval);
@@ -127,7 +89,7 @@ Alpine.data('cases', () => ({
     return `${t(`codes.greenRoute.${item.route}`)} · ${t('desk.step', { n: item.step })}`;
   },
   acknowledgedText(item) {
-    return [item.acknowledgedBy, formatDateTime(item.acknowledgedAt, lang())].filter(Boolean).join(' · ');
+    return [item.acknowledgedBy, when(item.acknowledgedAt)].filter(Boolean).join(' · ');
   },
   visibleActions(item) {
     return item.allowedActions.filter((action) => this.$store.session.can(action));
@@ -150,41 +112,32 @@ Alpine.data('cases', () => ({
       });
     }
   },
-  async submit(item, action) {
+  submit(item, action) {
     const body =
       action === 'acknowledge'
         ? { acknowledgedBy: this.forms.acknowledgedBy.trim() }
         : action === 'decline'
           ? { reason: this.forms.reason }
           : {};
-    this.busy = true;
-    this.error = '';
-    this.message = '';
-    try {
+    return this.perform(async () => {
       const result = await api.post(`/v1/green-cases/${encodeURIComponent(item.caseId)}/${action}`, body);
       this.open = null;
       this.forms.reason = '';
-      this.message = t('desk.done', {
+      await this.refresh();
+      return t('desk.done', {
         id: shortId(item.caseId),
         action: t(`desk.actions.${action}`),
         status: t(`codes.greenCaseStatus.${result.status}`),
       });
-      this.announce(this.message);
-      await this.refresh();
-    } catch (error) {
-      this.error = problemMessage(error, t);
-    } finally {
-      this.busy = false;
-    }
+    });
   },
-}));
+});
 
-async function main() {
-  await installI18n(Alpine, STATIC);
-  VOCABULARY = await (await fetch(`${STATIC}/vocabulary.json`, { cache: 'no-cache' })).json();
-  const session = await startSession(Alpine, api, { base: BASE, view });
-  if (!session && view !== 'sign-in') return; // on its way to the sign-in page
-  Alpine.start();
-}
-
-void main();
+void startStaffPage({
+  base: BASE,
+  view,
+  register(vocabulary) {
+    Alpine.data('desk', desk);
+    Alpine.data('cases', () => cases(vocabulary));
+  },
+});

@@ -1,23 +1,15 @@
 /*
  * The site workbench (rehab-site, /workbench): sign-in, the site's worklist with live updates (server-sent
  * events), one referral with its file and the actions the API allows, the staff list for coordinators.
- * Built on Alpine's CSP build: every expression in workbench.html calls a method or reads a field defined here.
+ * Built on Alpine's CSP build: every expression in workbench.html calls a method or reads a field defined here
+ * or in the shared shell (shell.js).
  */
-import Alpine from './alpine.js';
-import { allPages, ApiError, createApi } from './api.js';
-import {
-  formatDateTime,
-  formatDuration,
-  fromLocalInput,
-  remaining,
-  shortId,
-  toLocalInput,
-} from './format.js';
-import { installI18n } from './i18n.js';
-import { problemMessage, startSession } from './session.js';
+import { allPages, ApiError } from './api.js';
+import { formatDuration, fromLocalInput, remaining, shortId, toLocalInput } from './format.js';
+import { problemMessage } from './session.js';
+import { Alpine, api, staffShell, startStaffPage, t, when } from './shell.js';
 
 const BASE = '/workbench';
-const STATIC = `${BASE}/static`;
 /** An answer due within this long is "due soon". */
 const DUE_SOON_MS = 12 * 3_600_000;
 /** The statuses the worklist shows, by group; closed and handed-back referrals are not work. */
@@ -108,75 +100,44 @@ function viewOf(path) {
   return { view: 'not-found' };
 }
 
-const api = createApi();
-/** The API's codes (vocabulary.json, made by the server from @app/contracts). */
-let VOCABULARY = {};
 const route = viewOf(window.location.pathname);
-const t = (key, params) => Alpine.store('i18n').t(key, params);
-const lang = () => Alpine.store('i18n').lang;
 
-/** Shared by every view: the signed-in person, formatting, the polite announcer. */
-Alpine.data('workbench', () => ({
-  view: route.view,
-  announcement: '',
-  signedIn() {
-    return Boolean(this.$store.session.person);
-  },
-  personName() {
-    return this.$store.session.person?.displayName ?? '';
-  },
-  organisationName() {
-    return this.$store.session.person?.organisationName ?? '';
-  },
-  roleKey() {
-    return this.$store.session.person ? `role.${this.$store.session.person.role}` : 'common.empty';
-  },
-  isCoordinator() {
-    return this.$store.session.person?.role === 'coordinator';
-  },
-  switchLanguage(event) {
-    void this.$store.i18n.use(event.target.value);
-  },
-  announce(text) {
-    // Cleared first so the same words are read again.
-    this.announcement = '';
-    setTimeout(() => {
-      this.announcement = text;
-    }, 50);
-  },
-  shortId(id) {
-    return shortId(id);
-  },
-  when(iso) {
-    return formatDateTime(iso, lang());
-  },
-  riskText(item) {
-    return `${t(`codes.riskLevel.${item.riskLevel}`)} · ${t(`codes.colourGrade.${item.colourGrade}`)}`;
-  },
-  needsText(needs) {
-    return (needs || []).map((n) => t(`codes.rehabService.${n}`)).join('、');
-  },
-  dueClass(item) {
-    if (item.status !== 'assigned' || !item.answerDueAt) return '';
-    const left = remaining(item.answerDueAt);
-    return left < 0 ? 'overdue' : left < DUE_SOON_MS ? 'due-soon' : '';
-  },
-  dueText(item) {
-    if (!item.answerDueAt) return '–';
-    const at = formatDateTime(item.answerDueAt, lang());
-    if (item.status !== 'assigned') return at;
-    const left = remaining(item.answerDueAt);
-    return left < 0
-      ? t('worklist.overdueBy', { at, duration: formatDuration(-left) })
-      : t('worklist.dueIn', { at, duration: formatDuration(left) });
-  },
-  focusHeading() {
-    this.$nextTick(() => document.querySelector('main h1')?.focus());
-  },
-}));
+/** Every view's root: the shared shell plus the worklist's and referral's formatting. */
+const workbench = () =>
+  staffShell(
+    {
+      base: BASE,
+      view: route.view,
+      titleKey: 'workbench.title',
+      signInHintKey: 'workbench.signInHint',
+      staffPath: `${BASE}/staff`,
+    },
+    {
+      riskText(item) {
+        return `${t(`codes.riskLevel.${item.riskLevel}`)} · ${t(`codes.colourGrade.${item.colourGrade}`)}`;
+      },
+      needsText(needs) {
+        return (needs || []).map((n) => t(`codes.rehabService.${n}`)).join('、');
+      },
+      dueClass(item) {
+        if (item.status !== 'assigned' || !item.answerDueAt) return '';
+        const left = remaining(item.answerDueAt);
+        return left < 0 ? 'overdue' : left < DUE_SOON_MS ? 'due-soon' : '';
+      },
+      dueText(item) {
+        if (!item.answerDueAt) return '–';
+        const at = when(item.answerDueAt);
+        if (item.status !== 'assigned') return at;
+        const left = remaining(item.answerDueAt);
+        return left < 0
+          ? t('worklist.overdueBy', { at, duration: formatDuration(-left) })
+          : t('worklist.dueIn', { at, duration: formatDuration(left) });
+      },
+    },
+  );
 
 /** The worklist: the site's open referrals in four groups, refreshed when the server says one came or went. */
-Alpine.data('worklist', () => ({
+const worklist = () => ({
   groupOrder: ['new', 'dueSoon', 'overdue', 'inService', 'other'],
   groups: { new: [], dueSoon: [], overdue: [], inService: [], other: [] },
   loading: false,
@@ -237,7 +198,7 @@ Alpine.data('worklist', () => ({
     await this.refresh();
     this.announce(t(key, { id: shortId(id) }));
   },
-}));
+});
 
 function groupOf(item) {
   if (item.status === 'assigned') {
@@ -269,7 +230,7 @@ function emptyForms(person, referral) {
 }
 
 /** One referral: its detail and file, and the forms of the actions the API allows and the role may do. */
-Alpine.data('referral', () => ({
+const referral = (vocabulary) => ({
   referralId: route.referralId,
   referral: null,
   file: null,
@@ -282,7 +243,7 @@ Alpine.data('referral', () => ({
   message: '',
   error: '',
   forms: emptyForms(null, null),
-  vocabulary: VOCABULARY,
+  vocabulary,
   init() {
     void this.load(true);
   },
@@ -336,38 +297,34 @@ Alpine.data('referral', () => ({
       });
     }
   },
-  async submit(action) {
+  submit(action) {
     const spec = ACTIONS[action];
-    if (!spec) return;
-    this.busy = true;
-    this.error = '';
-    this.message = '';
-    try {
-      const result = await api.post(`${this.basePath()}/${spec.path}`, spec.body(this.forms));
-      this.open = null;
-      this.message = t('actions.done', {
-        action: t(`actions.${action}`),
-        status: t(`codes.referralStatus.${result.status}`),
-      });
-      this.announce(this.message);
-      if (action === 'decline' || action === 'transfer') {
-        // No longer this site's: the file is not ours to read any more.
-        this.referral = { ...this.referral, status: result.status, allowedActions: result.allowedActions };
-        this.file = null;
-      } else {
-        const person = this.$store.session.person;
-        const keep = this.forms;
-        await this.load(false);
-        // A new empty form of the action just done, the others as they were.
-        const fresh = emptyForms(person, this.referral);
-        this.forms = { ...keep, [formKey(action)]: fresh[formKey(action)] };
-      }
-    } catch (error) {
-      this.error = problemMessage(error, t);
-      if (error instanceof ApiError && error.status === 404) this.notFound = true;
-    } finally {
-      this.busy = false;
-    }
+    if (!spec) return undefined;
+    return this.perform(
+      async () => {
+        const result = await api.post(`${this.basePath()}/${spec.path}`, spec.body(this.forms));
+        this.open = null;
+        if (action === 'decline' || action === 'transfer') {
+          // No longer this site's: the file is not ours to read any more.
+          this.referral = { ...this.referral, status: result.status, allowedActions: result.allowedActions };
+          this.file = null;
+        } else {
+          const person = this.$store.session.person;
+          const keep = this.forms;
+          await this.load(false);
+          // A new empty form of the action just done, the others as they were.
+          const fresh = emptyForms(person, this.referral);
+          this.forms = { ...keep, [formKey(action)]: fresh[formKey(action)] };
+        }
+        return t('actions.done', {
+          action: t(`actions.${action}`),
+          status: t(`codes.referralStatus.${result.status}`),
+        });
+      },
+      (error) => {
+        if (error instanceof ApiError && error.status === 404) this.notFound = true;
+      },
+    );
   },
   guardianText() {
     const g = this.referral?.contact?.guardian;
@@ -383,7 +340,7 @@ Alpine.data('referral', () => ({
         return [
           (d.goals || []).join('；'),
           (d.services || []).map((s) => t(`codes.rehabService.${s}`)).join('、'),
-          d.reviewBy ? `${t('file.reviewBy')} ${formatDateTime(d.reviewBy, lang())}` : '',
+          d.reviewBy ? `${t('file.reviewBy')} ${when(d.reviewBy)}` : '',
         ]
           .filter(Boolean)
           .join(' — ');
@@ -403,7 +360,7 @@ Alpine.data('referral', () => ({
         return '';
     }
   },
-}));
+});
 
 function formKey(action) {
   return (
@@ -418,7 +375,7 @@ function formKey(action) {
 }
 
 /** Coordinators: the site's staff accounts, and a form to add a person. */
-Alpine.data('staff', () => ({
+const staff = () => ({
   accounts: [],
   busy: false,
   message: '',
@@ -441,33 +398,26 @@ Alpine.data('staff', () => ({
     if (account.lockedUntil && new Date(account.lockedUntil).getTime() > Date.now()) return t('staff.locked');
     return t('staff.active');
   },
-  async create() {
-    this.busy = true;
-    this.error = '';
-    this.message = '';
-    try {
+  create() {
+    return this.perform(async () => {
       const created = await api.post('/v1/staff/accounts', {
         ...this.form,
         username: this.form.username.trim(),
       });
-      this.message = t('staff.created', { username: created.username });
-      this.announce(this.message);
       this.form = { username: '', displayName: '', role: 'worker', password: '' };
       await this.load();
-    } catch (error) {
-      this.error = problemMessage(error, t);
-    } finally {
-      this.busy = false;
-    }
+      return t('staff.created', { username: created.username });
+    });
   },
-}));
+});
 
-async function main() {
-  await installI18n(Alpine, STATIC);
-  VOCABULARY = await (await fetch(`${STATIC}/vocabulary.json`, { cache: 'no-cache' })).json();
-  const session = await startSession(Alpine, api, { base: BASE, view: route.view });
-  if (!session && route.view !== 'sign-in') return; // on its way to the sign-in page
-  Alpine.start();
-}
-
-void main();
+void startStaffPage({
+  base: BASE,
+  view: route.view,
+  register(vocabulary) {
+    Alpine.data('workbench', workbench);
+    Alpine.data('worklist', worklist);
+    Alpine.data('referral', () => referral(vocabulary));
+    Alpine.data('staff', staff);
+  },
+});

@@ -22,10 +22,12 @@ describe('WebPage', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'web-page-'));
-    for (const name of ['index.html', 'app.js']) writeFileSync(join(dir, name), name);
+    writeFileSync(join(dir, 'index.html'), '<body>\n  <!-- include part.html -->\n</body>\n');
+    writeFileSync(join(dir, 'part.html'), '<p>shared</p>\n');
+    writeFileSync(join(dir, 'app.js'), 'app.js');
     page = new WebPage({
       html: join(dir, 'index.html'),
-      files: { 'app.js': join(dir, 'app.js'), ...sharedPageFiles() },
+      files: { 'app.js': join(dir, 'app.js'), 'part.html': join(dir, 'part.html'), ...sharedPageFiles() },
       generated: { 'vocabulary.json': '{"a":[1]}' },
     });
   });
@@ -34,7 +36,8 @@ describe('WebPage', () => {
   it('should answer the page with the strict CSP (no inline script or style, no eval) and no caching', () => {
     const { response, headers, sent } = fakeResponse();
     page.sendPage(response);
-    expect(sent.file).toBe(join(dir, 'index.html'));
+    // The fragment the page includes is filled in; the page is never a file sent from disk as it is.
+    expect(sent.body).toBe('<body>\n  <p>shared</p>\n</body>\n');
     expect(headers['content-security-policy']).toBe(PAGE_CSP);
     expect(PAGE_CSP).toContain("script-src 'self';");
     expect(PAGE_CSP).toContain("style-src 'self';");
@@ -60,7 +63,7 @@ describe('WebPage', () => {
     expect(generated.headers['content-type']).toMatch(/^application\/json/);
   });
 
-  it.each(['nope.js', '../index.html', '..%2Fapp.js', 'app.js.map', 'index.html', ''])(
+  it.each(['nope.js', '../index.html', '..%2Fapp.js', 'app.js.map', 'index.html', 'part.html', ''])(
     'should answer 404 PAGE_FILE_NOT_FOUND for %j, never a path on disk',
     (name) => {
       const { response, sent } = fakeResponse();
@@ -79,9 +82,12 @@ describe('WebPage', () => {
         'api.js',
         'en.json',
         'format.js',
+        'header.html',
         'i18n.js',
         'pico.css',
         'session.js',
+        'shell.js',
+        'sign-in.html',
         'webui.css',
         'zh-CN.json',
       ].sort(),
@@ -94,6 +100,10 @@ describe('WebPage', () => {
     expect(
       () => new WebPage({ html: join(dir, 'index.html'), files: { 'x.js': join(dir, 'x.js') } }),
     ).toThrow(/x\.js not found/);
+    writeFileSync(join(dir, 'other.html'), '<!-- include secret.html -->');
+    expect(() => new WebPage({ html: join(dir, 'other.html'), files: {} })).toThrow(
+      /includes secret\.html, which is not one of its files/,
+    );
     expect(() => repositoryFolder('no/such/folder', 'index.html', dir)).toThrow(
       /no\/such\/folder\/index\.html not found/,
     );

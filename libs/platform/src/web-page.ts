@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { Response } from 'express';
 import { DomainException } from '@app/core';
@@ -12,8 +12,9 @@ export const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+const HTML = 'text/html; charset=utf-8';
+/** What a static file may be (a page's HTML is only ever the page itself). */
 const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
@@ -51,7 +52,19 @@ export function sharedPageFiles(): Record<string, string> {
   };
 }
 
-const WEBUI_FILES = ['api.js', 'i18n.js', 'session.js', 'format.js', 'webui.css', 'zh-CN.json', 'en.json'];
+const WEBUI_FILES = [
+  'api.js',
+  'i18n.js',
+  'session.js',
+  'format.js',
+  'shell.js',
+  'webui.css',
+  'zh-CN.json',
+  'en.json',
+  // Fragments both pages include (`<!-- include header.html -->`): the header and the sign-in form.
+  'header.html',
+  'sign-in.html',
+];
 
 function vendorFiles(): Record<string, string> {
   return {
@@ -61,7 +74,10 @@ function vendorFiles(): Record<string, string> {
 }
 
 export interface WebPageFiles {
-  /** The page's HTML (every route of a single-page app answers it). */
+  /**
+   * The page's HTML (every route of a single-page app answers it). `<!-- include NAME.html -->` is replaced at
+   * boot by that file of `files` (the fragments the pages share).
+   */
   readonly html: string;
   /** Static files by name: the app's own and sharedPageFiles(). */
   readonly files: Readonly<Record<string, string>>;
@@ -69,12 +85,16 @@ export interface WebPageFiles {
   readonly generated?: Readonly<Record<string, string>>;
 }
 
+const INCLUDE = /<!--\s*include\s+([\w.-]+\.html)\s*-->/g;
+
 /**
- * How a page controller answers: the HTML with the strict CSP and no caching, static files by an allow-list of
- * names (anything else: 404 problem+json, never a path on disk), vendor files cacheable for a day.
+ * How a page controller answers: the HTML (its includes filled in at boot) with the strict CSP and no caching,
+ * static files by an allow-list of names (anything else: 404 problem+json, never a path on disk), vendor files
+ * cacheable for a day.
  */
 export class WebPage {
   private readonly files: Map<string, string>;
+  private readonly html: string;
 
   constructor(private readonly spec: WebPageFiles) {
     this.files = new Map(Object.entries(spec.files));
@@ -82,13 +102,18 @@ export class WebPage {
       if (!existsSync(path)) throw new Error(`page file ${name} not found at ${path}`);
     }
     if (!existsSync(spec.html)) throw new Error(`page not found at ${spec.html}`);
+    this.html = readFileSync(spec.html, 'utf8').replace(INCLUDE, (_, name: string) => {
+      const fragment = this.files.get(name);
+      if (!fragment) throw new Error(`${spec.html} includes ${name}, which is not one of its files`);
+      return readFileSync(fragment, 'utf8').trimEnd();
+    });
   }
 
   sendPage(response: Response): void {
     response.setHeader('Content-Security-Policy', PAGE_CSP);
     response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('Content-Type', CONTENT_TYPES['.html']);
-    response.sendFile(this.spec.html, { cacheControl: false });
+    response.setHeader('Content-Type', HTML);
+    response.send(this.html);
   }
 
   sendFile(name: string, response: Response): void {

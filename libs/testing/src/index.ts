@@ -24,3 +24,4 @@ export * from './fhir-schema';
 export * from './migrations';
 export * from './staff';
 export * from './page-dictionaries';
+export * from './chromium';

@@ -17,7 +17,9 @@ describe('desk strings', () => {
     const files = [
       join(DESK_FOLDER, 'desk.html'),
       join(DESK_FOLDER, 'desk.js'),
-      ...['api.js', 'i18n.js', 'session.js', 'format.js'].map((f) => join(WEBUI_PUBLIC, f)),
+      ...['api.js', 'i18n.js', 'session.js', 'format.js', 'shell.js', 'header.html', 'sign-in.html'].map(
+        (f) => join(WEBUI_PUBLIC, f),
+      ),
     ];
     const runtime = [
       ...['coordinator', 'worker', 'viewer'].map((r) => `role.${r}`),

@@ -37,7 +37,9 @@ const RUNTIME_KEYS = [
 const FILES = [
   join(WORKBENCH_FOLDER, 'workbench.html'),
   join(WORKBENCH_FOLDER, 'workbench.js'),
-  ...['api.js', 'i18n.js', 'session.js', 'format.js'].map((f) => join(WEBUI_PUBLIC, f)),
+  ...['api.js', 'i18n.js', 'session.js', 'format.js', 'shell.js', 'header.html', 'sign-in.html'].map((f) =>
+    join(WEBUI_PUBLIC, f),
+  ),
 ];
 
 describe('workbench strings', () => {
