@@ -216,6 +216,11 @@ const PASSWORD = 'correct horse battery staple';
       );
       await accessible(page, 'worklist');
       await shot(page, 'worklist');
+      // On a phone: the same page, nothing wider than the screen but the tables' own scroll boxes.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.$eval('html', (html) => html.scrollWidth)).toBeLessThanOrEqual(390);
+      await shot(page, 'worklist-phone');
+      await page.setViewportSize({ width: 1280, height: 900 });
 
       // The referral page: accept, four sessions, a periodic assessment, then a relapse.
       await page.click(`${row} a`);
@@ -326,7 +331,7 @@ const PASSWORD = 'correct horse battery staple';
       expect(forced).toMatchObject({ status: 403, body: { code: 'STAFF_ROLE_FORBIDDEN' } });
     });
 
-    it('should send a signed-out browser opening a referral to the sign-in page, and back after', async () => {
+    it('should send a signed-out browser opening a referral to the sign-in page and back, in English or Chinese; coordinators add people', async () => {
       // An English browser gets the English dictionary; the switch brings Chinese back.
       const page = await newPage('en-GB');
       await page.goto(`${rehab()}/workbench/referrals/${referralId}`);
@@ -354,6 +359,18 @@ const PASSWORD = 'correct horse battery staple';
         message: 'switched to Chinese',
       });
       expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+
+      // The coordinator's staff page: the site's people, and a new one added with the form.
+      await page.click('a[href="/workbench/staff"]');
+      await page.waitForSelector(`[data-testid="staff-page"] td:text-is("${users.viewer}")`);
+      expect(await page.textContent('[data-testid="staff-page"] tbody')).not.toContain(users.otherWorker);
+      const added = `new.${tag}`;
+      await page.fill('#new-username', added);
+      await page.fill('#new-display', '赵工作');
+      await page.fill('#new-password', PASSWORD);
+      await page.click('[data-testid="staff-page"] button[type=submit]');
+      await page.waitForSelector(`[data-testid="staff-page"] td:text-is("${added}")`);
+      await accessible(page, 'staff');
     });
   },
 );
