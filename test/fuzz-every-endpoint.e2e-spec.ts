@@ -7,6 +7,8 @@ import { DatabaseDefinition } from '@app/persistence';
 import { ServiceOverrides } from '@app/platform';
 import {
   closeServices,
+  createStaffAccount,
+  signIn,
   opsHeaders,
   SHARED_NATS_URL,
   ServiceUnderTest,
@@ -163,6 +165,15 @@ const extraHeaders = fc.dictionary(
   fc.oneof(fc.string({ maxLength: 60 }), nasty).map((v) => v.replace(/[^\t\x20-\x7e]/g, '')),
 );
 
+/** The body of an answer; a stream (server-sent events) is ended at once instead. */
+async function drain(response: Response): Promise<string> {
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    await response.body?.cancel();
+    return '';
+  }
+  return response.text();
+}
+
 describe('fuzz: every HTTP route and every event handler of every app', () => {
   let db: TestDatabase;
   let bus: Bus;
@@ -214,6 +225,21 @@ describe('fuzz: every HTTP route and every event handler of every app', () => {
     );
     credentials.push(['ops-admin', await opsHeaders('ops-admin')], ['auditor', await opsHeaders('auditor')]);
     for (const kind of ORG_KINDS) credentials.push([kind, { 'x-api-key': orgKey(kind) }]);
+    // A coordinator's staff session (cookie + CSRF token) where the app has staff accounts.
+    for (const [app, kind] of [
+      ['rehab-site', 'site'],
+      ['hospital-intake', 'hospital'],
+    ] as const) {
+      const url = services.get(app)!.url;
+      const username = `fz-${kind}-coordinator`;
+      await createStaffAccount(url, orgKey(kind), {
+        username,
+        role: 'coordinator',
+        password: 'fuzz password 12',
+      });
+      const person = await signIn(url, username, 'fuzz password 12');
+      credentials.push([`${kind} staff`, { cookie: person.cookie, 'x-csrf-token': person.csrfToken }]);
+    }
     bus = await Bus.connect(SHARED_NATS_URL, namespace);
   });
 
@@ -247,7 +273,7 @@ describe('fuzz: every HTTP route and every event handler of every app', () => {
             method: route.method,
             headers,
           });
-          await probe.arrayBuffer();
+          await drain(probe);
           if (probe.status !== 401 && probe.status !== 403) {
             chosen = headers;
             break;
@@ -287,7 +313,7 @@ describe('fuzz: every HTTP route and every event handler of every app', () => {
               },
               body: hasBody ? c.body : undefined,
             });
-            const text = await response.text();
+            const text = await drain(response);
             const label = `${c.target.route.method} ${path}${query ? `?${query}` : ''} → ${response.status}`;
             if (response.status >= 500) {
               failures.push(`${label}: ${text.slice(0, 300)}`);

@@ -81,16 +81,12 @@ const ENTITY_TYPE_CHECK = 'audit_event_entity_type_check';
  * entity type this code knows (not a frozen list), so it never removes one another migration added.
  */
 export async function allowAuditTrailReads(queryRunner: QueryRunner): Promise<void> {
-  await setEntityTypes(queryRunner, AUDIT_ENTITY_TYPES, false);
+  await allowAuditEntityTypes(queryRunner);
 }
 
 /** Back out: the check without `audit-trail`, not validated (the append-only table keeps the read records). */
 export async function disallowAuditTrailReads(queryRunner: QueryRunner): Promise<void> {
-  await setEntityTypes(
-    queryRunner,
-    AUDIT_ENTITY_TYPES.filter((t) => t !== 'audit-trail'),
-    true,
-  );
+  await disallowAuditEntityTypes(queryRunner, ['audit-trail']);
 }
 
 /** Sets the entity type check to every type this code knows (a migration that adds one calls it). */

@@ -14,6 +14,7 @@ import { Actor, organisationActor, systemActor, TransactionHost } from '@app/per
 import {
   CreateStaffAccountDto,
   StaffAccountDto,
+  StaffIdentityDto,
   StaffSessionDto,
   UpdateStaffAccountDto,
 } from './dto/staff.dto';
@@ -298,22 +299,14 @@ export class StaffService implements StaffAuthenticator {
     const idleEnd = session.lastSeenAt.getTime() + this.config.sessionIdleMs;
     const absoluteEnd = session.createdAt.getTime() + this.config.sessionAbsoluteMs;
     return {
-      person: {
-        id: a.id,
-        username: a.username,
-        displayName: a.displayName,
-        role: a.role,
-        organisationId: a.organisationId,
-        organisationKind: a.organisationKind,
-        organisationName: a.organisationName,
-      },
+      person: { ...identityOf(a), organisationName: a.organisationName },
       csrfToken: session.csrfToken,
       expiresAt: new Date(Math.min(idleEnd, absoluteEnd)).toISOString(),
     };
   }
 }
 
-export function toAccountDto(a: StaffAccountRecord): StaffAccountDto {
+function identityOf(a: StaffAccountRecord): StaffIdentityDto {
   return {
     id: a.id,
     username: a.username,
@@ -321,6 +314,12 @@ export function toAccountDto(a: StaffAccountRecord): StaffAccountDto {
     role: a.role,
     organisationId: a.organisationId,
     organisationKind: a.organisationKind,
+  };
+}
+
+export function toAccountDto(a: StaffAccountRecord): StaffAccountDto {
+  return {
+    ...identityOf(a),
     disabled: a.disabled,
     lockedUntil: a.lockedUntil?.toISOString() ?? null,
     createdAt: a.createdAt.toISOString(),

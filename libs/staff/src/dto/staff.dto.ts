@@ -19,13 +19,17 @@ export class SignInDto {
   password: string;
 }
 
-export class StaffPersonDto {
+/** Who a person is (shared by the session's person and the account views). */
+export class StaffIdentityDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() username: string;
   @ApiProperty() displayName: string;
   @ApiProperty({ enum: STAFF_ROLES }) role: StaffRole;
   @ApiProperty() organisationId: string;
   @ApiProperty({ enum: ['site', 'hospital'] }) organisationKind: string;
+}
+
+export class StaffPersonDto extends StaffIdentityDto {
   @ApiProperty() organisationName: string;
 }
 
@@ -37,13 +41,7 @@ export class StaffSessionDto {
   expiresAt: string;
 }
 
-export class StaffAccountDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() username: string;
-  @ApiProperty() displayName: string;
-  @ApiProperty({ enum: STAFF_ROLES }) role: StaffRole;
-  @ApiProperty() organisationId: string;
-  @ApiProperty({ enum: ['site', 'hospital'] }) organisationKind: string;
+export class StaffAccountDto extends StaffIdentityDto {
   @ApiProperty() disabled: boolean;
   @ApiProperty({ type: String, nullable: true, description: 'Locked after failed sign-ins until then' })
   lockedUntil: string | null;
