@@ -296,8 +296,10 @@ const PASSWORD = 'correct horse battery staple';
 
     it("should show a worker of another site the not-found page for this site's referral opened by URL", async () => {
       const page = await newPage();
-      await page.goto(`${rehab()}/workbench/sign-in`);
+      // `next` only ever leads within the workbench (no open redirect after sign-in).
+      await page.goto(`${rehab()}/workbench/sign-in?next=${encodeURIComponent('//example.org/workbench')}`);
       await signIn(page, rehab(), users.otherWorker);
+      expect(page.url()).toBe(`${rehab()}/workbench`);
       await page.goto(`${rehab()}/workbench/referrals/${referralId}`);
       await page.waitForSelector('[data-testid="not-found"]');
       expect(await page.$('[data-testid="referral-status"]')).toBeNull();
