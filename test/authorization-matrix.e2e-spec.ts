@@ -244,6 +244,11 @@ const POLICY_V1: Record<AppName, Record<string, Row>> = {
     'PUT /v1/admin/green-designations/:divisionCode': { roles: ['ops-admin'], ok: 400, body: {} },
     'GET /v1/admin/green-designations/:divisionCode': { roles: ['ops-admin', 'ops-viewer'], ok: 200 },
     'GET /v1/audit-events': { roles: ['auditor'], ok: 200 },
+    // The green-channel desk page and its files hold no data (the page signs in with a staff account); the
+    // probe asks for desk.js (any other name is 404 problem+json).
+    'GET /desk': { public: true, ok: 200 },
+    'GET /desk/sign-in': { public: true, ok: 200 },
+    'GET /desk/static/:file': { public: true, ok: 200 },
   },
   registration: {
     ...COMMON,
@@ -287,6 +292,13 @@ const POLICY_V1: Record<AppName, Record<string, Row>> = {
   'rehab-site': {
     ...COMMON,
     ...docsRows(SITES),
+    // The site workbench page (every view) and its files hold no data (the page signs in with a staff account);
+    // the probe asks for workbench.js.
+    'GET /workbench': { public: true, ok: 200 },
+    'GET /workbench/sign-in': { public: true, ok: 200 },
+    'GET /workbench/referrals/:referralId': { public: true, ok: 200 },
+    'GET /workbench/staff': { public: true, ok: 200 },
+    'GET /workbench/static/:file': { public: true, ok: 200 },
     // :siteId is site's own id: the other site's key on it answers 404 (as if it did not exist).
     'GET /v1/sites/:siteId/referrals': { orgs: SITES, ok: { default: 200, otherSite: 404 } },
     ...staffRows(SITES),
@@ -545,7 +557,7 @@ describe('authorization matrix: every route × every caller', () => {
                now() + interval '30 minutes')`,
       [caseId, referralId, ORGS.hospital.id],
     );
-    params.set('hospital-intake', { id: referralId, caseId });
+    params.set('hospital-intake', { id: referralId, caseId, file: 'desk.js' });
     const application = await call('registration', 'POST', '/v1/applications', 'familyPortal', {
       channel: 'family',
       patient: person(),
@@ -555,7 +567,7 @@ describe('authorization matrix: every route × every caller', () => {
     expect(application.status).toBe(201);
     const filed = JSON.parse(application.body) as { applicationId: string; registrationId: string };
     params.set('registration', { id: filed.applicationId, registrationId: filed.registrationId });
-    params.set('rehab-site', { siteId: ORGS.site.id, referralId: randomUUID() });
+    params.set('rehab-site', { siteId: ORGS.site.id, referralId: randomUUID(), file: 'workbench.js' });
     params.set('employment-referral', { providerId: ORGS.employmentProvider.id, referralId: randomUUID() });
     for (const name of services.keys()) {
       await waitFor(async () => (await call(name, 'GET', '/health/ready', 'opsViewer')).status === 200, {

@@ -11,6 +11,7 @@ import { DischargesModule } from './discharges/discharges.module';
 import { GreenCasesModule } from './green-cases/green-cases.module';
 import { HospitalsModule } from './hospitals/hospitals.module';
 import { ReferralsModule } from './referrals/referrals.module';
+import { DeskModule } from './desk/desk.module';
 
 @Module({})
 export class AppModule {
@@ -42,6 +43,7 @@ export class AppModule {
         DischargesModule,
         ReferralsModule,
         GreenCasesModule,
+        DeskModule,
       ],
     };
   }

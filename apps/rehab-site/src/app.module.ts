@@ -10,6 +10,7 @@ import { DATABASE } from './database';
 import { DirectoryModule } from './directory/directory.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WorkbenchModule } from './workbench/workbench.module';
 
 @Module({})
 export class AppModule {
@@ -40,6 +41,7 @@ export class AppModule {
         DirectoryModule,
         WebhooksModule,
         ReferralsModule,
+        WorkbenchModule,
       ],
     };
   }

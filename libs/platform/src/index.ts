@@ -7,3 +7,4 @@ export * from './cursor-page.query';
 export * from './metrics-listener';
 export * from './openapi';
 export * from './legacy-routes';
+export * from './web-page';

@@ -23,3 +23,5 @@ export * from './dead-letters';
 export * from './fhir-schema';
 export * from './migrations';
 export * from './staff';
+export * from './page-dictionaries';
+export * from './chromium';

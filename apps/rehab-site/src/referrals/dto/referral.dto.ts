@@ -131,14 +131,18 @@ export class DeclineDto {
   reasonText?: string;
 }
 
+/** Who a closing follow-up call reached. */
+export const FOLLOW_UP_REACHED = ['patient', 'guardian', 'family', 'none'] as const;
+export type FollowUpReached = (typeof FOLLOW_UP_REACHED)[number];
+
 export class FollowUpCallDto {
   @ApiProperty()
   @IsTimestamp()
   calledAt: string;
 
   @ApiProperty({ description: 'Who was reached (patient, guardian, family, none).' })
-  @IsOneOf(['patient', 'guardian', 'family', 'none'])
-  reached: 'patient' | 'guardian' | 'family' | 'none';
+  @IsOneOf(FOLLOW_UP_REACHED)
+  reached: FollowUpReached;
 
   @ApiPropertyOptional()
   @IsOptional()
