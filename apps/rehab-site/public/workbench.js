@@ -177,9 +177,10 @@ const worklist = () => ({
   subscribe() {
     const source = new EventSource(`/v1/sites/${encodeURIComponent(this.siteId())}/referrals/events`);
     this.source = source;
-    source.addEventListener('open', () => {
-      // After a reconnect, catch up on what happened while the line was down.
-      if (this.live === 'reconnecting') void this.refresh();
+    // `ready` comes once the server listens on the bus for this site: only then is nothing missed. Look again
+    // then, to catch what was assigned between the list's first load (or a dropped line) and that moment.
+    source.addEventListener('ready', () => {
+      void this.refresh();
       this.live = 'connected';
     });
     source.addEventListener('error', () => {

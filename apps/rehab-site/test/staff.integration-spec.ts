@@ -256,12 +256,21 @@ describe('rehab-site staff accounts, sessions, roles and live notices', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    await waitFor(async () => (await subscriptionCount(world)) === before + 2, { message: 'subscribed' });
-
-    const referralId = await world.register();
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let received = '';
+    // `ready` comes once the server's subscriptions are in place: from then on nothing is missed.
+    await waitFor(
+      async () => {
+        const { value } = await reader.read();
+        received += decoder.decode(value);
+        return received.includes('event: ready\ndata: {}\n\n');
+      },
+      { message: 'ready event' },
+    );
+    expect(await subscriptionCount(world)).toBe(before + 2);
+
+    const referralId = await world.register();
     await waitFor(
       async () => {
         const { value } = await reader.read();

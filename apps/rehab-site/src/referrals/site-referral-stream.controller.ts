@@ -29,7 +29,8 @@ export class SiteReferralStreamController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:
-      'Server-sent events: `assigned` / `revoked` with data `{"referralId": "…"}` as the site gets or loses a ' +
+      'Server-sent events: `ready` once the server listens (nothing published after it is missed; reload the ' +
+      'list then), then `assigned` / `revoked` with data `{"referralId": "…"}` as the site gets or loses a ' +
       'referral; a comment every 25 s. Open until the client closes it.',
   })
   events(@Param('siteId') siteId: string, @Res() response: StreamResponse): Promise<void> {

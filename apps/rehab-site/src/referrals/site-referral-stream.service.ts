@@ -23,8 +23,8 @@ const FORWARDED = [
 /**
  * A site's live notices as server-sent events: a core NATS subscription to the site's own subjects
  * (`site.<siteId>.referral.assigned` / `.revoked`, published through the outbox by whichever replica made the
- * change), forwarded as `assigned` / `revoked` events with the referral id only (no personal data). Ended,
- * with its subscriptions, when the client goes away.
+ * change), forwarded as `assigned` / `revoked` events with the referral id only (no personal data), after a
+ * `ready` event once the subscriptions are in place. Ended, with its subscriptions, when the client goes away.
  */
 @Injectable()
 export class SiteReferralStream {
@@ -67,5 +67,13 @@ export class SiteReferralStream {
         }),
       );
     }
+    // Once the server has the subscriptions, nothing published from now on is missed: say so, and the page
+    // reloads its list once to catch what came before.
+    try {
+      await bus.nc.flush();
+    } catch {
+      return; // the connection closed; the client reconnects
+    }
+    if (!closed.signal.aborted) sink.write('event: ready\ndata: {}\n\n');
   }
 }
