@@ -78,8 +78,8 @@ const cases = (vocabulary) => ({
   timerText(item) {
     const left = remaining(item.answerDueAt, this.now);
     return left < 0
-      ? t('desk.overdue', { duration: formatDuration(-left) })
-      : t('desk.left', { duration: formatDuration(left) });
+      ? t('desk.overdue', { duration: formatDuration(-left, t) })
+      : t('desk.left', { duration: formatDuration(left, t) });
   },
   timerClass(item) {
     const left = remaining(item.answerDueAt, this.now);

@@ -130,8 +130,8 @@ const workbench = () =>
         if (item.status !== 'assigned') return at;
         const left = remaining(item.answerDueAt);
         return left < 0
-          ? t('worklist.overdueBy', { at, duration: formatDuration(-left) })
-          : t('worklist.dueIn', { at, duration: formatDuration(left) });
+          ? t('worklist.overdueBy', { at, duration: formatDuration(-left, t) })
+          : t('worklist.dueIn', { at, duration: formatDuration(left, t) });
       },
     },
   );

@@ -20,13 +20,14 @@ export function formatDateTime(iso, language) {
   }).format(date);
 }
 
-/** `h:mm:ss` (or `d天 h:mm:ss` style via the caller's words) left until `iso`; negative when passed. */
+/** Milliseconds left until `iso`; negative when passed. */
 export function remaining(iso, now = Date.now()) {
   if (!iso) return null;
   return new Date(iso).getTime() - now;
 }
 
-export function formatDuration(ms) {
+/** `[N days ]hh:mm:ss` with the days in the page's words (`t` of i18n.js: `common.days`). */
+export function formatDuration(ms, t) {
   const sign = ms < 0 ? '-' : '';
   let seconds = Math.floor(Math.abs(ms) / 1000);
   const days = Math.floor(seconds / 86400);
@@ -36,7 +37,7 @@ export function formatDuration(ms) {
   const minutes = Math.floor(seconds / 60);
   seconds -= minutes * 60;
   const clock = [hours, minutes, seconds].map((n) => String(n).padStart(2, '0')).join(':');
-  return `${sign}${days > 0 ? `${days}d ` : ''}${clock}`;
+  return `${sign}${days > 0 ? t('common.days', { n: days }) : ''}${clock}`;
 }
 
 /** A datetime-local value (YYYY-MM-DDTHH:mm) for a moment, in Beijing time. */
