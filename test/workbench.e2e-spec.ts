@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { SERVICES } from '@app/contracts';
 import { demoApiKey } from '@app/auth';
 import { PAGE_CSP } from '@app/platform';
 import {
   AppFleet,
+  axeViolations,
   CHROMIUM,
   CHROMIUM_ARGS,
   createStaffAccount,
@@ -101,8 +101,7 @@ const PASSWORD = 'correct horse battery staple';
 
     /** axe-core, WCAG 2 A and AA: no serious or critical violation. */
     async function accessible(page: Page, name: string): Promise<void> {
-      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-      const bad = results.violations
+      const bad = (await axeViolations(page, ['wcag2a', 'wcag2aa']))
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .map(
           (v) =>
