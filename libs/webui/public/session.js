@@ -72,8 +72,12 @@ export async function startSession(Alpine, api, { base, view }) {
     },
   };
   Alpine.store('session', store);
-  const goToSignIn = () =>
+  // A call refused with 401 while signing out (a refresh in flight) must not send the person back with a
+  // `next`: sign-out goes to the plain sign-in page itself.
+  const goToSignIn = () => {
+    if (store.signingOut) return;
     window.location.replace(signInPath(base, `${window.location.pathname}${window.location.search}`));
+  };
   window.addEventListener('rb:signed-out', goToSignIn);
 
   const session = await currentSession(api);
