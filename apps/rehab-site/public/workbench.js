@@ -7,14 +7,13 @@
 import { allPages, ApiError } from './api.js';
 import { formatDuration, fromLocalInput, remaining, shortId, toLocalInput } from './format.js';
 import { problemMessage } from './session.js';
-import { Alpine, api, staffShell, startStaffPage, t, when } from './shell.js';
+import { Alpine, api, isUuid, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
 
 const BASE = '/workbench';
 /** An answer due within this long is "due soon". */
 const DUE_SOON_MS = 12 * 3_600_000;
 /** The statuses the worklist shows, by group; closed and handed-back referrals are not work. */
 const OPEN_STATUSES = ['assigned', 'accepted', 'in-service', 'green-channel', 'on-hold'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Which API call each site action is, and the body its form makes. */
 const ACTIONS = {
@@ -90,17 +89,12 @@ const ACTIONS = {
   },
 };
 
-function viewOf(path) {
-  const rest = path.replace(/\/+$/, '').slice(BASE.length);
-  if (rest === '') return { view: 'worklist' };
-  if (rest === '/sign-in') return { view: 'sign-in' };
-  if (rest === '/staff') return { view: 'staff' };
-  const match = /^\/referrals\/([^/]+)$/.exec(rest);
-  if (match) return { view: 'referral', referralId: decodeURIComponent(match[1]) };
-  return { view: 'not-found' };
-}
-
-const route = viewOf(window.location.pathname);
+const route = routeOf(BASE, window.location.pathname, {
+  '': 'worklist',
+  '/sign-in': 'sign-in',
+  '/staff': 'staff',
+  '/referrals/:referralId': 'referral',
+});
 
 /** Every view's root: the shared shell plus the worklist's and referral's formatting. */
 const workbench = () =>
@@ -110,7 +104,7 @@ const workbench = () =>
       view: route.view,
       titleKey: 'workbench.title',
       signInHintKey: 'workbench.signInHint',
-      staffPath: `${BASE}/staff`,
+      links: [{ href: `${BASE}/staff`, key: 'staff.link', coordinatorOnly: true }],
     },
     {
       riskText(item) {
@@ -253,7 +247,7 @@ const referral = (vocabulary) => ({
     return `/v1/sites/${siteId}/referrals/${encodeURIComponent(this.referralId)}`;
   },
   async load(first) {
-    if (!UUID.test(this.referralId ?? '')) {
+    if (!isUuid(this.referralId)) {
       this.notFound = true;
       this.loading = false;
       this.focusHeading();
