@@ -187,6 +187,8 @@ const heldList = (vocabulary) => ({
   nextCursor: null,
   status: new URLSearchParams(window.location.search).get('status') ?? 'held',
   loading: false,
+  /** Whether a page of the current status has arrived (a test and a screen reader can tell "none" from "not yet"). */
+  loaded: false,
   error: '',
   vocabulary,
   init() {
@@ -197,6 +199,7 @@ const heldList = (vocabulary) => ({
   async load(fresh) {
     if (this.loading) return;
     this.loading = true;
+    if (fresh) this.loaded = false;
     try {
       const cursor = fresh ? undefined : this.nextCursor;
       const page = await api.get(
@@ -204,6 +207,7 @@ const heldList = (vocabulary) => ({
       );
       this.items = fresh ? page.items : [...this.items, ...page.items];
       this.nextCursor = page.nextCursor;
+      this.loaded = true;
       this.error = '';
     } catch (error) {
       this.error = problemMessage(error, t);
@@ -351,6 +355,9 @@ const heldDetail = (vocabulary) => ({
   guardianText() {
     const g = this.patient().guardian;
     return g ? [g.name, g.relationship, g.phone].filter(Boolean).join(' · ') : '–';
+  },
+  stayTime(key) {
+    return when(this.held?.discharge?.[key]);
   },
   diagnosesText() {
     return (this.held?.discharge?.diagnoses ?? []).map((d) => d.code).join('、') || '–';

@@ -61,7 +61,11 @@ export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 /** Who gave a consent: the patient, or the guardian of one who lacks capacity. */
 export const CONSENT_GRANTORS = ['patient', 'guardian'] as const;
 /** How a hospital captured a consent. */
-export const CONSENT_METHODS = ['signed-at-hospital', 'recorded-by-community-worker', 'signed-online'] as const;
+export const CONSENT_METHODS = [
+  'signed-at-hospital',
+  'recorded-by-community-worker',
+  'signed-online',
+] as const;
 /** A patient's sex as every channel sends it. */
 export const PATIENT_SEXES = ['male', 'female', 'unknown'] as const;
 
