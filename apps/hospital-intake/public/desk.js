@@ -196,11 +196,10 @@ const heldList = (vocabulary) => ({
     void this.load(true);
     this.focusHeading();
   },
-  async load(fresh) {
-    if (this.loading) return;
-    this.loading = true;
+  load(fresh) {
+    if (this.loading) return undefined;
     if (fresh) this.loaded = false;
-    try {
+    return this.fetching(async () => {
       const cursor = fresh ? undefined : this.nextCursor;
       const page = await api.get(
         withQuery(HELD_PATH, { status: this.status, limit: HELD_PAGE_SIZE, cursor }),
@@ -208,12 +207,7 @@ const heldList = (vocabulary) => ({
       this.items = fresh ? page.items : [...this.items, ...page.items];
       this.nextCursor = page.nextCursor;
       this.loaded = true;
-      this.error = '';
-    } catch (error) {
-      this.error = problemMessage(error, t);
-    } finally {
-      this.loading = false;
-    }
+    });
   },
   /** A new status: the first page of it, and the address says it (a reload or a shared link shows the same). */
   filter() {

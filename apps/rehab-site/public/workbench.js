@@ -151,9 +151,8 @@ const worklist = () => ({
   referralHref(item) {
     return `${BASE}/referrals/${encodeURIComponent(item.referralId)}`;
   },
-  async refresh() {
-    this.loading = true;
-    try {
+  refresh() {
+    return this.fetching(async () => {
       const path = `/v1/sites/${encodeURIComponent(this.siteId())}/referrals`;
       const lists = await Promise.all(
         OPEN_STATUSES.map((status) => allPages(api, path, { status, limit: 100 })),
@@ -161,12 +160,7 @@ const worklist = () => ({
       const groups = { new: [], dueSoon: [], overdue: [], inService: [], other: [] };
       for (const item of lists.flat()) groups[groupOf(item)].push(item);
       this.groups = groups;
-      this.error = '';
-    } catch (error) {
-      this.error = problemMessage(error, t);
-    } finally {
-      this.loading = false;
-    }
+    });
   },
   subscribe() {
     const source = new EventSource(`/v1/sites/${encodeURIComponent(this.siteId())}/referrals/events`);

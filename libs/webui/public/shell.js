@@ -118,6 +118,18 @@ export function staffShell({ base, view, titleKey, signInHintKey, links = [] }, 
         this.busy = false;
       }
     },
+    /** Reads what a view shows: `loading` while `work` runs, then `error` cleared, or the API's refusal. */
+    async fetching(work) {
+      this.loading = true;
+      try {
+        await work();
+        this.error = '';
+      } catch (error) {
+        this.error = problemMessage(error, t);
+      } finally {
+        this.loading = false;
+      }
+    },
     focusHeading() {
       this.$nextTick(() => document.querySelector('main h1')?.focus());
     },
