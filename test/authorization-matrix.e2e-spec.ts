@@ -244,10 +244,13 @@ const POLICY_V1: Record<AppName, Record<string, Row>> = {
     'PUT /v1/admin/green-designations/:divisionCode': { roles: ['ops-admin'], ok: 400, body: {} },
     'GET /v1/admin/green-designations/:divisionCode': { roles: ['ops-admin', 'ops-viewer'], ok: 200 },
     'GET /v1/audit-events': { roles: ['auditor'], ok: 200 },
-    // The green-channel desk page and its files hold no data (the page signs in with a staff account); the
-    // probe asks for desk.js (any other name is 404 problem+json).
+    // The green-channel desk page (every view: the cases, the held discharges, one held discharge) and its files
+    // hold no data (the page signs in with a staff account); the probe asks for desk.js (any other name is 404
+    // problem+json).
     'GET /desk': { public: true, ok: 200 },
     'GET /desk/sign-in': { public: true, ok: 200 },
+    'GET /desk/held': { public: true, ok: 200 },
+    'GET /desk/held/:heldId': { public: true, ok: 200 },
     'GET /desk/static/:file': { public: true, ok: 200 },
   },
   registration: {
@@ -557,7 +560,7 @@ describe('authorization matrix: every route × every caller', () => {
                now() + interval '30 minutes')`,
       [caseId, referralId, ORGS.hospital.id],
     );
-    params.set('hospital-intake', { id: referralId, caseId, file: 'desk.js' });
+    params.set('hospital-intake', { id: referralId, caseId, heldId: randomUUID(), file: 'desk.js' });
     const application = await call('registration', 'POST', '/v1/applications', 'familyPortal', {
       channel: 'family',
       patient: person(),

@@ -1,15 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { SERVICES } from '@app/contracts';
 import { demoApiKey } from '@app/auth';
 import { PAGE_CSP } from '@app/platform';
 import {
   AppFleet,
-  axeViolations,
-  CHROMIUM,
-  CHROMIUM_ARGS,
   createStaffAccount,
   chromiumPresent,
   dischargeRequest,
@@ -18,13 +14,13 @@ import {
   uniqueName,
   waitFor,
 } from '@app/testing';
+import { BrowserPages, STAFF_PASSWORD as PASSWORD } from '@app/testing/browser-pages';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON bodies
 type Json = any;
 
 const ARTIFACTS = join(__dirname, '../artifacts/workbench');
 const HOSPITAL = 'ak-mental-health-centre'; // psychiatric: takes its own patients back on relapse
-const PASSWORD = 'correct horse battery staple';
 
 /**
  * The site workbench and the hospital's green-channel desk in headless Chromium, against hospital-intake,
@@ -37,8 +33,7 @@ const PASSWORD = 'correct horse battery staple';
   () => {
     let fleet: AppFleet;
     let db: TestDatabase;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
+    let pages: BrowserPages;
     let siteId: string;
     let otherSiteId: string;
     let referralId: string;
@@ -71,50 +66,12 @@ const PASSWORD = 'correct horse battery staple';
         )
       )[0]?.site_id;
 
-    /**
-     * Script errors, Alpine expression errors and CSP refusals of every page (a refused API call's "Failed to load
-     * resource" line is the browser's report of an expected 401/403/404, not a fault).
-     */
-    const problems: string[] = [];
-
-    async function newPage(locale = 'zh-CN'): Promise<Page> {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        const text = message.text();
-        if (message.type() === 'error' && !text.startsWith('Failed to load resource')) problems.push(text);
-        if (message.type() === 'warning' && /Alpine|Content.Security/i.test(text)) problems.push(text);
-      });
-      return page;
-    }
-
-    async function signIn(page: Page, base: string, username: string): Promise<void> {
-      await page.waitForSelector('[data-testid="sign-in-form"]');
-      await page.fill('#username', username);
-      await page.fill('#password', PASSWORD);
-      await page.click('[data-testid="sign-in-form"] button[type=submit]');
-      await page.waitForURL((url) => !url.pathname.endsWith('/sign-in'));
-      expect(new URL(page.url()).origin).toBe(new URL(base).origin);
-    }
-
+    const newPage = (locale?: string) => pages.newPage(locale);
+    const signIn = (page: Page, base: string, username: string) => pages.signIn(page, base, username);
     /** axe-core, WCAG 2 A and AA: no serious or critical violation. */
-    async function accessible(page: Page, name: string): Promise<void> {
-      const bad = (await axeViolations(page, ['wcag2a', 'wcag2aa']))
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map(
-          (v) =>
-            `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`,
-        );
-      expect(bad).toEqual([]);
-    }
-
-    async function shot(page: Page, name: string): Promise<void> {
-      const path = join(ARTIFACTS, `${name}.png`);
-      await page.screenshot({ path, fullPage: true });
-      expect(existsSync(path)).toBe(true);
-    }
+    const accessible = async (page: Page, name: string) =>
+      expect(await pages.accessibilityViolations(page, name)).toEqual([]);
+    const shot = (page: Page, name: string) => pages.shot(page, name).then(() => undefined);
 
     const count = async (page: Page, kind: string) =>
       Number(await page.textContent(`[data-testid="count-${kind}"] strong`));
@@ -130,7 +87,6 @@ const PASSWORD = 'correct horse battery staple';
     }
 
     beforeAll(async () => {
-      mkdirSync(ARTIFACTS, { recursive: true });
       db = await testDatabase();
       fleet = await AppFleet.start({
         apps: [SERVICES.hospitalIntake, SERVICES.registration, SERVICES.rehabSite],
@@ -169,16 +125,15 @@ const PASSWORD = 'correct horse battery staple';
         role: 'worker',
         password: PASSWORD,
       });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      pages = await BrowserPages.launch(ARTIFACTS);
     }, 240_000);
 
     afterEach(() => {
-      expect(problems.splice(0)).toEqual([]);
+      expect(pages.problems.splice(0)).toEqual([]);
     });
 
     afterAll(async () => {
-      for (const context of contexts) await context.close();
-      await browser?.close();
+      await pages?.close();
       await fleet?.dispose();
       await db?.close();
     });

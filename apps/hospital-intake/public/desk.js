@@ -2,11 +2,20 @@
  * The hospital's green-channel desk (hospital-intake, /desk): sign-in, the open green cases (offered and
  * acknowledged) with the countdown to the acknowledgement deadline, acknowledge / admit / decline as the API
  * allows and the person's role may. Refreshed every few seconds (`?interval=` in ms, at least 1000).
+ * And the held discharges (/desk/held): messages the hospital system sent without registration data (ID number,
+ * residence, consent…), listed, read, and completed with a form that asks exactly for what is missing.
  */
-import { allPages } from './api.js';
-import { formatDateTime, formatDuration, remaining, shortId } from './format.js';
+import { allPages, ApiError, fieldErrorsOf, withQuery } from './api.js';
+import {
+  formatDateTime,
+  formatDuration,
+  fromLocalInput,
+  remaining,
+  shortId,
+  toLocalInput,
+} from './format.js';
 import { problemMessage } from './session.js';
-import { Alpine, api, lang, staffShell, startStaffPage, t, when } from './shell.js';
+import { Alpine, api, isUuid, lang, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
 
 const BASE = '/desk';
 /** The cases still waiting on this hospital: offered (acknowledge first) and acknowledged (admit or decline). */
@@ -17,10 +26,49 @@ const REFRESH_MS = Math.max(
 );
 /** An acknowledgement due within this long is shown as urgent. */
 const URGENT_MS = 10 * 60_000;
-/** The server answers the page on /desk and /desk/sign-in only. */
-const view = window.location.pathname.replace(/\/+$/, '') === `${BASE}/sign-in` ? 'sign-in' : 'cases';
+const HELD_PATH = '/v1/held-discharges';
+const HELD_PAGE_SIZE = 20;
+/** The server answers the page on these paths (DeskPageController). */
+const route = routeOf(BASE, window.location.pathname, {
+  '': 'cases',
+  '/sign-in': 'sign-in',
+  '/held': 'held',
+  '/held/:heldId': 'held-detail',
+});
 
-const desk = () => staffShell({ base: BASE, view, titleKey: 'desk.title', signInHintKey: 'desk.signInHint' });
+/** The holdable field a missing entry or a refused pointer concerns (`consents.0.grantedAt` → `consents`). */
+function heldFieldOf(fields, path) {
+  const dotted = String(path).replace(/^#\/?/, '').split('/').join('.');
+  return fields.find((field) => dotted === field || dotted.startsWith(`${field}.`)) ?? null;
+}
+
+const desk = (vocabulary) =>
+  staffShell(
+    {
+      base: BASE,
+      view: route.view,
+      titleKey: 'desk.title',
+      signInHintKey: 'desk.signInHint',
+      links: [
+        { href: BASE, key: 'desk.cases' },
+        { href: `${BASE}/held`, key: 'held.title' },
+      ],
+    },
+    {
+      heldHref(item) {
+        return `${BASE}/held/${encodeURIComponent(item.id)}`;
+      },
+      /** One missing entry in words: the field, and the problem when it has a code the desk labels. */
+      missingText(entry) {
+        const field = heldFieldOf(vocabulary.heldFields, entry.field);
+        const problem = vocabulary.heldProblems.includes(entry.code) ? t(`held.problem.${entry.code}`) : '';
+        return [field ? t(`held.field.${field}`) : entry.field, problem].filter(Boolean).join(' — ');
+      },
+      sourceText(item) {
+        return [t(`held.channel.${item.channel}`), item.messageId].filter(Boolean).join(' · ');
+      },
+    },
+  );
 
 const cases = (vocabulary) => ({
   items: [],
@@ -133,11 +181,246 @@ const cases = (vocabulary) => ({
   },
 });
 
+/** The hospital's held discharges, newest first, by status (`?status=held|completed`, empty for both), paged. */
+const heldList = (vocabulary) => ({
+  items: [],
+  nextCursor: null,
+  status: new URLSearchParams(window.location.search).get('status') ?? 'held',
+  loading: false,
+  /** Whether a page of the current status has arrived (a test and a screen reader can tell "none" from "not yet"). */
+  loaded: false,
+  error: '',
+  vocabulary,
+  init() {
+    if (this.status !== '' && !vocabulary.heldStatuses.includes(this.status)) this.status = 'held';
+    void this.load(true);
+    this.focusHeading();
+  },
+  load(fresh) {
+    if (this.loading) return undefined;
+    if (fresh) this.loaded = false;
+    return this.fetching(async () => {
+      const cursor = fresh ? undefined : this.nextCursor;
+      const page = await api.get(
+        withQuery(HELD_PATH, { status: this.status, limit: HELD_PAGE_SIZE, cursor }),
+      );
+      this.items = fresh ? page.items : [...this.items, ...page.items];
+      this.nextCursor = page.nextCursor;
+      this.loaded = true;
+    });
+  },
+  /** A new status: the first page of it, and the address says it (a reload or a shared link shows the same). */
+  filter() {
+    const url = new URL(window.location.href);
+    url.searchParams.set('status', this.status);
+    window.history.replaceState(null, '', url);
+    void this.load(true);
+  },
+  more() {
+    void this.load(false);
+  },
+  missingList(item) {
+    return item.missing.map((entry) => this.missingText(entry)).join('；');
+  },
+});
+
+/** The form's values: what the message carried of each asked field, for the person to correct or fill in. */
+function completionForm(held) {
+  const patient = held.discharge?.patient ?? {};
+  const guardian = patient.guardian ?? {};
+  const consents = (held.discharge?.consents ?? []).map((c) => ({
+    purpose: c.purpose ?? '',
+    grantedBy: c.grantedBy ?? '',
+    method: c.method ?? '',
+    grantedAt: c.grantedAt ? toLocalInput(new Date(c.grantedAt)) : '',
+  }));
+  return {
+    patient: {
+      idNumber: patient.idNumber ?? '',
+      residenceDivisionCode: patient.residenceDivisionCode ?? '',
+      name: patient.name ?? '',
+      birthDate: patient.birthDate ?? '',
+      sex: patient.sex ?? '',
+      phone: patient.phone ?? '',
+      address: patient.address ?? '',
+      lacksCapacity: Boolean(patient.lacksCapacity),
+      guardian: {
+        name: guardian.name ?? '',
+        relationship: guardian.relationship ?? '',
+        phone: guardian.phone ?? '',
+      },
+    },
+    consents: consents.length > 0 ? consents : [newConsent()],
+  };
+}
+
+function newConsent() {
+  return { purpose: 'community-rehab', grantedBy: 'patient', method: 'signed-at-hospital', grantedAt: '' };
+}
+
+/** The completion body: only the asked fields (`patient` fields replace the message's, `consents` its list). */
+function completionBody(form, asked) {
+  const patient = {};
+  for (const field of asked) {
+    if (!field.startsWith('patient.')) continue;
+    const key = field.slice('patient.'.length);
+    if (key === 'lacksCapacity') patient.lacksCapacity = Boolean(form.patient.lacksCapacity);
+    else if (key === 'guardian') {
+      const g = form.patient.guardian;
+      patient.guardian = {
+        name: g.name.trim(),
+        relationship: g.relationship.trim(),
+        ...(g.phone.trim() ? { phone: g.phone.trim() } : {}),
+      };
+    } else patient[key] = String(form.patient[key]).trim();
+  }
+  return {
+    ...(Object.keys(patient).length > 0 ? { patient } : {}),
+    ...(asked.includes('consents')
+      ? {
+          consents: form.consents.map((c) => ({
+            purpose: c.purpose,
+            grantedBy: c.grantedBy,
+            method: c.method,
+            grantedAt: fromLocalInput(c.grantedAt),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** One held discharge: what is missing, the discharge as read, and (worker, coordinator) the completion form. */
+const heldDetail = (vocabulary) => ({
+  heldId: route.heldId,
+  held: null,
+  loading: true,
+  notFound: false,
+  loadError: '',
+  busy: false,
+  message: '',
+  error: '',
+  fieldErrors: {},
+  form: completionForm({}),
+  vocabulary,
+  init() {
+    void this.load(true);
+  },
+  async load(first) {
+    if (!isUuid(this.heldId)) {
+      this.notFound = true;
+      this.loading = false;
+      this.focusHeading();
+      return;
+    }
+    this.loading = true;
+    try {
+      this.held = await api.get(`${HELD_PATH}/${encodeURIComponent(this.heldId)}`);
+      if (first) this.form = completionForm(this.held);
+      this.loadError = '';
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) this.notFound = true;
+      else this.loadError = problemMessage(error, t);
+    } finally {
+      this.loading = false;
+      if (first) this.focusHeading();
+    }
+  },
+  /** The holdable fields the message lacks: the form asks for these and no other. */
+  asked() {
+    const fields = (this.held?.missing ?? []).map((m) => heldFieldOf(vocabulary.heldFields, m.field));
+    return vocabulary.heldFields.filter((field) => fields.includes(field));
+  },
+  asks(field) {
+    return this.asked().includes(field);
+  },
+  canComplete() {
+    return this.held?.status === 'held' && this.$store.session.can('complete-held');
+  },
+  patient() {
+    return this.held?.discharge?.patient ?? {};
+  },
+  shown(value) {
+    return value === undefined || value === null || value === '' ? '–' : String(value);
+  },
+  sexText() {
+    const sex = this.patient().sex;
+    return vocabulary.sexes.includes(sex) ? t(`codes.sex.${sex}`) : this.shown(sex);
+  },
+  guardianText() {
+    const g = this.patient().guardian;
+    return g ? [g.name, g.relationship, g.phone].filter(Boolean).join(' · ') : '–';
+  },
+  stayTime(key) {
+    return when(this.held?.discharge?.[key]);
+  },
+  diagnosesText() {
+    return (this.held?.discharge?.diagnoses ?? []).map((d) => d.code).join('、') || '–';
+  },
+  consentsText() {
+    const consents = this.held?.discharge?.consents ?? [];
+    return consents.length === 0
+      ? '–'
+      : consents
+          .map((c) =>
+            [
+              vocabulary.consentPurposes.includes(c.purpose)
+                ? t(`codes.consentPurpose.${c.purpose}`)
+                : c.purpose,
+              vocabulary.consentGrantors.includes(c.grantedBy)
+                ? t(`codes.consentGrantor.${c.grantedBy}`)
+                : '',
+              when(c.grantedAt),
+            ]
+              .filter(Boolean)
+              .join(' · '),
+          )
+          .join('；');
+  },
+  /** The API's refusal of this field, shown under it. */
+  fieldError(field) {
+    return this.fieldErrors[field] ?? '';
+  },
+  invalid(field) {
+    return this.fieldErrors[field] ? 'true' : null;
+  },
+  describedBy(id, field) {
+    return [`${id}-hint`, this.fieldErrors[field] ? `${id}-error` : ''].filter(Boolean).join(' ');
+  },
+  addConsent() {
+    this.form.consents.push(newConsent());
+  },
+  removeConsent(index) {
+    this.form.consents.splice(index, 1);
+  },
+  submit() {
+    this.fieldErrors = {};
+    return this.perform(
+      async () => {
+        const receipt = await api.post(
+          `${HELD_PATH}/${encodeURIComponent(this.heldId)}/completion`,
+          completionBody(this.form, this.asked()),
+        );
+        await this.load(false);
+        return t('held.completedMessage', { id: receipt.referralId });
+      },
+      (error) => {
+        this.fieldErrors = fieldErrorsOf(error, (pointer) => heldFieldOf(vocabulary.heldFields, pointer));
+        if (error instanceof ApiError && error.status === 404) this.notFound = true;
+        // Completed meanwhile (by a colleague, or the encounter referred): the page shows its referral.
+        if (error instanceof ApiError && error.status === 409) void this.load(false);
+        this.$nextTick(() => document.querySelector('#held-form [aria-invalid="true"]')?.focus());
+      },
+    );
+  },
+});
+
 void startStaffPage({
   base: BASE,
-  view,
+  view: route.view,
   register(vocabulary) {
-    Alpine.data('desk', desk);
+    Alpine.data('desk', () => desk(vocabulary));
     Alpine.data('cases', () => cases(vocabulary));
+    Alpine.data('heldList', () => heldList(vocabulary));
+    Alpine.data('heldDetail', () => heldDetail(vocabulary));
   },
 });

@@ -217,15 +217,28 @@ function segment(name: string, fields: Record<number, string>): string {
   return [name, ...Array.from({ length: last }, (_, i) => fields[i + 1] ?? '')].join('|');
 }
 
-/** An ADT^A03 discharge as a HIS sends it (segments separated by CR). */
+/**
+ * An ADT^A03 discharge as a HIS sends it (segments separated by CR). `withoutIdNumber`: PID-3 carries only the
+ * MRN; `withoutResidence`: PID-11 is empty (what a real HIS often sends: the discharge is held, not refused).
+ */
 export function adtA03(
-  options: { encounterId?: string; idNumber?: string; controlId?: string } = {},
+  options: {
+    encounterId?: string;
+    idNumber?: string;
+    controlId?: string;
+    withoutIdNumber?: boolean;
+    withoutResidence?: boolean;
+  } = {},
 ): string {
   const id = options.idNumber ?? idNumberFor('1992-08-20');
+  const identifiers = `MRN77123^^^AKZX^MR${options.withoutIdNumber ? '' : `~${id}^^^CHN^NNCHN`}`;
+  const address = options.withoutResidence
+    ? ''
+    : `汉滨区老城街道西大街 3 号^^安康市^陕西省^725000^CHN^H^^${RESIDENCE}`;
   return [
     `MSH|^~\\&|HIS|AKZX|REFERRALBUS|INTAKE|${hl7Stamp(0)}||ADT^A03^ADT_A03|${options.controlId ?? randomUUID().slice(0, 20)}|P|2.5`,
     `EVN|A03|${hl7Stamp(1)}`,
-    `PID|1||MRN77123^^^AKZX^MR~${id}^^^CHN^NNCHN||赵^磊||19920820|M|||汉滨区老城街道西大街 3 号^^安康市^陕西省^725000^CHN^H^^${RESIDENCE}||13809150000`,
+    `PID|1||${identifiers}||赵^磊||19920820|M|||${address}||13809150000`,
     `NK1|1|赵^建华|FTH|汉滨区老城街道西大街 3 号|13809150001`,
     segment('PV1', {
       1: '1',

@@ -25,18 +25,8 @@ type Held = {
 };
 
 /** A real-world ADT^A03: the HIS put only its MRN in PID-3 (no ID number) and no address in PID-11. */
-function adtWithoutIdAndResidence(options: { encounterId: string; controlId: string }): string {
-  return adtA03(options)
-    .split('\r')
-    .map((segment) => {
-      if (!segment.startsWith('PID|')) return segment;
-      const fields = segment.split('|');
-      fields[3] = 'MRN77123^^^AKZX^MR';
-      fields[11] = '';
-      return fields.join('|');
-    })
-    .join('\r');
-}
+const adtWithoutIdAndResidence = (options: { encounterId: string; controlId: string }): string =>
+  adtA03({ ...options, withoutIdNumber: true, withoutResidence: true });
 
 const segmentsOf = (ack: string) => ack.split(/\r|\n/).filter(Boolean);
 

@@ -7,14 +7,13 @@
 import { allPages, ApiError } from './api.js';
 import { formatDuration, fromLocalInput, remaining, shortId, toLocalInput } from './format.js';
 import { problemMessage } from './session.js';
-import { Alpine, api, staffShell, startStaffPage, t, when } from './shell.js';
+import { Alpine, api, isUuid, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
 
 const BASE = '/workbench';
 /** An answer due within this long is "due soon". */
 const DUE_SOON_MS = 12 * 3_600_000;
 /** The statuses the worklist shows, by group; closed and handed-back referrals are not work. */
 const OPEN_STATUSES = ['assigned', 'accepted', 'in-service', 'green-channel', 'on-hold'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Which API call each site action is, and the body its form makes. */
 const ACTIONS = {
@@ -90,17 +89,12 @@ const ACTIONS = {
   },
 };
 
-function viewOf(path) {
-  const rest = path.replace(/\/+$/, '').slice(BASE.length);
-  if (rest === '') return { view: 'worklist' };
-  if (rest === '/sign-in') return { view: 'sign-in' };
-  if (rest === '/staff') return { view: 'staff' };
-  const match = /^\/referrals\/([^/]+)$/.exec(rest);
-  if (match) return { view: 'referral', referralId: decodeURIComponent(match[1]) };
-  return { view: 'not-found' };
-}
-
-const route = viewOf(window.location.pathname);
+const route = routeOf(BASE, window.location.pathname, {
+  '': 'worklist',
+  '/sign-in': 'sign-in',
+  '/staff': 'staff',
+  '/referrals/:referralId': 'referral',
+});
 
 /** Every view's root: the shared shell plus the worklist's and referral's formatting. */
 const workbench = () =>
@@ -110,7 +104,7 @@ const workbench = () =>
       view: route.view,
       titleKey: 'workbench.title',
       signInHintKey: 'workbench.signInHint',
-      staffPath: `${BASE}/staff`,
+      links: [{ href: `${BASE}/staff`, key: 'staff.link', coordinatorOnly: true }],
     },
     {
       riskText(item) {
@@ -157,9 +151,8 @@ const worklist = () => ({
   referralHref(item) {
     return `${BASE}/referrals/${encodeURIComponent(item.referralId)}`;
   },
-  async refresh() {
-    this.loading = true;
-    try {
+  refresh() {
+    return this.fetching(async () => {
       const path = `/v1/sites/${encodeURIComponent(this.siteId())}/referrals`;
       const lists = await Promise.all(
         OPEN_STATUSES.map((status) => allPages(api, path, { status, limit: 100 })),
@@ -167,12 +160,7 @@ const worklist = () => ({
       const groups = { new: [], dueSoon: [], overdue: [], inService: [], other: [] };
       for (const item of lists.flat()) groups[groupOf(item)].push(item);
       this.groups = groups;
-      this.error = '';
-    } catch (error) {
-      this.error = problemMessage(error, t);
-    } finally {
-      this.loading = false;
-    }
+    });
   },
   subscribe() {
     const source = new EventSource(`/v1/sites/${encodeURIComponent(this.siteId())}/referrals/events`);
@@ -253,7 +241,7 @@ const referral = (vocabulary) => ({
     return `/v1/sites/${siteId}/referrals/${encodeURIComponent(this.referralId)}`;
   },
   async load(first) {
-    if (!UUID.test(this.referralId ?? '')) {
+    if (!isUuid(this.referralId)) {
       this.notFound = true;
       this.loading = false;
       this.focusHeading();

@@ -58,6 +58,17 @@ export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 export const CONSENT_PURPOSES = ['community-rehab', 'employment', 'information-sharing'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
+/** Who gave a consent: the patient, or the guardian of one who lacks capacity. */
+export const CONSENT_GRANTORS = ['patient', 'guardian'] as const;
+/** How a hospital captured a consent. */
+export const CONSENT_METHODS = [
+  'signed-at-hospital',
+  'recorded-by-community-worker',
+  'signed-online',
+] as const;
+/** A patient's sex as every channel sends it. */
+export const PATIENT_SEXES = ['male', 'female', 'unknown'] as const;
+
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 

@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import type { AxeResults } from 'axe-core';
-import type { Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
 
 /** The Debian chromium the browser tests drive with playwright-core (.ci/run installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -35,25 +33,4 @@ export function chromiumPresent(what: string): boolean {
       `!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
   );
   return false;
-}
-
-/** axe-core's browser build, read once. */
-let axeSource: string | undefined;
-
-/**
- * The accessibility violations axe-core finds on the page for these rule tags (e.g. `wcag2a`, `wcag2aa`).
- * axe is evaluated through DevTools, as a test tool, not added as a page script: the page's strict CSP stays as
- * it is served.
- */
-export async function axeViolations(page: Page, tags: readonly string[]): Promise<AxeResults['violations']> {
-  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(axeSource);
-  return page.evaluate(async (values) => {
-    const browser = globalThis as unknown as {
-      document: unknown;
-      axe: { run(context: unknown, options: unknown): Promise<AxeResults> };
-    };
-    const results = await browser.axe.run(browser.document, { runOnly: { type: 'tag', values } });
-    return results.violations;
-  }, tags as string[]);
 }

@@ -87,3 +87,18 @@ export async function allPages(api, path, query = {}, maxPages = 10) {
   }
   return items;
 }
+
+/**
+ * A refusal's field errors (problem+json `errors`, JSON pointers) by the form field they concern: `fieldOf`
+ * names the field of a pointer, or null when the form has none for it (the page's message still lists those).
+ */
+export function fieldErrorsOf(error, fieldOf) {
+  const byField = {};
+  if (!(error instanceof ApiError)) return byField;
+  for (const entry of error.errors) {
+    const field = entry && entry.pointer ? fieldOf(String(entry.pointer)) : null;
+    if (!field || !entry.detail) continue;
+    byField[field] = byField[field] ? `${byField[field]}; ${entry.detail}` : entry.detail;
+  }
+  return byField;
+}

@@ -37,6 +37,7 @@ export const ROLE_ACTIONS = {
     'report-relapse',
     'confirm-employment-readiness',
     'acknowledge',
+    'complete-held',
   ],
   coordinator: ['*'],
 };

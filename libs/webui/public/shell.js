@@ -14,16 +14,52 @@ export const t = (key, params) => Alpine.store('i18n').t(key, params);
 export const lang = () => Alpine.store('i18n').lang;
 export const when = (iso) => formatDateTime(iso, lang());
 
+/** A UUID as the API's ids are: anything else in a page path is no object of the API. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value) {
+  return UUID.test(value ?? '');
+}
+
+/**
+ * The view a page path under `base` shows: `routes` maps a path pattern (`''`, `'/sign-in'`,
+ * `'/referrals/:referralId'`) to a view name; `{ view, ...params }` (params decoded), else `{ view: 'not-found' }`.
+ * The server answers the page on the same paths (the page controller's routes).
+ */
+export function routeOf(base, pathname, routes) {
+  const rest = pathname.replace(/\/+$/, '').slice(base.length);
+  for (const [pattern, view] of Object.entries(routes)) {
+    const names = [];
+    const source = pattern.replace(/:(\w+)/g, (_, name) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const match = new RegExp(`^${source}$`).exec(rest);
+    if (!match) continue;
+    try {
+      return {
+        view,
+        ...Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1])])),
+      };
+    } catch {
+      return { view: 'not-found' }; // a malformed %-escape
+    }
+  }
+  return { view: 'not-found' };
+}
+
 /**
  * The root component's data: `base` (/workbench or /desk), `view`, the dictionary keys of the title and of the
- * sign-in hint, and the staff page's path for coordinators (none on the desk). `own` adds the page's methods.
+ * sign-in hint, and the page's own links in the header (`{ href, key, coordinatorOnly? }`: the page's tabs, the
+ * staff page for coordinators). `own` adds the page's methods.
  */
-export function staffShell({ base, view, titleKey, signInHintKey, staffPath = '' }, own = {}) {
+export function staffShell({ base, view, titleKey, signInHintKey, links = [] }, own = {}) {
   return {
     base,
     view,
     titleKey,
     signInHintKey,
+    links,
     announcement: '',
     signedIn() {
       return Boolean(this.$store.session.person);
@@ -40,8 +76,16 @@ export function staffShell({ base, view, titleKey, signInHintKey, staffPath = ''
     isCoordinator() {
       return this.$store.session.person?.role === 'coordinator';
     },
-    staffHref() {
-      return staffPath && this.isCoordinator() ? staffPath : '';
+    /** The header's links for the signed-in person, the current page's marked (aria-current). */
+    navLinks() {
+      if (!this.signedIn()) return [];
+      const here = window.location.pathname.replace(/\/+$/, '') || '/';
+      return this.links
+        .filter((link) => !link.coordinatorOnly || this.isCoordinator())
+        .map((link) => ({
+          ...link,
+          current: here === link.href || (link.href !== base && here.startsWith(`${link.href}/`)),
+        }));
     },
     switchLanguage(event) {
       void this.$store.i18n.use(event.target.value);
@@ -72,6 +116,18 @@ export function staffShell({ base, view, titleKey, signInHintKey, staffPath = ''
         onError(error);
       } finally {
         this.busy = false;
+      }
+    },
+    /** Reads what a view shows: `loading` while `work` runs, then `error` cleared, or the API's refusal. */
+    async fetching(work) {
+      this.loading = true;
+      try {
+        await work();
+        this.error = '';
+      } catch (error) {
+        this.error = problemMessage(error, t);
+      } finally {
+        this.loading = false;
       }
     },
     focusHeading() {

@@ -10,6 +10,13 @@ const PREFIXES: Record<keyof typeof DESK_VOCABULARY, string> = {
   greenCaseStatuses: 'codes.greenCaseStatus',
   greenCaseActions: 'desk.actions',
   riskLevels: 'codes.riskLevel',
+  heldStatuses: 'codes.heldStatus',
+  heldFields: 'held.field',
+  heldProblems: 'held.problem',
+  consentPurposes: 'codes.consentPurpose',
+  consentGrantors: 'codes.consentGrantor',
+  consentMethods: 'codes.consentMethod',
+  sexes: 'codes.sex',
 };
 
 describe('desk strings', () => {
@@ -25,6 +32,9 @@ describe('desk strings', () => {
       ...['coordinator', 'worker', 'viewer'].map((r) => `role.${r}`),
       // An answered decline: the case left this hospital.
       'codes.greenCaseStatus.declined',
+      // The channel a held discharge came by (HeldDischargeSummaryDto.channel).
+      'held.channel.hl7v2',
+      'held.channel.fhir',
     ];
     expect(missingPageStrings(files, DESK_VOCABULARY, PREFIXES, runtime)).toEqual([]);
   });

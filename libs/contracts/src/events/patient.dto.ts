@@ -1,7 +1,13 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsDivisionCode, IsNested, IsOneOf, IsTimestamp } from '../validation';
-import { CONSENT_PURPOSES, ConsentPurpose } from '../vocabulary';
+import {
+  CONSENT_GRANTORS,
+  CONSENT_METHODS,
+  CONSENT_PURPOSES,
+  ConsentPurpose,
+  PATIENT_SEXES,
+} from '../vocabulary';
 
 /**
  * The sealed PII blocks that cross the bus: the event field each travels in and the purpose it is sealed for.
@@ -75,8 +81,8 @@ export class PatientIdentityDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be YYYY-MM-DD' })
   birthDate: string;
 
-  @IsIn(['male', 'female', 'unknown'])
-  sex: 'male' | 'female' | 'unknown';
+  @IsIn(PATIENT_SEXES)
+  sex: (typeof PATIENT_SEXES)[number];
 
   @IsOptional()
   @Matches(/^\+?[0-9-]{5,20}$/)
@@ -104,11 +110,11 @@ export class ConsentGrantDto {
   @IsOneOf(CONSENT_PURPOSES)
   purpose: ConsentPurpose;
 
-  @IsIn(['patient', 'guardian'])
-  grantedBy: 'patient' | 'guardian';
+  @IsIn(CONSENT_GRANTORS)
+  grantedBy: (typeof CONSENT_GRANTORS)[number];
 
-  @IsIn(['signed-at-hospital', 'recorded-by-community-worker', 'signed-online'])
-  method: 'signed-at-hospital' | 'recorded-by-community-worker' | 'signed-online';
+  @IsIn(CONSENT_METHODS)
+  method: (typeof CONSENT_METHODS)[number];
 
   @IsTimestamp()
   grantedAt: string;

@@ -20,7 +20,7 @@ import {
   HeldFieldDto,
 } from './dto/held-discharge.dto';
 import { HeldDischargeRepository, HeldDischargeRow, MissingField } from './held-discharge.repository';
-import { Finding } from './holdable';
+import { completionField, Finding } from './holdable';
 
 export const HELD_DISCHARGE_NOT_FOUND = 'HELD_DISCHARGE_NOT_FOUND';
 export const HELD_DISCHARGE_COMPLETED = 'HELD_DISCHARGE_COMPLETED';
@@ -48,9 +48,6 @@ interface SealedHeld {
   discharge: Record<string, unknown>;
   details: string[];
 }
-
-/** `#/patient/idNumber` → `patient.idNumber`: the field as the completion body names it. */
-const fieldName = (pointer: string) => pointer.replace(/^#\/?/, '').split('/').join('.');
 
 const heldAudit = (subtype: string, action: 'C' | 'R' | 'U', id: string): AuditEntry => ({
   ...receiptAudit(subtype, action, id),
@@ -100,7 +97,7 @@ export class HeldDischargeService {
         details: request.findings.map((f) => f.detail),
       };
       const clearMissing: MissingField[] = request.findings.map(({ field, pointer, code }) => ({
-        field: fieldName(field),
+        field: completionField(field),
         at: pointer,
         ...(code ? { code } : {}),
       }));

@@ -18,6 +18,32 @@ export const HOLDABLE_FIELDS = [
   '#/consents',
 ] as const;
 
+/** `#/patient/idNumber` → `patient.idNumber`: a discharge field as a completion body (and the API) names it. */
+export const completionField = (pointer: string): string => pointer.replace(/^#\/?/, '').split('/').join('.');
+
+/** The holdable fields by their completion names (`patient.idNumber`, `consents`): what the desk's form asks for. */
+export const HELD_FIELD_NAMES = HOLDABLE_FIELDS.map(completionField);
+
+/**
+ * The problem codes a held field may carry: the channels' own findings about identity and residence and the
+ * discharge rules on registration data (a class-validator error carries none: its field says it all).
+ */
+export const HELD_PROBLEM_CODES = [
+  'ID_NUMBER_MISSING',
+  'ID_NUMBER_CHECKSUM',
+  'ID_NUMBER_CONFLICT',
+  'RESIDENCE_MISSING',
+  'RESIDENCE_UNRESOLVED',
+  'RESIDENCE_AMBIGUOUS',
+  'UNKNOWN_DIVISION',
+  'BIRTH_DATE_IMPLAUSIBLE',
+  'BIRTH_DATE_MISMATCH',
+  'GUARDIAN_REQUIRED',
+  'CONSENT_BY_INCAPABLE_PATIENT',
+  'CONSENT_IN_FUTURE',
+  'DUPLICATE_CONSENT',
+] as const;
+
 export function isHoldableField(pointer: string): boolean {
   return HOLDABLE_FIELDS.some((field) => pointer === field || pointer.startsWith(`${field}/`));
 }
