@@ -58,8 +58,18 @@ function requestStatements(statements: readonly RecordedStatement[]): {
       else if (open) {
         open.push(s);
         if (/^(COMMIT|ROLLBACK)\b/i.test(s.text)) {
-          if (open.some((t) => CONSUMER.test(t.text))) consumer.push(...open);
-          else if (!open.some((t) => RELAY.test(t.text))) kept.push(...open);
+          if (open.some((t) => CONSUMER.test(t.text))) {
+            // A claim that does nothing else is a redelivery found done (a loaded machine): not the path's cost.
+            if (
+              open.some(
+                (t) =>
+                  !CONSUMER.test(t.text) &&
+                  !TX_CONTROL.test(t.text) &&
+                  !/^(START TRANSACTION|BEGIN)\b/i.test(t.text),
+              )
+            )
+              consumer.push(...open);
+          } else if (!open.some((t) => RELAY.test(t.text))) kept.push(...open);
           open = undefined;
         }
       } else if (!RELAY.test(s.text) && !TX_CONTROL.test(s.text)) kept.push(s);
@@ -99,6 +109,12 @@ describe('hospital-intake query budget (POST /v1/discharges)', () => {
         expect(answer.status).toBe(201);
         referralIds.push((answer.body as { referralId: string }).referralId);
       }
+      // Their own referral.assessed handled too (with the warm-up's), so the consumer's figure is whole.
+      await waitFor(
+        async () =>
+          (await w.count('inbox', 'event_type = $1', [EVENTS.referralAssessed.type])) === REFERRALS + 1,
+        { message: 'own referral.assessed handled' },
+      );
     } finally {
       statements = recorder.stop();
     }
@@ -126,12 +142,12 @@ describe('hospital-intake query budget (POST /v1/discharges)', () => {
       throw new Error(`statements over budget (${BUDGET_PER_REFERRAL})\n${report}`);
     if (consumerPerReferral > CONSUMER_BUDGET_PER_REFERRAL)
       throw new Error(`own-event consumer over budget (${CONSUMER_BUDGET_PER_REFERRAL})\n${report}`);
-    // What the consumer does per own event besides claiming it: one primary-key look-up of the referral.
+    // What the consumer does per own event besides claiming it: one primary-key look-up of the referral, once
+    // per event. (A redelivery on a loaded machine is claimed again and finds it done: a claim with no look-up.)
     const work = consumer.filter(
       (s) => !CONSUMER.test(s.text) && !/^(START TRANSACTION|COMMIT)\b/i.test(s.text),
     );
     expect(work.every((s) => /^SELECT status FROM \S+\.referral WHERE id = \$1$/.test(s.text))).toBe(true);
-    expect(work.length).toBeGreaterThan(0);
-    expect(work.length).toBe(consumer.filter((s) => CONSUMER.test(s.text)).length);
+    expect(work.length).toBe(REFERRALS);
   });
 });
