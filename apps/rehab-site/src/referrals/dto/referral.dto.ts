@@ -140,7 +140,7 @@ export class FollowUpCallDto {
   @IsTimestamp()
   calledAt: string;
 
-  @ApiProperty({ description: 'Who was reached (patient, guardian, family, none).' })
+  @ApiProperty({ enum: FOLLOW_UP_REACHED, description: 'Who was reached.' })
   @IsOneOf(FOLLOW_UP_REACHED)
   reached: FollowUpReached;
 
