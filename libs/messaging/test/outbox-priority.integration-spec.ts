@@ -62,4 +62,17 @@ describe('outbox: the green lane goes first', () => {
     expect(claimed).toEqual([first]);
     expect(claimed).not.toContain(green);
   });
+
+  it('should say of each claimed row whether a later unsent row of its key waits behind it', async () => {
+    await db.query(`UPDATE "${schema}".outbox SET published_at = now()`);
+    const key = randomUUID();
+    const first = await insert('referral.assessed', key);
+    await insert('referral.registered', key);
+    const alone = await insert('green.relapse-reported');
+    const claimed = await outbox.claimBatch(manager, 10);
+    expect(claimed.map((r) => [r.id, r.hasNext])).toEqual([
+      [alone, false],
+      [first, true],
+    ]);
+  });
 });

@@ -57,9 +57,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { published, claimed } = await this.relayOnce();
+      const { published, claimed, more } = await this.relayOnce();
       total += published;
-      if (claimed === 0 || published === 0) return total;
+      if (claimed === 0 || published === 0 || !more) return total;
     }
   }
 
@@ -69,12 +69,14 @@ export class OutboxRelayService implements OnApplicationBootstrap {
       try {
         await this.nats.ready(this.abort.signal);
         this.poked = false;
-        const { claimed, published } = await this.relayOnce();
+        const { claimed, published, more } = await this.relayOnce();
         failures = claimed > 0 && published === 0 ? failures + 1 : 0;
         // A full batch may have more behind it, and a published row may have made the next row of its
-        // ordering key publishable (a transaction that wrote several events about one referral): go again
-        // at once until a round publishes nothing, instead of leaving those rows to the next NOTIFY or poll.
-        if (published > 0) continue;
+        // ordering key publishable (a transaction that wrote several events about one referral): then go again
+        // at once instead of leaving those rows to the next NOTIFY or poll. Otherwise nothing committed before
+        // this round's claim is left (a row that becomes due later waits for the poll), and a commit since then
+        // has notified: an empty round (3 statements) would find nothing.
+        if (published > 0 && more) continue;
       } catch (error) {
         if (!this.running) break;
         failures++;
@@ -99,11 +101,16 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     });
   }
 
-  private async relayOnce(): Promise<{ claimed: number; published: number }> {
+  /**
+   * One round: claim, publish, mark. `more`: another round right away may find rows (the batch was full, or a
+   * published row has a later row of its ordering key behind it).
+   */
+  private async relayOnce(): Promise<{ claimed: number; published: number; more: boolean }> {
     const bus = await this.nats.ready(this.abort.signal);
     return this.tx.runDetached(async (manager) => {
-      const rows = await this.outbox.claimBatch(manager, this.options.outboxBatchSize);
-      if (rows.length === 0) return { claimed: 0, published: 0 };
+      const limit = this.options.outboxBatchSize;
+      const rows = await this.outbox.claimBatch(manager, limit);
+      if (rows.length === 0) return { claimed: 0, published: 0, more: false };
       crashpoint('outbox-before-publish');
       const results = await Promise.allSettled(rows.map((row) => this.publishRow(bus.js, row)));
       crashpoint('outbox-after-publish');
@@ -135,7 +142,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
           `outbox relay: ${failed.length} of ${rows.length} not published (${failed[0].error})`,
         );
       }
-      return { claimed: rows.length, published: published.length };
+      const more =
+        rows.length >= limit || results.some((r, i) => r.status === 'fulfilled' && rows[i].hasNext);
+      return { claimed: rows.length, published: published.length, more };
     }, systemActor('outbox-relay'));
   }
 

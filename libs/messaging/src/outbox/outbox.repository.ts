@@ -10,6 +10,8 @@ export interface OutboxRow {
   payload: string;
   headers: Record<string, string>;
   attempts: number;
+  /** A later unsent row of the same ordering key waits for this one. */
+  hasNext: boolean;
 }
 
 export interface NewOutboxRow {
@@ -89,46 +91,39 @@ export class OutboxRepository {
   }
 
   /**
-   * Locks up to `limit` publishable rows, skipping rows another relay holds. Only the oldest unsent row of
-   * each ordering key qualifies, so a batch never holds two rows of one key and may be published in parallel
-   * without reordering a referral's events. Rows of the urgent streams (the green channel) are claimed first:
-   * a REFERRAL backlog in this outbox never holds a relapse back.
+   * Locks up to `limit` publishable rows, skipping rows another relay holds, in one statement. Only the oldest
+   * unsent row of each ordering key qualifies, so a batch never holds two rows of one key and may be published
+   * in parallel without reordering a referral's events. Rows of the urgent streams (the green channel) are
+   * claimed first: a REFERRAL backlog in this outbox never holds a relapse back. Each row says whether a later
+   * unsent row of its key waits behind it (`hasNext`: publishing this one makes that one publishable), so the
+   * relay knows whether another round can find anything without asking in an empty round.
    */
   async claimBatch(manager: EntityManager, limit: number): Promise<OutboxRow[]> {
-    const urgent = await this.claim(manager, limit, URGENT_SUBJECT_ROOTS, []);
-    if (urgent.length >= limit) return urgent;
-    const rest = await this.claim(
-      manager,
-      limit - urgent.length,
-      undefined,
-      urgent.map((r) => r.id),
+    const rows = await manager.query<(Omit<OutboxRow, 'hasNext'> & { has_next: boolean })[]>(
+      `SELECT c.id, c.seq, c.subject, c.payload, c.headers, c.attempts, c.has_next FROM (
+         WITH urgent AS (${this.claimable('')} LIMIT $1 FOR UPDATE SKIP LOCKED),
+              rest AS (${this.claimable('NOT')}
+                        LIMIT GREATEST($1 - (SELECT count(*) FROM urgent), 0) FOR UPDATE SKIP LOCKED)
+         SELECT 0 AS tier, * FROM urgent UNION ALL SELECT 1 AS tier, * FROM rest) c
+       ORDER BY c.tier, c.seq`,
+      [limit, URGENT_SUBJECT_ROOTS],
     );
-    return [...urgent, ...rest];
+    return rows.map(({ has_next, ...row }) => ({ ...row, hasNext: has_next }));
   }
 
-  /** `roots`: only subjects under these roots; `except`: rows this transaction already holds. */
-  private async claim(
-    manager: EntityManager,
-    limit: number,
-    roots: readonly string[] | undefined,
-    except: readonly string[],
-  ): Promise<OutboxRow[]> {
-    if (roots?.length === 0) return [];
-    return await manager.query<OutboxRow[]>(
-      `SELECT o.id, o.seq, o.subject, o.payload, o.headers, o.attempts
-         FROM ${this.table} o
-        WHERE o.published_at IS NULL AND o.cancelled_at IS NULL AND o.next_attempt_at <= now()
-          AND ($2::text[] IS NULL OR split_part(o.subject, '.', 1) = ANY($2::text[]))
-          AND NOT (o.id = ANY($3::uuid[]))
-          AND NOT EXISTS (
-            SELECT 1 FROM ${this.table} p
-             WHERE p.ordering_key = o.ordering_key AND p.seq < o.seq
-               AND p.published_at IS NULL AND p.cancelled_at IS NULL)
-        ORDER BY o.seq
-        LIMIT $1
-        FOR UPDATE SKIP LOCKED`,
-      [limit, roots ?? null, except],
-    );
+  /** The publishable rows whose subject root is (`''`) or is not (`'NOT'`) one of `$2`, oldest first. */
+  private claimable(urgency: '' | 'NOT'): string {
+    const unsent = (alias: string) => `${alias}.published_at IS NULL AND ${alias}.cancelled_at IS NULL`;
+    return `SELECT o.id, o.seq, o.subject, o.payload, o.headers, o.attempts,
+                   EXISTS (SELECT 1 FROM ${this.table} q
+                            WHERE q.ordering_key = o.ordering_key AND q.seq > o.seq AND ${unsent('q')}) AS has_next
+              FROM ${this.table} o
+             WHERE ${unsent('o')} AND o.next_attempt_at <= now()
+               AND ${urgency} (split_part(o.subject, '.', 1) = ANY($2::text[]))
+               AND NOT EXISTS (
+                 SELECT 1 FROM ${this.table} p
+                  WHERE p.ordering_key = o.ordering_key AND p.seq < o.seq AND ${unsent('p')})
+             ORDER BY o.seq`;
   }
 
   async markPublished(manager: EntityManager, published: { id: string; streamSeq: number }[]): Promise<void> {
