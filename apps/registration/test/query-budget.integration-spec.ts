@@ -18,7 +18,8 @@ const HANDLER_BUDGET = 6;
 const ALL_BUDGET = 10;
 
 const TX_CONTROL = /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SELECT set_config)/i;
-const RELAY_CLAIM = /^SELECT o\.id, o\.seq, o\.subject\b.*FOR UPDATE SKIP LOCKED$/;
+/** The outbox relay's claim (libs/messaging OutboxRepository.claimBatch): one per relay round. */
+const RELAY_CLAIM = /^SELECT c\.id, c\.seq, c\.ordering_key\b.*\bFOR UPDATE SKIP LOCKED\b/;
 /** The unit of work's deferred writes (audit and outbox rows) as one statement (libs/persistence). */
 const DEFERRED_WRITES = /^(WITH w\d+ AS \()?INSERT INTO \S+\.("?)(outbox|audit_event)\2 /;
 const isRelay = (s: RecordedStatement) => /\.outbox\b/.test(s.text) && !DEFERRED_WRITES.test(s.text);

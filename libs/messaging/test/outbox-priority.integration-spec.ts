@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { EntityManager } from 'typeorm';
 import { migrateUp, TransactionHost } from '@app/persistence';
 import { TEST_DATABASE_URL, TestDatabase, testDatabase, uniqueName } from '@app/testing';
@@ -53,13 +54,61 @@ describe('outbox: the green lane goes first', () => {
     expect(claimed.slice(2).every((r) => r.subject === 'referral.assessed')).toBe(true);
   });
 
-  it('should keep one referral’s order: its green row waits for its own earlier row', async () => {
+  it('should keep one referral’s order: its green row comes right behind its own earlier row', async () => {
     await db.query(`UPDATE "${schema}".outbox SET published_at = now()`);
     const key = randomUUID();
     const first = await insert('referral.closed', key);
     const green = await insert('green.relapse-reported', key);
-    const claimed = (await outbox.claimBatch(manager, 10)).map((r) => r.id);
-    expect(claimed).toEqual([first]);
-    expect(claimed).not.toContain(green);
+    const other = await insert('referral.assessed');
+    const claimed = await outbox.claimBatch(manager, 10);
+    // The chain of `key` stays together, in order; its green row is no head of its own.
+    expect(claimed.map((r) => r.id)).toEqual([first, green, other]);
+  });
+
+  it('should claim a key’s rows as one chain and say whether a later unsent row waits behind each', async () => {
+    await db.query(`UPDATE "${schema}".outbox SET published_at = now()`);
+    const key = randomUUID();
+    const first = await insert('referral.discharged', key);
+    const second = await insert('referral.assessed', key);
+    const alone = await insert('green.relapse-reported');
+    const claimed = await outbox.claimBatch(manager, 1);
+    // One head (the urgent one) fits the limit; the referral's chain waits for the next round.
+    expect(claimed.map((r) => [r.id, r.hasNext])).toEqual([[alone, false]]);
+    await db.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = $1`, [alone]);
+    expect((await outbox.claimBatch(manager, 10)).map((r) => [r.id, r.orderingKey, r.hasNext])).toEqual([
+      [first, key, true],
+      [second, key, false],
+    ]);
+  });
+
+  it('should end a chain before a row that is not due or that another transaction holds', async () => {
+    await db.query(`UPDATE "${schema}".outbox SET published_at = now()`);
+    const waiting = randomUUID();
+    const due = await insert('referral.discharged', waiting);
+    const retryLater = await insert('referral.assessed', waiting);
+    await insert('referral.registered', waiting);
+    await db.query(
+      `UPDATE "${schema}".outbox SET next_attempt_at = now() + interval '1 hour' WHERE id = $1`,
+      [retryLater],
+    );
+    const held = randomUUID();
+    const head = await insert('referral.discharged', held);
+    const locked = await insert('referral.assessed', held);
+    const behindLocked = await insert('referral.registered', held);
+    const other = new Client({ connectionString: TEST_DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT 1 FROM "${schema}".outbox WHERE id = $1 FOR UPDATE`, [locked]);
+      const claimed = await outbox.claimBatch(manager, 10);
+      expect(claimed.map((r) => [r.id, r.hasNext])).toEqual([
+        [due, true],
+        [head, true],
+      ]);
+      expect(claimed.map((r) => r.id)).not.toContain(behindLocked);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
   });
 });

@@ -229,26 +229,24 @@ export class ApplicationRepository {
     return count === 1;
   }
 
-  /** A site was assigned at `at`: kept as the latest assignment, and a routing stop from before it is cleared. */
-  async recordSiteAssigned(id: string, at: Date): Promise<void> {
-    await this.tx.manager.query(
+  /**
+   * A site was assigned at `at`, in one statement: the first assignment meets the refer-to-a-site deadline
+   * (`referred_at`, if one is due and not met yet), it is kept as the latest assignment, and a routing stop from
+   * before it is cleared. Answers the application as updated (undefined: registration does not know it).
+   */
+  async recordSiteAssigned(id: string, at: Date): Promise<ApplicationRow | undefined> {
+    const [rows] = await this.tx.manager.query<[RawApplication[], number]>(
       `UPDATE ${this.s}.application
-          SET last_assigned_at = GREATEST(last_assigned_at, $2),
+          SET referred_at = CASE WHEN refer_due_at IS NOT NULL AND referred_at IS NULL THEN $2 ELSE referred_at END,
+              last_assigned_at = GREATEST(last_assigned_at, $2),
               routing_stopped_reason = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_reason END,
               routing_stopped_site_id = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_site_id END,
               routing_stopped_at = CASE WHEN routing_stopped_at <= $2 THEN NULL ELSE routing_stopped_at END
-        WHERE id = $1`,
+        WHERE id = $1
+        RETURNING *`,
       [id, at],
     );
-  }
-
-  async markReferred(id: string, at: Date): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.s}.application SET referred_at = $2
-        WHERE id = $1 AND refer_due_at IS NOT NULL AND referred_at IS NULL`,
-      [id, at],
-    );
-    return count === 1;
+    return rows[0] ? toApplication(rows[0]) : undefined;
   }
 
   /** Applications awaiting consent whose last reminder (or start) is older than `remindBefore`, locked. */

@@ -38,10 +38,11 @@ export class ReferralProgressService {
   async onAssigned({ data }: EventEnvelope<ReferralAssignedData>): Promise<void> {
     if (data.needsManualPlacement) return;
     await this.tx.run(async () => {
-      await this.applications.markReferred(data.referralId, new Date(data.assignedAt));
-      // Placed again after a refusal (ops, once the patient agrees): routing goes on.
-      await this.applications.recordSiteAssigned(data.referralId, new Date(data.assignedAt));
-      const application = await this.applications.findApplication(data.referralId, false);
+      // Meets the deadline; placed again after a refusal (ops, once the patient agrees): routing goes on.
+      const application = await this.applications.recordSiteAssigned(
+        data.referralId,
+        new Date(data.assignedAt),
+      );
       if (!application) return;
       const registration = await this.registrations.findRegistration(application.registrationId);
       const patient = registration && (await this.vault.find(registration.patientId));

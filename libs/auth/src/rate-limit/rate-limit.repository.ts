@@ -7,17 +7,18 @@ export class RateLimitRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   /**
-   * Counts one hit of `key` in the window starting at `windowStart` (epoch ms) and answers the hits of that
-   * window so far, this one included. A row of an older window starts again at 1. Atomic across replicas.
+   * Counts `hits` hits of `key` in the window starting at `windowStart` (epoch ms) and answers the hits of that
+   * window so far, these included. A row of an older window starts again at `hits`. Atomic across replicas.
    */
-  async recordHit(key: string, windowStart: number): Promise<number> {
+  async recordHits(key: string, windowStart: number, hits: number): Promise<number> {
     const rows = await this.tx.manager.query<{ hits: number }[]>(
-      `INSERT INTO ${this.tx.schema}.rate_limit AS r (key, window_start, hits) VALUES ($1, $2, 1)
+      `INSERT INTO ${this.tx.schema}.rate_limit AS r (key, window_start, hits) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE
-          SET hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + 1 ELSE 1 END,
+          SET hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + EXCLUDED.hits
+                          ELSE EXCLUDED.hits END,
               window_start = EXCLUDED.window_start
        RETURNING hits`,
-      [key, windowStart],
+      [key, windowStart, hits],
     );
     return Number(rows[0].hits);
   }

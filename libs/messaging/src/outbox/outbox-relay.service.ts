@@ -20,7 +20,8 @@ export function outboxChannel(schema: string): string {
 /**
  * Publishes committed outbox rows to JetStream and marks them sent only after the server's ack.
  * Polling is the mechanism; LISTEN/NOTIFY only wakes it early. Several replicas may run: rows are claimed
- * with FOR UPDATE SKIP LOCKED, and a batch holds at most one row per ordering key.
+ * with FOR UPDATE SKIP LOCKED, and only the relay holding a key's oldest unsent row takes the rows behind it,
+ * which it publishes in order (OutboxRepository.claimBatch).
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap {
@@ -57,6 +58,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
+      // Until a round finds nothing: rows committed while a round ran count too (shutdown, tests).
       const { published, claimed } = await this.relayOnce();
       total += published;
       if (claimed === 0 || published === 0) return total;
@@ -69,12 +71,14 @@ export class OutboxRelayService implements OnApplicationBootstrap {
       try {
         await this.nats.ready(this.abort.signal);
         this.poked = false;
-        const { claimed, published } = await this.relayOnce();
+        const { claimed, published, more } = await this.relayOnce();
         failures = claimed > 0 && published === 0 ? failures + 1 : 0;
         // A full batch may have more behind it, and a published row may have made the next row of its
-        // ordering key publishable (a transaction that wrote several events about one referral): go again
-        // at once until a round publishes nothing, instead of leaving those rows to the next NOTIFY or poll.
-        if (published > 0) continue;
+        // ordering key publishable (a transaction that wrote several events about one referral): then go again
+        // at once instead of leaving those rows to the next NOTIFY or poll. Otherwise nothing committed before
+        // this round's claim is left (a row that becomes due later waits for the poll), and a commit since then
+        // has notified: an empty round (3 statements) would find nothing.
+        if (published > 0 && more) continue;
       } catch (error) {
         if (!this.running) break;
         failures++;
@@ -99,35 +103,46 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     });
   }
 
-  private async relayOnce(): Promise<{ claimed: number; published: number }> {
+  /**
+   * One round: claim, publish, mark. Chains (one ordering key's rows) go in parallel, the rows of a chain one
+   * after another, each after the previous one's ack; a failure ends its chain (the rest stay unsent, in order).
+   * `more`: another round right away may find rows (the batch was full, or a published row has a later row of
+   * its ordering key behind it that this round did not publish).
+   */
+  private async relayOnce(): Promise<{ claimed: number; published: number; more: boolean }> {
     const bus = await this.nats.ready(this.abort.signal);
     return this.tx.runDetached(async (manager) => {
-      const rows = await this.outbox.claimBatch(manager, this.options.outboxBatchSize);
-      if (rows.length === 0) return { claimed: 0, published: 0 };
+      const limit = this.options.outboxBatchSize;
+      const rows = await this.outbox.claimBatch(manager, limit);
+      if (rows.length === 0) return { claimed: 0, published: 0, more: false };
       crashpoint('outbox-before-publish');
-      const results = await Promise.allSettled(rows.map((row) => this.publishRow(bus.js, row)));
-      crashpoint('outbox-after-publish');
+      const chains = new Map<string, OutboxRow[]>();
+      for (const row of rows) chains.set(row.orderingKey, [...(chains.get(row.orderingKey) ?? []), row]);
       const published: { id: string; streamSeq: number }[] = [];
       const failed: { id: string; error: string; retryInMs: number }[] = [];
-      results.forEach((result, i) => {
-        const row = rows[i];
-        const type = eventBySubject(row.subject)?.type ?? 'unknown';
-        if (result.status === 'fulfilled') {
-          published.push({ id: row.id, streamSeq: result.value.seq });
-          this.metrics.published.inc({
-            event_type: type,
-            outcome: result.value.duplicate ? 'duplicate' : 'ack',
-          });
-        } else {
-          const retryInMs = Math.min(500 * 2 ** Math.min(row.attempts, 10), MAX_ROW_RETRY_MS);
-          failed.push({
-            id: row.id,
-            error: String((result.reason as Error)?.message ?? result.reason),
-            retryInMs,
-          });
-          this.metrics.published.inc({ event_type: type, outcome: 'error' });
-        }
-      });
+      let more = rows.length >= limit;
+      await Promise.all(
+        [...chains.values()].map(async (chain) => {
+          for (const row of chain) {
+            const type = eventBySubject(row.subject)?.type ?? 'unknown';
+            try {
+              const ack = await this.publishRow(bus.js, row);
+              published.push({ id: row.id, streamSeq: ack.seq });
+              this.metrics.published.inc({ event_type: type, outcome: ack.duplicate ? 'duplicate' : 'ack' });
+            } catch (error) {
+              failed.push({
+                id: row.id,
+                error: String((error as Error)?.message ?? error),
+                retryInMs: Math.min(500 * 2 ** Math.min(row.attempts, 10), MAX_ROW_RETRY_MS),
+              });
+              this.metrics.published.inc({ event_type: type, outcome: 'error' });
+              return;
+            }
+          }
+          if (chain[chain.length - 1].hasNext) more = true;
+        }),
+      );
+      crashpoint('outbox-after-publish');
       await this.outbox.markPublished(manager, published);
       await this.outbox.markFailed(manager, failed);
       if (failed.length > 0) {
@@ -135,7 +150,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
           `outbox relay: ${failed.length} of ${rows.length} not published (${failed[0].error})`,
         );
       }
-      return { claimed: rows.length, published: published.length };
+      return { claimed: rows.length, published: published.length, more };
     }, systemActor('outbox-relay'));
   }
 

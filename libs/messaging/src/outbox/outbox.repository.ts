@@ -6,10 +6,14 @@ import { DeferredStatement, renderStatement, TransactionHost } from '@app/persis
 export interface OutboxRow {
   id: string;
   seq: string;
+  /** Rows with the same key are published strictly in insertion order. */
+  orderingKey: string;
   subject: string;
   payload: string;
   headers: Record<string, string>;
   attempts: number;
+  /** A later unsent row of the same ordering key waits for this one. */
+  hasNext: boolean;
 }
 
 export interface NewOutboxRow {
@@ -28,6 +32,45 @@ export interface NewOutboxRow {
 export interface OutboxBacklog {
   pending: number;
   oldestAgeSeconds: number;
+}
+
+interface RawClaimedRow {
+  id: string;
+  seq: string;
+  ordering_key: string;
+  subject: string;
+  payload: string;
+  headers: Record<string, string>;
+  attempts: number;
+  /** Heads are due; a row behind one may wait for its retry time. */
+  due: boolean;
+  has_next: boolean;
+  /** Unsent rows of the key before this one, as the claim's snapshot saw them. */
+  unsent_before: number;
+}
+
+/**
+ * The claimed rows (heads in batch order, then the rows behind them by seq) as chains, a key's rows together in
+ * order, each chain cut before its first row that is not due or has an unsent row before it that the claim did
+ * not lock (held by another transaction, or committed since): those wait. A head has nothing unsent before it.
+ */
+export function contiguousChains(rows: readonly RawClaimedRow[]): OutboxRow[] {
+  const chains = new Map<string, OutboxRow[]>();
+  const cut = new Set<string>();
+  for (const { ordering_key, has_next, due, unsent_before, ...row } of rows) {
+    const chain = chains.get(ordering_key);
+    if (!chain) {
+      chains.set(ordering_key, [{ ...row, orderingKey: ordering_key, hasNext: has_next }]);
+      continue;
+    }
+    if (cut.has(ordering_key)) continue;
+    if (!due || unsent_before !== chain.length) {
+      cut.add(ordering_key);
+      continue;
+    }
+    chain.push({ ...row, orderingKey: ordering_key, hasNext: has_next });
+  }
+  return [...chains.values()].flat();
 }
 
 /** The unit-of-work key of the outbox rows waiting for the commit. */
@@ -89,46 +132,56 @@ export class OutboxRepository {
   }
 
   /**
-   * Locks up to `limit` publishable rows, skipping rows another relay holds. Only the oldest unsent row of
-   * each ordering key qualifies, so a batch never holds two rows of one key and may be published in parallel
-   * without reordering a referral's events. Rows of the urgent streams (the green channel) are claimed first:
-   * a REFERRAL backlog in this outbox never holds a relapse back.
+   * Locks publishable rows in one statement, skipping rows another relay holds, and answers them as chains: per
+   * ordering key, its oldest unsent row (the head; at most `limit` heads) and the unsent rows right behind it (at
+   * most `limit` in all), in order. Only a head can be claimed by a relay, so the rows behind it are this relay's
+   * alone; the relay publishes a chain one row after another (each after the previous one's ack), so one
+   * referral's events keep their order while a transaction that wrote several of them (hospital-intake:
+   * discharged, assessed, the timeline step) leaves in one round instead of one round per row. A chain ends
+   * before a row that is not due yet or where another transaction holds a row (a cancellation): what follows waits
+   * for a later round. Rows of the urgent streams (the green channel) head the batch: a REFERRAL backlog in this
+   * outbox never holds a relapse back. `hasNext`: a later unsent row of the key waits behind the row.
    */
   async claimBatch(manager: EntityManager, limit: number): Promise<OutboxRow[]> {
-    const urgent = await this.claim(manager, limit, URGENT_SUBJECT_ROOTS, []);
-    if (urgent.length >= limit) return urgent;
-    const rest = await this.claim(
-      manager,
-      limit - urgent.length,
-      undefined,
-      urgent.map((r) => r.id),
+    const unsent = (alias: string) => `${alias}.published_at IS NULL AND ${alias}.cancelled_at IS NULL`;
+    const columns = 'id, seq, ordering_key, subject, payload, headers, attempts';
+    const rows = await manager.query<RawClaimedRow[]>(
+      `SELECT c.id, c.seq, c.ordering_key, c.subject, c.payload, c.headers, c.attempts, c.due,
+              EXISTS (SELECT 1 FROM ${this.table} q
+                       WHERE q.ordering_key = c.ordering_key AND q.seq > c.seq AND ${unsent('q')}) AS has_next,
+              (SELECT count(*) FROM ${this.table} b
+                WHERE b.ordering_key = c.ordering_key AND b.seq < c.seq AND ${unsent('b')})::int AS unsent_before
+         FROM (
+           WITH urgent AS (${this.heads('')} LIMIT $1 FOR UPDATE SKIP LOCKED),
+                rest AS (${this.heads('NOT')}
+                          LIMIT GREATEST($1 - (SELECT count(*) FROM urgent), 0) FOR UPDATE SKIP LOCKED),
+                heads AS (SELECT 0 AS tier, ${columns} FROM urgent UNION ALL SELECT 1 AS tier, ${columns} FROM rest),
+                tails AS (
+                  SELECT t.id, t.seq, t.ordering_key, t.subject, t.payload, t.headers, t.attempts,
+                         t.next_attempt_at <= now() AS due
+                    FROM ${this.table} t
+                   WHERE ${unsent('t')} AND t.ordering_key IN (SELECT ordering_key FROM heads)
+                     AND t.id NOT IN (SELECT id FROM heads)
+                   ORDER BY t.seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+           SELECT tier, ${columns}, true AS due FROM heads
+           UNION ALL SELECT 2 AS tier, ${columns}, due FROM tails) c
+        ORDER BY c.tier, c.seq`,
+      [limit, URGENT_SUBJECT_ROOTS],
     );
-    return [...urgent, ...rest];
+    return contiguousChains(rows);
   }
 
-  /** `roots`: only subjects under these roots; `except`: rows this transaction already holds. */
-  private async claim(
-    manager: EntityManager,
-    limit: number,
-    roots: readonly string[] | undefined,
-    except: readonly string[],
-  ): Promise<OutboxRow[]> {
-    if (roots?.length === 0) return [];
-    return await manager.query<OutboxRow[]>(
-      `SELECT o.id, o.seq, o.subject, o.payload, o.headers, o.attempts
-         FROM ${this.table} o
-        WHERE o.published_at IS NULL AND o.cancelled_at IS NULL AND o.next_attempt_at <= now()
-          AND ($2::text[] IS NULL OR split_part(o.subject, '.', 1) = ANY($2::text[]))
-          AND NOT (o.id = ANY($3::uuid[]))
-          AND NOT EXISTS (
-            SELECT 1 FROM ${this.table} p
-             WHERE p.ordering_key = o.ordering_key AND p.seq < o.seq
-               AND p.published_at IS NULL AND p.cancelled_at IS NULL)
-        ORDER BY o.seq
-        LIMIT $1
-        FOR UPDATE SKIP LOCKED`,
-      [limit, roots ?? null, except],
-    );
+  /** The heads whose subject root is (`''`) or is not (`'NOT'`) one of `$2`: oldest unsent of their key, due. */
+  private heads(urgency: '' | 'NOT'): string {
+    return `SELECT o.id, o.seq, o.ordering_key, o.subject, o.payload, o.headers, o.attempts
+              FROM ${this.table} o
+             WHERE o.published_at IS NULL AND o.cancelled_at IS NULL AND o.next_attempt_at <= now()
+               AND ${urgency} (split_part(o.subject, '.', 1) = ANY($2::text[]))
+               AND NOT EXISTS (
+                 SELECT 1 FROM ${this.table} p
+                  WHERE p.ordering_key = o.ordering_key AND p.seq < o.seq
+                    AND p.published_at IS NULL AND p.cancelled_at IS NULL)
+             ORDER BY o.seq`;
   }
 
   async markPublished(manager: EntityManager, published: { id: string; streamSeq: number }[]): Promise<void> {

@@ -1,0 +1,120 @@
+import { ManualClock } from '@app/core';
+import { AuthConfig } from '../auth.config';
+import { RateLimitRepository } from './rate-limit.repository';
+import { SharedRateLimiter } from './shared-rate-limiter';
+
+/** A counter table in memory whose upserts answer only when the test lets them. */
+class HeldCounters {
+  readonly calls: { key: string; windowStart: number; hits: number }[] = [];
+  private readonly totals = new Map<string, number>();
+  private readonly held: (() => void)[] = [];
+  failNext = false;
+
+  recordHits(key: string, windowStart: number, hits: number): Promise<number> {
+    this.calls.push({ key, windowStart, hits });
+    const fail = this.failNext;
+    this.failNext = false;
+    return new Promise((resolve, reject) =>
+      this.held.push(() => {
+        if (fail) return reject(new Error('connection lost'));
+        const total = (this.totals.get(`${windowStart}:${key}`) ?? 0) + hits;
+        this.totals.set(`${windowStart}:${key}`, total);
+        resolve(total);
+      }),
+    );
+  }
+
+  deleteWindowsBefore(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Answers the upserts sent so far and lets their callers run. */
+  async answer(): Promise<void> {
+    this.held.splice(0).forEach((answer) => answer());
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('SharedRateLimiter', () => {
+  const config = { rateLimit: 3, ipRateLimit: 100, rateLimitWindowMs: 60_000 } as AuthConfig;
+  let counters: HeldCounters;
+  let limiter: SharedRateLimiter;
+
+  beforeEach(() => {
+    counters = new HeldCounters();
+    limiter = new SharedRateLimiter(
+      counters as unknown as RateLimitRepository,
+      new ManualClock(new Date('2026-12-01T08:00:00Z')),
+      config,
+    );
+  });
+
+  it('should count a hit on an idle counter with a statement of its own, at once', async () => {
+    const decision = limiter.consume('hospital-a', 'principal');
+    expect(counters.calls).toEqual([
+      { key: 'principal:hospital-a', windowStart: expect.any(Number), hits: 1 },
+    ]);
+    await counters.answer();
+    expect(await decision).toMatchObject({ allowed: true, hits: 1, limit: 3 });
+  });
+
+  it('should count the hits that arrive during an upsert in one upsert, each with its own count', async () => {
+    const first = limiter.consume('hospital-a', 'principal');
+    const queued = [1, 2, 3, 4].map(() => limiter.consume('hospital-a', 'principal'));
+    expect(counters.calls).toHaveLength(1);
+    await counters.answer();
+    expect(counters.calls.map((c) => c.hits)).toEqual([1, 4]);
+    await counters.answer();
+    const decisions = await Promise.all([first, ...queued]);
+    expect(decisions.map((d) => [d.hits, d.allowed])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, false],
+      [5, false],
+    ]);
+    // The counter is idle again: the next hit goes alone.
+    const next = limiter.consume('hospital-a', 'principal');
+    expect(counters.calls.map((c) => c.hits)).toEqual([1, 4, 1]);
+    await counters.answer();
+    expect((await next).hits).toBe(6);
+  });
+
+  it('should keep counters apart: other keys and budgets go on their own', async () => {
+    void limiter.consume('hospital-a', 'principal');
+    void limiter.consume('hospital-b', 'principal');
+    void limiter.consume('hospital-a', 'ip');
+    expect(counters.calls.map((c) => [c.key, c.hits])).toEqual([
+      ['principal:hospital-a', 1],
+      ['principal:hospital-b', 1],
+      ['ip:hospital-a', 1],
+    ]);
+    await counters.answer();
+  });
+
+  it('should let every hit of a failed upsert through, and count the next ones again', async () => {
+    counters.failNext = true;
+    const failed = [limiter.consume('hospital-a', 'principal')];
+    await counters.answer();
+    expect(await failed[0]).toMatchObject({ allowed: true, hits: 0 });
+    const first = limiter.consume('hospital-a', 'principal');
+    const second = limiter.consume('hospital-a', 'principal');
+    await counters.answer();
+    await counters.answer();
+    expect([(await first).hits, (await second).hits]).toEqual([1, 2]);
+  });
+
+  it('should let every waiting hit through when their shared upsert fails', async () => {
+    const first = limiter.consume('hospital-a', 'principal');
+    const queued = [limiter.consume('hospital-a', 'principal'), limiter.consume('hospital-a', 'principal')];
+    counters.failNext = true; // the next upsert: the one the queued hits share
+    await counters.answer();
+    expect(counters.calls.map((c) => c.hits)).toEqual([1, 2]);
+    await counters.answer();
+    expect((await first).hits).toBe(1);
+    expect((await Promise.all(queued)).map((d) => [d.allowed, d.hits])).toEqual([
+      [true, 0],
+      [true, 0],
+    ]);
+  });
+});
