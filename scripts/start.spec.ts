@@ -38,6 +38,7 @@ import {
   probeHost,
   readyBanner,
   selectApps,
+  STAFF_PAGES,
 } from './start';
 
 /** A fake machine: `files` are executables unless listed in `plain`; directories are derived from paths. */
@@ -491,8 +492,11 @@ describe('demo keys', () => {
       },
     ]);
     expect(demoKeysBanner([], ['rehab-site'], {}, staff)).toMatch(
-      /cc-610902\.coordinator\s+demo-0123456789abcdef01234567/,
+      /\/workbench\s+cc-610902\s+cc-610902\.coordinator\s+demo-0123456789abcdef01234567/,
     );
+    expect(
+      demoKeysBanner([], ['rehab-site'], {}, staff, (app) => `http://127.0.0.1:3003${STAFF_PAGES[app]}`),
+    ).toContain('http://127.0.0.1:3003/workbench');
     expect(demoKeysBanner([], ['rehab-site'], { NODE_ENV: 'production' }, staff)).toBe('');
   });
 

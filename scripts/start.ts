@@ -203,15 +203,23 @@ export function parseDemoStaff(app: string, seedOutput: string): DemoStaff[] {
   return [...lines].map((m) => ({ app, organisation: m[1], username: m[2], password: m[3] }));
 }
 
+/** The staff pages an app serves (where its demo staff sign in). */
+export const STAFF_PAGES: Readonly<Record<string, string>> = {
+  'rehab-site': '/workbench',
+  'hospital-intake': '/desk',
+};
+
 /**
- * Printed after the ready banner outside production: the demo keys, the demo staff sign-ins (the workbench and
- * the green-channel desk) and how to get an ops token.
+ * Printed after the ready banner outside production: the demo keys, the demo staff sign-ins with the page to
+ * open (the site workbench, the hospital's green-channel desk) and how to get an ops token. `pageUrl` gives an
+ * app's page address (its base URL and STAFF_PAGES).
  */
 export function demoKeysBanner(
   keys: readonly DemoKey[],
   seeded: readonly string[],
   env: NodeJS.ProcessEnv,
   staff: readonly DemoStaff[] = [],
+  pageUrl: (app: string) => string = (app) => STAFF_PAGES[app] ?? '',
 ): string {
   if (env.NODE_ENV === 'production') return '';
   const lines = ['', '=== demo API keys (development only; send as X-API-Key) ==='];
@@ -224,10 +232,10 @@ export function demoKeysBanner(
     );
   if (staff.length > 0) {
     lines.push(
-      '=== demo staff sign-ins (POST /v1/staff/sessions of the app; more: POST /v1/staff/accounts) ===',
+      '=== demo staff sign-ins (open the page in a browser; more people: POST /v1/staff/accounts) ===',
       formatTable(
-        ['app', 'organisation', 'username', 'password'],
-        staff.map((s) => [s.app, s.organisation, s.username, s.password]),
+        ['page', 'organisation', 'username', 'password'],
+        staff.map((s) => [pageUrl(s.app), s.organisation, s.username, s.password]),
       ),
     );
   }
@@ -582,7 +590,11 @@ export async function main(
     }
   }
   process.stdout.write(readyBanner(apps, host, !noWait));
-  process.stdout.write(demoKeysBanner(demoKeys, seeded, env, demoStaff));
+  const pageUrl = (name: string) => {
+    const app = apps.find((a) => a.name === name);
+    return app ? `${baseUrl(host, app.port)}${STAFF_PAGES[name] ?? ''}` : name;
+  };
+  process.stdout.write(demoKeysBanner(demoKeys, seeded, env, demoStaff, pageUrl));
   if (infra.natsWarning) process.stderr.write(infra.natsWarning + '\n');
   if (infra.stopHints.length > 0) {
     log(
