@@ -1,7 +1,7 @@
 import { ManualClock } from '@app/core';
 import { AuthConfig } from '../auth.config';
 import { RateLimitRepository } from './rate-limit.repository';
-import { SharedRateLimiter } from './shared-rate-limiter';
+import { leaseCap, SharedRateLimiter } from './shared-rate-limiter';
 
 /** A counter table in memory whose upserts answer only when the test lets them. */
 class HeldCounters {
@@ -116,5 +116,64 @@ describe('SharedRateLimiter', () => {
       [true, 0],
       [true, 0],
     ]);
+  });
+
+  describe('with a budget of 100 or more: numbers taken ahead of use', () => {
+    /** Hits one after another (each awaited, every upsert answered at once). */
+    async function hitInTurn(l: SharedRateLimiter, n: number, key = 'hospital-a') {
+      const decisions = [];
+      for (let i = 0; i < n; i++) {
+        const decision = l.consume(key, 'principal');
+        await counters.answer();
+        decisions.push(await decision);
+      }
+      return decisions;
+    }
+
+    const busy = { rateLimit: 3_200, ipRateLimit: 100, rateLimitWindowMs: 60_000 } as AuthConfig;
+    const clock = new ManualClock(new Date('2026-12-01T08:00:00Z'));
+
+    it('should hold at most 2 % of the budget, 64 at most, and count exactly under 100', () => {
+      expect([1, 3, 99, 100, 600, 1_200, 3_200, 1_000_000].map(leaseCap)).toEqual([
+        1, 1, 1, 2, 12, 24, 64, 64,
+      ]);
+    });
+
+    it('should take 1, 2, 4 … numbers per upsert for a busy counter and hand them out in order', async () => {
+      const l = new SharedRateLimiter(counters as unknown as RateLimitRepository, clock, busy);
+      const decisions = await hitInTurn(l, 300);
+      expect(decisions.map((d) => d.hits)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+      expect(decisions.every((d) => d.allowed)).toBe(true);
+      // 1+2+4+8+16+32 = 63, then 64 a time: 300 hits in 10 statements instead of 300.
+      expect(counters.calls.map((c) => c.hits)).toEqual([1, 2, 4, 8, 16, 32, 64, 64, 64, 64]);
+    });
+
+    it('should never let two replicas together past the budget, and refuse early by at most one lease', async () => {
+      const config = { rateLimit: 500, ipRateLimit: 100, rateLimitWindowMs: 60_000 } as AuthConfig;
+      const a = new SharedRateLimiter(counters as unknown as RateLimitRepository, clock, config);
+      const b = new SharedRateLimiter(counters as unknown as RateLimitRepository, clock, config);
+      let allowed = 0;
+      let refused = 0;
+      for (let i = 0; i < 600; i++) {
+        const decision = await hitInTurn(i % 3 === 0 ? b : a, 1);
+        if (decision[0].allowed) allowed++;
+        else refused++;
+      }
+      expect(allowed).toBeLessThanOrEqual(500);
+      expect(allowed).toBeGreaterThanOrEqual(500 - leaseCap(500));
+      expect(allowed + refused).toBe(600);
+    });
+
+    it('should start each window with one number again', async () => {
+      const l = new SharedRateLimiter(counters as unknown as RateLimitRepository, clock, busy);
+      await hitInTurn(l, 10);
+      clock.advance(60_000);
+      const [first] = await hitInTurn(l, 1);
+      expect(first.hits).toBe(1);
+      expect(counters.calls.at(-1)).toMatchObject({
+        hits: 1,
+        windowStart: counters.calls[0].windowStart + 60_000,
+      });
+    });
   });
 });

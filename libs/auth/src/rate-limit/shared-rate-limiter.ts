@@ -26,31 +26,53 @@ export function ipRateKey(address: string | undefined): string {
     .slice(0, 22)}`;
 }
 
-/** Hits of one counter and window waiting for the statement in flight; each is told its own count. */
-interface QueuedHits {
+/** A hit waiting for its number in the window's count. */
+interface WaitingHit {
+  resolve: (hits: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * One counter's window in this process: the hit numbers it holds (`next`..`last`, taken from the shared count
+ * ahead of use), how many it takes next time, and the hits waiting while an upsert is in flight.
+ */
+interface Lease {
   readonly key: string;
   readonly windowStart: number;
-  waiting: { resolve: (hits: number) => void; reject: (error: unknown) => void }[];
+  next: number;
+  last: number;
+  chunk: number;
+  inFlight: boolean;
+  waiting: WaitingHit[];
+}
+
+/** Hit numbers a process may hold ahead of use: 2 % of the budget, at most 64, at least 1 (then exact). */
+export function leaseCap(limit: number): number {
+  return Math.max(1, Math.min(64, Math.floor(limit / 50)));
 }
 
 /**
  * Fixed-window request budgets shared by every route and every replica of a service: the counters are rows of
- * the service's `rate_limit` table, bumped by one atomic upsert per hit (windows aligned on the Clock's epoch
+ * the service's `rate_limit` table, bumped by atomic upserts (windows aligned on the Clock's epoch
  * milliseconds). Used by the IP middleware (before any key lookup), the AuthGuard (per principal), the NATS
  * intake request path and the MLLP listener. When the database cannot count, the request is let through (and
  * logged): the limiter never turns a database hiccup into refusals of its own.
  *
- * Concurrent hits on one counter share a statement: while one upsert of a counter is in flight, the hits that
- * arrive for it wait and then go as one upsert adding their number, and each learns its own count (as if they
- * had gone one by one, in arrival order). Every request from one address or one hospital bumps the same row,
- * so under load the upserts would queue on its row lock anyway; this way they cost one round trip, not one each.
+ * Each hit gets its number in the window's count: a hit numbered above the limit is refused. Numbers are taken
+ * from the shared row by one upsert and handed out in this process: concurrent hits on one counter share a
+ * statement (while one upsert is in flight, the hits that arrive wait and go as one upsert adding their number),
+ * and a counter that keeps being hit takes numbers ahead of use, 1, 2, 4 … up to `leaseCap(limit)` (2 % of the
+ * budget, at most 64) per upsert, so a busy hospital's requests cost a statement per few dozen, not one each.
+ * Nothing is ever let past the limit: a number is counted in the shared row before it is used. The price is
+ * bounded: numbers another replica holds unused when the budget runs out are refused to nobody and allowed to
+ * nobody, so a caller may be refused up to (replicas − 1) × leaseCap hits early; budgets under 100 are exact.
  */
 @Injectable()
 export class SharedRateLimiter {
   private readonly logger = new Logger(SharedRateLimiter.name);
   private purgedWindow = 0;
-  /** Per counter and window: the hits waiting for its statement in flight (present while one is). */
-  private readonly queued = new Map<string, QueuedHits>();
+  /** Per counter and window: the numbers this process holds and the hits waiting for an upsert. */
+  private readonly leases = new Map<string, Lease>();
 
   constructor(
     private readonly counters: RateLimitRepository,
@@ -71,7 +93,7 @@ export class SharedRateLimiter {
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + window - now) / 1000));
     let hits: number;
     try {
-      hits = await this.countHit(`${budget}:${key}`.slice(0, 200), windowStart);
+      hits = await this.countHit(`${budget}:${key}`.slice(0, 200), windowStart, limit);
     } catch (error) {
       this.logger.warn(`rate limit not counted (let through): ${(error as Error).message}`);
       return { allowed: true, hits: 0, limit, retryAfterSeconds };
@@ -87,40 +109,51 @@ export class SharedRateLimiter {
     return decision;
   }
 
-  /** This hit's count in its window: alone when the counter is idle, else with the hits queued behind it. */
-  private countHit(key: string, windowStart: number): Promise<number> {
+  /** This hit's number in its window: one this process holds, else from the next upsert of the counter. */
+  private countHit(key: string, windowStart: number, limit: number): Promise<number> {
     const id = `${windowStart}\n${key}`;
-    return new Promise((resolve, reject) => {
-      const queued = this.queued.get(id);
-      if (queued) {
-        queued.waiting.push({ resolve, reject });
-        return;
-      }
-      const batch: QueuedHits = { key, windowStart, waiting: [] };
-      this.queued.set(id, batch);
-      void this.flush(id, batch, [{ resolve, reject }]);
-    });
+    let lease = this.leases.get(id);
+    if (!lease) {
+      lease = { key, windowStart, next: 1, last: 0, chunk: 1, inFlight: false, waiting: [] };
+      this.leases.set(id, lease);
+    }
+    if (!lease.inFlight && lease.next <= lease.last) return Promise.resolve(lease.next++);
+    const waiting = lease.waiting;
+    const hit = new Promise<number>((resolve, reject) => waiting.push({ resolve, reject }));
+    if (!lease.inFlight) void this.take(lease, leaseCap(limit));
+    return hit;
   }
 
-  /** One upsert for `hits`, then one for whatever queued meanwhile, until nothing did. */
-  private async flush(id: string, batch: QueuedHits, hits: QueuedHits['waiting']): Promise<void> {
-    while (hits.length > 0) {
+  /**
+   * Upserts until every waiting hit has its number: each takes at least as many as are waiting, and ahead of
+   * use the lease's chunk (doubled each time, up to `cap`); the waiting hits get the numbers in arrival order.
+   */
+  private async take(lease: Lease, cap: number): Promise<void> {
+    lease.inFlight = true;
+    while (lease.waiting.length > 0) {
+      const hits = lease.waiting;
+      lease.waiting = [];
+      const count = Math.max(hits.length, lease.chunk);
       try {
-        const total = await this.counters.recordHits(batch.key, batch.windowStart, hits.length);
-        hits.forEach((hit, i) => hit.resolve(total - hits.length + 1 + i));
+        const total = await this.counters.recordHits(lease.key, lease.windowStart, count);
+        lease.next = total - count + 1;
+        lease.last = total;
+        lease.chunk = Math.min(lease.chunk * 2, cap);
+        hits.forEach((hit) => hit.resolve(lease.next++));
       } catch (error) {
         hits.forEach((hit) => hit.reject(error));
       }
-      hits = batch.waiting;
-      batch.waiting = [];
     }
-    this.queued.delete(id);
+    lease.inFlight = false;
   }
 
   /** Once per window and process: the previous windows' rows go (in the background). */
   private purgeOldWindows(windowStart: number): void {
     if (this.purgedWindow === windowStart) return;
     this.purgedWindow = windowStart;
+    for (const [id, lease] of this.leases) {
+      if (lease.windowStart < windowStart && !lease.inFlight) this.leases.delete(id);
+    }
     this.counters
       .deleteWindowsBefore(windowStart)
       .catch((error: Error) => this.logger.warn(`rate limit purge failed: ${error.message}`));
