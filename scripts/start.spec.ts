@@ -38,7 +38,7 @@ import {
   probeHost,
   readyBanner,
   selectApps,
-  STAFF_PAGES,
+  staffPagePath,
 } from './start';
 
 /** A fake machine: `files` are executables unless listed in `plain`; directories are derived from paths. */
@@ -478,6 +478,13 @@ describe('demo keys', () => {
     expect(demoKeysBanner([], ['hospital-intake'], {})).toContain('only by the run that issues them');
     expect(demoKeysBanner([], ['rehab-site'], {})).not.toContain('only by the run that issues them');
   });
+  it("should take each app's staff page path from the service catalogue", () => {
+    expect(staffPagePath('rehab-site')).toBe('/workbench');
+    expect(staffPagePath('hospital-intake')).toBe('/desk');
+    expect(staffPagePath('registration')).toBe('');
+    expect(staffPagePath('no-such-app')).toBe('');
+  });
+
   it('should read the demo staff sign-ins a seed printed and list them in the banner', () => {
     const staff = parseDemoStaff(
       'rehab-site',
@@ -495,7 +502,7 @@ describe('demo keys', () => {
       /\/workbench\s+cc-610902\s+cc-610902\.coordinator\s+demo-0123456789abcdef01234567/,
     );
     expect(
-      demoKeysBanner([], ['rehab-site'], {}, staff, (app) => `http://127.0.0.1:3003${STAFF_PAGES[app]}`),
+      demoKeysBanner([], ['rehab-site'], {}, staff, (app) => `http://127.0.0.1:3003${staffPagePath(app)}`),
     ).toContain('http://127.0.0.1:3003/workbench');
     expect(demoKeysBanner([], ['rehab-site'], { NODE_ENV: 'production' }, staff)).toBe('');
   });

@@ -12,7 +12,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadAuthConfig, mintOpsToken } from '@app/auth';
-import { SERVICE_CATALOGUE } from '@app/contracts';
+import { isServiceName, SERVICE_CATALOGUE, staffPagePathOf } from '@app/contracts';
 import { LocalNatsSecurity, natsSecurityEnv, parseStartArgs } from './local-nats-security';
 import { canConnect, ensureInfrastructure, InfrastructureError, sleep } from './local-services';
 import { DB_LOGINS_DIR, main as provisionBus, provisionDatabaseLogins } from './provision';
@@ -203,23 +203,22 @@ export function parseDemoStaff(app: string, seedOutput: string): DemoStaff[] {
   return [...lines].map((m) => ({ app, organisation: m[1], username: m[2], password: m[3] }));
 }
 
-/** The staff pages an app serves (where its demo staff sign in). */
-export const STAFF_PAGES: Readonly<Record<string, string>> = {
-  'rehab-site': '/workbench',
-  'hospital-intake': '/desk',
-};
+/** The path of the staff page an app serves (where its demo staff sign in), from the service catalogue. */
+export function staffPagePath(app: string): string {
+  return (isServiceName(app) && staffPagePathOf(app)) || '';
+}
 
 /**
  * Printed after the ready banner outside production: the demo keys, the demo staff sign-ins with the page to
  * open (the site workbench, the hospital's green-channel desk) and how to get an ops token. `pageUrl` gives an
- * app's page address (its base URL and STAFF_PAGES).
+ * app's page address (its base URL and staffPagePath).
  */
 export function demoKeysBanner(
   keys: readonly DemoKey[],
   seeded: readonly string[],
   env: NodeJS.ProcessEnv,
   staff: readonly DemoStaff[] = [],
-  pageUrl: (app: string) => string = (app) => STAFF_PAGES[app] ?? '',
+  pageUrl: (app: string) => string = staffPagePath,
 ): string {
   if (env.NODE_ENV === 'production') return '';
   const lines = ['', '=== demo API keys (development only; send as X-API-Key) ==='];
@@ -592,7 +591,7 @@ export async function main(
   process.stdout.write(readyBanner(apps, host, !noWait));
   const pageUrl = (name: string) => {
     const app = apps.find((a) => a.name === name);
-    return app ? `${baseUrl(host, app.port)}${STAFF_PAGES[name] ?? ''}` : name;
+    return app ? `${baseUrl(host, app.port)}${staffPagePath(name)}` : name;
   };
   process.stdout.write(demoKeysBanner(demoKeys, seeded, env, demoStaff, pageUrl));
   if (infra.natsWarning) process.stderr.write(infra.natsWarning + '\n');

@@ -129,6 +129,15 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       expect(await referral(referralId)).toMatchObject({ status: 'awaiting-assessment' });
     });
 
+    it('should resolve an address with the district and the province but no city', async () => {
+      const answer = await w.send('/v1/fhir', chineseDischargeBundle({ address: 'no-city' }), FHIR);
+
+      expect(answer.status).toBe(201);
+      const referralId = locationOf(answer.body).split('/')[1];
+      // 新城街道 of 汉滨区 (陕西省安康市); 新兴社区 is no committee of it in the division data.
+      expect((await referral(referralId)).residence_division_code).toBe('610902002');
+    });
+
     it('should keep a Bundle whose residence does not resolve as held, naming the address and the fix', async () => {
       const answer = await w.send('/v1/fhir', chineseDischargeBundle({ address: 'unresolvable' }), FHIR);
 
@@ -211,6 +220,56 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         expect(again.text).toMatch(/MSA\|AE\|.*ASSESSMENT_ALREADY_RECORDED/);
       },
     );
+  });
+
+  describe('HL7v2 PID-11 of a HIS with the district in the city component (XAD-3)', () => {
+    const adt = (residence: string, encounterId = `ZY-XAD-${Date.now()}-${Math.random()}`) => ({
+      encounterId,
+      message: chineseAdtA03({ version: '2.4', encounterId, idNumber: idNumberFor('1979-06-15'), residence }),
+    });
+    const errsOf = (ack: string) => ack.split(/\r|\n/).filter((s) => s.startsWith('ERR|'));
+
+    it('should resolve 新城街道新兴社区^^汉滨区^陕西省 to the street of the district', async () => {
+      const { encounterId, message } = adt('新城街道新兴社区^^汉滨区^陕西省');
+
+      const answer = await w.send('/v1/hl7/v2', message, HL7);
+
+      expect(answer.status).toBe(202);
+      expect(answer.text).toMatch(/MSA\|AA\|[^|]+\|referral [0-9a-f-]{36} awaiting-assessment/);
+      const [row] = await w.db.query<{ residence_division_code: string }>(
+        `SELECT residence_division_code FROM "${w.service.schema}".referral WHERE encounter_id = $1`,
+        [encounterId],
+      );
+      expect(row.residence_division_code).toBe('610902002');
+    });
+
+    it('should hold one whose district is in no province named, saying so (RESIDENCE_UNRESOLVED)', async () => {
+      // 长安区 is a district of 西安市 (and 石家庄市), not of 甘肃省.
+      const { message } = adt('幸福路 5 号^^长安区^甘肃省');
+
+      const answer = await w.send('/v1/hl7/v2', message, HL7);
+
+      expect(answer.status).toBe(202);
+      expect(answer.text).toMatch(/MSA\|AA\|[^|]+\|held [0-9a-f-]{36}: kept/);
+      expect(errsOf(answer.text)).toEqual([
+        expect.stringMatching(
+          /^ERR\|\|PID\^1\^11\|RESIDENCE_UNRESOLVED\^\^HL70357\|W\|.*no prefecture \(市\) or county \(县\/区\) is named 长安区 in 甘肃省; check the spelling or send the division code/,
+        ),
+      ]);
+    });
+
+    it('should hold one whose district is in several provinces and no province is given (RESIDENCE_AMBIGUOUS)', async () => {
+      const { message } = adt('中山路 1 号^^鼓楼区');
+
+      const answer = await w.send('/v1/hl7/v2', message, HL7);
+
+      expect(answer.status).toBe(202);
+      expect(errsOf(answer.text)).toEqual([
+        expect.stringMatching(
+          /^ERR\|\|PID\^1\^11\|RESIDENCE_AMBIGUOUS\^\^HL70357\|W\|.*鼓楼区 320106, 鼓楼区 320302, 鼓楼区 350102, 鼓楼区 410204.*name the level above it/,
+        ),
+      ]);
+    });
   });
 
   describe('assessment completed later', () => {

@@ -142,6 +142,45 @@ describe('rehab-site staff accounts, sessions, roles and live notices', () => {
     expect((await busy.call('GET', '/v1/staff/sessions/current')).status).toBe(401);
   });
 
+  it("should record a session's use at most once a minute, slide it after a minute, and end it 30 min idle", async () => {
+    const worker = await account('worker');
+    const browser = await signIn(url(), worker.username, PASSWORD);
+    const signedInAt = world.clock.now();
+    /** The session row's last use and version (xmin changes with every UPDATE, even to the same values). */
+    const row = async () =>
+      (
+        await world.db.query<{ last_seen_at: Date; version: string }>(
+          `SELECT last_seen_at, xmin::text AS version FROM ${world.schema}.staff_session WHERE account_id = $1`,
+          [worker.id],
+        )
+      )[0];
+    const current = async () => (await browser.call('GET', '/v1/staff/sessions/current')).status;
+    const signedIn = await row();
+    expect(signedIn.last_seen_at).toEqual(signedInAt);
+
+    // Two calls within the minute after the recorded use: the row is not written.
+    world.clock.advance(20_000);
+    expect(await current()).toBe(200);
+    world.clock.advance(30_000);
+    expect(await current()).toBe(200);
+    expect(await row()).toEqual(signedIn);
+
+    // A call more than a minute after it slides the last use to now, once.
+    world.clock.advance(11_000);
+    expect(await current()).toBe(200);
+    const slid = await row();
+    expect(slid.last_seen_at).toEqual(world.clock.now());
+    expect(slid.version).not.toBe(signedIn.version);
+    world.clock.advance(59_000);
+    expect(await current()).toBe(200);
+    expect(await row()).toEqual(slid);
+
+    // Idle more than 30 min: refused, and not written.
+    world.clock.advance(30 * MINUTE);
+    expect(await current()).toBe(401);
+    expect(await row()).toEqual(slid);
+  });
+
   it('should sign out only with the CSRF token, then refuse the cookie', async () => {
     const viewer = await account('viewer');
     const browser = await signIn(url(), viewer.username, PASSWORD);

@@ -1,4 +1,12 @@
-import { defaultPortOf, defaultSchemaOf, SERVICE_CATALOGUE, SERVICE_NAMES, SERVICES } from './services';
+import {
+  defaultPortOf,
+  defaultSchemaOf,
+  SERVICE_CATALOGUE,
+  SERVICE_NAMES,
+  SERVICES,
+  STAFF_PAGES,
+  staffPagePathOf,
+} from './services';
 
 describe('service catalogue', () => {
   it('should list every service once, in start order, under the names SERVICES gives them', () => {
@@ -19,6 +27,16 @@ describe('service catalogue', () => {
       expect(service.schema).toMatch(/^[a-z_][a-z0-9_]{0,62}$/);
       expect(defaultSchemaOf(service.name)).toBe(service.schema);
       expect(defaultPortOf(service.name)).toBe(service.port);
+    }
+  });
+
+  it('should give the staff page of the services that serve one, as one path segment', () => {
+    expect(STAFF_PAGES).toEqual({ hospitalIntake: 'desk', rehabSite: 'workbench' });
+    expect(staffPagePathOf(SERVICES.rehabSite)).toBe('/workbench');
+    expect(staffPagePathOf(SERVICES.hospitalIntake)).toBe('/desk');
+    expect(staffPagePathOf(SERVICES.registration)).toBeUndefined();
+    for (const service of SERVICE_CATALOGUE) {
+      if (service.staffPage !== undefined) expect(service.staffPage).toMatch(/^[a-z][a-z0-9-]*$/);
     }
   });
 });

@@ -8,7 +8,10 @@ export interface NamedDivision {
 export interface AddressParts {
   /** 省（自治区、直辖市） */
   readonly province?: string;
-  /** 市（地区、州） */
+  /**
+   * 市（地区、州）, the city slot of the address (HL7 XAD-3, FHIR city). Hospital systems with no county field put
+   * the county-level name there instead (汉滨区, 兴平市): a name that is no prefecture is then read as the county.
+   */
   readonly prefecture?: string;
   /** 县（区、县级市） */
   readonly county?: string;
@@ -81,13 +84,35 @@ export function coreName(name: string): string {
   return trimmed;
 }
 
+/** Candidates with exactly the given full name. */
+function sameName(candidates: NamedDivision[], given: string): NamedDivision[] {
+  const wanted = given.replace(/\s+/g, '');
+  return candidates.filter((c) => c.name === wanted);
+}
+
 /** Candidates a given name designates: the same full name, else the same core name. */
 function byName(candidates: NamedDivision[], given: string): NamedDivision[] {
-  const wanted = given.replace(/\s+/g, '');
-  const exact = candidates.filter((c) => c.name === wanted);
+  const exact = sameName(candidates, given);
   if (exact.length > 0) return exact;
-  const core = coreName(wanted);
+  const core = coreName(given.replace(/\s+/g, ''));
   return candidates.filter((c) => coreName(c.name) === core);
+}
+
+/**
+ * The counties a city slot designates when it names no prefecture but a county-level division (汉滨区 in HL7
+ * XAD-3 of a HIS with no county field), among the counties of the province (or of the country): the same full
+ * name first, so that 朝阳区 is the two 朝阳区 (Beijing, Changchun) rather than 朝阳市 by its core name; the
+ * core name only when no prefecture has it either. Empty when the slot reads as a prefecture.
+ */
+function countiesInCitySlot(
+  prefectures: NamedDivision[],
+  counties: NamedDivision[],
+  given: string,
+): NamedDivision[] {
+  if (sameName(prefectures, given).length > 0) return [];
+  const exact = sameName(counties, given);
+  if (exact.length > 0) return exact;
+  return byName(prefectures, given).length > 0 ? [] : byName(counties, given);
 }
 
 /** Grouping rows of the data that are no place name (市辖区, 县, 省直辖县级行政区划…). */
@@ -128,22 +153,25 @@ const LABELS: Record<AddressLevel, string> = {
  * province → prefecture → county → township/street → committee, each level narrowed by the one above.
  * A county is required (routing needs at least the county); below it a level that is not named is skipped,
  * but a level that is named and not found, or found more than once, is an error naming that level.
+ * A city slot that names no prefecture but a county-level division (区/县/县级市) is read as the county.
  */
 export async function resolveAddress(
   source: DivisionSource,
   parts: AddressParts,
 ): Promise<AddressResolution> {
   let text = (parts.text ?? '').replace(/\s+/g, '');
-  const pick = (
-    level: AddressLevel,
-    candidates: NamedDivision[],
-    given: string | undefined,
-  ): { found?: NamedDivision; error?: AddressResolution } => {
-    const matches: Found[] = given
-      ? byName(candidates, given).map((division) => ({ division }))
-      : text
-        ? inText(candidates, text)
-        : [];
+  type Picked = { found?: NamedDivision; error?: AddressResolution };
+  const pick = (level: AddressLevel, candidates: NamedDivision[], given: string | undefined): Picked =>
+    decide(
+      level,
+      given
+        ? byName(candidates, given).map((division) => ({ division }))
+        : text
+          ? inText(candidates, text)
+          : [],
+      given,
+    );
+  const decide = (level: AddressLevel, matches: Found[], given: string | undefined): Picked => {
     if (matches.length === 1) {
       if (matches[0].words) text = text.replace(matches[0].words, '');
       return { found: matches[0].division };
@@ -179,10 +207,38 @@ export async function resolveAddress(
 
   const province = pick('province', source.provinces(), parts.province);
   if (province.error) return province.error;
-  const prefecture = pick('prefecture', source.prefecturesOf(province.found?.code), parts.prefecture);
-  if (prefecture.error) return prefecture.error;
-  const scope = prefecture.found?.code ?? province.found?.code ?? '';
-  const county = pick('county', source.countiesOf(scope), parts.county);
+  const prefectures = source.prefecturesOf(province.found?.code);
+  let county: Picked | undefined;
+  // A county-level name in the city slot (汉滨区 in XAD-3), searched under the province when one is given.
+  const countiesInCity = parts.prefecture
+    ? countiesInCitySlot(prefectures, source.countiesOf(province.found?.code ?? ''), parts.prefecture)
+    : [];
+  // A county slot given as well must name the same county (else the city slot is read as the prefecture).
+  const agreeing = parts.county ? byName(countiesInCity, parts.county) : countiesInCity;
+  if (agreeing.length > 0) {
+    county = decide(
+      'county',
+      agreeing.map((division) => ({ division })),
+      parts.prefecture,
+    );
+  } else {
+    const prefecture = pick('prefecture', prefectures, parts.prefecture);
+    if (prefecture.error && !prefecture.error.ok && prefecture.error.reason === 'unknown') {
+      const where = province.found ? ` in ${province.found.name}` : '';
+      const named = countiesInCity
+        .slice(0, 5)
+        .map((c) => `${c.name} ${c.code}`)
+        .join(', ');
+      const detail =
+        countiesInCity.length > 0
+          ? `the city ${parts.prefecture} is the ${LABELS.county} ${named}, not the ${LABELS.county} ${parts.county}; send one of them, or the division code`
+          : `no ${LABELS.prefecture} or ${LABELS.county} is named ${parts.prefecture}${where}; check the spelling or send the division code`;
+      return { ...prefecture.error, detail };
+    }
+    if (prefecture.error) return prefecture.error;
+    const scope = prefecture.found?.code ?? province.found?.code ?? '';
+    county = pick('county', source.countiesOf(scope), parts.county);
+  }
   if (county.error) return county.error;
   if (!county.found) {
     return {

@@ -87,6 +87,8 @@ export interface SessionWindow {
   readonly now: Date;
   readonly idleMs: number;
   readonly absoluteMs: number;
+  /** The recorded last use is moved to `now` only when it is older than this (a write per interval, not per call). */
+  readonly slideAfterMs: number;
 }
 
 /** The service's `staff_account` and `staff_session` tables. */
@@ -211,21 +213,33 @@ export class StaffRepository {
   }
 
   /**
-   * The live session with this token hash, its last use moved to `now` (sliding idle expiry), in one statement;
-   * undefined when unknown, revoked, idle or too old, or its account is disabled.
+   * The live session with this token hash, undefined when unknown, revoked, idle or too old, or its account is
+   * disabled; its recorded last use is moved to `now` (sliding idle expiry) only when older than
+   * `slideAfterMs`, so that a burst of calls writes once. One statement: the read, and the UPDATE when stale.
    */
   async touchLiveSession(
     tokenSha256: Buffer,
     window: SessionWindow,
   ): Promise<StaffSessionRecord | undefined> {
-    const [rows] = await this.tx.manager.query<[SessionRow[], number]>(
-      `UPDATE ${this.s}.staff_session se SET last_seen_at = GREATEST(se.last_seen_at, $2)
-         FROM ${this.s}.staff_account a
-        WHERE se.token_sha256 = $1 AND se.account_id = a.id AND NOT a.disabled AND se.revoked_at IS NULL
-          AND se.last_seen_at > $2::timestamptz - make_interval(secs => $3::double precision / 1000)
-          AND se.created_at > $2::timestamptz - make_interval(secs => $4::double precision / 1000)
-        RETURNING a.*, se.id AS session_id, se.csrf_token, se.created_at AS session_created_at, se.last_seen_at`,
-      [tokenSha256, window.now, window.idleMs, window.absoluteMs],
+    const rows = await this.tx.manager.query<(SessionRow & { seen_before: Date })[]>(
+      `WITH live AS (
+         SELECT a.*, se.id AS session_id, se.csrf_token, se.created_at AS session_created_at,
+                se.last_seen_at AS seen_before
+           FROM ${this.s}.staff_session se JOIN ${this.s}.staff_account a ON a.id = se.account_id
+          WHERE se.token_sha256 = $1 AND NOT a.disabled AND se.revoked_at IS NULL
+            AND se.last_seen_at > $2::timestamptz - make_interval(secs => $3::double precision / 1000)
+            AND se.created_at > $2::timestamptz - make_interval(secs => $4::double precision / 1000)
+       ), slid AS (
+         -- Checked again on the row as it is when locked: of two calls at once, one writes.
+         UPDATE ${this.s}.staff_session se SET last_seen_at = $2
+           FROM live
+          WHERE se.id = live.session_id AND se.revoked_at IS NULL
+            AND se.last_seen_at <= $2::timestamptz - make_interval(secs => $5::double precision / 1000)
+          RETURNING se.id, se.last_seen_at
+       )
+       SELECT live.*, COALESCE(slid.last_seen_at, live.seen_before) AS last_seen_at
+         FROM live LEFT JOIN slid ON slid.id = live.session_id`,
+      [tokenSha256, window.now, window.idleMs, window.absoluteMs, window.slideAfterMs],
     );
     return rows[0] && toSession(rows[0]);
   }

@@ -29,6 +29,11 @@ export const STAFF_ORGANISATION_KIND = Symbol('STAFF_ORGANISATION_KIND');
 export const SIGN_IN_FAILED = 'SIGN_IN_FAILED';
 export const USERNAME_TAKEN = 'USERNAME_TAKEN';
 const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * A session's recorded last use is moved forward at most once a minute, not on every call: the idle time then
+ * counts from a use at most a minute before the last one (a session may end up to a minute early, never late).
+ */
+export const SESSION_SLIDE_AFTER_MS = 60_000;
 
 const signInFailed = () =>
   new DomainException(
@@ -169,6 +174,7 @@ export class StaffService implements StaffAuthenticator {
       now: this.clock.now(),
       idleMs: this.config.sessionIdleMs,
       absoluteMs: this.config.sessionAbsoluteMs,
+      slideAfterMs: SESSION_SLIDE_AFTER_MS,
     });
     if (!session || session.account.organisationKind !== this.kind) return undefined;
     const a = session.account;

@@ -12,6 +12,7 @@ import {
   GREEN_TRIGGERS,
   PATIENT_SEXES,
   RISK_LEVELS,
+  STAFF_PAGES,
 } from '@app/contracts';
 import { repositoryFolder, sharedPageFiles, WebPage } from '@app/platform';
 import { HELD_STATUSES } from '../discharges/held/dto/held-discharge.dto';
@@ -47,7 +48,7 @@ export const DESK_FOLDER = repositoryFolder('apps/hospital-intake/public', 'desk
  */
 @ApiExcludeController()
 @Public()
-@Controller('desk')
+@Controller(STAFF_PAGES.hospitalIntake)
 export class DeskPageController {
   private readonly page = new WebPage({
     html: join(DESK_FOLDER, 'desk.html'),

@@ -13,6 +13,7 @@ import {
   REHAB_SERVICES,
   RISK_LEVELS,
   SERVICE_RECORD_KINDS,
+  STAFF_PAGES,
 } from '@app/contracts';
 import { repositoryFolder, sharedPageFiles, WebPage } from '@app/platform';
 import { FOLLOW_UP_REACHED } from '../referrals/dto/referral.dto';
@@ -44,7 +45,7 @@ export const WORKBENCH_FOLDER = repositoryFolder('apps/rehab-site/public', 'work
  */
 @ApiExcludeController()
 @Public()
-@Controller('workbench')
+@Controller(STAFF_PAGES.rehabSite)
 export class WorkbenchPageController {
   private readonly page = new WebPage({
     html: join(WORKBENCH_FOLDER, 'workbench.html'),
