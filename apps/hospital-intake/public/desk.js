@@ -15,7 +15,7 @@ import {
   toLocalInput,
 } from './format.js';
 import { problemMessage } from './session.js';
-import { Alpine, api, isUuid, lang, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
+import { Alpine, api, lang, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
 
 const BASE = '/desk';
 /** The cases still waiting on this hospital: offered (acknowledge first) and acknowledged (admit or decline). */
@@ -305,25 +305,11 @@ const heldDetail = (vocabulary) => ({
   init() {
     void this.load(true);
   },
-  async load(first) {
-    if (!isUuid(this.heldId)) {
-      this.notFound = true;
-      this.loading = false;
-      this.focusHeading();
-      return;
-    }
-    this.loading = true;
-    try {
+  load(first) {
+    return this.loadDetail(this.heldId, first, async () => {
       this.held = await api.get(`${HELD_PATH}/${encodeURIComponent(this.heldId)}`);
       if (first) this.form = completionForm(this.held);
-      this.loadError = '';
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) this.notFound = true;
-      else this.loadError = problemMessage(error, t);
-    } finally {
-      this.loading = false;
-      if (first) this.focusHeading();
-    }
+    });
   },
   /** The holdable fields the message lacks: the form asks for these and no other. */
   asked() {
