@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Page } from 'playwright-core';
 import { SERVICES } from '@app/contracts';
 import { PAGE_CSP } from '@app/platform';
-import { AppFleet, chromiumPresent, createStaffAccount, uniqueName } from '@app/testing';
-import { BrowserPages, STAFF_PASSWORD } from '@app/testing/browser-pages';
+import { chromiumPresent, createStaffAccount, uniqueName } from '@app/testing';
+import { STAFF_PASSWORD, useBrowserFleet } from '@app/testing/browser-pages';
 import { adtA03, idNumberFor, withBadChecksum } from '@apps/hospital-intake/test/fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON bodies
@@ -25,8 +25,6 @@ const HL7 = 'x-application/hl7-v2+er7';
 (chromiumPresent('the held-discharge desk browser test') ? describe : describe.skip)(
   'hospital desk: held discharges in headless Chromium',
   () => {
-    let fleet: AppFleet;
-    let pages: BrowserPages;
     const tag = uniqueName('dh')
       .replace(/[^a-z0-9]/g, '')
       .slice(-10);
@@ -34,8 +32,8 @@ const HL7 = 'x-application/hl7-v2+er7';
     let heldId: string;
     let referralId: string;
 
-    const intake = () => fleet.app(SERVICES.hospitalIntake).url;
-    const key = (hospital = HOSPITAL) => fleet.hospitalKey(hospital);
+    const intake = () => suite.fleet.app(SERVICES.hospitalIntake).url;
+    const key = (hospital = HOSPITAL) => suite.fleet.hospitalKey(hospital);
 
     /** An ADT^A03 without the ID number, over HTTP: held, answered AA with a warning; the held id. */
     async function sendHeld(controlId: string, hospital = HOSPITAL): Promise<string> {
@@ -59,34 +57,27 @@ const HL7 = 'x-application/hl7-v2+er7';
     }
 
     async function accessible(page: Page, name: string): Promise<void> {
-      expect(await pages.accessibilityViolations(page, name)).toEqual([]);
+      expect(await suite.pages.accessibilityViolations(page, name)).toEqual([]);
     }
 
     const row = (id: string) => `[data-testid="held-list"] tr[data-held-id="${id}"]`;
 
-    beforeAll(async () => {
-      fleet = await AppFleet.start({ apps: [SERVICES.hospitalIntake] });
-      await createStaffAccount(intake(), key(), {
-        username: users.worker,
-        displayName: '病案室 周护士',
-        role: 'worker',
-        password: STAFF_PASSWORD,
-      });
-      await createStaffAccount(intake(), key(), {
-        username: users.viewer,
-        role: 'viewer',
-        password: STAFF_PASSWORD,
-      });
-      pages = await BrowserPages.launch(ARTIFACTS);
-    }, 240_000);
-
-    afterEach(() => {
-      expect(pages.problems.splice(0)).toEqual([]);
-    });
-
-    afterAll(async () => {
-      await pages?.close();
-      await fleet?.dispose();
+    const suite = useBrowserFleet({
+      apps: [SERVICES.hospitalIntake],
+      artifacts: ARTIFACTS,
+      prepare: async () => {
+        await createStaffAccount(intake(), key(), {
+          username: users.worker,
+          displayName: '病案室 周护士',
+          role: 'worker',
+          password: STAFF_PASSWORD,
+        });
+        await createStaffAccount(intake(), key(), {
+          username: users.viewer,
+          role: 'viewer',
+          password: STAFF_PASSWORD,
+        });
+      },
     });
 
     it('should let a desk worker find a discharge held for its ID number, complete it and see the referral', async () => {
@@ -94,11 +85,11 @@ const HL7 = 'x-application/hl7-v2+er7';
       heldId = await sendHeld(controlId);
 
       // Signed out: the held list sends the browser to sign in, and back after.
-      const page = await pages.newPage();
+      const page = await suite.pages.newPage();
       const served = await page.goto(`${intake()}/desk/held`);
       expect(served?.headers()['content-security-policy']).toBe(PAGE_CSP);
       await page.waitForURL(/\/desk\/sign-in\?next=%2Fdesk%2Fheld$/);
-      await pages.signIn(page, intake(), users.worker);
+      await suite.pages.signIn(page, intake(), users.worker);
       expect(new URL(page.url()).pathname).toBe('/desk/held');
 
       // The list: newest first, the source and the missing field in words; the header marks the tab.
@@ -111,7 +102,7 @@ const HL7 = 'x-application/hl7-v2+er7';
       expect(await page.textContent(row(heldId))).toContain(`HL7 v2 · ${controlId}`);
       expect(await page.getAttribute('[data-testid="held-list"] tbody tr', 'data-held-id')).toBe(heldId);
       await accessible(page, 'held list');
-      await pages.shot(page, 'desk-held-list');
+      await suite.pages.shot(page, 'desk-held-list');
 
       // The detail: the discharge as read (the patient's name is the hospital's to see), a form for the ID only.
       await page.click(`${row(heldId)} a`);
@@ -124,7 +115,7 @@ const HL7 = 'x-application/hl7-v2+er7';
         ),
       ).toEqual(['patient.idNumber']);
       await accessible(page, 'held detail');
-      await pages.shot(page, 'desk-held-detail');
+      await suite.pages.shot(page, 'desk-held-detail');
 
       // A wrong ID number: the API's refusal next to the field, nothing completed.
       const valid = idNumberFor('1992-08-20');
@@ -138,7 +129,7 @@ const HL7 = 'x-application/hl7-v2+er7';
       expect(await page.textContent('[data-testid="action-error"]')).toContain('填写的内容有误');
       expect(await page.$('[data-testid="held-referral"]')).toBeNull();
       await accessible(page, 'held detail with a field error');
-      await pages.shot(page, 'desk-held-field-error');
+      await suite.pages.shot(page, 'desk-held-field-error');
 
       // The valid one: a referral, named on the page.
       await page.fill('#held-id-number', valid);
@@ -157,7 +148,7 @@ const HL7 = 'x-application/hl7-v2+er7';
         headers: { 'x-api-key': key() },
       });
       expect(referral.status).toBe(200);
-      await pages.shot(page, 'desk-held-completed');
+      await suite.pages.shot(page, 'desk-held-completed');
 
       // Back in the list: no longer waiting; under "completed", with its referral.
       await page.click('[data-testid="held-detail"] a[href="/desk/held"]');
@@ -170,15 +161,15 @@ const HL7 = 'x-application/hl7-v2+er7';
         referralId.slice(0, 8),
       );
       await accessible(page, 'held list, completed');
-      await pages.shot(page, 'desk-held-list-completed');
+      await suite.pages.shot(page, 'desk-held-list-completed');
     });
 
     it('should show a viewer the held discharge by its link, without a form, and refuse a forced completion (403)', async () => {
       const id = await sendHeld(`DV${tag}`.slice(0, 20));
-      const page = await pages.newPage('en-GB');
+      const page = await suite.pages.newPage('en-GB');
       await page.goto(`${intake()}/desk/held/${id}`);
       await page.waitForURL(/\/desk\/sign-in\?next=/);
-      await pages.signIn(page, intake(), users.viewer);
+      await suite.pages.signIn(page, intake(), users.viewer);
       expect(new URL(page.url()).pathname).toBe(`/desk/held/${id}`);
       await page.waitForSelector('[data-testid="held-status"][data-status="held"]');
       expect(await page.textContent('[data-testid="held-status"]')).toBe('To complete');
@@ -187,7 +178,7 @@ const HL7 = 'x-application/hl7-v2+er7';
       expect(await page.$('#held-form')).toBeNull();
       expect(await page.isVisible('[data-testid="held-read-only"]')).toBe(true);
       await accessible(page, 'held detail, viewer');
-      await pages.shot(page, 'desk-held-viewer');
+      await suite.pages.shot(page, 'desk-held-viewer');
       const forced = await page.evaluate(async (heldId) => {
         const session = (await (await fetch('/v1/staff/sessions/current')).json()) as { csrfToken: string };
         const response = await fetch(`/v1/held-discharges/${heldId}/completion`, {
@@ -202,9 +193,9 @@ const HL7 = 'x-application/hl7-v2+er7';
 
     it("should show the not-found view for another hospital's held discharge, an unknown id and a malformed one", async () => {
       const others = await sendHeld(`DO${tag}`.slice(0, 20), OTHER_HOSPITAL);
-      const page = await pages.newPage();
+      const page = await suite.pages.newPage();
       await page.goto(`${intake()}/desk/sign-in`);
-      await pages.signIn(page, intake(), users.worker);
+      await suite.pages.signIn(page, intake(), users.worker);
       for (const id of [others, randomUUID(), 'not-an-id']) {
         await page.goto(`${intake()}/desk/held/${id}`);
         await page.waitForSelector('[data-testid="held-detail"] [data-testid="not-found"]');

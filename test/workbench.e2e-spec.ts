@@ -5,7 +5,6 @@ import { SERVICES } from '@app/contracts';
 import { demoApiKey } from '@app/auth';
 import { PAGE_CSP } from '@app/platform';
 import {
-  AppFleet,
   createStaffAccount,
   chromiumPresent,
   dischargeRequest,
@@ -14,7 +13,7 @@ import {
   uniqueName,
   waitFor,
 } from '@app/testing';
-import { BrowserPages, STAFF_PASSWORD as PASSWORD } from '@app/testing/browser-pages';
+import { STAFF_PASSWORD as PASSWORD, useBrowserFleet } from '@app/testing/browser-pages';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON bodies
 type Json = any;
@@ -31,9 +30,7 @@ const HOSPITAL = 'ak-mental-health-centre'; // psychiatric: takes its own patien
 (chromiumPresent('the workbench browser test') ? describe : describe.skip)(
   'site workbench and hospital desk in headless Chromium',
   () => {
-    let fleet: AppFleet;
     let db: TestDatabase;
-    let pages: BrowserPages;
     let siteId: string;
     let otherSiteId: string;
     let referralId: string;
@@ -47,12 +44,12 @@ const HOSPITAL = 'ak-mental-health-centre'; // psychiatric: takes its own patien
       desk: `desk.${tag}`,
     };
 
-    const rehab = () => fleet.app(SERVICES.rehabSite).url;
-    const intake = () => fleet.app(SERVICES.hospitalIntake).url;
+    const rehab = () => suite.fleet.app(SERVICES.rehabSite).url;
+    const intake = () => suite.fleet.app(SERVICES.hospitalIntake).url;
     const discharge = async (): Promise<string> => {
       const response = await fetch(`${intake()}/v1/discharges`, {
         method: 'POST',
-        headers: { 'x-api-key': fleet.hospitalKey(HOSPITAL), 'content-type': 'application/json' },
+        headers: { 'x-api-key': suite.fleet.hospitalKey(HOSPITAL), 'content-type': 'application/json' },
         body: JSON.stringify(dischargeRequest(randomInt(1_000_000))),
       });
       expect(response.status).toBe(201);
@@ -61,17 +58,17 @@ const HOSPITAL = 'ak-mental-health-centre'; // psychiatric: takes its own patien
     const siteOf = async (id: string) =>
       (
         await db.query<{ site_id: string | null }>(
-          `SELECT site_id FROM "${fleet.app(SERVICES.rehabSite).schema}".referral WHERE referral_id = $1`,
+          `SELECT site_id FROM "${suite.fleet.app(SERVICES.rehabSite).schema}".referral WHERE referral_id = $1`,
           [id],
         )
       )[0]?.site_id;
 
-    const newPage = (locale?: string) => pages.newPage(locale);
-    const signIn = (page: Page, base: string, username: string) => pages.signIn(page, base, username);
+    const newPage = (locale?: string) => suite.pages.newPage(locale);
+    const signIn = (page: Page, base: string, username: string) => suite.pages.signIn(page, base, username);
     /** axe-core, WCAG 2 A and AA: no serious or critical violation. */
     const accessible = async (page: Page, name: string) =>
-      expect(await pages.accessibilityViolations(page, name)).toEqual([]);
-    const shot = (page: Page, name: string) => pages.shot(page, name).then(() => undefined);
+      expect(await suite.pages.accessibilityViolations(page, name)).toEqual([]);
+    const shot = (page: Page, name: string) => suite.pages.shot(page, name).then(() => undefined);
 
     const count = async (page: Page, kind: string) =>
       Number(await page.textContent(`[data-testid="count-${kind}"] strong`));
@@ -86,55 +83,52 @@ const HOSPITAL = 'ak-mental-health-centre'; // psychiatric: takes its own patien
       expect(await page.textContent('[data-testid="action-error"]')).toBe('');
     }
 
-    beforeAll(async () => {
-      db = await testDatabase();
-      fleet = await AppFleet.start({
-        apps: [SERVICES.hospitalIntake, SERVICES.registration, SERVICES.rehabSite],
-        env: { GREEN_SWEEP_INTERVAL_MS: '200' },
-      });
-      // A first referral tells which site the demo residence routes to (routing is deterministic).
-      const first = await discharge();
-      siteId = await waitFor(() => siteOf(first), { timeoutMs: 60_000, message: 'first referral assigned' });
-      otherSiteId = (
-        await db.query<{ id: string }>(
-          `SELECT id FROM "${fleet.app(SERVICES.rehabSite).schema}".site WHERE id <> $1 ORDER BY id LIMIT 1`,
-          [siteId],
-        )
-      )[0].id;
-      // Staff accounts through the API, with each organisation's own key (its IT admin).
-      const siteKey = demoApiKey('site', siteId);
-      await createStaffAccount(rehab(), siteKey, {
-        username: users.coordinator,
-        displayName: '王协调',
-        role: 'coordinator',
-        password: PASSWORD,
-      });
-      await createStaffAccount(rehab(), siteKey, {
-        username: users.viewer,
-        role: 'viewer',
-        password: PASSWORD,
-      });
-      await createStaffAccount(rehab(), demoApiKey('site', otherSiteId), {
-        username: users.otherWorker,
-        role: 'worker',
-        password: PASSWORD,
-      });
-      await createStaffAccount(intake(), fleet.hospitalKey(HOSPITAL), {
-        username: users.desk,
-        displayName: '精神科总值班 李医生',
-        role: 'worker',
-        password: PASSWORD,
-      });
-      pages = await BrowserPages.launch(ARTIFACTS);
-    }, 240_000);
-
-    afterEach(() => {
-      expect(pages.problems.splice(0)).toEqual([]);
+    const suite = useBrowserFleet({
+      apps: [SERVICES.hospitalIntake, SERVICES.registration, SERVICES.rehabSite],
+      env: { GREEN_SWEEP_INTERVAL_MS: '200' },
+      artifacts: ARTIFACTS,
+      prepare: async () => {
+        db = await testDatabase();
+        // A first referral tells which site the demo residence routes to (routing is deterministic).
+        const first = await discharge();
+        siteId = await waitFor(() => siteOf(first), {
+          timeoutMs: 60_000,
+          message: 'first referral assigned',
+        });
+        otherSiteId = (
+          await db.query<{ id: string }>(
+            `SELECT id FROM "${suite.fleet.app(SERVICES.rehabSite).schema}".site WHERE id <> $1 ORDER BY id LIMIT 1`,
+            [siteId],
+          )
+        )[0].id;
+        // Staff accounts through the API, with each organisation's own key (its IT admin).
+        const siteKey = demoApiKey('site', siteId);
+        await createStaffAccount(rehab(), siteKey, {
+          username: users.coordinator,
+          displayName: '王协调',
+          role: 'coordinator',
+          password: PASSWORD,
+        });
+        await createStaffAccount(rehab(), siteKey, {
+          username: users.viewer,
+          role: 'viewer',
+          password: PASSWORD,
+        });
+        await createStaffAccount(rehab(), demoApiKey('site', otherSiteId), {
+          username: users.otherWorker,
+          role: 'worker',
+          password: PASSWORD,
+        });
+        await createStaffAccount(intake(), suite.fleet.hospitalKey(HOSPITAL), {
+          username: users.desk,
+          displayName: '精神科总值班 李医生',
+          role: 'worker',
+          password: PASSWORD,
+        });
+      },
     });
 
     afterAll(async () => {
-      await pages?.close();
-      await fleet?.dispose();
       await db?.close();
     });
 
@@ -234,7 +228,7 @@ const HOSPITAL = 'ak-mental-health-centre'; // psychiatric: takes its own patien
       await desk.waitForSelector(`${caseCard}[data-status="acknowledged"]`);
       const acknowledged = (await (
         await fetch(`${intake()}/v1/green-cases/${card.id}`, {
-          headers: { 'x-api-key': fleet.hospitalKey(HOSPITAL) },
+          headers: { 'x-api-key': suite.fleet.hospitalKey(HOSPITAL) },
         })
       ).json()) as Json;
       expect(acknowledged).toMatchObject({ status: 'acknowledged', acknowledgedBy: '精神科总值班 李医生' });

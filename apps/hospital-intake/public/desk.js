@@ -15,7 +15,7 @@ import {
   toLocalInput,
 } from './format.js';
 import { problemMessage } from './session.js';
-import { Alpine, api, isUuid, lang, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
+import { Alpine, api, lang, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
 
 const BASE = '/desk';
 /** The cases still waiting on this hospital: offered (acknowledge first) and acknowledged (admit or decline). */
@@ -224,6 +224,150 @@ const heldList = (vocabulary) => ({
   },
 });
 
+/**
+ * Every attribute an input's descriptor may set, unset (null: no attribute). A descriptor names each one it
+ * binds: a binding of a property the object lacks does not leave the attribute out in Alpine's CSP build.
+ */
+const UNSET = {
+  type: null,
+  inputmode: null,
+  maxlength: null,
+  pattern: null,
+  autocomplete: null,
+  spellcheck: null,
+};
+
+/**
+ * The completion form's fields in the order it asks them: each asked one a block (`data-field`) of its control,
+ * the API's refusal of it (`<id>-error`) and a hint (`<id>-hint`). `kind`: a text `input` (its `type`, `maxlength`,
+ * `pattern`… as given; an attribute not given is not set), a `select` of the vocabulary named by `codes`, the
+ * lacks-capacity `checkbox`, the `guardian` and `consents` fieldsets.
+ */
+const HELD_INPUTS = [
+  {
+    field: 'patient.idNumber',
+    id: 'held-id-number',
+    kind: 'input',
+    key: 'idNumber',
+    hint: 'held.hint.patient.idNumber',
+    maxlength: 18,
+    pattern: '[0-9]{17}[0-9Xx]',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  },
+  {
+    field: 'patient.residenceDivisionCode',
+    id: 'held-residence',
+    kind: 'input',
+    key: 'residenceDivisionCode',
+    hint: 'held.hint.patient.residenceDivisionCode',
+    inputmode: 'numeric',
+    maxlength: 12,
+    pattern: '[0-9]{6}([0-9]{3}([0-9]{3})?)?',
+    autocomplete: 'off',
+  },
+  {
+    field: 'patient.name',
+    id: 'held-name',
+    kind: 'input',
+    key: 'name',
+    hint: 'held.hint.patient.name',
+    maxlength: 64,
+    autocomplete: 'off',
+  },
+  {
+    field: 'patient.birthDate',
+    id: 'held-birth-date',
+    kind: 'input',
+    key: 'birthDate',
+    hint: 'held.hint.patient.birthDate',
+    type: 'date',
+  },
+  {
+    field: 'patient.sex',
+    id: 'held-sex',
+    kind: 'select',
+    key: 'sex',
+    hint: 'held.hint.patient.sex',
+    codes: 'sexes',
+    codeLabel: 'codes.sex.',
+  },
+  {
+    field: 'patient.phone',
+    id: 'held-phone',
+    kind: 'input',
+    key: 'phone',
+    hint: 'held.hint.patient.phone',
+    type: 'tel',
+    maxlength: 20,
+    pattern: '\\+?[0-9\\-]{5,20}',
+    autocomplete: 'off',
+  },
+  {
+    field: 'patient.address',
+    id: 'held-address',
+    kind: 'input',
+    key: 'address',
+    hint: 'held.hint.patient.address',
+    maxlength: 200,
+    autocomplete: 'off',
+  },
+  {
+    field: 'patient.lacksCapacity',
+    id: 'held-lacks-capacity',
+    kind: 'checkbox',
+    key: 'lacksCapacity',
+    hint: 'held.hint.patient.lacksCapacity',
+  },
+  { field: 'patient.guardian', id: 'held-guardian', kind: 'guardian', hint: 'held.hint.patient.guardian' },
+  { field: 'consents', id: 'held-consents', kind: 'consents', hint: 'held.hint.consents' },
+].map((input) => ({ ...UNSET, ...input }));
+
+/** The guardian fieldset's inputs (`form.patient.guardian[key]`): the name and relationship required, the phone not. */
+const GUARDIAN_INPUTS = [
+  { key: 'name', id: 'held-guardian-name', label: 'held.guardian.name', maxlength: 64, required: true },
+  {
+    key: 'relationship',
+    id: 'held-guardian-relationship',
+    label: 'held.guardian.relationship',
+    maxlength: 32,
+    required: true,
+  },
+  {
+    key: 'phone',
+    id: 'held-guardian-phone',
+    label: 'held.guardian.phone',
+    type: 'tel',
+    maxlength: 20,
+    pattern: '\\+?[0-9\\-]{5,20}',
+  },
+].map((input) => ({ ...UNSET, required: false, ...input }));
+
+/** A consent row's choices (`consent[key]`, select `consent-<id>-<row>`), each of a vocabulary by its name. */
+const CONSENT_CHOICES = [
+  {
+    key: 'purpose',
+    id: 'purpose',
+    label: 'held.consent.purpose',
+    codes: 'consentPurposes',
+    codeLabel: 'codes.consentPurpose.',
+  },
+  {
+    key: 'grantedBy',
+    id: 'by',
+    label: 'held.consent.grantedBy',
+    codes: 'consentGrantors',
+    codeLabel: 'codes.consentGrantor.',
+  },
+  {
+    key: 'method',
+    id: 'method',
+    label: 'held.consent.method',
+    codes: 'consentMethods',
+    codeLabel: 'codes.consentMethod.',
+  },
+];
+
 /** The form's values: what the message carried of each asked field, for the person to correct or fill in. */
 function completionForm(held) {
   const patient = held.discharge?.patient ?? {};
@@ -305,33 +449,27 @@ const heldDetail = (vocabulary) => ({
   init() {
     void this.load(true);
   },
-  async load(first) {
-    if (!isUuid(this.heldId)) {
-      this.notFound = true;
-      this.loading = false;
-      this.focusHeading();
-      return;
-    }
-    this.loading = true;
-    try {
+  load(first) {
+    return this.loadDetail(this.heldId, first, async () => {
       this.held = await api.get(`${HELD_PATH}/${encodeURIComponent(this.heldId)}`);
       if (first) this.form = completionForm(this.held);
-      this.loadError = '';
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) this.notFound = true;
-      else this.loadError = problemMessage(error, t);
-    } finally {
-      this.loading = false;
-      if (first) this.focusHeading();
-    }
+    });
   },
   /** The holdable fields the message lacks: the form asks for these and no other. */
   asked() {
     const fields = (this.held?.missing ?? []).map((m) => heldFieldOf(vocabulary.heldFields, m.field));
     return vocabulary.heldFields.filter((field) => fields.includes(field));
   },
-  asks(field) {
-    return this.asked().includes(field);
+  guardianInputs() {
+    return GUARDIAN_INPUTS;
+  },
+  consentChoices() {
+    return CONSENT_CHOICES;
+  },
+  /** The form's blocks (HELD_INPUTS) of the asked fields. */
+  askedInputs() {
+    const asked = this.asked();
+    return HELD_INPUTS.filter((input) => asked.includes(input.field));
   },
   canComplete() {
     return this.held?.status === 'held' && this.$store.session.can('complete-held');

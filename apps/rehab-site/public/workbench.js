@@ -7,7 +7,7 @@
 import { allPages, ApiError } from './api.js';
 import { formatDuration, fromLocalInput, remaining, shortId, toLocalInput } from './format.js';
 import { problemMessage } from './session.js';
-import { Alpine, api, isUuid, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
+import { Alpine, api, routeOf, staffShell, startStaffPage, t, when } from './shell.js';
 
 const BASE = '/workbench';
 /** An answer due within this long is "due soon". */
@@ -240,26 +240,12 @@ const referral = (vocabulary) => ({
     const siteId = encodeURIComponent(this.$store.session.person.organisationId);
     return `/v1/sites/${siteId}/referrals/${encodeURIComponent(this.referralId)}`;
   },
-  async load(first) {
-    if (!isUuid(this.referralId)) {
-      this.notFound = true;
-      this.loading = false;
-      this.focusHeading();
-      return;
-    }
-    this.loading = true;
-    try {
+  load(first) {
+    return this.loadDetail(this.referralId, first, async () => {
       const [referral] = await Promise.all([api.get(this.basePath()), this.loadFile()]);
       this.referral = referral;
       if (first) this.forms = emptyForms(this.$store.session.person, referral);
-      this.loadError = '';
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) this.notFound = true;
-      else this.loadError = problemMessage(error, t);
-    } finally {
-      this.loading = false;
-      if (first) this.focusHeading();
-    }
+    });
   },
   async loadFile() {
     try {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AxeResults } from 'axe-core';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
+import { AppFleet, FleetOptions } from './fleet';
 
 /** The password the browser tests give every staff account they create. */
 export const STAFF_PASSWORD = 'correct horse battery staple';
@@ -90,6 +91,55 @@ export class BrowserPages {
     for (const context of this.contexts) await context.close();
     await this.browser.close();
   }
+}
+
+/** What a browser spec runs against: its fleet and its browser, there once `useBrowserFleet`'s beforeAll has run. */
+export interface BrowserFleet {
+  readonly fleet: AppFleet;
+  readonly pages: BrowserPages;
+}
+
+export interface BrowserFleetOptions extends FleetOptions {
+  /** Where the screenshots go. */
+  readonly artifacts: string;
+  /** What the spec sets up once the fleet runs and before the browser starts (accounts, first data). */
+  readonly prepare?: (fleet: AppFleet) => Promise<void>;
+  /** The set-up's time limit (the fleet's processes, `prepare`, Chromium); default 240 s. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A browser spec's set-up, in its describe: before all its tests the fleet, `prepare`, then Chromium; after each
+ * test no page may have recorded a problem (script error, Alpine error, CSP refusal); after all the browser
+ * closes and the fleet stops. The answer's fields are read in the tests (not before the beforeAll has run).
+ */
+export function useBrowserFleet(options: BrowserFleetOptions): BrowserFleet {
+  const { artifacts, prepare, timeoutMs = 240_000, ...fleetOptions } = options;
+  let fleet: AppFleet | undefined;
+  let pages: BrowserPages | undefined;
+  const started: BrowserFleet = {
+    get fleet() {
+      if (!fleet) throw new Error('the fleet is not started yet (read it in a test or hook)');
+      return fleet;
+    },
+    get pages() {
+      if (!pages) throw new Error('the browser is not started yet (read it in a test or hook)');
+      return pages;
+    },
+  };
+  beforeAll(async () => {
+    fleet = await AppFleet.start(fleetOptions);
+    await prepare?.(fleet);
+    pages = await BrowserPages.launch(artifacts);
+  }, timeoutMs);
+  afterEach(() => {
+    expect(started.pages.problems.splice(0)).toEqual([]);
+  });
+  afterAll(async () => {
+    await pages?.close();
+    await fleet?.dispose();
+  });
+  return started;
 }
 
 let axe: string | undefined;

@@ -4,7 +4,7 @@
  * Alpine). A page adds its own views with `register(vocabulary)`.
  */
 import Alpine from './alpine.js';
-import { createApi } from './api.js';
+import { ApiError, createApi } from './api.js';
 import { formatDateTime, shortId } from './format.js';
 import { installI18n } from './i18n.js';
 import { problemMessage, startSession } from './session.js';
@@ -128,6 +128,31 @@ export function staffShell({ base, view, titleKey, signInHintKey, links = [] }, 
         this.error = problemMessage(error, t);
       } finally {
         this.loading = false;
+      }
+    },
+    /**
+     * The `load(first)` of a view of one object by the id in its path (`id`): an id that is no UUID is not found
+     * without asking; else `loading` while `read()` fetches and keeps the object, then `loadError` cleared, or
+     * `notFound` on the API's 404 (another organisation's object looks the same as none), or `loadError` on any
+     * other refusal. The first load moves the focus to the heading.
+     */
+    async loadDetail(id, first, read) {
+      if (!isUuid(id)) {
+        this.notFound = true;
+        this.loading = false;
+        this.focusHeading();
+        return;
+      }
+      this.loading = true;
+      try {
+        await read();
+        this.loadError = '';
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) this.notFound = true;
+        else this.loadError = problemMessage(error, t);
+      } finally {
+        this.loading = false;
+        if (first) this.focusHeading();
       }
     },
     focusHeading() {
