@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { EVENTS, SERVICES } from '@app/contracts';
-import { QueryRecorder, RecordedStatement, waitFor } from '@app/testing';
+import { buildEnvelope, Topology } from '@app/messaging';
+import { QueryRecorder, RecordedStatement, SHARED_NATS_URL, waitFor } from '@app/testing';
 import { discharge } from './fixtures';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
@@ -35,6 +39,15 @@ const RELAY =
  * fewer when the consumer takes several in one batch. Not the request's: counted against a budget of its own.
  */
 const CONSUMER_BUDGET_PER_REFERRAL = 4;
+
+/**
+ * A lifecycle event of a hospital's referral (registration's `referral.registered`, rehab-site's
+ * `referral.assigned`), handled on its own: START with set_config, the inbox INSERT, the conditional UPDATE of
+ * the referral (which locks it and answers its hospital), the timeline step's INSERT, the deferred notice,
+ * outbox and audit rows in one statement, COMMIT: 6. Was 7: a SELECT … FOR UPDATE of the referral and its
+ * hospital before the step (issue #22).
+ */
+const LIFECYCLE_EVENT_BUDGET = 6;
 const CONSUMER = /^INSERT INTO \S+\.inbox\b/;
 
 /** Outside a recorded transaction: the tail of one that started before recording (the relay's). */
@@ -150,5 +163,92 @@ describe('hospital-intake query budget (POST /v1/discharges)', () => {
     );
     expect(work.every((s) => /^SELECT status FROM \S+\.referral WHERE id = \$1$/.test(s.text))).toBe(true);
     expect(work.length).toBe(REFERRALS);
+  });
+
+  it(`should take a lifecycle event of a hospital's referral in at most ${LIFECYCLE_EVENT_BUDGET} statements`, async () => {
+    const assessed = () => w.count('inbox', 'event_type = $1', [EVENTS.referralAssessed.type]);
+    const assessedBefore = await assessed();
+    const referralIds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const answer = await w.send('/v1/discharges', discharge());
+      expect(answer.status).toBe(201);
+      referralIds.push((answer.body as { referralId: string }).referralId);
+    }
+    await waitFor(async () => (await assessed()) === assessedBefore + 5, {
+      message: 'own referral.assessed handled',
+    });
+    const topology = new Topology(w.service.namespace);
+    const nc = await connect({ servers: SHARED_NATS_URL });
+    const js = jetstream(nc);
+    const publish = async (
+      definition: (typeof EVENTS)[keyof typeof EVENTS],
+      source: string,
+      data: object,
+    ) => {
+      const envelope = buildEnvelope(definition, source, data, {
+        subject: (data as { referralId: string }).referralId,
+      });
+      await js.publish(topology.subject(definition.subject), JSON.stringify(envelope), {
+        msgID: envelope.id,
+      });
+    };
+    const steps = () => w.count('referral_step', 'referral_id = ANY($1::uuid[])', [referralIds]);
+    const recorder = new QueryRecorder().start();
+    let statements: RecordedStatement[];
+    try {
+      // One at a time, each handled before the next: the figure is per event, not per batch.
+      for (const referralId of referralIds) {
+        const now = new Date().toISOString();
+        const before = await steps();
+        await publish(EVENTS.referralRegistered, 'registration', {
+          referralId,
+          registrationId: randomUUID(),
+          patientRef: randomUUID(),
+          residenceDivisionCode: '610902001003',
+          needs: ['day-care'],
+          riskLevel: 1,
+          colourGrade: 'yellow',
+          registeredAt: now,
+          sealedContact: {
+            alg: 'A256GCM',
+            keyId: 'k1',
+            iv: 'AAAAAAAAAAAAAAAA',
+            tag: 'AAAAAAAAAAAAAAAAAAAAAA',
+            ciphertext: 'AAAA',
+          },
+        });
+        await waitFor(async () => (await steps()) === before + 1, { message: 'registered step' });
+        await publish(EVENTS.referralAssigned, 'rehab-site', {
+          referralId,
+          siteId: 'site-1',
+          siteName: '金星社区精康服务站',
+          hop: 1,
+          assignedAt: now,
+          answerDueAt: now,
+          needsManualPlacement: false,
+        });
+        await waitFor(async () => (await steps()) === before + 2, { message: 'assigned step' });
+      }
+    } finally {
+      statements = recorder.stop();
+      await nc.close();
+    }
+    expect(
+      await w.count(
+        'referral',
+        `id = ANY($1::uuid[]) AND status = 'registered' AND assigned_site_id = 'site-1'`,
+        [referralIds],
+      ),
+    ).toBe(5);
+    const { consumer } = requestStatements(
+      statements.filter((s) => s.application === SERVICES.hospitalIntake),
+    );
+    const perEvent = consumer.length / (2 * referralIds.length);
+    process.stdout.write(`per lifecycle event: ${perEvent.toFixed(2)}\n`);
+    if (perEvent > LIFECYCLE_EVENT_BUDGET) {
+      throw new Error(
+        `lifecycle events over budget (${LIFECYCLE_EVENT_BUDGET})\n${QueryRecorder.summary(consumer)}`,
+      );
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '@app/contracts';
 import { KeysetPosition } from '@app/core';
 import { TransactionHost } from '@app/persistence';
+import { hasWebhookSql, LockedReferralHolder } from '../timeline/timeline.repository';
 import { ReferralStage } from './dto/referral-view.dto';
 
 /** Filters of the hospital's referral list (all optional, combined with AND). */
@@ -172,13 +173,16 @@ export class ReferralRepository {
   }
 
   /** assessed → registered; a no-op for referrals that are not ours or already further on. */
-  async markRegistered(referralId: string, registrationId: string, registeredAt: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral SET status = 'registered', registration_id = $2, registered_at = $3, updated_at = now()
+  async markRegistered(
+    referralId: string,
+    registrationId: string,
+    registeredAt: string,
+  ): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r SET status = 'registered', registration_id = $2, registered_at = $3, updated_at = now()
         WHERE id = $1 AND status = 'assessed'`,
       [referralId, registrationId, registeredAt],
     );
-    return count === 1;
   }
 
   /** The latest assignment wins (a re-route assigns again); an older one arriving late changes nothing. */
@@ -186,41 +190,39 @@ export class ReferralRepository {
     referralId: string,
     site: { id: string; name: string; countyCode: string | null },
     assignedAt: string,
-  ): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral SET assigned_site_name = $2, assigned_site_id = $3, assigned_site_county = $4,
+  ): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r SET assigned_site_name = $2, assigned_site_id = $3, assigned_site_county = $4,
               site_status = 'assigned', assigned_at = $5, updated_at = now()
         WHERE id = $1 AND status NOT IN ('closed', 'cancelled', 'consent-withdrawn')
           AND (assigned_at IS NULL OR assigned_at <= $5)`,
       [referralId, site.name, site.id, site.countyCode, assignedAt],
     );
-    return count === 1;
   }
 
   /** The assigned site accepted (a stale acceptance by a site no longer assigned changes nothing). */
-  async markAccepted(referralId: string, siteId: string): Promise<boolean> {
+  async markAccepted(referralId: string, siteId: string): Promise<LockedReferralHolder | undefined> {
     return this.siteStep(referralId, siteId, `site_status = 'assigned'`, `'accepted'`);
   }
 
   /** The assigned site declined or let the answer window pass: no site holds it until the next assignment. */
-  async markAnswerMissed(referralId: string, siteId: string): Promise<boolean> {
+  async markAnswerMissed(referralId: string, siteId: string): Promise<LockedReferralHolder | undefined> {
     return this.siteStep(referralId, siteId, `site_status = 'assigned'`, 'NULL');
   }
 
   /** The first service record of the accepted referral: in service. Later ones change nothing. */
-  async markInService(referralId: string, siteId: string): Promise<boolean> {
+  async markInService(referralId: string, siteId: string): Promise<LockedReferralHolder | undefined> {
     return this.siteStep(referralId, siteId, `site_status = 'accepted'`, `'in-service'`);
   }
 
   /** The referral moved to another site (which must accept it); it stays accepted/in service as a referral. */
-  async markTransferred(referralId: string, toSiteId: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral SET assigned_site_id = $2, assigned_site_name = NULL, assigned_site_county = NULL,
+  async markTransferred(referralId: string, toSiteId: string): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r SET assigned_site_id = $2, assigned_site_name = NULL, assigned_site_county = NULL,
               updated_at = now()
         WHERE id = $1 AND status NOT IN ('closed', 'cancelled', 'consent-withdrawn')`,
       [referralId, toSiteId],
     );
-    return count === 1;
   }
 
   /** Cancelled by its hospital (the caller checked it may be, with the row locked). */
@@ -232,26 +234,43 @@ export class ReferralRepository {
     );
   }
 
-  private async siteStep(referralId: string, siteId: string, when: string, to: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral SET site_status = ${to}, updated_at = now()
+  private siteStep(
+    referralId: string,
+    siteId: string,
+    when: string,
+    to: string,
+  ): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r SET site_status = ${to}, updated_at = now()
         WHERE id = $1 AND assigned_site_id = $2 AND ${when}`,
       [referralId, siteId],
     );
-    return count === 1;
+  }
+
+  /**
+   * Runs one conditional `UPDATE … referral AS r` of a lifecycle step: when it changed the referral (its row is
+   * then locked until commit), answers the referral's hospital for the timeline step, else undefined.
+   */
+  private async change(update: string, params: unknown[]): Promise<LockedReferralHolder | undefined> {
+    const [rows] = await this.tx.manager.query<[{ hospital_id: string; has_webhook: boolean }[], number]>(
+      `${update}
+       RETURNING r.hospital_id, ${hasWebhookSql(this.tx.schema, 'r')} AS has_webhook`,
+      params,
+    );
+    const row = rows[0];
+    return row && { hospitalId: row.hospital_id, hasWebhook: row.has_webhook === true };
   }
 
   /**
    * Consent withdrawn (for a routing purpose): the referral ends here too and the consents it carried are
    * dropped; the sealed patient stays as the hospital's own record of the discharge.
    */
-  async markConsentWithdrawn(referralId: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral SET status = 'consent-withdrawn', consents = '[]'::jsonb, updated_at = now()
+  async markConsentWithdrawn(referralId: string): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r SET status = 'consent-withdrawn', consents = '[]'::jsonb, updated_at = now()
         WHERE id = $1 AND status NOT IN ('closed', 'consent-withdrawn', 'cancelled')`,
       [referralId],
     );
-    return count === 1;
   }
 
   /**
@@ -263,36 +282,37 @@ export class ReferralRepository {
     outcome: ApplicationEndOutcome,
     reason: ApplicationEndReason,
     endedAt: string,
-  ): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral SET status = $2, end_reason = $3, ended_at = $4, updated_at = now()
+  ): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r SET status = $2, end_reason = $3, ended_at = $4, updated_at = now()
         WHERE id = $1 AND status = 'assessed'`,
       [referralId, outcome, reason, endedAt],
     );
-    return count === 1;
   }
 
-  async markClosed(referralId: string, outcome: ClosureOutcome, closedAt: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral SET status = 'closed', outcome = $2, closed_at = $3, updated_at = now()
+  async markClosed(
+    referralId: string,
+    outcome: ClosureOutcome,
+    closedAt: string,
+  ): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r SET status = 'closed', outcome = $2, closed_at = $3, updated_at = now()
         WHERE id = $1 AND status NOT IN ('closed', 'cancelled')`,
       [referralId, outcome, closedAt],
     );
-    return count === 1;
   }
 
   /**
    * The latest employment step of a hospital's referral (an older step arriving late changes nothing; the kind
-   * of job stays from the placement). Answers whether it changed the referral (false: not ours, or older).
+   * of job stays from the placement). Answers its hospital when it changed the referral (undefined: not ours, or older).
    */
-  async markEmploymentStage(data: EmploymentStageChangedData): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown, number]>(
-      `UPDATE ${this.tx.schema}.referral
+  async markEmploymentStage(data: EmploymentStageChangedData): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r
           SET employment_stage = $2, employment_placement_type = coalesce($3, employment_placement_type),
               employment_end_reason = $4, employment_changed_at = $5, updated_at = now()
         WHERE id = $1 AND (employment_changed_at IS NULL OR employment_changed_at <= $5)`,
       [data.referralId, data.stage, data.placementType ?? null, data.endReason ?? null, data.changedAt],
     );
-    return count === 1;
   }
 }

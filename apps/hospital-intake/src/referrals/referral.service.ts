@@ -21,7 +21,7 @@ import { AuditEntry, AuditTrail } from '@app/audit';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital-intake.config';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
-import { StepInput, StepRecord } from '../timeline/timeline.repository';
+import { LockedReferralHolder, StepInput, StepRecord } from '../timeline/timeline.repository';
 import { TimelineService } from '../timeline/timeline.service';
 import {
   CancelReferralDto,
@@ -276,12 +276,14 @@ export class ReferralService {
     // As at rehab-site: the first session starts service (a plan or an assessment alone does not).
     if (kind !== 'session') return;
     await this.tx.run(async () => {
-      if (!(await this.referrals.markInService(referralId, siteId))) return;
-      await this.timeline.record(referralId, event.id, {
-        step: 'in-service',
-        occurredAt: new Date(occurredAt),
-        siteId,
-      });
+      const changed = await this.referrals.markInService(referralId, siteId);
+      if (!changed) return;
+      await this.timeline.record(
+        referralId,
+        event.id,
+        { step: 'in-service', occurredAt: new Date(occurredAt), siteId },
+        changed,
+      );
       await this.audit.record(messagingAudit('in-service', referralId));
     }, SYSTEM_ACTOR);
   }
@@ -349,13 +351,14 @@ export class ReferralService {
   private async changed(
     event: EventEnvelope<{ referralId: string }>,
     subtype: string,
-    effect: () => Promise<boolean>,
+    effect: () => Promise<LockedReferralHolder | undefined>,
     step?: StepInput,
   ): Promise<void> {
     const { referralId } = event.data;
     await this.tx.run(async () => {
+      // A change locked the row and answered its hospital; a stale event changes nothing but still has its step.
       const changed = await effect();
-      if (step) await this.timeline.record(referralId, event.id, step);
+      if (step) await this.timeline.record(referralId, event.id, step, changed);
       if (changed) await this.audit.record(messagingAudit(subtype, referralId));
     }, SYSTEM_ACTOR);
   }

@@ -12,6 +12,21 @@ export interface StepInput {
   code?: string;
 }
 
+/**
+ * The referring hospital of a referral whose row the current transaction has locked (steps are numbered under
+ * that lock), and whether the hospital registered a webhook (URL and secret) for the push.
+ */
+export interface LockedReferralHolder {
+  hospitalId: string;
+  hasWebhook: boolean;
+}
+
+/** `has_webhook` of a referral row `r` in SQL: its hospital registered a webhook URL and secret. */
+export function hasWebhookSql(schema: string, referral: string): string {
+  return `EXISTS (SELECT 1 FROM ${schema}.hospital h WHERE h.id = ${referral}.hospital_id
+                    AND h.webhook_url IS NOT NULL AND h.webhook_secret IS NOT NULL)`;
+}
+
 export interface StepRecord extends StepInput {
   referralId: string;
   sequence: number;
@@ -49,12 +64,10 @@ export class TimelineRepository {
    * The referring hospital of a referral hospital-intake holds, the referral's row locked (steps are numbered
    * under it), and whether that hospital registered a webhook (URL and secret) for the push: one round trip.
    */
-  async lockReferralHospital(
-    referralId: string,
-  ): Promise<{ hospitalId: string; hasWebhook: boolean } | undefined> {
+  async lockReferralHospital(referralId: string): Promise<LockedReferralHolder | undefined> {
     const [row] = await this.tx.manager.query<{ hospital_id: string; has_webhook: boolean }[]>(
-      `SELECT r.hospital_id, (h.webhook_url IS NOT NULL AND h.webhook_secret IS NOT NULL) AS has_webhook
-         FROM ${this.tx.schema}.referral r LEFT JOIN ${this.tx.schema}.hospital h ON h.id = r.hospital_id
+      `SELECT r.hospital_id, ${hasWebhookSql(this.tx.schema, 'r')} AS has_webhook
+         FROM ${this.tx.schema}.referral r
         WHERE r.id = $1 FOR UPDATE OF r`,
       [referralId],
     );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@app/core';
 import { HospitalNotifier } from '../notices/hospital-notifier.service';
-import { StepInput, StepRecord, TimelineRepository } from './timeline.repository';
+import { LockedReferralHolder, StepInput, StepRecord, TimelineRepository } from './timeline.repository';
 
 /**
  * The referring hospital's timeline of each referral: one step per lifecycle event, numbered in the order
@@ -18,10 +18,17 @@ export class TimelineService {
 
   /**
    * Records the step `eventId` caused and pushes it. A referral hospital-intake does not hold (not from a
-   * hospital) or an event recorded already changes nothing; answers the step when it was new.
+   * hospital) or an event recorded already changes nothing; answers the step when it was new. `locked`: the
+   * caller's statement that changed the referral locked its row already and answered its hospital (one round
+   * trip fewer); else the row is locked here.
    */
-  async record(referralId: string, eventId: string, input: StepInput): Promise<StepRecord | undefined> {
-    const holder = await this.steps.lockReferralHospital(referralId);
+  async record(
+    referralId: string,
+    eventId: string,
+    input: StepInput,
+    locked?: LockedReferralHolder,
+  ): Promise<StepRecord | undefined> {
+    const holder = locked ?? (await this.steps.lockReferralHospital(referralId));
     if (!holder) return undefined;
     const { hospitalId, hasWebhook } = holder;
     const now = this.clock.now();
