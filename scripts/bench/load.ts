@@ -86,9 +86,22 @@ export interface DriveOptions {
 interface Answer {
   status: number;
   referralId?: string;
+  /** Why no status came back (status 0): the socket error's code or message. */
+  error?: string;
 }
 
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<Answer> {
+/**
+ * One POST. A keep-alive socket the server closed while it sat idle (between runs) fails on reuse with
+ * ECONNRESET before the request reached the app: that one is sent again once on a new socket, as Node's HTTP
+ * docs advise (a discharge is idempotent by its encounter anyway). Any other failure answers status 0.
+ */
+function post(
+  agent: Agent,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  retried = false,
+): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(
       url,
@@ -114,11 +127,17 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: str
           }
           resolve({ status: res.statusCode ?? 0, referralId });
         });
-        res.on('error', () => resolve({ status: 0 }));
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({ status: 0, error: error.code ?? error.message }),
+        );
       },
     );
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ status: 0 }));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && error.code === 'ECONNRESET') {
+        resolve(post(agent, url, headers, body, true));
+      } else resolve({ status: 0, error: error.code ?? error.message });
+    });
     req.end(body);
   });
 }
@@ -170,7 +189,9 @@ export async function driveRun(options: DriveOptions): Promise<RunResult> {
         } else {
           failed++;
           if (failed <= 3)
-            process.stderr.write(`  ${options.label}: request ${i} answered ${answer.status}\n`);
+            process.stderr.write(
+              `  ${options.label}: request ${i} answered ${answer.status}${answer.error ? ` (${answer.error})` : ''}\n`,
+            );
         }
       }),
     );
