@@ -6,6 +6,7 @@
  *   npm run bench -- [--quick] [--referrals N] [--rate R] [--saturation-rate R] [--max-in-flight N]
  *                    [--sites N] [--history N] [--growth-sites N] [--queued N] [--out FILE]
  *                    [--profile DIR] [--app-env NAME=value ...] [--isolation-only] [--replicas N]
+ *                    [--statements]
  *
  * Phases, one after the other so they never compete for the 2 cores:
  *   1. raw baseline (3 processes): warm-up, saturation run, latency run at --rate (default: half the
@@ -18,6 +19,8 @@
  *      run again with the discharges spread round robin over the hospital-intake replicas (issue 22).
  * --isolation-only runs phase 2 alone (the apps' runs, which give the finished referrals a relapse is reported
  * for, then GREEN isolation): no baseline, no growth, so no project / baseline ratios.
+ * --statements runs everything on a private Postgres with pg_stat_statements and adds, for the baseline and the
+ * apps, the statement time per referral and the costliest statements (execution and planning).
  * Prints tables and writes JSON (default .bench/latest.json). Exit code 0 unless the run itself failed; the
  * goals' verdicts are in the output.
  *
@@ -45,6 +48,7 @@ import {
   seedHistory,
 } from './bench/history';
 import { measureIsolation } from './bench/isolation';
+import { StatementProfile, StatementProfiler } from './bench/statements';
 import { serverCpu, serverCpuPerReferral } from './bench/servers';
 import { driveRun, DriveOptions, EventClock } from './bench/load';
 import {
@@ -83,6 +87,11 @@ export interface BenchOptions {
   isolationOnly: boolean;
   /** Processes per app in the extra replicas phase; 1 (the default) skips it. */
   replicas: number;
+  /**
+   * Run on a private Postgres with pg_stat_statements and print where the baseline's and the project's statement
+   * time goes (per referral, the costliest statements first).
+   */
+  statements: boolean;
 }
 
 const positive = (name: string, value: string | undefined, fallback: number, allowZero = false): number => {
@@ -113,6 +122,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'app-env': { type: 'string', multiple: true },
       'isolation-only': { type: 'boolean', default: false },
       replicas: { type: 'string' },
+      statements: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -142,6 +152,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     ),
     isolationOnly,
     replicas: wholeNumber('replicas', values.replicas, 1),
+    statements: values.statements ?? false,
   };
 }
 
@@ -181,6 +192,8 @@ interface Target {
   urls?: readonly string[];
   headers: Record<string, string>;
   clock: EventClock;
+  /** Reset after the warm-up and read after the runs (`--statements`). */
+  statements?: StatementProfiler;
 }
 
 /** A counter across every run against one database (each discharge is a new person). */
@@ -211,14 +224,17 @@ async function measureSystem(
   referralIds: string[];
   usage: ProcessUsage[];
   servers: ServerUsage[];
+  statements?: StatementProfile;
 }> {
   const measured = await measureSaturation(target, options, residences, usage);
   const offered = rate ?? Math.max(1, Math.round((measured.saturation.throughput ?? 2) / 2));
   const latency = await driveTarget(target, options, residences, `latency @ ${offered}/s`, offered);
   log(`${latency.label}: p99 discharge→assigned ${latency.latency.dischargeToAssigned.p99} ms`);
   const referralIds = [...target.clock.assigned.keys()];
-  const { usage: used, servers } = measured.since(measured.saturation.accepted + latency.accepted);
-  return { saturation: measured.saturation, latency, referralIds, usage: used, servers };
+  const referrals = measured.saturation.accepted + latency.accepted;
+  const { usage: used, servers } = measured.since(referrals);
+  const statements = await target.statements?.read(referrals);
+  return { saturation: measured.saturation, latency, referralIds, usage: used, servers, statements };
 }
 
 /** One open-loop run of `options.referrals` discharges (or `count`) against the target. */
@@ -265,6 +281,7 @@ async function measureSaturation(
   if (options.warmUp > 0) {
     await driveTarget(target, options, residences, 'warm-up', 50, options.warmUp, 60_000);
   }
+  await target.statements?.reset();
   const measuredFrom = usage();
   const serversFrom = serverCpu();
   const saturation = await driveTarget(target, options, residences, 'saturation', options.saturationRate);
@@ -302,6 +319,7 @@ async function runBaseline(
   natsUrl: string,
   sites: BenchSite[],
   residences: string[],
+  statements: StatementProfiler | undefined,
 ): Promise<SystemResult> {
   const namespace = uniqueName('rawb');
   log(`baseline: namespace ${namespace}, ${sites.length} sites`);
@@ -316,15 +334,17 @@ async function runBaseline(
   return withCleanup(baseline, async () => {
     const clock = await EventClock.start(natsUrl, namespace);
     try {
-      const target: Target = { system: 'baseline', name: 'baseline', url: baseline.url, headers: {}, clock };
-      const { saturation, latency, usage, servers } = await measureSystem(
-        target,
-        options,
-        residences,
-        options.rate,
-        () => baseline.usage(),
+      const target: Target = {
+        system: 'baseline',
+        name: 'baseline',
+        url: baseline.url,
+        headers: {},
+        clock,
+        statements,
+      };
+      return systemResult(
+        await measureSystem(target, options, residences, options.rate, () => baseline.usage()),
       );
-      return { saturation, latency, usage, servers };
     } finally {
       await clock.close();
     }
@@ -370,8 +390,8 @@ async function startFleet(
 }
 
 /** The figures of a measured system, without the run's bookkeeping (referral ids, event clock). */
-function systemResult({ saturation, latency, usage, servers }: SystemResult): SystemResult {
-  return { saturation, latency, usage, servers };
+function systemResult({ saturation, latency, usage, servers, statements }: SystemResult): SystemResult {
+  return { saturation, latency, usage, servers, ...(statements ? { statements } : {}) };
 }
 
 async function runProject(
@@ -382,6 +402,7 @@ async function runProject(
   residences: string[],
   rate: number | undefined,
   label: string,
+  statements?: StatementProfiler,
 ): Promise<SystemResult & { referralIds: string[]; clock: EventClock }> {
   await prepareRehabDirectory(db, fleet.app(SERVICES.rehabSite).schema, extraSites);
   const clock = await EventClock.start(fleet.natsUrl, fleet.namespace);
@@ -391,15 +412,25 @@ async function runProject(
     url: fleet.app(SERVICES.hospitalIntake).url,
     headers: { 'x-api-key': fleet.hospitalKey() },
     clock,
+    statements,
   };
-  const { saturation, latency, referralIds, usage, servers } = await measureSystem(
-    target,
-    options,
-    residences,
-    rate,
-    () => fleetUsage(fleet),
-  );
-  return { saturation, latency, usage, servers, referralIds, clock };
+  const {
+    saturation,
+    latency,
+    referralIds,
+    usage,
+    servers,
+    statements: used,
+  } = await measureSystem(target, options, residences, rate, () => fleetUsage(fleet));
+  return {
+    saturation,
+    latency,
+    usage,
+    servers,
+    referralIds,
+    clock,
+    ...(used ? { statements: used } : {}),
+  };
 }
 
 /** Every process of the fleet, named `hospital-intake` (or `hospital-intake #2` with replicas). */
@@ -442,8 +473,25 @@ async function runReplicas(
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
-  const databaseUrl =
-    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/referral_bus_bench';
+  const statements = options.statements ? await StatementProfiler.start() : undefined;
+  try {
+    return await benchOn(
+      statements?.databaseUrl ??
+        process.env.BENCH_DATABASE_URL ??
+        'postgres://postgres@127.0.0.1:5432/referral_bus_bench',
+      options,
+      statements,
+    );
+  } finally {
+    await statements?.stop();
+  }
+}
+
+async function benchOn(
+  databaseUrl: string,
+  options: BenchOptions,
+  statements: StatementProfiler | undefined,
+): Promise<BenchReport> {
   const natsUrl = process.env.NATS_URL ?? DEFAULT_NATS_URL;
   await ensureDatabase(databaseUrl);
   const logRoot = path.resolve(path.dirname(options.out), 'logs');
@@ -456,13 +504,21 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     const baseline = options.isolationOnly
       ? undefined
-      : await runBaseline(options, logRoot, databaseUrl, natsUrl, [...demo, ...extra], residences);
+      : await runBaseline(
+          options,
+          logRoot,
+          databaseUrl,
+          natsUrl,
+          [...demo, ...extra],
+          residences,
+          statements,
+        );
     const rate = options.rate ?? baseline?.latency.offeredRate;
 
     let isolation: IsolationResult | undefined;
     const fleet = await startFleet(databaseUrl, natsUrl, 'bench', logRoot, options);
     const project: SystemResult = await withCleanup(fleet, async () => {
-      const measured = await runProject(options, db, fleet, extra, residences, rate, 'project');
+      const measured = await runProject(options, db, fleet, extra, residences, rate, 'project', statements);
       if (options.queued > 0) {
         isolation = await measureIsolation({
           fleet,

@@ -1,4 +1,5 @@
 import { formatTable } from '../start';
+import { formatStatementProfile, StatementProfile } from './statements';
 import { LatencySummary } from './latency';
 
 /** The per-stage latencies of one run (ms). */
@@ -54,6 +55,8 @@ export interface SystemResult {
   usage: ProcessUsage[];
   /** Postgres and NATS (all their processes), which the per-process figures leave out. */
   servers?: ServerUsage[];
+  /** Where Postgres's statement time went (`--statements`). */
+  statements?: StatementProfile;
 }
 
 /** The saturation run again with every app as `replicas` processes, the load spread over the intake replicas. */
@@ -350,6 +353,11 @@ export function formatReport(report: BenchReport): string {
         ),
       ),
     );
+  }
+  for (const [name, system] of systems) {
+    if (!system.statements) continue;
+    out.push('');
+    out.push(formatStatementProfile(name, system.statements));
   }
   out.push('');
   out.push(
