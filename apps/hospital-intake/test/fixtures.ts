@@ -258,3 +258,44 @@ export function adtA03(
     `OBX|6|CE|CONSENT^知情同意^L||community-rehab^patient^${hl7Stamp(3)}||||||F`,
   ].join('\r');
 }
+
+/**
+ * registration's `referral.registered` for a referral hospital-intake holds, hand-made as registration sends it
+ * (the contact sealed for rehab-site: a placeholder hospital-intake never opens).
+ */
+export function referralRegisteredData(
+  referralId: string,
+  registeredAt: string,
+  ids: { registrationId?: string; patientRef?: string } = {},
+): Record<string, unknown> {
+  return {
+    referralId,
+    registrationId: ids.registrationId ?? randomUUID(),
+    patientRef: ids.patientRef ?? randomUUID(),
+    residenceDivisionCode: RESIDENCE,
+    needs: ['day-care'],
+    riskLevel: 1,
+    colourGrade: 'yellow',
+    registeredAt,
+    sealedContact: {
+      alg: 'A256GCM',
+      keyId: 'k1',
+      iv: 'AAAAAAAAAAAAAAAA',
+      tag: 'AAAAAAAAAAAAAAAAAAAAAA',
+      ciphertext: 'AAAA',
+    },
+  };
+}
+
+/** rehab-site's `referral.assigned` to `site-1`, hand-made without a county (as older producers sent it). */
+export function referralAssignedData(referralId: string, assignedAt: string): Record<string, unknown> {
+  return {
+    referralId,
+    siteId: 'site-1',
+    siteName: '金星社区精康服务站',
+    hop: 1,
+    assignedAt,
+    answerDueAt: assignedAt,
+    needsManualPlacement: false,
+  };
+}

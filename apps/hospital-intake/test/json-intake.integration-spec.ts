@@ -5,7 +5,7 @@ import { FieldCipher } from '@app/crypto';
 import { buildEnvelope, Topology } from '@app/messaging';
 import { SHARED_NATS_URL, waitFor } from '@app/testing';
 import { idempotencyLockKey } from '../src/discharges/discharge.repository';
-import { discharge } from './fixtures';
+import { discharge, referralAssignedData, referralRegisteredData } from './fixtures';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 type Receipt = {
@@ -251,23 +251,14 @@ describe('hospital-intake: JSON discharges', () => {
     };
     const now = new Date().toISOString();
     try {
-      await publish(EVENTS.referralRegistered, 'registration', {
-        referralId,
-        registrationId: '7f1c1b2e-8f57-4f55-9a55-3d8f0a2b9c01',
-        patientRef: '0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02',
-        residenceDivisionCode: '610902001003',
-        needs: ['day-care'],
-        riskLevel: 1,
-        colourGrade: 'yellow',
-        registeredAt: now,
-        sealedContact: {
-          alg: 'A256GCM',
-          keyId: 'k1',
-          iv: 'AAAAAAAAAAAAAAAA',
-          tag: 'AAAAAAAAAAAAAAAAAAAAAA',
-          ciphertext: 'AAAA',
-        },
-      });
+      await publish(
+        EVENTS.referralRegistered,
+        'registration',
+        referralRegisteredData(referralId, now, {
+          registrationId: '7f1c1b2e-8f57-4f55-9a55-3d8f0a2b9c01',
+          patientRef: '0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02',
+        }),
+      );
       await waitFor(
         async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.status === 'registered',
         {
@@ -277,15 +268,7 @@ describe('hospital-intake: JSON discharges', () => {
       expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.stage).toBe('routing');
       expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite).toBeNull();
 
-      await publish(EVENTS.referralAssigned, 'rehab-site', {
-        referralId,
-        siteId: 'site-1',
-        siteName: '金星社区精康服务站',
-        hop: 1,
-        assignedAt: now,
-        answerDueAt: now,
-        needsManualPlacement: false,
-      });
+      await publish(EVENTS.referralAssigned, 'rehab-site', referralAssignedData(referralId, now));
       await waitFor(
         async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite !== null,
         { message: 'assigned site' },

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { EVENTS, SERVICES } from '@app/contracts';
 import { buildEnvelope, Topology } from '@app/messaging';
 import { QueryRecorder, RecordedStatement, SHARED_NATS_URL, waitFor } from '@app/testing';
-import { discharge } from './fixtures';
+import { discharge, referralAssignedData, referralRegisteredData } from './fixtures';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 /** Discharges posted while recording: enough for stable per-referral figures. */
@@ -200,33 +199,9 @@ describe('hospital-intake query budget (POST /v1/discharges)', () => {
       for (const referralId of referralIds) {
         const now = new Date().toISOString();
         const before = await steps();
-        await publish(EVENTS.referralRegistered, 'registration', {
-          referralId,
-          registrationId: randomUUID(),
-          patientRef: randomUUID(),
-          residenceDivisionCode: '610902001003',
-          needs: ['day-care'],
-          riskLevel: 1,
-          colourGrade: 'yellow',
-          registeredAt: now,
-          sealedContact: {
-            alg: 'A256GCM',
-            keyId: 'k1',
-            iv: 'AAAAAAAAAAAAAAAA',
-            tag: 'AAAAAAAAAAAAAAAAAAAAAA',
-            ciphertext: 'AAAA',
-          },
-        });
+        await publish(EVENTS.referralRegistered, 'registration', referralRegisteredData(referralId, now));
         await waitFor(async () => (await steps()) === before + 1, { message: 'registered step' });
-        await publish(EVENTS.referralAssigned, 'rehab-site', {
-          referralId,
-          siteId: 'site-1',
-          siteName: '金星社区精康服务站',
-          hop: 1,
-          assignedAt: now,
-          answerDueAt: now,
-          needsManualPlacement: false,
-        });
+        await publish(EVENTS.referralAssigned, 'rehab-site', referralAssignedData(referralId, now));
         await waitFor(async () => (await steps()) === before + 2, { message: 'assigned step' });
       }
     } finally {
