@@ -267,7 +267,7 @@ export function referralRegisteredData(
   referralId: string,
   registeredAt: string,
   ids: { registrationId?: string; patientRef?: string } = {},
-): Record<string, unknown> {
+): { referralId: string } & Record<string, unknown> {
   return {
     referralId,
     registrationId: ids.registrationId ?? randomUUID(),
@@ -288,7 +288,10 @@ export function referralRegisteredData(
 }
 
 /** rehab-site's `referral.assigned` to `site-1`, hand-made without a county (as older producers sent it). */
-export function referralAssignedData(referralId: string, assignedAt: string): Record<string, unknown> {
+export function referralAssignedData(
+  referralId: string,
+  assignedAt: string,
+): { referralId: string } & Record<string, unknown> {
   return {
     referralId,
     siteId: 'site-1',

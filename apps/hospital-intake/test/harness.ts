@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, NatsConnection } from '@nats-io/transport-node';
+import { EventDefinition } from '@app/contracts';
 import { Clock, SystemClock } from '@app/core';
+import { buildEnvelope, Topology } from '@app/messaging';
 import {
   deleteNamespaceStreams,
   expectValidFhir,
@@ -31,6 +35,15 @@ export interface HospitalIntakeHarness {
    * hospital are left out: test/hospital-timeline.e2e-spec.ts checks them).
    */
   lifecycleSubjects(referralId: string): Promise<string[]>;
+  /**
+   * Publishes an event about a referral as its producer (`source`) would, on the service's bus (the referral is
+   * its subject); answers the event id.
+   */
+  publishEvent(
+    definition: EventDefinition,
+    source: string,
+    data: { referralId: string } & Record<string, unknown>,
+  ): Promise<string>;
   send(
     path: string,
     body: unknown,
@@ -63,6 +76,8 @@ export async function startHospitalIntakeHarness(
   const hospitalB = `hb-${suffix}`;
   const keyA = (await hospitals.register(hospital(hospitalA)))!;
   const keyB = (await hospitals.register(hospital(hospitalB)))!;
+  const topology = new Topology(service.namespace);
+  let bus: NatsConnection | undefined;
   const world: HospitalIntakeHarness = {
     service,
     db,
@@ -72,6 +87,7 @@ export async function startHospitalIntakeHarness(
     hospitalA,
     hospitalB,
     async close() {
+      await bus?.close();
       await service.close();
       await deleteNamespaceStreams(SHARED_NATS_URL, service.namespace);
       await db.dropSchemas(service.schema);
@@ -86,6 +102,14 @@ export async function startHospitalIntakeHarness(
         [referralId],
       );
       return rows.map((r) => r.subject);
+    },
+    async publishEvent(definition, source, data) {
+      bus ??= await connect({ servers: SHARED_NATS_URL });
+      const envelope = buildEnvelope<object>(definition, source, data, { subject: data.referralId });
+      await jetstream(bus).publish(topology.subject(definition.subject), JSON.stringify(envelope), {
+        msgID: envelope.id,
+      });
+      return envelope.id;
     },
     async send(path, body, headers = {}, key = keyA) {
       const response = await fetch(`${service.url}${path}`, {

@@ -1,9 +1,12 @@
-import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { EVENTS, PatientIdentityDto, recipientSubject, referralSealContext } from '@app/contracts';
+import {
+  EventDefinition,
+  EVENTS,
+  PatientIdentityDto,
+  recipientSubject,
+  referralSealContext,
+} from '@app/contracts';
 import { FieldCipher } from '@app/crypto';
-import { buildEnvelope, Topology } from '@app/messaging';
-import { SHARED_NATS_URL, waitFor } from '@app/testing';
+import { waitFor } from '@app/testing';
 import { idempotencyLockKey } from '../src/discharges/discharge.repository';
 import { discharge, referralAssignedData, referralRegisteredData } from './fixtures';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
@@ -236,151 +239,118 @@ describe('hospital-intake: JSON discharges', () => {
   it('should close the loop: registered, relapse, employment and closed events reach the hospital’s view', async () => {
     const answer = await w.send('/v1/discharges', discharge());
     const referralId = (answer.body as Receipt).referralId;
-    const topology = new Topology(w.service.namespace);
-    const nc = await connect({ servers: SHARED_NATS_URL });
-    const js = jetstream(nc);
-    const publish = async (
-      definition: (typeof EVENTS)[keyof typeof EVENTS],
-      source: string,
-      data: object,
-    ) => {
-      const envelope = buildEnvelope(definition, source, data, { subject: referralId });
-      await js.publish(topology.subject(definition.subject), JSON.stringify(envelope), {
-        msgID: envelope.id,
-      });
-    };
+    const publish = (definition: EventDefinition, source: string, data: object) =>
+      w.publishEvent(definition, source, { referralId, ...data });
     const now = new Date().toISOString();
-    try {
-      await publish(
-        EVENTS.referralRegistered,
-        'registration',
-        referralRegisteredData(referralId, now, {
-          registrationId: '7f1c1b2e-8f57-4f55-9a55-3d8f0a2b9c01',
-          patientRef: '0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02',
-        }),
-      );
-      await waitFor(
-        async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.status === 'registered',
-        {
-          message: 'registered',
-        },
-      );
-      expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.stage).toBe('routing');
-      expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite).toBeNull();
+    await publish(
+      EVENTS.referralRegistered,
+      'registration',
+      referralRegisteredData(referralId, now, {
+        registrationId: '7f1c1b2e-8f57-4f55-9a55-3d8f0a2b9c01',
+        patientRef: '0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02',
+      }),
+    );
+    await waitFor(
+      async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.status === 'registered',
+      {
+        message: 'registered',
+      },
+    );
+    expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.stage).toBe('routing');
+    expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite).toBeNull();
 
-      await publish(EVENTS.referralAssigned, 'rehab-site', referralAssignedData(referralId, now));
-      await waitFor(
-        async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite !== null,
-        { message: 'assigned site' },
-      );
-      expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite).toEqual({
-        id: 'site-1',
-        name: '金星社区精康服务站',
-        // This hand-made event has no county (older producers): none is shown.
-        countyCode: null,
-        countyName: null,
-      });
+    await publish(EVENTS.referralAssigned, 'rehab-site', referralAssignedData(referralId, now));
+    await waitFor(async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite !== null, {
+      message: 'assigned site',
+    });
+    expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.assignedSite).toEqual({
+      id: 'site-1',
+      name: '金星社区精康服务站',
+      // This hand-made event has no county (older producers): none is shown.
+      countyCode: null,
+      countyName: null,
+    });
 
-      await publish(EVENTS.greenRelapseReported, 'rehab-site', {
-        referralId,
-        siteId: 'site-1',
-        observedRiskLevel: 3,
-        reportedAt: now,
-      });
-      await waitFor(
-        async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.stage === 'green-channel',
-        {
-          message: 'green channel',
-        },
-      );
-      expect(await w.count('green_case', 'referral_id = $1', [referralId])).toBe(1);
+    await publish(EVENTS.greenRelapseReported, 'rehab-site', {
+      referralId,
+      siteId: 'site-1',
+      observedRiskLevel: 3,
+      reportedAt: now,
+    });
+    await waitFor(
+      async () => (await get(`/v1/referrals/${referralId}`, w.keyA)).body.stage === 'green-channel',
+      {
+        message: 'green channel',
+      },
+    );
+    expect(await w.count('green_case', 'referral_id = $1', [referralId])).toBe(1);
 
-      // The employment outcome: the latest step wins, an older one arriving late changes nothing.
-      const later = new Date(Date.parse(now) + 60_000).toISOString();
-      await publish(EVENTS.employmentStageChanged, 'employment-referral', {
-        referralId,
-        siteId: 'site-1',
-        stage: 'placed',
-        providerName: '汉滨区辅助性就业服务站',
-        placementType: 'supported',
-        changedAt: later,
-      });
-      await publish(EVENTS.employmentStageChanged, 'employment-referral', {
-        referralId,
-        siteId: 'site-1',
-        stage: 'referred',
-        providerName: '汉滨区辅助性就业服务站',
-        changedAt: now,
-      });
-      await waitFor(
-        async () => (await w.count('inbox', 'event_type = $1', [EVENTS.employmentStageChanged.type])) === 2,
-        { message: 'both steps handled', timeoutMs: 30_000 },
-      );
-      const employed = (await get(`/v1/referrals/${referralId}`, w.keyA)).body.employment;
-      expect(employed).toEqual({
-        stage: 'placed',
-        placementType: 'supported',
-        endReason: null,
-        changedAt: later,
-      });
-      // Another hospital's key does not see it.
-      expect((await get(`/v1/referrals/${referralId}`, w.keyB)).status).toBe(404);
+    // The employment outcome: the latest step wins, an older one arriving late changes nothing.
+    const later = new Date(Date.parse(now) + 60_000).toISOString();
+    await publish(EVENTS.employmentStageChanged, 'employment-referral', {
+      referralId,
+      siteId: 'site-1',
+      stage: 'placed',
+      providerName: '汉滨区辅助性就业服务站',
+      placementType: 'supported',
+      changedAt: later,
+    });
+    await publish(EVENTS.employmentStageChanged, 'employment-referral', {
+      referralId,
+      siteId: 'site-1',
+      stage: 'referred',
+      providerName: '汉滨区辅助性就业服务站',
+      changedAt: now,
+    });
+    await waitFor(
+      async () => (await w.count('inbox', 'event_type = $1', [EVENTS.employmentStageChanged.type])) === 2,
+      { message: 'both steps handled', timeoutMs: 30_000 },
+    );
+    const employed = (await get(`/v1/referrals/${referralId}`, w.keyA)).body.employment;
+    expect(employed).toEqual({
+      stage: 'placed',
+      placementType: 'supported',
+      endReason: null,
+      changedAt: later,
+    });
+    // Another hospital's key does not see it.
+    expect((await get(`/v1/referrals/${referralId}`, w.keyB)).status).toBe(404);
 
-      await publish(EVENTS.referralClosed, 'rehab-site', {
-        referralId,
-        siteId: 'site-1',
-        outcome: 'recovered',
-        closedAt: now,
-      });
-      const closed = await waitFor(async () => {
-        const view = await get(`/v1/referrals/${referralId}`, w.keyA);
-        return view.body.status === 'closed' ? view.body : undefined;
-      });
-      expect(closed).toMatchObject({ stage: 'closed', outcome: { outcome: 'recovered' } });
-    } finally {
-      await nc.close();
-    }
+    await publish(EVENTS.referralClosed, 'rehab-site', {
+      referralId,
+      siteId: 'site-1',
+      outcome: 'recovered',
+      closedAt: now,
+    });
+    const closed = await waitFor(async () => {
+      const view = await get(`/v1/referrals/${referralId}`, w.keyA);
+      return view.body.status === 'closed' ? view.body : undefined;
+    });
+    expect(closed).toMatchObject({ stage: 'closed', outcome: { outcome: 'recovered' } });
   });
 
   it('should end the referral in the hospital’s view when consent for community rehab is withdrawn', async () => {
     const answer = await w.send('/v1/discharges', discharge());
     const referralId = (answer.body as Receipt).referralId;
-    const topology = new Topology(w.service.namespace);
-    const nc = await connect({ servers: SHARED_NATS_URL });
-    const js = jetstream(nc);
-    const withdraw = async (purpose: string) => {
-      const envelope = buildEnvelope(
-        EVENTS.referralConsentWithdrawn,
-        'registration',
-        {
-          referralId,
-          patientRef: '0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02',
-          purpose,
-          withdrawnAt: new Date().toISOString(),
-        },
-        { subject: referralId },
-      );
-      await js.publish(topology.subject(EVENTS.referralConsentWithdrawn.subject), JSON.stringify(envelope), {
-        msgID: envelope.id,
+    const withdraw = (purpose: string) =>
+      w.publishEvent(EVENTS.referralConsentWithdrawn, 'registration', {
+        referralId,
+        patientRef: '0b9c6a2e-1c57-4f55-9a55-3d8f0a2b9c02',
+        purpose,
+        withdrawnAt: new Date().toISOString(),
       });
-      return envelope.id;
-    };
-    try {
-      const employmentOnly = await withdraw('employment');
-      await waitFor(async () => (await w.count('inbox', 'event_id = $1', [employmentOnly])) === 1, {
-        message: 'employment withdrawal processed',
-      });
-      expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.status).toBe('assessed');
+    const employmentOnly = await withdraw('employment');
+    await waitFor(async () => (await w.count('inbox', 'event_id = $1', [employmentOnly])) === 1, {
+      message: 'employment withdrawal processed',
+    });
+    expect((await get(`/v1/referrals/${referralId}`, w.keyA)).body.status).toBe('assessed');
 
-      await withdraw('community-rehab');
-      const view = await waitFor(async () => {
-        const current = await get(`/v1/referrals/${referralId}`, w.keyA);
-        return current.body.status === 'consent-withdrawn' ? current.body : undefined;
-      });
-      expect(view).toMatchObject({ status: 'consent-withdrawn', stage: 'consent-withdrawn' });
-      expect(await w.count('referral', "id = $1 AND consents = '[]'::jsonb", [referralId])).toBe(1);
-    } finally {
-      await nc.close();
-    }
+    await withdraw('community-rehab');
+    const view = await waitFor(async () => {
+      const current = await get(`/v1/referrals/${referralId}`, w.keyA);
+      return current.body.status === 'consent-withdrawn' ? current.body : undefined;
+    });
+    expect(view).toMatchObject({ status: 'consent-withdrawn', stage: 'consent-withdrawn' });
+    expect(await w.count('referral', "id = $1 AND consents = '[]'::jsonb", [referralId])).toBe(1);
   });
 });

@@ -1,8 +1,5 @@
-import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { EVENTS, SERVICES } from '@app/contracts';
-import { buildEnvelope, Topology } from '@app/messaging';
-import { QueryRecorder, RecordedStatement, SHARED_NATS_URL, waitFor } from '@app/testing';
+import { QueryRecorder, RecordedStatement, waitFor } from '@app/testing';
 import { discharge, referralAssignedData, referralRegisteredData } from './fixtures';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
@@ -176,21 +173,6 @@ describe('hospital-intake query budget (POST /v1/discharges)', () => {
     await waitFor(async () => (await assessed()) === assessedBefore + 5, {
       message: 'own referral.assessed handled',
     });
-    const topology = new Topology(w.service.namespace);
-    const nc = await connect({ servers: SHARED_NATS_URL });
-    const js = jetstream(nc);
-    const publish = async (
-      definition: (typeof EVENTS)[keyof typeof EVENTS],
-      source: string,
-      data: object,
-    ) => {
-      const envelope = buildEnvelope(definition, source, data, {
-        subject: (data as { referralId: string }).referralId,
-      });
-      await js.publish(topology.subject(definition.subject), JSON.stringify(envelope), {
-        msgID: envelope.id,
-      });
-    };
     const steps = () => w.count('referral_step', 'referral_id = ANY($1::uuid[])', [referralIds]);
     const recorder = new QueryRecorder().start();
     let statements: RecordedStatement[];
@@ -199,14 +181,17 @@ describe('hospital-intake query budget (POST /v1/discharges)', () => {
       for (const referralId of referralIds) {
         const now = new Date().toISOString();
         const before = await steps();
-        await publish(EVENTS.referralRegistered, 'registration', referralRegisteredData(referralId, now));
+        await w.publishEvent(
+          EVENTS.referralRegistered,
+          'registration',
+          referralRegisteredData(referralId, now),
+        );
         await waitFor(async () => (await steps()) === before + 1, { message: 'registered step' });
-        await publish(EVENTS.referralAssigned, 'rehab-site', referralAssignedData(referralId, now));
+        await w.publishEvent(EVENTS.referralAssigned, 'rehab-site', referralAssignedData(referralId, now));
         await waitFor(async () => (await steps()) === before + 2, { message: 'assigned step' });
       }
     } finally {
       statements = recorder.stop();
-      await nc.close();
     }
     expect(
       await w.count(
