@@ -1,7 +1,7 @@
 import { ManualClock } from '@app/core';
 import { AuthConfig } from '../auth.config';
 import { RateLimitRepository } from './rate-limit.repository';
-import { leaseCap, SharedRateLimiter } from './shared-rate-limiter';
+import { leaseCap, MAX_REMEMBERED_COUNTERS, SharedRateLimiter } from './shared-rate-limiter';
 
 /** A counter table in memory whose upserts answer only when the test lets them. */
 class HeldCounters {
@@ -162,6 +162,21 @@ describe('SharedRateLimiter', () => {
       expect(allowed).toBeLessThanOrEqual(500);
       expect(allowed).toBeGreaterThanOrEqual(500 - leaseCap(500));
       expect(allowed + refused).toBe(600);
+    });
+
+    it('should forget idle counters past its memory bound: a forgotten busy one starts again at one number', async () => {
+      const l = new SharedRateLimiter(counters as unknown as RateLimitRepository, clock, busy);
+      await hitInTurn(l, 4, 'busy'); // upserts of 1, 2, 4: it holds numbers 5–7
+      for (let i = 0; i < MAX_REMEMBERED_COUNTERS; i++) {
+        const decision = l.consume(`address-${i}`, 'principal');
+        await counters.answer();
+        await decision;
+      }
+      counters.calls.length = 0;
+      const [next] = await hitInTurn(l, 1, 'busy');
+      // Forgotten: its held numbers 5–7 stay counted (never looser), the next upsert takes one number again.
+      expect(counters.calls).toEqual([expect.objectContaining({ key: 'principal:busy', hits: 1 })]);
+      expect(next).toMatchObject({ hits: 8, allowed: true });
     });
 
     it('should start each window with one number again', async () => {

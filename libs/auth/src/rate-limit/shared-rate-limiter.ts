@@ -46,6 +46,13 @@ interface Lease {
   waiting: WaitingHit[];
 }
 
+/**
+ * Counters a process remembers within a window (their held numbers and chunk sizes). Beyond it the idle ones
+ * are forgotten, so a flood of distinct addresses cannot grow memory; a forgotten counter starts again at one
+ * number per upsert (its unused numbers stay counted: stricter, never looser).
+ */
+export const MAX_REMEMBERED_COUNTERS = 10_000;
+
 /** Hit numbers a process may hold ahead of use: 2 % of the budget, at most 64, at least 1 (then exact). */
 export function leaseCap(limit: number): number {
   return Math.max(1, Math.min(64, Math.floor(limit / 50)));
@@ -114,6 +121,7 @@ export class SharedRateLimiter {
     const id = `${windowStart}\n${key}`;
     let lease = this.leases.get(id);
     if (!lease) {
+      if (this.leases.size >= MAX_REMEMBERED_COUNTERS) this.forgetIdle();
       lease = { key, windowStart, next: 1, last: 0, chunk: 1, inFlight: false, waiting: [] };
       this.leases.set(id, lease);
     }
@@ -145,6 +153,13 @@ export class SharedRateLimiter {
       }
     }
     lease.inFlight = false;
+  }
+
+  /** Forgets every counter with no upsert in flight (see MAX_REMEMBERED_COUNTERS). */
+  private forgetIdle(): void {
+    for (const [id, lease] of this.leases) {
+      if (!lease.inFlight) this.leases.delete(id);
+    }
   }
 
   /** Once per window and process: the previous windows' rows go (in the background). */
