@@ -4,6 +4,7 @@ export * from './headers';
 export * from './vocabulary';
 export * from './alerts';
 export * from './validation';
+export * from './compiled-validation';
 export * from './envelope';
 export * from './events';
 export * from './consumers';

@@ -1,4 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import type { ValidatorOptions } from 'class-validator';
+import { validateCompiled } from '@app/contracts';
 import { DomainException, FieldError } from './domain.exception';
 import { inputProblem } from './input-limits';
 
@@ -30,6 +32,11 @@ class BoundaryValidationPipe extends ValidationPipe {
       if (problem) throw problem;
     }
     return (await super.transform(value, metadata)) as unknown;
+  }
+
+  /** class-validator's verdict through the DTO's compiled plan (issue #22), the same errors when it fails. */
+  protected override validate(object: object, options?: ValidatorOptions): Promise<ValidationError[]> {
+    return validateCompiled(object, options);
   }
 }
 

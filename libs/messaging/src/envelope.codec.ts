@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { ValidationError } from 'class-validator';
 import { CloudEvent, ValidationError as CloudEventValidationError } from 'cloudevents';
-import { EventDefinition, eventBySubject, EventEnvelope } from '@app/contracts';
+import { EventDefinition, eventBySubject, EventEnvelope, validateSyncCompiled } from '@app/contracts';
 import { FieldError } from '@app/core';
 import { InvalidEventException } from './messaging.errors';
 
@@ -30,7 +30,7 @@ export function validateEventData<T extends object>(definition: EventDefinition<
     throw new InvalidEventException(`${definition.type}: data must be a JSON object`);
   }
   const instance = plainToInstance(definition.data, data);
-  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
+  const errors = validateSyncCompiled(instance, { whitelist: true, forbidUnknownValues: true });
   if (errors.length > 0) {
     const fieldErrors = toFieldErrors(errors, '#/data');
     throw new InvalidEventException(

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { validate, ValidationError } from 'class-validator';
+import { ValidationError } from 'class-validator';
+import { validateCompiled } from '@app/contracts';
 import { DomainException, FieldError, inputProblem } from '@app/core';
 import { DischargeAssessmentDto, SubmitDischargeDto } from './dto/submit-discharge.dto';
 
@@ -49,7 +50,7 @@ async function validated<T extends object>(type: new () => T, plain: unknown): P
   const problem = inputProblem(plain);
   if (problem) throw problem;
   const command = plainToInstance(type, plain);
-  const errors = await validate(command, {
+  const errors = await validateCompiled(command, {
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import {
   EVENTS,
   EventEnvelope,
@@ -9,6 +8,7 @@ import {
   PatientIdentityDto,
   ReferralAssessedData,
   referralSealContext,
+  validateSyncCompiled,
 } from '@app/contracts';
 import { DomainException } from '@app/core';
 import { EventPublisher } from '@app/messaging';
@@ -181,7 +181,7 @@ export class HospitalChannelService {
       'the sealed patient',
     );
     const identity = plainToInstance(PatientIdentityDto, raw);
-    const errors = validateSync(identity, { whitelist: true, forbidUnknownValues: true });
+    const errors = validateSyncCompiled(identity, { whitelist: true, forbidUnknownValues: true });
     if (errors.length > 0) {
       throw new DomainException('PATIENT_INVALID', 'invalid', 'the sealed patient is not a valid identity', {
         errors: errors.map((e) => ({ pointer: `#/sealedPatient/${e.property}`, detail: 'invalid' })),
