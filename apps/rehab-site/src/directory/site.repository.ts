@@ -103,9 +103,30 @@ const SITE_COLUMNS = `s.id, s.name, s.level, s.county_code, s.functions, s.servi
   s.capacity, s.reserved, s.webhook_url, s.contact_address, s.contact_phone,
   ARRAY(SELECT a.division_code FROM __S__.site_area a WHERE a.site_id = s.id ORDER BY a.division_code) AS area_codes`;
 
+/**
+ * How many serving areas routing looks in: the residence committee, township and county (DivisionDirectory's
+ * `ancestry`, most specific first).
+ */
+export const ROUTING_AREA_LEVELS = 3;
+
+/**
+ * The serving-area codes as the {@link ROUTING_AREA_LEVELS} scalar parameters of a {@link bestCandidateSql}
+ * statement, null where a level is missing (a residence given as a township or county matches nothing there).
+ * Scalars rather than one array parameter: Postgres estimates a generic plan as if an array parameter held 10
+ * codes (10 site probes), so the prepared statement's generic plan looked twice as dear as its custom plans and
+ * was replanned on every call (issue #22); with three scalars both estimates are 3 and the generic plan is kept.
+ */
+export function routingAreaValues(areaCodes: readonly string[]): (string | null)[] {
+  if (areaCodes.length > ROUTING_AREA_LEVELS) {
+    throw new Error(`Routing looks in at most ${ROUTING_AREA_LEVELS} areas, got ${areaCodes.join(', ')}`);
+  }
+  return Array.from({ length: ROUTING_AREA_LEVELS }, (_, i) => areaCodes[i] ?? null);
+}
+
 /** Placeholders (or expressions) a {@link bestCandidateSql} statement takes its values from. */
 export interface CandidateParams {
-  areaCodes: string;
+  /** One text placeholder per level, bound with {@link routingAreaValues}. */
+  areaCodes: readonly [string, string, string];
   needs: string;
   riskLevel: string;
   referralId: string;
@@ -122,7 +143,8 @@ export interface CandidateParams {
  * id (deterministic). The serving areas are read first (site_area's primary key leads with division_code), then
  * each one's site by id (a LATERAL with LIMIT 1, which the planner keeps as a primary-key probe), so the cost
  * does not grow with the directory: joined freely, the generic plan of this prepared statement scanned every
- * site and probed site_area per site (1.04 ms a call with 477 sites; issue #22).
+ * site and probed site_area per site (1.04 ms a call with 477 sites; issue #22). The areas are scalar parameters
+ * ({@link routingAreaValues}) so that Postgres keeps that generic plan instead of planning every call.
  *
  * Capacity: the site row is NOT locked here (issue #22: locks held from here to commit, taken in routing order,
  * deadlocked lanes and replicas). The place is noted with {@link SITE_PLACES} and taken just before the commit,
@@ -130,7 +152,7 @@ export interface CandidateParams {
  */
 function bestCandidateSql(schema: string, p: CandidateParams): string {
   return `WITH areas AS MATERIALIZED (
-           SELECT a.site_id, a.division_code FROM ${schema}.site_area a WHERE a.division_code = ANY(${p.areaCodes}))
+           SELECT a.site_id, a.division_code FROM ${schema}.site_area a WHERE a.division_code IN (${p.areaCodes.join(', ')}))
          SELECT s.id
            FROM areas a
           CROSS JOIN LATERAL (

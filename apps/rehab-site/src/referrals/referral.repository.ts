@@ -8,6 +8,7 @@ import {
   placeAtBestCandidateSql,
   RoutingTarget,
   RoutingTargetRow,
+  routingAreaValues,
   SITE_PLACES,
   toRoutingTarget,
 } from '../directory/site.repository';
@@ -100,7 +101,7 @@ export class ReferralRepository {
       })[]
     >(
       `WITH ${placeAtBestCandidateSql(this.s, {
-        areaCodes: '$12::text[]',
+        areaCodes: ['$12::text', '$13::text', '$14::text'],
         needs: '$5::text[]',
         riskLevel: '$6::int',
         referralId: '$1::uuid',
@@ -114,9 +115,9 @@ export class ReferralRepository {
                 site_id, hop, assigned_at, answer_due_at, needs_manual_placement, holds_place)
          SELECT $1::uuid, $2, $3, $4, $5::text[], $6::int, $7, $8::text, $9::text, $10, $11::jsonb,
                 CASE WHEN p.id IS NULL THEN 'unplaced' ELSE 'assigned' END, p.id,
-                CASE WHEN p.id IS NULL THEN 0 ELSE $13::int END,
-                CASE WHEN p.id IS NULL THEN NULL ELSE $14::timestamptz END,
-                CASE WHEN p.id IS NULL THEN NULL ELSE $15::timestamptz END,
+                CASE WHEN p.id IS NULL THEN 0 ELSE $15::int END,
+                CASE WHEN p.id IS NULL THEN NULL ELSE $16::timestamptz END,
+                CASE WHEN p.id IS NULL THEN NULL ELSE $17::timestamptz END,
                 false, p.id IS NOT NULL
            FROM (SELECT 1) one LEFT JOIN placed p ON true
           WHERE ${notWithdrawnEarlySql(this.s, '$1::uuid')}
@@ -129,7 +130,7 @@ export class ReferralRepository {
          FROM (SELECT 1) one LEFT JOIN inserted i ON true LEFT JOIN placed p ON true`,
       [
         ...registeredValues(referral),
-        areaCodes,
+        ...routingAreaValues(areaCodes),
         assignment.hop,
         assignment.assignedAt,
         assignment.answerDueAt,
@@ -174,21 +175,21 @@ export class ReferralRepository {
   ): Promise<RoutingTarget | undefined> {
     const [rows] = await this.tx.manager.query<[RoutingTargetRow[], number]>(
       `WITH ${placeAtBestCandidateSql(this.s, {
-        areaCodes: '$1::text[]',
-        needs: '$2::text[]',
-        riskLevel: '$3',
-        referralId: '$4',
-        previousSiteId: '$5',
-        preferredSiteId: '$6',
+        areaCodes: ['$1::text', '$2::text', '$3::text'],
+        needs: '$4::text[]',
+        riskLevel: '$5',
+        referralId: '$6',
+        previousSiteId: '$7',
+        preferredSiteId: '$8',
       })}
-       UPDATE ${this.s}.referral r SET status = 'assigned', site_id = placed.id, hop = $7, assigned_at = $8,
-              answer_due_at = $9, needs_manual_placement = false, holds_place = true, updated_at = now()
+       UPDATE ${this.s}.referral r SET status = 'assigned', site_id = placed.id, hop = $9, assigned_at = $10,
+              answer_due_at = $11, needs_manual_placement = false, holds_place = true, updated_at = now()
          FROM placed
-        WHERE r.referral_id = $4
+        WHERE r.referral_id = $6
        RETURNING placed.id, placed.name, placed.county_code, placed.has_webhook, placed.contact_address,
                  placed.contact_phone`,
       [
-        query.areaCodes,
+        ...routingAreaValues(query.areaCodes),
         query.needs,
         query.riskLevel,
         query.referralId,
