@@ -88,6 +88,10 @@ export class PatientRepository {
     lacksCapacity: boolean;
   }): Promise<{ patient: PatientRow; reviewCandidates: string[] } | undefined> {
     const s = this.tx.schema;
+    // With an ID number, only records without one are candidates; without, every record of the same identity.
+    // Two statement texts rather than `($2 IS NULL OR …)`: a custom plan folds that test away, the generic plan
+    // cannot, so the two were costed differently and Postgres could keep planning each call (issue #22).
+    const candidates = patient.idNumberIndex === null ? '' : 'AND c.id_number_index IS NULL';
     // The statement's own insert is not visible to its sub-select: the new row is never its own candidate.
     const rows = await this.tx.manager.query<(RawPatient & { review_candidates: string[] })[]>(
       `WITH inserted AS (
@@ -97,7 +101,7 @@ export class PatientRepository {
          ON CONFLICT (id_number_index) DO NOTHING RETURNING ${COLUMNS})
        SELECT inserted.*, ARRAY(
          SELECT c.id FROM ${s}.patient c
-          WHERE c.identity_index = $3 AND c.merged_into IS NULL AND ($2::text IS NULL OR c.id_number_index IS NULL)
+          WHERE c.identity_index = $3 AND c.merged_into IS NULL ${candidates}
           ORDER BY c.created_at) AS review_candidates
          FROM inserted`,
       [
