@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConsentPurpose, SlaStage } from '@app/contracts';
 import { TransactionHost } from '@app/persistence';
+import { NewRegistration, newRegistrationCte } from './registration.repository';
 import {
   ApplicationRow,
   ApplicationStatus,
@@ -31,11 +32,23 @@ export class ApplicationRepository {
     return this.tx.schema;
   }
 
-  /** Inserts the application, with its assessment and outcome when known already; returns the row. */
-  async insertApplication(a: NewApplication): Promise<ApplicationRow> {
+  /**
+   * Inserts the application, with its assessment and outcome when known already; returns the row. The person's
+   * first application brings their new registration (`a.registrationId` is its id), written in the same
+   * statement.
+   */
+  async insertApplication(a: NewApplication, registration?: NewRegistration): Promise<ApplicationRow> {
     const o = a.outcome;
+    if (registration && registration.id !== a.registrationId) {
+      throw new Error(
+        `Application ${a.id} names registration ${a.registrationId}, not the new ${registration.id}`,
+      );
+    }
+    const withRegistration = registration
+      ? `WITH ${newRegistrationCte(this.s, ['$28::uuid', '$29::uuid', '$30', '$31::timestamptz'])}\n       `
+      : '';
     const rows = await this.tx.manager.query<RawApplication[]>(
-      `INSERT INTO ${this.s}.application (id, registration_id, channel, organisation_id, encounter_id, status, linked_by,
+      `${withRegistration}INSERT INTO ${this.s}.application (id, registration_id, channel, organisation_id, encounter_id, status, linked_by,
          residence_division_code, needs, preferred_site_id, received_at, register_due_at,
          risk_level, condition_status, colour_grade, eligible, employment_interest, assessed_at,
          registered_at, missing_purpose, awaiting_consent_since, ended_at, end_reason, merged_into,
@@ -71,6 +84,9 @@ export class ApplicationRepository {
         a.registerDueProvisional ?? false,
         o?.status === 'registered' ? (a.referDueAt ?? null) : null,
         o?.status === 'registered' ? (a.referDueProvisional ?? false) : false,
+        ...(registration
+          ? [registration.id, registration.patientId, registration.status, registration.registeredAt]
+          : []),
       ],
     );
     return toApplication(rows[0]);

@@ -11,7 +11,7 @@ import { PatientVaultService } from '../vault/patient-vault.service';
 import { ApplicationOutcome, ApplicationRow, Assessment, OPEN_APPLICATION_STATUSES } from './application-row';
 import { ApplicationRepository } from './application.repository';
 import { ConsentGate } from './consent-gate.service';
-import { RegistrationRepository, RegistrationRow } from './registration.repository';
+import { NewRegistration, RegistrationRepository, RegistrationRow } from './registration.repository';
 
 export interface IntakeRequest {
   readonly applicationId: string;
@@ -91,31 +91,40 @@ export class RegistrationIntake {
     }
 
     const registers = outcome?.status === 'registered';
-    let registration =
-      existing ??
-      (await this.registrations.insertRegistration(
-        randomUUID(),
-        patient.id,
-        registers ? 'registered' : 'pending',
-        registers ? now : null,
-      ));
-    const application = await this.applications.insertApplication({
-      id: request.applicationId,
-      registrationId: registration.id,
-      channel: request.channel,
-      organisationId: request.organisationId,
-      encounterId: request.encounterId,
-      status: 'received',
-      linkedBy: matchedBy ?? null,
-      residenceDivisionCode: request.identity.residenceDivisionCode,
-      needs: request.needs,
-      preferredSiteId: request.preferredSiteId,
-      receivedAt: now,
-      ...this.registerDeadline(now),
-      ...(registers ? this.gate.referDeadline(now) : {}),
-      ...(request.assessment && !filedInto ? { assessment: request.assessment } : {}),
-      ...(outcome ? { outcome } : {}),
-    });
+    // A person new to registration gets their registration with this application, in one statement.
+    let registration: RegistrationRow;
+    let newRegistration: NewRegistration | undefined;
+    if (existing) {
+      registration = existing;
+    } else {
+      newRegistration = {
+        id: randomUUID(),
+        patientId: patient.id,
+        status: registers ? 'registered' : 'pending',
+        registeredAt: registers ? now : null,
+      };
+      registration = { ...newRegistration, previousSiteId: null };
+    }
+    const application = await this.applications.insertApplication(
+      {
+        id: request.applicationId,
+        registrationId: registration.id,
+        channel: request.channel,
+        organisationId: request.organisationId,
+        encounterId: request.encounterId,
+        status: 'received',
+        linkedBy: matchedBy ?? null,
+        residenceDivisionCode: request.identity.residenceDivisionCode,
+        needs: request.needs,
+        preferredSiteId: request.preferredSiteId,
+        receivedAt: now,
+        ...this.registerDeadline(now),
+        ...(registers ? this.gate.referDeadline(now) : {}),
+        ...(request.assessment && !filedInto ? { assessment: request.assessment } : {}),
+        ...(outcome ? { outcome } : {}),
+      },
+      newRegistration,
+    );
     if (hospital && !filedInto) {
       // The hospital's application arrives assessed: it supersedes the applications the office verified. One not
       // verified yet stays for the office, whose verification links it (telling its channel anything sooner

@@ -17,6 +17,30 @@ export interface RegistrationRow {
   readonly previousSiteId: string | null;
 }
 
+/** A new registration: pending, or registered when its first application registers at once. */
+export interface NewRegistration {
+  readonly id: string;
+  readonly patientId: string;
+  readonly status: Extract<RegistrationStatus, 'pending' | 'registered'>;
+  readonly registeredAt: Date | null;
+}
+
+/**
+ * The CTE `new_registration` inserting a {@link NewRegistration} from four placeholders (id, patient id,
+ * status, registered at): a registration is only ever created with its first application, and
+ * ApplicationRepository.insertApplication writes both in one statement (issue #22: one round trip fewer per
+ * referral). The application's foreign key is checked at the end of that statement, when the row exists.
+ */
+export function newRegistrationCte(
+  schema: string,
+  placeholders: readonly [string, string, string, string],
+): string {
+  const [id, patientId, status, registeredAt] = placeholders;
+  return `new_registration AS (
+         INSERT INTO ${schema}.registration (id, patient_id, status, registered_at)
+         VALUES (${id}, ${patientId}, ${status}, ${registeredAt}))`;
+}
+
 /** Registrations: one per person, whichever channels filed for them (the `registration` table). */
 @Injectable()
 export class RegistrationRepository {
@@ -48,20 +72,6 @@ export class RegistrationRepository {
     return row
       ? { id: row.id, patientId: row.patient_id, status: row.status, previousSiteId: row.previous_site_id }
       : undefined;
-  }
-
-  /** A new registration (pending, or registered when its first application registers at once). */
-  async insertRegistration(
-    id: string,
-    patientId: string,
-    status: Extract<RegistrationStatus, 'pending' | 'registered'> = 'pending',
-    registeredAt: Date | null = null,
-  ): Promise<RegistrationRow> {
-    await this.tx.manager.query(
-      `INSERT INTO ${this.s}.registration (id, patient_id, status, registered_at) VALUES ($1, $2, $3, $4)`,
-      [id, patientId, status, registeredAt],
-    );
-    return { id, patientId, status, previousSiteId: null };
   }
 
   async setRegistrationStatus(

@@ -66,24 +66,16 @@ export class PatientVaultService {
       ? this.cipher.blindIndex(normaliseIdNumber(identity.idNumber), BLIND_INDEX_CONTEXTS.idNumber)
       : null;
     const identityIndex = this.cipher.blindIndex(identityKey(identity), BLIND_INDEX_CONTEXTS.identity);
+    // Insert first: most people discharged are new to the vault, so that is one round trip for them (issue #22);
+    // the insert does nothing when the ID number is on file, and the record found is then brought up to date.
+    // Without an ID number it never conflicts. A record removed between the two is inserted on the second pass.
+    const sealed = this.sealAll(identity, newId, null);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const found = idNumberIndex ? await this.patients.findForUpdateByIdNumber(idNumberIndex) : undefined;
-      if (found) {
-        const patient =
-          found.sealedAt === null
-            ? await this.patients.updateContact(found.id, {
-                sealed: this.mergeContact(found, identity),
-                residenceDivisionCode: identity.residenceDivisionCode,
-                lacksCapacity: identity.lacksCapacity,
-              })
-            : found;
-        return { patient, created: false, matchedBy: 'id-number', reviewCandidates: [] };
-      }
       const inserted = await this.patients.insert({
         id: newId,
         idNumberIndex,
         identityIndex,
-        sealed: this.sealAll(identity, newId, null),
+        sealed,
         sex: identity.sex,
         residenceDivisionCode: identity.residenceDivisionCode,
         lacksCapacity: identity.lacksCapacity,
@@ -100,6 +92,18 @@ export class PatientVaultService {
           this.clock.now(),
         );
         return { patient, created: true, reviewCandidates };
+      }
+      const found = idNumberIndex ? await this.patients.findForUpdateByIdNumber(idNumberIndex) : undefined;
+      if (found) {
+        const patient =
+          found.sealedAt === null
+            ? await this.patients.updateContact(found.id, {
+                sealed: this.mergeContact(found, identity),
+                residenceDivisionCode: identity.residenceDivisionCode,
+                lacksCapacity: identity.lacksCapacity,
+              })
+            : found;
+        return { patient, created: false, matchedBy: 'id-number', reviewCandidates: [] };
       }
     }
     throw new DomainException(
