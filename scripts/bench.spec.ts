@@ -1,4 +1,4 @@
-import { parseBenchOptions } from './bench';
+import { isolationSamples, parseBenchOptions } from './bench';
 
 describe('npm run bench options', () => {
   it('should use the full sizes by default and shrink them with --quick', () => {
@@ -55,5 +55,12 @@ describe('npm run bench options', () => {
     expect(() => parseBenchOptions(['--rate', 'fast'])).toThrow(/rate/);
     expect(() => parseBenchOptions(['--app-env', 'NOVALUE'])).toThrow(/NAME=value/);
     expect(() => parseBenchOptions(['--unknown'])).toThrow();
+  });
+
+  it('should time up to 100 GREEN events a phase, fewer when fewer referrals finished, never under 20', () => {
+    expect(isolationSamples(6000)).toBe(100);
+    expect(isolationSamples(800)).toBe(100);
+    expect(isolationSamples(120)).toBe(60);
+    expect(isolationSamples(10)).toBe(20);
   });
 });

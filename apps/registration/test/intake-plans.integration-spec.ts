@@ -2,17 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { ConsentRepository } from '../src/consent/consent.repository';
 import { PatientVaultService } from '../src/vault/patient-vault.service';
+import { PLAN_CHECK_EXECUTIONS as EXECUTIONS, preparedPlanCounts } from '@app/testing';
 import { person, RegistrationHarness, startRegistrationHarness } from './harness';
 
-/** Executions per statement: 5 custom plans come first whatever happens, the rest show Postgres's choice. */
-const EXECUTIONS = 16;
 /** Patients on file before the measured calls (the planner sees a populated vault, analysed). */
 const PATIENTS_ON_FILE = 300;
-
-interface PlanCounts {
-  generic: number;
-  custom: number;
-}
 
 /**
  * The intake's hot statements (issue #22) as the app prepares them (PreparingClient, statement cache on): the
@@ -56,15 +50,7 @@ describe('intake statements keep their generic plan', () => {
     await world?.close();
   });
 
-  /** This connection's counts for the prepared statement whose text matches `like` and not `unlike` (SQL LIKE). */
-  async function planCounts(like: string, unlike = ''): Promise<PlanCounts> {
-    const rows = await tx.manager.query<{ generic_plans: string; custom_plans: string }[]>(
-      `SELECT generic_plans, custom_plans FROM pg_prepared_statements
-        WHERE statement LIKE '${like}' AND statement NOT LIKE '${unlike}'`,
-    );
-    expect(rows).toHaveLength(1);
-    return { generic: Number(rows[0].generic_plans), custom: Number(rows[0].custom_plans) };
-  }
+  const planCounts = (like: string, unlike?: string) => preparedPlanCounts(tx.manager, like, unlike);
 
   const grant = (purpose: 'community-rehab' | 'employment' | 'information-sharing', at: Date) => ({
     purpose,

@@ -5,16 +5,8 @@ import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { SiteRepository } from '../src/directory/site.repository';
 import { prefectureSites } from '../src/directory/seed-sites';
 import { NewReferral, ReferralRepository } from '../src/referrals/referral.repository';
+import { PLAN_CHECK_EXECUTIONS as EXECUTIONS, preparedPlanCounts } from '@app/testing';
 import { RehabSiteHarness, startRehabSiteHarness } from './harness';
-
-/** Executions per statement: 5 custom plans come first whatever happens, the rest show Postgres's choice. */
-const EXECUTIONS = 16;
-
-/** How Postgres planned one of the connection's prepared statements so far. */
-interface PlanCounts {
-  generic: number;
-  custom: number;
-}
 
 /**
  * The routing statements (site.repository's placeAtBestCandidateSql, issue #22) as the app prepares them
@@ -92,14 +84,7 @@ describe('routing statements keep their generic plan', () => {
     answerDueAt: new Date(world.clock.now().getTime() + 3_600_000 + i),
   });
 
-  /** This connection's counts for the prepared statement whose text matches `pattern` (SQL LIKE). */
-  async function planCounts(pattern: string): Promise<PlanCounts> {
-    const rows = await tx.manager.query<{ generic_plans: string; custom_plans: string }[]>(
-      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '${pattern}'`,
-    );
-    expect(rows).toHaveLength(1);
-    return { generic: Number(rows[0].generic_plans), custom: Number(rows[0].custom_plans) };
-  }
+  const planCounts = (like: string) => preparedPlanCounts(tx.manager, like);
 
   it('should plan the registering insert-and-place generically after the first five calls', async () => {
     // One unit of work: one pooled connection, whose prepared statement the counts belong to.

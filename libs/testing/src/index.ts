@@ -17,6 +17,7 @@ export * from './local-postgres';
 export * from './auth';
 export * from './fingerprint';
 export * from './query-budget';
+export * from './prepared-plans';
 export * from './http';
 export * from './webhook-receiver';
 export * from './dead-letters';
