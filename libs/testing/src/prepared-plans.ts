@@ -37,9 +37,3 @@ export async function preparedPlanCounts(
   }
   return { generic: Number(rows[0].generic_plans), custom: Number(rows[0].custom_plans) };
 }
-
-/** After {@link PLAN_CHECK_EXECUTIONS} executions: at most the five first custom plans, the generic plan since. */
-export function expectGenericPlanKept(counts: PlanCounts): void {
-  expect(counts.custom).toBeLessThanOrEqual(5);
-  expect(counts.generic).toBeGreaterThanOrEqual(PLAN_CHECK_EXECUTIONS - 5);
-}
