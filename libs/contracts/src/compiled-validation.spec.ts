@@ -75,6 +75,8 @@ function apply(seed: Plain, mutations: readonly Mutation[]): Plain {
     }
     if (typeof node !== 'object' || node === null) continue;
     if (m.kind === 'delete') delete node[m.key];
+    // An array's own `length` cannot be redefined (and no parsed body carries one): not a body, skip it.
+    else if (Object.getOwnPropertyDescriptor(node, m.key)?.configurable === false) continue;
     else
       Object.defineProperty(node, m.key, {
         value: m.value,
