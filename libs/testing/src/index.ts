@@ -17,7 +17,6 @@ export * from './local-postgres';
 export * from './auth';
 export * from './fingerprint';
 export * from './query-budget';
-export * from './prepared-plans';
 export * from './http';
 export * from './webhook-receiver';
 export * from './dead-letters';

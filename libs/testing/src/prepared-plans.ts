@@ -1,7 +1,8 @@
 /**
  * Plan-cache checks (issue #22): a prepared statement is planned for its first five executions whatever happens;
  * after that Postgres (plan_cache_mode=auto) either keeps its generic plan or plans every call again. A check runs
- * the statement this many times on one connection, then reads how it was planned.
+ * the statement this many times on one connection, then reads how it was planned. For jest specs only: imported
+ * as `@app/testing/prepared-plans`, not through the package index, which the build compiles without jest's types.
  */
 export const PLAN_CHECK_EXECUTIONS = 16;
 
@@ -36,4 +37,13 @@ export async function preparedPlanCounts(
     );
   }
   return { generic: Number(rows[0].generic_plans), custom: Number(rows[0].custom_plans) };
+}
+
+/**
+ * The statement kept its generic plan: at most the five custom plans every prepared statement starts with, and a
+ * generic plan for (nearly) every execution after them.
+ */
+export function expectGenericPlanKept(counts: PlanCounts): void {
+  expect(counts.custom).toBeLessThanOrEqual(5);
+  expect(counts.generic).toBeGreaterThanOrEqual(PLAN_CHECK_EXECUTIONS - 5);
 }
