@@ -1,4 +1,4 @@
-import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { CreateMessagingTables1763900000000, OutboxNotifyDue1767400000000 } from '@app/messaging';
 import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
 import { StaffAccounts1767200000000 } from '@app/staff';
@@ -40,5 +40,6 @@ export const DATABASE: DatabaseDefinition = {
     RestoredReferral1767000000000,
     HeldDischarge1767100000000,
     StaffAccounts1767200000000,
+    OutboxNotifyDue1767400000000,
   ],
 };

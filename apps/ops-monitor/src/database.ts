@@ -1,5 +1,5 @@
 import { AuditRetention1766950000000 } from '@app/audit';
-import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { CreateMessagingTables1763900000000, OutboxNotifyDue1767400000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 import { CreateRateLimitTable1766700000000 } from '@app/auth';
 import { CreateApiKeys1764200000000 } from './migrations/1764200000000-CreateApiKeys';
@@ -19,5 +19,6 @@ export const DATABASE: DatabaseDefinition = {
     CreateRateLimitTable1766700000000,
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
+    OutboxNotifyDue1767400000000,
   ],
 };

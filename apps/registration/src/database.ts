@@ -1,4 +1,4 @@
-import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { CreateMessagingTables1763900000000, OutboxNotifyDue1767400000000 } from '@app/messaging';
 import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
 import { CreateRateLimitTable1766700000000 } from '@app/auth';
@@ -30,5 +30,6 @@ export const DATABASE: DatabaseDefinition = {
     AuditReadsAudited1766800000000,
     AuditRetention1766950000000,
     ApplicationRoutingStopped1766970000100,
+    OutboxNotifyDue1767400000000,
   ],
 };

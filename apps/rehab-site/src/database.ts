@@ -1,4 +1,4 @@
-import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { CreateMessagingTables1763900000000, OutboxNotifyDue1767400000000 } from '@app/messaging';
 import { AuditRetention1766950000000 } from '@app/audit';
 import { DatabaseDefinition } from '@app/persistence';
 import { StaffAccounts1767200000000 } from '@app/staff';
@@ -34,5 +34,6 @@ export const DATABASE: DatabaseDefinition = {
     AuditRetention1766950000000,
     SiteContact1766970000000,
     StaffAccounts1767200000000,
+    OutboxNotifyDue1767400000000,
   ],
 };

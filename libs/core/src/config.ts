@@ -87,6 +87,13 @@ class EnvironmentVariables {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
+  @Min(0)
+  @Max(600000)
+  OUTBOX_HANDOFF_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
   @Min(1)
   @Max(1000)
   OUTBOX_BATCH_SIZE?: number;
@@ -197,6 +204,8 @@ export interface ServiceConfig {
   readonly metricsHost: string;
   readonly logLevel: string;
   readonly outboxPollIntervalMs: number;
+  /** How long the relay leaves the rows a transaction wrote to the process that committed them (0: off). */
+  readonly outboxHandoffMs: number;
   readonly outboxBatchSize: number;
   /** Per consumer: lanes handled in parallel (a referral always on the same lane, so in order). */
   readonly consumerLanes: number;
@@ -266,6 +275,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     metricsHost: vars.METRICS_HOST ?? '127.0.0.1',
     logLevel: vars.LOG_LEVEL ?? 'info',
     outboxPollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS ?? 1000,
+    outboxHandoffMs: vars.OUTBOX_HANDOFF_MS ?? 5000,
     outboxBatchSize: vars.OUTBOX_BATCH_SIZE ?? 200,
     // One lane until the bench measures more: site and provider places are now locked at commit in id order
     // (DeferredPlaces), so more lanes and replicas no longer deadlock on them (issue #22).

@@ -4,6 +4,7 @@ export * from './messaging.errors';
 export * from './messaging.options';
 export * from './messaging.module';
 export * from './messaging.migration';
+export * from './outbox-notify-due.migration';
 export * from './messaging.metrics';
 export * from './messaging-health.service';
 export * from './envelope.codec';

@@ -9,6 +9,12 @@ export interface MessagingOptions {
   /** The durable consumers this service reads (from CONSUMERS). */
   readonly consumers: readonly ConsumerDefinition[];
   readonly outboxPollIntervalMs: number;
+  /**
+   * The rows a transaction writes are published by the process that committed them right after the commit, and
+   * left to the relays only if that has not happened within this many ms (the committing process crashed): the
+   * hop skips the relay's wake-up and claim. 0 (or absent): every row goes through the relay.
+   */
+  readonly outboxHandoffMs?: number;
   readonly outboxBatchSize: number;
   /** Per consumer: lanes in parallel; one referral's events always take the same lane (in order). */
   readonly consumerLanes: number;

@@ -25,7 +25,8 @@ describe('outbox relay wake-up', () => {
     db = await testDatabase();
     world = await newProbeWorld();
     running.push(
-      await startProbe('producer', world, { outboxPollIntervalMs: 30_000 }),
+      // Without the handoff (outbox-handoff spec): every row goes through the relay, which is what is tested here.
+      await startProbe('producer', world, { outboxPollIntervalMs: 30_000, outboxHandoffMs: 0 }),
       await startProbe('consumer', world),
     );
   });

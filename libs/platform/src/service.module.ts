@@ -91,6 +91,7 @@ export class ServiceModule {
           namespace: config.busNamespace,
           consumers: options.consumers,
           outboxPollIntervalMs: config.outboxPollIntervalMs,
+          outboxHandoffMs: config.outboxHandoffMs,
           outboxBatchSize: config.outboxBatchSize,
           consumerLanes: config.consumerLanes,
           consumerBatchSize: config.consumerBatchSize,

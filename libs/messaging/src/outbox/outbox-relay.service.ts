@@ -8,9 +8,16 @@ import { crashpoint } from '../faults';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../messaging.metrics';
 import { NatsConnectionService } from '../nats-connection.service';
-import { OutboxRepository, OutboxRow } from './outbox.repository';
+import { HandedOffRow, OutboxRepository, OutboxRow } from './outbox.repository';
 
 const MAX_ROW_RETRY_MS = 30_000;
+
+/** Handoff workers per process, and the most rows one handoff takes. */
+const HANDOFF_WORKERS = 2;
+const HANDOFF_BATCH = 500;
+
+type PublishableRow = Pick<OutboxRow, 'id' | 'subject' | 'payload' | 'headers' | 'attempts'>;
+type FailedRow = { id: string; error: string; retryInMs: number };
 
 /** The NOTIFY channel the outbox trigger signals on commit (see the messaging migration). */
 export function outboxChannel(schema: string): string {
@@ -33,6 +40,10 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   private poked = false;
   private listener?: Client;
   private readonly abort = new AbortController();
+  /** Rows committed by this process, waiting for a handoff worker (published right after the commit). */
+  private handoffQueue: string[] = [];
+  /** The handoff workers running: at most HANDOFF_WORKERS, each taking what has queued since its last batch. */
+  private readonly handoffs = new Set<Promise<void>>();
 
   constructor(
     private readonly tx: TransactionHost,
@@ -44,8 +55,111 @@ export class OutboxRelayService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.running = true;
+    this.outbox.handOffTo((ids) => this.handOff(ids), this.options.outboxHandoffMs ?? 0);
     void this.listen();
     this.loop = this.run();
+  }
+
+  /**
+   * Publishes the rows a transaction of this process has just committed, without waiting for a relay round
+   * (its wake-up, START, claim): the relays leave them alone while they are held (OutboxRepository.handOffTo).
+   * Rows of an ordering key with an earlier unsent row of another transaction are not sent here but released to
+   * the relays, which keep the key's order; the rest go out chain by chain, each row after the previous one's ack,
+   * as a relay would send them. A failed publish releases the rest of its chain with the row's retry time.
+   */
+  private handOff(ids: string[]): void {
+    if (ids.length === 0) return;
+    this.handoffQueue.push(...ids);
+    if (this.handoffs.size >= HANDOFF_WORKERS) return;
+    const worker: Promise<void> = this.handOffQueued().finally(() => this.handoffs.delete(worker));
+    this.handoffs.add(worker);
+  }
+
+  /**
+   * Publishes what has queued, batch after batch: at a low rate each commit's rows go alone; when commits come
+   * faster than a handoff takes, the rows of those that came meanwhile go together (one read, one mark).
+   */
+  private async handOffQueued(): Promise<void> {
+    while (this.handoffQueue.length > 0) {
+      const ids = this.handoffQueue.splice(0, HANDOFF_BATCH);
+      try {
+        await this.publishHandedOff(ids);
+      } catch (error) {
+        // The hold ends on its own: a relay sends what is left then.
+        this.logger.warn(`outbox handoff: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async publishHandedOff(ids: string[]): Promise<void> {
+    const bus = this.running && this.nats.connected ? await this.nats.ready(this.abort.signal) : undefined;
+    if (!bus) {
+      await this.outbox.releaseHandoff(ids);
+      this.poke();
+      return;
+    }
+    const rows = await this.outbox.handoffRows(ids);
+    const blocked = new Set(rows.filter((r) => r.blocked).map((r) => r.orderingKey));
+    const chains = new Map<string, HandedOffRow[]>();
+    for (const row of rows) {
+      if (!blocked.has(row.orderingKey))
+        chains.set(row.orderingKey, [...(chains.get(row.orderingKey) ?? []), row]);
+    }
+    const released = rows.filter((r) => blocked.has(r.orderingKey)).map((r) => r.id);
+    crashpoint('outbox-before-publish');
+    const { published, failed } = await this.publishChains(bus.js, [...chains.values()]);
+    crashpoint('outbox-after-publish');
+    const manager = this.tx.dataSource.manager;
+    const next = await this.outbox.markPublished(manager, published, true);
+    await this.outbox.markFailed(manager, failed);
+    const unsent = new Set([...published.map((p) => p.id), ...failed.map((f) => f.id)]);
+    // A chain stops at its first failure: the rows behind it were never tried.
+    released.push(
+      ...[...chains.values()]
+        .flat()
+        .filter((r) => !unsent.has(r.id))
+        .map((r) => r.id),
+    );
+    await this.outbox.releaseHandoff(released);
+    if (next || released.length > 0 || failed.length > 0) this.poke();
+    if (failed.length > 0) {
+      this.logger.warn(
+        `outbox handoff: ${failed.length} of ${rows.length} not published (${failed[0].error})`,
+      );
+    }
+  }
+
+  /**
+   * Publishes each chain's rows one after another (each after the previous one's ack), the chains in parallel; a
+   * failure ends its chain.
+   */
+  private async publishChains(
+    js: import('@nats-io/jetstream').JetStreamClient,
+    chains: readonly (readonly PublishableRow[])[],
+  ): Promise<{ published: { id: string; streamSeq: number }[]; failed: FailedRow[] }> {
+    const published: { id: string; streamSeq: number }[] = [];
+    const failed: FailedRow[] = [];
+    await Promise.all(
+      chains.map(async (chain) => {
+        for (const row of chain) {
+          const type = eventBySubject(row.subject)?.type ?? 'unknown';
+          try {
+            const ack = await this.publishRow(js, row);
+            published.push({ id: row.id, streamSeq: ack.seq });
+            this.metrics.published.inc({ event_type: type, outcome: ack.duplicate ? 'duplicate' : 'ack' });
+          } catch (error) {
+            failed.push({
+              id: row.id,
+              error: String((error as Error)?.message ?? error),
+              retryInMs: Math.min(500 * 2 ** Math.min(row.attempts, 10), MAX_ROW_RETRY_MS),
+            });
+            this.metrics.published.inc({ event_type: type, outcome: 'error' });
+            return;
+          }
+        }
+      }),
+    );
+    return { published, failed };
   }
 
   /** Wakes the relay now (used after writes in the same process and by NOTIFY). */
@@ -54,8 +168,17 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     this.wake?.();
   }
 
-  /** Publishes until nothing is left that can be published now; returns how many were published. */
+  /** Waits until the handoffs running or queued now (and any started meanwhile) have finished. */
+  async settleHandoffs(): Promise<void> {
+    while (this.handoffs.size > 0) await Promise.allSettled([...this.handoffs]);
+  }
+
+  /**
+   * Publishes until nothing is left that can be published now; returns how many the relay published (after the
+   * handoffs running now have finished; they are not counted).
+   */
   async drain(): Promise<number> {
+    await this.settleHandoffs();
     let total = 0;
     for (;;) {
       // Until a round finds nothing: rows committed while a round ran count too (shutdown, tests).
@@ -118,30 +241,14 @@ export class OutboxRelayService implements OnApplicationBootstrap {
       crashpoint('outbox-before-publish');
       const chains = new Map<string, OutboxRow[]>();
       for (const row of rows) chains.set(row.orderingKey, [...(chains.get(row.orderingKey) ?? []), row]);
-      const published: { id: string; streamSeq: number }[] = [];
-      const failed: { id: string; error: string; retryInMs: number }[] = [];
-      let more = rows.length >= limit;
-      await Promise.all(
-        [...chains.values()].map(async (chain) => {
-          for (const row of chain) {
-            const type = eventBySubject(row.subject)?.type ?? 'unknown';
-            try {
-              const ack = await this.publishRow(bus.js, row);
-              published.push({ id: row.id, streamSeq: ack.seq });
-              this.metrics.published.inc({ event_type: type, outcome: ack.duplicate ? 'duplicate' : 'ack' });
-            } catch (error) {
-              failed.push({
-                id: row.id,
-                error: String((error as Error)?.message ?? error),
-                retryInMs: Math.min(500 * 2 ** Math.min(row.attempts, 10), MAX_ROW_RETRY_MS),
-              });
-              this.metrics.published.inc({ event_type: type, outcome: 'error' });
-              return;
-            }
-          }
-          if (chain[chain.length - 1].hasNext) more = true;
-        }),
-      );
+      const { published, failed } = await this.publishChains(bus.js, [...chains.values()]);
+      const done = new Set(published.map((p) => p.id));
+      // A full batch, or a chain sent to its end with a later row of its key behind it: go again at once.
+      const more =
+        rows.length >= limit ||
+        [...chains.values()].some(
+          (chain) => chain.every((r) => done.has(r.id)) && chain[chain.length - 1].hasNext,
+        );
       crashpoint('outbox-after-publish');
       await this.outbox.markPublished(manager, published);
       await this.outbox.markFailed(manager, failed);
@@ -154,7 +261,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     }, systemActor('outbox-relay'));
   }
 
-  private publishRow(js: import('@nats-io/jetstream').JetStreamClient, row: OutboxRow): Promise<PubAck> {
+  private publishRow(js: import('@nats-io/jetstream').JetStreamClient, row: PublishableRow): Promise<PubAck> {
     const h = natsHeaders();
     for (const [key, value] of Object.entries(row.headers ?? {})) h.set(key, value);
     const definition = eventBySubject(row.subject);
@@ -201,6 +308,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   /** Flushes what can be sent within the grace period, then stops. */
   async stop(): Promise<void> {
     if (!this.running) return;
+    // Rows committed from now on go through the relay (the drain below, or another replica's).
+    this.outbox.stopHandoff();
+    await this.settleHandoffs();
     if (this.nats.connected) {
       await Promise.race([
         this.drain().catch((e: Error) => this.logger.warn(`outbox flush on shutdown: ${e.message}`)),

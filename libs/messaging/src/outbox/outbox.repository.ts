@@ -76,6 +76,18 @@ export function contiguousChains(rows: readonly RawClaimedRow[]): OutboxRow[] {
 /** The unit-of-work key of the outbox rows waiting for the commit. */
 const PENDING_ROWS = Symbol('outbox-rows');
 
+/** Who publishes a transaction's rows right after its commit (the process's relay), and for how long it may. */
+interface Handoff {
+  readonly committed: (ids: string[]) => void;
+  readonly holdMs: number;
+}
+
+/** A row handed off after its commit, as `handoffRows` reads it. */
+export interface HandedOffRow extends Omit<OutboxRow, 'hasNext'> {
+  /** An unsent row of the same ordering key that this handoff does not hold comes first: the relay must send it. */
+  blocked: boolean;
+}
+
 /**
  * All I/O on the `outbox` table of this service's schema. Rows enqueued in a transaction are buffered and
  * written in one INSERT just before it commits (in the same statement as the other deferred writes); anything that reads or changes the outbox inside
@@ -83,7 +95,23 @@ const PENDING_ROWS = Symbol('outbox-rows');
  */
 @Injectable()
 export class OutboxRepository {
+  private handoff?: Handoff;
+
   constructor(private readonly tx: TransactionHost) {}
+
+  /**
+   * From now on the rows a transaction enqueues are written held from the relays for `holdMs` (their
+   * `next_attempt_at` that far ahead) and, once it has committed, their ids go to `committed`, which publishes
+   * them (or releases them to the relays). If the process dies first, the relays send them when the hold ends.
+   */
+  handOffTo(committed: (ids: string[]) => void, holdMs: number): void {
+    this.handoff = holdMs > 0 ? { committed, holdMs } : undefined;
+  }
+
+  /** The rows enqueued from now on go through the relays only. */
+  stopHandoff(): void {
+    this.handoff = undefined;
+  }
 
   private get table(): string {
     return `${this.tx.schema}.outbox`;
@@ -92,10 +120,16 @@ export class OutboxRepository {
   /** Adds rows in the caller's transaction (written at its commit); outside one, at once. */
   async enqueue(rows: NewOutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
+    const handoff = this.handoff;
     const pending = this.tx.deferred(
       PENDING_ROWS,
-      () => [] as NewOutboxRow[],
-      (buffered) => (buffered.length > 0 ? this.insertStatement(buffered) : undefined),
+      () => {
+        const buffer: NewOutboxRow[] = [];
+        // Created inside the unit of work: its rows are handed off when it commits (never after a rollback).
+        if (handoff) this.tx.afterCommit(() => handoff.committed(buffer.map((r) => r.id)));
+        return buffer;
+      },
+      (buffered) => (buffered.length > 0 ? this.insertStatement(buffered, handoff?.holdMs) : undefined),
     );
     if (pending) {
       pending.push(...rows);
@@ -115,7 +149,7 @@ export class OutboxRepository {
    * with the unit of work's other deferred writes. `seq` follows the rows' order (ORDER BY the ordinality), which
    * the relay keeps per ordering key. The statement trigger wakes the relays.
    */
-  private insertStatement(rows: readonly NewOutboxRow[]): DeferredStatement {
+  private insertStatement(rows: readonly NewOutboxRow[], holdMs?: number): DeferredStatement {
     const ids = rows.map((r) => r.id);
     const subjects = rows.map((r) => r.subject);
     const eventTypes = rows.map((r) => r.eventType);
@@ -123,8 +157,9 @@ export class OutboxRepository {
     const payloads = rows.map((r) => r.payload);
     const headers = rows.map((r) => JSON.stringify(r.headers));
     return (bind) =>
-      `INSERT INTO ${this.table} (id, subject, event_type, ordering_key, payload, headers)
-       SELECT r.id, r.subject, r.event_type, r.ordering_key, r.payload, r.headers::jsonb
+      `INSERT INTO ${this.table} (id, subject, event_type, ordering_key, payload, headers, next_attempt_at)
+       SELECT r.id, r.subject, r.event_type, r.ordering_key, r.payload, r.headers::jsonb,
+              now() + make_interval(secs => ${bind(holdMs ?? 0)}::int / 1000.0)
          FROM unnest(${bind(ids)}::uuid[], ${bind(subjects)}::text[], ${bind(eventTypes)}::text[],
                      ${bind(orderingKeys)}::text[], ${bind(payloads)}::text[], ${bind(headers)}::text[])
               WITH ORDINALITY AS r(id, subject, event_type, ordering_key, payload, headers, n)
@@ -184,14 +219,61 @@ export class OutboxRepository {
              ORDER BY o.seq`;
   }
 
-  async markPublished(manager: EntityManager, published: { id: string; streamSeq: number }[]): Promise<void> {
-    if (published.length === 0) return;
-    await manager.query(
+  /**
+   * The handed-off rows still unsent (a relay may have sent them after the hold, or a withdrawal cancelled them),
+   * in order, each `blocked` when an unsent row of its key that is not among `ids` comes before it. Autocommit:
+   * the rows are held from the relays, not locked.
+   */
+  async handoffRows(ids: readonly string[]): Promise<HandedOffRow[]> {
+    const rows = await this.tx.dataSource.query<
+      (Omit<RawClaimedRow, 'due' | 'unsent_before' | 'has_next'> & { blocked: boolean })[]
+    >(
+      `SELECT o.id, o.seq, o.ordering_key, o.subject, o.payload, o.headers, o.attempts,
+              EXISTS (SELECT 1 FROM ${this.table} b
+                       WHERE b.ordering_key = o.ordering_key AND b.seq < o.seq AND b.id <> ALL($1::uuid[])
+                         AND b.published_at IS NULL AND b.cancelled_at IS NULL) AS blocked
+         FROM ${this.table} o
+        WHERE o.id = ANY($1::uuid[]) AND o.published_at IS NULL AND o.cancelled_at IS NULL
+        ORDER BY o.seq`,
+      [ids],
+    );
+    return rows.map(({ ordering_key, ...row }) => ({ ...row, orderingKey: ordering_key }));
+  }
+
+  /** Ends the hold on handed-off rows the committing process will not send: the relays take them. */
+  async releaseHandoff(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tx.dataSource.query(
+      `UPDATE ${this.table} SET next_attempt_at = now()
+        WHERE id = ANY($1::uuid[]) AND published_at IS NULL AND next_attempt_at > now()`,
+      [ids],
+    );
+  }
+
+  /**
+   * Marks rows sent, in the relay's transaction (its manager) or on their own (the pool's). `reportNext`: answers
+   * whether an unsent row of a marked row's ordering key waits behind it (it may be claimed now).
+   */
+  async markPublished(
+    manager: EntityManager,
+    published: { id: string; streamSeq: number }[],
+    reportNext = false,
+  ): Promise<boolean> {
+    if (published.length === 0) return false;
+    // TypeORM answers an UPDATE as [rows, count].
+    const [rows] = await manager.query<[{ has_next: boolean }[], number]>(
       `UPDATE ${this.table} o SET published_at = now(), stream_seq = p.seq, attempts = o.attempts + 1, last_error = NULL
          FROM unnest($1::uuid[], $2::bigint[]) AS p(id, seq)
-        WHERE o.id = p.id`,
+        WHERE o.id = p.id
+        ${
+          reportNext
+            ? `RETURNING EXISTS (SELECT 1 FROM ${this.table} q WHERE q.ordering_key = o.ordering_key
+                 AND q.seq > o.seq AND q.published_at IS NULL AND q.cancelled_at IS NULL) AS has_next`
+            : ''
+        }`,
       [published.map((p) => p.id), published.map((p) => p.streamSeq)],
     );
+    return reportNext && rows.some((r) => r.has_next);
   }
 
   async markFailed(

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConsumerDefinition, SERVICES, STREAMS, EVENTS } from '@app/contracts';
 import { AuditModule } from '@app/audit';
 import { ServiceConfig } from '@app/core';
-import { CreateMessagingTables1763900000000 } from '@app/messaging';
+import { CreateMessagingTables1763900000000, OutboxNotifyDue1767400000000 } from '@app/messaging';
 import { CreateRuntimeRole1763900000500, DatabaseDefinition } from '@app/persistence';
 import { ServiceModule } from '@app/platform';
 import { ProbeConsumerController, ProbeProducerController } from './probe.controllers';
@@ -17,6 +17,7 @@ export const PROBE_DATABASE: DatabaseDefinition = {
     CreateProbeTables1763900000100,
     CreateRuntimeRole1763900000500,
     CreateProbeAuditTrail1763900000600,
+    OutboxNotifyDue1767400000000,
   ],
 };
 
