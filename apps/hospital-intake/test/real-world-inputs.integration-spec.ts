@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EVENTS } from '@app/contracts';
 import { ManualClock, WorkingDayCalendar } from '@app/core';
 import { webhookReceiver, waitFor } from '@app/testing';
@@ -127,6 +128,53 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       expect(entries[carrier].response.location).toBe(answer.location);
       const referralId = answer.location!.split('/')[1];
       expect(await referral(referralId)).toMatchObject({ status: 'awaiting-assessment' });
+    });
+
+    it('should take the R4 elements that hold one value (Bundle.identifier, Reference.identifier, Organization.name, Patient.contact.name) and answer a re-sent Bundle once', async () => {
+      const bundle = chineseDischargeBundle({ address: 'text' }) as {
+        identifier?: unknown;
+        entry: { fullUrl: string; resource: Record<string, unknown> }[];
+      };
+      // As the R4 specification shapes them: Bundle.identifier and Reference.identifier are one Identifier,
+      // Organization.name a string, Patient.contact.name one HumanName and its address one Address.
+      bundle.identifier = { system: 'urn:oid:1.2.156.112604.1.2.1', value: `DS-${Date.now()}` };
+      const organization = `urn:uuid:${randomUUID()}`;
+      bundle.entry.push({
+        fullUrl: organization,
+        resource: {
+          resourceType: 'Organization',
+          identifier: [{ system: 'urn:oid:2.16.156.10011.1.5', value: '42690320761090211A1001' }],
+          name: '安康市精神卫生中心',
+          telecom: [{ system: 'phone', value: '0915-3212345' }],
+        },
+      });
+      const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')!.resource;
+      patient.contact = [
+        {
+          relationship: [
+            { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0131', code: 'N' }] },
+          ],
+          name: { text: '周桂芳' },
+          telecom: [{ system: 'phone', value: '13991520418' }],
+          address: { text: '安康市汉滨区老城街道西大街社区' },
+        },
+      ];
+      const encounter = bundle.entry.find((e) => e.resource.resourceType === 'Encounter')!.resource;
+      encounter.serviceProvider = {
+        reference: organization,
+        identifier: { system: 'urn:oid:2.16.156.10011.1.5', value: '42690320761090211A1001' },
+        display: '安康市精神卫生中心',
+      };
+
+      const answer = await w.send('/v1/fhir', bundle, FHIR);
+
+      expect(answer.status).toBe(201);
+      const referralId = locationOf(answer.body).split('/')[1];
+      expect(await referral(referralId)).toMatchObject({ status: 'awaiting-assessment' });
+      // The same Bundle again (a retry after a lost answer): the same referral, not a second one.
+      const again = await w.send('/v1/fhir', bundle, FHIR);
+      expect(again.status).toBe(200);
+      expect(locationOf(again.body)).toBe(locationOf(answer.body));
     });
 
     it('should resolve an address with the district and the province but no city', async () => {

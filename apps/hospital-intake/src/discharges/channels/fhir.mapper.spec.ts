@@ -85,4 +85,44 @@ describe(mapFhirBundle.name, () => {
       mapFhirBundle({ ...base, id: 'b1', timestamp: '2026-11-19T10:00:00+08:00', _timestamp: {} }),
     ).not.toThrow();
   });
+  it('should check each element by its R4 type: one Identifier on the Bundle and a Reference, a list on a resource', () => {
+    const pointers = (input: unknown) => {
+      try {
+        mapFhirBundle(input);
+        return [];
+      } catch (error) {
+        return (error as FhirMappingError).errors.map((e) => `${e.pointer}: ${e.detail}`);
+      }
+    };
+    const single = { system: 'urn:oid:1.2.156.112604.1.2.1', value: 'DS-1' };
+    const valid = {
+      ...bundle([
+        PATIENT,
+        { ...ENCOUNTER, serviceProvider: { reference: 'Organization/o1', identifier: single } },
+        CONDITION,
+        { resourceType: 'Organization', id: 'o1', name: '安康市精神卫生中心' },
+      ]),
+      identifier: single,
+    };
+    expect(pointers(valid)).toEqual([]);
+    expect(
+      pointers({
+        ...bundle([{ ...PATIENT, identifier: single, name: '陈建国' }, ENCOUNTER, CONDITION]),
+        identifier: [single],
+      }),
+    ).toEqual([
+      'Bundle.entry[0].resource.identifier: identifier must be an array of elements',
+      'Bundle.entry[0].resource.name: name must be an array of elements',
+      'Bundle.identifier: identifier must be an element (a JSON object)',
+    ]);
+    expect(
+      pointers(
+        bundle([
+          PATIENT,
+          ENCOUNTER,
+          { ...CONDITION, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 20 }] } },
+        ]),
+      ),
+    ).toEqual(['Bundle.entry[2].resource.code.coding[0].code: code must be a string']);
+  });
 });

@@ -78,31 +78,125 @@ function nameText(names: HumanName[] | undefined): string | undefined {
 
 const phoneOf = (telecom: ContactPoint[] | undefined) => telecom?.find((t) => t.system === 'phone')?.value;
 
-/** Elements the mapper navigates, by name, with the JSON shape FHIR R4 gives them. */
-const ARRAYS_OF_OBJECTS = new Set([
-  'entry',
-  'identifier',
-  'name',
-  'telecom',
-  'address',
-  'extension',
-  'coding',
-  'relationship',
-  'performer',
-  'category',
-  'orderDetail',
-]);
-const ARRAYS_OF_STRINGS = new Set(['given', 'line']);
-const OBJECTS = new Set([
-  'resource',
-  'period',
-  'hospitalization',
-  'dischargeDisposition',
-  'valueCodeableConcept',
-  'valueQuantity',
-  'provision',
-]);
-const STRINGS = new Set(['resourceType', 'family', 'reference', 'url', 'system']);
+/**
+ * The JSON shape FHIR R4 gives the elements the mapper navigates, by the type that holds them: an element's
+ * cardinality depends on its type (`Bundle.identifier` and `Reference.identifier` are one Identifier,
+ * `Patient.identifier` a list; `Patient.name` is a list of HumanName, `Patient.contact.name` one HumanName,
+ * `Organization.name` a string), so a check by element name alone refuses valid R4. Types and elements not listed
+ * are not checked here: the mapper does not read them, and a shape it cannot read still ends as a refusal naming
+ * the Bundle, never a 500.
+ */
+type Shape =
+  { readonly kind: 'array' | 'object'; readonly type?: string } | { readonly kind: 'string' | 'strings' };
+const list = (type: string): Shape => ({ kind: 'array', type });
+const one = (type: string): Shape => ({ kind: 'object', type });
+const text: Shape = { kind: 'string' };
+const texts: Shape = { kind: 'strings' };
+
+const R4_SHAPES: Readonly<Record<string, Readonly<Record<string, Shape>>>> = {
+  Bundle: { resourceType: text, identifier: one('Identifier'), entry: list('BundleEntry') },
+  BundleEntry: { resource: one('Resource') },
+  Patient: {
+    resourceType: text,
+    identifier: list('Identifier'),
+    name: list('HumanName'),
+    telecom: list('ContactPoint'),
+    address: list('Address'),
+    extension: list('Extension'),
+    contact: list('PatientContact'),
+  },
+  PatientContact: {
+    relationship: list('CodeableConcept'),
+    name: one('HumanName'),
+    telecom: list('ContactPoint'),
+    address: one('Address'),
+  },
+  RelatedPerson: {
+    resourceType: text,
+    identifier: list('Identifier'),
+    relationship: list('CodeableConcept'),
+    name: list('HumanName'),
+    telecom: list('ContactPoint'),
+    address: list('Address'),
+  },
+  Encounter: {
+    resourceType: text,
+    identifier: list('Identifier'),
+    period: one('Period'),
+    hospitalization: one('EncounterHospitalization'),
+    serviceProvider: one('Reference'),
+    subject: one('Reference'),
+    extension: list('Extension'),
+  },
+  EncounterHospitalization: { dischargeDisposition: one('CodeableConcept') },
+  Condition: {
+    resourceType: text,
+    code: one('CodeableConcept'),
+    category: list('CodeableConcept'),
+    subject: one('Reference'),
+  },
+  Observation: {
+    resourceType: text,
+    code: one('CodeableConcept'),
+    category: list('CodeableConcept'),
+    valueCodeableConcept: one('CodeableConcept'),
+    valueQuantity: one('Quantity'),
+    subject: one('Reference'),
+    performer: list('Reference'),
+    component: list('ObservationComponent'),
+  },
+  ObservationComponent: {
+    code: one('CodeableConcept'),
+    valueCodeableConcept: one('CodeableConcept'),
+    valueQuantity: one('Quantity'),
+  },
+  ServiceRequest: {
+    resourceType: text,
+    code: one('CodeableConcept'),
+    category: list('CodeableConcept'),
+    orderDetail: list('CodeableConcept'),
+    performer: list('Reference'),
+    subject: one('Reference'),
+  },
+  Consent: {
+    resourceType: text,
+    scope: one('CodeableConcept'),
+    category: list('CodeableConcept'),
+    patient: one('Reference'),
+    performer: list('Reference'),
+    organization: list('Reference'),
+    provision: one('ConsentProvision'),
+  },
+  ConsentProvision: {
+    period: one('Period'),
+    actor: list('ConsentActor'),
+    purpose: list('Coding'),
+    provision: list('ConsentProvision'),
+  },
+  ConsentActor: { role: one('CodeableConcept'), reference: one('Reference') },
+  Identifier: {
+    system: text,
+    type: one('CodeableConcept'),
+    period: one('Period'),
+    assigner: one('Reference'),
+  },
+  HumanName: { family: text, given: texts, prefix: texts, suffix: texts },
+  Address: { line: texts, extension: list('Extension'), period: one('Period') },
+  ContactPoint: { system: text, period: one('Period') },
+  CodeableConcept: { coding: list('Coding') },
+  Coding: { system: text, code: text },
+  Reference: { reference: text, identifier: one('Identifier') },
+  Extension: {
+    url: text,
+    extension: list('Extension'),
+    valueCodeableConcept: one('CodeableConcept'),
+    valueCoding: one('Coding'),
+    valueIdentifier: one('Identifier'),
+    valueReference: one('Reference'),
+  },
+  Period: {},
+  Quantity: { system: text, code: text },
+};
 
 /** The elements of an R4 Bundle (a Resource: no text, contained or extension). */
 const BUNDLE_ELEMENTS = new Set([
@@ -123,35 +217,47 @@ const BUNDLE_ELEMENTS = new Set([
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Structural check of the JSON before it is read (FHIR "structure" errors, with their FHIRPath). */
-function shapeProblems(value: unknown, path: string, problems: FieldError[], depth = 0): void {
+const SHAPE_DETAIL: Record<Shape['kind'], string> = {
+  array: 'must be an array of elements',
+  strings: 'must be an array of strings',
+  object: 'must be an element (a JSON object)',
+  string: 'must be a string',
+};
+
+/**
+ * Structural check of the JSON before it is read (FHIR "structure" errors, with their FHIRPath), by the R4 type
+ * of each element (`R4_SHAPES`); a resource's type is its `resourceType`.
+ */
+function shapeProblems(value: unknown, type: string, path: string, problems: FieldError[], depth = 0): void {
   if (depth > 12) {
     problems.push({ pointer: path, detail: 'nested too deeply' });
     return;
   }
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => shapeProblems(item, `${path}[${i}]`, problems, depth + 1));
-    return;
-  }
   if (!isObject(value)) return;
+  const resolved = type === 'Resource' && typeof value.resourceType === 'string' ? value.resourceType : type;
+  const shapes = R4_SHAPES[resolved];
+  if (!shapes) return;
   for (const [key, child] of Object.entries(value)) {
+    const shape = Object.prototype.hasOwnProperty.call(shapes, key) ? shapes[key] : undefined;
+    if (!shape) continue;
     const at = `${path}.${key}`;
-    // `code` is an element on resources (Condition.code) and a string inside a Coding.
-    const expectsObject = OBJECTS.has(key) || (key === 'code' && path.endsWith('.resource'));
-    const expectsString = STRINGS.has(key) || (key === 'code' && !path.endsWith('.resource'));
-    if (ARRAYS_OF_OBJECTS.has(key) && !(Array.isArray(child) && child.every(isObject))) {
-      problems.push({ pointer: at, detail: `${key} must be an array of elements` });
-    } else if (
-      ARRAYS_OF_STRINGS.has(key) &&
-      !(Array.isArray(child) && child.every((c) => typeof c === 'string'))
-    ) {
-      problems.push({ pointer: at, detail: `${key} must be an array of strings` });
-    } else if (expectsObject && !isObject(child)) {
-      problems.push({ pointer: at, detail: `${key} must be an element (a JSON object)` });
-    } else if (expectsString && typeof child !== 'string') {
-      problems.push({ pointer: at, detail: `${key} must be a string` });
-    } else {
-      shapeProblems(child, at, problems, depth + 1);
+    const fits =
+      shape.kind === 'array'
+        ? Array.isArray(child) && child.every(isObject)
+        : shape.kind === 'strings'
+          ? Array.isArray(child) && child.every((c) => typeof c === 'string')
+          : shape.kind === 'object'
+            ? isObject(child)
+            : typeof child === 'string';
+    if (!fits) {
+      problems.push({ pointer: at, detail: `${key} ${SHAPE_DETAIL[shape.kind]}` });
+    } else if (shape.kind === 'array' && shape.type) {
+      const itemType = shape.type;
+      (child as unknown[]).forEach((item, i) =>
+        shapeProblems(item, itemType, `${at}[${i}]`, problems, depth + 1),
+      );
+    } else if (shape.kind === 'object' && shape.type) {
+      shapeProblems(child, shape.type, at, problems, depth + 1);
     }
   }
 }
@@ -169,7 +275,7 @@ export function mapFhirBundle(input: unknown): FhirMapping {
       shape.push({ pointer: `Bundle.${key}`, detail: `${key} is not an element of a FHIR R4 Bundle` });
     }
   }
-  shapeProblems(input, 'Bundle', shape);
+  shapeProblems(input, 'Bundle', 'Bundle', shape);
   if (shape.length > 0) throw new FhirMappingError(shape.slice(0, 20));
   try {
     return readBundle(input);
