@@ -49,7 +49,14 @@ export interface HospitalIntakeHarness {
     body: unknown,
     headers?: Record<string, string>,
     key?: string | null,
-  ): Promise<{ status: number; body: unknown; text: string; contentType: string; location: string | null }>;
+  ): Promise<{
+    status: number;
+    body: unknown;
+    text: string;
+    bytes: Buffer;
+    contentType: string;
+    location: string | null;
+  }>;
 }
 
 export async function startHospitalIntakeHarness(
@@ -119,9 +126,10 @@ export async function startHospitalIntakeHarness(
           ...(key ? { 'x-api-key': key } : {}),
           ...headers,
         },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
+        body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
       });
-      const text = await response.text();
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const text = bytes.toString('utf8');
       let parsed: unknown = text;
       try {
         parsed = JSON.parse(text);
@@ -134,6 +142,7 @@ export async function startHospitalIntakeHarness(
         status: response.status,
         body: parsed,
         text,
+        bytes,
         contentType: response.headers.get('content-type') ?? '',
         location: response.headers.get('location'),
       };

@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,19 +24,21 @@ async function client(port: number) {
   const socket: Socket = connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const decoder = new MllpDecoder();
-  const acks: { code: string; controlId: string; text: string }[] = [];
+  const acks: { code: string; controlId: string; text: string; bytes: Buffer }[] = [];
   socket.on('data', (chunk: Buffer) => {
-    for (const ack of decoder.push(chunk)) {
+    for (const bytes of decoder.push(chunk)) {
+      // ACKs come back in the message's character set: GB 18030 keeps ASCII as it is, so MSA reads the same.
+      const ack = bytes.toString('latin1');
       const msa = ack
         .split('\r')
         .find((s) => s.startsWith('MSA|'))!
         .split('|');
-      acks.push({ code: msa[1], controlId: msa[2], text: ack });
+      acks.push({ code: msa[1], controlId: msa[2], text: bytes.toString('utf8'), bytes });
     }
   });
   return {
     acks,
-    send: (messages: string[]) => socket.write(Buffer.concat(messages.map(mllpFrame))),
+    send: (messages: (string | Buffer)[]) => socket.write(Buffer.concat(messages.map((m) => mllpFrame(m)))),
     close: () => socket.end(),
   };
 }
@@ -150,6 +153,45 @@ describe('hospital-intake: HL7v2 over MLLP', () => {
     expect(c.acks[2].text).toMatch(/ERR\|\|PID\^1\^3\^2\|ID_NUMBER_CHECKSUM\^\^HL70357\|W\|/);
     expect(c.acks[3].text).toContain('NO_MENTAL_DISORDER_DIAGNOSIS');
   });
+  it('should read a GB 18030 message in the set MSH-18 names (or, unnamed, by its bytes) and answer in it; refuse one whose bytes are not the named set', async () => {
+    const c = await client(port);
+    const ok = { version: '2.5' as const, facility: FACILITY };
+    const gb = (text: string) => iconv.encode(text, 'gb18030');
+    c.send([
+      gb(
+        chineseAdtA03({
+          ...ok,
+          controlId: 'GB-NAMED',
+          idNumber: idNumberFor('1979-06-15', 901),
+          charset: 'GB 18030-2000',
+        }),
+      ),
+      gb(chineseAdtA03({ ...ok, controlId: 'GB-UNNAMED', idNumber: idNumberFor('1979-06-15', 902) })),
+      gb(
+        chineseAdtA03({
+          ...ok,
+          controlId: 'GB-AS-UTF8',
+          idNumber: idNumberFor('1979-06-15', 903),
+          charset: 'UNICODE UTF-8',
+        }),
+      ),
+    ]);
+    await waitFor(() => c.acks.length >= 3, { timeoutMs: 10_000 });
+    c.close();
+
+    // The residence (南新街 18 号^老城街道^安康市^陕西省…汉滨区) resolved: read as garbled text it would be held.
+    expect(c.acks.map((a) => [a.controlId, a.code])).toEqual([
+      ['GB-NAMED', 'AA'],
+      ['GB-UNNAMED', 'AA'],
+      ['', 'AR'],
+    ]);
+    const named = iconv.decode(c.acks[0].bytes, 'gb18030');
+    expect(named.split('\r')[0].split('|')[17]).toBe('GB 18030-2000');
+    expect(named).toMatch(/MSA\|AA\|GB-NAMED\|referral [0-9a-f-]{36}/);
+    expect(iconv.decode(c.acks[1].bytes, 'gb18030').split('\r')[0].split('|')[17]).toBe('GB 18030-2000');
+    expect(c.acks[2].text).toContain('not in the character set MSH-18 names');
+    expect(c.acks[2].text).toContain('MSH^1^18');
+  });
 });
 
 describe('hospital-intake: HL7v2 over MLLP with TLS', () => {
@@ -208,7 +250,7 @@ describe('hospital-intake: HL7v2 over MLLP with TLS', () => {
     await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
     const decoder = new MllpDecoder();
     const acks: string[] = [];
-    socket.on('data', (chunk: Buffer) => acks.push(...decoder.push(chunk)));
+    socket.on('data', (chunk: Buffer) => acks.push(...decoder.push(chunk).map(String)));
 
     socket.write(
       mllpFrame(

@@ -35,7 +35,7 @@ async function mllpClient(port: number) {
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const decoder = new MllpDecoder();
   const acks: string[] = [];
-  socket.on('data', (chunk: Buffer) => acks.push(...decoder.push(chunk)));
+  socket.on('data', (chunk: Buffer) => acks.push(...decoder.push(chunk).map(String)));
   return {
     async send(message: string): Promise<{ code: string; text: string }> {
       const before = acks.length;

@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { randomUUID } from 'node:crypto';
 import { EVENTS } from '@app/contracts';
 import { ManualClock, WorkingDayCalendar } from '@app/core';
@@ -268,6 +269,56 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         expect(again.text).toMatch(/MSA\|AE\|.*ASSESSMENT_ALREADY_RECORDED/);
       },
     );
+  });
+
+  describe('HL7v2 in GB 18030, as many Chinese HIS send it', () => {
+    const gb = (text: string) => iconv.encode(text, 'gb18030');
+    const msh18 = (ack: string) => ack.split(/\r|\n/)[0].split('|')[17];
+
+    it.each([
+      ['MSH-18 GB 18030-2000', { charset: 'GB 18030-2000' }, HL7],
+      ['MSH-18 GBK', { charset: 'GBK' }, HL7],
+      ['a charset parameter', {}, { 'content-type': 'x-application/hl7-v2+er7; charset=GB18030' }],
+      ['neither (read by its bytes)', {}, HL7],
+    ])('should read a discharge named by %s and answer in GB 18030', async (_, named, headers) => {
+      const encounterId = `ZY-GB-${randomUUID().slice(0, 8)}`;
+      const adt = chineseAdtA03({
+        version: '2.5',
+        encounterId,
+        idNumber: idNumberFor('1979-06-15'),
+        ...named,
+      });
+
+      const answer = await w.send('/v1/hl7/v2', gb(adt), headers);
+
+      expect(answer.status).toBe(202);
+      expect(answer.contentType).toContain('charset=gb18030');
+      const ack = iconv.decode(answer.bytes, 'gb18030');
+      expect(ack).toMatch(/MSA\|AA\|[^|]+\|referral [0-9a-f-]{36} awaiting-assessment/);
+      expect(msh18(ack)).toBe((named as { charset?: string }).charset ?? 'GB 18030-2000');
+      // The address read right: 南新街 18 号^老城街道^安康市^陕西省 resolved (garbled, it would be held).
+      const [row] = await w.db.query<{ residence_division_code: string }>(
+        `SELECT residence_division_code FROM "${w.service.schema}".referral WHERE encounter_id = $1`,
+        [encounterId],
+      );
+      expect(row.residence_division_code).toBe('610902001');
+    });
+
+    it('should refuse (AE) bytes that are not the set MSH-18 names, and a set it does not read, naming MSH-18', async () => {
+      const adt = (charset: string) =>
+        chineseAdtA03({ version: '2.5', idNumber: idNumberFor('1979-06-15'), charset });
+
+      const mislabelled = await w.send('/v1/hl7/v2', gb(adt('UNICODE UTF-8')), HL7);
+      const unknown = await w.send('/v1/hl7/v2', Buffer.from(adt('ISO IR87')), HL7);
+
+      for (const answer of [mislabelled, unknown]) {
+        expect(answer.status).toBe(400);
+        expect(answer.text).toContain('MSA|AE|');
+        expect(answer.text).toContain('HL7_MESSAGE_INVALID');
+      }
+      expect(mislabelled.text).toContain('not in the character set MSH-18 names');
+      expect(unknown.text).toContain('MSH-18 "ISO IR87" is not a character set read here');
+    });
   });
 
   describe('HL7v2 PID-11 of a HIS with the district in the city component (XAD-3)', () => {

@@ -1,5 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { text } from 'body-parser';
+import { raw } from 'body-parser';
 import { renderErrorsUnder, WorkingDayCalendar } from '@app/core';
 import { renderOperationOutcome } from './channels/operation-outcome.filter';
 import { DivisionsModule } from '@app/divisions';
@@ -60,7 +60,8 @@ export class DischargesModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    // HL7v2 ER7 is text; the platform only parses JSON bodies. Same 256 kB limit.
-    consumer.apply(text({ type: HL7_MEDIA_TYPES, limit: '256kb' })).forRoutes(Hl7Controller);
+    // HL7v2 ER7 arrives as bytes in the character set MSH-18 names (GB 18030 from many HIS): read raw, decoded by
+    // intake (hl7-charset.ts). The platform only parses JSON bodies. Same 256 kB limit.
+    consumer.apply(raw({ type: HL7_MEDIA_TYPES, limit: '256kb' })).forRoutes(Hl7Controller);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { OrgKinds } from '@app/auth';
@@ -6,9 +6,14 @@ import { CurrentHospital } from '../hospitals/current-hospital';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { ContentTypes } from './content-type.guard';
 import { IntakeChannelsService } from './intake-channels.service';
+import { encodeHl7 } from './channels/hl7-charset';
 import { versioned } from '@app/core';
 
 export const HL7_MEDIA_TYPES = ['x-application/hl7-v2+er7', 'application/hl7-v2', 'text/plain'];
+
+/** The `charset` parameter of a Content-Type, if any. */
+const charsetOf = (contentType: string | undefined) =>
+  /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1];
 
 @ApiTags('hl7v2')
 @ApiSecurity('api-key')
@@ -22,7 +27,8 @@ export class Hl7Controller {
   @ApiConsumes(...HL7_MEDIA_TYPES)
   @ApiProduces('x-application/hl7-v2+er7')
   @ApiBody({
-    description: 'One ADT^A03 message (ER7; segments separated by CR or LF)',
+    description:
+      'One ADT^A03 or ORU^R01 message (ER7; segments separated by CR or LF) in the character set its MSH-18 names (else the charset parameter, else UTF-8 or GB 18030); the ACK comes back in the same set',
     schema: { type: 'string' },
   })
   @ApiResponse({
@@ -41,10 +47,18 @@ export class Hl7Controller {
   async submit(
     @CurrentHospital() hospital: AuthenticatedHospital,
     @Body() message: unknown,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<string> {
-    const answer = await this.channels.submitHl7(hospital, typeof message === 'string' ? message : '');
-    response.status(answer.status).type('x-application/hl7-v2+er7');
-    return answer.ack;
+    @Headers('content-type') contentType: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    const answer = await this.channels.submitHl7Bytes(
+      hospital,
+      Buffer.isBuffer(message) ? message : Buffer.alloc(0),
+      charsetOf(contentType),
+    );
+    // Bytes in the message's character set, sent as they are (a returned Buffer would be serialised as JSON).
+    response
+      .status(answer.status)
+      .type(`x-application/hl7-v2+er7; charset=${answer.charset.encoding}`)
+      .send(encodeHl7(answer.ack, answer.charset));
   }
 }

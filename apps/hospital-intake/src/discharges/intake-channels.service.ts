@@ -6,7 +6,8 @@ import { DivisionDirectory } from '@app/divisions';
 import { AuthenticatedHospital } from '../hospitals/hospital.types';
 import { mapFhirBundle, FhirMappingError } from './channels/fhir.mapper';
 import { buildAck, Hl7ParseError, parseHl7, triggerOf } from './channels/hl7v2.adapter';
-import { Hl7MappingError, isOruR01, mapAdtA03, mapOruR01 } from './channels/hl7v2.mapper';
+import { decodeHl7, Hl7Charset, UTF8 } from './channels/hl7-charset';
+import { headerOf, Hl7MappingError, isOruR01, mapAdtA03, mapOruR01 } from './channels/hl7v2.mapper';
 import {
   sourceOf,
   toAssessmentCommand,
@@ -79,6 +80,8 @@ interface ChannelReading {
 export interface Hl7Answer {
   readonly status: number;
   readonly ack: string;
+  /** The message's character set: the ACK goes back in it, naming it in MSH-18. */
+  readonly charset: Hl7Charset;
 }
 
 export type NatsReply =
@@ -277,7 +280,32 @@ export class IntakeChannelsService {
   }
 
   /** Always answers an ACK: AA when accepted (or already accepted), AE naming the segment/field otherwise. */
-  async submitHl7(hospital: AuthenticatedHospital, text: string): Promise<Hl7Answer> {
+  /**
+   * An HL7 v2 message as its bytes (HTTP): read in the character set it names (MSH-18, else the Content-Type's
+   * charset, else UTF-8 or GB 18030), then as `submitHl7`. Bytes that cannot be read so answer AE, naming MSH-18.
+   */
+  async submitHl7Bytes(
+    hospital: AuthenticatedHospital,
+    bytes: Buffer,
+    transportCharset?: string,
+  ): Promise<Hl7Answer> {
+    let decoded;
+    try {
+      decoded = decodeHl7(bytes, transportCharset);
+    } catch (error) {
+      if (!(error instanceof Hl7ParseError)) throw error;
+      // Its header is ASCII in practice: read as latin1, it still gives the ACK its control id and addressee.
+      return this.submitHl7(hospital, bytes.toString('latin1'), UTF8, error);
+    }
+    return this.submitHl7(hospital, decoded.text, decoded.charset);
+  }
+
+  async submitHl7(
+    hospital: AuthenticatedHospital,
+    text: string,
+    charset: Hl7Charset = UTF8,
+    unreadable?: Hl7ParseError,
+  ): Promise<Hl7Answer> {
     let controlId = '';
     let trigger = '';
     let header = {
@@ -296,10 +324,12 @@ export class IntakeChannelsService {
       severity: 'E' | 'W' = 'E',
     ) => ({
       status,
+      charset,
       ack: buildAck(
         {
           controlId,
           trigger,
+          charset: charset.msh18,
           code,
           text: detail,
           sendingApp: 'REFERRAL-BUS',
@@ -317,6 +347,23 @@ export class IntakeChannelsService {
         this.clock.now(),
       ),
     });
+    if (unreadable) {
+      try {
+        const doc = parseHl7(text);
+        controlId = doc.msh(10);
+        trigger = triggerOf(doc);
+        header = headerOf(doc);
+      } catch {
+        // Not even its header reads: the ACK goes without them.
+      }
+      return ack(
+        400,
+        'AE',
+        unreadable.message,
+        [{ pointer: 'MSH^1^18', detail: unreadable.message }],
+        HL7_MESSAGE_INVALID,
+      );
+    }
     try {
       const doc = parseHl7(text);
       trigger = triggerOf(doc);

@@ -17,6 +17,7 @@ interface Hl7Message {
 interface Hl7Library {
   Parser: new (options: { segmentSeperator: string }) => { parse(text: string): Hl7Message };
   Message: new (...fields: unknown[]) => Hl7Message & {
+    header: { addField(value: string, position: number): void };
     addSegment(name: string, ...fields: unknown[]): void;
   };
 }
@@ -97,6 +98,8 @@ export interface AckInput {
   readonly sendingApp: string;
   readonly sendingFacility: string;
   readonly version: string;
+  /** MSH-18: the character set the ACK is sent in (the message's); empty for UTF-8 the message did not name. */
+  readonly charset?: string;
   readonly code: 'AA' | 'AE' | 'AR';
   readonly text: string;
   /** ERR-4 severity (HL7 table 0516): E error (the default), W warning (accepted, with what it lacks). */
@@ -126,6 +129,8 @@ export function buildAck(input: AckInput, now: Date): string {
     'P',
     input.version || '2.5',
   );
+  // MSH-18 is the 16th field after MSH-2 (simple-hl7 keeps MSH-3… from index 1), padded with empty ones.
+  if (input.charset) ack.header.addField(clean(input.charset), 16);
   ack.addSegment('MSA', input.code, clean(input.controlId), clean(input.text).slice(0, 80));
   for (const error of input.errors ?? []) {
     ack.addSegment(

@@ -190,7 +190,8 @@ export interface OruMapping {
   readonly sources: ReadonlyMap<string, string>;
 }
 
-function headerOf(doc: Hl7Document): Hl7Mapping['header'] {
+/** MSH-3 to MSH-6 and MSH-12: the addressing an ACK echoes. */
+export function headerOf(doc: Hl7Document): Hl7Mapping['header'] {
   return {
     sendingApp: doc.msh(3),
     sendingFacility: doc.msh(4),

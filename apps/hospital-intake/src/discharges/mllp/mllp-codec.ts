@@ -7,17 +7,18 @@ export class MllpFrameTooLarge extends Error {}
 
 /**
  * Splits a byte stream into MLLP frames: several frames in one chunk, a frame across many chunks, and
- * multi-byte UTF-8 split between chunks all give whole messages (decoded only once complete). Bytes before a
- * start block are discarded, as MLLP receivers do; a frame above `maxBytes` throws MllpFrameTooLarge.
+ * multi-byte characters split between chunks all give whole messages, as bytes (read in their character set
+ * once complete: hl7-charset.ts). Bytes before a start block are discarded, as MLLP receivers do; a frame above
+ * `maxBytes` throws MllpFrameTooLarge.
  */
 export class MllpDecoder {
   private buffer: Buffer = Buffer.alloc(0);
 
   constructor(private readonly maxBytes = 1 << 20) {}
 
-  push(chunk: Buffer): string[] {
+  push(chunk: Buffer): Buffer[] {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    const frames: string[] = [];
+    const frames: Buffer[] = [];
     for (;;) {
       const start = this.buffer.indexOf(VT);
       if (start < 0) {
@@ -34,13 +35,14 @@ export class MllpDecoder {
         return frames;
       }
       if (end - start - 1 > this.maxBytes) throw new MllpFrameTooLarge('MLLP frame too large');
-      frames.push(this.buffer.toString('utf8', start + 1, end));
+      frames.push(Buffer.from(this.buffer.subarray(start + 1, end)));
       this.buffer = this.buffer.subarray(end + 2);
     }
   }
 }
 
-/** One message framed for the wire. */
-export function mllpFrame(message: string): Buffer {
-  return Buffer.concat([Buffer.from([VT]), Buffer.from(message, 'utf8'), Buffer.from([FS, CR])]);
+/** One message framed for the wire (text as UTF-8; bytes as they are). */
+export function mllpFrame(message: string | Buffer): Buffer {
+  const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
+  return Buffer.concat([Buffer.from([VT]), bytes, Buffer.from([FS, CR])]);
 }

@@ -11,6 +11,7 @@ import {
 import { HospitalService } from '../../hospitals/hospital.service';
 import { AuthenticatedHospital } from '../../hospitals/hospital.types';
 import { buildAck, Hl7ParseError, parseHl7, triggerOf } from '../channels/hl7v2.adapter';
+import { decodeHl7, encodeHl7, Hl7Charset, UTF8 } from '../channels/hl7-charset';
 import { IntakeChannelsService } from '../intake-channels.service';
 import { MllpDecoder, mllpFrame, MllpFrameTooLarge } from './mllp-codec';
 
@@ -87,7 +88,7 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
       else inFlight--;
     };
     socket.on('data', (chunk: Buffer) => {
-      let frames: string[];
+      let frames: Buffer[];
       try {
         frames = decoder.push(chunk);
       } catch (error) {
@@ -102,8 +103,8 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
         pending++;
         const ack = slot().then(() => this.answer(frame, mllp, socket.remoteAddress).finally(release));
         writes = writes.then(async () => {
-          const text = await ack;
-          if (!socket.destroyed) socket.write(mllpFrame(text));
+          const answer = await ack;
+          if (!socket.destroyed) socket.write(mllpFrame(encodeHl7(answer.ack, answer.charset)));
           if (--pending < BACKLOG / 2 && socket.isPaused()) socket.resume();
         });
       }
@@ -119,41 +120,61 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
    * (before it is parsed) and then its hospital's (shared with the hospital's HTTP and NATS traffic); over
    * either, AE RATE_LIMITED: nothing is kept, the engine sends it again later.
    */
-  private async answer(frame: string, mllp: MllpConfig, peer: string | undefined): Promise<string> {
+  private async answer(
+    bytes: Buffer,
+    mllp: MllpConfig,
+    peer: string | undefined,
+  ): Promise<{ ack: string; charset: Hl7Charset }> {
     let header = { controlId: '', trigger: '', sendingApp: '', sendingFacility: '', version: '2.5' };
+    let charset = UTF8;
+    let frame = '';
     const reject = (text: string, code: string, location = 'MSH') =>
-      buildAck(
-        {
-          controlId: header.controlId,
-          trigger: header.trigger,
-          code: 'AR',
-          text,
-          sendingApp: 'REFERRAL-BUS',
-          sendingFacility: 'HOSPITAL-INTAKE',
-          receivingApp: header.sendingApp,
-          receivingFacility: header.sendingFacility,
-          version: header.version,
-          errors: [{ location, code, detail: text }],
-        },
-        this.clock.now(),
+      this.inCharset(
+        charset,
+        buildAck(
+          {
+            controlId: header.controlId,
+            trigger: header.trigger,
+            code: 'AR',
+            text,
+            sendingApp: 'REFERRAL-BUS',
+            sendingFacility: 'HOSPITAL-INTAKE',
+            receivingApp: header.sendingApp,
+            receivingFacility: header.sendingFacility,
+            version: header.version,
+            charset: charset.msh18,
+            errors: [{ location, code, detail: text }],
+          },
+          this.clock.now(),
+        ),
       );
     const limited = (decision: RateDecision) =>
-      buildAck(
-        {
-          controlId: header.controlId,
-          trigger: header.trigger,
-          code: 'AE',
-          text: `rate limit exceeded; send the message again in ${decision.retryAfterSeconds} s`,
-          sendingApp: 'REFERRAL-BUS',
-          sendingFacility: 'HOSPITAL-INTAKE',
-          receivingApp: header.sendingApp,
-          receivingFacility: header.sendingFacility,
-          version: header.version,
-          errors: [{ location: 'MSH', code: 'RATE_LIMITED', detail: 'rate limit exceeded' }],
-        },
-        this.clock.now(),
+      this.inCharset(
+        charset,
+        buildAck(
+          {
+            controlId: header.controlId,
+            trigger: header.trigger,
+            code: 'AE',
+            text: `rate limit exceeded; send the message again in ${decision.retryAfterSeconds} s`,
+            sendingApp: 'REFERRAL-BUS',
+            sendingFacility: 'HOSPITAL-INTAKE',
+            receivingApp: header.sendingApp,
+            receivingFacility: header.sendingFacility,
+            version: header.version,
+            charset: charset.msh18,
+            errors: [{ location: 'MSH', code: 'RATE_LIMITED', detail: 'rate limit exceeded' }],
+          },
+          this.clock.now(),
+        ),
       );
     try {
+      try {
+        ({ text: frame, charset } = decodeHl7(bytes));
+      } catch (error) {
+        if (error instanceof Hl7ParseError) return reject(error.message, 'HL7_MESSAGE_INVALID', 'MSH^1^18');
+        throw error;
+      }
       const byPeer = await this.limiter.consume(ipRateKey(peer), 'ip');
       if (!byPeer.allowed) {
         header = { ...header, ...this.headerOf(frame) };
@@ -187,27 +208,35 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
         'principal',
       );
       if (!byHospital.allowed) return limited(byHospital);
-      return await this.submitRetrying(hospital, frame);
+      return await this.submitRetrying(hospital, frame, charset);
     } catch (error) {
       if (error instanceof Hl7ParseError) return reject(error.message, 'HL7_MESSAGE_INVALID');
       // Transient trouble (database, bus): AE tells the sender to send it again; nothing was kept.
       this.logger.warn(`MLLP message not processed: ${(error as Error).message}`);
-      return buildAck(
-        {
-          controlId: header.controlId,
-          trigger: header.trigger,
-          code: 'AE',
-          text: 'temporarily unavailable; send the message again',
-          sendingApp: 'REFERRAL-BUS',
-          sendingFacility: 'HOSPITAL-INTAKE',
-          receivingApp: header.sendingApp,
-          receivingFacility: header.sendingFacility,
-          version: header.version,
-          errors: [{ location: 'MSH', code: 'UNAVAILABLE', detail: 'temporarily unavailable' }],
-        },
-        this.clock.now(),
+      return this.inCharset(
+        charset,
+        buildAck(
+          {
+            controlId: header.controlId,
+            trigger: header.trigger,
+            code: 'AE',
+            text: 'temporarily unavailable; send the message again',
+            sendingApp: 'REFERRAL-BUS',
+            sendingFacility: 'HOSPITAL-INTAKE',
+            receivingApp: header.sendingApp,
+            receivingFacility: header.sendingFacility,
+            version: header.version,
+            charset: charset.msh18,
+            errors: [{ location: 'MSH', code: 'UNAVAILABLE', detail: 'temporarily unavailable' }],
+          },
+          this.clock.now(),
+        ),
       );
     }
+  }
+
+  private inCharset(charset: Hl7Charset, ack: string): { ack: string; charset: Hl7Charset } {
+    return { ack, charset };
   }
 
   /** The ACK's addressing fields of a message refused unread (best effort: an unreadable one leaves them empty). */
@@ -229,10 +258,14 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
    * tried again a few times before the sender is told to resend (AE): a hospital interface engine would
    * otherwise queue and resend it anyway.
    */
-  private async submitRetrying(hospital: AuthenticatedHospital, frame: string): Promise<string> {
+  private async submitRetrying(
+    hospital: AuthenticatedHospital,
+    frame: string,
+    charset: Hl7Charset,
+  ): Promise<{ ack: string; charset: Hl7Charset }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.channels.submitHl7(hospital, frame)).ack;
+        return await this.channels.submitHl7(hospital, frame, charset);
       } catch (error) {
         if (attempt >= RETRIES) throw error;
         await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 50));
