@@ -178,6 +178,27 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       expect(locationOf(again.body)).toBe(locationOf(answer.body));
     });
 
+    it('should refuse a Bundle whose Encounter says the patient died (discharge-disposition exp), naming it', async () => {
+      const bundle = chineseDischargeBundle({ address: 'text' }) as {
+        entry: { resource: { resourceType: string; hospitalization?: unknown } }[];
+      };
+      const encounter = bundle.entry.findIndex((e) => e.resource.resourceType === 'Encounter');
+      bundle.entry[encounter].resource.hospitalization = {
+        dischargeDisposition: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/discharge-disposition', code: 'exp' }],
+        },
+      };
+
+      const answer = await w.send('/v1/fhir', bundle, FHIR);
+
+      expect(answer.status).toBe(400);
+      expect(issuesOf(answer.body)).toContainEqual({
+        at: `Bundle.entry[${encounter}].resource.hospitalization.dischargeDisposition`,
+        code: 'PATIENT_DECEASED',
+        text: expect.stringContaining('the patient died'),
+      });
+    });
+
     it('should resolve an address with the district and the province but no city', async () => {
       const answer = await w.send('/v1/fhir', chineseDischargeBundle({ address: 'no-city' }), FHIR);
 

@@ -68,6 +68,15 @@ describe(checkDischargeRules.name, () => {
     expect(codes(c)).toContain(code);
   });
 
+  it('should refuse a discharge whose disposition says the patient died (FHIR exp, HL7 table 0112 20, 40-42)', () => {
+    for (const disposition of ['exp', 'EXP', '20', '41']) {
+      expect(codes(command({ dischargeDisposition: disposition }))).toEqual(['PATIENT_DECEASED']);
+    }
+    for (const disposition of ['home', '01', 'oth', 'other-hcf']) {
+      expect(codes(command({ dischargeDisposition: disposition }))).toEqual([]);
+    }
+  });
+
   it('should tolerate a few minutes of clock skew on the discharge time', () => {
     expect(codes(command({ dischargedAt: '2026-11-20T08:03:00Z' }))).toEqual([]);
   });

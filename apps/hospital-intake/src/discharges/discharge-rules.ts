@@ -52,6 +52,12 @@ export interface RuleContext {
 const err = (pointer: string, code: string, detail: string): RuleError => ({ pointer, code, detail });
 
 /**
+ * Discharge dispositions that mean the patient died: FHIR R4 discharge-disposition `exp`, HL7 v2 table 0112 `20`
+ * (expired) and `40`–`42` (expired at home, in a facility, place unknown). There is nobody to refer.
+ */
+export const DECEASED_DISPOSITIONS: ReadonlySet<string> = new Set(['exp', '20', '40', '41', '42']);
+
+/**
  * The rules class-validator cannot express: checksums, existence, consistency between fields. Runs on a
  * DTO that already passed class-validator. Returns every error found (empty = acceptable).
  */
@@ -72,6 +78,19 @@ export function checkDischargeRules(command: SubmitDischargeDto, context: RuleCo
         '#/patient/residenceDivisionCode',
         'UNKNOWN_DIVISION',
         `${patient.residenceDivisionCode} is not an administrative division`,
+      ),
+    );
+  }
+
+  if (
+    command.dischargeDisposition &&
+    DECEASED_DISPOSITIONS.has(command.dischargeDisposition.trim().toLowerCase())
+  ) {
+    errors.push(
+      err(
+        '#/dischargeDisposition',
+        'PATIENT_DECEASED',
+        `dischargeDisposition ${command.dischargeDisposition} means the patient died: there is nobody to refer`,
       ),
     );
   }
