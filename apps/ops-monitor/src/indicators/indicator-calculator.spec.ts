@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { referralSealContext } from '@app/contracts';
+import { EVENTS, referralSealContext } from '@app/contracts';
 import { FieldCipher, keyringFromEnv } from '@app/crypto';
 import { buildEnvelope } from '@app/messaging';
 import { scenarioEvents } from '@apps/ops-monitor/test/indicator-scenario';
@@ -33,9 +33,13 @@ const coverage = {
   urbanCommunities: ['610902001003', '610926100001'],
 };
 
-function compute(period: string, area = '6109'): Record<IndicatorCode, IndicatorValue> {
+function compute(
+  period: string,
+  area = '6109',
+  more: IndicatorFact[] = [],
+): Record<IndicatorCode, IndicatorValue> {
   const values = calculateIndicators({
-    facts: scenarioFacts(),
+    facts: [...scenarioFacts(), ...more],
     period: parsePeriod(period),
     area,
     settings: loadOpsMonitorConfig({}).indicators,
@@ -105,5 +109,33 @@ describe('calculateIndicators on the hand-computed scenario (see indicators.inte
     const pingli = compute('2026-Q3', '610926');
     expect(ratio(pingli.STANDARD_SERVICE_RATE)).toEqual([6, 10]);
     expect(ratio(pingli.DECLINE_RATE)).toEqual([1, 3]);
+  });
+  it('should leave out a referral its hospital cancelled, from the month of the cancellation on', () => {
+    const cancelledAt = new Date('2026-08-10T02:00:00Z');
+    const cancellation = indicatorFactOf(
+      buildEnvelope(
+        EVENTS.referralCancelled,
+        'hospital-intake',
+        {
+          referralId: ids.R1,
+          hospitalId: 'h-1',
+          reasonCode: 'patient-died',
+          cancelledAt: cancelledAt.toISOString(),
+        },
+        { subject: ids.R1, time: cancelledAt },
+      ),
+    )!;
+    const has = (v: IndicatorValue) => v.drillDown.some((d) => d.key.startsWith(ids.R1));
+    expect(cancellation).toMatchObject({ kind: 'cancelled', detail: 'patient-died' });
+
+    const july = [compute('2026-07'), compute('2026-07', '6109', [cancellation])];
+    const august = [compute('2026-08'), compute('2026-08', '6109', [cancellation])];
+    // Before it was cancelled it counted; from that month on it is in no denominator.
+    expect(has(july[0].STANDARD_SERVICE_RATE) && has(july[1].STANDARD_SERVICE_RATE)).toBe(true);
+    expect(has(august[0].STANDARD_SERVICE_RATE)).toBe(true);
+    expect(has(august[1].STANDARD_SERVICE_RATE)).toBe(false);
+    expect(august[1].STANDARD_SERVICE_RATE.denominator).toBe(
+      august[0].STANDARD_SERVICE_RATE.denominator! - 1,
+    );
   });
 });

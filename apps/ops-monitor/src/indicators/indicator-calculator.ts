@@ -104,6 +104,8 @@ interface Subject {
   readonly countyCode: string | null;
   readonly registered?: IndicatorFact;
   readonly closed?: IndicatorFact;
+  /** The referring hospital withdrew the referral before a site accepted it (the patient died, moved…). */
+  readonly cancelled?: IndicatorFact;
   readonly discharged?: IndicatorFact;
 }
 
@@ -128,14 +130,21 @@ function subjectsOf(facts: IndicatorFact[]): Subject[] {
       countyCode: located.length > 0 ? located[located.length - 1].divisionCode!.slice(0, 6) : null,
       registered: list.find((f) => f.kind === 'registered'),
       closed: list.find((f) => f.kind === 'closed'),
+      cancelled: list.find((f) => f.kind === 'cancelled'),
       discharged: list.find((f) => f.kind === 'discharged'),
     };
   });
 }
 
-/** Registered before `end` and not closed before `start`. */
+/**
+ * Registered before `end`, not closed before `start`, and not cancelled before `end` (a referral withdrawn before
+ * any site took it never was a patient in community care, not even in the month it was withdrawn).
+ */
 const activeIn = (s: Subject, start: Date, end: Date) =>
-  !!s.registered && s.registered.occurredAt < end && !(s.closed && s.closed.occurredAt < start);
+  !!s.registered &&
+  s.registered.occurredAt < end &&
+  !(s.closed && s.closed.occurredAt < start) &&
+  !(s.cancelled && s.cancelled.occurredAt < end);
 
 const ids = (facts: (IndicatorFact | undefined)[]) =>
   facts.filter((f): f is IndicatorFact => !!f).map((f) => f.eventId);

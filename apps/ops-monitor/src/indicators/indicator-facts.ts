@@ -8,6 +8,7 @@ import {
   ReferralAcceptedData,
   ReferralApplicationReceivedData,
   ReferralAssignedData,
+  ReferralCancelledData,
   ReferralClosedData,
   ReferralDeclinedData,
   ReferralDischargedData,
@@ -28,6 +29,7 @@ export const FACT_KINDS = [
   'session',
   'assessment',
   'closed',
+  'cancelled',
   'relapse',
   'placed',
   'retention',
@@ -118,6 +120,10 @@ function factOf(definition: EventDefinition, data: object): Partial | undefined 
       const d = data as ReferralClosedData;
       return fact('closed', d.closedAt, { siteId: d.siteId, detail: d.outcome });
     }
+    case EVENTS.referralCancelled.subject: {
+      const d = data as ReferralCancelledData;
+      return fact('cancelled', d.cancelledAt, { detail: d.reasonCode });
+    }
     case EVENTS.greenRelapseReported.subject: {
       const d = data as GreenRelapseReportedData;
       return fact('relapse', d.reportedAt, { siteId: d.siteId });
@@ -146,6 +152,7 @@ const BY_TYPE = new Map<string, EventDefinition>(
     EVENTS.referralAccepted,
     EVENTS.referralServiceRecorded,
     EVENTS.referralClosed,
+    EVENTS.referralCancelled,
     EVENTS.greenRelapseReported,
     ...INDICATOR_ONLY_EVENTS,
   ].map((d) => [d.type, d]),

@@ -4,6 +4,7 @@
  */
 export const REFERRAL_STATES = [
   'discharged',
+  'awaiting-assessment',
   'application-received',
   'assessed',
   'registered',
@@ -19,6 +20,7 @@ export const REFERRAL_STATES = [
   'employment-ready',
   'closed',
   'consent-withdrawn',
+  'cancelled',
   'unknown',
 ] as const;
 export type ReferralState = (typeof REFERRAL_STATES)[number];

@@ -77,6 +77,36 @@ describe('projectEvent', () => {
     expect(JSON.stringify(declined)).not.toContain('张三');
   });
 
+  it('should keep a discharge awaiting its assessment apart (not stuck by minutes) and end a cancelled referral', () => {
+    const awaiting = buildEnvelope(
+      EVENTS.referralDischarged,
+      'hospital-intake',
+      {
+        referralId,
+        hospitalId: 'h-1',
+        encounterId: 'enc-2',
+        dischargedAt: time.toISOString(),
+        residenceDivisionCode: '610902001003',
+        assessmentDueAt: '2026-03-05T10:00:00.000Z',
+      },
+      { subject: referralId, time },
+    );
+    expect(projectEvent(awaiting)).toMatchObject({ state: 'awaiting-assessment', milestone: 'discharged' });
+
+    const cancelled = buildEnvelope(
+      EVENTS.referralCancelled,
+      'hospital-intake',
+      { referralId, hospitalId: 'h-1', reasonCode: 'patient-died', cancelledAt: time.toISOString() },
+      { subject: referralId, time },
+    );
+    expect(projectEvent(cancelled)).toMatchObject({
+      subject: 'referral.cancelled',
+      state: 'cancelled',
+      hospitalId: 'h-1',
+      detail: 'patient-died',
+    });
+  });
+
   it('should skip events that are not about a referral', () => {
     const alert = buildEnvelope(EVENTS.opsAlertRaised, 'rehab-site', {
       code: 'DEAD_LETTER',

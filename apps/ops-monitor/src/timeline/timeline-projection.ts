@@ -8,6 +8,7 @@ import {
   ReferralApplicationReceivedData,
   ReferralAssessedData,
   ReferralAssignedData,
+  ReferralCancelledData,
   ReferralClosedData,
   ReferralConsentWithdrawnData,
   ReferralDeclinedData,
@@ -37,6 +38,7 @@ export const TIMELINE_EVENTS = [
   EVENTS.referralTransferred,
   EVENTS.referralClosed,
   EVENTS.referralConsentWithdrawn,
+  EVENTS.referralCancelled,
   EVENTS.greenRelapseReported,
   EVENTS.employmentReadinessConfirmed,
 ] as const satisfies readonly EventDefinition[];
@@ -83,7 +85,8 @@ function factsOf(definition: EventDefinition, data: object): Facts {
     case EVENTS.referralDischarged.subject: {
       const d = data as ReferralDischargedData;
       return {
-        state: 'discharged',
+        // Kept until the hospital completes its assessment (a working-day deadline intake watches): not stuck.
+        state: d.assessmentDueAt ? 'awaiting-assessment' : 'discharged',
         milestone: 'discharged',
         rank: 10,
         division: d.residenceDivisionCode,
@@ -169,6 +172,10 @@ function factsOf(definition: EventDefinition, data: object): Facts {
     case EVENTS.referralClosed.subject: {
       const d = data as ReferralClosedData;
       return { state: 'closed', milestone: 'closed', rank: 80, siteId: d.siteId, detail: d.outcome };
+    }
+    case EVENTS.referralCancelled.subject: {
+      const d = data as ReferralCancelledData;
+      return { state: 'cancelled', rank: 85, hospitalId: d.hospitalId, detail: d.reasonCode };
     }
     case EVENTS.referralConsentWithdrawn.subject:
       return { state: 'consent-withdrawn', rank: 95, detail: (data as ReferralConsentWithdrawnData).purpose };
