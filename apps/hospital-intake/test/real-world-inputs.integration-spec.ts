@@ -267,6 +267,12 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         expect(answer.text).toMatch(
           /MSA\|AA\|[^|]+\|referral [0-9a-f-]{36} awaiting-assessment: send ORU R01/,
         );
+        // The whole instruction, deadline included, in an informational ERR (MSA-3 holds 80 characters).
+        expect(answer.text).toMatch(
+          new RegExp(
+            `ERR\\|\\|PV1\\^1\\^19\\|ASSESSMENT_AWAITED\\^\\^HL70357\\|I\\|\\|\\|\\|send ORU R01 with OBX RISK_LEVEL and CONDITION_STATUS for PV1-19 ${encounterId} by \\d{4}-\\d{2}-\\d{2}T`,
+          ),
+        );
         expect(answer.text).toContain(`|${version}`);
         expect(ackHeader(answer.text)).toEqual({ type: 'ACK^A03^ACK', controlId: controlIdOf(adt) });
         const [row] = await w.db.query<{ id: string; residence_division_code: string }>(

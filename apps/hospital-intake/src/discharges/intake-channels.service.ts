@@ -33,6 +33,8 @@ import { ReferralReceiptDto } from './dto/referral-receipt.dto';
 
 export const FHIR_BUNDLE_INVALID = 'FHIR_BUNDLE_INVALID';
 export const HL7_MESSAGE_INVALID = 'HL7_MESSAGE_INVALID';
+/** ERR-3 of the informational ERR on an ACK of a discharge kept for its assessment (what to send, by when). */
+export const ASSESSMENT_AWAITED = 'ASSESSMENT_AWAITED';
 
 /** Re-points a domain error's field errors at the channel's own locations. */
 function relocate(error: unknown, sources: ReadonlyMap<string, string>, fallback: string): unknown {
@@ -321,7 +323,7 @@ export class IntakeChannelsService {
       detail: string,
       errors?: FieldError[],
       errorCode = '',
-      severity: 'E' | 'W' = 'E',
+      severity: 'E' | 'W' | 'I' = 'E',
     ) => ({
       status,
       charset,
@@ -406,10 +408,15 @@ export class IntakeChannelsService {
         );
       }
       if (answer.body.status === 'awaiting-assessment') {
+        // MSA-3 holds 80 characters: the instruction and its deadline go whole in an ERR of severity I.
+        const instruction = `send ORU^R01 with OBX RISK_LEVEL and CONDITION_STATUS for PV1-19 ${answer.body.encounterId}${answer.body.assessmentDueAt ? ` by ${answer.body.assessmentDueAt}` : ''}`;
         return ack(
           answer.status,
           'AA',
-          `referral ${answer.body.referralId} awaiting-assessment: send ORU^R01 with OBX RISK_LEVEL and CONDITION_STATUS for PV1-19 ${answer.body.encounterId}${answer.body.assessmentDueAt ? ` by ${answer.body.assessmentDueAt}` : ''}`,
+          `referral ${answer.body.referralId} awaiting-assessment: send ORU^R01`,
+          [{ pointer: 'PV1^1^19', detail: instruction }],
+          ASSESSMENT_AWAITED,
+          'I',
         );
       }
       return ack(answer.status, 'AA', `referral ${answer.body.referralId}`);

@@ -8,7 +8,7 @@ import { crashpoint } from '../faults';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../messaging.metrics';
 import { NatsConnectionService } from '../nats-connection.service';
-import { HandedOffRow, OutboxRepository, OutboxRow } from './outbox.repository';
+import { NewOutboxRow, OutboxRepository, OutboxRow } from './outbox.repository';
 
 const MAX_ROW_RETRY_MS = 30_000;
 
@@ -41,7 +41,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   private listener?: Client;
   private readonly abort = new AbortController();
   /** Rows committed by this process, waiting for a handoff worker (published right after the commit). */
-  private handoffQueue: string[] = [];
+  private handoffQueue: NewOutboxRow[] = [];
   /** The handoff workers running: at most HANDOFF_WORKERS, each taking what has queued since its last batch. */
   private readonly handoffs = new Set<Promise<void>>();
 
@@ -55,7 +55,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.running = true;
-    this.outbox.handOffTo((ids) => this.handOff(ids), this.options.outboxHandoffMs ?? 0);
+    this.outbox.handOffTo((rows) => this.handOff(rows), this.options.outboxHandoffMs ?? 0);
     void this.listen();
     this.loop = this.run();
   }
@@ -67,9 +67,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
    * the relays, which keep the key's order; the rest go out chain by chain, each row after the previous one's ack,
    * as a relay would send them. A failed publish releases the rest of its chain with the row's retry time.
    */
-  private handOff(ids: string[]): void {
-    if (ids.length === 0) return;
-    this.handoffQueue.push(...ids);
+  private handOff(rows: NewOutboxRow[]): void {
+    if (rows.length === 0) return;
+    this.handoffQueue.push(...rows);
     if (this.handoffs.size >= HANDOFF_WORKERS) return;
     const worker: Promise<void> = this.handOffQueued().finally(() => this.handoffs.delete(worker));
     this.handoffs.add(worker);
@@ -81,9 +81,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
    */
   private async handOffQueued(): Promise<void> {
     while (this.handoffQueue.length > 0) {
-      const ids = this.handoffQueue.splice(0, HANDOFF_BATCH);
+      const rows = this.handoffQueue.splice(0, HANDOFF_BATCH);
       try {
-        await this.publishHandedOff(ids);
+        await this.publishHandedOff(rows);
       } catch (error) {
         // The hold ends on its own: a relay sends what is left then.
         this.logger.warn(`outbox handoff: ${(error as Error).message}`);
@@ -91,40 +91,41 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     }
   }
 
-  private async publishHandedOff(ids: string[]): Promise<void> {
+  private async publishHandedOff(committed: NewOutboxRow[]): Promise<void> {
+    const ids = committed.map((r) => r.id);
     const bus = this.running && this.nats.connected ? await this.nats.ready(this.abort.signal) : undefined;
     if (!bus) {
       await this.outbox.releaseHandoff(ids);
       this.poke();
       return;
     }
-    const rows = await this.outbox.handoffRows(ids);
-    const blocked = new Set(rows.filter((r) => r.blocked).map((r) => r.orderingKey));
-    const chains = new Map<string, HandedOffRow[]>();
-    for (const row of rows) {
-      if (!blocked.has(row.orderingKey))
-        chains.set(row.orderingKey, [...(chains.get(row.orderingKey) ?? []), row]);
+    // The rows are known (this process wrote them, in order): only where they stand is read.
+    const states = new Map((await this.outbox.handoffStates(ids)).map((state) => [state.id, state]));
+    const unsent = committed.filter((r) => states.has(r.id));
+    const blocked = new Set(unsent.filter((r) => states.get(r.id)!.blocked).map((r) => r.orderingKey));
+    const chains = new Map<string, PublishableRow[]>();
+    for (const row of unsent) {
+      if (blocked.has(row.orderingKey)) continue;
+      const chain = chains.get(row.orderingKey) ?? [];
+      chain.push({ ...row, attempts: states.get(row.id)!.attempts });
+      chains.set(row.orderingKey, chain);
     }
-    const released = rows.filter((r) => blocked.has(r.orderingKey)).map((r) => r.id);
+    const released = unsent.filter((r) => blocked.has(r.orderingKey)).map((r) => r.id);
     crashpoint('outbox-before-publish');
     const { published, failed } = await this.publishChains(bus.js, [...chains.values()]);
     crashpoint('outbox-after-publish');
     const manager = this.tx.dataSource.manager;
     const next = await this.outbox.markPublished(manager, published, true);
     await this.outbox.markFailed(manager, failed);
-    const unsent = new Set([...published.map((p) => p.id), ...failed.map((f) => f.id)]);
+    const tried = new Set([...published.map((p) => p.id), ...failed.map((f) => f.id)]);
     // A chain stops at its first failure: the rows behind it were never tried.
-    released.push(
-      ...[...chains.values()]
-        .flat()
-        .filter((r) => !unsent.has(r.id))
-        .map((r) => r.id),
-    );
+    for (const chain of chains.values())
+      released.push(...chain.filter((r) => !tried.has(r.id)).map((r) => r.id));
     await this.outbox.releaseHandoff(released);
     if (next || released.length > 0 || failed.length > 0) this.poke();
     if (failed.length > 0) {
       this.logger.warn(
-        `outbox handoff: ${failed.length} of ${rows.length} not published (${failed[0].error})`,
+        `outbox handoff: ${failed.length} of ${unsent.length} not published (${failed[0].error})`,
       );
     }
   }

@@ -78,14 +78,16 @@ const PENDING_ROWS = Symbol('outbox-rows');
 
 /** Who publishes a transaction's rows right after its commit (the process's relay), and for how long it may. */
 interface Handoff {
-  readonly committed: (ids: string[]) => void;
+  readonly committed: (rows: NewOutboxRow[]) => void;
   readonly holdMs: number;
 }
 
-/** A row handed off after its commit, as `handoffRows` reads it. */
-export interface HandedOffRow extends Omit<OutboxRow, 'hasNext'> {
+/** Where a handed-off row stands, as `handoffStates` reads it (only rows still unsent and not cancelled). */
+export interface HandoffState {
+  readonly id: string;
+  readonly attempts: number;
   /** An unsent row of the same ordering key that this handoff does not hold comes first: the relay must send it. */
-  blocked: boolean;
+  readonly blocked: boolean;
 }
 
 /**
@@ -101,10 +103,11 @@ export class OutboxRepository {
 
   /**
    * From now on the rows a transaction enqueues are written held from the relays for `holdMs` (their
-   * `next_attempt_at` that far ahead) and, once it has committed, their ids go to `committed`, which publishes
-   * them (or releases them to the relays). If the process dies first, the relays send them when the hold ends.
+   * `next_attempt_at` that far ahead) and, once it has committed, the rows (as written, in order) go to
+   * `committed`, which publishes them (or releases them to the relays). If the process dies first, the relays send
+   * them when the hold ends.
    */
-  handOffTo(committed: (ids: string[]) => void, holdMs: number): void {
+  handOffTo(committed: (rows: NewOutboxRow[]) => void, holdMs: number): void {
     this.handoff = holdMs > 0 ? { committed, holdMs } : undefined;
   }
 
@@ -126,7 +129,7 @@ export class OutboxRepository {
       () => {
         const buffer: NewOutboxRow[] = [];
         // Created inside the unit of work: its rows are handed off when it commits (never after a rollback).
-        if (handoff) this.tx.afterCommit(() => handoff.committed(buffer.map((r) => r.id)));
+        if (handoff) this.tx.afterCommit(() => handoff.committed(buffer));
         return buffer;
       },
       (buffered) => (buffered.length > 0 ? this.insertStatement(buffered, handoff?.holdMs) : undefined),
@@ -147,7 +150,8 @@ export class OutboxRepository {
   /**
    * The INSERT of the rows: constant text (the columns as arrays, unnested), so it is prepared once and combines
    * with the unit of work's other deferred writes. `seq` follows the rows' order (ORDER BY the ordinality), which
-   * the relay keeps per ordering key. The statement trigger wakes the relays.
+   * the relay keeps per ordering key. `holdMs`: rows held for the committing process's handoff (`handOffTo`); the
+   * statement trigger wakes the relays only for rows due now.
    */
   private insertStatement(rows: readonly NewOutboxRow[], holdMs?: number): DeferredStatement {
     const ids = rows.map((r) => r.id);
@@ -220,24 +224,21 @@ export class OutboxRepository {
   }
 
   /**
-   * The handed-off rows still unsent (a relay may have sent them after the hold, or a withdrawal cancelled them),
-   * in order, each `blocked` when an unsent row of its key that is not among `ids` comes before it. Autocommit:
-   * the rows are held from the relays, not locked.
+   * Where handed-off rows stand: those still unsent and not cancelled (a relay may have sent them once the hold
+   * ended, a withdrawal may have cancelled them), each `blocked` when an unsent row of its key that is not among
+   * `ids` comes before it. The rows themselves are the caller's (written by it): only their state is read.
+   * Autocommit: the rows are held from the relays, not locked.
    */
-  async handoffRows(ids: readonly string[]): Promise<HandedOffRow[]> {
-    const rows = await this.tx.dataSource.query<
-      (Omit<RawClaimedRow, 'due' | 'unsent_before' | 'has_next'> & { blocked: boolean })[]
-    >(
-      `SELECT o.id, o.seq, o.ordering_key, o.subject, o.payload, o.headers, o.attempts,
+  async handoffStates(ids: readonly string[]): Promise<HandoffState[]> {
+    return this.tx.dataSource.query<HandoffState[]>(
+      `SELECT o.id, o.attempts,
               EXISTS (SELECT 1 FROM ${this.table} b
                        WHERE b.ordering_key = o.ordering_key AND b.seq < o.seq AND b.id <> ALL($1::uuid[])
                          AND b.published_at IS NULL AND b.cancelled_at IS NULL) AS blocked
          FROM ${this.table} o
-        WHERE o.id = ANY($1::uuid[]) AND o.published_at IS NULL AND o.cancelled_at IS NULL
-        ORDER BY o.seq`,
+        WHERE o.id = ANY($1::uuid[]) AND o.published_at IS NULL AND o.cancelled_at IS NULL`,
       [ids],
     );
-    return rows.map(({ ordering_key, ...row }) => ({ ...row, orderingKey: ordering_key }));
   }
 
   /** Ends the hold on handed-off rows the committing process will not send: the relays take them. */

@@ -102,8 +102,11 @@ export interface AckInput {
   readonly charset?: string;
   readonly code: 'AA' | 'AE' | 'AR';
   readonly text: string;
-  /** ERR-4 severity (HL7 table 0516): E error (the default), W warning (accepted, with what it lacks). */
-  readonly errors?: { location: string; code: string; detail: string; severity?: 'E' | 'W' }[];
+  /**
+   * ERR-4 severity (HL7 table 0516): E error (the default), W warning (accepted, with what it lacks), I
+   * information (accepted; what the sender does next, longer than MSA-3's 80 characters allow).
+   */
+  readonly errors?: { location: string; code: string; detail: string; severity?: 'E' | 'W' | 'I' }[];
 }
 
 /** MSH-9.2, the trigger event of a message (A03, R01…). */
