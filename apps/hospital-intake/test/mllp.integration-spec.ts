@@ -183,7 +183,7 @@ describe('hospital-intake: HL7v2 over MLLP', () => {
     expect(c.acks.map((a) => [a.controlId, a.code])).toEqual([
       ['GB-NAMED', 'AA'],
       ['GB-UNNAMED', 'AA'],
-      ['', 'AR'],
+      ['GB-AS-UTF8', 'AR'],
     ]);
     const named = iconv.decode(c.acks[0].bytes, 'gb18030');
     expect(named.split('\r')[0].split('|')[17]).toBe('GB 18030-2000');

@@ -128,52 +128,46 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
     let header = { controlId: '', trigger: '', sendingApp: '', sendingFacility: '', version: '2.5' };
     let charset = UTF8;
     let frame = '';
+    /** An ACK refusing the message (one ERR at `location`), in the message's character set. */
+    const refuse = (
+      code: 'AE' | 'AR',
+      text: string,
+      error: { location: string; code: string; detail: string },
+    ) => ({
+      charset,
+      ack: buildAck(
+        {
+          controlId: header.controlId,
+          trigger: header.trigger,
+          code,
+          text,
+          sendingApp: 'REFERRAL-BUS',
+          sendingFacility: 'HOSPITAL-INTAKE',
+          receivingApp: header.sendingApp,
+          receivingFacility: header.sendingFacility,
+          version: header.version,
+          charset: charset.msh18,
+          errors: [error],
+        },
+        this.clock.now(),
+      ),
+    });
     const reject = (text: string, code: string, location = 'MSH') =>
-      this.inCharset(
-        charset,
-        buildAck(
-          {
-            controlId: header.controlId,
-            trigger: header.trigger,
-            code: 'AR',
-            text,
-            sendingApp: 'REFERRAL-BUS',
-            sendingFacility: 'HOSPITAL-INTAKE',
-            receivingApp: header.sendingApp,
-            receivingFacility: header.sendingFacility,
-            version: header.version,
-            charset: charset.msh18,
-            errors: [{ location, code, detail: text }],
-          },
-          this.clock.now(),
-        ),
-      );
+      refuse('AR', text, { location, code, detail: text });
     const limited = (decision: RateDecision) =>
-      this.inCharset(
-        charset,
-        buildAck(
-          {
-            controlId: header.controlId,
-            trigger: header.trigger,
-            code: 'AE',
-            text: `rate limit exceeded; send the message again in ${decision.retryAfterSeconds} s`,
-            sendingApp: 'REFERRAL-BUS',
-            sendingFacility: 'HOSPITAL-INTAKE',
-            receivingApp: header.sendingApp,
-            receivingFacility: header.sendingFacility,
-            version: header.version,
-            charset: charset.msh18,
-            errors: [{ location: 'MSH', code: 'RATE_LIMITED', detail: 'rate limit exceeded' }],
-          },
-          this.clock.now(),
-        ),
-      );
+      refuse('AE', `rate limit exceeded; send the message again in ${decision.retryAfterSeconds} s`, {
+        location: 'MSH',
+        code: 'RATE_LIMITED',
+        detail: 'rate limit exceeded',
+      });
     try {
       try {
         ({ text: frame, charset } = decodeHl7(bytes));
       } catch (error) {
-        if (error instanceof Hl7ParseError) return reject(error.message, 'HL7_MESSAGE_INVALID', 'MSH^1^18');
-        throw error;
+        if (!(error instanceof Hl7ParseError)) throw error;
+        // Its header is ASCII in practice: read as latin1, it still gives the ACK its control id and addressee.
+        header = { ...header, ...this.headerOf(bytes.toString('latin1')) };
+        return reject(error.message, 'HL7_MESSAGE_INVALID', 'MSH^1^18');
       }
       const byPeer = await this.limiter.consume(ipRateKey(peer), 'ip');
       if (!byPeer.allowed) {
@@ -213,30 +207,12 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
       if (error instanceof Hl7ParseError) return reject(error.message, 'HL7_MESSAGE_INVALID');
       // Transient trouble (database, bus): AE tells the sender to send it again; nothing was kept.
       this.logger.warn(`MLLP message not processed: ${(error as Error).message}`);
-      return this.inCharset(
-        charset,
-        buildAck(
-          {
-            controlId: header.controlId,
-            trigger: header.trigger,
-            code: 'AE',
-            text: 'temporarily unavailable; send the message again',
-            sendingApp: 'REFERRAL-BUS',
-            sendingFacility: 'HOSPITAL-INTAKE',
-            receivingApp: header.sendingApp,
-            receivingFacility: header.sendingFacility,
-            version: header.version,
-            charset: charset.msh18,
-            errors: [{ location: 'MSH', code: 'UNAVAILABLE', detail: 'temporarily unavailable' }],
-          },
-          this.clock.now(),
-        ),
-      );
+      return refuse('AE', 'temporarily unavailable; send the message again', {
+        location: 'MSH',
+        code: 'UNAVAILABLE',
+        detail: 'temporarily unavailable',
+      });
     }
-  }
-
-  private inCharset(charset: Hl7Charset, ack: string): { ack: string; charset: Hl7Charset } {
-    return { ack, charset };
   }
 
   /** The ACK's addressing fields of a message refused unread (best effort: an unreadable one leaves them empty). */
