@@ -281,7 +281,6 @@ export class IntakeChannelsService {
     }
   }
 
-  /** Always answers an ACK: AA when accepted (or already accepted), AE naming the segment/field otherwise. */
   /**
    * An HL7 v2 message as its bytes (HTTP): read in the character set it names (MSH-18, else the Content-Type's
    * charset, else UTF-8 or GB 18030), then as `submitHl7`. Bytes that cannot be read so answer AE, naming MSH-18.
@@ -302,6 +301,10 @@ export class IntakeChannelsService {
     return this.submitHl7(hospital, decoded.text, decoded.charset);
   }
 
+  /**
+   * Always answers an ACK (in `charset`): AA when accepted (or already accepted), AE naming the segment/field
+   * otherwise; `unreadable`: the bytes could not be read in their character set (AE at MSH-18, nothing read).
+   */
   async submitHl7(
     hospital: AuthenticatedHospital,
     text: string,
