@@ -167,6 +167,11 @@ describe('ops-monitor statutory indicators', () => {
       const res = await h.http('GET', `/v1/indicators?${q}`, h.viewer);
       expect(res.status).toBe(400);
     }
+    // A period that has not begun (the clock is at 5 October 2026) has no facts: no rates for it.
+    const future = await h.http('GET', '/v1/indicators?period=2027-01&area=6109', h.viewer);
+    expect(future.status).toBe(400);
+    expect(future.body).toMatchObject({ code: 'PERIOD_NOT_STARTED' });
+    expect((await h.http('GET', '/v1/indicators?period=2026-10&area=6109', h.viewer)).status).toBe(200);
   });
 
   it('the quarterly report: CSV and XLSX, sign-off, frozen when later events arrive, reminders', async () => {

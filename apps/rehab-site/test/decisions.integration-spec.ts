@@ -234,6 +234,26 @@ describe('rehab-site decisions, escalation and withdrawal', () => {
       reviewBy: new Date(world.clock.now().getTime() + 90 * 24 * HOUR).toISOString(),
     });
     expect(plan.body).toMatchObject({ status: 'accepted', allowedActions: SERVING });
+    // A session or an assessment in the future is refused (recorded once it took place), and nothing is kept.
+    const tomorrow = new Date(world.clock.now().getTime() + 24 * HOUR).toISOString();
+    const early = await act('a-station', id, 'sessions', {
+      date: tomorrow,
+      type: 'day-care',
+      durationMinutes: 120,
+      staff: '刘社工',
+    });
+    expect(early.status).toBe(400);
+    expect(early.body).toMatchObject({
+      code: 'SERVICE_DATE_IN_FUTURE',
+      errors: [expect.objectContaining({ pointer: '#/date' })],
+    });
+    const earlyAssessment = await act('a-station', id, 'assessments', {
+      assessedAt: tomorrow,
+      riskLevel: 1,
+      conditionStatus: 'stable',
+    });
+    expect(earlyAssessment.body).toMatchObject({ code: 'SERVICE_DATE_IN_FUTURE' });
+    expect(await world.events(id, EVENTS.referralServiceRecorded.subject)).toHaveLength(1); // the plan
     const session = await act('a-station', id, 'sessions', {
       date: at,
       type: 'day-care',

@@ -62,12 +62,18 @@ describe('rehab-site: subject file, assessment timers, county centre escalation,
   describe("the subject's file", () => {
     it("should show a transferred subject's file to the new site and not to the old one", async () => {
       const id = await accepted();
-      const plan = { startsAt: iso(0), goals: ['独立乘车'], services: ['day-care'], reviewBy: iso(30 * DAY) };
+      // Sessions and assessments are recorded once they took place: the last few hours.
+      const plan = {
+        startsAt: iso(-3 * HOUR),
+        goals: ['独立乘车'],
+        services: ['day-care'],
+        reviewBy: iso(30 * DAY),
+      };
       expect((await act('a-station', id, 'plan', plan)).status).toBe(200);
-      const session = { date: iso(HOUR), type: 'day-care', durationMinutes: 90, staff: '王医生' };
+      const session = { date: iso(-2 * HOUR), type: 'day-care', durationMinutes: 90, staff: '王医生' };
       expect((await act('a-station', id, 'sessions', session)).status).toBe(200);
       const assessment = {
-        assessedAt: iso(2 * HOUR),
+        assessedAt: iso(-HOUR),
         riskLevel: 1,
         conditionStatus: 'stable',
         summary: '稳定',
@@ -106,7 +112,7 @@ describe('rehab-site: subject file, assessment timers, county centre escalation,
 
       // The new site's own records join the history.
       expect((await act('d-station', id, 'accept')).status).toBe(200);
-      const next = { date: iso(DAY), type: 'day-care', durationMinutes: 60, staff: '李医生' };
+      const next = { date: iso(-HOUR / 2), type: 'day-care', durationMinutes: 60, staff: '李医生' };
       expect((await act('d-station', id, 'sessions', next)).status).toBe(200);
       const after = (await file('d-station', id)).body as { records: { siteId: string }[] };
       expect(after.records.map((r) => r.siteId)).toEqual([
@@ -129,12 +135,12 @@ describe('rehab-site: subject file, assessment timers, county centre escalation,
       const id = await accepted();
       const reviewBy = iso(60 * DAY);
       await act('a-station', id, 'plan', {
-        startsAt: iso(0),
+        startsAt: iso(-2 * HOUR),
         goals: ['生活自理'],
         services: ['day-care'],
         reviewBy,
       });
-      const sessionAt = iso(HOUR);
+      const sessionAt = iso(-HOUR);
       await act('a-station', id, 'sessions', {
         date: sessionAt,
         type: 'day-care',

@@ -300,7 +300,14 @@ export class IndicatorsService {
         },
       );
     }
-    return { area, areaName: division.name ?? area, period: parsePeriod(periodLabel) };
+    const period = parsePeriod(periodLabel);
+    // A period that has not begun has no facts yet: its rates would read as real zeros (or nulls) for a future.
+    if (period.start > this.clock.now()) {
+      throw new DomainException('PERIOD_NOT_STARTED', 'invalid', `Period ${periodLabel} has not begun yet`, {
+        errors: [{ pointer: '#/period', detail: 'expected the current period or an earlier one' }],
+      });
+    }
+    return { area, areaName: division.name ?? area, period };
   }
 
   private async mustFindReport(id: string, forUpdate = false): Promise<ReportRecord> {

@@ -16,6 +16,9 @@ import { SiteActions } from './site-actions';
 import { SubjectFileService } from './subject-file.service';
 
 /** The subject's file at the holding site: the rehab plan, sessions and periodic assessments (re-grading). */
+/** Clock skew tolerated between a site's staff and this service on "not in the future". */
+const RECORD_CLOCK_SKEW_MS = 5 * 60_000;
+
 @Injectable()
 export class ServiceRecordsService {
   constructor(
@@ -90,6 +93,16 @@ export class ServiceRecordsService {
     planReviewBy?: Date,
   ): Promise<ReferralActionResultDto> {
     return this.actions.run(siteId, referralId, action, async (referral, now) => {
+      // A session or an assessment is recorded once it has taken place (a plan may start later).
+      if (kind !== 'plan' && Date.parse(occurredAt) > now.getTime() + RECORD_CLOCK_SKEW_MS) {
+        const field = kind === 'session' ? 'date' : 'assessedAt';
+        throw new DomainException(
+          'SERVICE_DATE_IN_FUTURE',
+          'invalid',
+          `${field} ${occurredAt} is in the future: record a ${kind} once it has taken place`,
+          { errors: [{ pointer: `#/${field}`, detail: 'must not be in the future' }] },
+        );
+      }
       await this.referrals.addServiceRecord({
         id: randomUUID(),
         referralId,
