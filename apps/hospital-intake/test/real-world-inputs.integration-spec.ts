@@ -296,6 +296,21 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         expect(again.text).toMatch(/MSA\|AE\|.*ASSESSMENT_ALREADY_RECORDED/);
       },
     );
+
+    it('should say which OBX an ORU^R01 carried but does not read (a consent), not drop it without a word', async () => {
+      const encounterId = `ZY-OBX-${randomUUID().slice(0, 8)}`;
+      const adt = chineseAdtA03({ version: '2.5', encounterId, idNumber: idNumberFor('1979-06-15') });
+      expect((await w.send('/v1/hl7/v2', adt, HL7)).status).toBe(202);
+      const withConsent = `${oruR01({ version: '2.5', encounterId })}\rOBX|4|CE|CONSENT^知情同意^L||community-rehab^patient^written||||||F`;
+
+      const oru = await w.send('/v1/hl7/v2', withConsent, HL7);
+
+      expect(oru.status).toBe(200);
+      expect(oru.text).toContain('MSA|AA|');
+      expect(oru.text).toMatch(
+        /ERR\|\|OBX\^4\^3\|OBX_NOT_READ\^\^HL70357\|W\|\|\|\|OBX CONSENT is not read on an ORU R01/,
+      );
+    });
   });
 
   describe('HL7v2 in GB 18030, as many Chinese HIS send it', () => {

@@ -35,6 +35,8 @@ export const FHIR_BUNDLE_INVALID = 'FHIR_BUNDLE_INVALID';
 export const HL7_MESSAGE_INVALID = 'HL7_MESSAGE_INVALID';
 /** ERR-3 of the informational ERR on an ACK of a discharge kept for its assessment (what to send, by when). */
 export const ASSESSMENT_AWAITED = 'ASSESSMENT_AWAITED';
+/** ERR-3 of a warning on an ORU^R01's ACK: an OBX it carried is not read there (consents, capacity). */
+export const OBX_NOT_READ = 'OBX_NOT_READ';
 
 /** Re-points a domain error's field errors at the channel's own locations. */
 function relocate(error: unknown, sources: ReadonlyMap<string, string>, fallback: string): unknown {
@@ -383,7 +385,10 @@ export class IntakeChannelsService {
             { encounterId: oru.encounterId },
             assessment,
           );
-          return ack(200, 'AA', `referral ${answer.body.referralId} assessed`);
+          // Accepted; what it carried beyond the assessment is named, with severity W, not dropped silently.
+          return oru.notRead.length > 0
+            ? ack(200, 'AA', `referral ${answer.body.referralId} assessed`, oru.notRead, OBX_NOT_READ, 'W')
+            : ack(200, 'AA', `referral ${answer.body.referralId} assessed`);
         } catch (error) {
           throw relocate(error, oru.sources, 'OBX');
         }

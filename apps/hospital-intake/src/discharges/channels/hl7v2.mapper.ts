@@ -188,6 +188,8 @@ export interface OruMapping {
   readonly encounterId: string;
   readonly assessment: Record<string, unknown>;
   readonly sources: ReadonlyMap<string, string>;
+  /** OBX this message carries that an ORU^R01 does not read (registration data: consents, capacity). */
+  readonly notRead: FieldError[];
 }
 
 /** MSH-3 to MSH-6 and MSH-12: the addressing an ACK echoes. */
@@ -235,7 +237,17 @@ export function mapOruR01(doc: Hl7Document): OruMapping {
     ['#/rehabNeeds', at(HL7_OBSERVATIONS.rehabNeeds)],
     ['#/employmentInterest', at(HL7_OBSERVATIONS.employmentInterest)],
   ]);
-  return { controlId, header: headerOf(doc), encounterId, assessment, sources };
+  // Consents and capacity are registration data, read with the discharge (ADT^A03) only: say so, never drop them
+  // without a word.
+  const notRead = doc
+    .segments('OBX')
+    .map((obx, index) => ({ code: obx.get(3) ?? '', index }))
+    .filter(({ code }) => code === HL7_OBSERVATIONS.consent || code === HL7_OBSERVATIONS.lacksCapacity)
+    .map(({ code, index }) => ({
+      pointer: `OBX^${index + 1}^3`,
+      detail: `OBX ${code} is not read on an ORU^R01, which completes the assessment only: send it with the ADT^A03, or the consent through registration`,
+    }));
+  return { controlId, header: headerOf(doc), encounterId, assessment, sources, notRead };
 }
 
 /** Reads an ADT^A03 (discharge) into the discharge command. */
