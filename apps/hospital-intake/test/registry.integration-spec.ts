@@ -55,6 +55,43 @@ describe('hospital-intake: hospital registry, demo seed and OpenAPI', () => {
     expect((await get('/v1/hospitals/me')).status).toBe(401);
   });
 
+  it('should refuse a hospital without an on-call contact, or with one that is not an object (400)', async () => {
+    const admin = await opsHeaders('ops-admin');
+    const send = async (method: 'POST' | 'PATCH', path: string, body: object) => {
+      const response = await fetch(`${w.service.url}${path}`, {
+        method,
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const answer = (await response.json()) as { code?: string; errors?: { pointer?: string }[] };
+      return {
+        status: response.status,
+        code: answer.code,
+        pointers: [...new Set(answer.errors?.map((e) => e.pointer))],
+      };
+    };
+    const hospital = {
+      id: 'test-registry-oncall',
+      name: '测试医院',
+      level: 'secondary',
+      countyDivisionCode: '610902',
+      kind: 'general',
+    };
+    for (const onCall of [undefined, null, [], [[]], 'x']) {
+      expect(await send('POST', '/v1/admin/hospitals', { ...hospital, onCall })).toMatchObject({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        pointers: ['#/onCall'],
+      });
+    }
+    expect(await w.count('hospital', 'id = $1', [hospital.id])).toBe(0);
+    for (const onCall of [[], [[]], 'x']) {
+      expect(await send('PATCH', `/v1/admin/hospitals/${w.hospitalA}`, { onCall })).toMatchObject({
+        status: 400,
+      });
+    }
+  });
+
   it('should document every intake endpoint at /docs-json (ops users and hospitals, issue 20)', async () => {
     expect((await get('/docs-json')).status).toBe(401);
     expect((await get('/docs-json', w.keyA)).status).toBe(200);

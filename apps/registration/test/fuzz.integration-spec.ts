@@ -110,6 +110,24 @@ describe('registration: fuzzed request bodies', () => {
     }
   });
 
+  it('should refuse a list of consents whose element is not an object (400) and store nothing', async () => {
+    // Found by the fuzz below (seed -1269172044): `consents: [[]]` passed validation and failed in the service.
+    for (const consents of [[[]], [null], ['community-rehab']]) {
+      const before = await schemaFingerprint(world.db, world.service.schema);
+      const answer = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
+        channel: 'family',
+        patient: person(),
+        needs: ['day-care'],
+        consents,
+      });
+      expect({ status: answer.status, code: answer.body.code }).toEqual({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(await schemaFingerprint(world.db, world.service.schema)).toEqual(before);
+    }
+  });
+
   it('should refuse a body above the size limit with 413 problem+json', async () => {
     const response = await fetch(`${world.service.url}/v1/applications`, {
       method: 'POST',

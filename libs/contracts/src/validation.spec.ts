@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, validateSync } from 'class-validator';
-import { IsNested } from './validation';
+import { IsNested, IsNestedArray } from './validation';
 
 class Inner {
   @IsString()
@@ -16,10 +16,16 @@ class Outer {
   optional?: Inner;
 }
 
-const problems = (plain: object) =>
-  validateSync(plainToInstance(Outer, plain), { whitelist: true, forbidNonWhitelisted: true }).map(
+class List {
+  @IsNestedArray(() => Inner, 3)
+  items: Inner[];
+}
+
+const problemsOf = (type: new () => object, plain: object) =>
+  validateSync(plainToInstance(type, plain), { whitelist: true, forbidNonWhitelisted: true }).map(
     (e) => `${e.property}: ${Object.keys(e.constraints ?? {}).join(',') || 'children'}`,
   );
+const problems = (plain: object) => problemsOf(Outer, plain);
 
 describe('IsNested (issue 14: required nested objects were not enforced)', () => {
   it('should refuse a missing, null, array or scalar required nested object', () => {
@@ -34,5 +40,26 @@ describe('IsNested (issue 14: required nested objects were not enforced)', () =>
     expect(problems({ required: { name: 1 } })).toEqual(['required: children']);
     expect(problems({ required: { name: 'a' }, optional: { name: 'b' } })).toEqual([]);
     expect(problems({ required: { name: 'a' }, optional: { name: 2 } })).toEqual(['optional: children']);
+  });
+});
+
+describe('IsNestedArray', () => {
+  const listProblems = (plain: object) => problemsOf(List, plain);
+
+  it('should refuse an element that is not a JSON object (a nested array let [[]] through to the service)', () => {
+    for (const element of [[], [[]], null, 'x', 1]) {
+      expect(listProblems({ items: [element] })).toEqual([expect.stringMatching(/^items: .*isNestedObject/)]);
+    }
+    expect(listProblems({ items: [{ name: 'a' }, []] })).toEqual([expect.stringMatching(/isNestedObject/)]);
+  });
+
+  it('should accept objects, validate each in depth, and keep its length limit', () => {
+    expect(listProblems({ items: [] })).toEqual([]);
+    expect(listProblems({ items: [{ name: 'a' }, { name: 'b' }] })).toEqual([]);
+    expect(listProblems({ items: [{ name: 'a' }, { name: 2 }] })).toEqual(['items: children']);
+    expect(listProblems({ items: [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }] })).toEqual([
+      'items: arrayMaxSize',
+    ]);
+    expect(listProblems({ items: {} })).toEqual([expect.stringMatching(/^items: isArray/)]);
   });
 });

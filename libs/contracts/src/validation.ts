@@ -58,6 +58,8 @@ export const IsListOf = (values: readonly string[], max = values.length) =>
     }),
   );
 
+const isJsonObject = (value: unknown) => isObject(value) && !Array.isArray(value);
+
 /**
  * A nested DTO: required (present, a JSON object, not null) unless the property is also `@IsOptional()`, and
  * validated in depth. ValidateNested alone lets a missing object through (issue 14: a discharge without
@@ -70,7 +72,7 @@ export const IsNested = (type: () => new () => object) =>
     ValidateBy({
       name: 'isNestedObject',
       validator: {
-        validate: (value: unknown) => isObject(value) && !Array.isArray(value),
+        validate: isJsonObject,
         defaultMessage: () => '$property is required and must be a JSON object',
       },
     }),
@@ -78,8 +80,27 @@ export const IsNested = (type: () => new () => object) =>
     Type(type),
   );
 
-/** An array of nested DTOs (each element validated), at most `max` long. */
+/**
+ * An array of nested DTOs, at most `max` long, each element a JSON object validated in depth. ValidateNested
+ * alone walks into an element that is itself an array and finds nothing wrong with it, so `[[]]` reached the
+ * service (a consent with no purpose, answered 500).
+ */
 export const IsNestedArray = (type: () => new () => object, max: number) =>
-  applyDecorators(IsArray(), ArrayMaxSize(max), ValidateNested({ each: true }), Type(type));
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(max),
+    ValidateBy(
+      {
+        name: 'isNestedObject',
+        validator: {
+          validate: isJsonObject,
+          defaultMessage: () => 'each of $property must be a JSON object',
+        },
+      },
+      { each: true },
+    ),
+    ValidateNested({ each: true }),
+    Type(type),
+  );
 
 export const Optional = () => IsOptional();

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IdPageQuery } from '@app/platform';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -12,9 +11,8 @@ import {
   Length,
   Matches,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
-import { IsOneOf, IsOrgId } from '@app/contracts';
+import { IsNested, IsOneOf, IsOrgId } from '@app/contracts';
 import { Hospital, HOSPITAL_KINDS, HOSPITAL_LEVELS } from '../hospital.types';
 
 export class OnCallContactDto {
@@ -89,8 +87,7 @@ export class CreateHospitalDto {
   @ApiProperty({ enum: HOSPITAL_KINDS }) @IsOneOf(HOSPITAL_KINDS) kind: (typeof HOSPITAL_KINDS)[number];
 
   @ApiProperty({ type: () => OnCallContactDto })
-  @ValidateNested()
-  @Type(() => OnCallContactDto)
+  @IsNested(() => OnCallContactDto)
   onCall: OnCallContactDto;
 
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() hasPsychiatricWard?: boolean;
@@ -113,8 +110,7 @@ export class UpdateHospitalDto {
 
   @ApiPropertyOptional({ type: () => OnCallContactDto })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => OnCallContactDto)
+  @IsNested(() => OnCallContactDto)
   onCall?: OnCallContactDto;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() hasPsychiatricWard?: boolean;
