@@ -111,6 +111,43 @@ describe('hospital-intake: JSON discharges', () => {
     expect(w.service.logs.lines.join('\n')).not.toContain(patient.name);
   });
 
+  it('should read a discharge time without an offset, and a bare admission date, in China Standard Time', async () => {
+    // Beijing wall-clock time two hours ago, as a hospital system that keeps local times writes it.
+    const instant = new Date(Math.floor(Date.now() / 1000) * 1000 - 2 * 3_600_000);
+    const local = new Date(instant.getTime() + 8 * 3_600_000).toISOString();
+    const body = { ...discharge(), dischargedAt: local.slice(0, 19), admittedAt: '2026-01-05' };
+    const answer = await w.send('/v1/discharges', body);
+
+    expect(answer.status).toBe(201);
+    const rows = await w.db.query<{ payload: string }>(
+      `SELECT payload FROM "${w.service.schema}".outbox WHERE ordering_key = $1 AND subject = $2`,
+      [(answer.body as Receipt).referralId, EVENTS.referralDischarged.subject],
+    );
+    const data = (JSON.parse(rows[0].payload) as { data: { dischargedAt: string } }).data;
+    expect(new Date(data.dischargedAt).toISOString()).toBe(instant.toISOString());
+    const [stored] = await w.db.query<{ admitted_at: Date; discharged_at: Date }>(
+      `SELECT admitted_at, discharged_at FROM "${w.service.schema}".referral WHERE id = $1`,
+      [(answer.body as Receipt).referralId],
+    );
+    expect(stored.admitted_at.toISOString()).toBe('2026-01-04T16:00:00.000Z');
+    expect(stored.discharged_at.toISOString()).toBe(instant.toISOString());
+  });
+
+  it('should refuse a time JavaScript cannot read (ISO week or ordinal dates) with 400 naming the field', async () => {
+    for (const dischargedAt of ['2026-W49-1', '2026-340', '20261201T090000Z']) {
+      const body = { ...discharge(), dischargedAt };
+      const answer = await w.send('/v1/discharges', body);
+      expect({
+        status: answer.status,
+        pointers: (answer.body as Problem).errors?.map((e) => e.pointer),
+      }).toEqual({
+        status: 400,
+        pointers: ['#/dischargedAt'],
+      });
+      expect(await referralsOf(body.encounterId as string)).toBe(0);
+    }
+  });
+
   it('should answer a repeated encounter with the existing referral and no second one', async () => {
     const body = discharge();
     const first = await w.send('/v1/discharges', body);

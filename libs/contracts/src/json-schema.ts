@@ -14,6 +14,7 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import type * as ClassTransformerStorage from 'class-transformer/types/storage';
 import { EventDefinition, EVENTS, SHARED_EVENTS } from './events';
 import { SERVICE_NAMES } from './services';
+import { IS_RFC3339_DATE_TIME } from './validation';
 
 // class-transformer ships no typings next to its CommonJS build; its `@Type` metadata (needed to resolve nested
 // DTOs) lives in this module instance, as the class-validator-jsonschema README shows.
@@ -46,7 +47,7 @@ type Converters = NonNullable<ConverterOptions['additionalConverters']>;
  *   `integer` whenever `@IsInt` runs first, as inside `applyDecorators(IsInt(), Min(), Max())` (IsRiskLevel);
  *   the bound alone is emitted here and the type is completed afterwards.
  * - `@IsISO8601` becomes `oneOf: [date, date-time]`, which fails for every string when formats are not
- *   asserted (both branches match). Our timestamps (IsTimestamp) are RFC 3339 date-times.
+ *   asserted (both branches match). Our timestamps (IsTimestamp's own rule) are RFC 3339 date-times.
  * - `@IsBase64` becomes `format: base64`, which is no JSON Schema format (Ajv rejects unknown formats); the
  *   alphabet validator.js checks is spelled as a pattern instead.
  */
@@ -54,6 +55,7 @@ const CONVERTERS: Converters = {
   [MIN]: (meta) => ({ minimum: meta.constraints[0] as number }),
   [MAX]: (meta) => ({ maximum: meta.constraints[0] as number }),
   [IS_ISO8601]: { type: 'string', format: 'date-time' },
+  [IS_RFC3339_DATE_TIME]: { type: 'string', format: 'date-time' },
   [IS_BASE64]: (meta) => {
     const options = (meta.constraints[0] ?? {}) as { urlSafe?: boolean; padding?: boolean };
     const urlSafe = options.urlSafe === true;

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, validateSync } from 'class-validator';
-import { IsNested, IsNestedArray } from './validation';
+import { IsNested, IsNestedArray, IsTimestamp } from './validation';
 
 class Inner {
   @IsString()
@@ -61,5 +61,55 @@ describe('IsNestedArray', () => {
       'items: arrayMaxSize',
     ]);
     expect(listProblems({ items: {} })).toEqual([expect.stringMatching(/^items: isArray/)]);
+  });
+});
+
+describe('IsTimestamp', () => {
+  class Stamped {
+    @IsTimestamp()
+    at: string;
+  }
+  const read = (at: unknown) => {
+    const instance = plainToInstance(Stamped, { at });
+    return {
+      at: instance.at,
+      problems: validateSync(instance).flatMap((e) => Object.keys(e.constraints ?? {})),
+    };
+  };
+
+  it('should take an RFC 3339 date-time as sent', () => {
+    for (const at of ['2026-12-01T09:00:00Z', '2026-12-01T09:00:00.123+08:00', '2026-12-01T09:00-05:00']) {
+      expect(read(at)).toEqual({ at, problems: [] });
+    }
+  });
+
+  it('should read a time without an offset, or a bare date, in China Standard Time (not the server zone or UTC)', () => {
+    expect(read('2026-12-01T09:00:00')).toEqual({ at: '2026-12-01T09:00:00+08:00', problems: [] });
+    expect(read('2026-12-01T09:00')).toEqual({ at: '2026-12-01T09:00+08:00', problems: [] });
+    expect(read('2026-11-01')).toEqual({ at: '2026-11-01T00:00:00+08:00', problems: [] });
+    expect(new Date(read('2026-12-01T09:00:00').at).toISOString()).toBe('2026-12-01T01:00:00.000Z');
+  });
+
+  it('should refuse ISO 8601 forms JavaScript cannot read or that name no instant, and impossible dates', () => {
+    // Each passes IsISO8601({ strict: true }); the first four are an Invalid Date to JavaScript.
+    for (const at of [
+      '2026-W49-1',
+      '2026-340',
+      '20261201T090000Z',
+      '2026-12-01T09:00:00+0800',
+      '2026',
+      '2026-12',
+    ]) {
+      expect(read(at).problems).toEqual(['isRfc3339DateTime']);
+    }
+    for (const at of [
+      '2026-02-30T09:00:00Z',
+      '2026-12-01T24:00:00Z',
+      '2026-12-01 09:00:00Z',
+      1764579600000,
+      null,
+    ]) {
+      expect(read(at).problems).toEqual(['isRfc3339DateTime']);
+    }
   });
 });

@@ -1,12 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
+  isISO8601,
   isObject,
   IsOptional,
   IsString,
@@ -18,13 +18,50 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import { DIVISION_CODE_PATTERN, RISK_LEVELS } from './vocabulary';
+import { DIVISION_CODE_PATTERN, LOCAL_UTC_OFFSET, RISK_LEVELS } from './vocabulary';
+
+/** The name of IsTimestamp's rule (the JSON schemas map it to `format: date-time`). */
+export const IS_RFC3339_DATE_TIME = 'isRfc3339DateTime';
 
 /** Composite decorators so every DTO spells the same rule the same way. */
 export const IsReferralId = () => IsUUID('all', { message: '$property must be a UUID' });
 
+/** An RFC 3339 date-time (seconds and fraction optional) with its offset. */
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$/;
+
+/**
+ * A time as sent, with a local one made explicit: a date-time without an offset, or a bare date (its start), is
+ * China Standard Time, as HL7 v2 times are. JavaScript would read the first in the server's own zone and the
+ * second as UTC, so `2026-12-01T09:00:00` from a Beijing hospital was stored as 17:00 its time.
+ */
+export function withLocalOffset(value: unknown): unknown {
+  if (typeof value !== 'string' || !LOCAL_DATE_TIME.test(value)) return value;
+  return value.length === 10 ? `${value}T00:00:00${LOCAL_UTC_OFFSET}` : `${value}${LOCAL_UTC_OFFSET}`;
+}
+
+/**
+ * An instant: an RFC 3339 date-time that names a real calendar time (`IsISO8601` alone also takes `2026`,
+ * `2026-W49-1`, `2026-340` and `20261201T0900Z`, several of which JavaScript cannot read: an Invalid Date reached
+ * the database). A local time or a bare date is read in China Standard Time (`withLocalOffset`).
+ */
 export const IsTimestamp = () =>
-  IsISO8601({ strict: true, strictSeparator: true }, { message: '$property must be an RFC 3339 timestamp' });
+  applyDecorators(
+    Transform(({ value }) => withLocalOffset(value)),
+    ValidateBy({
+      name: IS_RFC3339_DATE_TIME,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          RFC3339_DATE_TIME.test(value) &&
+          // validator.js for the calendar (no 30 February: Date.parse rolls it over to March).
+          isISO8601(value, { strict: true, strictSeparator: true }) &&
+          !Number.isNaN(Date.parse(value)),
+        defaultMessage: () =>
+          '$property must be an RFC 3339 date-time such as 2026-12-01T09:00:00+08:00 (without an offset it is read as China Standard Time)',
+      },
+    }),
+  );
 
 export const IsOrgId = () =>
   applyDecorators(

@@ -73,6 +73,12 @@ export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** GB/T 2260 county code (6 digits), optionally + township (3) + village/community committee (3). */
+/**
+ * China Standard Time, the one zone every user of the bus is in (UTC+8 all year, no daylight saving since 1991):
+ * a local time a hospital sends without an offset (HL7 v2 DTM, a JSON time without one) is read in it.
+ */
+export const LOCAL_UTC_OFFSET = '+08:00';
+
 export const DIVISION_CODE_PATTERN = /^\d{6}(\d{3}(\d{3})?)?$/;
 
 /** Where an application for community rehab came from (转介管理办法: hospital or self/family/村居委会/社会组织/企业). */

@@ -1,4 +1,5 @@
 import { FieldError } from '@app/core';
+import { LOCAL_UTC_OFFSET } from '@app/contracts';
 import { Hl7Document, Hl7Row } from './hl7v2.adapter';
 import {
   ChannelProblem,
@@ -134,7 +135,10 @@ const RELATIONSHIPS: Record<string, string> = {
 };
 
 /** HL7 DTM (YYYYMMDD[HH[MM[SS]]][+ZZZZ]) → RFC 3339; local time defaults to China Standard Time. */
-export function hl7Timestamp(value: string | undefined, defaultOffset = '+08:00'): string | undefined {
+export function hl7Timestamp(
+  value: string | undefined,
+  defaultOffset = LOCAL_UTC_OFFSET,
+): string | undefined {
   if (!value) return undefined;
   const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})?(\d{2})?(?:\.\d+)?)?([+-]\d{4})?$/.exec(value);
   if (!m) return value; // left as is: validation names the field
