@@ -54,6 +54,7 @@ const PLANNED_OPTIONS = new Set([
   'forbidUnknownValues',
   // Only the shape of errors, which class-validator builds anyway whenever something fails:
   'validationError',
+  'stopAtFirstError',
   'dismissDefaultMessages',
   'enableDebugMessages',
 ]);

@@ -17,6 +17,11 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 export interface FieldError {
   /** JSON pointer to the offending field, e.g. `#/patient/idNumber`. */
   pointer: string;
+  /**
+   * Stable and machine-readable, e.g. `DISCHARGE_IN_FUTURE`, or the DTO rule that failed (`IS_NOT_EMPTY`);
+   * without one, the problem's own code is given (problem-details.filter).
+   */
+  code?: string;
   detail: string;
 }
 

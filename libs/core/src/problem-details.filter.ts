@@ -79,7 +79,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status,
         detail: exception.message,
         code: exception.code,
-        ...(errors ? { errors } : {}),
+        // Every entry has a code: its own, else the problem's.
+        ...(errors ? { errors: errors.map((e) => ({ ...e, code: e.code ?? exception.code })) } : {}),
       };
     }
     if (exception instanceof HttpException) {

@@ -4,16 +4,45 @@ import { validateCompiled } from '@app/contracts';
 import { DomainException, FieldError } from './domain.exception';
 import { inputProblem } from './input-limits';
 
-function toFieldErrors(errors: ValidationError[], prefix = '#'): FieldError[] {
+/** A class-validator rule's name as an error code: `isNotEmpty` → `IS_NOT_EMPTY`; an unknown field is `UNKNOWN_FIELD`. */
+export function ruleCode(rule: string): string {
+  if (rule === 'whitelistValidation') return 'UNKNOWN_FIELD';
+  return rule
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toUpperCase();
+}
+
+/**
+ * One entry per invalid field (the pipe stops at a field's first broken rule), pointed at the field, with the
+ * rule as its code. A required field that is simply absent gets one entry saying so (`REQUIRED`), not the first
+ * rule it would have had to meet.
+ */
+export function toFieldErrors(errors: ValidationError[], prefix = '#'): FieldError[] {
   return errors.flatMap((error) => {
     const pointer = `${prefix}/${error.property}`;
+    if ((error.value === undefined || error.value === null) && error.constraints) {
+      return [{ pointer, code: 'REQUIRED', detail: `${error.property} is required` }];
+    }
     const own = Object.entries(error.constraints ?? {}).map(([rule, detail]) => ({
       pointer,
+      code: ruleCode(rule),
       detail: rule === 'whitelistValidation' ? `${error.property} is not a known field` : detail,
     }));
     return [...own, ...toFieldErrors(error.children ?? [], pointer)];
   });
 }
+
+/**
+ * What every boundary validates with: unknown fields refused, and one error a field, its first failed rule (a
+ * missing string was "must be a string" and "must be 1–200 long" besides).
+ */
+export const BOUNDARY_VALIDATOR_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  stopAtFirstError: true,
+} as const;
 
 /**
  * Before any DTO is built: bodies, query strings and path parameters (and message payloads) with a NUL
@@ -46,9 +75,7 @@ class BoundaryValidationPipe extends ValidationPipe {
  */
 export function createValidationPipe(): ValidationPipe {
   return new BoundaryValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
+    ...BOUNDARY_VALIDATOR_OPTIONS,
     transform: true,
     exceptionFactory: (errors) => {
       const fieldErrors = toFieldErrors(errors);

@@ -2,28 +2,20 @@ import { createHash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError } from 'class-validator';
 import { validateCompiled } from '@app/contracts';
-import { DomainException, FieldError, inputProblem } from '@app/core';
+import {
+  BOUNDARY_VALIDATOR_OPTIONS,
+  DomainException,
+  FieldError,
+  inputProblem,
+  toFieldErrors,
+} from '@app/core';
 import { DischargeAssessmentDto, SubmitDischargeDto } from './dto/submit-discharge.dto';
 
 export const VALIDATION_FAILED = 'VALIDATION_FAILED';
 
-/**
- * One entry per broken rule, pointed at the field. A required field that is simply absent gets one entry saying
- * so, not one per rule it would have had to meet (an HL7 sender without PV1-19 read three ERR lines before).
- */
-function toFieldErrors(errors: ValidationError[], prefix = '#'): FieldError[] {
-  return errors.flatMap((error) => {
-    const pointer = `${prefix}/${error.property}`;
-    if ((error.value === undefined || error.value === null) && error.constraints) {
-      return [{ pointer, detail: `${error.property} is required` }];
-    }
-    const own = Object.entries(error.constraints ?? {}).map(([rule, detail]) => ({
-      pointer,
-      detail: rule === 'whitelistValidation' ? `${error.property} is not a known field` : detail,
-    }));
-    return [...own, ...toFieldErrors(error.children ?? [], pointer)];
-  });
-}
+/** The DTO's findings without their rule codes: each channel codes its answer itself (HL7 ERR-3, FHIR issues). */
+const uncoded = (errors: ValidationError[]): FieldError[] =>
+  toFieldErrors(errors).map(({ code: _, ...e }) => e);
 
 export function validationFailed(errors: FieldError[]): DomainException {
   return new DomainException(VALIDATION_FAILED, 'invalid', 'The discharge is not valid', { errors });
@@ -50,12 +42,8 @@ async function validated<T extends object>(type: new () => T, plain: unknown): P
   const problem = inputProblem(plain);
   if (problem) throw problem;
   const command = plainToInstance(type, plain);
-  const errors = await validateCompiled(command, {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-  });
-  if (errors.length > 0) throw validationFailed(toFieldErrors(errors));
+  const errors = await validateCompiled(command, BOUNDARY_VALIDATOR_OPTIONS);
+  if (errors.length > 0) throw validationFailed(uncoded(errors));
   return command;
 }
 
