@@ -135,7 +135,7 @@ describe('hospital-intake: JSON discharges', () => {
 
   it('should refuse a time JavaScript cannot read (ISO week or ordinal dates) with 400 naming the field', async () => {
     for (const dischargedAt of ['2026-W49-1', '2026-340', '20261201T090000Z']) {
-      const body = { ...discharge(), dischargedAt };
+      const body: Record<string, unknown> = { ...discharge(), dischargedAt };
       const answer = await w.send('/v1/discharges', body);
       expect({
         status: answer.status,

@@ -16,7 +16,7 @@ import { AdtOptions, chineseAdtA03 } from './fixtures/chinese-hl7v2';
 import { HospitalIntakeHarness, startHospitalIntakeHarness } from './harness';
 
 const FACILITY = 'AKSJSWZX';
-const VERSIONS: AdtOptions['version'][] = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'];
+const VERSIONS: AdtOptions['version'][] = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1', '2.6', '2.7'];
 const FORMS: AdtOptions['idForm'][] = ['NNCHN', 'NI', 'OID'];
 
 /** A client that sends frames over one connection and collects the ACKs (MSA-1, MSA-2). */
@@ -133,7 +133,7 @@ describe('hospital-intake: HL7v2 over MLLP', () => {
 
     c.send([
       chineseAdtA03({ ...ok, controlId: 'AR-FAC', facility: 'UNKNOWN_HOSP' }),
-      chineseAdtA03({ ...ok, controlId: 'AR-VER' }).replace('|P|2.5', '|P|2.6'),
+      chineseAdtA03({ ...ok, controlId: 'AR-VER' }).replace('|P|2.5', '|P|2.2'),
       chineseAdtA03({ ...ok, controlId: 'AA-HELD', idNumber: withBadChecksum(idNumberFor('1979-06-15')) }),
       chineseAdtA03({ ...ok, controlId: 'AE-DX' }).replace('F20.000^偏执型精神分裂症^I10', 'J45.9^哮喘^I10'),
       'not hl7 at all',

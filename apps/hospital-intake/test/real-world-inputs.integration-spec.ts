@@ -255,6 +255,10 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       ['2.4', 'OID'],
       ['2.5', 'NNCHN'],
       ['2.5.1', 'NI'],
+      // Later versions keep every field read here; hospitals upgrading their HIS send them.
+      ['2.6', 'OID'],
+      ['2.7', 'NNCHN'],
+      ['2.8.2', 'NI'],
     ] as [AdtOptions['version'], AdtOptions['idForm']][])(
       'should keep a v%s discharge (ID by %s in PID-3, address as names, no OBX) and route it once the ORU^R01 arrives',
       async (version, idForm) => {
@@ -296,6 +300,22 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         expect(again.text).toMatch(/MSA\|AE\|.*ASSESSMENT_ALREADY_RECORDED/);
       },
     );
+
+    it('should refuse (AE) a version before 2.3, naming MSH-12, and keep nothing', async () => {
+      const encounterId = `ZY-2.2-${Date.now()}`;
+      const adt = chineseAdtA03({ version: '2.5', encounterId, idNumber: idNumberFor('1979-06-15') }).replace(
+        '|P|2.5',
+        '|P|2.2',
+      );
+
+      const answer = await w.send('/v1/hl7/v2', adt, HL7);
+
+      expect(answer.status).toBe(400);
+      expect(answer.text).toMatch(/ERR\|\|MSH\^1\^12\|UNSUPPORTED_VERSION\^\^HL70357\|E\|/);
+      expect(answer.text).toContain('2.3 to 2.9');
+      expect(await w.count('referral', 'encounter_id = $1', [encounterId])).toBe(0);
+      expect(await w.count('held_discharge', 'encounter_id = $1', [encounterId])).toBe(0);
+    });
 
     it('should say which OBX an ORU^R01 carried but does not read (a consent), not drop it without a word', async () => {
       const encounterId = `ZY-OBX-${randomUUID().slice(0, 8)}`;

@@ -196,6 +196,36 @@ export interface OruMapping {
   readonly notRead: FieldError[];
 }
 
+/**
+ * The HL7 v2 versions read (MSH-12): 2.3 to 2.9. Later versions keep every segment and field read here (PID-3 CX
+ * with CX-4/CX-5, PID-11 XAD, NK1, PV1-19, DG1-3, OBX), so a hospital on 2.6 or 2.7 is read like one on 2.5;
+ * before 2.3 PID-3 had no assigning authority and identifier type to find the ID number by.
+ */
+export const HL7_VERSIONS = [
+  '2.3',
+  '2.3.1',
+  '2.4',
+  '2.5',
+  '2.5.1',
+  '2.6',
+  '2.7',
+  '2.7.1',
+  '2.8',
+  '2.8.1',
+  '2.8.2',
+  '2.9',
+];
+
+/** The problem with a message's MSH-12, if its version is not one read here (HTTP and MLLP alike). */
+export function versionProblem(version: string): FieldError | undefined {
+  if (HL7_VERSIONS.includes(version)) return undefined;
+  return {
+    pointer: 'MSH^1^12',
+    code: 'UNSUPPORTED_VERSION',
+    detail: `HL7 version ${version.slice(0, 10) || '(empty)'} is not supported (2.3 to 2.9)`,
+  };
+}
+
 /** MSH-3 to MSH-6 and MSH-12: the addressing an ACK echoes. */
 export function headerOf(doc: Hl7Document): Hl7Mapping['header'] {
   return {
@@ -219,6 +249,8 @@ export function mapOruR01(doc: Hl7Document): OruMapping {
   const encounterId = doc.segments('PV1')[0]?.get(19);
   const assessment = assessmentOf(doc);
   const problems: FieldError[] = [];
+  const version = versionProblem(doc.msh(12).split('^')[0]);
+  if (version) problems.push(version);
   if (!controlId) problems.push({ pointer: 'MSH^1^10', detail: 'MSH-10 message control id is required' });
   if (!encounterId) {
     problems.push({ pointer: 'PV1^1^19', detail: 'PV1-19 (the encounter of the discharge) is required' });
@@ -259,6 +291,8 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
   const controlId = doc.msh(10);
   const problems: FieldError[] = [];
   const messageType = doc.msh(9).split('^');
+  const version = versionProblem(doc.msh(12).split('^')[0]);
+  if (version) problems.push(version);
   if (messageType[0] !== 'ADT' || messageType[1] !== 'A03') {
     problems.push({ pointer: 'MSH^1^9', detail: `expected ADT^A03, got ${doc.msh(9).slice(0, 20)}` });
   }

@@ -12,6 +12,7 @@ import { HospitalService } from '../../hospitals/hospital.service';
 import { AuthenticatedHospital } from '../../hospitals/hospital.types';
 import { buildAck, Hl7ParseError, parseHl7, triggerOf } from '../channels/hl7v2.adapter';
 import { decodeHl7, encodeHl7, Hl7Charset, UTF8 } from '../channels/hl7-charset';
+import { versionProblem } from '../channels/hl7v2.mapper';
 import { IntakeChannelsService } from '../intake-channels.service';
 import { MllpDecoder, mllpFrame, MllpFrameTooLarge } from './mllp-codec';
 
@@ -20,9 +21,6 @@ const WINDOW = 8;
 const BACKLOG = 256;
 /** Attempts at a message whose processing failed transiently. */
 const RETRIES = 4;
-
-/** HL7 versions this listener answers (MSH-12). */
-export const HL7_VERSIONS = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'];
 
 /**
  * HL7v2 over MLLP/TCP (optionally TLS): persistent connections, many messages per connection, each message
@@ -182,13 +180,8 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
         sendingFacility: doc.msh(4).split('^')[0],
         version: doc.msh(12).split('^')[0],
       };
-      if (!HL7_VERSIONS.includes(header.version)) {
-        return reject(
-          `HL7 version ${header.version.slice(0, 10)} is not supported (2.3 to 2.5.1)`,
-          'UNSUPPORTED_VERSION',
-          'MSH^1^12',
-        );
-      }
+      const unsupported = versionProblem(header.version);
+      if (unsupported) return reject(unsupported.detail, unsupported.code!, unsupported.pointer);
       const hospital = await this.hospitalOf(header.sendingFacility, mllp);
       if (!hospital) {
         return reject(
