@@ -9,8 +9,12 @@ import { prefectureSites } from './directory/seed-sites';
 
 /** The demo prefecture: 安康市 (陕西). */
 const CITY_CODE = '6109';
-/** The demo site whose coordinator is seeded (the county centre of 汉滨区). */
-const DEMO_COORDINATOR_SITE = 'cc-610902';
+/**
+ * The demo sites whose keys and coordinators are printed: the ones the integration guide's example discharge (a
+ * resident of 老城街道 committee 610902001003, 汉滨区) meets — its community station first, then the street site and
+ * the county centre it escalates to — so whoever follows the guide sees the referral arrive in the workbench.
+ */
+const DEMO_SITES = ['cs-610902001003', 'ss-610902001', 'cc-610902'];
 
 /**
  * Demo reference data (run by `npm start` after migrations, idempotent): the site directory of 安康市 with
@@ -71,13 +75,12 @@ async function seed(): Promise<void> {
         );
       }
     }
-    // One demo coordinator (the web workbench) of the first demo site.
-    const first = sites.find((s) => s.id === DEMO_COORDINATOR_SITE);
-    if (first) {
-      await insertStaffAccounts((sql, params) => client.query(sql, params), config.dbSchema, [
-        demoCoordinator(first.id, 'site', first.name, first.countyCode),
-      ]);
-    }
+    // A demo coordinator (the web workbench) of each demo site.
+    await insertStaffAccounts(
+      (sql, params) => client.query(sql, params),
+      config.dbSchema,
+      demoSites(sites).map((site) => demoCoordinator(site.id, 'site', site.name, site.countyCode)),
+    );
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
@@ -90,24 +93,25 @@ async function seed(): Promise<void> {
     `rehab-site seed: 安康市 ${count('county-centre')} county centres, ${count('street-site')} street/township sites, ` +
       `${count('community-station')} community stations (${created} new)\n`,
   );
-  const demo = [
-    sites.find((s) => s.id === 'cc-610902'),
-    sites.find((s) => s.level === 'street-site' && s.countyCode === '610902'),
-    sites.find((s) => s.level === 'community-station' && s.countyCode === '610902'),
-  ].filter((s) => s !== undefined);
-  for (const site of demo) {
+  for (const site of demoSites(sites)) {
     process.stdout.write(`  demo key ${site.id} (${site.name}): X-API-Key: ${demoApiKey('site', site.id)}\n`);
   }
-  const coordinator = demoCoordinator(DEMO_COORDINATOR_SITE, 'site', '', null);
-  process.stdout.write(
-    `  demo staff ${DEMO_COORDINATOR_SITE}: username ${coordinator.username} password ${coordinator.password}\n`,
-  );
+  for (const site of demoSites(sites)) {
+    const coordinator = demoCoordinator(site.id, 'site', site.name, site.countyCode);
+    process.stdout.write(
+      `  demo staff ${site.id}: username ${coordinator.username} password ${coordinator.password}\n`,
+    );
+  }
   process.stdout.write(
     `  every seeded site's demo key is demo_ + the first 40 hex of sha256("referral-bus demo site key: <siteId>"); ` +
       `directory admin: an ops-admin JWT (npm run ops:token -- --role ops-admin); ` +
       `staff accounts: POST /v1/staff/accounts with the site's key, or sign in as the demo coordinator ` +
       `(password demo- + the first 24 hex of sha256("referral-bus demo staff password: <siteId>"))\n`,
   );
+}
+
+function demoSites<T extends { id: string }>(sites: readonly T[]): T[] {
+  return DEMO_SITES.map((id) => sites.find((s) => s.id === id)).filter((s) => s !== undefined);
 }
 
 seed().catch((error: unknown) => {
