@@ -1,4 +1,4 @@
-import { ManualClock, SystemClock } from './clock';
+import { CLOCK_SKEW_MS, isInFuture, ManualClock, SystemClock } from './clock';
 
 describe(ManualClock.name, () => {
   it('should stand still until set or advanced, and hand out copies', () => {
@@ -20,5 +20,16 @@ describe(SystemClock.name, () => {
     const now = new SystemClock().now().getTime();
     expect(now).toBeGreaterThanOrEqual(before);
     expect(now).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe(isInFuture.name, () => {
+  const now = new Date('2026-12-06T08:00:00Z');
+
+  it('should take a time up to the clock skew ahead as now, and a later one as in the future', () => {
+    expect(isInFuture(new Date('2026-12-06T08:05:00Z'), now)).toBe(false);
+    expect(isInFuture(Date.parse('2026-12-06T08:05:00.001Z'), now)).toBe(true);
+    expect(isInFuture(now.getTime() + CLOCK_SKEW_MS + 1, now)).toBe(true);
+    expect(isInFuture(new Date('2026-12-06T08:00:01Z'), now, 0)).toBe(true);
   });
 });

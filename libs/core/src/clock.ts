@@ -30,3 +30,14 @@ export class ManualClock extends Clock {
     this.current = new Date(this.current.getTime() + ms);
   }
 }
+
+/**
+ * How far a sender's clock may run ahead of ours: a time stamped up to this much after our `now` is taken as now
+ * (a hospital's HIS, a site's tablet), anything later is "in the future" and refused by the rule that asks.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Whether `instant` is later than `now` by more than the clock skew a sender may have. */
+export function isInFuture(instant: Date | number, now: Date, skewMs = CLOCK_SKEW_MS): boolean {
+  return (typeof instant === 'number' ? instant : instant.getTime()) > now.getTime() + skewMs;
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
-import { Clock, DomainException, PeriodicTask } from '@app/core';
+import { Clock, DomainException, isInFuture, PeriodicTask } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { EventPublisher } from '@app/messaging';
 import { AuditTrail } from '@app/audit';
@@ -82,7 +82,7 @@ export class AssessmentService implements OnApplicationBootstrap, OnApplicationS
       }
       const now = this.clock.now();
       const assessedAt = assessment.assessedAt ? new Date(assessment.assessedAt) : now;
-      if (assessedAt.getTime() > now.getTime() + 5 * 60_000 || assessedAt < referral.admittedAt) {
+      if (isInFuture(assessedAt, now) || assessedAt < referral.admittedAt) {
         throw validationFailed([
           {
             pointer: '#/assessedAt',

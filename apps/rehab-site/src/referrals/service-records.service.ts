@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EVENTS, ReferralServiceRecordedData, ServiceRecordKind } from '@app/contracts';
-import { DomainException } from '@app/core';
+import { DomainException, isInFuture } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { GreenChannelService } from '../green-channel/green-channel.service';
 import {
@@ -16,9 +16,6 @@ import { SiteActions } from './site-actions';
 import { SubjectFileService } from './subject-file.service';
 
 /** The subject's file at the holding site: the rehab plan, sessions and periodic assessments (re-grading). */
-/** Clock skew tolerated between a site's staff and this service on "not in the future". */
-const RECORD_CLOCK_SKEW_MS = 5 * 60_000;
-
 @Injectable()
 export class ServiceRecordsService {
   constructor(
@@ -94,7 +91,7 @@ export class ServiceRecordsService {
   ): Promise<ReferralActionResultDto> {
     return this.actions.run(siteId, referralId, action, async (referral, now) => {
       // A session or an assessment is recorded once it has taken place (a plan may start later).
-      if (kind !== 'plan' && Date.parse(occurredAt) > now.getTime() + RECORD_CLOCK_SKEW_MS) {
+      if (kind !== 'plan' && isInFuture(Date.parse(occurredAt), now)) {
         const field = kind === 'session' ? 'date' : 'assessedAt';
         throw new DomainException(
           'SERVICE_DATE_IN_FUTURE',
