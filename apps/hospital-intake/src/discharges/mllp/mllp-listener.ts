@@ -10,7 +10,7 @@ import {
 } from '../../config/hospital-intake.config';
 import { HospitalService } from '../../hospitals/hospital.service';
 import { AuthenticatedHospital } from '../../hospitals/hospital.types';
-import { buildAck, Hl7ParseError, parseHl7, triggerOf } from '../channels/hl7v2.adapter';
+import { buildAck, Hl7Document, Hl7ParseError, parseHl7, triggerOf } from '../channels/hl7v2.adapter';
 import { decodeHl7, encodeHl7, Hl7Charset, UTF8 } from '../channels/hl7-charset';
 import { versionProblem } from '../channels/hl7v2.mapper';
 import { IntakeChannelsService } from '../intake-channels.service';
@@ -21,6 +21,36 @@ const WINDOW = 8;
 const BACKLOG = 256;
 /** Attempts at a message whose processing failed transiently. */
 const RETRIES = 4;
+
+/** What an ACK echoes of the message it answers (first components: the hospital is found by MSH-4.1). */
+interface AckHeader {
+  controlId: string;
+  trigger: string;
+  sendingApp: string;
+  sendingFacility: string;
+  version: string;
+}
+
+function ackHeaderOf(doc: Hl7Document): AckHeader {
+  return {
+    controlId: doc.msh(10),
+    trigger: triggerOf(doc),
+    sendingApp: doc.msh(3).split('^')[0],
+    sendingFacility: doc.msh(4).split('^')[0],
+    version: doc.msh(12).split('^')[0],
+  };
+}
+
+/** The same of a message refused unread, as far as its header parses (an unreadable one leaves the defaults). */
+function ackHeaderOfUnread(frame: string): Partial<AckHeader> {
+  try {
+    return Object.fromEntries(
+      Object.entries(ackHeaderOf(parseHl7(frame))).filter(([, value]) => value !== ''),
+    );
+  } catch {
+    return {};
+  }
+}
 
 /**
  * HL7v2 over MLLP/TCP (optionally TLS): persistent connections, many messages per connection, each message
@@ -123,7 +153,13 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
     mllp: MllpConfig,
     peer: string | undefined,
   ): Promise<{ ack: string; charset: Hl7Charset }> {
-    let header = { controlId: '', trigger: '', sendingApp: '', sendingFacility: '', version: '2.5' };
+    let header: AckHeader = {
+      controlId: '',
+      trigger: '',
+      sendingApp: '',
+      sendingFacility: '',
+      version: '2.5',
+    };
     let charset = UTF8;
     let frame = '';
     /** An ACK refusing the message (one ERR at `location`), in the message's character set. */
@@ -164,22 +200,16 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
       } catch (error) {
         if (!(error instanceof Hl7ParseError)) throw error;
         // Its header is ASCII in practice: read as latin1, it still gives the ACK its control id and addressee.
-        header = { ...header, ...this.headerOf(bytes.toString('latin1')) };
+        header = { ...header, ...ackHeaderOfUnread(bytes.toString('latin1')) };
         return reject(error.message, 'HL7_MESSAGE_INVALID', 'MSH^1^18');
       }
       const byPeer = await this.limiter.consume(ipRateKey(peer), 'ip');
       if (!byPeer.allowed) {
-        header = { ...header, ...this.headerOf(frame) };
+        header = { ...header, ...ackHeaderOfUnread(frame) };
         return limited(byPeer);
       }
       const doc = parseHl7(frame);
-      header = {
-        controlId: doc.msh(10),
-        trigger: triggerOf(doc),
-        sendingApp: doc.msh(3).split('^')[0],
-        sendingFacility: doc.msh(4).split('^')[0],
-        version: doc.msh(12).split('^')[0],
-      };
+      header = ackHeaderOf(doc);
       const unsupported = versionProblem(header.version);
       if (unsupported) return reject(unsupported.detail, unsupported.code!, unsupported.pointer);
       const hospital = await this.hospitalOf(header.sendingFacility, mllp);
@@ -205,20 +235,6 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
         code: 'UNAVAILABLE',
         detail: 'temporarily unavailable',
       });
-    }
-  }
-
-  /** The ACK's addressing fields of a message refused unread (best effort: an unreadable one leaves them empty). */
-  private headerOf(frame: string): Partial<{ controlId: string; trigger: string; sendingApp: string }> {
-    try {
-      const doc = parseHl7(frame);
-      return {
-        controlId: doc.msh(10),
-        trigger: triggerOf(doc),
-        sendingApp: doc.msh(3).split('^')[0],
-      };
-    } catch {
-      return {};
     }
   }
 
