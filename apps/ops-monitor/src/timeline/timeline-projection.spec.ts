@@ -107,6 +107,59 @@ describe('projectEvent', () => {
     });
   });
 
+  it('should follow a green case to a hospital bed (notified, declined, escalated, acknowledged, readmitted), on hold throughout', () => {
+    const step = {
+      referralId,
+      caseId: '7d1f2a58-51c3-4b3e-9a3c-2f8a0a8f3b11',
+      hospitalId: 'ak-mental-health-centre',
+    };
+    const at = time.toISOString();
+    const projected = [
+      buildEnvelope(EVENTS.greenRelapseReported, 'rehab-site', {
+        referralId,
+        siteId: 'cs-610902001003',
+        observedRiskLevel: 4,
+        reportedAt: at,
+      }),
+      buildEnvelope(EVENTS.greenNotified, 'hospital-intake', {
+        ...step,
+        step: 1,
+        route: 'discharging-hospital',
+        riskLevel: 4,
+        jointManagement: false,
+        notifiedAt: at,
+        answerDueAt: at,
+      }),
+      buildEnvelope(EVENTS.greenDeclined, 'hospital-intake', { ...step, reason: 'no-bed', declinedAt: at }),
+      buildEnvelope(EVENTS.greenEscalated, 'hospital-intake', {
+        ...step,
+        cause: 'declined',
+        toHospitalId: 'h-2',
+        escalatedAt: at,
+      }),
+      buildEnvelope(EVENTS.greenAcknowledged, 'hospital-intake', {
+        ...step,
+        hospitalId: 'h-2',
+        acknowledgedBy: 'duty-doctor',
+        acknowledgedAt: at,
+      }),
+      buildEnvelope(EVENTS.greenReadmitted, 'hospital-intake', {
+        ...step,
+        hospitalId: 'h-2',
+        readmittedAt: at,
+      }),
+    ].map((envelope) => projectEvent({ ...envelope, subject: referralId }));
+
+    expect(projected.map((e) => [e?.subject, e?.state, e?.hospitalId, e?.detail])).toEqual([
+      ['green.relapse-reported', 'green-channel', null, null],
+      ['green.notified', null, 'ak-mental-health-centre', 'discharging-hospital-step-1'],
+      ['green.declined', null, 'ak-mental-health-centre', 'no-bed'],
+      ['green.escalated', null, 'ak-mental-health-centre', 'declined'],
+      ['green.acknowledged', null, 'h-2', 'acknowledged'],
+      ['green.readmitted', null, 'h-2', 'readmitted'],
+    ]);
+  });
+
   it('should skip events that are not about a referral', () => {
     const alert = buildEnvelope(EVENTS.opsAlertRaised, 'rehab-site', {
       code: 'DEAD_LETTER',

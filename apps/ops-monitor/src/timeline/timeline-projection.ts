@@ -3,6 +3,11 @@ import {
   EventDefinition,
   EventEnvelope,
   EVENTS,
+  GreenAcknowledgedData,
+  GreenDeclinedData,
+  GreenEscalatedData,
+  GreenNotifiedData,
+  GreenReadmittedData,
   GreenRelapseReportedData,
   ReferralAcceptedData,
   ReferralApplicationReceivedData,
@@ -40,6 +45,11 @@ export const TIMELINE_EVENTS = [
   EVENTS.referralConsentWithdrawn,
   EVENTS.referralCancelled,
   EVENTS.greenRelapseReported,
+  EVENTS.greenNotified,
+  EVENTS.greenAcknowledged,
+  EVENTS.greenDeclined,
+  EVENTS.greenEscalated,
+  EVENTS.greenReadmitted,
   EVENTS.employmentReadinessConfirmed,
 ] as const satisfies readonly EventDefinition[];
 
@@ -169,6 +179,24 @@ function factsOf(definition: EventDefinition, data: object): Facts {
     }
     case EVENTS.greenRelapseReported.subject:
       return { state: 'green-channel', rank: 70, siteId: (data as GreenRelapseReportedData).siteId };
+    // The green case's way to a hospital bed: the referral stays on hold (green-channel) throughout; each step
+    // says which hospital and how (route, decline reason, escalation cause), so ops can follow the crisis.
+    case EVENTS.greenNotified.subject: {
+      const d = data as GreenNotifiedData;
+      return { rank: 71, hospitalId: d.hospitalId, detail: `${d.route}-step-${d.step}` };
+    }
+    case EVENTS.greenAcknowledged.subject:
+      return { rank: 72, hospitalId: (data as GreenAcknowledgedData).hospitalId, detail: 'acknowledged' };
+    case EVENTS.greenDeclined.subject: {
+      const d = data as GreenDeclinedData;
+      return { rank: 72, hospitalId: d.hospitalId, detail: d.reason };
+    }
+    case EVENTS.greenEscalated.subject: {
+      const d = data as GreenEscalatedData;
+      return { rank: 72, hospitalId: d.hospitalId, detail: d.cause };
+    }
+    case EVENTS.greenReadmitted.subject:
+      return { rank: 73, hospitalId: (data as GreenReadmittedData).hospitalId, detail: 'readmitted' };
     case EVENTS.referralClosed.subject: {
       const d = data as ReferralClosedData;
       return { state: 'closed', milestone: 'closed', rank: 80, siteId: d.siteId, detail: d.outcome };
