@@ -9,6 +9,27 @@ type Operation = {
   responses: Record<string, { content?: Record<string, unknown> }>;
 };
 
+/** What makes an `object` schema say what it holds; without one a client generator sees an empty object. */
+const OBJECT_SHAPES = ['properties', '$ref', 'additionalProperties', 'allOf', 'oneOf', 'anyOf'];
+
+/**
+ * JSON pointers of every schema in `node` typed `object` that says nothing of its shape: what Nest's scanner
+ * writes for a property whose TypeScript type is a union (`T | null`) or a `Record`, whose `design:type` is
+ * `Object`, when its decorator names no type.
+ */
+function shapelessObjects(node: unknown, pointer = ''): string[] {
+  if (Array.isArray(node)) return node.flatMap((child, i) => shapelessObjects(child, `${pointer}/${i}`));
+  if (node === null || typeof node !== 'object') return [];
+  const record = node as Record<string, unknown>;
+  const own = record.type === 'object' && !OBJECT_SHAPES.some((key) => key in record) ? [pointer || '/'] : [];
+  return [
+    ...own,
+    ...Object.entries(record).flatMap(([key, child]) =>
+      shapelessObjects(child, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`),
+    ),
+  ];
+}
+
 describe('npm run openapi (docs/openapi/<app>.json)', () => {
   let files: Map<string, string>;
   const doc = (app: string) => JSON.parse(files.get(openApiFile(app as never))!) as OpenAPIObject;
@@ -21,6 +42,13 @@ describe('npm run openapi (docs/openapi/<app>.json)', () => {
 
   it('should match the committed files (run `npm run openapi` after changing a route or DTO)', () => {
     expect(openApiDifferences(findRepoRoot(__dirname), files)).toEqual([]);
+  });
+
+  it('should type every object schema (no property left as an empty `object`: give the decorator its type)', () => {
+    const shapeless = [...files.keys()].flatMap((file) =>
+      shapelessObjects(JSON.parse(files.get(file)!)).map((pointer) => `${file}#${pointer}`),
+    );
+    expect(shapeless).toEqual([]);
   });
 
   it('should put every route under /v1 and mark the unprefixed aliases deprecated', () => {

@@ -108,7 +108,12 @@ export class ProviderDto {
   @ApiProperty() accepting: boolean;
   @ApiProperty() capacity: number;
   @ApiProperty({ description: 'Places held by open employment referrals.' }) reserved: number;
-  @ApiPropertyOptional({ nullable: true, description: 'Where its signed webhooks go.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uri',
+    nullable: true,
+    description: 'Where its signed webhooks go.',
+  })
   webhookUrl: string | null;
 }
 

@@ -102,8 +102,8 @@ export class EndEmploymentDto {
 export class RetentionCheckViewDto {
   @ApiProperty({ enum: RETENTION_CHECK_MONTHS }) month: number;
   @ApiProperty() dueAt: string;
-  @ApiPropertyOptional({ nullable: true }) checkedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) retained: boolean | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) checkedAt: string | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true }) retained: boolean | null;
   @ApiProperty({ description: 'Not recorded within the grace period.' }) overdue: boolean;
 }
 
@@ -126,20 +126,29 @@ export class EmploymentReferralDto {
   @ApiProperty({ enum: EMPLOYMENT_PROGRAMMES, isArray: true }) programmes: EmploymentProgramme[];
   @ApiProperty() hop: number;
   @ApiProperty() referredAt: string;
-  @ApiPropertyOptional({ nullable: true }) acceptedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) acceptedAt: string | null;
   @ApiPropertyOptional({ enum: EMPLOYMENT_PROGRAMMES, nullable: true }) trainingProgramme: string | null;
   @ApiPropertyOptional({ type: PlacementViewDto, nullable: true }) placement: PlacementViewDto | null;
   @ApiProperty({ type: [RetentionCheckViewDto] }) retentionChecks: RetentionCheckViewDto[];
-  @ApiPropertyOptional({ nullable: true }) endedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) endedAt: string | null;
   @ApiPropertyOptional({ enum: EMPLOYMENT_END_REASONS, nullable: true }) endReason: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Staff code of the employment specialist.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Staff code of the employment specialist.',
+  })
   employmentSpecialist: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'First employer contact made (YYYY-MM-DD).' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: 'First employer contact made (YYYY-MM-DD).',
+  })
   firstEmployerContactOn: string | null;
   @ApiProperty({ enum: PROVIDER_ACTIONS, isArray: true }) allowedActions: ProviderAction[];
 }
 
 export class EmploymentReferralPageDto {
   @ApiProperty({ type: [EmploymentReferralDto] }) items: EmploymentReferralDto[];
-  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor: string | null;
 }

@@ -40,13 +40,26 @@ export class EmploymentStatsDto {
   @ApiProperty({ description: 'Ever placed in a job (latest placement counted).' }) placed: number;
   @ApiProperty({ description: 'Of those placed, in a competitive (open market) job.' })
   placedCompetitive: number;
-  @ApiPropertyOptional({ nullable: true, description: 'placedCompetitive / placed (null when none placed).' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'placedCompetitive / placed (null when none placed).',
+  })
   competitiveShare: number | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Median days from readiness confirmed to placement.' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Median days from readiness confirmed to placement.',
+  })
   medianDaysReadyToPlaced: number | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Median days from readiness confirmed to a provider.' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Median days from readiness confirmed to a provider.',
+  })
   medianDaysReadyToReferred: number | null;
   @ApiPropertyOptional({
+    type: Number,
     nullable: true,
     description:
       'IPS: median days from readiness confirmed to the first employer contact (China calendar days).',
@@ -59,7 +72,11 @@ export class EmploymentStatsDto {
     description: 'IPS: open caseload per employment specialist.',
   })
   caseloadPerSpecialist: SpecialistCaseloadDto[];
-  @ApiPropertyOptional({ nullable: true, description: 'Mean of caseloadPerSpecialist (null when none).' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Mean of caseloadPerSpecialist (null when none).',
+  })
   meanCaseloadPerSpecialist: number | null;
   @ApiProperty({ type: [RetentionStatsDto], description: 'Tenure: retention checks at 1, 3 and 6 months.' })
   retention: RetentionStatsDto[];

@@ -27,20 +27,25 @@ export class GreenCaseDto {
   @ApiProperty({ enum: GREEN_ROUTES, description: 'Why this hospital was asked.' }) route: GreenRoute;
   @ApiProperty({ description: '1 for the first hospital asked, +1 per hospital it moved on to.' })
   step: number;
-  @ApiProperty({ example: '610902', nullable: true }) countyDivisionCode: string | null;
+  @ApiProperty({ type: String, example: '610902', nullable: true }) countyDivisionCode: string | null;
   @ApiProperty() reportedAt: string;
   @ApiProperty() notifiedAt: string;
-  @ApiPropertyOptional({ nullable: true, description: 'Acknowledge before this time or the case moves on.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Acknowledge before this time or the case moves on.',
+  })
   answerDueAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) acknowledgedBy: string | null;
-  @ApiPropertyOptional({ nullable: true }) acknowledgedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) readmittedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) acknowledgedBy: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) acknowledgedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) readmittedAt: string | null;
   @ApiProperty({ enum: GREEN_CASE_ACTIONS, isArray: true }) allowedActions: GreenCaseAction[];
 }
 
 export class GreenCasePageDto {
   @ApiProperty({ type: () => [GreenCaseDto] }) items: GreenCaseDto[];
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as cursor for the next page.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Pass as cursor for the next page.' })
   nextCursor: string | null;
 }
 

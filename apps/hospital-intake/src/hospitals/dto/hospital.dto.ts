@@ -53,7 +53,12 @@ export class HospitalDto {
   @ApiProperty({ description: 'Whether it takes green-channel cases.' })
   takesGreenCases: boolean;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Signed webhook for green cases.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uri',
+    nullable: true,
+    description: 'Signed webhook for green cases.',
+  })
   webhookUrl: string | null;
 }
 
@@ -118,6 +123,8 @@ export class UpdateHospitalDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() takesGreenCases?: boolean;
 
   @ApiPropertyOptional({
+    type: String,
+    format: 'uri',
     nullable: true,
     description:
       'HTTPS endpoint for signed green-case webhooks (http allowed for localhost); null removes it.',

@@ -58,16 +58,22 @@ export class AssignedSiteDto {
   id: string;
 
   @ApiPropertyOptional({
+    type: String,
     example: '金星社区精康服务站',
     nullable: true,
     description: 'null right after a transfer',
   })
   name: string | null;
 
-  @ApiPropertyOptional({ example: '610902', nullable: true, description: 'The site’s county (GB/T 2260)' })
+  @ApiPropertyOptional({
+    type: String,
+    example: '610902',
+    nullable: true,
+    description: 'The site’s county (GB/T 2260)',
+  })
   countyCode: string | null;
 
-  @ApiPropertyOptional({ example: '汉滨区', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '汉滨区', nullable: true })
   countyName: string | null;
 }
 
@@ -197,16 +203,22 @@ export class ReferralViewDto {
   @ApiProperty()
   dischargedAt: string;
 
-  @ApiProperty({ minimum: 0, maximum: 5, nullable: true, description: 'null while awaiting the assessment' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    maximum: 5,
+    nullable: true,
+    description: 'null while awaiting the assessment',
+  })
   riskLevel: number | null;
 
   @ApiProperty({ enum: COLOUR_GRADES, nullable: true, description: 'null while awaiting the assessment' })
   colourGrade: ColourGrade | null;
 
-  @ApiProperty({ nullable: true, description: 'null while awaiting the assessment' })
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null while awaiting the assessment' })
   eligibleForCommunityRehab: boolean | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   registeredAt: string | null;
 
   @ApiPropertyOptional({
@@ -219,7 +231,12 @@ export class ReferralViewDto {
   @ApiPropertyOptional({ type: () => ReferralOutcomeDto, nullable: true, description: 'Outcome feedback' })
   outcome: ReferralOutcomeDto | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'A relapse was reported (green channel)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'A relapse was reported (green channel)',
+  })
   relapseReportedAt: string | null;
 
   @ApiPropertyOptional({
@@ -237,6 +254,8 @@ export class ReferralViewDto {
   employment: EmploymentOutcomeDto | null;
 
   @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
     nullable: true,
     description:
       'Working-day deadline of the discharge assessment (discharges sent without one); null otherwise',
@@ -244,6 +263,8 @@ export class ReferralViewDto {
   assessmentDueAt: string | null;
 
   @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
     nullable: true,
     description:
       'When the hospital was reminded of that deadline (referral.assessment-reminder); null if not yet',
@@ -271,6 +292,6 @@ export class ReferralPageDto {
   @ApiProperty({ type: () => [ReferralViewDto] })
   items: ReferralViewDto[];
 
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as cursor for the next page.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Pass as cursor for the next page.' })
   nextCursor: string | null;
 }

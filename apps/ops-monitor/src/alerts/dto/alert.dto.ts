@@ -46,16 +46,21 @@ export class AlertDto {
   @ApiProperty({ enum: ['info', 'warning', 'critical'] }) severity: string;
   @ApiProperty() service: string;
   @ApiProperty() summary: string;
-  @ApiProperty({ description: 'Pointers only (ids, consumer names, codes).' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    description: 'Pointers only (ids, consumer names, codes).',
+  })
   details: Record<string, string | number | boolean>;
-  @ApiPropertyOptional({ nullable: true }) referralId: string | null;
-  @ApiPropertyOptional({ nullable: true }) countyCode: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) referralId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) countyCode: string | null;
   @ApiProperty() raisedAt: string;
   @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
-  @ApiPropertyOptional({ nullable: true }) acknowledgedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) acknowledgedBy: string | null;
-  @ApiPropertyOptional({ nullable: true }) resolvedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) resolvedBy: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  acknowledgedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) acknowledgedBy: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) resolvedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) resolvedBy: string | null;
 
   static from(a: AlertRecord): AlertDto {
     return {

@@ -12,10 +12,11 @@ export class StageLatencyDto {
   @ApiProperty({ example: 'registered-to-assigned' }) stage: string;
   @ApiProperty({ enum: ['machine', 'human'] }) kind: 'machine' | 'human';
   @ApiProperty() count: number;
-  @ApiPropertyOptional({ nullable: true, description: 'Seconds (event time).' }) p50: number | null;
-  @ApiPropertyOptional({ nullable: true }) p90: number | null;
-  @ApiPropertyOptional({ nullable: true }) p99: number | null;
-  @ApiPropertyOptional({ nullable: true }) max: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Seconds (event time).' })
+  p50: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) p90: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) p99: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) max: number | null;
 }
 
 export class StateCountDto {
@@ -37,7 +38,7 @@ export class StuckItemDto {
   @ApiProperty() referralId: string;
   @ApiProperty() state: string;
   @ApiProperty() stateSince: string;
-  @ApiPropertyOptional({ nullable: true }) countyCode: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) countyCode: string | null;
   @ApiProperty() expectedSeconds: number;
 }
 
@@ -58,8 +59,8 @@ export class RecentAlertDto {
   @ApiProperty() severity: string;
   @ApiProperty() service: string;
   @ApiProperty() summary: string;
-  @ApiPropertyOptional({ nullable: true }) referralId: string | null;
-  @ApiPropertyOptional({ nullable: true }) countyCode: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) referralId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) countyCode: string | null;
   @ApiProperty() raisedAt: string;
   @ApiProperty() status: string;
 }
@@ -101,7 +102,7 @@ export class BusDto {
 
 export class DashboardDto {
   @ApiProperty() generatedAt: string;
-  @ApiPropertyOptional({ nullable: true }) county: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) county: string | null;
   @ApiProperty({ type: [String] }) counties: string[];
   @ApiProperty({ type: [StageLatencyDto] }) latency: StageLatencyDto[];
   @ApiProperty({ type: [StateCountDto] }) referralsByState: StateCountDto[];

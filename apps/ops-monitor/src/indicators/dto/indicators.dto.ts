@@ -72,7 +72,8 @@ export class IndicatorValueDto {
   @ApiProperty({ type: Number, nullable: true, description: 'value − target (negative: short).' })
   gap: number | null;
   @ApiProperty({
-    type: Object,
+    type: 'object',
+    additionalProperties: { type: 'integer' },
     nullable: true,
     description: 'Counts by code (REGISTERED: by channel).',
     example: { hospital: 4, self: 2 },
@@ -104,7 +105,11 @@ export class CountyIndicatorsDto {
 
 export class TrendPointDto {
   @ApiProperty({ example: '2026-07' }) month: string;
-  @ApiProperty({ description: 'Indicator code → value (null when undefined).' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number', nullable: true },
+    description: 'Indicator code → value (null when undefined).',
+  })
   values: Record<string, number | null>;
 }
 

@@ -9,10 +9,11 @@ export class TimelineEventDto {
   @ApiProperty({ description: 'CloudEvents type.' }) eventType: string;
   @ApiProperty({ example: 'referral.assigned' }) subject: string;
   @ApiProperty({ description: 'CloudEvents time.' }) occurredAt: string;
-  @ApiPropertyOptional({ nullable: true }) countyCode: string | null;
-  @ApiPropertyOptional({ nullable: true }) siteId: string | null;
-  @ApiPropertyOptional({ nullable: true }) hospitalId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) countyCode: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) siteId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) hospitalId: string | null;
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     description: 'A code (reason, outcome, record kind), never free text.',
   })
@@ -24,10 +25,14 @@ export class ReferralSummaryDto {
   @ApiProperty() referralId: string;
   @ApiProperty({ enum: REFERRAL_STATES }) state: string;
   @ApiProperty() stateSince: string;
-  @ApiPropertyOptional({ nullable: true }) countyCode: string | null;
-  @ApiPropertyOptional({ nullable: true }) hospitalId: string | null;
-  @ApiPropertyOptional({ nullable: true }) siteId: string | null;
-  @ApiProperty({ description: `First time of each milestone (${MILESTONES.join(', ')}).` })
+  @ApiPropertyOptional({ type: String, nullable: true }) countyCode: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) hospitalId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) siteId: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'date-time' },
+    description: `First time of each milestone (${MILESTONES.join(', ')}).`,
+  })
   milestones: Record<string, string>;
   @ApiProperty() slaBreaches: number;
 }

@@ -28,7 +28,7 @@ export class NoticeViewDto {
   @ApiProperty({ format: 'uuid' })
   noticeId: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   referralId: string | null;
 
   @ApiProperty({ enum: ['patient', 'guardian'] })
@@ -50,6 +50,7 @@ export class NoticeViewDto {
   attempts: number;
 
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     description: 'Why the last attempt failed (or why it was given up)',
   })
@@ -58,16 +59,17 @@ export class NoticeViewDto {
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   sentAt: string | null;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   deliveredAt: string | null;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   failedAt: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'date-time',
     nullable: true,
     description: 'Next attempt of a queued notice',

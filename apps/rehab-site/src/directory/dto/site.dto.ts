@@ -143,6 +143,7 @@ export class UpdateSiteDto {
   webhookUrl?: string;
 
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     description: `${CONTACT_ADDRESS_DESCRIPTION} null clears it.`,
   })
@@ -151,7 +152,11 @@ export class UpdateSiteDto {
   @Length(1, 200)
   contactAddress?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: `${CONTACT_PHONE_DESCRIPTION} null clears it.` })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: `${CONTACT_PHONE_DESCRIPTION} null clears it.`,
+  })
   @IsOptional()
   @Matches(SITE_PHONE_PATTERN, { message: SITE_PHONE_MESSAGE })
   contactPhone?: string | null;
@@ -169,7 +174,7 @@ export class SiteDto {
   @ApiProperty() accepting: boolean;
   @ApiProperty() capacity: number;
   @ApiProperty({ description: 'Places held by open assignments.' }) reserved: number;
-  @ApiPropertyOptional({ nullable: true }) webhookUrl: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uri', nullable: true }) webhookUrl: string | null;
   @ApiProperty({ nullable: true, type: String, description: CONTACT_ADDRESS_DESCRIPTION })
   contactAddress: string | null;
   @ApiProperty({ nullable: true, type: String, description: CONTACT_PHONE_DESCRIPTION })

@@ -21,6 +21,8 @@ import {
   ConditionStatus,
   DECLINE_REASONS,
   DeclineReason,
+  EMPLOYMENT_END_REASONS,
+  EMPLOYMENT_PAUSE_CAUSES,
   EMPLOYMENT_PROGRAMMES,
   EMPLOYMENT_STAGES,
   EmploymentStage,
@@ -35,6 +37,7 @@ import {
   IsTimestamp,
   REHAB_SERVICES,
   RehabService,
+  RETENTION_CHECK_MONTHS,
 } from '@app/contracts';
 import { CursorPageQuery } from '@app/platform';
 import { REFERRAL_STATUSES, ReferralStatus, SITE_ACTIONS, SiteAction } from '../referral-lifecycle';
@@ -56,9 +59,9 @@ export class ReferralSummaryDto {
   @ApiProperty() residenceDivisionCode: string;
   @ApiProperty() needsManualPlacement: boolean;
   @ApiProperty() assignedAt: string;
-  @ApiPropertyOptional({ nullable: true }) answerDueAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) acceptedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) closedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) answerDueAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) acceptedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) closedAt: string | null;
   @ApiPropertyOptional({ enum: CLOSURE_OUTCOMES, nullable: true }) outcome: string | null;
   @ApiProperty({ enum: SITE_ACTIONS, isArray: true, description: 'What this site may do next.' })
   allowedActions: SiteAction[];
@@ -80,13 +83,18 @@ export class ContactDto {
 /** Where the person's employment referral stands (employment-referral's latest step; no employer, no clinical data). */
 export class EmploymentOutcomeViewDto {
   @ApiProperty({ enum: EMPLOYMENT_STAGES }) stage: EmploymentStage;
-  @ApiPropertyOptional({ nullable: true }) providerName: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) providerName: string | null;
   @ApiPropertyOptional({ enum: PLACEMENT_TYPES, nullable: true }) placementType: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Month of the last retention check step.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    enum: RETENTION_CHECK_MONTHS,
+    nullable: true,
+    description: 'Month of the last retention check step.',
+  })
   retentionMonth: number | null;
-  @ApiPropertyOptional({ nullable: true }) retained: boolean | null;
-  @ApiPropertyOptional({ nullable: true }) endReason: string | null;
-  @ApiPropertyOptional({ nullable: true }) pauseCause: string | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true }) retained: boolean | null;
+  @ApiPropertyOptional({ enum: EMPLOYMENT_END_REASONS, nullable: true }) endReason: string | null;
+  @ApiPropertyOptional({ enum: EMPLOYMENT_PAUSE_CAUSES, nullable: true }) pauseCause: string | null;
   @ApiProperty() changedAt: string;
 }
 
@@ -104,6 +112,7 @@ export class ReferralDetailDto extends ReferralSummaryDto {
 export class ReferralPageDto {
   @ApiProperty({ type: [ReferralSummaryDto] }) items: ReferralSummaryDto[];
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     description: 'Pass as ?cursor= for the next page; null at the end.',
   })

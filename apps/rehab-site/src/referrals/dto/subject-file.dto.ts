@@ -24,6 +24,8 @@ export class SubjectFileDto {
   @ApiProperty({ description: 'The holding site (the caller).' }) siteId: string;
   @ApiProperty({ enum: REFERRAL_STATUSES }) status: ReferralStatus;
   @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
     nullable: true,
     description: "The latest plan's review date (the next periodic assessment is due by then).",
   })

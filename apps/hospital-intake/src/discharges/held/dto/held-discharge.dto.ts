@@ -41,6 +41,7 @@ export class HeldDischargeSummaryDto {
   channel: string;
 
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     description:
       'The message as its sender names it: HL7 MSH-10 control id, or the FHIR Bundle.identifier value.',
@@ -56,10 +57,15 @@ export class HeldDischargeSummaryDto {
   @ApiProperty({ type: () => [HeldFieldDto] })
   missing: HeldFieldDto[];
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'Once completed: the referral.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Once completed: the referral.',
+  })
   referralId: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   completedAt: string | null;
 }
 
@@ -79,7 +85,7 @@ export class HeldDischargePageDto {
   @ApiProperty({ type: () => [HeldDischargeSummaryDto] })
   items: HeldDischargeSummaryDto[];
 
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as cursor for the next page.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Pass as cursor for the next page.' })
   nextCursor: string | null;
 }
 
