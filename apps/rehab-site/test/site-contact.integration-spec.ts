@@ -70,6 +70,36 @@ describe('rehab-site site contact (address and phone)', () => {
       expect(cleared).toMatchObject({ status: 200, body: { site: { contactPhone: null } } });
     });
 
+    it('should set a webhook with a new secret, keep it on a patch that does not name it, and remove it with null', async () => {
+      const set = await world.http('PATCH', '/v1/admin/sites/d-station', world.adminToken, {
+        webhookUrl: 'https://site.example.cn/hooks/referrals',
+      });
+      expect(set).toMatchObject({
+        status: 200,
+        body: {
+          site: { webhookUrl: 'https://site.example.cn/hooks/referrals' },
+          webhookSecret: expect.any(String),
+        },
+      });
+      await world.http('PATCH', '/v1/admin/sites/d-station', world.adminToken, { capacity: 22 });
+      expect((await world.http('GET', '/v1/admin/sites/d-station', world.adminToken)).body).toMatchObject({
+        webhookUrl: 'https://site.example.cn/hooks/referrals',
+      });
+      const secretOf = () =>
+        world.db.query<{ webhook_secret: unknown }>(
+          `SELECT webhook_secret FROM ${world.schema}.site WHERE id = 'd-station'`,
+        );
+      expect((await secretOf())[0].webhook_secret).not.toBeNull();
+
+      // Before: answered 200 and kept the webhook (the update coalesced null away).
+      const removed = await world.http('PATCH', '/v1/admin/sites/d-station', world.adminToken, {
+        webhookUrl: null,
+      });
+      expect(removed).toMatchObject({ status: 200, body: { site: { webhookUrl: null } } });
+      expect((removed.body as Record<string, unknown>).webhookSecret).toBeUndefined();
+      expect((await secretOf())[0].webhook_secret).toBeNull();
+    });
+
     it.each([
       ['a landline without area code', { contactPhone: '3212345' }],
       ['a number with letters', { contactPhone: '0915-32123ab' }],

@@ -270,6 +270,7 @@ export class SiteRepository {
     patch: Partial<
       Pick<SiteRecord, 'name' | 'services' | 'maxRiskLevel' | 'capacity' | 'accepting' | 'webhookUrl'>
     > & {
+      /** `webhookUrl: null` removes the webhook and its secret; undefined leaves it. */
       webhookSecret?: EncryptedFieldDto;
       contactAddress?: string | null;
       contactPhone?: string | null;
@@ -282,8 +283,8 @@ export class SiteRepository {
           max_risk_level = COALESCE($4, max_risk_level),
           capacity = COALESCE($5, capacity),
           accepting = COALESCE($6, accepting),
-          webhook_url = COALESCE($7, webhook_url),
-          webhook_secret = COALESCE($8::jsonb, webhook_secret),
+          webhook_url = CASE WHEN $7 THEN $13::text ELSE webhook_url END,
+          webhook_secret = CASE WHEN $7 AND $13::text IS NULL THEN NULL ELSE COALESCE($8::jsonb, webhook_secret) END,
           contact_address = CASE WHEN $9 THEN $10::text ELSE contact_address END,
           contact_phone = CASE WHEN $11 THEN $12::text ELSE contact_phone END,
           updated_at = now()
@@ -295,12 +296,13 @@ export class SiteRepository {
         patch.maxRiskLevel ?? null,
         patch.capacity ?? null,
         patch.accepting ?? null,
-        patch.webhookUrl ?? null,
+        patch.webhookUrl !== undefined,
         patch.webhookSecret ? JSON.stringify(patch.webhookSecret) : null,
         patch.contactAddress !== undefined,
         patch.contactAddress ?? null,
         patch.contactPhone !== undefined,
         patch.contactPhone ?? null,
+        patch.webhookUrl ?? null,
       ],
     );
     return rows.length > 0;

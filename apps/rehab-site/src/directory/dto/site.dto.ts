@@ -137,10 +137,16 @@ export class UpdateSiteDto {
   @IsBoolean()
   accepting?: boolean;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uri',
+    nullable: true,
+    description:
+      'A new HTTPS endpoint for signed webhooks (a new secret is answered once), or null to stop them.',
+  })
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
-  webhookUrl?: string;
+  webhookUrl?: string | null;
 
   @ApiPropertyOptional({
     type: String,
