@@ -29,7 +29,14 @@ const shared = {
 
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'],
+      // Some unit specs load the division directory (every GB/T 2260 code) or hash passwords: a second alone,
+      // several on a 2-core machine running the rest of CI (5 s timed out once). A hang still fails in 20 s.
+      testTimeout: 20_000,
+    },
     {
       ...shared,
       displayName: 'integration',

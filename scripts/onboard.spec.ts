@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
+import { DivisionDirectory } from '@app/divisions';
 import { onboardCli, Output } from './onboard';
 
 /** What the command prints and answers, without any app: everything here is refused before a request. */
@@ -27,6 +28,9 @@ describe('npm run onboard (before it sends anything)', () => {
     kind: 'psychiatric',
     onCall: { name: '精神科总值班', phone: '0915-3212120' },
   };
+  // The division directory (every GB/T 2260 code, loaded once a process) takes seconds on a busy machine: load
+  // it here, within a hook's own time, not within the first test that checks a county.
+  beforeAll(() => DivisionDirectory.load(), 60_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('should name the line and column where the JSON breaks', async () => {
