@@ -222,6 +222,22 @@ describe('ops-monitor read model', () => {
     expect((await h.http('POST', '/v1/alerts/nope/acknowledge', h.admin)).body.code).toBe('ALERT_NOT_FOUND');
   });
 
+  it('should refuse an alert page that starts at a time a Date cannot read (400)', async () => {
+    // beforeRaisedAt was checked as ISO 8601 only: a week date became Invalid Date in the query (PG_INVALID_DATE).
+    for (const at of ['2026-W10', '2026-061T08:00']) {
+      const page = await h.http('GET', `/v1/alerts?beforeRaisedAt=${at}&beforeId=x`, h.viewer);
+      expect({ at, status: page.status, code: page.body.code }).toEqual({
+        at,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    const spaced = encodeURIComponent('2026-03-02 08:00:00Z');
+    expect((await h.http('GET', `/v1/alerts?beforeRaisedAt=${spaced}&beforeId=x`, h.viewer)).status).toBe(
+      200,
+    );
+  });
+
   it('should raise one STUCK_REFERRAL alert for a referral waiting past its stage time, and clear it on progress', async () => {
     const stuck = await h.journey(h.clock.now(), { assessed: 0.01, registered: 0.02 });
     await waitFor(async () => (await h.timeline(stuck)).body.summary?.state === 'registered', {

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, validateSync } from 'class-validator';
-import { IsNested, IsNestedArray } from './validation';
+import { IsNested, IsNestedArray, IsTimestamp } from './validation';
 
 class Inner {
   @IsString()
@@ -14,6 +14,16 @@ class Outer {
   @IsOptional()
   @IsNested(() => Inner)
   optional?: Inner;
+}
+
+class Stamped {
+  @IsTimestamp()
+  at: string;
+}
+
+class Received {
+  @IsTimestamp({ spaceSeparator: true })
+  at: string;
 }
 
 class List {
@@ -61,5 +71,44 @@ describe('IsNestedArray', () => {
       'items: arrayMaxSize',
     ]);
     expect(listProblems({ items: {} })).toEqual([expect.stringMatching(/^items: isArray/)]);
+  });
+});
+
+describe('IsTimestamp', () => {
+  const stampProblems = (type: new () => object, at: unknown) =>
+    validateSync(plainToInstance(type, { at })).map((e) => Object.keys(e.constraints ?? {}));
+
+  it('should refuse ISO 8601 forms a Date cannot read (they reached Postgres as Invalid Date)', () => {
+    for (const at of [
+      '2026-W01',
+      '2026-W01-1',
+      '2026-123',
+      '20260101',
+      '2026-01-01T10',
+      '2026-01-01T10:00:00,5Z',
+      '2026-01-01T10:00:00+08',
+      '-2026-01-01',
+      '+2026-01-01',
+    ]) {
+      expect({ at, problems: stampProblems(Stamped, at) }).toEqual({
+        at,
+        problems: [['isReadableTimestamp']],
+      });
+    }
+  });
+
+  it('should report a value that is no ISO 8601 at all once, as before', () => {
+    for (const at of ['yesterday', '2026-02-30T10:00:00Z', 2026, null]) {
+      expect(stampProblems(Stamped, at)).toEqual([['isIso8601']]);
+    }
+  });
+
+  it('should accept RFC 3339 timestamps, and a space for the T only when allowed', () => {
+    for (const at of ['2026-11-20T10:30:00+08:00', '2026-11-20T02:30:00.123Z', '2026-11-20']) {
+      expect(stampProblems(Stamped, at)).toEqual([]);
+    }
+    expect(stampProblems(Stamped, '2026-11-20 10:30:00+08:00')).toEqual([['isIso8601']]);
+    expect(stampProblems(Received, '2026-11-20 10:30:00+08:00')).toEqual([]);
+    expect(stampProblems(Received, '2026-W47 10:30')).toEqual([['isReadableTimestamp']]);
   });
 });

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  isISO8601,
   isObject,
   IsOptional,
   IsString,
@@ -23,8 +24,36 @@ import { DIVISION_CODE_PATTERN, RISK_LEVELS } from './vocabulary';
 /** Composite decorators so every DTO spells the same rule the same way. */
 export const IsReferralId = () => IsUUID('all', { message: '$property must be a UUID' });
 
-export const IsTimestamp = () =>
-  IsISO8601({ strict: true, strictSeparator: true }, { message: '$property must be an RFC 3339 timestamp' });
+const TIMESTAMP_MESSAGE = '$property must be an RFC 3339 timestamp';
+
+/**
+ * ISO 8601 forms a Date cannot read: week and ordinal dates (`2026-W01`, `2026-123`), the basic format
+ * (`20260101`), an hour without minutes, a comma fraction; and a signed year, which it misreads (`-2026` as 2026).
+ * Refused, or `new Date()` made them Invalid Date and the service failed on them (500) or sent them to Postgres.
+ */
+const readsAsDate = (value: unknown, options: { strictSeparator: boolean }) =>
+  !isISO8601(value, { strict: true, strictSeparator: options.strictSeparator }) ||
+  (/^\d{4}/.test(value as string) && !Number.isNaN(Date.parse(value as string)));
+
+/**
+ * A timestamp: strict ISO 8601 (a real calendar date) that a Date reads as written. `spaceSeparator`: a space
+ * may stand for the `T` (RFC 3339 allows it; for the values of other systems, such as a gateway's receipt).
+ */
+export const IsTimestamp = (options: { spaceSeparator?: boolean } = {}) => {
+  const strictSeparator = !options.spaceSeparator;
+  return applyDecorators(
+    IsISO8601({ strict: true, strictSeparator }, { message: TIMESTAMP_MESSAGE }),
+    // Only judges what IsISO8601 accepted (one error per bad value); a named rule, so the JSON schemas keep
+    // IsISO8601's `format: date-time` alone.
+    ValidateBy({
+      name: 'isReadableTimestamp',
+      validator: {
+        validate: (value: unknown) => readsAsDate(value, { strictSeparator }),
+        defaultMessage: () => TIMESTAMP_MESSAGE,
+      },
+    }),
+  );
+};
 
 export const IsOrgId = () =>
   applyDecorators(

@@ -1,17 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsTimestamp } from '@app/contracts';
 import { ALERT_STATUSES, AlertRecord, AlertStatus } from '../alert.repository';
 
 export class AlertListQuery {
@@ -40,7 +30,7 @@ export class AlertListQuery {
 
   @ApiPropertyOptional({ description: 'Page: alerts raised before this time (with beforeId).' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp({ spaceSeparator: true })
   beforeRaisedAt?: string;
 
   @ApiPropertyOptional({ description: 'Page: the id of the last alert of the previous page.' })

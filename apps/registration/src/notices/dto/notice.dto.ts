@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsTimestamp } from '@app/contracts';
 import { NOTICE_TEMPLATE_CODES, NoticeTemplateCode } from '../notice-templates';
 import { NoticeStatus } from '../notice.repository';
 
@@ -92,6 +93,6 @@ export class DeliveryReceiptDto {
   reason?: string;
 
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true })
+  @IsTimestamp({ spaceSeparator: true })
   at: string;
 }
