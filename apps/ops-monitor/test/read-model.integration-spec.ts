@@ -287,6 +287,43 @@ describe('ops-monitor read model', () => {
     );
   });
 
+  it('should resolve a stuck alert that comes back after the referral left the stay it was raised for', async () => {
+    // Found setting up the ops-monitor fuzz spec: the sweep raised STUCK_REFERRAL for a referral still
+    // `discharged`, its referral.assessed was applied before the alert came back on the OPS stream, and the alert
+    // stayed open for good (progress had resolved the stuck alerts there were, none yet).
+    const discharged = h.clock.now();
+    const movedOn = await h.journey(discharged, { assessed: 0.01 });
+    await waitFor(async () => (await h.timeline(movedOn)).body.summary?.state === 'assessed', {
+      message: 'assessed',
+    });
+    const alertId = await h.publish(
+      EVENTS.opsAlertRaised,
+      {
+        code: 'STUCK_REFERRAL',
+        severity: 'warning',
+        service: 'ops-monitor',
+        summary: 'Referral discharged for 11 min (expected within 10 min)',
+        details: {
+          referralId: movedOn,
+          state: 'discharged',
+          stateSince: discharged.toISOString(),
+          expectedSeconds: 600,
+        },
+        raisedAt: h.clock.now().toISOString(),
+      },
+      movedOn,
+      h.clock.now(),
+    );
+    const alert = await waitFor(
+      async () =>
+        (await h.http('GET', '/v1/alerts?code=STUCK_REFERRAL', h.viewer)).body.items.find(
+          (a: { id: string }) => a.id === alertId,
+        ),
+      { message: 'late stuck alert listed' },
+    );
+    expect(alert).toMatchObject({ referralId: movedOn, status: 'resolved', resolvedBy: 'system:progress' });
+  });
+
   it('should resolve a manual-placement alert once the referral is placed, whichever arrives first', async () => {
     const assign = (referralId: string, siteId: string, manual: boolean, at: Date) =>
       h.publish(
