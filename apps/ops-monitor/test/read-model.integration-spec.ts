@@ -222,6 +222,22 @@ describe('ops-monitor read model', () => {
     expect((await h.http('POST', '/v1/alerts/nope/acknowledge', h.admin)).body.code).toBe('ALERT_NOT_FOUND');
   });
 
+  it('should refuse an alert page that starts at a time a Date cannot read (400)', async () => {
+    // beforeRaisedAt was checked as ISO 8601 only: a week date became Invalid Date in the query (PG_INVALID_DATE).
+    for (const at of ['2026-W10', '2026-061T08:00']) {
+      const page = await h.http('GET', `/v1/alerts?beforeRaisedAt=${at}&beforeId=x`, h.viewer);
+      expect({ at, status: page.status, code: page.body.code }).toEqual({
+        at,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    const spaced = encodeURIComponent('2026-03-02 08:00:00Z');
+    expect((await h.http('GET', `/v1/alerts?beforeRaisedAt=${spaced}&beforeId=x`, h.viewer)).status).toBe(
+      200,
+    );
+  });
+
   it('should raise one STUCK_REFERRAL alert for a referral waiting past its stage time, and clear it on progress', async () => {
     const stuck = await h.journey(h.clock.now(), { assessed: 0.01, registered: 0.02 });
     await waitFor(async () => (await h.timeline(stuck)).body.summary?.state === 'registered', {
@@ -269,6 +285,43 @@ describe('ops-monitor read model', () => {
         ),
       { message: 'stuck alert resolved' },
     );
+  });
+
+  it('should resolve a stuck alert that comes back after the referral left the stay it was raised for', async () => {
+    // Found setting up the ops-monitor fuzz spec: the sweep raised STUCK_REFERRAL for a referral still
+    // `discharged`, its referral.assessed was applied before the alert came back on the OPS stream, and the alert
+    // stayed open for good (progress had resolved the stuck alerts there were, none yet).
+    const discharged = h.clock.now();
+    const movedOn = await h.journey(discharged, { assessed: 0.01 });
+    await waitFor(async () => (await h.timeline(movedOn)).body.summary?.state === 'assessed', {
+      message: 'assessed',
+    });
+    const alertId = await h.publish(
+      EVENTS.opsAlertRaised,
+      {
+        code: 'STUCK_REFERRAL',
+        severity: 'warning',
+        service: 'ops-monitor',
+        summary: 'Referral discharged for 11 min (expected within 10 min)',
+        details: {
+          referralId: movedOn,
+          state: 'discharged',
+          stateSince: discharged.toISOString(),
+          expectedSeconds: 600,
+        },
+        raisedAt: h.clock.now().toISOString(),
+      },
+      movedOn,
+      h.clock.now(),
+    );
+    const alert = await waitFor(
+      async () =>
+        (await h.http('GET', '/v1/alerts?code=STUCK_REFERRAL', h.viewer)).body.items.find(
+          (a: { id: string }) => a.id === alertId,
+        ),
+      { message: 'late stuck alert listed' },
+    );
+    expect(alert).toMatchObject({ referralId: movedOn, status: 'resolved', resolvedBy: 'system:progress' });
   });
 
   it('should resolve a manual-placement alert once the referral is placed, whichever arrives first', async () => {

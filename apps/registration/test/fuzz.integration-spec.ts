@@ -128,6 +128,39 @@ describe('registration: fuzzed request bodies', () => {
     }
   });
 
+  it('should refuse a timestamp a Date cannot read (400) and store nothing', async () => {
+    // ISO 8601 week and ordinal dates passed IsTimestamp and became Invalid Date: PG_INVALID_DATE, then a 500.
+    const filed = await http(world, 'POST', '/v1/applications', world.keys.familyPortal, {
+      channel: 'family',
+      patient: person(),
+      needs: ['day-care'],
+      consents: [],
+    });
+    const id = filed.body.applicationId as string;
+    const verified = await http(world, 'POST', `/v1/applications/${id}/verification`, world.keys.centre, {
+      outcome: 'verified',
+    });
+    expect([filed.status, verified.status]).toEqual([201, 200]);
+    const refusals = [
+      [`/v1/applications/${id}/assessment`, world.keys.centre, { ...assessment, assessedAt: '2026-W01' }],
+      [
+        `/v1/registrations/${filed.body.registrationId as string}/consents`,
+        world.keys.familyPortal,
+        consent({ grantedAt: '2026-123' }),
+      ],
+    ] as const;
+    for (const [path, key, body] of refusals) {
+      const before = await schemaFingerprint(world.db, world.service.schema);
+      const answer = await http(world, 'POST', path, key, body);
+      expect({ path, status: answer.status, code: answer.body.code }).toEqual({
+        path,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(await schemaFingerprint(world.db, world.service.schema)).toEqual(before);
+    }
+  });
+
   it('should refuse a body above the size limit with 413 problem+json', async () => {
     const response = await fetch(`${world.service.url}/v1/applications`, {
       method: 'POST',

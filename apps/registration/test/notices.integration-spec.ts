@@ -249,6 +249,20 @@ describe('notices to patient and guardian (SMS gateway)', () => {
     ).toBe(400);
   });
 
+  it('a signed receipt whose time a Date cannot read is refused (400) and changes nothing', async () => {
+    // `at` was checked as ISO 8601 only: a week date became Invalid Date on its way to Postgres (PG_INVALID_DATE).
+    gateway.mode = 'ok';
+    const { registrationId } = await filed(world, withGuardian(), true);
+    await waitFor(async () => (await noticesOf(world, registrationId)).length === 2, { timeoutMs: 60_000 });
+    await dispatcher.dispatch();
+    const [sent] = await noticesOf(world, registrationId);
+    for (const at of ['2026-W49-3', '2026-340 10:00']) {
+      const answer = await receipt({ messageId: sent.provider_message_id!, status: 'delivered', at });
+      expect({ at, status: answer.status }).toEqual({ at, status: 400 });
+    }
+    expect((await noticesOf(world, registrationId))[0]).toMatchObject({ status: 'sent', delivered_at: null });
+  });
+
   it('a failing gateway is retried with backoff, then the notice is marked failed with its reason (never lost)', async () => {
     const p = person({ phone: phone() });
     const { registrationId } = await filed(world, p, true);

@@ -83,6 +83,11 @@ describe('IsTimestamp', () => {
     }
   });
 
+  it('should read a space for the T, as RFC 3339 allows and SMS gateways and HIS exports write it', () => {
+    expect(read('2026-11-20 10:30:00+08:00')).toEqual({ at: '2026-11-20T10:30:00+08:00', problems: [] });
+    expect(read('2026-11-20 10:30:00')).toEqual({ at: '2026-11-20T10:30:00+08:00', problems: [] });
+  });
+
   it('should read a time without an offset, or a bare date, in China Standard Time (not the server zone or UTC)', () => {
     expect(read('2026-12-01T09:00:00')).toEqual({ at: '2026-12-01T09:00:00+08:00', problems: [] });
     expect(read('2026-12-01T09:00')).toEqual({ at: '2026-12-01T09:00+08:00', problems: [] });
@@ -90,26 +95,38 @@ describe('IsTimestamp', () => {
     expect(new Date(read('2026-12-01T09:00:00').at).toISOString()).toBe('2026-12-01T01:00:00.000Z');
   });
 
-  it('should refuse ISO 8601 forms JavaScript cannot read or that name no instant, and impossible dates', () => {
-    // Each passes IsISO8601({ strict: true }); the first four are an Invalid Date to JavaScript.
+  it('should refuse ISO 8601 forms a Date cannot read or that name no instant (they reached Postgres as Invalid Date)', () => {
+    // Each passes IsISO8601({ strict: true }).
     for (const at of [
       '2026-W49-1',
+      '2026-W01',
       '2026-340',
       '20261201T090000Z',
+      '20260101',
+      '2026-01-01T10',
+      '2026-01-01T10:00:00,5Z',
+      '2026-01-01T10:00:00+08',
       '2026-12-01T09:00:00+0800',
+      '-2026-01-01',
+      '+2026-01-01',
       '2026',
       '2026-12',
+      '2026-W47 10:30',
     ]) {
-      expect(read(at).problems).toEqual(['isRfc3339DateTime']);
+      expect({ at, problems: read(at).problems }).toEqual({ at, problems: ['isRfc3339DateTime'] });
     }
+  });
+
+  it('should refuse impossible dates and values that are no time at all, once each', () => {
     for (const at of [
       '2026-02-30T09:00:00Z',
       '2026-12-01T24:00:00Z',
-      '2026-12-01 09:00:00Z',
+      'yesterday',
       1764579600000,
+      2026,
       null,
     ]) {
-      expect(read(at).problems).toEqual(['isRfc3339DateTime']);
+      expect({ at, problems: read(at).problems }).toEqual({ at, problems: ['isRfc3339DateTime'] });
     }
   });
 });

@@ -29,15 +29,19 @@ export const IsReferralId = () => IsUUID('all', { message: '$property must be a 
 /** An RFC 3339 date-time (seconds and fraction optional) with its offset. */
 const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$/;
+/** `2026-11-20 10:30:00…`: the space RFC 3339 allows for the T, as SMS gateways and HIS exports write it. */
+const SPACE_SEPARATED = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})/;
 
 /**
- * A time as sent, with a local one made explicit: a date-time without an offset, or a bare date (its start), is
- * China Standard Time, as HL7 v2 times are. JavaScript would read the first in the server's own zone and the
- * second as UTC, so `2026-12-01T09:00:00` from a Beijing hospital was stored as 17:00 its time.
+ * A time as sent, made explicit: a space separator becomes the T, and a date-time without an offset, or a bare
+ * date (its start), is China Standard Time, as HL7 v2 times are. JavaScript would read the first in the server's
+ * own zone and the second as UTC, so `2026-12-01T09:00:00` from a Beijing hospital was stored as 17:00 its time.
  */
 export function withLocalOffset(value: unknown): unknown {
-  if (typeof value !== 'string' || !LOCAL_DATE_TIME.test(value)) return value;
-  return value.length === 10 ? `${value}T00:00:00${LOCAL_UTC_OFFSET}` : `${value}${LOCAL_UTC_OFFSET}`;
+  if (typeof value !== 'string') return value;
+  const time = value.replace(SPACE_SEPARATED, '$1T$2');
+  if (!LOCAL_DATE_TIME.test(time)) return time;
+  return time.length === 10 ? `${time}T00:00:00${LOCAL_UTC_OFFSET}` : `${time}${LOCAL_UTC_OFFSET}`;
 }
 
 /**

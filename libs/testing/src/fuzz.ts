@@ -2,15 +2,21 @@ import fc from 'fast-check';
 
 /**
  * Bodies around a valid one: anything at all, the valid fields (and an unknown one) with arbitrary values, or the
- * valid body with one field replaced by an arbitrary value.
+ * valid body with one field replaced by an arbitrary value. An empty valid body (an endpoint that takes none) has
+ * no field to replace.
  */
 export function bodiesAround(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
+  const fields = Object.keys(valid);
   return fc.oneof(
     fc.anything(),
-    fc.dictionary(fc.constantFrom(...Object.keys(valid), 'extra'), fc.anything()),
-    fc
-      .record({ field: fc.constantFrom(...Object.keys(valid)), value: fc.anything() })
-      .map(({ field, value }) => ({ ...valid, [field]: value })),
+    fc.dictionary(fc.constantFrom(...fields, 'extra'), fc.anything()),
+    ...(fields.length === 0
+      ? []
+      : [
+          fc
+            .record({ field: fc.constantFrom(...fields), value: fc.anything() })
+            .map(({ field, value }) => ({ ...valid, [field]: value })),
+        ]),
   );
 }
 

@@ -1,5 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, NatsConnection } from '@nats-io/transport-node';
+import type { TestDatabase } from './database';
+import { waitFor } from './wait-for';
 
 /** Deletes every stream whose name starts with the namespace prefix (test clean-up). */
 export async function deleteNamespaceStreams(url: string, namespace: string): Promise<void> {
@@ -44,4 +46,42 @@ export async function subjectMessages(url: string, stream: string, subject: stri
   } finally {
     await nc.close();
   }
+}
+
+/** Whether every consumer on the namespace's streams has been delivered every message and acknowledged it. */
+export async function namespaceConsumersIdle(url: string, namespace: string): Promise<boolean> {
+  const nc = await connect({ servers: url.split(','), timeout: 2000 });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for await (const stream of jsm.streams.names()) {
+      if (!stream.startsWith(`${namespace}_`)) continue;
+      for await (const consumer of jsm.consumers.list(stream)) {
+        if (consumer.num_pending > 0 || consumer.num_ack_pending > 0) return false;
+      }
+    }
+    return true;
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Waits until what an accepted request set off in the background is done: the service's outbox (if it has one)
+ * is published and every consumer on its namespace (its own included) has handled what the relay put on the bus. A schema
+ * fingerprint taken afterwards only changes with the next request.
+ */
+export async function waitForQuietBus(
+  db: TestDatabase,
+  service: { schema: string; namespace: string },
+  url: string,
+): Promise<void> {
+  const [{ outbox }] = await db.query<{ outbox: string | null }>(`SELECT to_regclass($1)::text AS outbox`, [
+    `"${service.schema}".outbox`,
+  ]);
+  await waitFor(
+    async () =>
+      (!outbox || (await db.count(`SELECT count(*) FROM ${outbox} WHERE published_at IS NULL`)) === 0) &&
+      (await namespaceConsumersIdle(url, service.namespace)),
+    { message: `outbox of ${service.schema} published and consumers of ${service.namespace} idle` },
+  );
 }

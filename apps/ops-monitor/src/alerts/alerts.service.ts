@@ -60,12 +60,17 @@ export class AlertsService {
       countyCode: referralId ? await this.countyOf(referralId) : null,
       raisedAt: new Date(data.raisedAt),
     });
-    if (data.code === MANUAL_PLACEMENT_ALERT && referralId) {
-      // The alert came in after the referral was placed (OPS and REFERRAL are separate streams).
-      const summary = await this.timeline.findSummary(referralId);
-      const placed =
-        summary && summary.state !== 'needs-manual-placement' && summary.stateSince > new Date(data.raisedAt);
-      if (placed) await this.alerts.resolvePlacementAlerts(referralId, this.clock.now());
+    if (!referralId || (data.code !== MANUAL_PLACEMENT_ALERT && data.code !== STUCK_REFERRAL_ALERT)) return;
+    // The alert may come in after the referral moved on (OPS and REFERRAL are separate streams), when progress
+    // found nothing to resolve. The summary is read under a share lock: a lifecycle event being applied right now
+    // commits first and is seen here; one applied later waits for this alert and resolves it itself.
+    const summary = await this.timeline.lockSummary(referralId);
+    if (!summary) return;
+    if (data.code === STUCK_REFERRAL_ALERT) {
+      // Raised for a stay the referral has left: resolved as progress would have.
+      await this.alerts.resolveStuckAlertsMovedOn(referralId, summary.stateSince, this.clock.now());
+    } else if (summary.state !== 'needs-manual-placement' && summary.stateSince > new Date(data.raisedAt)) {
+      await this.alerts.resolvePlacementAlerts(referralId, this.clock.now());
     }
   }
 

@@ -171,6 +171,18 @@ export class TimelineRepository {
     return row ? toSummary(row) : undefined;
   }
 
+  /**
+   * The live summary, share-locked until the transaction ends: waits for a lifecycle event being applied to it
+   * (its refresh locks the row), and makes one that comes next wait.
+   */
+  async lockSummary(referralId: string): Promise<ReferralSummary | undefined> {
+    const [row] = await this.tx.manager.query<SummaryRow[]>(
+      `SELECT * FROM ${this.table('live', 'summary')} WHERE referral_id = $1 FOR SHARE`,
+      [referralId],
+    );
+    return row ? toSummary(row) : undefined;
+  }
+
   /** Derives the summaries of these referrals (all of them when undefined) from their timelines. */
   async refreshSummaries(
     referralIds: readonly string[] | undefined,
