@@ -194,10 +194,19 @@ export class ReferralViewDto {
   })
   channel: string;
 
-  @ApiProperty({ enum: REFERRAL_STATUSES })
+  @ApiProperty({
+    enum: REFERRAL_STATUSES,
+    description:
+      'Where the referral stands with registration (it stays `registered` while the site works on it); ' +
+      '`stage` says where it is now',
+  })
   status: ReferralStatus;
 
-  @ApiProperty({ enum: REFERRAL_STAGES, description: 'Where the referral is now' })
+  @ApiProperty({
+    enum: REFERRAL_STAGES,
+    description:
+      'Where the referral is now: routing, accepted and in service at the site, or in the green channel',
+  })
   stage: ReferralStage;
 
   @ApiProperty()
