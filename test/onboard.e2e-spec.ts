@@ -175,7 +175,7 @@ describe('npm run onboard: a hospital, a site and a provider without SQL', () =>
     expect(invalid.stderr).toContain('VALIDATION_FAILED');
     expect(invalid.stderr).toContain('/beds: beds is not a known field');
     expect(invalid.stderr).toMatch(/\/level: level must be one of/);
-    expect(invalid.stderr).toMatch(/\/onCall\/phone: phone must be a phone number/);
+    expect(invalid.stderr).toMatch(/\/onCall\/phone: phone is required/);
 
     const notACounty = await onboard(
       'hospital',
