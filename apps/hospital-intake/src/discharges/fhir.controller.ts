@@ -76,6 +76,11 @@ export class FhirController {
     const status = answer.status === 202 ? 201 : answer.status;
     response.status(status).type(FHIR_JSON);
     if (status === 201) response.location(referralLocation(answer.body.referralId));
-    return transactionResponse(bundle, answer.status, answer.body);
+    return transactionResponse(
+      bundle,
+      answer.status,
+      answer.body,
+      'resend' in answer ? answer.resend : undefined,
+    );
   }
 }
