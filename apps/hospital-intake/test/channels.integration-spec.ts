@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { connect, NatsConnection } from '@nats-io/transport-node';
-import { REQUESTS } from '@app/contracts';
+import { EVENTS, REQUESTS } from '@app/contracts';
 import { Topology } from '@app/messaging';
 import { SHARED_NATS_URL } from '@app/testing';
 import { adtA03, discharge, fhirBundle, idNumberFor, withBadChecksum } from './fixtures';
@@ -39,6 +39,12 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
 
   const referralsOf = (encounterId: string) =>
     w.count('referral', 'hospital_id = $1 AND encounter_id = $2', [w.hospitalA, encounterId]);
+  /** How many referral.consents-added a referral's outbox holds. */
+  const consentsAddedOf = (referralId: string) =>
+    w.count('outbox', 'ordering_key = $1 AND subject = $2', [
+      referralId,
+      EVENTS.referralConsentsAdded.subject,
+    ]);
 
   describe('FHIR R4 Bundle', () => {
     it('should accept a hospital transaction Bundle once, and answer the same referral when it is sent again', async () => {
@@ -75,6 +81,66 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
       );
       expect(row).toMatchObject({ channel: 'fhir', diagnoses: ['F31.1'] });
       expect(row.consents).toHaveLength(1);
+    });
+
+    it('should take a Consent signed after the discharge when the Bundle is sent again, and name what it does not apply', async () => {
+      const bundle = fhirBundle({ encounterId: `ZY-FHIR-LATE-${Date.now()}` });
+      type Entry = { resource: { resourceType: string } & Record<string, unknown> };
+      const entries = bundle.entry as Entry[];
+      const first = await w.send(
+        '/v1/fhir',
+        { ...bundle, entry: entries.filter((e) => e.resource.resourceType !== 'Consent') },
+        FHIR,
+      );
+      expect(first.status).toBe(201);
+      const referralId = first.location!.replace('ServiceRequest/', '');
+
+      // The whole Bundle again, with the Consent signed since and the patient's name written another way.
+      const renamed = entries.map((e, i) =>
+        i === 0 ? { ...e, resource: { ...e.resource, name: [{ text: '陈建华' }] } } : e,
+      );
+      const again = await w.send('/v1/fhir', { ...bundle, entry: renamed }, FHIR);
+
+      expect(again.status).toBe(200);
+      const at = entries.findIndex((e) => e.resource.resourceType === 'ServiceRequest');
+      const consentAt = entries.findIndex((e) => e.resource.resourceType === 'Consent');
+      const response = (again.body as { entry: { response: { outcome?: Outcome } }[] }).entry[at].response;
+      expect(response.outcome).toEqual({
+        resourceType: 'OperationOutcome',
+        issue: [
+          {
+            severity: 'information',
+            code: 'informational',
+            details: {
+              coding: [{ system: 'https://referral-bus.dev/problems', code: 'CONSENT_ADDED' }],
+              text: 'CONSENT_ADDED',
+            },
+            diagnostics: expect.stringMatching(
+              new RegExp(
+                `^consent added to referral ${referralId}: community-rehab, by the patient, granted `,
+              ),
+            ) as string,
+            expression: [`Bundle.entry[${consentAt}].resource`],
+          },
+          {
+            severity: 'warning',
+            code: 'business-rule',
+            details: {
+              coding: [{ system: 'https://referral-bus.dev/problems', code: 'NOT_APPLIED' }],
+              text: 'NOT_APPLIED',
+            },
+            diagnostics: 'patient.name: differs from the referral as first received; not applied',
+            expression: ['Bundle.entry[0].resource.name'],
+          },
+        ],
+      });
+      expect(await consentsAddedOf(referralId)).toBe(1);
+      // Sent a third time: the Consent is the referral's already, so only the name is named.
+      const third = await w.send('/v1/fhir', { ...bundle, entry: renamed }, FHIR);
+      const issues = (third.body as { entry: { response: { outcome?: Outcome } }[] }).entry[at].response
+        .outcome!.issue;
+      expect(issues.map((i) => i.severity)).toEqual(['warning']);
+      expect(await consentsAddedOf(referralId)).toBe(1);
     });
 
     it('should create one referral for concurrent copies of one Bundle', async () => {
@@ -181,6 +247,69 @@ describe('hospital-intake: FHIR R4, HL7v2 and NATS channels', () => {
         risk_level: 2,
         rehab_needs: ['life-skills', 'vocational-rehab'],
       });
+    });
+
+    it('should take an OBX CONSENT sent with the ADT^A03 again: ERR of severity I at the OBX, W for a changed name', async () => {
+      const encounterId = `ZY-HL7-LATE-${Date.now()}`;
+      const message = adtA03({ encounterId, controlId: 'LATE0001' });
+      const withoutConsent = message
+        .split('\r')
+        .filter((segment) => !segment.includes('|CONSENT^'))
+        .join('\r');
+      const first = await w.send('/v1/hl7/v2', withoutConsent, HL7);
+      expect(first.status).toBe(201);
+      const referralId = /MSA\|AA\|LATE0001\|referral ([0-9a-f-]{36})/.exec(first.text)![1];
+
+      const again = await w.send(
+        '/v1/hl7/v2',
+        message.replace('|LATE0001|', '|LATE0002|').replace('||赵^磊||', '||赵^蕾||'),
+        HL7,
+      );
+
+      expect(again.status).toBe(200);
+      const segments = again.text.split('\r');
+      expect(segments).toContain(`MSA|AA|LATE0002|referral ${referralId}: 1 consent added, 1 not applied`);
+      expect(segments.filter((s) => s.startsWith('ERR|'))).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^ERR\\|\\|OBX\\^6\\^5\\|CONSENT_ADDED\\^\\^HL70357\\|I\\|\\|\\|\\|consent added to referral ${referralId}: community-rehab, by the patient, granted .+; registration applies the consent gate again$`,
+          ),
+        ),
+        'ERR||PID^1^5|NOT_APPLIED^^HL70357|W||||patient.name: differs from the referral as first received; not applied',
+      ]);
+      expect(await consentsAddedOf(referralId)).toBe(1);
+    });
+
+    it('should take a consent from a message that still lacks the ID number, for an encounter referred since', async () => {
+      const encounterId = `ZY-HL7-HELD-LATE-${Date.now()}`;
+      const message = adtA03({ encounterId, controlId: 'HLATE001', withoutIdNumber: true });
+      const withoutConsent = message
+        .split('\r')
+        .filter((segment) => !segment.includes('|CONSENT^'))
+        .join('\r');
+      const held = await w.send('/v1/hl7/v2', withoutConsent, HL7);
+      expect(held.status).toBe(202);
+      const heldId = /MSA\|AA\|HLATE001\|held ([0-9a-f-]{36})/.exec(held.text)![1];
+      const completed = await w.send(`/v1/held-discharges/${heldId}/completion`, {
+        patient: { idNumber: idNumberFor('1992-08-20') },
+      });
+      expect(completed.status).toBe(201);
+      const referralId = (completed.body as { referralId: string }).referralId;
+
+      // The HIS sends the discharge again with the consent, and still without the ID number.
+      const again = await w.send('/v1/hl7/v2', message.replace('|HLATE001|', '|HLATE002|'), HL7);
+
+      expect(again.status).toBe(200);
+      const segments = again.text.split('\r');
+      expect(segments).toContain(`MSA|AA|HLATE002|referral ${referralId}: 1 consent added, 1 not applied`);
+      expect(segments.filter((s) => s.startsWith('ERR|'))).toEqual([
+        expect.stringMatching(/^ERR\|\|OBX\^6\^5\|CONSENT_ADDED\^\^HL70357\|I\|/),
+        expect.stringMatching(
+          /^ERR\|\|PID\^1\^3\|NOT_APPLIED\^\^HL70357\|W\|\|\|\|patient\.idNumber: no resident ID number/,
+        ),
+      ]);
+      expect(await consentsAddedOf(referralId)).toBe(1);
+      expect(await w.count('held_discharge', 'encounter_id = $1', [encounterId])).toBe(1);
     });
 
     it('should create one referral for concurrent copies of one message', async () => {

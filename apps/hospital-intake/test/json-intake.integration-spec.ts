@@ -390,4 +390,159 @@ describe('hospital-intake: JSON discharges', () => {
     expect(view).toMatchObject({ status: 'consent-withdrawn', stage: 'consent-withdrawn' });
     expect(await w.count('referral', "id = $1 AND consents = '[]'::jsonb", [referralId])).toBe(1);
   });
+
+  describe('a discharge sent again', () => {
+    type Resent = Receipt & {
+      status: string;
+      consentsAdded?: Record<string, unknown>[];
+      notApplied?: { pointer: string; detail: string }[];
+    };
+    const signedNextDay = {
+      purpose: 'community-rehab',
+      grantedBy: 'guardian',
+      method: 'signed-at-hospital',
+      grantedAt: new Date(Date.now() - 3_600_000).toISOString(),
+    };
+    const withGuardian = (body: Record<string, unknown>): Record<string, unknown> => ({
+      ...body,
+      patient: { ...(body.patient as object), guardian: { name: '王父', relationship: 'parent' } },
+    });
+    const consentsAddedOf = (referralId: string) =>
+      w.db.query<{ payload: string }>(
+        `SELECT payload FROM "${w.service.schema}".outbox WHERE ordering_key = $1 AND subject = $2`,
+        [referralId, EVENTS.referralConsentsAdded.subject],
+      );
+    const storedConsents = async (referralId: string) =>
+      (
+        await w.db.query<{ consents: unknown[] }>(
+          `SELECT consents FROM "${w.service.schema}".referral WHERE id = $1`,
+          [referralId],
+        )
+      )[0].consents;
+
+    it('should take a consent signed after the discharge: recorded, referral.consents-added published once, and named in the answer', async () => {
+      const body = withGuardian(discharge({ consents: [] }));
+      const first = await w.send('/v1/discharges', body);
+      expect(first.status).toBe(201);
+      const referralId = (first.body as Receipt).referralId;
+
+      const resent = await w.send('/v1/discharges', { ...body, consents: [signedNextDay] });
+      const again = await w.send('/v1/discharges', { ...body, consents: [signedNextDay] });
+
+      expect(resent.status).toBe(200);
+      expect(resent.body).toEqual({
+        referralId,
+        encounterId: body.encounterId,
+        created: false,
+        status: 'assessed',
+        colourGrade: 'yellow',
+        eligibleForCommunityRehab: true,
+        consentsAdded: [signedNextDay],
+      });
+      // The same consent again is the referral's already: nothing added, nothing published.
+      expect(again.status).toBe(200);
+      expect(again.body as Resent).not.toHaveProperty('consentsAdded');
+      expect(again.body as Resent).not.toHaveProperty('notApplied');
+      expect(await storedConsents(referralId)).toEqual([signedNextDay]);
+      const rows = await consentsAddedOf(referralId);
+      expect(rows).toHaveLength(1);
+      const event = JSON.parse(rows[0].payload) as { subject: string; data: Record<string, unknown> };
+      expect(event.subject).toBe(referralId);
+      expect(event.data).toEqual({
+        referralId,
+        hospitalId: w.hospitalA,
+        encounterId: body.encounterId,
+        consents: [signedNextDay],
+        addedAt: expect.any(String) as string,
+      });
+      const patient = body.patient as PatientIdentityDto;
+      for (const pii of [patient.name, patient.idNumber, patient.phone!, patient.guardian!.name]) {
+        expect(rows[0].payload).not.toContain(pii);
+      }
+    });
+
+    it('should name what differs and is not applied: a changed name, discharge time and risk level', async () => {
+      const body = discharge();
+      const first = await w.send('/v1/discharges', body);
+      const referralId = (first.body as Receipt).referralId;
+      const assessment = body.assessment as Record<string, unknown>;
+
+      const resent = await w.send('/v1/discharges', {
+        ...body,
+        dischargedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        patient: { ...(body.patient as object), name: '王秀英' },
+        assessment: { ...assessment, riskLevel: 2 },
+      });
+
+      expect(resent.status).toBe(200);
+      expect((resent.body as Resent).notApplied).toEqual([
+        { pointer: '#/dischargedAt', detail: 'differs from the referral as first received; not applied' },
+        { pointer: '#/patient/name', detail: 'differs from the referral as first received; not applied' },
+        {
+          pointer: '#/assessment/riskLevel',
+          detail: 'differs from the referral as first received; not applied',
+        },
+      ]);
+      expect(resent.body as Resent).not.toHaveProperty('consentsAdded');
+      expect(await consentsAddedOf(referralId)).toHaveLength(0);
+      // The referral keeps what it was first sent.
+      const [stored] = await w.db.query<{ sealed_patient: never; risk_level: number }>(
+        `SELECT r.sealed_patient, a.risk_level FROM "${w.service.schema}".referral r
+           JOIN "${w.service.schema}".discharge_assessment a ON a.referral_id = r.id WHERE r.id = $1`,
+        [referralId],
+      );
+      expect(stored.risk_level).toBe(1);
+      expect(
+        w.service.app
+          .get(FieldCipher)
+          .openJson<PatientIdentityDto>(stored.sealed_patient, 'hospital-intake.patient.v1').name,
+      ).toBe('王秀兰');
+    });
+
+    it('should keep a consent sent for a referral awaiting its assessment for referral.assessed', async () => {
+      const body = discharge({ consents: [], assessment: undefined });
+      const first = await w.send('/v1/discharges', body);
+      expect(first.status).toBe(202);
+      const referralId = (first.body as Receipt).referralId;
+      const consent = { ...signedNextDay, grantedBy: 'patient' };
+
+      const resent = await w.send('/v1/discharges', { ...body, consents: [consent] });
+
+      expect(resent.status).toBe(200);
+      expect(resent.body).toMatchObject({ status: 'awaiting-assessment', consentsAdded: [consent] });
+      // Nothing is published before the assessment: referral.assessed carries the consent.
+      expect(await consentsAddedOf(referralId)).toHaveLength(0);
+      const assessed = await w.send(`/v1/discharges/${referralId}/assessment`, discharge().assessment);
+      expect(assessed.status).toBe(200);
+      const [row] = await w.db.query<{ payload: string }>(
+        `SELECT payload FROM "${w.service.schema}".outbox WHERE ordering_key = $1 AND subject = $2`,
+        [referralId, EVENTS.referralAssessed.subject],
+      );
+      expect((JSON.parse(row.payload) as { data: { consents: unknown[] } }).data.consents).toEqual([consent]);
+    });
+
+    it('should take no consent for a referral that has ended, and say so', async () => {
+      const body = withGuardian(discharge({ consents: [] }));
+      const first = await w.send('/v1/discharges', body);
+      const referralId = (first.body as Receipt).referralId;
+      const cancelled = await w.send(`/v1/referrals/${referralId}/cancellation`, {
+        reasonCode: 'entered-in-error',
+      });
+      expect(cancelled.status).toBe(200);
+
+      const resent = await w.send('/v1/discharges', { ...body, consents: [signedNextDay] });
+
+      expect(resent.body).toMatchObject({
+        status: 'cancelled',
+        notApplied: [
+          {
+            pointer: '#/consents/0',
+            detail: 'the referral is cancelled: it takes no more consents; not applied',
+          },
+        ],
+      });
+      expect(await consentsAddedOf(referralId)).toHaveLength(0);
+      expect(await storedConsents(referralId)).toEqual([]);
+    });
+  });
 });

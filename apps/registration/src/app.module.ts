@@ -30,6 +30,7 @@ export class AppModule {
           database: DATABASE,
           consumers: [
             CONSUMERS.registrationAssessed,
+            CONSUMERS.registrationConsentsAdded,
             CONSUMERS.registrationRelapse,
             CONSUMERS.registrationAssigned,
             CONSUMERS.registrationDeclined,

@@ -62,6 +62,12 @@ export const CONSUMERS = {
     EVENTS.referralAssessed,
     'Hospital applications become registrations once consent is in place.',
   ),
+  registrationConsentsAdded: consumer(
+    SERVICES.registration,
+    'referral-consents-added',
+    EVENTS.referralConsentsAdded,
+    'Consents a hospital sent after the discharge are recorded; an application awaiting consent is registered.',
+  ),
   registrationRelapse: consumer(
     SERVICES.registration,
     'relapse-reported',

@@ -38,6 +38,7 @@ import {
   ReferralCancelledData,
   ReferralClosedData,
   ReferralConsentGrantedData,
+  ReferralConsentsAddedData,
   ReferralConsentWithdrawnData,
   ReferralDeclinedData,
   ReferralDischargedData,
@@ -136,6 +137,14 @@ export const EVENTS = {
     ReferralAssessmentReminderData,
     SERVICES.hospitalIntake,
     'A discharge awaiting its assessment is due soon (configured working days before the deadline); once per referral.',
+  ),
+  referralConsentsAdded: event(
+    'referral.consents-added',
+    'REFERRAL',
+    ReferralConsentsAddedData,
+    SERVICES.hospitalIntake,
+    'Consents signed after the discharge, sent by the hospital with the discharge again: only those the referral ' +
+      'did not have. registration records them and applies the consent gate again (awaiting-consent → registered).',
   ),
   referralRegistered: event(
     'referral.registered',

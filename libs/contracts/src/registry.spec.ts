@@ -211,9 +211,10 @@ describe(consumersOf.name, () => {
     expect(own).toEqual(consumers.filter((c) => c.service === service));
   });
 
-  it('should return the six consumers of registration (assessed, relapse, assigned, declined, file summarised, cancelled)', () => {
+  it('should return the seven consumers of registration (assessed, consents added, relapse, assigned, declined, file summarised, cancelled)', () => {
     expect(consumersOf(SERVICES.registration)).toEqual([
       CONSUMERS.registrationAssessed,
+      CONSUMERS.registrationConsentsAdded,
       CONSUMERS.registrationRelapse,
       CONSUMERS.registrationAssigned,
       CONSUMERS.registrationDeclined,

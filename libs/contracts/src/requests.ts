@@ -72,6 +72,27 @@ const dischargeSubmitReply: JsonSchema = {
             eligibleForCommunityRehab: { type: 'boolean' },
             missing: { type: 'array', items: { type: 'string' } },
             assessmentDueAt: { type: 'string', format: 'date-time' },
+            consentsAdded: {
+              type: 'array',
+              description:
+                'Sent again (200): the consents the referral did not have, now recorded (referral.consents-added).',
+              items: {
+                type: 'object',
+                required: ['purpose', 'grantedBy', 'method', 'grantedAt'],
+                properties: {
+                  purpose: { type: 'string' },
+                  grantedBy: { type: 'string' },
+                  method: { type: 'string' },
+                  grantedAt: { type: 'string', format: 'date-time' },
+                  expiresAt: { type: 'string', format: 'date-time' },
+                },
+              },
+            },
+            notApplied: {
+              ...fieldErrors,
+              description:
+                'Sent again (200): each field that differs from the referral as first received and was not applied, and each consent not taken.',
+            },
           },
         },
       },

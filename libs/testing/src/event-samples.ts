@@ -53,6 +53,21 @@ export const VALID_EVENT_DATA: Record<EventKey, Record<string, unknown>> = {
       },
     ],
   },
+  referralConsentsAdded: {
+    referralId: SAMPLE_REFERRAL_ID,
+    hospitalId: 'HOSP-001',
+    encounterId: 'ENC-42',
+    consents: [
+      {
+        purpose: 'community-rehab',
+        grantedBy: 'guardian',
+        method: 'signed-at-hospital',
+        grantedAt: SAMPLE_AT,
+        expiresAt: LATER,
+      },
+    ],
+    addedAt: LATER,
+  },
   referralAssessmentOverdue: {
     referralId: SAMPLE_REFERRAL_ID,
     hospitalId: 'HOSP-001',

@@ -67,7 +67,8 @@ export class DischargeController {
   })
   @ApiOkResponse({
     type: ReferralReceiptDto,
-    description: 'This encounter was already referred: the existing one',
+    description:
+      'This encounter was already referred: the existing one, with the consents this discharge added (consentsAdded: referral.consents-added, registration applies the consent gate again) and what differs and was not applied (notApplied)',
   })
   @ApiBadRequestResponse({
     description:

@@ -80,6 +80,29 @@ export interface ReceiptRow {
   assessmentDueAt?: string;
 }
 
+/** A referral as first received, locked: what a discharge sent again for its encounter is compared with. */
+export interface ReceivedReferralRow {
+  id: string;
+  status: string;
+  restored: boolean;
+  admittedAt: Date | null;
+  dischargedAt: Date;
+  dischargeDisposition: string | null;
+  diagnoses: string[];
+  sealedPatient: EncryptedFieldDto;
+  sealedHospitalIdentifiers: EncryptedFieldDto | null;
+  consents: ConsentGrantDto[];
+  /** Undefined while the referral awaits its assessment. */
+  assessment?: {
+    riskLevel: number;
+    conditionStatus: string;
+    functionalScores: FunctionalScoreDto[];
+    rehabNeeds: string[];
+    employmentInterest: boolean;
+    assessedAt: Date;
+  };
+}
+
 const REFERRAL_COLUMNS = `id, hospital_id, encounter_id, channel, status, admitted_at, discharged_at,
   discharge_disposition, residence_division_code, diagnoses, sealed_patient, id_number_index, consents,
   sealed_hospital_identifiers`;
@@ -143,6 +166,79 @@ export class DischargeRepository {
       [...referralValues(referral), ...assessmentValues(a)],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * The caller's referral of an encounter with its assessment, locked for the rest of the transaction (a discharge
+   * sent again twice at once adds its consents once); undefined when there is none.
+   */
+  async lockReferralOfEncounter(
+    hospitalId: string,
+    encounterId: string,
+  ): Promise<ReceivedReferralRow | undefined> {
+    const s = this.tx.schema;
+    const rows = await this.tx.manager.query<
+      {
+        id: string;
+        status: string;
+        restored_at: Date | null;
+        admitted_at: Date | null;
+        discharged_at: Date;
+        discharge_disposition: string | null;
+        diagnoses: string[];
+        sealed_patient: EncryptedFieldDto;
+        sealed_hospital_identifiers: EncryptedFieldDto | null;
+        consents: ConsentGrantDto[];
+        risk_level: number | null;
+        condition_status: string | null;
+        functional_scores: FunctionalScoreDto[] | null;
+        rehab_needs: string[] | null;
+        employment_interest: boolean | null;
+        assessed_at: Date | null;
+      }[]
+    >(
+      `SELECT r.id, r.status, r.restored_at, r.admitted_at, r.discharged_at, r.discharge_disposition, r.diagnoses,
+              r.sealed_patient, r.sealed_hospital_identifiers, r.consents, a.risk_level, a.condition_status,
+              a.functional_scores, a.rehab_needs, a.employment_interest, a.assessed_at
+         FROM ${s}.referral r LEFT JOIN ${s}.discharge_assessment a ON a.referral_id = r.id
+        WHERE r.hospital_id = $1 AND r.encounter_id = $2
+        FOR UPDATE OF r`,
+      [hospitalId, encounterId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      status: row.status,
+      restored: row.restored_at !== null,
+      admittedAt: row.admitted_at,
+      dischargedAt: row.discharged_at,
+      dischargeDisposition: row.discharge_disposition,
+      diagnoses: row.diagnoses,
+      sealedPatient: row.sealed_patient,
+      sealedHospitalIdentifiers: row.sealed_hospital_identifiers,
+      consents: row.consents,
+      ...(row.risk_level !== null
+        ? {
+            assessment: {
+              riskLevel: Number(row.risk_level),
+              conditionStatus: row.condition_status!,
+              functionalScores: row.functional_scores ?? [],
+              rehabNeeds: row.rehab_needs ?? [],
+              employmentInterest: row.employment_interest!,
+              assessedAt: row.assessed_at!,
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Adds consents signed after the discharge to the referral's own (kept in the order received). */
+  async addConsents(referralId: string, consents: readonly ConsentGrantDto[]): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE ${this.tx.schema}.referral SET consents = consents || $2::jsonb, updated_at = now() WHERE id = $1`,
+      [referralId, JSON.stringify(consents)],
+    );
   }
 
   /** The status of a referral hospital-intake holds, by id (its primary key); undefined when it holds none. */

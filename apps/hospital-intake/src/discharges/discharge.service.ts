@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ColourGradePolicy, EVENTS, PatientIdentityDto, referralSealContext } from '@app/contracts';
-import { Clock, DomainException, WorkingDayCalendar } from '@app/core';
+import {
+  ColourGradePolicy,
+  ConsentGrantDto,
+  EVENTS,
+  PatientIdentityDto,
+  referralSealContext,
+} from '@app/contracts';
+import { Clock, DomainException, FieldError, WorkingDayCalendar } from '@app/core';
 import { FieldCipher } from '@app/crypto';
 import { DivisionDirectory } from '@app/divisions';
 import { EventPublisher } from '@app/messaging';
@@ -11,11 +17,12 @@ import { HOSPITAL_INTAKE_CONFIG, HospitalIntakeConfig } from '../config/hospital
 import { TimelineService } from '../timeline/timeline.service';
 import { AuthenticatedHospital, hospitalActor } from '../hospitals/hospital.types';
 import { assessedEvent, assessmentRecord } from './assessment-record';
-import { requestFingerprint, validationFailed } from './discharge-command';
+import { requestFingerprint, toDischargeCommand, validationFailed } from './discharge-command';
 import { checkDischargeRules } from './discharge-rules';
-import { DischargeRepository, IntakeChannel } from './discharge.repository';
+import { DischargeRepository, IntakeChannel, ReceivedReferralRow } from './discharge.repository';
 import { SubmitDischargeDto } from './dto/submit-discharge.dto';
 import { ReferralReceiptDto } from './dto/referral-receipt.dto';
+import { compareResend, completeFromReferral, HeldFinding, ReferralAsReceived } from './resend';
 
 export const COLOUR_GRADE_POLICY = Symbol('COLOUR_GRADE_POLICY');
 
@@ -55,8 +62,9 @@ export function receiptAudit(subtype: string, action: 'C' | 'R' | 'U', referralI
 
 /**
  * Discharge intake: every channel hands over the same validated command. Rules beyond the DTO are checked
- * here; a duplicate (hospital, encounter) answers the existing referral; the referral, its assessment, its
- * Idempotency-Key answer and the referral.discharged / referral.assessed events commit together.
+ * here; a duplicate (hospital, encounter) answers the existing referral, taking the consents it adds and naming
+ * what else differs; the referral, its assessment, its Idempotency-Key answer and the referral.discharged /
+ * referral.assessed (or referral.consents-added) events commit together.
  */
 @Injectable()
 export class DischargeService {
@@ -211,7 +219,7 @@ export class DischargeService {
           ? { remindAt: this.calendar.addWorkingDays(new Date(dischargedAt), Math.max(0, within - lead)) }
           : {}),
       });
-      if (!inserted) return this.existing(hospital, command.encounterId);
+      if (!inserted) return this.existing(hospital, command);
       const [dischargedId] = await this.publisher.publishAll([
         { ...discharged, data: { ...discharged.data, assessmentDueAt: dueAt.toISOString() } },
       ]);
@@ -239,7 +247,7 @@ export class DischargeService {
       new Date(assessment.assessedAt ?? command.dischargedAt).toISOString(),
     );
     const inserted = await this.repository.insertReferralWithAssessmentIfNew(referral, record);
-    if (!inserted) return this.existing(hospital, command.encounterId);
+    if (!inserted) return this.existing(hospital, command);
 
     const [dischargedId] = await this.publisher.publishAll([
       discharged,
@@ -271,13 +279,125 @@ export class DischargeService {
     };
   }
 
-  /** This encounter was referred already: its referral, as it stands. */
-  private async existing(hospital: AuthenticatedHospital, encounterId: string): Promise<IntakeAnswer> {
-    const existing = await this.repository.findReceipt(hospital.id, { encounterId });
-    if (!existing) {
+  /**
+   * A message for an encounter referred already that lacks registration data (a channel would hold it): what it
+   * lacks or has wrong is taken from the referral and its faulty consents left out, then it is answered as any
+   * discharge sent again (its new consents taken); each of its problems is named as not applied.
+   */
+  resendIncomplete(
+    hospital: AuthenticatedHospital,
+    discharge: Record<string, unknown>,
+    findings: readonly HeldFinding[],
+  ): Promise<IntakeAnswer> {
+    return this.tx.run(async () => {
+      const referral = await this.lockReferral(hospital, discharge.encounterId as string);
+      const received = this.asReceived(referral);
+      const completed = completeFromReferral(discharge, findings, received.patient);
+      const command = await toDischargeCommand(completed.discharge).catch(() => undefined);
+      const broken =
+        !command ||
+        checkDischargeRules(command, {
+          now: this.clock.now(),
+          divisionExists: (code) => this.divisions.exists(code),
+        }).length > 0;
+      // Not a discharge even so (never expected: only registration data was wanting): nothing is applied.
+      if (broken) return this.answerResend(hospital, referral.id, [], completed.notApplied);
+      // The completed discharge's consents are a subset of the message's: name them by their place in it.
+      const inMessage = (pointer: string) =>
+        pointer.replace(/^#\/consents\/(\d+)/, (_, i: string) => `#/consents/${completed.consentIndex[+i]}`);
+      return this.resend(hospital, referral, received, command, (notApplied) => [
+        ...completed.notApplied,
+        ...notApplied.map((e) => ({ ...e, pointer: inMessage(e.pointer) })),
+      ]);
+    }, hospitalActor(hospital));
+  }
+
+  /** This encounter was referred already: the discharge is answered as sent again. */
+  private async existing(
+    hospital: AuthenticatedHospital,
+    command: SubmitDischargeDto,
+  ): Promise<IntakeAnswer> {
+    const referral = await this.lockReferral(hospital, command.encounterId);
+    return this.resend(hospital, referral, this.asReceived(referral), command);
+  }
+
+  private async lockReferral(
+    hospital: AuthenticatedHospital,
+    encounterId: string,
+  ): Promise<ReceivedReferralRow> {
+    const referral = await this.repository.lockReferralOfEncounter(hospital.id, encounterId);
+    if (!referral) {
       throw new DomainException('REFERRAL_RACE', 'unavailable', 'The referral is being written; retry');
     }
-    await this.audit.record(receiptAudit('duplicate-discharge', 'R', existing.referralId));
-    return { status: 200, body: { ...existing, created: false } };
+    return referral;
+  }
+
+  /**
+   * A discharge sent again: its referral, as it stands. Consents the referral did not have are recorded on it and,
+   * once it is assessed, published as referral.consents-added (registration applies the consent gate again); a
+   * referral awaiting its assessment passes them on with referral.assessed. Anything else that differs is named as
+   * not applied.
+   */
+  private async resend(
+    hospital: AuthenticatedHospital,
+    referral: ReceivedReferralRow,
+    received: ReferralAsReceived,
+    command: SubmitDischargeDto,
+    locate: (notApplied: FieldError[]) => FieldError[] = (notApplied) => notApplied,
+  ): Promise<IntakeAnswer> {
+    const { notApplied, consentsAdded } = compareResend(received, command);
+    if (consentsAdded.length > 0) {
+      await this.repository.addConsents(referral.id, consentsAdded);
+      if (referral.status !== 'awaiting-assessment') {
+        await this.publisher.publish(
+          EVENTS.referralConsentsAdded,
+          {
+            referralId: referral.id,
+            hospitalId: hospital.id,
+            encounterId: command.encounterId,
+            consents: consentsAdded,
+            addedAt: this.clock.now().toISOString(),
+          },
+          { subject: referral.id },
+        );
+      }
+    }
+    return this.answerResend(hospital, referral.id, consentsAdded, locate(notApplied));
+  }
+
+  private async answerResend(
+    hospital: AuthenticatedHospital,
+    referralId: string,
+    consentsAdded: ConsentGrantDto[],
+    notApplied: FieldError[],
+  ): Promise<IntakeAnswer> {
+    await this.audit.recordAll([
+      receiptAudit('duplicate-discharge', 'R', referralId),
+      ...(consentsAdded.length > 0 ? [receiptAudit('consents-added', 'U', referralId)] : []),
+    ]);
+    const receipt = (await this.repository.findReceipt(hospital.id, { referralId }))!;
+    return {
+      status: 200,
+      body: {
+        ...receipt,
+        created: false,
+        ...(consentsAdded.length > 0 ? { consentsAdded } : {}),
+        ...(notApplied.length > 0 ? { notApplied } : {}),
+      },
+    };
+  }
+
+  /** The referral as first received, its patient and hospital identifiers opened. */
+  private asReceived(referral: ReceivedReferralRow): ReferralAsReceived {
+    return {
+      ...referral,
+      patient: this.cipher.openJson<PatientIdentityDto>(referral.sealedPatient, INTAKE_SEAL_CONTEXTS.patient),
+      hospitalIdentifiers: referral.sealedHospitalIdentifiers
+        ? this.cipher.openJson<{ system: string; value: string }[]>(
+            referral.sealedHospitalIdentifiers,
+            INTAKE_SEAL_CONTEXTS.hospitalIdentifiers,
+          )
+        : [],
+    };
   }
 }

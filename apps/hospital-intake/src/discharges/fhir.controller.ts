@@ -56,7 +56,10 @@ export class FhirController {
     description:
       'transaction-response Bundle, one entry per request entry; the ServiceRequest entry has response.location = ServiceRequest/<referral id> (also the Location header), and an OperationOutcome warning when the discharge awaits its assessment',
   })
-  @ApiOkResponse({ description: 'This encounter was already referred: the existing referral' })
+  @ApiOkResponse({
+    description:
+      "This encounter was already referred: the existing referral. The ServiceRequest entry's response.outcome names each Consent the referral did not have and now has (information, CONSENT_ADDED) and each element that differs from the referral as first received and was not applied (warning, NOT_APPLIED), at its expression",
+  })
   @ApiAcceptedResponse({
     description:
       'Held: the discharge names its patient but lacks registration data (ID number, residence, consent…). It is kept; an OperationOutcome (severity warning) names each missing element in issue[].expression, and the Location header is the held discharge (/v1/held-discharges/<id>) to complete',
@@ -76,6 +79,11 @@ export class FhirController {
     const status = answer.status === 202 ? 201 : answer.status;
     response.status(status).type(FHIR_JSON);
     if (status === 201) response.location(referralLocation(answer.body.referralId));
-    return transactionResponse(bundle, answer.status, answer.body);
+    return transactionResponse(
+      bundle,
+      answer.status,
+      answer.body,
+      'resend' in answer ? answer.resend : undefined,
+    );
   }
 }

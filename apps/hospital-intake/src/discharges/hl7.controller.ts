@@ -33,7 +33,8 @@ export class Hl7Controller {
   })
   @ApiResponse({
     status: 200,
-    description: 'ACK with MSA|AA (201 for a new referral, 200 when already referred)',
+    description:
+      'ACK with MSA|AA (201 for a new referral, 200 when already referred). Sent again for a referred encounter: an OBX CONSENT the referral did not have is added (ERR of severity I, CONSENT_ADDED, at its OBX) and each field that differs from the referral as first received is named (ERR of severity W, NOT_APPLIED)',
   })
   @ApiResponse({
     status: 202,

@@ -19,6 +19,7 @@ import { checkDischargeRules, RuleError } from './discharge-rules';
 import { SubmitDischargeDto } from './dto/submit-discharge.dto';
 import { HeldAnswer, HeldDischargeService } from './held/held-discharge.service';
 import { asFieldErrors, Finding, isHoldableField, shouldHold } from './held/holdable';
+import { CONSENT_ADDED, fieldPath, NOT_APPLIED } from './resend';
 import { AssessmentService } from './assessment.service';
 import {
   FhirAssessmentMapping,
@@ -37,6 +38,47 @@ export const HL7_MESSAGE_INVALID = 'HL7_MESSAGE_INVALID';
 export const ASSESSMENT_AWAITED = 'ASSESSMENT_AWAITED';
 /** ERR-3 of a warning on an ORU^R01's ACK: an OBX it carried is not read there (consents, capacity). */
 export const OBX_NOT_READ = 'OBX_NOT_READ';
+
+/** What a discharge sent again changed (consents added) and did not (not applied), in the channel's terms. */
+export interface ResendNotes {
+  readonly consentsAdded: readonly FieldError[];
+  readonly notApplied: readonly FieldError[];
+}
+
+/** A channel's answer: with what a discharge sent again did and did not apply, located in the message. */
+export type ChannelAnswer = IntakeAnswer & { resend?: ResendNotes };
+
+/**
+ * The receipt of a discharge sent again, its consents added and its fields not applied located in the message
+ * (`pointer` in the channel's terms: a FHIRPath, an HL7 segment^repetition^field) and worded for its reader.
+ */
+export function resendNotes(
+  receipt: ReferralReceiptDto,
+  sent: unknown,
+  sources: ReadonlyMap<string, string>,
+  fallback: string,
+): ResendNotes | undefined {
+  if (!receipt.consentsAdded && !receipt.notApplied) return undefined;
+  const sentConsents = Array.isArray(sent) ? (sent as { purpose?: unknown; grantedBy?: unknown }[]) : [];
+  const next =
+    receipt.status === 'awaiting-assessment'
+      ? 'it goes to registration with the assessment'
+      : 'registration applies the consent gate again';
+  return {
+    consentsAdded: (receipt.consentsAdded ?? []).map((c) => {
+      // One consent per purpose in a message (DUPLICATE_CONSENT): its purpose finds it.
+      const index = sentConsents.findIndex((s) => s?.purpose === c.purpose && s?.grantedBy === c.grantedBy);
+      return {
+        pointer: sourceOf(index >= 0 ? `#/consents/${index}` : '#/consents', sources, fallback),
+        detail: `consent added to referral ${receipt.referralId}: ${c.purpose}, by the ${c.grantedBy}, granted ${c.grantedAt}; ${next}`,
+      };
+    }),
+    notApplied: (receipt.notApplied ?? []).map((e) => ({
+      pointer: sourceOf(e.pointer, sources, fallback),
+      detail: `${fieldPath(e.pointer) || 'discharge'}: ${e.detail}`,
+    })),
+  };
+}
 
 /** Re-points a domain error's field errors at the channel's own locations. */
 function relocate(error: unknown, sources: ReadonlyMap<string, string>, fallback: string): unknown {
@@ -154,13 +196,17 @@ export class IntakeChannelsService {
     fallback: string,
     message: (encounterId: string) => { key: string; id?: string },
     idempotencyKey?: string,
-  ): Promise<IntakeAnswer | HeldAnswer> {
+  ): Promise<ChannelAnswer | HeldAnswer> {
     const read = await this.readChannel(mapping, fallback);
+    const located = (answer: IntakeAnswer | HeldAnswer): ChannelAnswer | HeldAnswer =>
+      'held' in answer
+        ? answer
+        : { ...answer, resend: resendNotes(answer.body, read.plain.consents, mapping.sources, fallback) };
     const identifies = identifiesPatient(read.plain, mapping.identity);
     let findings = read.findings;
     if (read.command) {
       try {
-        return await this.discharges.submit(hospital, channel, read.command, idempotencyKey);
+        return located(await this.discharges.submit(hospital, channel, read.command, idempotencyKey));
       } catch (error) {
         if (!isDomainException(error) || error.code !== VALIDATION_FAILED) {
           throw relocate(error, mapping.sources, fallback);
@@ -177,14 +223,16 @@ export class IntakeChannelsService {
     }
     const encounterId = read.plain.encounterId as string;
     const { key, id } = message(encounterId);
-    return this.held.hold(hospital, {
-      channel,
-      messageKey: key,
-      messageId: id,
-      encounterId,
-      discharge: read.plain,
-      findings,
-    });
+    return located(
+      await this.held.hold(hospital, {
+        channel,
+        messageKey: key,
+        messageId: id,
+        encounterId,
+        discharge: read.plain,
+        findings,
+      }),
+    );
   }
 
   /** The discharge rules broken by fields other than registration data, on a command not yet complete. */
@@ -212,7 +260,7 @@ export class IntakeChannelsService {
     hospital: AuthenticatedHospital,
     bundle: unknown,
     idempotencyKey?: string,
-  ): Promise<IntakeAnswer | HeldAnswer> {
+  ): Promise<ChannelAnswer | HeldAnswer> {
     if (isAssessmentBundle(bundle)) return this.completeFhir(hospital, bundle);
     let mapping;
     try {
@@ -326,7 +374,7 @@ export class IntakeChannelsService {
       status: number,
       code: 'AA' | 'AE',
       detail: string,
-      errors?: FieldError[],
+      errors?: (FieldError & { code?: string; severity?: 'E' | 'W' | 'I' })[],
       errorCode = '',
       severity: 'E' | 'W' | 'I' = 'E',
     ) => ({
@@ -346,9 +394,9 @@ export class IntakeChannelsService {
           version: header.version,
           errors: errors?.map((e) => ({
             location: e.pointer,
-            code: (e as { code?: string }).code ?? errorCode,
+            code: e.code ?? errorCode,
             detail: e.detail,
-            severity,
+            severity: e.severity ?? severity,
           })),
         },
         this.clock.now(),
@@ -415,19 +463,39 @@ export class IntakeChannelsService {
           'W',
         );
       }
+      // A discharge sent again: each consent added (severity I) and each field not applied (severity W).
+      const resend = [
+        ...(answer.resend?.consentsAdded ?? []).map((e) => ({
+          ...e,
+          code: CONSENT_ADDED,
+          severity: 'I' as const,
+        })),
+        ...(answer.resend?.notApplied ?? []).map((e) => ({
+          ...e,
+          code: NOT_APPLIED,
+          severity: 'W' as const,
+        })),
+      ];
+      const added = answer.resend?.consentsAdded.length ?? 0;
+      const ignored = answer.resend?.notApplied.length ?? 0;
+      const summary = answer.resend
+        ? `: ${added} consent${added === 1 ? '' : 's'} added, ${ignored} not applied`
+        : '';
       if (answer.body.status === 'awaiting-assessment') {
         // MSA-3 holds 80 characters: the instruction and its deadline go whole in an ERR of severity I.
         const instruction = `send ORU^R01 with OBX RISK_LEVEL and CONDITION_STATUS for PV1-19 ${answer.body.encounterId}${answer.body.assessmentDueAt ? ` by ${answer.body.assessmentDueAt}` : ''}`;
         return ack(
           answer.status,
           'AA',
-          `referral ${answer.body.referralId} awaiting-assessment: send ORU^R01`,
-          [{ pointer: 'PV1^1^19', detail: instruction }],
+          answer.resend
+            ? `referral ${answer.body.referralId}${summary}`
+            : `referral ${answer.body.referralId} awaiting-assessment: send ORU^R01`,
+          [{ pointer: 'PV1^1^19', detail: instruction }, ...resend],
           ASSESSMENT_AWAITED,
           'I',
         );
       }
-      return ack(answer.status, 'AA', `referral ${answer.body.referralId}`);
+      return ack(answer.status, 'AA', `referral ${answer.body.referralId}${summary}`, resend);
     } catch (error) {
       if (error instanceof Hl7ParseError) return ack(400, 'AE', error.message, [], HL7_MESSAGE_INVALID);
       if (error instanceof Hl7MappingError) {

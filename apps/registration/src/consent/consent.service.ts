@@ -66,44 +66,13 @@ export class ConsentService {
           ],
         });
       }
-      await this.consents.insert([{ ...consentGrantOf(dto, caller.organisationId), patientId: patient.id }]);
+      const grant = consentGrantOf(dto, caller.organisationId);
+      await this.consents.insert([{ ...grant, patientId: patient.id }]);
       // Every waiting application of the person is re-checked, whichever organisation filed it.
-      await this.tx.elevated(async () => {
-        for (const application of await this.applications.findApplicationsOf(registration.id)) {
-          if (application.status === 'awaiting-consent') await this.gate.decide(application.id, undefined);
-        }
-        if (dto.purpose !== 'community-rehab') await this.announceGranted(registration.id, dto);
-      });
+      await this.tx.elevated(() => this.gate.reconsider(registration.id, [grant], undefined));
       await this.audit.record(restAudit('consent', 'U', 'patient', patient.id));
       return this.views.registrationView(registration.id, caller);
     });
-  }
-
-  /**
-   * A purpose beyond community rehab consented after registration (e.g. employment): every registered referral
-   * of the person that is still going hears of it (referral.consent-granted), so the site's employment
-   * readiness gate sees it. Referrals registered later carry it in referral.registered instead.
-   */
-  private async announceGranted(registrationId: string, dto: ConsentRequestDto): Promise<void> {
-    const applications = await this.applications.findApplicationsOf(registrationId);
-    for (const application of applications) {
-      if (
-        application.registeredAt === null ||
-        application.endedAt !== null ||
-        application.status === 'merged'
-      )
-        continue;
-      await this.publisher.publish(
-        EVENTS.referralConsentGranted,
-        {
-          referralId: application.id,
-          purpose: dto.purpose,
-          ...(dto.expiresAt ? { expiresAt: new Date(dto.expiresAt).toISOString() } : {}),
-          grantedAt: new Date(dto.grantedAt).toISOString(),
-        },
-        { subject: application.id },
-      );
-    }
   }
 
   /**

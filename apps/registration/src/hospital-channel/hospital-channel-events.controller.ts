@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EVENTS, EventEnvelope, GreenRelapseReportedData, ReferralAssessedData } from '@app/contracts';
+import {
+  EVENTS,
+  EventEnvelope,
+  GreenRelapseReportedData,
+  ReferralAssessedData,
+  ReferralConsentsAddedData,
+} from '@app/contracts';
 import { OnEvent } from '@app/messaging';
 import { HospitalChannelService } from './hospital-channel.service';
 
@@ -11,6 +17,11 @@ export class HospitalChannelEventsController {
   @OnEvent(EVENTS.referralAssessed)
   onAssessed(@Payload() event: EventEnvelope<ReferralAssessedData>): Promise<void> {
     return this.hospitalChannel.onAssessed(event);
+  }
+
+  @OnEvent(EVENTS.referralConsentsAdded)
+  onConsentsAdded(@Payload() event: EventEnvelope<ReferralConsentsAddedData>): Promise<void> {
+    return this.hospitalChannel.onConsentsAdded(event);
   }
 
   @OnEvent(EVENTS.greenRelapseReported)

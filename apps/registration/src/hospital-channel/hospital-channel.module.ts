@@ -8,7 +8,7 @@ import { HospitalChannelEventsController } from './hospital-channel-events.contr
 import { HospitalChannelService } from './hospital-channel.service';
 import { HospitalReferralRepository } from './hospital-referral.repository';
 
-/** The hospital channel: referral.assessed and green.relapse-reported (no HTTP routes). */
+/** The hospital channel: referral.assessed, referral.consents-added and green.relapse-reported (no HTTP routes). */
 @Module({
   imports: [NoticesModule, RegistrationsModule, VaultModule, ConsentRecordsModule, DivisionsModule],
   controllers: [HospitalChannelEventsController],

@@ -7,6 +7,7 @@ import {
   GreenRelapseReportedData,
   PatientIdentityDto,
   ReferralAssessedData,
+  ReferralConsentsAddedData,
   referralSealContext,
   validateSyncCompiled,
 } from '@app/contracts';
@@ -17,6 +18,7 @@ import { DivisionDirectory } from '@app/divisions';
 import { AuditEntry, AuditTrail } from '@app/audit';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
 import { consentGrantOf } from '../consent/consent-grant';
+import { ConsentRecord } from '../consent/consent-policy';
 import { ConsentRepository } from '../consent/consent.repository';
 import { NoticeService } from '../notices/notice.service';
 import { ApplicationRow, Assessment } from '../registrations/application-row';
@@ -30,8 +32,9 @@ import { HospitalReferralRepository } from './hospital-referral.repository';
 
 /**
  * The hospital channel: a discharged patient's application arrives assessed (referral.assessed) with the
- * consents signed at the hospital, so the consent gate decides at once. A relapse (green channel) puts the
- * registration on hold; the referral assessed again after it resumes the same registration.
+ * consents signed at the hospital, so the consent gate decides at once; consents the hospital sends after the
+ * discharge (referral.consents-added) are recorded the same way and the gate decides again. A relapse (green
+ * channel) puts the registration on hold; the referral assessed again after it resumes the same registration.
  */
 @Injectable()
 export class HospitalChannelService {
@@ -110,6 +113,45 @@ export class HospitalChannelService {
       await this.audit.recordAll([
         messagingAudit('hospital-application', 'C', 'application', data.referralId),
         messagingAudit('hospital-application', 'U', 'patient', intake.patient.id),
+      ]);
+    }, SYSTEM_ACTOR);
+  }
+
+  /**
+   * referral.consents-added: consents the hospital captured after the discharge. Recorded for the registration as
+   * those of referral.assessed are (the ones it has already left out), then the consent gate decides again: an
+   * application awaiting consent goes on to referral.registered. A registration whose consent was withdrawn (its
+   * record sealed) takes none: a new application is needed. Before referral.assessed of the referral has been
+   * handled there is nothing to record them on: retried (nak) until it has.
+   */
+  async onConsentsAdded(event: EventEnvelope<ReferralConsentsAddedData>): Promise<void> {
+    const { data, id: causationId } = event;
+    await this.tx.run(async () => {
+      const application = await this.referrals.lockApplicationOfDischarge(
+        data.referralId,
+        data.hospitalId,
+        data.encounterId,
+      );
+      if (!application) {
+        throw new DomainException(
+          'APPLICATION_NOT_YET_FILED',
+          'unavailable',
+          'referral.assessed of this referral has not been handled yet',
+        );
+      }
+      const registration = (await this.registrations.findRegistration(application.registrationId))!;
+      const patient = (await this.vault.find(registration.patientId, true))!;
+      if (registration.status === 'consent-withdrawn' || patient.sealedAt !== null) return;
+      const recorded = await this.consents.findByPatient(patient.id);
+      const added = data.consents
+        .map((c) => consentGrantOf(c, data.hospitalId))
+        .filter((c) => !recorded.some((r) => sameConsent(r, c)));
+      if (added.length === 0) return; // each one recorded already: nothing changes
+      await this.consents.insert(added.map((c) => ({ ...c, patientId: patient.id })));
+      await this.gate.reconsider(registration.id, added, causationId);
+      await this.audit.recordAll([
+        messagingAudit('hospital-consents', 'U', 'application', application.id),
+        messagingAudit('hospital-consents', 'U', 'patient', patient.id),
       ]);
     }, SYSTEM_ACTOR);
   }
@@ -215,4 +257,17 @@ function messagingAudit(
   entityId: string,
 ): AuditEntry {
   return { type: 'messaging', subtype, action, entityType, entityId, purposeOfUse: 'PATADMIN' };
+}
+
+/** The same grant recorded already: purpose, grantor and the same instants. */
+function sameConsent(
+  recorded: ConsentRecord,
+  grant: { purpose: string; grantedBy: string; grantedAt: Date; expiresAt: Date | null },
+): boolean {
+  return (
+    recorded.purpose === grant.purpose &&
+    recorded.grantedBy === grant.grantedBy &&
+    recorded.grantedAt.getTime() === grant.grantedAt.getTime() &&
+    (recorded.expiresAt?.getTime() ?? null) === (grant.expiresAt?.getTime() ?? null)
+  );
 }

@@ -24,4 +24,22 @@ export class HospitalReferralRepository {
     const own = rows.find((r) => r.by_id);
     return { application: own && toApplication(own), sameEncounter: rows.some((r) => !r.by_id) };
   }
+
+  /**
+   * The application a hospital's discharge became (locked): the referral's own, else the one of the same
+   * (hospital, encounter) filed under another referral id; undefined while there is none (yet).
+   */
+  async lockApplicationOfDischarge(
+    id: string,
+    organisationId: string,
+    encounterId: string,
+  ): Promise<ApplicationRow | undefined> {
+    const rows = await this.tx.manager.query<RawApplication[]>(
+      `SELECT * FROM ${this.tx.schema}.application
+        WHERE id = $1 OR (organisation_id = $2 AND encounter_id = $3)
+        ORDER BY id = $1 DESC, received_at LIMIT 1 FOR UPDATE`,
+      [id, organisationId, encounterId],
+    );
+    return rows[0] && toApplication(rows[0]);
+  }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, WorkingDayCalendar } from '@app/core';
-import { EVENTS, PatientIdentityDto } from '@app/contracts';
+import { ConsentPurpose, EVENTS, PatientIdentityDto } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { REGISTRATION_CONFIG, RegistrationConfig } from '../config/registration.config';
 import { ConsentRecord, evaluateConsent, validConsentPurposes } from '../consent/consent-policy';
@@ -48,6 +48,45 @@ export class ConsentGate {
       await this.applications.markAwaitingConsent(application.id, outcome.purpose, now);
     } else {
       await this.applications.end(application.id, outcome.status, outcome.reason, now);
+    }
+  }
+
+  /**
+   * After consents were recorded for a person (through registration, or sent by the hospital after the
+   * discharge): every application of theirs awaiting consent is decided again, whichever organisation filed it, and
+   * a purpose beyond community rehab (e.g. employment) is announced to each registered referral still going
+   * (referral.consent-granted), so the site's employment readiness gate sees it. Referrals registered later carry
+   * it in referral.registered instead.
+   */
+  async reconsider(
+    registrationId: string,
+    granted: readonly { purpose: ConsentPurpose; grantedAt: Date; expiresAt: Date | null }[],
+    causationId: string | undefined,
+  ): Promise<void> {
+    for (const application of await this.applications.findApplicationsOf(registrationId)) {
+      if (application.status === 'awaiting-consent') await this.decide(application.id, causationId);
+    }
+    const announced = granted.filter((g) => g.purpose !== 'community-rehab');
+    if (announced.length === 0) return;
+    for (const application of await this.applications.findApplicationsOf(registrationId)) {
+      if (
+        application.registeredAt === null ||
+        application.endedAt !== null ||
+        application.status === 'merged'
+      )
+        continue;
+      for (const grant of announced) {
+        await this.publisher.publish(
+          EVENTS.referralConsentGranted,
+          {
+            referralId: application.id,
+            purpose: grant.purpose,
+            ...(grant.expiresAt ? { expiresAt: grant.expiresAt.toISOString() } : {}),
+            grantedAt: grant.grantedAt.toISOString(),
+          },
+          { subject: application.id, ...(causationId ? { causationId } : {}) },
+        );
+      }
     }
   }
 

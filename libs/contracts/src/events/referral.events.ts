@@ -1,5 +1,6 @@
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsInt,
@@ -179,6 +180,33 @@ export class ReferralAssessedData {
   /** Consents captured at the hospital, if any (registration checks them per purpose). */
   @IsNestedArray(() => ConsentGrantDto, 10)
   consents: ConsentGrantDto[];
+}
+
+/**
+ * Consents the hospital captured after the discharge (e.g. signed the next day) and sent with the discharge again:
+ * only those the referral did not have (a purpose not recorded, or a newer grant). registration records them for
+ * the registration as it records those of `referral.assessed` and applies the consent gate again. No patient data.
+ */
+export class ReferralConsentsAddedData {
+  @IsReferralId()
+  referralId: string;
+
+  @IsOrgId()
+  hospitalId: string;
+
+  /** The hospital's encounter id (with hospitalId, the discharge's idempotency key), as in `referral.assessed`. */
+  @IsString()
+  @Length(1, 64)
+  encounterId: string;
+
+  /** The consents added, as the hospital captured them (one or more). */
+  @ArrayMinSize(1)
+  @IsNestedArray(() => ConsentGrantDto, 10)
+  consents: ConsentGrantDto[];
+
+  /** When hospital-intake received them. */
+  @IsTimestamp()
+  addedAt: string;
 }
 
 /** A consent purpose registration holds a valid consent for, and until when (absent: no end). */

@@ -20,7 +20,9 @@ export function capabilityStatement(now: Date): CapabilityStatement {
           'or identifier type NNCHN/NI), Encounter, Condition (ICD-10), ServiceRequest, optional RelatedPerson ' +
           '(guardian), Consent and discharge-assessment Observations. Without the assessment the referral awaits it; ' +
           'a later Bundle of Observations, or of a QuestionnaireResponse (linkIds risk-level, condition-status, ' +
-          'rehab-needs, employment-interest, gaf, sdss, psp, adl), basedOn ServiceRequest/<referral id> completes it.',
+          'rehab-needs, employment-interest, gaf, sdss, psp, adl), basedOn ServiceRequest/<referral id> completes it. ' +
+          'The Bundle sent again for the same encounter adds the Consents its referral does not have (a consent ' +
+          'signed after the discharge) and changes nothing else; the answer names both in an OperationOutcome.',
         security: { description: 'Each hospital calls with its X-API-Key header.' },
         interaction: [{ code: 'transaction' }],
       },

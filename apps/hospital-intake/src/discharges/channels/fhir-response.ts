@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
 import { ReferralReceiptDto } from '../dto/referral-receipt.dto';
+import { CONSENT_ADDED, NOT_APPLIED } from '../resend';
 
 const PROBLEMS = 'https://referral-bus.dev/problems';
 
@@ -35,21 +36,44 @@ export function heldOutcome(held: {
   };
 }
 
-function awaitingOutcome(receipt: ReferralReceiptDto): OperationOutcome {
+function awaitingIssue(receipt: ReferralReceiptDto): OperationOutcomeIssue {
   return {
-    resourceType: 'OperationOutcome',
-    issue: [
-      {
-        severity: 'warning',
-        code: 'incomplete',
-        diagnostics:
-          `awaiting-assessment: the discharge is kept; send the discharge assessment (Observations or a ` +
-          `QuestionnaireResponse with risk-level and condition-status, basedOn ${referralLocation(receipt.referralId)})` +
-          (receipt.assessmentDueAt ? ` by ${receipt.assessmentDueAt}` : ''),
-        expression: (receipt.missing ?? []).map((field) => field.replace(/^assessment\./, 'Observation.')),
-      },
-    ],
+    severity: 'warning',
+    code: 'incomplete',
+    diagnostics:
+      `awaiting-assessment: the discharge is kept; send the discharge assessment (Observations or a ` +
+      `QuestionnaireResponse with risk-level and condition-status, basedOn ${referralLocation(receipt.referralId)})` +
+      (receipt.assessmentDueAt ? ` by ${receipt.assessmentDueAt}` : ''),
+    expression: (receipt.missing ?? []).map((field) => field.replace(/^assessment\./, 'Observation.')),
   };
+}
+
+const coded = (code: string) => ({ coding: [{ system: PROBLEMS, code }], text: code });
+
+/**
+ * A discharge sent again: one `information` issue per consent added to the referral and one `warning` per field
+ * that differs and was not applied, each at its element (`expression`).
+ */
+function resendIssues(resend: {
+  consentsAdded: readonly { pointer: string; detail: string }[];
+  notApplied: readonly { pointer: string; detail: string }[];
+}): OperationOutcomeIssue[] {
+  return [
+    ...resend.consentsAdded.map((c): OperationOutcomeIssue => ({
+      severity: 'information',
+      code: 'informational',
+      details: coded(CONSENT_ADDED),
+      diagnostics: c.detail,
+      expression: [c.pointer],
+    })),
+    ...resend.notApplied.map((e): OperationOutcomeIssue => ({
+      severity: 'warning',
+      code: 'business-rule',
+      details: coded(NOT_APPLIED),
+      diagnostics: e.detail,
+      expression: [e.pointer],
+    })),
+  ];
 }
 
 /**
@@ -58,7 +82,12 @@ function awaitingOutcome(receipt: ReferralReceiptDto): OperationOutcome {
  * Observation) answers with the referral's location; the other resources were read into the referral and answer
  * 200.
  */
-export function transactionResponse(request: unknown, status: number, receipt: ReferralReceiptDto): Bundle {
+export function transactionResponse(
+  request: unknown,
+  status: number,
+  receipt: ReferralReceiptDto,
+  resend?: Parameters<typeof resendIssues>[0],
+): Bundle {
   const entries = (request as { entry?: { resource?: { resourceType?: string } }[] }).entry ?? [];
   const created = status === 201 || status === 202;
   const location = referralLocation(receipt.referralId);
@@ -68,13 +97,21 @@ export function transactionResponse(request: unknown, status: number, receipt: R
     ['ServiceRequest', 'QuestionnaireResponse', 'Encounter'].find((type) =>
       entries.some((e) => e?.resource?.resourceType === type),
     ) ?? 'Observation';
+  const issues = [
+    ...(receipt.status === 'awaiting-assessment' ? [awaitingIssue(receipt)] : []),
+    ...(resend ? resendIssues(resend) : []),
+  ];
+  let answered = false;
   const entry: BundleEntry[] = entries.map((e) => {
     if (e?.resource?.resourceType !== carrier) return { response: { status: '200 OK' } };
+    // One OperationOutcome, on the first carrier entry (an assessment's Observations would repeat it).
+    const outcome = !answered && issues.length > 0;
+    answered = true;
     return {
       response: {
         status: created ? '201 Created' : '200 OK',
         location,
-        ...(receipt.status === 'awaiting-assessment' ? { outcome: awaitingOutcome(receipt) } : {}),
+        ...(outcome ? { outcome: { resourceType: 'OperationOutcome', issue: issues } } : {}),
       },
     };
   });

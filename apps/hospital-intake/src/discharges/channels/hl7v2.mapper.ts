@@ -337,15 +337,16 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     return { ...(code ? { code } : {}), ...(dg1.get(15) === '1' ? { primary: true } : {}) };
   });
   const assessment = assessmentOf(doc);
-  const consents = doc
+  const consentObx = doc
     .segments('OBX')
-    .filter((o) => o.get(3) === HL7_OBSERVATIONS.consent)
-    .map((o) => ({
-      purpose: o.get(5, 1),
-      grantedBy: o.get(5, 2),
-      method: 'signed-at-hospital',
-      grantedAt: hl7Timestamp(o.get(5, 3)),
-    }));
+    .map((o, index) => ({ o, index }))
+    .filter(({ o }) => o.get(3) === HL7_OBSERVATIONS.consent);
+  const consents = consentObx.map(({ o }) => ({
+    purpose: o.get(5, 1),
+    grantedBy: o.get(5, 2),
+    method: 'signed-at-hospital',
+    grantedAt: hl7Timestamp(o.get(5, 3)),
+  }));
 
   const command = {
     encounterId: v.get(19),
@@ -391,6 +392,8 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     ['#/consents', 'OBX'],
   ]);
   diagnoses.forEach((_, index) => sources.set(`#/diagnoses/${index}`, `DG1^${index + 1}^3`));
+  // Each consent is the OBX it came from (OBX-5: purpose^grantor^time).
+  consentObx.forEach(({ index }, i) => sources.set(`#/consents/${i}`, `OBX^${index + 1}^5`));
 
   return {
     controlId,

@@ -82,15 +82,14 @@ export class HeldDischargeService {
 
   /**
    * Keeps the message once (the same message, or another for an encounter still held, answers the held record
-   * already kept). An encounter this hospital has already referred answers that referral.
+   * already kept). An encounter this hospital has already referred answers that referral, as a discharge sent
+   * again (DischargeService.resendIncomplete).
    */
   hold(hospital: AuthenticatedHospital, request: HoldRequest): Promise<IntakeAnswer | HeldAnswer> {
     return this.tx.run(async () => {
       const referred = await this.referrals.findReceipt(hospital.id, { encounterId: request.encounterId });
-      if (referred) {
-        await this.audit.record(receiptAudit('duplicate-discharge', 'R', referred.referralId));
-        return { status: 200, body: { ...referred, created: false } };
-      }
+      // Referred already: answered as a discharge sent again (its consents taken, its problems named).
+      if (referred) return this.discharges.resendIncomplete(hospital, request.discharge, request.findings);
       const id = randomUUID();
       const sealed: SealedHeld = {
         discharge: request.discharge,
