@@ -253,6 +253,25 @@ describe('rehab-site decisions, escalation and withdrawal', () => {
       conditionStatus: 'stable',
     });
     expect(earlyAssessment.body).toMatchObject({ code: 'SERVICE_DATE_IN_FUTURE' });
+    // Nor dated before the site accepted the referral (a walk-through recorded a session of 2020: 200, in-service).
+    const beforeAcceptance = new Date(world.clock.now().getTime() - 24 * HOUR).toISOString();
+    const backdated = await act('a-station', id, 'sessions', {
+      date: beforeAcceptance,
+      type: 'day-care',
+      durationMinutes: 120,
+      staff: '刘社工',
+    });
+    expect(backdated.status).toBe(400);
+    expect(backdated.body).toMatchObject({
+      code: 'SERVICE_DATE_BEFORE_ACCEPTANCE',
+      errors: [expect.objectContaining({ pointer: '#/date' })],
+    });
+    const backdatedAssessment = await act('a-station', id, 'assessments', {
+      assessedAt: beforeAcceptance,
+      riskLevel: 1,
+      conditionStatus: 'stable',
+    });
+    expect(backdatedAssessment.body).toMatchObject({ code: 'SERVICE_DATE_BEFORE_ACCEPTANCE' });
     expect(await world.events(id, EVENTS.referralServiceRecorded.subject)).toHaveLength(1); // the plan
     const session = await act('a-station', id, 'sessions', {
       date: at,

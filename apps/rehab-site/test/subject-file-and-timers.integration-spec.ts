@@ -62,7 +62,8 @@ describe('rehab-site: subject file, assessment timers, county centre escalation,
   describe("the subject's file", () => {
     it("should show a transferred subject's file to the new site and not to the old one", async () => {
       const id = await accepted();
-      // Sessions and assessments are recorded once they took place: the last few hours.
+      // Sessions and assessments are recorded once they took place, after the acceptance: three hours on.
+      world.clock.advance(3 * HOUR);
       const plan = {
         startsAt: iso(-3 * HOUR),
         goals: ['独立乘车'],
@@ -112,6 +113,7 @@ describe('rehab-site: subject file, assessment timers, county centre escalation,
 
       // The new site's own records join the history.
       expect((await act('d-station', id, 'accept')).status).toBe(200);
+      world.clock.advance(HOUR);
       const next = { date: iso(-HOUR / 2), type: 'day-care', durationMinutes: 60, staff: '李医生' };
       expect((await act('d-station', id, 'sessions', next)).status).toBe(200);
       const after = (await file('d-station', id)).body as { records: { siteId: string }[] };
@@ -133,6 +135,7 @@ describe('rehab-site: subject file, assessment timers, county centre escalation,
 
     it("should give the registration channel the file's summary without clinical notes", async () => {
       const id = await accepted();
+      world.clock.advance(3 * HOUR);
       const reviewBy = iso(60 * DAY);
       await act('a-station', id, 'plan', {
         startsAt: iso(-2 * HOUR),

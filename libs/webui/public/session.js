@@ -134,6 +134,8 @@ export function problemMessage(error, t) {
   if (!(error instanceof ApiError)) return t('errors.unexpected');
   if (error.status === 0) return t('errors.network');
   const known = t(`errors.codes.${error.code}`);
+  // A code the page knows says it all in the page's language; only a refused form also names its fields.
+  if (known !== `errors.codes.${error.code}` && error.code !== 'VALIDATION_FAILED') return known;
   const head = known !== `errors.codes.${error.code}` ? known : error.title || t('errors.unexpected');
   const fields = error.errors
     .filter((e) => e && e.detail)

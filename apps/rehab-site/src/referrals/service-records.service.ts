@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EVENTS, ReferralServiceRecordedData, ServiceRecordKind } from '@app/contracts';
-import { DomainException, isInFuture } from '@app/core';
+import { CLOCK_SKEW_MS, DomainException, isInFuture } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { GreenChannelService } from '../green-channel/green-channel.service';
 import {
@@ -100,6 +100,25 @@ export class ServiceRecordsService {
           { errors: [{ pointer: `#/${field}`, detail: 'must not be in the future' }] },
         );
       }
+      // ...and after the site accepted the referral: a session dated before it would put in-service ahead of
+      // accepted on every timeline and count in the indicators of a month the patient was not yet at the site.
+      if (
+        kind !== 'plan' &&
+        referral.acceptedAt &&
+        Date.parse(occurredAt) < referral.acceptedAt.getTime() - CLOCK_SKEW_MS
+      ) {
+        const field = kind === 'session' ? 'date' : 'assessedAt';
+        throw new DomainException(
+          'SERVICE_DATE_BEFORE_ACCEPTANCE',
+          'invalid',
+          `${field} ${occurredAt} is before this site accepted the referral (${beijingTime(referral.acceptedAt)} Beijing time): record what took place since`,
+          {
+            errors: [
+              { pointer: `#/${field}`, detail: `must not be before ${referral.acceptedAt.toISOString()}` },
+            ],
+          },
+        );
+      }
       await this.referrals.addServiceRecord({
         id: randomUUID(),
         referralId,
@@ -136,4 +155,9 @@ export class ServiceRecordsService {
       return this.actions.result(referralId, status);
     });
   }
+}
+
+/** `2026-12-06 21:21` in China Standard Time (UTC+8): how a coordinator reads a time in an error. */
+function beijingTime(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 }
