@@ -3,7 +3,7 @@ import { PeriodicTask } from '@app/core';
 import { TransactionHost } from '@app/persistence';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
 
-/** Something that runs SQL: a pg Client, a TypeORM DataSource or QueryRunner. */
+/** Something that runs SQL: a pg Client, a TypeORM DataSource or QueryRunner (one connection to revoke). */
 export interface SqlRunner {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
@@ -17,6 +17,7 @@ const INVALID_SCHEMA = '3F000';
  * The one revocation list of ops JWTs, shared by every app and replica: `<schema>.revoked_ops_token` in the
  * database all apps already use (`OPS_REVOCATION_SCHEMA`, default `ops_auth`). Readable by every login (jtis
  * and expiry times are not secret), written only by the operator's `npm run ops:token -- --revoke <jti>`.
+ * `db` must be one connection (a pg Client): the revocation is one transaction.
  */
 export async function revokeOpsToken(
   db: SqlRunner,
@@ -27,6 +28,26 @@ export async function revokeOpsToken(
 ): Promise<void> {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(jti)) throw new Error('a jti is 1–128 letters, digits, - or _');
   const s = quote(schema);
+  // One transaction: the apps see the list's table only with its grants. Created and granted in two steps, an
+  // app reloading in between was refused reading it, took the list as unknown and answered 401 to every ops
+  // token until its next reload (ops-token-revocation.e2e-spec failed on it).
+  await db.query('BEGIN');
+  try {
+    await createAndRevoke(db, s, jti, expiresAt, revokedBy);
+    await db.query('COMMIT');
+  } catch (error) {
+    await db.query('ROLLBACK');
+    throw error;
+  }
+}
+
+async function createAndRevoke(
+  db: SqlRunner,
+  s: string,
+  jti: string,
+  expiresAt: Date,
+  revokedBy: string,
+): Promise<void> {
   await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
   await db.query(`
     CREATE TABLE IF NOT EXISTS ${s}.${TABLE} (
