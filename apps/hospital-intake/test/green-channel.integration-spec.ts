@@ -219,6 +219,12 @@ describe('hospital-intake: the green channel (ladder, timers, answers, notices)'
     expect(
       (await http('POST', `/v1/green-cases/${caseId}/decline`, w.keyA, { reason: 'no-bed' })).status,
     ).toBe(409);
+    // The referring hospital's own timeline ends with the readmission, not with the relapse report.
+    const view = await http('GET', `/v1/referrals/${referralId}`, w.keyA);
+    expect((view.body.timeline as Json[]).map((s) => s.step).slice(-2)).toEqual([
+      'relapse-reported',
+      'readmitted',
+    ]);
 
     const steps = (await events(referralId)).map((e) => e.subject).filter((s) => s.includes('green'));
     expect(steps).toEqual([

@@ -16,6 +16,7 @@ import {
   GreenCaseQuery,
 } from './dto/green-case.dto';
 import { GreenCaseRecord, GreenCaseRepository, GreenCaseStatus } from './green-case.repository';
+import { TimelineService } from '../timeline/timeline.service';
 import { GreenLadderService } from './green-ladder.service';
 
 /** What a hospital may do with a case it holds, by status. */
@@ -43,6 +44,7 @@ export class GreenCasesService {
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     @Inject(HOSPITAL_INTAKE_CONFIG) private readonly config: HospitalIntakeConfig,
+    private readonly timeline: TimelineService,
   ) {}
 
   async list(hospital: AuthenticatedHospital, query: GreenCaseQuery): Promise<GreenCasePageDto> {
@@ -97,10 +99,15 @@ export class GreenCasesService {
   admit(hospital: AuthenticatedHospital, caseId: string) {
     return this.act(hospital, caseId, 'admit', async (c, now) => {
       await this.cases.markReadmitted(caseId, now);
-      await this.publisher.publish(
+      const eventId = await this.publisher.publish(
         EVENTS.greenReadmitted,
         { referralId: c.referralId, caseId, hospitalId: hospital.id, readmittedAt: now.toISOString() },
         { subject: c.referralId },
+      );
+      // The referring hospital's timeline (which may not be this hospital's to read): the patient is back in a
+      // hospital bed, not which one.
+      await this.tx.elevated(() =>
+        this.timeline.record(c.referralId, eventId, { step: 'readmitted', occurredAt: now }),
       );
       return 'readmitted';
     });

@@ -21,6 +21,7 @@ export const REFERRAL_STEPS = [
   'transferred',
   'closed',
   'relapse-reported',
+  'readmitted',
 ] as const;
 export type ReferralStep = (typeof REFERRAL_STEPS)[number];
 
