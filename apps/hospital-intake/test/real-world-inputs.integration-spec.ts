@@ -313,6 +313,11 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       expect(answer.status).toBe(400);
       expect(answer.text).toMatch(/ERR\|\|MSH\^1\^12\|UNSUPPORTED_VERSION\^\^HL70357\|E\|/);
       expect(answer.text).toContain('2.3 to 2.9');
+      // Addressed back to the sender (MSH-5/6 its MSH-3/4), with its control id.
+      const [ackMsh] = answer.text.split(/\r|\n/);
+      const [msgMsh] = adt.split(/\r|\n/);
+      expect(ackMsh.split('|').slice(4, 6)).toEqual(msgMsh.split('|').slice(2, 4));
+      expect(ackHeader(answer.text).controlId).toBe(controlIdOf(adt));
       expect(await w.count('referral', 'encounter_id = $1', [encounterId])).toBe(0);
       expect(await w.count('held_discharge', 'encounter_id = $1', [encounterId])).toBe(0);
     });

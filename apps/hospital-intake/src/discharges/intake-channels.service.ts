@@ -421,11 +421,12 @@ export class IntakeChannelsService {
     }
     try {
       const doc = parseHl7(text);
+      // The ACK answers the message's own header whatever is wrong with the rest (a refused version included).
       trigger = triggerOf(doc);
+      controlId = doc.msh(10);
+      header = headerOf(doc);
       if (isOruR01(doc)) {
         const oru = mapOruR01(doc);
-        controlId = oru.controlId;
-        header = oru.header;
         try {
           const assessment = await toAssessmentCommand(oru.assessment);
           const answer = await this.assessments.complete(
@@ -442,8 +443,6 @@ export class IntakeChannelsService {
         }
       }
       const mapping = mapAdtA03(doc);
-      controlId = mapping.controlId;
-      header = mapping.header;
       const answer = await this.submitChannel(hospital, 'hl7v2', mapping, 'PID', () => ({
         key: `hl7v2:${mapping.controlId}`,
         id: mapping.controlId,
