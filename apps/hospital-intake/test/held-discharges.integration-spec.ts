@@ -78,7 +78,8 @@ describe('hospital-intake: a discharge that lacks registration data is held, not
       const errs = segmentsOf(first.text).filter((s) => s.startsWith('ERR|'));
       expect(errs).toEqual([
         expect.stringMatching(
-          /^ERR\|\|PID\^1\^3\|ID_NUMBER_MISSING\^\^HL70357\|W\|\|\|\|held [0-9a-f-]{36}: patient\.idNumber: /,
+          // The MRN is its one identifier (an empty PID-4 was counted as a second).
+          /^ERR\|\|PID\^1\^3\|ID_NUMBER_MISSING\^\^HL70357\|W\|\|\|\|held [0-9a-f-]{36}: patient\.idNumber: no resident ID number \(居民身份证号\) among 1 identifier\(s\)/,
         ),
         expect.stringMatching(
           /^ERR\|\|PID\^1\^11\|RESIDENCE_MISSING\^\^HL70357\|W\|\|\|\|held [0-9a-f-]{36}: patient\.residenceDivisionCode: /,

@@ -57,15 +57,19 @@ function icd10Of(dg1: Hl7Row): string | undefined {
  */
 function identifiersOf(p: Hl7Row): IdentifierCandidate[] {
   return [3, 4].flatMap((field) =>
-    p.field(field).map((rep, i): IdentifierCandidate => {
+    p.field(field).flatMap((rep, i): IdentifierCandidate[] => {
+      // An empty field (PID-4 is usually left empty) is no identifier: it would be counted as one.
+      if (rep.every((component) => !component)) return [];
       const authority = (rep[3] ?? '').split('&');
       const type = rep[4] ?? '';
-      return {
-        value: rep[0] || undefined,
-        at: `PID^1^${field}${i > 0 ? `^${i + 1}` : ''}`,
-        national: NATIONAL_ID_TYPES.includes(type) || authority.includes(ID_CARD_OID),
-        system: [authority.filter(Boolean).join('&'), type].filter(Boolean).join('^'),
-      };
+      return [
+        {
+          value: rep[0] || undefined,
+          at: `PID^1^${field}${i > 0 ? `^${i + 1}` : ''}`,
+          national: NATIONAL_ID_TYPES.includes(type) || authority.includes(ID_CARD_OID),
+          system: [authority.filter(Boolean).join('&'), type].filter(Boolean).join('^'),
+        },
+      ];
     }),
   );
 }
