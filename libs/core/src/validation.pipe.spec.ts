@@ -85,6 +85,14 @@ describe(createValidationPipe.name, () => {
       ]);
     });
 
+    it('should answer one NOT_AN_OBJECT for a body that is an array, a string or a number', async () => {
+      for (const body of [[1, 2], [], 'text', 7]) {
+        expect(errorsOf(await rejection(body))).toEqual([
+          { pointer: '#', code: 'NOT_AN_OBJECT', detail: 'the body must be a JSON object' },
+        ]);
+      }
+    });
+
     it('should report missing fields and unknown fields together', async () => {
       const error = await rejection({ riskLevel: 1, contact: { phone: '1' }, extra: true });
 

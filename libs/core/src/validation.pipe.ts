@@ -44,6 +44,11 @@ export const BOUNDARY_VALIDATOR_OPTIONS = {
   stopAtFirstError: true,
 } as const;
 
+const NOT_DTOS: unknown[] = [Object, Array, String, Number, Boolean];
+const isDtoClass = (type: unknown): boolean => typeof type === 'function' && !NOT_DTOS.includes(type);
+const isJsonObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * Before any DTO is built: bodies, query strings and path parameters (and message payloads) with a NUL
  * character anywhere (400 NUL_CHARACTER: Postgres cannot store it) or nested deeper than JSON_DEPTH_MAX
@@ -59,6 +64,20 @@ class BoundaryValidationPipe extends ValidationPipe {
       const base = metadata.type === 'body' ? '#' : `#/${metadata.type}`;
       const problem = inputProblem(value, metadata.data ? `${base}/${metadata.data}` : base);
       if (problem) throw problem;
+    }
+    if (
+      metadata.type === 'body' &&
+      !metadata.data &&
+      isDtoClass(metadata.metatype) &&
+      value !== undefined &&
+      value !== null &&
+      !isJsonObject(value)
+    ) {
+      // A DTO is a JSON object: `[1, 2]` gave an UNKNOWN_FIELD per element and a REQUIRED per field. (No body
+      // at all stays an empty one, as Nest reads it.)
+      throw new DomainException('VALIDATION_FAILED', 'invalid', 'The request is not valid', {
+        errors: [{ pointer: '#', code: 'NOT_AN_OBJECT', detail: 'the body must be a JSON object' }],
+      });
     }
     return (await super.transform(value, metadata)) as unknown;
   }
