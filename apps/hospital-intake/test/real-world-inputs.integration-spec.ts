@@ -301,6 +301,23 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
       },
     );
 
+    it('should say in HL7 terms where a consent OBX puts its time wrong (held, W at OBX-5.3)', async () => {
+      const encounterId = `ZY-OBX-${Date.now()}`;
+      // What an integrator guessed: a method component before the time.
+      const adt = `${chineseAdtA03({ version: '2.5', encounterId, idNumber: idNumberFor('1979-06-15') })}\rOBX|1|NM|RISK_LEVEL^风险等级^L||1||||||F\rOBX|2|ST|CONDITION_STATUS^病情^L||stable||||||F\rOBX|3|CE|CONSENT^知情同意^L||community-rehab^patient^signed-at-hospital^20261205090000||||||F`;
+
+      const answer = await w.send('/v1/hl7/v2', adt, HL7);
+
+      expect(answer.status).toBe(202);
+      const errs = answer.text.split(/\r|\n/).filter((line) => line.startsWith('ERR|'));
+      expect(errs).toEqual([
+        expect.stringMatching(
+          /^ERR\|\|OBX\^3\^5\^3\|CONSENT_TIME_INVALID\^\^HL70357\|W\|.*the time \(OBX-5\.3\) is an HL7 DTM such as 20261127150000 \(found signed-at-hospital\)$/,
+        ),
+      ]);
+      expect(answer.text).not.toContain('RFC 3339');
+    });
+
     it('should refuse (AE) a version before 2.3, naming MSH-12, and keep nothing', async () => {
       const encounterId = `ZY-2.2-${Date.now()}`;
       const adt = chineseAdtA03({ version: '2.5', encounterId, idNumber: idNumberFor('1979-06-15') }).replace(

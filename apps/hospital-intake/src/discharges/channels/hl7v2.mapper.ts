@@ -138,13 +138,16 @@ const RELATIONSHIPS: Record<string, string> = {
   SIS: 'sibling',
 };
 
+/** HL7 DTM: YYYYMMDD[HH[MM[SS[.S…]]]][+/-ZZZZ]. */
+const HL7_DTM = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})?(\d{2})?(?:\.\d+)?)?([+-]\d{4})?$/;
+
 /** HL7 DTM (YYYYMMDD[HH[MM[SS]]][+ZZZZ]) → RFC 3339; local time defaults to China Standard Time. */
 export function hl7Timestamp(
   value: string | undefined,
   defaultOffset = LOCAL_UTC_OFFSET,
 ): string | undefined {
   if (!value) return undefined;
-  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})?(\d{2})?(?:\.\d+)?)?([+-]\d{4})?$/.exec(value);
+  const m = HL7_DTM.exec(value);
   if (!m) return value; // left as is: validation names the field
   const offset = m[7] ? `${m[7].slice(0, 3)}:${m[7].slice(3)}` : defaultOffset;
   return `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${offset}`;
@@ -351,6 +354,21 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     method: 'signed-at-hospital',
     grantedAt: hl7Timestamp(o.get(5, 3)),
   }));
+  // The time signed in HL7's terms (a date error in JSON's would not tell an HIS what to put in OBX-5.3).
+  const consentProblems = consentObx.flatMap(({ o, index }, i): ChannelProblem[] => {
+    const signed = o.get(5, 3);
+    if (signed !== undefined && HL7_DTM.test(signed)) return [];
+    return [
+      {
+        pointer: `OBX^${index + 1}^5^3`,
+        covers: `#/consents/${i}/grantedAt`,
+        code: 'CONSENT_TIME_INVALID',
+        detail:
+          `OBX-5 of CONSENT holds purpose, grantor and the time signed as three components; the time (OBX-5.3) is an HL7 DTM such as 20261127150000` +
+          (signed === undefined ? ' (none given)' : ` (found ${signed.slice(0, 30)})`),
+      },
+    ];
+  });
 
   const command = {
     encounterId: v.get(19),
@@ -406,7 +424,7 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
     sources,
     identity,
     residence,
-    problems: diagnosisProblems,
+    problems: [...diagnosisProblems, ...consentProblems],
   };
 }
 
