@@ -15,6 +15,8 @@ describe('rehab-site employment readiness gate', () => {
     const referralId = await world.register(overrides);
     await waitFor(async () => (await world.assignments(referralId)).length === 1, { message: 'assigned' });
     expect((await act(referralId, 'accept')).status).toBe(200);
+    // Assessments are dated up to 48 h back, and a record is never dated before the acceptance.
+    world.clock.advance(72 * 3_600_000);
     return referralId;
   };
   const readinessEvents = async (referralId: string) =>
