@@ -21,13 +21,19 @@ describe('toDischargeCommand', () => {
 
   it('should say once that an absent required field is required, not once per rule', async () => {
     const { encounterId: _absent, ...rest } = valid();
-    expect(await errorsOf(rest)).toEqual([{ pointer: '#/encounterId', detail: 'encounterId is required' }]);
+    expect(await errorsOf(rest)).toEqual([
+      { pointer: '#/encounterId', code: 'REQUIRED', detail: 'encounterId is required' },
+    ]);
   });
 
-  it('should still name each broken rule of a field that is present', async () => {
+  it('should name the broken rule of a field that is present, as its code', async () => {
     const errors = await errorsOf({ ...valid(), encounterId: 'has spaces' });
     expect(errors).toEqual([
-      { pointer: '#/encounterId', detail: 'encounterId must be printable ASCII without spaces' },
+      {
+        pointer: '#/encounterId',
+        code: expect.stringMatching(/^[A-Z0-9_]+$/),
+        detail: 'encounterId must be printable ASCII without spaces',
+      },
     ]);
   });
 });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { ValidationError } from 'class-validator';
 import { validateCompiled } from '@app/contracts';
 import {
   BOUNDARY_VALIDATOR_OPTIONS,
@@ -12,10 +11,6 @@ import {
 import { DischargeAssessmentDto, SubmitDischargeDto } from './dto/submit-discharge.dto';
 
 export const VALIDATION_FAILED = 'VALIDATION_FAILED';
-
-/** The DTO's findings without their rule codes: each channel codes its answer itself (HL7 ERR-3, FHIR issues). */
-const uncoded = (errors: ValidationError[]): FieldError[] =>
-  toFieldErrors(errors).map(({ code: _, ...e }) => e);
 
 export function validationFailed(errors: FieldError[]): DomainException {
   return new DomainException(VALIDATION_FAILED, 'invalid', 'The discharge is not valid', { errors });
@@ -43,7 +38,7 @@ async function validated<T extends object>(type: new () => T, plain: unknown): P
   if (problem) throw problem;
   const command = plainToInstance(type, plain);
   const errors = await validateCompiled(command, BOUNDARY_VALIDATOR_OPTIONS);
-  if (errors.length > 0) throw validationFailed(uncoded(errors));
+  if (errors.length > 0) throw validationFailed(toFieldErrors(errors));
   return command;
 }
 
