@@ -8,6 +8,7 @@ import {
 } from '@app/contracts';
 import { TransactionHost } from '@app/persistence';
 import { FunctionalScoreDto } from './dto/submit-discharge.dto';
+import { ReferralAsReceived } from './resend';
 
 export type IntakeChannel = 'json' | 'fhir' | 'hl7v2' | 'nats';
 
@@ -80,28 +81,15 @@ export interface ReceiptRow {
   assessmentDueAt?: string;
 }
 
-/** A referral as first received, locked: what a discharge sent again for its encounter is compared with. */
-export interface ReceivedReferralRow {
+/**
+ * A referral as first received, locked: what a discharge sent again for its encounter is compared with (its
+ * patient and hospital identifiers still sealed).
+ */
+export type ReceivedReferralRow = Omit<ReferralAsReceived, 'patient' | 'hospitalIdentifiers'> & {
   id: string;
-  status: string;
-  restored: boolean;
-  admittedAt: Date | null;
-  dischargedAt: Date;
-  dischargeDisposition: string | null;
-  diagnoses: string[];
   sealedPatient: EncryptedFieldDto;
   sealedHospitalIdentifiers: EncryptedFieldDto | null;
-  consents: ConsentGrantDto[];
-  /** Undefined while the referral awaits its assessment. */
-  assessment?: {
-    riskLevel: number;
-    conditionStatus: string;
-    functionalScores: FunctionalScoreDto[];
-    rehabNeeds: string[];
-    employmentInterest: boolean;
-    assessedAt: Date;
-  };
-}
+};
 
 const REFERRAL_COLUMNS = `id, hospital_id, encounter_id, channel, status, admitted_at, discharged_at,
   discharge_disposition, residence_division_code, diagnoses, sealed_patient, id_number_index, consents,
