@@ -137,9 +137,14 @@ export function problemMessage(error, t) {
   // A code the page knows says it all in the page's language; only a refused form also names its fields.
   if (known !== `errors.codes.${error.code}` && error.code !== 'VALIDATION_FAILED') return known;
   const head = known !== `errors.codes.${error.code}` ? known : error.title || t('errors.unexpected');
+  // Each field's problem in the page's language when its code is one the page knows, else as the API says it.
+  const fieldText = (e) => {
+    const label = e.code ? t(`errors.codes.${e.code}`) : '';
+    return label && label !== `errors.codes.${e.code}` ? label : e.detail;
+  };
   const fields = error.errors
     .filter((e) => e && e.detail)
-    .map((e) => (e.pointer ? `${String(e.pointer).replace(/^#\//, '')}: ${e.detail}` : e.detail));
+    .map((e) => (e.pointer ? `${String(e.pointer).replace(/^#\//, '')}: ${fieldText(e)}` : fieldText(e)));
   return [head, error.detail && error.detail !== head ? error.detail : '', ...fields]
     .filter(Boolean)
     .join(' — ');
