@@ -87,6 +87,13 @@ describe('hospital-intake: FHIR and HL7v2 as hospital systems send them', () => 
         expect(answer.location).toBe(location);
         const sr = (answer.body as TransactionResponse).entry.find((e) => e.response.location)!;
         expect(sr.response.outcome?.issue[0]).toMatchObject({ severity: 'warning', code: 'incomplete' });
+        // Each missing item as FHIRPath: the Observation code it is read from (not `Observation.riskLevel`).
+        expect((sr.response.outcome?.issue[0] as { expression?: string[] }).expression).toEqual(
+          expect.arrayContaining([
+            "Bundle.entry.resource.ofType(Observation).where(code.coding.code = 'risk-level')",
+            "Bundle.entry.resource.ofType(Observation).where(code.coding.code = 'condition-status')",
+          ]),
+        );
         const referralId = location.split('/')[1];
         const stored = await referral(referralId);
         expect(stored).toMatchObject({ status: 'awaiting-assessment', diagnoses: ['F20.000'] });

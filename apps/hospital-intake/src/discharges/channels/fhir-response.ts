@@ -44,9 +44,21 @@ function awaitingIssue(receipt: ReferralReceiptDto): OperationOutcomeIssue {
       `awaiting-assessment: the discharge is kept; send the discharge assessment (Observations or a ` +
       `QuestionnaireResponse with risk-level and condition-status, basedOn ${referralLocation(receipt.referralId)})` +
       (receipt.assessmentDueAt ? ` by ${receipt.assessmentDueAt}` : ''),
-    expression: (receipt.missing ?? []).map((field) => field.replace(/^assessment\./, 'Observation.')),
+    expression: (receipt.missing ?? []).map(missingAt),
   };
 }
+
+/** Where in a Bundle a missing assessment field goes, as FHIRPath (the Observation codes it is read from). */
+const ASSESSMENT_PATHS: Record<string, string> = {
+  'assessment.riskLevel': "Bundle.entry.resource.ofType(Observation).where(code.coding.code = 'risk-level')",
+  'assessment.conditionStatus':
+    "Bundle.entry.resource.ofType(Observation).where(code.coding.code = 'condition-status')",
+  'assessment.employmentInterest':
+    "Bundle.entry.resource.ofType(Observation).where(code.coding.code = 'employment-interest')",
+  'assessment.rehabNeeds': 'Bundle.entry.resource.ofType(ServiceRequest).orderDetail',
+};
+const missingAt = (field: string): string =>
+  ASSESSMENT_PATHS[field] ?? 'Bundle.entry.resource.ofType(Observation)';
 
 const coded = (code: string) => ({ coding: [{ system: PROBLEMS, code }], text: code });
 
