@@ -128,7 +128,8 @@ export const CONSUMERS = {
     'referral',
     'REFERRAL',
     'Closes the loop back to the referring hospital: every lifecycle step (registered, assigned, accepted, ' +
-      'declined, escalated, in service, transferred, closed, application ended, consent withdrawn) on its ' +
+      'declined, escalated, in service, transferred, closed, application ended, registration expired, consent ' +
+      'withdrawn) on its ' +
       'timeline. One consumer for the stream, so one referral’s steps are handled in the order they were published.',
   ),
   registrationCancelled: consumer(

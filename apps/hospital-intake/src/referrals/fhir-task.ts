@@ -35,6 +35,7 @@ export const TASK_STATUS: Record<ReferralStage, TaskStatus> = {
   closed: 'completed',
   'consent-withdrawn': 'cancelled',
   cancelled: 'cancelled',
+  'registration-expired': 'failed',
   refused: 'rejected',
   'linked-to-existing': 'completed',
 };

@@ -12,6 +12,7 @@ import {
   ReferralDeclinedData,
   ReferralEscalatedData,
   ReferralRegisteredData,
+  ReferralRegistrationExpiredData,
   ReferralServiceRecordedData,
   ReferralTransferredData,
 } from '@app/contracts';
@@ -71,6 +72,11 @@ export class ReferralEventsController {
   @OnEvent(EVENTS.referralApplicationEnded)
   onApplicationEnded(@Payload() event: EventEnvelope<ReferralApplicationEndedData>): Promise<void> {
     return this.referrals.onApplicationEnded(event);
+  }
+
+  @OnEvent(EVENTS.referralRegistrationExpired)
+  onRegistrationExpired(@Payload() event: EventEnvelope<ReferralRegistrationExpiredData>): Promise<void> {
+    return this.referrals.onRegistrationExpired(event);
   }
 
   @OnEvent(EVENTS.referralClosed)

@@ -29,7 +29,8 @@ export interface ReferralFilter {
 
 /** Where a referral is now, in one SQL expression so that the list filters on exactly what the views show. */
 const STAGE_SQL = `CASE
-    WHEN r.status IN ('consent-withdrawn', 'refused', 'linked-to-existing', 'closed', 'cancelled') THEN r.status
+    WHEN r.status IN ('consent-withdrawn', 'refused', 'linked-to-existing', 'closed', 'cancelled',
+                      'registration-expired') THEN r.status
     WHEN r.green_reported_at IS NOT NULL THEN 'green-channel'
     WHEN r.site_status IN ('accepted', 'in-service') THEN r.site_status
     WHEN r.status = 'registered' THEN 'routing'
@@ -89,6 +90,7 @@ export interface ReferralRecord {
     | 'closed'
     | 'consent-withdrawn'
     | 'cancelled'
+    | 'registration-expired'
     | ApplicationEndOutcome;
   stage: ReferralStage;
   dischargedAt: Date;
@@ -287,6 +289,21 @@ export class ReferralRepository {
       `UPDATE ${this.tx.schema}.referral AS r SET status = $2, end_reason = $3, ended_at = $4, updated_at = now()
         WHERE id = $1 AND status = 'assessed'`,
       [referralId, outcome, reason, endedAt],
+    );
+  }
+
+  /**
+   * referral.registration-expired: registration ended the application without the consent it waited for (the
+   * purpose is on the timeline step): a consent sent now needs a new discharge.
+   */
+  async markRegistrationExpired(
+    referralId: string,
+    expiredAt: string,
+  ): Promise<LockedReferralHolder | undefined> {
+    return this.change(
+      `UPDATE ${this.tx.schema}.referral AS r SET status = 'registration-expired', ended_at = $2, updated_at = now()
+        WHERE id = $1 AND status = 'assessed'`,
+      [referralId, expiredAt],
     );
   }
 

@@ -11,6 +11,7 @@ import {
   ReferralDeclinedData,
   ReferralEscalatedData,
   ReferralRegisteredData,
+  ReferralRegistrationExpiredData,
   ReferralServiceRecordedData,
   ReferralTransferredData,
 } from '@app/contracts';
@@ -319,6 +320,17 @@ export class ReferralService {
       'application-ended',
       () => this.referrals.markApplicationEnded(referralId, outcome, reasonCode, endedAt),
       { step: 'application-ended', occurredAt: new Date(endedAt), code: outcome },
+    );
+  }
+
+  /** Registration waited in vain for a consent: the hospital sees which purpose, and that the referral ended. */
+  async onRegistrationExpired(event: EventEnvelope<ReferralRegistrationExpiredData>): Promise<void> {
+    const { referralId, purpose, expiredAt } = event.data;
+    await this.changed(
+      event,
+      'registration-expired',
+      () => this.referrals.markRegistrationExpired(referralId, expiredAt),
+      { step: 'registration-expired', occurredAt: new Date(expiredAt), code: purpose },
     );
   }
 

@@ -22,6 +22,7 @@ export const REFERRAL_STEPS = [
   'closed',
   'relapse-reported',
   'readmitted',
+  'registration-expired',
 ] as const;
 export type ReferralStep = (typeof REFERRAL_STEPS)[number];
 

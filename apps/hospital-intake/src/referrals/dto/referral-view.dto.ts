@@ -31,6 +31,7 @@ export const REFERRAL_STATUSES = [
   'closed',
   'consent-withdrawn',
   'cancelled',
+  'registration-expired',
   ...APPLICATION_END_OUTCOMES,
 ] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
@@ -45,6 +46,7 @@ export const REFERRAL_STAGES = [
   'closed',
   'consent-withdrawn',
   'cancelled',
+  'registration-expired',
   ...APPLICATION_END_OUTCOMES,
 ] as const;
 export type ReferralStage = (typeof REFERRAL_STAGES)[number];
