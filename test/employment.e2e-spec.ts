@@ -201,7 +201,7 @@ describe('employment referral across services', () => {
         await provider('POST', `/${referralId}/placement`, {
           placementType: 'supported',
           employerName: '安康市某食品厂',
-          startDate: '2026-03-02',
+          startDate: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10),
         })
       ).status,
     ).toBe(200);

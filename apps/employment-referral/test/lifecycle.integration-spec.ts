@@ -263,6 +263,19 @@ describe('employment-referral: from readiness to the 6-month retention check', (
     });
     expect(badDate.status).toBe(400);
     expect(badDate.body.code).toBe('INVALID_START_DATE');
+    // A real date, but years back or ahead: a typing slip, refused.
+    for (const startDate of ['2020-01-01', '2031-01-01']) {
+      const slip = await world.http('POST', path(provider, referralId, 'placement'), providerKey, {
+        placementType: 'competitive',
+        employerName: '某超市',
+        startDate,
+      });
+      expect({ startDate, status: slip.status, code: slip.body.code }).toEqual({
+        startDate,
+        status: 400,
+        code: 'INVALID_START_DATE',
+      });
+    }
     expect(await world.status(referralId)).toBe('accepted');
   });
 

@@ -188,6 +188,18 @@ export class ProviderReferralsService {
       });
     }
     return this.act(providerId, referralId, 'place', async (referral, now) => {
+      // A start more than a year from today either way is a typing slip (a start in 2020 made every retention
+      // check overdue at once); a job begun a few weeks before the placement is recorded is not.
+      const earliest = chinaDate(new Date(now.getTime() - START_WINDOW_MS));
+      const latest = chinaDate(new Date(now.getTime() + START_WINDOW_MS));
+      if (dto.startDate < earliest || dto.startDate > latest) {
+        throw new DomainException(
+          'INVALID_START_DATE',
+          'invalid',
+          `startDate ${dto.startDate} must lie within a year of today (${earliest} to ${latest})`,
+          { errors: [{ pointer: '#/startDate', detail: `not between ${earliest} and ${latest}` }] },
+        );
+      }
       await this.referrals.update(referralId, {
         status: 'placed',
         placementType: dto.placementType,
@@ -325,4 +337,12 @@ export class ProviderReferralsService {
       allowedActions: allowedActions(r.status),
     };
   }
+}
+
+/** How far from the day its placement is recorded a job may start, either way. */
+const START_WINDOW_MS = 366 * 24 * 3_600_000;
+
+/** The calendar date of an instant in China Standard Time (UTC+8), YYYY-MM-DD. */
+function chinaDate(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
