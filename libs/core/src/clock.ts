@@ -41,3 +41,16 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 export function isInFuture(instant: Date | number, now: Date, skewMs = CLOCK_SKEW_MS): boolean {
   return (typeof instant === 'number' ? instant : instant.getTime()) > now.getTime() + skewMs;
 }
+
+/** China Standard Time (UTC+8 all year, no daylight saving): where every user of the bus reads a date. */
+export const CHINA_UTC_OFFSET_MS = 8 * 3_600_000;
+
+/** The calendar date of an instant in China Standard Time, `YYYY-MM-DD`. */
+export function chinaDate(at: Date): string {
+  return new Date(at.getTime() + CHINA_UTC_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** An instant as a coordinator reads it in China Standard Time, `YYYY-MM-DD HH:mm`. */
+export function chinaDateTime(at: Date): string {
+  return new Date(at.getTime() + CHINA_UTC_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}

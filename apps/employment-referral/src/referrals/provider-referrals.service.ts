@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENTS } from '@app/contracts';
 import { AuditEntry, AuditTrail, referralAudit } from '@app/audit';
-import { Clock, decodeKeysetCursor, DomainException, encodeKeysetCursor, pageLimit } from '@app/core';
+import {
+  chinaDate,
+  Clock,
+  decodeKeysetCursor,
+  DomainException,
+  encodeKeysetCursor,
+  pageLimit,
+} from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { Actor, organisationActor, TransactionHost } from '@app/persistence';
 import { EMPLOYMENT_REFERRAL_CONFIG, EmploymentReferralConfig } from '../config/employment-referral.config';
@@ -341,8 +348,3 @@ export class ProviderReferralsService {
 
 /** How far from the day its placement is recorded a job may start, either way. */
 const START_WINDOW_MS = 366 * 24 * 3_600_000;
-
-/** The calendar date of an instant in China Standard Time (UTC+8), YYYY-MM-DD. */
-function chinaDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}

@@ -1,7 +1,5 @@
 import { RETENTION_CHECK_MONTHS, RetentionCheckMonth } from '@app/contracts';
-
-/** China Standard Time (UTC+8, no daylight saving): a job's start date is a local date. */
-const CHINA_OFFSET_MS = 8 * 3_600_000;
+import { CHINA_UTC_OFFSET_MS } from '@app/core';
 
 /**
  * When the retention check `months` after a job start (YYYY-MM-DD) falls due: the same day of the month that
@@ -12,7 +10,7 @@ export function retentionDueAt(startDate: string, months: number): Date {
   const target = new Date(Date.UTC(year, month - 1 + months, 1));
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   const due = Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(day, lastDay));
-  return new Date(due - CHINA_OFFSET_MS);
+  return new Date(due - CHINA_UTC_OFFSET_MS); // a job's start date is a China date
 }
 
 /** The 1-, 3- and 6-month checks of a job that starts on `startDate`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EVENTS, ReferralServiceRecordedData, ServiceRecordKind } from '@app/contracts';
-import { CLOCK_SKEW_MS, DomainException, isInFuture } from '@app/core';
+import { chinaDateTime, CLOCK_SKEW_MS, DomainException, isInFuture } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { GreenChannelService } from '../green-channel/green-channel.service';
 import {
@@ -111,7 +111,7 @@ export class ServiceRecordsService {
         throw new DomainException(
           'SERVICE_DATE_BEFORE_ACCEPTANCE',
           'invalid',
-          `${field} ${occurredAt} is before this site accepted the referral (${beijingTime(referral.acceptedAt)} Beijing time): record what took place since`,
+          `${field} ${occurredAt} is before this site accepted the referral (${chinaDateTime(referral.acceptedAt)} Beijing time): record what took place since`,
           {
             errors: [
               { pointer: `#/${field}`, detail: `must not be before ${referral.acceptedAt.toISOString()}` },
@@ -155,9 +155,4 @@ export class ServiceRecordsService {
       return this.actions.result(referralId, status);
     });
   }
-}
-
-/** `2026-12-06 21:21` in China Standard Time (UTC+8): how a coordinator reads a time in an error. */
-function beijingTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 }
