@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsString, validateSync } from 'class-validator';
-import { IsNested, IsNestedArray, IsTimestamp } from './validation';
+import { IsNested, IsNestedArray, IsPhoneNumber, IsTimestamp, phoneNumberOf } from './validation';
 
 class Inner {
   @IsString()
@@ -128,5 +128,32 @@ describe('IsTimestamp', () => {
     ]) {
       expect({ at, problems: read(at).problems }).toEqual({ at, problems: ['isRfc3339DateTime'] });
     }
+  });
+});
+
+class Contact {
+  @IsPhoneNumber()
+  phone: string;
+}
+
+describe('phone numbers', () => {
+  it('should say what a phone number may look like, not show the pattern', () => {
+    const [error] = validateSync(plainToInstance(Contact, { phone: '(555) 555-2004' }));
+    expect(Object.values(error.constraints ?? {})).toEqual([
+      'phone must be a phone number of 5 to 20 digits or "-", optionally after a leading "+", such as 0915-3212345 or 13912345678',
+    ]);
+    expect(validateSync(plainToInstance(Contact, { phone: '+86-139-1234-5678' }))).toEqual([]);
+  });
+
+  it('should bring the forms hospital systems write into the contracts’ form, and leave anything else as sent', () => {
+    expect(phoneNumberOf('(555) 555-2004')).toBe('555-555-2004');
+    expect(phoneNumberOf('(0915)3212345')).toBe('0915-3212345');
+    expect(phoneNumberOf('+86 139 1234 5678')).toBe('+86-139-1234-5678');
+    expect(phoneNumberOf('0915.321.2345')).toBe('0915-321-2345');
+    expect(phoneNumberOf(' 13912345678 ')).toBe('13912345678');
+    expect(phoneNumberOf('call ward 3')).toBe('call ward 3');
+    expect(phoneNumberOf('12')).toBe('12');
+    expect(phoneNumberOf('')).toBeUndefined();
+    expect(phoneNumberOf(undefined)).toBeUndefined();
   });
 });

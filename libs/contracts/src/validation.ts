@@ -88,6 +88,31 @@ export const IsRiskLevel = () =>
 export const IsOneOf = (values: readonly (string | number)[]) =>
   IsIn(values as (string | number)[], { message: `$property must be one of: ${values.join(', ')}` });
 
+/** A phone number as the contracts carry it: 5 to 20 digits or "-", optionally after a leading "+". */
+export const PHONE_NUMBER_PATTERN = /^\+?[0-9-]{5,20}$/;
+
+export const IsPhoneNumber = () =>
+  Matches(PHONE_NUMBER_PATTERN, {
+    message:
+      '$property must be a phone number of 5 to 20 digits or "-", optionally after a leading "+", such as 0915-3212345 or 13912345678',
+  });
+
+/**
+ * A phone number as hospital systems write it in HL7 and FHIR ("(555) 555-2004", "+86 139 1234 5678",
+ * "0915.3212345") in the contracts' form: parentheses dropped, spaces and dots as "-". Text that does not become a
+ * phone number that way is returned unchanged, so validation names it as it was sent.
+ */
+export function phoneNumberOf(text: string | undefined): string | undefined {
+  const trimmed = text?.trim();
+  if (!trimmed) return undefined;
+  const normalised = trimmed
+    .replace(/\(([0-9]+)\)\s*/g, '$1-')
+    .replace(/[\s.]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^(\+?)-/, '$1');
+  return PHONE_NUMBER_PATTERN.test(normalised) ? normalised : trimmed;
+}
+
 export const IsListOf = (values: readonly string[], max = values.length) =>
   applyDecorators(
     IsArray(),

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsDivisionCode, IsNested, IsOneOf, IsTimestamp } from '../validation';
+import { IsDivisionCode, IsNested, IsOneOf, IsPhoneNumber, IsTimestamp } from '../validation';
 import {
   CONSENT_GRANTORS,
   CONSENT_METHODS,
@@ -60,7 +60,7 @@ export class GuardianDto {
   relationship: string;
 
   @IsOptional()
-  @Matches(/^\+?[0-9-]{5,20}$/)
+  @IsPhoneNumber()
   phone?: string;
 }
 
@@ -85,7 +85,7 @@ export class PatientIdentityDto {
   sex: (typeof PATIENT_SEXES)[number];
 
   @IsOptional()
-  @Matches(/^\+?[0-9-]{5,20}$/)
+  @IsPhoneNumber()
   phone?: string;
 
   @IsOptional()
@@ -131,7 +131,7 @@ export class SiteContactDto {
   name: string;
 
   @IsOptional()
-  @Matches(/^\+?[0-9-]{5,20}$/)
+  @IsPhoneNumber()
   phone?: string;
 
   @IsOptional()

@@ -18,6 +18,7 @@ import {
   IsNestedArray,
   IsOneOf,
   IsOrgId,
+  IsPhoneNumber,
   IsReferralId,
   IsRiskLevel,
   IsTimestamp,
@@ -288,7 +289,7 @@ export class ReferralAssignedData {
 
   /** The site's public phone from the directory, for the notice to the patient and guardian (no PII). */
   @IsOptional()
-  @Matches(/^\+?[0-9-]{5,20}$/)
+  @IsPhoneNumber()
   sitePhone?: string;
 
   /**

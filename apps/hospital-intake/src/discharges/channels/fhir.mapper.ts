@@ -11,6 +11,7 @@ import type {
   RelatedPerson,
   ServiceRequest,
 } from 'fhir/r4';
+import { phoneNumberOf } from '@app/contracts';
 import { FieldError } from '@app/core';
 import {
   ChannelProblem,
@@ -76,7 +77,8 @@ function nameText(names: HumanName[] | undefined): string | undefined {
   return name.text ?? (`${name.family ?? ''}${(name.given ?? []).join('')}` || undefined);
 }
 
-const phoneOf = (telecom: ContactPoint[] | undefined) => telecom?.find((t) => t.system === 'phone')?.value;
+const phoneOf = (telecom: ContactPoint[] | undefined) =>
+  phoneNumberOf(telecom?.find((t) => t.system === 'phone')?.value);
 
 /**
  * The JSON shape FHIR R4 gives the elements the mapper navigates, by the type that holds them: an element's

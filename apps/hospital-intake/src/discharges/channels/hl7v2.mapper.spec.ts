@@ -50,6 +50,22 @@ describe('ADT^A03 mapping', () => {
     expect(mapping.sources.get('#/patient/idNumber')).toBe('PID^1^3^2');
   });
 
+  it('should read telephone fields as hospital systems fill them', () => {
+    const withPhones = (pid13: string, nk15: string) =>
+      mapAdtA03(
+        parseHl7(SAMPLE.replace('||13809150000', `||${pid13}`).replace('SPO||13809150001', `SPO||${nk15}`)),
+      ).command;
+    // The HL7 v2.5.1 example's US form, XTN-6/7 without XTN-1, a Chinese number with spaces.
+    expect(withPhones('(555)555-2004^PRN^PH', '^PRN^PH^^^0915^3212345')).toMatchObject({
+      patient: { phone: '555-555-2004', guardian: { phone: '0915-3212345' } },
+    });
+    expect(withPhones('+86 139 1234 5678', '^^^^^^^^^^^13912345678')).toMatchObject({
+      patient: { phone: '+86-139-1234-5678', guardian: { phone: '13912345678' } },
+    });
+    // Not a phone number however written: left as sent, for validation to name.
+    expect(withPhones('call ward 3', '')).toMatchObject({ patient: { phone: 'call ward 3' } });
+  });
+
   it('should accept LF-separated and MLLP-framed text', () => {
     expect(mapAdtA03(parseHl7(`\x0b${SAMPLE.replace(/\r/g, '\n')}\x1c\r`)).controlId).toBe('CTRL42');
   });

@@ -1,5 +1,5 @@
 import { FieldError } from '@app/core';
-import { LOCAL_UTC_OFFSET } from '@app/contracts';
+import { LOCAL_UTC_OFFSET, phoneNumberOf } from '@app/contracts';
 import { Hl7Document, Hl7Row } from './hl7v2.adapter';
 import {
   ChannelProblem,
@@ -151,6 +151,15 @@ export function hl7Timestamp(
   if (!m) return value; // left as is: validation names the field
   const offset = m[7] ? `${m[7].slice(0, 3)}:${m[7].slice(3)}` : defaultOffset;
   return `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${offset}`;
+}
+
+/**
+ * A telephone field (XTN): component 1 as sent (HL7 calls it deprecated, Chinese HIS still fill it), else area code
+ * and local number (XTN-6, XTN-7), else the unformatted number (XTN-12); in the contracts' form (phoneNumberOf).
+ */
+function xtnPhone(row: Hl7Row, field: number): string | undefined {
+  const split = [row.get(field, 6), row.get(field, 7)].filter((part) => part !== undefined).join('-');
+  return phoneNumberOf(row.get(field, 1) ?? (split || row.get(field, 12)));
 }
 
 function hl7Date(value: string | undefined): string | undefined {
@@ -327,7 +336,7 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
   const guardian = nk1 && {
     name: `${nk1.get(2, 1) ?? ''}${nk1.get(2, 2) ?? ''}` || undefined,
     relationship: RELATIONSHIPS[nk1.get(3) ?? ''] ?? 'other',
-    phone: nk1.get(5),
+    phone: xtnPhone(nk1, 5),
   };
 
   const diagnosisProblems: ChannelProblem[] = [];
@@ -380,7 +389,7 @@ export function mapAdtA03(doc: Hl7Document): Hl7Mapping {
       idNumber: identity.idNumber,
       birthDate: hl7Date(p.get(7)),
       sex: p.get(8) === 'M' ? 'male' : p.get(8) === 'F' ? 'female' : 'unknown',
-      phone: p.get(13),
+      phone: xtnPhone(p, 13),
       address: residence.parts.text,
       lacksCapacity: yesNo(obx(HL7_OBSERVATIONS.lacksCapacity)?.row.get(5)) ?? false,
       guardian,
