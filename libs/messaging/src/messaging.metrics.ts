@@ -13,6 +13,7 @@ export class MessagingMetrics {
   readonly processing: Histogram<'event_type' | 'consumer' | 'outcome'>;
   readonly redeliveries: Counter<'consumer'>;
   readonly refused: Counter<'event_type' | 'consumer' | 'code'>;
+  readonly urgentYields: Counter<'consumer'>;
 
   constructor(registry: Registry = defaultRegistry) {
     this.published = getOrCreate(
@@ -67,6 +68,17 @@ export class MessagingMetrics {
           name: 'referral_events_refused_total',
           help: 'Events refused for security reasons (forged origin, a seal moved to another referral), by code.',
           labelNames: ['event_type', 'consumer', 'code'],
+          registers: [registry],
+        }),
+    );
+    this.urgentYields = getOrCreate(
+      registry,
+      'referral_consumer_urgent_yields_total',
+      () =>
+        new Counter({
+          name: 'referral_consumer_urgent_yields_total',
+          help: 'Routine batches cut short so that green-channel deliveries in the same process went first.',
+          labelNames: ['consumer'],
           registers: [registry],
         }),
     );

@@ -7,6 +7,7 @@ import {
   newProbeWorld,
   opsHeaders,
   PROBE_CONSUMER,
+  PROBE_GREEN_CONSUMER,
   ProbeWorld,
   RunningProbe,
   startProbe,
@@ -74,12 +75,12 @@ describe('stream provisioning by the admin step', () => {
 
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      // The admin step provisions the registry's durables; the probe's own durable is a test fixture.
+      // The admin step provisions the registry's durables; the probe's own durables are test fixtures.
       await provision({ NATS_URL: world.natsUrl, BUS_NAMESPACE: world.namespace });
       const nc = await connect({ servers: world.natsUrl });
       const jsm = await jetstreamManager(nc);
       await new JetStreamProvisioner().provision(jsm, new Topology(world.namespace), {
-        consumers: [PROBE_CONSUMER],
+        consumers: [PROBE_CONSUMER, PROBE_GREEN_CONSUMER],
         streamReplicas: 1,
       });
       await nc.close();

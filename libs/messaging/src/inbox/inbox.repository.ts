@@ -33,4 +33,13 @@ export class InboxRepository {
     );
     return new Set(rows.map((r) => r.event_id));
   }
+
+  /** Gives back claims this transaction made (events it will not handle now): they count as unseen again. */
+  async releaseClaims(consumer: string, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.tx.manager.query(
+      `DELETE FROM ${this.tx.schema}.inbox WHERE consumer = $1 AND event_id = ANY($2::text[])`,
+      [consumer, eventIds],
+    );
+  }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { Client } from 'pg';
-import { CLOUDEVENTS_CONTENT_TYPE, eventBySubject, HEADERS } from '@app/contracts';
+import { CLOUDEVENTS_CONTENT_TYPE, eventBySubject, HEADERS, STREAMS } from '@app/contracts';
 import { TransactionHost, systemActor } from '@app/persistence';
 import { crashpoint } from '../faults';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
@@ -12,9 +12,21 @@ import { NewOutboxRow, OutboxRepository, OutboxRow } from './outbox.repository';
 
 const MAX_ROW_RETRY_MS = 30_000;
 
-/** Handoff workers per process, and the most rows one handoff takes. */
+/** Handoff workers per process for routine commits, and the most rows one handoff takes. */
 const HANDOFF_WORKERS = 2;
 const HANDOFF_BATCH = 500;
+
+/** A queue of committed rows waiting for a handoff worker, and the workers taking from it. */
+interface HandoffLane {
+  queue: NewOutboxRow[];
+  readonly workers: Set<Promise<void>>;
+  readonly maxWorkers: number;
+}
+
+/** A commit that publishes a green-channel event: its rows go out ahead of routine commits' rows. */
+function isGreenChannelCommit(rows: readonly NewOutboxRow[]): boolean {
+  return rows.some((row) => eventBySubject(row.subject)?.stream === STREAMS.GREEN.name);
+}
 
 type PublishableRow = Pick<OutboxRow, 'id' | 'subject' | 'payload' | 'headers' | 'attempts'>;
 type FailedRow = { id: string; error: string; retryInMs: number };
@@ -40,9 +52,18 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   private poked = false;
   private listener?: Client;
   private readonly abort = new AbortController();
-  /** Rows committed by this process, waiting for a handoff worker (published right after the commit). */
-  private handoffQueue: NewOutboxRow[] = [];
-  /** The handoff workers running: at most HANDOFF_WORKERS, each taking what has queued since its last batch. */
+  /**
+   * Rows committed by this process, waiting for a handoff worker (published right after the commit): routine
+   * commits on HANDOFF_WORKERS workers, each taking what has queued since its last batch; commits with a
+   * green-channel event on a worker of their own, so a relapse never waits behind a referral backlog's rows.
+   */
+  private readonly routineHandoff: HandoffLane = {
+    queue: [],
+    workers: new Set(),
+    maxWorkers: HANDOFF_WORKERS,
+  };
+  private readonly greenHandoff: HandoffLane = { queue: [], workers: new Set(), maxWorkers: 1 };
+  /** Every handoff worker running, of both lanes. */
   private readonly handoffs = new Set<Promise<void>>();
 
   constructor(
@@ -69,9 +90,14 @@ export class OutboxRelayService implements OnApplicationBootstrap {
    */
   private handOff(rows: NewOutboxRow[]): void {
     if (rows.length === 0) return;
-    this.handoffQueue.push(...rows);
-    if (this.handoffs.size >= HANDOFF_WORKERS) return;
-    const worker: Promise<void> = this.handOffQueued().finally(() => this.handoffs.delete(worker));
+    const lane = isGreenChannelCommit(rows) ? this.greenHandoff : this.routineHandoff;
+    lane.queue.push(...rows);
+    if (lane.workers.size >= lane.maxWorkers) return;
+    const worker: Promise<void> = this.handOffQueued(lane).finally(() => {
+      lane.workers.delete(worker);
+      this.handoffs.delete(worker);
+    });
+    lane.workers.add(worker);
     this.handoffs.add(worker);
   }
 
@@ -79,9 +105,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
    * Publishes what has queued, batch after batch: at a low rate each commit's rows go alone; when commits come
    * faster than a handoff takes, the rows of those that came meanwhile go together (one read, one mark).
    */
-  private async handOffQueued(): Promise<void> {
-    while (this.handoffQueue.length > 0) {
-      const rows = this.handoffQueue.splice(0, HANDOFF_BATCH);
+  private async handOffQueued(lane: HandoffLane): Promise<void> {
+    while (lane.queue.length > 0) {
+      const rows = lane.queue.splice(0, HANDOFF_BATCH);
       try {
         await this.publishHandedOff(rows);
       } catch (error) {

@@ -19,6 +19,8 @@ export class BatchLanes<T> {
       readonly capacity: number;
       readonly keyOf: (item: T) => string;
       readonly run: (batch: T[]) => Promise<void>;
+      /** Called for each item as it is queued (before it runs). */
+      readonly onAdd?: (item: T) => void;
       readonly onError?: (error: unknown) => void;
     },
   ) {
@@ -48,6 +50,7 @@ export class BatchLanes<T> {
   add(item: T): void {
     this.queues[laneOf(this.options.keyOf(item), this.options.lanes)].push(item);
     this.size++;
+    this.options.onAdd?.(item);
   }
 
   /** Starts every free lane that has queued items. */

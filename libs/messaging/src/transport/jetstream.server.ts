@@ -2,7 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { ConsumerDefinition, EventEnvelope, filterMatches, HEADERS } from '@app/contracts';
+import {
+  ConsumerDefinition,
+  EventEnvelope,
+  filterMatches,
+  HEADERS,
+  StreamDefinition,
+  STREAMS,
+} from '@app/contracts';
 import { TransactionHost, systemActor } from '@app/persistence';
 import { DeadLetterService } from '../dead-letter/dead-letter.service';
 import { decodeEnvelope, DecodedEvent } from '../envelope.codec';
@@ -16,6 +23,7 @@ import { continueTrace, runWithTrace, TraceContext } from '../trace-context';
 import { JetStreamContext } from './jetstream.context';
 import { BatchLanes, inKeyOrder } from './batch-lanes';
 import { FailureSettler } from './failure-settler';
+import { UrgentWork } from './urgent-work';
 
 /** Handlers act for the service itself: the event, not a caller, decides what they touch. */
 const EVENT_HANDLER_ACTOR = systemActor('event-handler');
@@ -23,6 +31,9 @@ const EVENT_HANDLER_ACTOR = systemActor('event-handler');
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
 
 const NOTHING_YET = Symbol('nothing-yet');
+
+/** The longest a routine lane waits for the process's urgent deliveries before it goes on regardless. */
+export const URGENT_YIELD_MAX_MS = 500;
 
 /** Resolves after the pending microtasks (buffered messages come first), before any new I/O is read. */
 function nextTurn(): Promise<typeof NOTHING_YET> {
@@ -65,6 +76,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly loops: Promise<void>[] = [];
   /** Each consumer has its own lanes: GREEN events never wait behind a REFERRAL backlog. */
   private readonly lanes: BatchLanes<JsMsg>[] = [];
+  /** GREEN deliveries in this process: routine lanes yield to them (the event loop and Postgres are shared). */
+  private readonly urgent = new UrgentWork(URGENT_YIELD_MAX_MS);
   /** Each message decoded once (its lane key needs the envelope before prepare() does). */
   private readonly decodedOf = new WeakMap<JsMsg, DecodedEvent | { error: unknown }>();
   private closed = false;
@@ -132,12 +145,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async consumeLoop(consumer: ConsumerDefinition): Promise<void> {
     const stream = this.nats.topology.streamName(consumer.stream);
     const durable = this.nats.topology.durable(consumer);
+    const urgent = (STREAMS[consumer.stream] as StreamDefinition).urgent === true;
     const lanes = new BatchLanes<JsMsg>({
       lanes: this.options.consumerLanes,
       batchSize: this.options.consumerBatchSize,
       capacity: this.inFlightLimit,
       keyOf: (message) => this.orderingKeyOf(message),
-      run: (batch) => this.processBatch(consumer, batch),
+      onAdd: urgent ? () => this.urgent.begin() : undefined,
+      run: urgent
+        ? (batch) => this.processBatch(consumer, batch, false).finally(() => this.urgent.end(batch.length))
+        : async (batch) => this.processBatch(consumer, batch, await this.urgent.quiet()),
       // Settling failed (connection closed mid-settle): the server redelivers after ack_wait.
       onError: (error) => this.logger.warn(`message left unsettled: ${(error as Error)?.message}`),
     });
@@ -229,14 +246,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
    * on each other in a cycle. hospital-intake's whole-stream consumer deadlocked 12 and 15 times in two runs
    * of 2,000 referrals with 2 replicas × 4 lanes before, 0 after (test/faults/replicas.faults-spec.ts).
    */
-  private async processBatch(consumer: ConsumerDefinition, batch: JsMsg[]): Promise<void> {
+  private async processBatch(consumer: ConsumerDefinition, batch: JsMsg[], yielding: boolean): Promise<void> {
     const started = process.hrtime.bigint();
     const deliveries: Delivery[] = [];
     for (const message of inKeyOrder(batch, (m) => this.orderingKeyOf(m))) {
       const delivery = await this.prepare(consumer, message, started);
       if (delivery) deliveries.push(delivery);
     }
-    await this.handleBatch(consumer, deliveries);
+    await this.handleBatch(consumer, deliveries, yielding);
   }
 
   /**
@@ -296,12 +313,21 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
    * Handles the deliveries in one transaction and acks them after commit. On failure the batch is rolled back
    * and split: the deliveries before the failing one and those after it as batches of their own, the failing
    * one alone (settled as a single message). A failure at commit (no culprit) splits into single messages.
+   *
+   * `yielding` (routine consumers): when an urgent delivery arrives in this process while the batch runs, the
+   * batch stops after the message in hand, gives back the inbox claims of those it did not reach, commits and
+   * acks what it handled, waits for the urgent work (at most URGENT_YIELD_MAX_MS) and then handles the rest.
    */
-  private async handleBatch(consumer: ConsumerDefinition, deliveries: Delivery[]): Promise<void> {
+  private async handleBatch(
+    consumer: ConsumerDefinition,
+    deliveries: Delivery[],
+    yielding = false,
+  ): Promise<void> {
     if (deliveries.length === 0) return;
     if (deliveries.length === 1) return this.handleOne(consumer, deliveries[0]);
     const durable = this.nats.topology.durable(consumer);
     let failedAt = -1;
+    let handled = deliveries.length;
     let fresh: boolean[];
     try {
       fresh = await this.tx.run(async () => {
@@ -316,11 +342,24 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           return isFresh;
         });
         for (let i = 0; i < deliveries.length; i++) {
+          if (yielding && i > 0 && this.urgent.busy) {
+            handled = i;
+            break;
+          }
           if (!firstSeen[i]) continue;
           failedAt = i;
           await this.invoke(consumer, deliveries[i]);
         }
         failedAt = -1;
+        if (handled < deliveries.length) {
+          // Claimed above but not reached: their rows go, so they are handled (not taken as duplicates) later.
+          await this.inbox.releaseClaims(
+            durable,
+            deliveries
+              .slice(handled)
+              .flatMap((d, j) => (firstSeen[handled + j] ? [d.decoded.envelope.id] : [])),
+          );
+        }
         crashpoint('consumer-before-commit');
         return firstSeen;
       }, EVENT_HANDLER_ACTOR);
@@ -338,7 +377,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       return;
     }
     crashpoint('consumer-after-commit');
-    deliveries.forEach((delivery, i) => {
+    deliveries.slice(0, handled).forEach((delivery, i) => {
       this.ack(delivery.message, delivery.decoded.envelope);
       this.observe(
         consumer,
@@ -348,6 +387,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         delivery.started,
       );
     });
+    if (handled < deliveries.length) {
+      this.metrics.urgentYields.inc({ consumer: consumer.durable });
+      await this.handleBatch(consumer, deliveries.slice(handled), await this.urgent.quiet());
+    }
   }
 
   /** One message in its own transaction; a failure is settled (nak, or dead letter) for it alone. */

@@ -2,7 +2,7 @@ import { Body, Controller, Post } from '@nestjs/common';
 import { Roles } from '@app/auth';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { EVENTS, EventEnvelope, ReferralDischargedData } from '@app/contracts';
+import { EVENTS, EventEnvelope, GreenRelapseReportedData, ReferralDischargedData } from '@app/contracts';
 import { JetStreamContext, OnEvent } from '@app/messaging';
 import { ProbeService } from './probe.service';
 
@@ -44,5 +44,13 @@ export class ProbeConsumerController {
     @Ctx() ctx: JetStreamContext,
   ): Promise<void> {
     return this.probe.handleDischarged(event, ctx.getDeliveryCount());
+  }
+
+  @OnEvent(EVENTS.greenRelapseReported)
+  onRelapse(
+    @Payload() event: EventEnvelope<GreenRelapseReportedData>,
+    @Ctx() ctx: JetStreamContext,
+  ): Promise<void> {
+    return this.probe.handleRelapse(event, ctx.getDeliveryCount());
   }
 }

@@ -31,6 +31,16 @@ export const PROBE_CONSUMER: ConsumerDefinition = {
   description: `probe consumer on ${STREAMS.REFERRAL.name}`,
 };
 
+/** The green channel's lane: a probe consumer's routine lanes yield to it. */
+export const PROBE_GREEN_CONSUMER: ConsumerDefinition = {
+  durable: 'probe__green-relapse',
+  service: SERVICES.opsMonitor,
+  stream: 'GREEN',
+  filterSubject: EVENTS.greenRelapseReported.subject,
+  delivery: PROBE_CONSUMER.delivery,
+  description: `probe consumer on ${STREAMS.GREEN.name}`,
+};
+
 export type ProbeRole = 'producer' | 'consumer';
 
 @Module({})
@@ -47,7 +57,7 @@ export class ProbeAppModule {
         ServiceModule.forRoot({
           service: producer ? SERVICES.hospitalIntake : SERVICES.opsMonitor,
           database: PROBE_DATABASE,
-          consumers: producer ? [] : [PROBE_CONSUMER],
+          consumers: producer ? [] : [PROBE_CONSUMER, PROBE_GREEN_CONSUMER],
           apiKeyKinds: [],
           config,
           logDestination,

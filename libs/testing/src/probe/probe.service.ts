@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '@app/audit';
-import { EVENTS, EventEnvelope, ReferralDischargedData, SERVICES } from '@app/contracts';
+import {
+  EVENTS,
+  EventEnvelope,
+  GreenRelapseReportedData,
+  ReferralDischargedData,
+  SERVICES,
+} from '@app/contracts';
 import { DomainException } from '@app/core';
 import { EventPublisher } from '@app/messaging';
 import { SYSTEM_ACTOR, TransactionHost } from '@app/persistence';
@@ -11,7 +17,7 @@ import { ProbeRepository } from './probe.repository';
  * Test fixture: a producer that changes state and publishes through the outbox in one transaction, and a
  * consumer whose behaviour is chosen by the hospital id: `poison-*` fails permanently, `flaky-*` fails
  * transiently on its first two deliveries, `broken-*` throws a plain error until healed, `jitter-*` takes
- * uneven time per event, `echo-*` does what an app's handler does (an effect, an audit record and an event
+ * uneven time per event, `slow-*` takes 15 ms per event, `echo-*` does what an app's handler does (an effect, an audit record and an event
  * published through the outbox) and nothing else, so its statements can be counted.
  */
 @Injectable()
@@ -61,10 +67,28 @@ export class ProbeService {
       // Uneven handler times: without per-referral serialisation, later steps would overtake earlier ones.
       await new Promise((r) => setTimeout(r, encounterId === 'step-0' ? 200 : Math.random() * 10));
     }
+    if (hospitalId.startsWith('slow')) await new Promise((r) => setTimeout(r, 15));
     if (hospitalId.startsWith('broken') && !(await this.repository.isHealed(hospitalId))) {
       throw new Error('unexpected failure');
     }
     await this.repository.recordEffect({ eventId: event.id, referralId, hospitalId, encounterId, delivery });
+  }
+
+  /**
+   * green.relapse-reported (the green channel's lane): an attempt when it starts, an effect (encounter `green`)
+   * when it ends; a site `slow-*` takes 300 ms in between.
+   */
+  async handleRelapse(event: EventEnvelope<GreenRelapseReportedData>, delivery: number): Promise<void> {
+    const { referralId, siteId } = event.data;
+    await this.repository.recordAttempt(event.id, delivery);
+    if (siteId.startsWith('slow')) await new Promise((r) => setTimeout(r, 300));
+    await this.repository.recordEffect({
+      eventId: event.id,
+      referralId,
+      hospitalId: siteId,
+      encounterId: 'green',
+      delivery,
+    });
   }
 
   private async echo(event: EventEnvelope<ReferralDischargedData>, delivery: number): Promise<void> {
