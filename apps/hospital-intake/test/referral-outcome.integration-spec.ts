@@ -120,7 +120,12 @@ describe("hospital-intake: a referral that ended at registration, in the hospita
     });
     expect(resent.body).toMatchObject({
       created: false,
-      notApplied: [expect.objectContaining({ pointer: '#/consents/0' })],
+      notApplied: [
+        expect.objectContaining({
+          pointer: '#/consents/0',
+          detail: expect.stringContaining('POST /v1/applications') as string,
+        }),
+      ],
     });
     expect((resent.body as { consentsAdded?: unknown }).consentsAdded).toBeUndefined();
   });

@@ -120,6 +120,20 @@ describe(compareResend.name, () => {
     ]);
   });
 
+  it('should say where a consent goes once registration has ended the referral for want of it', () => {
+    const outcome = compareResend(
+      referral({ status: 'registration-expired' }),
+      sent({ consents: [consent()] }),
+    );
+    expect(outcome.consentsAdded).toEqual([]);
+    expect(outcome.notApplied).toEqual([
+      {
+        pointer: '#/consents/0',
+        detail: expect.stringContaining('a new application to registration (POST /v1/applications') as string,
+      },
+    ]);
+  });
+
   it('should take no more consents than a referral holds', () => {
     const full = Array.from({ length: MAX_REFERRAL_CONSENTS }, (_, i) =>
       consent({ grantedAt: new Date(Date.UTC(2026, 10, 1, i)).toISOString() }),

@@ -173,7 +173,10 @@ export function compareResend(referral: ReferralAsReceived, command: SubmitDisch
     if (!CONSENT_TAKING_STATUSES.includes(referral.status)) {
       notApplied.push({
         pointer,
-        detail: `the referral is ${referral.status}: it takes no more consents; not applied`,
+        detail:
+          referral.status === 'registration-expired'
+            ? 'registration ended the referral for want of this consent (registration-expired), and an encounter makes one referral: the consent goes with a new application to registration (POST /v1/applications, channel self, family or village-committee); not applied'
+            : `the referral is ${referral.status}: it takes no more consents; not applied`,
       });
       return;
     }
