@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -89,9 +89,17 @@ export async function createServiceApp(
   return app;
 }
 
+/** How long the HTTP server keeps an idle kept-alive connection open. */
+export const HTTP_KEEP_ALIVE_MS = 65_000;
+
 export async function startServiceApp(app: INestApplication): Promise<ServiceConfig> {
   const config = app.get<ServiceConfig>(SERVICE_CONFIG);
   await app.startAllMicroservices();
+  const server = app.getHttpServer() as Server;
+  // Node closes an idle kept-alive connection after 5 s; a hospital's pooled client (or a proxy, commonly 60 s)
+  // may send its next POST on it just then and get ECONNRESET. The server keeps it longer than they do.
+  server.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  server.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
   await app.listen(config.httpPort, config.httpHost);
   return config;
 }

@@ -9,6 +9,7 @@ import {
   testDatabase,
   waitFor,
 } from '@app/testing';
+import { Agent, request, Server } from 'node:http';
 import { MetricsListener } from './metrics-listener';
 
 /**
@@ -85,6 +86,30 @@ describe('public readiness and the internal metrics port', () => {
     expect((await fetch(`${probe.url}/metrics`)).status).toBe(401);
   });
 
+  it('should keep an idle kept-alive connection open longer than the 5 s at which Node would close it', async () => {
+    const server = probe.app.getHttpServer() as Server;
+    expect(server.keepAliveTimeout).toBeGreaterThanOrEqual(65_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    // A client reusing its pooled connection after 5.5 s idle finds it open (before: closed at 5 s, a race
+    // that reset a POST sent just as the server closed it).
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+        const req = request(`${probe.url}/health/ready`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      expect((await get()).reused).toBe(false);
+      await new Promise((r) => setTimeout(r, 5_500));
+      expect((await get()).reused).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+  });
   it('should close the internal port with the app', async () => {
     await probe.close();
     await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
