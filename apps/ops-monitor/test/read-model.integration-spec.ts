@@ -324,6 +324,37 @@ describe('ops-monitor read model', () => {
     expect(alert).toMatchObject({ referralId: movedOn, status: 'resolved', resolvedBy: 'system:progress' });
   });
 
+  it('should list a stuck alert whose stateSince is no time, and leave it open for a person', async () => {
+    // The stay comparison cast details.stateSince: a value another sender wrote badly failed the statement, and
+    // the alert was retried until dead-lettered instead of being listed.
+    const discharged = h.clock.now();
+    const referralId = await h.journey(discharged, { assessed: 0.01 });
+    await waitFor(async () => (await h.timeline(referralId)).body.summary?.state === 'assessed', {
+      message: 'assessed',
+    });
+    const alertId = await h.publish(
+      EVENTS.opsAlertRaised,
+      {
+        code: 'STUCK_REFERRAL',
+        severity: 'warning',
+        service: 'ops-monitor',
+        summary: 'Referral discharged for a while',
+        details: { referralId, state: 'discharged', stateSince: 'yesterday afternoon' },
+        raisedAt: h.clock.now().toISOString(),
+      },
+      referralId,
+      h.clock.now(),
+    );
+    const alert = await waitFor(
+      async () =>
+        (await h.http('GET', '/v1/alerts?code=STUCK_REFERRAL', h.viewer)).body.items.find(
+          (a: { id: string }) => a.id === alertId,
+        ),
+      { message: 'the alert listed' },
+    );
+    expect(alert).toMatchObject({ referralId, status: 'open' });
+  });
+
   it('should resolve a manual-placement alert once the referral is placed, whichever arrives first', async () => {
     const assign = (referralId: string, siteId: string, manual: boolean, at: Date) =>
       h.publish(

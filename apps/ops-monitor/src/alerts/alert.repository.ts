@@ -113,12 +113,18 @@ export class AlertRepository {
     return toRecord(row);
   }
 
-  /** Resolves the open stuck alerts of a referral that has moved on from the state they were raised for. */
+  /**
+   * Resolves the open stuck alerts of a referral that has moved on from the state they were raised for. An alert
+   * whose `stateSince` is no timestamp (raised by hand or by another service) stays open for a person to resolve:
+   * the cast is guarded so that it can never fail the statement, and with it the event being handled.
+   */
   async resolveStuckAlertsMovedOn(referralId: string, stateSince: Date, at: Date): Promise<number> {
     const [, count] = await this.tx.manager.query<[unknown[], number]>(
       `UPDATE ${this.s}.ops_alert SET status = 'resolved', resolved_at = $3, resolved_by = 'system:progress'
         WHERE referral_id = $1 AND code = 'STUCK_REFERRAL' AND status <> 'resolved'
-          AND (details->>'stateSince')::timestamptz <> $2
+          AND CASE WHEN details->>'stateSince' ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?(Z|[+-]\\d\\d:\\d\\d)$'
+                   THEN (details->>'stateSince')::timestamptz <> $2
+                   ELSE false END
         RETURNING id`,
       [referralId, stateSince, at],
     );
