@@ -12,15 +12,27 @@ export async function testDatabase(): Promise<TestDatabase> {
   return new TestDatabase(client);
 }
 
+/**
+ * One connection for a spec's own reads and set-up. Its operations run one at a time: a spec that starts several
+ * at once (`Promise.all` over a list) no longer queues them inside pg's client (deprecated, refused from pg 9), and
+ * no query lands inside another operation's transaction (asRuntimeRole).
+ */
 export class TestDatabase {
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly client: Client) {}
 
-  async query<T extends Record<string, unknown> = Record<string, unknown>>(
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(operation, operation);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  query<T extends Record<string, unknown> = Record<string, unknown>>(
     sql: string,
     params: unknown[] = [],
   ): Promise<T[]> {
-    const result = await this.client.query(sql, params);
-    return result.rows as T[];
+    return this.exclusive(async () => (await this.client.query(sql, params)).rows as T[]);
   }
 
   async count(sql: string, params: unknown[] = []): Promise<number> {
@@ -29,7 +41,11 @@ export class TestDatabase {
   }
 
   /** Drops each schema and its runtime role (roles are cluster-wide: tests must not leave them behind). */
-  async dropSchemas(...schemas: string[]): Promise<void> {
+  dropSchemas(...schemas: string[]): Promise<void> {
+    return this.exclusive(() => this.dropEach(schemas));
+  }
+
+  private async dropEach(schemas: string[]): Promise<void> {
     for (const schema of schemas) {
       await this.client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       const role = runtimeRoleOf(schema);
@@ -48,12 +64,22 @@ export class TestDatabase {
    * Runs raw SQL the way the app does: as the schema's runtime role, in a transaction acting for `actor`
    * (`null`: no actor set at all). Rolled back unless `commit`; errors (e.g. permission denied) are thrown.
    */
-  async asRuntimeRole<T extends Record<string, unknown> = Record<string, unknown>>(
+  asRuntimeRole<T extends Record<string, unknown> = Record<string, unknown>>(
     schema: string,
     actor: Actor | null,
     sql: string,
     params: unknown[] = [],
     commit = false,
+  ): Promise<T[]> {
+    return this.exclusive(() => this.inRuntimeRole<T>(schema, actor, sql, params, commit));
+  }
+
+  private async inRuntimeRole<T extends Record<string, unknown>>(
+    schema: string,
+    actor: Actor | null,
+    sql: string,
+    params: unknown[],
+    commit: boolean,
   ): Promise<T[]> {
     await this.client.query('BEGIN');
     try {
@@ -74,7 +100,7 @@ export class TestDatabase {
     }
   }
 
-  async close(): Promise<void> {
-    await this.client.end();
+  close(): Promise<void> {
+    return this.exclusive(() => this.client.end());
   }
 }
