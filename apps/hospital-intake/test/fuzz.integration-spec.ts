@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { EVENTS } from '@app/contracts';
 import { ManualClock } from '@app/core';
 import {
@@ -231,5 +232,68 @@ describe('hospital-intake: fuzzed request bodies', () => {
         return status;
       },
     });
+  });
+
+  it('should answer every mangled ADT^A03 with an ACK, never 5xx, and store nothing when it refuses', async () => {
+    // What HIS interfaces get wrong: a field emptied or filled with junk (separators and escapes included), a
+    // segment missing or repeated, a message cut short, or text that is no HL7 at all.
+    const junk = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc
+        .array(
+          fc.constantFrom('|', '^', '~', '\\', '&', '\r', '\n', '\x0b', '\x1c', '"', 'A', '0', '中', ' '),
+          {
+            maxLength: 30,
+          },
+        )
+        .map((chars) => chars.join('')),
+    );
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant('field' as const), segment: fc.nat(15), field: fc.nat(50), value: junk }),
+      fc.record({ kind: fc.constant('drop' as const), segment: fc.nat(15) }),
+      fc.record({ kind: fc.constant('repeat' as const), segment: fc.nat(15) }),
+      fc.record({ kind: fc.constant('cut' as const), at: fc.nat(1500) }),
+      fc.record({ kind: fc.constant('replace' as const), text: junk }),
+    );
+    type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+    const mangle = (message: string, mutations: Mutation[]): string => {
+      let segments = message.split('\r');
+      for (const m of mutations) {
+        const at = (n: number) => n % Math.max(segments.length, 1);
+        if (m.kind === 'field' && segments.length > 0) {
+          const fields = segments[at(m.segment)].split('|');
+          while (fields.length <= m.field) fields.push('');
+          fields[Math.max(m.field, 1)] = m.value;
+          segments[at(m.segment)] = fields.join('|');
+        } else if (m.kind === 'drop') segments.splice(at(m.segment), 1);
+        else if (m.kind === 'repeat' && segments.length > 0)
+          segments.splice(at(m.segment), 0, segments[at(m.segment)]);
+        else if (m.kind === 'cut') segments = segments.join('\r').slice(0, m.at).split('\r');
+        else if (m.kind === 'replace') segments = [m.text];
+      }
+      return segments.join('\r');
+    };
+    const statuses: number[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+        const before = await schemaFingerprint(w.db, w.service.schema);
+        const message = mangle(adtA03(), mutations);
+        const answer = await w.send('/v1/hl7/v2', message, { 'content-type': HL7_TYPE });
+        statuses.push(answer.status);
+        expect({ message, status: answer.status < 500 }).toEqual({ message, status: true });
+        // Whatever came in, the sender gets an HL7 ACK saying accepted, error or rejected.
+        expect({ message, ack: /^MSH\|[\s\S]*\rMSA\|A[AER]\|/.test(answer.text) }).toEqual({
+          message,
+          ack: true,
+        });
+        if (answer.status >= 400) expect(await schemaFingerprint(w.db, w.service.schema)).toEqual(before);
+        else await waitForQuietBus(w.db, w.service, SHARED_NATS_URL);
+      }),
+      { numRuns: 120 },
+    );
+    // Some mangled messages still carry a discharge, and most are refused: the property saw both.
+    expect(statuses.filter((s) => s >= 400).length).toBeGreaterThan(30);
+    expect(statuses.filter((s) => s < 300).length).toBeGreaterThan(5);
   });
 });
