@@ -44,6 +44,11 @@ export const BOUNDARY_VALIDATOR_OPTIONS = {
   stopAtFirstError: true,
 } as const;
 
+/** The one entry for a body (or a channel's command) that is not a JSON object: an array, a string, a number. */
+export function notAnObject(what = 'the body'): FieldError {
+  return { pointer: '#', code: 'NOT_AN_OBJECT', detail: `${what} must be a JSON object` };
+}
+
 const NOT_DTOS: unknown[] = [Object, Array, String, Number, Boolean];
 const isDtoClass = (type: unknown): boolean => typeof type === 'function' && !NOT_DTOS.includes(type);
 const isJsonObject = (value: unknown): boolean =>
@@ -76,7 +81,7 @@ class BoundaryValidationPipe extends ValidationPipe {
       // A DTO is a JSON object: `[1, 2]` gave an UNKNOWN_FIELD per element and a REQUIRED per field. (No body
       // at all stays an empty one, as Nest reads it.)
       throw new DomainException('VALIDATION_FAILED', 'invalid', 'The request is not valid', {
-        errors: [{ pointer: '#', code: 'NOT_AN_OBJECT', detail: 'the body must be a JSON object' }],
+        errors: [notAnObject()],
       });
     }
     return (await super.transform(value, metadata)) as unknown;

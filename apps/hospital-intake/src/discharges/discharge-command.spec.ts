@@ -1,6 +1,6 @@
 import { DomainException, FieldError } from '@app/core';
 import { dischargeRequest } from '@app/testing';
-import { toDischargeCommand } from './discharge-command';
+import { toAssessmentCommand, toDischargeCommand } from './discharge-command';
 
 async function errorsOf(plain: unknown): Promise<FieldError[]> {
   try {
@@ -35,5 +35,18 @@ describe('toDischargeCommand', () => {
         detail: 'encounterId must be printable ASCII without spaces',
       },
     ]);
+  });
+
+  it('should refuse a command that is no JSON object with the code the HTTP pipe gives', async () => {
+    for (const plain of [[valid()], 'discharge', 42, null]) {
+      expect(await errorsOf(plain)).toEqual([
+        { pointer: '#', code: 'NOT_AN_OBJECT', detail: 'the discharge must be a JSON object' },
+      ]);
+    }
+    await expect(toAssessmentCommand([])).rejects.toMatchObject({
+      details: {
+        errors: [{ pointer: '#', code: 'NOT_AN_OBJECT', detail: 'the assessment must be a JSON object' }],
+      },
+    });
   });
 });

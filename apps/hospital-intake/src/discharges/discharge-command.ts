@@ -6,6 +6,7 @@ import {
   DomainException,
   FieldError,
   inputProblem,
+  notAnObject,
   toFieldErrors,
 } from '@app/core';
 import { DischargeAssessmentDto, SubmitDischargeDto } from './dto/submit-discharge.dto';
@@ -21,17 +22,17 @@ export function validationFailed(errors: FieldError[]): DomainException {
  * (FHIR, HL7v2, NATS). Throws VALIDATION_FAILED with one entry per field (JSON pointers into the command).
  */
 export function toDischargeCommand(plain: unknown): Promise<SubmitDischargeDto> {
-  return validated(SubmitDischargeDto, plain);
+  return validated(SubmitDischargeDto, plain, 'the discharge');
 }
 
 /** The same validation for a discharge assessment sent later (FHIR Observations, HL7 ORU^R01). */
 export function toAssessmentCommand(plain: unknown): Promise<DischargeAssessmentDto> {
-  return validated(DischargeAssessmentDto, plain);
+  return validated(DischargeAssessmentDto, plain, 'the assessment');
 }
 
-async function validated<T extends object>(type: new () => T, plain: unknown): Promise<T> {
+async function validated<T extends object>(type: new () => T, plain: unknown, what: string): Promise<T> {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
-    throw validationFailed([{ pointer: '#', detail: 'the discharge must be a JSON object' }]);
+    throw validationFailed([notAnObject(what)]);
   }
   // The NATS request path has no pipe in front: NUL characters and hostile depth are refused here too.
   const problem = inputProblem(plain);
