@@ -65,6 +65,8 @@ export async function startRegistrationHarness(
       }),
     database: DATABASE,
     clock,
+    // Specs publish referral.assessed to the namespace right away (notices.integration-spec once got "no responders").
+    awaitBus: true,
   });
   const key = () => randomBytes(18).toString('base64url');
   const keys = {

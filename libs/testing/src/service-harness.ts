@@ -1,5 +1,6 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { Clock, ServiceConfig } from '@app/core';
+import { NatsConnectionService } from '@app/messaging';
 import { DatabaseDefinition, migrateUp } from '@app/persistence';
 import { createServiceApp, ServiceOverrides, startServiceApp } from '@app/platform';
 import { TEST_DATABASE_URL, TestDatabase } from './database';
@@ -26,6 +27,12 @@ export interface StartServiceOptions {
   readonly schema?: string;
   readonly natsUrl?: string;
   readonly config?: Partial<ServiceConfig>;
+  /**
+   * Hand the service over only once its streams and durables exist. HTTP answers before the bus is provisioned
+   * (that goes on in the background, as in production): a spec that publishes to the namespace's streams at once
+   * races it ("no responders" on a loaded machine).
+   */
+  readonly awaitBus?: boolean;
   /** The service's Clock (a ManualClock moves time by hand); a SystemClock otherwise. */
   readonly clock?: Clock;
 }
@@ -62,6 +69,14 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     { title: 'service under test', description: 'test' },
   );
   await startServiceApp(app);
+  if (options.awaitBus) {
+    await app
+      .get(NatsConnectionService, { strict: false })
+      .ready(AbortSignal.timeout(60_000))
+      .catch((error: unknown) => {
+        throw new Error(`the service's bus was not provisioned within 60 s: ${(error as Error).message}`);
+      });
+  }
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, schema, namespace, logs, close: () => app.close() };
 }
